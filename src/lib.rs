@@ -1,0 +1,12 @@
+//! scorewright: design lead- and customer-scoring models, check them, preview them against
+//! contacts, and deploy them as SQL.
+//!
+//! Knowledge flows one way: `tui -> engine -> contacts, model`. The model, contacts, engine
+//! and export modules never touch a terminal, so all of them can be tested without one.
+
+pub mod cli;
+pub mod contacts;
+pub mod engine;
+pub mod export;
+pub mod model;
+pub mod tui;

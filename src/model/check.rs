@@ -1,0 +1,638 @@
+//! The checks: every error and warning a model can have, each with a severity, a path in the
+//! model and, when the model came from a file, a line and column.
+//!
+//! Errors make a model unfit to deploy (weights that do not sum to 100%, a signal on an unknown
+//! field); warnings point at what a workshop probably did not mean (a touchpoint with no
+//! pillar, a field no signal uses). The designer runs these on every edit, so they must stay
+//! cheap: one pass over the model, no contacts beyond their column names.
+
+use super::locate::{Path, Position, Seg, SourceMap};
+use super::types::*;
+use super::weight::{FULL, Weight};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One finding of the checks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable name for the kind of finding (`weights-sum`), for tools and tests.
+    pub code: &'static str,
+    /// Where in the model, by ids: `journeys.expansion.touchpoints.qbr.weight`.
+    pub at: String,
+    /// Where in the model, as the file nests it (indices), for locating and navigating.
+    #[serde(skip)]
+    pub path: Path,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl Diagnostic {
+    pub fn position(&self) -> Option<Position> {
+        Some(Position { line: self.line?, column: self.column? })
+    }
+
+    /// One readable line: `model.yaml:12:9: error: journey 'x': ... (at journeys.x.touchpoints)`.
+    pub fn render(&self, file: Option<&str>) -> String {
+        let place = match (file, self.line, self.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            (Some(f), _, _) => format!("{f}: "),
+            _ => String::new(),
+        };
+        format!("{place}{}: {} (at {})", self.severity, self.message, self.at)
+    }
+}
+
+/// A path being built: the file's nesting and the ids a person reads, side by side.
+#[derive(Clone, Default)]
+struct At {
+    path: Path,
+    text: String,
+}
+
+impl At {
+    fn key(&self, k: &str) -> At {
+        let mut a = self.clone();
+        a.path.push(Seg::Key(k.into()));
+        if !a.text.is_empty() {
+            a.text.push('.');
+        }
+        a.text.push_str(k);
+        a
+    }
+    fn item(&self, i: usize, id: &str) -> At {
+        let mut a = self.clone();
+        a.path.push(Seg::Index(i));
+        a.text.push('.');
+        if id.is_empty() { a.text.push_str(&i.to_string()) } else { a.text.push_str(id) }
+        a
+    }
+}
+
+struct Checker<'a> {
+    model: &'a Model,
+    fields: HashMap<&'a str, &'a Field>,
+    journeys: HashSet<&'a str>,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn push(&mut self, severity: Severity, code: &'static str, at: &At, message: String) {
+        self.out.push(Diagnostic {
+            severity,
+            code,
+            at: at.text.clone(),
+            path: at.path.clone(),
+            message,
+            line: None,
+            column: None,
+        });
+    }
+    fn error(&mut self, code: &'static str, at: &At, message: String) {
+        self.push(Severity::Error, code, at, message);
+    }
+    fn warn(&mut self, code: &'static str, at: &At, message: String) {
+        self.push(Severity::Warning, code, at, message);
+    }
+}
+
+/// Checks a model. `columns`, when given, are the column names of its sample contacts.
+/// Diagnostics come errors first, then warnings, each in model order.
+pub fn check(model: &Model, columns: Option<&[String]>, map: Option<&SourceMap>) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        model,
+        fields: model.fields.iter().map(|f| (f.id.as_str(), f)).collect(),
+        journeys: model.journeys.iter().map(|j| j.id.as_str()).collect(),
+        out: Vec::new(),
+    };
+    let root = At::default();
+    check_fields(&mut c, &root, columns);
+    check_journeys(&mut c, &root);
+    check_grades(&mut c, &root);
+    check_tiers(&mut c, &root);
+    check_segments(&mut c, &root);
+    check_personas(&mut c, &root);
+    let mut out = c.out;
+    if let Some(map) = map {
+        for d in &mut out {
+            if let Some(p) = map.locate(&d.path) {
+                d.line = Some(p.line);
+                d.column = Some(p.column);
+            }
+        }
+    }
+    out.sort_by_key(|d| d.severity);
+    out
+}
+
+fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
+    let at = root.key("fields");
+    let mut seen = HashSet::new();
+    let used = fields_used(c.model);
+    for (i, f) in c.model.fields.iter().enumerate() {
+        let fa = at.item(i, &f.id);
+        if f.id.trim().is_empty() {
+            c.error("empty-id", &fa, "a field has no id".into());
+        } else if !seen.insert(f.id.as_str()) {
+            c.error("duplicate-id", &fa.key("id"), format!("field id '{}' is used twice", f.id));
+        }
+        if !used.contains(f.id.as_str()) {
+            c.warn("unused-field", &fa, format!("field '{}' is not used by any signal, adjustment or segment", f.id));
+        }
+        if let Some(cols) = columns {
+            let col = f.column();
+            if !cols.iter().any(|c| c == col) {
+                let known: Vec<&str> = cols.iter().map(String::as_str).collect();
+                let hint = match super::yaml::nearest(col, &known) {
+                    Some(n) => format!(" (did you mean '{n}'?)"),
+                    None => String::new(),
+                };
+                c.warn("missing-column", &fa, format!("field '{}': the sample contacts have no column '{col}'{hint}; it scores as missing", f.id));
+            }
+        }
+    }
+}
+
+/// Every field id the model reads: signals, decays, adjustments, segments.
+pub fn fields_used(model: &Model) -> HashSet<&str> {
+    let mut used = HashSet::new();
+    fn cond<'a>(c: &'a Condition, used: &mut HashSet<&'a str>) {
+        if let Some(f) = &c.field {
+            used.insert(f.as_str());
+        }
+        for s in c.all.iter().chain(&c.any) {
+            cond(s, used);
+        }
+        if let Some(n) = &c.not {
+            cond(n, used);
+        }
+    }
+    fn tp<'a>(t: &'a Touchpoint, used: &mut HashSet<&'a str>) {
+        for s in &t.signals {
+            used.insert(s.field.as_str());
+            if let Some(d) = &s.decay {
+                used.insert(d.since.as_str());
+            }
+        }
+        for ch in &t.touchpoints {
+            tp(ch, used);
+        }
+    }
+    for j in &model.journeys {
+        for t in &j.touchpoints {
+            tp(t, &mut used);
+        }
+        for a in &j.adjustments {
+            cond(&a.when, &mut used);
+        }
+    }
+    for s in &model.segments {
+        if let Some(w) = &s.when {
+            cond(w, &mut used);
+        }
+    }
+    used
+}
+
+fn weight_sum_message(what: &str, owner: &str, sum: i64) -> String {
+    let total = Weight(sum);
+    if sum < FULL {
+        format!("{owner}: {what} weights sum to {total}%, {}% unassigned", Weight(FULL - sum))
+    } else {
+        format!("{owner}: {what} weights sum to {total}%, {}% over", Weight(sum - FULL))
+    }
+}
+
+fn check_journeys(c: &mut Checker, root: &At) {
+    let at = root.key("journeys");
+    let mut seen = HashSet::new();
+    if c.model.journeys.is_empty() {
+        c.error("no-journeys", root, "the model has no journeys: add one to score anything".into());
+    }
+    for (i, j) in c.model.journeys.iter().enumerate() {
+        let ja = at.item(i, &j.id);
+        if j.id.trim().is_empty() {
+            c.error("empty-id", &ja, "a journey has no id".into());
+        } else if !seen.insert(j.id.as_str()) {
+            c.error("duplicate-id", &ja.key("id"), format!("journey id '{}' is used twice", j.id));
+        }
+        let owner = format!("journey '{}'", j.id);
+        let tps = ja.key("touchpoints");
+        if j.touchpoints.is_empty() {
+            c.error("empty", &ja, format!("{owner} has no touchpoints"));
+        } else {
+            let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
+            if sum != FULL {
+                c.error("weights-sum", &tps, weight_sum_message("touchpoint", &owner, sum));
+            }
+        }
+        let mut ids = HashSet::new();
+        let mut field_owner: HashMap<&str, String> = HashMap::new();
+        for (k, t) in j.touchpoints.iter().enumerate() {
+            check_touchpoint(c, &j.id, t, &tps.item(k, &t.id), &mut ids, &mut field_owner);
+        }
+        // Pillars that carry no weight in this journey.
+        if !j.touchpoints.is_empty() {
+            let shares = pillar_shares(j);
+            let tagged = j.touchpoints.iter().any(|t| !t.pillars.is_empty());
+            if tagged {
+                let empty: Vec<&str> = Pillar::ALL.iter().zip(shares).filter(|(_, s)| *s == 0.0).map(|(p, _)| p.name()).collect();
+                if !empty.is_empty() {
+                    c.warn("pillar-unweighted", &ja, format!("{owner}: no weight on the pillar{} {}", if empty.len() > 1 { "s" } else { "" }, empty.join(", ")));
+                }
+            }
+        }
+        for (k, a) in j.adjustments.iter().enumerate() {
+            let aa = ja.key("adjustments").item(k, &a.name);
+            if !a.points.is_finite() {
+                c.error("bad-number", &aa.key("points"), format!("adjustment '{}': points must be a number", a.name));
+            }
+            check_condition(c, &a.when, &aa.key("when"), false);
+        }
+    }
+}
+
+/// The share of a journey's weight that each of the Six Pillars carries, in percent, in the
+/// order of `Pillar::ALL`. A touchpoint's weight is split evenly over its pillars; child
+/// touchpoints with pillars of their own split their part of the parent's weight.
+pub fn pillar_shares(j: &Journey) -> [f64; 6] {
+    fn walk(t: &Touchpoint, share: f64, out: &mut [f64; 6]) {
+        let children_tagged = t.touchpoints.iter().any(|c| !c.pillars.is_empty());
+        if children_tagged {
+            for c in &t.touchpoints {
+                walk(c, share * c.weight.fraction(), out);
+            }
+            return;
+        }
+        let n = t.pillars.len();
+        if n == 0 {
+            return;
+        }
+        for p in &t.pillars {
+            if let Some(i) = Pillar::ALL.iter().position(|q| q == p) {
+                out[i] += share / n as f64;
+            }
+        }
+    }
+    let mut out = [0.0; 6];
+    for t in &j.touchpoints {
+        walk(t, t.weight.percent(), &mut out);
+    }
+    out
+}
+
+fn check_touchpoint<'a>(
+    c: &mut Checker<'a>,
+    journey: &str,
+    t: &'a Touchpoint,
+    ta: &At,
+    ids: &mut HashSet<String>,
+    field_owner: &mut HashMap<&'a str, String>,
+) {
+    let owner = format!("touchpoint '{}'", t.id);
+    if t.id.trim().is_empty() {
+        c.error("empty-id", ta, "a touchpoint has no id".into());
+    } else if !ids.insert(t.id.clone()) {
+        c.error("duplicate-id", &ta.key("id"), format!("journey '{journey}': touchpoint id '{}' is used twice", t.id));
+    }
+    if t.weight == Weight::ZERO {
+        c.warn("zero-weight", &ta.key("weight"), format!("{owner} has a weight of 0: it never counts"));
+    }
+    if t.pillars.is_empty() && t.touchpoints.iter().all(|ch| ch.pillars.is_empty()) {
+        c.warn("no-pillar", &ta.key("pillars"), format!("{owner} is tagged with no pillar"));
+    }
+    if !t.signals.is_empty() && !t.touchpoints.is_empty() {
+        c.error("signals-and-children", ta, format!("{owner} has both signals and child touchpoints: keep one"));
+    }
+    if t.signals.is_empty() && t.touchpoints.is_empty() {
+        c.error("empty", ta, format!("{owner} has no signals: add one, or child touchpoints"));
+    }
+    if !t.signals.is_empty() {
+        let sum: i64 = t.signals.iter().map(|s| s.weight.0).sum();
+        if sum != FULL {
+            c.error("weights-sum", &ta.key("signals"), weight_sum_message("signal", &owner, sum));
+        }
+    }
+    if !t.touchpoints.is_empty() {
+        let sum: i64 = t.touchpoints.iter().map(|s| s.weight.0).sum();
+        if sum != FULL {
+            c.error("weights-sum", &ta.key("touchpoints"), weight_sum_message("child touchpoint", &owner, sum));
+        }
+    }
+    let mut in_this = HashSet::new();
+    for (i, s) in t.signals.iter().enumerate() {
+        let sa = ta.key("signals").item(i, &s.field);
+        if !in_this.insert(s.field.as_str()) {
+            c.error("duplicate-id", &sa.key("field"), format!("{owner}: field '{}' is used by two signals", s.field));
+        } else if let Some(first) = field_owner.get(s.field.as_str()) {
+            if first != &t.id {
+                c.warn("field-twice", &sa.key("field"), format!("journey '{journey}': field '{}' serves both '{first}' and '{}'", s.field, t.id));
+            }
+        } else {
+            field_owner.insert(s.field.as_str(), t.id.clone());
+        }
+        if s.weight == Weight::ZERO {
+            c.warn("zero-weight", &sa.key("weight"), format!("{owner}: signal '{}' has a weight of 0", s.field));
+        }
+        check_signal(c, s, &sa);
+    }
+    for (i, ch) in t.touchpoints.iter().enumerate() {
+        check_touchpoint(c, journey, ch, &ta.key("touchpoints").item(i, &ch.id), ids, field_owner);
+    }
+}
+
+fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
+    let ra = sa.key("rule");
+    match c.fields.get(s.field.as_str()).copied() {
+        None => {
+            let known: Vec<&str> = c.model.fields.iter().map(|f| f.id.as_str()).collect();
+            let hint = super::yaml::nearest(&s.field, &known).map(|n| format!(": did you mean '{n}'?")).unwrap_or_default();
+            c.error("unknown-field", &sa.key("field"), format!("signal on unknown field '{}'{hint}", s.field));
+        }
+        Some(f) => {
+            if !s.rule.fits(f.kind) {
+                c.error("rule-kind", &ra, format!("rule '{}' does not fit field '{}', which is a {}", s.rule.kind_name(), f.id, f.kind.name()));
+            }
+        }
+    }
+    let unit = |v: f64| (0.0..=1.0).contains(&v);
+    match &s.rule {
+        Rule::Scale { from, to } => {
+            if !from.is_finite() || !to.is_finite() || from == to {
+                c.error("bad-rule", &ra, format!("signal '{}': scale needs two different numbers, from {from} to {to}", s.field));
+            }
+        }
+        Rule::Bands(bands) => {
+            if bands.is_empty() {
+                c.error("bad-rule", &ra, format!("signal '{}': bands has no band", s.field));
+            }
+            for (i, w) in bands.windows(2).enumerate() {
+                if w[1].at_least <= w[0].at_least {
+                    let ba = ra.key("bands").item(i + 1, "");
+                    c.error("bands-order", &ba, format!("signal '{}': bands out of order: {} comes after {}; list them from the lowest up", s.field, w[1].at_least, w[0].at_least));
+                }
+            }
+            for (i, b) in bands.iter().enumerate() {
+                if !unit(b.value) {
+                    c.error("bad-rule", &ra.key("bands").item(i, ""), format!("signal '{}': band value {} is outside 0 to 1", s.field, b.value));
+                }
+            }
+        }
+        Rule::Match(m) => {
+            let mut seen = HashSet::new();
+            for (k, v) in &m.values {
+                if !unit(*v) {
+                    c.error("bad-rule", &ra.key("match").key(k), format!("signal '{}': match value for '{k}' is {v}, outside 0 to 1", s.field));
+                }
+                if !seen.insert(k.trim().to_lowercase()) {
+                    c.error("duplicate-id", &ra.key("match").key(k), format!("signal '{}': '{k}' is matched twice (matching ignores case)", s.field));
+                }
+            }
+            if !unit(m.default) {
+                c.error("bad-rule", &ra.key("match").key("default"), format!("signal '{}': match default {} is outside 0 to 1", s.field, m.default));
+            }
+            if m.values.is_empty() {
+                c.warn("empty-match", &ra, format!("signal '{}': match lists no values, so every contact gets the default", s.field));
+            }
+        }
+        Rule::Recency { half_life_days } => {
+            if !(*half_life_days > 0.0) || !half_life_days.is_finite() {
+                c.error("bad-rule", &ra, format!("signal '{}': half_life_days must be more than 0", s.field));
+            }
+        }
+        Rule::Flag | Rule::Present => {}
+    }
+    if let Some(d) = &s.decay {
+        let da = sa.key("decay");
+        match c.fields.get(d.since.as_str()) {
+            None => c.error("unknown-field", &da.key("since"), format!("signal '{}': decay since unknown field '{}'", s.field, d.since)),
+            Some(f) if f.kind != FieldKind::Date => c.error("rule-kind", &da.key("since"), format!("signal '{}': decay since '{}', which is a {}, not a date", s.field, f.id, f.kind.name())),
+            _ => {}
+        }
+        if !(d.half_life_days > 0.0) || !d.half_life_days.is_finite() {
+            c.error("bad-rule", &da, format!("signal '{}': decay half_life_days must be more than 0", s.field));
+        }
+    }
+}
+
+fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: bool) {
+    let subjects = [cond.field.is_some(), cond.journey.is_some(), cond.grade.is_some(), cond.tier.is_some(), cond.rating.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    let combos = usize::from(!cond.all.is_empty()) + usize::from(!cond.any.is_empty()) + usize::from(cond.not.is_some());
+    if subjects + combos != 1 {
+        c.error("bad-condition", at, "a condition names exactly one of field, journey, grade, tier, rating, or one of all, any, not".into());
+        return;
+    }
+    let tests = [cond.at_least.is_some(), cond.below.is_some(), cond.equals.is_some(), cond.one_of.is_some(), cond.present.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if let Some(f) = &cond.field {
+        match c.fields.get(f.as_str()) {
+            None => c.error("unknown-field", &at.key("field"), format!("condition on unknown field '{f}'")),
+            Some(field) => {
+                if (cond.at_least.is_some() || cond.below.is_some()) && !matches!(field.kind, FieldKind::Number | FieldKind::Date) {
+                    c.error("rule-kind", at, format!("condition compares field '{f}' as a number, but it is a {}", field.kind.name()));
+                }
+            }
+        }
+        if tests == 0 {
+            c.error("bad-condition", at, format!("condition on field '{f}' tests nothing: add at_least, below, equals, in or present"));
+        }
+    }
+    if let Some(j) = &cond.journey {
+        if !scores_allowed {
+            c.error("bad-condition", at, "an adjustment's condition reads fields, not journey scores".into());
+        } else if !c.journeys.contains(j.as_str()) {
+            c.error("unknown-journey", &at.key("journey"), format!("condition names journey '{j}', which does not exist"));
+        }
+        if cond.at_least.is_none() && cond.below.is_none() {
+            c.error("bad-condition", at, format!("condition on journey '{j}' needs at_least or below"));
+        }
+    }
+    if let Some(g) = &cond.grade {
+        if !scores_allowed {
+            c.error("bad-condition", at, "an adjustment's condition reads fields, not grades".into());
+        } else if !c.model.grades.iter().any(|x| &x.id == g) {
+            c.error("unknown-grade", &at.key("grade"), format!("condition names grade '{g}', which does not exist"));
+        }
+        if cond.equals.is_none() && cond.one_of.is_none() {
+            c.error("bad-condition", at, format!("condition on grade '{g}' needs equals or in"));
+        }
+    }
+    if let Some(t) = &cond.tier {
+        if !scores_allowed {
+            c.error("bad-condition", at, "an adjustment's condition reads fields, not tiers".into());
+        }
+        let names: Vec<&str> = c.model.tiers.iter().flat_map(|t| t.levels.iter().map(|l| l.name.as_str())).collect();
+        for name in t.items() {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                c.error("unknown-tier", &at.key("tier"), format!("condition names tier '{name}', which does not exist"));
+            }
+        }
+    }
+    if cond.rating.is_some() && !scores_allowed {
+        c.error("bad-condition", at, "an adjustment's condition reads fields, not ratings".into());
+    }
+    if cond.rating.is_some() && c.model.matrix.is_none() {
+        c.error("bad-condition", &at.key("rating"), "condition names a rating, but the model has no matrix".into());
+    }
+    for (i, s) in cond.all.iter().enumerate() {
+        check_condition(c, s, &at.key("all").item(i, ""), scores_allowed);
+    }
+    for (i, s) in cond.any.iter().enumerate() {
+        check_condition(c, s, &at.key("any").item(i, ""), scores_allowed);
+    }
+    if let Some(n) = &cond.not {
+        check_condition(c, n, &at.key("not"), scores_allowed);
+    }
+}
+
+fn check_grades(c: &mut Checker, root: &At) {
+    let at = root.key("grades");
+    let mut seen = HashSet::new();
+    for (i, g) in c.model.grades.iter().enumerate() {
+        let ga = at.item(i, &g.id);
+        if !seen.insert(g.id.as_str()) {
+            c.error("duplicate-id", &ga.key("id"), format!("grade id '{}' is used twice", g.id));
+        }
+        if !c.journeys.contains(g.journey.as_str()) {
+            c.error("unknown-journey", &ga.key("journey"), format!("grade '{}' names journey '{}', which does not exist", g.id, g.journey));
+        }
+        if g.bands.is_empty() {
+            c.error("empty", &ga.key("bands"), format!("grade '{}' has no bands", g.id));
+        }
+        let bands: Vec<(&String, &f64)> = g.bands.iter().collect();
+        for w in bands.windows(2) {
+            if w[1].1 >= w[0].1 {
+                c.error("thresholds-order", &ga.key("bands").key(w[1].0), format!("grade '{}': thresholds out of order: {} ({}) should be below {} ({}); list them from the highest down", g.id, w[1].0, w[1].1, w[0].0, w[0].1));
+            }
+        }
+        if let Some((name, low)) = bands.last()
+            && **low > 0.0
+        {
+            c.warn("no-floor", &ga.key("bands"), format!("grade '{}': the lowest band '{name}' starts at {low}, so scores below it get no grade", g.id));
+        }
+    }
+    if let Some(m) = &c.model.matrix {
+        let ma = root.key("matrix");
+        for (key, id) in [("rows", &m.rows), ("columns", &m.columns)] {
+            if !c.model.grades.iter().any(|g| &g.id == id) {
+                c.error("unknown-grade", &ma.key(key), format!("matrix {key} name grade '{id}', which does not exist"));
+            }
+        }
+        let cells = matrix_cells(c.model);
+        for (key, list) in [("green", &m.green), ("amber", &m.amber)] {
+            for cell in list {
+                if !cells.is_empty() && !cells.iter().any(|x| x == cell) {
+                    c.error("unknown-cell", &ma.key(key), format!("matrix {key} names cell '{cell}', which the grades do not make"));
+                }
+            }
+        }
+    }
+}
+
+/// The matrix cells (`A1`..`D4`) the model's grades make, rows first.
+pub fn matrix_cells(model: &Model) -> Vec<String> {
+    let Some(m) = &model.matrix else { return Vec::new() };
+    let find = |id: &str| model.grades.iter().find(|g| g.id == id);
+    let (Some(r), Some(col)) = (find(&m.rows), find(&m.columns)) else { return Vec::new() };
+    r.bands.keys().flat_map(|a| col.bands.keys().map(move |b| format!("{a}{b}"))).collect()
+}
+
+fn check_tiers(c: &mut Checker, root: &At) {
+    let Some(t) = &c.model.tiers else { return };
+    let at = root.key("tiers");
+    if !c.journeys.contains(t.journey.as_str()) {
+        c.error("unknown-journey", &at.key("journey"), format!("tiers name journey '{}', which does not exist", t.journey));
+    }
+    if t.levels.is_empty() {
+        c.error("empty", &at.key("levels"), "tiers list no levels".into());
+    }
+    let mut seen = HashSet::new();
+    for (i, l) in t.levels.iter().enumerate() {
+        let la = at.key("levels").item(i, &l.name);
+        if !seen.insert(l.name.to_lowercase()) {
+            c.error("duplicate-id", &la.key("name"), format!("tier '{}' is named twice", l.name));
+        }
+        if i > 0 && l.at_least >= t.levels[i - 1].at_least {
+            c.error("thresholds-order", &la.key("at_least"), format!("tier thresholds out of order: '{}' at {} should be below '{}' at {}; list tiers from the hottest down", l.name, l.at_least, t.levels[i - 1].name, t.levels[i - 1].at_least));
+        }
+    }
+    if let Some(last) = t.levels.last()
+        && last.at_least > 0.0
+    {
+        c.warn("no-floor", &at.key("levels"), format!("the lowest tier '{}' starts at {}, so lower scores get no tier", last.name, last.at_least));
+    }
+}
+
+fn check_segments(c: &mut Checker, root: &At) {
+    let at = root.key("segments");
+    let mut seen = HashSet::new();
+    for (i, s) in c.model.segments.iter().enumerate() {
+        let sa = at.item(i, &s.name);
+        if !seen.insert(s.name.to_lowercase()) {
+            c.error("duplicate-id", &sa.key("name"), format!("segment '{}' is named twice", s.name));
+        }
+        match &s.when {
+            Some(w) => check_condition(c, w, &sa.key("when"), true),
+            None if i + 1 < c.model.segments.len() => {
+                c.warn("unreachable", &sa, format!("segment '{}' catches everyone, so the segments after it never match", s.name));
+            }
+            None => {}
+        }
+    }
+    if !c.model.segments.is_empty() && c.model.segments.last().is_some_and(|s| s.when.is_some()) {
+        c.warn("no-catch-all", &at, "no catch-all segment: the last segment has a condition, so some contacts get no segment".into());
+    }
+}
+
+fn check_personas(c: &mut Checker, root: &At) {
+    let at = root.key("personas");
+    for (i, p) in c.model.personas.iter().enumerate() {
+        let pa = at.item(i, &p.name);
+        for key in p.values.keys() {
+            if !c.fields.contains_key(key.as_str()) && !c.model.fields.iter().any(|f| f.column() == key) {
+                c.error("unknown-field", &pa.key("values").key(key), format!("persona '{}' gives a value for '{key}', which is not a field", p.name));
+            }
+        }
+        for j in p.expect.scores.keys() {
+            if !c.journeys.contains(j.as_str()) {
+                c.error("unknown-journey", &pa.key("expect").key("scores").key(j), format!("persona '{}' expects a score for journey '{j}', which does not exist", p.name));
+            }
+        }
+        for g in p.expect.grades.keys() {
+            if !c.model.grades.iter().any(|x| &x.id == g) {
+                c.error("unknown-grade", &pa.key("expect").key("grades").key(g), format!("persona '{}' expects grade '{g}', which does not exist", p.name));
+            }
+        }
+    }
+}
+
+/// Counts of errors and warnings.
+pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
+    let e = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    (e, diags.len() - e)
+}

@@ -1,0 +1,644 @@
+//! The model's types: everything a model file says, in the order the file says it.
+//!
+//! These types are the file format. Every map keeps its order (journeys, touchpoints, match
+//! values, grade bands), unknown keys are refused, and defaults are left out when writing, so
+//! that reading a file and writing it back gives the same model. Ids are free text chosen by
+//! the model's authors; the checks (not the types) hold them unique.
+
+use super::date::Date;
+use super::weight::Weight;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+fn yes() -> bool {
+    true
+}
+
+/// A whole scoring model: one YAML file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Fixed reference date for recency and decay, so that previews repeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    /// Default sample contacts file, relative to the model's own folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<String>,
+    /// The contacts column that identifies a contact (default: `id`, else the first column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    /// Columns shown beside the id in previews (a name, a company).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub show: Vec<String>,
+    /// A historical outcome column (0/1, yes/no, true/false) for conversion rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    #[serde(default)]
+    pub journeys: Vec<Journey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grades: Vec<Grade>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<Matrix>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Tiers>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<Segment>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub personas: Vec<Persona>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub samples: Vec<IndexMap<String, Scalar>>,
+}
+
+/// One column of contact data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub id: String,
+    pub kind: FieldKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The source column (default: the field id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Values that mean "no value" (`Select`, `N/A`, `-`); compared trimmed, ignoring case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Field {
+    pub fn new(id: &str, kind: FieldKind) -> Field {
+        Field { id: id.into(), kind, label: None, column: None, missing: Vec::new(), note: None }
+    }
+    /// The contacts column this field is read from.
+    pub fn column(&self) -> &str {
+        self.column.as_deref().unwrap_or(&self.id)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Number,
+    Category,
+    Boolean,
+    Date,
+    Text,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 5] = [
+        FieldKind::Number,
+        FieldKind::Category,
+        FieldKind::Boolean,
+        FieldKind::Date,
+        FieldKind::Text,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Number => "number",
+            FieldKind::Category => "category",
+            FieldKind::Boolean => "boolean",
+            FieldKind::Date => "date",
+            FieldKind::Text => "text",
+        }
+    }
+}
+
+/// A path that ends somewhere, or a plain score dimension. Yields a score from 0 to 100.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Journey {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default)]
+    pub ending: Ending,
+    #[serde(default)]
+    pub stage: Stage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub open_question: bool,
+    #[serde(default)]
+    pub touchpoints: Vec<Touchpoint>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<Adjustment>,
+}
+
+impl Journey {
+    pub fn title(&self) -> &str {
+        if self.name.is_empty() { &self.id } else { &self.name }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    #[default]
+    Conversion,
+    Expansion,
+    Attrition,
+    Dimension,
+}
+
+impl Ending {
+    pub const ALL: [Ending; 4] =
+        [Ending::Conversion, Ending::Expansion, Ending::Attrition, Ending::Dimension];
+    pub fn name(self) -> &'static str {
+        match self {
+            Ending::Conversion => "conversion",
+            Ending::Expansion => "expansion",
+            Ending::Attrition => "attrition",
+            Ending::Dimension => "dimension",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    #[default]
+    Prospect,
+    Onboarding,
+    Ongoing,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 3] = [Stage::Prospect, Stage::Onboarding, Stage::Ongoing];
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Prospect => "prospect",
+            Stage::Onboarding => "onboarding",
+            Stage::Ongoing => "ongoing",
+        }
+    }
+}
+
+/// A moment of a journey. Holds signals, or child touchpoints (a sub-model), not both.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Touchpoint {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default)]
+    pub kind: TouchpointKind,
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub marketing_influence: bool,
+    #[serde(default)]
+    pub owner: Owner,
+    #[serde(default)]
+    pub pillars: Vec<Pillar>,
+    pub weight: Weight,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub open_question: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<Signal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touchpoints: Vec<Touchpoint>,
+}
+
+impl Touchpoint {
+    pub fn new(id: &str, weight: Weight) -> Touchpoint {
+        Touchpoint {
+            id: id.into(),
+            name: String::new(),
+            kind: TouchpointKind::default(),
+            marketing_influence: true,
+            owner: Owner::default(),
+            pillars: Vec::new(),
+            weight,
+            note: None,
+            open_question: false,
+            signals: Vec::new(),
+            touchpoints: Vec::new(),
+        }
+    }
+    pub fn title(&self) -> &str {
+        if self.name.is_empty() { &self.id } else { &self.name }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchpointKind {
+    /// Started by the contact: a demo request, a webinar sign-up.
+    #[default]
+    HandRaiser,
+    /// A milestone of the relationship: first invoice paid, quarterly review held.
+    RelationshipMilestone,
+    /// Started by the company: an outbound call, a campaign.
+    CompanyOutreach,
+}
+
+impl TouchpointKind {
+    pub const ALL: [TouchpointKind; 3] = [
+        TouchpointKind::HandRaiser,
+        TouchpointKind::RelationshipMilestone,
+        TouchpointKind::CompanyOutreach,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            TouchpointKind::HandRaiser => "hand_raiser",
+            TouchpointKind::RelationshipMilestone => "relationship_milestone",
+            TouchpointKind::CompanyOutreach => "company_outreach",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    #[default]
+    Marketing,
+    Sales,
+    Both,
+}
+
+impl Owner {
+    pub const ALL: [Owner; 3] = [Owner::Marketing, Owner::Sales, Owner::Both];
+    pub fn name(self) -> &'static str {
+        match self {
+            Owner::Marketing => "marketing",
+            Owner::Sales => "sales",
+            Owner::Both => "both",
+        }
+    }
+}
+
+/// The Six Pillars of customer experience.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pillar {
+    Integrity,
+    Resolution,
+    Expectations,
+    TimeAndEffort,
+    Personalisation,
+    Empathy,
+}
+
+impl Pillar {
+    pub const ALL: [Pillar; 6] = [
+        Pillar::Integrity,
+        Pillar::Resolution,
+        Pillar::Expectations,
+        Pillar::TimeAndEffort,
+        Pillar::Personalisation,
+        Pillar::Empathy,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Pillar::Integrity => "integrity",
+            Pillar::Resolution => "resolution",
+            Pillar::Expectations => "expectations",
+            Pillar::TimeAndEffort => "time_and_effort",
+            Pillar::Personalisation => "personalisation",
+            Pillar::Empathy => "empathy",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Pillar::Integrity => "Integrity",
+            Pillar::Resolution => "Resolution",
+            Pillar::Expectations => "Expectations",
+            Pillar::TimeAndEffort => "Time and effort",
+            Pillar::Personalisation => "Personalisation",
+            Pillar::Empathy => "Empathy",
+        }
+    }
+}
+
+/// A field assigned to a touchpoint, with the rule that turns its value into an attainment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signal {
+    pub field: String,
+    pub weight: Weight,
+    #[serde(with = "yaml_serde::with::singleton_map")]
+    pub rule: Rule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay: Option<Decay>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// How a contact's value becomes an attainment between 0 and 1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// `(v - from) / (to - from)`, clamped to [0, 1]; `from > to` inverts.
+    Scale { from: f64, to: f64 },
+    /// The value of the highest band the number reaches (bands in ascending order).
+    Bands(Vec<Band>),
+    /// Category values, compared trimmed and case-insensitively; `default` for the rest.
+    Match(MatchRule),
+    /// Boolean true is 1.
+    Flag,
+    /// Any non-missing value is 1.
+    Present,
+    /// For a date: 0.5^(age_days / half_life_days); today or later is 1.
+    Recency { half_life_days: f64 },
+}
+
+impl Rule {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Rule::Scale { .. } => "scale",
+            Rule::Bands(_) => "bands",
+            Rule::Match(_) => "match",
+            Rule::Flag => "flag",
+            Rule::Present => "present",
+            Rule::Recency { .. } => "recency",
+        }
+    }
+
+    /// The field kinds this rule can read.
+    pub fn fits(&self, kind: FieldKind) -> bool {
+        match self {
+            Rule::Scale { .. } | Rule::Bands(_) => kind == FieldKind::Number,
+            Rule::Match(_) => matches!(kind, FieldKind::Category | FieldKind::Text | FieldKind::Boolean),
+            Rule::Flag => kind == FieldKind::Boolean,
+            Rule::Present => true,
+            Rule::Recency { .. } => kind == FieldKind::Date,
+        }
+    }
+
+    /// A rule that fits a field of this kind, for a new signal.
+    pub fn default_for(kind: FieldKind) -> Rule {
+        match kind {
+            FieldKind::Number => Rule::Scale { from: 0.0, to: 10.0 },
+            FieldKind::Category => Rule::Match(MatchRule::default()),
+            FieldKind::Boolean => Rule::Flag,
+            FieldKind::Date => Rule::Recency { half_life_days: 30.0 },
+            FieldKind::Text => Rule::Present,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub at_least: f64,
+    pub value: f64,
+}
+
+/// `match: {VALUE: attainment, ..., default: a}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MatchRule {
+    pub values: Vec<(String, f64)>,
+    pub default: f64,
+}
+
+impl Serialize for MatchRule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.values.len() + 1))?;
+        for (k, v) in &self.values {
+            m.serialize_entry(k, v)?;
+        }
+        if self.default != 0.0 {
+            m.serialize_entry("default", &self.default)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for MatchRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = IndexMap::<ScalarKey, f64>::deserialize(d)?;
+        let mut rule = MatchRule::default();
+        for (k, v) in map {
+            if k.0 == "default" {
+                rule.default = v;
+            } else {
+                rule.values.push((k.0, v));
+            }
+        }
+        Ok(rule)
+    }
+}
+
+/// A map key that may be written as a string, a number or a boolean (`1: 0.5`, `yes: 1`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ScalarKey(String);
+
+impl<'de> Deserialize<'de> for ScalarKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(ScalarKey(Scalar::deserialize(d)?.to_string()))
+    }
+}
+
+/// Lead decay: the attainment is multiplied by 0.5^(age / half_life).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decay {
+    pub since: String,
+    pub half_life_days: f64,
+}
+
+/// Points added or taken away outside the 100% budget.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adjustment {
+    pub name: String,
+    pub when: Condition,
+    pub points: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A test on one contact. Exactly one subject (`field`, `journey`, `grade`, `tier`, `rating`,
+/// `segment`) with its test, or a combination (`all`, `any`, `not`).
+///
+/// Tests: `at_least` (>=), `below` (<), `equals`, `in`, `present`. `tier` and `rating` take a
+/// name or a list of names directly (`tier: hot`, `rating: [A1, A2]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journey: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<OneOrMany>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<OneOrMany>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Scalar>,
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<Scalar>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all: Vec<Condition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<Condition>>,
+}
+
+/// `hot` or `[hot, warm]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn items(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+    pub fn contains(&self, name: &str) -> bool {
+        self.items().iter().any(|s| s.trim().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// Bands over a journey score: `bands: {A: 75, B: 50, C: 25, D: 0}`, highest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    pub id: String,
+    pub journey: String,
+    pub bands: IndexMap<String, f64>,
+}
+
+/// Two grades combined into a rating (`A1` to `D4`), with cells coloured as zones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matrix {
+    pub rows: String,
+    pub columns: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub green: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amber: Vec<String>,
+}
+
+/// Hot / warm / cold over one journey, highest first, each with its handover.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    pub journey: String,
+    pub levels: Vec<Tier>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub name: String,
+    pub at_least: f64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub handover: String,
+    /// Whether this tier hands the contact to sales (default: the handover names sales).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales: Option<bool>,
+}
+
+impl Tier {
+    pub fn is_sales(&self) -> bool {
+        self.sales.unwrap_or_else(|| self.handover.to_ascii_lowercase().contains("sales"))
+    }
+}
+
+/// An ordered rule: the first segment whose condition holds takes the contact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    pub name: String,
+    /// No condition: the catch-all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub route: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A named example contact with the outcome the room agreed on: the model's own test.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Values by field id (or column name).
+    pub values: IndexMap<String, Scalar>,
+    pub expect: Expectation,
+}
+
+/// What a persona should score: any of tier, segment, rating, grades, score ranges.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<OneOrMany>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<OneOrMany>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<OneOrMany>,
+    /// Grade id to the grades that are acceptable: `{fit: [A, B]}`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub grades: IndexMap<String, OneOrMany>,
+    /// Journey id to a score range: `{fit: {at_least: 60}}`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub scores: IndexMap<String, ScoreRange>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<f64>,
+}
+
+/// A value written in the model: a sample's cell, a persona's value, a condition's operand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Int(i) => write!(f, "{i}"),
+            Scalar::Float(x) => write!(f, "{x}"),
+            Scalar::Text(s) => f.write_str(s),
+        }
+    }
+}

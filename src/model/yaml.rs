@@ -1,0 +1,215 @@
+//! Reading and writing model files.
+//!
+//! A parse error names the file, the line, the column and what was expected; an unknown key
+//! also suggests the nearest known one. Writing gives keys in the order of the types, weights
+//! as written (`25`, `12.5`), and leaves out what is at its default, so that writing back
+//! what was read gives the same model.
+
+use super::locate::SourceMap;
+use super::types::Model;
+use std::path::{Path, PathBuf};
+
+/// The largest model file read: far beyond any real model, small enough to never exhaust memory.
+pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{file}: cannot read it: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse { file: String, line: usize, column: usize, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{file}: cannot write it: {source}")]
+    Write { file: String, source: std::io::Error },
+}
+
+/// A model read from a file, with what is needed to point back into the file.
+#[derive(Debug)]
+pub struct ModelFile {
+    pub path: PathBuf,
+    pub model: Model,
+    pub source: String,
+    pub map: SourceMap,
+}
+
+impl ModelFile {
+    /// The folder that relative paths in the model (its contacts file) are read from.
+    pub fn folder(&self) -> PathBuf {
+        self.path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+
+    /// The model's default contacts file, resolved against the model's folder.
+    pub fn contacts_path(&self) -> Option<PathBuf> {
+        self.model.contacts.as_ref().map(|c| self.folder().join(c))
+    }
+
+    /// Whether the file holds comments, which a save does not keep.
+    pub fn has_comments(&self) -> bool {
+        self.source.lines().any(|l| {
+            let t = l.trim_start();
+            t.starts_with('#') || l.contains(" #")
+        })
+    }
+}
+
+/// Reads and parses a model file.
+pub fn read_model(path: &Path) -> Result<ModelFile, ModelError> {
+    let file = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| ModelError::Read { file: file.clone(), source })?;
+    if meta.is_dir() {
+        return Err(ModelError::Invalid { file, message: "is a folder, not a model file".into() });
+    }
+    if meta.len() > MAX_MODEL_BYTES {
+        return Err(ModelError::Invalid {
+            file,
+            message: format!(
+                "is {} MB; a model file is at most {} MB (is this a contacts file?)",
+                meta.len() / (1024 * 1024),
+                MAX_MODEL_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Read { file: file.clone(), source })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col_of_offset(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        ModelError::Parse { file: file.clone(), line, column, message: "is not valid UTF-8 text".into() }
+    })?;
+    let model = parse_model(&source, &file)?;
+    let map = SourceMap::new(&source);
+    Ok(ModelFile { path: path.to_path_buf(), model, source, map })
+}
+
+fn line_col_of_offset(valid: &[u8]) -> (usize, usize) {
+    let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, col)
+}
+
+/// Parses model text; `file` names it in errors.
+pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
+    if text.trim().is_empty() {
+        return Err(ModelError::Invalid { file: file.into(), message: "is empty: a model needs at least a name and a journey (try `scorewright new`)".into() });
+    }
+    yaml_serde::from_str::<Model>(text).map_err(|e| {
+        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        ModelError::Parse { file: file.into(), line, column, message: explain_yaml_error(&e.to_string()) }
+    })
+}
+
+/// Turns the YAML library's message into one a model author can act on.
+fn explain_yaml_error(raw: &str) -> String {
+    // The library appends " at line L column C"; the location is already in front.
+    let msg = match raw.find(" at line ") {
+        Some(i) => &raw[..i],
+        None => raw,
+    };
+    let msg = msg.trim_start_matches("Error(\"").trim_end_matches("\")");
+    for (marker, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
+        if let Some(start) = msg.find(marker) {
+            let after = &msg[start + marker.len()..];
+            let Some(end) = after.find('`') else { continue };
+            let unknown = &after[..end];
+            let known: Vec<&str> = after[end..].split('`').skip(2).step_by(2).collect();
+            let context = msg[..start].trim_end_matches(": ").trim();
+            let prefix = if context.is_empty() { String::new() } else { format!("{context}: ") };
+            let expected = known.join(", ");
+            return match nearest(unknown, &known) {
+                Some(best) => format!("{prefix}unknown {what} '{unknown}': did you mean '{best}'? (known: {expected})"),
+                None if known.is_empty() => format!("{prefix}unknown {what} '{unknown}'"),
+                None => format!("{prefix}unknown {what} '{unknown}' (known: {expected})"),
+            };
+        }
+    }
+    if msg.contains("missing field `") {
+        return msg.replace("missing field `", "missing key '").replace('`', "'");
+    }
+    if msg.contains("recursion limit exceeded") {
+        return "the file nests too deeply to be a model".into();
+    }
+    if msg.contains("repetition limit exceeded") {
+        return "its aliases expand too far (a YAML alias bomb?): a model never needs that".into();
+    }
+    msg.replace('`', "'")
+}
+
+/// The known word nearest to `word`, if it is near enough to be a likely typo.
+pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let w = word.to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&w, &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= (k.len().max(w.len()) / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// The model as YAML text.
+pub fn to_yaml(model: &Model) -> String {
+    // Serialising these plain types cannot fail: no maps with non-string keys, no foreign types.
+    yaml_serde::to_string(model).unwrap_or_else(|e| format!("# could not write the model: {e}\n"))
+}
+
+/// Writes the model atomically: a temporary file beside the target, then a rename.
+pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
+    write_atomic(path, to_yaml(model).as_bytes())
+        .map_err(|source| ModelError::Write { file: path.display().to_string(), source })
+}
+
+/// Writes bytes to `path` through a temporary file in the same folder and a rename, so that a
+/// crash or a full disk leaves either the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_suggests_the_nearest() {
+        let text = "name: x\njourneys:\n  - id: j\n    touchpionts: []\n";
+        let err = parse_model(text, "m.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("m.yaml:4:5: "), "{err}");
+        assert!(err.contains("unknown key 'touchpionts': did you mean 'touchpoints'?"), "{err}");
+    }
+
+    #[test]
+    fn bad_weight_is_located() {
+        let text = "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: abc\n";
+        let err = parse_model(text, "m.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("m.yaml:6:"), "{err}");
+        assert!(err.contains("'abc' is not a number"), "{err}");
+        let neg = text.replace("abc", "-5");
+        let err = parse_model(&neg, "m.yaml").unwrap_err().to_string();
+        assert!(err.contains("negative"), "{err}");
+    }
+
+    #[test]
+    fn unknown_rule_suggests_the_nearest() {
+        let text = "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        signals:\n          - { field: f, weight: 100, rule: { scal: { from: 0, to: 1 } } }\n";
+        let err = parse_model(text, "m.yaml").unwrap_err().to_string();
+        assert!(err.contains("did you mean 'scale'?"), "{err}");
+    }
+
+    #[test]
+    fn empty_file_is_refused() {
+        assert!(parse_model("  \n", "m.yaml").unwrap_err().to_string().contains("is empty"));
+    }
+}
