@@ -1,0 +1,388 @@
+//! Opening a contacts file: finding its format and delimiter, and reading rows in chunks.
+//!
+//! The first 64 KiB decide the format: a byte-order mark is skipped; a first character `{`
+//! means JSON Lines; otherwise the header line's count of commas, semicolons and tabs (outside
+//! quotes) picks the delimiter. Binary data, an empty file, a header with no rows and duplicate
+//! column names are errors that name the file; a bad cell is never an error.
+
+use super::table::{Table, TextColumn};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContactsError {
+    #[error("{file}: cannot read it: {source}")]
+    Io { file: String, source: std::io::Error },
+    #[error("{file}: {message}")]
+    NotTabular { file: String, message: String },
+    #[error("{file} line {line}: {message}")]
+    Bad { file: String, line: u64, message: String },
+}
+
+/// How the file is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv { delimiter: u8 },
+    JsonLines,
+}
+
+enum Inner {
+    Csv(Box<csv::Reader<Box<dyn Read + Send>>>),
+    Json { lines: Box<dyn BufRead + Send>, line: u64 },
+}
+
+/// Reads a contacts file in chunks of rows.
+pub struct ContactsReader {
+    file: String,
+    format: Format,
+    headers: Vec<String>,
+    /// Positions (in the file's header) of the columns kept, in the order kept.
+    keep: Vec<usize>,
+    inner: Inner,
+    rows_read: u64,
+    record: csv::ByteRecord,
+}
+
+const SNIFF: usize = 64 * 1024;
+
+impl ContactsReader {
+    /// Opens a file and reads its header.
+    pub fn open(path: &Path) -> Result<ContactsReader, ContactsError> {
+        let file = path.display().to_string();
+        let io = |source| ContactsError::Io { file: file.clone(), source };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            return Err(ContactsError::NotTabular { file, message: "is a folder, not a contacts file".into() });
+        }
+        let f = File::open(path).map_err(io)?;
+        Self::from_reader(&file, Box::new(f))
+    }
+
+    /// Reads contacts from any byte stream; `file` names it in messages.
+    pub fn from_reader(file: &str, mut r: Box<dyn Read + Send>) -> Result<ContactsReader, ContactsError> {
+        let not_tabular = |message: &str| ContactsError::NotTabular { file: file.into(), message: message.into() };
+        let mut head = Vec::with_capacity(SNIFF);
+        (&mut r).take(SNIFF as u64).read_to_end(&mut head).map_err(|source| ContactsError::Io { file: file.into(), source })?;
+        let mut start = 0;
+        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            start = 3;
+        }
+        let body = &head[start..];
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(not_tabular("is empty: a contacts file needs a header line and rows"));
+        }
+        if body.contains(&0) || body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
+            return Err(not_tabular("holds binary data (or UTF-16 text), not CSV or JSON Lines: save it as UTF-8 CSV"));
+        }
+        let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| body[i]).unwrap_or(b' ');
+        let format = if first == b'{' {
+            Format::JsonLines
+        } else {
+            let delimiter = sniff_delimiter(body).ok_or_else(|| {
+                not_tabular("does not look like a table: its first line has no comma, semicolon or tab (expected CSV with a header line, or JSON Lines)")
+            })?;
+            Format::Csv { delimiter }
+        };
+        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(head[start..].to_vec()).chain(r));
+        match format {
+            Format::Csv { delimiter } => {
+                let mut rdr = csv::ReaderBuilder::new()
+                    .delimiter(delimiter)
+                    .flexible(true)
+                    .has_headers(true)
+                    .buffer_capacity(256 * 1024)
+                    .from_reader(stream);
+                let raw = rdr.byte_headers().map_err(|e| csv_error(file, e))?.clone();
+                let headers = name_headers(raw.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
+                check_duplicates(file, &headers)?;
+                let keep = (0..headers.len()).collect();
+                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Csv(Box::new(rdr)), rows_read: 0, record: csv::ByteRecord::new() })
+            }
+            Format::JsonLines => {
+                let mut lines: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, stream));
+                // The first object's keys are the columns.
+                let mut first_line = String::new();
+                let mut line = 0u64;
+                loop {
+                    first_line.clear();
+                    line += 1;
+                    let n = lines.read_line(&mut first_line).map_err(|source| ContactsError::Io { file: file.into(), source })?;
+                    if n == 0 || !first_line.trim().is_empty() {
+                        break;
+                    }
+                }
+                let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(first_line.trim()).map_err(|e| ContactsError::Bad {
+                    file: file.into(),
+                    line,
+                    message: format!("is not a JSON object: {e}"),
+                })?;
+                let headers: Vec<String> = obj.keys().cloned().collect();
+                let keep = (0..headers.len()).collect();
+                // Put the first line back in front of the rest.
+                let rest = Cursor::new(first_line.into_bytes()).chain(lines);
+                let lines: Box<dyn BufRead + Send> = Box::new(BufReader::new(rest));
+                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Json { lines, line: line - 1 }, rows_read: 0, record: csv::ByteRecord::new() })
+            }
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// All column names of the file, in file order.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Keeps only these columns (those that exist), in the order given; the rest are skipped.
+    pub fn keep_columns(&mut self, names: &[&str]) {
+        let mut keep = Vec::new();
+        for n in names {
+            if let Some(i) = self.headers.iter().position(|h| h == n).or_else(|| self.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n.trim())))
+                && !keep.contains(&i)
+            {
+                keep.push(i);
+            }
+        }
+        self.keep = keep;
+    }
+
+    fn empty_table(&self, rows: usize) -> Table {
+        Table {
+            source: self.file.clone(),
+            headers: self.keep.iter().map(|&i| self.headers[i].clone()).collect(),
+            columns: self.keep.iter().map(|_| TextColumn::with_capacity(rows.min(1 << 16), 0)).collect(),
+            ..Table::default()
+        }
+    }
+
+    /// Reads up to `max_rows` rows; `None` at the end of the file.
+    pub fn next_chunk(&mut self, max_rows: usize) -> Result<Option<Table>, ContactsError> {
+        let mut t = self.empty_table(max_rows);
+        let ncols = self.headers.len();
+        match &mut self.inner {
+            Inner::Csv(rdr) => {
+                while t.lines.len() < max_rows {
+                    let more = rdr.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, e))?;
+                    if !more {
+                        break;
+                    }
+                    let rec = &self.record;
+                    if rec.len() == 1 && rec.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace)) {
+                        continue; // a blank line
+                    }
+                    let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                    if rec.len() > ncols {
+                        t.long_rows += 1;
+                    } else if rec.len() < ncols {
+                        t.short_rows += 1;
+                    }
+                    for (k, &i) in self.keep.iter().enumerate() {
+                        let raw = rec.get(i).unwrap_or(b"");
+                        let ok = match std::str::from_utf8(raw) {
+                            Ok(s) => t.columns[k].push(s),
+                            Err(_) => {
+                                t.bad_utf8 += 1;
+                                t.first_bad_utf8_line.get_or_insert(line);
+                                t.columns[k].push(&String::from_utf8_lossy(raw))
+                            }
+                        };
+                        if !ok {
+                            return Err(ContactsError::Bad { file: self.file.clone(), line, message: "a column passes 4 GiB: too large to load at once; stream it with `scorewright score`".into() });
+                        }
+                    }
+                    t.lines.push(line);
+                }
+            }
+            Inner::Json { lines, line } => {
+                let mut buf = String::new();
+                while t.lines.len() < max_rows {
+                    buf.clear();
+                    let n = lines.read_line(&mut buf).map_err(|e| {
+                        if e.kind() == std::io::ErrorKind::InvalidData {
+                            ContactsError::Bad { file: self.file.clone(), line: *line + 1, message: "is not valid UTF-8".into() }
+                        } else {
+                            ContactsError::Io { file: self.file.clone(), source: e }
+                        }
+                    })?;
+                    if n == 0 {
+                        break;
+                    }
+                    *line += 1;
+                    let text = buf.trim();
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| ContactsError::Bad {
+                        file: self.file.clone(),
+                        line: *line,
+                        message: format!("is not a JSON object: {e}"),
+                    })?;
+                    for (k, &i) in self.keep.iter().enumerate() {
+                        let cell = match obj.get(&self.headers[i]) {
+                            None | Some(serde_json::Value::Null) => String::new(),
+                            Some(serde_json::Value::String(s)) => s.clone(),
+                            Some(v) => v.to_string(),
+                        };
+                        t.columns[k].push(&cell);
+                    }
+                    t.lines.push(*line);
+                }
+            }
+        }
+        self.rows_read += t.lines.len() as u64;
+        if t.lines.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(t))
+    }
+
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+}
+
+/// Reads a whole contacts file into one table. A file with a header and no rows is an error.
+pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
+    let mut r = ContactsReader::open(path)?;
+    match r.next_chunk(usize::MAX)? {
+        Some(t) => Ok(t),
+        None => Err(ContactsError::NotTabular { file: r.file.clone(), message: "has a header line but no rows".into() }),
+    }
+}
+
+fn csv_error(file: &str, e: csv::Error) -> ContactsError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read it: {io}"),
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
+        _ => e.to_string(),
+    };
+    ContactsError::Bad { file: file.into(), line, message }
+}
+
+/// The delimiter of the header line: the most frequent of comma, semicolon, tab outside quotes.
+fn sniff_delimiter(body: &[u8]) -> Option<u8> {
+    let mut counts = [0usize; 3];
+    let cands = [b',', b';', b'\t'];
+    let mut quoted = false;
+    for &b in body {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = cands.iter().position(|&c| c == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (best, n) = counts.iter().enumerate().max_by_key(|(i, n)| (**n, usize::MAX - i))?;
+    (*n > 0).then_some(cands[best])
+}
+
+/// Names blank headers after their position (`column 38`), as spreadsheets do.
+fn name_headers(mut headers: Vec<String>) -> Vec<String> {
+    for (i, h) in headers.iter_mut().enumerate() {
+        if h.is_empty() {
+            *h = format!("column {}", i + 1);
+        }
+    }
+    headers
+}
+
+fn check_duplicates(file: &str, headers: &[String]) -> Result<(), ContactsError> {
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = headers[..i].iter().position(|g| g == h) {
+            return Err(ContactsError::Bad {
+                file: file.into(),
+                line: 1,
+                message: format!("column '{h}' appears twice (columns {} and {}): rename one", j + 1, i + 1),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &[u8]) -> Result<Table, ContactsError> {
+        let mut r = ContactsReader::from_reader("t.csv", Box::new(Cursor::new(text.to_vec())))?;
+        r.next_chunk(usize::MAX)?.ok_or(ContactsError::NotTabular { file: "t.csv".into(), message: "no rows".into() })
+    }
+
+    #[test]
+    fn finds_the_delimiter() {
+        for (text, d) in [("a,b\n1,2\n", b','), ("a;b\n1;2\n", b';'), ("a\tb\n1\t2\n", b'\t'), ("\"x;y\",b\n1,2\n", b',')] {
+            let r = ContactsReader::from_reader("t", Box::new(Cursor::new(text.as_bytes().to_vec()))).unwrap();
+            assert_eq!(r.format(), Format::Csv { delimiter: d }, "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_quotes_bom_and_ragged_rows() {
+        let t = read(b"\xEF\xBB\xBFid,name,city\n1,\"Smith, Jo\",Paris\n2,Lee\n3,Ann,Rome,extra\n").unwrap();
+        assert_eq!(t.headers, vec!["id", "name", "city"]);
+        assert_eq!(t.rows(), 3);
+        assert_eq!(t.cell(0, "name"), "Smith, Jo");
+        assert_eq!(t.cell(1, "city"), "");
+        assert_eq!((t.short_rows, t.long_rows), (1, 1));
+        assert_eq!(t.lines, vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_read_and_counted() {
+        let t = read(b"id,city\n1,M\xFCnchen\n").unwrap();
+        assert_eq!(t.bad_utf8, 1);
+        assert_eq!(t.first_bad_utf8_line, Some(2));
+        assert!(t.cell(0, "city").starts_with('M'));
+    }
+
+    #[test]
+    fn reads_json_lines() {
+        let t = read(b"{\"id\": \"a\", \"visits\": 3, \"ok\": true}\n\n{\"id\": \"b\", \"visits\": null}\n").unwrap();
+        assert_eq!(t.headers, vec!["id", "visits", "ok"]);
+        assert_eq!(t.cell(0, "visits"), "3");
+        assert_eq!(t.cell(0, "ok"), "true");
+        assert_eq!(t.cell(1, "visits"), "");
+        assert_eq!(t.lines, vec![1, 3]);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_table() {
+        let msg = |r: Result<Table, ContactsError>| r.unwrap_err().to_string();
+        assert!(msg(read(b"")).contains("is empty"));
+        assert!(msg(read(b"\x89PNG\r\n\x1a\n\0\0\0")).contains("binary"));
+        assert!(msg(read(b"just some words\nmore words\n")).contains("does not look like a table"));
+        assert!(msg(read(b"id,city,id\n1,2,3\n")).contains("column 'id' appears twice (columns 1 and 3)"));
+        assert!(msg(read(b"{not json\n")).contains("line 1"));
+    }
+
+    #[test]
+    fn header_only_is_no_rows() {
+        let mut r = ContactsReader::from_reader("t", Box::new(Cursor::new(b"a,b\n".to_vec()))).unwrap();
+        assert!(r.next_chunk(10).unwrap().is_none());
+    }
+
+    #[test]
+    fn chunks_and_keeps_columns() {
+        let mut r = ContactsReader::from_reader("t", Box::new(Cursor::new(b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n".to_vec()))).unwrap();
+        r.keep_columns(&["c", "A", "nope"]);
+        let t1 = r.next_chunk(2).unwrap().unwrap();
+        assert_eq!(t1.headers, vec!["c", "a"]);
+        assert_eq!(t1.rows(), 2);
+        assert_eq!(t1.cell(1, "c"), "6");
+        let t2 = r.next_chunk(2).unwrap().unwrap();
+        assert_eq!(t2.cell(0, "a"), "7");
+        assert!(r.next_chunk(2).unwrap().is_none());
+    }
+}

@@ -1,0 +1,328 @@
+//! Typed columns: a field's text cells read as numbers, booleans, dates or categories.
+//!
+//! Missing is one value per type (NaN, `BOOL_MISSING`, `DATE_MISSING`, `CODE_MISSING`) so a
+//! column is a plain vector. A cell is missing when it is blank or one of the field's
+//! `missing` placeholders (trimmed, ignoring case); a cell that does not parse as the field's
+//! kind is missing too, and counted as unreadable with the first line where it happened.
+
+use super::table::{Table, TextColumn};
+use crate::model::{Date, Field, FieldKind};
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub const BOOL_MISSING: u8 = 2;
+pub const DATE_MISSING: i32 = i32::MIN;
+pub const CODE_MISSING: u32 = u32::MAX;
+
+/// A field's values for every row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Typed {
+    Number(Vec<f64>),
+    /// 0 or 1; `BOOL_MISSING` when missing.
+    Bool(Vec<u8>),
+    /// Days since 1970-01-01; `DATE_MISSING` when missing.
+    Date(Vec<i32>),
+    /// Category and text values, by code into `labels`; `keys` are the labels as compared
+    /// (trimmed, lower case). `CODE_MISSING` when missing.
+    Category { codes: Vec<u32>, labels: Vec<String>, keys: Vec<String> },
+}
+
+impl Typed {
+    pub fn len(&self) -> usize {
+        match self {
+            Typed::Number(v) => v.len(),
+            Typed::Bool(v) => v.len(),
+            Typed::Date(v) => v.len(),
+            Typed::Category { codes, .. } => codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            Typed::Number(v) => v[i].is_nan(),
+            Typed::Bool(v) => v[i] == BOOL_MISSING,
+            Typed::Date(v) => v[i] == DATE_MISSING,
+            Typed::Category { codes, .. } => codes[i] == CODE_MISSING,
+        }
+    }
+
+    /// The value of row `i` as a person reads it; `None` when missing.
+    pub fn display(&self, i: usize) -> Option<String> {
+        if self.is_missing(i) {
+            return None;
+        }
+        Some(match self {
+            Typed::Number(v) => format_number(v[i]),
+            Typed::Bool(v) => if v[i] == 1 { "yes" } else { "no" }.to_string(),
+            Typed::Date(v) => Date(v[i]).to_string(),
+            Typed::Category { codes, labels, .. } => labels[codes[i] as usize].clone(),
+        })
+    }
+}
+
+/// A number as a person writes it: `3`, `2.5`.
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+}
+
+/// How well one field's column read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FieldQuality {
+    pub field: String,
+    pub column: String,
+    /// The contacts have no such column: every value is missing.
+    pub absent: bool,
+    pub rows: usize,
+    /// Blank cells and placeholders.
+    pub missing: usize,
+    /// Cells that did not parse as the field's kind (also missing when scored).
+    pub unreadable: usize,
+    /// The first unreadable cell: its line and its text.
+    pub first_unreadable: Option<(u64, String)>,
+}
+
+impl FieldQuality {
+    pub fn merge(&mut self, other: &FieldQuality) {
+        self.rows += other.rows;
+        self.missing += other.missing;
+        self.unreadable += other.unreadable;
+        if self.first_unreadable.is_none() {
+            self.first_unreadable.clone_from(&other.first_unreadable);
+        }
+        self.absent = self.absent && other.absent;
+    }
+
+    /// One line for a report: `field 'visits' (column 'TotalVisits'): 137 missing, 3 unreadable
+    /// (first at line 812: 'abc')`; `None` when every value read.
+    pub fn describe(&self, file: &str) -> Option<String> {
+        let col = if self.column == self.field { String::new() } else { format!(" (column '{}')", self.column) };
+        if self.absent {
+            return Some(format!("field '{}'{col}: {file} has no such column; every value counts as missing", self.field));
+        }
+        if self.missing == 0 && self.unreadable == 0 {
+            return None;
+        }
+        let mut s = format!("field '{}'{col}: {} of {} missing", self.field, self.missing + self.unreadable, self.rows);
+        if self.unreadable > 0 {
+            s.push_str(&format!(", {} unreadable", self.unreadable));
+            if let Some((line, text)) = &self.first_unreadable {
+                s.push_str(&format!(" (first: {file} line {line} holds '{}')", truncate(text, 40)));
+            }
+        }
+        Some(s)
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
+}
+
+/// Parses a number cell: trimmed, finite. `None` when it is not a number.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let v: f64 = s.trim().parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Parses a boolean cell: true/false, yes/no, y/n, 1/0, ignoring case.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    let t = s.trim();
+    for (yes, no) in [("true", "false"), ("yes", "no"), ("y", "n"), ("1", "0")] {
+        if t.eq_ignore_ascii_case(yes) {
+            return Some(true);
+        }
+        if t.eq_ignore_ascii_case(no) {
+            return Some(false);
+        }
+    }
+    None
+}
+
+/// The form in which category values are compared: trimmed, lower case.
+pub fn category_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// Whether a cell means "no value" for this field.
+pub fn is_missing_cell(s: &str, missing: &[String]) -> bool {
+    let t = s.trim();
+    t.is_empty() || missing.iter().any(|m| m.trim().eq_ignore_ascii_case(t) || m.trim().to_lowercase() == t.to_lowercase())
+}
+
+/// Reads a field's column of a table into typed values.
+pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
+    let column = field.column();
+    let mut q = FieldQuality { field: field.id.clone(), column: column.to_string(), rows: table.rows(), ..FieldQuality::default() };
+    let empty = TextColumn::new();
+    let col = match table.column(column) {
+        Some(c) => c,
+        None => {
+            q.absent = true;
+            q.missing = table.rows();
+            &empty
+        }
+    };
+    let n = table.rows();
+    let absent = q.absent;
+    let cell = |i: usize| if absent { "" } else { col.get(i) };
+    let bad = |i: usize, text: &str, q: &mut FieldQuality| {
+        q.unreadable += 1;
+        if q.first_unreadable.is_none() {
+            q.first_unreadable = Some((table.lines.get(i).copied().unwrap_or(0), text.to_string()));
+        }
+    };
+    let missing = &field.missing;
+    let typed = match field.kind {
+        FieldKind::Number => {
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let s = cell(i);
+                if is_missing_cell(s, missing) {
+                    if !absent {
+                        q.missing += 1;
+                    }
+                    out.push(f64::NAN);
+                } else if let Some(v) = parse_number(s) {
+                    out.push(v);
+                } else {
+                    bad(i, s, &mut q);
+                    out.push(f64::NAN);
+                }
+            }
+            Typed::Number(out)
+        }
+        FieldKind::Boolean => {
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let s = cell(i);
+                if is_missing_cell(s, missing) {
+                    if !absent {
+                        q.missing += 1;
+                    }
+                    out.push(BOOL_MISSING);
+                } else if let Some(b) = parse_bool(s) {
+                    out.push(u8::from(b));
+                } else {
+                    bad(i, s, &mut q);
+                    out.push(BOOL_MISSING);
+                }
+            }
+            Typed::Bool(out)
+        }
+        FieldKind::Date => {
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let s = cell(i);
+                if is_missing_cell(s, missing) {
+                    if !absent {
+                        q.missing += 1;
+                    }
+                    out.push(DATE_MISSING);
+                } else if let Some(d) = Date::parse(s) {
+                    out.push(d.0);
+                } else {
+                    bad(i, s, &mut q);
+                    out.push(DATE_MISSING);
+                }
+            }
+            Typed::Date(out)
+        }
+        FieldKind::Category | FieldKind::Text => {
+            let mut codes = Vec::with_capacity(n);
+            let mut labels = Vec::new();
+            let mut keys = Vec::new();
+            let mut by_raw: HashMap<&str, u32> = HashMap::new();
+            let mut by_key: HashMap<String, u32> = HashMap::new();
+            for i in 0..n {
+                let s = cell(i);
+                if let Some(&c) = by_raw.get(s) {
+                    if c == CODE_MISSING && !absent {
+                        q.missing += 1;
+                    }
+                    codes.push(c);
+                    continue;
+                }
+                let code = if is_missing_cell(s, missing) {
+                    CODE_MISSING
+                } else {
+                    let k = category_key(s);
+                    *by_key.entry(k.clone()).or_insert_with(|| {
+                        labels.push(s.trim().to_string());
+                        keys.push(k);
+                        (labels.len() - 1) as u32
+                    })
+                };
+                if code == CODE_MISSING && !absent {
+                    q.missing += 1;
+                }
+                by_raw.insert(s, code);
+                codes.push(code);
+            }
+            Typed::Category { codes, labels, keys }
+        }
+    };
+    (typed, q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::Table;
+    use crate::model::Scalar;
+    use indexmap::IndexMap;
+
+    fn table(col: &str, cells: &[&str]) -> Table {
+        let rows: Vec<IndexMap<String, Scalar>> = cells
+            .iter()
+            .map(|c| {
+                let mut m = IndexMap::new();
+                m.insert(col.to_string(), Scalar::Text(c.to_string()));
+                m
+            })
+            .collect();
+        Table::from_maps("t.csv", &rows)
+    }
+
+    #[test]
+    fn numbers_with_missing_and_unreadable() {
+        let mut f = Field::new("visits", FieldKind::Number);
+        f.missing = vec!["N/A".into()];
+        let (t, q) = typed(&table("visits", &["3", " 2.5 ", "", "n/a", "abc", "inf"]), &f);
+        let Typed::Number(v) = t else { panic!() };
+        assert_eq!(&v[..2], &[3.0, 2.5]);
+        assert!(v[2..].iter().all(|x| x.is_nan()));
+        assert_eq!((q.missing, q.unreadable), (2, 2));
+        assert_eq!(q.first_unreadable, Some((5, "abc".to_string())));
+        let line = q.describe("t.csv").unwrap();
+        assert_eq!(line, "field 'visits': 4 of 6 missing, 2 unreadable (first: t.csv line 5 holds 'abc')");
+    }
+
+    #[test]
+    fn booleans_dates_and_categories() {
+        let (t, q) = typed(&table("b", &["Yes", "n", "TRUE", "0", "maybe"]), &Field::new("b", FieldKind::Boolean));
+        assert_eq!(t, Typed::Bool(vec![1, 0, 1, 0, BOOL_MISSING]));
+        assert_eq!(q.unreadable, 1);
+        let (t, _) = typed(&table("d", &["2026-11-01", "soon"]), &Field::new("d", FieldKind::Date));
+        assert_eq!(t, Typed::Date(vec![20_758, DATE_MISSING]));
+        let mut f = Field::new("c", FieldKind::Category);
+        f.missing = vec!["Select".into()];
+        let (t, q) = typed(&table("c", &["Google", " google ", "select", "Email", ""]), &f);
+        let Typed::Category { codes, labels, keys } = t else { panic!() };
+        assert_eq!(codes, vec![0, 0, CODE_MISSING, 1, CODE_MISSING]);
+        assert_eq!(labels, vec!["Google", "Email"]);
+        assert_eq!(keys, vec!["google", "email"]);
+        assert_eq!(q.missing, 2);
+    }
+
+    #[test]
+    fn absent_column_is_all_missing() {
+        let (t, q) = typed(&table("x", &["1", "2"]), &Field::new("visits", FieldKind::Number));
+        assert!(q.absent);
+        assert_eq!(t.len(), 2);
+        assert!(t.is_missing(0) && t.is_missing(1));
+        assert!(q.describe("t.csv").unwrap().contains("has no such column"));
+    }
+}
