@@ -1,4 +1,136 @@
-//! The command line.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: one subcommand per thing a user does, each a thin layer over the library.
+//!
+//! Exit codes are the same everywhere: 0 done (and, for `check`, no errors); 1 the model has
+//! errors, or (for `diff`) the scored outcomes differ; 2 a file cannot be read or parsed, or the
+//! command line is wrong.
+
+mod check;
+mod explain;
+mod generate;
+mod new;
+mod score;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "scorewright",
+    version,
+    about = "Design lead- and customer-scoring models with marketing and sales, check them, and score contacts.",
+    long_about = "Design lead- and customer-scoring models with marketing and sales, check them, and score contacts.\n\nWith no command, opens the designer on the built-in example.",
+    after_help = "Examples:\n  scorewright                                  open the designer on the built-in example\n  scorewright new model.yaml --template lead-fit-activity\n  scorewright check model.yaml\n  scorewright score model.yaml contacts.csv -o scored.csv"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a model: weights, ids, rules, thresholds, personas.
+    #[command(after_help = "Example:\n  scorewright check examples/b2b-customer.yaml --contacts examples/b2b-customer.csv\n\nExit codes: 0 no errors, 1 errors, 2 the file cannot be read or parsed.")]
+    Check(check::Args),
+    /// Score every contact of a file, streaming rows in and out.
+    #[command(after_help = "Examples:\n  scorewright score model.yaml contacts.csv -o scored.csv\n  scorewright score model.yaml contacts.csv --format jsonl --explain | less\n  scorewright score model.yaml big.csv --only-results -o results.csv")]
+    Score(score::Args),
+    /// Explain why one contact scored what it did.
+    #[command(after_help = "Example:\n  scorewright explain examples/b2b-customer.yaml examples/b2b-customer.csv --id C-1001")]
+    Explain(explain::Args),
+    /// Start a model from a shipped example.
+    #[command(after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education.")]
+    New(new::Args),
+    /// Make synthetic contacts that fit a model's fields.
+    #[command(after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv")]
+    Generate(generate::Args),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("scorewright: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => default_command(),
+        Some(Command::Check(a)) => check::run(a),
+        Some(Command::Score(a)) => score::run(a),
+        Some(Command::Explain(a)) => explain::run(a),
+        Some(Command::New(a)) => new::run(a),
+        Some(Command::Generate(a)) => generate::run(a),
+    }
+}
+
+/// With no command: the built-in example, scored on its samples.
+fn default_command() -> anyhow::Result<ExitCode> {
+    let t = crate::templates::builtin();
+    let model = crate::model::parse_model(t.model, t.file_name())?;
+    let table = match t.contacts {
+        Some(csv) => {
+            let mut r = crate::contacts::ContactsReader::from_reader("samples", Box::new(std::io::Cursor::new(csv.as_bytes().to_vec())))?;
+            r.next_chunk(usize::MAX)?.unwrap_or_default()
+        }
+        None => crate::contacts::Table::from_maps("samples", &model.samples),
+    };
+    let scored = crate::engine::score_table(&model, &table);
+    println!("{} (built-in example '{}'), scored on its {} sample contacts:\n", model.name, t.name, table.rows());
+    let id = id_column(&model, &table.headers);
+    let cols = crate::engine::output_columns(&model);
+    println!("{:<12} {}", id, cols.join(" | "));
+    for i in 0..table.rows() {
+        let row = crate::engine::output_row(&model, &scored, i);
+        let row: Vec<String> = row.iter().map(|v| shorten_score(v)).collect();
+        println!("{:<12} {}", table.cell(i, &id), row.join(" | "));
+    }
+    println!("\nTry: scorewright new my-model.yaml --template {}   then   scorewright check my-model.yaml", t.name);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn shorten_score(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) if v.contains('.') => format!("{x:.1}"),
+        _ => v.to_string(),
+    }
+}
+
+/// The column that identifies a contact: the model's `id_column`, else `id`, else the first.
+pub fn id_column(model: &crate::model::Model, headers: &[String]) -> String {
+    if let Some(c) = &model.id_column {
+        return c.clone();
+    }
+    headers
+        .iter()
+        .find(|h| h.eq_ignore_ascii_case("id"))
+        .or_else(|| headers.first())
+        .cloned()
+        .unwrap_or_else(|| "id".into())
+}
+
+/// Refuses to overwrite a file unless forced.
+pub fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        anyhow::bail!("{} already exists: pass --force to overwrite it", path.display());
+    }
+    Ok(())
+}
+

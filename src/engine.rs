@@ -1,1 +1,20 @@
-//! engine
+//! The engine: the one place where scores are computed.
+//!
+//! A model is scored over a table of contacts column by column: each field is read once into a
+//! typed column, each signal's attainment column is computed once and kept, and a journey's
+//! score is a weighted sum of those columns. `Scorer` keeps the columns between calls, so that
+//! after an edit only what the edit touched is computed again (a weight edit recomputes only
+//! the sums; a rule edit only its own column). The designer's preview, `score`, `explain`,
+//! `backtest` and the tests of the SQL export all go through here.
+
+pub mod attain;
+pub mod condition;
+pub mod explain;
+pub mod output;
+pub mod personas;
+pub mod score;
+
+pub use explain::{Explanation, explain};
+pub use output::{output_columns, output_row};
+pub use personas::{PersonaResult, check_personas, persona_results};
+pub use score::{Scored, Scorer, score_table};

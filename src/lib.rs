@@ -9,4 +9,5 @@ pub mod contacts;
 pub mod engine;
 pub mod export;
 pub mod model;
+pub mod templates;
 pub mod tui;

@@ -41,6 +41,7 @@ pub struct ContactsReader {
     keep: Vec<usize>,
     inner: Inner,
     rows_read: u64,
+    bytes_read: u64,
     record: csv::ByteRecord,
 }
 
@@ -97,7 +98,7 @@ impl ContactsReader {
                 let headers = name_headers(raw.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
                 check_duplicates(file, &headers)?;
                 let keep = (0..headers.len()).collect();
-                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Csv(Box::new(rdr)), rows_read: 0, record: csv::ByteRecord::new() })
+                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Csv(Box::new(rdr)), rows_read: 0, bytes_read: 0, record: csv::ByteRecord::new() })
             }
             Format::JsonLines => {
                 let mut lines: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, stream));
@@ -122,7 +123,7 @@ impl ContactsReader {
                 // Put the first line back in front of the rest.
                 let rest = Cursor::new(first_line.into_bytes()).chain(lines);
                 let lines: Box<dyn BufRead + Send> = Box::new(BufReader::new(rest));
-                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Json { lines, line: line - 1 }, rows_read: 0, record: csv::ByteRecord::new() })
+                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Json { lines, line: line - 1 }, rows_read: 0, bytes_read: 0, record: csv::ByteRecord::new() })
             }
         }
     }
@@ -178,6 +179,7 @@ impl ContactsReader {
                         continue; // a blank line
                     }
                     let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                    self.bytes_read = rec.position().map(|p| p.byte()).unwrap_or(self.bytes_read);
                     if rec.len() > ncols {
                         t.long_rows += 1;
                     } else if rec.len() < ncols {
@@ -214,6 +216,7 @@ impl ContactsReader {
                     if n == 0 {
                         break;
                     }
+                    self.bytes_read += n as u64;
                     *line += 1;
                     let text = buf.trim();
                     if text.is_empty() {
@@ -241,6 +244,11 @@ impl ContactsReader {
             return Ok(None);
         }
         Ok(Some(t))
+    }
+
+    /// About how far into the file reading has got, for progress bars.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
     }
 
     pub fn rows_read(&self) -> u64 {

@@ -213,3 +213,8 @@ mod tests {
         assert!(parse_model("  \n", "m.yaml").unwrap_err().to_string().contains("is empty"));
     }
 }
+
+/// Any part of a model as YAML text: a stable key for caches and a readable value for diffs.
+pub fn to_yaml_value<T: serde::Serialize>(value: &T) -> String {
+    yaml_serde::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,71 @@
+//! `scorewright explain`: the explanation tree of one contact, found by id while streaming.
+
+use super::TextOrJson;
+use crate::contacts::ContactsReader;
+use crate::engine::{explain, score_table};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model file.
+    pub model: PathBuf,
+    /// The contacts file.
+    pub contacts: PathBuf,
+    /// The contact's id (in the model's `id_column`, else `id`, else the first column).
+    #[arg(long)]
+    pub id: String,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let file = match crate::model::read_model(&a.model) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let model = &file.model;
+    let mut reader = match ContactsReader::open(&a.contacts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let id = super::id_column(model, reader.headers());
+    if !reader.headers().iter().any(|h| h == &id) {
+        eprintln!("{}: has no id column '{id}' (set `id_column` in the model)", a.contacts.display());
+        return Ok(ExitCode::from(2));
+    }
+    while let Some(t) = reader.next_chunk(50_000)? {
+        let Some(col) = t.column(&id) else { break };
+        let Some(row) = col.iter().position(|v| v.trim() == a.id.trim()) else { continue };
+        // Score just that row, so the tree reads only its own values.
+        let one = crate::contacts::Table {
+            source: t.source.clone(),
+            headers: t.headers.clone(),
+            columns: t.columns.iter().map(|c| {
+                let mut n = crate::contacts::TextColumn::new();
+                n.push(c.get(row));
+                n
+            }).collect(),
+            lines: vec![t.lines[row]],
+            ..Default::default()
+        };
+        let scored = score_table(model, &one);
+        let e = explain(model, &scored, 0);
+        match a.format {
+            TextOrJson::Text => {
+                println!("{} {} (line {} of {}), model '{}' as of {}", id, a.id, t.lines[row], a.contacts.display(), model.name, scored.today);
+                print!("{}", crate::engine::explain::render_text(&e));
+            }
+            TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{}: no contact with {id} '{}'", a.contacts.display(), a.id);
+    Ok(ExitCode::from(2))
+}

@@ -1,0 +1,238 @@
+//! `scorewright generate`: synthetic contacts that fit a model's fields, for workshops without
+//! data and for benchmarks.
+//!
+//! Each field's values spread over what its rules read (a `scale` from 0 to 10 gives values
+//! from a little below 0 to a little above 10; a `match` gives its listed values and others),
+//! with a few blanks. With the model's `outcome` column named, an outcome is drawn with a
+//! probability that rises with the tier journey's score, so back-tests have something to find.
+
+use crate::model::{Date, FieldKind, Model, Rule};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model whose fields to fill.
+    pub model: PathBuf,
+    /// How many contacts.
+    #[arg(short = 'n', long, default_value_t = 1000)]
+    pub count: u64,
+    /// Where to write the CSV (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Seed for the random numbers: the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// SplitMix64: small, fast, and good enough for synthetic data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A float in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
+/// How one field's values are drawn.
+enum Gen {
+    Number { lo: f64, hi: f64, integer: bool },
+    Pick(Vec<String>),
+    Bool(f64),
+    Date { today: i32, span: i32 },
+}
+
+fn plan(model: &Model) -> Vec<(String, Gen)> {
+    let today = model.as_of.unwrap_or_else(Date::today).0;
+    let rules_of = |id: &str| -> Vec<&Rule> {
+        let mut out = Vec::new();
+        fn walk<'a>(t: &'a crate::model::Touchpoint, id: &str, out: &mut Vec<&'a Rule>) {
+            out.extend(t.signals.iter().filter(|s| s.field == id).map(|s| &s.rule));
+            for c in &t.touchpoints {
+                walk(c, id, out);
+            }
+        }
+        for j in &model.journeys {
+            for t in &j.touchpoints {
+                walk(t, id, &mut out);
+            }
+        }
+        out
+    };
+    model
+        .fields
+        .iter()
+        .map(|f| {
+            let rules = rules_of(&f.id);
+            let g = match f.kind {
+                FieldKind::Number => {
+                    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+                    for r in &rules {
+                        match r {
+                            Rule::Scale { from, to } => {
+                                lo = lo.min(from.min(*to));
+                                hi = hi.max(from.max(*to));
+                            }
+                            Rule::Bands(b) => {
+                                for band in b {
+                                    lo = lo.min(band.at_least);
+                                    hi = hi.max(band.at_least);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    if hi <= lo {
+                        hi = lo + 100.0;
+                    }
+                    let pad = (hi - lo) * 0.25;
+                    let integer = hi - lo >= 5.0;
+                    Gen::Number { lo: lo.max(0.0), hi: hi + pad, integer }
+                }
+                FieldKind::Boolean => Gen::Bool(0.3),
+                FieldKind::Date => Gen::Date { today, span: 365 },
+                FieldKind::Category | FieldKind::Text => {
+                    let mut values: Vec<String> = Vec::new();
+                    for r in &rules {
+                        if let Rule::Match(m) = r {
+                            values.extend(m.values.iter().map(|(k, _)| k.clone()));
+                        }
+                    }
+                    if values.is_empty() {
+                        values = (1..=5).map(|i| format!("{} {i}", f.id)).collect();
+                    }
+                    values.push("Other".into());
+                    Gen::Pick(values)
+                }
+            };
+            (f.column().to_string(), g)
+        })
+        .collect()
+}
+
+fn draw(g: &Gen, rng: &mut Rng, out: &mut String) {
+    out.clear();
+    if rng.unit() < 0.04 {
+        return; // a blank, as real exports have
+    }
+    match g {
+        Gen::Number { lo, hi, integer } => {
+            // Skewed towards low values, as engagement counts are.
+            let u = rng.unit();
+            let v = lo + (hi - lo) * u * u;
+            if *integer {
+                out.push_str(&format!("{}", v.round() as i64));
+            } else {
+                out.push_str(&format!("{:.2}", v));
+            }
+        }
+        Gen::Pick(values) => out.push_str(&values[rng.below(values.len())]),
+        Gen::Bool(p) => out.push_str(if rng.unit() < *p { "yes" } else { "no" }),
+        Gen::Date { today, span } => {
+            let u = rng.unit();
+            let age = (u * u * *span as f64) as i32;
+            out.push_str(&Date(today - age).to_string());
+        }
+    }
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let file = match crate::model::read_model(&a.model) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(out) = &a.output {
+        super::refuse_overwrite(out, a.force)?;
+    }
+    let sink: Box<dyn Write> = match &a.output {
+        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    generate(&file.model, a.count, a.seed, sink)?;
+    if let Some(p) = &a.output {
+        eprintln!("wrote {} contacts to {}", a.count, p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `count` synthetic contacts as CSV.
+pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> anyhow::Result<()> {
+    let mut rng = Rng::new(seed);
+    let gens = plan(model);
+    let id = model.id_column.clone().unwrap_or_else(|| "id".into());
+    let mut columns: Vec<String> = vec![id.clone()];
+    for (c, _) in &gens {
+        if !columns.contains(c) {
+            columns.push(c.clone());
+        }
+    }
+    let outcome = model.outcome.clone().filter(|o| !columns.contains(o));
+    let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(sink);
+    let mut header = columns.clone();
+    if let Some(o) = &outcome {
+        header.push(o.clone());
+    }
+    w.write_record(&header)?;
+    let chunk = 50_000u64;
+    let mut done = 0u64;
+    let mut cell = String::new();
+    while done < count {
+        let n = chunk.min(count - done) as usize;
+        let mut table = crate::contacts::Table { source: "generated".into(), headers: columns.clone(), ..Default::default() };
+        table.columns = columns.iter().map(|_| crate::contacts::TextColumn::with_capacity(n, n * 8)).collect();
+        for i in 0..n {
+            table.columns[0].push(&format!("c{:07}", done + i as u64 + 1));
+            for (k, (col, g)) in gens.iter().enumerate() {
+                let idx = columns.iter().position(|c| c == col).unwrap_or(k + 1);
+                if idx == 0 {
+                    continue;
+                }
+                draw(g, &mut rng, &mut cell);
+                table.columns[idx].push(&cell);
+            }
+            table.lines.push(done + i as u64 + 2);
+        }
+        let outcomes: Option<Vec<bool>> = outcome.as_ref().map(|_| {
+            let scored = crate::engine::score_table(model, &table);
+            let ji = model.tiers.as_ref().and_then(|t| model.journeys.iter().position(|j| j.id == t.journey)).unwrap_or(0);
+            (0..n)
+                .map(|i| {
+                    let s = scored.scores.get(ji).map(|c| c[i]).unwrap_or(0.0) / 100.0;
+                    rng.unit() < 0.03 + 0.8 * s * s
+                })
+                .collect()
+        });
+        let mut rec: Vec<&str> = Vec::with_capacity(header.len());
+        for i in 0..n {
+            rec.clear();
+            rec.extend(table.columns.iter().map(|c| c.get(i)));
+            if let Some(o) = &outcomes {
+                rec.push(if o[i] { "1" } else { "0" });
+            }
+            w.write_record(&rec)?;
+        }
+        done += n as u64;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! Why a contact scored what it did: per journey, each touchpoint's points, under it each
+//! signal with its raw value, attainment and points, then the adjustments that fired and the
+//! clamp. The parts add up to the score before the clamp.
+//!
+//! Built from the columns the score itself used, so an explanation can never disagree with
+//! the score it explains.
+
+use super::score::Scored;
+use crate::contacts::typed::format_number;
+use crate::model::{Model, Rule, Touchpoint, Weight};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub row: usize,
+    pub journeys: Vec<JourneyPart>,
+    pub grades: Vec<(String, Option<String>)>,
+    pub rating: Option<String>,
+    pub tier: Option<String>,
+    pub handover: Option<String>,
+    pub segment: Option<String>,
+    pub action: Option<String>,
+    pub route: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct JourneyPart {
+    pub id: String,
+    pub name: String,
+    /// 100 x the weighted sum.
+    pub raw: f64,
+    pub adjustments: Vec<AdjustmentPart>,
+    /// Raw plus the adjustments, before the clamp.
+    pub unclamped: f64,
+    pub score: f64,
+    pub touchpoints: Vec<TouchpointPart>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TouchpointPart {
+    pub id: String,
+    pub name: String,
+    pub weight: Weight,
+    /// Points this touchpoint adds to the journey's 100.
+    pub points: f64,
+    /// The most it could add.
+    pub max_points: f64,
+    pub signals: Vec<SignalPart>,
+    pub children: Vec<TouchpointPart>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SignalPart {
+    pub field: String,
+    pub weight: Weight,
+    pub rule: String,
+    /// The value as read; `None` when missing.
+    pub value: Option<String>,
+    pub attainment: f64,
+    pub points: f64,
+    pub max_points: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AdjustmentPart {
+    pub name: String,
+    pub points: f64,
+}
+
+/// The explanation of one row of a scored table.
+pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
+    let by_place: HashMap<(usize, &[usize], usize), &super::score::SignalColumn> =
+        scored.signals.iter().map(|s| ((s.journey, s.touchpoints.as_slice(), s.signal), s)).collect();
+    let mut journeys = Vec::new();
+    for (ji, j) in model.journeys.iter().enumerate() {
+        let touchpoints = j
+            .touchpoints
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| touchpoint(scored, &by_place, ji, vec![ti], t, 100.0 * t.weight.fraction(), row))
+            .collect();
+        let adjustments: Vec<AdjustmentPart> = j
+            .adjustments
+            .iter()
+            .zip(&scored.adjustments[ji])
+            .filter(|(_, m)| m[row])
+            .map(|(a, _)| AdjustmentPart { name: a.name.clone(), points: a.points })
+            .collect();
+        let raw = scored.raw[ji][row];
+        let unclamped = raw + adjustments.iter().map(|a| a.points).sum::<f64>();
+        journeys.push(JourneyPart {
+            id: j.id.clone(),
+            name: j.title().to_string(),
+            raw,
+            adjustments,
+            unclamped,
+            score: scored.scores[ji][row],
+            touchpoints,
+        });
+    }
+    let tier = scored.tier(model, row);
+    let seg = scored.segment(model, row);
+    Explanation {
+        row,
+        journeys,
+        grades: model.grades.iter().enumerate().map(|(gi, g)| (g.id.clone(), scored.grade(model, gi, row).map(str::to_string))).collect(),
+        rating: scored.rating(model, row),
+        tier: tier.map(|t| t.name.clone()),
+        handover: tier.map(|t| t.handover.clone()),
+        segment: seg.map(|s| s.name.clone()),
+        action: seg.map(|s| s.action.clone()),
+        route: seg.map(|s| s.route.clone()),
+    }
+}
+
+fn touchpoint(
+    scored: &Scored,
+    by_place: &HashMap<(usize, &[usize], usize), &super::score::SignalColumn>,
+    ji: usize,
+    path: Vec<usize>,
+    t: &Touchpoint,
+    max_points: f64,
+    row: usize,
+) -> TouchpointPart {
+    let children: Vec<TouchpointPart> = t
+        .touchpoints
+        .iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let mut p = path.clone();
+            p.push(ci);
+            touchpoint(scored, by_place, ji, p, c, max_points * c.weight.fraction(), row)
+        })
+        .collect();
+    let signals: Vec<SignalPart> = t
+        .signals
+        .iter()
+        .enumerate()
+        .map(|(si, s)| {
+            let col = by_place.get(&(ji, path.as_slice(), si));
+            let attainment = col.map(|c| c.attainment[row]).unwrap_or(0.0);
+            let max = max_points * s.weight.fraction();
+            SignalPart {
+                field: s.field.clone(),
+                weight: s.weight,
+                rule: describe_rule(&s.rule),
+                value: scored.fields.get(&s.field).and_then(|c| c.display(row)),
+                attainment,
+                points: max * attainment,
+                max_points: max,
+            }
+        })
+        .collect();
+    let points = signals.iter().map(|s| s.points).sum::<f64>() + children.iter().map(|c| c.points).sum::<f64>();
+    TouchpointPart { id: t.id.clone(), name: t.title().to_string(), weight: t.weight, points, max_points, signals, children }
+}
+
+/// What a rule does, in a few words: "0 gives 0, 10 or more gives 1".
+pub fn describe_rule(rule: &Rule) -> String {
+    match rule {
+        Rule::Scale { from, to } if from < to => format!("{} or less gives 0, {} or more gives 1", format_number(*from), format_number(*to)),
+        Rule::Scale { from, to } => format!("{} or more gives 0, {} or less gives 1", format_number(*from), format_number(*to)),
+        Rule::Bands(b) => {
+            let parts: Vec<String> = b.iter().map(|b| format!("{}+ gives {}", format_number(b.at_least), format_number(b.value))).collect();
+            format!("bands: {}", parts.join(", "))
+        }
+        Rule::Match(m) => {
+            let parts: Vec<String> = m.values.iter().map(|(k, v)| format!("{k} gives {}", format_number(*v))).collect();
+            format!("{}; anything else {}", parts.join(", "), format_number(m.default))
+        }
+        Rule::Flag => "yes gives 1, no gives 0".into(),
+        Rule::Present => "any value gives 1".into(),
+        Rule::Recency { half_life_days } => format!("today gives 1, halving every {} days", format_number(*half_life_days)),
+    }
+}
+
+fn pts(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The explanation as indented text, for a terminal or a ticket.
+pub fn render_text(e: &Explanation) -> String {
+    let mut s = String::new();
+    for j in &e.journeys {
+        let _ = writeln!(s, "{} ({}): {:.1}", j.name, j.id, j.score);
+        for t in &j.touchpoints {
+            render_tp(&mut s, t, 1);
+        }
+        for a in &j.adjustments {
+            let _ = writeln!(s, "  adjustment {}: {:+.1}", a.name, a.points);
+        }
+        if (j.unclamped - j.score).abs() > 1e-9 {
+            let _ = writeln!(s, "  clamped: {:.1} is outside 0..100, so the score is {:.1}", j.unclamped, j.score);
+        }
+    }
+    let grades: Vec<String> = e.grades.iter().map(|(g, v)| format!("{g} {}", v.as_deref().unwrap_or("-"))).collect();
+    if !grades.is_empty() {
+        let _ = writeln!(s, "grades: {}", grades.join(", "));
+    }
+    if let Some(r) = &e.rating {
+        let _ = writeln!(s, "rating: {r}");
+    }
+    if let Some(t) = &e.tier {
+        let _ = writeln!(s, "tier: {t} (handover: {})", e.handover.as_deref().unwrap_or("-"));
+    }
+    if let Some(seg) = &e.segment {
+        let _ = writeln!(s, "segment: {seg}: {} (route: {})", e.action.as_deref().unwrap_or("-"), e.route.as_deref().unwrap_or("-"));
+    }
+    s
+}
+
+fn render_tp(s: &mut String, t: &TouchpointPart, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let _ = writeln!(s, "{pad}{} [{}%]: {} of {} points", t.name, t.weight, pts(t.points), pts(t.max_points));
+    for sig in &t.signals {
+        let value = sig.value.as_deref().map(|v| format!("'{v}'")).unwrap_or_else(|| "missing".into());
+        let _ = writeln!(
+            s,
+            "{pad}  {} = {value}: attainment {:.2} x {} = {} points ({})",
+            sig.field,
+            sig.attainment,
+            pts(sig.max_points),
+            pts(sig.points),
+            sig.rule
+        );
+    }
+    for c in &t.children {
+        render_tp(s, c, depth + 1);
+    }
+}

@@ -1,0 +1,471 @@
+//! Scoring a model over a table: typed columns, attainment columns, weighted sums, then
+//! adjustments, grades, tier and segment.
+//!
+//! `Scorer` owns the table and caches, keyed by what each column depends on: a field's typed
+//! column by (kind, column, missing placeholders); a signal's attainment column by (field,
+//! rule, decay, reference date). Re-scoring after an edit reuses every column whose key did not
+//! change, so a weight edit costs only the sums.
+
+use super::attain;
+use super::condition::{self, Ctx, NONE};
+use crate::contacts::{FieldQuality, Table, Typed};
+use crate::model::{Date, Field, Model, Segment, Tier, Touchpoint};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One signal's place in the model and its attainment column.
+#[derive(Clone, Debug)]
+pub struct SignalColumn {
+    pub journey: usize,
+    /// Touchpoint indices from the journey down to the touchpoint that holds the signal.
+    pub touchpoints: Vec<usize>,
+    pub signal: usize,
+    pub field: String,
+    /// The signal's share of the journey: the product of the weight fractions on its path.
+    pub share: f64,
+    pub attainment: Arc<Vec<f64>>,
+}
+
+/// The scores of every contact of a table.
+#[derive(Clone, Debug, Default)]
+pub struct Scored {
+    pub rows: usize,
+    /// The reference date used for recency and decay.
+    pub today: Date,
+    /// Per journey: 100 x the weighted sum, before adjustments and the clamp.
+    pub raw: Vec<Vec<f64>>,
+    /// Per journey: the final score, 0 to 100.
+    pub scores: Vec<Vec<f64>>,
+    /// Per grade: the index of the band reached, `NONE` when none.
+    pub grades: Vec<Vec<u8>>,
+    /// The tier level reached, `NONE` when none.
+    pub tiers: Vec<u8>,
+    /// The segment taken, `u16::MAX` when none.
+    pub segments: Vec<u16>,
+    /// Per journey, per adjustment: which rows it fired for.
+    pub adjustments: Vec<Vec<Arc<Vec<bool>>>>,
+    pub signals: Vec<SignalColumn>,
+    /// Typed columns by field id.
+    pub fields: HashMap<String, Arc<Typed>>,
+    /// How each field's column read, in model order.
+    pub quality: Vec<FieldQuality>,
+}
+
+impl Default for Date {
+    fn default() -> Self {
+        Date(0)
+    }
+}
+
+pub const NO_SEGMENT: u16 = u16::MAX;
+
+impl Scored {
+    pub fn grade<'m>(&self, model: &'m Model, grade: usize, row: usize) -> Option<&'m str> {
+        let b = *self.grades.get(grade)?.get(row)?;
+        if b == NONE {
+            return None;
+        }
+        model.grades.get(grade)?.bands.get_index(b as usize).map(|(k, _)| k.as_str())
+    }
+
+    /// The matrix rating (`A4`) when the model has a matrix and both grades are known.
+    pub fn rating(&self, model: &Model, row: usize) -> Option<String> {
+        let m = model.matrix.as_ref()?;
+        let gi = |id: &str| model.grades.iter().position(|g| g.id == id);
+        let r = self.grade(model, gi(&m.rows)?, row)?;
+        let c = self.grade(model, gi(&m.columns)?, row)?;
+        Some(format!("{r}{c}"))
+    }
+
+    pub fn tier<'m>(&self, model: &'m Model, row: usize) -> Option<&'m Tier> {
+        let t = *self.tiers.get(row)?;
+        if t == NONE {
+            return None;
+        }
+        model.tiers.as_ref()?.levels.get(t as usize)
+    }
+
+    pub fn segment<'m>(&self, model: &'m Model, row: usize) -> Option<&'m Segment> {
+        let s = *self.segments.get(row)?;
+        if s == NO_SEGMENT {
+            return None;
+        }
+        model.segments.get(s as usize)
+    }
+}
+
+/// Scores a model over a table, with no caching: for one-off runs and chunks of a stream.
+pub fn score_table(model: &Model, table: &Table) -> Scored {
+    Scorer::new(Arc::new(table.clone())).score(model)
+}
+
+/// Scores models over one table, keeping the columns that later edits can reuse.
+pub struct Scorer {
+    table: Arc<Table>,
+    typed: HashMap<String, (Arc<Typed>, FieldQuality)>,
+    attain: HashMap<String, Arc<Vec<f64>>>,
+    masks: HashMap<String, Arc<Vec<bool>>>,
+}
+
+fn field_key(f: &Field) -> String {
+    format!("{}\u{1}{}\u{1}{}", f.kind.name(), f.column(), f.missing.join("\u{2}"))
+}
+
+impl Scorer {
+    pub fn new(table: Arc<Table>) -> Scorer {
+        Scorer { table, typed: HashMap::new(), attain: HashMap::new(), masks: HashMap::new() }
+    }
+
+    pub fn table(&self) -> &Arc<Table> {
+        &self.table
+    }
+
+    fn typed(&mut self, f: &Field) -> (Arc<Typed>, FieldQuality) {
+        let key = field_key(f);
+        let table = &self.table;
+        let (col, q) = self.typed.entry(key).or_insert_with(|| {
+            let (t, q) = crate::contacts::typed::typed(table, f);
+            (Arc::new(t), q)
+        });
+        let mut q = q.clone();
+        q.field.clone_from(&f.id);
+        (col.clone(), q)
+    }
+
+    /// Scores the model over the table.
+    pub fn score(&mut self, model: &Model) -> Scored {
+        let n = self.table.rows();
+        let today = model.as_of.unwrap_or_else(Date::today);
+        let mut fields = HashMap::new();
+        let mut quality = Vec::new();
+        let mut fkeys = HashMap::new();
+        for f in &model.fields {
+            let (col, q) = self.typed(f);
+            fields.insert(f.id.clone(), col);
+            fkeys.insert(f.id.clone(), field_key(f));
+            quality.push(q);
+        }
+        // Drop cached columns no field uses any more, so memory follows the model.
+        let live: std::collections::HashSet<&String> = fkeys.values().collect();
+        self.typed.retain(|k, _| live.contains(k));
+
+        let mut signals = Vec::new();
+        let mut used_keys = std::collections::HashSet::new();
+        for (ji, j) in model.journeys.iter().enumerate() {
+            for (ti, t) in j.touchpoints.iter().enumerate() {
+                self.collect(model, &fields, &fkeys, today, ji, vec![ti], t, t.weight.fraction(), &mut signals, &mut used_keys);
+            }
+        }
+        self.attain.retain(|k, _| used_keys.contains(k));
+
+        // Weighted sums.
+        let mut raw = vec![vec![0.0; n]; model.journeys.len()];
+        for s in &signals {
+            let w = 100.0 * s.share;
+            for (r, a) in raw[s.journey].iter_mut().zip(s.attainment.iter()) {
+                *r += w * a;
+            }
+        }
+        // Adjustments and the clamp.
+        let mut scores = raw.clone();
+        let mut adjustments = Vec::with_capacity(model.journeys.len());
+        let mut used_masks = std::collections::HashSet::new();
+        for (ji, j) in model.journeys.iter().enumerate() {
+            let mut fired = Vec::with_capacity(j.adjustments.len());
+            for a in &j.adjustments {
+                let key = mask_key(&a.when, &fkeys, today);
+                used_masks.insert(key.clone());
+                let m = self
+                    .masks
+                    .entry(key)
+                    .or_insert_with(|| {
+                        let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: None, grades: None, tiers: None };
+                        Arc::new(condition::mask(&a.when, &ctx))
+                    })
+                    .clone();
+                for (s, hit) in scores[ji].iter_mut().zip(m.iter()) {
+                    if *hit {
+                        *s += a.points;
+                    }
+                }
+                fired.push(m);
+            }
+            adjustments.push(fired);
+        }
+        self.masks.retain(|k, _| used_masks.contains(k));
+        for col in &mut scores {
+            for s in col.iter_mut() {
+                *s = s.clamp(0.0, 100.0);
+            }
+        }
+        // Grades: the first band (highest first) the score reaches.
+        let mut grades = Vec::with_capacity(model.grades.len());
+        for g in &model.grades {
+            let ji = model.journeys.iter().position(|j| j.id == g.journey);
+            let thresholds: Vec<f64> = g.bands.values().copied().collect();
+            let col = match ji {
+                Some(ji) => scores[ji].iter().map(|&s| thresholds.iter().position(|&t| s >= t).map_or(NONE, |i| i as u8)).collect(),
+                None => vec![NONE; n],
+            };
+            grades.push(col);
+        }
+        // Tier: the first level (hottest first) the score reaches.
+        let tiers = match &model.tiers {
+            Some(t) => match model.journeys.iter().position(|j| j.id == t.journey) {
+                Some(ji) => scores[ji].iter().map(|&s| t.levels.iter().position(|l| s >= l.at_least).map_or(NONE, |i| i as u8)).collect(),
+                None => vec![NONE; n],
+            },
+            None => vec![NONE; n],
+        };
+        // Segment: the first that holds.
+        let mut segments = vec![NO_SEGMENT; n];
+        let mut open = n;
+        for (si, seg) in model.segments.iter().enumerate() {
+            if open == 0 {
+                break;
+            }
+            let hit = match &seg.when {
+                None => vec![true; n],
+                Some(c) => {
+                    let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: Some(&scores), grades: Some(&grades), tiers: Some(&tiers) };
+                    condition::mask(c, &ctx)
+                }
+            };
+            for (s, h) in segments.iter_mut().zip(hit) {
+                if h && *s == NO_SEGMENT {
+                    *s = si as u16;
+                    open -= 1;
+                }
+            }
+        }
+        Scored { rows: n, today, raw, scores, grades, tiers, segments, adjustments, signals, fields, quality }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn collect(
+        &mut self,
+        model: &Model,
+        fields: &HashMap<String, Arc<Typed>>,
+        fkeys: &HashMap<String, String>,
+        today: Date,
+        journey: usize,
+        path: Vec<usize>,
+        t: &Touchpoint,
+        share: f64,
+        out: &mut Vec<SignalColumn>,
+        used: &mut std::collections::HashSet<String>,
+    ) {
+        for (ci, c) in t.touchpoints.iter().enumerate() {
+            let mut p = path.clone();
+            p.push(ci);
+            self.collect(model, fields, fkeys, today, journey, p, c, share * c.weight.fraction(), out, used);
+        }
+        let n = self.table.rows();
+        for (si, s) in t.signals.iter().enumerate() {
+            let fkey = fkeys.get(&s.field).cloned().unwrap_or_default();
+            let since = s.decay.as_ref().and_then(|d| fkeys.get(&d.since)).cloned().unwrap_or_default();
+            let key = format!(
+                "{fkey}\u{1}{}\u{1}{}\u{1}{since}\u{1}{}",
+                crate::model::to_yaml_value(&s.rule),
+                s.decay.as_ref().map(crate::model::to_yaml_value).unwrap_or_default(),
+                today.0
+            );
+            used.insert(key.clone());
+            let att = self
+                .attain
+                .entry(key)
+                .or_insert_with(|| {
+                    let mut a = match fields.get(&s.field) {
+                        Some(col) => attain::attainment(&s.rule, col, today.0),
+                        None => vec![0.0; n],
+                    };
+                    if let Some(d) = &s.decay {
+                        attain::apply_decay(&mut a, d, fields.get(&d.since).map(|c| c.as_ref()), today.0);
+                    }
+                    Arc::new(a)
+                })
+                .clone();
+            let _ = model;
+            out.push(SignalColumn {
+                journey,
+                touchpoints: path.clone(),
+                signal: si,
+                field: s.field.clone(),
+                share: share * s.weight.fraction(),
+                attainment: att,
+            });
+        }
+    }
+}
+
+fn mask_key(c: &crate::model::Condition, fkeys: &HashMap<String, String>, today: Date) -> String {
+    // The condition's text plus the typed columns it reads.
+    let mut deps: Vec<&str> = fkeys.values().map(String::as_str).collect();
+    deps.sort_unstable();
+    format!("{}\u{1}{}\u{1}{}", crate::model::to_yaml_value(c), deps.join("\u{2}"), today.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::ContactsReader;
+
+    pub const MODEL: &str = r#"
+name: Engine test
+as_of: 2026-11-01
+fields:
+  - { id: visits, kind: number }
+  - { id: source, kind: category, missing: [Select] }
+  - { id: demo, kind: boolean }
+  - { id: email, kind: text }
+  - { id: last_seen, kind: date }
+journeys:
+  - id: j1
+    touchpoints:
+      - id: t1
+        weight: 50
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 60, rule: { scale: { from: 0, to: 10 } } }
+          - { field: source, weight: 40, rule: { match: { Google: 1, Email: 0.5, default: 0.2 } } }
+      - id: t2
+        weight: 50
+        pillars: [integrity]
+        touchpoints:
+          - { id: c1, weight: 75, signals: [ { field: demo, weight: 100, rule: flag } ] }
+          - id: c2
+            weight: 25
+            signals:
+              - { field: email, weight: 50, rule: present }
+              - { field: last_seen, weight: 50, rule: { recency: { half_life_days: 30 } } }
+    adjustments:
+      - { name: Heavy visitor, when: { field: visits, at_least: 20 }, points: 15 }
+      - { name: Competitor, when: { field: source, equals: competitor }, points: -50 }
+  - id: j2
+    touchpoints:
+      - id: fresh
+        weight: 100
+        pillars: [time_and_effort]
+        signals:
+          - { field: demo, weight: 100, rule: flag, decay: { since: last_seen, half_life_days: 15 } }
+grades:
+  - { id: g, journey: j1, bands: { A: 80, B: 50, C: 0 } }
+tiers:
+  journey: j1
+  levels:
+    - { name: hot, at_least: 80, handover: sales }
+    - { name: warm, at_least: 40, handover: nurture }
+    - { name: cold, at_least: 0 }
+segments:
+  - { name: Demo, when: { all: [ { field: demo, equals: yes }, { tier: hot } ] }, action: Call, route: AE }
+  - { name: Warm, when: { tier: warm }, action: Nurture }
+  - { name: Rest, action: Newsletter }
+"#;
+
+    pub const CONTACTS: &str = "id,visits,source,demo,email,last_seen\n\
+A,5,google,yes,a@x.com,2026-10-02\n\
+B,25,Select,no,,\n\
+C,abc,Competitor,y,c@x.com,2026-11-10\n\
+D,30, Google ,YES,d@x.com,2026-11-01\n";
+
+    fn scored() -> (Model, Scored) {
+        let model = crate::model::parse_model(MODEL, "test.yaml").unwrap();
+        let mut r = ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(CONTACTS.as_bytes().to_vec()))).unwrap();
+        let t = r.next_chunk(100).unwrap().unwrap();
+        let s = score_table(&model, &t);
+        (model, s)
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn scores_by_hand() {
+        let (_, s) = scored();
+        // A: t1 = 0.6 x 5/10 + 0.4 x 1 = 0.7; c2 = 0.5 x 1 + 0.5 x 0.5^(30/30) = 0.75;
+        //    t2 = 0.75 x 1 + 0.25 x 0.75 = 0.9375; raw = 100 x (0.35 + 0.46875) = 81.875.
+        // B: visits 25 clamps to 1, source missing: t1 = 0.6; t2 = 0; raw 30, +15 heavy visitor = 45.
+        // C: visits unreadable (0), Competitor gets the default 0.2: t1 = 0.08; the future date
+        //    gives 1: t2 = 1; raw = 4 + 50 = 54; -50 competitor = 4.
+        // D: everything full: raw 100, +15 = 115, clamped to 100.
+        let want = [81.875, 45.0, 4.0, 100.0];
+        for (i, w) in want.iter().enumerate() {
+            assert!(close(s.scores[0][i], *w), "row {i}: {} != {w}", s.scores[0][i]);
+        }
+        assert!(close(s.raw[0][3], 100.0));
+        // Decay: demo x 0.5^(30/15) = 0.25 for A; no demo for B; future date for C; today for D.
+        let want = [25.0, 0.0, 100.0, 100.0];
+        for (i, w) in want.iter().enumerate() {
+            assert!(close(s.scores[1][i], *w), "j2 row {i}: {} != {w}", s.scores[1][i]);
+        }
+    }
+
+    #[test]
+    fn grades_tiers_and_segments() {
+        let (m, s) = scored();
+        let grades: Vec<_> = (0..4).map(|i| s.grade(&m, 0, i).unwrap()).collect();
+        assert_eq!(grades, vec!["A", "C", "C", "A"]);
+        let tiers: Vec<_> = (0..4).map(|i| s.tier(&m, i).unwrap().name.as_str()).collect();
+        assert_eq!(tiers, vec!["hot", "warm", "cold", "hot"]);
+        let segs: Vec<_> = (0..4).map(|i| s.segment(&m, i).unwrap().name.as_str()).collect();
+        assert_eq!(segs, vec!["Demo", "Warm", "Rest", "Demo"]);
+        let row = crate::engine::output_row(&m, &s, 1);
+        assert_eq!(row, vec!["45", "0", "C", "", "warm", "nurture", "Warm", "Nurture", ""]);
+    }
+
+    #[test]
+    fn data_quality_is_counted() {
+        let (_, s) = scored();
+        let visits = &s.quality[0];
+        assert_eq!((visits.missing, visits.unreadable), (0, 1));
+        assert_eq!(visits.first_unreadable, Some((4, "abc".into())));
+        let source = &s.quality[1];
+        assert_eq!(source.missing, 1);
+    }
+
+    #[test]
+    fn explanation_adds_up() {
+        let (m, s) = scored();
+        for row in 0..4 {
+            let e = crate::engine::explain(&m, &s, row);
+            for (ji, j) in e.journeys.iter().enumerate() {
+                let parts: f64 = j.touchpoints.iter().map(|t| t.points).sum();
+                assert!(close(parts, s.raw[ji][row]), "row {row} journey {ji}");
+                assert!(close(j.unclamped, parts + j.adjustments.iter().map(|a| a.points).sum::<f64>()));
+                assert!(close(j.score, s.scores[ji][row]));
+            }
+        }
+        let e = crate::engine::explain(&m, &s, 3);
+        assert_eq!(e.journeys[0].adjustments.len(), 1);
+        assert!(close(e.journeys[0].unclamped, 115.0));
+        let text = crate::engine::explain::render_text(&e);
+        assert!(text.contains("clamped: 115.0 is outside 0..100, so the score is 100.0"), "{text}");
+    }
+
+    #[test]
+    fn weight_edit_reuses_attainment_columns() {
+        let mut model = crate::model::parse_model(MODEL, "test.yaml").unwrap();
+        let table = {
+            let mut r = ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(CONTACTS.as_bytes().to_vec()))).unwrap();
+            r.next_chunk(100).unwrap().unwrap()
+        };
+        let mut scorer = Scorer::new(Arc::new(table.clone()));
+        let before = scorer.score(&model);
+        model.journeys[0].touchpoints[0].signals[0].weight = crate::model::Weight(5000);
+        model.journeys[0].touchpoints[0].signals[1].weight = crate::model::Weight(5000);
+        let after = scorer.score(&model);
+        // Same columns, shared, not recomputed.
+        assert!(Arc::ptr_eq(&before.signals[0].attainment, &after.signals[0].attainment));
+        // A: t1 = 0.5 x 0.5 + 0.5 x 1 = 0.75: raw = 37.5 + 46.875 = 84.375.
+        assert!(close(after.scores[0][0], 84.375));
+        // And the cached result equals a fresh one.
+        let fresh = score_table(&model, &table);
+        assert_eq!(fresh.scores, after.scores);
+        // A rule edit recomputes only that column.
+        model.journeys[0].touchpoints[0].signals[0].rule = crate::model::Rule::Scale { from: 0.0, to: 20.0 };
+        let edited = scorer.score(&model);
+        assert!(!Arc::ptr_eq(&after.signals[0].attainment, &edited.signals[0].attainment));
+        assert!(Arc::ptr_eq(&after.signals[1].attainment, &edited.signals[1].attainment));
+    }
+}

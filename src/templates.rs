@@ -1,0 +1,88 @@
+//! The example models the product ships, built into the binary: `new` starts from them and the
+//! designer opens the first one when run with no model.
+
+use std::path::{Path, PathBuf};
+
+pub struct Template {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub model: &'static str,
+    /// The sample contacts file named by the model's `contacts` key, when it ships one.
+    pub contacts: Option<&'static str>,
+}
+
+impl Template {
+    pub fn file_name(&self) -> &'static str {
+        match self.name {
+            "b2b-customer" => "b2b-customer.yaml",
+            "lead-fit-activity" => "lead-fit-activity.yaml",
+            "b2c-hot-warm-cold" => "b2c-hot-warm-cold.yaml",
+            _ => "x-education.yaml",
+        }
+    }
+}
+
+pub const ALL: [Template; 4] = [
+    Template {
+        name: "lead-fit-activity",
+        description: "B2B lead scoring: Fit and Activity, graded A-D and 1-4 into the A1-D4 matrix",
+        model: include_str!("../examples/lead-fit-activity.yaml"),
+        contacts: Some(include_str!("../examples/lead-fit-activity.csv")),
+    },
+    Template {
+        name: "b2b-customer",
+        description: "Customer scoring: expansion and attrition journeys, routing to account managers",
+        model: include_str!("../examples/b2b-customer.yaml"),
+        contacts: Some(include_str!("../examples/b2b-customer.csv")),
+    },
+    Template {
+        name: "b2c-hot-warm-cold",
+        description: "B2C scoring with fast decay: hot, lukewarm, cold, automated handover",
+        model: include_str!("../examples/b2c-hot-warm-cold.yaml"),
+        contacts: Some(include_str!("../examples/b2c-hot-warm-cold.csv")),
+    },
+    Template {
+        name: "x-education",
+        description: "A model for the public X Education lead export (Leads.csv)",
+        model: include_str!("../examples/b2c-hot-warm-cold.yaml") /*XEDU*/,
+        contacts: None,
+    },
+];
+
+/// The example the designer opens with no model.
+pub fn builtin() -> &'static Template {
+    &ALL[0]
+}
+
+pub fn find(name: &str) -> Option<&'static Template> {
+    let n = name.trim().trim_end_matches(".yaml");
+    ALL.iter().find(|t| t.name.eq_ignore_ascii_case(n))
+}
+
+/// The name of the contacts file a template's model refers to.
+fn contacts_name(t: &Template) -> Option<String> {
+    let model = crate::model::parse_model(t.model, t.file_name()).ok()?;
+    model.contacts
+}
+
+/// Writes a template's model to `path`, and its sample contacts beside it under the name the
+/// model gives them. Refuses to overwrite anything unless `force`.
+pub fn write(t: &Template, path: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let mut planned: Vec<(PathBuf, &str)> = vec![(path.to_path_buf(), t.model)];
+    if let (Some(csv), Some(name)) = (t.contacts, contacts_name(t)) {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        planned.push((dir.join(name), csv));
+    }
+    for (p, _) in &planned {
+        if p.exists() && !force {
+            anyhow::bail!("{} already exists: pass --force to overwrite it", p.display());
+        }
+    }
+    for (p, text) in &planned {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))?;
+        }
+        crate::model::yaml::write_atomic(p, text.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+    }
+    Ok(planned.into_iter().map(|(p, _)| p).collect())
+}
