@@ -1,0 +1,134 @@
+//! The shipped example models: each one reads, and each one is clean under the checks (no
+//! errors, no warnings), checked against the columns of its own sample contacts.
+//!
+//! The examples are what a new user starts from (`scorewright new --template ...`), so a
+//! warning in one of them is a bug in the product, not a matter of taste.
+
+use scorewright::model::check::{self, Diagnostic, Severity};
+use scorewright::model::{ModelFile, read_model};
+use std::path::{Path, PathBuf};
+
+/// Every example the product ships, by file name in `examples/`.
+const EXAMPLES: [&str; 4] = [
+    "b2b-customer.yaml",
+    "lead-fit-activity.yaml",
+    "b2c-hot-warm-cold.yaml",
+    "x-education.yaml",
+];
+
+fn example(name: &str) -> ModelFile {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    match read_model(&path) {
+        Ok(m) => m,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The header of a CSV file: the column names the checks compare the fields with.
+fn csv_columns(path: &Path) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = reader.headers().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    headers.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect()
+}
+
+fn contacts_of(file: &ModelFile) -> Option<PathBuf> {
+    file.contacts_path()
+}
+
+fn render(diags: &[Diagnostic], file: &ModelFile) -> String {
+    let name = file.path.display().to_string();
+    diags.iter().map(|d| d.render(Some(&name))).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn every_example_is_clean_under_the_checks() {
+    for name in EXAMPLES {
+        let file = example(name);
+        let columns = contacts_of(&file).filter(|p| p.exists()).map(|p| csv_columns(&p));
+        let diags = check::check(&file.model, columns.as_deref(), Some(&file.map));
+        assert!(diags.is_empty(), "{name} is not clean:\n{}", render(&diags, &file));
+        // Without the sample contacts too: nothing may depend on them.
+        let diags = check::check(&file.model, None, Some(&file.map));
+        let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).cloned().collect();
+        assert!(errors.is_empty(), "{name} has errors:\n{}", render(&errors, &file));
+    }
+}
+
+#[test]
+fn every_example_but_x_education_ships_its_sample_contacts() {
+    for name in EXAMPLES.iter().filter(|n| **n != "x-education.yaml") {
+        let file = example(name);
+        let path = contacts_of(&file).unwrap_or_else(|| panic!("{name} names no contacts file"));
+        assert!(path.exists(), "{name}: contacts file {} is missing", path.display());
+        assert!(
+            path.starts_with(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")),
+            "{name}: sample contacts must live beside the model"
+        );
+        let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+        let rows = reader.records().count();
+        assert!((20..=40).contains(&rows), "{name}: {rows} sample contacts, expected 20 to 40");
+        let columns = csv_columns(&path);
+        if let Some(id) = &file.model.id_column {
+            assert!(columns.contains(id), "{name}: the contacts have no id column '{id}'");
+        }
+        for shown in &file.model.show {
+            assert!(columns.contains(shown), "{name}: the contacts have no column '{shown}' to show");
+        }
+    }
+}
+
+#[test]
+fn every_example_repeats_and_is_fully_described() {
+    for name in EXAMPLES {
+        let m = example(name).model;
+        assert!(m.as_of.is_some(), "{name}: no as_of, so previews would change every day");
+        assert!(!m.grades.is_empty(), "{name}: no grades");
+        assert!(m.tiers.as_ref().is_some_and(|t| t.levels.len() >= 3), "{name}: fewer than three tiers");
+        assert!(
+            m.tiers.iter().flat_map(|t| &t.levels).all(|l| !l.handover.is_empty()),
+            "{name}: a tier without a handover"
+        );
+        assert!((2..=3).contains(&m.personas.len()), "{name}: expected 2 or 3 personas");
+        assert!(m.journeys.iter().any(|j| !j.adjustments.is_empty()), "{name}: no negative scoring");
+        assert!(
+            m.segments.iter().all(|s| !s.action.is_empty() && !s.route.is_empty()),
+            "{name}: a segment without an action or a route"
+        );
+        fn notes(t: &scorewright::model::Touchpoint, name: &str) {
+            assert!(t.note.as_deref().is_some_and(|n| !n.trim().is_empty()), "{name}: touchpoint '{}' has no rationale note", t.id);
+            for c in &t.touchpoints {
+                notes(c, name);
+            }
+        }
+        for j in &m.journeys {
+            for t in &j.touchpoints {
+                notes(t, name);
+            }
+        }
+    }
+}
+
+#[test]
+fn x_education_reads_the_real_lead_export() {
+    let file = example("x-education.yaml");
+    let m = &file.model;
+    assert_eq!(m.id_column.as_deref(), Some("Prospect ID"));
+    assert_eq!(m.outcome.as_deref(), Some("Converted"));
+    // Tags and Lead Quality are written by the rep after the call: they leak the outcome.
+    for f in &m.fields {
+        assert!(!matches!(f.column(), "Tags" | "Lead Quality" | "Converted"), "x-education reads '{}', which is known only after the call", f.column());
+    }
+    let path = contacts_of(&file).unwrap_or_else(|| panic!("x-education names no contacts file"));
+    assert!(
+        path.ends_with("shared/data/leads/Leads.csv"),
+        "x-education must read the shared Leads.csv, not a copy: {}",
+        path.display()
+    );
+    assert!(
+        !Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join("Leads.csv").exists(),
+        "Leads.csv must not be copied into the project"
+    );
+}
