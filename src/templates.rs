@@ -44,7 +44,7 @@ pub const ALL: [Template; 4] = [
     Template {
         name: "x-education",
         description: "A model for the public X Education lead export (Leads.csv)",
-        model: include_str!("../examples/b2c-hot-warm-cold.yaml") /*XEDU*/,
+        model: include_str!("../examples/x-education.yaml"),
         contacts: None,
     },
 ];
