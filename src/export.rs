@@ -1,1 +1,29 @@
-//! export
+//! Exports and reports: the model as one SQL query per warehouse dialect, back-test metrics
+//! against a historical outcome, and the difference between two models.
+//!
+//! Invariant: the SQL export computes exactly what the engine computes (`engine::score`), with
+//! the same floating-point operations in the same order, so that scores agree to the last bit
+//! on engines with IEEE doubles and labels agree everywhere; `tests/sql_parity.rs` holds it to
+//! that on DuckDB, Spark SQL and PostgreSQL. Nothing here touches a terminal.
+
+pub mod backtest;
+pub mod dialect;
+pub mod diff;
+pub mod sql;
+
+pub use dialect::Dialect;
+pub use sql::{Source, SqlOptions, to_sql};
+
+/// Why a model could not be exported.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ExportError {
+    /// The model has check errors; the export is refused unless errors are allowed.
+    #[error("the model has {} check error{}, so it is not exported:\n  {}\nfix them, or pass --allow-errors to export anyway", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("\n  "))]
+    CheckErrors(Vec<String>),
+    /// A NUL character cannot be carried by any SQL dialect's literals or identifiers.
+    #[error("{0} holds a NUL character (\\0), which SQL cannot carry: remove it from the model")]
+    Nul(String),
+    /// Something in the model that this dialect cannot express.
+    #[error("{at}: {message}")]
+    Unsupported { at: String, message: String },
+}

@@ -1,0 +1,1 @@
+//! Back-test metrics: how well a model's scores rank a historical outcome.

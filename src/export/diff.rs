@@ -1,0 +1,1 @@
+//! The difference between two models: what changed, and what the change does to contacts.
