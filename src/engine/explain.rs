@@ -145,7 +145,10 @@ fn touchpoint(
             SignalPart {
                 field: s.field.clone(),
                 weight: s.weight,
-                rule: describe_rule(&s.rule),
+                rule: match &s.decay {
+                    Some(d) => format!("{}; decays by half every {} days since {}", describe_rule(&s.rule), format_number(d.half_life_days), d.since),
+                    None => describe_rule(&s.rule),
+                },
                 value: scored.fields.get(&s.field).and_then(|c| c.display(row)),
                 attainment,
                 points: max * attainment,
@@ -176,23 +179,27 @@ pub fn describe_rule(rule: &Rule) -> String {
     }
 }
 
+/// Points with at most two decimals: `6.25`, `30`, `12.5`.
 fn pts(v: f64) -> String {
-    format!("{v:.1}")
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The explanation as indented text, for a terminal or a ticket.
 pub fn render_text(e: &Explanation) -> String {
     let mut s = String::new();
     for j in &e.journeys {
-        let _ = writeln!(s, "{} ({}): {:.1}", j.name, j.id, j.score);
+        let title = if j.name == j.id { j.id.clone() } else { format!("{} ({})", j.name, j.id) };
+        let _ = writeln!(s, "{title}: {}", pts(j.score));
         for t in &j.touchpoints {
             render_tp(&mut s, t, 1);
         }
         for a in &j.adjustments {
-            let _ = writeln!(s, "  adjustment {}: {:+.1}", a.name, a.points);
+            let sign = if a.points >= 0.0 { "+" } else { "" };
+            let _ = writeln!(s, "  adjustment {}: {sign}{} points", a.name, pts(a.points));
         }
         if (j.unclamped - j.score).abs() > 1e-9 {
-            let _ = writeln!(s, "  clamped: {:.1} is outside 0..100, so the score is {:.1}", j.unclamped, j.score);
+            let _ = writeln!(s, "  clamped: {} is outside 0..100, so the score is {}", pts(j.unclamped), pts(j.score));
         }
     }
     let grades: Vec<String> = e.grades.iter().map(|(g, v)| format!("{g} {}", v.as_deref().unwrap_or("-"))).collect();

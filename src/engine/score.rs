@@ -310,63 +310,9 @@ mod tests {
     use super::*;
     use crate::contacts::ContactsReader;
 
-    pub const MODEL: &str = r#"
-name: Engine test
-as_of: 2026-11-01
-fields:
-  - { id: visits, kind: number }
-  - { id: source, kind: category, missing: [Select] }
-  - { id: demo, kind: boolean }
-  - { id: email, kind: text }
-  - { id: last_seen, kind: date }
-journeys:
-  - id: j1
-    touchpoints:
-      - id: t1
-        weight: 50
-        pillars: [empathy]
-        signals:
-          - { field: visits, weight: 60, rule: { scale: { from: 0, to: 10 } } }
-          - { field: source, weight: 40, rule: { match: { Google: 1, Email: 0.5, default: 0.2 } } }
-      - id: t2
-        weight: 50
-        pillars: [integrity]
-        touchpoints:
-          - { id: c1, weight: 75, signals: [ { field: demo, weight: 100, rule: flag } ] }
-          - id: c2
-            weight: 25
-            signals:
-              - { field: email, weight: 50, rule: present }
-              - { field: last_seen, weight: 50, rule: { recency: { half_life_days: 30 } } }
-    adjustments:
-      - { name: Heavy visitor, when: { field: visits, at_least: 20 }, points: 15 }
-      - { name: Competitor, when: { field: source, equals: competitor }, points: -50 }
-  - id: j2
-    touchpoints:
-      - id: fresh
-        weight: 100
-        pillars: [time_and_effort]
-        signals:
-          - { field: demo, weight: 100, rule: flag, decay: { since: last_seen, half_life_days: 15 } }
-grades:
-  - { id: g, journey: j1, bands: { A: 80, B: 50, C: 0 } }
-tiers:
-  journey: j1
-  levels:
-    - { name: hot, at_least: 80, handover: sales }
-    - { name: warm, at_least: 40, handover: nurture }
-    - { name: cold, at_least: 0 }
-segments:
-  - { name: Demo, when: { all: [ { field: demo, equals: yes }, { tier: hot } ] }, action: Call, route: AE }
-  - { name: Warm, when: { tier: warm }, action: Nurture }
-  - { name: Rest, action: Newsletter }
-"#;
+    const MODEL: &str = include_str!("../../tests/fixtures/engine.yaml");
 
-    pub const CONTACTS: &str = "id,visits,source,demo,email,last_seen\n\
-A,5,google,yes,a@x.com,2026-10-02\n\
-B,25,Select,no,,\n\
-C,abc,Competitor,y,c@x.com,2026-11-10\n\
-D,30, Google ,YES,d@x.com,2026-11-01\n";
+    const CONTACTS: &str = include_str!("../../tests/fixtures/engine.csv");
 
     fn scored() -> (Model, Scored) {
         let model = crate::model::parse_model(MODEL, "test.yaml").unwrap();
@@ -440,7 +386,7 @@ D,30, Google ,YES,d@x.com,2026-11-01\n";
         assert_eq!(e.journeys[0].adjustments.len(), 1);
         assert!(close(e.journeys[0].unclamped, 115.0));
         let text = crate::engine::explain::render_text(&e);
-        assert!(text.contains("clamped: 115.0 is outside 0..100, so the score is 100.0"), "{text}");
+        assert!(text.contains("clamped: 115 is outside 0..100, so the score is 100"), "{text}");
     }
 
     #[test]

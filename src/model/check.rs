@@ -249,7 +249,7 @@ fn check_journeys(c: &mut Checker, root: &At) {
         let mut ids = HashSet::new();
         let mut field_owner: HashMap<&str, String> = HashMap::new();
         for (k, t) in j.touchpoints.iter().enumerate() {
-            check_touchpoint(c, &j.id, t, &tps.item(k, &t.id), &mut ids, &mut field_owner);
+            check_touchpoint(c, &j.id, t, &tps.item(k, &t.id), &mut ids, &mut field_owner, false);
         }
         // Pillars that carry no weight in this journey.
         if !j.touchpoints.is_empty() {
@@ -308,6 +308,7 @@ fn check_touchpoint<'a>(
     ta: &At,
     ids: &mut HashSet<String>,
     field_owner: &mut HashMap<&'a str, String>,
+    tagged_above: bool,
 ) {
     let owner = format!("touchpoint '{}'", t.id);
     if t.id.trim().is_empty() {
@@ -318,7 +319,7 @@ fn check_touchpoint<'a>(
     if t.weight == Weight::ZERO {
         c.warn("zero-weight", &ta.key("weight"), format!("{owner} has a weight of 0: it never counts"));
     }
-    if t.pillars.is_empty() && t.touchpoints.iter().all(|ch| ch.pillars.is_empty()) {
+    if !tagged_above && t.pillars.is_empty() && t.touchpoints.iter().all(|ch| ch.pillars.is_empty()) {
         c.warn("no-pillar", &ta.key("pillars"), format!("{owner} is tagged with no pillar"));
     }
     if !t.signals.is_empty() && !t.touchpoints.is_empty() {
@@ -357,7 +358,7 @@ fn check_touchpoint<'a>(
         check_signal(c, s, &sa);
     }
     for (i, ch) in t.touchpoints.iter().enumerate() {
-        check_touchpoint(c, journey, ch, &ta.key("touchpoints").item(i, &ch.id), ids, field_owner);
+        check_touchpoint(c, journey, ch, &ta.key("touchpoints").item(i, &ch.id), ids, field_owner, tagged_above || !t.pillars.is_empty());
     }
 }
 
