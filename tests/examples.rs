@@ -9,7 +9,7 @@
 use scorewright::contacts::read_contacts;
 use scorewright::engine::{check_personas, score_table};
 use scorewright::model::check::{self, Diagnostic, Severity};
-use scorewright::model::{ModelFile, read_model};
+use scorewright::model::{ModelFile, parse_model, read_model, to_yaml};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -313,4 +313,20 @@ fn x_education_scores_converted_leads_higher() {
         "only {:.0}% of hot leads converted",
         hot_rate * 100.0
     );
+}
+
+/// The designer saves a model by writing it back: an example must survive that unchanged.
+#[test]
+fn every_example_survives_a_save() {
+    for name in EXAMPLES {
+        let m = example(name).model;
+        let written = to_yaml(&m);
+        let back = parse_model(&written, name).unwrap_or_else(|e| panic!("{e}\n{written}"));
+        assert_eq!(back, m, "{name} changes when written back");
+        assert_eq!(
+            to_yaml(&back),
+            written,
+            "{name}: a second save differs from the first"
+        );
+    }
 }
