@@ -63,6 +63,8 @@ pub fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("scorewright: {e:#}");
             ExitCode::from(2)
@@ -93,16 +95,16 @@ fn default_command() -> anyhow::Result<ExitCode> {
         None => crate::contacts::Table::from_maps("samples", &model.samples),
     };
     let scored = crate::engine::score_table(&model, &table);
-    println!("{} (built-in example '{}'), scored on its {} sample contacts:\n", model.name, t.name, table.rows());
+    say(format!("{} (built-in example '{}'), scored on its {} sample contacts:\n", model.name, t.name, table.rows()))?;
     let id = id_column(&model, &table.headers);
     let cols = crate::engine::output_columns(&model);
-    println!("{:<12} {}", id, cols.join(" | "));
+    say(format!("{:<12} {}", id, cols.join(" | ")))?;
     for i in 0..table.rows() {
         let row = crate::engine::output_row(&model, &scored, i);
         let row: Vec<String> = row.iter().map(|v| shorten_score(v)).collect();
-        println!("{:<12} {}", table.cell(i, &id), row.join(" | "));
+        say(format!("{:<12} {}", table.cell(i, &id), row.join(" | ")))?;
     }
-    println!("\nTry: scorewright new my-model.yaml --template {}   then   scorewright check my-model.yaml", t.name);
+    say(format!("\nTry: scorewright new my-model.yaml --template {}   then   scorewright check my-model.yaml", t.name))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -124,6 +126,13 @@ pub fn id_column(model: &crate::model::Model, headers: &[String]) -> String {
         .or_else(|| headers.first())
         .cloned()
         .unwrap_or_else(|| "id".into())
+}
+
+/// Writes a line to standard output, passing write errors (a closed pipe) up.
+pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{text}")?;
+    Ok(())
 }
 
 /// Refuses to overwrite a file unless forced.

@@ -49,7 +49,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match a.format {
         TextOrJson::Text => {
             for d in &diags {
-                println!("{}", d.render(Some(&name)));
+                super::say(d.render(Some(&name)))?;
             }
             for n in &notes {
                 eprintln!("{name}: {n}");
@@ -60,7 +60,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         TextOrJson::Json => {
             let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            super::say(serde_json::to_string_pretty(&v)?)?;
         }
     }
     Ok(ExitCode::from(if errors > 0 { 1 } else { 0 }))

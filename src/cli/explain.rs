@@ -59,8 +59,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let e = explain(model, &scored, 0);
         match a.format {
             TextOrJson::Text => {
-                println!("{} {} (line {} of {}), model '{}' as of {}", id, a.id, t.lines[row], a.contacts.display(), model.name, scored.today);
-                print!("{}", crate::engine::explain::render_text(&e));
+                super::say(format!("{} {} (line {} of {}), model '{}' as of {}", id, a.id, t.lines[row], a.contacts.display(), model.name, scored.today))?;
+                super::say(crate::engine::explain::render_text(&e).trim_end())?;
             }
             TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&e)?),
         }

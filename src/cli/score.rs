@@ -149,7 +149,7 @@ fn stream(
     let mut rows = 0u64;
     let mut bad_utf8: Option<(usize, u64)> = None;
     let out_name = a.output.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
-    let werr = |e: std::io::Error| anyhow::anyhow!("{out_name}: cannot write: {e}");
+    let werr = |e: std::io::Error| anyhow::Error::new(e).context(format!("{out_name}: cannot write"));
     match a.format {
         OutFormat::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(sink);
@@ -158,7 +158,7 @@ fn stream(
             if a.explain {
                 header.push("explanation".into());
             }
-            w.write_record(&header).map_err(|e| werr(e.into()))?;
+            w.write_record(&header).map_err(|e| werr(csv_io(e)))?;
             let mut rec: Vec<String> = Vec::with_capacity(header.len());
             while let Some(t) = reader.next_chunk(a.chunk)? {
                 let scored = score_table(model, &t);
@@ -175,7 +175,7 @@ fn stream(
                     if a.explain {
                         rec.push(one_line_explanation(model, &scored, i));
                     }
-                    w.write_record(&rec).map_err(|e| werr(e.into()))?;
+                    w.write_record(&rec).map_err(|e| werr(csv_io(e)))?;
                 }
                 rows += t.rows() as u64;
                 progress.set_position(reader.bytes_read());
@@ -216,6 +216,14 @@ fn stream(
         }
     }
     Ok((rows, quality, bad_utf8))
+}
+
+/// The I/O error inside a CSV error, so that a closed pipe is seen as one.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 fn merge_quality(acc: &mut Vec<FieldQuality>, chunk: &[FieldQuality]) {

@@ -91,10 +91,48 @@ pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
     if text.trim().is_empty() {
         return Err(ModelError::Invalid { file: file.into(), message: "is empty: a model needs at least a name and a journey (try `scorewright new`)".into() });
     }
+    if let Some((line, column)) = too_deep(text) {
+        return Err(ModelError::Parse { file: file.into(), line, column, message: format!("nests more than {MAX_DEPTH} levels deep: a model never needs that") });
+    }
     yaml_serde::from_str::<Model>(text).map_err(|e| {
         let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
         ModelError::Parse { file: file.into(), line, column, message: explain_yaml_error(&e.to_string()) }
     })
+}
+
+/// The deepest nesting a model file may have. Real models nest about ten levels; the limit
+/// keeps hostile files (thousands of brackets) from taking the parser minutes.
+pub const MAX_DEPTH: usize = 100;
+
+/// Where the text first nests deeper than `MAX_DEPTH`: flow brackets, indentation, or
+/// compact sequences (`- - - x`). One linear pass, ignoring quoted text and comments.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (ln, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let dashes = line.trim_start().split_inclusive(' ').take_while(|w| w.trim() == "-").count();
+        if indent / 2 + dashes > MAX_DEPTH * 2 {
+            return Some((ln + 1, indent + 1));
+        }
+        let mut quote: Option<char> = None;
+        for (col, ch) in line.char_indices() {
+            match (quote, ch) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"') | (None, '\'') if depth > 0 || col == 0 || line[..col].ends_with([' ', ':', '[', '{', ',']) => quote = Some(ch),
+                (None, '#') if col == 0 || line[..col].ends_with(' ') => break,
+                (None, '[') | (None, '{') => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((ln + 1, col + 1));
+                    }
+                }
+                (None, ']') | (None, '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// Turns the YAML library's message into one a model author can act on.
@@ -206,6 +244,30 @@ mod tests {
         let text = "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        signals:\n          - { field: f, weight: 100, rule: { scal: { from: 0, to: 1 } } }\n";
         let err = parse_model(text, "m.yaml").unwrap_err().to_string();
         assert!(err.contains("did you mean 'scale'?"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_once() {
+        let text = format!("name: x\nnote: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse_model(&text, "m.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("m.yaml:2:"), "{err}");
+        assert!(err.contains("nests more than 100 levels"), "{err}");
+        // Brackets inside quotes are text.
+        let ok = format!("name: \"{}\"\njourneys: []\n", "[".repeat(500));
+        assert!(parse_model(&ok, "m.yaml").is_ok());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("name: x\nshow: &a0 [l, l, l, l, l, l, l, l, l]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("x{i}: &a{i} [{refs}]\n"));
+        }
+        text.push_str("samples: [*a9]\n");
+        let start = std::time::Instant::now();
+        assert!(parse_model(&text, "m.yaml").is_err());
+        assert!(start.elapsed().as_secs() < 5);
     }
 
     #[test]
