@@ -118,7 +118,7 @@ impl<'a> Writer<'a> {
             let col = d.ident(c, &format!("column '{c}'"))?;
             cols.push(format!("{} AS sw_c{i}", d.trim(&d.to_text(&col))));
         }
-        let _ = write!(q, "sw_text AS (\n  SELECT\n    {}\n  FROM {}\n),\n", cols.join(",\n    "), self.source()?);
+        let _ = write!(q, "sw_text AS {}(\n  SELECT\n    {}\n  FROM {}\n),\n", self.materialized(), cols.join(",\n    "), self.source()?);
 
         // Values: one typed column per field.
         let mut vals = vec!["sw_id".to_string()];
@@ -130,7 +130,7 @@ impl<'a> Writer<'a> {
             let text = format!("sw_c{}", self.columns.iter().position(|c| *c == f.column()).unwrap_or(0));
             vals.push(format!("{} AS {name}", self.value(f, &text)?));
         }
-        let _ = write!(q, "sw_value AS (\n  SELECT\n    {}\n  FROM sw_text\n),\n", vals.join(",\n    "));
+        let _ = write!(q, "sw_value AS {}(\n  SELECT\n    {}\n  FROM sw_text\n),\n", self.materialized(), vals.join(",\n    "));
 
         // Raw journey scores: the weighted sums.
         let mut raws = Vec::new();
@@ -239,7 +239,14 @@ impl<'a> Writer<'a> {
     fn layer(&self, q: &mut String, name: &str, from: &str, columns: &[String]) {
         let cols = if columns.is_empty() { String::new() } else { format!(",\n    {}", columns.join(",\n    ")) };
         let last = name == "sw_segment";
-        let _ = write!(q, "{name} AS (\n  SELECT\n    *{cols}\n  FROM {from}\n){}\n", if last { "" } else { "," });
+        let _ = write!(q, "{name} AS {}(\n  SELECT\n    *{cols}\n  FROM {from}\n){}\n", self.materialized(), if last { "" } else { "," });
+    }
+
+    /// PostgreSQL inlines a CTE that is read once, copying its expressions into every place
+    /// that reads its columns; each step reads the one before several times, so that would
+    /// compute the early steps hundreds of times per row. Other engines keep projections.
+    fn materialized(&self) -> &'static str {
+        if self.d == Dialect::Postgres { "MATERIALIZED " } else { "" }
     }
 
     fn source(&self) -> Result<String, ExportError> {
