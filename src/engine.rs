@@ -10,9 +10,11 @@
 pub mod attain;
 pub mod condition;
 pub mod explain;
+pub mod insight;
 pub mod output;
 pub mod personas;
 pub mod score;
+pub mod whatif;
 
 pub use explain::{Explanation, explain};
 pub use output::{output_columns, output_row};
