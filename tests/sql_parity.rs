@@ -17,7 +17,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const LEADS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/leads/Leads.csv");
+const LEADS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/leads/Leads.csv"
+);
 
 fn x_education() -> Model {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/x-education.yaml");
@@ -42,21 +45,42 @@ fn engine_results(model: &Model, table: &Table, id: &str) -> Results {
     let mut rows = HashMap::new();
     for r in 0..table.rows() {
         let key = table.cell(r, id).to_string();
-        assert!(rows.insert(key.clone(), output_row(model, &scored, r)).is_none(), "duplicate id {key}");
+        assert!(
+            rows.insert(key.clone(), output_row(model, &scored, r))
+                .is_none(),
+            "duplicate id {key}"
+        );
     }
-    Results { columns: output_columns(model), rows }
+    Results {
+        columns: output_columns(model),
+        rows,
+    }
 }
 
 fn parse_csv(text: &str, engine: &str) -> Results {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers().unwrap_or_else(|e| panic!("{engine}: {e}")).iter().map(String::from).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap_or_else(|e| panic!("{engine}: {e}"))
+        .iter()
+        .map(String::from)
+        .collect();
     let mut rows = HashMap::new();
     for rec in reader.records() {
         let rec = rec.unwrap_or_else(|e| panic!("{engine} output: {e}"));
         let cells: Vec<String> = rec.iter().map(String::from).collect();
-        assert!(rows.insert(cells[0].clone(), cells[1..].to_vec()).is_none(), "{engine}: duplicate id {}", cells[0]);
+        assert!(
+            rows.insert(cells[0].clone(), cells[1..].to_vec()).is_none(),
+            "{engine}: duplicate id {}",
+            cells[0]
+        );
     }
-    Results { columns: headers[1..].to_vec(), rows }
+    Results {
+        columns: headers[1..].to_vec(),
+        rows,
+    }
 }
 
 /// Compares an engine's results with the engine's; returns (rows compared, max score difference).
@@ -66,7 +90,9 @@ fn compare(expected: &Results, got: &Results, engine: &str) -> (usize, f64) {
     let mut max_diff = 0.0f64;
     let mut mismatches = Vec::new();
     for (id, want) in &expected.rows {
-        let Some(have) = got.rows.get(id) else { panic!("{engine}: no row for id '{id}'") };
+        let Some(have) = got.rows.get(id) else {
+            panic!("{engine}: no row for id '{id}'")
+        };
         for ((col, w), h) in expected.columns.iter().zip(want).zip(have) {
             if col.starts_with("score_") {
                 let (wv, hv) = (w.parse::<f64>(), h.parse::<f64>());
@@ -88,21 +114,38 @@ fn compare(expected: &Results, got: &Results, engine: &str) -> (usize, f64) {
         mismatches.is_empty(),
         "{engine}: {} differences, first: \n{}",
         mismatches.len(),
-        mismatches.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+        mismatches
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    eprintln!("{engine}: {} rows x {} outputs agree; max score difference {max_diff:e}", expected.rows.len(), expected.columns.len());
+    eprintln!(
+        "{engine}: {} rows x {} outputs agree; max score difference {max_diff:e}",
+        expected.rows.len(),
+        expected.columns.len()
+    );
     (expected.rows.len(), max_diff)
 }
 
 fn sql(model: &Model, dialect: Dialect, source: Source, allow_errors: bool) -> String {
-    let opts = SqlOptions { dialect, source, id_column: None, allow_errors };
+    let opts = SqlOptions {
+        dialect,
+        source,
+        id_column: None,
+        allow_errors,
+    };
     to_sql(model, &opts).unwrap_or_else(|e| panic!("{dialect}: {e}"))
 }
 
 /// A program on PATH, or a failure that says how to install it.
 fn require(program: &str, hint: &str) -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .and_then(|p| std::env::split_paths(&p).map(|d| d.join(program)).find(|c| c.is_file()));
+    let found = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(program))
+            .find(|c| c.is_file())
+    });
     found.unwrap_or_else(|| panic!("{program} is not installed, so this parity test cannot run: {hint} (bash .ci/install-engines installs it)"))
 }
 
@@ -114,11 +157,21 @@ fn run(cmd: &mut Command, stdin: &str, what: &str) -> String {
         .spawn()
         .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
     if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        input
+            .write_all(stdin.as_bytes())
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
     }
-    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{what} failed ({}):\n{}\n{}", out.status, String::from_utf8_lossy(&out.stderr), tail(&text));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        tail(&text)
+    );
     text
 }
 
@@ -142,11 +195,20 @@ fn duckdb(queries: &[String]) -> Vec<String> {
     let mut outs = Vec::new();
     for (i, q) in queries.iter().enumerate() {
         let out = dir.path().join(format!("out{i}.csv"));
-        script.push_str(&format!("COPY (\n{q}\n) TO '{}' (FORMAT csv, HEADER true);\n", out.display()));
+        script.push_str(&format!(
+            "COPY (\n{q}\n) TO '{}' (FORMAT csv, HEADER true);\n",
+            out.display()
+        ));
         outs.push(out);
     }
-    run(Command::new(bin).arg("-bail").arg(":memory:"), &script, "duckdb");
-    outs.iter().map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).collect()
+    run(
+        Command::new(bin).arg("-bail").arg(":memory:"),
+        &script,
+        "duckdb",
+    );
+    outs.iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .collect()
 }
 
 #[test]
@@ -154,13 +216,27 @@ fn duckdb_matches_the_engine_on_leads() {
     let model = x_education();
     let expected = engine_results(&model, &leads(), "Prospect ID");
     // As the issue asks: DuckDB's own type detection, and all text. Both must agree.
-    let plain = sql(&model, Dialect::DuckDb, Source::Expression(format!("read_csv('{LEADS}')")), false);
-    let text = sql(&model, Dialect::DuckDb, Source::Expression(format!("read_csv('{LEADS}', all_varchar = true)")), false);
+    let plain = sql(
+        &model,
+        Dialect::DuckDb,
+        Source::Expression(format!("read_csv('{LEADS}')")),
+        false,
+    );
+    let text = sql(
+        &model,
+        Dialect::DuckDb,
+        Source::Expression(format!("read_csv('{LEADS}', all_varchar = true)")),
+        false,
+    );
     let outs = duckdb(&[plain, text]);
     let (rows, max) = compare(&expected, &parse_csv(&outs[0], "duckdb"), "duckdb");
     assert_eq!(rows, 9240);
     assert!(max <= 1e-9);
-    compare(&expected, &parse_csv(&outs[1], "duckdb (all_varchar)"), "duckdb (all_varchar)");
+    compare(
+        &expected,
+        &parse_csv(&outs[1], "duckdb (all_varchar)"),
+        "duckdb (all_varchar)",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,10 +282,25 @@ fn spark_matches_the_engine_on_leads() {
     let query = dir.path().join("query.sql");
     let out = dir.path().join("out.csv");
     let runner = dir.path().join("run.py");
-    std::fs::write(&query, sql(&model, Dialect::Spark, Source::Table("contacts".into()), false)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &query,
+        sql(
+            &model,
+            Dialect::Spark,
+            Source::Table("contacts".into()),
+            false,
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&runner, SPARK_RUNNER).unwrap_or_else(|e| panic!("{e}"));
     run(
-        Command::new(&py).arg(&runner).arg("contacts").arg(LEADS).arg(&query).arg(&out).env("PYSPARK_PYTHON", &py),
+        Command::new(&py)
+            .arg(&runner)
+            .arg("contacts")
+            .arg(LEADS)
+            .arg(&query)
+            .arg(&out)
+            .env("PYSPARK_PYTHON", &py),
         "",
         "spark",
     );
@@ -231,13 +322,18 @@ struct Postgres {
 }
 
 fn pg_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("PATH")
-        .and_then(|p| std::env::split_paths(&p).find(|d| d.join("pg_ctl").is_file() && d.join("initdb").is_file()))
-    {
+    if let Some(p) = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p).find(|d| d.join("pg_ctl").is_file() && d.join("initdb").is_file())
+    }) {
         return p;
     }
     let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).filter(|b| b.join("pg_ctl").is_file()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .filter(|b| b.join("pg_ctl").is_file())
+                .collect()
+        })
         .unwrap_or_default();
     found.sort();
     found.pop().unwrap_or_else(|| {
@@ -249,26 +345,70 @@ impl Postgres {
     fn start() -> Postgres {
         let bin = pg_bin();
         require("psql", "apt-get install postgresql-client");
-        let uid = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
+        let uid = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
         // The server refuses to run as root: then it runs as the `postgres` user the package made.
         let as_postgres = uid == "0";
-        let dir = tempfile::Builder::new().prefix("sw-pg").tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::Builder::new()
+            .prefix("sw-pg")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("{e}"));
         if as_postgres {
-            run(Command::new("chown").arg("postgres").arg(dir.path()), "", "chown");
+            run(
+                Command::new("chown").arg("postgres").arg(dir.path()),
+                "",
+                "chown",
+            );
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(54329);
-        let pg = Postgres { bin, dir, port, as_postgres };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(54329);
+        let pg = Postgres {
+            bin,
+            dir,
+            port,
+            as_postgres,
+        };
         let data = pg.dir.path().join("data");
         pg.run_as(
             &pg.bin.join("initdb"),
-            &["-D", &data.display().to_string(), "-U", "sw", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            &[
+                "-D",
+                &data.display().to_string(),
+                "-U",
+                "sw",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
             "initdb",
         );
-        let opts = format!("-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off", pg.port, pg.dir.path().display());
+        let opts = format!(
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off",
+            pg.port,
+            pg.dir.path().display()
+        );
         let log = pg.dir.path().join("log");
         pg.run_as(
             &pg.bin.join("pg_ctl"),
-            &["-D", &data.display().to_string(), "-o", &opts, "-l", &log.display().to_string(), "-w", "-t", "60", "start"],
+            &[
+                "-D",
+                &data.display().to_string(),
+                "-o",
+                &opts,
+                "-l",
+                &log.display().to_string(),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
             "pg_ctl start",
         );
         pg
@@ -289,7 +429,19 @@ impl Postgres {
     fn psql(&self, script: &str) -> String {
         run(
             Command::new("psql")
-                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "sw", "-d", "postgres", "-p"])
+                .args([
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "sw",
+                    "-d",
+                    "postgres",
+                    "-p",
+                ])
                 .arg(self.port.to_string()),
             script,
             "psql",
@@ -299,21 +451,42 @@ impl Postgres {
     /// Loads a CSV file into a table of text columns named by its header.
     fn load_csv(&self, table: &str, path: &str) {
         let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let headers: Vec<String> = reader.headers().unwrap_or_else(|e| panic!("{e}")).iter().map(String::from).collect();
+        let headers: Vec<String> = reader
+            .headers()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(String::from)
+            .collect();
         let cols: Vec<String> = headers
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let name = if h.is_empty() { format!("_c{i}") } else { h.clone() };
-                format!("{} TEXT", Dialect::Postgres.ident(&name, "column").unwrap_or_else(|e| panic!("{e}")))
+                let name = if h.is_empty() {
+                    format!("_c{i}")
+                } else {
+                    h.clone()
+                };
+                format!(
+                    "{} TEXT",
+                    Dialect::Postgres
+                        .ident(&name, "column")
+                        .unwrap_or_else(|e| panic!("{e}"))
+                )
             })
             .collect();
-        let t = Dialect::Postgres.ident(table, "table").unwrap_or_else(|e| panic!("{e}"));
-        self.psql(&format!("CREATE TABLE {t} ({});\n\\copy {t} FROM '{path}' WITH (FORMAT csv, HEADER true)\n", cols.join(", ")));
+        let t = Dialect::Postgres
+            .ident(table, "table")
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.psql(&format!(
+            "CREATE TABLE {t} ({});\n\\copy {t} FROM '{path}' WITH (FORMAT csv, HEADER true)\n",
+            cols.join(", ")
+        ));
     }
 
     fn query_csv(&self, query: &str) -> String {
-        self.psql(&format!("COPY (\n{query}\n) TO STDOUT WITH (FORMAT csv, HEADER true);\n"))
+        self.psql(&format!(
+            "COPY (\n{query}\n) TO STDOUT WITH (FORMAT csv, HEADER true);\n"
+        ))
     }
 }
 
@@ -322,12 +495,15 @@ impl Drop for Postgres {
         let data = self.dir.path().join("data").display().to_string();
         let mut cmd = if self.as_postgres {
             let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(self.bin.join("pg_ctl"));
+            c.args(["-u", "postgres", "--"])
+                .arg(self.bin.join("pg_ctl"));
             c
         } else {
             Command::new(self.bin.join("pg_ctl"))
         };
-        let _ = cmd.args(["-D", &data, "-m", "immediate", "-w", "stop"]).output();
+        let _ = cmd
+            .args(["-D", &data, "-m", "immediate", "-w", "stop"])
+            .output();
     }
 }
 
@@ -337,7 +513,12 @@ fn postgres_matches_the_engine_on_leads() {
     pg.load_csv("contacts", LEADS);
     let model = x_education();
     let expected = engine_results(&model, &leads(), "Prospect ID");
-    let out = pg.query_csv(&sql(&model, Dialect::Postgres, Source::Table("contacts".into()), false));
+    let out = pg.query_csv(&sql(
+        &model,
+        Dialect::Postgres,
+        Source::Table("contacts".into()),
+        false,
+    ));
     let (rows, max) = compare(&expected, &parse_csv(&out, "postgres"), "postgres");
     assert_eq!(rows, 9240);
     assert!(max <= 1e-9);
@@ -368,22 +549,118 @@ impl Rng {
 }
 
 const NUMBERS: &[&str] = &[
-    "0", "1", "2.5", " 7 ", "-3", "+4", "1.", ".5", "+.5", "-.5e1", "1e3", "1E+2", "12.25", "300", "999.99", "1e400", "-1e400", "1e-400",
-    "inf", "NaN", "1_000", "0x10", "abc", "", "  ", "n/a", "N/A", "Select", "1,5", "١", "5\u{a0}", "\u{3000}8", "\t9\n", "100000",
-    "0.1", "0.2", "0.30000000000000004",
+    "0",
+    "1",
+    "2.5",
+    " 7 ",
+    "-3",
+    "+4",
+    "1.",
+    ".5",
+    "+.5",
+    "-.5e1",
+    "1e3",
+    "1E+2",
+    "12.25",
+    "300",
+    "999.99",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "inf",
+    "NaN",
+    "1_000",
+    "0x10",
+    "abc",
+    "",
+    "  ",
+    "n/a",
+    "N/A",
+    "Select",
+    "1,5",
+    "١",
+    "5\u{a0}",
+    "\u{3000}8",
+    "\t9\n",
+    "100000",
+    "0.1",
+    "0.2",
+    "0.30000000000000004",
 ];
-const BOOLS: &[&str] = &["Yes", "no", " y ", "N", "TRUE", "false", "1", "0", "maybe", "", "Select", "YES\u{2003}", "t"];
+const BOOLS: &[&str] = &[
+    "Yes",
+    "no",
+    " y ",
+    "N",
+    "TRUE",
+    "false",
+    "1",
+    "0",
+    "maybe",
+    "",
+    "Select",
+    "YES\u{2003}",
+    "t",
+];
 const DATES: &[&str] = &[
-    "2026-11-01", "2026-10-02", "2026/10/01", "2026-11-30", "2025-01-01T08:00:00Z", "2026-09-15 10:00", "2026-09-15t1", "2026-09-15x",
-    "2026-02-29", "2024-02-29", "2024/02/30", "1999-12-31", "0000-01-01", "9999-12-31", "26-1-1", "2026-1-01", "", "n/a", " 2026-08-01 ",
-    "2026-13-01", "2026-00-10", "2027-03-01", "2026-11-02",
+    "2026-11-01",
+    "2026-10-02",
+    "2026/10/01",
+    "2026-11-30",
+    "2025-01-01T08:00:00Z",
+    "2026-09-15 10:00",
+    "2026-09-15t1",
+    "2026-09-15x",
+    "2026-02-29",
+    "2024-02-29",
+    "2024/02/30",
+    "1999-12-31",
+    "0000-01-01",
+    "9999-12-31",
+    "26-1-1",
+    "2026-1-01",
+    "",
+    "n/a",
+    " 2026-08-01 ",
+    "2026-13-01",
+    "2026-00-10",
+    "2027-03-01",
+    "2026-11-02",
 ];
 const CATEGORIES: &[&str] = &[
-    "Google", " google ", "GOOGLE", "Email", "O'Brien; DROP TABLE x; --", "naïve Café", "ÉCOLE", "\"quoted\"", "back\\slash", "",
-    "Select", "select", "n/a", "Reference", "line\nbreak", "tab\there", "\u{a0}Google\u{a0}", "日本語", "emoji 🎉", "%_like",
+    "Google",
+    " google ",
+    "GOOGLE",
+    "Email",
+    "O'Brien; DROP TABLE x; --",
+    "naïve Café",
+    "ÉCOLE",
+    "\"quoted\"",
+    "back\\slash",
+    "",
+    "Select",
+    "select",
+    "n/a",
+    "Reference",
+    "line\nbreak",
+    "tab\there",
+    "\u{a0}Google\u{a0}",
+    "日本語",
+    "emoji 🎉",
+    "%_like",
 ];
 const COLUMN_NAMES: &[&str] = &[
-    "plain", "Two Words", "it's", "semi;colon", "quo\"te", "back`tick", "ünïcødé", "dash-ed", "select", "x.y", "日本",
+    "plain",
+    "Two Words",
+    "it's",
+    "semi;colon",
+    "quo\"te",
+    "back`tick",
+    "ünïcødé",
+    "dash-ed",
+    "select",
+    "x.y",
+    "日本",
 ];
 
 fn gen_contacts(rng: &mut Rng, model: &Model, rows: usize) -> Vec<Vec<(String, String)>> {
@@ -421,17 +698,29 @@ fn gen_model(rng: &mut Rng) -> Model {
         let id = format!("f{i}");
         let col = loop {
             let c = rng.pick(COLUMN_NAMES).to_string();
-            if !used_cols.iter().any(|u| u.to_lowercase() == c.to_lowercase()) {
+            if !used_cols
+                .iter()
+                .any(|u| u.to_lowercase() == c.to_lowercase())
+            {
                 break c;
             }
         };
         used_cols.push(col.clone());
-        let missing = if rng.chance(0.5) { ", missing: [Select, ' N/A ']" } else { "" };
-        let _ = writeln!(y, "  - {{ id: {id}, kind: {kind}, column: {}{missing} }}", serde_json::to_string(&col).unwrap_or_default());
+        let missing = if rng.chance(0.5) {
+            ", missing: [Select, ' N/A ']"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            y,
+            "  - {{ id: {id}, kind: {kind}, column: {}{missing} }}",
+            serde_json::to_string(&col).unwrap_or_default()
+        );
         fields.push((id, kind));
     }
     let rule = |rng: &mut Rng, kind: &str| -> String {
-        let cat = |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
+        let cat =
+            |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
         match kind {
             "number" => match rng.below(3) {
                 0 => format!("{{ scale: {{ from: {}, to: {} }} }}", rng.below(5), 5 + rng.below(300)),
@@ -449,12 +738,20 @@ fn gen_model(rng: &mut Rng) -> Model {
             }
         }
     };
-    let dates: Vec<&String> = fields.iter().filter(|(_, k)| *k == "date").map(|(id, _)| id).collect();
+    let dates: Vec<&String> = fields
+        .iter()
+        .filter(|(_, k)| *k == "date")
+        .map(|(id, _)| id)
+        .collect();
     let cond = |rng: &mut Rng, depth: usize, scored: bool| -> String {
         fn leaf(rng: &mut Rng, fields: &[(String, &str)], scored: bool) -> String {
             if scored && rng.chance(0.4) {
                 return match rng.below(4) {
-                    0 => format!("{{ journey: j{}, at_least: {} }}", rng.below(2), rng.below(80)),
+                    0 => format!(
+                        "{{ journey: j{}, at_least: {} }}",
+                        rng.below(2),
+                        rng.below(80)
+                    ),
                     1 => "{ grade: g0, in: [A, b] }".into(),
                     2 => "{ tier: [hot, Warm] }".into(),
                     _ => "{ rating: [A1, b2, C1] }".into(),
@@ -464,8 +761,12 @@ fn gen_model(rng: &mut Rng) -> Model {
             let cat = serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
             match (*kind, rng.below(3)) {
                 (_, 0) => format!("{{ field: {id}, present: {} }}", rng.chance(0.5)),
-                ("number", 1) => format!("{{ field: {id}, at_least: {}, below: 400 }}", rng.below(10)),
-                ("number", _) => format!("{{ field: {id}, in: [1, 2.5, '300', 0.30000000000000004] }}"),
+                ("number", 1) => {
+                    format!("{{ field: {id}, at_least: {}, below: 400 }}", rng.below(10))
+                }
+                ("number", _) => {
+                    format!("{{ field: {id}, in: [1, 2.5, '300', 0.30000000000000004] }}")
+                }
                 ("date", 1) => format!("{{ field: {id}, below: {} }}", rng.below(90)),
                 ("date", _) => format!("{{ field: {id}, equals: '2026-10-02' }}"),
                 ("boolean", _) => format!("{{ field: {id}, equals: {} }}", rng.chance(0.5)),
@@ -474,8 +775,16 @@ fn gen_model(rng: &mut Rng) -> Model {
         }
         match (depth, rng.below(5)) {
             (0, _) | (_, 0..=2) => leaf(rng, &fields, scored),
-            (_, 3) => format!("{{ any: [ {}, {} ] }}", leaf(rng, &fields, scored), leaf(rng, &fields, scored)),
-            _ => format!("{{ not: {{ all: [ {}, {} ] }} }}", leaf(rng, &fields, scored), leaf(rng, &fields, scored)),
+            (_, 3) => format!(
+                "{{ any: [ {}, {} ] }}",
+                leaf(rng, &fields, scored),
+                leaf(rng, &fields, scored)
+            ),
+            _ => format!(
+                "{{ not: {{ all: [ {}, {} ] }} }}",
+                leaf(rng, &fields, scored),
+                leaf(rng, &fields, scored)
+            ),
         }
     };
     y.push_str("journeys:\n");
@@ -491,7 +800,11 @@ fn gen_model(rng: &mut Rng) -> Model {
                 let cw = split(rng, 2);
                 for (c, w) in cw.iter().enumerate() {
                     let (id, kind) = &fields[rng.below(fields.len())];
-                    let _ = writeln!(y, "          - {{ id: c{c}, weight: {w}, signals: [ {{ field: {id}, weight: 100, rule: {} }} ] }}", rule(rng, kind));
+                    let _ = writeln!(
+                        y,
+                        "          - {{ id: c{c}, weight: {w}, signals: [ {{ field: {id}, weight: 100, rule: {} }} ] }}",
+                        rule(rng, kind)
+                    );
                 }
             } else {
                 let _ = writeln!(y, "        signals:");
@@ -500,17 +813,28 @@ fn gen_model(rng: &mut Rng) -> Model {
                 for w in sw {
                     let (id, kind) = &fields[rng.below(fields.len())];
                     let decay = match dates.first() {
-                        Some(d) if rng.chance(0.25) => format!(", decay: {{ since: {d}, half_life_days: {} }}", 7 + rng.below(60)),
+                        Some(d) if rng.chance(0.25) => format!(
+                            ", decay: {{ since: {d}, half_life_days: {} }}",
+                            7 + rng.below(60)
+                        ),
                         _ => String::new(),
                     };
-                    let _ = writeln!(y, "          - {{ field: {id}, weight: {w}, rule: {}{decay} }}", rule(rng, kind));
+                    let _ = writeln!(
+                        y,
+                        "          - {{ field: {id}, weight: {w}, rule: {}{decay} }}",
+                        rule(rng, kind)
+                    );
                 }
             }
         }
         let _ = writeln!(y, "    adjustments:");
         for a in 0..1 + rng.below(3) {
             let points = *rng.pick(&["-10", "15", "-2.5", "40", "-100"]);
-            let _ = writeln!(y, "      - {{ name: a{a}, when: {}, points: {points} }}", cond(rng, 1, false));
+            let _ = writeln!(
+                y,
+                "      - {{ name: a{a}, when: {}, points: {points} }}",
+                cond(rng, 1, false)
+            );
         }
     }
     y.push_str("grades:\n  - { id: g0, journey: j0, bands: { A: 70, B: 40.5, C: 12.25 } }\n");
@@ -519,12 +843,17 @@ fn gen_model(rng: &mut Rng) -> Model {
     y.push_str("tiers:\n  journey: j0\n  levels:\n    - { name: Hot, at_least: 60, handover: \"sales; it's urgent\" }\n    - { name: warm, at_least: 30 }\n");
     y.push_str("segments:\n");
     for s in 0..3 {
-        let _ = writeln!(y, "  - {{ name: \"s{s} 'quoted'\", when: {}, action: \"act; {s}\", route: r{s} }}", cond(rng, 1, true));
+        let _ = writeln!(
+            y,
+            "  - {{ name: \"s{s} 'quoted'\", when: {}, action: \"act; {s}\", route: r{s} }}",
+            cond(rng, 1, true)
+        );
     }
     if rng.chance(0.7) {
         y.push_str("  - { name: rest, action: newsletter, route: marketing }\n");
     }
-    scorewright::model::parse_model(&y, "generated.yaml").unwrap_or_else(|e| panic!("generated model does not parse: {e}\n{y}"))
+    scorewright::model::parse_model(&y, "generated.yaml")
+        .unwrap_or_else(|e| panic!("generated model does not parse: {e}\n{y}"))
 }
 
 /// `n` weights that sum to exactly 100, with up to two decimals.
@@ -551,22 +880,42 @@ fn duckdb_matches_the_engine_on_generated_models() {
         let model = gen_model(&mut rng);
         let rows = gen_contacts(&mut rng, &model, 60);
         // The engine reads the same cells from an in-memory table.
-        let maps: Vec<indexmap::IndexMap<String, Scalar>> =
-            rows.iter().map(|r| r.iter().map(|(c, v)| (c.clone(), Scalar::Text(v.clone()))).collect()).collect();
+        let maps: Vec<indexmap::IndexMap<String, Scalar>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|(c, v)| (c.clone(), Scalar::Text(v.clone())))
+                    .collect()
+            })
+            .collect();
         let table = Table::from_maps("generated", &maps);
         let path = dir.path().join(format!("contacts{seed}.csv"));
-        let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_path(&path).unwrap_or_else(|e| panic!("{e}"));
-        w.write_record(rows[0].iter().map(|(c, _)| c.as_str())).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_path(&path)
+            .unwrap_or_else(|e| panic!("{e}"));
+        w.write_record(rows[0].iter().map(|(c, _)| c.as_str()))
+            .unwrap_or_else(|e| panic!("{e}"));
         for r in &rows {
-            w.write_record(r.iter().map(|(_, v)| v.as_str())).unwrap_or_else(|e| panic!("{e}"));
+            w.write_record(r.iter().map(|(_, v)| v.as_str()))
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         w.flush().unwrap_or_else(|e| panic!("{e}"));
         let source = format!(
             "read_csv('{}', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
             path.display(),
-            rows[0].iter().map(|(c, _)| format!("'{}': 'VARCHAR'", c.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+            rows[0]
+                .iter()
+                .map(|(c, _)| format!("'{}': 'VARCHAR'", c.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        queries.push(sql(&model, Dialect::DuckDb, Source::Expression(source), true));
+        queries.push(sql(
+            &model,
+            Dialect::DuckDb,
+            Source::Expression(source),
+            true,
+        ));
         cases.push((seed, model, table));
     }
     let outs = duckdb(&queries);
@@ -574,7 +923,8 @@ fn duckdb_matches_the_engine_on_generated_models() {
     for ((seed, model, table), out) in cases.iter().zip(outs) {
         let expected = engine_results(model, table, "id");
         let got = parse_csv(&out, "duckdb");
-        let result = std::panic::catch_unwind(|| compare(&expected, &got, &format!("duckdb (seed {seed})")));
+        let result =
+            std::panic::catch_unwind(|| compare(&expected, &got, &format!("duckdb (seed {seed})")));
         match result {
             Ok((rows, _)) => total += rows,
             Err(e) => {
@@ -591,16 +941,30 @@ fn nul_is_refused_and_errors_block_the_export() {
     let mut model = x_education();
     model.fields[0].column = Some("Lead\0Origin".into());
     let err = to_sql(&model, &SqlOptions::new(Dialect::DuckDb)).unwrap_err();
-    assert!(err.to_string().contains("column 'Lead\0Origin' holds a NUL character"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("column \"Lead\\0Origin\" holds a NUL character"),
+        "{err}"
+    );
     let mut broken = x_education();
     broken.journeys[0].touchpoints[0].weight = scorewright::model::Weight(4000);
     let err = to_sql(&broken, &SqlOptions::new(Dialect::Postgres)).unwrap_err();
-    assert!(err.to_string().contains("check error") && err.to_string().contains("--allow-errors"), "{err}");
-    let opts = SqlOptions { allow_errors: true, ..SqlOptions::new(Dialect::Postgres) };
+    assert!(
+        err.to_string().contains("check error") && err.to_string().contains("--allow-errors"),
+        "{err}"
+    );
+    let opts = SqlOptions {
+        allow_errors: true,
+        ..SqlOptions::new(Dialect::Postgres)
+    };
     assert!(to_sql(&broken, &opts).is_ok());
 }
 
 /// 1e-9, or exact with `SW_PARITY_EXACT=1` (to see where the last bits differ).
 fn tolerance() -> f64 {
-    if std::env::var_os("SW_PARITY_EXACT").is_some() { 0.0 } else { 1e-9 }
+    if std::env::var_os("SW_PARITY_EXACT").is_some() {
+        0.0
+    } else {
+        1e-9
+    }
 }

@@ -21,7 +21,13 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub const ALL: [Dialect; 5] = [Dialect::DuckDb, Dialect::Spark, Dialect::Postgres, Dialect::BigQuery, Dialect::Snowflake];
+    pub const ALL: [Dialect; 5] = [
+        Dialect::DuckDb,
+        Dialect::Spark,
+        Dialect::Postgres,
+        Dialect::BigQuery,
+        Dialect::Snowflake,
+    ];
 
     /// The name used on the command line: `duckdb`, `spark`, `postgres`, `bigquery`, `snowflake`.
     pub fn name(self) -> &'static str {
@@ -50,18 +56,27 @@ impl Dialect {
             return Err(ExportError::Nul(what.to_string()));
         }
         if name.is_empty() {
-            return Err(ExportError::Unsupported { at: what.into(), message: "an empty name cannot be a SQL identifier".into() });
+            return Err(ExportError::Unsupported {
+                at: what.into(),
+                message: "an empty name cannot be a SQL identifier".into(),
+            });
         }
         if let Some(max) = self.max_identifier_bytes()
             && name.len() > max
         {
             return Err(ExportError::Unsupported {
                 at: what.into(),
-                message: format!("'{name}' is {} bytes long; {} keeps at most {max}: use a shorter id", name.len(), self.name()),
+                message: format!(
+                    "'{name}' is {} bytes long; {} keeps at most {max}: use a shorter id",
+                    name.len(),
+                    self.name()
+                ),
             });
         }
         Ok(match self {
-            Dialect::DuckDb | Dialect::Postgres | Dialect::Snowflake => format!("\"{}\"", name.replace('"', "\"\"")),
+            Dialect::DuckDb | Dialect::Postgres | Dialect::Snowflake => {
+                format!("\"{}\"", name.replace('"', "\"\""))
+            }
             Dialect::Spark => format!("`{}`", name.replace('`', "``")),
             Dialect::BigQuery => format!("`{}`", backslash_escape(name, '`')),
         })
@@ -87,7 +102,9 @@ impl Dialect {
                     match c {
                         '\'' => out.push_str("''"),
                         '\\' => out.push_str("\\\\"),
-                        c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+                        c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                            out.push_str(&format!("\\x{:02x}", c as u32))
+                        }
                         c => out.push(c),
                     }
                 }
@@ -101,7 +118,10 @@ impl Dialect {
     /// parenthesised, so that `a - (-1e0)` never becomes a `--` comment.
     pub fn float(self, v: f64, what: &str) -> Result<String, ExportError> {
         if !v.is_finite() {
-            return Err(ExportError::Unsupported { at: what.into(), message: format!("{v} is not a finite number") });
+            return Err(ExportError::Unsupported {
+                at: what.into(),
+                message: format!("{v} is not a finite number"),
+            });
         }
         // `{:e}` is the shortest text that reads back as the same double.
         let s = format!("{v:e}");
@@ -111,7 +131,11 @@ impl Dialect {
             Dialect::Postgres => format!("CAST({s} AS DOUBLE PRECISION)"),
             Dialect::Snowflake => format!("CAST('{s}' AS DOUBLE)"),
         };
-        Ok(if v.is_sign_negative() && !lit.starts_with("CAST") { format!("({lit})") } else { lit })
+        Ok(if v.is_sign_negative() && !lit.starts_with("CAST") {
+            format!("({lit})")
+        } else {
+            lit
+        })
     }
 
     /// The dialect's text type.
@@ -148,10 +172,18 @@ impl Dialect {
 
     /// The characters Rust's `str::trim` removes (Unicode White_Space), as one SQL expression.
     fn whitespace(self) -> String {
-        let hex: String = WHITESPACE.iter().flat_map(|c| c.to_string().into_bytes()).map(|b| format!("{b:02x}")).collect();
+        let hex: String = WHITESPACE
+            .iter()
+            .flat_map(|c| c.to_string().into_bytes())
+            .map(|b| format!("{b:02x}"))
+            .collect();
         match self {
             Dialect::DuckDb => {
-                let escaped: String = hex.as_bytes().chunks(2).map(|p| format!("\\x{}", String::from_utf8_lossy(p))).collect();
+                let escaped: String = hex
+                    .as_bytes()
+                    .chunks(2)
+                    .map(|p| format!("\\x{}", String::from_utf8_lossy(p)))
+                    .collect();
                 format!("decode('{escaped}'::BLOB)")
             }
             Dialect::Postgres => format!("convert_from('\\x{hex}'::bytea, 'UTF8')"),
@@ -196,7 +228,9 @@ impl Dialect {
             format!("CASE WHEN {m} THEN (CASE WHEN ABS({cast}) <= {max} THEN {cast} END) END")
         };
         Ok(match self {
-            Dialect::DuckDb | Dialect::Spark | Dialect::Snowflake => checked(format!("TRY_CAST({t} AS DOUBLE)")),
+            Dialect::DuckDb | Dialect::Spark | Dialect::Snowflake => {
+                checked(format!("TRY_CAST({t} AS DOUBLE)"))
+            }
             Dialect::BigQuery => checked(format!("SAFE_CAST({t} AS FLOAT64)")),
             Dialect::Postgres => {
                 // PostgreSQL has no TRY_CAST and raises on a double that overflows or rounds to
@@ -254,10 +288,14 @@ impl Dialect {
     pub fn today_days(self) -> String {
         match self {
             Dialect::DuckDb => "CAST(floor(epoch(current_timestamp) / 86400) AS BIGINT)".into(),
-            Dialect::Postgres => "CAST(floor(extract(epoch FROM current_timestamp) / 86400) AS INTEGER)".into(),
+            Dialect::Postgres => {
+                "CAST(floor(extract(epoch FROM current_timestamp) / 86400) AS INTEGER)".into()
+            }
             Dialect::Spark => "CAST(floor(unix_timestamp() / 86400) AS INT)".into(),
             Dialect::BigQuery => "DIV(UNIX_SECONDS(CURRENT_TIMESTAMP()), 86400)".into(),
-            Dialect::Snowflake => "FLOOR(DATE_PART(EPOCH_SECOND, CURRENT_TIMESTAMP()) / 86400)".into(),
+            Dialect::Snowflake => {
+                "FLOOR(DATE_PART(EPOCH_SECOND, CURRENT_TIMESTAMP()) / 86400)".into()
+            }
         }
     }
 
@@ -282,7 +320,9 @@ impl FromStr for Dialect {
             "sparksql" | "spark-sql" | "databricks" => Some(Dialect::Spark),
             _ => Dialect::ALL.into_iter().find(|d| d.name() == t),
         };
-        found.ok_or_else(|| format!("unknown SQL dialect '{s}': use duckdb, spark, postgres, bigquery or snowflake"))
+        found.ok_or_else(|| {
+            format!("unknown SQL dialect '{s}': use duckdb, spark, postgres, bigquery or snowflake")
+        })
     }
 }
 
@@ -298,9 +338,9 @@ const UNDERFLOW: &str = "2.47032822920623272088284396434110686182529901307162382
 
 /// Unicode White_Space: what `char::is_whitespace` and so `str::trim` remove.
 pub const WHITESPACE: [char; 25] = [
-    '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}',
-    '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}',
-    '\u{3000}',
+    '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}',
+    '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}',
+    '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
 ];
 
 /// A backslash-escaping literal body (Spark, BigQuery) closed by `quote`.
@@ -313,7 +353,9 @@ fn backslash_escape(text: &str, quote: char) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -321,39 +363,85 @@ fn backslash_escape(text: &str, quote: char) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn whitespace_is_what_rust_trims() {
-        let all: Vec<char> = (0..0x11_0000).filter_map(char::from_u32).filter(|c| c.is_whitespace()).collect();
+        let all: Vec<char> = (0..0x11_0000)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
         assert_eq!(all, WHITESPACE.to_vec());
     }
 
     #[test]
     fn quotes_identifiers_and_strings() {
         let name = "we\"ird`; DROP TABLE x; -- 'é";
-        assert_eq!(Dialect::DuckDb.ident(name, "c").unwrap(), "\"we\"\"ird`; DROP TABLE x; -- 'é\"");
-        assert_eq!(Dialect::Spark.ident(name, "c").unwrap(), "`we\"ird``; DROP TABLE x; -- 'é`");
-        assert_eq!(Dialect::BigQuery.ident("a`b\\c", "c").unwrap(), "`a\\`b\\\\c`");
-        assert_eq!(Dialect::DuckDb.string("it's; \\n", "v").unwrap(), "'it''s; \\n'");
+        assert_eq!(
+            Dialect::DuckDb.ident(name, "c").unwrap(),
+            "\"we\"\"ird`; DROP TABLE x; -- 'é\""
+        );
+        assert_eq!(
+            Dialect::Spark.ident(name, "c").unwrap(),
+            "`we\"ird``; DROP TABLE x; -- 'é`"
+        );
+        assert_eq!(
+            Dialect::BigQuery.ident("a`b\\c", "c").unwrap(),
+            "`a\\`b\\\\c`"
+        );
+        assert_eq!(
+            Dialect::DuckDb.string("it's; \\n", "v").unwrap(),
+            "'it''s; \\n'"
+        );
         assert_eq!(Dialect::Postgres.string("it's", "v").unwrap(), "'it''s'");
-        assert_eq!(Dialect::Postgres.string("a\\b'", "v").unwrap(), "E'a\\\\b'''");
-        assert_eq!(Dialect::Spark.string("it's \\ \n", "v").unwrap(), "'it\\'s \\\\ \\u000a'");
-        assert_eq!(Dialect::Snowflake.string("it's \\", "v").unwrap(), "'it''s \\\\'");
-        let nul = Dialect::DuckDb.string("a\0b", "match value 'a' of signal 'x'").unwrap_err();
-        assert!(nul.to_string().contains("match value 'a' of signal 'x' holds a NUL"), "{nul}");
-        assert!(matches!(Dialect::Postgres.ident("x\0", "column"), Err(ExportError::Nul(_))));
+        assert_eq!(
+            Dialect::Postgres.string("a\\b'", "v").unwrap(),
+            "E'a\\\\b'''"
+        );
+        assert_eq!(
+            Dialect::Spark.string("it's \\ \n", "v").unwrap(),
+            "'it\\'s \\\\ \\u000a'"
+        );
+        assert_eq!(
+            Dialect::Snowflake.string("it's \\", "v").unwrap(),
+            "'it''s \\\\'"
+        );
+        let nul = Dialect::DuckDb
+            .string("a\0b", "match value 'a' of signal 'x'")
+            .unwrap_err();
+        assert!(
+            nul.to_string()
+                .contains("match value 'a' of signal 'x' holds a NUL"),
+            "{nul}"
+        );
+        assert!(matches!(
+            Dialect::Postgres.ident("x\0", "column"),
+            Err(ExportError::Nul(_))
+        ));
         let long = "s".repeat(64);
-        assert!(Dialect::Postgres.ident(&long, "output column").unwrap_err().to_string().contains("at most 63"));
+        assert!(
+            Dialect::Postgres
+                .ident(&long, "output column")
+                .unwrap_err()
+                .to_string()
+                .contains("at most 63")
+        );
     }
 
     #[test]
     fn floats_read_back_exactly() {
         assert_eq!(Dialect::DuckDb.float(0.125, "x").unwrap(), "1.25e-1");
         assert_eq!(Dialect::DuckDb.float(-5.0, "x").unwrap(), "(-5e0)");
-        assert_eq!(Dialect::Spark.float(0.1 + 0.2, "x").unwrap(), "3.0000000000000004e-1D");
-        assert_eq!(Dialect::Postgres.float(100.0, "x").unwrap(), "CAST(1e2 AS DOUBLE PRECISION)");
+        assert_eq!(
+            Dialect::Spark.float(0.1 + 0.2, "x").unwrap(),
+            "3.0000000000000004e-1D"
+        );
+        assert_eq!(
+            Dialect::Postgres.float(100.0, "x").unwrap(),
+            "CAST(1e2 AS DOUBLE PRECISION)"
+        );
         assert!(Dialect::DuckDb.float(f64::INFINITY, "x").is_err());
     }
 
@@ -363,6 +451,11 @@ mod tests {
             assert_eq!(d.name().parse::<Dialect>(), Ok(d));
         }
         assert_eq!("PostgreSQL".parse::<Dialect>(), Ok(Dialect::Postgres));
-        assert!("oracle".parse::<Dialect>().unwrap_err().contains("unknown SQL dialect 'oracle'"));
+        assert!(
+            "oracle"
+                .parse::<Dialect>()
+                .unwrap_err()
+                .contains("unknown SQL dialect 'oracle'")
+        );
     }
 }

@@ -45,15 +45,23 @@ pub struct SqlOptions {
 impl SqlOptions {
     /// Options for a dialect over a table named `contacts`.
     pub fn new(dialect: Dialect) -> SqlOptions {
-        SqlOptions { dialect, source: Source::Table("contacts".into()), id_column: None, allow_errors: false }
+        SqlOptions {
+            dialect,
+            source: Source::Table("contacts".into()),
+            id_column: None,
+            allow_errors: false,
+        }
     }
 }
 
 /// Writes the query that scores every row of the source table as the engine does.
 pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     if !opts.allow_errors {
-        let errors: Vec<String> =
-            check::check(model, None, None).iter().filter(|d| d.severity == Severity::Error).map(|d| d.render(None)).collect();
+        let errors: Vec<String> = check::check(model, None, None)
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.render(None))
+            .collect();
         if !errors.is_empty() {
             return Err(ExportError::CheckErrors(errors));
         }
@@ -79,7 +87,8 @@ struct Writer<'a> {
 impl<'a> Writer<'a> {
     fn new(model: &'a Model, opts: &'a SqlOptions) -> Result<Writer<'a>, ExportError> {
         let d = opts.dialect;
-        let fields: HashMap<&str, &Field> = model.fields.iter().map(|f| (f.id.as_str(), f)).collect();
+        let fields: HashMap<&str, &Field> =
+            model.fields.iter().map(|f| (f.id.as_str(), f)).collect();
         let mut columns: Vec<&str> = Vec::new();
         let mut values = HashMap::new();
         // Model order, one value column per field id that the engine keeps.
@@ -96,50 +105,102 @@ impl<'a> Writer<'a> {
             Some(date) => date.0.to_string(),
             None => d.today_days(),
         };
-        Ok(Writer { model, opts, d, fields, columns, values, today })
+        Ok(Writer {
+            model,
+            opts,
+            d,
+            fields,
+            columns,
+            values,
+            today,
+        })
     }
 
     fn query(&self) -> Result<String, ExportError> {
         let d = self.d;
         let mut q = String::new();
-        let _ = writeln!(q, "-- scorewright: model '{}' for {}", one_line(&self.model.name), d.name());
+        let _ = writeln!(
+            q,
+            "-- scorewright: model '{}' for {}",
+            one_line(&self.model.name),
+            d.name()
+        );
         if let Some(as_of) = self.model.as_of {
-            let _ = writeln!(q, "-- ages are counted from the model's as_of date, {as_of}");
+            let _ = writeln!(
+                q,
+                "-- ages are counted from the model's as_of date, {as_of}"
+            );
         } else {
-            let _ = writeln!(q, "-- ages are counted from today (UTC): the model has no as_of date");
+            let _ = writeln!(
+                q,
+                "-- ages are counted from today (UTC): the model has no as_of date"
+            );
         }
         q.push_str("WITH\n");
 
         // Text: the id as it is, and every column a field reads, as trimmed text.
-        let id_name = self.opts.id_column.clone().or_else(|| self.model.id_column.clone()).unwrap_or_else(|| "id".into());
+        let id_name = self
+            .opts
+            .id_column
+            .clone()
+            .or_else(|| self.model.id_column.clone())
+            .unwrap_or_else(|| "id".into());
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
-            let col = d.ident(c, &format!("column '{c}'"))?;
+            let col = d.ident(c, &format!("column {c:?}"))?;
             cols.push(format!("{} AS sw_c{i}", d.trim(&d.to_text(&col))));
         }
-        let _ = write!(q, "sw_text AS {}(\n  SELECT\n    {}\n  FROM {}\n),\n", self.materialized(), cols.join(",\n    "), self.source()?);
+        let _ = write!(
+            q,
+            "sw_text AS {}(\n  SELECT\n    {}\n  FROM {}\n),\n",
+            self.materialized(),
+            cols.join(",\n    "),
+            self.source()?
+        );
 
         // Values: one typed column per field.
         let mut vals = vec!["sw_id".to_string()];
         for f in &self.model.fields {
-            let Some(name) = self.values.get(f.id.as_str()) else { continue };
+            let Some(name) = self.values.get(f.id.as_str()) else {
+                continue;
+            };
             if !std::ptr::eq(self.fields[f.id.as_str()], f) {
                 continue;
             }
-            let text = format!("sw_c{}", self.columns.iter().position(|c| *c == f.column()).unwrap_or(0));
+            let text = format!(
+                "sw_c{}",
+                self.columns
+                    .iter()
+                    .position(|c| *c == f.column())
+                    .unwrap_or(0)
+            );
             vals.push(format!("{} AS {name}", self.value(f, &text)?));
         }
-        let _ = write!(q, "sw_value AS {}(\n  SELECT\n    {}\n  FROM sw_text\n),\n", self.materialized(), vals.join(",\n    "));
+        let _ = write!(
+            q,
+            "sw_value AS {}(\n  SELECT\n    {}\n  FROM sw_text\n),\n",
+            self.materialized(),
+            vals.join(",\n    ")
+        );
 
         // Raw journey scores: the weighted sums.
         let mut raws = Vec::new();
         for (ji, j) in self.model.journeys.iter().enumerate() {
             let mut terms = Vec::new();
             for t in &j.touchpoints {
-                self.terms(t, t.weight.fraction(), &format!("journey '{}'", j.id), &mut terms)?;
+                self.terms(
+                    t,
+                    t.weight.fraction(),
+                    &format!("journey '{}'", j.id),
+                    &mut terms,
+                )?;
             }
-            let sum = if terms.is_empty() { d.float(0.0, "0")? } else { terms.join("\n      + ") };
+            let sum = if terms.is_empty() {
+                d.float(0.0, "0")?
+            } else {
+                terms.join("\n      + ")
+            };
             raws.push(format!("{sum} AS sw_raw{ji}"));
         }
         self.layer(&mut q, "sw_raw", "sw_value", &raws);
@@ -152,7 +213,11 @@ impl<'a> Writer<'a> {
                 let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
                 let points = d.float(a.points, &at)?;
                 let zero = d.float(0.0, &at)?;
-                let _ = write!(e, "\n      + CASE WHEN {} THEN {points} ELSE {zero} END", self.condition(&a.when, false)?);
+                let _ = write!(
+                    e,
+                    "\n      + CASE WHEN {} THEN {points} ELSE {zero} END",
+                    self.condition(&a.when, false)?
+                );
             }
             adjusted.push(format!("{e} AS sw_adj{ji}"));
         }
@@ -173,7 +238,12 @@ impl<'a> Writer<'a> {
                 Some(ji) if !g.bands.is_empty() => {
                     let mut e = "CASE".to_string();
                     for (label, threshold) in &g.bands {
-                        let _ = write!(e, " WHEN sw_s{ji} >= {} THEN {}", d.float(*threshold, &at)?, d.string(label, &at)?);
+                        let _ = write!(
+                            e,
+                            " WHEN sw_s{ji} >= {} THEN {}",
+                            d.float(*threshold, &at)?,
+                            d.string(label, &at)?
+                        );
                     }
                     e.push_str(" END");
                     e
@@ -187,7 +257,11 @@ impl<'a> Writer<'a> {
                 Some(ji) if !t.levels.is_empty() => {
                     let mut e = "CASE".to_string();
                     for (li, l) in t.levels.iter().enumerate() {
-                        let _ = write!(e, " WHEN sw_s{ji} >= {} THEN {li}", d.float(l.at_least, &format!("tier '{}'", l.name))?);
+                        let _ = write!(
+                            e,
+                            " WHEN sw_s{ji} >= {} THEN {li}",
+                            d.float(l.at_least, &format!("tier '{}'", l.name))?
+                        );
                     }
                     e.push_str(" END");
                     e
@@ -196,7 +270,11 @@ impl<'a> Writer<'a> {
             },
             None => "CAST(NULL AS INTEGER)".into(),
         };
-        let tier_index = if d == Dialect::BigQuery { tier_index.replace("AS INTEGER", "AS INT64") } else { tier_index };
+        let tier_index = if d == Dialect::BigQuery {
+            tier_index.replace("AS INTEGER", "AS INT64")
+        } else {
+            tier_index
+        };
         graded.push(format!("{tier_index} AS sw_tier"));
         self.layer(&mut q, "sw_grade", "sw_score", &graded);
 
@@ -210,51 +288,105 @@ impl<'a> Writer<'a> {
             let _ = write!(seg, "\n      WHEN {when} THEN {si}");
         }
         let seg = if self.model.segments.is_empty() {
-            if d == Dialect::BigQuery { "CAST(NULL AS INT64)".into() } else { "CAST(NULL AS INTEGER)".into() }
+            if d == Dialect::BigQuery {
+                "CAST(NULL AS INT64)".into()
+            } else {
+                "CAST(NULL AS INTEGER)".into()
+            }
         } else {
             seg + "\n    END"
         };
-        self.layer(&mut q, "sw_segment", "sw_grade", &[format!("{seg} AS sw_seg")]);
+        self.layer(
+            &mut q,
+            "sw_segment",
+            "sw_grade",
+            &[format!("{seg} AS sw_seg")],
+        );
 
         // The outputs, under the engine's names.
         let names = crate::engine::output_columns(self.model);
-        let mut exprs: Vec<String> = (0..self.model.journeys.len()).map(|ji| format!("sw_s{ji}")).collect();
+        let mut exprs: Vec<String> = (0..self.model.journeys.len())
+            .map(|ji| format!("sw_s{ji}"))
+            .collect();
         exprs.extend((0..self.model.grades.len()).map(|gi| format!("sw_g{gi}")));
         exprs.push(self.rating()?);
-        let levels = self.model.tiers.as_ref().map(|t| t.levels.as_slice()).unwrap_or_default();
-        exprs.push(self.pick("sw_tier", levels.iter().map(|l| l.name.as_str()), "tier name")?);
-        exprs.push(self.pick("sw_tier", levels.iter().map(|l| l.handover.as_str()), "tier handover")?);
+        let levels = self
+            .model
+            .tiers
+            .as_ref()
+            .map(|t| t.levels.as_slice())
+            .unwrap_or_default();
+        exprs.push(self.pick(
+            "sw_tier",
+            levels.iter().map(|l| l.name.as_str()),
+            "tier name",
+        )?);
+        exprs.push(self.pick(
+            "sw_tier",
+            levels.iter().map(|l| l.handover.as_str()),
+            "tier handover",
+        )?);
         let segs = &self.model.segments;
-        exprs.push(self.pick("sw_seg", segs.iter().map(|s| s.name.as_str()), "segment name")?);
-        exprs.push(self.pick("sw_seg", segs.iter().map(|s| s.action.as_str()), "segment action")?);
-        exprs.push(self.pick("sw_seg", segs.iter().map(|s| s.route.as_str()), "segment route")?);
+        exprs.push(self.pick(
+            "sw_seg",
+            segs.iter().map(|s| s.name.as_str()),
+            "segment name",
+        )?);
+        exprs.push(self.pick(
+            "sw_seg",
+            segs.iter().map(|s| s.action.as_str()),
+            "segment action",
+        )?);
+        exprs.push(self.pick(
+            "sw_seg",
+            segs.iter().map(|s| s.route.as_str()),
+            "segment route",
+        )?);
         let mut out = vec![format!("sw_id AS {id}")];
         for (name, e) in names.iter().zip(exprs) {
-            out.push(format!("{e} AS {}", d.ident(name, &format!("output column '{name}'"))?));
+            out.push(format!(
+                "{e} AS {}",
+                d.ident(name, &format!("output column '{name}'"))?
+            ));
         }
         let _ = write!(q, "SELECT\n  {}\nFROM sw_segment\n", out.join(",\n  "));
         Ok(q)
     }
 
     fn layer(&self, q: &mut String, name: &str, from: &str, columns: &[String]) {
-        let cols = if columns.is_empty() { String::new() } else { format!(",\n    {}", columns.join(",\n    ")) };
+        let cols = if columns.is_empty() {
+            String::new()
+        } else {
+            format!(",\n    {}", columns.join(",\n    "))
+        };
         let last = name == "sw_segment";
-        let _ = write!(q, "{name} AS {}(\n  SELECT\n    *{cols}\n  FROM {from}\n){}\n", self.materialized(), if last { "" } else { "," });
+        let _ = write!(
+            q,
+            "{name} AS {}(\n  SELECT\n    *{cols}\n  FROM {from}\n){}\n",
+            self.materialized(),
+            if last { "" } else { "," }
+        );
     }
 
     /// PostgreSQL inlines a CTE that is read once, copying its expressions into every place
     /// that reads its columns; each step reads the one before several times, so that would
     /// compute the early steps hundreds of times per row. Other engines keep projections.
     fn materialized(&self) -> &'static str {
-        if self.d == Dialect::Postgres { "MATERIALIZED " } else { "" }
+        if self.d == Dialect::Postgres {
+            "MATERIALIZED "
+        } else {
+            ""
+        }
     }
 
     fn source(&self) -> Result<String, ExportError> {
         match &self.opts.source {
             Source::Expression(e) => Ok(e.clone()),
             Source::Table(name) => {
-                let parts: Result<Vec<String>, ExportError> =
-                    name.split('.').map(|p| self.d.ident(p, &format!("table name '{name}'"))).collect();
+                let parts: Result<Vec<String>, ExportError> = name
+                    .split('.')
+                    .map(|p| self.d.ident(p, &format!("table name '{name}'")))
+                    .collect();
                 Ok(parts?.join("."))
             }
         }
@@ -265,12 +397,21 @@ impl<'a> Writer<'a> {
     }
 
     /// A label chosen by index (`CASE i WHEN 0 THEN 'hot' ...`); empty labels are NULL.
-    fn pick<'s>(&self, index: &str, labels: impl Iterator<Item = &'s str>, what: &str) -> Result<String, ExportError> {
+    fn pick<'s>(
+        &self,
+        index: &str,
+        labels: impl Iterator<Item = &'s str>,
+        what: &str,
+    ) -> Result<String, ExportError> {
         let mut e = format!("CASE {index}");
         let mut any = false;
         for (i, l) in labels.enumerate() {
             if !l.is_empty() {
-                let _ = write!(e, " WHEN {i} THEN {}", self.d.string(l, &format!("{what} '{l}'"))?);
+                let _ = write!(
+                    e,
+                    " WHEN {i} THEN {}",
+                    self.d.string(l, &format!("{what} '{l}'"))?
+                );
                 any = true;
             }
         }
@@ -279,10 +420,17 @@ impl<'a> Writer<'a> {
 
     /// The matrix rating: the row grade's label then the column grade's, when both exist.
     fn rating(&self) -> Result<String, ExportError> {
-        let Some(m) = &self.model.matrix else { return Ok(self.d.null_text()) };
+        let Some(m) = &self.model.matrix else {
+            return Ok(self.d.null_text());
+        };
         let gi = |id: &str| self.model.grades.iter().position(|g| g.id == id);
-        let (Some(r), Some(c)) = (gi(&m.rows), gi(&m.columns)) else { return Ok(self.d.null_text()) };
-        Ok(format!("CASE WHEN sw_g{r} IS NOT NULL AND sw_g{c} IS NOT NULL THEN {} END", self.d.concat(&format!("sw_g{r}"), &format!("sw_g{c}"))))
+        let (Some(r), Some(c)) = (gi(&m.rows), gi(&m.columns)) else {
+            return Ok(self.d.null_text());
+        };
+        Ok(format!(
+            "CASE WHEN sw_g{r} IS NOT NULL AND sw_g{c} IS NOT NULL THEN {} END",
+            self.d.concat(&format!("sw_g{r}"), &format!("sw_g{c}"))
+        ))
     }
 
     /// The typed value of a field from its trimmed text: NULL when missing or unreadable.
@@ -299,8 +447,10 @@ impl<'a> Writer<'a> {
         let lower = d.lower(t);
         let mut missing = format!("{t} IS NULL OR {t} = ''");
         if !placeholders.is_empty() {
-            let lits: Result<Vec<String>, ExportError> =
-                placeholders.iter().map(|p| d.string(p, &format!("{at}: missing placeholder '{p}'"))).collect();
+            let lits: Result<Vec<String>, ExportError> = placeholders
+                .iter()
+                .map(|p| d.string(p, &format!("{at}: missing placeholder '{p}'")))
+                .collect();
             let _ = write!(missing, " OR {lower} IN ({})", lits?.join(", "));
         }
         let parsed = match f.kind {
@@ -321,7 +471,10 @@ impl<'a> Writer<'a> {
         let head = format!("SUBSTR({t}, 1, 10)");
         let shape = format!(
             "{} AND (LENGTH({t}) = 10 OR SUBSTR({t}, 11, 1) IN ('T', 't', ' '))",
-            d.full_match(&head, "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}")
+            d.full_match(
+                &head,
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}"
+            )
         );
         let y = d.digits_to_int(&format!("SUBSTR({t}, 1, 4)"));
         let m = d.digits_to_int(&format!("SUBSTR({t}, 6, 2)"));
@@ -332,8 +485,9 @@ impl<'a> Writer<'a> {
             d.imod(&y, 100),
             d.imod(&y, 400)
         );
-        let month_days =
-            format!("CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END");
+        let month_days = format!(
+            "CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+        );
         // days_from_civil, shifted by 400 years so every division is of non-negative numbers.
         let ys = format!("({y} - CASE WHEN {m} <= 2 THEN 1 ELSE 0 END + 400)");
         let mp = format!("(CASE WHEN {m} > 2 THEN {m} - 3 ELSE {m} + 9 END)");
@@ -350,14 +504,24 @@ impl<'a> Writer<'a> {
     }
 
     /// The weighted terms of a touchpoint, depth first: children, then its own signals.
-    fn terms(&self, t: &Touchpoint, share: f64, at: &str, out: &mut Vec<String>) -> Result<(), ExportError> {
+    fn terms(
+        &self,
+        t: &Touchpoint,
+        share: f64,
+        at: &str,
+        out: &mut Vec<String>,
+    ) -> Result<(), ExportError> {
         for c in &t.touchpoints {
             self.terms(c, share * c.weight.fraction(), at, out)?;
         }
         for s in &t.signals {
             let at = format!("{at}, touchpoint '{}', signal '{}'", t.id, s.field);
             let w = 100.0 * (share * s.weight.fraction());
-            out.push(format!("{} * {}", self.d.float(w, &at)?, self.attainment(s, &at)?));
+            out.push(format!(
+                "{} * {}",
+                self.d.float(w, &at)?,
+                self.attainment(s, &at)?
+            ));
         }
         Ok(())
     }
@@ -377,11 +541,15 @@ impl<'a> Writer<'a> {
                     if from == to {
                         return Err(ExportError::Unsupported {
                             at: at.into(),
-                            message: format!("scale from {from} to {to} divides by zero: give two different numbers"),
+                            message: format!(
+                                "scale from {from} to {to} divides by zero: give two different numbers"
+                            ),
                         });
                     }
                     let x = format!("(({v} - {}) / {})", f(*from)?, f(to - from)?);
-                    format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END")
+                    format!(
+                        "CASE WHEN {v} IS NULL THEN {zero} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
+                    )
                 }
                 (Rule::Bands(bands), FieldKind::Number) => {
                     // The last band reached wins, as the engine's loop does.
@@ -401,7 +569,12 @@ impl<'a> Writer<'a> {
                         if seen.contains(&key) {
                             continue;
                         }
-                        let _ = write!(e, " WHEN {v} = {} THEN {}", d.string(&key, &format!("{at}: match value '{name}'"))?, f(*a)?);
+                        let _ = write!(
+                            e,
+                            " WHEN {v} = {} THEN {}",
+                            d.string(&key, &format!("{at}: match value '{name}'"))?,
+                            f(*a)?
+                        );
                         seen.push(key);
                     }
                     let _ = write!(e, " ELSE {} END", f(m.default)?);
@@ -409,20 +582,38 @@ impl<'a> Writer<'a> {
                 }
                 (Rule::Match(m), FieldKind::Boolean) => {
                     let find = |b: bool| {
-                        m.values.iter().find(|(name, _)| crate::contacts::parse_bool(name) == Some(b)).map(|(_, a)| *a).unwrap_or(m.default)
+                        m.values
+                            .iter()
+                            .find(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
+                            .map(|(_, a)| *a)
+                            .unwrap_or(m.default)
                     };
-                    format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {} ELSE {} END", f(find(true))?, f(find(false))?)
+                    format!(
+                        "CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {} ELSE {} END",
+                        f(find(true))?,
+                        f(find(false))?
+                    )
                 }
-                (Rule::Flag, FieldKind::Boolean) => format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {one} ELSE {zero} END"),
+                (Rule::Flag, FieldKind::Boolean) => {
+                    format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {one} ELSE {zero} END")
+                }
                 (Rule::Present, _) => format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {one} END"),
                 (Rule::Recency { half_life_days }, FieldKind::Date) => {
-                    format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {} END", self.half_life(v, *half_life_days, at)?)
+                    format!(
+                        "CASE WHEN {v} IS NULL THEN {zero} ELSE {} END",
+                        self.half_life(v, *half_life_days, at)?
+                    )
                 }
                 _ => zero.clone(),
             },
         };
-        let Some(decay) = &s.decay else { return Ok(base) };
-        let since = match (self.fields.get(decay.since.as_str()), self.values.get(decay.since.as_str())) {
+        let Some(decay) = &s.decay else {
+            return Ok(base);
+        };
+        let since = match (
+            self.fields.get(decay.since.as_str()),
+            self.values.get(decay.since.as_str()),
+        ) {
             (Some(sf), Some(sv)) if sf.kind == FieldKind::Date => sv,
             _ => return Ok(zero),
         };
@@ -439,7 +630,10 @@ impl<'a> Writer<'a> {
         Ok(format!(
             "CASE WHEN {age} <= 0 THEN {} ELSE {} END",
             d.float(1.0, at)?,
-            d.power(&d.float(0.5, at)?, &d.int_over_double(&age, &d.float(half_life_days, at)?))
+            d.power(
+                &d.float(0.5, at)?,
+                &d.int_over_double(&age, &d.float(half_life_days, at)?)
+            )
         ))
     }
 
@@ -447,11 +641,13 @@ impl<'a> Writer<'a> {
     fn condition(&self, c: &Condition, scored: bool) -> Result<String, ExportError> {
         let d = self.d;
         if !c.all.is_empty() {
-            let parts: Result<Vec<String>, ExportError> = c.all.iter().map(|x| self.condition(x, scored)).collect();
+            let parts: Result<Vec<String>, ExportError> =
+                c.all.iter().map(|x| self.condition(x, scored)).collect();
             return Ok(format!("({})", parts?.join(" AND ")));
         }
         if !c.any.is_empty() {
-            let parts: Result<Vec<String>, ExportError> = c.any.iter().map(|x| self.condition(x, scored)).collect();
+            let parts: Result<Vec<String>, ExportError> =
+                c.any.iter().map(|x| self.condition(x, scored)).collect();
             return Ok(format!("({})", parts?.join(" OR ")));
         }
         if let Some(n) = &c.not {
@@ -464,37 +660,71 @@ impl<'a> Writer<'a> {
             return Ok("FALSE".into());
         }
         if let Some(j) = &c.journey {
-            let Some(ji) = self.journey_index(j) else { return Ok("FALSE".into()) };
+            let Some(ji) = self.journey_index(j) else {
+                return Ok("FALSE".into());
+            };
             let mut parts = Vec::new();
             if let Some(x) = c.at_least {
-                parts.push(format!("sw_s{ji} >= {}", d.float(x, &format!("condition on journey '{j}'"))?));
+                parts.push(format!(
+                    "sw_s{ji} >= {}",
+                    d.float(x, &format!("condition on journey '{j}'"))?
+                ));
             }
             if let Some(x) = c.below {
-                parts.push(format!("sw_s{ji} < {}", d.float(x, &format!("condition on journey '{j}'"))?));
+                parts.push(format!(
+                    "sw_s{ji} < {}",
+                    d.float(x, &format!("condition on journey '{j}'"))?
+                ));
             }
-            return Ok(if parts.is_empty() { "TRUE".into() } else { format!("({})", parts.join(" AND ")) });
+            return Ok(if parts.is_empty() {
+                "TRUE".into()
+            } else {
+                format!("({})", parts.join(" AND "))
+            });
         }
         if let Some(g) = &c.grade {
-            let Some(gi) = self.model.grades.iter().position(|x| &x.id == g) else { return Ok("FALSE".into()) };
-            let eq = |s: &Scalar, label: &str| s.to_string().trim().eq_ignore_ascii_case(label.trim());
+            let Some(gi) = self.model.grades.iter().position(|x| &x.id == g) else {
+                return Ok("FALSE".into());
+            };
+            let eq =
+                |s: &Scalar, label: &str| s.to_string().trim().eq_ignore_ascii_case(label.trim());
             let hit: Vec<&String> = self.model.grades[gi]
                 .bands
                 .keys()
                 .filter(|label| {
-                    c.equals.as_ref().is_some_and(|s| eq(s, label)) || c.one_of.as_ref().is_some_and(|v| v.iter().any(|s| eq(s, label)))
+                    c.equals.as_ref().is_some_and(|s| eq(s, label))
+                        || c.one_of
+                            .as_ref()
+                            .is_some_and(|v| v.iter().any(|s| eq(s, label)))
                 })
                 .collect();
-            return self.label_in(&format!("sw_g{gi}"), &hit, &format!("condition on grade '{g}'"));
+            return self.label_in(
+                &format!("sw_g{gi}"),
+                &hit,
+                &format!("condition on grade '{g}'"),
+            );
         }
         if let Some(t) = &c.tier {
-            let Some(tiers) = &self.model.tiers else { return Ok("FALSE".into()) };
-            let hit: Vec<usize> = tiers.levels.iter().enumerate().filter(|(_, l)| t.contains(&l.name)).map(|(i, _)| i).collect();
+            let Some(tiers) = &self.model.tiers else {
+                return Ok("FALSE".into());
+            };
+            let hit: Vec<usize> = tiers
+                .levels
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| t.contains(&l.name))
+                .map(|(i, _)| i)
+                .collect();
             return Ok(index_in("sw_tier", &hit));
         }
         if let Some(r) = &c.rating {
-            let Some(m) = &self.model.matrix else { return Ok("FALSE".into()) };
+            let Some(m) = &self.model.matrix else {
+                return Ok("FALSE".into());
+            };
             let gi = |id: &str| self.model.grades.iter().position(|g| g.id == id);
-            let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else { return Ok("FALSE".into()) };
+            let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else {
+                return Ok("FALSE".into());
+            };
             let mut cells = Vec::new();
             for rl in self.model.grades[ri].bands.keys() {
                 for cl in self.model.grades[ci].bands.keys() {
@@ -508,7 +738,11 @@ impl<'a> Writer<'a> {
                     }
                 }
             }
-            return Ok(if cells.is_empty() { "FALSE".into() } else { format!("COALESCE({}, FALSE)", cells.join(" OR ")) });
+            return Ok(if cells.is_empty() {
+                "FALSE".into()
+            } else {
+                format!("COALESCE({}, FALSE)", cells.join(" OR "))
+            });
         }
         Ok("FALSE".into())
     }
@@ -517,7 +751,8 @@ impl<'a> Writer<'a> {
         if labels.is_empty() {
             return Ok("FALSE".into());
         }
-        let lits: Result<Vec<String>, ExportError> = labels.iter().map(|l| self.d.string(l, at)).collect();
+        let lits: Result<Vec<String>, ExportError> =
+            labels.iter().map(|l| self.d.string(l, at)).collect();
         Ok(format!("COALESCE({col} IN ({}), FALSE)", lits?.join(", ")))
     }
 
@@ -526,7 +761,11 @@ impl<'a> Writer<'a> {
         let d = self.d;
         let at = format!("condition on field '{id}'");
         let (Some(field), Some(v)) = (self.fields.get(id), self.values.get(id)) else {
-            return Ok(if c.present == Some(false) { "TRUE".into() } else { "FALSE".into() });
+            return Ok(if c.present == Some(false) {
+                "TRUE".into()
+            } else {
+                "FALSE".into()
+            });
         };
         let ops: Vec<&Scalar> = c.equals.iter().chain(c.one_of.iter().flatten()).collect();
         let has_eq = c.equals.is_some() || c.one_of.is_some();
@@ -559,10 +798,23 @@ impl<'a> Writer<'a> {
                 }
             }
             FieldKind::Date => {
-                let age = format!("CAST(({} - {v}) AS {})", self.today, if d == Dialect::Postgres { "DOUBLE PRECISION" } else if d == Dialect::BigQuery { "FLOAT64" } else { "DOUBLE" });
+                let age = format!(
+                    "CAST(({} - {v}) AS {})",
+                    self.today,
+                    if d == Dialect::Postgres {
+                        "DOUBLE PRECISION"
+                    } else if d == Dialect::BigQuery {
+                        "FLOAT64"
+                    } else {
+                        "DOUBLE"
+                    }
+                );
                 parts.extend(range(&age)?);
                 if has_eq {
-                    let days: Vec<i32> = ops.iter().filter_map(|s| crate::model::Date::parse(&s.to_string()).map(|x| x.0)).collect();
+                    let days: Vec<i32> = ops
+                        .iter()
+                        .filter_map(|s| crate::model::Date::parse(&s.to_string()).map(|x| x.0))
+                        .collect();
                     parts.push(self.in_list(v, days.iter().map(|x| Ok(x.to_string())))?);
                 }
             }
@@ -574,7 +826,7 @@ impl<'a> Writer<'a> {
                     let bools: Vec<bool> = ops.iter().filter_map(|s| scalar_bool(s)).collect();
                     parts.push(match (bools.contains(&true), bools.contains(&false)) {
                         (true, true) => "TRUE".into(),
-                        (true, false) => format!("{v}"),
+                        (true, false) => v.to_string(),
                         (false, true) => format!("NOT {v}"),
                         (false, false) => "FALSE".into(),
                     });
@@ -585,17 +837,36 @@ impl<'a> Writer<'a> {
                     return Ok("FALSE".into());
                 }
                 if has_eq {
-                    let keys: Vec<String> = ops.iter().map(|s| category_key(&s.to_string())).collect();
-                    parts.push(self.in_list(v, keys.iter().map(|k| d.string(k, &format!("{at}: value '{k}'"))))?);
+                    let keys: Vec<String> =
+                        ops.iter().map(|s| category_key(&s.to_string())).collect();
+                    parts.push(
+                        self.in_list(
+                            v,
+                            keys.iter()
+                                .map(|k| d.string(k, &format!("{at}: value '{k}'"))),
+                        )?,
+                    );
                 }
             }
         }
-        Ok(if parts.is_empty() { "TRUE".into() } else { format!("COALESCE({}, FALSE)", parts.join(" AND ")) })
+        Ok(if parts.is_empty() {
+            "TRUE".into()
+        } else {
+            format!("COALESCE({}, FALSE)", parts.join(" AND "))
+        })
     }
 
-    fn in_list(&self, v: &str, items: impl Iterator<Item = Result<String, ExportError>>) -> Result<String, ExportError> {
+    fn in_list(
+        &self,
+        v: &str,
+        items: impl Iterator<Item = Result<String, ExportError>>,
+    ) -> Result<String, ExportError> {
         let items: Vec<String> = items.collect::<Result<_, _>>()?;
-        Ok(if items.is_empty() { "FALSE".into() } else { format!("{v} IN ({})", items.join(", ")) })
+        Ok(if items.is_empty() {
+            "FALSE".into()
+        } else {
+            format!("{v} IN ({})", items.join(", "))
+        })
     }
 }
 
@@ -608,7 +879,9 @@ fn index_in(col: &str, hit: &[usize]) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn scalar_number(s: &Scalar) -> Option<f64> {
