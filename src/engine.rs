@@ -11,6 +11,7 @@ pub mod attain;
 pub mod condition;
 pub mod explain;
 pub mod insight;
+pub mod metrics;
 pub mod output;
 pub mod personas;
 pub mod score;

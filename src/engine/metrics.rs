@@ -1,0 +1,106 @@
+//! Measures of how well scores separate a yes/no outcome: AUC and a one-variable logistic fit.
+
+/// The area under the ROC curve: the chance that a random positive scores above a random
+/// negative, ties counting half (the Mann-Whitney U over both class sizes). `None` when one
+/// class is empty. Rows without an outcome are skipped.
+pub fn auc(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
+    let mut pairs: Vec<(f64, bool)> = scores.iter().zip(outcome).filter_map(|(&s, o)| o.map(|o| (s, o))).collect();
+    auc_pairs(&mut pairs)
+}
+
+/// AUC over (score, outcome) pairs; sorts them in place.
+pub fn auc_pairs(pairs: &mut [(f64, bool)]) -> Option<f64> {
+    let pos = pairs.iter().filter(|p| p.1).count();
+    let neg = pairs.len() - pos;
+    if pos == 0 || neg == 0 {
+        return None;
+    }
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // Sum of the positives' ranks, ties given their average rank.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < pairs.len() {
+        let mut j = i;
+        while j + 1 < pairs.len() && pairs[j + 1].0 == pairs[i].0 {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        let p = pairs[i..=j].iter().filter(|x| x.1).count();
+        rank_sum += avg * p as f64;
+        i = j + 1;
+    }
+    let u = rank_sum - (pos as f64 * (pos as f64 + 1.0)) / 2.0;
+    Some(u / (pos as f64 * neg as f64))
+}
+
+/// The mean log-likelihood of the outcome under the best logistic curve over the score
+/// (p = 1 / (1 + e^-(a + b x)), x = score / 100), fitted by Newton's method. `None` when one
+/// class is empty.
+pub fn log_likelihood(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
+    let data: Vec<(f64, f64)> = scores.iter().zip(outcome).filter_map(|(&s, o)| o.map(|o| (s / 100.0, f64::from(u8::from(o))))).collect();
+    let pos = data.iter().filter(|d| d.1 > 0.5).count();
+    if pos == 0 || pos == data.len() {
+        return None;
+    }
+    let (mut a, mut b) = (0.0f64, 0.0f64);
+    for _ in 0..25 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(x, y) in &data {
+            let p = 1.0 / (1.0 + (-(a + b * x)).exp());
+            let w = p * (1.0 - p);
+            ga += y - p;
+            gb += (y - p) * x;
+            haa += w;
+            hab += w * x;
+            hbb += w * x * x;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-12 {
+            break;
+        }
+        let da = (hbb * ga - hab * gb) / det;
+        let db = (haa * gb - hab * ga) / det;
+        a += da;
+        b += db;
+        if da.abs() + db.abs() < 1e-10 {
+            break;
+        }
+    }
+    let ll: f64 = data
+        .iter()
+        .map(|&(x, y)| {
+            let p = (1.0 / (1.0 + (-(a + b * x)).exp())).clamp(1e-12, 1.0 - 1e-12);
+            y * p.ln() + (1.0 - y) * (1.0 - p).ln()
+        })
+        .sum();
+    Some(ll / data.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_by_hand() {
+        // Positives 3 and 4 over negatives 1 and 2: every pair ordered: 1.
+        let y = [Some(false), Some(false), Some(true), Some(true)];
+        assert_eq!(auc(&[1.0, 2.0, 3.0, 4.0], &y), Some(1.0));
+        assert_eq!(auc(&[4.0, 3.0, 2.0, 1.0], &y), Some(0.0));
+        // Positive 2 vs negatives 1 and 3, positive 4 beats both: (1 + 2) / 4 = 0.75.
+        let y = [Some(false), Some(true), Some(false), Some(true)];
+        assert_eq!(auc(&[1.0, 2.0, 3.0, 4.0], &y), Some(0.75));
+        // A tie between a positive and a negative counts half: (0.5) / 1.
+        assert_eq!(auc(&[5.0, 5.0], &[Some(true), Some(false)]), Some(0.5));
+        // Unknown outcomes are skipped; one class only has no AUC.
+        assert_eq!(auc(&[1.0, 2.0, 9.0], &[Some(false), Some(true), None]), Some(1.0));
+        assert_eq!(auc(&[1.0], &[Some(true)]), None);
+    }
+
+    #[test]
+    fn log_likelihood_prefers_separating_scores() {
+        let y: Vec<Option<bool>> = (0..100).map(|i| Some(i % 3 == 0)).collect();
+        let good: Vec<f64> = (0..100).map(|i| if i % 3 == 0 { 80.0 } else { 20.0 } + (i % 7) as f64).collect();
+        let noise: Vec<f64> = (0..100).map(|i| ((i * 37) % 100) as f64).collect();
+        assert!(log_likelihood(&good, &y).unwrap() > log_likelihood(&noise, &y).unwrap());
+    }
+}
