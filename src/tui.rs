@@ -1,1 +1,101 @@
-//! tui
+//! The designer: an interactive terminal app in which a workshop maps journeys and
+//! touchpoints, tags pillars, and weighs them live.
+//!
+//! Shape (ratatui's Elm architecture): `App` holds the state, `Action` says what the user
+//! means, `App::update` is the one place state changes, and `view` draws `&App`. Every change
+//! to the model is an `ops::Op` applied through `history::History`, which is what undo and
+//! redo replay. Keys live in one table (`keys`), from which help and the status-bar hints
+//! are generated. Colours come from the theme's roles (`theme`).
+//!
+//! The loop is synchronous: poll for an event with a timeout, update, redraw only after an
+//! event. `ratatui::init` installs the panic hook that restores the terminal.
+
+pub mod app;
+pub mod history;
+pub mod keys;
+pub mod ops;
+pub mod popups;
+pub mod props;
+pub mod theme;
+pub mod tree;
+pub mod view;
+pub mod widgets;
+
+pub use app::{Action, App, Focus};
+
+use crate::model::{ModelError, ModelFile, SourceMap, parse_model};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Opens the designer on a model read from a file (`scorewright edit MODEL`), and runs it
+/// until the user quits. `contacts` overrides the model's own sample contacts, whose column
+/// names the checks compare the fields with.
+pub fn run(file: ModelFile, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let contacts = contacts.or_else(|| file.contacts_path().filter(|p| p.exists()));
+    let app = App::from_file(file)
+        .with_themes(theme::Themes::load())
+        .with_contacts(contacts);
+    let mut terminal = ratatui::init();
+    // Mouse capture is ours to undo, on a panic as on a normal exit.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        hook(info);
+    }));
+    let result = execute!(std::io::stdout(), EnableMouseCapture)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| run_loop(&mut terminal, app));
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result.map(|_| ExitCode::SUCCESS)
+}
+
+/// Opens the designer on model text that is not a file yet (the built-in example when
+/// `scorewright` runs with no model); Ctrl-s writes it to `save_to`. The text must parse.
+pub fn run_text(
+    text: &str,
+    save_to: PathBuf,
+    contacts: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let file = model_file_from_text(text, save_to)?;
+    run(file, contacts)
+}
+
+/// A `ModelFile` for text that has not been read from `path` (yet).
+pub fn model_file_from_text(text: &str, path: PathBuf) -> Result<ModelFile, ModelError> {
+    let model = parse_model(text, &path.display().to_string())?;
+    Ok(ModelFile {
+        path,
+        model,
+        source: text.to_string(),
+        map: SourceMap::new(text),
+    })
+}
+
+/// The event loop: draw after every event, poll with a timeout, stop when the app says so.
+fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<App> {
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    let mut redraw = true;
+    while !app.should_quit {
+        if redraw {
+            terminal.draw(|f| view::draw(f, &app))?;
+            redraw = false;
+        }
+        if !event::poll(Duration::from_millis(500))? {
+            continue;
+        }
+        match event::read()? {
+            Event::Key(k) => app.handle_key(k),
+            Event::Mouse(m) => app.handle_mouse(m),
+            Event::Resize(w, h) => app.update(Action::Resize(w, h)),
+            _ => continue,
+        }
+        redraw = true;
+    }
+    Ok(app)
+}

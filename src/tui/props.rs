@@ -1,0 +1,950 @@
+//! The properties the detail pane shows and edits, for every kind of node.
+//!
+//! A property is read as raw text and written from raw text: [`raw`] gives what an editor
+//! starts with, [`set`] validates what was typed and returns the changed item, or a message
+//! that says what is wrong. Toggles and choices go through the same path with their option
+//! names, so every edit, typed or not, is validated in one place and becomes one
+//! `Op::Replace`. Nothing here changes the model.
+
+use super::ops::{Item, Node};
+use super::tree::fmt_num;
+use crate::model::{
+    Band, Condition, Date, Decay, Ending, FieldKind, MatchRule, Model, Owner, Pillar, Rule, Stage,
+    TouchpointKind, Weight,
+};
+use indexmap::IndexMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Prop {
+    Id,
+    Name,
+    AsOf,
+    Contacts,
+    Ending,
+    Stage,
+    TouchpointKind,
+    Owner,
+    Influence,
+    Pillar(Pillar),
+    Weight,
+    OpenQuestion,
+    Field,
+    Rule,
+    Decay,
+    When,
+    Points,
+    Action,
+    Route,
+    Handover,
+    AtLeast,
+    Sales,
+    Journey,
+    Bands,
+    FieldKind,
+    Label,
+    Column,
+    Missing,
+    Note,
+}
+
+/// How a property is edited.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditKind {
+    /// One line of text, validated by [`set`].
+    Line,
+    /// A multi-line note.
+    Note,
+    /// A weight: typed, nudged, balanced.
+    Weight,
+    /// One of a few names, cycled with Enter or the arrows.
+    Choice(Vec<&'static str>),
+    Toggle,
+    /// A field of the model, picked from a list.
+    PickField,
+    /// A journey of the model, picked from a list.
+    PickJourney,
+    /// A signal's rule, in the rule form.
+    Rule,
+}
+
+const SALES: [&str; 3] = ["auto", "yes", "no"];
+
+impl Prop {
+    pub fn label(self) -> &'static str {
+        match self {
+            Prop::Id => "Id",
+            Prop::Name => "Name",
+            Prop::AsOf => "As of",
+            Prop::Contacts => "Contacts",
+            Prop::Ending => "Ending",
+            Prop::Stage => "Stage",
+            Prop::TouchpointKind => "Kind",
+            Prop::Owner => "Owner",
+            Prop::Influence => "Mkt influence",
+            Prop::Pillar(p) => p.label(),
+            Prop::Weight => "Weight",
+            Prop::OpenQuestion => "Open question",
+            Prop::Field => "Field",
+            Prop::Rule => "Rule",
+            Prop::Decay => "Decay",
+            Prop::When => "When",
+            Prop::Points => "Points",
+            Prop::Action => "Action",
+            Prop::Route => "Route",
+            Prop::Handover => "Handover",
+            Prop::AtLeast => "From score",
+            Prop::Sales => "Goes to sales",
+            Prop::Journey => "Journey",
+            Prop::Bands => "Bands",
+            Prop::FieldKind => "Kind",
+            Prop::Label => "Label",
+            Prop::Column => "Column",
+            Prop::Missing => "Missing values",
+            Prop::Note => "Note",
+        }
+    }
+
+    pub fn edit_kind(self) -> EditKind {
+        match self {
+            Prop::Ending => EditKind::Choice(Ending::ALL.iter().map(|e| e.name()).collect()),
+            Prop::Stage => EditKind::Choice(Stage::ALL.iter().map(|e| e.name()).collect()),
+            Prop::TouchpointKind => {
+                EditKind::Choice(TouchpointKind::ALL.iter().map(|e| e.name()).collect())
+            }
+            Prop::Owner => EditKind::Choice(Owner::ALL.iter().map(|e| e.name()).collect()),
+            Prop::FieldKind => EditKind::Choice(FieldKind::ALL.iter().map(|e| e.name()).collect()),
+            Prop::Sales => EditKind::Choice(SALES.to_vec()),
+            Prop::Influence | Prop::Pillar(_) | Prop::OpenQuestion => EditKind::Toggle,
+            Prop::Weight => EditKind::Weight,
+            Prop::Note => EditKind::Note,
+            Prop::Field => EditKind::PickField,
+            Prop::Journey => EditKind::PickJourney,
+            Prop::Rule => EditKind::Rule,
+            _ => EditKind::Line,
+        }
+    }
+
+    /// A line under the editor saying what to type.
+    pub fn help(self) -> &'static str {
+        match self {
+            Prop::Weight => "a percentage from 0 to 100, at most two decimals",
+            Prop::When => "a condition in YAML: { field: visits, at_least: 3 }",
+            Prop::Bands => "grade names and the score each starts at: { A: 75, B: 50, C: 0 }",
+            Prop::Decay => "{ since: DATE_FIELD, half_life_days: 30 }, or empty for none",
+            Prop::Missing => "values that mean no value, separated by commas: Select, N/A",
+            Prop::AsOf => "a date (2026-11-01), or empty for today",
+            Prop::Points => "points added (or taken away, negative) when the condition holds",
+            Prop::AtLeast => "the lowest journey score of this tier, 0 to 100",
+            Prop::Id => "a short unique id: letters, digits, _ and -",
+            _ => "",
+        }
+    }
+}
+
+/// The properties of a node, in the order the detail pane lists them.
+pub fn props(node: &Node) -> Vec<Prop> {
+    use Prop::*;
+    match node {
+        Node::Model => vec![Name, AsOf, Contacts, Note],
+        Node::Tiers => vec![Journey],
+        Node::Journey(_) => vec![Id, Name, Ending, Stage, OpenQuestion, Note],
+        Node::Touchpoint { .. } => {
+            let mut v = vec![Id, Name, Weight, TouchpointKind, Owner, Influence];
+            v.extend(crate::model::Pillar::ALL.iter().map(|p| Pillar(*p)));
+            v.extend([OpenQuestion, Note]);
+            v
+        }
+        Node::Signal { .. } => vec![Field, Weight, Rule, Decay, Note],
+        Node::Adjustment { .. } => vec![Name, When, Points, Note],
+        Node::Grade(_) => vec![Id, Journey, Bands],
+        Node::Tier(_) => vec![Name, AtLeast, Handover, Sales],
+        Node::Segment(_) => vec![Name, When, Action, Route, Note],
+        Node::Field(_) => vec![Id, FieldKind, Label, Column, Missing, Note],
+        Node::Journeys | Node::Grades | Node::Segments | Node::Fields => Vec::new(),
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+/// The raw text of a property: what an editor starts with.
+pub fn raw(item: &Item, prop: Prop) -> String {
+    use Item as I;
+    match (item, prop) {
+        (I::Info(i), Prop::Name) => i.name.clone(),
+        (I::Info(i), Prop::AsOf) => i.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        (I::Info(i), Prop::Contacts) => opt(&i.contacts),
+        (I::Info(i), Prop::Note) => opt(&i.note),
+        (I::TiersJourney(j), Prop::Journey) => j.clone(),
+        (I::Journey(j), Prop::Id) => j.id.clone(),
+        (I::Journey(j), Prop::Name) => j.name.clone(),
+        (I::Journey(j), Prop::Ending) => j.ending.name().into(),
+        (I::Journey(j), Prop::Stage) => j.stage.name().into(),
+        (I::Journey(j), Prop::OpenQuestion) => yes_no(j.open_question),
+        (I::Journey(j), Prop::Note) => opt(&j.note),
+        (I::Touchpoint(t), Prop::Id) => t.id.clone(),
+        (I::Touchpoint(t), Prop::Name) => t.name.clone(),
+        (I::Touchpoint(t), Prop::Weight) => t.weight.to_string(),
+        (I::Touchpoint(t), Prop::TouchpointKind) => t.kind.name().into(),
+        (I::Touchpoint(t), Prop::Owner) => t.owner.name().into(),
+        (I::Touchpoint(t), Prop::Influence) => yes_no(t.marketing_influence),
+        (I::Touchpoint(t), Prop::Pillar(p)) => yes_no(t.pillars.contains(&p)),
+        (I::Touchpoint(t), Prop::OpenQuestion) => yes_no(t.open_question),
+        (I::Touchpoint(t), Prop::Note) => opt(&t.note),
+        (I::Signal(s), Prop::Field) => s.field.clone(),
+        (I::Signal(s), Prop::Weight) => s.weight.to_string(),
+        (I::Signal(s), Prop::Rule) => s.rule.kind_name().into(),
+        (I::Signal(s), Prop::Decay) => s.decay.as_ref().map(flow).unwrap_or_default(),
+        (I::Signal(s), Prop::Note) => opt(&s.note),
+        (I::Adjustment(a), Prop::Name) => a.name.clone(),
+        (I::Adjustment(a), Prop::When) => flow(&a.when),
+        (I::Adjustment(a), Prop::Points) => fmt_num(a.points),
+        (I::Adjustment(a), Prop::Note) => opt(&a.note),
+        (I::Grade(g), Prop::Id) => g.id.clone(),
+        (I::Grade(g), Prop::Journey) => g.journey.clone(),
+        (I::Grade(g), Prop::Bands) => flow(&g.bands),
+        (I::Tier(t), Prop::Name) => t.name.clone(),
+        (I::Tier(t), Prop::AtLeast) => fmt_num(t.at_least),
+        (I::Tier(t), Prop::Handover) => t.handover.clone(),
+        (I::Tier(t), Prop::Sales) => match t.sales {
+            None => "auto",
+            Some(true) => "yes",
+            Some(false) => "no",
+        }
+        .into(),
+        (I::Segment(s), Prop::Name) => s.name.clone(),
+        (I::Segment(s), Prop::When) => s.when.as_ref().map(flow).unwrap_or_default(),
+        (I::Segment(s), Prop::Action) => s.action.clone(),
+        (I::Segment(s), Prop::Route) => s.route.clone(),
+        (I::Segment(s), Prop::Note) => opt(&s.note),
+        (I::Field(f), Prop::Id) => f.id.clone(),
+        (I::Field(f), Prop::FieldKind) => f.kind.name().into(),
+        (I::Field(f), Prop::Label) => opt(&f.label),
+        (I::Field(f), Prop::Column) => opt(&f.column),
+        (I::Field(f), Prop::Missing) => f.missing.join(", "),
+        (I::Field(f), Prop::Note) => opt(&f.note),
+        _ => String::new(),
+    }
+}
+
+/// What the detail pane shows for a property: the raw text, or a sentence for the
+/// structured ones.
+pub fn display(item: &Item, prop: Prop, model: &Model) -> String {
+    match (item, prop) {
+        (Item::Signal(s), Prop::Rule) => describe_rule(&s.rule, &field_words(model, &s.field)),
+        (Item::Adjustment(a), Prop::When) => describe_condition(&a.when),
+        (Item::Segment(s), Prop::When) => match &s.when {
+            Some(c) => describe_condition(c),
+            None => "everyone (catch-all)".into(),
+        },
+        (Item::Signal(s), Prop::Decay) => match &s.decay {
+            Some(d) => format!(
+                "halves every {} days since {}",
+                fmt_num(d.half_life_days),
+                d.since
+            ),
+            None => "none".into(),
+        },
+        (Item::Info(i), Prop::AsOf) if i.as_of.is_none() => "today".into(),
+        _ => {
+            let r = raw(item, prop);
+            if prop == Prop::Note {
+                r.lines().next().unwrap_or_default().to_string()
+            } else {
+                r
+            }
+        }
+    }
+}
+
+/// How a field reads in a sentence: its label, or its id with spaces.
+pub fn field_words(model: &Model, field: &str) -> String {
+    model
+        .fields
+        .iter()
+        .find(|f| f.id == field)
+        .and_then(|f| f.label.clone())
+        .unwrap_or_else(|| field.replace('_', " "))
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        None
+    } else {
+        Some(s.trim_end().to_string())
+    }
+}
+
+fn number(s: &str, what: &str) -> Result<f64, String> {
+    let t = s.trim();
+    t.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("'{t}' is not a number: {what} is a number"))
+}
+
+fn choice<T: Copy>(
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+    raw: &str,
+    what: &str,
+) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|x| name(*x) == raw.trim())
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|x| name(*x)).collect();
+            format!(
+                "'{}' is not a {what}: one of {}",
+                raw.trim(),
+                names.join(", ")
+            )
+        })
+}
+
+fn boolean(raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        other => Err(format!("'{other}' is not yes or no")),
+    }
+}
+
+fn id(raw: &str) -> Result<String, String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err("an id cannot be empty".into());
+    }
+    if let Some(c) = t
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+    {
+        return Err(format!("an id holds letters, digits, _ and -, not '{c}'"));
+    }
+    Ok(t.to_string())
+}
+
+fn yaml<T: serde::de::DeserializeOwned>(raw: &str, what: &str) -> Result<T, String> {
+    yaml_serde::from_str::<T>(raw).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        format!("not a valid {what}: {}", msg.replace('`', "'"))
+    })
+}
+
+/// The item with the property set from raw text, or why the text does not fit.
+pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, String> {
+    use Item as I;
+    let mut item = item.clone();
+    match (&mut item, prop) {
+        (I::Info(i), Prop::Name) => {
+            i.name = non_empty(raw).ok_or("the model needs a name")?;
+        }
+        (I::Info(i), Prop::AsOf) => {
+            i.as_of = match non_empty(raw) {
+                None => None,
+                Some(t) => Some(
+                    Date::parse(t.trim())
+                        .ok_or(format!("'{}' is not a date like 2026-11-01", t.trim()))?,
+                ),
+            }
+        }
+        (I::Info(i), Prop::Contacts) => i.contacts = non_empty(raw).map(|s| s.trim().to_string()),
+        (I::Info(i), Prop::Note) => i.note = non_empty(raw),
+        (I::TiersJourney(j), Prop::Journey) => *j = known_journey(raw, model)?,
+        (I::Journey(j), Prop::Id) => j.id = id(raw)?,
+        (I::Journey(j), Prop::Name) => j.name = raw.trim().to_string(),
+        (I::Journey(j), Prop::Ending) => {
+            j.ending = choice(&Ending::ALL, Ending::name, raw, "journey ending")?
+        }
+        (I::Journey(j), Prop::Stage) => j.stage = choice(&Stage::ALL, Stage::name, raw, "stage")?,
+        (I::Journey(j), Prop::OpenQuestion) => j.open_question = boolean(raw)?,
+        (I::Journey(j), Prop::Note) => j.note = non_empty(raw),
+        (I::Touchpoint(t), Prop::Id) => t.id = id(raw)?,
+        (I::Touchpoint(t), Prop::Name) => t.name = raw.trim().to_string(),
+        (I::Touchpoint(t), Prop::Weight) => t.weight = Weight::parse(raw)?,
+        (I::Touchpoint(t), Prop::TouchpointKind) => {
+            t.kind = choice(
+                &TouchpointKind::ALL,
+                TouchpointKind::name,
+                raw,
+                "touchpoint kind",
+            )?
+        }
+        (I::Touchpoint(t), Prop::Owner) => {
+            t.owner = choice(&Owner::ALL, Owner::name, raw, "owner")?
+        }
+        (I::Touchpoint(t), Prop::Influence) => t.marketing_influence = boolean(raw)?,
+        (I::Touchpoint(t), Prop::Pillar(p)) => {
+            t.pillars.retain(|x| *x != p);
+            if boolean(raw)? {
+                t.pillars.push(p);
+                // Keep the file's order stable: pillars in their canonical order.
+                t.pillars.sort();
+            }
+        }
+        (I::Touchpoint(t), Prop::OpenQuestion) => t.open_question = boolean(raw)?,
+        (I::Touchpoint(t), Prop::Note) => t.note = non_empty(raw),
+        (I::Signal(s), Prop::Field) => s.field = known_field(raw, model)?,
+        (I::Signal(s), Prop::Weight) => s.weight = Weight::parse(raw)?,
+        (I::Signal(s), Prop::Decay) => {
+            s.decay = match non_empty(raw) {
+                None => None,
+                Some(t) => {
+                    let d: Decay = yaml(&t, "decay")?;
+                    known_field(&d.since, model)?;
+                    if d.half_life_days.is_nan() || d.half_life_days <= 0.0 {
+                        return Err("half_life_days must be more than 0".into());
+                    }
+                    Some(d)
+                }
+            }
+        }
+        (I::Signal(s), Prop::Note) => s.note = non_empty(raw),
+        (I::Adjustment(a), Prop::Name) => {
+            a.name = non_empty(raw).ok_or("an adjustment needs a name")?
+        }
+        (I::Adjustment(a), Prop::When) => {
+            a.when = yaml::<Condition>(non_empty(raw).as_deref().unwrap_or("{}"), "condition")?
+        }
+        (I::Adjustment(a), Prop::Points) => a.points = number(raw, "points")?,
+        (I::Adjustment(a), Prop::Note) => a.note = non_empty(raw),
+        (I::Grade(g), Prop::Id) => g.id = id(raw)?,
+        (I::Grade(g), Prop::Journey) => g.journey = known_journey(raw, model)?,
+        (I::Grade(g), Prop::Bands) => {
+            g.bands = yaml::<IndexMap<String, f64>>(raw, "list of bands")?
+        }
+        (I::Tier(t), Prop::Name) => t.name = non_empty(raw).ok_or("a tier needs a name")?,
+        (I::Tier(t), Prop::AtLeast) => {
+            let v = number(raw, "a threshold")?;
+            if !(0.0..=100.0).contains(&v) {
+                return Err(format!(
+                    "{} is outside 0 to 100: scores run from 0 to 100",
+                    fmt_num(v)
+                ));
+            }
+            t.at_least = v;
+        }
+        (I::Tier(t), Prop::Handover) => t.handover = raw.trim().to_string(),
+        (I::Tier(t), Prop::Sales) => {
+            t.sales = match raw.trim() {
+                "auto" => None,
+                other => Some(boolean(other)?),
+            }
+        }
+        (I::Segment(s), Prop::Name) => s.name = non_empty(raw).ok_or("a segment needs a name")?,
+        (I::Segment(s), Prop::When) => {
+            s.when = match non_empty(raw) {
+                None => None,
+                Some(t) => Some(yaml::<Condition>(&t, "condition")?),
+            }
+        }
+        (I::Segment(s), Prop::Action) => s.action = raw.trim().to_string(),
+        (I::Segment(s), Prop::Route) => s.route = raw.trim().to_string(),
+        (I::Segment(s), Prop::Note) => s.note = non_empty(raw),
+        (I::Field(f), Prop::Id) => f.id = id(raw)?,
+        (I::Field(f), Prop::FieldKind) => {
+            f.kind = choice(&FieldKind::ALL, FieldKind::name, raw, "field kind")?
+        }
+        (I::Field(f), Prop::Label) => f.label = non_empty(raw).map(|s| s.trim().to_string()),
+        (I::Field(f), Prop::Column) => f.column = non_empty(raw).map(|s| s.trim().to_string()),
+        (I::Field(f), Prop::Missing) => {
+            f.missing = raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        }
+        (I::Field(f), Prop::Note) => f.note = non_empty(raw),
+        _ => return Err(format!("{} cannot be set here", prop.label())),
+    }
+    Ok(item)
+}
+
+fn known_journey(raw: &str, model: &Model) -> Result<String, String> {
+    let t = raw.trim();
+    if model.journeys.iter().any(|j| j.id == t) {
+        Ok(t.to_string())
+    } else {
+        let ids: Vec<&str> = model.journeys.iter().map(|j| j.id.as_str()).collect();
+        Err(format!("no journey '{t}': one of {}", ids.join(", ")))
+    }
+}
+
+fn known_field(raw: &str, model: &Model) -> Result<String, String> {
+    let t = raw.trim();
+    if model.fields.iter().any(|f| f.id == t) {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "no field '{t}': add it first, or pick one of the model's fields"
+        ))
+    }
+}
+
+/// A value as one line of YAML in flow style: `{ field: visits, at_least: 3 }`.
+pub fn flow<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(v) => flow_value(&v),
+        Err(_) => String::new(),
+    }
+}
+
+fn flow_value(v: &serde_json::Value) -> String {
+    use serde_json::Value as V;
+    match v {
+        V::Null => "null".into(),
+        V::Bool(b) => b.to_string(),
+        V::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
+        V::String(s) => flow_str(s),
+        V::Array(a) => format!(
+            "[{}]",
+            a.iter().map(flow_value).collect::<Vec<_>>().join(", ")
+        ),
+        V::Object(o) => {
+            let parts: Vec<String> = o
+                .iter()
+                .map(|(k, v)| format!("{}: {}", flow_str(k), flow_value(v)))
+                .collect();
+            if parts.is_empty() {
+                "{}".into()
+            } else {
+                format!("{{ {} }}", parts.join(", "))
+            }
+        }
+    }
+}
+
+fn flow_str(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' ' | '.' | '/'))
+        && !s.starts_with(['-', ' ', '.'])
+        && !s.ends_with(' ')
+        && s.parse::<f64>().is_err()
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "y" | "n" | "on" | "off" | "null" | "~"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("'{s}'"))
+    }
+}
+
+/// A condition in words: `visits at least 3`, `tier is hot or warm`.
+pub fn describe_condition(c: &Condition) -> String {
+    let mut parts = Vec::new();
+    let subject = if let Some(f) = &c.field {
+        Some(f.replace('_', " "))
+    } else if let Some(j) = &c.journey {
+        Some(format!("{j} score"))
+    } else {
+        c.grade.as_ref().map(|g| format!("grade {g}"))
+    };
+    if let Some(t) = &c.tier {
+        parts.push(format!("tier is {}", t.items().join(" or ")));
+    }
+    if let Some(r) = &c.rating {
+        parts.push(format!("rating is {}", r.items().join(" or ")));
+    }
+    if let Some(s) = &subject {
+        let mut tests = Vec::new();
+        if let Some(v) = c.at_least {
+            tests.push(format!("at least {}", fmt_num(v)));
+        }
+        if let Some(v) = c.below {
+            tests.push(format!("below {}", fmt_num(v)));
+        }
+        if let Some(v) = &c.equals {
+            tests.push(format!("is {v}"));
+        }
+        if let Some(vs) = &c.one_of {
+            tests.push(format!(
+                "is one of {}",
+                vs.iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        match c.present {
+            Some(true) => tests.push("is given".into()),
+            Some(false) => tests.push("is missing".into()),
+            None => {}
+        }
+        if tests.is_empty() {
+            tests.push("is given".into());
+        }
+        parts.push(format!("{s} {}", tests.join(" and ")));
+    }
+    if !c.all.is_empty() {
+        parts.push(
+            c.all
+                .iter()
+                .map(describe_condition)
+                .collect::<Vec<_>>()
+                .join(" and "),
+        );
+    }
+    if !c.any.is_empty() {
+        parts.push(format!(
+            "({})",
+            c.any
+                .iter()
+                .map(describe_condition)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
+    }
+    if let Some(n) = &c.not {
+        parts.push(format!("not ({})", describe_condition(n)));
+    }
+    if parts.is_empty() {
+        "always".into()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// What a rule does, in a sentence: "0 visits gives 0, 10 or more gives 1".
+pub fn describe_rule(rule: &Rule, field: &str) -> String {
+    match rule {
+        Rule::Scale { from, to } => {
+            let (f, t) = (fmt_num(*from), fmt_num(*to));
+            let mid = fmt_num((from + to) / 2.0);
+            if from < to {
+                let low = if *from == 0.0 {
+                    format!("0 {field} gives 0")
+                } else {
+                    format!("{f} {field} or less gives 0")
+                };
+                format!("{low}, {t} or more gives 1, {mid} gives 0.5")
+            } else if from > to {
+                let low = if *to == 0.0 {
+                    format!("0 {field} gives 1")
+                } else {
+                    format!("{t} {field} or less gives 1")
+                };
+                format!("{low}, {f} or more gives 0, {mid} gives 0.5")
+            } else {
+                format!("from and to are both {f}: give two different numbers")
+            }
+        }
+        Rule::Bands(bands) => {
+            if bands.is_empty() {
+                return "no bands: every contact gets 0".into();
+            }
+            let mut parts = Vec::new();
+            if let Some(first) = bands.first() {
+                parts.push(format!("below {} {field} gives 0", fmt_num(first.at_least)));
+            }
+            for b in bands {
+                parts.push(format!(
+                    "{} or more gives {}",
+                    fmt_num(b.at_least),
+                    fmt_num(b.value)
+                ));
+            }
+            parts.join(", ")
+        }
+        Rule::Match(m) => {
+            let mut parts: Vec<String> = m
+                .values
+                .iter()
+                .map(|(k, v)| format!("'{k}' gives {}", fmt_num(*v)))
+                .collect();
+            parts.push(format!("any other {field} gives {}", fmt_num(m.default)));
+            parts.join(", ")
+        }
+        Rule::Flag => format!("{field} yes gives 1, no gives 0"),
+        Rule::Present => format!("any {field} given gives 1, missing gives 0"),
+        Rule::Recency { half_life_days } => {
+            let h = fmt_num(*half_life_days);
+            let h2 = fmt_num(half_life_days * 2.0);
+            format!("{field} today gives 1, {h} days ago gives 0.5, {h2} days ago 0.25")
+        }
+    }
+}
+
+/// The rule kinds, in the order the rule form cycles through them.
+pub const RULE_KINDS: [&str; 6] = ["scale", "bands", "match", "flag", "present", "recency"];
+
+/// The inputs of the rule form for one rule kind: (label, raw text).
+pub fn rule_inputs(rule: &Rule) -> Vec<(&'static str, String)> {
+    match rule {
+        Rule::Scale { from, to } => vec![
+            ("From (gives 0)", fmt_num(*from)),
+            ("To (gives 1)", fmt_num(*to)),
+        ],
+        Rule::Bands(bands) => vec![(
+            "Bands (at least=value)",
+            bands
+                .iter()
+                .map(|b| format!("{}={}", fmt_num(b.at_least), fmt_num(b.value)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )],
+        Rule::Match(m) => vec![
+            (
+                "Values (value=attainment)",
+                m.values
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", fmt_num(*v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            ("Anything else gives", fmt_num(m.default)),
+        ],
+        Rule::Flag | Rule::Present => Vec::new(),
+        Rule::Recency { half_life_days } => vec![("Half-life in days", fmt_num(*half_life_days))],
+    }
+}
+
+/// A starting rule of a kind, for when the form switches kind.
+pub fn rule_of_kind(kind: &str) -> Rule {
+    match kind {
+        "bands" => Rule::Bands(vec![
+            Band {
+                at_least: 1.0,
+                value: 0.5,
+            },
+            Band {
+                at_least: 5.0,
+                value: 1.0,
+            },
+        ]),
+        "match" => Rule::Match(MatchRule::default()),
+        "flag" => Rule::Flag,
+        "present" => Rule::Present,
+        "recency" => Rule::Recency {
+            half_life_days: 30.0,
+        },
+        _ => Rule::Scale {
+            from: 0.0,
+            to: 10.0,
+        },
+    }
+}
+
+fn attainment(raw: &str, what: &str) -> Result<f64, String> {
+    let v = number(raw, what)?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{what} is {}: an attainment is from 0 to 1",
+            fmt_num(v)
+        ))
+    }
+}
+
+/// Builds a rule of `kind` from the form's raw inputs, or says what is wrong.
+pub fn parse_rule(kind: &str, inputs: &[String]) -> Result<Rule, String> {
+    let get = |i: usize| inputs.get(i).map(String::as_str).unwrap_or("");
+    let pairs = |raw: &str| -> Result<Vec<(String, String)>, String> {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.split_once('=')
+                    .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                    .ok_or_else(|| format!("'{p}' needs an = sign: write it like 5=0.5"))
+            })
+            .collect()
+    };
+    match kind {
+        "scale" => {
+            let from = number(get(0), "from")?;
+            let to = number(get(1), "to")?;
+            if from == to {
+                return Err("from and to must differ".into());
+            }
+            Ok(Rule::Scale { from, to })
+        }
+        "bands" => {
+            let mut bands = Vec::new();
+            for (a, v) in pairs(get(0))? {
+                let at_least = number(&a, "a band's start")?;
+                let value = attainment(&v, &format!("the value of band {a}"))?;
+                if let Some(prev) = bands.last().map(|b: &Band| b.at_least)
+                    && at_least <= prev
+                {
+                    return Err(format!(
+                        "bands go from the lowest up: {a} comes after {}",
+                        fmt_num(prev)
+                    ));
+                }
+                bands.push(Band { at_least, value });
+            }
+            if bands.is_empty() {
+                return Err("give at least one band, like 5=0.5".into());
+            }
+            Ok(Rule::Bands(bands))
+        }
+        "match" => {
+            let mut values = Vec::new();
+            for (k, v) in pairs(get(0))? {
+                if k.is_empty() {
+                    return Err("a value to match cannot be empty".into());
+                }
+                let a = attainment(&v, &format!("'{k}'"))?;
+                values.push((k, a));
+            }
+            let default = if get(1).trim().is_empty() {
+                0.0
+            } else {
+                attainment(get(1), "the default")?
+            };
+            Ok(Rule::Match(MatchRule { values, default }))
+        }
+        "flag" => Ok(Rule::Flag),
+        "present" => Ok(Rule::Present),
+        "recency" => {
+            let h = number(get(0), "the half-life")?;
+            if h <= 0.0 {
+                return Err("the half-life must be more than 0 days".into());
+            }
+            Ok(Rule::Recency { half_life_days: h })
+        }
+        other => Err(format!("unknown rule kind '{other}'")),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, Journey, Touchpoint};
+
+    #[test]
+    fn rules_in_words() {
+        assert_eq!(
+            describe_rule(
+                &Rule::Scale {
+                    from: 0.0,
+                    to: 10.0
+                },
+                "visits"
+            ),
+            "0 visits gives 0, 10 or more gives 1, 5 gives 0.5"
+        );
+        assert_eq!(
+            describe_rule(
+                &Rule::Bands(vec![
+                    Band {
+                        at_least: 5.0,
+                        value: 0.5
+                    },
+                    Band {
+                        at_least: 10.0,
+                        value: 1.0
+                    }
+                ]),
+                "visits"
+            ),
+            "below 5 visits gives 0, 5 or more gives 0.5, 10 or more gives 1"
+        );
+        let m = Rule::Match(MatchRule {
+            values: vec![("Finance".into(), 1.0)],
+            default: 0.2,
+        });
+        assert_eq!(
+            describe_rule(&m, "industry"),
+            "'Finance' gives 1, any other industry gives 0.2"
+        );
+        assert_eq!(
+            describe_rule(
+                &Rule::Recency {
+                    half_life_days: 30.0
+                },
+                "last login"
+            ),
+            "last login today gives 1, 30 days ago gives 0.5, 60 days ago 0.25"
+        );
+    }
+
+    #[test]
+    fn rule_form_parses_and_refuses() {
+        assert_eq!(
+            parse_rule("scale", &["0".into(), "10".into()]),
+            Ok(Rule::Scale {
+                from: 0.0,
+                to: 10.0
+            })
+        );
+        assert!(
+            parse_rule("scale", &["x".into(), "10".into()])
+                .unwrap_err()
+                .contains("'x' is not a number")
+        );
+        assert!(
+            parse_rule("bands", &["10=1, 5=0.5".into()])
+                .unwrap_err()
+                .contains("lowest up")
+        );
+        assert!(
+            parse_rule("match", &["a=2".into(), "".into()])
+                .unwrap_err()
+                .contains("0 to 1")
+        );
+        let r = parse_rule("match", &["Finance=1, Retail=0.5".into(), "0.1".into()]).unwrap();
+        assert_eq!(rule_inputs(&r)[0].1, "Finance=1, Retail=0.5");
+    }
+
+    #[test]
+    fn conditions_round_trip_as_flow_yaml() {
+        let c: Condition = yaml_serde::from_str("{ field: visits, at_least: 3 }").unwrap();
+        assert_eq!(flow(&c), "{ field: visits, at_least: 3 }");
+        assert_eq!(describe_condition(&c), "visits at least 3");
+        let c: Condition = yaml_serde::from_str("{ tier: [hot, warm] }").unwrap();
+        assert_eq!(describe_condition(&c), "tier is hot or warm");
+        let back: Condition = yaml_serde::from_str(&flow(&c)).unwrap();
+        assert_eq!(back, c);
+        let odd: Condition = yaml_serde::from_str("{ field: x, equals: 'yes' }").unwrap();
+        assert_eq!(yaml_serde::from_str::<Condition>(&flow(&odd)).unwrap(), odd);
+    }
+
+    #[test]
+    fn set_validates() {
+        let mut m = Model::default();
+        m.fields.push(Field::new("visits", FieldKind::Number));
+        m.journeys.push(Journey {
+            id: "j".into(),
+            name: String::new(),
+            ending: Ending::Conversion,
+            stage: Stage::Prospect,
+            note: None,
+            open_question: false,
+            touchpoints: vec![],
+            adjustments: vec![],
+        });
+        let t = Item::Touchpoint(Touchpoint::new("t", Weight(5000)));
+        for bad in ["abc", "-5", "120"] {
+            assert!(set(&t, Prop::Weight, bad, &m).is_err(), "{bad}");
+        }
+        let Ok(Item::Touchpoint(t2)) = set(&t, Prop::Pillar(Pillar::Empathy), "yes", &m) else {
+            panic!()
+        };
+        assert_eq!(t2.pillars, vec![Pillar::Empathy]);
+        assert!(
+            set(&t, Prop::Id, "a b", &m)
+                .unwrap_err()
+                .contains("not ' '")
+        );
+        let g = Item::TiersJourney("x".into());
+        assert!(set(&g, Prop::Journey, "nope", &m).is_err());
+        assert_eq!(
+            set(&g, Prop::Journey, "j", &m),
+            Ok(Item::TiersJourney("j".into()))
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The tree of the model, flattened into the rows the tree pane shows.
+//!
+//! Order: the model, its journeys (each with its touchpoints, their signals or child
+//! touchpoints, then the journey's adjustments), grades, tiers, segments and fields. The rows
+//! are rebuilt after every edit (cheap: one pass over the model) and hold only what the view
+//! draws, so drawing never walks the model.
+
+use super::ops::Node;
+use super::props::describe_condition;
+use crate::model::{Model, Touchpoint, Weight};
+
+/// What a row stands for, for its icon and colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    Section,
+    Journey,
+    Touchpoint,
+    Signal,
+    Adjustment,
+    Item,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub node: Node,
+    pub depth: u16,
+    pub kind: RowKind,
+    pub title: String,
+    /// Short text after the title: a rule kind, a threshold, a route.
+    pub detail: String,
+    /// The row's own weight, for touchpoints and signals.
+    pub weight: Option<Weight>,
+    /// The sum of the weights of the row's children, in hundredths, when it has a weighted group.
+    pub group_sum: Option<i64>,
+    /// Points of an adjustment.
+    pub points: Option<f64>,
+    pub open_question: bool,
+}
+
+impl Row {
+    fn new(node: Node, depth: u16, kind: RowKind, title: impl Into<String>) -> Row {
+        Row {
+            node,
+            depth,
+            kind,
+            title: title.into(),
+            detail: String::new(),
+            weight: None,
+            group_sum: None,
+            points: None,
+            open_question: false,
+        }
+    }
+}
+
+fn sum<T>(items: &[T], w: impl Fn(&T) -> Weight) -> i64 {
+    items.iter().map(|x| w(x).0).sum()
+}
+
+/// The rows of the whole model, in order.
+pub fn rows(m: &Model) -> Vec<Row> {
+    let mut out = Vec::new();
+    let mut model_row = Row::new(
+        Node::Model,
+        0,
+        RowKind::Section,
+        format!("Model: {}", m.name),
+    );
+    if let Some(d) = m.as_of {
+        model_row.detail = format!("as of {d}");
+    }
+    out.push(model_row);
+    out.push(Row::new(Node::Journeys, 0, RowKind::Section, "Journeys"));
+    for (j, journey) in m.journeys.iter().enumerate() {
+        let mut r = Row::new(Node::Journey(j), 1, RowKind::Journey, journey.title());
+        r.detail = format!("{}, {}", journey.ending.name(), journey.stage.name());
+        r.group_sum = Some(sum(&journey.touchpoints, |t| t.weight));
+        r.open_question = journey.open_question;
+        out.push(r);
+        for (k, t) in journey.touchpoints.iter().enumerate() {
+            touchpoint_rows(j, vec![k], t, 2, &mut out);
+        }
+        for (a, adj) in journey.adjustments.iter().enumerate() {
+            let mut r = Row::new(
+                Node::Adjustment {
+                    journey: j,
+                    index: a,
+                },
+                2,
+                RowKind::Adjustment,
+                &adj.name,
+            );
+            r.detail = describe_condition(&adj.when);
+            r.points = Some(adj.points);
+            out.push(r);
+        }
+    }
+    out.push(Row::new(Node::Grades, 0, RowKind::Section, "Grades"));
+    for (g, grade) in m.grades.iter().enumerate() {
+        let mut r = Row::new(Node::Grade(g), 1, RowKind::Item, &grade.id);
+        let bands: Vec<&str> = grade.bands.keys().map(String::as_str).collect();
+        r.detail = format!("of {}: {}", grade.journey, bands.join(" "));
+        out.push(r);
+    }
+    let mut tiers = Row::new(Node::Tiers, 0, RowKind::Section, "Tiers");
+    if let Some(t) = &m.tiers {
+        tiers.detail = format!("of {}", t.journey);
+    }
+    out.push(tiers);
+    for (i, tier) in m.tiers.iter().flat_map(|t| t.levels.iter()).enumerate() {
+        let mut r = Row::new(Node::Tier(i), 1, RowKind::Item, &tier.name);
+        r.detail = format!("from {}", fmt_num(tier.at_least));
+        if !tier.handover.is_empty() {
+            r.detail.push_str(&format!(" → {}", tier.handover));
+        }
+        out.push(r);
+    }
+    out.push(Row::new(Node::Segments, 0, RowKind::Section, "Segments"));
+    for (i, s) in m.segments.iter().enumerate() {
+        let mut r = Row::new(
+            Node::Segment(i),
+            1,
+            RowKind::Item,
+            format!("{}. {}", i + 1, s.name),
+        );
+        r.detail = match &s.when {
+            Some(c) => describe_condition(c),
+            None => "everyone else".into(),
+        };
+        out.push(r);
+    }
+    out.push(Row::new(Node::Fields, 0, RowKind::Section, "Fields"));
+    for (i, f) in m.fields.iter().enumerate() {
+        let mut r = Row::new(Node::Field(i), 1, RowKind::Item, &f.id);
+        r.detail = f.kind.name().to_string();
+        out.push(r);
+    }
+    out
+}
+
+fn touchpoint_rows(j: usize, path: Vec<usize>, t: &Touchpoint, depth: u16, out: &mut Vec<Row>) {
+    let mut r = Row::new(
+        Node::Touchpoint {
+            journey: j,
+            path: path.clone(),
+        },
+        depth,
+        RowKind::Touchpoint,
+        t.title(),
+    );
+    r.weight = Some(t.weight);
+    r.open_question = t.open_question;
+    if !t.touchpoints.is_empty() {
+        r.group_sum = Some(sum(&t.touchpoints, |c| c.weight));
+    } else if !t.signals.is_empty() {
+        r.group_sum = Some(sum(&t.signals, |s| s.weight));
+    }
+    out.push(r);
+    for (i, s) in t.signals.iter().enumerate() {
+        let node = Node::Signal {
+            journey: j,
+            touchpoint: path.clone(),
+            index: i,
+        };
+        let mut r = Row::new(node, depth + 1, RowKind::Signal, &s.field);
+        r.detail = s.rule.kind_name().to_string();
+        r.weight = Some(s.weight);
+        out.push(r);
+    }
+    for (i, c) in t.touchpoints.iter().enumerate() {
+        let mut p = path.clone();
+        p.push(i);
+        touchpoint_rows(j, p, c, depth + 1, out);
+    }
+}
+
+/// A number as a person writes it: `3`, `2.5`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_written() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(-15.0), "-15");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_num(0.125), "0.125");
+    }
+}

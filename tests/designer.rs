@@ -1,0 +1,571 @@
+//! The designer, driven as a user drives it: key sequences against `App`, and every screen
+//! rendered into a `TestBackend` and compared with a named insta snapshot.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use scorewright::model::{Model, Weight, parse_model, read_model};
+use scorewright::tui::ops::Node;
+use scorewright::tui::{App, Focus, view};
+use std::path::PathBuf;
+
+const MODEL: &str = r#"name: Workshop test
+fields:
+  - { id: visits, kind: number }
+  - { id: webinar, kind: boolean }
+  - { id: industry, kind: category }
+journeys:
+  - id: fit
+    name: Fit
+    ending: conversion
+    touchpoints:
+      - id: web
+        name: Visits the site
+        kind: hand_raiser
+        pillars: [time_and_effort]
+        weight: 50
+        signals:
+          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } }
+      - id: webinar
+        name: Attends a webinar
+        pillars: [personalisation]
+        weight: 50
+        open_question: true
+        note: "Sales doubt webinars mean much."
+        signals:
+          - { field: webinar, weight: 100, rule: flag }
+    adjustments:
+      - { name: Competitor, when: { field: industry, equals: Software }, points: -20 }
+tiers:
+  journey: fit
+  levels:
+    - { name: hot, at_least: 70, handover: sales }
+    - { name: cold, at_least: 0, handover: nurture }
+segments:
+  - { name: Hot leads, when: { tier: hot }, action: Call within a day, route: sales }
+  - { name: Everyone else, action: Monthly newsletter, route: marketing }
+"#;
+
+fn model() -> Model {
+    parse_model(MODEL, "test.yaml").unwrap()
+}
+
+fn app_at(path: PathBuf) -> App {
+    let mut app = App::new(model(), path);
+    app.update(scorewright::tui::Action::Resize(100, 30));
+    app
+}
+
+fn app() -> App {
+    app_at(PathBuf::from("/nonexistent/test.yaml"))
+}
+
+/// Presses keys written as words: `a`, `Enter`, `Ctrl-s`, `Shift-Up`, separated by spaces.
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let (mods, name) = if let Some(rest) = k.strip_prefix("Ctrl-") {
+            (KeyModifiers::CONTROL, rest)
+        } else if let Some(rest) = k.strip_prefix("Shift-") {
+            (KeyModifiers::SHIFT, rest)
+        } else {
+            (KeyModifiers::NONE, k)
+        };
+        let code = match name {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Left" => KeyCode::Left,
+            "Right" => KeyCode::Right,
+            "Del" => KeyCode::Delete,
+            "Backspace" => KeyCode::Backspace,
+            "Space" => KeyCode::Char(' '),
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
+            other => panic!("unknown key {other}"),
+        };
+        let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+            mods | KeyModifiers::SHIFT
+        } else {
+            mods
+        };
+        app.handle_key(KeyEvent::new(code, mods));
+    }
+}
+
+/// Types text into whatever has the keys, one character at a time.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> String {
+    app.update(scorewright::tui::Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+fn weights(app: &App) -> Vec<Weight> {
+    app.model.journeys[0]
+        .touchpoints
+        .iter()
+        .map(|t| t.weight)
+        .collect()
+}
+
+fn select(app: &mut App, node: Node) {
+    app.select(&node);
+    assert_eq!(app.node(), node);
+}
+
+fn tp(i: usize) -> Node {
+    Node::Touchpoint {
+        journey: 0,
+        path: vec![i],
+    }
+}
+
+#[test]
+fn workshop_weighs_three_touchpoints_balances_undoes_redoes_saves_and_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    let mut app = app_at(path.clone());
+    assert_eq!(app.node(), Node::Journey(0));
+
+    // Add a touchpoint after the first: it takes what is left of 100% (nothing).
+    press(&mut app, "Down a");
+    assert_eq!(app.node(), tp(1));
+    assert_eq!(weights(&app), [Weight(5000), Weight(0), Weight(5000)]);
+
+    // Type 30 into each of the three.
+    press(&mut app, "3 0 Enter");
+    press(&mut app, "Up Up");
+    assert_eq!(app.node(), tp(0));
+    press(&mut app, "3 0 Enter");
+    press(&mut app, "Down Down Down");
+    assert_eq!(app.node(), tp(2));
+    press(&mut app, "w");
+    type_text(&mut app, "30");
+    press(&mut app, "Enter");
+    assert_eq!(weights(&app), [Weight(3000); 3]);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("90%: 10% left"), "{screen}");
+    assert!(app.is_dirty());
+    assert!(screen.contains("unsaved changes"), "{screen}");
+
+    // Balance evenly: 33.34 + 33.33 + 33.33.
+    press(&mut app, "b");
+    assert_eq!(weights(&app), [Weight(3334), Weight(3333), Weight(3333)]);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("Σ 100%"), "{screen}");
+    assert!(!screen.contains("10% left"), "{screen}");
+
+    press(&mut app, "u");
+    assert_eq!(weights(&app), [Weight(3000); 3]);
+    assert!(render(&mut app, 100, 30).contains("90%: 10% left"));
+    press(&mut app, "Ctrl-r");
+    assert_eq!(weights(&app), [Weight(3334), Weight(3333), Weight(3333)]);
+    press(&mut app, "Ctrl-z Ctrl-y");
+    assert_eq!(weights(&app), [Weight(3334), Weight(3333), Weight(3333)]);
+
+    press(&mut app, "Ctrl-s");
+    assert!(!app.is_dirty());
+    let reloaded = read_model(&path).unwrap();
+    assert_eq!(reloaded.model, app.model);
+    assert!(!render(&mut app, 100, 30).contains("unsaved changes"));
+
+    // Undoing back past the save makes it unsaved again; redoing returns to saved.
+    press(&mut app, "u");
+    assert!(app.is_dirty());
+    press(&mut app, "Ctrl-r");
+    assert!(!app.is_dirty());
+}
+
+#[test]
+fn bad_weights_are_refused_in_place_and_change_nothing() {
+    let mut app = app();
+    select(&mut app, tp(0));
+    let before = app.model.clone();
+    for (typed, why) in [
+        ("abc", "not a number"),
+        ("-5", "negative"),
+        ("120", "over 100"),
+        ("1.234", "two decimals"),
+    ] {
+        press(&mut app, "w");
+        type_text(&mut app, typed);
+        let screen = render(&mut app, 100, 30);
+        assert!(screen.contains(why), "{typed}: {screen}");
+        press(&mut app, "Enter");
+        assert_eq!(app.model, before, "{typed} reached the model");
+        assert!(!app.popups.is_empty(), "{typed}: the box closed");
+        press(&mut app, "Esc");
+        assert!(app.popups.is_empty());
+    }
+    assert!(!app.is_dirty());
+}
+
+#[test]
+fn nudges_clamp_and_shift_moves_by_five() {
+    let mut app = app();
+    select(&mut app, tp(0));
+    press(&mut app, "+ + -");
+    assert_eq!(weights(&app)[0], Weight(5100));
+    press(&mut app, "> >");
+    assert_eq!(weights(&app)[0], Weight(6100));
+    press(&mut app, "Shift-Left");
+    assert_eq!(weights(&app)[0], Weight(5600));
+    for _ in 0..20 {
+        press(&mut app, ">");
+    }
+    assert_eq!(weights(&app)[0], Weight(10_000));
+    press(&mut app, "B");
+    // Proportional: 100 and 50 scale to 66.67 and 33.33.
+    assert_eq!(weights(&app), [Weight(6667), Weight(3333)]);
+}
+
+#[test]
+fn add_signal_picks_a_field_or_adds_one_on_the_spot() {
+    let mut app = app();
+    // On the visits signal, add a sibling signal: the picker lists the fields.
+    select(
+        &mut app,
+        Node::Signal {
+            journey: 0,
+            touchpoint: vec![0],
+            index: 0,
+        },
+    );
+    press(&mut app, "a");
+    insta::assert_snapshot!("field_picker", render(&mut app, 80, 24));
+    type_text(&mut app, "indus");
+    press(&mut app, "Enter");
+    let signals = &app.model.journeys[0].touchpoints[0].signals;
+    assert_eq!(signals.len(), 2);
+    assert_eq!(signals[1].field, "industry");
+    assert_eq!(signals[1].weight, Weight(0));
+    assert_eq!(signals[1].rule.kind_name(), "match");
+
+    // A new field on the spot: pick "+ new field", name it, choose its kind.
+    press(&mut app, "a Up Enter");
+    type_text(&mut app, "last_login");
+    press(&mut app, "Enter");
+    type_text(&mut app, "date");
+    press(&mut app, "Enter");
+    assert!(app.model.fields.iter().any(|f| f.id == "last_login"));
+    let signals = &app.model.journeys[0].touchpoints[0].signals;
+    assert_eq!(signals[2].field, "last_login");
+    assert_eq!(signals[2].rule.kind_name(), "recency");
+    // One undo takes back the field and its signal together.
+    press(&mut app, "u");
+    assert!(!app.model.fields.iter().any(|f| f.id == "last_login"));
+    assert_eq!(app.model.journeys[0].touchpoints[0].signals.len(), 2);
+}
+
+#[test]
+fn rename_duplicate_move_and_delete_with_confirm() {
+    let mut app = app();
+    select(&mut app, tp(0));
+    press(&mut app, "r");
+    for _ in 0.."Visits the site".len() {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "Browses pricing");
+    press(&mut app, "Enter");
+    assert_eq!(app.model.journeys[0].touchpoints[0].name, "Browses pricing");
+
+    press(&mut app, "c");
+    assert_eq!(app.model.journeys[0].touchpoints.len(), 3);
+    assert_eq!(app.model.journeys[0].touchpoints[1].id, "web_copy");
+    assert_eq!(app.node(), tp(1));
+
+    press(&mut app, "J");
+    assert_eq!(app.model.journeys[0].touchpoints[2].id, "web_copy");
+    press(&mut app, "K K");
+    assert_eq!(app.model.journeys[0].touchpoints[0].id, "web_copy");
+
+    press(&mut app, "x");
+    insta::assert_snapshot!("confirm_delete", render(&mut app, 80, 24));
+    press(&mut app, "n");
+    assert_eq!(app.model.journeys[0].touchpoints.len(), 3);
+    press(&mut app, "Del y");
+    assert_eq!(app.model.journeys[0].touchpoints.len(), 2);
+    assert_eq!(app.model.journeys[0].touchpoints[0].id, "web");
+    press(&mut app, "u");
+    assert_eq!(app.model.journeys[0].touchpoints[0].id, "web_copy");
+}
+
+#[test]
+fn every_list_takes_adds_and_deletes() {
+    let mut app = app();
+    let before = app.model.clone();
+    // Journey, adjustment (inside a journey), child touchpoint, tier, segment, field, grade.
+    select(&mut app, Node::Journey(0));
+    press(&mut app, "a");
+    assert_eq!(app.model.journeys.len(), 2);
+    press(&mut app, "i Down Enter");
+    assert_eq!(app.model.journeys[1].adjustments.len(), 1);
+    select(&mut app, Node::Journey(1));
+    press(&mut app, "i Enter");
+    assert_eq!(app.model.journeys[1].touchpoints.len(), 1);
+    assert_eq!(app.model.journeys[1].touchpoints[0].weight, Weight(10_000));
+    press(&mut app, "i Down Enter");
+    assert_eq!(app.model.journeys[1].touchpoints[0].touchpoints.len(), 1);
+    select(&mut app, Node::Tier(0));
+    press(&mut app, "a");
+    assert_eq!(app.model.tiers.as_ref().unwrap().levels.len(), 3);
+    select(&mut app, Node::Segments);
+    press(&mut app, "a");
+    assert_eq!(app.model.segments.len(), 3);
+    select(&mut app, Node::Fields);
+    press(&mut app, "a");
+    assert_eq!(app.model.fields.len(), 4);
+    select(&mut app, Node::Grades);
+    press(&mut app, "a");
+    assert_eq!(app.model.grades.len(), 1);
+    // Undo everything: back to the start.
+    for _ in 0..8 {
+        press(&mut app, "u");
+    }
+    assert_eq!(app.model, before);
+}
+
+#[test]
+fn detail_pane_edits_choices_toggles_and_text() {
+    let mut app = app();
+    select(&mut app, tp(0));
+    press(&mut app, "Enter");
+    assert_eq!(app.focus, Focus::Detail);
+    // Id, Name, Weight, Kind: cycle the kind.
+    press(&mut app, "Down Down Down Right");
+    assert_eq!(
+        app.model.journeys[0].touchpoints[0].kind.name(),
+        "relationship_milestone"
+    );
+    // Owner, then marketing influence.
+    press(&mut app, "Down Enter Down Space");
+    assert_eq!(app.model.journeys[0].touchpoints[0].owner.name(), "sales");
+    assert!(!app.model.journeys[0].touchpoints[0].marketing_influence);
+    // Pillars: Integrity on.
+    press(&mut app, "Down Enter");
+    assert!(
+        app.model.journeys[0].touchpoints[0]
+            .pillars
+            .contains(&scorewright::model::Pillar::Integrity)
+    );
+    insta::assert_snapshot!("detail_touchpoint", render(&mut app, 100, 30));
+    // The note: a multi-line text box, kept with Ctrl-s.
+    for _ in 0..20 {
+        press(&mut app, "Down");
+    }
+    press(&mut app, "Enter");
+    type_text(&mut app, "Agreed on 22 Nov.");
+    press(&mut app, "Enter");
+    type_text(&mut app, "Revisit in Q1.");
+    insta::assert_snapshot!("note_editor", render(&mut app, 80, 24));
+    press(&mut app, "Ctrl-s");
+    assert_eq!(
+        app.model.journeys[0].touchpoints[0].note.as_deref(),
+        Some("Agreed on 22 Nov.\nRevisit in Q1.")
+    );
+    // The open-question flag, from the tree.
+    press(&mut app, "Esc o");
+    assert!(app.model.journeys[0].touchpoints[0].open_question);
+    assert_eq!(app.open_questions, 2);
+}
+
+#[test]
+fn rule_form_says_what_the_rule_does_and_refuses_nonsense() {
+    let mut app = app();
+    select(
+        &mut app,
+        Node::Signal {
+            journey: 0,
+            touchpoint: vec![0],
+            index: 0,
+        },
+    );
+    press(&mut app, "Enter Down Down Enter");
+    insta::assert_snapshot!("rule_form_scale", render(&mut app, 80, 24));
+    // To: 10 becomes 20.
+    press(&mut app, "Down Down Backspace Backspace");
+    type_text(&mut app, "20");
+    press(&mut app, "Enter");
+    assert_eq!(
+        app.model.journeys[0].touchpoints[0].signals[0].rule,
+        scorewright::model::Rule::Scale {
+            from: 0.0,
+            to: 20.0
+        }
+    );
+    // Switch to bands and write them out of order: refused, model unchanged.
+    press(&mut app, "Enter Right");
+    press(&mut app, "Down");
+    for _ in 0..20 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "10=1, 5=0.5");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("lowest up"), "{screen}");
+    press(&mut app, "Enter");
+    assert_eq!(
+        app.model.journeys[0].touchpoints[0].signals[0]
+            .rule
+            .kind_name(),
+        "scale"
+    );
+    press(&mut app, "Esc");
+}
+
+#[test]
+fn checks_jump_to_their_node() {
+    let mut app = app();
+    select(&mut app, tp(0));
+    press(&mut app, "- -");
+    // Errors first: the touchpoints of fit sum to 98%.
+    assert_eq!(app.errors(), 1);
+    assert!(app.diagnostics[0].message.contains("98%"));
+    press(&mut app, "Tab Tab");
+    assert_eq!(app.focus, Focus::Diagnostics);
+    insta::assert_snapshot!("checks_focused", render(&mut app, 80, 24));
+    // The warning about the unused field... there is none: industry is used by the adjustment.
+    // Jump to the error: the journey whose touchpoints do not sum to 100%.
+    select(&mut app, Node::Segment(0));
+    press(&mut app, "Enter");
+    assert_eq!(app.node(), Node::Journey(0));
+}
+
+#[test]
+fn find_selects_a_node_by_name() {
+    let mut app = app();
+    press(&mut app, "/");
+    type_text(&mut app, "webin");
+    assert_eq!(app.node(), tp(1));
+    insta::assert_snapshot!("find", render(&mut app, 80, 24));
+    press(&mut app, "Enter");
+    assert!(app.popups.is_empty());
+    press(&mut app, "n");
+    assert_eq!(
+        app.node(),
+        Node::Signal {
+            journey: 0,
+            touchpoint: vec![1],
+            index: 0
+        }
+    );
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    let mut app = app_at(path.clone());
+    press(&mut app, "q");
+    assert!(app.should_quit, "no changes: quits at once");
+
+    let mut app = app_at(path.clone());
+    press(&mut app, "Down +");
+    press(&mut app, "q");
+    assert!(!app.should_quit);
+    insta::assert_snapshot!("confirm_quit", render(&mut app, 80, 24));
+    press(&mut app, "Esc");
+    assert!(!app.should_quit);
+    press(&mut app, "q s");
+    assert!(app.should_quit);
+    assert_eq!(read_model(&path).unwrap().model, app.model);
+
+    let mut app = app_at(path.clone());
+    press(&mut app, "Down + + q d");
+    assert!(app.should_quit);
+    assert_ne!(read_model(&path).unwrap().model, app.model, "discarded");
+}
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    let mut app = app();
+    render(&mut app, 80, 24);
+    // The tree's border is row 1, so its first line is row 2: row 5 is the fourth node.
+    app.handle_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.selected, 3);
+    assert_eq!(app.focus, Focus::Tree);
+    app.handle_mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.tree_offset, 3);
+    app.handle_mouse(MouseEvent {
+        kind: MouseEventKind::ScrollUp,
+        column: 5,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.tree_offset, 0);
+}
+
+#[test]
+fn screens() {
+    let mut app = app();
+    insta::assert_snapshot!("main_80x24", render(&mut app, 80, 24));
+    insta::assert_snapshot!("main_120x40", render(&mut app, 120, 40));
+    insta::assert_snapshot!("too_small", render(&mut app, 60, 20));
+    select(
+        &mut app,
+        Node::Signal {
+            journey: 0,
+            touchpoint: vec![0],
+            index: 0,
+        },
+    );
+    insta::assert_snapshot!("signal_selected", render(&mut app, 80, 24));
+    select(&mut app, tp(0));
+    press(&mut app, "w");
+    type_text(&mut app, "abc");
+    insta::assert_snapshot!("weight_refused", render(&mut app, 80, 24));
+    press(&mut app, "Esc ?");
+    insta::assert_snapshot!("help", render(&mut app, 80, 24));
+    press(&mut app, "Esc");
+    select(&mut app, Node::Segment(0));
+    press(&mut app, "Enter");
+    insta::assert_snapshot!("segment_detail", render(&mut app, 80, 24));
+}
+
+#[test]
+fn help_lists_every_binding() {
+    let app = app();
+    let lines: Vec<String> = view::help_lines(&app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    for b in &app.keymap.bindings {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(b.label) && l.contains(&b.keys_text())),
+            "{} missing from help",
+            b.label
+        );
+    }
+}
+
+#[test]
+fn themes_switch_at_run_time() {
+    let mut app = app();
+    let first = app.theme.name.clone();
+    press(&mut app, "t");
+    assert_ne!(app.theme.name, first);
+    press(&mut app, "t t");
+    assert_eq!(app.theme.name, first);
+}

@@ -1,0 +1,184 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys and read from the
+//! screen: open a model, edit a weight, save, quit, and check the file on disk.
+//!
+//! Skipped (with a message) when tmux is not installed, or when the binary has no `edit`
+//! command yet.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const MODEL: &str = r#"name: End to end
+fields:
+  - { id: visits, kind: number }
+  - { id: webinar, kind: boolean }
+journeys:
+  - id: fit
+    name: Fit
+    touchpoints:
+      - id: web
+        name: Visits the site
+        pillars: [time_and_effort]
+        weight: 50
+        signals:
+          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } }
+      - id: webinar
+        name: Attends a webinar
+        pillars: [personalisation]
+        weight: 50
+        signals:
+          - { field: webinar, weight: 100, rule: flag }
+"#;
+
+/// A tmux server of our own (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", self.session]).stdout)
+            .into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Waits until the screen holds `text`, or fails with the screen as it is.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("waited for {text:?}; the screen shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session", "-t", self.session])
+            .status
+            .success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+fn has_edit_command(bin: &str) -> bool {
+    Command::new(bin)
+        .arg("--help")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("edit"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn open_edit_a_weight_save_and_quit() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_scorewright");
+    if !has_edit_command(bin) {
+        eprintln!("skipped: the binary has no `edit` command yet");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.yaml");
+    std::fs::write(&model, MODEL).unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+
+    let tmux = Tmux {
+        socket: format!("scorewright-e2e-{}", std::process::id()),
+        session: "designer",
+    };
+    let command = format!(
+        "env SCOREWRIGHT_CONFIG_DIR={} NO_COLOR=1 {} edit {}",
+        quote(&config),
+        quote(Path::new(bin)),
+        quote(&model)
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        tmux.session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    tmux.wait_for("Visits the site");
+    // The cursor starts on the journey; one down is the first touchpoint. Type 30 for it.
+    tmux.keys(&["Down"]);
+    tmux.keys(&["3", "0"]);
+    tmux.wait_for("Weight of 'Visits the site'");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("unsaved changes");
+    assert!(screen.contains("80%: 20% left"), "{screen}");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved to");
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still running after q:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let saved = scorewright::model::read_model(&model).unwrap();
+    let weights: Vec<String> = saved.model.journeys[0]
+        .touchpoints
+        .iter()
+        .map(|t| t.weight.to_string())
+        .collect();
+    assert_eq!(weights, ["30", "50"]);
+    let text = std::fs::read_to_string(&model).unwrap();
+    assert!(text.contains("weight: 30"), "{text}");
+    // Nothing else changed.
+    let mut expected = scorewright::model::parse_model(MODEL, "m").unwrap();
+    expected.journeys[0].touchpoints[0].weight = scorewright::model::Weight(3000);
+    assert_eq!(saved.model, expected);
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
