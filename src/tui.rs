@@ -23,11 +23,11 @@ pub mod widgets;
 
 pub use app::{Action, App, Focus};
 
-use crate::model::{ModelError, ModelFile, SourceMap, parse_model};
+use crate::model::{ModelError, ModelFile, SourceMap, parse_model, read_model};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -36,9 +36,29 @@ use std::time::Duration;
 /// names the checks compare the fields with.
 pub fn run(file: ModelFile, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let contacts = contacts.or_else(|| file.contacts_path().filter(|p| p.exists()));
-    let app = App::from_file(file)
-        .with_themes(theme::Themes::load())
-        .with_contacts(contacts);
+    run_app(App::from_file(file).with_contacts(contacts))
+}
+
+/// `scorewright edit MODEL [--contacts FILE]`: opens the model file in the designer. A file
+/// that does not exist is created from a template the user picks (nothing is written if they
+/// cancel); a file that does not parse opens nothing: its located error goes to stderr and
+/// the exit code is 2. A model with check errors opens normally, with its errors listed.
+pub fn edit(path: &Path, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    if !path.exists() {
+        return run_app(App::choose_template(path.to_path_buf()).with_contacts(contacts));
+    }
+    match read_model(path) {
+        Ok(file) => run(file, contacts),
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Runs a designer in the terminal until the user quits.
+pub fn run_app(app: App) -> anyhow::Result<ExitCode> {
+    let app = app.with_themes(theme::Themes::load());
     let mut terminal = ratatui::init();
     // Mouse capture is ours to undo, on a panic as on a normal exit.
     let hook = std::panic::take_hook();

@@ -569,3 +569,29 @@ fn themes_switch_at_run_time() {
     press(&mut app, "t t");
     assert_eq!(app.theme.name, first);
 }
+
+#[test]
+fn a_missing_file_starts_from_a_template_the_user_picks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.yaml");
+    let mut app = App::choose_template(path.clone());
+    app.update(scorewright::tui::Action::Resize(80, 24));
+    insta::assert_snapshot!("template_picker", render(&mut app, 80, 24));
+    press(&mut app, "Esc");
+    assert!(app.should_quit);
+    assert!(!path.exists(), "cancelling writes nothing");
+
+    let mut app = App::choose_template(path.clone());
+    type_text(&mut app, "b2c");
+    press(&mut app, "Enter");
+    assert!(app.popups.is_empty());
+    assert!(!app.should_quit);
+    let file = read_model(&path).unwrap();
+    assert_eq!(file.model, app.model);
+    assert!(!app.is_dirty());
+    assert!(
+        file.contacts_path().is_some_and(|p| p.exists()),
+        "sample contacts beside the model"
+    );
+    assert!(matches!(app.node(), Node::Journey(_)));
+}

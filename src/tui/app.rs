@@ -195,6 +195,72 @@ impl App {
         app
     }
 
+    /// A designer for a model file that does not exist yet: it opens on a list of templates,
+    /// and the file (with the template's sample contacts beside it) is written once one is
+    /// picked. Cancelling the list quits without writing anything.
+    pub fn choose_template(path: PathBuf) -> App {
+        let placeholder = Model {
+            name: "(pick a template)".into(),
+            ..Model::default()
+        };
+        let mut app = App::new(placeholder, path);
+        let mut items: Vec<PickItem> = crate::templates::ALL
+            .iter()
+            .map(|t| PickItem {
+                label: t.name.into(),
+                detail: t.description.into(),
+                value: t.name.into(),
+            })
+            .collect();
+        items.push(PickItem {
+            label: "empty".into(),
+            detail: "one journey, nothing else".into(),
+            value: EMPTY_TEMPLATE.into(),
+        });
+        let title = format!("{} does not exist: start it from", app.file_name());
+        app.popups.push(Popup::Picker(Picker::new(
+            title,
+            items,
+            PickPurpose::Template,
+        )));
+        app
+    }
+
+    fn create_from_template(&mut self, name: &str) {
+        let written = match crate::templates::find(name) {
+            Some(t) => crate::templates::write(t, &self.path, false).map(|_| ()),
+            None => crate::model::yaml::write_atomic(&self.path, EMPTY_MODEL.as_bytes())
+                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", self.path.display())),
+        };
+        let loaded = written
+            .and_then(|()| crate::model::read_model(&self.path).map_err(anyhow::Error::from));
+        match loaded {
+            Ok(file) => {
+                let contacts = file.contacts_path().filter(|p| p.exists());
+                self.model = file.model;
+                self.history = History::default();
+                self.saved_revision = 0;
+                self.rows.clear();
+                self.selected = 0;
+                self.set_contacts(contacts);
+                if let Some(i) = self
+                    .rows
+                    .iter()
+                    .position(|r| matches!(r.node, Node::Journey(_)))
+                {
+                    self.selected = i;
+                }
+                self.say(
+                    Tone::Ok,
+                    format!("created {} from '{name}'", self.path.display()),
+                );
+            }
+            Err(e) => {
+                self.say(Tone::Error, format!("{e:#}"));
+            }
+        }
+    }
+
     /// Uses these themes, with the one they choose.
     pub fn with_themes(mut self, themes: Themes) -> App {
         self.theme = themes.get(&themes.chosen);
@@ -207,6 +273,11 @@ impl App {
 
     /// Compares the fields with the columns of these contacts from now on.
     pub fn with_contacts(mut self, path: Option<PathBuf>) -> App {
+        self.set_contacts(path);
+        self
+    }
+
+    fn set_contacts(&mut self, path: Option<PathBuf>) {
         self.contacts = path;
         self.columns = None;
         if let Some(p) = &self.contacts {
@@ -216,7 +287,6 @@ impl App {
             }
         }
         self.refresh();
-        self
     }
 
     // ----- what the views and the key map ask -----
@@ -530,7 +600,12 @@ impl App {
     fn update_popup(&mut self, top: usize, action: Action) {
         match action {
             Action::Cancel => {
-                self.popups.pop();
+                if let Some(Popup::Picker(p)) = self.popups.pop()
+                    && p.purpose == PickPurpose::Template
+                {
+                    // No template, no file: leave without creating anything.
+                    self.should_quit = true;
+                }
             }
             Action::Submit => self.submit(),
             Action::Answer(c) => self.answer(c),
@@ -1455,6 +1530,7 @@ impl App {
                 }
             }
             PickPurpose::AddInside { node } => self.add_inside_as(&node, &value),
+            PickPurpose::Template => self.create_from_template(&value),
             PickPurpose::NewFieldKind { id, then } => {
                 let kind = FieldKind::ALL
                     .iter()
@@ -1729,6 +1805,12 @@ impl App {
         }
     }
 }
+
+/// The value of the template list's entry for an empty model.
+const EMPTY_TEMPLATE: &str = "\u{0}empty";
+
+/// The smallest model the designer starts from: one journey to add touchpoints to.
+const EMPTY_MODEL: &str = "name: New model\nfields: []\njourneys:\n  - id: journey\n    name: New journey\n    touchpoints: []\n";
 
 fn touchpoint_ids(j: &Journey) -> Vec<String> {
     fn walk(t: &Touchpoint, out: &mut Vec<String>) {

@@ -94,6 +94,8 @@ pub enum PickPurpose {
     NewFieldKind { id: String, then: FieldTarget },
     /// What to add inside a node that can hold more than one kind of thing.
     AddInside { node: Node },
+    /// The template a new model file starts from; cancelling quits.
+    Template,
 }
 
 #[derive(Clone, Debug, PartialEq)]

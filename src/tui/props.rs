@@ -269,6 +269,8 @@ pub fn field_words(model: &Model, field: &str) -> String {
         .iter()
         .find(|f| f.id == field)
         .and_then(|f| f.label.clone())
+        // A long label reads badly inside a sentence; the id is short.
+        .filter(|l| l.chars().count() <= 24)
         .unwrap_or_else(|| field.replace('_', " "))
 }
 
@@ -644,15 +646,16 @@ pub fn describe_rule(rule: &Rule, field: &str) -> String {
                 return "no bands: every contact gets 0".into();
             }
             let mut parts = Vec::new();
-            if let Some(first) = bands.first() {
-                parts.push(format!("below {} {field} gives 0", fmt_num(first.at_least)));
-            }
-            for b in bands {
-                parts.push(format!(
-                    "{} or more gives {}",
-                    fmt_num(b.at_least),
-                    fmt_num(b.value)
-                ));
+            for (i, b) in bands.iter().enumerate() {
+                let (at, v) = (fmt_num(b.at_least), fmt_num(b.value));
+                if i == 0 && b.value != 0.0 {
+                    parts.push(format!("below {at} {field} gives 0"));
+                    parts.push(format!("{at} or more gives {v}"));
+                } else if i == 0 {
+                    parts.push(format!("{at} {field} or more gives 0"));
+                } else {
+                    parts.push(format!("{at} or more gives {v}"));
+                }
             }
             parts.join(", ")
         }

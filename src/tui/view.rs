@@ -6,7 +6,7 @@
 
 use super::app::{App, Focus, Tone};
 use super::keys::Mode;
-use super::ops::Node;
+use super::ops::{ListRef, Node};
 use super::popups::{Input, Picker, Popup, RuleForm};
 use super::props::{self, EditKind, Prop};
 use super::tree::{Row, RowKind};
@@ -161,11 +161,15 @@ fn draw_title(f: &mut Frame, app: &App, area: Rect) {
     let right = format!(" theme: {} │ ? keys ", t.name);
     let mut spans = vec![
         Span::styled(" scorewright ", t.style("title")),
-        Span::styled(format!("│ {} │ {file}", app.model.name), t.style("text")),
+        Span::styled(format!("│ {file}"), t.style("text")),
     ];
     if app.is_dirty() {
         spans.push(Span::styled(" ● unsaved changes", t.style("dirty")));
     }
+    spans.push(Span::styled(
+        format!(" │ {}", app.model.name),
+        t.style("muted"),
+    ));
     let width = (area.width as usize).saturating_sub(text_width(&right));
     f.render_widget(fit_line(Line::from(spans), width), area);
     let r = Rect {
@@ -237,16 +241,19 @@ fn tree_line(app: &App, row: &Row, width: usize) -> Line<'static> {
         } else {
             "gauge_warning"
         });
-        let text = if width >= 50 || sum == crate::model::weight::FULL {
-            format!("Σ {}", describe_sum(sum))
-        } else {
-            format!("Σ {}%", crate::model::Weight(sum))
+        let full = sum == crate::model::weight::FULL;
+        // Narrow trees keep the title readable: a tick for a sound group, the sum otherwise
+        // (the detail pane's gauge says how much is left).
+        let text = match (width >= 50, full, row.kind) {
+            (true, _, _) | (false, true, RowKind::Journey) => format!("Σ {}", describe_sum(sum)),
+            (false, true, _) => "✓".to_string(),
+            (false, false, _) => format!("Σ {}%", crate::model::Weight(sum)),
         };
         right.push(Span::styled(text, style));
     }
     if let Some(w) = row.weight {
         right.push(Span::styled(
-            format!("{:>7}", format!("{w}%")),
+            format!("{:>6}", format!("{w}%")),
             t.style("weight"),
         ));
     }
@@ -312,7 +319,12 @@ fn kind_name(node: &Node) -> &'static str {
 fn detail_gauges(app: &App) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     if let (Some((list, _)), Some(sum)) = (app.weighted_place(), app.sibling_sum()) {
-        out.push((format!("{}s", capital(list.what())), sum));
+        let label = match list {
+            ListRef::Signals { .. } => "Signals",
+            ListRef::Touchpoints { parent, .. } if parent.is_empty() => "Touchpoints",
+            _ => "Children",
+        };
+        out.push((label.to_string(), sum));
     }
     let node = app.node();
     if let Some(row) = app.rows.get(app.selected)
@@ -326,13 +338,6 @@ fn detail_gauges(app: &App) -> Vec<(String, i64)> {
         out.push((what.to_string(), sum));
     }
     out
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// Lines above the property list in the detail pane.
@@ -553,7 +558,14 @@ fn draw_diagnostics(f: &mut Frame, app: &App, area: Rect) {
         let line = Line::from(vec![
             Span::styled(mark, style),
             Span::styled(d.message.clone(), t.style("text")),
-            Span::styled(format!("  at {}", d.at), t.style("muted")),
+            Span::styled(
+                if d.at.is_empty() {
+                    String::new()
+                } else {
+                    format!("  at {}", d.at)
+                },
+                t.style("muted"),
+            ),
         ]);
         let mut line = fit_line(line, inner.width as usize);
         if i == app.diag_selected && focused {
@@ -727,7 +739,14 @@ fn draw_input(f: &mut Frame, app: &App, i: &Input, area: Rect) {
 fn draw_picker(f: &mut Frame, app: &App, p: &Picker, area: Rect) {
     let t = &app.theme;
     let visible = p.visible();
-    let r = centered(area, 60, (visible.len() as u16 + 5).clamp(8, 20));
+    let widest = p
+        .items
+        .iter()
+        .map(|i| text_width(&i.label) + text_width(&i.detail) + 4)
+        .max()
+        .unwrap_or(0);
+    let width = (widest.max(text_width(&p.title) + 6) as u16).clamp(40, 90);
+    let r = centered(area, width, (visible.len() as u16 + 5).clamp(8, 20));
     f.render_widget(Clear, r);
     let b = popup_block(app, &p.title, Mode::Picker, r.width);
     let inner = b.inner(r);
