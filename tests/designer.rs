@@ -595,3 +595,41 @@ fn a_missing_file_starts_from_a_template_the_user_picks() {
     );
     assert!(matches!(app.node(), Node::Journey(_)));
 }
+
+#[test]
+fn no_color_draws_without_colours_but_keeps_the_selection_visible() {
+    let mut app = app();
+    app.theme = scorewright::tui::theme::Themes::built_in()
+        .get("dark")
+        .without_color();
+    app.update(scorewright::tui::Action::Resize(80, 24));
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| view::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer();
+    let mut reversed = false;
+    for cell in buf.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "a colour at {:?}",
+            cell.symbol()
+        );
+        assert_eq!(cell.bg, ratatui::style::Color::Reset);
+        reversed |= cell.modifier.contains(ratatui::style::Modifier::REVERSED);
+    }
+    assert!(reversed, "the selected row stands out without colour");
+}
+
+#[test]
+fn every_theme_draws_every_screen() {
+    for name in ["dark", "light", "high-contrast"] {
+        let mut app = app();
+        app.theme = scorewright::tui::theme::Themes::built_in().get(name);
+        select(&mut app, tp(0));
+        for keys in ["", "Enter", "Esc ?", "Esc w", "Esc /", "Esc x"] {
+            press(&mut app, keys);
+            let screen = render(&mut app, 80, 24);
+            assert!(screen.contains("scorewright"), "{name} {keys}: {screen}");
+        }
+    }
+}

@@ -123,6 +123,17 @@ pub fn fit_line(line: Line<'_>, width: usize) -> Line<'static> {
     Line::from(out).style(style)
 }
 
+/// A line drawn as selected: the selection's colours win over each span's own, so that a
+/// coloured word never vanishes into the selection bar.
+fn highlight(line: Line<'static>, style: Style) -> Line<'static> {
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|s| Span::styled(s.content, s.style.patch(style)))
+        .collect::<Vec<_>>();
+    Line::from(spans).style(line.style.patch(style))
+}
+
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
@@ -224,7 +235,7 @@ fn draw_tree(f: &mut Frame, app: &App, area: Rect) {
             ..inner
         };
         let line = if i == app.selected {
-            line.style(app.theme.selection(focused))
+            highlight(line, app.theme.selection(focused))
         } else {
             line
         };
@@ -446,7 +457,7 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         spans.extend(value);
         let mut line = fit_line(Line::from(spans), width);
         if i == app.prop_selected {
-            line = line.style(t.selection(focused));
+            line = highlight(line, t.selection(focused));
         }
         f.render_widget(
             line,
@@ -569,7 +580,7 @@ fn draw_diagnostics(f: &mut Frame, app: &App, area: Rect) {
         ]);
         let mut line = fit_line(line, inner.width as usize);
         if i == app.diag_selected && focused {
-            line = line.style(t.selection(true));
+            line = highlight(line, t.selection(true));
         }
         f.render_widget(
             line,
@@ -776,7 +787,7 @@ fn draw_picker(f: &mut Frame, app: &App, p: &Picker, area: Rect) {
         ]);
         let mut line = fit_line(line, w);
         if i == p.selected {
-            line = line.style(t.selection(true));
+            line = highlight(line, t.selection(true));
         }
         f.render_widget(
             line,
@@ -818,7 +829,7 @@ fn draw_rule(f: &mut Frame, app: &App, form: &RuleForm, area: Rect) {
         Span::styled(format!("◂ {} ▸", form.kind_name()), t.style("text")),
     ]);
     let kind_line = if form.focus == 0 {
-        kind_line.style(t.selection(true))
+        highlight(kind_line, t.selection(true))
     } else {
         kind_line
     };
