@@ -481,6 +481,80 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             Span::styled(words, t.style("info")),
         ])]);
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), rest);
+        return;
+    }
+    // Below the properties, if there is room: how a journey's weight spreads over the Six
+    // Pillars, or the whole note (the list shows only its first line).
+    let room = inner.bottom().saturating_sub(y + 1);
+    let rest = Rect {
+        y: y + 1,
+        height: room,
+        ..inner
+    };
+    match &item {
+        super::ops::Item::Journey(j) if room >= 7 && !j.touchpoints.is_empty() => {
+            draw_pillar_shares(f, app, j, rest);
+        }
+        _ => {
+            let note = props::raw(&item, Prop::Note);
+            if room >= 2 && note.contains('\n') {
+                let mut lines = vec![Line::styled("Note", t.style("muted"))];
+                lines.extend(
+                    note.lines()
+                        .map(|l| Line::styled(l.to_string(), t.style("text"))),
+                );
+                f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+            }
+        }
+    }
+}
+
+/// One bar per pillar: the share of the journey's weight it carries.
+fn draw_pillar_shares(f: &mut Frame, app: &App, j: &crate::model::Journey, area: Rect) {
+    let t = &app.theme;
+    let shares = crate::model::check::pillar_shares(j);
+    f.render_widget(
+        Line::styled("Weight by pillar", t.style("muted")),
+        Rect { height: 1, ..area },
+    );
+    let label_w = 16usize;
+    let bar_w = (area.width as usize).saturating_sub(label_w + 8);
+    for (i, (p, share)) in crate::model::Pillar::ALL.iter().zip(shares).enumerate() {
+        let y = area.y + 1 + i as u16;
+        if y >= area.bottom() {
+            break;
+        }
+        let filled = ((bar_w as f64) * share / 100.0).round() as usize;
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{:<label_w$}", fit(p.label(), label_w - 1)),
+                t.style("text"),
+            ),
+            Span::styled("█".repeat(filled.min(bar_w)), t.pillar(*p)),
+            Span::styled(
+                "░".repeat(bar_w - filled.min(bar_w)),
+                t.style("gauge_empty"),
+            ),
+            Span::styled(
+                format!(
+                    " {:>5}%",
+                    super::tree::fmt_num((share * 10.0).round() / 10.0)
+                ),
+                if share == 0.0 {
+                    t.style("warning")
+                } else {
+                    t.style("muted")
+                },
+            ),
+        ]);
+        f.render_widget(
+            fit_line(line, area.width as usize),
+            Rect {
+                y,
+                height: 1,
+                ..area
+            },
+        );
     }
 }
 
@@ -850,7 +924,7 @@ fn draw_rule(f: &mut Frame, app: &App, form: &RuleForm, area: Rect) {
             t.style("muted")
         };
         f.render_widget(
-            Span::styled(fit(label, label_w as usize - 1), style),
+            Span::styled(fit(label, (label_w as usize).saturating_sub(1)), style),
             Rect {
                 y,
                 height: 1,
