@@ -9,6 +9,7 @@ mod explain;
 mod generate;
 mod new;
 mod score;
+mod tune;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Start a model from a shipped example.
     #[command(after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education.")]
     New(new::Args),
+    /// Suggest weights from a historical outcome, cross-validated.
+    #[command(after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves only weights, each group still summing to 100%.\nFixed and bounded weights come from the model's `tuning` list.")]
+    Tune(tune::Args),
     /// Make synthetic contacts that fit a model's fields.
     #[command(after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv")]
     Generate(generate::Args),
@@ -80,6 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Explain(a)) => explain::run(a),
         Some(Command::New(a)) => new::run(a),
         Some(Command::Generate(a)) => generate::run(a),
+        Some(Command::Tune(a)) => tune::run(a),
     }
 }
 

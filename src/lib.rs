@@ -9,5 +9,6 @@ pub mod contacts;
 pub mod engine;
 pub mod export;
 pub mod model;
+pub mod rng;
 pub mod templates;
 pub mod tui;

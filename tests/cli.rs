@@ -241,3 +241,50 @@ fn help_shows_an_example() {
         assert!(stdout(&out).contains("Example"), "{cmd}");
     }
 }
+
+#[test]
+fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_model = dir.path().join("tuned.yaml");
+    let out = bin()
+        .arg("tune")
+        .arg(root().join("examples/x-education.yaml"))
+        .arg(leads())
+        .args(["--outcome", "Converted", "--format", "json", "--folds", "3"])
+        .arg("-o")
+        .arg(&out_model)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rows"], 9240);
+    assert_eq!(v["positives"], 3561);
+    for j in v["journeys"].as_array().unwrap() {
+        let (before, after) = (j["cv_before"].as_f64().unwrap(), j["cv_after"].as_f64().unwrap());
+        assert!(after >= before, "{}: {before} -> {after}", j["journey"]);
+    }
+    // The tuned model reads back, is clean, and every group still sums to exactly 100%.
+    let tuned = scorewright::model::read_model(&out_model).unwrap();
+    let diags = scorewright::model::check::check(&tuned.model, None, None);
+    assert!(diags.iter().all(|d| d.code != "weights-sum"), "{diags:?}");
+    let original = scorewright::model::read_model(&root().join("examples/x-education.yaml")).unwrap().model;
+    assert_eq!(tuned.model.journeys.len(), original.journeys.len());
+    assert_eq!(tuned.model.journeys[0].touchpoints[0].note, original.journeys[0].touchpoints[0].note);
+}
+
+#[test]
+fn tune_refuses_outcomes_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = write(dir.path(), "one.csv", "id,visits,source,demo,email,last_seen,won\nA,1,x,yes,a,2026-10-01,1\nB,2,y,no,b,2026-10-02,1\n");
+    let out = bin().arg("tune").arg(fixture("engine.yaml")).arg(&one).args(["--outcome", "won"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("only one class"), "{}", stderr(&out));
+    let text = bin().arg("tune").arg(fixture("engine.yaml")).arg(&one).args(["--outcome", "source"]).output().unwrap();
+    assert_eq!(text.status.code(), Some(2));
+    assert!(stderr(&text).contains("outcome column 'source' is not yes/no"), "{}", stderr(&text));
+    let few = write(dir.path(), "few.csv", "id,visits,won\nA,1,1\nB,2,0\nC,3,0\n");
+    let out = bin().arg("tune").arg(fixture("engine.yaml")).arg(&few).args(["--outcome", "won"]).arg("-o").arg(dir.path().join("t.yaml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("too few contacts for 5 folds"), "{}", stderr(&out));
+    assert!(!dir.path().join("t.yaml").exists());
+}

@@ -59,6 +59,25 @@ pub struct Model {
     pub personas: Vec<Persona>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub samples: Vec<IndexMap<String, Scalar>>,
+    /// Limits on what `tune` may change: weights the workshop fixed or bounded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tuning: Vec<TuneLimit>,
+}
+
+/// A limit on one weight for `tune`. `at` names the weight by ids, dot-separated: a
+/// touchpoint (`fit.company`), a child touchpoint (`fit.company.size`) or a signal by its
+/// field (`fit.company.industry`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuneLimit {
+    pub at: String,
+    /// Keep this weight as it is.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub fixed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Weight>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Weight>,
 }
 
 /// One column of contact data.
