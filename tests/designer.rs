@@ -633,3 +633,29 @@ fn every_theme_draws_every_screen() {
         }
     }
 }
+
+#[test]
+fn folding_hides_and_find_unfolds() {
+    let mut app = app();
+    let all = app.rows.len();
+    select(&mut app, Node::Journey(0));
+    press(&mut app, "Left");
+    // The journey's 2 touchpoints, 2 signals and 1 adjustment are folded away.
+    assert_eq!(app.rows.len(), all - 5);
+    assert!(render(&mut app, 80, 24).contains("Fit ▸5"));
+    // Left again goes to the parent; Right unfolds.
+    press(&mut app, "Left");
+    assert_eq!(app.node(), Node::Journeys);
+    press(&mut app, "Down Right");
+    assert_eq!(app.rows.len(), all);
+    // A fold survives an edit elsewhere, and find reaches into it.
+    press(&mut app, "Left");
+    select(&mut app, Node::Segment(0));
+    press(&mut app, "c");
+    assert_eq!(app.rows.len(), all - 5 + 1);
+    press(&mut app, "/");
+    type_text(&mut app, "webinar");
+    press(&mut app, "Enter");
+    assert_eq!(app.node(), tp(1));
+    assert_eq!(app.rows.len(), all + 1);
+}

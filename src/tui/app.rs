@@ -15,7 +15,7 @@ use super::popups::{
 };
 use super::props::{self, EditKind, Prop};
 use super::theme::{Theme, Themes};
-use super::tree::{Row, rows};
+use super::tree::{Row, rows, visible};
 use super::view;
 use crate::model::check::{Diagnostic, Severity, check};
 use crate::model::weight::{FULL, balance_even, balance_proportional, describe_sum};
@@ -25,6 +25,7 @@ use crate::model::{
 };
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// Which pane of the main screen has the keys.
@@ -50,6 +51,10 @@ pub enum Action {
     Back,
     /// Edit the selected node in the detail pane.
     Open,
+    /// Hide what is below the selected row (or go to its parent).
+    Fold,
+    /// Show what is below the selected row (or edit it).
+    Unfold,
     /// Change the selected weight by this many hundredths of a percent.
     Nudge(i64),
     /// Type a weight, starting with this character.
@@ -126,7 +131,11 @@ pub struct App {
     saved_revision: u64,
     /// The file had comments, which a save does not keep; said once, at the first save.
     comments_in_file: bool,
+    /// The rows on screen: `all_rows` less what is folded.
     pub rows: Vec<Row>,
+    pub all_rows: Vec<Row>,
+    /// The keys of the folded rows (ids, so that folds survive edits elsewhere).
+    pub folded: HashSet<String>,
     pub selected: usize,
     pub tree_offset: usize,
     pub focus: Focus,
@@ -159,6 +168,8 @@ impl App {
             saved_revision: 0,
             comments_in_file: false,
             rows: Vec::new(),
+            all_rows: Vec::new(),
+            folded: HashSet::new(),
             selected: 0,
             tree_offset: 0,
             focus: Focus::Tree,
@@ -241,6 +252,7 @@ impl App {
                 self.history = History::default();
                 self.saved_revision = 0;
                 self.rows.clear();
+                self.folded.clear();
                 self.selected = 0;
                 self.set_contacts(contacts);
                 if let Some(i) = self
@@ -514,6 +526,8 @@ impl App {
                 self.focus = order[n % 3];
             }
             Action::Back => self.focus = Focus::Tree,
+            Action::Fold => self.fold(),
+            Action::Unfold => self.unfold(),
             Action::Open => {
                 if self.selected_has_props() {
                     self.focus = Focus::Detail;
@@ -711,6 +725,9 @@ impl App {
 
     /// Selects a node's row (or, if it is gone, keeps the cursor where it was).
     pub fn select(&mut self, node: &Node) {
+        if !self.rows.iter().any(|r| &r.node == node) {
+            self.unfold_to(node);
+        }
         if let Some(i) = self.rows.iter().position(|r| &r.node == node) {
             if i != self.selected {
                 self.prop_selected = 0;
@@ -721,10 +738,69 @@ impl App {
         self.ensure_visible();
     }
 
+    /// Unfolds every row above `node` that hides it.
+    fn unfold_to(&mut self, node: &Node) {
+        let Some(i) = self.all_rows.iter().position(|r| &r.node == node) else {
+            return;
+        };
+        let mut depth = self.all_rows[i].depth;
+        for r in self.all_rows[..i].iter().rev() {
+            if r.depth < depth {
+                self.folded.remove(&r.key);
+                depth = r.depth;
+            }
+        }
+        self.rows = visible(&self.all_rows, &self.folded);
+    }
+
+    /// Folds the selected row (hiding what is below it), or, when it is folded or holds
+    /// nothing, moves to its parent.
+    fn fold(&mut self) {
+        let Some(row) = self.rows.get(self.selected) else {
+            return;
+        };
+        let holds = self
+            .all_rows
+            .iter()
+            .position(|r| r.node == row.node)
+            .is_some_and(|i| {
+                self.all_rows
+                    .get(i + 1)
+                    .is_some_and(|next| next.depth > row.depth)
+            });
+        if holds && row.hidden == 0 && !row.key.is_empty() {
+            self.folded.insert(row.key.clone());
+            self.rows = visible(&self.all_rows, &self.folded);
+            self.ensure_visible();
+        } else if let Some(parent) = self.rows[..self.selected]
+            .iter()
+            .rposition(|r| r.depth < row.depth)
+        {
+            self.selected = parent;
+            self.prop_selected = 0;
+            self.ensure_visible();
+        }
+    }
+
+    /// Unfolds the selected row, or, when it is not folded, edits it in the detail pane.
+    fn unfold(&mut self) {
+        let Some(row) = self.rows.get(self.selected) else {
+            return;
+        };
+        if row.hidden > 0 {
+            self.folded.remove(&row.key.clone());
+            self.rows = visible(&self.all_rows, &self.folded);
+            self.ensure_visible();
+        } else if self.selected_has_props() {
+            self.focus = Focus::Detail;
+        }
+    }
+
     /// Rebuilds the rows and the checks after the model changed, keeping the selection.
     fn refresh(&mut self) {
         let node = self.rows.get(self.selected).map(|r| r.node.clone());
-        self.rows = rows(&self.model);
+        self.all_rows = rows(&self.model);
+        self.rows = visible(&self.all_rows, &self.folded);
         self.diagnostics = check(&self.model, self.columns.as_deref(), None);
         self.diag_selected = self
             .diag_selected
@@ -1670,12 +1746,13 @@ impl App {
     // ----- finding and jumping -----
 
     /// The rows whose title or detail holds the query, ignoring case.
+    /// Indices into `all_rows`: folded rows are found too, and unfolded when selected.
     pub fn matches(&self, query: &str) -> Vec<usize> {
         let q = query.trim().to_lowercase();
         if q.is_empty() {
             return Vec::new();
         }
-        self.rows
+        self.all_rows
             .iter()
             .enumerate()
             .filter(|(_, r)| {
@@ -1703,18 +1780,20 @@ impl App {
             }
             return;
         }
+        let here = self.node();
+        let at = self
+            .all_rows
+            .iter()
+            .position(|r| r.node == here)
+            .unwrap_or(0);
         let next = if from_start {
             hits[0]
         } else {
-            hits.iter()
-                .copied()
-                .find(|&i| i > self.selected)
-                .unwrap_or(hits[0])
+            hits.iter().copied().find(|&i| i > at).unwrap_or(hits[0])
         };
-        self.selected = next;
-        self.prop_selected = 0;
+        let node = self.all_rows[next].node.clone();
+        self.select(&node);
         self.focus = Focus::Tree;
-        self.ensure_visible();
     }
 
     fn jump(&mut self) {

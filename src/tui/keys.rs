@@ -330,11 +330,27 @@ fn defaults() -> Vec<Binding> {
     );
     b(
         M::Tree,
-        &[p(C::Enter), p(C::Right), k('l')],
+        &[p(C::Enter)],
         A::Open,
         "edit",
         true,
         Some(App::selected_has_props),
+    );
+    b(
+        M::Tree,
+        &[p(C::Left), k('h')],
+        A::Fold,
+        "fold / go to parent",
+        false,
+        None,
+    );
+    b(
+        M::Tree,
+        &[p(C::Right), k('l')],
+        A::Unfold,
+        "unfold / edit",
+        false,
+        None,
     );
     b(
         M::Tree,

@@ -35,6 +35,10 @@ pub struct Row {
     /// Points of an adjustment.
     pub points: Option<f64>,
     pub open_question: bool,
+    /// A name that survives edits elsewhere (ids, not positions), for remembering folds.
+    pub key: String,
+    /// How many rows below this one are folded away.
+    pub hidden: usize,
 }
 
 impl Row {
@@ -49,6 +53,8 @@ impl Row {
             group_sum: None,
             points: None,
             open_question: false,
+            key: String::new(),
+            hidden: 0,
         }
     }
 }
@@ -57,8 +63,72 @@ fn sum<T>(items: &[T], w: impl Fn(&T) -> Weight) -> i64 {
     items.iter().map(|x| w(x).0).sum()
 }
 
-/// The rows of the whole model, in order.
+/// The stable key of a node that can hold others: its ids, or its section's name.
+fn key(m: &Model, node: &Node) -> String {
+    match node {
+        Node::Journey(j) => m
+            .journeys
+            .get(*j)
+            .map(|x| format!("j/{}", x.id))
+            .unwrap_or_default(),
+        Node::Touchpoint { journey, path } => {
+            let Some(j) = m.journeys.get(*journey) else {
+                return String::new();
+            };
+            let mut k = format!("j/{}", j.id);
+            let mut list = &j.touchpoints;
+            for &i in path {
+                let Some(t) = list.get(i) else {
+                    return String::new();
+                };
+                k.push_str("/t/");
+                k.push_str(&t.id);
+                list = &t.touchpoints;
+            }
+            k
+        }
+        Node::Model => "model".into(),
+        Node::Journeys => "s/journeys".into(),
+        Node::Grades => "s/grades".into(),
+        Node::Tiers => "s/tiers".into(),
+        Node::Segments => "s/segments".into(),
+        Node::Fields => "s/fields".into(),
+        _ => String::new(),
+    }
+}
+
+/// The rows left when the rows whose key is in `folded` hide what is below them.
+pub fn visible(all: &[Row], folded: &std::collections::HashSet<String>) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::with_capacity(all.len());
+    let mut i = 0;
+    while i < all.len() {
+        let mut row = all[i].clone();
+        let mut end = i + 1;
+        while end < all.len() && all[end].depth > row.depth {
+            end += 1;
+        }
+        if !row.key.is_empty() && folded.contains(&row.key) && end > i + 1 {
+            row.hidden = end - i - 1;
+            out.push(row);
+            i = end;
+        } else {
+            out.push(row);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The rows of the whole model, in order, nothing folded.
 pub fn rows(m: &Model) -> Vec<Row> {
+    let mut out = all_rows(m);
+    for r in &mut out {
+        r.key = key(m, &r.node);
+    }
+    out
+}
+
+fn all_rows(m: &Model) -> Vec<Row> {
     let mut out = Vec::new();
     let mut model_row = Row::new(
         Node::Model,

@@ -290,6 +290,9 @@ fn tree_line(app: &App, row: &Row, width: usize) -> Line<'static> {
     if row.open_question {
         left.push(Span::styled(" ?", t.style("open_question")));
     }
+    if row.hidden > 0 {
+        left.push(Span::styled(format!(" ▸{}", row.hidden), t.style("key")));
+    }
     if !row.detail.is_empty() {
         left.push(Span::styled(format!("  {}", row.detail), t.style("muted")));
     }
