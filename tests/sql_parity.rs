@@ -242,72 +242,103 @@ fn duckdb_matches_the_engine_on_leads() {
 // ---------------------------------------------------------------------------------------------
 // Spark SQL
 
+/// Runs jobs in one Spark session: each line of the jobs file is `table<TAB>csv<TAB>query<TAB>out`.
 const SPARK_RUNNER: &str = r#"
 import csv, sys
 from pyspark.sql import SparkSession
-table, path, query_file, out_file = sys.argv[1:5]
 spark = (SparkSession.builder.master("local[2]").appName("scorewright-parity")
          .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
          .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
          .getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
-(spark.read.option("header", True).option("multiLine", True).option("escape", '"')
- .option("inferSchema", False).csv(path).createOrReplaceTempView(table))
-df = spark.sql(open(query_file, encoding="utf-8").read())
-rows = df.collect()
-with open(out_file, "w", newline="", encoding="utf-8") as f:
-    w = csv.writer(f)
-    w.writerow(df.columns)
-    for r in rows:
-        w.writerow(["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in r])
+for line in open(sys.argv[1], encoding="utf-8"):
+    table, path, query_file, out_file = line.rstrip("\n").split("\t")
+    (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
+     .option("inferSchema", False).csv(path).createOrReplaceTempView(table))
+    df = spark.sql(open(query_file, encoding="utf-8").read())
+    rows = df.collect()
+    with open(out_file, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(df.columns)
+        for r in rows:
+            w.writerow(["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in r])
 spark.stop()
 "#;
 
-fn python() -> PathBuf {
-    require("python3", "install Python 3")
-}
-
-#[test]
-fn spark_matches_the_engine_on_leads() {
-    let py = python();
+/// Runs queries over CSV files in one Spark session; returns each query's CSV output.
+fn spark(dir: &Path, jobs: &[(String, PathBuf, String)]) -> Vec<String> {
+    let py = require("python3", "install Python 3");
     let check = Command::new(&py).args(["-c", "import pyspark"]).output();
     assert!(
         check.is_ok_and(|o| o.status.success()),
         "pyspark is not installed, so this parity test cannot run: pip install pyspark (bash .ci/install-engines installs it)"
     );
     require("java", "apt-get install openjdk-17-jre-headless");
+    let write = |p: &Path, text: &str| {
+        std::fs::write(p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let mut list = String::new();
+    let mut outs = Vec::new();
+    for (i, (table, csv, query)) in jobs.iter().enumerate() {
+        let q = dir.join(format!("spark{i}.sql"));
+        let out = dir.join(format!("spark{i}.csv"));
+        write(&q, query);
+        list.push_str(&format!(
+            "{table}\t{}\t{}\t{}\n",
+            csv.display(),
+            q.display(),
+            out.display()
+        ));
+        outs.push(out);
+    }
+    let (runner, jobs_file) = (dir.join("run.py"), dir.join("jobs.tsv"));
+    write(&runner, SPARK_RUNNER);
+    write(&jobs_file, &list);
+    run(
+        Command::new(&py)
+            .arg(&runner)
+            .arg(&jobs_file)
+            .env("PYSPARK_PYTHON", &py),
+        "",
+        "spark",
+    );
+    outs.iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .collect()
+}
+
+/// Spark starts slowly, so one session runs Leads.csv and the generated models.
+#[test]
+fn spark_matches_the_engine_on_leads_and_generated_models() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let model = x_education();
     let expected = engine_results(&model, &leads(), "Prospect ID");
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let query = dir.path().join("query.sql");
-    let out = dir.path().join("out.csv");
-    let runner = dir.path().join("run.py");
-    std::fs::write(
-        &query,
+    // Spark plans each query for a second or two: a third of the generated cases is enough.
+    let mut cases = generated_cases(dir.path());
+    cases.truncate(SPARK_SEEDS);
+    let mut jobs = vec![(
+        "contacts".to_string(),
+        PathBuf::from(LEADS),
         sql(
             &model,
             Dialect::Spark,
             Source::Table("contacts".into()),
             false,
         ),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&runner, SPARK_RUNNER).unwrap_or_else(|e| panic!("{e}"));
-    run(
-        Command::new(&py)
-            .arg(&runner)
-            .arg("contacts")
-            .arg(LEADS)
-            .arg(&query)
-            .arg(&out)
-            .env("PYSPARK_PYTHON", &py),
-        "",
-        "spark",
-    );
-    let text = std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("{e}"));
-    let (rows, max) = compare(&expected, &parse_csv(&text, "spark"), "spark");
+    )];
+    for c in &cases {
+        let table = format!("contacts{}", c.seed);
+        let q = sql(&c.model, Dialect::Spark, Source::Table(table.clone()), true);
+        jobs.push((table, c.csv.clone(), q));
+    }
+    let outs = spark(dir.path(), &jobs);
+    let (rows, max) = compare(&expected, &parse_csv(&outs[0], "spark"), "spark");
     assert_eq!(rows, 9240);
     assert!(max <= 1e-9);
+    assert_eq!(
+        compare_cases(&cases, &outs[1..], "spark"),
+        SPARK_SEEDS * ROWS
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -870,70 +901,123 @@ fn split(rng: &mut Rng, n: usize) -> Vec<String> {
     out
 }
 
-#[test]
-fn duckdb_matches_the_engine_on_generated_models() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut cases = Vec::new();
-    let mut queries = Vec::new();
-    for seed in 1..=40u64 {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-        let model = gen_model(&mut rng);
-        let rows = gen_contacts(&mut rng, &model, 60);
-        // The engine reads the same cells from an in-memory table.
-        let maps: Vec<indexmap::IndexMap<String, Scalar>> = rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|(c, v)| (c.clone(), Scalar::Text(v.clone())))
-                    .collect()
-            })
-            .collect();
-        let table = Table::from_maps("generated", &maps);
-        let path = dir.path().join(format!("contacts{seed}.csv"));
-        let mut w = csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Always)
-            .from_path(&path)
-            .unwrap_or_else(|e| panic!("{e}"));
-        w.write_record(rows[0].iter().map(|(c, _)| c.as_str()))
-            .unwrap_or_else(|e| panic!("{e}"));
-        for r in &rows {
-            w.write_record(r.iter().map(|(_, v)| v.as_str()))
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-        w.flush().unwrap_or_else(|e| panic!("{e}"));
-        let source = format!(
-            "read_csv('{}', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
-            path.display(),
-            rows[0]
+/// One generated model with its contacts: in memory for the engine, as a CSV file for SQL.
+struct Case {
+    seed: u64,
+    model: Model,
+    table: Table,
+    csv: PathBuf,
+    columns: Vec<String>,
+}
+
+const SEEDS: u64 = 40;
+const ROWS: usize = 60;
+const SPARK_SEEDS: usize = 12;
+
+fn generated_cases(dir: &Path) -> Vec<Case> {
+    (1..=SEEDS)
+        .map(|seed| {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let model = gen_model(&mut rng);
+            let rows = gen_contacts(&mut rng, &model, ROWS);
+            // The engine reads the same cells from an in-memory table.
+            let maps: Vec<indexmap::IndexMap<String, Scalar>> = rows
                 .iter()
-                .map(|(c, _)| format!("'{}': 'VARCHAR'", c.replace('\'', "''")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        queries.push(sql(
-            &model,
-            Dialect::DuckDb,
-            Source::Expression(source),
-            true,
-        ));
-        cases.push((seed, model, table));
-    }
-    let outs = duckdb(&queries);
+                .map(|r| {
+                    r.iter()
+                        .map(|(c, v)| (c.clone(), Scalar::Text(v.clone())))
+                        .collect()
+                })
+                .collect();
+            let table = Table::from_maps("generated", &maps);
+            let csv = dir.join(format!("contacts{seed}.csv"));
+            let mut w = csv::WriterBuilder::new()
+                .quote_style(csv::QuoteStyle::Always)
+                .from_path(&csv)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let columns: Vec<String> = rows[0].iter().map(|(c, _)| c.clone()).collect();
+            w.write_record(&columns).unwrap_or_else(|e| panic!("{e}"));
+            for r in &rows {
+                w.write_record(r.iter().map(|(_, v)| v.as_str()))
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            w.flush().unwrap_or_else(|e| panic!("{e}"));
+            Case {
+                seed,
+                model,
+                table,
+                csv,
+                columns,
+            }
+        })
+        .collect()
+}
+
+/// Compares every case's output with the engine's; on a difference, prints the model.
+fn compare_cases(cases: &[Case], outs: &[String], engine: &str) -> usize {
     let mut total = 0;
-    for ((seed, model, table), out) in cases.iter().zip(outs) {
-        let expected = engine_results(model, table, "id");
-        let got = parse_csv(&out, "duckdb");
-        let result =
-            std::panic::catch_unwind(|| compare(&expected, &got, &format!("duckdb (seed {seed})")));
-        match result {
+    for (case, out) in cases.iter().zip(outs) {
+        let expected = engine_results(&case.model, &case.table, "id");
+        let got = parse_csv(out, engine);
+        let name = format!("{engine} (seed {})", case.seed);
+        match std::panic::catch_unwind(|| compare(&expected, &got, &name)) {
             Ok((rows, _)) => total += rows,
             Err(e) => {
-                eprintln!("seed {seed}: model\n{}", scorewright::model::to_yaml(model));
+                eprintln!(
+                    "seed {}: model\n{}",
+                    case.seed,
+                    scorewright::model::to_yaml(&case.model)
+                );
                 std::panic::resume_unwind(e)
             }
         }
     }
-    assert_eq!(total, 40 * 60);
+    total
+}
+
+#[test]
+fn duckdb_matches_the_engine_on_generated_models() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cases = generated_cases(dir.path());
+    let queries: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let columns: Vec<String> = c
+                .columns
+                .iter()
+                .map(|name| format!("'{}': 'VARCHAR'", name.replace('\'', "''")))
+                .collect();
+            let source = format!(
+                "read_csv('{}', header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
+                c.csv.display(),
+                columns.join(", ")
+            );
+            sql(&c.model, Dialect::DuckDb, Source::Expression(source), true)
+        })
+        .collect();
+    let outs = duckdb(&queries);
+    assert_eq!(
+        compare_cases(&cases, &outs, "duckdb"),
+        SEEDS as usize * ROWS
+    );
+}
+
+#[test]
+fn postgres_matches_the_engine_on_generated_models() {
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cases = generated_cases(dir.path());
+    let mut outs = Vec::new();
+    for c in &cases {
+        let table = format!("contacts{}", c.seed);
+        pg.load_csv(&table, &c.csv.display().to_string());
+        let q = sql(&c.model, Dialect::Postgres, Source::Table(table), true);
+        outs.push(pg.query_csv(&q));
+    }
+    assert_eq!(
+        compare_cases(&cases, &outs, "postgres"),
+        SEEDS as usize * ROWS
+    );
 }
 
 #[test]

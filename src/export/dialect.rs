@@ -186,7 +186,15 @@ impl Dialect {
                     .collect();
                 format!("decode('{escaped}'::BLOB)")
             }
-            Dialect::Postgres => format!("convert_from('\\x{hex}'::bytea, 'UTF8')"),
+            // chr(), not convert_from(): the latter's result has the "C" collation, which
+            // would make LOWER of the trimmed text ASCII-only.
+            Dialect::Postgres => {
+                let chrs: Vec<String> = WHITESPACE
+                    .iter()
+                    .map(|c| format!("chr({})", *c as u32))
+                    .collect();
+                format!("({})", chrs.join(" || "))
+            }
             Dialect::Spark => format!("decode(unhex('{hex}'), 'UTF-8')"),
             Dialect::BigQuery => format!("SAFE_CONVERT_BYTES_TO_STRING(FROM_HEX('{hex}'))"),
             Dialect::Snowflake => format!("HEX_DECODE_STRING('{hex}')"),

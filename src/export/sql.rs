@@ -22,6 +22,10 @@ use crate::model::{Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Tou
 use std::collections::HashMap;
 use std::fmt::Write;
 
+/// PostgreSQL raises an error where a double operation underflows to zero (other engines give
+/// 0, as Rust does). Its queries take values under this as 0: a score moves by less than 1e-138.
+const PG_TINY: f64 = 1e-150;
+
 /// Where the contacts come from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -546,9 +550,21 @@ impl<'a> Writer<'a> {
                             ),
                         });
                     }
-                    let x = format!("(({v} - {}) / {})", f(*from)?, f(to - from)?);
+                    let span = to - from;
+                    let x = format!("(({v} - {}) / {})", f(*from)?, f(span)?);
+                    // PostgreSQL raises when a division rounds to zero: below a difference
+                    // whose ratio is under PG_TINY, the ratio is taken as 0.
+                    let tiny = if self.d == Dialect::Postgres && span.abs() >= 1e-10 {
+                        format!(
+                            " WHEN ABS({v} - {}) < {} THEN {zero}",
+                            f(*from)?,
+                            f(PG_TINY * span.abs().max(1.0))?
+                        )
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "CASE WHEN {v} IS NULL THEN {zero} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
+                        "CASE WHEN {v} IS NULL THEN {zero}{tiny} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
                     )
                 }
                 (Rule::Bands(bands), FieldKind::Number) => {
@@ -617,8 +633,18 @@ impl<'a> Writer<'a> {
             (Some(sf), Some(sv)) if sf.kind == FieldKind::Date => sv,
             _ => return Ok(zero),
         };
+        // On PostgreSQL a product that rounds to zero raises: an attainment under PG_TINY is
+        // taken as 0 before it is multiplied (the decay factor is never below PG_TINY there).
+        let base = if self.d == Dialect::Postgres {
+            format!(
+                "CASE WHEN ({base}) < {} THEN {zero} ELSE ({base}) END",
+                f(PG_TINY)?
+            )
+        } else {
+            format!("({base})")
+        };
         Ok(format!(
-            "({base}) * CASE WHEN {since} IS NULL THEN {zero} ELSE {} END",
+            "{base} * CASE WHEN {since} IS NULL THEN {zero} ELSE {} END",
             self.half_life(since, decay.half_life_days, &format!("{at}: decay"))?
         ))
     }
@@ -627,13 +653,21 @@ impl<'a> Writer<'a> {
     fn half_life(&self, day: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
         let d = self.d;
         let age = format!("({} - {day})", self.today);
-        Ok(format!(
-            "CASE WHEN {age} <= 0 THEN {} ELSE {} END",
-            d.float(1.0, at)?,
-            d.power(
-                &d.float(0.5, at)?,
-                &d.int_over_double(&age, &d.float(half_life_days, at)?)
+        let exponent = d.int_over_double(&age, &d.float(half_life_days, at)?);
+        // PostgreSQL raises when POWER underflows; past 2^-498 (under PG_TINY) it is 0 there.
+        let cut = if d == Dialect::Postgres {
+            format!(
+                " WHEN {exponent} > {} THEN {}",
+                d.float(498.0, at)?,
+                d.float(0.0, at)?
             )
+        } else {
+            String::new()
+        };
+        Ok(format!(
+            "CASE WHEN {age} <= 0 THEN {}{cut} ELSE {} END",
+            d.float(1.0, at)?,
+            d.power(&d.float(0.5, at)?, &exponent)
         ))
     }
 
