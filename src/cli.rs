@@ -29,6 +29,9 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Open a model in the designer (a missing file is started from a template you pick).
+    #[command(after_help = "Examples:\n  scorewright edit my-model.yaml\n  scorewright edit examples/x-education.yaml --contacts ../shared/data/leads/Leads.csv\n\nIn the designer, ? shows every key.")]
+    Edit(EditArgs),
     /// Check a model: weights, ids, rules, thresholds, personas.
     #[command(after_help = "Example:\n  scorewright check examples/b2b-customer.yaml --contacts examples/b2b-customer.csv\n\nExit codes: 0 no errors, 1 errors, 2 the file cannot be read or parsed.")]
     Check(check::Args),
@@ -47,6 +50,15 @@ pub enum Command {
     /// Make synthetic contacts that fit a model's fields.
     #[command(after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv")]
     Generate(generate::Args),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EditArgs {
+    /// The model file.
+    pub model: std::path::PathBuf,
+    /// Contacts to preview and check against (default: the model's `contacts`).
+    #[arg(long)]
+    pub contacts: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -78,7 +90,8 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => default_command(),
+        None => open_builtin(),
+        Some(Command::Edit(a)) => crate::tui::edit(&a.model, a.contacts),
         Some(Command::Check(a)) => check::run(a),
         Some(Command::Score(a)) => score::run(a),
         Some(Command::Explain(a)) => explain::run(a),
@@ -88,8 +101,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// With no command: the built-in example, scored on its samples.
-fn default_command() -> anyhow::Result<ExitCode> {
+/// With no command: the designer on the built-in example. Its sample contacts are written to
+/// the user's data folder so the designer can read them; Ctrl-s saves the model into the
+/// current folder under a name that is free.
+fn open_builtin() -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return print_builtin();
+    }
+    let t = crate::templates::builtin();
+    let contacts = t.contacts.and_then(|csv| {
+        let dirs = directories::ProjectDirs::from("", "", "scorewright")?;
+        let dir = dirs.data_dir().join("examples");
+        std::fs::create_dir_all(&dir).ok()?;
+        let p = dir.join(format!("{}.csv", t.name));
+        crate::model::yaml::write_atomic(&p, csv.as_bytes()).ok()?;
+        Some(p)
+    });
+    let mut save_to = std::path::PathBuf::from(t.file_name());
+    let mut n = 2;
+    while save_to.exists() {
+        save_to = std::path::PathBuf::from(format!("{}-{n}.yaml", t.name));
+        n += 1;
+    }
+    crate::tui::run_text(t.model, save_to, contacts)
+}
+
+/// Without a terminal: the built-in example, scored on its samples, as text.
+fn print_builtin() -> anyhow::Result<ExitCode> {
     let t = crate::templates::builtin();
     let model = crate::model::parse_model(t.model, t.file_name())?;
     let table = match t.contacts {
