@@ -659,3 +659,36 @@ fn folding_hides_and_find_unfolds() {
     assert_eq!(app.node(), tp(1));
     assert_eq!(app.rows.len(), all + 1);
 }
+
+#[test]
+fn checks_name_the_line_while_the_file_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    let text = MODEL.replace(
+        "weight: 50\n        open_question",
+        "weight: 40\n        open_question",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let mut app = App::from_file(read_model(&path).unwrap());
+    // journeys[0].touchpoints is on line 10 of the file.
+    assert_eq!(
+        app.diagnostics[0].line,
+        Some(10),
+        "{:?}",
+        app.diagnostics[0]
+    );
+    assert!(render(&mut app, 100, 30).contains("line 10: journey 'fit'"));
+    select(&mut app, tp(1));
+    press(&mut app, "+");
+    assert_eq!(
+        app.diagnostics[0].line, None,
+        "edited: the file no longer says so"
+    );
+    press(&mut app, "u");
+    assert_eq!(app.diagnostics[0].line, Some(10));
+    press(&mut app, "Ctrl-r Ctrl-s");
+    assert!(
+        app.diagnostics[0].line.is_some(),
+        "saved: lines of the new file"
+    );
+}

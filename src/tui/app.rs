@@ -21,7 +21,7 @@ use crate::model::check::{Diagnostic, Severity, check};
 use crate::model::weight::{FULL, balance_even, balance_proportional, describe_sum};
 use crate::model::{
     Adjustment, Condition, Field, FieldKind, Grade, Journey, Model, ModelFile, Rule, Seg, Segment,
-    Signal, Tier, Touchpoint, Weight,
+    Signal, SourceMap, Tier, Touchpoint, Weight,
 };
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
@@ -131,6 +131,9 @@ pub struct App {
     saved_revision: u64,
     /// The file had comments, which a save does not keep; said once, at the first save.
     comments_in_file: bool,
+    /// Where each part of the file is, valid while the model is at this revision (as read, or
+    /// as last saved), so that checks can say which line they are about.
+    source_map: Option<(u64, SourceMap)>,
     /// The rows on screen: `all_rows` less what is folded.
     pub rows: Vec<Row>,
     pub all_rows: Vec<Row>,
@@ -167,6 +170,7 @@ impl App {
             history: History::default(),
             saved_revision: 0,
             comments_in_file: false,
+            source_map: None,
             rows: Vec::new(),
             all_rows: Vec::new(),
             folded: HashSet::new(),
@@ -203,6 +207,8 @@ impl App {
         let comments = file.has_comments();
         let mut app = App::new(file.model, file.path);
         app.comments_in_file = comments;
+        app.source_map = Some((0, file.map));
+        app.refresh();
         app
     }
 
@@ -801,7 +807,12 @@ impl App {
         let node = self.rows.get(self.selected).map(|r| r.node.clone());
         self.all_rows = rows(&self.model);
         self.rows = visible(&self.all_rows, &self.folded);
-        self.diagnostics = check(&self.model, self.columns.as_deref(), None);
+        let map = self
+            .source_map
+            .as_ref()
+            .filter(|(revision, _)| *revision == self.history.revision())
+            .map(|(_, map)| map);
+        self.diagnostics = check(&self.model, self.columns.as_deref(), map);
         self.diag_selected = self
             .diag_selected
             .min(self.diagnostics.len().saturating_sub(1));
@@ -1729,6 +1740,9 @@ impl App {
         match crate::model::write_model(&self.model, &self.path) {
             Ok(()) => {
                 self.saved_revision = self.history.revision();
+                let text = crate::model::to_yaml(&self.model);
+                self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
+                self.refresh();
                 let mut text = format!("saved to {}", self.path.display());
                 if std::mem::take(&mut self.comments_in_file) {
                     text.push_str(" (the comments of the original file are not kept)");

@@ -645,6 +645,10 @@ fn draw_diagnostics(f: &mut Frame, app: &App, area: Rect) {
         };
         let line = Line::from(vec![
             Span::styled(mark, style),
+            Span::styled(
+                d.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                t.style("muted"),
+            ),
             Span::styled(d.message.clone(), t.style("text")),
             Span::styled(
                 if d.at.is_empty() {
