@@ -14,6 +14,15 @@ pub mod sql;
 pub use dialect::Dialect;
 pub use sql::{Source, SqlOptions, to_sql};
 
+/// How a report is written: text for a terminal or a pull request, JSON for tools, CSV for
+/// spreadsheets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
 /// Why a model could not be exported.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ExportError {

@@ -1,1 +1,729 @@
-//! Back-test metrics: how well a model's scores rank a historical outcome.
+//! Back-test: how a model's scores would have sorted contacts whose outcome is known (converted,
+//! churned, expanded), so that a team can judge the model and set its handover threshold
+//! against history before switching it on.
+//!
+//! Per journey: AUC (Mann-Whitney), conversion rate and lift per decile, the share of all
+//! conversions that the top 10/20/30% hold, and a threshold table (for each candidate threshold:
+//! how many contacts would be handed over, and how many of those converted). Per tier, grade and
+//! matrix cell: conversion rate and lift. Rates count only contacts whose outcome is known;
+//! "lift" is a group's rate over the rate of all contacts with a known outcome. Ranking breaks
+//! ties between equal scores by file order, so deciles and top shares are repeatable.
+
+use super::Format;
+use crate::contacts::Table;
+use crate::engine::insight::{self, Outcome};
+use crate::engine::{Scored, metrics, score_table};
+use crate::model::Model;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Why a back-test cannot run.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum BacktestError {
+    #[error("{source_name} has no outcome column '{column}'{hint}")]
+    NoColumn {
+        source_name: String,
+        column: String,
+        hint: String,
+    },
+    #[error("{source_name}: {message}; an outcome column holds 0/1, yes/no or true/false")]
+    NotBinary {
+        source_name: String,
+        message: String,
+    },
+    #[error(
+        "{source_name}: outcome column '{column}' has {positives} yes and {negatives} no: a back-test needs both"
+    )]
+    OneClass {
+        source_name: String,
+        column: String,
+        positives: usize,
+        negatives: usize,
+    },
+}
+
+/// Contacts in one group with their conversions.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Group {
+    pub label: String,
+    /// All contacts in the group.
+    pub contacts: usize,
+    /// Those with a known outcome, and how many of them converted.
+    pub known: usize,
+    pub converted: usize,
+    /// `converted / known`; `None` when no outcome is known.
+    pub rate: Option<f64>,
+    /// `rate / base rate`.
+    pub lift: Option<f64>,
+}
+
+/// A decile of contacts by score, highest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Decile {
+    /// 1 is the top 10%.
+    pub decile: usize,
+    pub min_score: f64,
+    pub max_score: f64,
+    #[serde(flatten)]
+    pub group: Group,
+}
+
+/// What the top share of contacts by score holds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Capture {
+    pub top_percent: usize,
+    pub contacts: usize,
+    pub converted: usize,
+    /// The share of all conversions they hold.
+    pub share: f64,
+}
+
+/// Contacts at or above one candidate threshold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Threshold {
+    pub at_least: f64,
+    /// Contacts that would be handed over.
+    pub handed_over: usize,
+    pub known: usize,
+    pub converted: usize,
+    pub rate: Option<f64>,
+    /// The share of all conversions they hold.
+    pub share_of_conversions: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct JourneyBacktest {
+    pub id: String,
+    pub name: String,
+    pub auc: Option<f64>,
+    pub deciles: Vec<Decile>,
+    pub captured: Vec<Capture>,
+    pub thresholds: Vec<Threshold>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GradeBacktest {
+    pub id: String,
+    pub journey: String,
+    /// Per band, highest first, then "(none)" when some contacts reach no band.
+    pub bands: Vec<Group>,
+}
+
+/// A whole back-test.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Backtest {
+    pub model: String,
+    pub source: String,
+    pub outcome: String,
+    pub contacts: usize,
+    /// Contacts with a known outcome, and how many converted.
+    pub known: usize,
+    pub converted: usize,
+    pub base_rate: f64,
+    pub journeys: Vec<JourneyBacktest>,
+    /// Per tier, hottest first, then "(none)" when some contacts reach no tier.
+    pub tiers: Vec<Group>,
+    pub tier_journey: Option<String>,
+    pub grades: Vec<GradeBacktest>,
+    /// Per matrix cell, rows first.
+    pub matrix: Vec<Group>,
+}
+
+/// Scores the contacts and measures the scores against the outcome column.
+pub fn backtest(
+    model: &Model,
+    table: &Table,
+    outcome_column: &str,
+) -> Result<Backtest, BacktestError> {
+    let source_name = table.source.clone();
+    let Some(outcome) = insight::outcome(table, outcome_column) else {
+        let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+        let hint = crate::model::yaml::nearest(outcome_column, &known)
+            .map(|n| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default();
+        return Err(BacktestError::NoColumn {
+            source_name,
+            column: outcome_column.into(),
+            hint,
+        });
+    };
+    if let Some(message) = outcome.problem() {
+        return Err(BacktestError::NotBinary {
+            source_name,
+            message,
+        });
+    }
+    let positives = outcome.positives();
+    let negatives = outcome.known() - positives;
+    if positives == 0 || negatives == 0 {
+        return Err(BacktestError::OneClass {
+            source_name,
+            column: outcome_column.into(),
+            positives,
+            negatives,
+        });
+    }
+    let scored = score_table(model, table);
+    Ok(measure(model, &scored, &outcome, &source_name))
+}
+
+/// The back-test of an already scored table.
+pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) -> Backtest {
+    let values = &outcome.values;
+    let known = outcome.known();
+    let converted = outcome.positives();
+    let base_rate = if known > 0 {
+        converted as f64 / known as f64
+    } else {
+        0.0
+    };
+    let group = |label: String, rows: &mut dyn Iterator<Item = usize>| -> Group {
+        let mut g = Group {
+            label,
+            ..Group::default()
+        };
+        for i in rows {
+            g.contacts += 1;
+            if let Some(Some(v)) = values.get(i) {
+                g.known += 1;
+                g.converted += usize::from(*v);
+            }
+        }
+        g.rate = (g.known > 0).then(|| g.converted as f64 / g.known as f64);
+        g.lift = g.rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate);
+        g
+    };
+
+    let journeys = model
+        .journeys
+        .iter()
+        .enumerate()
+        .map(|(ji, j)| {
+            let scores = &scored.scores[ji];
+            // Rows by score, highest first, ties in file order.
+            let mut order: Vec<usize> = (0..scored.rows).collect();
+            order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+            let n = order.len();
+            let deciles = (0..10)
+                .filter_map(|d| {
+                    let part = &order[d * n / 10..(d + 1) * n / 10];
+                    let (first, last) = (part.first()?, part.last()?);
+                    Some(Decile {
+                        decile: d + 1,
+                        max_score: scores[*first],
+                        min_score: scores[*last],
+                        group: group(format!("{}", d + 1), &mut part.iter().copied()),
+                    })
+                })
+                .collect();
+            let captured = [10, 20, 30]
+                .into_iter()
+                .map(|p| {
+                    let top = (n * p).div_ceil(100);
+                    let hit = order[..top]
+                        .iter()
+                        .filter(|&&i| values.get(i) == Some(&Some(true)))
+                        .count();
+                    Capture {
+                        top_percent: p,
+                        contacts: top,
+                        converted: hit,
+                        share: if converted > 0 {
+                            hit as f64 / converted as f64
+                        } else {
+                            0.0
+                        },
+                    }
+                })
+                .collect();
+            let mut candidates: Vec<f64> = (0..10).map(|k| f64::from(k * 10)).collect();
+            if let Some(t) = model.tiers.as_ref().filter(|t| t.journey == j.id) {
+                candidates.extend(t.levels.iter().map(|l| l.at_least));
+            }
+            for g in model.grades.iter().filter(|g| g.journey == j.id) {
+                candidates.extend(g.bands.values().copied());
+            }
+            candidates.retain(|c| c.is_finite());
+            candidates.sort_by(|a, b| b.total_cmp(a));
+            candidates.dedup();
+            let thresholds = candidates
+                .into_iter()
+                .map(|t| {
+                    let g = group(
+                        String::new(),
+                        &mut (0..scored.rows).filter(|&i| scores[i] >= t),
+                    );
+                    Threshold {
+                        at_least: t,
+                        handed_over: g.contacts,
+                        known: g.known,
+                        converted: g.converted,
+                        rate: g.rate,
+                        share_of_conversions: if converted > 0 {
+                            g.converted as f64 / converted as f64
+                        } else {
+                            0.0
+                        },
+                    }
+                })
+                .collect();
+            JourneyBacktest {
+                id: j.id.clone(),
+                name: j.title().to_string(),
+                auc: metrics::auc(scores, values),
+                deciles,
+                captured,
+                thresholds,
+            }
+        })
+        .collect();
+
+    let none = crate::engine::condition::NONE;
+    let tiers = match &model.tiers {
+        Some(t) => {
+            let mut out: Vec<Group> = t
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(li, l)| {
+                    group(
+                        l.name.clone(),
+                        &mut (0..scored.rows).filter(|&i| scored.tiers[i] as usize == li),
+                    )
+                })
+                .collect();
+            let rest = group(
+                "(none)".into(),
+                &mut (0..scored.rows).filter(|&i| scored.tiers[i] == none),
+            );
+            if rest.contacts > 0 {
+                out.push(rest);
+            }
+            out
+        }
+        None => Vec::new(),
+    };
+    let grades = model
+        .grades
+        .iter()
+        .enumerate()
+        .map(|(gi, g)| {
+            let col = &scored.grades[gi];
+            let mut bands: Vec<Group> = g
+                .bands
+                .keys()
+                .enumerate()
+                .map(|(bi, label)| {
+                    group(
+                        label.clone(),
+                        &mut (0..scored.rows).filter(|&i| col[i] as usize == bi),
+                    )
+                })
+                .collect();
+            let rest = group(
+                "(none)".into(),
+                &mut (0..scored.rows).filter(|&i| col[i] == none),
+            );
+            if rest.contacts > 0 {
+                bands.push(rest);
+            }
+            GradeBacktest {
+                id: g.id.clone(),
+                journey: g.journey.clone(),
+                bands,
+            }
+        })
+        .collect();
+    let matrix = insight::matrix(model, scored, Some(outcome))
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let rate = c.rate();
+            Group {
+                label: c.rating,
+                contacts: c.count,
+                known: c.known,
+                converted: c.converted,
+                rate,
+                lift: rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate),
+            }
+        })
+        .collect();
+    Backtest {
+        model: model.name.clone(),
+        source: source.to_string(),
+        outcome: outcome.column.clone(),
+        contacts: scored.rows,
+        known,
+        converted,
+        base_rate,
+        journeys,
+        tiers,
+        tier_journey: model.tiers.as_ref().map(|t| t.journey.clone()),
+        grades,
+        matrix,
+    }
+}
+
+/// The back-test as text for a terminal, JSON for tools, or CSV (one row per measured group).
+pub fn render(b: &Backtest, format: Format) -> String {
+    match format {
+        Format::Text => text(b),
+        Format::Json => serde_json::to_string_pretty(b).unwrap_or_default() + "\n",
+        Format::Csv => csv(b),
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|r| format!("{:.1}%", r * 100.0))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn times(v: Option<f64>) -> String {
+    v.map(|l| format!("{l:.2}x")).unwrap_or_else(|| "-".into())
+}
+
+fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+fn text(b: &Backtest) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Back-test of '{}' on {} against '{}'",
+        b.model, b.source, b.outcome
+    );
+    let _ = writeln!(
+        o,
+        "{} contacts, {} with a known outcome, {} converted: base rate {}",
+        b.contacts,
+        b.known,
+        b.converted,
+        pct(Some(b.base_rate))
+    );
+    let groups = |o: &mut String, title: &str, groups: &[Group]| {
+        if groups.is_empty() {
+            return;
+        }
+        let _ = writeln!(o, "\n{title}");
+        let _ = writeln!(
+            o,
+            "  {:<16} {:>9} {:>9} {:>8} {:>7}",
+            "", "contacts", "converted", "rate", "lift"
+        );
+        for g in groups {
+            let _ = writeln!(
+                o,
+                "  {:<16} {:>9} {:>9} {:>8} {:>7}",
+                g.label,
+                g.contacts,
+                g.converted,
+                pct(g.rate),
+                times(g.lift)
+            );
+        }
+    };
+    for j in &b.journeys {
+        let _ = writeln!(o, "\nJourney {} ({})", j.id, j.name);
+        let _ = writeln!(
+            o,
+            "  AUC {}",
+            j.auc
+                .map(|a| format!("{a:.4}"))
+                .unwrap_or_else(|| "-".into())
+        );
+        let caps: Vec<String> = j
+            .captured
+            .iter()
+            .map(|c| {
+                format!(
+                    "top {}%: {} of conversions",
+                    c.top_percent,
+                    pct(Some(c.share))
+                )
+            })
+            .collect();
+        let _ = writeln!(o, "  {}", caps.join("; "));
+        let _ = writeln!(
+            o,
+            "  {:<8} {:>13} {:>9} {:>9} {:>8} {:>7}",
+            "decile", "scores", "contacts", "converted", "rate", "lift"
+        );
+        for d in &j.deciles {
+            let _ = writeln!(
+                o,
+                "  {:<8} {:>13} {:>9} {:>9} {:>8} {:>7}",
+                d.decile,
+                format!("{}-{}", num(d.min_score), num(d.max_score)),
+                d.group.contacts,
+                d.group.converted,
+                pct(d.group.rate),
+                times(d.group.lift)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>11} {:>9} {:>8} {:>14}",
+            "at least", "handed over", "converted", "rate", "of conversions"
+        );
+        for t in &j.thresholds {
+            let _ = writeln!(
+                o,
+                "  {:<10} {:>11} {:>9} {:>8} {:>14}",
+                num(t.at_least),
+                t.handed_over,
+                t.converted,
+                pct(t.rate),
+                pct(Some(t.share_of_conversions))
+            );
+        }
+    }
+    if let Some(tj) = &b.tier_journey {
+        groups(&mut o, &format!("Tiers (on {tj})"), &b.tiers);
+    }
+    for g in &b.grades {
+        groups(
+            &mut o,
+            &format!("Grade {} (on {})", g.id, g.journey),
+            &g.bands,
+        );
+    }
+    groups(&mut o, "Matrix", &b.matrix);
+    o
+}
+
+fn csv(b: &Backtest) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let _ = w.write_record([
+        "section",
+        "journey",
+        "label",
+        "min_score",
+        "max_score",
+        "contacts",
+        "known",
+        "converted",
+        "rate",
+        "lift",
+        "share",
+    ]);
+    for j in &b.journeys {
+        let _ = w.write_record(["auc", &j.id, "", "", "", "", "", "", &opt(j.auc), "", ""]);
+        for d in &j.deciles {
+            let g = &d.group;
+            let _ = w.write_record([
+                "decile".to_string(),
+                j.id.clone(),
+                d.decile.to_string(),
+                d.min_score.to_string(),
+                d.max_score.to_string(),
+                g.contacts.to_string(),
+                g.known.to_string(),
+                g.converted.to_string(),
+                opt(g.rate),
+                opt(g.lift),
+                String::new(),
+            ]);
+        }
+        for c in &j.captured {
+            let _ = w.write_record([
+                "top".to_string(),
+                j.id.clone(),
+                format!("{}%", c.top_percent),
+                String::new(),
+                String::new(),
+                c.contacts.to_string(),
+                String::new(),
+                c.converted.to_string(),
+                String::new(),
+                String::new(),
+                c.share.to_string(),
+            ]);
+        }
+        for t in &j.thresholds {
+            let _ = w.write_record([
+                "threshold".to_string(),
+                j.id.clone(),
+                t.at_least.to_string(),
+                t.at_least.to_string(),
+                String::new(),
+                t.handed_over.to_string(),
+                t.known.to_string(),
+                t.converted.to_string(),
+                opt(t.rate),
+                String::new(),
+                t.share_of_conversions.to_string(),
+            ]);
+        }
+    }
+    let mut groups = |section: &str, journey: &str, gs: &[Group]| {
+        for g in gs {
+            let _ = w.write_record([
+                section.to_string(),
+                journey.to_string(),
+                g.label.clone(),
+                String::new(),
+                String::new(),
+                g.contacts.to_string(),
+                g.known.to_string(),
+                g.converted.to_string(),
+                opt(g.rate),
+                opt(g.lift),
+                String::new(),
+            ]);
+        }
+    };
+    groups("tier", b.tier_journey.as_deref().unwrap_or(""), &b.tiers);
+    for g in &b.grades {
+        groups(&format!("grade:{}", g.id), &g.journey, &g.bands);
+    }
+    groups("matrix", "", &b.matrix);
+    w.into_inner()
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::Scalar;
+    use indexmap::IndexMap;
+
+    fn table(rows: &[(&str, &str, &str)]) -> Table {
+        let maps: Vec<IndexMap<String, Scalar>> = rows
+            .iter()
+            .map(|(id, v, y)| {
+                let mut m = IndexMap::new();
+                m.insert("id".to_string(), Scalar::Text(id.to_string()));
+                m.insert("visits".to_string(), Scalar::Text(v.to_string()));
+                m.insert("won".to_string(), Scalar::Text(y.to_string()));
+                m
+            })
+            .collect();
+        Table::from_maps("t.csv", &maps)
+    }
+
+    const MODEL: &str = "name: t\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\ntiers:\n  journey: j\n  levels:\n    - { name: hot, at_least: 60, handover: sales }\n    - { name: cold, at_least: 0 }\n";
+
+    #[test]
+    fn by_hand() {
+        // Scores 100, 80, 50, 30, 0 (visits x 10); converted: yes, no, yes, no, no.
+        let t = table(&[
+            ("a", "10", "1"),
+            ("b", "8", "0"),
+            ("c", "5", "yes"),
+            ("d", "3", "no"),
+            ("e", "0", "0"),
+        ]);
+        let m = crate::model::parse_model(MODEL, "t").unwrap();
+        let b = backtest(&m, &t, "won").unwrap();
+        assert_eq!((b.known, b.converted), (5, 2));
+        assert!((b.base_rate - 0.4).abs() < 1e-12);
+        let j = &b.journeys[0];
+        // Pairs (positive above negative): a beats b, d, e (3); c beats d, e (2): 5 of 6.
+        assert!((j.auc.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+        // Top 10% of 5 rounds up to one contact (a, converted): half of the conversions.
+        assert_eq!((j.captured[0].contacts, j.captured[0].converted), (1, 1));
+        assert!((j.captured[0].share - 0.5).abs() < 1e-12);
+        // Threshold 50: a, b, c handed over, 2 converted.
+        let t50 = j.thresholds.iter().find(|t| t.at_least == 50.0).unwrap();
+        assert_eq!((t50.handed_over, t50.converted), (3, 2));
+        // Hot (>= 60): a and b, one converted: rate 0.5, lift 1.25.
+        assert_eq!(b.tiers[0].label, "hot");
+        assert_eq!((b.tiers[0].contacts, b.tiers[0].converted), (2, 1));
+        assert!((b.tiers[0].lift.unwrap() - 1.25).abs() < 1e-12);
+        // Deciles of 5 rows: deciles 2, 4, 6, 8, 10 hold one row each.
+        let sizes: Vec<usize> = j.deciles.iter().map(|d| d.group.contacts).collect();
+        assert_eq!(sizes, vec![1, 1, 1, 1, 1]);
+        assert_eq!(
+            j.deciles.iter().map(|d| d.decile).collect::<Vec<_>>(),
+            vec![2, 4, 6, 8, 10]
+        );
+        let text = render(&b, Format::Text);
+        assert!(text.contains("base rate 40.0%"), "{text}");
+        assert!(render(&b, Format::Csv).starts_with("section,journey,label"));
+        assert!(render(&b, Format::Json).contains("\"auc\": 0.8333"));
+    }
+
+    #[test]
+    fn bad_outcome_columns_say_which() {
+        let m = crate::model::parse_model(MODEL, "t").unwrap();
+        let t = table(&[("a", "1", "maybe"), ("b", "2", "perhaps")]);
+        let e = backtest(&m, &t, "won").unwrap_err();
+        assert!(
+            e.to_string().contains("outcome column 'won' is not yes/no"),
+            "{e}"
+        );
+        let e = backtest(&m, &t, "Won2").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv has no outcome column 'Won2' (did you mean 'won'?)"
+        );
+        let t = table(&[("a", "1", "1"), ("b", "2", "yes")]);
+        let e = backtest(&m, &t, "won").unwrap_err();
+        assert!(e.to_string().contains("has 2 yes and 0 no"), "{e}");
+    }
+
+    /// On the real Leads.csv with the x-education model, against independent computations.
+    #[test]
+    fn leads_against_an_independent_computation() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = crate::model::read_model(&dir.join("examples/x-education.yaml"))
+            .unwrap()
+            .model;
+        let table =
+            crate::contacts::read_contacts(&dir.join("../shared/data/leads/Leads.csv")).unwrap();
+        let b = backtest(&model, &table, "Converted").unwrap();
+        assert_eq!((b.contacts, b.known, b.converted), (9240, 9240, 3561));
+        // Scores and outcomes read straight from the engine and the file.
+        let scores = &score_table(&model, &table).scores[0];
+        let won: Vec<bool> = (0..table.rows())
+            .map(|i| table.cell(i, "Converted").trim() == "1")
+            .collect();
+        // Mann-Whitney by counting every (positive, negative) pair; ties count half.
+        let (pos, neg): (Vec<usize>, Vec<usize>) = (0..won.len()).partition(|&i| won[i]);
+        let mut wins = 0.0;
+        for &p in &pos {
+            for &n in &neg {
+                wins += if scores[p] > scores[n] {
+                    1.0
+                } else if scores[p] == scores[n] {
+                    0.5
+                } else {
+                    0.0
+                };
+            }
+        }
+        let auc = wins / (pos.len() * neg.len()) as f64;
+        let got = b.journeys[0].auc.unwrap();
+        assert!((got - auc).abs() < 1e-12, "AUC {got} vs {auc}");
+        // Every threshold row counts what a plain filter counts.
+        for t in &b.journeys[0].thresholds {
+            let over: Vec<usize> = (0..won.len())
+                .filter(|&i| scores[i] >= t.at_least)
+                .collect();
+            assert_eq!(t.handed_over, over.len());
+            assert_eq!(t.converted, over.iter().filter(|&&i| won[i]).count());
+        }
+        // Deciles cover everyone once, and the top 30% hold what the top 30% rows hold.
+        assert_eq!(
+            b.journeys[0]
+                .deciles
+                .iter()
+                .map(|d| d.group.contacts)
+                .sum::<usize>(),
+            9240
+        );
+        let mut order: Vec<usize> = (0..won.len()).collect();
+        order.sort_by(|&a, &c| scores[c].total_cmp(&scores[a]).then(a.cmp(&c)));
+        let top30 = order[..2772].iter().filter(|&&i| won[i]).count();
+        assert_eq!(b.journeys[0].captured[2].converted, top30);
+        // Tiers partition the contacts.
+        assert_eq!(b.tiers.iter().map(|g| g.contacts).sum::<usize>(), 9240);
+    }
+}
