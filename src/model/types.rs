@@ -441,9 +441,14 @@ impl Serialize for MatchRule {
 
 impl<'de> Deserialize<'de> for MatchRule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = IndexMap::<ScalarKey, f64>::deserialize(d)?;
+        // A map that keeps duplicates, so that a value written twice is an error, not lost.
+        let entries = DuplicateKeys::deserialize(d)?.0;
         let mut rule = MatchRule::default();
-        for (k, v) in map {
+        let mut seen = std::collections::HashSet::new();
+        for (k, v) in entries {
+            if !seen.insert(k.0.trim().to_lowercase()) {
+                return Err(serde::de::Error::custom(format!("match lists '{}' twice (values are compared ignoring case)", k.0)));
+            }
             if k.0 == "default" {
                 rule.default = v;
             } else {
@@ -451,6 +456,29 @@ impl<'de> Deserialize<'de> for MatchRule {
             }
         }
         Ok(rule)
+    }
+}
+
+/// The entries of a map in order, duplicates kept.
+struct DuplicateKeys(Vec<(ScalarKey, f64)>);
+
+impl<'de> Deserialize<'de> for DuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DuplicateKeys;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of values to attainments, such as { Google: 1, Email: 0.5, default: 0 }")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<DuplicateKeys, A::Error> {
+                let mut out = Vec::new();
+                while let Some(e) = m.next_entry::<ScalarKey, f64>()? {
+                    out.push(e);
+                }
+                Ok(DuplicateKeys(out))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 

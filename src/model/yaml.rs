@@ -271,6 +271,14 @@ mod tests {
     }
 
     #[test]
+    fn a_match_value_written_twice_is_an_error() {
+        let text = "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        signals:\n          - { field: f, weight: 100, rule: { match: { Google: 1, google: 0.5 } } }\n";
+        let err = parse_model(text, "m.yaml").unwrap_err().to_string();
+        assert!(err.contains("match lists 'google' twice"), "{err}");
+        assert!(err.starts_with("m.yaml:8:"), "{err}");
+    }
+
+    #[test]
     fn empty_file_is_refused() {
         assert!(parse_model("  \n", "m.yaml").unwrap_err().to_string().contains("is empty"));
     }

@@ -1,0 +1,166 @@
+//! Properties that hold for any input: weights balance to exactly 100%, every score stays in
+//! 0..100, and a model survives a save and a load unchanged.
+
+use indexmap::IndexMap;
+use proptest::prelude::*;
+use scorewright::contacts::{Table, TextColumn};
+use scorewright::model::weight::{FULL, balance_even, balance_proportional};
+use scorewright::model::*;
+
+fn weights() -> impl Strategy<Value = Vec<Weight>> {
+    prop::collection::vec((0i64..=10_000).prop_map(Weight), 1..12)
+}
+
+proptest! {
+    #[test]
+    fn balancing_sums_to_exactly_100(ws in weights()) {
+        let even = balance_even(&ws);
+        prop_assert_eq!(even.iter().map(|w| w.0).sum::<i64>(), FULL);
+        prop_assert!(even.iter().all(|w| w.0 >= 0 && w.0 <= FULL));
+        let prop = balance_proportional(&ws);
+        prop_assert_eq!(prop.iter().map(|w| w.0).sum::<i64>(), FULL);
+        prop_assert!(prop.iter().all(|w| w.0 >= 0 && w.0 <= FULL));
+    }
+}
+
+/// Text that YAML might misread: keywords, numbers, quotes, colons, unicode, blanks.
+fn tricky_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("yes".to_string()),
+        Just("no".to_string()),
+        Just("null".to_string()),
+        Just("~".to_string()),
+        Just("1.5".to_string()),
+        Just("0x10".to_string()),
+        Just("- a".to_string()),
+        Just("a: b".to_string()),
+        Just("#hash".to_string()),
+        Just("'quoted'".to_string()),
+        Just("\"dq\"".to_string()),
+        Just(" padded ".to_string()),
+        Just("multi\nline".to_string()),
+        Just("Ünïcødé ✓".to_string()),
+        Just("&anchor".to_string()),
+        Just("*alias".to_string()),
+        Just("!tag".to_string()),
+        Just("%percent".to_string()),
+        Just("@at".to_string()),
+        "[a-zA-Z0-9 _.,;:'\"!?{}\\[\\]-]{0,12}",
+    ]
+}
+
+fn number() -> impl Strategy<Value = f64> {
+    prop_oneof![(-1000i64..1000).prop_map(|x| x as f64), (-1000.0f64..1000.0), Just(0.5), Just(1e-7)]
+}
+
+fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
+    match kind {
+        FieldKind::Number => prop_oneof![
+            (number(), number()).prop_map(|(from, to)| Rule::Scale { from, to }),
+            prop::collection::vec((number(), 0.0f64..=1.0), 1..4).prop_map(|mut b| {
+                b.sort_by(|x, y| x.0.total_cmp(&y.0));
+                Rule::Bands(b.into_iter().map(|(at_least, value)| Band { at_least, value }).collect())
+            }),
+            Just(Rule::Present),
+        ]
+        .boxed(),
+        FieldKind::Category | FieldKind::Text => (prop::collection::vec((tricky_text(), 0.0f64..=1.0), 0..4), 0.0f64..=1.0)
+            .prop_map(|(mut values, default)| {
+                // A match lists each value once (ignoring case), and `default` is its own key.
+                let mut seen = std::collections::HashSet::new();
+                values.retain(|(k, _)| k.trim() != "default" && seen.insert(k.trim().to_lowercase()));
+                Rule::Match(MatchRule { values, default })
+            })
+            .boxed(),
+        FieldKind::Boolean => Just(Rule::Flag).boxed(),
+        FieldKind::Date => (1.0f64..400.0).prop_map(|h| Rule::Recency { half_life_days: h }).boxed(),
+    }
+}
+
+fn kind() -> impl Strategy<Value = FieldKind> {
+    prop::sample::select(FieldKind::ALL.to_vec())
+}
+
+/// A model of 1..4 fields, one journey with 1..4 touchpoints of one signal each, adjustments
+/// with large points, tiers and a catch-all segment. Names are tricky text.
+fn model() -> impl Strategy<Value = Model> {
+    (prop::collection::vec((kind(), tricky_text()), 1..4), prop::collection::vec((tricky_text(), 0i64..=10_000), 1..4), prop::collection::vec(-300.0f64..300.0, 0..3), tricky_text())
+        .prop_flat_map(|(fields, tps, adjust, name)| {
+            let rules: Vec<BoxedStrategy<Rule>> = tps.iter().enumerate().map(|(i, _)| rule(fields[i % fields.len()].0)).collect();
+            (Just(fields), Just(tps), Just(adjust), Just(name), rules)
+        })
+        .prop_map(|(fields, tps, adjust, name, rules)| {
+            let fields: Vec<Field> = fields
+                .into_iter()
+                .enumerate()
+                .map(|(i, (k, col))| {
+                    let mut f = Field::new(&format!("f{i}"), k);
+                    f.column = Some(format!("{col}{i}"));
+                    f.note = Some(col);
+                    f
+                })
+                .collect();
+            let touchpoints: Vec<Touchpoint> = tps
+                .into_iter()
+                .enumerate()
+                .zip(rules)
+                .map(|((i, (title, w)), rule)| {
+                    let mut t = Touchpoint::new(&format!("t{i}"), Weight(w));
+                    t.name = title.clone();
+                    t.note = Some(title);
+                    t.pillars = vec![Pillar::ALL[i % 6]];
+                    t.signals.push(Signal { field: fields[i % fields.len()].id.clone(), weight: Weight(10_000), rule, decay: None, note: None });
+                    t
+                })
+                .collect();
+            let adjustments = adjust
+                .into_iter()
+                .enumerate()
+                .map(|(i, points)| Adjustment { name: format!("a{i}"), when: Condition { field: Some(fields[0].id.clone()), present: Some(i % 2 == 0), ..Condition::default() }, points, note: None })
+                .collect();
+            Model {
+                name,
+                as_of: Date::from_ymd(2026, 11, 1),
+                fields,
+                journeys: vec![Journey { id: "j".into(), name: String::new(), ending: Ending::Conversion, stage: Stage::Prospect, note: None, open_question: false, touchpoints, adjustments }],
+                tiers: Some(Tiers { journey: "j".into(), levels: vec![Tier { name: "hot".into(), at_least: 70.0, handover: "sales".into(), sales: None }, Tier { name: "cold".into(), at_least: 0.0, handover: String::new(), sales: None }] }),
+                segments: vec![Segment { name: "all".into(), when: None, action: "x".into(), route: String::new(), note: None }],
+                ..Model::default()
+            }
+        })
+}
+
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![Just(String::new()), Just("yes".to_string()), Just("0".to_string()), Just("2026-10-01".to_string()), Just("1e308".to_string()), Just("-1e308".to_string()), Just("NaN".to_string()), (-1e6f64..1e6).prop_map(|x| x.to_string()), tricky_text()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn saving_then_loading_is_the_identity(m in model()) {
+        let text = to_yaml(&m);
+        let back = parse_model(&text, "m.yaml");
+        prop_assert!(back.is_ok(), "{:?}\n{}", back.err(), text);
+        prop_assert_eq!(back.ok(), Some(m));
+    }
+
+    #[test]
+    fn every_score_is_within_0_and_100(m in model(), rows in prop::collection::vec(prop::collection::vec(cell(), 4), 1..20)) {
+        let headers: Vec<String> = m.fields.iter().map(|f| f.column().to_string()).collect();
+        let mut columns: Vec<TextColumn> = headers.iter().map(|_| TextColumn::new()).collect();
+        for r in &rows {
+            for (c, col) in columns.iter_mut().enumerate() {
+                col.push(&r[c % r.len()]);
+            }
+        }
+        let table = Table { source: "p".into(), headers, columns, lines: (2..rows.len() as u64 + 2).collect(), ..Table::default() };
+        let s = scorewright::engine::score_table(&m, &table);
+        for col in &s.scores {
+            for &v in col {
+                prop_assert!((0.0..=100.0).contains(&v), "{v}");
+            }
+        }
+        let _ = IndexMap::<String, String>::new();
+    }
+}
