@@ -28,6 +28,15 @@ use ratatui::layout::Rect;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+/// The screens of the designer. The preview of contacts joins this list; each screen has
+/// its module under `view/`, and `view::draw` dispatches on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Screen {
+    /// The tree, the detail pane and the checks: authoring the model.
+    #[default]
+    Design,
+}
+
 /// Which pane of the main screen has the keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {
@@ -141,6 +150,7 @@ pub struct App {
     pub folded: HashSet<String>,
     pub selected: usize,
     pub tree_offset: usize,
+    pub screen: Screen,
     pub focus: Focus,
     pub prop_selected: usize,
     pub diagnostics: Vec<Diagnostic>,
@@ -176,6 +186,7 @@ impl App {
             folded: HashSet::new(),
             selected: 0,
             tree_offset: 0,
+            screen: Screen::Design,
             focus: Focus::Tree,
             prop_selected: 0,
             diagnostics: Vec::new(),
