@@ -247,7 +247,7 @@ fn check_journeys(c: &mut Checker, root: &At) {
             }
         }
         let mut ids = HashSet::new();
-        let mut field_owner: HashMap<&str, String> = HashMap::new();
+        let mut field_owner: HashMap<&str, (String, Path)> = HashMap::new();
         for (k, t) in j.touchpoints.iter().enumerate() {
             check_touchpoint(c, &j.id, t, &tps.item(k, &t.id), &mut ids, &mut field_owner, false);
         }
@@ -307,7 +307,7 @@ fn check_touchpoint<'a>(
     t: &'a Touchpoint,
     ta: &At,
     ids: &mut HashSet<String>,
-    field_owner: &mut HashMap<&'a str, String>,
+    field_owner: &mut HashMap<&'a str, (String, Path)>,
     tagged_above: bool,
 ) {
     let owner = format!("touchpoint '{}'", t.id);
@@ -345,12 +345,12 @@ fn check_touchpoint<'a>(
         let sa = ta.key("signals").item(i, &s.field);
         if !in_this.insert(s.field.as_str()) {
             c.error("duplicate-id", &sa.key("field"), format!("{owner}: field '{}' is used by two signals", s.field));
-        } else if let Some(first) = field_owner.get(s.field.as_str()) {
-            if first != &t.id {
+        } else if let Some((first, place)) = field_owner.get(s.field.as_str()) {
+            if place != &ta.path {
                 c.warn("field-twice", &sa.key("field"), format!("journey '{journey}': field '{}' serves both '{first}' and '{}'", s.field, t.id));
             }
         } else {
-            field_owner.insert(s.field.as_str(), t.id.clone());
+            field_owner.insert(s.field.as_str(), (t.id.clone(), ta.path.clone()));
         }
         if s.weight == Weight::ZERO {
             c.warn("zero-weight", &sa.key("weight"), format!("{owner}: signal '{}' has a weight of 0", s.field));
@@ -636,4 +636,96 @@ fn check_personas(c: &mut Checker, root: &At) {
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
     let e = diags.iter().filter(|d| d.severity == Severity::Error).count();
     (e, diags.len() - e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SourceMap, parse_model};
+
+    /// A model with one of every finding. Line numbers are counted in the text below.
+    const BROKEN: &str = r#"name: Broken
+fields:
+  - { id: visits, kind: number }
+  - { id: visits, kind: number }
+  - { id: source, kind: category }
+  - { id: unused, kind: text }
+  - { id: seen, kind: date }
+journeys:
+  - id: j
+    touchpoints:
+      - id: a
+        weight: 50
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 60, rule: { bands: [ { at_least: 5, value: 0.5 }, { at_least: 1, value: 1 } ] } }
+          - { field: nope, weight: 40, rule: flag }
+      - id: a
+        weight: 40
+        signals:
+          - { field: visits, weight: 100, rule: flag }
+      - id: z
+        weight: 0
+        pillars: [integrity]
+        signals:
+          - { field: source, weight: 100, rule: { recency: { half_life_days: 30 } } }
+grades:
+  - { id: g, journey: nowhere, bands: { A: 50, B: 75, C: 0 } }
+tiers:
+  journey: j
+  levels:
+    - { name: warm, at_least: 40 }
+    - { name: hot, at_least: 70 }
+segments:
+  - { name: Hot, when: { tier: hot }, action: Call }
+  - { name: Odd, when: { journey: missing, at_least: 5 }, action: Wait }
+"#;
+
+    fn find<'a>(d: &'a [Diagnostic], code: &str, text: &str) -> &'a Diagnostic {
+        d.iter()
+            .find(|x| x.code == code && x.message.contains(text))
+            .unwrap_or_else(|| panic!("no {code} with '{text}' in:\n{}", d.iter().map(|x| x.render(None)).collect::<Vec<_>>().join("\n")))
+    }
+
+    #[test]
+    fn every_finding_with_its_message_and_place() {
+        let model = parse_model(BROKEN, "b.yaml").unwrap();
+        let map = SourceMap::new(BROKEN);
+        let cols = vec!["visits".to_string(), "source".to_string()];
+        let d = check(&model, Some(&cols), Some(&map));
+        let at = |x: &Diagnostic| (x.severity, x.line.unwrap_or(0));
+        // Errors.
+        let x = find(&d, "weights-sum", "journey 'j': touchpoint weights sum to 90%, 10% unassigned");
+        assert_eq!((at(x), x.at.as_str()), ((Severity::Error, 10), "journeys.j.touchpoints"));
+        assert_eq!(at(find(&d, "duplicate-id", "field id 'visits' is used twice")), (Severity::Error, 4));
+        assert_eq!(at(find(&d, "duplicate-id", "touchpoint id 'a' is used twice")), (Severity::Error, 17));
+        assert_eq!(at(find(&d, "unknown-field", "signal on unknown field 'nope'")), (Severity::Error, 16));
+        assert_eq!(at(find(&d, "rule-kind", "rule 'flag' does not fit field 'visits', which is a number")), (Severity::Error, 20));
+        assert_eq!(at(find(&d, "rule-kind", "rule 'recency' does not fit field 'source', which is a category")), (Severity::Error, 25));
+        assert_eq!(at(find(&d, "bands-order", "bands out of order: 1 comes after 5")), (Severity::Error, 15));
+        assert_eq!(at(find(&d, "thresholds-order", "grade 'g': thresholds out of order: B (75) should be below A (50)")), (Severity::Error, 27));
+        assert_eq!(at(find(&d, "thresholds-order", "tier thresholds out of order: 'hot' at 70 should be below 'warm' at 40")), (Severity::Error, 32));
+        assert_eq!(at(find(&d, "unknown-journey", "grade 'g' names journey 'nowhere'")), (Severity::Error, 27));
+        assert_eq!(at(find(&d, "unknown-journey", "condition names journey 'missing'")), (Severity::Error, 35));
+        // Warnings.
+        assert_eq!(at(find(&d, "field-twice", "field 'visits' serves both 'a' and 'a'")), (Severity::Warning, 20));
+        assert_eq!(at(find(&d, "no-pillar", "touchpoint 'a' is tagged with no pillar")).0, Severity::Warning);
+        // Integrity is only on 'z', whose weight is 0.
+        let p = find(&d, "pillar-unweighted", "no weight on the pillars integrity, resolution, expectations, time_and_effort, personalisation");
+        assert_eq!(at(p), (Severity::Warning, 9));
+        assert_eq!(at(find(&d, "zero-weight", "touchpoint 'z' has a weight of 0")), (Severity::Warning, 22));
+        assert_eq!(at(find(&d, "no-catch-all", "no catch-all segment")), (Severity::Warning, 33));
+        assert_eq!(at(find(&d, "unused-field", "field 'unused' is not used")), (Severity::Warning, 6));
+        assert_eq!(at(find(&d, "missing-column", "field 'seen': the sample contacts have no column 'seen'")), (Severity::Warning, 7));
+        // Errors come first.
+        let first_warning = d.iter().position(|x| x.severity == Severity::Warning).unwrap();
+        assert!(d[first_warning..].iter().all(|x| x.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn over_100_says_how_much_over() {
+        let text = BROKEN.replace("weight: 40\n        signals:\n          - { field: visits, weight: 100, rule: flag }", "weight: 55\n        signals:\n          - { field: visits, weight: 100, rule: flag }");
+        let d = check(&parse_model(&text, "b.yaml").unwrap(), None, None);
+        find(&d, "weights-sum", "touchpoint weights sum to 105%, 5% over");
+    }
 }
