@@ -420,7 +420,14 @@ fn rule_form_says_what_the_rule_does_and_refuses_nonsense() {
             .kind_name(),
         "scale"
     );
-    press(&mut app, "Esc");
+    press(&mut app, "Esc Esc");
+    // From the tree, e opens the rule form of a signal at once.
+    assert_eq!(app.focus, Focus::Tree);
+    press(&mut app, "e");
+    assert!(matches!(
+        app.popups.last(),
+        Some(scorewright::tui::popups::Popup::Rule(_))
+    ));
 }
 
 #[test]

@@ -60,6 +60,8 @@ pub enum Action {
     Back,
     /// Edit the selected node in the detail pane.
     Open,
+    /// Open the rule form of the selected signal.
+    EditRule,
     /// Hide what is below the selected row (or go to its parent).
     Fold,
     /// Show what is below the selected row (or edit it).
@@ -407,6 +409,9 @@ impl App {
     pub fn selected_has_props(&self) -> bool {
         !self.props().is_empty()
     }
+    pub fn selected_is_signal(&self) -> bool {
+        matches!(self.node(), Node::Signal { .. })
+    }
     pub fn selected_is_item(&self) -> bool {
         self.node().place().is_some()
     }
@@ -544,6 +549,12 @@ impl App {
             }
             Action::Back => self.focus = Focus::Tree,
             Action::Fold => self.fold(),
+            Action::EditRule => {
+                if let Some(i) = self.props().iter().position(|p| *p == Prop::Rule) {
+                    self.prop_selected = i;
+                    self.edit_prop();
+                }
+            }
             Action::Unfold => self.unfold(),
             Action::Open => {
                 if self.selected_has_props() {

@@ -480,6 +480,14 @@ fn defaults() -> Vec<Binding> {
         false,
         Some(App::can_flag),
     );
+    b(
+        M::Tree,
+        &[k('e')],
+        A::EditRule,
+        "edit the rule",
+        true,
+        Some(App::selected_is_signal),
+    );
 
     // The detail pane.
     b(M::Detail, &[p(C::Up), k('k')], A::Up, "up", false, None);
@@ -562,6 +570,22 @@ fn defaults() -> Vec<Binding> {
         "open question",
         false,
         Some(App::can_flag),
+    );
+    b(
+        M::Detail,
+        &digits,
+        A::TypeWeight(None),
+        "type a weight",
+        false,
+        weighted,
+    );
+    b(
+        M::Detail,
+        &[k('e')],
+        A::EditRule,
+        "edit the rule",
+        false,
+        Some(App::selected_is_signal),
     );
     b(M::Detail, &[p(C::Esc)], A::Back, "back to tree", true, None);
 
