@@ -30,25 +30,39 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Open a model in the designer (a missing file is started from a template you pick).
-    #[command(after_help = "Examples:\n  scorewright edit my-model.yaml\n  scorewright edit examples/x-education.yaml --contacts ../shared/data/leads/Leads.csv\n\nIn the designer, ? shows every key.")]
+    #[command(
+        after_help = "Examples:\n  scorewright edit my-model.yaml\n  scorewright edit examples/x-education.yaml --contacts ../shared/data/leads/Leads.csv\n\nIn the designer, ? shows every key."
+    )]
     Edit(EditArgs),
     /// Check a model: weights, ids, rules, thresholds, personas.
-    #[command(after_help = "Example:\n  scorewright check examples/b2b-customer.yaml --contacts examples/b2b-customer.csv\n\nExit codes: 0 no errors, 1 errors, 2 the file cannot be read or parsed.")]
+    #[command(
+        after_help = "Example:\n  scorewright check examples/b2b-customer.yaml --contacts examples/b2b-customer.csv\n\nExit codes: 0 no errors, 1 errors, 2 the file cannot be read or parsed."
+    )]
     Check(check::Args),
     /// Score every contact of a file, streaming rows in and out.
-    #[command(after_help = "Examples:\n  scorewright score model.yaml contacts.csv -o scored.csv\n  scorewright score model.yaml contacts.csv --format jsonl --explain | less\n  scorewright score model.yaml big.csv --only-results -o results.csv")]
+    #[command(
+        after_help = "Examples:\n  scorewright score model.yaml contacts.csv -o scored.csv\n  scorewright score model.yaml contacts.csv --format jsonl --explain | less\n  scorewright score model.yaml big.csv --only-results -o results.csv"
+    )]
     Score(score::Args),
     /// Explain why one contact scored what it did.
-    #[command(after_help = "Example:\n  scorewright explain examples/b2b-customer.yaml examples/b2b-customer.csv --id C-1001")]
+    #[command(
+        after_help = "Example:\n  scorewright explain examples/b2b-customer.yaml examples/b2b-customer.csv --id C-1001"
+    )]
     Explain(explain::Args),
     /// Start a model from a shipped example.
-    #[command(after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education.")]
+    #[command(
+        after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education."
+    )]
     New(new::Args),
     /// Suggest weights from a historical outcome, cross-validated.
-    #[command(after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves only weights, each group still summing to 100%.\nFixed and bounded weights come from the model's `tuning` list.")]
+    #[command(
+        after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves only weights, each group still summing to 100%.\nFixed and bounded weights come from the model's `tuning` list."
+    )]
     Tune(tune::Args),
     /// Make synthetic contacts that fit a model's fields.
-    #[command(after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv")]
+    #[command(
+        after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv"
+    )]
     Generate(generate::Args),
 }
 
@@ -80,7 +94,14 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) is not an error.
-        Err(e) if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) => ExitCode::SUCCESS,
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("scorewright: {e:#}");
             ExitCode::from(2)
@@ -133,13 +154,21 @@ fn print_builtin() -> anyhow::Result<ExitCode> {
     let model = crate::model::parse_model(t.model, t.file_name())?;
     let table = match t.contacts {
         Some(csv) => {
-            let mut r = crate::contacts::ContactsReader::from_reader("samples", Box::new(std::io::Cursor::new(csv.as_bytes().to_vec())))?;
+            let mut r = crate::contacts::ContactsReader::from_reader(
+                "samples",
+                Box::new(std::io::Cursor::new(csv.as_bytes().to_vec())),
+            )?;
             r.next_chunk(usize::MAX)?.unwrap_or_default()
         }
         None => crate::contacts::Table::from_maps("samples", &model.samples),
     };
     let scored = crate::engine::score_table(&model, &table);
-    say(format!("{} (built-in example '{}'), scored on its {} sample contacts:\n", model.name, t.name, table.rows()))?;
+    say(format!(
+        "{} (built-in example '{}'), scored on its {} sample contacts:\n",
+        model.name,
+        t.name,
+        table.rows()
+    ))?;
     let id = id_column(&model, &table.headers);
     let cols = crate::engine::output_columns(&model);
     say(format!("{:<12} {}", id, cols.join(" | ")))?;
@@ -148,7 +177,10 @@ fn print_builtin() -> anyhow::Result<ExitCode> {
         let row: Vec<String> = row.iter().map(|v| shorten_score(v)).collect();
         say(format!("{:<12} {}", table.cell(i, &id), row.join(" | ")))?;
     }
-    say(format!("\nTry: scorewright new my-model.yaml --template {}   then   scorewright check my-model.yaml", t.name))?;
+    say(format!(
+        "\nTry: scorewright new my-model.yaml --template {}   then   scorewright check my-model.yaml",
+        t.name
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -182,8 +214,10 @@ pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
 /// Refuses to overwrite a file unless forced.
 pub fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
     if path.exists() && !force {
-        anyhow::bail!("{} already exists: pass --force to overwrite it", path.display());
+        anyhow::bail!(
+            "{} already exists: pass --force to overwrite it",
+            path.display()
+        );
     }
     Ok(())
 }
-

@@ -14,4 +14,6 @@ pub use date::Date;
 pub use locate::{Path, Position, Seg, SourceMap};
 pub use types::*;
 pub use weight::Weight;
-pub use yaml::{ModelError, ModelFile, parse_model, read_model, to_yaml, to_yaml_value, write_model};
+pub use yaml::{
+    ModelError, ModelFile, parse_model, read_model, to_yaml, to_yaml_value, write_model,
+};

@@ -23,4 +23,3 @@ impl Rng {
         (self.next_u64() % n.max(1) as u64) as usize
     }
 }
-

@@ -75,14 +75,19 @@ pub fn write(t: &Template, path: &Path, force: bool) -> anyhow::Result<Vec<PathB
     }
     for (p, _) in &planned {
         if p.exists() && !force {
-            anyhow::bail!("{} already exists: pass --force to overwrite it", p.display());
+            anyhow::bail!(
+                "{} already exists: pass --force to overwrite it",
+                p.display()
+            );
         }
     }
     for (p, text) in &planned {
         if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))?;
         }
-        crate::model::yaml::write_atomic(p, text.as_bytes()).map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+        crate::model::yaml::write_atomic(p, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
     }
     Ok(planned.into_iter().map(|(p, _)| p).collect())
 }

@@ -1,5 +1,7 @@
 //! The real binary, as a user runs it: exit codes, messages, files written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -35,7 +37,11 @@ fn stderr(out: &std::process::Output) -> String {
 
 #[test]
 fn check_clean_model_exits_0() {
-    let out = bin().args(["check"]).arg(fixture("engine.yaml")).output().unwrap();
+    let out = bin()
+        .args(["check"])
+        .arg(fixture("engine.yaml"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("0 errors"), "{}", stderr(&out));
 }
@@ -43,7 +49,12 @@ fn check_clean_model_exits_0() {
 #[test]
 fn check_reports_weight_sums_with_location_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("engine.yaml")).unwrap().replace("weight: 50\n        pillars: [integrity]", "weight: 42.5\n        pillars: [integrity]");
+    let text = std::fs::read_to_string(fixture("engine.yaml"))
+        .unwrap()
+        .replace(
+            "weight: 50\n        pillars: [integrity]",
+            "weight: 42.5\n        pillars: [integrity]",
+        );
     let m = write(dir.path(), "m.yaml", &text);
     let out = bin().arg("check").arg(&m).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -51,7 +62,12 @@ fn check_reports_weight_sums_with_location_and_exits_1() {
     assert!(s.contains("error: journey 'j1': touchpoint weights sum to 92.5%, 7.5% unassigned (at journeys.j1.touchpoints)"), "{s}");
     // The location is the journey's `touchpoints:` key, line 11 column 5.
     assert!(s.contains("m.yaml:11:5: error"), "{s}");
-    let json = bin().arg("check").arg(&m).args(["--format", "json"]).output().unwrap();
+    let json = bin()
+        .arg("check")
+        .arg(&m)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(json.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["errors"], 1);
@@ -62,49 +78,119 @@ fn check_reports_weight_sums_with_location_and_exits_1() {
 #[test]
 fn check_parse_error_exits_2_with_file_line_column() {
     let dir = tempfile::tempdir().unwrap();
-    let m = write(dir.path(), "bad.yaml", "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        wieght: 100\n");
+    let m = write(
+        dir.path(),
+        "bad.yaml",
+        "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        wieght: 100\n",
+    );
     let out = bin().arg("check").arg(&m).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let e = stderr(&out);
     assert!(e.contains("bad.yaml:6:9:"), "{e}");
     assert!(e.contains("did you mean 'weight'?"), "{e}");
-    let out = bin().arg("check").arg(dir.path().join("nope.yaml")).output().unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(dir.path().join("nope.yaml"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("nope.yaml: cannot read it"), "{}", stderr(&out));
-    let m = write(dir.path(), "w.yaml", "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: abc\n");
+    assert!(
+        stderr(&out).contains("nope.yaml: cannot read it"),
+        "{}",
+        stderr(&out)
+    );
+    let m = write(
+        dir.path(),
+        "w.yaml",
+        "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: abc\n",
+    );
     let out = bin().arg("check").arg(&m).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("w.yaml:6:17: journeys[0].touchpoints[0].weight: 'abc' is not a number"), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("w.yaml:6:17: journeys[0].touchpoints[0].weight: 'abc' is not a number"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn check_warns_on_columns_the_contacts_lack() {
     let dir = tempfile::tempdir().unwrap();
-    let c = write(dir.path(), "c.csv", "id,visits,source,demo,email\n1,2,x,yes,a\n");
-    let out = bin().arg("check").arg(fixture("engine.yaml")).arg("--contacts").arg(&c).output().unwrap();
+    let c = write(
+        dir.path(),
+        "c.csv",
+        "id,visits,source,demo,email\n1,2,x,yes,a\n",
+    );
+    let out = bin()
+        .arg("check")
+        .arg(fixture("engine.yaml"))
+        .arg("--contacts")
+        .arg(&c)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).contains("field 'last_seen': the sample contacts have no column 'last_seen'"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("field 'last_seen': the sample contacts have no column 'last_seen'"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn score_writes_results_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let out_csv = dir.path().join("out.csv");
-    let out = bin().arg("score").arg(fixture("engine.yaml")).arg(fixture("engine.csv")).arg("-o").arg(&out_csv).output().unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(fixture("engine.csv"))
+        .arg("-o")
+        .arg(&out_csv)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&out_csv).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "id,visits,source,demo,email,last_seen,score_j1,score_j2,grade_g,rating,tier,handover,segment,action,route");
-    assert_eq!(lines.next().unwrap(), "A,5,google,yes,a@x.com,2026-10-02,81.875,25,A,,hot,sales,Demo,Call,AE");
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,visits,source,demo,email,last_seen,score_j1,score_j2,grade_g,rating,tier,handover,segment,action,route"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "A,5,google,yes,a@x.com,2026-10-02,81.875,25,A,,hot,sales,Demo,Call,AE"
+    );
     let e = stderr(&out);
-    assert!(e.contains("field 'visits': 1 of 4 missing, 1 unreadable (first:"), "{e}");
+    assert!(
+        e.contains("field 'visits': 1 of 4 missing, 1 unreadable (first:"),
+        "{e}"
+    );
     assert!(e.contains("line 4 holds 'abc'"), "{e}");
     assert!(e.contains("4 contacts scored"), "{e}");
     // Never overwrites without --force.
-    let again = bin().arg("score").arg(fixture("engine.yaml")).arg(fixture("engine.csv")).arg("-o").arg(&out_csv).output().unwrap();
+    let again = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(fixture("engine.csv"))
+        .arg("-o")
+        .arg(&out_csv)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already exists: pass --force"), "{}", stderr(&again));
-    let forced = bin().arg("score").arg(fixture("engine.yaml")).arg(fixture("engine.csv")).arg("-o").arg(&out_csv).args(["--force", "--only-results"]).output().unwrap();
+    assert!(
+        stderr(&again).contains("already exists: pass --force"),
+        "{}",
+        stderr(&again)
+    );
+    let forced = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(fixture("engine.csv"))
+        .arg("-o")
+        .arg(&out_csv)
+        .args(["--force", "--only-results"])
+        .output()
+        .unwrap();
     assert_eq!(forced.status.code(), Some(0));
     let text = std::fs::read_to_string(&out_csv).unwrap();
     assert!(text.starts_with("id,score_j1,score_j2,"), "{text}");
@@ -112,24 +198,51 @@ fn score_writes_results_and_refuses_to_overwrite() {
 
 #[test]
 fn score_jsonl_with_explanation() {
-    let out = bin().arg("score").arg(fixture("engine.yaml")).arg(fixture("engine.csv")).args(["--format", "jsonl", "--explain"]).output().unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(fixture("engine.csv"))
+        .args(["--format", "jsonl", "--explain"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let first: serde_json::Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
     assert_eq!(first["score_j1"], 81.875);
     assert_eq!(first["tier"], "hot");
     assert_eq!(first["rating"], serde_json::Value::Null);
-    assert_eq!(first["explanation"]["journeys"][0]["touchpoints"][0]["points"], 35.0);
+    assert_eq!(
+        first["explanation"]["journeys"][0]["touchpoints"][0]["points"],
+        35.0
+    );
 }
 
 #[test]
 fn score_refuses_a_model_with_errors_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("engine.yaml")).unwrap().replace("field: visits, weight: 60", "field: visit, weight: 60");
+    let text = std::fs::read_to_string(fixture("engine.yaml"))
+        .unwrap()
+        .replace("field: visits, weight: 60", "field: visit, weight: 60");
     let m = write(dir.path(), "m.yaml", &text);
-    let out = bin().arg("score").arg(&m).arg(fixture("engine.csv")).output().unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(&m)
+        .arg(fixture("engine.csv"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("signal on unknown field 'visit': did you mean 'visits'?"), "{}", stderr(&out));
-    let out = bin().arg("score").arg(&m).arg(fixture("engine.csv")).arg("--allow-errors").output().unwrap();
+    assert!(
+        stderr(&out).contains("signal on unknown field 'visit': did you mean 'visits'?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("score")
+        .arg(&m)
+        .arg(fixture("engine.csv"))
+        .arg("--allow-errors")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -138,15 +251,36 @@ fn bad_contacts_files_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[u8], &str); 5] = [
         ("empty.csv", b"", "empty.csv: is empty"),
-        ("header.csv", b"id,visits\n", "header.csv: has a header line but no rows"),
-        ("dup.csv", b"id,visits,id\n1,2,3\n", "dup.csv line 1: column 'id' appears twice (columns 1 and 3)"),
-        ("image.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image.csv: holds binary data"),
-        ("words.csv", b"hello there\nhow are you\n", "does not look like a table"),
+        (
+            "header.csv",
+            b"id,visits\n",
+            "header.csv: has a header line but no rows",
+        ),
+        (
+            "dup.csv",
+            b"id,visits,id\n1,2,3\n",
+            "dup.csv line 1: column 'id' appears twice (columns 1 and 3)",
+        ),
+        (
+            "image.csv",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+            "image.csv: holds binary data",
+        ),
+        (
+            "words.csv",
+            b"hello there\nhow are you\n",
+            "does not look like a table",
+        ),
     ];
     for (name, bytes, want) in cases {
         let p = dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();
-        let out = bin().arg("score").arg(fixture("engine.yaml")).arg(&p).output().unwrap();
+        let out = bin()
+            .arg("score")
+            .arg(fixture("engine.yaml"))
+            .arg(&p)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{name}");
         assert!(stderr(&out).contains(want), "{name}: {}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"), "{name}");
@@ -154,36 +288,84 @@ fn bad_contacts_files_get_clear_errors() {
     // Invalid UTF-8 in a cell is read, counted and reported, not fatal.
     let p = dir.path().join("latin1.csv");
     std::fs::write(&p, b"id,visits,source\n1,3,M\xfcnchen\n").unwrap();
-    let out = bin().arg("score").arg(fixture("engine.yaml")).arg(&p).output().unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&p)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("1 cell was not valid UTF-8 (first at line 2)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 cell was not valid UTF-8 (first at line 2)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn explain_one_contact() {
-    let out = bin().current_dir(root()).args(["explain", "tests/fixtures/engine.yaml", "tests/fixtures/engine.csv", "--id", "D"]).output().unwrap();
+    let out = bin()
+        .current_dir(root())
+        .args([
+            "explain",
+            "tests/fixtures/engine.yaml",
+            "tests/fixtures/engine.csv",
+            "--id",
+            "D",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!("explain_contact_d", stdout(&out));
-    let out = bin().arg("explain").arg(fixture("engine.yaml")).arg(fixture("engine.csv")).args(["--id", "Z"]).output().unwrap();
+    let out = bin()
+        .arg("explain")
+        .arg(fixture("engine.yaml"))
+        .arg(fixture("engine.csv"))
+        .args(["--id", "Z"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no contact with id 'Z'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no contact with id 'Z'"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn new_writes_a_template_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("mine.yaml");
-    let out = bin().arg("new").arg(&m).args(["--template", "b2b-customer"]).output().unwrap();
+    let out = bin()
+        .arg("new")
+        .arg(&m)
+        .args(["--template", "b2b-customer"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(dir.path().join("b2b-customer.csv").exists());
     let check = bin().arg("check").arg(&m).output().unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
-    let again = bin().arg("new").arg(&m).args(["--template", "b2b-customer"]).output().unwrap();
+    let again = bin()
+        .arg("new")
+        .arg(&m)
+        .args(["--template", "b2b-customer"])
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("already exists"));
-    let typo = bin().arg("new").arg(dir.path().join("x.yaml")).args(["--template", "b2b-custmer"]).output().unwrap();
+    let typo = bin()
+        .arg("new")
+        .arg(dir.path().join("x.yaml"))
+        .args(["--template", "b2b-custmer"])
+        .output()
+        .unwrap();
     assert_eq!(typo.status.code(), Some(2));
-    assert!(stderr(&typo).contains("did you mean 'b2b-customer'?"), "{}", stderr(&typo));
+    assert!(
+        stderr(&typo).contains("did you mean 'b2b-customer'?"),
+        "{}",
+        stderr(&typo)
+    );
 }
 
 #[test]
@@ -192,27 +374,60 @@ fn generate_is_repeatable_and_scores() {
     let a = dir.path().join("a.csv");
     let b = dir.path().join("b.csv");
     for p in [&a, &b] {
-        let out = bin().arg("generate").arg(root().join("examples/lead-fit-activity.yaml")).args(["-n", "500", "--seed", "7"]).arg("-o").arg(p).output().unwrap();
+        let out = bin()
+            .arg("generate")
+            .arg(root().join("examples/lead-fit-activity.yaml"))
+            .args(["-n", "500", "--seed", "7"])
+            .arg("-o")
+            .arg(p)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
     let ta = std::fs::read_to_string(&a).unwrap();
     assert_eq!(ta, std::fs::read_to_string(&b).unwrap());
     assert_eq!(ta.lines().count(), 501);
-    let out = bin().arg("score").arg(root().join("examples/lead-fit-activity.yaml")).arg(&a).arg("--only-results").output().unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(root().join("examples/lead-fit-activity.yaml"))
+        .arg(&a)
+        .arg("--only-results")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // The generated spread reaches more than one tier.
-    let tiers: std::collections::HashSet<String> = stdout(&out).lines().skip(1).filter_map(|l| l.split(',').nth_back(4).map(str::to_string)).collect();
+    let tiers: std::collections::HashSet<String> = stdout(&out)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth_back(4).map(str::to_string))
+        .collect();
     assert!(tiers.len() >= 2, "{tiers:?}");
 }
 
 #[test]
 fn x_education_scores_every_lead_of_the_real_export() {
-    let out = bin().arg("score").arg(root().join("examples/x-education.yaml")).arg(leads()).args(["--format", "jsonl", "--only-results"]).output().unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(root().join("examples/x-education.yaml"))
+        .arg(leads())
+        .args(["--format", "jsonl", "--only-results"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let model = scorewright::model::read_model(&root().join("examples/x-education.yaml")).unwrap().model;
+    let model = scorewright::model::read_model(&root().join("examples/x-education.yaml"))
+        .unwrap()
+        .model;
     let table = scorewright::contacts::read_contacts(&leads()).unwrap();
-    let converted: Vec<bool> = table.column("Converted").unwrap().iter().map(|v| v == "1").collect();
-    let rows: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let converted: Vec<bool> = table
+        .column("Converted")
+        .unwrap()
+        .iter()
+        .map(|v| v == "1")
+        .collect();
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 9240);
     let journey = &model.tiers.as_ref().unwrap().journey;
     let key = format!("score_{journey}");
@@ -227,10 +442,19 @@ fn x_education_scores_every_lead_of_the_real_export() {
     }
     assert_eq!(yes.len(), 3561);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    assert!(mean(&yes) > mean(&no) + 5.0, "converted {} vs not {}", mean(&yes), mean(&no));
+    assert!(
+        mean(&yes) > mean(&no) + 5.0,
+        "converted {} vs not {}",
+        mean(&yes),
+        mean(&no)
+    );
     // Missing values are reported per field (the export has blanks and `Select`).
     assert!(stderr(&out).contains(" missing"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("9240 contacts scored"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("9240 contacts scored"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -260,31 +484,75 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
     assert_eq!(v["rows"], 9240);
     assert_eq!(v["positives"], 3561);
     for j in v["journeys"].as_array().unwrap() {
-        let (before, after) = (j["cv_before"].as_f64().unwrap(), j["cv_after"].as_f64().unwrap());
+        let (before, after) = (
+            j["cv_before"].as_f64().unwrap(),
+            j["cv_after"].as_f64().unwrap(),
+        );
         assert!(after >= before, "{}: {before} -> {after}", j["journey"]);
     }
     // The tuned model reads back, is clean, and every group still sums to exactly 100%.
     let tuned = scorewright::model::read_model(&out_model).unwrap();
     let diags = scorewright::model::check::check(&tuned.model, None, None);
     assert!(diags.iter().all(|d| d.code != "weights-sum"), "{diags:?}");
-    let original = scorewright::model::read_model(&root().join("examples/x-education.yaml")).unwrap().model;
+    let original = scorewright::model::read_model(&root().join("examples/x-education.yaml"))
+        .unwrap()
+        .model;
     assert_eq!(tuned.model.journeys.len(), original.journeys.len());
-    assert_eq!(tuned.model.journeys[0].touchpoints[0].note, original.journeys[0].touchpoints[0].note);
+    assert_eq!(
+        tuned.model.journeys[0].touchpoints[0].note,
+        original.journeys[0].touchpoints[0].note
+    );
 }
 
 #[test]
 fn tune_refuses_outcomes_it_cannot_use() {
     let dir = tempfile::tempdir().unwrap();
-    let one = write(dir.path(), "one.csv", "id,visits,source,demo,email,last_seen,won\nA,1,x,yes,a,2026-10-01,1\nB,2,y,no,b,2026-10-02,1\n");
-    let out = bin().arg("tune").arg(fixture("engine.yaml")).arg(&one).args(["--outcome", "won"]).output().unwrap();
+    let one = write(
+        dir.path(),
+        "one.csv",
+        "id,visits,source,demo,email,last_seen,won\nA,1,x,yes,a,2026-10-01,1\nB,2,y,no,b,2026-10-02,1\n",
+    );
+    let out = bin()
+        .arg("tune")
+        .arg(fixture("engine.yaml"))
+        .arg(&one)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("only one class"), "{}", stderr(&out));
-    let text = bin().arg("tune").arg(fixture("engine.yaml")).arg(&one).args(["--outcome", "source"]).output().unwrap();
+    let text = bin()
+        .arg("tune")
+        .arg(fixture("engine.yaml"))
+        .arg(&one)
+        .args(["--outcome", "source"])
+        .output()
+        .unwrap();
     assert_eq!(text.status.code(), Some(2));
-    assert!(stderr(&text).contains("outcome column 'source' is not yes/no"), "{}", stderr(&text));
-    let few = write(dir.path(), "few.csv", "id,visits,won\nA,1,1\nB,2,0\nC,3,0\n");
-    let out = bin().arg("tune").arg(fixture("engine.yaml")).arg(&few).args(["--outcome", "won"]).arg("-o").arg(dir.path().join("t.yaml")).output().unwrap();
+    assert!(
+        stderr(&text).contains("outcome column 'source' is not yes/no"),
+        "{}",
+        stderr(&text)
+    );
+    let few = write(
+        dir.path(),
+        "few.csv",
+        "id,visits,won\nA,1,1\nB,2,0\nC,3,0\n",
+    );
+    let out = bin()
+        .arg("tune")
+        .arg(fixture("engine.yaml"))
+        .arg(&few)
+        .args(["--outcome", "won"])
+        .arg("-o")
+        .arg(dir.path().join("t.yaml"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("too few contacts for 5 folds"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("too few contacts for 5 folds"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.path().join("t.yaml").exists());
 }

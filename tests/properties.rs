@@ -50,7 +50,12 @@ fn tricky_text() -> impl Strategy<Value = String> {
 }
 
 fn number() -> impl Strategy<Value = f64> {
-    prop_oneof![(-1000i64..1000).prop_map(|x| x as f64), (-1000.0f64..1000.0), Just(0.5), Just(1e-7)]
+    prop_oneof![
+        (-1000i64..1000).prop_map(|x| x as f64),
+        (-1000.0f64..1000.0),
+        Just(0.5),
+        Just(1e-7)
+    ]
 }
 
 fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
@@ -59,21 +64,31 @@ fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
             (number(), number()).prop_map(|(from, to)| Rule::Scale { from, to }),
             prop::collection::vec((number(), 0.0f64..=1.0), 1..4).prop_map(|mut b| {
                 b.sort_by(|x, y| x.0.total_cmp(&y.0));
-                Rule::Bands(b.into_iter().map(|(at_least, value)| Band { at_least, value }).collect())
+                Rule::Bands(
+                    b.into_iter()
+                        .map(|(at_least, value)| Band { at_least, value })
+                        .collect(),
+                )
             }),
             Just(Rule::Present),
         ]
         .boxed(),
-        FieldKind::Category | FieldKind::Text => (prop::collection::vec((tricky_text(), 0.0f64..=1.0), 0..4), 0.0f64..=1.0)
+        FieldKind::Category | FieldKind::Text => (
+            prop::collection::vec((tricky_text(), 0.0f64..=1.0), 0..4),
+            0.0f64..=1.0,
+        )
             .prop_map(|(mut values, default)| {
                 // A match lists each value once (ignoring case), and `default` is its own key.
                 let mut seen = std::collections::HashSet::new();
-                values.retain(|(k, _)| k.trim() != "default" && seen.insert(k.trim().to_lowercase()));
+                values
+                    .retain(|(k, _)| k.trim() != "default" && seen.insert(k.trim().to_lowercase()));
                 Rule::Match(MatchRule { values, default })
             })
             .boxed(),
         FieldKind::Boolean => Just(Rule::Flag).boxed(),
-        FieldKind::Date => (1.0f64..400.0).prop_map(|h| Rule::Recency { half_life_days: h }).boxed(),
+        FieldKind::Date => (1.0f64..400.0)
+            .prop_map(|h| Rule::Recency { half_life_days: h })
+            .boxed(),
     }
 }
 
@@ -84,9 +99,18 @@ fn kind() -> impl Strategy<Value = FieldKind> {
 /// A model of 1..4 fields, one journey with 1..4 touchpoints of one signal each, adjustments
 /// with large points, tiers and a catch-all segment. Names are tricky text.
 fn model() -> impl Strategy<Value = Model> {
-    (prop::collection::vec((kind(), tricky_text()), 1..4), prop::collection::vec((tricky_text(), 0i64..=10_000), 1..4), prop::collection::vec(-300.0f64..300.0, 0..3), tricky_text())
+    (
+        prop::collection::vec((kind(), tricky_text()), 1..4),
+        prop::collection::vec((tricky_text(), 0i64..=10_000), 1..4),
+        prop::collection::vec(-300.0f64..300.0, 0..3),
+        tricky_text(),
+    )
         .prop_flat_map(|(fields, tps, adjust, name)| {
-            let rules: Vec<BoxedStrategy<Rule>> = tps.iter().enumerate().map(|(i, _)| rule(fields[i % fields.len()].0)).collect();
+            let rules: Vec<BoxedStrategy<Rule>> = tps
+                .iter()
+                .enumerate()
+                .map(|(i, _)| rule(fields[i % fields.len()].0))
+                .collect();
             (Just(fields), Just(tps), Just(adjust), Just(name), rules)
         })
         .prop_map(|(fields, tps, adjust, name, rules)| {
@@ -109,29 +133,85 @@ fn model() -> impl Strategy<Value = Model> {
                     t.name = title.clone();
                     t.note = Some(title);
                     t.pillars = vec![Pillar::ALL[i % 6]];
-                    t.signals.push(Signal { field: fields[i % fields.len()].id.clone(), weight: Weight(10_000), rule, decay: None, note: None });
+                    t.signals.push(Signal {
+                        field: fields[i % fields.len()].id.clone(),
+                        weight: Weight(10_000),
+                        rule,
+                        decay: None,
+                        note: None,
+                    });
                     t
                 })
                 .collect();
             let adjustments = adjust
                 .into_iter()
                 .enumerate()
-                .map(|(i, points)| Adjustment { name: format!("a{i}"), when: Condition { field: Some(fields[0].id.clone()), present: Some(i % 2 == 0), ..Condition::default() }, points, note: None })
+                .map(|(i, points)| Adjustment {
+                    name: format!("a{i}"),
+                    when: Condition {
+                        field: Some(fields[0].id.clone()),
+                        present: Some(i % 2 == 0),
+                        ..Condition::default()
+                    },
+                    points,
+                    note: None,
+                })
                 .collect();
             Model {
                 name,
                 as_of: Date::from_ymd(2026, 11, 1),
                 fields,
-                journeys: vec![Journey { id: "j".into(), name: String::new(), ending: Ending::Conversion, stage: Stage::Prospect, note: None, open_question: false, touchpoints, adjustments }],
-                tiers: Some(Tiers { journey: "j".into(), levels: vec![Tier { name: "hot".into(), at_least: 70.0, handover: "sales".into(), sales: None }, Tier { name: "cold".into(), at_least: 0.0, handover: String::new(), sales: None }] }),
-                segments: vec![Segment { name: "all".into(), when: None, action: "x".into(), route: String::new(), note: None }],
+                journeys: vec![Journey {
+                    id: "j".into(),
+                    name: String::new(),
+                    ending: Ending::Conversion,
+                    stage: Stage::Prospect,
+                    note: None,
+                    open_question: false,
+                    touchpoints,
+                    adjustments,
+                }],
+                tiers: Some(Tiers {
+                    journey: "j".into(),
+                    levels: vec![
+                        Tier {
+                            name: "hot".into(),
+                            at_least: 70.0,
+                            handover: "sales".into(),
+                            sales: None,
+                        },
+                        Tier {
+                            name: "cold".into(),
+                            at_least: 0.0,
+                            handover: String::new(),
+                            sales: None,
+                        },
+                    ],
+                }),
+                segments: vec![Segment {
+                    name: "all".into(),
+                    when: None,
+                    action: "x".into(),
+                    route: String::new(),
+                    note: None,
+                }],
                 ..Model::default()
             }
         })
 }
 
 fn cell() -> impl Strategy<Value = String> {
-    prop_oneof![Just(String::new()), Just("yes".to_string()), Just("0".to_string()), Just("2026-10-01".to_string()), Just("1e308".to_string()), Just("-1e308".to_string()), Just("NaN".to_string()), (-1e6f64..1e6).prop_map(|x| x.to_string()), tricky_text()]
+    prop_oneof![
+        Just(String::new()),
+        Just("yes".to_string()),
+        Just("0".to_string()),
+        Just("2026-10-01".to_string()),
+        Just("1e308".to_string()),
+        Just("-1e308".to_string()),
+        Just("NaN".to_string()),
+        (-1e6f64..1e6).prop_map(|x| x.to_string()),
+        tricky_text()
+    ]
 }
 
 proptest! {

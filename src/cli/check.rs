@@ -22,7 +22,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(e) => {
             match a.format {
                 TextOrJson::Text => eprintln!("{e}"),
-                TextOrJson::Json => println!("{}", serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() })),
+                TextOrJson::Json => println!(
+                    "{}",
+                    serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() })
+                ),
             }
             return Ok(ExitCode::from(2));
         }
@@ -55,8 +58,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 eprintln!("{name}: {n}");
             }
             let personas = file.model.personas.len();
-            let persona_note = if personas > 0 { format!(", {personas} persona{} checked", if personas == 1 { "" } else { "s" }) } else { String::new() };
-            eprintln!("{name}: {errors} error{}, {warnings} warning{}{persona_note}", plural(errors), plural(warnings));
+            let persona_note = if personas > 0 {
+                format!(
+                    ", {personas} persona{} checked",
+                    if personas == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "{name}: {errors} error{}, {warnings} warning{}{persona_note}",
+                plural(errors),
+                plural(warnings)
+            );
         }
         TextOrJson::Json => {
             let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes });

@@ -37,21 +37,30 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let id = super::id_column(model, reader.headers());
     if !reader.headers().iter().any(|h| h == &id) {
-        eprintln!("{}: has no id column '{id}' (set `id_column` in the model)", a.contacts.display());
+        eprintln!(
+            "{}: has no id column '{id}' (set `id_column` in the model)",
+            a.contacts.display()
+        );
         return Ok(ExitCode::from(2));
     }
     while let Some(t) = reader.next_chunk(50_000)? {
         let Some(col) = t.column(&id) else { break };
-        let Some(row) = col.iter().position(|v| v.trim() == a.id.trim()) else { continue };
+        let Some(row) = col.iter().position(|v| v.trim() == a.id.trim()) else {
+            continue;
+        };
         // Score just that row, so the tree reads only its own values.
         let one = crate::contacts::Table {
             source: t.source.clone(),
             headers: t.headers.clone(),
-            columns: t.columns.iter().map(|c| {
-                let mut n = crate::contacts::TextColumn::new();
-                n.push(c.get(row));
-                n
-            }).collect(),
+            columns: t
+                .columns
+                .iter()
+                .map(|c| {
+                    let mut n = crate::contacts::TextColumn::new();
+                    n.push(c.get(row));
+                    n
+                })
+                .collect(),
             lines: vec![t.lines[row]],
             ..Default::default()
         };
@@ -59,7 +68,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let e = explain(model, &scored, 0);
         match a.format {
             TextOrJson::Text => {
-                super::say(format!("{} {} (line {} of {}), model '{}' as of {}", id, a.id, t.lines[row], a.contacts.display(), model.name, scored.today))?;
+                super::say(format!(
+                    "{} {} (line {} of {}), model '{}' as of {}",
+                    id,
+                    a.id,
+                    t.lines[row],
+                    a.contacts.display(),
+                    model.name,
+                    scored.today
+                ))?;
                 super::say(crate::engine::explain::render_text(&e).trim_end())?;
             }
             TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&e)?),

@@ -82,7 +82,11 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
                     }
                     let pad = (hi - lo) * 0.25;
                     let integer = hi - lo >= 5.0;
-                    Gen::Number { lo: lo.max(0.0), hi: hi + pad, integer }
+                    Gen::Number {
+                        lo: lo.max(0.0),
+                        hi: hi + pad,
+                        integer,
+                    }
                 }
                 FieldKind::Boolean => Gen::Bool(0.3),
                 FieldKind::Date => Gen::Date { today, span: 365 },
@@ -143,7 +147,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         super::refuse_overwrite(out, a.force)?;
     }
     let sink: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?),
+        Some(p) => Box::new(
+            std::fs::File::create(p)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     generate(&file.model, a.count, a.seed, sink)?;
@@ -165,7 +172,9 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
         }
     }
     let outcome = model.outcome.clone().filter(|o| !columns.contains(o));
-    let mut w = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(sink);
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 20)
+        .from_writer(sink);
     let mut header = columns.clone();
     if let Some(o) = &outcome {
         header.push(o.clone());
@@ -176,8 +185,15 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
     let mut cell = String::new();
     while done < count {
         let n = chunk.min(count - done) as usize;
-        let mut table = crate::contacts::Table { source: "generated".into(), headers: columns.clone(), ..Default::default() };
-        table.columns = columns.iter().map(|_| crate::contacts::TextColumn::with_capacity(n, n * 8)).collect();
+        let mut table = crate::contacts::Table {
+            source: "generated".into(),
+            headers: columns.clone(),
+            ..Default::default()
+        };
+        table.columns = columns
+            .iter()
+            .map(|_| crate::contacts::TextColumn::with_capacity(n, n * 8))
+            .collect();
         for i in 0..n {
             table.columns[0].push(&format!("c{:07}", done + i as u64 + 1));
             for (k, (col, g)) in gens.iter().enumerate() {
@@ -192,7 +208,11 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
         }
         let outcomes: Option<Vec<bool>> = outcome.as_ref().map(|_| {
             let scored = crate::engine::score_table(model, &table);
-            let ji = model.tiers.as_ref().and_then(|t| model.journeys.iter().position(|j| j.id == t.journey)).unwrap_or(0);
+            let ji = model
+                .tiers
+                .as_ref()
+                .and_then(|t| model.journeys.iter().position(|j| j.id == t.journey))
+                .unwrap_or(0);
             (0..n)
                 .map(|i| {
                     let s = scored.scores.get(ji).map(|c| c[i]).unwrap_or(0.0) / 100.0;

@@ -18,8 +18,14 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let Some(t) = crate::templates::find(&a.template) else {
         let names: Vec<&str> = crate::templates::ALL.iter().map(|t| t.name).collect();
-        let hint = crate::model::yaml::nearest(&a.template, &names).map(|n| format!(" (did you mean '{n}'?)")).unwrap_or_default();
-        eprintln!("no template '{}'{hint}; templates: {}", a.template, names.join(", "));
+        let hint = crate::model::yaml::nearest(&a.template, &names)
+            .map(|n| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "no template '{}'{hint}; templates: {}",
+            a.template,
+            names.join(", ")
+        );
         return Ok(ExitCode::from(2));
     };
     let written = crate::templates::write(t, &a.model, a.force)?;

@@ -53,13 +53,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let model = &file.model;
-    let errors: Vec<_> = check(model, None, Some(&file.map)).into_iter().filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<_> = check(model, None, Some(&file.map))
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
     if !errors.is_empty() && !a.allow_errors {
         let name = a.model.display().to_string();
         for d in &errors {
             eprintln!("{}", d.render(Some(&name)));
         }
-        eprintln!("{name}: {} error{}: not scoring (fix them, or pass --allow-errors)", errors.len(), if errors.len() == 1 { "" } else { "s" });
+        eprintln!(
+            "{name}: {} error{}: not scoring (fix them, or pass --allow-errors)",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
         return Ok(ExitCode::from(1));
     }
     if let Some(out) = &a.output {
@@ -75,23 +82,45 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let headers = reader.headers().to_vec();
     let id = super::id_column(model, &headers);
     let total_bytes = std::fs::metadata(&a.contacts).map(|m| m.len()).unwrap_or(0);
-    let progress = indicatif::ProgressBar::with_draw_target(Some(total_bytes), indicatif::ProgressDrawTarget::stderr());
+    let progress = indicatif::ProgressBar::with_draw_target(
+        Some(total_bytes),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
     progress.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} scoring {bytes}/{total_bytes} [{bar:30}] {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} scoring {bytes}/{total_bytes} [{bar:30}] {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
 
     // Output: a temporary file beside the target, renamed into place once complete.
     let (sink, tmp): (Box<dyn Write>, Option<PathBuf>) = match &a.output {
         Some(p) => {
-            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let f = std::fs::File::create(&tmp).map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
-            (Box::new(std::io::BufWriter::with_capacity(1 << 20, f)), Some(tmp))
+            let f = std::fs::File::create(&tmp)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+            (
+                Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
+                Some(tmp),
+            )
         }
-        None => (Box::new(std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock())), None),
+        None => (
+            Box::new(std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::io::stdout().lock(),
+            )),
+            None,
+        ),
     };
     let result = stream(&a, model, &mut reader, &headers, &id, sink, &progress);
     progress.finish_and_clear();
@@ -105,7 +134,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     };
     if let (Some(t), Some(out)) = (&tmp, &a.output) {
-        std::fs::rename(t, out).map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
+        std::fs::rename(t, out)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
     }
     let name = a.contacts.display().to_string();
     if rows == 0 {
@@ -121,9 +151,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some((n, line)) = bad_utf8 {
-        eprintln!("{name}: {n} cell{} not valid UTF-8 (first at line {line}), read with replacement characters", if n == 1 { " was" } else { "s were" });
+        eprintln!(
+            "{name}: {n} cell{} not valid UTF-8 (first at line {line}), read with replacement characters",
+            if n == 1 { " was" } else { "s were" }
+        );
     }
-    eprintln!("{name}: {rows} contact{} scored", if rows == 1 { "" } else { "s" });
+    eprintln!(
+        "{name}: {rows} contact{} scored",
+        if rows == 1 { "" } else { "s" }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -139,7 +175,11 @@ fn stream(
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<StreamResult> {
     let outputs = output_columns(model);
-    let kept: Vec<String> = if a.only_results { vec![id.to_string()] } else { headers.to_vec() };
+    let kept: Vec<String> = if a.only_results {
+        vec![id.to_string()]
+    } else {
+        headers.to_vec()
+    };
     if a.only_results {
         let mut keep: Vec<&str> = vec![id];
         keep.extend(model.fields.iter().map(|f| f.column()));
@@ -148,8 +188,13 @@ fn stream(
     let mut quality: Vec<FieldQuality> = Vec::new();
     let mut rows = 0u64;
     let mut bad_utf8: Option<(usize, u64)> = None;
-    let out_name = a.output.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
-    let werr = |e: std::io::Error| anyhow::Error::new(e).context(format!("{out_name}: cannot write"));
+    let out_name = a
+        .output
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "standard output".into());
+    let werr =
+        |e: std::io::Error| anyhow::Error::new(e).context(format!("{out_name}: cannot write"));
     match a.format {
         OutFormat::Csv => {
             let mut w = csv::WriterBuilder::new().from_writer(sink);
@@ -167,10 +212,14 @@ fn stream(
                     let e = bad_utf8.get_or_insert((0, t.first_bad_utf8_line.unwrap_or(0)));
                     e.0 += t.bad_utf8;
                 }
-                let cols: Vec<Option<&crate::contacts::TextColumn>> = kept.iter().map(|h| t.column(h)).collect();
+                let cols: Vec<Option<&crate::contacts::TextColumn>> =
+                    kept.iter().map(|h| t.column(h)).collect();
                 for i in 0..t.rows() {
                     rec.clear();
-                    rec.extend(cols.iter().map(|c| c.map(|c| c.get(i).to_string()).unwrap_or_default()));
+                    rec.extend(
+                        cols.iter()
+                            .map(|c| c.map(|c| c.get(i).to_string()).unwrap_or_default()),
+                    );
                     rec.extend(output_row(model, &scored, i));
                     if a.explain {
                         rec.push(one_line_explanation(model, &scored, i));
@@ -190,7 +239,10 @@ fn stream(
                 for i in 0..t.rows() {
                     let mut obj = serde_json::Map::new();
                     for h in &kept {
-                        obj.insert(h.clone(), serde_json::Value::String(t.cell(i, h).to_string()));
+                        obj.insert(
+                            h.clone(),
+                            serde_json::Value::String(t.cell(i, h).to_string()),
+                        );
                     }
                     let row = output_row(model, &scored, i);
                     for (k, (name, v)) in outputs.iter().zip(row).enumerate() {
@@ -204,7 +256,10 @@ fn stream(
                         obj.insert(name.clone(), value);
                     }
                     if a.explain {
-                        obj.insert("explanation".into(), serde_json::to_value(crate::engine::explain(model, &scored, i))?);
+                        obj.insert(
+                            "explanation".into(),
+                            serde_json::to_value(crate::engine::explain(model, &scored, i))?,
+                        );
                     }
                     serde_json::to_writer(&mut w, &obj)?;
                     w.write_all(b"\n").map_err(werr)?;
@@ -237,14 +292,26 @@ fn merge_quality(acc: &mut Vec<FieldQuality>, chunk: &[FieldQuality]) {
 }
 
 /// `fit 62.5 = company 30 + person 32.5; activity 40 = ... - unsubscribed 20`.
-fn one_line_explanation(model: &crate::model::Model, scored: &crate::engine::Scored, row: usize) -> String {
+fn one_line_explanation(
+    model: &crate::model::Model,
+    scored: &crate::engine::Scored,
+    row: usize,
+) -> String {
     let e = crate::engine::explain(model, scored, row);
     let parts: Vec<String> = e
         .journeys
         .iter()
         .map(|j| {
-            let mut terms: Vec<String> = j.touchpoints.iter().map(|t| format!("{} {}", t.id, round1(t.points))).collect();
-            terms.extend(j.adjustments.iter().map(|a| format!("{} {:+}", a.name, round1(a.points))));
+            let mut terms: Vec<String> = j
+                .touchpoints
+                .iter()
+                .map(|t| format!("{} {}", t.id, round1(t.points)))
+                .collect();
+            terms.extend(
+                j.adjustments
+                    .iter()
+                    .map(|a| format!("{} {:+}", a.name, round1(a.points))),
+            );
             format!("{} {} = {}", j.id, round1(j.score), terms.join(" + "))
         })
         .collect();
@@ -253,5 +320,9 @@ fn one_line_explanation(model: &crate::model::Model, scored: &crate::engine::Sco
 
 fn round1(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 { format!("{}", r as i64) } else { format!("{r:.1}") }
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
 }

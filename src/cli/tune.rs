@@ -66,8 +66,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let Some(outcome) = crate::engine::insight::outcome(&table, &column) else {
         let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
-        let hint = crate::model::yaml::nearest(&column, &known).map(|n| format!(" (did you mean '{n}'?)")).unwrap_or_default();
-        eprintln!("{}: no outcome column '{column}'{hint}", a.contacts.display());
+        let hint = crate::model::yaml::nearest(&column, &known)
+            .map(|n| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "{}: no outcome column '{column}'{hint}",
+            a.contacts.display()
+        );
         return Ok(ExitCode::from(2));
     };
     let opts = TuneOptions {
@@ -102,12 +107,38 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 report.folds
             ))?;
             for j in &report.journeys {
-                super::say(format!("\njourney {}: cross-validated {what} {:.3} -> {:.3} ({:+.3})", j.journey, j.cv_before, j.cv_after, j.cv_after - j.cv_before))?;
-                let width = j.weights.iter().map(|w| w.at.chars().count()).max().unwrap_or(6).max(6);
-                super::say(format!("  {:<width$}  {:>7}  {:>7}", "weight", "before", "after"))?;
+                super::say(format!(
+                    "\njourney {}: cross-validated {what} {:.3} -> {:.3} ({:+.3})",
+                    j.journey,
+                    j.cv_before,
+                    j.cv_after,
+                    j.cv_after - j.cv_before
+                ))?;
+                let width = j
+                    .weights
+                    .iter()
+                    .map(|w| w.at.chars().count())
+                    .max()
+                    .unwrap_or(6)
+                    .max(6);
+                super::say(format!(
+                    "  {:<width$}  {:>7}  {:>7}",
+                    "weight", "before", "after"
+                ))?;
                 for w in &j.weights {
-                    let mark = if w.fixed { "  (fixed)" } else if w.before != w.after { "  *" } else { "" };
-                    super::say(format!("  {:<width$}  {:>7}  {:>7}{mark}", w.at, w.before.to_string(), w.after.to_string()))?;
+                    let mark = if w.fixed {
+                        "  (fixed)"
+                    } else if w.before != w.after {
+                        "  *"
+                    } else {
+                        ""
+                    };
+                    super::say(format!(
+                        "  {:<width$}  {:>7}  {:>7}{mark}",
+                        w.at,
+                        w.before.to_string(),
+                        w.after.to_string()
+                    ))?;
                 }
             }
         }

@@ -13,11 +13,18 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum ContactsError {
     #[error("{file}: cannot read it: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: {message}")]
     NotTabular { file: String, message: String },
     #[error("{file} line {line}: {message}")]
-    Bad { file: String, line: u64, message: String },
+    Bad {
+        file: String,
+        line: u64,
+        message: String,
+    },
 }
 
 /// How the file is laid out.
@@ -29,7 +36,10 @@ pub enum Format {
 
 enum Inner {
     Csv(Box<csv::Reader<Box<dyn Read + Send>>>),
-    Json { lines: Box<dyn BufRead + Send>, line: u64 },
+    Json {
+        lines: Box<dyn BufRead + Send>,
+        line: u64,
+    },
 }
 
 /// Reads a contacts file in chunks of rows.
@@ -51,32 +61,58 @@ impl ContactsReader {
     /// Opens a file and reads its header.
     pub fn open(path: &Path) -> Result<ContactsReader, ContactsError> {
         let file = path.display().to_string();
-        let io = |source| ContactsError::Io { file: file.clone(), source };
+        let io = |source| ContactsError::Io {
+            file: file.clone(),
+            source,
+        };
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_dir() {
-            return Err(ContactsError::NotTabular { file, message: "is a folder, not a contacts file".into() });
+            return Err(ContactsError::NotTabular {
+                file,
+                message: "is a folder, not a contacts file".into(),
+            });
         }
         let f = File::open(path).map_err(io)?;
         Self::from_reader(&file, Box::new(f))
     }
 
     /// Reads contacts from any byte stream; `file` names it in messages.
-    pub fn from_reader(file: &str, mut r: Box<dyn Read + Send>) -> Result<ContactsReader, ContactsError> {
-        let not_tabular = |message: &str| ContactsError::NotTabular { file: file.into(), message: message.into() };
+    pub fn from_reader(
+        file: &str,
+        mut r: Box<dyn Read + Send>,
+    ) -> Result<ContactsReader, ContactsError> {
+        let not_tabular = |message: &str| ContactsError::NotTabular {
+            file: file.into(),
+            message: message.into(),
+        };
         let mut head = Vec::with_capacity(SNIFF);
-        (&mut r).take(SNIFF as u64).read_to_end(&mut head).map_err(|source| ContactsError::Io { file: file.into(), source })?;
+        (&mut r)
+            .take(SNIFF as u64)
+            .read_to_end(&mut head)
+            .map_err(|source| ContactsError::Io {
+                file: file.into(),
+                source,
+            })?;
         let mut start = 0;
         if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
             start = 3;
         }
         let body = &head[start..];
         if body.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(not_tabular("is empty: a contacts file needs a header line and rows"));
+            return Err(not_tabular(
+                "is empty: a contacts file needs a header line and rows",
+            ));
         }
         if body.contains(&0) || body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
-            return Err(not_tabular("holds binary data (or UTF-16 text), not CSV or JSON Lines: save it as UTF-8 CSV"));
+            return Err(not_tabular(
+                "holds binary data (or UTF-16 text), not CSV or JSON Lines: save it as UTF-8 CSV",
+            ));
         }
-        let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| body[i]).unwrap_or(b' ');
+        let first = body
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|i| body[i])
+            .unwrap_or(b' ');
         let format = if first == b'{' {
             Format::JsonLines
         } else {
@@ -95,35 +131,68 @@ impl ContactsReader {
                     .buffer_capacity(256 * 1024)
                     .from_reader(stream);
                 let raw = rdr.byte_headers().map_err(|e| csv_error(file, e))?.clone();
-                let headers = name_headers(raw.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect());
+                let headers = name_headers(
+                    raw.iter()
+                        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+                        .collect(),
+                );
                 check_duplicates(file, &headers)?;
                 let keep = (0..headers.len()).collect();
-                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Csv(Box::new(rdr)), rows_read: 0, bytes_read: 0, record: csv::ByteRecord::new() })
+                Ok(ContactsReader {
+                    file: file.into(),
+                    format,
+                    headers,
+                    keep,
+                    inner: Inner::Csv(Box::new(rdr)),
+                    rows_read: 0,
+                    bytes_read: 0,
+                    record: csv::ByteRecord::new(),
+                })
             }
             Format::JsonLines => {
-                let mut lines: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, stream));
+                let mut lines: Box<dyn BufRead + Send> =
+                    Box::new(BufReader::with_capacity(256 * 1024, stream));
                 // The first object's keys are the columns.
                 let mut first_line = String::new();
                 let mut line = 0u64;
                 loop {
                     first_line.clear();
                     line += 1;
-                    let n = lines.read_line(&mut first_line).map_err(|source| ContactsError::Io { file: file.into(), source })?;
+                    let n =
+                        lines
+                            .read_line(&mut first_line)
+                            .map_err(|source| ContactsError::Io {
+                                file: file.into(),
+                                source,
+                            })?;
                     if n == 0 || !first_line.trim().is_empty() {
                         break;
                     }
                 }
-                let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(first_line.trim()).map_err(|e| ContactsError::Bad {
-                    file: file.into(),
-                    line,
-                    message: format!("is not a JSON object: {e}"),
-                })?;
+                let obj: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(first_line.trim()).map_err(|e| ContactsError::Bad {
+                        file: file.into(),
+                        line,
+                        message: format!("is not a JSON object: {e}"),
+                    })?;
                 let headers: Vec<String> = obj.keys().cloned().collect();
                 let keep = (0..headers.len()).collect();
                 // Put the first line back in front of the rest.
                 let rest = Cursor::new(first_line.into_bytes()).chain(lines);
                 let lines: Box<dyn BufRead + Send> = Box::new(BufReader::new(rest));
-                Ok(ContactsReader { file: file.into(), format, headers, keep, inner: Inner::Json { lines, line: line - 1 }, rows_read: 0, bytes_read: 0, record: csv::ByteRecord::new() })
+                Ok(ContactsReader {
+                    file: file.into(),
+                    format,
+                    headers,
+                    keep,
+                    inner: Inner::Json {
+                        lines,
+                        line: line - 1,
+                    },
+                    rows_read: 0,
+                    bytes_read: 0,
+                    record: csv::ByteRecord::new(),
+                })
             }
         }
     }
@@ -145,8 +214,11 @@ impl ContactsReader {
     pub fn keep_columns(&mut self, names: &[&str]) {
         let mut keep = Vec::new();
         for n in names {
-            if let Some(i) = self.headers.iter().position(|h| h == n).or_else(|| self.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n.trim())))
-                && !keep.contains(&i)
+            if let Some(i) = self.headers.iter().position(|h| h == n).or_else(|| {
+                self.headers
+                    .iter()
+                    .position(|h| h.trim().eq_ignore_ascii_case(n.trim()))
+            }) && !keep.contains(&i)
             {
                 keep.push(i);
             }
@@ -158,7 +230,11 @@ impl ContactsReader {
         Table {
             source: self.file.clone(),
             headers: self.keep.iter().map(|&i| self.headers[i].clone()).collect(),
-            columns: self.keep.iter().map(|_| TextColumn::with_capacity(rows.min(1 << 16), 0)).collect(),
+            columns: self
+                .keep
+                .iter()
+                .map(|_| TextColumn::with_capacity(rows.min(1 << 16), 0))
+                .collect(),
             ..Table::default()
         }
     }
@@ -170,12 +246,18 @@ impl ContactsReader {
         match &mut self.inner {
             Inner::Csv(rdr) => {
                 while t.lines.len() < max_rows {
-                    let more = rdr.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.file, e))?;
+                    let more = rdr
+                        .read_byte_record(&mut self.record)
+                        .map_err(|e| csv_error(&self.file, e))?;
                     if !more {
                         break;
                     }
                     let rec = &self.record;
-                    if rec.len() == 1 && rec.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace)) {
+                    if rec.len() == 1
+                        && rec
+                            .get(0)
+                            .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
+                    {
                         continue; // a blank line
                     }
                     let line = rec.position().map(|p| p.line()).unwrap_or(0);
@@ -208,9 +290,16 @@ impl ContactsReader {
                     buf.clear();
                     let n = lines.read_line(&mut buf).map_err(|e| {
                         if e.kind() == std::io::ErrorKind::InvalidData {
-                            ContactsError::Bad { file: self.file.clone(), line: *line + 1, message: "is not valid UTF-8".into() }
+                            ContactsError::Bad {
+                                file: self.file.clone(),
+                                line: *line + 1,
+                                message: "is not valid UTF-8".into(),
+                            }
                         } else {
-                            ContactsError::Io { file: self.file.clone(), source: e }
+                            ContactsError::Io {
+                                file: self.file.clone(),
+                                source: e,
+                            }
                         }
                     })?;
                     if n == 0 {
@@ -222,11 +311,12 @@ impl ContactsReader {
                     if text.is_empty() {
                         continue;
                     }
-                    let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| ContactsError::Bad {
-                        file: self.file.clone(),
-                        line: *line,
-                        message: format!("is not a JSON object: {e}"),
-                    })?;
+                    let obj: serde_json::Map<String, serde_json::Value> =
+                        serde_json::from_str(text).map_err(|e| ContactsError::Bad {
+                            file: self.file.clone(),
+                            line: *line,
+                            message: format!("is not a JSON object: {e}"),
+                        })?;
                     for (k, &i) in self.keep.iter().enumerate() {
                         let cell = match obj.get(&self.headers[i]) {
                             None | Some(serde_json::Value::Null) => String::new(),
@@ -261,7 +351,10 @@ pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
     let mut r = ContactsReader::open(path)?;
     match r.next_chunk(usize::MAX)? {
         Some(t) => Ok(t),
-        None => Err(ContactsError::NotTabular { file: r.file.clone(), message: "has a header line but no rows".into() }),
+        None => Err(ContactsError::NotTabular {
+            file: r.file.clone(),
+            message: "has a header line but no rows".into(),
+        }),
     }
 }
 
@@ -272,7 +365,11 @@ fn csv_error(file: &str, e: csv::Error) -> ContactsError {
         csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
         _ => e.to_string(),
     };
-    ContactsError::Bad { file: file.into(), line, message }
+    ContactsError::Bad {
+        file: file.into(),
+        line,
+        message,
+    }
 }
 
 /// The delimiter of the header line: the most frequent of comma, semicolon, tab outside quotes.
@@ -292,7 +389,10 @@ fn sniff_delimiter(body: &[u8]) -> Option<u8> {
             _ => {}
         }
     }
-    let (best, n) = counts.iter().enumerate().max_by_key(|(i, n)| (**n, usize::MAX - i))?;
+    let (best, n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, usize::MAX - i))?;
     (*n > 0).then_some(cands[best])
 }
 
@@ -312,7 +412,11 @@ fn check_duplicates(file: &str, headers: &[String]) -> Result<(), ContactsError>
             return Err(ContactsError::Bad {
                 file: file.into(),
                 line: 1,
-                message: format!("column '{h}' appears twice (columns {} and {}): rename one", j + 1, i + 1),
+                message: format!(
+                    "column '{h}' appears twice (columns {} and {}): rename one",
+                    j + 1,
+                    i + 1
+                ),
             });
         }
     }
@@ -325,20 +429,31 @@ mod tests {
 
     fn read(text: &[u8]) -> Result<Table, ContactsError> {
         let mut r = ContactsReader::from_reader("t.csv", Box::new(Cursor::new(text.to_vec())))?;
-        r.next_chunk(usize::MAX)?.ok_or(ContactsError::NotTabular { file: "t.csv".into(), message: "no rows".into() })
+        r.next_chunk(usize::MAX)?.ok_or(ContactsError::NotTabular {
+            file: "t.csv".into(),
+            message: "no rows".into(),
+        })
     }
 
     #[test]
     fn finds_the_delimiter() {
-        for (text, d) in [("a,b\n1,2\n", b','), ("a;b\n1;2\n", b';'), ("a\tb\n1\t2\n", b'\t'), ("\"x;y\",b\n1,2\n", b',')] {
-            let r = ContactsReader::from_reader("t", Box::new(Cursor::new(text.as_bytes().to_vec()))).unwrap();
+        for (text, d) in [
+            ("a,b\n1,2\n", b','),
+            ("a;b\n1;2\n", b';'),
+            ("a\tb\n1\t2\n", b'\t'),
+            ("\"x;y\",b\n1,2\n", b','),
+        ] {
+            let r =
+                ContactsReader::from_reader("t", Box::new(Cursor::new(text.as_bytes().to_vec())))
+                    .unwrap();
             assert_eq!(r.format(), Format::Csv { delimiter: d }, "{text}");
         }
     }
 
     #[test]
     fn reads_quotes_bom_and_ragged_rows() {
-        let t = read(b"\xEF\xBB\xBFid,name,city\n1,\"Smith, Jo\",Paris\n2,Lee\n3,Ann,Rome,extra\n").unwrap();
+        let t = read(b"\xEF\xBB\xBFid,name,city\n1,\"Smith, Jo\",Paris\n2,Lee\n3,Ann,Rome,extra\n")
+            .unwrap();
         assert_eq!(t.headers, vec!["id", "name", "city"]);
         assert_eq!(t.rows(), 3);
         assert_eq!(t.cell(0, "name"), "Smith, Jo");
@@ -357,7 +472,10 @@ mod tests {
 
     #[test]
     fn reads_json_lines() {
-        let t = read(b"{\"id\": \"a\", \"visits\": 3, \"ok\": true}\n\n{\"id\": \"b\", \"visits\": null}\n").unwrap();
+        let t = read(
+            b"{\"id\": \"a\", \"visits\": 3, \"ok\": true}\n\n{\"id\": \"b\", \"visits\": null}\n",
+        )
+        .unwrap();
         assert_eq!(t.headers, vec!["id", "visits", "ok"]);
         assert_eq!(t.cell(0, "visits"), "3");
         assert_eq!(t.cell(0, "ok"), "true");
@@ -371,19 +489,27 @@ mod tests {
         assert!(msg(read(b"")).contains("is empty"));
         assert!(msg(read(b"\x89PNG\r\n\x1a\n\0\0\0")).contains("binary"));
         assert!(msg(read(b"just some words\nmore words\n")).contains("does not look like a table"));
-        assert!(msg(read(b"id,city,id\n1,2,3\n")).contains("column 'id' appears twice (columns 1 and 3)"));
+        assert!(
+            msg(read(b"id,city,id\n1,2,3\n"))
+                .contains("column 'id' appears twice (columns 1 and 3)")
+        );
         assert!(msg(read(b"{not json\n")).contains("line 1"));
     }
 
     #[test]
     fn header_only_is_no_rows() {
-        let mut r = ContactsReader::from_reader("t", Box::new(Cursor::new(b"a,b\n".to_vec()))).unwrap();
+        let mut r =
+            ContactsReader::from_reader("t", Box::new(Cursor::new(b"a,b\n".to_vec()))).unwrap();
         assert!(r.next_chunk(10).unwrap().is_none());
     }
 
     #[test]
     fn chunks_and_keeps_columns() {
-        let mut r = ContactsReader::from_reader("t", Box::new(Cursor::new(b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n".to_vec()))).unwrap();
+        let mut r = ContactsReader::from_reader(
+            "t",
+            Box::new(Cursor::new(b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n".to_vec())),
+        )
+        .unwrap();
         r.keep_columns(&["c", "A", "nope"]);
         let t1 = r.next_chunk(2).unwrap().unwrap();
         assert_eq!(t1.headers, vec!["c", "a"]);

@@ -15,13 +15,19 @@ pub struct TextColumn {
 
 impl TextColumn {
     pub fn new() -> TextColumn {
-        TextColumn { data: String::new(), offsets: vec![0] }
+        TextColumn {
+            data: String::new(),
+            offsets: vec![0],
+        }
     }
 
     pub fn with_capacity(rows: usize, bytes: usize) -> TextColumn {
         let mut offsets = Vec::with_capacity(rows + 1);
         offsets.push(0);
-        TextColumn { data: String::with_capacity(bytes), offsets }
+        TextColumn {
+            data: String::with_capacity(bytes),
+            offsets,
+        }
     }
 
     /// Appends a cell. Returns false when the column would pass 4 GiB, which no preview needs.
@@ -86,7 +92,9 @@ impl Table {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name).or_else(|| {
             let n = name.trim();
-            self.headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n))
+            self.headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(n))
         })
     }
 

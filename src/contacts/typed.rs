@@ -24,7 +24,11 @@ pub enum Typed {
     Date(Vec<i32>),
     /// Category and text values, by code into `labels`; `keys` are the labels as compared
     /// (trimmed, lower case). `CODE_MISSING` when missing.
-    Category { codes: Vec<u32>, labels: Vec<String>, keys: Vec<String> },
+    Category {
+        codes: Vec<u32>,
+        labels: Vec<String>,
+        keys: Vec<String>,
+    },
 }
 
 impl Typed {
@@ -66,7 +70,11 @@ impl Typed {
 
 /// A number as a person writes it: `3`, `2.5`.
 pub fn format_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }
 
 /// How well one field's column read.
@@ -99,18 +107,33 @@ impl FieldQuality {
     /// One line for a report: `field 'visits' (column 'TotalVisits'): 137 missing, 3 unreadable
     /// (first at line 812: 'abc')`; `None` when every value read.
     pub fn describe(&self, file: &str) -> Option<String> {
-        let col = if self.column == self.field { String::new() } else { format!(" (column '{}')", self.column) };
+        let col = if self.column == self.field {
+            String::new()
+        } else {
+            format!(" (column '{}')", self.column)
+        };
         if self.absent {
-            return Some(format!("field '{}'{col}: {file} has no such column; every value counts as missing", self.field));
+            return Some(format!(
+                "field '{}'{col}: {file} has no such column; every value counts as missing",
+                self.field
+            ));
         }
         if self.missing == 0 && self.unreadable == 0 {
             return None;
         }
-        let mut s = format!("field '{}'{col}: {} of {} missing", self.field, self.missing + self.unreadable, self.rows);
+        let mut s = format!(
+            "field '{}'{col}: {} of {} missing",
+            self.field,
+            self.missing + self.unreadable,
+            self.rows
+        );
         if self.unreadable > 0 {
             s.push_str(&format!(", {} unreadable", self.unreadable));
             if let Some((line, text)) = &self.first_unreadable {
-                s.push_str(&format!(" (first: {file} line {line} holds '{}')", truncate(text, 40)));
+                s.push_str(&format!(
+                    " (first: {file} line {line} holds '{}')",
+                    truncate(text, 40)
+                ));
             }
         }
         Some(s)
@@ -118,7 +141,11 @@ impl FieldQuality {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
 }
 
 /// Parses a number cell: trimmed, finite. `None` when it is not a number.
@@ -149,13 +176,21 @@ pub fn category_key(s: &str) -> String {
 /// Whether a cell means "no value" for this field.
 pub fn is_missing_cell(s: &str, missing: &[String]) -> bool {
     let t = s.trim();
-    t.is_empty() || missing.iter().any(|m| m.trim().eq_ignore_ascii_case(t) || m.trim().to_lowercase() == t.to_lowercase())
+    t.is_empty()
+        || missing.iter().any(|m| {
+            m.trim().eq_ignore_ascii_case(t) || m.trim().to_lowercase() == t.to_lowercase()
+        })
 }
 
 /// Reads a field's column of a table into typed values.
 pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
     let column = field.column();
-    let mut q = FieldQuality { field: field.id.clone(), column: column.to_string(), rows: table.rows(), ..FieldQuality::default() };
+    let mut q = FieldQuality {
+        field: field.id.clone(),
+        column: column.to_string(),
+        rows: table.rows(),
+        ..FieldQuality::default()
+    };
     let empty = TextColumn::new();
     let col = match table.column(column) {
         Some(c) => c,
@@ -261,7 +296,11 @@ pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
                 by_raw.insert(s, code);
                 codes.push(code);
             }
-            Typed::Category { codes, labels, keys }
+            Typed::Category {
+                codes,
+                labels,
+                keys,
+            }
         }
     };
     (typed, q)
@@ -290,27 +329,49 @@ mod tests {
     fn numbers_with_missing_and_unreadable() {
         let mut f = Field::new("visits", FieldKind::Number);
         f.missing = vec!["N/A".into()];
-        let (t, q) = typed(&table("visits", &["3", " 2.5 ", "", "n/a", "abc", "inf"]), &f);
+        let (t, q) = typed(
+            &table("visits", &["3", " 2.5 ", "", "n/a", "abc", "inf"]),
+            &f,
+        );
         let Typed::Number(v) = t else { panic!() };
         assert_eq!(&v[..2], &[3.0, 2.5]);
         assert!(v[2..].iter().all(|x| x.is_nan()));
         assert_eq!((q.missing, q.unreadable), (2, 2));
         assert_eq!(q.first_unreadable, Some((5, "abc".to_string())));
         let line = q.describe("t.csv").unwrap();
-        assert_eq!(line, "field 'visits': 4 of 6 missing, 2 unreadable (first: t.csv line 5 holds 'abc')");
+        assert_eq!(
+            line,
+            "field 'visits': 4 of 6 missing, 2 unreadable (first: t.csv line 5 holds 'abc')"
+        );
     }
 
     #[test]
     fn booleans_dates_and_categories() {
-        let (t, q) = typed(&table("b", &["Yes", "n", "TRUE", "0", "maybe"]), &Field::new("b", FieldKind::Boolean));
+        let (t, q) = typed(
+            &table("b", &["Yes", "n", "TRUE", "0", "maybe"]),
+            &Field::new("b", FieldKind::Boolean),
+        );
         assert_eq!(t, Typed::Bool(vec![1, 0, 1, 0, BOOL_MISSING]));
         assert_eq!(q.unreadable, 1);
-        let (t, _) = typed(&table("d", &["2026-11-01", "soon"]), &Field::new("d", FieldKind::Date));
+        let (t, _) = typed(
+            &table("d", &["2026-11-01", "soon"]),
+            &Field::new("d", FieldKind::Date),
+        );
         assert_eq!(t, Typed::Date(vec![20_758, DATE_MISSING]));
         let mut f = Field::new("c", FieldKind::Category);
         f.missing = vec!["Select".into()];
-        let (t, q) = typed(&table("c", &["Google", " google ", "select", "Email", ""]), &f);
-        let Typed::Category { codes, labels, keys } = t else { panic!() };
+        let (t, q) = typed(
+            &table("c", &["Google", " google ", "select", "Email", ""]),
+            &f,
+        );
+        let Typed::Category {
+            codes,
+            labels,
+            keys,
+        } = t
+        else {
+            panic!()
+        };
         assert_eq!(codes, vec![0, 0, CODE_MISSING, 1, CODE_MISSING]);
         assert_eq!(labels, vec!["Google", "Email"]);
         assert_eq!(keys, vec!["google", "email"]);
@@ -319,7 +380,10 @@ mod tests {
 
     #[test]
     fn absent_column_is_all_missing() {
-        let (t, q) = typed(&table("x", &["1", "2"]), &Field::new("visits", FieldKind::Number));
+        let (t, q) = typed(
+            &table("x", &["1", "2"]),
+            &Field::new("visits", FieldKind::Number),
+        );
         assert!(q.absent);
         assert_eq!(t.len(), 2);
         assert!(t.is_missing(0) && t.is_missing(1));

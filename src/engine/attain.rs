@@ -26,7 +26,11 @@ pub fn bands(v: f64, bands: &[Band]) -> f64 {
 
 /// 0.5^(age / half_life); 1 for today or a future date.
 pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
-    if age_days <= 0 { 1.0 } else { 0.5f64.powf(age_days as f64 / half_life_days) }
+    if age_days <= 0 {
+        1.0
+    } else {
+        0.5f64.powf(age_days as f64 / half_life_days)
+    }
 }
 
 /// The attainment column of a rule over a typed column. `today` is a day number.
@@ -34,19 +38,42 @@ pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
 pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
     let n = values.len();
     match (rule, values) {
-        (Rule::Scale { from, to }, Typed::Number(v)) => {
-            v.iter().map(|&x| if x.is_nan() { 0.0 } else { scale(x, *from, *to) }).collect()
-        }
-        (Rule::Bands(b), Typed::Number(v)) => {
-            v.iter().map(|&x| if x.is_nan() { 0.0 } else { bands(x, b) }).collect()
-        }
+        (Rule::Scale { from, to }, Typed::Number(v)) => v
+            .iter()
+            .map(|&x| {
+                if x.is_nan() {
+                    0.0
+                } else {
+                    scale(x, *from, *to)
+                }
+            })
+            .collect(),
+        (Rule::Bands(b), Typed::Number(v)) => v
+            .iter()
+            .map(|&x| if x.is_nan() { 0.0 } else { bands(x, b) })
+            .collect(),
         (Rule::Match(m), Typed::Category { codes, keys, .. }) => {
             // One lookup per distinct value, then one per row by code.
             let by_code: Vec<f64> = keys
                 .iter()
-                .map(|k| m.values.iter().find(|(name, _)| category_key(name) == *k).map(|(_, a)| *a).unwrap_or(m.default))
+                .map(|k| {
+                    m.values
+                        .iter()
+                        .find(|(name, _)| category_key(name) == *k)
+                        .map(|(_, a)| *a)
+                        .unwrap_or(m.default)
+                })
                 .collect();
-            codes.iter().map(|&c| if c == CODE_MISSING { 0.0 } else { by_code[c as usize] }).collect()
+            codes
+                .iter()
+                .map(|&c| {
+                    if c == CODE_MISSING {
+                        0.0
+                    } else {
+                        by_code[c as usize]
+                    }
+                })
+                .collect()
         }
         (Rule::Match(m), Typed::Bool(v)) => {
             let find = |b: bool| {
@@ -57,13 +84,27 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
                     .unwrap_or(m.default)
             };
             let (t, f) = (find(true), find(false));
-            v.iter().map(|&x| match x { 1 => t, 0 => f, _ => 0.0 }).collect()
+            v.iter()
+                .map(|&x| match x {
+                    1 => t,
+                    0 => f,
+                    _ => 0.0,
+                })
+                .collect()
         }
         (Rule::Flag, Typed::Bool(v)) => v.iter().map(|&x| if x == 1 { 1.0 } else { 0.0 }).collect(),
-        (Rule::Present, t) => (0..n).map(|i| if t.is_missing(i) { 0.0 } else { 1.0 }).collect(),
+        (Rule::Present, t) => (0..n)
+            .map(|i| if t.is_missing(i) { 0.0 } else { 1.0 })
+            .collect(),
         (Rule::Recency { half_life_days }, Typed::Date(v)) => v
             .iter()
-            .map(|&d| if d == DATE_MISSING { 0.0 } else { half_life(today as i64 - d as i64, *half_life_days) })
+            .map(|&d| {
+                if d == DATE_MISSING {
+                    0.0
+                } else {
+                    half_life(today as i64 - d as i64, *half_life_days)
+                }
+            })
             .collect(),
         _ => vec![0.0; n],
     }
@@ -74,7 +115,11 @@ pub fn apply_decay(att: &mut [f64], decay: &Decay, since: Option<&Typed>, today:
     match since {
         Some(Typed::Date(d)) => {
             for (a, &day) in att.iter_mut().zip(d) {
-                *a *= if day == DATE_MISSING { 0.0 } else { half_life(today as i64 - day as i64, decay.half_life_days) };
+                *a *= if day == DATE_MISSING {
+                    0.0
+                } else {
+                    half_life(today as i64 - day as i64, decay.half_life_days)
+                };
             }
         }
         _ => att.iter_mut().for_each(|a| *a = 0.0),
@@ -103,7 +148,20 @@ mod tests {
 
     #[test]
     fn bands_take_the_highest_reached() {
-        let b = vec![Band { at_least: 1.0, value: 0.3 }, Band { at_least: 5.0, value: 0.7 }, Band { at_least: 10.0, value: 1.0 }];
+        let b = vec![
+            Band {
+                at_least: 1.0,
+                value: 0.3,
+            },
+            Band {
+                at_least: 5.0,
+                value: 0.7,
+            },
+            Band {
+                at_least: 10.0,
+                value: 1.0,
+            },
+        ];
         assert_eq!(bands(0.0, &b), 0.0);
         assert_eq!(bands(1.0, &b), 0.3);
         assert_eq!(bands(7.0, &b), 0.7);
@@ -122,15 +180,41 @@ mod tests {
     #[test]
     fn columns_by_rule() {
         let nums = Typed::Number(vec![5.0, f64::NAN]);
-        assert_eq!(attainment(&Rule::Scale { from: 0.0, to: 10.0 }, &nums, 0), vec![0.5, 0.0]);
+        assert_eq!(
+            attainment(
+                &Rule::Scale {
+                    from: 0.0,
+                    to: 10.0
+                },
+                &nums,
+                0
+            ),
+            vec![0.5, 0.0]
+        );
         assert_eq!(attainment(&Rule::Present, &nums, 0), vec![1.0, 0.0]);
-        let cats = Typed::Category { codes: vec![0, 1, CODE_MISSING], labels: vec!["Google".into(), "Email".into()], keys: vec!["google".into(), "email".into()] };
-        let m = Rule::Match(MatchRule { values: vec![(" GOOGLE ".into(), 0.8)], default: 0.1 });
+        let cats = Typed::Category {
+            codes: vec![0, 1, CODE_MISSING],
+            labels: vec!["Google".into(), "Email".into()],
+            keys: vec!["google".into(), "email".into()],
+        };
+        let m = Rule::Match(MatchRule {
+            values: vec![(" GOOGLE ".into(), 0.8)],
+            default: 0.1,
+        });
         assert_eq!(attainment(&m, &cats, 0), vec![0.8, 0.1, 0.0]);
         let flags = Typed::Bool(vec![1, 0, BOOL_MISSING]);
         assert_eq!(attainment(&Rule::Flag, &flags, 0), vec![1.0, 0.0, 0.0]);
         let dates = Typed::Date(vec![100, 70, 130, DATE_MISSING]);
-        assert_eq!(attainment(&Rule::Recency { half_life_days: 30.0 }, &dates, 100), vec![1.0, 0.5, 1.0, 0.0]);
+        assert_eq!(
+            attainment(
+                &Rule::Recency {
+                    half_life_days: 30.0
+                },
+                &dates,
+                100
+            ),
+            vec![1.0, 0.5, 1.0, 0.0]
+        );
         // A rule on the wrong kind of column scores 0, never panics.
         assert_eq!(attainment(&Rule::Flag, &nums, 0), vec![0.0, 0.0]);
     }
@@ -140,7 +224,15 @@ mod tests {
         // Attainment 0.8, last touched 14 days ago, 14-day half-life: 0.4. Missing date: 0.
         let mut att = vec![0.8, 0.8];
         let since = Typed::Date(vec![86, DATE_MISSING]);
-        apply_decay(&mut att, &Decay { since: "d".into(), half_life_days: 14.0 }, Some(&since), 100);
+        apply_decay(
+            &mut att,
+            &Decay {
+                since: "d".into(),
+                half_life_days: 14.0,
+            },
+            Some(&since),
+            100,
+        );
         assert_eq!(att, vec![0.4, 0.0]);
     }
 }

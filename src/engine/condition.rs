@@ -29,11 +29,93 @@ pub const NONE: u8 = u8::MAX;
 
 /// Which rows the condition holds for.
 pub fn mask(cond: &Condition, ctx: &Ctx) -> Vec<bool> {
+    let compiled = compile(cond, ctx, &mut |c| Arc::new(mask_of_fields(c, ctx)));
+    let view = View {
+        scores: ctx
+            .scores
+            .map(|s| s.iter().map(Vec::as_slice).collect())
+            .unwrap_or_default(),
+        grades: ctx
+            .grades
+            .map(|g| g.iter().map(Vec::as_slice).collect())
+            .unwrap_or_default(),
+        tiers: ctx.tiers.unwrap_or(&[]),
+    };
+    let mut out = vec![false; ctx.rows];
+    for (b, block) in out.chunks_mut(BLOCK).enumerate() {
+        compiled.eval(&view, b * BLOCK, b * BLOCK, block);
+    }
+    out
+}
+
+/// Rows evaluated together: small enough that a block of each column stays in the L1 cache.
+pub const BLOCK: usize = 2048;
+
+/// A condition with its names resolved (journey, grade and tier indices, label tables) and its
+/// field tests turned into row masks, so that it can be evaluated a block of rows at a time
+/// over the score, grade and tier columns. `mask` is this over all rows; `Scorer` keeps the
+/// field masks between calls and evaluates segments block by block beside the sums.
+#[derive(Clone, Debug)]
+pub enum Compiled {
+    Const(bool),
+    /// A test that reads only fields, evaluated for every row.
+    Mask(Arc<Vec<bool>>),
+    All(Vec<Compiled>),
+    Any(Vec<Compiled>),
+    Not(Box<Compiled>),
+    Score {
+        journey: usize,
+        at_least: Option<f64>,
+        below: Option<f64>,
+    },
+    /// Per band of the grade: whether the condition holds for it.
+    Grade {
+        grade: usize,
+        labels: Vec<bool>,
+    },
+    /// Per tier level: whether the condition holds for it.
+    Tier {
+        hit: Vec<bool>,
+    },
+    /// Per (row band, column band) of the matrix, row-major: whether the rating is listed.
+    Rating {
+        rows: usize,
+        columns: usize,
+        width: usize,
+        hit: Vec<bool>,
+    },
+}
+
+/// The columns a compiled condition reads, each starting at the row `rel` of `eval` counts
+/// from: journey scores, grade band indices, tier level indices.
+pub struct View<'a> {
+    pub scores: Vec<&'a [f64]>,
+    pub grades: Vec<&'a [u8]>,
+    pub tiers: &'a [u8],
+}
+
+/// Whether a condition reads fields only (no scores, grades, tier or rating): such a condition
+/// holds for the same rows whatever the weights, so its mask can be kept between edits.
+pub fn reads_fields_only(cond: &Condition) -> bool {
+    if !cond.all.is_empty() {
+        return cond.all.iter().all(reads_fields_only);
+    }
+    if !cond.any.is_empty() {
+        return cond.any.iter().all(reads_fields_only);
+    }
+    if let Some(c) = &cond.not {
+        return reads_fields_only(c);
+    }
+    cond.field.is_some()
+}
+
+/// The mask of a condition that reads fields only (see `reads_fields_only`).
+pub fn mask_of_fields(cond: &Condition, ctx: &Ctx) -> Vec<bool> {
     let n = ctx.rows;
     if !cond.all.is_empty() {
         let mut out = vec![true; n];
         for c in &cond.all {
-            for (o, m) in out.iter_mut().zip(mask(c, ctx)) {
+            for (o, m) in out.iter_mut().zip(mask_of_fields(c, ctx)) {
                 *o &= m;
             }
         }
@@ -42,53 +124,183 @@ pub fn mask(cond: &Condition, ctx: &Ctx) -> Vec<bool> {
     if !cond.any.is_empty() {
         let mut out = vec![false; n];
         for c in &cond.any {
-            for (o, m) in out.iter_mut().zip(mask(c, ctx)) {
+            for (o, m) in out.iter_mut().zip(mask_of_fields(c, ctx)) {
                 *o |= m;
             }
         }
         return out;
     }
     if let Some(c) = &cond.not {
-        return mask(c, ctx).into_iter().map(|b| !b).collect();
+        return mask_of_fields(c, ctx).into_iter().map(|b| !b).collect();
     }
-    if let Some(f) = &cond.field {
-        return match ctx.fields.get(f) {
+    match &cond.field {
+        Some(f) => match ctx.fields.get(f) {
             Some(col) => field_mask(cond, col, ctx.today),
             None => vec![cond.present == Some(false); n],
-        };
+        },
+        None => vec![false; n],
+    }
+}
+
+/// Resolves a condition against the model. Parts that read fields only become masks through
+/// `fields_mask` (which may take them from a cache); a subject the context cannot read (no
+/// scores yet, an unknown journey or grade) never holds.
+pub fn compile(
+    cond: &Condition,
+    ctx: &Ctx,
+    fields_mask: &mut dyn FnMut(&Condition) -> Arc<Vec<bool>>,
+) -> Compiled {
+    if reads_fields_only(cond) {
+        return Compiled::Mask(fields_mask(cond));
+    }
+    if !cond.all.is_empty() {
+        return Compiled::All(
+            cond.all
+                .iter()
+                .map(|c| compile(c, ctx, fields_mask))
+                .collect(),
+        );
+    }
+    if !cond.any.is_empty() {
+        return Compiled::Any(
+            cond.any
+                .iter()
+                .map(|c| compile(c, ctx, fields_mask))
+                .collect(),
+        );
+    }
+    if let Some(c) = &cond.not {
+        return Compiled::Not(Box::new(compile(c, ctx, fields_mask)));
     }
     if let Some(j) = &cond.journey {
-        let (Some(scores), Some(ji)) = (ctx.scores, ctx.model.journeys.iter().position(|x| &x.id == j)) else {
-            return vec![false; n];
+        let (Some(_), Some(ji)) = (
+            ctx.scores,
+            ctx.model.journeys.iter().position(|x| &x.id == j),
+        ) else {
+            return Compiled::Const(false);
         };
-        return scores[ji].iter().map(|&s| in_range(s, cond)).collect();
+        return Compiled::Score {
+            journey: ji,
+            at_least: cond.at_least,
+            below: cond.below,
+        };
     }
     if let Some(g) = &cond.grade {
-        let (Some(grades), Some(gi)) = (ctx.grades, ctx.model.grades.iter().position(|x| &x.id == g)) else {
-            return vec![false; n];
+        let (Some(_), Some(gi)) = (ctx.grades, ctx.model.grades.iter().position(|x| &x.id == g))
+        else {
+            return Compiled::Const(false);
         };
-        let labels: Vec<bool> = ctx.model.grades[gi].bands.keys().map(|label| label_matches(label, cond)).collect();
-        return grades[gi].iter().map(|&b| b != NONE && labels[b as usize]).collect();
+        let labels: Vec<bool> = ctx.model.grades[gi]
+            .bands
+            .keys()
+            .map(|label| label_matches(label, cond))
+            .collect();
+        return Compiled::Grade { grade: gi, labels };
     }
     if let Some(t) = &cond.tier {
-        let (Some(tiers), Some(levels)) = (ctx.tiers, ctx.model.tiers.as_ref()) else { return vec![false; n] };
-        let hit: Vec<bool> = levels.levels.iter().map(|l| t.contains(&l.name)).collect();
-        return tiers.iter().map(|&x| x != NONE && hit[x as usize]).collect();
+        let (Some(_), Some(levels)) = (ctx.tiers, ctx.model.tiers.as_ref()) else {
+            return Compiled::Const(false);
+        };
+        return Compiled::Tier {
+            hit: levels.levels.iter().map(|l| t.contains(&l.name)).collect(),
+        };
     }
     if let Some(r) = &cond.rating {
-        let (Some(grades), Some(m)) = (ctx.grades, ctx.model.matrix.as_ref()) else { return vec![false; n] };
+        let (Some(_), Some(m)) = (ctx.grades, ctx.model.matrix.as_ref()) else {
+            return Compiled::Const(false);
+        };
         let gi = |id: &str| ctx.model.grades.iter().position(|g| g.id == id);
-        let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else { return vec![false; n] };
+        let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else {
+            return Compiled::Const(false);
+        };
         let rl: Vec<&String> = ctx.model.grades[ri].bands.keys().collect();
         let cl: Vec<&String> = ctx.model.grades[ci].bands.keys().collect();
-        return (0..n)
-            .map(|i| {
-                let (a, b) = (grades[ri][i], grades[ci][i]);
-                a != NONE && b != NONE && r.contains(&format!("{}{}", rl[a as usize], cl[b as usize]))
-            })
+        let hit = rl
+            .iter()
+            .flat_map(|a| cl.iter().map(move |b| r.contains(&format!("{a}{b}"))))
             .collect();
+        return Compiled::Rating {
+            rows: ri,
+            columns: ci,
+            width: cl.len(),
+            hit,
+        };
     }
-    vec![false; n]
+    Compiled::Const(false)
+}
+
+impl Compiled {
+    /// Evaluates the condition for `out.len()` rows: row `abs + i` of the field masks and row
+    /// `rel + i` of the view's columns give `out[i]`.
+    pub fn eval(&self, v: &View, abs: usize, rel: usize, out: &mut [bool]) {
+        let n = out.len();
+        match self {
+            Compiled::Const(b) => out.fill(*b),
+            Compiled::Mask(m) => out.copy_from_slice(&m[abs..abs + n]),
+            Compiled::All(cs) => {
+                out.fill(true);
+                let mut tmp = [false; BLOCK];
+                for c in cs {
+                    for (part, o) in out.chunks_mut(BLOCK).zip((0..).step_by(BLOCK)) {
+                        let t = &mut tmp[..part.len()];
+                        c.eval(v, abs + o, rel + o, t);
+                        part.iter_mut().zip(t.iter()).for_each(|(a, b)| *a &= *b);
+                    }
+                }
+            }
+            Compiled::Any(cs) => {
+                out.fill(false);
+                let mut tmp = [false; BLOCK];
+                for c in cs {
+                    for (part, o) in out.chunks_mut(BLOCK).zip((0..).step_by(BLOCK)) {
+                        let t = &mut tmp[..part.len()];
+                        c.eval(v, abs + o, rel + o, t);
+                        part.iter_mut().zip(t.iter()).for_each(|(a, b)| *a |= *b);
+                    }
+                }
+            }
+            Compiled::Not(c) => {
+                c.eval(v, abs, rel, out);
+                out.iter_mut().for_each(|b| *b = !*b);
+            }
+            Compiled::Score {
+                journey,
+                at_least,
+                below,
+            } => {
+                let s = &v.scores[*journey][rel..rel + n];
+                for (o, &x) in out.iter_mut().zip(s) {
+                    *o = !x.is_nan()
+                        && at_least.is_none_or(|a| x >= a)
+                        && below.is_none_or(|b| x < b);
+                }
+            }
+            Compiled::Grade { grade, labels } => {
+                for (o, &b) in out.iter_mut().zip(&v.grades[*grade][rel..rel + n]) {
+                    *o = b != NONE && labels[b as usize];
+                }
+            }
+            Compiled::Tier { hit } => {
+                for (o, &x) in out.iter_mut().zip(&v.tiers[rel..rel + n]) {
+                    *o = x != NONE && hit[x as usize];
+                }
+            }
+            Compiled::Rating {
+                rows,
+                columns,
+                width,
+                hit,
+            } => {
+                let (gr, gc) = (
+                    &v.grades[*rows][rel..rel + n],
+                    &v.grades[*columns][rel..rel + n],
+                );
+                for ((o, &a), &b) in out.iter_mut().zip(gr).zip(gc) {
+                    *o = a != NONE && b != NONE && hit[a as usize * width + b as usize];
+                }
+            }
+        }
+    }
 }
 
 fn in_range(v: f64, cond: &Condition) -> bool {
@@ -105,7 +317,10 @@ fn label_matches(label: &str, cond: &Condition) -> bool {
 
 /// The operands of `equals` and `in` together.
 fn operands(cond: &Condition) -> Vec<&Scalar> {
-    cond.equals.iter().chain(cond.one_of.iter().flatten()).collect()
+    cond.equals
+        .iter()
+        .chain(cond.one_of.iter().flatten())
+        .collect()
 }
 
 fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
@@ -134,7 +349,10 @@ fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
                 .collect()
         }
         Typed::Date(v) => {
-            let eqs: Vec<i32> = ops.iter().filter_map(|s| Date::parse(&s.to_string()).map(|d| d.0)).collect();
+            let eqs: Vec<i32> = ops
+                .iter()
+                .filter_map(|s| Date::parse(&s.to_string()).map(|d| d.0))
+                .collect();
             v.iter()
                 .map(|&d| {
                     let missing = d == DATE_MISSING;
@@ -150,7 +368,11 @@ fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
                 .collect()
         }
         Typed::Bool(v) => {
-            let eqs: Vec<u8> = ops.iter().filter_map(|s| scalar_bool(s)).map(u8::from).collect();
+            let eqs: Vec<u8> = ops
+                .iter()
+                .filter_map(|s| scalar_bool(s))
+                .map(u8::from)
+                .collect();
             v.iter()
                 .map(|&b| {
                     let missing = crate::engine::attain::bool_missing(b);

@@ -71,22 +71,38 @@ pub struct AdjustmentPart {
 
 /// The explanation of one row of a scored table.
 pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
-    let by_place: HashMap<(usize, &[usize], usize), &super::score::SignalColumn> =
-        scored.signals.iter().map(|s| ((s.journey, s.touchpoints.as_slice(), s.signal), s)).collect();
+    let by_place: HashMap<(usize, &[usize], usize), &super::score::SignalColumn> = scored
+        .signals
+        .iter()
+        .map(|s| ((s.journey, s.touchpoints.as_slice(), s.signal), s))
+        .collect();
     let mut journeys = Vec::new();
     for (ji, j) in model.journeys.iter().enumerate() {
         let touchpoints = j
             .touchpoints
             .iter()
             .enumerate()
-            .map(|(ti, t)| touchpoint(scored, &by_place, ji, vec![ti], t, 100.0 * t.weight.fraction(), row))
+            .map(|(ti, t)| {
+                touchpoint(
+                    scored,
+                    &by_place,
+                    ji,
+                    vec![ti],
+                    t,
+                    100.0 * t.weight.fraction(),
+                    row,
+                )
+            })
             .collect();
         let adjustments: Vec<AdjustmentPart> = j
             .adjustments
             .iter()
             .zip(&scored.adjustments[ji])
             .filter(|(_, m)| m[row])
-            .map(|(a, _)| AdjustmentPart { name: a.name.clone(), points: a.points })
+            .map(|(a, _)| AdjustmentPart {
+                name: a.name.clone(),
+                points: a.points,
+            })
             .collect();
         let raw = scored.raw[ji][row];
         let unclamped = raw + adjustments.iter().map(|a| a.points).sum::<f64>();
@@ -105,7 +121,17 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
     Explanation {
         row,
         journeys,
-        grades: model.grades.iter().enumerate().map(|(gi, g)| (g.id.clone(), scored.grade(model, gi, row).map(str::to_string))).collect(),
+        grades: model
+            .grades
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| {
+                (
+                    g.id.clone(),
+                    scored.grade(model, gi, row).map(str::to_string),
+                )
+            })
+            .collect(),
         rating: scored.rating(model, row),
         tier: tier.map(|t| t.name.clone()),
         handover: tier.map(|t| t.handover.clone()),
@@ -131,7 +157,15 @@ fn touchpoint(
         .map(|(ci, c)| {
             let mut p = path.clone();
             p.push(ci);
-            touchpoint(scored, by_place, ji, p, c, max_points * c.weight.fraction(), row)
+            touchpoint(
+                scored,
+                by_place,
+                ji,
+                p,
+                c,
+                max_points * c.weight.fraction(),
+                row,
+            )
         })
         .collect();
     let signals: Vec<SignalPart> = t
@@ -146,7 +180,12 @@ fn touchpoint(
                 field: s.field.clone(),
                 weight: s.weight,
                 rule: match &s.decay {
-                    Some(d) => format!("{}; decays by half every {} days since {}", describe_rule(&s.rule), format_number(d.half_life_days), d.since),
+                    Some(d) => format!(
+                        "{}; decays by half every {} days since {}",
+                        describe_rule(&s.rule),
+                        format_number(d.half_life_days),
+                        d.since
+                    ),
                     None => describe_rule(&s.rule),
                 },
                 value: scored.fields.get(&s.field).and_then(|c| c.display(row)),
@@ -156,26 +195,63 @@ fn touchpoint(
             }
         })
         .collect();
-    let points = signals.iter().map(|s| s.points).sum::<f64>() + children.iter().map(|c| c.points).sum::<f64>();
-    TouchpointPart { id: t.id.clone(), name: t.title().to_string(), weight: t.weight, points, max_points, signals, children }
+    let points = signals.iter().map(|s| s.points).sum::<f64>()
+        + children.iter().map(|c| c.points).sum::<f64>();
+    TouchpointPart {
+        id: t.id.clone(),
+        name: t.title().to_string(),
+        weight: t.weight,
+        points,
+        max_points,
+        signals,
+        children,
+    }
 }
 
 /// What a rule does, in a few words: "0 gives 0, 10 or more gives 1".
 pub fn describe_rule(rule: &Rule) -> String {
     match rule {
-        Rule::Scale { from, to } if from < to => format!("{} or less gives 0, {} or more gives 1", format_number(*from), format_number(*to)),
-        Rule::Scale { from, to } => format!("{} or more gives 0, {} or less gives 1", format_number(*from), format_number(*to)),
+        Rule::Scale { from, to } if from < to => format!(
+            "{} or less gives 0, {} or more gives 1",
+            format_number(*from),
+            format_number(*to)
+        ),
+        Rule::Scale { from, to } => format!(
+            "{} or more gives 0, {} or less gives 1",
+            format_number(*from),
+            format_number(*to)
+        ),
         Rule::Bands(b) => {
-            let parts: Vec<String> = b.iter().map(|b| format!("{}+ gives {}", format_number(b.at_least), format_number(b.value))).collect();
+            let parts: Vec<String> = b
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{}+ gives {}",
+                        format_number(b.at_least),
+                        format_number(b.value)
+                    )
+                })
+                .collect();
             format!("bands: {}", parts.join(", "))
         }
         Rule::Match(m) => {
-            let parts: Vec<String> = m.values.iter().map(|(k, v)| format!("{k} gives {}", format_number(*v))).collect();
-            format!("{}; anything else {}", parts.join(", "), format_number(m.default))
+            let parts: Vec<String> = m
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k} gives {}", format_number(*v)))
+                .collect();
+            format!(
+                "{}; anything else {}",
+                parts.join(", "),
+                format_number(m.default)
+            )
         }
         Rule::Flag => "yes gives 1, no gives 0".into(),
         Rule::Present => "any value gives 1".into(),
-        Rule::Recency { half_life_days } => format!("today gives 1, halving every {} days", format_number(*half_life_days)),
+        Rule::Recency { half_life_days } => format!(
+            "today gives 1, halving every {} days",
+            format_number(*half_life_days)
+        ),
     }
 }
 
@@ -189,7 +265,11 @@ fn pts(v: f64) -> String {
 pub fn render_text(e: &Explanation) -> String {
     let mut s = String::new();
     for j in &e.journeys {
-        let title = if j.name == j.id { j.id.clone() } else { format!("{} ({})", j.name, j.id) };
+        let title = if j.name == j.id {
+            j.id.clone()
+        } else {
+            format!("{} ({})", j.name, j.id)
+        };
         let _ = writeln!(s, "{title}: {}", pts(j.score));
         for t in &j.touchpoints {
             render_tp(&mut s, t, 1);
@@ -199,10 +279,19 @@ pub fn render_text(e: &Explanation) -> String {
             let _ = writeln!(s, "  adjustment {}: {sign}{} points", a.name, pts(a.points));
         }
         if (j.unclamped - j.score).abs() > 1e-9 {
-            let _ = writeln!(s, "  clamped: {} is outside 0..100, so the score is {}", pts(j.unclamped), pts(j.score));
+            let _ = writeln!(
+                s,
+                "  clamped: {} is outside 0..100, so the score is {}",
+                pts(j.unclamped),
+                pts(j.score)
+            );
         }
     }
-    let grades: Vec<String> = e.grades.iter().map(|(g, v)| format!("{g} {}", v.as_deref().unwrap_or("-"))).collect();
+    let grades: Vec<String> = e
+        .grades
+        .iter()
+        .map(|(g, v)| format!("{g} {}", v.as_deref().unwrap_or("-")))
+        .collect();
     if !grades.is_empty() {
         let _ = writeln!(s, "grades: {}", grades.join(", "));
     }
@@ -210,19 +299,39 @@ pub fn render_text(e: &Explanation) -> String {
         let _ = writeln!(s, "rating: {r}");
     }
     if let Some(t) = &e.tier {
-        let _ = writeln!(s, "tier: {t} (handover: {})", e.handover.as_deref().unwrap_or("-"));
+        let _ = writeln!(
+            s,
+            "tier: {t} (handover: {})",
+            e.handover.as_deref().unwrap_or("-")
+        );
     }
     if let Some(seg) = &e.segment {
-        let _ = writeln!(s, "segment: {seg}: {} (route: {})", e.action.as_deref().unwrap_or("-"), e.route.as_deref().unwrap_or("-"));
+        let _ = writeln!(
+            s,
+            "segment: {seg}: {} (route: {})",
+            e.action.as_deref().unwrap_or("-"),
+            e.route.as_deref().unwrap_or("-")
+        );
     }
     s
 }
 
 fn render_tp(s: &mut String, t: &TouchpointPart, depth: usize) {
     let pad = "  ".repeat(depth);
-    let _ = writeln!(s, "{pad}{} [{}%]: {} of {} points", t.name, t.weight, pts(t.points), pts(t.max_points));
+    let _ = writeln!(
+        s,
+        "{pad}{} [{}%]: {} of {} points",
+        t.name,
+        t.weight,
+        pts(t.points),
+        pts(t.max_points)
+    );
     for sig in &t.signals {
-        let value = sig.value.as_deref().map(|v| format!("'{v}'")).unwrap_or_else(|| "missing".into());
+        let value = sig
+            .value
+            .as_deref()
+            .map(|v| format!("'{v}'"))
+            .unwrap_or_else(|| "missing".into());
         let _ = writeln!(
             s,
             "{pad}  {} = {value}: attainment {:.2} x {} = {} points ({})",

@@ -46,15 +46,27 @@ fn best_value(rule: &Rule) -> String {
 /// The single changes that would raise this contact on the main journey, the smallest that
 /// reaches the next tier first, then the largest of the rest. At most `limit`.
 pub fn moves(model: &Model, scored: &Scored, row: usize, limit: usize) -> Vec<Move> {
-    let Some(ji) = main_journey(model) else { return Vec::new() };
+    let Some(ji) = main_journey(model) else {
+        return Vec::new();
+    };
     let journey = &model.journeys[ji];
     let score = scored.scores[ji][row];
     let unclamped = scored.raw[ji][row]
-        + journey.adjustments.iter().zip(&scored.adjustments[ji]).filter(|(_, m)| m[row]).map(|(a, _)| a.points).sum::<f64>();
+        + journey
+            .adjustments
+            .iter()
+            .zip(&scored.adjustments[ji])
+            .filter(|(_, m)| m[row])
+            .map(|(a, _)| a.points)
+            .sum::<f64>();
     let mut out: Vec<Move> = Vec::new();
     // Signals below full attainment.
     let mut names = std::collections::HashMap::new();
-    fn walk<'a>(t: &'a Touchpoint, path: &mut Vec<usize>, out: &mut std::collections::HashMap<Vec<usize>, &'a Touchpoint>) {
+    fn walk<'a>(
+        t: &'a Touchpoint,
+        path: &mut Vec<usize>,
+        out: &mut std::collections::HashMap<Vec<usize>, &'a Touchpoint>,
+    ) {
         out.insert(path.clone(), t);
         for (i, c) in t.touchpoints.iter().enumerate() {
             path.push(i);
@@ -70,14 +82,28 @@ pub fn moves(model: &Model, scored: &Scored, row: usize, limit: usize) -> Vec<Mo
         if gain <= 1e-9 {
             continue;
         }
-        let Some(tp) = names.get(&s.touchpoints) else { continue };
-        let Some(sig) = tp.signals.get(s.signal) else { continue };
-        out.push(Move { change: format!("{} at {}", sig.field, best_value(&sig.rule)), touchpoint: tp.title().to_string(), points: gain, reaches: None });
+        let Some(tp) = names.get(&s.touchpoints) else {
+            continue;
+        };
+        let Some(sig) = tp.signals.get(s.signal) else {
+            continue;
+        };
+        out.push(Move {
+            change: format!("{} at {}", sig.field, best_value(&sig.rule)),
+            touchpoint: tp.title().to_string(),
+            points: gain,
+            reaches: None,
+        });
     }
     // Negative adjustments that fired.
     for (a, m) in journey.adjustments.iter().zip(&scored.adjustments[ji]) {
         if m[row] && a.points < 0.0 {
-            out.push(Move { change: format!("without '{}'", a.name), touchpoint: a.name.clone(), points: -a.points, reaches: None });
+            out.push(Move {
+                change: format!("without '{}'", a.name),
+                touchpoint: a.name.clone(),
+                points: -a.points,
+                reaches: None,
+            });
         }
     }
     // The new score of each change, through the clamp, and the tier it reaches.
@@ -150,7 +176,11 @@ impl Outcome {
             "outcome column '{}' is not yes/no: {} values are not 0/1, yes/no or true/false (such as {})",
             self.column,
             self.unreadable,
-            self.examples.iter().map(|e| format!("'{e}'")).collect::<Vec<_>>().join(", ")
+            self.examples
+                .iter()
+                .map(|e| format!("'{e}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     }
 }
@@ -158,7 +188,11 @@ impl Outcome {
 /// Reads an outcome column: 0/1, yes/no, y/n, true/false. `None` when the table lacks it.
 pub fn outcome(table: &Table, column: &str) -> Option<Outcome> {
     let col = table.column(column)?;
-    let mut o = Outcome { column: column.to_string(), values: Vec::with_capacity(col.len()), ..Outcome::default() };
+    let mut o = Outcome {
+        column: column.to_string(),
+        values: Vec::with_capacity(col.len()),
+        ..Outcome::default()
+    };
     for v in col.iter() {
         if v.trim().is_empty() {
             o.values.push(None);
@@ -198,9 +232,13 @@ impl Cell {
 
 /// The matrix as rows (the row grade's bands, best first) of cells (the column grade's bands).
 pub fn matrix(model: &Model, scored: &Scored, outcome: Option<&Outcome>) -> Vec<Vec<Cell>> {
-    let Some(m) = &model.matrix else { return Vec::new() };
+    let Some(m) = &model.matrix else {
+        return Vec::new();
+    };
     let gi = |id: &str| model.grades.iter().position(|g| g.id == id);
-    let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else { return Vec::new() };
+    let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else {
+        return Vec::new();
+    };
     let rows: Vec<&String> = model.grades[ri].bands.keys().collect();
     let cols: Vec<&String> = model.grades[ci].bands.keys().collect();
     // Columns read best last (1 to 4) when the grade lists them best first.
@@ -217,7 +255,11 @@ pub fn matrix(model: &Model, scored: &Scored, outcome: Option<&Outcome>) -> Vec<
                     } else {
                         ""
                     };
-                    Cell { rating, zone: zone.into(), ..Cell::default() }
+                    Cell {
+                        rating,
+                        zone: zone.into(),
+                        ..Cell::default()
+                    }
                 })
                 .collect()
         })
@@ -242,8 +284,16 @@ mod tests {
     use super::*;
 
     fn fixture() -> (Model, Table, Scored) {
-        let model = crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t").unwrap();
-        let mut r = crate::contacts::ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(include_bytes!("../../tests/fixtures/engine.csv").to_vec()))).unwrap();
+        let model =
+            crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t")
+                .unwrap();
+        let mut r = crate::contacts::ContactsReader::from_reader(
+            "t.csv",
+            Box::new(std::io::Cursor::new(
+                include_bytes!("../../tests/fixtures/engine.csv").to_vec(),
+            )),
+        )
+        .unwrap();
         let table = r.next_chunk(100).unwrap().unwrap();
         let s = crate::engine::score_table(&model, &table);
         (model, table, s)
@@ -264,7 +314,10 @@ mod tests {
         assert_eq!(mv[1].reaches, None);
         // C is held down by the competitor adjustment: dropping it adds 50.
         let mv = moves(&m, &s, 2, 10);
-        let comp = mv.iter().find(|x| x.change == "without 'Competitor'").unwrap();
+        let comp = mv
+            .iter()
+            .find(|x| x.change == "without 'Competitor'")
+            .unwrap();
         assert!((comp.points - 50.0).abs() < 1e-9);
         assert_eq!(comp.reaches.as_deref(), Some("warm"));
         // D is at 100: nothing moves it.
@@ -284,16 +337,21 @@ mod tests {
 
     #[test]
     fn outcomes_read_as_yes_no() {
-        let mut t = Table::default();
-        t.headers = vec!["won".into()];
         let mut c = crate::contacts::TextColumn::new();
         for v in ["1", "0", "yes", "", "maybe"] {
             c.push(v);
         }
-        t.columns = vec![c];
-        t.lines = (2..7).collect();
+        let t = Table {
+            headers: vec!["won".into()],
+            columns: vec![c],
+            lines: (2..7).collect(),
+            ..Table::default()
+        };
         let o = outcome(&t, "won").unwrap();
-        assert_eq!(o.values, vec![Some(true), Some(false), Some(true), None, None]);
+        assert_eq!(
+            o.values,
+            vec![Some(true), Some(false), Some(true), None, None]
+        );
         assert_eq!(o.unreadable, 1);
         assert!(!o.usable());
         assert!(o.problem().unwrap().contains("such as 'maybe'"));

@@ -4,7 +4,11 @@
 /// negative, ties counting half (the Mann-Whitney U over both class sizes). `None` when one
 /// class is empty. Rows without an outcome are skipped.
 pub fn auc(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
-    let mut pairs: Vec<(f64, bool)> = scores.iter().zip(outcome).filter_map(|(&s, o)| o.map(|o| (s, o))).collect();
+    let mut pairs: Vec<(f64, bool)> = scores
+        .iter()
+        .zip(outcome)
+        .filter_map(|(&s, o)| o.map(|o| (s, o)))
+        .collect();
     auc_pairs(&mut pairs)
 }
 
@@ -37,7 +41,11 @@ pub fn auc_pairs(pairs: &mut [(f64, bool)]) -> Option<f64> {
 /// (p = 1 / (1 + e^-(a + b x)), x = score / 100), fitted by Newton's method. `None` when one
 /// class is empty.
 pub fn log_likelihood(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
-    let data: Vec<(f64, f64)> = scores.iter().zip(outcome).filter_map(|(&s, o)| o.map(|o| (s / 100.0, f64::from(u8::from(o))))).collect();
+    let data: Vec<(f64, f64)> = scores
+        .iter()
+        .zip(outcome)
+        .filter_map(|(&s, o)| o.map(|o| (s / 100.0, f64::from(u8::from(o)))))
+        .collect();
     let pos = data.iter().filter(|d| d.1 > 0.5).count();
     if pos == 0 || pos == data.len() {
         return None;
@@ -92,14 +100,19 @@ mod tests {
         // A tie between a positive and a negative counts half: (0.5) / 1.
         assert_eq!(auc(&[5.0, 5.0], &[Some(true), Some(false)]), Some(0.5));
         // Unknown outcomes are skipped; one class only has no AUC.
-        assert_eq!(auc(&[1.0, 2.0, 9.0], &[Some(false), Some(true), None]), Some(1.0));
+        assert_eq!(
+            auc(&[1.0, 2.0, 9.0], &[Some(false), Some(true), None]),
+            Some(1.0)
+        );
         assert_eq!(auc(&[1.0], &[Some(true)]), None);
     }
 
     #[test]
     fn log_likelihood_prefers_separating_scores() {
         let y: Vec<Option<bool>> = (0..100).map(|i| Some(i % 3 == 0)).collect();
-        let good: Vec<f64> = (0..100).map(|i| if i % 3 == 0 { 80.0 } else { 20.0 } + (i % 7) as f64).collect();
+        let good: Vec<f64> = (0..100)
+            .map(|i| if i % 3 == 0 { 80.0 } else { 20.0 } + (i % 7) as f64)
+            .collect();
         let noise: Vec<f64> = (0..100).map(|i| ((i * 37) % 100) as f64).collect();
         assert!(log_likelihood(&good, &y).unwrap() > log_likelihood(&noise, &y).unwrap());
     }

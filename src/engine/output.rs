@@ -7,7 +7,11 @@ use crate::model::Model;
 /// The names of the output columns, after the id: `score_<journey>`, `grade_<grade>`,
 /// `rating`, `tier`, `handover`, `segment`, `action`, `route`.
 pub fn output_columns(model: &Model) -> Vec<String> {
-    let mut cols: Vec<String> = model.journeys.iter().map(|j| format!("score_{}", j.id)).collect();
+    let mut cols: Vec<String> = model
+        .journeys
+        .iter()
+        .map(|j| format!("score_{}", j.id))
+        .collect();
     cols.extend(model.grades.iter().map(|g| format!("grade_{}", g.id)));
     for c in ["rating", "tier", "handover", "segment", "action", "route"] {
         cols.push(c.to_string());
@@ -17,7 +21,11 @@ pub fn output_columns(model: &Model) -> Vec<String> {
 
 /// A score as written in outputs: the shortest text that reads back as the same number.
 pub fn format_score(v: f64) -> String {
-    if v == 0.0 { "0".to_string() } else { format!("{v}") }
+    if v == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{v}")
+    }
 }
 
 /// One row's outputs, in the order of `output_columns`. Missing labels are empty.

@@ -29,7 +29,12 @@ impl PersonaResult {
 fn persona_row(model: &Model, p: &Persona) -> IndexMap<String, Scalar> {
     let mut row = IndexMap::new();
     for (k, v) in &p.values {
-        let col = model.fields.iter().find(|f| &f.id == k).map(|f| f.column().to_string()).unwrap_or_else(|| k.clone());
+        let col = model
+            .fields
+            .iter()
+            .find(|f| &f.id == k)
+            .map(|f| f.column().to_string())
+            .unwrap_or_else(|| k.clone());
         row.insert(col, v.clone());
     }
     row
@@ -40,7 +45,11 @@ pub fn persona_results(model: &Model) -> Vec<PersonaResult> {
     if model.personas.is_empty() {
         return Vec::new();
     }
-    let rows: Vec<IndexMap<String, Scalar>> = model.personas.iter().map(|p| persona_row(model, p)).collect();
+    let rows: Vec<IndexMap<String, Scalar>> = model
+        .personas
+        .iter()
+        .map(|p| persona_row(model, p))
+        .collect();
     let table = Table::from_maps("personas", &rows);
     let scored = score_table(model, &table);
     model
@@ -57,27 +66,47 @@ pub fn persona_results(model: &Model) -> Vec<PersonaResult> {
             if let Some(want) = &e.tier
                 && !tier.as_deref().is_some_and(|t| want.contains(t))
             {
-                failures.push(format!("tier is {}, expected {}", show(&tier), want.items().join(" or ")));
+                failures.push(format!(
+                    "tier is {}, expected {}",
+                    show(&tier),
+                    want.items().join(" or ")
+                ));
             }
             if let Some(want) = &e.segment
                 && !segment.as_deref().is_some_and(|t| want.contains(t))
             {
-                failures.push(format!("segment is {}, expected {}", show(&segment), want.items().join(" or ")));
+                failures.push(format!(
+                    "segment is {}, expected {}",
+                    show(&segment),
+                    want.items().join(" or ")
+                ));
             }
             if let Some(want) = &e.rating
                 && !rating.as_deref().is_some_and(|t| want.contains(t))
             {
-                failures.push(format!("rating is {}, expected {}", show(&rating), want.items().join(" or ")));
+                failures.push(format!(
+                    "rating is {}, expected {}",
+                    show(&rating),
+                    want.items().join(" or ")
+                ));
             }
             for (g, want) in &e.grades {
                 let gi = model.grades.iter().position(|x| &x.id == g);
-                let got = gi.and_then(|gi| scored.grade(model, gi, i)).map(str::to_string);
+                let got = gi
+                    .and_then(|gi| scored.grade(model, gi, i))
+                    .map(str::to_string);
                 if !got.as_deref().is_some_and(|t| want.contains(t)) {
-                    failures.push(format!("grade {g} is {}, expected {}", show(&got), want.items().join(" or ")));
+                    failures.push(format!(
+                        "grade {g} is {}, expected {}",
+                        show(&got),
+                        want.items().join(" or ")
+                    ));
                 }
             }
             for (j, range) in &e.scores {
-                let Some(ji) = model.journeys.iter().position(|x| &x.id == j) else { continue };
+                let Some(ji) = model.journeys.iter().position(|x| &x.id == j) else {
+                    continue;
+                };
                 let s = scored.scores[ji][i];
                 if range.at_least.is_some_and(|x| s < x) || range.at_most.is_some_and(|x| s > x) {
                     let want = match (range.at_least, range.at_most) {
@@ -92,7 +121,12 @@ pub fn persona_results(model: &Model) -> Vec<PersonaResult> {
             PersonaResult {
                 name: p.name.clone(),
                 failures,
-                scores: model.journeys.iter().enumerate().map(|(ji, j)| (j.id.clone(), scored.scores[ji][i])).collect(),
+                scores: model
+                    .journeys
+                    .iter()
+                    .enumerate()
+                    .map(|(ji, j)| (j.id.clone(), scored.scores[ji][i]))
+                    .collect(),
                 tier,
                 segment,
                 rating,
@@ -108,7 +142,11 @@ pub fn check_personas(model: &Model, map: Option<&crate::model::SourceMap>) -> V
         .enumerate()
         .filter(|(_, r)| !r.passed())
         .map(|(i, r)| {
-            let path = vec![Seg::Key("personas".into()), Seg::Index(i), Seg::Key("expect".into())];
+            let path = vec![
+                Seg::Key("personas".into()),
+                Seg::Index(i),
+                Seg::Key("expect".into()),
+            ];
             let pos = map.and_then(|m| m.locate(&path));
             Diagnostic {
                 severity: Severity::Error,

@@ -10,7 +10,7 @@ use super::attain;
 use super::condition::{self, Ctx, NONE};
 use crate::contacts::{FieldQuality, Table, Typed};
 use crate::model::{Date, Field, Model, Segment, Tier, Touchpoint};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// One signal's place in the model and its attainment column.
@@ -51,12 +51,6 @@ pub struct Scored {
     pub quality: Vec<FieldQuality>,
 }
 
-impl Default for Date {
-    fn default() -> Self {
-        Date(0)
-    }
-}
-
 pub const NO_SEGMENT: u16 = u16::MAX;
 
 impl Scored {
@@ -65,7 +59,12 @@ impl Scored {
         if b == NONE {
             return None;
         }
-        model.grades.get(grade)?.bands.get_index(b as usize).map(|(k, _)| k.as_str())
+        model
+            .grades
+            .get(grade)?
+            .bands
+            .get_index(b as usize)
+            .map(|(k, _)| k.as_str())
     }
 
     /// The matrix rating (`A4`) when the model has a matrix and both grades are known.
@@ -104,20 +103,176 @@ pub struct Scorer {
     table: Arc<Table>,
     typed: HashMap<String, (Arc<Typed>, FieldQuality)>,
     attain: HashMap<String, Arc<Vec<f64>>>,
+    /// Masks of conditions that read fields only (adjustments, and parts of segments).
     masks: HashMap<String, Arc<Vec<bool>>>,
+    /// Output columns handed back by `recycle`, written over by the next `score`.
+    pool: Pool,
+}
+
+/// Spare output columns. A column of a million scores is 8 MB; a fresh one costs a page fault
+/// per 4 KiB on first write, which is more than the arithmetic of a weight edit.
+#[derive(Default)]
+struct Pool {
+    f64s: Vec<Vec<f64>>,
+    u8s: Vec<Vec<u8>>,
+    u16s: Vec<Vec<u16>>,
+}
+
+/// How many spare columns of each type are kept at most.
+const POOL_MAX: usize = 16;
+
+/// Rows below which scoring stays on the calling thread.
+const PARALLEL_MIN_ROWS: usize = 1 << 16;
+
+/// A column of `n` values, from the pool when one is there. Its contents are garbage: every
+/// value is written by the fused pass.
+fn take<T: Copy>(pool: &mut Vec<Vec<T>>, n: usize, fill: T) -> Vec<T> {
+    match pool.iter().position(|v| v.len() == n) {
+        Some(i) => pool.swap_remove(i),
+        None => vec![fill; n],
+    }
 }
 
 fn field_key(f: &Field) -> String {
     format!("{}\u{1}{}\u{1}{}", f.kind.name(), f.column(), f.missing.join("\u{2}"))
 }
 
+/// One journey of the fused pass: its weighted attainment columns and its adjustments.
+struct JourneyPlan<'a> {
+    terms: Vec<(f64, &'a [f64])>,
+    adjustments: Vec<(f64, &'a [bool])>,
+}
+
+/// Everything the fused pass reads; shared by the threads.
+struct Plan<'a> {
+    journeys: Vec<JourneyPlan<'a>>,
+    /// Per grade: the journey it reads (None: every row has no grade) and its thresholds.
+    grades: Vec<(Option<usize>, Vec<f64>)>,
+    tier: Option<(usize, Vec<f64>)>,
+    /// Per segment: its condition, None for a catch-all.
+    segments: Vec<Option<condition::Compiled>>,
+}
+
+/// One thread's rows of every output column.
+#[derive(Default)]
+struct Out<'a> {
+    raw: Vec<&'a mut [f64]>,
+    scores: Vec<&'a mut [f64]>,
+    grades: Vec<&'a mut [u8]>,
+    tiers: &'a mut [u8],
+    segments: &'a mut [u16],
+}
+
+/// Splits a column into consecutive parts of the given lengths.
+fn split<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(lens.len());
+    for &l in lens {
+        let (a, rest) = std::mem::take(&mut v).split_at_mut(l);
+        out.push(a);
+        v = rest;
+    }
+    out
+}
+
+/// The fused pass over rows `start..start + out.tiers.len()`, a block at a time: the weighted
+/// sums, the adjustments and the clamp, grades, tier, segment. Each value is computed with
+/// the same operations in the same order as a column-at-a-time pass would, so the results do
+/// not depend on the block size or the number of threads.
+fn run(plan: &Plan, start: usize, out: Out) {
+    let Out { mut raw, mut scores, mut grades, tiers, segments } = out;
+    let len = tiers.len();
+    let mut acc = [0.0f64; condition::BLOCK];
+    let mut hit = [false; condition::BLOCK];
+    let mut b0 = 0;
+    while b0 < len {
+        let m = condition::BLOCK.min(len - b0);
+        let abs = start + b0;
+        let acc = &mut acc[..m];
+        for (ji, jp) in plan.journeys.iter().enumerate() {
+            acc.fill(0.0);
+            for &(w, a) in &jp.terms {
+                for (r, x) in acc.iter_mut().zip(&a[abs..abs + m]) {
+                    *r += w * x;
+                }
+            }
+            raw[ji][b0..b0 + m].copy_from_slice(acc);
+            for &(points, mask) in &jp.adjustments {
+                for (s, &h) in acc.iter_mut().zip(&mask[abs..abs + m]) {
+                    if h {
+                        *s += points;
+                    }
+                }
+            }
+            for (o, s) in scores[ji][b0..b0 + m].iter_mut().zip(acc.iter()) {
+                *o = s.clamp(0.0, 100.0);
+            }
+        }
+        let band = |s: f64, thresholds: &[f64]| thresholds.iter().position(|&t| s >= t).map_or(NONE, |i| i as u8);
+        for ((journey, thresholds), col) in plan.grades.iter().zip(grades.iter_mut()) {
+            let col = &mut col[b0..b0 + m];
+            match journey {
+                Some(ji) => col.iter_mut().zip(&scores[*ji][b0..b0 + m]).for_each(|(g, &s)| *g = band(s, thresholds)),
+                None => col.fill(NONE),
+            }
+        }
+        let tier = &mut tiers[b0..b0 + m];
+        match &plan.tier {
+            Some((ji, levels)) => tier.iter_mut().zip(&scores[*ji][b0..b0 + m]).for_each(|(t, &s)| *t = band(s, levels)),
+            None => tier.fill(NONE),
+        }
+        let seg = &mut segments[b0..b0 + m];
+        seg.fill(NO_SEGMENT);
+        if !plan.segments.is_empty() {
+            let view = condition::View {
+                scores: scores.iter().map(|c| &c[..]).collect(),
+                grades: grades.iter().map(|c| &c[..]).collect(),
+                tiers: &tiers[..],
+            };
+            let mut open = m;
+            for (si, c) in plan.segments.iter().enumerate() {
+                if open == 0 {
+                    break;
+                }
+                let hit = &mut hit[..m];
+                match c {
+                    None => hit.fill(true),
+                    Some(c) => c.eval(&view, abs, b0, hit),
+                }
+                for (s, &h) in seg.iter_mut().zip(hit.iter()) {
+                    if h && *s == NO_SEGMENT {
+                        *s = si as u16;
+                        open -= 1;
+                    }
+                }
+            }
+        }
+        b0 += m;
+    }
+}
+
 impl Scorer {
     pub fn new(table: Arc<Table>) -> Scorer {
-        Scorer { table, typed: HashMap::new(), attain: HashMap::new(), masks: HashMap::new() }
+        Scorer { table, typed: HashMap::new(), attain: HashMap::new(), masks: HashMap::new(), pool: Pool::default() }
     }
 
     pub fn table(&self) -> &Arc<Table> {
         &self.table
+    }
+
+    /// Hands back a result that is no longer shown, so that the next `score` writes into its
+    /// columns instead of fresh memory. Optional: it only saves time.
+    pub fn recycle(&mut self, old: Scored) {
+        let n = self.table.rows();
+        let keep = |pool: &mut Vec<Vec<f64>>, cols: Vec<Vec<f64>>| pool.extend(cols.into_iter().filter(|c| c.len() == n));
+        keep(&mut self.pool.f64s, old.raw);
+        keep(&mut self.pool.f64s, old.scores);
+        self.pool.u8s.extend(old.grades.into_iter().chain(std::iter::once(old.tiers)).filter(|c| c.len() == n));
+        if old.segments.len() == n {
+            self.pool.u16s.push(old.segments);
+        }
+        self.pool.f64s.truncate(POOL_MAX);
+        self.pool.u8s.truncate(POOL_MAX);
+        self.pool.u16s.truncate(POOL_MAX);
     }
 
     fn typed(&mut self, f: &Field) -> (Arc<Typed>, FieldQuality) {
@@ -146,11 +301,11 @@ impl Scorer {
             quality.push(q);
         }
         // Drop cached columns no field uses any more, so memory follows the model.
-        let live: std::collections::HashSet<&String> = fkeys.values().collect();
+        let live: HashSet<&String> = fkeys.values().collect();
         self.typed.retain(|k, _| live.contains(k));
 
         let mut signals = Vec::new();
-        let mut used_keys = std::collections::HashSet::new();
+        let mut used_keys = HashSet::new();
         for (ji, j) in model.journeys.iter().enumerate() {
             for (ti, t) in j.touchpoints.iter().enumerate() {
                 self.collect(model, &fields, &fkeys, today, ji, vec![ti], t, t.weight.fraction(), &mut signals, &mut used_keys);
@@ -158,86 +313,112 @@ impl Scorer {
         }
         self.attain.retain(|k, _| used_keys.contains(k));
 
-        // Weighted sums.
-        let mut raw = vec![vec![0.0; n]; model.journeys.len()];
-        for s in &signals {
-            let w = 100.0 * s.share;
-            for (r, a) in raw[s.journey].iter_mut().zip(s.attainment.iter()) {
-                *r += w * a;
-            }
-        }
-        // Adjustments and the clamp.
-        let mut scores = raw.clone();
-        let mut adjustments = Vec::with_capacity(model.journeys.len());
-        let mut used_masks = std::collections::HashSet::new();
-        for (ji, j) in model.journeys.iter().enumerate() {
-            let mut fired = Vec::with_capacity(j.adjustments.len());
-            for a in &j.adjustments {
-                let key = mask_key(&a.when, &fkeys, today);
-                used_masks.insert(key.clone());
-                let m = self
-                    .masks
-                    .entry(key)
-                    .or_insert_with(|| {
-                        let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: None, grades: None, tiers: None };
-                        Arc::new(condition::mask(&a.when, &ctx))
-                    })
-                    .clone();
-                for (s, hit) in scores[ji].iter_mut().zip(m.iter()) {
-                    if *hit {
-                        *s += a.points;
-                    }
-                }
-                fired.push(m);
-            }
-            adjustments.push(fired);
-        }
-        self.masks.retain(|k, _| used_masks.contains(k));
-        for col in &mut scores {
-            for s in col.iter_mut() {
-                *s = s.clamp(0.0, 100.0);
-            }
-        }
-        // Grades: the first band (highest first) the score reaches.
-        let mut grades = Vec::with_capacity(model.grades.len());
-        for g in &model.grades {
-            let ji = model.journeys.iter().position(|j| j.id == g.journey);
-            let thresholds: Vec<f64> = g.bands.values().copied().collect();
-            let col = match ji {
-                Some(ji) => scores[ji].iter().map(|&s| thresholds.iter().position(|&t| s >= t).map_or(NONE, |i| i as u8)).collect(),
-                None => vec![NONE; n],
-            };
-            grades.push(col);
-        }
-        // Tier: the first level (hottest first) the score reaches.
-        let tiers = match &model.tiers {
-            Some(t) => match model.journeys.iter().position(|j| j.id == t.journey) {
-                Some(ji) => scores[ji].iter().map(|&s| t.levels.iter().position(|l| s >= l.at_least).map_or(NONE, |i| i as u8)).collect(),
-                None => vec![NONE; n],
-            },
-            None => vec![NONE; n],
+        // Masks of what reads fields only: adjustments, and the field tests of segments.
+        let deps = mask_deps(&fkeys, today);
+        let mut used_masks = HashSet::new();
+        let mut field_mask = |masks: &mut HashMap<String, Arc<Vec<bool>>>, c: &crate::model::Condition| {
+            let key = format!("{c:?}\u{1}{deps}");
+            used_masks.insert(key.clone());
+            masks
+                .entry(key)
+                .or_insert_with(|| {
+                    let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: None, grades: None, tiers: None };
+                    Arc::new(condition::mask_of_fields(c, &ctx))
+                })
+                .clone()
         };
-        // Segment: the first that holds.
-        let mut segments = vec![NO_SEGMENT; n];
-        let mut open = n;
-        for (si, seg) in model.segments.iter().enumerate() {
-            if open == 0 {
-                break;
-            }
-            let hit = match &seg.when {
-                None => vec![true; n],
-                Some(c) => {
-                    let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: Some(&scores), grades: Some(&grades), tiers: Some(&tiers) };
-                    condition::mask(c, &ctx)
-                }
-            };
-            for (s, h) in segments.iter_mut().zip(hit) {
-                if h && *s == NO_SEGMENT {
-                    *s = si as u16;
-                    open -= 1;
-                }
-            }
+        let adjustments: Vec<Vec<Arc<Vec<bool>>>> = model
+            .journeys
+            .iter()
+            .map(|j| {
+                j.adjustments
+                    .iter()
+                    .map(|a| {
+                        if condition::reads_fields_only(&a.when) {
+                            field_mask(&mut self.masks, &a.when)
+                        } else {
+                            // Adjustments see no scores: whatever else they test never holds.
+                            let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: None, grades: None, tiers: None };
+                            Arc::new(condition::mask(&a.when, &ctx))
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        // Segments are compiled against contexts that have scores, grades and tiers; the
+        // columns themselves are read block by block in the fused pass.
+        let none_f: [Vec<f64>; 0] = [];
+        let none_u: [Vec<u8>; 0] = [];
+        let seg_ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: Some(&none_f), grades: Some(&none_u), tiers: Some(&[]) };
+        let segments_plan: Vec<Option<condition::Compiled>> = model
+            .segments
+            .iter()
+            .map(|seg| seg.when.as_ref().map(|c| condition::compile(c, &seg_ctx, &mut |leaf| field_mask(&mut self.masks, leaf))))
+            .collect();
+        self.masks.retain(|k, _| used_masks.contains(k));
+
+        let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
+        let plan = Plan {
+            journeys: model
+                .journeys
+                .iter()
+                .enumerate()
+                .map(|(ji, j)| JourneyPlan {
+                    terms: signals.iter().filter(|s| s.journey == ji).map(|s| (100.0 * s.share, s.attainment.as_slice())).collect(),
+                    adjustments: j.adjustments.iter().zip(&adjustments[ji]).map(|(a, m)| (a.points, m.as_slice())).collect(),
+                })
+                .collect(),
+            grades: model.grades.iter().map(|g| (journey_of(&g.journey), g.bands.values().copied().collect())).collect(),
+            tier: model.tiers.as_ref().and_then(|t| Some((journey_of(&t.journey)?, t.levels.iter().map(|l| l.at_least).collect()))),
+            segments: segments_plan,
+        };
+
+        let nj = model.journeys.len();
+        let mut raw: Vec<Vec<f64>> = (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
+        let mut scores: Vec<Vec<f64>> = (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
+        let mut grades: Vec<Vec<u8>> = (0..model.grades.len()).map(|_| take(&mut self.pool.u8s, n, NONE)).collect();
+        let mut tiers = take(&mut self.pool.u8s, n, NONE);
+        let mut segments = take(&mut self.pool.u16s, n, NO_SEGMENT);
+
+        // Consecutive parts of whole blocks, one per thread.
+        let threads = if n < PARALLEL_MIN_ROWS { 1 } else { std::thread::available_parallelism().map_or(1, |p| p.get()).min(n / (PARALLEL_MIN_ROWS / 2)).max(1) };
+        let blocks = n.div_ceil(condition::BLOCK);
+        let lens: Vec<usize> = (0..threads)
+            .map(|t| {
+                let (a, b) = (blocks * t / threads * condition::BLOCK, (blocks * (t + 1) / threads * condition::BLOCK).min(n));
+                b.saturating_sub(a.min(n))
+            })
+            .collect();
+        let mut parts: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
+        for col in &mut raw {
+            parts.iter_mut().zip(split(col, &lens)).for_each(|(p, s)| p.raw.push(s));
         }
+        for col in &mut scores {
+            parts.iter_mut().zip(split(col, &lens)).for_each(|(p, s)| p.scores.push(s));
+        }
+        for col in &mut grades {
+            parts.iter_mut().zip(split(col, &lens)).for_each(|(p, s)| p.grades.push(s));
+        }
+        parts.iter_mut().zip(split(&mut tiers, &lens)).for_each(|(p, s)| p.tiers = s);
+        parts.iter_mut().zip(split(&mut segments, &lens)).for_each(|(p, s)| p.segments = s);
+        let starts: Vec<usize> = lens.iter().scan(0, |acc, &l| {
+            let s = *acc;
+            *acc += l;
+            Some(s)
+        }).collect();
+        if threads == 1 {
+            for (p, s) in parts.into_iter().zip(starts) {
+                run(&plan, s, p);
+            }
+        } else {
+            let plan = &plan;
+            std::thread::scope(|sc| {
+                for (p, s) in parts.into_iter().zip(starts) {
+                    sc.spawn(move || run(plan, s, p));
+                }
+            });
+        }
+        drop(plan);
         Scored { rows: n, today, raw, scores, grades, tiers, segments, adjustments, signals, fields, quality }
     }
 
@@ -253,21 +434,40 @@ impl Scorer {
         t: &Touchpoint,
         share: f64,
         out: &mut Vec<SignalColumn>,
-        used: &mut std::collections::HashSet<String>,
+        used: &mut HashSet<String>,
     ) {
         for (ci, c) in t.touchpoints.iter().enumerate() {
             let mut p = path.clone();
             p.push(ci);
-            self.collect(model, fields, fkeys, today, journey, p, c, share * c.weight.fraction(), out, used);
+            self.collect(
+                model,
+                fields,
+                fkeys,
+                today,
+                journey,
+                p,
+                c,
+                share * c.weight.fraction(),
+                out,
+                used,
+            );
         }
         let n = self.table.rows();
         for (si, s) in t.signals.iter().enumerate() {
             let fkey = fkeys.get(&s.field).cloned().unwrap_or_default();
-            let since = s.decay.as_ref().and_then(|d| fkeys.get(&d.since)).cloned().unwrap_or_default();
+            let since = s
+                .decay
+                .as_ref()
+                .and_then(|d| fkeys.get(&d.since))
+                .cloned()
+                .unwrap_or_default();
             let key = format!(
                 "{fkey}\u{1}{}\u{1}{}\u{1}{since}\u{1}{}",
                 crate::model::to_yaml_value(&s.rule),
-                s.decay.as_ref().map(crate::model::to_yaml_value).unwrap_or_default(),
+                s.decay
+                    .as_ref()
+                    .map(crate::model::to_yaml_value)
+                    .unwrap_or_default(),
                 today.0
             );
             used.insert(key.clone());
@@ -280,7 +480,12 @@ impl Scorer {
                         None => vec![0.0; n],
                     };
                     if let Some(d) = &s.decay {
-                        attain::apply_decay(&mut a, d, fields.get(&d.since).map(|c| c.as_ref()), today.0);
+                        attain::apply_decay(
+                            &mut a,
+                            d,
+                            fields.get(&d.since).map(|c| c.as_ref()),
+                            today.0,
+                        );
                     }
                     Arc::new(a)
                 })
@@ -298,11 +503,12 @@ impl Scorer {
     }
 }
 
-fn mask_key(c: &crate::model::Condition, fkeys: &HashMap<String, String>, today: Date) -> String {
-    // The condition's text plus the typed columns it reads.
+/// What a field-only condition's mask depends on besides the condition: the typed columns it
+/// may read and the reference date.
+fn mask_deps(fkeys: &HashMap<String, String>, today: Date) -> String {
     let mut deps: Vec<&str> = fkeys.values().map(String::as_str).collect();
     deps.sort_unstable();
-    format!("{}\u{1}{}\u{1}{}", crate::model::to_yaml_value(c), deps.join("\u{2}"), today.0)
+    format!("{}\u{1}{}", deps.join("\u{2}"), today.0)
 }
 
 #[cfg(test)]
@@ -316,7 +522,11 @@ mod tests {
 
     fn scored() -> (Model, Scored) {
         let model = crate::model::parse_model(MODEL, "test.yaml").unwrap();
-        let mut r = ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(CONTACTS.as_bytes().to_vec()))).unwrap();
+        let mut r = ContactsReader::from_reader(
+            "t.csv",
+            Box::new(std::io::Cursor::new(CONTACTS.as_bytes().to_vec())),
+        )
+        .unwrap();
         let t = r.next_chunk(100).unwrap().unwrap();
         let s = score_table(&model, &t);
         (model, s)
@@ -337,13 +547,21 @@ mod tests {
         // D: everything full: raw 100, +15 = 115, clamped to 100.
         let want = [81.875, 45.0, 4.0, 100.0];
         for (i, w) in want.iter().enumerate() {
-            assert!(close(s.scores[0][i], *w), "row {i}: {} != {w}", s.scores[0][i]);
+            assert!(
+                close(s.scores[0][i], *w),
+                "row {i}: {} != {w}",
+                s.scores[0][i]
+            );
         }
         assert!(close(s.raw[0][3], 100.0));
         // Decay: demo x 0.5^(30/15) = 0.25 for A; no demo for B; future date for C; today for D.
         let want = [25.0, 0.0, 100.0, 100.0];
         for (i, w) in want.iter().enumerate() {
-            assert!(close(s.scores[1][i], *w), "j2 row {i}: {} != {w}", s.scores[1][i]);
+            assert!(
+                close(s.scores[1][i], *w),
+                "j2 row {i}: {} != {w}",
+                s.scores[1][i]
+            );
         }
     }
 
@@ -352,12 +570,19 @@ mod tests {
         let (m, s) = scored();
         let grades: Vec<_> = (0..4).map(|i| s.grade(&m, 0, i).unwrap()).collect();
         assert_eq!(grades, vec!["A", "C", "C", "A"]);
-        let tiers: Vec<_> = (0..4).map(|i| s.tier(&m, i).unwrap().name.as_str()).collect();
+        let tiers: Vec<_> = (0..4)
+            .map(|i| s.tier(&m, i).unwrap().name.as_str())
+            .collect();
         assert_eq!(tiers, vec!["hot", "warm", "cold", "hot"]);
-        let segs: Vec<_> = (0..4).map(|i| s.segment(&m, i).unwrap().name.as_str()).collect();
+        let segs: Vec<_> = (0..4)
+            .map(|i| s.segment(&m, i).unwrap().name.as_str())
+            .collect();
         assert_eq!(segs, vec!["Demo", "Warm", "Rest", "Demo"]);
         let row = crate::engine::output_row(&m, &s, 1);
-        assert_eq!(row, vec!["45", "0", "C", "", "warm", "nurture", "Warm", "Nurture", ""]);
+        assert_eq!(
+            row,
+            vec!["45", "0", "C", "", "warm", "nurture", "Warm", "Nurture", ""]
+        );
     }
 
     #[test]
@@ -378,7 +603,10 @@ mod tests {
             for (ji, j) in e.journeys.iter().enumerate() {
                 let parts: f64 = j.touchpoints.iter().map(|t| t.points).sum();
                 assert!(close(parts, s.raw[ji][row]), "row {row} journey {ji}");
-                assert!(close(j.unclamped, parts + j.adjustments.iter().map(|a| a.points).sum::<f64>()));
+                assert!(close(
+                    j.unclamped,
+                    parts + j.adjustments.iter().map(|a| a.points).sum::<f64>()
+                ));
                 assert!(close(j.score, s.scores[ji][row]));
             }
         }
@@ -386,14 +614,21 @@ mod tests {
         assert_eq!(e.journeys[0].adjustments.len(), 1);
         assert!(close(e.journeys[0].unclamped, 115.0));
         let text = crate::engine::explain::render_text(&e);
-        assert!(text.contains("clamped: 115 is outside 0..100, so the score is 100"), "{text}");
+        assert!(
+            text.contains("clamped: 115 is outside 0..100, so the score is 100"),
+            "{text}"
+        );
     }
 
     #[test]
     fn weight_edit_reuses_attainment_columns() {
         let mut model = crate::model::parse_model(MODEL, "test.yaml").unwrap();
         let table = {
-            let mut r = ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(CONTACTS.as_bytes().to_vec()))).unwrap();
+            let mut r = ContactsReader::from_reader(
+                "t.csv",
+                Box::new(std::io::Cursor::new(CONTACTS.as_bytes().to_vec())),
+            )
+            .unwrap();
             r.next_chunk(100).unwrap().unwrap()
         };
         let mut scorer = Scorer::new(Arc::new(table.clone()));
@@ -402,16 +637,28 @@ mod tests {
         model.journeys[0].touchpoints[0].signals[1].weight = crate::model::Weight(5000);
         let after = scorer.score(&model);
         // Same columns, shared, not recomputed.
-        assert!(Arc::ptr_eq(&before.signals[0].attainment, &after.signals[0].attainment));
+        assert!(Arc::ptr_eq(
+            &before.signals[0].attainment,
+            &after.signals[0].attainment
+        ));
         // A: t1 = 0.5 x 0.5 + 0.5 x 1 = 0.75: raw = 37.5 + 46.875 = 84.375.
         assert!(close(after.scores[0][0], 84.375));
         // And the cached result equals a fresh one.
         let fresh = score_table(&model, &table);
         assert_eq!(fresh.scores, after.scores);
         // A rule edit recomputes only that column.
-        model.journeys[0].touchpoints[0].signals[0].rule = crate::model::Rule::Scale { from: 0.0, to: 20.0 };
+        model.journeys[0].touchpoints[0].signals[0].rule = crate::model::Rule::Scale {
+            from: 0.0,
+            to: 20.0,
+        };
         let edited = scorer.score(&model);
-        assert!(!Arc::ptr_eq(&after.signals[0].attainment, &edited.signals[0].attainment));
-        assert!(Arc::ptr_eq(&after.signals[1].attainment, &edited.signals[1].attainment));
+        assert!(!Arc::ptr_eq(
+            &after.signals[0].attainment,
+            &edited.signals[0].attainment
+        ));
+        assert!(Arc::ptr_eq(
+            &after.signals[1].attainment,
+            &edited.signals[1].attainment
+        ));
     }
 }

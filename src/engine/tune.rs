@@ -36,7 +36,13 @@ pub struct TuneOptions {
 
 impl Default for TuneOptions {
     fn default() -> Self {
-        TuneOptions { objective: Objective::Auc, folds: 5, seed: 1, journeys: Vec::new(), steps: vec![1000, 500, 200, 100, 50, 20, 10, 5, 2, 1] }
+        TuneOptions {
+            objective: Objective::Auc,
+            folds: 5,
+            seed: 1,
+            journeys: Vec::new(),
+            steps: vec![1000, 500, 200, 100, 50, 20, 10, 5, 2, 1],
+        }
     }
 }
 
@@ -46,8 +52,14 @@ pub enum TuneError {
     Outcome(String),
     #[error("outcome column '{column}' has only one class ({which}): nothing to learn from")]
     SingleClass { column: String, which: &'static str },
-    #[error("too few contacts for {folds} folds: {positives} positive and {negatives} negative outcomes; each class needs at least {folds}")]
-    TooFew { folds: usize, positives: usize, negatives: usize },
+    #[error(
+        "too few contacts for {folds} folds: {positives} positive and {negatives} negative outcomes; each class needs at least {folds}"
+    )]
+    TooFew {
+        folds: usize,
+        positives: usize,
+        negatives: usize,
+    },
     #[error("no journey '{0}' in the model")]
     UnknownJourney(String),
 }
@@ -110,10 +122,25 @@ struct Problem {
 
 impl Problem {
     fn scores(&self, w: &[i64], rows: &[usize]) -> Vec<f64> {
-        let shares: Vec<f64> = self.leaves.iter().map(|l| l.chain.iter().map(|&s| w[s] as f64 / 10_000.0).product::<f64>() * 100.0).collect();
+        let shares: Vec<f64> = self
+            .leaves
+            .iter()
+            .map(|l| {
+                l.chain
+                    .iter()
+                    .map(|&s| w[s] as f64 / 10_000.0)
+                    .product::<f64>()
+                    * 100.0
+            })
+            .collect();
         rows.iter()
             .map(|&i| {
-                let raw: f64 = self.leaves.iter().zip(&shares).map(|(l, s)| s * l.att[i]).sum();
+                let raw: f64 = self
+                    .leaves
+                    .iter()
+                    .zip(&shares)
+                    .map(|(l, s)| s * l.att[i])
+                    .sum();
                 (raw + self.adjust[i]).clamp(0.0, 100.0)
             })
             .collect()
@@ -129,7 +156,13 @@ impl Problem {
         .unwrap_or(f64::NEG_INFINITY)
     }
 
-    fn optimise(&self, start: &[i64], rows: &[usize], y: &[Option<bool>], opts: &TuneOptions) -> Vec<i64> {
+    fn optimise(
+        &self,
+        start: &[i64],
+        rows: &[usize],
+        y: &[Option<bool>],
+        opts: &TuneOptions,
+    ) -> Vec<i64> {
         let mut w = start.to_vec();
         let mut best = self.objective(&w, rows, y, opts.objective);
         for &step in &opts.steps {
@@ -188,7 +221,15 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
             let mut p = path.clone();
             p.push(ci);
             let at = format!("{label}.{}", c.id);
-            kids.push(push_slot(slots, weights, &at, p.clone(), None, c.weight, limit(&at)));
+            kids.push(push_slot(
+                slots,
+                weights,
+                &at,
+                p.clone(),
+                None,
+                c.weight,
+                limit(&at),
+            ));
             walk(c, p, at, slots, groups, weights, limits);
         }
         if !kids.is_empty() {
@@ -197,7 +238,15 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
         let mut sigs = Vec::new();
         for (si, s) in t.signals.iter().enumerate() {
             let at = format!("{label}.{}", s.field);
-            sigs.push(push_slot(slots, weights, &at, path.clone(), Some(si), s.weight, limit(&at)));
+            sigs.push(push_slot(
+                slots,
+                weights,
+                &at,
+                path.clone(),
+                Some(si),
+                s.weight,
+                limit(&at),
+            ));
         }
         if !sigs.is_empty() {
             groups.push(sigs);
@@ -206,8 +255,24 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
     let mut top = Vec::new();
     for (ti, t) in j.touchpoints.iter().enumerate() {
         let at = format!("{}.{}", j.id, t.id);
-        top.push(push_slot(&mut slots, &mut weights, &at, vec![ti], None, t.weight, limit(&at)));
-        walk(t, vec![ti], at, &mut slots, &mut groups, &mut weights, limits);
+        top.push(push_slot(
+            &mut slots,
+            &mut weights,
+            &at,
+            vec![ti],
+            None,
+            t.weight,
+            limit(&at),
+        ));
+        walk(
+            t,
+            vec![ti],
+            at,
+            &mut slots,
+            &mut groups,
+            &mut weights,
+            limits,
+        );
     }
     groups.insert(0, top);
     // Each leaf's chain: the touchpoint slots down its path, then its own signal slot.
@@ -218,14 +283,23 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
         .map(|s| {
             let mut chain = Vec::new();
             for depth in 1..=s.touchpoints.len() {
-                if let Some(k) = slots.iter().position(|x| x.signal.is_none() && x.touchpoints == s.touchpoints[..depth]) {
+                if let Some(k) = slots
+                    .iter()
+                    .position(|x| x.signal.is_none() && x.touchpoints == s.touchpoints[..depth])
+                {
                     chain.push(k);
                 }
             }
-            if let Some(k) = slots.iter().position(|x| x.signal == Some(s.signal) && x.touchpoints == s.touchpoints) {
+            if let Some(k) = slots
+                .iter()
+                .position(|x| x.signal == Some(s.signal) && x.touchpoints == s.touchpoints)
+            {
                 chain.push(k);
             }
-            Leaf { chain, att: s.attainment.clone() }
+            Leaf {
+                chain,
+                att: s.attainment.clone(),
+            }
         })
         .collect();
     let mut adjust = vec![0.0; scored.rows];
@@ -236,7 +310,15 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
             }
         }
     }
-    (Problem { slots, groups, leaves, adjust }, weights)
+    (
+        Problem {
+            slots,
+            groups,
+            leaves,
+            adjust,
+        },
+        weights,
+    )
 }
 
 fn push_slot(
@@ -251,14 +333,23 @@ fn push_slot(
     let fixed = limit.is_some_and(|l| l.fixed);
     let min = limit.and_then(|l| l.min).map_or(0, |x| x.0).min(w.0);
     let max = limit.and_then(|l| l.max).map_or(10_000, |x| x.0).max(w.0);
-    slots.push(Slot { at: at.to_string(), touchpoints, signal, min, max, fixed });
+    slots.push(Slot {
+        at: at.to_string(),
+        touchpoints,
+        signal,
+        min,
+        max,
+        fixed,
+    });
     weights.push(w.0);
     slots.len() - 1
 }
 
 fn apply(model: &mut Model, ji: usize, problem: &Problem, w: &[i64]) {
     for (slot, &wt) in problem.slots.iter().zip(w) {
-        let Some(t) = touchpoint_mut(&mut model.journeys[ji].touchpoints, &slot.touchpoints) else { continue };
+        let Some(t) = touchpoint_mut(&mut model.journeys[ji].touchpoints, &slot.touchpoints) else {
+            continue;
+        };
         match slot.signal {
             Some(si) => {
                 if let Some(s) = t.signals.get_mut(si) {
@@ -273,7 +364,11 @@ fn apply(model: &mut Model, ji: usize, problem: &Problem, w: &[i64]) {
 fn touchpoint_mut<'a>(list: &'a mut [Touchpoint], path: &[usize]) -> Option<&'a mut Touchpoint> {
     let (first, rest) = path.split_first()?;
     let t = list.get_mut(*first)?;
-    if rest.is_empty() { Some(t) } else { touchpoint_mut(&mut t.touchpoints, rest) }
+    if rest.is_empty() {
+        Some(t)
+    } else {
+        touchpoint_mut(&mut t.touchpoints, rest)
+    }
 }
 
 /// Stratified folds: positives and negatives shuffled apart, then dealt out in turn.
@@ -294,7 +389,12 @@ fn folds(y: &[Option<bool>], k: usize, seed: u64) -> Vec<Vec<usize>> {
 }
 
 /// Tunes the model's weights against a historical outcome.
-pub fn tune(model: &Model, table: &Table, outcome: &Outcome, opts: &TuneOptions) -> Result<TuneReport, TuneError> {
+pub fn tune(
+    model: &Model,
+    table: &Table,
+    outcome: &Outcome,
+    opts: &TuneOptions,
+) -> Result<TuneReport, TuneError> {
     if let Some(p) = outcome.problem() {
         return Err(TuneError::Outcome(p));
     }
@@ -302,11 +402,22 @@ pub fn tune(model: &Model, table: &Table, outcome: &Outcome, opts: &TuneOptions)
     let positives = outcome.positives();
     let negatives = outcome.known() - positives;
     if positives == 0 || negatives == 0 {
-        return Err(TuneError::SingleClass { column: outcome.column.clone(), which: if positives == 0 { "every outcome is no" } else { "every outcome is yes" } });
+        return Err(TuneError::SingleClass {
+            column: outcome.column.clone(),
+            which: if positives == 0 {
+                "every outcome is no"
+            } else {
+                "every outcome is yes"
+            },
+        });
     }
     let k = opts.folds.max(2);
     if positives < k || negatives < k {
-        return Err(TuneError::TooFew { folds: k, positives, negatives });
+        return Err(TuneError::TooFew {
+            folds: k,
+            positives,
+            negatives,
+        });
     }
     for id in &opts.journeys {
         if !model.journeys.iter().any(|j| &j.id == id) {
@@ -326,7 +437,12 @@ pub fn tune(model: &Model, table: &Table, outcome: &Outcome, opts: &TuneOptions)
         let (mut cv_before, mut cv_after) = (0.0, 0.0);
         for f in 0..k {
             let test = &fold_rows[f];
-            let train: Vec<usize> = fold_rows.iter().enumerate().filter(|(g, _)| *g != f).flat_map(|(_, r)| r.iter().copied()).collect();
+            let train: Vec<usize> = fold_rows
+                .iter()
+                .enumerate()
+                .filter(|(g, _)| *g != f)
+                .flat_map(|(_, r)| r.iter().copied())
+                .collect();
             let w = problem.optimise(&start, &train, y, opts);
             cv_before += problem.objective(&start, test, y, opts.objective);
             cv_after += problem.objective(&w, test, y, opts.objective);
@@ -339,7 +455,12 @@ pub fn tune(model: &Model, table: &Table, outcome: &Outcome, opts: &TuneOptions)
                 .slots
                 .iter()
                 .zip(start.iter().zip(&best))
-                .map(|(s, (&b, &a))| WeightChange { at: s.at.clone(), before: Weight(b), after: Weight(a), fixed: s.fixed })
+                .map(|(s, (&b, &a))| WeightChange {
+                    at: s.at.clone(),
+                    before: Weight(b),
+                    after: Weight(a),
+                    fixed: s.fixed,
+                })
                 .collect(),
             cv_before: cv_before / k as f64,
             cv_after: cv_after / k as f64,
@@ -347,7 +468,14 @@ pub fn tune(model: &Model, table: &Table, outcome: &Outcome, opts: &TuneOptions)
             fit_after: problem.objective(&best, &all, y, opts.objective),
         });
     }
-    Ok(TuneReport { objective: opts.objective, folds: k, rows: outcome.known(), positives, journeys, model: tuned })
+    Ok(TuneReport {
+        objective: opts.objective,
+        folds: k,
+        rows: outcome.known(),
+        positives,
+        journeys,
+        model: tuned,
+    })
 }
 
 #[cfg(test)]
@@ -377,7 +505,12 @@ journeys:
     fn synthetic(n: usize, seed: u64) -> (Model, Table, Outcome) {
         let model = crate::model::parse_model(SYNTHETIC, "t.yaml").unwrap();
         let mut rng = Rng::new(seed);
-        let mut cols = vec![crate::contacts::TextColumn::new(), crate::contacts::TextColumn::new(), crate::contacts::TextColumn::new(), crate::contacts::TextColumn::new()];
+        let mut cols = vec![
+            crate::contacts::TextColumn::new(),
+            crate::contacts::TextColumn::new(),
+            crate::contacts::TextColumn::new(),
+            crate::contacts::TextColumn::new(),
+        ];
         for _ in 0..n {
             let (a, b, c) = (rng.unit(), rng.unit(), rng.unit());
             let z = 12.0 * (0.6 * a + 0.3 * b + 0.1 * c) - 6.0;
@@ -388,7 +521,13 @@ journeys:
             cols[2].push(&c.to_string());
             cols[3].push(if y { "1" } else { "0" });
         }
-        let table = Table { source: "gen".into(), headers: vec!["a".into(), "b".into(), "c".into(), "y".into()], columns: cols, lines: (2..n as u64 + 2).collect(), ..Table::default() };
+        let table = Table {
+            source: "gen".into(),
+            headers: vec!["a".into(), "b".into(), "c".into(), "y".into()],
+            columns: cols,
+            lines: (2..n as u64 + 2).collect(),
+            ..Table::default()
+        };
         let o = crate::engine::insight::outcome(&table, "y").unwrap();
         (model, table, o)
     }
@@ -396,11 +535,29 @@ journeys:
     #[test]
     fn recovers_a_known_weighting() {
         let (model, table, o) = synthetic(4000, 11);
-        let opts = TuneOptions { folds: 3, steps: vec![1000, 500, 200, 100], ..TuneOptions::default() };
+        let opts = TuneOptions {
+            folds: 3,
+            steps: vec![1000, 500, 200, 100],
+            ..TuneOptions::default()
+        };
         let r = tune(&model, &table, &o, &opts).unwrap();
-        let w: Vec<f64> = r.model.journeys[0].touchpoints[0].signals.iter().map(|s| s.weight.percent()).collect();
-        assert!((w[0] - 60.0).abs() <= 8.0 && (w[1] - 30.0).abs() <= 8.0 && (w[2] - 10.0).abs() <= 8.0, "{w:?}");
-        assert_eq!(r.model.journeys[0].touchpoints[0].signals.iter().map(|s| s.weight.0).sum::<i64>(), 10_000);
+        let w: Vec<f64> = r.model.journeys[0].touchpoints[0]
+            .signals
+            .iter()
+            .map(|s| s.weight.percent())
+            .collect();
+        assert!(
+            (w[0] - 60.0).abs() <= 8.0 && (w[1] - 30.0).abs() <= 8.0 && (w[2] - 10.0).abs() <= 8.0,
+            "{w:?}"
+        );
+        assert_eq!(
+            r.model.journeys[0].touchpoints[0]
+                .signals
+                .iter()
+                .map(|s| s.weight.0)
+                .sum::<i64>(),
+            10_000
+        );
         assert!(r.journeys[0].cv_after > r.journeys[0].cv_before);
     }
 
@@ -408,10 +565,22 @@ journeys:
     fn fixed_and_bounded_weights_hold() {
         let (mut model, table, o) = synthetic(2000, 5);
         model.tuning = vec![
-            crate::model::TuneLimit { at: "j.t.a".into(), fixed: true, ..Default::default() },
-            crate::model::TuneLimit { at: "j.t.c".into(), min: Some(Weight(2000)), ..Default::default() },
+            crate::model::TuneLimit {
+                at: "j.t.a".into(),
+                fixed: true,
+                ..Default::default()
+            },
+            crate::model::TuneLimit {
+                at: "j.t.c".into(),
+                min: Some(Weight(2000)),
+                ..Default::default()
+            },
         ];
-        let opts = TuneOptions { folds: 2, steps: vec![1000, 100], ..TuneOptions::default() };
+        let opts = TuneOptions {
+            folds: 2,
+            steps: vec![1000, 100],
+            ..TuneOptions::default()
+        };
         let r = tune(&model, &table, &o, &opts).unwrap();
         let s = &r.model.journeys[0].touchpoints[0].signals;
         assert_eq!(s[0].weight, Weight(3334));
@@ -430,6 +599,9 @@ journeys:
             *v = Some(i < 3);
         }
         let e = tune(&model, &table, &o, &TuneOptions::default()).unwrap_err();
-        assert!(e.to_string().contains("too few contacts for 5 folds"), "{e}");
+        assert!(
+            e.to_string().contains("too few contacts for 5 folds"),
+            "{e}"
+        );
     }
 }

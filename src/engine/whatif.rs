@@ -51,13 +51,21 @@ pub fn main_journey(model: &Model) -> Option<usize> {
         .tiers
         .as_ref()
         .and_then(|t| model.journeys.iter().position(|j| j.id == t.journey))
-        .or(if model.journeys.is_empty() { None } else { Some(0) })
+        .or(if model.journeys.is_empty() {
+            None
+        } else {
+            Some(0)
+        })
 }
 
 /// Ranks, 1 for the highest score; ties keep row order.
 pub fn ranks(scores: &[f64]) -> Vec<u32> {
     let mut idx: Vec<u32> = (0..scores.len() as u32).collect();
-    idx.sort_by(|&a, &b| scores[b as usize].total_cmp(&scores[a as usize]).then(a.cmp(&b)));
+    idx.sort_by(|&a, &b| {
+        scores[b as usize]
+            .total_cmp(&scores[a as usize])
+            .then(a.cmp(&b))
+    });
     let mut out = vec![0u32; scores.len()];
     for (r, &i) in idx.iter().enumerate() {
         out[i as usize] = r as u32 + 1;
@@ -71,17 +79,31 @@ pub fn spearman(a: &[u32], b: &[u32]) -> f64 {
     if a.len() < 2 {
         return 1.0;
     }
-    let d2: f64 = a.iter().zip(b).map(|(&x, &y)| {
-        let d = x as f64 - y as f64;
-        d * d
-    }).sum();
+    let d2: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| {
+            let d = x as f64 - y as f64;
+            d * d
+        })
+        .sum();
     1.0 - 6.0 * d2 / (n * (n * n - 1.0))
 }
 
 /// Compares the baseline scoring with the current one, row by row.
-pub fn compare(before_model: &Model, before: &Scored, after_model: &Model, after: &Scored) -> Comparison {
+pub fn compare(
+    before_model: &Model,
+    before: &Scored,
+    after_model: &Model,
+    after: &Scored,
+) -> Comparison {
     let n = before.rows.min(after.rows);
-    let Some(aj) = main_journey(after_model) else { return Comparison { rows: n, ..Comparison::default() } };
+    let Some(aj) = main_journey(after_model) else {
+        return Comparison {
+            rows: n,
+            ..Comparison::default()
+        };
+    };
     let journey = after_model.journeys[aj].id.clone();
     let bj = before_model.journeys.iter().position(|j| j.id == journey);
     let after_scores = &after.scores[aj][..n];
@@ -90,7 +112,11 @@ pub fn compare(before_model: &Model, before: &Scored, after_model: &Model, after
         Some(b) => &before.scores[b][..n],
         None => &zeros,
     };
-    let delta: Vec<f64> = after_scores.iter().zip(before_scores).map(|(a, b)| a - b).collect();
+    let delta: Vec<f64> = after_scores
+        .iter()
+        .zip(before_scores)
+        .map(|(a, b)| a - b)
+        .collect();
     let changed = delta.iter().filter(|d| d.abs() > 1e-9).count();
     let rank_before = ranks(before_scores);
     let rank_after = ranks(after_scores);
@@ -100,11 +126,16 @@ pub fn compare(before_model: &Model, before: &Scored, after_model: &Model, after
     let tier_name = |m: &Model, s: &Scored, i: usize| s.tier(m, i).map(|t| t.name.clone());
     let order = |name: &Option<String>| -> usize {
         match (name, &after_model.tiers) {
-            (Some(n), Some(t)) => t.levels.iter().position(|l| &l.name == n).unwrap_or(t.levels.len()),
+            (Some(n), Some(t)) => t
+                .levels
+                .iter()
+                .position(|l| &l.name == n)
+                .unwrap_or(t.levels.len()),
             _ => usize::MAX,
         }
     };
-    let mut moves: std::collections::BTreeMap<(usize, usize, String, String), usize> = Default::default();
+    let mut moves: std::collections::BTreeMap<(usize, usize, String, String), usize> =
+        Default::default();
     let (mut tier_up, mut tier_down, mut sales_enter, mut sales_leave) = (0, 0, 0, 0);
     for i in 0..n {
         let tb = tier_name(before_model, before, i);
@@ -117,7 +148,14 @@ pub fn compare(before_model: &Model, before: &Scored, after_model: &Model, after
                 tier_down += 1;
             }
             let none = || "none".to_string();
-            *moves.entry((ob, oa, tb.clone().unwrap_or_else(none), ta.clone().unwrap_or_else(none))).or_default() += 1;
+            *moves
+                .entry((
+                    ob,
+                    oa,
+                    tb.clone().unwrap_or_else(none),
+                    ta.clone().unwrap_or_else(none),
+                ))
+                .or_default() += 1;
         }
         let sb = before.tier(before_model, i).is_some_and(|t| t.is_sales());
         let sa = after.tier(after_model, i).is_some_and(|t| t.is_sales());
@@ -127,16 +165,29 @@ pub fn compare(before_model: &Model, before: &Scored, after_model: &Model, after
             _ => {}
         }
     }
-    let tier_moves = moves.into_iter().map(|((_, _, f, t), c)| (f, t, c)).collect();
+    let tier_moves = moves
+        .into_iter()
+        .map(|((_, _, f, t), c)| (f, t, c))
+        .collect();
 
     // Segments by name.
-    let mut names: Vec<String> = after_model.segments.iter().map(|s| s.name.clone()).collect();
+    let mut names: Vec<String> = after_model
+        .segments
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
     for s in &before_model.segments {
         if !names.contains(&s.name) {
             names.push(s.name.clone());
         }
     }
-    let mut shifts: Vec<SegmentShift> = names.iter().map(|n| SegmentShift { name: n.clone(), ..SegmentShift::default() }).collect();
+    let mut shifts: Vec<SegmentShift> = names
+        .iter()
+        .map(|n| SegmentShift {
+            name: n.clone(),
+            ..SegmentShift::default()
+        })
+        .collect();
     let pos = |name: &str| names.iter().position(|n| n == name);
     for i in 0..n {
         if let Some(k) = before.segment(before_model, i).and_then(|s| pos(&s.name)) {
@@ -187,8 +238,16 @@ mod tests {
 
     #[test]
     fn a_weight_edit_moves_contacts_between_tiers() {
-        let before_model = crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t").unwrap();
-        let mut r = crate::contacts::ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(include_bytes!("../../tests/fixtures/engine.csv").to_vec()))).unwrap();
+        let before_model =
+            crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t")
+                .unwrap();
+        let mut r = crate::contacts::ContactsReader::from_reader(
+            "t.csv",
+            Box::new(std::io::Cursor::new(
+                include_bytes!("../../tests/fixtures/engine.csv").to_vec(),
+            )),
+        )
+        .unwrap();
         let table = r.next_chunk(100).unwrap().unwrap();
         let before = crate::engine::score_table(&before_model, &table);
         // Move weight from t2 (demo, recency) to t1 (visits, source): 80 / 20.
@@ -203,7 +262,10 @@ mod tests {
         assert!((c.delta[1] - 18.0).abs() < 1e-9);
         assert_eq!(c.changed, 3);
         assert_eq!((c.tier_up, c.tier_down), (0, 1));
-        assert_eq!(c.tier_moves, vec![("hot".to_string(), "warm".to_string(), 1)]);
+        assert_eq!(
+            c.tier_moves,
+            vec![("hot".to_string(), "warm".to_string(), 1)]
+        );
         // "hot" hands over to sales, "warm" does not.
         assert_eq!((c.sales_enter, c.sales_leave), (0, 1));
         assert_eq!(c.rank_before, vec![2, 3, 4, 1]);

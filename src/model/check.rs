@@ -49,7 +49,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn position(&self) -> Option<Position> {
-        Some(Position { line: self.line?, column: self.column? })
+        Some(Position {
+            line: self.line?,
+            column: self.column?,
+        })
     }
 
     /// One readable line: `model.yaml:12:9: error: journey 'x': ... (at journeys.x.touchpoints)`.
@@ -59,7 +62,10 @@ impl Diagnostic {
             (Some(f), _, _) => format!("{f}: "),
             _ => String::new(),
         };
-        format!("{place}{}: {} (at {})", self.severity, self.message, self.at)
+        format!(
+            "{place}{}: {} (at {})",
+            self.severity, self.message, self.at
+        )
     }
 }
 
@@ -84,7 +90,11 @@ impl At {
         let mut a = self.clone();
         a.path.push(Seg::Index(i));
         a.text.push('.');
-        if id.is_empty() { a.text.push_str(&i.to_string()) } else { a.text.push_str(id) }
+        if id.is_empty() {
+            a.text.push_str(&i.to_string())
+        } else {
+            a.text.push_str(id)
+        }
         a
     }
 }
@@ -118,7 +128,11 @@ impl Checker<'_> {
 
 /// Checks a model. `columns`, when given, are the column names of its sample contacts.
 /// Diagnostics come errors first, then warnings, each in model order.
-pub fn check(model: &Model, columns: Option<&[String]>, map: Option<&SourceMap>) -> Vec<Diagnostic> {
+pub fn check(
+    model: &Model,
+    columns: Option<&[String]>,
+    map: Option<&SourceMap>,
+) -> Vec<Diagnostic> {
     let mut c = Checker {
         model,
         fields: model.fields.iter().map(|f| (f.id.as_str(), f)).collect(),
@@ -154,10 +168,21 @@ fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
         if f.id.trim().is_empty() {
             c.error("empty-id", &fa, "a field has no id".into());
         } else if !seen.insert(f.id.as_str()) {
-            c.error("duplicate-id", &fa.key("id"), format!("field id '{}' is used twice", f.id));
+            c.error(
+                "duplicate-id",
+                &fa.key("id"),
+                format!("field id '{}' is used twice", f.id),
+            );
         }
         if !used.contains(f.id.as_str()) {
-            c.warn("unused-field", &fa, format!("field '{}' is not used by any signal, adjustment or segment", f.id));
+            c.warn(
+                "unused-field",
+                &fa,
+                format!(
+                    "field '{}' is not used by any signal, adjustment or segment",
+                    f.id
+                ),
+            );
         }
         if let Some(cols) = columns {
             let col = f.column();
@@ -217,9 +242,15 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
 fn weight_sum_message(what: &str, owner: &str, sum: i64) -> String {
     let total = Weight(sum);
     if sum < FULL {
-        format!("{owner}: {what} weights sum to {total}%, {}% unassigned", Weight(FULL - sum))
+        format!(
+            "{owner}: {what} weights sum to {total}%, {}% unassigned",
+            Weight(FULL - sum)
+        )
     } else {
-        format!("{owner}: {what} weights sum to {total}%, {}% over", Weight(sum - FULL))
+        format!(
+            "{owner}: {what} weights sum to {total}%, {}% over",
+            Weight(sum - FULL)
+        )
     }
 }
 
@@ -227,14 +258,22 @@ fn check_journeys(c: &mut Checker, root: &At) {
     let at = root.key("journeys");
     let mut seen = HashSet::new();
     if c.model.journeys.is_empty() {
-        c.error("no-journeys", root, "the model has no journeys: add one to score anything".into());
+        c.error(
+            "no-journeys",
+            root,
+            "the model has no journeys: add one to score anything".into(),
+        );
     }
     for (i, j) in c.model.journeys.iter().enumerate() {
         let ja = at.item(i, &j.id);
         if j.id.trim().is_empty() {
             c.error("empty-id", &ja, "a journey has no id".into());
         } else if !seen.insert(j.id.as_str()) {
-            c.error("duplicate-id", &ja.key("id"), format!("journey id '{}' is used twice", j.id));
+            c.error(
+                "duplicate-id",
+                &ja.key("id"),
+                format!("journey id '{}' is used twice", j.id),
+            );
         }
         let owner = format!("journey '{}'", j.id);
         let tps = ja.key("touchpoints");
@@ -243,29 +282,58 @@ fn check_journeys(c: &mut Checker, root: &At) {
         } else {
             let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
             if sum != FULL {
-                c.error("weights-sum", &tps, weight_sum_message("touchpoint", &owner, sum));
+                c.error(
+                    "weights-sum",
+                    &tps,
+                    weight_sum_message("touchpoint", &owner, sum),
+                );
             }
         }
         let mut ids = HashSet::new();
         let mut field_owner: HashMap<&str, (String, Path)> = HashMap::new();
         for (k, t) in j.touchpoints.iter().enumerate() {
-            check_touchpoint(c, &j.id, t, &tps.item(k, &t.id), &mut ids, &mut field_owner, false);
+            check_touchpoint(
+                c,
+                &j.id,
+                t,
+                &tps.item(k, &t.id),
+                &mut ids,
+                &mut field_owner,
+                false,
+            );
         }
         // Pillars that carry no weight in this journey.
         if !j.touchpoints.is_empty() {
             let shares = pillar_shares(j);
             let tagged = j.touchpoints.iter().any(|t| !t.pillars.is_empty());
             if tagged {
-                let empty: Vec<&str> = Pillar::ALL.iter().zip(shares).filter(|(_, s)| *s == 0.0).map(|(p, _)| p.name()).collect();
+                let empty: Vec<&str> = Pillar::ALL
+                    .iter()
+                    .zip(shares)
+                    .filter(|(_, s)| *s == 0.0)
+                    .map(|(p, _)| p.name())
+                    .collect();
                 if !empty.is_empty() {
-                    c.warn("pillar-unweighted", &ja, format!("{owner}: no weight on the pillar{} {}", if empty.len() > 1 { "s" } else { "" }, empty.join(", ")));
+                    c.warn(
+                        "pillar-unweighted",
+                        &ja,
+                        format!(
+                            "{owner}: no weight on the pillar{} {}",
+                            if empty.len() > 1 { "s" } else { "" },
+                            empty.join(", ")
+                        ),
+                    );
                 }
             }
         }
         for (k, a) in j.adjustments.iter().enumerate() {
             let aa = ja.key("adjustments").item(k, &a.name);
             if !a.points.is_finite() {
-                c.error("bad-number", &aa.key("points"), format!("adjustment '{}': points must be a number", a.name));
+                c.error(
+                    "bad-number",
+                    &aa.key("points"),
+                    format!("adjustment '{}': points must be a number", a.name),
+                );
             }
             check_condition(c, &a.when, &aa.key("when"), false);
         }
@@ -314,51 +382,106 @@ fn check_touchpoint<'a>(
     if t.id.trim().is_empty() {
         c.error("empty-id", ta, "a touchpoint has no id".into());
     } else if !ids.insert(t.id.clone()) {
-        c.error("duplicate-id", &ta.key("id"), format!("journey '{journey}': touchpoint id '{}' is used twice", t.id));
+        c.error(
+            "duplicate-id",
+            &ta.key("id"),
+            format!(
+                "journey '{journey}': touchpoint id '{}' is used twice",
+                t.id
+            ),
+        );
     }
     if t.weight == Weight::ZERO {
-        c.warn("zero-weight", &ta.key("weight"), format!("{owner} has a weight of 0: it never counts"));
+        c.warn(
+            "zero-weight",
+            &ta.key("weight"),
+            format!("{owner} has a weight of 0: it never counts"),
+        );
     }
-    if !tagged_above && t.pillars.is_empty() && t.touchpoints.iter().all(|ch| ch.pillars.is_empty()) {
-        c.warn("no-pillar", &ta.key("pillars"), format!("{owner} is tagged with no pillar"));
+    if !tagged_above && t.pillars.is_empty() && t.touchpoints.iter().all(|ch| ch.pillars.is_empty())
+    {
+        c.warn(
+            "no-pillar",
+            &ta.key("pillars"),
+            format!("{owner} is tagged with no pillar"),
+        );
     }
     if !t.signals.is_empty() && !t.touchpoints.is_empty() {
-        c.error("signals-and-children", ta, format!("{owner} has both signals and child touchpoints: keep one"));
+        c.error(
+            "signals-and-children",
+            ta,
+            format!("{owner} has both signals and child touchpoints: keep one"),
+        );
     }
     if t.signals.is_empty() && t.touchpoints.is_empty() {
-        c.error("empty", ta, format!("{owner} has no signals: add one, or child touchpoints"));
+        c.error(
+            "empty",
+            ta,
+            format!("{owner} has no signals: add one, or child touchpoints"),
+        );
     }
     if !t.signals.is_empty() {
         let sum: i64 = t.signals.iter().map(|s| s.weight.0).sum();
         if sum != FULL {
-            c.error("weights-sum", &ta.key("signals"), weight_sum_message("signal", &owner, sum));
+            c.error(
+                "weights-sum",
+                &ta.key("signals"),
+                weight_sum_message("signal", &owner, sum),
+            );
         }
     }
     if !t.touchpoints.is_empty() {
         let sum: i64 = t.touchpoints.iter().map(|s| s.weight.0).sum();
         if sum != FULL {
-            c.error("weights-sum", &ta.key("touchpoints"), weight_sum_message("child touchpoint", &owner, sum));
+            c.error(
+                "weights-sum",
+                &ta.key("touchpoints"),
+                weight_sum_message("child touchpoint", &owner, sum),
+            );
         }
     }
     let mut in_this = HashSet::new();
     for (i, s) in t.signals.iter().enumerate() {
         let sa = ta.key("signals").item(i, &s.field);
         if !in_this.insert(s.field.as_str()) {
-            c.error("duplicate-id", &sa.key("field"), format!("{owner}: field '{}' is used by two signals", s.field));
+            c.error(
+                "duplicate-id",
+                &sa.key("field"),
+                format!("{owner}: field '{}' is used by two signals", s.field),
+            );
         } else if let Some((first, place)) = field_owner.get(s.field.as_str()) {
             if place != &ta.path {
-                c.warn("field-twice", &sa.key("field"), format!("journey '{journey}': field '{}' serves both '{first}' and '{}'", s.field, t.id));
+                c.warn(
+                    "field-twice",
+                    &sa.key("field"),
+                    format!(
+                        "journey '{journey}': field '{}' serves both '{first}' and '{}'",
+                        s.field, t.id
+                    ),
+                );
             }
         } else {
             field_owner.insert(s.field.as_str(), (t.id.clone(), ta.path.clone()));
         }
         if s.weight == Weight::ZERO {
-            c.warn("zero-weight", &sa.key("weight"), format!("{owner}: signal '{}' has a weight of 0", s.field));
+            c.warn(
+                "zero-weight",
+                &sa.key("weight"),
+                format!("{owner}: signal '{}' has a weight of 0", s.field),
+            );
         }
         check_signal(c, s, &sa);
     }
     for (i, ch) in t.touchpoints.iter().enumerate() {
-        check_touchpoint(c, journey, ch, &ta.key("touchpoints").item(i, &ch.id), ids, field_owner, tagged_above || !t.pillars.is_empty());
+        check_touchpoint(
+            c,
+            journey,
+            ch,
+            &ta.key("touchpoints").item(i, &ch.id),
+            ids,
+            field_owner,
+            tagged_above || !t.pillars.is_empty(),
+        );
     }
 }
 
@@ -367,12 +490,27 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
     match c.fields.get(s.field.as_str()).copied() {
         None => {
             let known: Vec<&str> = c.model.fields.iter().map(|f| f.id.as_str()).collect();
-            let hint = super::yaml::nearest(&s.field, &known).map(|n| format!(": did you mean '{n}'?")).unwrap_or_default();
-            c.error("unknown-field", &sa.key("field"), format!("signal on unknown field '{}'{hint}", s.field));
+            let hint = super::yaml::nearest(&s.field, &known)
+                .map(|n| format!(": did you mean '{n}'?"))
+                .unwrap_or_default();
+            c.error(
+                "unknown-field",
+                &sa.key("field"),
+                format!("signal on unknown field '{}'{hint}", s.field),
+            );
         }
         Some(f) => {
             if !s.rule.fits(f.kind) {
-                c.error("rule-kind", &ra, format!("rule '{}' does not fit field '{}', which is a {}", s.rule.kind_name(), f.id, f.kind.name()));
+                c.error(
+                    "rule-kind",
+                    &ra,
+                    format!(
+                        "rule '{}' does not fit field '{}', which is a {}",
+                        s.rule.kind_name(),
+                        f.id,
+                        f.kind.name()
+                    ),
+                );
             }
         }
     }
@@ -380,12 +518,23 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
     match &s.rule {
         Rule::Scale { from, to } => {
             if !from.is_finite() || !to.is_finite() || from == to {
-                c.error("bad-rule", &ra, format!("signal '{}': scale needs two different numbers, from {from} to {to}", s.field));
+                c.error(
+                    "bad-rule",
+                    &ra,
+                    format!(
+                        "signal '{}': scale needs two different numbers, from {from} to {to}",
+                        s.field
+                    ),
+                );
             }
         }
         Rule::Bands(bands) => {
             if bands.is_empty() {
-                c.error("bad-rule", &ra, format!("signal '{}': bands has no band", s.field));
+                c.error(
+                    "bad-rule",
+                    &ra,
+                    format!("signal '{}': bands has no band", s.field),
+                );
             }
             for (i, w) in bands.windows(2).enumerate() {
                 if w[1].at_least <= w[0].at_least {
@@ -395,7 +544,14 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
             }
             for (i, b) in bands.iter().enumerate() {
                 if !unit(b.value) {
-                    c.error("bad-rule", &ra.key("bands").item(i, ""), format!("signal '{}': band value {} is outside 0 to 1", s.field, b.value));
+                    c.error(
+                        "bad-rule",
+                        &ra.key("bands").item(i, ""),
+                        format!(
+                            "signal '{}': band value {} is outside 0 to 1",
+                            s.field, b.value
+                        ),
+                    );
                 }
             }
         }
@@ -403,22 +559,54 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
             let mut seen = HashSet::new();
             for (k, v) in &m.values {
                 if !unit(*v) {
-                    c.error("bad-rule", &ra.key("match").key(k), format!("signal '{}': match value for '{k}' is {v}, outside 0 to 1", s.field));
+                    c.error(
+                        "bad-rule",
+                        &ra.key("match").key(k),
+                        format!(
+                            "signal '{}': match value for '{k}' is {v}, outside 0 to 1",
+                            s.field
+                        ),
+                    );
                 }
                 if !seen.insert(k.trim().to_lowercase()) {
-                    c.error("duplicate-id", &ra.key("match").key(k), format!("signal '{}': '{k}' is matched twice (matching ignores case)", s.field));
+                    c.error(
+                        "duplicate-id",
+                        &ra.key("match").key(k),
+                        format!(
+                            "signal '{}': '{k}' is matched twice (matching ignores case)",
+                            s.field
+                        ),
+                    );
                 }
             }
             if !unit(m.default) {
-                c.error("bad-rule", &ra.key("match").key("default"), format!("signal '{}': match default {} is outside 0 to 1", s.field, m.default));
+                c.error(
+                    "bad-rule",
+                    &ra.key("match").key("default"),
+                    format!(
+                        "signal '{}': match default {} is outside 0 to 1",
+                        s.field, m.default
+                    ),
+                );
             }
             if m.values.is_empty() {
-                c.warn("empty-match", &ra, format!("signal '{}': match lists no values, so every contact gets the default", s.field));
+                c.warn(
+                    "empty-match",
+                    &ra,
+                    format!(
+                        "signal '{}': match lists no values, so every contact gets the default",
+                        s.field
+                    ),
+                );
             }
         }
         Rule::Recency { half_life_days } => {
-            if !(*half_life_days > 0.0) || !half_life_days.is_finite() {
-                c.error("bad-rule", &ra, format!("signal '{}': half_life_days must be more than 0", s.field));
+            if half_life_days.is_nan() || *half_life_days <= 0.0 || !half_life_days.is_finite() {
+                c.error(
+                    "bad-rule",
+                    &ra,
+                    format!("signal '{}': half_life_days must be more than 0", s.field),
+                );
             }
         }
         Rule::Flag | Rule::Present => {}
@@ -426,36 +614,86 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
     if let Some(d) = &s.decay {
         let da = sa.key("decay");
         match c.fields.get(d.since.as_str()) {
-            None => c.error("unknown-field", &da.key("since"), format!("signal '{}': decay since unknown field '{}'", s.field, d.since)),
-            Some(f) if f.kind != FieldKind::Date => c.error("rule-kind", &da.key("since"), format!("signal '{}': decay since '{}', which is a {}, not a date", s.field, f.id, f.kind.name())),
+            None => c.error(
+                "unknown-field",
+                &da.key("since"),
+                format!(
+                    "signal '{}': decay since unknown field '{}'",
+                    s.field, d.since
+                ),
+            ),
+            Some(f) if f.kind != FieldKind::Date => c.error(
+                "rule-kind",
+                &da.key("since"),
+                format!(
+                    "signal '{}': decay since '{}', which is a {}, not a date",
+                    s.field,
+                    f.id,
+                    f.kind.name()
+                ),
+            ),
             _ => {}
         }
-        if !(d.half_life_days > 0.0) || !d.half_life_days.is_finite() {
-            c.error("bad-rule", &da, format!("signal '{}': decay half_life_days must be more than 0", s.field));
+        if d.half_life_days.is_nan() || d.half_life_days <= 0.0 || !d.half_life_days.is_finite() {
+            c.error(
+                "bad-rule",
+                &da,
+                format!(
+                    "signal '{}': decay half_life_days must be more than 0",
+                    s.field
+                ),
+            );
         }
     }
 }
 
 fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: bool) {
-    let subjects = [cond.field.is_some(), cond.journey.is_some(), cond.grade.is_some(), cond.tier.is_some(), cond.rating.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
-    let combos = usize::from(!cond.all.is_empty()) + usize::from(!cond.any.is_empty()) + usize::from(cond.not.is_some());
+    let subjects = [
+        cond.field.is_some(),
+        cond.journey.is_some(),
+        cond.grade.is_some(),
+        cond.tier.is_some(),
+        cond.rating.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    let combos = usize::from(!cond.all.is_empty())
+        + usize::from(!cond.any.is_empty())
+        + usize::from(cond.not.is_some());
     if subjects + combos != 1 {
         c.error("bad-condition", at, "a condition names exactly one of field, journey, grade, tier, rating, or one of all, any, not".into());
         return;
     }
-    let tests = [cond.at_least.is_some(), cond.below.is_some(), cond.equals.is_some(), cond.one_of.is_some(), cond.present.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let tests = [
+        cond.at_least.is_some(),
+        cond.below.is_some(),
+        cond.equals.is_some(),
+        cond.one_of.is_some(),
+        cond.present.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if let Some(f) = &cond.field {
         match c.fields.get(f.as_str()) {
-            None => c.error("unknown-field", &at.key("field"), format!("condition on unknown field '{f}'")),
+            None => c.error(
+                "unknown-field",
+                &at.key("field"),
+                format!("condition on unknown field '{f}'"),
+            ),
             Some(field) => {
-                if (cond.at_least.is_some() || cond.below.is_some()) && !matches!(field.kind, FieldKind::Number | FieldKind::Date) {
-                    c.error("rule-kind", at, format!("condition compares field '{f}' as a number, but it is a {}", field.kind.name()));
+                if (cond.at_least.is_some() || cond.below.is_some())
+                    && !matches!(field.kind, FieldKind::Number | FieldKind::Date)
+                {
+                    c.error(
+                        "rule-kind",
+                        at,
+                        format!(
+                            "condition compares field '{f}' as a number, but it is a {}",
+                            field.kind.name()
+                        ),
+                    );
                 }
             }
         }
@@ -465,40 +703,85 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
     }
     if let Some(j) = &cond.journey {
         if !scores_allowed {
-            c.error("bad-condition", at, "an adjustment's condition reads fields, not journey scores".into());
+            c.error(
+                "bad-condition",
+                at,
+                "an adjustment's condition reads fields, not journey scores".into(),
+            );
         } else if !c.journeys.contains(j.as_str()) {
-            c.error("unknown-journey", &at.key("journey"), format!("condition names journey '{j}', which does not exist"));
+            c.error(
+                "unknown-journey",
+                &at.key("journey"),
+                format!("condition names journey '{j}', which does not exist"),
+            );
         }
         if cond.at_least.is_none() && cond.below.is_none() {
-            c.error("bad-condition", at, format!("condition on journey '{j}' needs at_least or below"));
+            c.error(
+                "bad-condition",
+                at,
+                format!("condition on journey '{j}' needs at_least or below"),
+            );
         }
     }
     if let Some(g) = &cond.grade {
         if !scores_allowed {
-            c.error("bad-condition", at, "an adjustment's condition reads fields, not grades".into());
+            c.error(
+                "bad-condition",
+                at,
+                "an adjustment's condition reads fields, not grades".into(),
+            );
         } else if !c.model.grades.iter().any(|x| &x.id == g) {
-            c.error("unknown-grade", &at.key("grade"), format!("condition names grade '{g}', which does not exist"));
+            c.error(
+                "unknown-grade",
+                &at.key("grade"),
+                format!("condition names grade '{g}', which does not exist"),
+            );
         }
         if cond.equals.is_none() && cond.one_of.is_none() {
-            c.error("bad-condition", at, format!("condition on grade '{g}' needs equals or in"));
+            c.error(
+                "bad-condition",
+                at,
+                format!("condition on grade '{g}' needs equals or in"),
+            );
         }
     }
     if let Some(t) = &cond.tier {
         if !scores_allowed {
-            c.error("bad-condition", at, "an adjustment's condition reads fields, not tiers".into());
+            c.error(
+                "bad-condition",
+                at,
+                "an adjustment's condition reads fields, not tiers".into(),
+            );
         }
-        let names: Vec<&str> = c.model.tiers.iter().flat_map(|t| t.levels.iter().map(|l| l.name.as_str())).collect();
+        let names: Vec<&str> = c
+            .model
+            .tiers
+            .iter()
+            .flat_map(|t| t.levels.iter().map(|l| l.name.as_str()))
+            .collect();
         for name in t.items() {
             if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                c.error("unknown-tier", &at.key("tier"), format!("condition names tier '{name}', which does not exist"));
+                c.error(
+                    "unknown-tier",
+                    &at.key("tier"),
+                    format!("condition names tier '{name}', which does not exist"),
+                );
             }
         }
     }
     if cond.rating.is_some() && !scores_allowed {
-        c.error("bad-condition", at, "an adjustment's condition reads fields, not ratings".into());
+        c.error(
+            "bad-condition",
+            at,
+            "an adjustment's condition reads fields, not ratings".into(),
+        );
     }
     if cond.rating.is_some() && c.model.matrix.is_none() {
-        c.error("bad-condition", &at.key("rating"), "condition names a rating, but the model has no matrix".into());
+        c.error(
+            "bad-condition",
+            &at.key("rating"),
+            "condition names a rating, but the model has no matrix".into(),
+        );
     }
     for (i, s) in cond.all.iter().enumerate() {
         check_condition(c, s, &at.key("all").item(i, ""), scores_allowed);
@@ -517,13 +800,28 @@ fn check_grades(c: &mut Checker, root: &At) {
     for (i, g) in c.model.grades.iter().enumerate() {
         let ga = at.item(i, &g.id);
         if !seen.insert(g.id.as_str()) {
-            c.error("duplicate-id", &ga.key("id"), format!("grade id '{}' is used twice", g.id));
+            c.error(
+                "duplicate-id",
+                &ga.key("id"),
+                format!("grade id '{}' is used twice", g.id),
+            );
         }
         if !c.journeys.contains(g.journey.as_str()) {
-            c.error("unknown-journey", &ga.key("journey"), format!("grade '{}' names journey '{}', which does not exist", g.id, g.journey));
+            c.error(
+                "unknown-journey",
+                &ga.key("journey"),
+                format!(
+                    "grade '{}' names journey '{}', which does not exist",
+                    g.id, g.journey
+                ),
+            );
         }
         if g.bands.is_empty() {
-            c.error("empty", &ga.key("bands"), format!("grade '{}' has no bands", g.id));
+            c.error(
+                "empty",
+                &ga.key("bands"),
+                format!("grade '{}' has no bands", g.id),
+            );
         }
         let bands: Vec<(&String, &f64)> = g.bands.iter().collect();
         for w in bands.windows(2) {
@@ -541,14 +839,22 @@ fn check_grades(c: &mut Checker, root: &At) {
         let ma = root.key("matrix");
         for (key, id) in [("rows", &m.rows), ("columns", &m.columns)] {
             if !c.model.grades.iter().any(|g| &g.id == id) {
-                c.error("unknown-grade", &ma.key(key), format!("matrix {key} name grade '{id}', which does not exist"));
+                c.error(
+                    "unknown-grade",
+                    &ma.key(key),
+                    format!("matrix {key} name grade '{id}', which does not exist"),
+                );
             }
         }
         let cells = matrix_cells(c.model);
         for (key, list) in [("green", &m.green), ("amber", &m.amber)] {
             for cell in list {
                 if !cells.is_empty() && !cells.iter().any(|x| x == cell) {
-                    c.error("unknown-cell", &ma.key(key), format!("matrix {key} names cell '{cell}', which the grades do not make"));
+                    c.error(
+                        "unknown-cell",
+                        &ma.key(key),
+                        format!("matrix {key} names cell '{cell}', which the grades do not make"),
+                    );
                 }
             }
         }
@@ -557,17 +863,28 @@ fn check_grades(c: &mut Checker, root: &At) {
 
 /// The matrix cells (`A1`..`D4`) the model's grades make, rows first.
 pub fn matrix_cells(model: &Model) -> Vec<String> {
-    let Some(m) = &model.matrix else { return Vec::new() };
+    let Some(m) = &model.matrix else {
+        return Vec::new();
+    };
     let find = |id: &str| model.grades.iter().find(|g| g.id == id);
-    let (Some(r), Some(col)) = (find(&m.rows), find(&m.columns)) else { return Vec::new() };
-    r.bands.keys().flat_map(|a| col.bands.keys().map(move |b| format!("{a}{b}"))).collect()
+    let (Some(r), Some(col)) = (find(&m.rows), find(&m.columns)) else {
+        return Vec::new();
+    };
+    r.bands
+        .keys()
+        .flat_map(|a| col.bands.keys().map(move |b| format!("{a}{b}")))
+        .collect()
 }
 
 fn check_tiers(c: &mut Checker, root: &At) {
     let Some(t) = &c.model.tiers else { return };
     let at = root.key("tiers");
     if !c.journeys.contains(t.journey.as_str()) {
-        c.error("unknown-journey", &at.key("journey"), format!("tiers name journey '{}', which does not exist", t.journey));
+        c.error(
+            "unknown-journey",
+            &at.key("journey"),
+            format!("tiers name journey '{}', which does not exist", t.journey),
+        );
     }
     if t.levels.is_empty() {
         c.error("empty", &at.key("levels"), "tiers list no levels".into());
@@ -576,7 +893,11 @@ fn check_tiers(c: &mut Checker, root: &At) {
     for (i, l) in t.levels.iter().enumerate() {
         let la = at.key("levels").item(i, &l.name);
         if !seen.insert(l.name.to_lowercase()) {
-            c.error("duplicate-id", &la.key("name"), format!("tier '{}' is named twice", l.name));
+            c.error(
+                "duplicate-id",
+                &la.key("name"),
+                format!("tier '{}' is named twice", l.name),
+            );
         }
         if i > 0 && l.at_least >= t.levels[i - 1].at_least {
             c.error("thresholds-order", &la.key("at_least"), format!("tier thresholds out of order: '{}' at {} should be below '{}' at {}; list tiers from the hottest down", l.name, l.at_least, t.levels[i - 1].name, t.levels[i - 1].at_least));
@@ -585,7 +906,14 @@ fn check_tiers(c: &mut Checker, root: &At) {
     if let Some(last) = t.levels.last()
         && last.at_least > 0.0
     {
-        c.warn("no-floor", &at.key("levels"), format!("the lowest tier '{}' starts at {}, so lower scores get no tier", last.name, last.at_least));
+        c.warn(
+            "no-floor",
+            &at.key("levels"),
+            format!(
+                "the lowest tier '{}' starts at {}, so lower scores get no tier",
+                last.name, last.at_least
+            ),
+        );
     }
 }
 
@@ -595,12 +923,23 @@ fn check_segments(c: &mut Checker, root: &At) {
     for (i, s) in c.model.segments.iter().enumerate() {
         let sa = at.item(i, &s.name);
         if !seen.insert(s.name.to_lowercase()) {
-            c.error("duplicate-id", &sa.key("name"), format!("segment '{}' is named twice", s.name));
+            c.error(
+                "duplicate-id",
+                &sa.key("name"),
+                format!("segment '{}' is named twice", s.name),
+            );
         }
         match &s.when {
             Some(w) => check_condition(c, w, &sa.key("when"), true),
             None if i + 1 < c.model.segments.len() => {
-                c.warn("unreachable", &sa, format!("segment '{}' catches everyone, so the segments after it never match", s.name));
+                c.warn(
+                    "unreachable",
+                    &sa,
+                    format!(
+                        "segment '{}' catches everyone, so the segments after it never match",
+                        s.name
+                    ),
+                );
             }
             None => {}
         }
@@ -615,18 +954,41 @@ fn check_personas(c: &mut Checker, root: &At) {
     for (i, p) in c.model.personas.iter().enumerate() {
         let pa = at.item(i, &p.name);
         for key in p.values.keys() {
-            if !c.fields.contains_key(key.as_str()) && !c.model.fields.iter().any(|f| f.column() == key) {
-                c.error("unknown-field", &pa.key("values").key(key), format!("persona '{}' gives a value for '{key}', which is not a field", p.name));
+            if !c.fields.contains_key(key.as_str())
+                && !c.model.fields.iter().any(|f| f.column() == key)
+            {
+                c.error(
+                    "unknown-field",
+                    &pa.key("values").key(key),
+                    format!(
+                        "persona '{}' gives a value for '{key}', which is not a field",
+                        p.name
+                    ),
+                );
             }
         }
         for j in p.expect.scores.keys() {
             if !c.journeys.contains(j.as_str()) {
-                c.error("unknown-journey", &pa.key("expect").key("scores").key(j), format!("persona '{}' expects a score for journey '{j}', which does not exist", p.name));
+                c.error(
+                    "unknown-journey",
+                    &pa.key("expect").key("scores").key(j),
+                    format!(
+                        "persona '{}' expects a score for journey '{j}', which does not exist",
+                        p.name
+                    ),
+                );
             }
         }
         for g in p.expect.grades.keys() {
             if !c.model.grades.iter().any(|x| &x.id == g) {
-                c.error("unknown-grade", &pa.key("expect").key("grades").key(g), format!("persona '{}' expects grade '{g}', which does not exist", p.name));
+                c.error(
+                    "unknown-grade",
+                    &pa.key("expect").key("grades").key(g),
+                    format!(
+                        "persona '{}' expects grade '{g}', which does not exist",
+                        p.name
+                    ),
+                );
             }
         }
     }
@@ -634,7 +996,10 @@ fn check_personas(c: &mut Checker, root: &At) {
 
 /// Counts of errors and warnings.
 pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
-    let e = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let e = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     (e, diags.len() - e)
 }
 
@@ -684,7 +1049,15 @@ segments:
     fn find<'a>(d: &'a [Diagnostic], code: &str, text: &str) -> &'a Diagnostic {
         d.iter()
             .find(|x| x.code == code && x.message.contains(text))
-            .unwrap_or_else(|| panic!("no {code} with '{text}' in:\n{}", d.iter().map(|x| x.render(None)).collect::<Vec<_>>().join("\n")))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {code} with '{text}' in:\n{}",
+                    d.iter()
+                        .map(|x| x.render(None))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })
     }
 
     #[test]
@@ -695,36 +1068,146 @@ segments:
         let d = check(&model, Some(&cols), Some(&map));
         let at = |x: &Diagnostic| (x.severity, x.line.unwrap_or(0));
         // Errors.
-        let x = find(&d, "weights-sum", "journey 'j': touchpoint weights sum to 90%, 10% unassigned");
-        assert_eq!((at(x), x.at.as_str()), ((Severity::Error, 10), "journeys.j.touchpoints"));
-        assert_eq!(at(find(&d, "duplicate-id", "field id 'visits' is used twice")), (Severity::Error, 4));
-        assert_eq!(at(find(&d, "duplicate-id", "touchpoint id 'a' is used twice")), (Severity::Error, 17));
-        assert_eq!(at(find(&d, "unknown-field", "signal on unknown field 'nope'")), (Severity::Error, 16));
-        assert_eq!(at(find(&d, "rule-kind", "rule 'flag' does not fit field 'visits', which is a number")), (Severity::Error, 20));
-        assert_eq!(at(find(&d, "rule-kind", "rule 'recency' does not fit field 'source', which is a category")), (Severity::Error, 25));
-        assert_eq!(at(find(&d, "bands-order", "bands out of order: 1 comes after 5")), (Severity::Error, 15));
-        assert_eq!(at(find(&d, "thresholds-order", "grade 'g': thresholds out of order: B (75) should be below A (50)")), (Severity::Error, 27));
-        assert_eq!(at(find(&d, "thresholds-order", "tier thresholds out of order: 'hot' at 70 should be below 'warm' at 40")), (Severity::Error, 32));
-        assert_eq!(at(find(&d, "unknown-journey", "grade 'g' names journey 'nowhere'")), (Severity::Error, 27));
-        assert_eq!(at(find(&d, "unknown-journey", "condition names journey 'missing'")), (Severity::Error, 35));
+        let x = find(
+            &d,
+            "weights-sum",
+            "journey 'j': touchpoint weights sum to 90%, 10% unassigned",
+        );
+        assert_eq!(
+            (at(x), x.at.as_str()),
+            ((Severity::Error, 10), "journeys.j.touchpoints")
+        );
+        assert_eq!(
+            at(find(&d, "duplicate-id", "field id 'visits' is used twice")),
+            (Severity::Error, 4)
+        );
+        assert_eq!(
+            at(find(&d, "duplicate-id", "touchpoint id 'a' is used twice")),
+            (Severity::Error, 17)
+        );
+        assert_eq!(
+            at(find(&d, "unknown-field", "signal on unknown field 'nope'")),
+            (Severity::Error, 16)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "rule-kind",
+                "rule 'flag' does not fit field 'visits', which is a number"
+            )),
+            (Severity::Error, 20)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "rule-kind",
+                "rule 'recency' does not fit field 'source', which is a category"
+            )),
+            (Severity::Error, 25)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "bands-order",
+                "bands out of order: 1 comes after 5"
+            )),
+            (Severity::Error, 15)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "thresholds-order",
+                "grade 'g': thresholds out of order: B (75) should be below A (50)"
+            )),
+            (Severity::Error, 27)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "thresholds-order",
+                "tier thresholds out of order: 'hot' at 70 should be below 'warm' at 40"
+            )),
+            (Severity::Error, 32)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "unknown-journey",
+                "grade 'g' names journey 'nowhere'"
+            )),
+            (Severity::Error, 27)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "unknown-journey",
+                "condition names journey 'missing'"
+            )),
+            (Severity::Error, 35)
+        );
         // Warnings.
-        assert_eq!(at(find(&d, "field-twice", "field 'visits' serves both 'a' and 'a'")), (Severity::Warning, 20));
-        assert_eq!(at(find(&d, "no-pillar", "touchpoint 'a' is tagged with no pillar")).0, Severity::Warning);
+        assert_eq!(
+            at(find(
+                &d,
+                "field-twice",
+                "field 'visits' serves both 'a' and 'a'"
+            )),
+            (Severity::Warning, 20)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "no-pillar",
+                "touchpoint 'a' is tagged with no pillar"
+            ))
+            .0,
+            Severity::Warning
+        );
         // Integrity is only on 'z', whose weight is 0.
-        let p = find(&d, "pillar-unweighted", "no weight on the pillars integrity, resolution, expectations, time_and_effort, personalisation");
+        let p = find(
+            &d,
+            "pillar-unweighted",
+            "no weight on the pillars integrity, resolution, expectations, time_and_effort, personalisation",
+        );
         assert_eq!(at(p), (Severity::Warning, 9));
-        assert_eq!(at(find(&d, "zero-weight", "touchpoint 'z' has a weight of 0")), (Severity::Warning, 22));
-        assert_eq!(at(find(&d, "no-catch-all", "no catch-all segment")), (Severity::Warning, 33));
-        assert_eq!(at(find(&d, "unused-field", "field 'unused' is not used")), (Severity::Warning, 6));
-        assert_eq!(at(find(&d, "missing-column", "field 'seen': the sample contacts have no column 'seen'")), (Severity::Warning, 7));
+        assert_eq!(
+            at(find(&d, "zero-weight", "touchpoint 'z' has a weight of 0")),
+            (Severity::Warning, 22)
+        );
+        assert_eq!(
+            at(find(&d, "no-catch-all", "no catch-all segment")),
+            (Severity::Warning, 33)
+        );
+        assert_eq!(
+            at(find(&d, "unused-field", "field 'unused' is not used")),
+            (Severity::Warning, 6)
+        );
+        assert_eq!(
+            at(find(
+                &d,
+                "missing-column",
+                "field 'seen': the sample contacts have no column 'seen'"
+            )),
+            (Severity::Warning, 7)
+        );
         // Errors come first.
-        let first_warning = d.iter().position(|x| x.severity == Severity::Warning).unwrap();
-        assert!(d[first_warning..].iter().all(|x| x.severity == Severity::Warning));
+        let first_warning = d
+            .iter()
+            .position(|x| x.severity == Severity::Warning)
+            .unwrap();
+        assert!(
+            d[first_warning..]
+                .iter()
+                .all(|x| x.severity == Severity::Warning)
+        );
     }
 
     #[test]
     fn over_100_says_how_much_over() {
-        let text = BROKEN.replace("weight: 40\n        signals:\n          - { field: visits, weight: 100, rule: flag }", "weight: 55\n        signals:\n          - { field: visits, weight: 100, rule: flag }");
+        let text = BROKEN.replace(
+            "weight: 40\n        signals:\n          - { field: visits, weight: 100, rule: flag }",
+            "weight: 55\n        signals:\n          - { field: visits, weight: 100, rule: flag }",
+        );
         let d = check(&parse_model(&text, "b.yaml").unwrap(), None, None);
         find(&d, "weights-sum", "touchpoint weights sum to 105%, 5% over");
     }

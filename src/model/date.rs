@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Days since 1970-01-01.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub i32);
 
 impl Date {
@@ -121,7 +121,10 @@ mod tests {
         // 2026-11-01 is 20,758 days after the epoch (56 years, 14 leap days, Jan..Oct 2026).
         assert_eq!(Date::parse("2026-11-01"), Some(Date(20_758)));
         assert_eq!(Date(20_758).to_string(), "2026-11-01");
-        assert_eq!(Date::parse("2024-02-29T10:00:00Z"), Date::from_ymd(2024, 2, 29));
+        assert_eq!(
+            Date::parse("2024-02-29T10:00:00Z"),
+            Date::from_ymd(2024, 2, 29)
+        );
         assert_eq!(Date::parse("2026/01/31"), Date::from_ymd(2026, 1, 31));
     }
 

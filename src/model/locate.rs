@@ -40,7 +40,12 @@ pub struct SourceMap {
 impl SourceMap {
     pub fn new(text: &str) -> SourceMap {
         let lines: Vec<&str> = text.lines().collect();
-        let mut p = Reader { lines, line: 0, col: 0, budget: 2_000_000 };
+        let mut p = Reader {
+            lines,
+            line: 0,
+            col: 0,
+            budget: 2_000_000,
+        };
         p.skip_document_markers();
         let root = p.node(-1, false);
         SourceMap { root }
@@ -61,13 +66,18 @@ impl SourceMap {
                     node = child;
                 }
                 Seg::Index(i) => {
-                    let Some(child) = node.items.get(*i) else { break };
+                    let Some(child) = node.items.get(*i) else {
+                        break;
+                    };
                     found = Some(child.pos);
                     node = child;
                 }
             }
         }
-        found.map(|(l, c)| Position { line: l + 1, column: c + 1 })
+        found.map(|(l, c)| Position {
+            line: l + 1,
+            column: c + 1,
+        })
     }
 }
 
@@ -173,7 +183,10 @@ impl Reader<'_> {
         }
         if first == '|' || first == '>' {
             self.block_scalar(parent);
-            return Node { pos, ..Node::default() };
+            return Node {
+                pos,
+                ..Node::default()
+            };
         }
         if key_end(r).is_some() {
             return self.block_map(self.col);
@@ -181,14 +194,20 @@ impl Reader<'_> {
         // A plain or quoted scalar; a plain one may go on over more-indented lines.
         self.col = self.cur().len();
         while let Some(next) = self.next_content_line(self.line + 1) {
-            if (indent_of(self.lines[next]) as isize) > parent && key_end(self.lines[next].trim_start()).is_none() && !self.lines[next].trim_start().starts_with("- ") {
+            if (indent_of(self.lines[next]) as isize) > parent
+                && key_end(self.lines[next].trim_start()).is_none()
+                && !self.lines[next].trim_start().starts_with("- ")
+            {
                 self.line = next;
                 self.col = self.cur().len();
             } else {
                 break;
             }
         }
-        Node { pos, ..Node::default() }
+        Node {
+            pos,
+            ..Node::default()
+        }
     }
 
     fn block_scalar(&mut self, parent: isize) {
@@ -207,7 +226,10 @@ impl Reader<'_> {
     }
 
     fn block_map(&mut self, col: usize) -> Node {
-        let mut node = Node { pos: (self.line, col), ..Node::default() };
+        let mut node = Node {
+            pos: (self.line, col),
+            ..Node::default()
+        };
         loop {
             if !self.spend() {
                 return node;
@@ -231,7 +253,9 @@ impl Reader<'_> {
                 // A line this reader could not place: step over it.
                 self.line = next;
                 self.col = self.cur().len();
-                let Some(after) = self.next_content_line(self.line + 1) else { break };
+                let Some(after) = self.next_content_line(self.line + 1) else {
+                    break;
+                };
                 if indent_of(self.lines[after]) == col {
                     self.line = after;
                     self.col = col;
@@ -246,7 +270,10 @@ impl Reader<'_> {
     }
 
     fn block_seq(&mut self, col: usize) -> Node {
-        let mut node = Node { pos: (self.line, col), ..Node::default() };
+        let mut node = Node {
+            pos: (self.line, col),
+            ..Node::default()
+        };
         loop {
             if !self.spend() {
                 return node;
@@ -293,7 +320,10 @@ impl Reader<'_> {
     }
 
     fn flow(&mut self) -> Node {
-        let mut node = Node { pos: (self.line, self.col), ..Node::default() };
+        let mut node = Node {
+            pos: (self.line, self.col),
+            ..Node::default()
+        };
         let Some(open) = self.peek() else { return node };
         let close = if open == '{' { '}' } else { ']' };
         self.col += 1;
@@ -323,7 +353,10 @@ impl Reader<'_> {
                     self.flow_space();
                     self.flow_value()
                 } else {
-                    Node { pos: start, ..Node::default() }
+                    Node {
+                        pos: start,
+                        ..Node::default()
+                    }
                 };
                 node.entries.push((unquote(key.trim()), start, value));
             } else {
@@ -344,7 +377,10 @@ impl Reader<'_> {
             }
             _ => {
                 self.flow_scalar(false);
-                Node { pos, ..Node::default() }
+                Node {
+                    pos,
+                    ..Node::default()
+                }
             }
         }
     }
@@ -376,7 +412,12 @@ impl Reader<'_> {
         let mut end = r.len();
         for (i, c) in r.char_indices() {
             let next_is_space = r[i + c.len_utf8()..].starts_with([' ', '\t']) || i + 1 == r.len();
-            if c == ',' || c == '}' || c == ']' || (is_key && c == ':' && next_is_space) || (c == '#' && i > 0 && r[..i].ends_with(' ')) {
+            if c == ','
+                || c == '}'
+                || c == ']'
+                || (is_key && c == ':' && next_is_space)
+                || (c == '#' && i > 0 && r[..i].ends_with(' '))
+            {
                 end = i;
                 break;
             }
@@ -421,7 +462,9 @@ fn key_end(r: &str) -> Option<usize> {
 
 fn unquote(s: &str) -> String {
     let t = s.trim();
-    if t.len() >= 2 && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\''))) {
+    if t.len() >= 2
+        && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\'')))
+    {
         t[1..t.len() - 1].to_string()
     } else {
         t.to_string()
@@ -464,15 +507,48 @@ grades:
         assert_eq!(at(&[k("name")]), Some((1, 1)));
         assert_eq!(at(&[k("journeys")]), Some((5, 1)));
         assert_eq!(at(&[k("journeys"), Seg::Index(0)]), Some((6, 3)));
-        let tp = [k("journeys"), Seg::Index(0), k("touchpoints"), Seg::Index(0), k("weight")];
+        let tp = [
+            k("journeys"),
+            Seg::Index(0),
+            k("touchpoints"),
+            Seg::Index(0),
+            k("weight"),
+        ];
         assert_eq!(at(&tp), Some((9, 9)));
-        let sig = [k("journeys"), Seg::Index(0), k("touchpoints"), Seg::Index(0), k("signals"), Seg::Index(0), k("weight")];
+        let sig = [
+            k("journeys"),
+            Seg::Index(0),
+            k("touchpoints"),
+            Seg::Index(0),
+            k("signals"),
+            Seg::Index(0),
+            k("weight"),
+        ];
         assert_eq!(at(&sig), Some((11, 33)));
-        let sig2 = [k("journeys"), Seg::Index(0), k("touchpoints"), Seg::Index(0), k("signals"), Seg::Index(1), k("weight")];
+        let sig2 = [
+            k("journeys"),
+            Seg::Index(0),
+            k("touchpoints"),
+            Seg::Index(0),
+            k("signals"),
+            Seg::Index(1),
+            k("weight"),
+        ];
         assert_eq!(at(&sig2), Some((13, 13)));
-        let usage = [k("journeys"), Seg::Index(0), k("touchpoints"), Seg::Index(1), k("signals"), Seg::Index(0), k("weight")];
+        let usage = [
+            k("journeys"),
+            Seg::Index(0),
+            k("touchpoints"),
+            Seg::Index(1),
+            k("signals"),
+            Seg::Index(0),
+            k("weight"),
+        ];
         assert_eq!(at(&usage), Some((15, 39)));
-        assert_eq!(at(&[k("grades"), Seg::Index(0), k("bands"), k("B")]), Some((18, 19)));
+        assert_eq!(
+            at(&[k("grades"), Seg::Index(0), k("bands"), k("B")]),
+            Some((18, 19))
+        );
     }
 
     #[test]
@@ -484,7 +560,18 @@ grades:
 
     #[test]
     fn never_panics_on_odd_text() {
-        for t in ["", ":", "- ", "{", "[[[", "a: {b: [c, {d: ", "'x': \"y", "- - - a", "a:\n\t- b", "ä: ü\n  - ö"] {
+        for t in [
+            "",
+            ":",
+            "- ",
+            "{",
+            "[[[",
+            "a: {b: [c, {d: ",
+            "'x': \"y",
+            "- - - a",
+            "a:\n\t- b",
+            "ä: ü\n  - ö",
+        ] {
             let m = SourceMap::new(t);
             let _ = m.locate(&[k("a"), Seg::Index(0)]);
         }

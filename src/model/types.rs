@@ -100,7 +100,14 @@ pub struct Field {
 
 impl Field {
     pub fn new(id: &str, kind: FieldKind) -> Field {
-        Field { id: id.into(), kind, label: None, column: None, missing: Vec::new(), note: None }
+        Field {
+            id: id.into(),
+            kind,
+            label: None,
+            column: None,
+            missing: Vec::new(),
+            note: None,
+        }
     }
     /// The contacts column this field is read from.
     pub fn column(&self) -> &str {
@@ -160,7 +167,11 @@ pub struct Journey {
 
 impl Journey {
     pub fn title(&self) -> &str {
-        if self.name.is_empty() { &self.id } else { &self.name }
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
     }
 }
 
@@ -175,8 +186,12 @@ pub enum Ending {
 }
 
 impl Ending {
-    pub const ALL: [Ending; 4] =
-        [Ending::Conversion, Ending::Expansion, Ending::Attrition, Ending::Dimension];
+    pub const ALL: [Ending; 4] = [
+        Ending::Conversion,
+        Ending::Expansion,
+        Ending::Attrition,
+        Ending::Dimension,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Ending::Conversion => "conversion",
@@ -250,7 +265,11 @@ impl Touchpoint {
         }
     }
     pub fn title(&self) -> &str {
-        if self.name.is_empty() { &self.id } else { &self.name }
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
     }
 }
 
@@ -392,7 +411,10 @@ impl Rule {
     pub fn fits(&self, kind: FieldKind) -> bool {
         match self {
             Rule::Scale { .. } | Rule::Bands(_) => kind == FieldKind::Number,
-            Rule::Match(_) => matches!(kind, FieldKind::Category | FieldKind::Text | FieldKind::Boolean),
+            Rule::Match(_) => matches!(
+                kind,
+                FieldKind::Category | FieldKind::Text | FieldKind::Boolean
+            ),
             Rule::Flag => kind == FieldKind::Boolean,
             Rule::Present => true,
             Rule::Recency { .. } => kind == FieldKind::Date,
@@ -402,10 +424,15 @@ impl Rule {
     /// A rule that fits a field of this kind, for a new signal.
     pub fn default_for(kind: FieldKind) -> Rule {
         match kind {
-            FieldKind::Number => Rule::Scale { from: 0.0, to: 10.0 },
+            FieldKind::Number => Rule::Scale {
+                from: 0.0,
+                to: 10.0,
+            },
             FieldKind::Category => Rule::Match(MatchRule::default()),
             FieldKind::Boolean => Rule::Flag,
-            FieldKind::Date => Rule::Recency { half_life_days: 30.0 },
+            FieldKind::Date => Rule::Recency {
+                half_life_days: 30.0,
+            },
             FieldKind::Text => Rule::Present,
         }
     }
@@ -447,7 +474,10 @@ impl<'de> Deserialize<'de> for MatchRule {
         let mut seen = std::collections::HashSet::new();
         for (k, v) in entries {
             if !seen.insert(k.0.trim().to_lowercase()) {
-                return Err(serde::de::Error::custom(format!("match lists '{}' twice (values are compared ignoring case)", k.0)));
+                return Err(serde::de::Error::custom(format!(
+                    "match lists '{}' twice (values are compared ignoring case)",
+                    k.0
+                )));
             }
             if k.0 == "default" {
                 rule.default = v;
@@ -468,9 +498,14 @@ impl<'de> Deserialize<'de> for DuplicateKeys {
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = DuplicateKeys;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a map of values to attainments, such as { Google: 1, Email: 0.5, default: 0 }")
+                f.write_str(
+                    "a map of values to attainments, such as { Google: 1, Email: 0.5, default: 0 }",
+                )
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<DuplicateKeys, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<DuplicateKeys, A::Error> {
                 let mut out = Vec::new();
                 while let Some(e) = m.next_entry::<ScalarKey, f64>()? {
                     out.push(e);
@@ -563,7 +598,9 @@ impl OneOrMany {
         }
     }
     pub fn contains(&self, name: &str) -> bool {
-        self.items().iter().any(|s| s.trim().eq_ignore_ascii_case(name.trim()))
+        self.items()
+            .iter()
+            .any(|s| s.trim().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -610,7 +647,8 @@ pub struct Tier {
 
 impl Tier {
     pub fn is_sales(&self) -> bool {
-        self.sales.unwrap_or_else(|| self.handover.to_ascii_lowercase().contains("sales"))
+        self.sales
+            .unwrap_or_else(|| self.handover.to_ascii_lowercase().contains("sales"))
     }
 }
 

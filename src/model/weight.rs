@@ -46,7 +46,10 @@ impl Weight {
             return Err("a weight must be a finite number".into());
         }
         if v < 0.0 {
-            return Err(format!("weight {} is negative: weights are 0 to 100", fmt_num(v)));
+            return Err(format!(
+                "weight {} is negative: weights are 0 to 100",
+                fmt_num(v)
+            ));
         }
         if v > 100.0 {
             return Err(format!("weight {} is over 100%", fmt_num(v)));

@@ -15,13 +15,24 @@ pub const MAX_MODEL_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("{file}: cannot read it: {source}")]
-    Read { file: String, source: std::io::Error },
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}:{line}:{column}: {message}")]
-    Parse { file: String, line: usize, column: usize, message: String },
+    Parse {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("{file}: cannot write it: {source}")]
-    Write { file: String, source: std::io::Error },
+    Write {
+        file: String,
+        source: std::io::Error,
+    },
 }
 
 /// A model read from a file, with what is needed to point back into the file.
@@ -36,7 +47,10 @@ pub struct ModelFile {
 impl ModelFile {
     /// The folder that relative paths in the model (its contacts file) are read from.
     pub fn folder(&self) -> PathBuf {
-        self.path.parent().map(Path::to_path_buf).unwrap_or_default()
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     /// The model's default contacts file, resolved against the model's folder.
@@ -56,9 +70,15 @@ impl ModelFile {
 /// Reads and parses a model file.
 pub fn read_model(path: &Path) -> Result<ModelFile, ModelError> {
     let file = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|source| ModelError::Read { file: file.clone(), source })?;
+    let meta = std::fs::metadata(path).map_err(|source| ModelError::Read {
+        file: file.clone(),
+        source,
+    })?;
     if meta.is_dir() {
-        return Err(ModelError::Invalid { file, message: "is a folder, not a model file".into() });
+        return Err(ModelError::Invalid {
+            file,
+            message: "is a folder, not a model file".into(),
+        });
     }
     if meta.len() > MAX_MODEL_BYTES {
         return Err(ModelError::Invalid {
@@ -70,14 +90,27 @@ pub fn read_model(path: &Path) -> Result<ModelFile, ModelError> {
             ),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Read { file: file.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Read {
+        file: file.clone(),
+        source,
+    })?;
     let source = String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col_of_offset(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
-        ModelError::Parse { file: file.clone(), line, column, message: "is not valid UTF-8 text".into() }
+        ModelError::Parse {
+            file: file.clone(),
+            line,
+            column,
+            message: "is not valid UTF-8 text".into(),
+        }
     })?;
     let model = parse_model(&source, &file)?;
     let map = SourceMap::new(&source);
-    Ok(ModelFile { path: path.to_path_buf(), model, source, map })
+    Ok(ModelFile {
+        path: path.to_path_buf(),
+        model,
+        source,
+        map,
+    })
 }
 
 fn line_col_of_offset(valid: &[u8]) -> (usize, usize) {
@@ -89,14 +122,32 @@ fn line_col_of_offset(valid: &[u8]) -> (usize, usize) {
 /// Parses model text; `file` names it in errors.
 pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
     if text.trim().is_empty() {
-        return Err(ModelError::Invalid { file: file.into(), message: "is empty: a model needs at least a name and a journey (try `scorewright new`)".into() });
+        return Err(ModelError::Invalid {
+            file: file.into(),
+            message:
+                "is empty: a model needs at least a name and a journey (try `scorewright new`)"
+                    .into(),
+        });
     }
     if let Some((line, column)) = too_deep(text) {
-        return Err(ModelError::Parse { file: file.into(), line, column, message: format!("nests more than {MAX_DEPTH} levels deep: a model never needs that") });
+        return Err(ModelError::Parse {
+            file: file.into(),
+            line,
+            column,
+            message: format!("nests more than {MAX_DEPTH} levels deep: a model never needs that"),
+        });
     }
     yaml_serde::from_str::<Model>(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        ModelError::Parse { file: file.into(), line, column, message: explain_yaml_error(&e.to_string()) }
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        ModelError::Parse {
+            file: file.into(),
+            line,
+            column,
+            message: explain_yaml_error(&e.to_string()),
+        }
     })
 }
 
@@ -110,7 +161,11 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     for (ln, line) in text.lines().enumerate() {
         let indent = line.len() - line.trim_start_matches(' ').len();
-        let dashes = line.trim_start().split_inclusive(' ').take_while(|w| w.trim() == "-").count();
+        let dashes = line
+            .trim_start()
+            .split_inclusive(' ')
+            .take_while(|w| w.trim() == "-")
+            .count();
         if indent / 2 + dashes > MAX_DEPTH * 2 {
             return Some((ln + 1, indent + 1));
         }
@@ -119,7 +174,13 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
             match (quote, ch) {
                 (Some(q), c) if c == q => quote = None,
                 (Some(_), _) => {}
-                (None, '"') | (None, '\'') if depth > 0 || col == 0 || line[..col].ends_with([' ', ':', '[', '{', ',']) => quote = Some(ch),
+                (None, '"') | (None, '\'')
+                    if depth > 0
+                        || col == 0
+                        || line[..col].ends_with([' ', ':', '[', '{', ',']) =>
+                {
+                    quote = Some(ch)
+                }
                 (None, '#') if col == 0 || line[..col].ends_with(' ') => break,
                 (None, '[') | (None, '{') => {
                     depth += 1;
@@ -150,17 +211,25 @@ fn explain_yaml_error(raw: &str) -> String {
             let unknown = &after[..end];
             let known: Vec<&str> = after[end..].split('`').skip(2).step_by(2).collect();
             let context = msg[..start].trim_end_matches(": ").trim();
-            let prefix = if context.is_empty() { String::new() } else { format!("{context}: ") };
+            let prefix = if context.is_empty() {
+                String::new()
+            } else {
+                format!("{context}: ")
+            };
             let expected = known.join(", ");
             return match nearest(unknown, &known) {
-                Some(best) => format!("{prefix}unknown {what} '{unknown}': did you mean '{best}'? (known: {expected})"),
+                Some(best) => format!(
+                    "{prefix}unknown {what} '{unknown}': did you mean '{best}'? (known: {expected})"
+                ),
                 None if known.is_empty() => format!("{prefix}unknown {what} '{unknown}'"),
                 None => format!("{prefix}unknown {what} '{unknown}' (known: {expected})"),
             };
         }
     }
     if msg.contains("missing field `") {
-        return msg.replace("missing field `", "missing key '").replace('`', "'");
+        return msg
+            .replace("missing field `", "missing key '")
+            .replace('`', "'");
     }
     if msg.contains("recursion limit exceeded") {
         return "the file nests too deeply to be a model".into();
@@ -188,10 +257,17 @@ pub fn to_yaml(model: &Model) -> String {
     yaml_serde::to_string(model).unwrap_or_else(|e| format!("# could not write the model: {e}\n"))
 }
 
+/// Any part of a model as YAML text: a stable key for caches and a readable value for diffs.
+pub fn to_yaml_value<T: serde::Serialize>(value: &T) -> String {
+    yaml_serde::to_string(value).unwrap_or_default()
+}
+
 /// Writes the model atomically: a temporary file beside the target, then a rename.
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
-    write_atomic(path, to_yaml(model).as_bytes())
-        .map_err(|source| ModelError::Write { file: path.display().to_string(), source })
+    write_atomic(path, to_yaml(model).as_bytes()).map_err(|source| ModelError::Write {
+        file: path.display().to_string(),
+        source,
+    })
 }
 
 /// Writes bytes to `path` through a temporary file in the same folder and a rename, so that a
@@ -202,7 +278,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -225,12 +304,16 @@ mod tests {
         let text = "name: x\njourneys:\n  - id: j\n    touchpionts: []\n";
         let err = parse_model(text, "m.yaml").unwrap_err().to_string();
         assert!(err.starts_with("m.yaml:4:5: "), "{err}");
-        assert!(err.contains("unknown key 'touchpionts': did you mean 'touchpoints'?"), "{err}");
+        assert!(
+            err.contains("unknown key 'touchpionts': did you mean 'touchpoints'?"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_weight_is_located() {
-        let text = "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: abc\n";
+        let text =
+            "name: x\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: abc\n";
         let err = parse_model(text, "m.yaml").unwrap_err().to_string();
         assert!(err.starts_with("m.yaml:6:"), "{err}");
         assert!(err.contains("'abc' is not a number"), "{err}");
@@ -248,7 +331,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_at_once() {
-        let text = format!("name: x\nnote: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let text = format!(
+            "name: x\nnote: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         let err = parse_model(&text, "m.yaml").unwrap_err().to_string();
         assert!(err.starts_with("m.yaml:2:"), "{err}");
         assert!(err.contains("nests more than 100 levels"), "{err}");
@@ -280,11 +367,11 @@ mod tests {
 
     #[test]
     fn empty_file_is_refused() {
-        assert!(parse_model("  \n", "m.yaml").unwrap_err().to_string().contains("is empty"));
+        assert!(
+            parse_model("  \n", "m.yaml")
+                .unwrap_err()
+                .to_string()
+                .contains("is empty")
+        );
     }
-}
-
-/// Any part of a model as YAML text: a stable key for caches and a readable value for diffs.
-pub fn to_yaml_value<T: serde::Serialize>(value: &T) -> String {
-    yaml_serde::to_string(value).unwrap_or_default()
 }
