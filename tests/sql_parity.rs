@@ -764,7 +764,15 @@ fn gen_model(rng: &mut Rng) -> Model {
                 if rng.chance(0.2) {
                     "present".into()
                 } else {
-                    format!("{{ match: {{ {}: 1, {}: 0.35, {}: 0.7, default: 0.2 }} }}", cat(rng), cat(rng), cat(rng))
+                    // Three values that differ ignoring case: the model refuses a value twice.
+                    let mut keys: Vec<String> = Vec::new();
+                    while keys.len() < 3 {
+                        let k = cat(rng);
+                        if !keys.iter().any(|x| x.to_lowercase() == k.to_lowercase()) {
+                            keys.push(k);
+                        }
+                    }
+                    format!("{{ match: {{ {}: 1, {}: 0.35, {}: 0.7, default: 0.2 }} }}", keys[0], keys[1], keys[2])
                 }
             }
         }
