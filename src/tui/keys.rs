@@ -139,6 +139,9 @@ pub struct Binding {
     pub label: &'static str,
     /// Whether the status bar offers it (the help screen lists every binding).
     pub hint: bool,
+    /// Keys and words for the status bar when they differ from the help's (`+/-`, `weight`):
+    /// room there is short.
+    pub hint_as: Option<(&'static str, &'static str)>,
     /// When the key works; `None`: always.
     pub when: Option<fn(&App) -> bool>,
 }
@@ -226,6 +229,7 @@ fn defaults() -> Vec<Binding> {
                  hint: bool,
                  when: Option<fn(&App) -> bool>| {
         v.push(Binding {
+            hint_as: None,
             mode,
             keys: keys.to_vec(),
             action,
@@ -722,6 +726,14 @@ fn defaults() -> Vec<Binding> {
         true,
         None,
     );
+    // One hint for the pair of nudges.
+    for b in &mut v {
+        match b.action {
+            A::Nudge(100) => b.hint_as = Some(("+/-", "weight")),
+            A::Nudge(-100) => b.hint = false,
+            _ => {}
+        }
+    }
     v
 }
 

@@ -239,8 +239,12 @@ pub(crate) fn hint_spans(app: &App, mode: Mode) -> Vec<Span<'static>> {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
     for b in app.keymap.hints(mode, app) {
-        spans.push(Span::styled(b.first_key_text(), t.style("key")));
-        spans.push(Span::styled(format!(" {}  ", b.label), t.style("muted")));
+        let (keys, label) = match b.hint_as {
+            Some((k, l)) => (k.to_string(), l),
+            None => (b.first_key_text(), b.label),
+        };
+        spans.push(Span::styled(keys, t.style("key")));
+        spans.push(Span::styled(format!(" {label}  "), t.style("muted")));
     }
     spans
 }
