@@ -86,6 +86,10 @@ impl Key {
         let wanted = KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT;
         let mut mods = e.modifiers & wanted;
         let mut code = e.code;
+        if code == KeyCode::Esc {
+            // Two quick Escapes can reach us as Alt-Esc; either way the user means Esc.
+            mods.remove(KeyModifiers::ALT);
+        }
         if let KeyCode::Char(c) = code {
             mods.remove(KeyModifiers::SHIFT);
             if mods.contains(KeyModifiers::CONTROL) {
