@@ -134,7 +134,12 @@ fn take<T: Copy>(pool: &mut Vec<Vec<T>>, n: usize, fill: T) -> Vec<T> {
 }
 
 fn field_key(f: &Field) -> String {
-    format!("{}\u{1}{}\u{1}{}", f.kind.name(), f.column(), f.missing.join("\u{2}"))
+    format!(
+        "{}\u{1}{}\u{1}{}",
+        f.kind.name(),
+        f.column(),
+        f.missing.join("\u{2}")
+    )
 }
 
 /// One journey of the fused pass: its weighted attainment columns and its adjustments.
@@ -179,7 +184,13 @@ fn split<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
 /// the same operations in the same order as a column-at-a-time pass would, so the results do
 /// not depend on the block size or the number of threads.
 fn run(plan: &Plan, start: usize, out: Out) {
-    let Out { mut raw, mut scores, mut grades, tiers, segments } = out;
+    let Out {
+        mut raw,
+        mut scores,
+        mut grades,
+        tiers,
+        segments,
+    } = out;
     let len = tiers.len();
     let mut acc = [0.0f64; condition::BLOCK];
     let mut hit = [false; condition::BLOCK];
@@ -207,17 +218,28 @@ fn run(plan: &Plan, start: usize, out: Out) {
                 *o = s.clamp(0.0, 100.0);
             }
         }
-        let band = |s: f64, thresholds: &[f64]| thresholds.iter().position(|&t| s >= t).map_or(NONE, |i| i as u8);
+        let band = |s: f64, thresholds: &[f64]| {
+            thresholds
+                .iter()
+                .position(|&t| s >= t)
+                .map_or(NONE, |i| i as u8)
+        };
         for ((journey, thresholds), col) in plan.grades.iter().zip(grades.iter_mut()) {
             let col = &mut col[b0..b0 + m];
             match journey {
-                Some(ji) => col.iter_mut().zip(&scores[*ji][b0..b0 + m]).for_each(|(g, &s)| *g = band(s, thresholds)),
+                Some(ji) => col
+                    .iter_mut()
+                    .zip(&scores[*ji][b0..b0 + m])
+                    .for_each(|(g, &s)| *g = band(s, thresholds)),
                 None => col.fill(NONE),
             }
         }
         let tier = &mut tiers[b0..b0 + m];
         match &plan.tier {
-            Some((ji, levels)) => tier.iter_mut().zip(&scores[*ji][b0..b0 + m]).for_each(|(t, &s)| *t = band(s, levels)),
+            Some((ji, levels)) => tier
+                .iter_mut()
+                .zip(&scores[*ji][b0..b0 + m])
+                .for_each(|(t, &s)| *t = band(s, levels)),
             None => tier.fill(NONE),
         }
         let seg = &mut segments[b0..b0 + m];
@@ -252,7 +274,13 @@ fn run(plan: &Plan, start: usize, out: Out) {
 
 impl Scorer {
     pub fn new(table: Arc<Table>) -> Scorer {
-        Scorer { table, typed: HashMap::new(), attain: HashMap::new(), masks: HashMap::new(), pool: Pool::default() }
+        Scorer {
+            table,
+            typed: HashMap::new(),
+            attain: HashMap::new(),
+            masks: HashMap::new(),
+            pool: Pool::default(),
+        }
     }
 
     pub fn table(&self) -> &Arc<Table> {
@@ -263,10 +291,17 @@ impl Scorer {
     /// columns instead of fresh memory. Optional: it only saves time.
     pub fn recycle(&mut self, old: Scored) {
         let n = self.table.rows();
-        let keep = |pool: &mut Vec<Vec<f64>>, cols: Vec<Vec<f64>>| pool.extend(cols.into_iter().filter(|c| c.len() == n));
+        let keep = |pool: &mut Vec<Vec<f64>>, cols: Vec<Vec<f64>>| {
+            pool.extend(cols.into_iter().filter(|c| c.len() == n))
+        };
         keep(&mut self.pool.f64s, old.raw);
         keep(&mut self.pool.f64s, old.scores);
-        self.pool.u8s.extend(old.grades.into_iter().chain(std::iter::once(old.tiers)).filter(|c| c.len() == n));
+        self.pool.u8s.extend(
+            old.grades
+                .into_iter()
+                .chain(std::iter::once(old.tiers))
+                .filter(|c| c.len() == n),
+        );
         if old.segments.len() == n {
             self.pool.u16s.push(old.segments);
         }
@@ -308,7 +343,18 @@ impl Scorer {
         let mut used_keys = HashSet::new();
         for (ji, j) in model.journeys.iter().enumerate() {
             for (ti, t) in j.touchpoints.iter().enumerate() {
-                self.collect(model, &fields, &fkeys, today, ji, vec![ti], t, t.weight.fraction(), &mut signals, &mut used_keys);
+                self.collect(
+                    model,
+                    &fields,
+                    &fkeys,
+                    today,
+                    ji,
+                    vec![ti],
+                    t,
+                    t.weight.fraction(),
+                    &mut signals,
+                    &mut used_keys,
+                );
             }
         }
         self.attain.retain(|k, _| used_keys.contains(k));
@@ -316,13 +362,22 @@ impl Scorer {
         // Masks of what reads fields only: adjustments, and the field tests of segments.
         let deps = mask_deps(&fkeys, today);
         let mut used_masks = HashSet::new();
-        let mut field_mask = |masks: &mut HashMap<String, Arc<Vec<bool>>>, c: &crate::model::Condition| {
+        let mut field_mask = |masks: &mut HashMap<String, Arc<Vec<bool>>>,
+                              c: &crate::model::Condition| {
             let key = format!("{c:?}\u{1}{deps}");
             used_masks.insert(key.clone());
             masks
                 .entry(key)
                 .or_insert_with(|| {
-                    let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: None, grades: None, tiers: None };
+                    let ctx = Ctx {
+                        model,
+                        rows: n,
+                        today: today.0,
+                        fields: &fields,
+                        scores: None,
+                        grades: None,
+                        tiers: None,
+                    };
                     Arc::new(condition::mask_of_fields(c, &ctx))
                 })
                 .clone()
@@ -338,7 +393,15 @@ impl Scorer {
                             field_mask(&mut self.masks, &a.when)
                         } else {
                             // Adjustments see no scores: whatever else they test never holds.
-                            let ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: None, grades: None, tiers: None };
+                            let ctx = Ctx {
+                                model,
+                                rows: n,
+                                today: today.0,
+                                fields: &fields,
+                                scores: None,
+                                grades: None,
+                                tiers: None,
+                            };
                             Arc::new(condition::mask(&a.when, &ctx))
                         }
                     })
@@ -349,11 +412,23 @@ impl Scorer {
         // columns themselves are read block by block in the fused pass.
         let none_f: [Vec<f64>; 0] = [];
         let none_u: [Vec<u8>; 0] = [];
-        let seg_ctx = Ctx { model, rows: n, today: today.0, fields: &fields, scores: Some(&none_f), grades: Some(&none_u), tiers: Some(&[]) };
+        let seg_ctx = Ctx {
+            model,
+            rows: n,
+            today: today.0,
+            fields: &fields,
+            scores: Some(&none_f),
+            grades: Some(&none_u),
+            tiers: Some(&[]),
+        };
         let segments_plan: Vec<Option<condition::Compiled>> = model
             .segments
             .iter()
-            .map(|seg| seg.when.as_ref().map(|c| condition::compile(c, &seg_ctx, &mut |leaf| field_mask(&mut self.masks, leaf))))
+            .map(|seg| {
+                seg.when.as_ref().map(|c| {
+                    condition::compile(c, &seg_ctx, &mut |leaf| field_mask(&mut self.masks, leaf))
+                })
+            })
             .collect();
         self.masks.retain(|k, _| used_masks.contains(k));
 
@@ -364,48 +439,97 @@ impl Scorer {
                 .iter()
                 .enumerate()
                 .map(|(ji, j)| JourneyPlan {
-                    terms: signals.iter().filter(|s| s.journey == ji).map(|s| (100.0 * s.share, s.attainment.as_slice())).collect(),
-                    adjustments: j.adjustments.iter().zip(&adjustments[ji]).map(|(a, m)| (a.points, m.as_slice())).collect(),
+                    terms: signals
+                        .iter()
+                        .filter(|s| s.journey == ji)
+                        .map(|s| (100.0 * s.share, s.attainment.as_slice()))
+                        .collect(),
+                    adjustments: j
+                        .adjustments
+                        .iter()
+                        .zip(&adjustments[ji])
+                        .map(|(a, m)| (a.points, m.as_slice()))
+                        .collect(),
                 })
                 .collect(),
-            grades: model.grades.iter().map(|g| (journey_of(&g.journey), g.bands.values().copied().collect())).collect(),
-            tier: model.tiers.as_ref().and_then(|t| Some((journey_of(&t.journey)?, t.levels.iter().map(|l| l.at_least).collect()))),
+            grades: model
+                .grades
+                .iter()
+                .map(|g| (journey_of(&g.journey), g.bands.values().copied().collect()))
+                .collect(),
+            tier: model.tiers.as_ref().and_then(|t| {
+                Some((
+                    journey_of(&t.journey)?,
+                    t.levels.iter().map(|l| l.at_least).collect(),
+                ))
+            }),
             segments: segments_plan,
         };
 
         let nj = model.journeys.len();
         let mut raw: Vec<Vec<f64>> = (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
-        let mut scores: Vec<Vec<f64>> = (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
-        let mut grades: Vec<Vec<u8>> = (0..model.grades.len()).map(|_| take(&mut self.pool.u8s, n, NONE)).collect();
+        let mut scores: Vec<Vec<f64>> =
+            (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
+        let mut grades: Vec<Vec<u8>> = (0..model.grades.len())
+            .map(|_| take(&mut self.pool.u8s, n, NONE))
+            .collect();
         let mut tiers = take(&mut self.pool.u8s, n, NONE);
         let mut segments = take(&mut self.pool.u16s, n, NO_SEGMENT);
 
         // Consecutive parts of whole blocks, one per thread.
-        let threads = if n < PARALLEL_MIN_ROWS { 1 } else { std::thread::available_parallelism().map_or(1, |p| p.get()).min(n / (PARALLEL_MIN_ROWS / 2)).max(1) };
+        let threads = if n < PARALLEL_MIN_ROWS {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map_or(1, |p| p.get())
+                .min(n / (PARALLEL_MIN_ROWS / 2))
+                .max(1)
+        };
         let blocks = n.div_ceil(condition::BLOCK);
         let lens: Vec<usize> = (0..threads)
             .map(|t| {
-                let (a, b) = (blocks * t / threads * condition::BLOCK, (blocks * (t + 1) / threads * condition::BLOCK).min(n));
+                let (a, b) = (
+                    blocks * t / threads * condition::BLOCK,
+                    (blocks * (t + 1) / threads * condition::BLOCK).min(n),
+                );
                 b.saturating_sub(a.min(n))
             })
             .collect();
         let mut parts: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
         for col in &mut raw {
-            parts.iter_mut().zip(split(col, &lens)).for_each(|(p, s)| p.raw.push(s));
+            parts
+                .iter_mut()
+                .zip(split(col, &lens))
+                .for_each(|(p, s)| p.raw.push(s));
         }
         for col in &mut scores {
-            parts.iter_mut().zip(split(col, &lens)).for_each(|(p, s)| p.scores.push(s));
+            parts
+                .iter_mut()
+                .zip(split(col, &lens))
+                .for_each(|(p, s)| p.scores.push(s));
         }
         for col in &mut grades {
-            parts.iter_mut().zip(split(col, &lens)).for_each(|(p, s)| p.grades.push(s));
+            parts
+                .iter_mut()
+                .zip(split(col, &lens))
+                .for_each(|(p, s)| p.grades.push(s));
         }
-        parts.iter_mut().zip(split(&mut tiers, &lens)).for_each(|(p, s)| p.tiers = s);
-        parts.iter_mut().zip(split(&mut segments, &lens)).for_each(|(p, s)| p.segments = s);
-        let starts: Vec<usize> = lens.iter().scan(0, |acc, &l| {
-            let s = *acc;
-            *acc += l;
-            Some(s)
-        }).collect();
+        parts
+            .iter_mut()
+            .zip(split(&mut tiers, &lens))
+            .for_each(|(p, s)| p.tiers = s);
+        parts
+            .iter_mut()
+            .zip(split(&mut segments, &lens))
+            .for_each(|(p, s)| p.segments = s);
+        let starts: Vec<usize> = lens
+            .iter()
+            .scan(0, |acc, &l| {
+                let s = *acc;
+                *acc += l;
+                Some(s)
+            })
+            .collect();
         if threads == 1 {
             for (p, s) in parts.into_iter().zip(starts) {
                 run(&plan, s, p);
@@ -419,7 +543,19 @@ impl Scorer {
             });
         }
         drop(plan);
-        Scored { rows: n, today, raw, scores, grades, tiers, segments, adjustments, signals, fields, quality }
+        Scored {
+            rows: n,
+            today,
+            raw,
+            scores,
+            grades,
+            tiers,
+            segments,
+            adjustments,
+            signals,
+            fields,
+            quality,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -462,13 +598,8 @@ impl Scorer {
                 .cloned()
                 .unwrap_or_default();
             let key = format!(
-                "{fkey}\u{1}{}\u{1}{}\u{1}{since}\u{1}{}",
-                crate::model::to_yaml_value(&s.rule),
-                s.decay
-                    .as_ref()
-                    .map(crate::model::to_yaml_value)
-                    .unwrap_or_default(),
-                today.0
+                "{fkey}\u{1}{:?}\u{1}{:?}\u{1}{since}\u{1}{}",
+                s.rule, s.decay, today.0
             );
             used.insert(key.clone());
             let att = self

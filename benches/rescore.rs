@@ -1,0 +1,111 @@
+//! Live re-scoring as the designer does it: a table of contacts loaded once, a `Scorer` kept
+//! warm, then one edit and one `Scorer::score` per iteration.
+//!
+//! - `weight_edit`: two signal weights of one touchpoint move (60/40 <-> 50/50), as a drag of a
+//!   weight gauge does. Every attainment column is reused; only the sums and what follows
+//!   (adjustments, grades, tier, segment) are computed.
+//! - `rule_edit`: one `scale` rule's upper bound moves (3 <-> 4): one attainment column is
+//!   computed again, then the sums.
+//! - `first_score`: a cold scorer: typed columns, every attainment column, the sums.
+//!
+//! Throughput is the bytes of columns the re-score reads and writes (attainment columns at
+//! 8 bytes a value, the raw and final score columns, grade, tier and segment columns), so
+//! criterion's GB/s is comparable with the machine's memory bandwidth.
+
+mod common;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use scorewright::engine::Scorer;
+use scorewright::model::{Model, Rule, Weight};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Bytes a weight edit reads and writes per contact.
+fn bytes_per_row(model: &Model, signals: usize) -> u64 {
+    let j = model.journeys.len() as u64;
+    // Attainment in, raw and score out (f64), grades and tier (u8), segment (u16).
+    8 * signals as u64 + 16 * j + model.grades.len() as u64 + 1 + 2
+}
+
+fn website(model: &mut Model) -> &mut scorewright::model::Touchpoint {
+    let j = model
+        .journeys
+        .iter()
+        .position(|j| j.id == "activity")
+        .unwrap_or(1);
+    let t = model.journeys[j]
+        .touchpoints
+        .iter()
+        .position(|t| t.id == "website")
+        .unwrap_or(3);
+    &mut model.journeys[j].touchpoints[t]
+}
+
+fn set_weights(model: &mut Model, a: i64) {
+    let t = website(model);
+    t.signals[0].weight = Weight(a);
+    t.signals[1].weight = Weight(10_000 - a);
+}
+
+fn set_pricing_scale(model: &mut Model, to: f64) {
+    let j = model
+        .journeys
+        .iter()
+        .position(|j| j.id == "activity")
+        .unwrap_or(1);
+    let t = &mut model.journeys[j].touchpoints[0];
+    for s in &mut t.signals {
+        if s.field == "pricing_views_30d" {
+            s.rule = Rule::Scale { from: 0.0, to };
+        }
+    }
+}
+
+fn rescore(c: &mut Criterion) {
+    let base = common::lead_model();
+    let mut g = c.benchmark_group("rescore");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    for &n in &common::SIZES {
+        let table = Arc::new(common::read_table(common::contacts_csv(&base, n, 7)));
+        let mut scorer = Scorer::new(table);
+        let mut model = base.clone();
+        let signals = scorer.score(&model).signals.len();
+        g.throughput(Throughput::Bytes(bytes_per_row(&model, signals) * n as u64));
+        let mut flip = false;
+        g.bench_function(BenchmarkId::new("weight_edit", n), |b| {
+            b.iter(|| {
+                flip = !flip;
+                set_weights(&mut model, if flip { 5000 } else { 6000 });
+                black_box(scorer.score(&model))
+            })
+        });
+        let mut flip = false;
+        g.bench_function(BenchmarkId::new("rule_edit", n), |b| {
+            b.iter(|| {
+                flip = !flip;
+                set_pricing_scale(&mut model, if flip { 4.0 } else { 3.0 });
+                black_box(scorer.score(&model))
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("first_score");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for &n in &common::SIZES {
+        let table = Arc::new(common::read_table(common::contacts_csv(&base, n, 7)));
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| black_box(Scorer::new(table.clone()).score(&base)))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, rescore);
+criterion_main!(benches);
