@@ -699,3 +699,22 @@ fn checks_name_the_line_while_the_file_matches() {
         "saved: lines of the new file"
     );
 }
+
+#[test]
+fn a_run_of_nudges_undoes_at_once() {
+    let mut app = app();
+    select(&mut app, tp(0));
+    press(&mut app, "+ + + > -");
+    assert_eq!(weights(&app)[0], Weight(5700));
+    press(&mut app, "u");
+    assert_eq!(weights(&app)[0], Weight(5000));
+    assert!(!app.is_dirty());
+    // After a save, the next nudges start a step of their own.
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_at(dir.path().join("m.yaml"));
+    select(&mut app, tp(0));
+    press(&mut app, "+ Ctrl-s + +");
+    press(&mut app, "u");
+    assert_eq!(weights(&app)[0], Weight(5100));
+    assert!(!app.is_dirty(), "back at the saved state");
+}

@@ -970,14 +970,29 @@ impl App {
             return;
         }
         let title = self.item().map(|i| i.title()).unwrap_or_default();
-        self.edit(
-            Op::SetWeight {
-                list,
-                index,
-                weight: new,
-            },
-            format!("weight of '{title}' set to {new}%"),
-        );
+        let op = Op::SetWeight {
+            list,
+            index,
+            weight: new,
+        };
+        let label = format!("weight of '{title}' set to {new}%");
+        // A run of nudges on one weight is one step to undo, unless it would swallow the
+        // state that was saved.
+        if self.is_dirty() {
+            match self.history.merge_weight(&mut self.model, &op, &label) {
+                Ok(true) => {
+                    self.refresh();
+                    self.say(Tone::Ok, label);
+                    return;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.say(Tone::Error, e);
+                    return;
+                }
+            }
+        }
+        self.edit(op, label);
     }
 
     fn type_weight(&mut self, first: Option<char>) {

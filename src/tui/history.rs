@@ -44,6 +44,33 @@ impl History {
         Ok(())
     }
 
+    /// Applies a weight change as part of the newest step when that step set the same weight
+    /// (a run of nudges is one step to undo). Returns false, changing nothing, when the newest
+    /// step is something else; then `apply` records it as a step of its own.
+    pub fn merge_weight(
+        &mut self,
+        model: &mut Model,
+        op: &Op,
+        label: &str,
+    ) -> Result<bool, String> {
+        let Op::SetWeight { list, index, .. } = op else {
+            return Ok(false);
+        };
+        let Some(last) = self.done.last_mut() else {
+            return Ok(false);
+        };
+        let same = matches!(&last.forward, Op::SetWeight { list: l, index: i, .. } if l == list && i == index);
+        if !same || !self.undone.is_empty() {
+            return Ok(false);
+        }
+        apply(model, op)?;
+        self.last_revision += 1;
+        last.revision = self.last_revision;
+        last.forward = op.clone();
+        last.label = label.to_string();
+        Ok(true)
+    }
+
     /// Takes back the newest step. Returns what it was and the node to select.
     pub fn undo(&mut self, model: &mut Model) -> Option<Result<(String, Option<Node>), String>> {
         let mut step = self.done.pop()?;
@@ -155,5 +182,55 @@ mod tests {
         .unwrap();
         assert!(!h.can_redo());
         assert_ne!(h.revision(), saved);
+    }
+
+    #[test]
+    fn a_run_of_nudges_is_one_step() {
+        use crate::model::{Journey, Touchpoint, Weight};
+        use crate::tui::ops::ListRef;
+        let mut m = Model::default();
+        m.journeys.push(Journey {
+            id: "j".into(),
+            name: String::new(),
+            ending: Default::default(),
+            stage: Default::default(),
+            note: None,
+            open_question: false,
+            touchpoints: vec![
+                Touchpoint::new("a", Weight(5000)),
+                Touchpoint::new("b", Weight(5000)),
+            ],
+            adjustments: vec![],
+        });
+        let before = m.clone();
+        let list = ListRef::Touchpoints {
+            journey: 0,
+            parent: vec![],
+        };
+        let mut h = History::default();
+        let set = |w| Op::SetWeight {
+            list: list.clone(),
+            index: 0,
+            weight: Weight(w),
+        };
+        h.apply(&mut m, set(5100), "nudge").unwrap();
+        let r1 = h.revision();
+        assert!(h.merge_weight(&mut m, &set(5200), "nudge").unwrap());
+        assert!(h.merge_weight(&mut m, &set(5300), "nudge").unwrap());
+        assert_ne!(h.revision(), r1, "a merged change is a new revision");
+        let other = Op::SetWeight {
+            list: list.clone(),
+            index: 1,
+            weight: Weight(0),
+        };
+        assert!(
+            !h.merge_weight(&mut m, &other, "x").unwrap(),
+            "another weight is another step"
+        );
+        assert_eq!(m.journeys[0].touchpoints[0].weight, Weight(5300));
+        h.undo(&mut m).unwrap().unwrap();
+        assert_eq!(m, before);
+        h.redo(&mut m).unwrap().unwrap();
+        assert_eq!(m.journeys[0].touchpoints[0].weight, Weight(5300));
     }
 }
