@@ -171,7 +171,7 @@ impl Dialect {
     }
 
     /// The characters Rust's `str::trim` removes (Unicode White_Space), as one SQL expression.
-    fn whitespace(self) -> String {
+    pub fn whitespace(self) -> String {
         let hex: String = WHITESPACE
             .iter()
             .flat_map(|c| c.to_string().into_bytes())
@@ -201,9 +201,9 @@ impl Dialect {
         }
     }
 
-    /// `e` without leading and trailing Unicode whitespace, as Rust's `str::trim` does.
-    pub fn trim(self, e: &str) -> String {
-        let ws = self.whitespace();
+    /// `e` without leading and trailing Unicode whitespace, as Rust's `str::trim` does; `ws` is
+    /// an expression for the set of characters (`whitespace`).
+    pub fn trim(self, e: &str, ws: &str) -> String {
         match self {
             Dialect::DuckDb | Dialect::BigQuery | Dialect::Snowflake => format!("TRIM({e}, {ws})"),
             Dialect::Postgres => format!("BTRIM({e}, {ws})"),

@@ -1,7 +1,8 @@
 //! A model as one SQL query: the id and every output the engine gives, for every row of a table.
 //!
 //! The query is a chain of common table expressions, each adding columns to the one before:
-//! `sw_text` (each source column cast to text and trimmed), `sw_value` (each field typed:
+//! `sw_ws` (one row: the whitespace characters to trim), `sw_text` (each source column cast to
+//! text and trimmed), `sw_value` (each field typed:
 //! number, boolean, day number, or lower-case key; NULL when missing), `sw_raw` (each journey's
 //! weighted sum), `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and
 //! tier), `sw_segment` (the first segment that holds), then the outputs under the names of
@@ -153,11 +154,16 @@ impl<'a> Writer<'a> {
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
             let col = d.ident(c, &format!("column {c:?}"))?;
-            cols.push(format!("{} AS sw_c{i}", d.trim(&d.to_text(&col))));
+            cols.push(format!(
+                "{} AS sw_c{i}",
+                d.trim(&d.to_text(&col), "sw_ws.sw_ws")
+            ));
         }
+        // The characters that `str::trim` removes, written once.
         let _ = write!(
             q,
-            "sw_text AS {}(\n  SELECT\n    {}\n  FROM {}\n),\n",
+            "sw_ws AS (\n  SELECT {} AS sw_ws\n),\nsw_text AS {}(\n  SELECT\n    {}\n  FROM {} CROSS JOIN sw_ws\n),\n",
+            d.whitespace(),
             self.materialized(),
             cols.join(",\n    "),
             self.source()?
