@@ -718,3 +718,38 @@ fn a_run_of_nudges_undoes_at_once() {
     assert_eq!(weights(&app)[0], Weight(5100));
     assert!(!app.is_dirty(), "back at the saved state");
 }
+
+#[test]
+fn conditions_are_typed_as_yaml_and_refused_when_wrong() {
+    let mut app = app();
+    select(
+        &mut app,
+        Node::Adjustment {
+            journey: 0,
+            index: 0,
+        },
+    );
+    let before = app.model.clone();
+    press(&mut app, "Enter Down Enter");
+    for _ in 0..60 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "{ field: visits, at_lest: 3 }");
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("not a valid condition"), "{screen}");
+    assert!(
+        screen.contains("at_least"),
+        "the message names the known keys: {screen}"
+    );
+    press(&mut app, "Enter");
+    assert_eq!(app.model, before);
+    for _ in 0..60 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "{ field: visits, at_least: 3 }");
+    assert!(render(&mut app, 100, 30).contains("visits at least 3"));
+    press(&mut app, "Enter");
+    let when = &app.model.journeys[0].adjustments[0].when;
+    assert_eq!(when.field.as_deref(), Some("visits"));
+    assert_eq!(when.at_least, Some(3.0));
+}
