@@ -723,7 +723,11 @@ fn gen_model(rng: &mut Rng) -> Model {
     let nfields = 3 + rng.below(5);
     let mut fields: Vec<(String, &str)> = Vec::new();
     // One model in five has no as_of: ages then count from today, in SQL as in the engine.
-    let as_of = if rng.chance(0.2) { "" } else { "as_of: 2026-11-01\n" };
+    let as_of = if rng.chance(0.2) {
+        ""
+    } else {
+        "as_of: 2026-11-01\n"
+    };
     let mut y = format!("name: generated\n{as_of}fields:\n");
     let mut used_cols: Vec<String> = Vec::new();
     for i in 0..nfields {
