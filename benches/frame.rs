@@ -8,10 +8,6 @@
 //!
 //! Both must stay far below a frame at 60 Hz (16 ms) so that typing never waits for drawing.
 
-// Without `harness = false` in Cargo.toml this file builds as a test target, where the `main`
-// that `criterion_main!` makes is never called.
-#![allow(dead_code)]
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
