@@ -23,6 +23,18 @@ pub enum Format {
     Csv,
 }
 
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!("unknown format '{s}': use text, json or csv")),
+        }
+    }
+}
+
 /// Why a model could not be exported.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ExportError {

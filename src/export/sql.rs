@@ -45,6 +45,10 @@ pub struct SqlOptions {
     pub id_column: Option<String>,
     /// Export even when the checks find errors.
     pub allow_errors: bool,
+    /// The table's column names, when known (from a sample of the contacts). Fields then find
+    /// their column as the engine does (the exact name, else trimmed and ignoring case), and a
+    /// field whose column the table lacks reads as missing instead of failing the query.
+    pub headers: Option<Vec<String>>,
 }
 
 impl SqlOptions {
@@ -55,6 +59,7 @@ impl SqlOptions {
             source: Source::Table("contacts".into()),
             id_column: None,
             allow_errors: false,
+            headers: None,
         }
     }
 }
@@ -153,11 +158,14 @@ impl<'a> Writer<'a> {
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
-            let col = d.ident(c, &format!("column {c:?}"))?;
-            cols.push(format!(
-                "{} AS sw_c{i}",
-                d.trim(&d.to_text(&col), "sw_ws.sw_ws")
-            ));
+            let text = match self.resolve(c) {
+                Some(name) => {
+                    let col = d.ident(name, &format!("column {name:?}"))?;
+                    d.trim(&d.to_text(&col), "sw_ws.sw_ws")
+                }
+                None => d.null_text(),
+            };
+            cols.push(format!("{text} AS sw_c{i}"));
         }
         // The characters that `str::trim` removes, written once.
         let _ = write!(
@@ -376,6 +384,22 @@ impl<'a> Writer<'a> {
             self.materialized(),
             if last { "" } else { "," }
         );
+    }
+
+    /// The table's name for a column (`contacts::Table::column_index`): as written when the
+    /// headers are unknown; `None` when they are known and lack it.
+    fn resolve<'c>(&'c self, column: &'c str) -> Option<&'c str> {
+        let Some(headers) = &self.opts.headers else {
+            return Some(column);
+        };
+        headers
+            .iter()
+            .find(|h| *h == column)
+            .or_else(|| {
+                let n = column.trim();
+                headers.iter().find(|h| h.trim().eq_ignore_ascii_case(n))
+            })
+            .map(String::as_str)
     }
 
     /// PostgreSQL inlines a CTE that is read once, copying its expressions into every place
