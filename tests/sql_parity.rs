@@ -252,6 +252,39 @@ fn duckdb_matches_the_engine_on_leads() {
     );
 }
 
+/// Every shipped example with its own sample contacts (dates, decay, matrices, ratings).
+#[test]
+fn duckdb_matches_the_engine_on_every_example() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut cases = Vec::new();
+    for name in ["b2b-customer", "lead-fit-activity", "b2c-hot-warm-cold"] {
+        let file = read_model(&dir.join(format!("{name}.yaml"))).unwrap_or_else(|e| panic!("{e}"));
+        let csv = file
+            .contacts_path()
+            .unwrap_or_else(|| panic!("{name} names no contacts"));
+        let table = read_contacts(&csv).unwrap_or_else(|e| panic!("{e}"));
+        let id = file.model.id_column.clone().unwrap_or_else(|| "id".into());
+        let opts = SqlOptions {
+            headers: Some(table.headers.clone()),
+            source: Source::Expression(format!(
+                "read_csv('{}', all_varchar = true)",
+                csv.display()
+            )),
+            ..SqlOptions::new(Dialect::DuckDb)
+        };
+        let q = to_sql(&file.model, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        cases.push((name, engine_results(&file.model, &table, &id), q));
+    }
+    let outs = duckdb(&cases.iter().map(|c| c.2.clone()).collect::<Vec<_>>());
+    for ((name, expected, _), out) in cases.iter().zip(outs) {
+        compare(
+            expected,
+            &parse_csv(&out, name),
+            &format!("duckdb ({name})"),
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Spark SQL
 
