@@ -963,3 +963,75 @@ fn scalar_bool(s: &Scalar) -> Option<bool> {
         other => crate::contacts::parse_bool(&other.to_string()),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::parse_model;
+
+    const MODEL: &str = "name: t\nas_of: 2026-11-01\nid_column: Lead ID\nfields:\n  - { id: visits, kind: number, column: \"Visits; \\\"total\\\"\" }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n";
+
+    #[test]
+    fn quotes_the_table_the_id_and_the_columns() {
+        let m = parse_model(MODEL, "t").unwrap();
+        let opts = SqlOptions {
+            source: Source::Table("analytics.leads".into()),
+            ..SqlOptions::new(Dialect::Spark)
+        };
+        let q = to_sql(&m, &opts).unwrap();
+        assert!(
+            q.contains("FROM `analytics`.`leads` CROSS JOIN sw_ws"),
+            "{q}"
+        );
+        assert!(q.contains("`Lead ID` AS sw_id"), "{q}");
+        assert!(q.contains("CAST(`Visits; \"total\"` AS STRING)"), "{q}");
+        assert!(q.contains("sw_id AS `Lead ID`"), "{q}");
+        let q = to_sql(&m, &SqlOptions::new(Dialect::Postgres)).unwrap();
+        assert!(q.contains("\"Visits; \"\"total\"\"\""), "{q}");
+        // One statement: no semicolon outside quotes.
+        let outside: String = q.split('"').step_by(2).collect();
+        assert!(!outside.contains(';'), "{q}");
+    }
+
+    #[test]
+    fn refuses_what_sql_cannot_say() {
+        let broken = parse_model(&MODEL.replace("to: 10", "to: 0"), "t").unwrap();
+        let opts = SqlOptions {
+            allow_errors: true,
+            ..SqlOptions::new(Dialect::DuckDb)
+        };
+        let e = to_sql(&broken, &opts).unwrap_err();
+        assert!(
+            e.to_string().contains("scale from 0 to 0 divides by zero"),
+            "{e}"
+        );
+        // Without --allow-errors the check errors come first, named.
+        let e = to_sql(&broken, &SqlOptions::new(Dialect::DuckDb)).unwrap_err();
+        assert!(
+            matches!(&e, ExportError::CheckErrors(v) if v.iter().any(|d| d.contains("scale needs two different numbers"))),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn headers_resolve_columns_as_the_engine_does() {
+        let m = parse_model(MODEL, "t").unwrap();
+        let headers = vec!["Lead ID".to_string(), " visits; \"TOTAL\" ".to_string()];
+        let opts = SqlOptions {
+            headers: Some(headers),
+            ..SqlOptions::new(Dialect::DuckDb)
+        };
+        let q = to_sql(&m, &opts).unwrap();
+        assert!(
+            q.contains("CAST(\" visits; \"\"TOTAL\"\" \" AS VARCHAR)"),
+            "{q}"
+        );
+        let opts = SqlOptions {
+            headers: Some(vec!["Lead ID".into()]),
+            ..SqlOptions::new(Dialect::DuckDb)
+        };
+        let q = to_sql(&m, &opts).unwrap();
+        assert!(q.contains("CAST(NULL AS VARCHAR) AS sw_c0"), "{q}");
+    }
+}
