@@ -1,0 +1,596 @@
+//! The designer's edit commands: what a key that changes the model does. Each builds an
+//! operation (or opens the pop-up that will) and hands it to `App::edit`, the one door into
+//! the model and its history.
+
+use super::*;
+
+impl App {
+    /// Sets one property of a node from raw text, validated; returns the message when refused.
+    pub(super) fn set_prop(&mut self, node: &Node, prop: Prop, raw: &str) -> Result<(), String> {
+        let item = node
+            .item(&self.model)
+            .ok_or("that node is no longer there")?;
+        let new = props::set(&item, prop, raw, &self.model)?;
+        if new == item {
+            return Ok(());
+        }
+        let title = item.title();
+        if prop == Prop::Weight
+            && let Some((list, index)) = node.place()
+        {
+            let weight = Weight::parse(raw)?;
+            self.edit(
+                Op::SetWeight {
+                    list,
+                    index,
+                    weight,
+                },
+                format!("weight of '{title}' set to {weight}%"),
+            );
+            return Ok(());
+        }
+        let value = props::display(&new, prop, &self.model);
+        let label = match prop.edit_kind() {
+            EditKind::Note => format!("note of '{title}' changed"),
+            _ => format!(
+                "{} of '{title}' set to {}",
+                prop.label().to_lowercase(),
+                value
+            ),
+        };
+        self.edit(
+            Op::Replace {
+                node: node.clone(),
+                item: new,
+            },
+            label,
+        );
+        Ok(())
+    }
+
+    pub(super) fn nudge(&mut self, by: i64) {
+        let Some((list, index)) = self.weighted_place() else {
+            return;
+        };
+        let Some(weights) = list.weights(&self.model) else {
+            return;
+        };
+        let Some(old) = weights.get(index).copied() else {
+            return;
+        };
+        let new = Weight((old.0 + by).clamp(0, FULL));
+        if new == old {
+            self.say(Tone::Info, format!("the weight is already {old}%"));
+            return;
+        }
+        let title = self.item().map(|i| i.title()).unwrap_or_default();
+        let op = Op::SetWeight {
+            list,
+            index,
+            weight: new,
+        };
+        let label = format!("weight of '{title}' set to {new}%");
+        // A run of nudges on one weight is one step to undo, unless it would swallow the
+        // state that was saved.
+        if self.is_dirty() {
+            match self.history.merge_weight(&mut self.model, &op, &label) {
+                Ok(true) => {
+                    self.refresh();
+                    self.say(Tone::Ok, label);
+                    return;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.say(Tone::Error, e);
+                    return;
+                }
+            }
+        }
+        self.edit(op, label);
+    }
+
+    pub(super) fn type_weight(&mut self, first: Option<char>) {
+        let Some(item) = self.item() else { return };
+        if self.weighted_place().is_none() {
+            return;
+        }
+        let now = props::raw(&item, Prop::Weight);
+        let start = first.map(String::from).unwrap_or_default();
+        let mut input = Input::new(
+            format!("Weight of '{}'", item.title()),
+            &start,
+            false,
+            Purpose::Prop {
+                node: self.node(),
+                prop: Prop::Weight,
+            },
+        );
+        input.help = format!("now {now}%: type a percentage from 0 to 100, at most two decimals");
+        input.text.set_placeholder_text(now.clone());
+        self.popups.push(Popup::Input(input));
+        if first.is_some() {
+            self.validate_input();
+        }
+    }
+
+    pub(super) fn balance(&mut self, proportional: bool) {
+        let Some(list) = self.balance_group() else {
+            return;
+        };
+        let Some(weights) = list.weights(&self.model) else {
+            return;
+        };
+        if weights.is_empty() {
+            return;
+        }
+        let sum: i64 = weights.iter().map(|w| w.0).sum();
+        let new = if proportional {
+            balance_proportional(&weights)
+        } else {
+            balance_even(&weights)
+        };
+        if new == weights {
+            self.say(
+                Tone::Info,
+                format!("the {}s already sum to {}", list.what(), describe_sum(sum)),
+            );
+            return;
+        }
+        let how = if proportional {
+            "proportionally"
+        } else {
+            "evenly"
+        };
+        let node = self.node();
+        self.edit(
+            Op::SetWeights {
+                list: list.clone(),
+                weights: new,
+            },
+            format!("{}s balanced {how}: {}% → 100%", list.what(), Weight(sum)),
+        );
+        self.select(&node);
+    }
+
+    /// A new item for a list, with an id no sibling has and a weight that fills the group.
+    pub(super) fn new_item(&self, list: &ListRef) -> Option<Item> {
+        let m = &self.model;
+        let remainder = list
+            .weights(m)
+            .map(|w| Weight((FULL - w.iter().map(|w| w.0).sum::<i64>()).clamp(0, FULL)))
+            .unwrap_or(Weight::HUNDRED);
+        Some(match list {
+            ListRef::Journeys => {
+                let ids: Vec<&str> = m.journeys.iter().map(|j| j.id.as_str()).collect();
+                Item::Journey(Journey {
+                    id: unique_id("journey", &ids),
+                    name: "New journey".into(),
+                    ending: Default::default(),
+                    stage: Default::default(),
+                    note: None,
+                    open_question: false,
+                    touchpoints: Vec::new(),
+                    adjustments: Vec::new(),
+                })
+            }
+            ListRef::Touchpoints { journey, .. } => {
+                let ids = touchpoint_ids(m.journeys.get(*journey)?);
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let mut t = Touchpoint::new(&unique_id("touchpoint", &ids), remainder);
+                t.name = "New touchpoint".into();
+                Item::Touchpoint(t)
+            }
+            ListRef::Signals { .. } => return None,
+            ListRef::Adjustments { .. } => Item::Adjustment(Adjustment {
+                name: "New adjustment".into(),
+                when: Condition {
+                    field: m.fields.first().map(|f| f.id.clone()),
+                    present: Some(true),
+                    ..Condition::default()
+                },
+                points: -10.0,
+                note: None,
+            }),
+            ListRef::Grades => {
+                let ids: Vec<&str> = m.grades.iter().map(|g| g.id.as_str()).collect();
+                let bands = [("A", 75.0), ("B", 50.0), ("C", 25.0), ("D", 0.0)]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+                Item::Grade(Grade {
+                    id: unique_id("grade", &ids),
+                    journey: m.journeys.first().map(|j| j.id.clone()).unwrap_or_default(),
+                    bands,
+                })
+            }
+            ListRef::Tiers => {
+                let names: Vec<&str> = m
+                    .tiers
+                    .iter()
+                    .flat_map(|t| t.levels.iter().map(|l| l.name.as_str()))
+                    .collect();
+                Item::Tier(Tier {
+                    name: unique_id("tier", &names),
+                    at_least: 0.0,
+                    handover: String::new(),
+                    sales: None,
+                })
+            }
+            ListRef::Segments => Item::Segment(Segment {
+                name: "New segment".into(),
+                when: m.fields.first().map(|f| Condition {
+                    field: Some(f.id.clone()),
+                    present: Some(true),
+                    ..Condition::default()
+                }),
+                action: String::new(),
+                route: String::new(),
+                note: None,
+            }),
+            ListRef::Fields => {
+                let ids: Vec<&str> = m.fields.iter().map(|f| f.id.as_str()).collect();
+                Item::Field(Field::new(&unique_id("new_field", &ids), FieldKind::Number))
+            }
+        })
+    }
+
+    pub(super) fn insert_new(&mut self, list: ListRef, index: usize) {
+        if matches!(list, ListRef::Signals { .. }) {
+            self.pick_field(
+                PickPurpose::NewSignal { list, index },
+                "Field for the new signal",
+            );
+            return;
+        }
+        if let Some(item) = self.new_item(&list) {
+            let what = list.what();
+            let title = item.title();
+            if self.edit(
+                Op::Insert { list, index, item },
+                format!("{what} '{title}' added"),
+            ) {
+                self.focus = Focus::Tree;
+            }
+        }
+    }
+
+    pub(super) fn add_sibling(&mut self) {
+        let node = self.node();
+        if let Some((list, index)) = node.place() {
+            self.insert_new(list, index + 1);
+        } else if let Some(list) = node.section_list() {
+            let len = list.len(&self.model);
+            self.insert_new(list, len);
+        }
+    }
+
+    pub(super) fn add_inside(&mut self) {
+        let node = self.node();
+        let choices: Vec<(&str, &str)> = match &node {
+            Node::Journey(_) => vec![
+                ("touchpoint", "a moment of the journey"),
+                ("adjustment", "points outside the 100%"),
+            ],
+            Node::Touchpoint { journey, path } => {
+                let Some(t) = touchpoint(&self.model, *journey, path) else {
+                    return;
+                };
+                if !t.signals.is_empty() {
+                    vec![("signal", "")]
+                } else if !t.touchpoints.is_empty() {
+                    vec![("child", "")]
+                } else {
+                    vec![
+                        ("signal", "a field and its rule"),
+                        ("child", "a child touchpoint: a sub-model"),
+                    ]
+                }
+            }
+            _ => return self.add_sibling(),
+        };
+        if let [(only, _)] = choices.as_slice() {
+            self.add_inside_as(&node, only);
+            return;
+        }
+        let items = choices
+            .iter()
+            .map(|(v, d)| PickItem {
+                label: (*v).to_string(),
+                detail: (*d).to_string(),
+                value: (*v).to_string(),
+            })
+            .collect();
+        self.popups.push(Popup::Picker(Picker::new(
+            "Add inside",
+            items,
+            PickPurpose::AddInside { node },
+        )));
+    }
+
+    pub(super) fn add_inside_as(&mut self, node: &Node, what: &str) {
+        let list = match (node, what) {
+            (Node::Journey(j), "touchpoint") => ListRef::Touchpoints {
+                journey: *j,
+                parent: Vec::new(),
+            },
+            (Node::Journey(j), "adjustment") => ListRef::Adjustments { journey: *j },
+            (Node::Touchpoint { journey, path }, "signal") => ListRef::Signals {
+                journey: *journey,
+                touchpoint: path.clone(),
+            },
+            (Node::Touchpoint { journey, path }, "child") => ListRef::Touchpoints {
+                journey: *journey,
+                parent: path.clone(),
+            },
+            _ => return,
+        };
+        let len = list.len(&self.model);
+        self.insert_new(list, len);
+    }
+
+    pub(super) fn pick_field(&mut self, purpose: PickPurpose, title: &str) {
+        let mut items = vec![PickItem {
+            label: "+ new field…".into(),
+            detail: "add a field to the model".into(),
+            value: NEW_FIELD.into(),
+        }];
+        let used = crate::model::check::fields_used(&self.model);
+        items.extend(self.model.fields.iter().map(|f| PickItem {
+            label: f.id.clone(),
+            detail: format!(
+                "{}{}",
+                f.kind.name(),
+                if used.contains(f.id.as_str()) {
+                    ", in use"
+                } else {
+                    ""
+                }
+            ),
+            value: f.id.clone(),
+        }));
+        let mut p = Picker::new(title, items, purpose);
+        // Start on the first field, not on "new field", when there are fields.
+        p.selected = usize::from(!self.model.fields.is_empty());
+        self.popups.push(Popup::Picker(p));
+    }
+
+    /// The property `r` renames.
+    pub(super) fn rename_prop(&self) -> Option<Prop> {
+        match self.node() {
+            Node::Model
+            | Node::Journey(_)
+            | Node::Touchpoint { .. }
+            | Node::Adjustment { .. }
+            | Node::Tier(_)
+            | Node::Segment(_) => Some(Prop::Name),
+            Node::Grade(_) | Node::Field(_) => Some(Prop::Id),
+            _ => None,
+        }
+    }
+
+    pub(super) fn rename(&mut self) {
+        let node = self.node();
+        if matches!(node, Node::Signal { .. }) {
+            self.pick_field(PickPurpose::SignalField { node }, "Field of the signal");
+            return;
+        }
+        if let Some(prop) = self.rename_prop() {
+            self.open_prop_input(node, prop);
+        }
+    }
+
+    pub(super) fn open_prop_input(&mut self, node: Node, prop: Prop) {
+        let Some(item) = node.item(&self.model) else {
+            return;
+        };
+        let multiline = prop.edit_kind() == EditKind::Note;
+        let title = format!("{} of '{}'", prop.label(), item.title());
+        let mut input = Input::new(
+            title,
+            &props::raw(&item, prop),
+            multiline,
+            Purpose::Prop { node, prop },
+        );
+        input.help = prop.help().into();
+        self.popups.push(Popup::Input(input));
+        self.validate_input();
+    }
+
+    pub(super) fn duplicate(&mut self) {
+        let node = self.node();
+        let Some((list, index)) = node.place() else {
+            return;
+        };
+        let Some(item) = node.item(&self.model) else {
+            return;
+        };
+        let copy = match item {
+            Item::Journey(mut j) => {
+                let ids: Vec<&str> = self.model.journeys.iter().map(|j| j.id.as_str()).collect();
+                j.id = unique_id(&format!("{}_copy", j.id), &ids);
+                Item::Journey(j)
+            }
+            Item::Touchpoint(mut t) => {
+                let ids = node
+                    .journey()
+                    .and_then(|j| self.model.journeys.get(j))
+                    .map(touchpoint_ids)
+                    .unwrap_or_default();
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                t.id = unique_id(&format!("{}_copy", t.id), &ids);
+                Item::Touchpoint(t)
+            }
+            Item::Grade(mut g) => {
+                let ids: Vec<&str> = self.model.grades.iter().map(|g| g.id.as_str()).collect();
+                g.id = unique_id(&format!("{}_copy", g.id), &ids);
+                Item::Grade(g)
+            }
+            Item::Field(mut f) => {
+                let ids: Vec<&str> = self.model.fields.iter().map(|f| f.id.as_str()).collect();
+                f.id = unique_id(&format!("{}_copy", f.id), &ids);
+                Item::Field(f)
+            }
+            Item::Adjustment(mut a) => {
+                a.name.push_str(" (copy)");
+                Item::Adjustment(a)
+            }
+            Item::Tier(mut t) => {
+                t.name.push_str(" (copy)");
+                Item::Tier(t)
+            }
+            Item::Segment(mut s) => {
+                s.name.push_str(" (copy)");
+                Item::Segment(s)
+            }
+            other => other,
+        };
+        let what = list.what();
+        let title = copy.title();
+        self.edit(
+            Op::Insert {
+                list,
+                index: index + 1,
+                item: copy,
+            },
+            format!("{what} duplicated as '{title}'"),
+        );
+    }
+
+    pub(super) fn ask_delete(&mut self) {
+        let node = self.node();
+        let Some((list, _)) = node.place() else {
+            return;
+        };
+        let Some(item) = node.item(&self.model) else {
+            return;
+        };
+        let inside = match &item {
+            Item::Journey(j) => format!(" and its {} touchpoints", j.touchpoints.len()),
+            Item::Touchpoint(t) if !t.signals.is_empty() => {
+                format!(" and its {} signals", t.signals.len())
+            }
+            Item::Touchpoint(t) if !t.touchpoints.is_empty() => {
+                format!(" and its {} child touchpoints", t.touchpoints.len())
+            }
+            _ => String::new(),
+        };
+        self.popups.push(Popup::Confirm(Confirm {
+            title: format!("Delete {}", list.what()),
+            message: format!(
+                "Delete {} '{}'{inside}? Undo (u) brings it back.",
+                list.what(),
+                item.title()
+            ),
+            purpose: ConfirmPurpose::Delete(node),
+        }));
+    }
+
+    pub(super) fn move_by(&mut self, by: i64) {
+        let node = self.node();
+        let Some((list, from)) = node.place() else {
+            return;
+        };
+        let to = from as i64 + by;
+        if to < 0 || to >= list.len(&self.model) as i64 {
+            self.say(
+                Tone::Info,
+                format!(
+                    "the {} is already {}",
+                    list.what(),
+                    if by < 0 { "first" } else { "last" }
+                ),
+            );
+            return;
+        }
+        let title = self.item().map(|i| i.title()).unwrap_or_default();
+        let dir = if by < 0 { "up" } else { "down" };
+        self.edit(
+            Op::Move {
+                list,
+                from,
+                to: to as usize,
+            },
+            format!("'{title}' moved {dir}"),
+        );
+    }
+
+    pub(super) fn edit_prop(&mut self) {
+        let Some(prop) = self.prop() else { return };
+        let node = self.node();
+        let Some(item) = node.item(&self.model) else {
+            return;
+        };
+        match prop.edit_kind() {
+            EditKind::Toggle | EditKind::Choice(_) => self.cycle_prop(true),
+            EditKind::Weight => self.type_weight(None),
+            EditKind::Line | EditKind::Note => self.open_prop_input(node, prop),
+            EditKind::PickField => {
+                self.pick_field(PickPurpose::SignalField { node }, "Field of the signal")
+            }
+            EditKind::PickJourney => {
+                let items = self
+                    .model
+                    .journeys
+                    .iter()
+                    .map(|j| PickItem {
+                        label: j.id.clone(),
+                        detail: j.title().to_string(),
+                        value: j.id.clone(),
+                    })
+                    .collect();
+                self.popups.push(Popup::Picker(Picker::new(
+                    "Journey",
+                    items,
+                    PickPurpose::Journey { node, prop },
+                )));
+            }
+            EditKind::Rule => {
+                if let Item::Signal(s) = item {
+                    let words = props::field_words(&self.model, &s.field);
+                    self.popups
+                        .push(Popup::Rule(RuleForm::new(node, words, &s.rule)));
+                }
+            }
+        }
+    }
+
+    pub(super) fn cycle_prop(&mut self, forward: bool) {
+        let Some(prop) = self.prop() else { return };
+        let node = self.node();
+        let Some(item) = node.item(&self.model) else {
+            return;
+        };
+        let now = props::raw(&item, prop);
+        let next = match prop.edit_kind() {
+            EditKind::Toggle => if now == "yes" { "no" } else { "yes" }.to_string(),
+            EditKind::Choice(options) => {
+                let n = options.len();
+                let i = options.iter().position(|o| *o == now).unwrap_or(0);
+                options[if forward {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }]
+                .to_string()
+            }
+            _ => return,
+        };
+        if let Err(e) = self.set_prop(&node, prop, &next) {
+            self.say(Tone::Error, e);
+        }
+    }
+}
+
+fn touchpoint_ids(j: &Journey) -> Vec<String> {
+    fn walk(t: &Touchpoint, out: &mut Vec<String>) {
+        out.push(t.id.clone());
+        for c in &t.touchpoints {
+            walk(c, out);
+        }
+    }
+    let mut out = Vec::new();
+    for t in &j.touchpoints {
+        walk(t, &mut out);
+    }
+    out
+}
