@@ -418,10 +418,30 @@ fn section_help(app: &App, node: &Node) -> String {
             "{} journeys. Each yields a score from 0 to 100; its touchpoints' weights sum to 100%. a: add a journey.",
             m.journeys.len()
         ),
-        Node::Grades => format!(
-            "{} grades: bands over a journey score (Fit A to D, Activity 1 to 4). a: add a grade.",
-            m.grades.len()
-        ),
+        Node::Grades => {
+            let mut text = format!(
+                "{} grades: bands over a journey score (Fit A to D, Activity 1 to 4). a: add a grade.",
+                m.grades.len()
+            );
+            if let Some(x) = &m.matrix {
+                text.push_str(&format!(
+                    "\n\nMatrix: {} by {}. Green: {}. Amber: {}.",
+                    x.rows,
+                    x.columns,
+                    if x.green.is_empty() {
+                        "none".to_string()
+                    } else {
+                        x.green.join(" ")
+                    },
+                    if x.amber.is_empty() {
+                        "none".to_string()
+                    } else {
+                        x.amber.join(" ")
+                    },
+                ));
+            }
+            text
+        }
         Node::Segments => format!(
             "{} segments, in order: the first that matches takes the contact; the last should catch everyone else. a: add a segment.",
             m.segments.len()
