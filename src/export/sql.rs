@@ -36,6 +36,36 @@ pub enum Source {
     Expression(String),
 }
 
+impl Source {
+    /// What `--table` names: a table (dotted for a schema), or for DuckDB a file it reads
+    /// directly (`leads.csv`, `leads.parquet`, `leads.jsonl`; CSV read as text, as the engine
+    /// reads it).
+    pub fn from_cli(dialect: Dialect, table: &str) -> Result<Source, ExportError> {
+        let lower = table.to_ascii_lowercase();
+        if dialect != Dialect::DuckDb {
+            return Ok(Source::Table(table.to_string()));
+        }
+        let path = dialect.string(table, &format!("table {table:?}"))?;
+        Ok(
+            if [".csv", ".tsv", ".txt", ".csv.gz"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+            {
+                Source::Expression(format!("read_csv({path}, all_varchar = true)"))
+            } else if lower.ends_with(".parquet") {
+                Source::Expression(format!("read_parquet({path})"))
+            } else if [".json", ".jsonl", ".ndjson"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+            {
+                Source::Expression(format!("read_json({path})"))
+            } else {
+                Source::Table(table.to_string())
+            },
+        )
+    }
+}
+
 /// How to write the query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlOptions {
@@ -992,6 +1022,21 @@ mod tests {
         // One statement: no semicolon outside quotes.
         let outside: String = q.split('"').step_by(2).collect();
         assert!(!outside.contains(';'), "{q}");
+    }
+
+    #[test]
+    fn duckdb_reads_files_named_as_tables() {
+        let s = Source::from_cli(Dialect::DuckDb, "data/it's leads.csv").unwrap();
+        assert_eq!(
+            s,
+            Source::Expression("read_csv('data/it''s leads.csv', all_varchar = true)".into())
+        );
+        let s = Source::from_cli(Dialect::DuckDb, "x.parquet").unwrap();
+        assert_eq!(s, Source::Expression("read_parquet('x.parquet')".into()));
+        assert_eq!(
+            Source::from_cli(Dialect::Spark, "db.leads").unwrap(),
+            Source::Table("db.leads".into())
+        );
     }
 
     #[test]
