@@ -9,6 +9,10 @@
 //!
 //! The loop is synchronous: poll for an event with a timeout, update, redraw only after an
 //! event. `ratatui::init` installs the panic hook that restores the terminal.
+//!
+//! Entry points: [`edit`] for `scorewright edit MODEL`, [`run_text`] for the built-in example,
+//! [`run`] for a model already read; tests build an [`App`] from a `Model` with `App::new` and
+//! draw it into a `TestBackend` with `view::draw`.
 
 pub mod app;
 pub mod history;
@@ -21,7 +25,7 @@ pub mod tree;
 pub mod view;
 pub mod widgets;
 
-pub use app::{Action, App, Focus};
+pub use app::{Action, App, Focus, Screen};
 
 use crate::model::{ModelError, ModelFile, SourceMap, parse_model, read_model};
 use ratatui::DefaultTerminal;
