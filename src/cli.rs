@@ -8,6 +8,7 @@ mod check;
 mod explain;
 mod generate;
 mod new;
+mod report;
 mod score;
 mod tune;
 
@@ -54,6 +55,11 @@ pub enum Command {
         after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education."
     )]
     New(new::Args),
+    /// Write the model as one self-contained HTML page, for the workshop minutes.
+    #[command(
+        after_help = "Examples:\n  scorewright report examples/b2b-customer.yaml -o report.html\n  scorewright report examples/x-education.yaml --contacts ../shared/data/leads/Leads.csv --outcome Converted -o x.html"
+    )]
+    Report(report::Args),
     /// Suggest weights from a historical outcome, cross-validated.
     #[command(
         after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves only weights, each group still summing to 100%.\nFixed and bounded weights come from the model's `tuning` list."
@@ -119,6 +125,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::New(a)) => new::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Tune(a)) => tune::run(a),
+        Some(Command::Report(a)) => report::run(a),
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod backtest;
 pub mod dialect;
 pub mod diff;
+pub mod report;
 pub mod sql;
 
 pub use dialect::Dialect;

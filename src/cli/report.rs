@@ -1,0 +1,77 @@
+//! `scorewright report`: the model as one self-contained HTML page for the workshop minutes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model file.
+    pub model: PathBuf,
+    /// Contacts for the pictures (default: the model's `contacts`).
+    #[arg(long)]
+    pub contacts: Option<PathBuf>,
+    /// An outcome column for conversion rates and the back-test (default: the model's `outcome`).
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Where to write the page (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let file = match crate::model::read_model(&a.model) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(out) = &a.output {
+        super::refuse_overwrite(out, a.force)?;
+    }
+    let contacts_path = a
+        .contacts
+        .clone()
+        .or_else(|| file.contacts_path().filter(|p| p.exists()));
+    let table = match &contacts_path {
+        Some(p) => match crate::contacts::read_contacts(p) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let outcome = a.outcome.clone().or_else(|| file.model.outcome.clone());
+    if let (Some(t), Some(o)) = (&table, &outcome) {
+        match crate::engine::insight::outcome(t, o) {
+            None => eprintln!(
+                "{}: no outcome column '{o}'; the report has no back-test",
+                t.source
+            ),
+            Some(oc) => {
+                if let Some(p) = oc.problem() {
+                    eprintln!("{}: {p}; it is ignored for conversion rates", t.source);
+                }
+            }
+        }
+    }
+    let columns = table.as_ref().map(|t| t.headers.clone());
+    let mut diags = crate::model::check::check(&file.model, columns.as_deref(), Some(&file.map));
+    diags.extend(crate::engine::check_personas(&file.model, Some(&file.map)));
+    diags.sort_by_key(|d| d.severity);
+    let html =
+        crate::export::report::report(&file.model, &diags, table.as_ref(), outcome.as_deref());
+    match &a.output {
+        Some(p) => {
+            crate::model::yaml::write_atomic(p, html.as_bytes())
+                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+            eprintln!("wrote {}", p.display());
+        }
+        None => super::say(html.trim_end())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

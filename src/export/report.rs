@@ -1,0 +1,404 @@
+//! The workshop report: one self-contained HTML page (no scripts, no files beside it) for the
+//! minutes and for people who never open a terminal. It shows the model (journeys,
+//! touchpoints, pillars, weights, notes), the share of weight per pillar, and with contacts the
+//! score distribution with the tier thresholds, the Fit x Activity matrix, the personas, and,
+//! with an outcome column, the back-test.
+//!
+//! Every piece of text from the model or the contacts is escaped; charts are inline SVG.
+
+use super::backtest::{Backtest, measure};
+use crate::contacts::Table;
+use crate::engine::insight::{self, Outcome};
+use crate::engine::{persona_results, score_table};
+use crate::model::check::{Diagnostic, Severity, pillar_shares};
+use crate::model::{Model, Pillar, Touchpoint};
+use std::fmt::Write;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2330;line-height:1.45}
+h1{margin-bottom:.2rem}h2{border-bottom:2px solid #dde3ee;padding-bottom:.2rem;margin-top:2.2rem}
+.muted{color:#667085}table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid #dde3ee;padding:.25rem .55rem;text-align:left;vertical-align:top}
+th{background:#f3f6fb}.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#16794a}.bad{color:#b42318}.warn{color:#9a6700}
+.pill{display:inline-block;border-radius:.7rem;padding:0 .5rem;margin:0 .15rem .15rem 0;background:#eef2ff;font-size:.85em}
+.q{background:#fff4d6}.green{background:#d9f5e4}.amber{background:#fff0c2}.note{white-space:pre-wrap;color:#344054}
+svg text{font-family:system-ui,sans-serif;font-size:12px}";
+
+/// The report as HTML. `contacts` and an outcome column, when given, add the pictures and the
+/// back-test.
+pub fn report(
+    model: &Model,
+    diagnostics: &[Diagnostic],
+    contacts: Option<&Table>,
+    outcome_column: Option<&str>,
+) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{} — scorewright report</title><style>{STYLE}</style></head><body>\n",
+        esc(&model.name)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&model.name));
+    let as_of = model
+        .as_of
+        .map(|d| format!(" Scores as of {d}."))
+        .unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">A scoring model designed with scorewright.{as_of}</p>"
+    );
+    if let Some(n) = &model.note {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(n));
+    }
+    checks_section(&mut h, diagnostics);
+    for j in &model.journeys {
+        let _ = writeln!(h, "<h2>Journey: {}</h2>", esc(j.title()));
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">Ending: {}; stage: {}.</p>",
+            j.ending.name(),
+            j.stage.name()
+        );
+        if let Some(n) = &j.note {
+            let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(n));
+        }
+        h.push_str("<table><tr><th>Touchpoint</th><th class=\"num\">Weight</th><th>Kind</th><th>Owner</th><th>Pillars</th><th>Signals</th><th>Why</th></tr>\n");
+        for t in &j.touchpoints {
+            touchpoint_rows(&mut h, t, 0);
+        }
+        h.push_str("</table>\n");
+        if !j.adjustments.is_empty() {
+            h.push_str("<p><b>Adjustments</b> (outside the 100%):</p><ul>\n");
+            for a in &j.adjustments {
+                let _ = writeln!(h, "<li>{}: {:+} points</li>", esc(&a.name), a.points);
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str("<p><b>Weight by pillar</b></p>\n");
+        pillar_chart(&mut h, &pillar_shares(j));
+    }
+    if let Some(table) = contacts {
+        contacts_sections(&mut h, model, table, outcome_column);
+    }
+    h.push_str("<p class=\"muted\">Made by scorewright.</p>\n</body></html>\n");
+    h
+}
+
+fn checks_section(h: &mut String, diagnostics: &[Diagnostic]) {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    h.push_str("<h2>Checks</h2>\n");
+    if diagnostics.is_empty() {
+        h.push_str("<p class=\"ok\">No errors, no warnings.</p>\n");
+        return;
+    }
+    let _ = writeln!(h, "<p>{errors} error(s), {warnings} warning(s).</p><ul>");
+    for d in diagnostics {
+        let class = if d.severity == Severity::Error {
+            "bad"
+        } else {
+            "warn"
+        };
+        let _ = writeln!(
+            h,
+            "<li class=\"{class}\">{}: {} <span class=\"muted\">({})</span></li>",
+            d.severity,
+            esc(&d.message),
+            esc(&d.at)
+        );
+    }
+    h.push_str("</ul>\n");
+}
+
+fn touchpoint_rows(h: &mut String, t: &Touchpoint, depth: usize) {
+    let pad = "&nbsp;&nbsp;&nbsp;&nbsp;".repeat(depth);
+    let pillars: String = t
+        .pillars
+        .iter()
+        .map(|p| format!("<span class=\"pill\">{}</span>", p.label()))
+        .collect();
+    let signals: Vec<String> = t
+        .signals
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}% ({})",
+                esc(&s.field),
+                s.weight,
+                esc(&crate::engine::explain::describe_rule(&s.rule))
+            )
+        })
+        .collect();
+    let q = if t.open_question {
+        " class=\"q\" title=\"open question\""
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        h,
+        "<tr{q}><td>{pad}{}{}</td><td class=\"num\">{}%</td><td>{}</td><td>{}</td><td>{pillars}</td><td>{}</td><td class=\"note\">{}</td></tr>",
+        esc(t.title()),
+        if t.open_question {
+            " <b>(open question)</b>"
+        } else {
+            ""
+        },
+        t.weight,
+        t.kind.name().replace('_', " "),
+        t.owner.name(),
+        signals.join("<br>"),
+        esc(t.note.as_deref().unwrap_or(""))
+    );
+    for c in &t.touchpoints {
+        touchpoint_rows(h, c, depth + 1);
+    }
+}
+
+fn pillar_chart(h: &mut String, shares: &[f64; 6]) {
+    let (w, row) = (520.0, 22.0);
+    let _ = writeln!(
+        h,
+        "<svg role=\"img\" aria-label=\"weight by pillar\" width=\"{}\" height=\"{}\">",
+        w + 200.0,
+        row * 6.0 + 4.0
+    );
+    for (i, (p, s)) in Pillar::ALL.iter().zip(shares).enumerate() {
+        let y = i as f64 * row + 2.0;
+        let len = w * s / 100.0;
+        let colour = if *s == 0.0 { "#b42318" } else { "#4f6bed" };
+        let _ = writeln!(
+            h,
+            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"130\" y=\"{y}\" width=\"{len:.1}\" height=\"{}\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\">{:.1}%</text>",
+            y + 14.0,
+            p.label(),
+            row - 6.0,
+            136.0 + len,
+            y + 14.0,
+            s
+        );
+    }
+    h.push_str("</svg>\n");
+}
+
+fn contacts_sections(h: &mut String, model: &Model, table: &Table, outcome_column: Option<&str>) {
+    let scored = score_table(model, table);
+    let _ = writeln!(
+        h,
+        "<h2>Contacts</h2><p>{} contacts from {}.</p>",
+        table.rows(),
+        esc(&table.source)
+    );
+    let missing: Vec<String> = scored
+        .quality
+        .iter()
+        .filter_map(|q| q.describe(&table.source))
+        .collect();
+    if !missing.is_empty() {
+        h.push_str("<p><b>Data quality</b></p><ul>\n");
+        for m in missing {
+            let _ = writeln!(h, "<li>{}</li>", esc(&m));
+        }
+        h.push_str("</ul>\n");
+    }
+    if let Some(ji) = crate::engine::whatif::main_journey(model) {
+        let j = &model.journeys[ji];
+        let _ = writeln!(h, "<h2>Score distribution: {}</h2>", esc(j.title()));
+        let thresholds: Vec<(String, f64)> = model
+            .tiers
+            .iter()
+            .filter(|t| t.journey == j.id)
+            .flat_map(|t| t.levels.iter().map(|l| (l.name.clone(), l.at_least)))
+            .collect();
+        histogram_chart(h, &insight::histogram(&scored.scores[ji], 20), &thresholds);
+    }
+    let outcome: Option<Outcome> = outcome_column
+        .and_then(|c| insight::outcome(table, c))
+        .filter(Outcome::usable);
+    let grid = insight::matrix(model, &scored, outcome.as_ref());
+    if !grid.is_empty() {
+        h.push_str("<h2>Fit x Activity matrix</h2>\n<table>\n");
+        for row in &grid {
+            h.push_str("<tr>");
+            for c in row {
+                let rate = c
+                    .rate()
+                    .map(|r| {
+                        format!(
+                            "<br><span class=\"muted\">{:.0}% converted</span>",
+                            r * 100.0
+                        )
+                    })
+                    .unwrap_or_default();
+                let _ = write!(
+                    h,
+                    "<td class=\"num {}\"><b>{}</b><br>{}{rate}</td>",
+                    c.zone,
+                    esc(&c.rating),
+                    c.count
+                );
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    }
+    let personas = persona_results(model);
+    if !personas.is_empty() {
+        h.push_str("<h2>Personas</h2>\n<table><tr><th>Persona</th><th>Tier</th><th>Segment</th><th>Agreed outcome</th></tr>\n");
+        for p in &personas {
+            let verdict = if p.passed() {
+                "<span class=\"ok\">as agreed</span>".to_string()
+            } else {
+                format!("<span class=\"bad\">{}</span>", esc(&p.failures.join("; ")))
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{verdict}</td></tr>",
+                esc(&p.name),
+                esc(p.tier.as_deref().unwrap_or("-")),
+                esc(p.segment.as_deref().unwrap_or("-"))
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if let Some(o) = &outcome
+        && o.positives() > 0
+        && o.positives() < o.known()
+    {
+        backtest_section(h, &measure(model, &scored, o, &table.source));
+    }
+}
+
+fn histogram_chart(h: &mut String, bins: &[usize], thresholds: &[(String, f64)]) {
+    let (w, ht) = (600.0, 160.0);
+    let max = bins.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let bw = w / bins.len() as f64;
+    let _ = writeln!(
+        h,
+        "<svg role=\"img\" aria-label=\"score distribution\" width=\"{}\" height=\"{}\">",
+        w + 40.0,
+        ht + 40.0
+    );
+    for (i, &n) in bins.iter().enumerate() {
+        let bh = ht * n as f64 / max;
+        let _ = writeln!(
+            h,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#4f6bed\"><title>{}–{}: {n}</title></rect>",
+            20.0 + i as f64 * bw,
+            10.0 + ht - bh,
+            bw - 2.0,
+            i * 5,
+            i * 5 + 5
+        );
+    }
+    for (name, at) in thresholds {
+        let x = 20.0 + w * at / 100.0;
+        let _ = writeln!(
+            h,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"5\" y2=\"{}\" stroke=\"#b42318\" stroke-dasharray=\"4 3\"/><text x=\"{:.1}\" y=\"{}\">{} {}</text>",
+            ht + 12.0,
+            x + 3.0,
+            ht + 30.0,
+            esc(name),
+            at
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<text x=\"20\" y=\"{}\">0</text><text x=\"{}\" y=\"{}\">100</text></svg>",
+        ht + 24.0,
+        w,
+        ht + 24.0
+    );
+}
+
+fn backtest_section(h: &mut String, b: &Backtest) {
+    let _ = writeln!(
+        h,
+        "<h2>Back-test against '{}'</h2><p>{} contacts with a known outcome, {} converted ({:.1}%).</p>",
+        esc(&b.outcome),
+        b.known,
+        b.converted,
+        b.base_rate * 100.0
+    );
+    for j in &b.journeys {
+        let auc = j
+            .auc
+            .map(|a| format!("{a:.3}"))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(h, "<h3>{}: AUC {auc}</h3>", esc(&j.name));
+        h.push_str("<table><tr><th>Decile</th><th class=\"num\">Scores</th><th class=\"num\">Contacts</th><th class=\"num\">Converted</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>\n");
+        for d in &j.deciles {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{:.1}–{:.1}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                d.decile,
+                d.min_score,
+                d.max_score,
+                d.group.contacts,
+                d.group.converted,
+                d.group
+                    .rate
+                    .map(|r| format!("{:.1}%", r * 100.0))
+                    .unwrap_or_default(),
+                d.group.lift.map(|l| format!("{l:.2}")).unwrap_or_default()
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !b.tiers.is_empty() {
+        h.push_str("<h3>By tier</h3><table><tr><th>Tier</th><th class=\"num\">Contacts</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>\n");
+        for g in &b.tiers {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&g.label),
+                g.contacts,
+                g.rate
+                    .map(|r| format!("{:.1}%", r * 100.0))
+                    .unwrap_or_default(),
+                g.lift.map(|l| format!("{l:.2}")).unwrap_or_default()
+            );
+        }
+        h.push_str("</table>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_from_the_model() {
+        assert_eq!(
+            esc("<b>\"R&D\" 'x'</b>"),
+            "&lt;b&gt;&quot;R&amp;D&quot; &#39;x&#39;&lt;/b&gt;"
+        );
+        let mut model =
+            crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t")
+                .unwrap();
+        model.name = "<script>alert(1)</script>".into();
+        model.journeys[0].touchpoints[0].note = Some("a < b & \"c\"".into());
+        let html = report(&model, &[], None, None);
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("a &lt; b &amp; &quot;c&quot;"));
+    }
+}
