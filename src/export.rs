@@ -3,8 +3,10 @@
 //!
 //! Invariant: the SQL export computes exactly what the engine computes (`engine::score`), with
 //! the same floating-point operations in the same order, so that scores agree to the last bit
-//! on engines with IEEE doubles and labels agree everywhere; `tests/sql_parity.rs` holds it to
-//! that on DuckDB, Spark SQL and PostgreSQL. Nothing here touches a terminal.
+//! on engines with IEEE doubles (but for an engine's POWER rounding an ulp apart from Rust's, in
+//! recency and decay) and labels agree; `tests/sql_parity.rs` holds it to that on DuckDB,
+//! Spark SQL and PostgreSQL, and parses the BigQuery and Snowflake queries. Nothing here
+//! touches a terminal.
 
 pub mod backtest;
 pub mod dialect;
