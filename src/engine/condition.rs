@@ -68,14 +68,14 @@ pub enum Compiled {
         at_least: Option<f64>,
         below: Option<f64>,
     },
-    /// Per band of the grade: whether the condition holds for it.
+    /// By band index of the grade: whether the condition holds (never for `NONE`).
     Grade {
         grade: usize,
-        labels: Vec<bool>,
+        labels: Box<[bool; 256]>,
     },
-    /// Per tier level: whether the condition holds for it.
+    /// By tier level index: whether the condition holds (never for `NONE`).
     Tier {
-        hit: Vec<bool>,
+        hit: Box<[bool; 256]>,
     },
     /// Per (row band, column band) of the matrix, row-major: whether the rating is listed.
     Rating {
@@ -190,11 +190,12 @@ pub fn compile(
         else {
             return Compiled::Const(false);
         };
-        let labels: Vec<bool> = ctx.model.grades[gi]
-            .bands
-            .keys()
-            .map(|label| label_matches(label, cond))
-            .collect();
+        let labels = by_index(
+            ctx.model.grades[gi]
+                .bands
+                .keys()
+                .map(|label| label_matches(label, cond)),
+        );
         return Compiled::Grade { grade: gi, labels };
     }
     if let Some(t) = &cond.tier {
@@ -202,7 +203,7 @@ pub fn compile(
             return Compiled::Const(false);
         };
         return Compiled::Tier {
-            hit: levels.levels.iter().map(|l| t.contains(&l.name)).collect(),
+            hit: by_index(levels.levels.iter().map(|l| t.contains(&l.name))),
         };
     }
     if let Some(r) = &cond.rating {
@@ -227,6 +228,16 @@ pub fn compile(
         };
     }
     Compiled::Const(false)
+}
+
+/// A table by u8 index of whether a band or level holds; `NONE` and indices past the list
+/// never hold, so a lookup needs no test.
+fn by_index(hits: impl Iterator<Item = bool>) -> Box<[bool; 256]> {
+    let mut t = Box::new([false; 256]);
+    for (i, h) in hits.take(NONE as usize).enumerate() {
+        t[i] = h;
+    }
+    t
 }
 
 impl Compiled {
@@ -277,12 +288,12 @@ impl Compiled {
             }
             Compiled::Grade { grade, labels } => {
                 for (o, &b) in out.iter_mut().zip(&v.grades[*grade][rel..rel + n]) {
-                    *o = b != NONE && labels[b as usize];
+                    *o = labels[b as usize];
                 }
             }
             Compiled::Tier { hit } => {
                 for (o, &x) in out.iter_mut().zip(&v.tiers[rel..rel + n]) {
-                    *o = x != NONE && hit[x as usize];
+                    *o = hit[x as usize];
                 }
             }
             Compiled::Rating {

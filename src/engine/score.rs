@@ -208,38 +208,26 @@ fn run(plan: &Plan, start: usize, out: Out) {
             }
             raw[ji][b0..b0 + m].copy_from_slice(acc);
             for &(points, mask) in &jp.adjustments {
+                // Adding 0 leaves every sum as it is (a sum that starts at +0 is never -0), and
+                // without a branch the loop runs on vectors.
                 for (s, &h) in acc.iter_mut().zip(&mask[abs..abs + m]) {
-                    if h {
-                        *s += points;
-                    }
+                    *s += if h { points } else { 0.0 };
                 }
             }
             for (o, s) in scores[ji][b0..b0 + m].iter_mut().zip(acc.iter()) {
                 *o = s.clamp(0.0, 100.0);
             }
         }
-        let band = |s: f64, thresholds: &[f64]| {
-            thresholds
-                .iter()
-                .position(|&t| s >= t)
-                .map_or(NONE, |i| i as u8)
-        };
         for ((journey, thresholds), col) in plan.grades.iter().zip(grades.iter_mut()) {
             let col = &mut col[b0..b0 + m];
             match journey {
-                Some(ji) => col
-                    .iter_mut()
-                    .zip(&scores[*ji][b0..b0 + m])
-                    .for_each(|(g, &s)| *g = band(s, thresholds)),
+                Some(ji) => bands_into(col, &scores[*ji][b0..b0 + m], thresholds),
                 None => col.fill(NONE),
             }
         }
         let tier = &mut tiers[b0..b0 + m];
         match &plan.tier {
-            Some((ji, levels)) => tier
-                .iter_mut()
-                .zip(&scores[*ji][b0..b0 + m])
-                .for_each(|(t, &s)| *t = band(s, levels)),
+            Some((ji, levels)) => bands_into(tier, &scores[*ji][b0..b0 + m], levels),
             None => tier.fill(NONE),
         }
         let seg = &mut segments[b0..b0 + m];
@@ -250,25 +238,35 @@ fn run(plan: &Plan, start: usize, out: Out) {
                 grades: grades.iter().map(|c| &c[..]).collect(),
                 tiers: &tiers[..],
             };
-            let mut open = m;
             for (si, c) in plan.segments.iter().enumerate() {
-                if open == 0 {
-                    break;
-                }
                 let hit = &mut hit[..m];
                 match c {
                     None => hit.fill(true),
                     Some(c) => c.eval(&view, abs, b0, hit),
                 }
+                let si = si as u16;
                 for (s, &h) in seg.iter_mut().zip(hit.iter()) {
-                    if h && *s == NO_SEGMENT {
-                        *s = si as u16;
-                        open -= 1;
-                    }
+                    *s = if h && *s == NO_SEGMENT { si } else { *s };
+                }
+                if !seg.contains(&NO_SEGMENT) {
+                    break;
                 }
             }
         }
         b0 += m;
+    }
+}
+
+/// The index of the first threshold each score reaches, `NONE` when none: what
+/// `thresholds.iter().position(|&t| s >= t)` gives, computed threshold by threshold (last
+/// first, so the first that holds wins) so that the loop runs on vectors.
+fn bands_into(out: &mut [u8], scores: &[f64], thresholds: &[f64]) {
+    out.fill(NONE);
+    for (i, &t) in thresholds.iter().enumerate().rev() {
+        let i = i as u8;
+        for (o, &s) in out.iter_mut().zip(scores) {
+            *o = if s >= t { i } else { *o };
+        }
     }
 }
 
@@ -791,5 +789,160 @@ mod tests {
             &after.signals[1].attainment,
             &edited.signals[1].attainment
         ));
+    }
+
+    /// The scores as a plain column-at-a-time pass computes them: each signal's column added
+    /// to its journey's sum in model order, then each adjustment, the clamp, grades by
+    /// `position`, and each segment's whole-column mask.
+    fn reference(
+        model: &Model,
+        s: &Scored,
+    ) -> (
+        Vec<Vec<f64>>,
+        Vec<Vec<f64>>,
+        Vec<Vec<u8>>,
+        Vec<u8>,
+        Vec<u16>,
+    ) {
+        let n = s.rows;
+        let mut raw = vec![vec![0.0; n]; model.journeys.len()];
+        for sig in &s.signals {
+            for (r, a) in raw[sig.journey].iter_mut().zip(sig.attainment.iter()) {
+                *r += 100.0 * sig.share * a;
+            }
+        }
+        let mut scores = raw.clone();
+        for (ji, j) in model.journeys.iter().enumerate() {
+            for (a, m) in j.adjustments.iter().zip(&s.adjustments[ji]) {
+                for (x, &h) in scores[ji].iter_mut().zip(m.iter()) {
+                    if h {
+                        *x += a.points;
+                    }
+                }
+            }
+        }
+        scores
+            .iter_mut()
+            .flatten()
+            .for_each(|x| *x = x.clamp(0.0, 100.0));
+        let ji = |id: &str| model.journeys.iter().position(|j| j.id == id).unwrap();
+        let band = |x: f64, t: &[f64]| t.iter().position(|&t| x >= t).map_or(NONE, |i| i as u8);
+        let grades: Vec<Vec<u8>> = model
+            .grades
+            .iter()
+            .map(|g| {
+                let t: Vec<f64> = g.bands.values().copied().collect();
+                scores[ji(&g.journey)]
+                    .iter()
+                    .map(|&x| band(x, &t))
+                    .collect()
+            })
+            .collect();
+        let tl = model.tiers.as_ref().unwrap();
+        let levels: Vec<f64> = tl.levels.iter().map(|l| l.at_least).collect();
+        let tiers: Vec<u8> = scores[ji(&tl.journey)]
+            .iter()
+            .map(|&x| band(x, &levels))
+            .collect();
+        let mut segments = vec![NO_SEGMENT; n];
+        for (si, seg) in model.segments.iter().enumerate() {
+            let hit = match &seg.when {
+                None => vec![true; n],
+                Some(c) => {
+                    let ctx = Ctx {
+                        model,
+                        rows: n,
+                        today: s.today.0,
+                        fields: &s.fields,
+                        scores: Some(&scores),
+                        grades: Some(&grades),
+                        tiers: Some(&tiers),
+                    };
+                    condition::mask(c, &ctx)
+                }
+            };
+            for (x, h) in segments.iter_mut().zip(hit) {
+                if h && *x == NO_SEGMENT {
+                    *x = si as u16;
+                }
+            }
+        }
+        (raw, scores, grades, tiers, segments)
+    }
+
+    #[test]
+    fn threads_and_blocks_give_the_plain_pass() {
+        // Enough rows for several threads and a last block that is not full.
+        let model = crate::model::parse_model(
+            include_str!("../../examples/lead-fit-activity.yaml"),
+            "m.yaml",
+        )
+        .unwrap();
+        let n = 3 * PARALLEL_MIN_ROWS / 2 + 77;
+        let mut csv = String::from("lead_id");
+        for f in &model.fields {
+            csv.push_str(&format!(",\"{}\"", f.column()));
+        }
+        csv.push('\n');
+        let cats = [
+            "Manufacturing",
+            "Software",
+            "United States",
+            "Germany",
+            "Salesforce",
+            "VP",
+            "Student",
+            "x",
+            "",
+        ];
+        let mut state = 7u64;
+        for i in 0..n {
+            csv.push_str(&format!("c{i}"));
+            for f in &model.fields {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let u = (state >> 33) as usize;
+                let cell = match f.kind {
+                    crate::model::FieldKind::Number => format!("{}", u % 40),
+                    crate::model::FieldKind::Boolean => ["yes", "no", ""][u % 3].to_string(),
+                    crate::model::FieldKind::Date => Date(20_758 - (u % 400) as i32).to_string(),
+                    _ => cats[u % cats.len()].to_string(),
+                };
+                csv.push(',');
+                csv.push_str(&cell);
+            }
+            csv.push('\n');
+        }
+        let mut r =
+            ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(csv.into_bytes())))
+                .unwrap();
+        let table = Arc::new(r.next_chunk(usize::MAX).unwrap().unwrap());
+        let mut scorer = Scorer::new(table);
+        let first = scorer.score(&model);
+        let (raw, scores, grades, tiers, segments) = reference(&model, &first);
+        assert_eq!(first.raw, raw);
+        assert_eq!(first.scores, scores);
+        assert_eq!(first.grades, grades);
+        assert_eq!(first.tiers, tiers);
+        assert_eq!(first.segments, segments);
+        assert!(segments.iter().all(|&s| s != NO_SEGMENT));
+        // Recycled columns are written over completely.
+        let mut edited = model.clone();
+        edited.journeys[1].touchpoints[0].weight = crate::model::Weight(2000);
+        edited.journeys[1].touchpoints[1].weight = crate::model::Weight(3000);
+        scorer.recycle(first);
+        let again = scorer.score(&edited);
+        let (raw, scores, grades, tiers, segments) = reference(&edited, &again);
+        assert_eq!(
+            (
+                again.raw,
+                again.scores,
+                again.grades,
+                again.tiers,
+                again.segments
+            ),
+            (raw, scores, grades, tiers, segments)
+        );
     }
 }
