@@ -4,8 +4,11 @@
 //! errors, or (for `diff`) the scored outcomes differ; 2 a file cannot be read or parsed, or the
 //! command line is wrong.
 
+mod backtest;
 mod check;
+mod diff;
 mod explain;
+mod export;
 mod generate;
 mod new;
 mod report;
@@ -55,6 +58,21 @@ pub enum Command {
         after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education."
     )]
     New(new::Args),
+    /// Measure a model against a historical outcome: AUC, lift, capture, thresholds.
+    #[command(
+        after_help = "Example:\n  scorewright backtest examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted\n\nThe outcome column holds 0/1, yes/no or true/false."
+    )]
+    Backtest(backtest::Args),
+    /// Compare two versions of a model, and what the change does to contacts.
+    #[command(
+        after_help = "Examples:\n  scorewright diff old.yaml new.yaml\n  scorewright diff old.yaml new.yaml --contacts contacts.csv --format json\n\nExit codes: 0 the same, 1 the outcomes (or, without contacts, the models) differ, 2 a file cannot be read."
+    )]
+    Diff(diff::Args),
+    /// Export the model as one SQL query that scores a table where the contacts live.
+    #[command(
+        after_help = "Examples:\n  scorewright export model.yaml --sql --dialect duckdb --table contacts.csv > score.sql\n  duckdb -c \"COPY ($(cat score.sql)) TO 'scored.csv'\"\n  scorewright export model.yaml --sql --dialect spark --table crm.contacts --id contact_id"
+    )]
+    Export(export::Args),
     /// Write the model as one self-contained HTML page, for the workshop minutes.
     #[command(
         after_help = "Examples:\n  scorewright report examples/b2b-customer.yaml -o report.html\n  scorewright report examples/x-education.yaml --contacts ../shared/data/leads/Leads.csv --outcome Converted -o x.html"
@@ -126,6 +144,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Tune(a)) => tune::run(a),
         Some(Command::Report(a)) => report::run(a),
+        Some(Command::Backtest(a)) => backtest::run(a),
+        Some(Command::Diff(a)) => diff::run(a),
+        Some(Command::Export(a)) => export::run(a),
     }
 }
 

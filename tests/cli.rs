@@ -556,3 +556,115 @@ fn tune_refuses_outcomes_it_cannot_use() {
     );
     assert!(!dir.path().join("t.yaml").exists());
 }
+
+#[test]
+fn backtest_export_and_diff_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = root().join("examples/x-education.yaml");
+    // Back-test: text names the AUC; a column that is not yes/no is named.
+    let out = bin()
+        .arg("backtest")
+        .arg(&x)
+        .arg(leads())
+        .args(["--outcome", "Converted"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("AUC 0.8"), "{}", stdout(&out));
+    let out = bin()
+        .arg("backtest")
+        .arg(&x)
+        .arg(leads())
+        .args(["--outcome", "Lead Source"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("outcome column 'Lead Source' is not yes/no"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(&x)
+        .arg(leads())
+        .args(["--outcome", "Convrted"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean 'Converted'?"),
+        "{}",
+        stderr(&out)
+    );
+    // Export: a query; refused with the errors listed when the model has errors.
+    let out = bin()
+        .arg("export")
+        .arg(&x)
+        .args(["--sql", "--dialect", "spark", "--table", "crm.leads"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("`crm`.`leads`"), "{}", stdout(&out));
+    let broken = write(
+        dir.path(),
+        "broken.yaml",
+        &std::fs::read_to_string(fixture("engine.yaml"))
+            .unwrap()
+            .replace("weight: 60", "weight: 50"),
+    );
+    let out = bin()
+        .arg("export")
+        .arg(&broken)
+        .args(["--sql", "--dialect", "duckdb"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("signal weights sum to 90%"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("export")
+        .arg(&broken)
+        .args(["--sql", "--dialect", "duckdb", "--allow-errors"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Diff: 0 when the same, 1 when outcomes differ, 2 when a file does not parse.
+    let same = bin()
+        .arg("diff")
+        .arg(&x)
+        .arg(&x)
+        .arg("--contacts")
+        .arg(leads())
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    let hotter = write(
+        dir.path(),
+        "hotter.yaml",
+        &std::fs::read_to_string(&x)
+            .unwrap()
+            .replacen("at_least: 50", "at_least: 45", 1),
+    );
+    let out = bin()
+        .arg("diff")
+        .arg(&x)
+        .arg(&hotter)
+        .arg("--contacts")
+        .arg(leads())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("tiers.levels.hot.at_least: 50 -> 45"),
+        "{}",
+        stdout(&out)
+    );
+    let bad = write(dir.path(), "bad.yaml", "name: [");
+    let out = bin().arg("diff").arg(&x).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad.yaml:"), "{}", stderr(&out));
+}

@@ -1,0 +1,98 @@
+//! `scorewright export --sql`: the model as one SQL query for where the contacts live.
+
+use crate::export::{Dialect, ExportError, Source, SqlOptions, to_sql};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model file.
+    pub model: PathBuf,
+    /// Write SQL (the one export there is; the flag says so in scripts).
+    #[arg(long)]
+    pub sql: bool,
+    /// duckdb, spark, postgres, bigquery or snowflake.
+    #[arg(long, default_value = "duckdb")]
+    pub dialect: Dialect,
+    /// The table of contacts; for DuckDB also a CSV, Parquet or JSON Lines file, read directly.
+    #[arg(long, default_value = "contacts")]
+    pub table: String,
+    /// The id column (default: the model's `id_column`, else `id`).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// A sample of the contacts (or the file given as --table) whose column names the query
+    /// then matches as the engine does, ignoring case; absent columns read as missing.
+    #[arg(long)]
+    pub contacts: Option<PathBuf>,
+    /// Export even when the model has check errors.
+    #[arg(long)]
+    pub allow_errors: bool,
+    /// Where to write the query (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    let file = match crate::model::read_model(&a.model) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(out) = &a.output {
+        super::refuse_overwrite(out, a.force)?;
+    }
+    let source = match Source::from_cli(a.dialect, &a.table) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    // Column names from a sample, or from the file the query reads.
+    let sample = a.contacts.clone().or_else(|| {
+        let p = PathBuf::from(&a.table);
+        p.is_file().then_some(p)
+    });
+    let headers = match &sample {
+        Some(p) => match crate::contacts::ContactsReader::open(p) {
+            Ok(r) => Some(r.headers().to_vec()),
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let opts = SqlOptions {
+        dialect: a.dialect,
+        source,
+        id_column: a.id.clone(),
+        allow_errors: a.allow_errors,
+        headers,
+    };
+    match to_sql(&file.model, &opts) {
+        Ok(sql) => {
+            match &a.output {
+                Some(p) => {
+                    crate::model::yaml::write_atomic(p, sql.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+                    eprintln!("wrote {}", p.display());
+                }
+                None => super::say(sql.trim_end())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ ExportError::CheckErrors(_)) => {
+            eprintln!("{}: {e}", a.model.display());
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", a.model.display());
+            Ok(ExitCode::from(2))
+        }
+    }
+}
