@@ -20,6 +20,7 @@ pub mod keys;
 pub mod ops;
 pub mod popups;
 pub mod props;
+pub mod recovery;
 pub mod theme;
 pub mod tree;
 pub mod view;
@@ -40,7 +41,8 @@ use std::time::Duration;
 /// names the checks compare the fields with.
 pub fn run(file: ModelFile, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let contacts = contacts.or_else(|| file.contacts_path().filter(|p| p.exists()));
-    run_app(App::from_file(file).with_contacts(contacts))
+    let guard = recovery::Guard::new(&file.path, std::fs::read(&file.path).ok().as_deref());
+    run_app(App::from_file(file).with_contacts(contacts).with_guard(guard))
 }
 
 /// `scorewright edit MODEL [--contacts FILE]`: opens the model file in the designer. A file
@@ -69,6 +71,9 @@ pub fn run_app(app: App) -> anyhow::Result<ExitCode> {
     std::panic::set_hook(Box::new(move |info| {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
         hook(info);
+        if let Some(note) = recovery::panic_note() {
+            eprintln!("{note}");
+        }
     }));
     let result = execute!(std::io::stdout(), EnableMouseCapture)
         .map_err(anyhow::Error::from)
@@ -119,6 +124,7 @@ fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<App>
             Event::Resize(w, h) => app.update(Action::Resize(w, h)),
             _ => continue,
         }
+        app.keep_recovery();
         redraw = true;
     }
     Ok(app)

@@ -145,6 +145,8 @@ pub struct App {
     saved_revision: u64,
     /// The file had comments, which a save does not keep; said once, at the first save.
     comments_in_file: bool,
+    /// Recovery copy, backup and changed-on-disk check (`recovery`); none in tests.
+    pub guard: Option<super::recovery::Guard>,
     /// Where each part of the file is, valid while the model is at this revision (as read, or
     /// as last saved), so that checks can say which line they are about.
     source_map: Option<(u64, SourceMap)>,
@@ -185,6 +187,7 @@ impl App {
             history: History::default(),
             saved_revision: 0,
             comments_in_file: false,
+            guard: None,
             source_map: None,
             rows: Vec::new(),
             all_rows: Vec::new(),
@@ -222,9 +225,16 @@ impl App {
     pub fn from_file(file: ModelFile) -> App {
         let comments = file.has_comments();
         let mut app = App::new(file.model, file.path);
-        app.comments_in_file = comments;
         app.source_map = Some((0, file.map));
         app.refresh();
+        if comments {
+            let text = format!(
+                "{} has comments, which a save does not keep: write the reasons in the note \
+                 fields (Note, in the detail pane) instead",
+                app.file_name()
+            );
+            app.say(Tone::Warning, text);
+        }
         app
     }
 
@@ -916,8 +926,11 @@ impl App {
 
     /// Writes the model to its file, atomically. Returns whether it was written.
     pub fn save(&mut self) -> bool {
-        match crate::model::write_model(&self.model, &self.path) {
-            Ok(()) => {
+        if self.ask_before_overwrite() {
+            return false;
+        }
+        match self.write_file() {
+            Ok(backup) => {
                 self.saved_revision = self.history.revision();
                 let text = crate::model::to_yaml(&self.model);
                 self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
@@ -926,11 +939,17 @@ impl App {
                 if std::mem::take(&mut self.comments_in_file) {
                     text.push_str(" (the comments of the original file are not kept)");
                 }
+                if let Some(b) = backup {
+                    text.push_str(&format!("; the previous version is in {}", b.display()));
+                }
                 self.say(Tone::Ok, text);
                 true
             }
             Err(e) => {
-                self.say(Tone::Error, format!("{e:#}"));
+                self.say(
+                    Tone::Error,
+                    format!("{e:#}: the edits are kept, nothing is lost"),
+                );
                 false
             }
         }

@@ -405,6 +405,8 @@ pub enum Op {
     SetTiers(Option<Tiers>),
     /// Several operations as one step (a new field and the signal that reads it).
     Batch(Vec<Op>),
+    /// Replaces the whole model (restoring the recovery copy of unsaved edits).
+    SetModel(Box<Model>),
 }
 
 impl Op {
@@ -426,6 +428,7 @@ impl Op {
             Op::Replace { node, .. } => Some(node.clone()),
             Op::SetWeights { .. } => None,
             Op::SetTiers(_) => Some(Node::Tiers),
+            Op::SetModel(_) => Some(Node::Model),
             Op::Batch(ops) => ops.iter().rev().find_map(|o| o.focus(m)),
         }
     }
@@ -629,7 +632,7 @@ fn on_list<T: Entry>(v: &mut Vec<T>, list: &ListRef, op: &Op) -> Result<Op, Stri
                 weights: old,
             })
         }
-        Op::Batch(_) | Op::SetTiers(_) => Err("not a list operation".into()),
+        Op::Batch(_) | Op::SetTiers(_) | Op::SetModel(_) => Err("not a list operation".into()),
     }
 }
 
@@ -657,6 +660,12 @@ pub fn apply(m: &mut Model, op: &Op) -> Result<Op, String> {
 fn apply_one(m: &mut Model, op: &Op) -> Result<Op, String> {
     let list = match op {
         Op::SetTiers(t) => return Ok(Op::SetTiers(std::mem::replace(&mut m.tiers, t.clone()))),
+        Op::SetModel(new) => {
+            return Ok(Op::SetModel(Box::new(std::mem::replace(
+                m,
+                (**new).clone(),
+            ))));
+        }
         Op::Batch(ops) => {
             let mut undo = Vec::with_capacity(ops.len());
             for o in ops {

@@ -213,6 +213,10 @@ impl RuleForm {
 pub enum ConfirmPurpose {
     Delete(Node),
     Quit,
+    /// Restore these unsaved edits of an earlier session (see `recovery`).
+    Restore(Box<crate::model::Model>),
+    /// Save over a file that changed on disk since it was opened.
+    Overwrite,
 }
 
 pub struct Confirm {

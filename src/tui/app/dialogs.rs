@@ -291,6 +291,15 @@ impl App {
             }
             (ConfirmPurpose::Quit, 's') => self.should_quit = self.save(),
             (ConfirmPurpose::Quit, 'd') => self.should_quit = true,
+            (ConfirmPurpose::Restore(model), 'y') => {
+                self.edit(Op::SetModel(model), "restored the unsaved edits");
+            }
+            (ConfirmPurpose::Overwrite, 'y') => {
+                if let Some(g) = &mut self.guard {
+                    g.overwrite = true;
+                }
+                self.save();
+            }
             _ => {}
         }
     }

@@ -1,0 +1,344 @@
+//! No lost work: the recovery copy of unsaved edits, the backup a save keeps, and the check
+//! that the file did not change on disk since it was opened.
+//!
+//! - After every change the designer writes the model to a recovery copy in the user's data
+//!   folder (`$SCOREWRIGHT_DATA_DIR` when set, else the platform's data folder for
+//!   scorewright), one file per model path. A save, or undoing back to what is saved, removes
+//!   it. On the next start with the same model, a copy that differs from the file is offered
+//!   for restoring.
+//! - A save reads the file first: if it is not what was opened (or last saved), the designer
+//!   asks before overwriting it. The previous content is kept as `MODEL~` beside the file, and
+//!   the new one is written atomically (a temporary file and a rename).
+//! - A panic prints where the recovery copy is, after the terminal is restored.
+//!
+//! Invariant: nothing here touches the model file except `Guard::save`, and a failed write
+//! leaves the model in memory (and the recovery copy) as they were.
+
+use super::app::{App, Message, Tone};
+use super::popups::{Confirm, ConfirmPurpose, Popup};
+use crate::model::yaml::write_atomic;
+use crate::model::{Model, ModelError, parse_model, to_yaml};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Where the recovery copies live: `$SCOREWRIGHT_DATA_DIR/recovery` when set (tests, portable
+/// setups), else the platform's data folder for scorewright.
+pub fn recovery_dir() -> Option<PathBuf> {
+    let base = match std::env::var_os("SCOREWRIGHT_DATA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => directories::ProjectDirs::from("", "", "scorewright")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    Some(base.join("recovery"))
+}
+
+/// The recovery copy of a model file: named after the file, with a hash of its absolute path
+/// so that two `model.yaml` in different folders never share one.
+pub fn recovery_path(model: &Path) -> Option<PathBuf> {
+    let abs = absolute(model);
+    let stem = abs
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    Some(recovery_dir()?.join(format!(
+        "{stem}-{:016x}.yaml",
+        hash(abs.as_os_str().as_encoded_bytes())
+    )))
+}
+
+/// The backup a save keeps of the previous version: `model.yaml~` beside the file.
+pub fn backup_path(model: &Path) -> PathBuf {
+    let mut name = model.file_name().unwrap_or_default().to_os_string();
+    name.push("~");
+    model.with_file_name(name)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    // FNV-1a: stable across runs and builds, unlike the standard library's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn quick_hash(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// The recovery copy the panic message points to, set whenever one is written.
+static LAST_COPY: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// What the panic hook adds once the terminal is restored: where the unsaved edits are.
+pub fn panic_note() -> Option<String> {
+    let copy = LAST_COPY.lock().ok()?.clone()?;
+    copy.exists().then(|| {
+        format!(
+            "scorewright: the designer crashed. Your unsaved edits are in {}; open the model again \
+             to restore them.",
+            copy.display()
+        )
+    })
+}
+
+/// A model's unsaved edits found at start.
+#[derive(Debug)]
+pub struct Recovered {
+    pub model: Model,
+    pub copy: PathBuf,
+}
+
+/// What the designer keeps to lose no work on one model file.
+#[derive(Debug)]
+pub struct Guard {
+    path: PathBuf,
+    copy: Option<PathBuf>,
+    /// A hash of the YAML last written to the recovery copy by this session.
+    written: Option<u64>,
+    /// A hash of the file's bytes as opened or last saved; `None` when it did not exist.
+    on_disk: Option<u64>,
+    /// The user said to overwrite a file that changed on disk: the next save does.
+    pub overwrite: bool,
+}
+
+impl Guard {
+    /// Guards a model file whose bytes were `source` when it was opened (`None`: no file yet).
+    pub fn new(path: &Path, source: Option<&[u8]>) -> Guard {
+        Guard::with_copy(path, source, recovery_path(path))
+    }
+
+    /// As `new`, with the recovery copy at `copy` (tests keep it in a temporary folder).
+    pub fn with_copy(path: &Path, source: Option<&[u8]>, copy: Option<PathBuf>) -> Guard {
+        Guard {
+            path: path.to_path_buf(),
+            copy,
+            written: None,
+            on_disk: source.map(hash),
+            overwrite: false,
+        }
+    }
+
+    pub fn copy(&self) -> Option<&Path> {
+        self.copy.as_deref()
+    }
+
+    /// Unsaved edits of this model from an earlier session, when they differ from `current`.
+    pub fn recovered(&self, current: &Model) -> Option<Recovered> {
+        let copy = self.copy.clone()?;
+        let text = std::fs::read_to_string(&copy).ok()?;
+        let model = parse_model(&text, &copy.display().to_string()).ok()?;
+        (&model != current).then_some(Recovered { model, copy })
+    }
+
+    /// Called after every event: writes the model to the recovery copy when it has unsaved
+    /// changes that are not written yet, and removes the copy this session wrote once
+    /// nothing is unsaved. Returns an error to show when the copy cannot be written.
+    pub fn keep(&mut self, model: &Model, dirty: bool) -> Result<(), String> {
+        let Some(copy) = self.copy.clone() else {
+            return Ok(());
+        };
+        if !dirty {
+            if self.written.take().is_some() {
+                let _ = std::fs::remove_file(&copy);
+            }
+            return Ok(());
+        }
+        let text = to_yaml(model);
+        let h = quick_hash(&text);
+        if self.written == Some(h) {
+            return Ok(());
+        }
+        let body = format!(
+            "# scorewright: unsaved edits of {}\n# `scorewright edit` on that file offers to restore them.\n{text}",
+            absolute(&self.path).display()
+        );
+        let result = copy
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| write_quick(&copy, body.as_bytes()));
+        match result {
+            Ok(()) => {
+                self.written = Some(h);
+                if let Ok(mut last) = LAST_COPY.lock() {
+                    *last = Some(copy);
+                }
+                Ok(())
+            }
+            Err(e) => Err(format!(
+                "cannot write the recovery copy {}: {e} (save soon)",
+                copy.display()
+            )),
+        }
+    }
+
+    /// Forgets the recovery copy (after the user declined or restored it, or saved).
+    pub fn discard(&mut self) {
+        if let Some(copy) = &self.copy {
+            let _ = std::fs::remove_file(copy);
+        }
+        self.written = None;
+    }
+
+    /// Whether the file on disk is not what was opened or last saved (changed by someone
+    /// else, removed, or created since).
+    pub fn changed_on_disk(&self) -> bool {
+        let now = std::fs::read(&self.path).ok().map(|b| hash(&b));
+        now != self.on_disk
+    }
+
+    /// Saves the model: asks nothing (the caller asked about a changed file), keeps the
+    /// previous version as `MODEL~`, writes atomically, and removes the recovery copy.
+    /// Returns the backup written, if any.
+    pub fn save(&mut self, model: &Model) -> Result<Option<PathBuf>, ModelError> {
+        let text = to_yaml(model);
+        let write_err = |file: &Path, source| ModelError::Write {
+            file: file.display().to_string(),
+            source,
+        };
+        let mut backup = None;
+        if let Ok(old) = std::fs::read(&self.path)
+            && old != text.as_bytes()
+        {
+            let b = backup_path(&self.path);
+            write_atomic(&b, &old).map_err(|e| write_err(&b, e))?;
+            backup = Some(b);
+        }
+        write_atomic(&self.path, text.as_bytes()).map_err(|e| write_err(&self.path, e))?;
+        self.on_disk = Some(hash(text.as_bytes()));
+        self.overwrite = false;
+        self.discard();
+        Ok(backup)
+    }
+}
+
+// ----- the hooks in the designer -----
+
+impl App {
+    /// Guards the model against lost work from now on; offers the unsaved edits of an
+    /// earlier session when there are some.
+    pub fn with_guard(mut self, guard: Guard) -> App {
+        if let Some(r) = guard.recovered(&self.model) {
+            let age = std::fs::metadata(&r.copy)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .map(|d| format!(" from {} ago", human(d.as_secs())))
+                .unwrap_or_default();
+            self.popups.push(Popup::Confirm(Confirm {
+                title: "Unsaved edits found".into(),
+                message: format!(
+                    "The designer kept unsaved edits of this model{age} in {}. Restore them? \
+                     (y: restore, undo takes them back; n: open the file as it is)",
+                    r.copy.display()
+                ),
+                purpose: ConfirmPurpose::Restore(Box::new(r.model)),
+            }));
+        }
+        self.guard = Some(guard);
+        self
+    }
+
+    /// After every event: keeps the recovery copy current (see `Guard::keep`).
+    pub fn keep_recovery(&mut self) {
+        let dirty = self.is_dirty();
+        if let Some(g) = &mut self.guard
+            && let Err(e) = g.keep(&self.model, dirty)
+        {
+            self.message = Some(Message {
+                tone: Tone::Warning,
+                text: e,
+            });
+        }
+    }
+
+    /// Before a save: when the file changed on disk since it was opened, asks whether to
+    /// overwrite it, and returns true (the save waits for the answer).
+    pub fn ask_before_overwrite(&mut self) -> bool {
+        let Some(g) = &self.guard else {
+            return false;
+        };
+        if g.overwrite || !g.changed_on_disk() {
+            return false;
+        }
+        self.popups.push(Popup::Confirm(Confirm {
+            title: "Changed on disk".into(),
+            message: format!(
+                "{} changed on disk since it was opened (another editor, a git pull?). \
+                 Overwrite it with the designer's version? (its current content is kept as {})",
+                self.path.display(),
+                backup_path(&self.path).display()
+            ),
+            purpose: ConfirmPurpose::Overwrite,
+        }));
+        true
+    }
+
+    /// Writes the model: through the guard (backup, recovery copy removed) when there is
+    /// one. Returns the backup of the previous version, if one was written.
+    pub fn write_file(&mut self) -> Result<Option<PathBuf>, ModelError> {
+        match &mut self.guard {
+            Some(g) => g.save(&self.model),
+            None => crate::model::write_model(&self.model, &self.path).map(|()| None),
+        }
+    }
+}
+
+fn human(secs: u64) -> String {
+    match secs {
+        0..120 => format!("{secs} seconds"),
+        120..7200 => format!("{} minutes", secs / 60),
+        7200..172_800 => format!("{} hours", secs / 3600),
+        _ => format!("{} days", secs / 86_400),
+    }
+}
+
+/// Writes through a temporary file and a rename, without waiting for the disk: the copy is
+/// for a crash of the program, not of the machine, and is written after every change.
+fn write_quick(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_sit_beside_the_file() {
+        assert_eq!(
+            backup_path(Path::new("/a/b/model.yaml")),
+            PathBuf::from("/a/b/model.yaml~")
+        );
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

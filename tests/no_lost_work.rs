@@ -1,0 +1,260 @@
+//! No lost work in the designer: the recovery copy after every change and the offer to
+//! restore it, the backup a save keeps, the question before overwriting a file changed on
+//! disk, a failed write that keeps the edits, and the note about comments.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use scorewright::model::{Weight, parse_model, read_model};
+use scorewright::tui::app::Tone;
+use scorewright::tui::ops::Node;
+use scorewright::tui::popups::{ConfirmPurpose, Popup};
+use scorewright::tui::recovery::{Guard, panic_note};
+use scorewright::tui::{Action, App};
+use std::path::{Path, PathBuf};
+
+const MODEL: &str = "name: Recovery test
+fields:
+  - { id: visits, kind: number }
+  - { id: webinar, kind: boolean }
+journeys:
+  - id: fit
+    touchpoints:
+      - id: web
+        pillars: [time_and_effort]
+        weight: 50
+        signals:
+          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } }
+      - id: webinar
+        pillars: [empathy]
+        weight: 50
+        signals:
+          - { field: webinar, weight: 100, rule: flag }
+segments:
+  - { name: Everyone, action: Newsletter }
+";
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    copy: PathBuf,
+}
+
+fn setup(text: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.yaml");
+    std::fs::write(&path, text).unwrap();
+    let copy = dir.path().join("data/recovery/model.yaml");
+    Setup {
+        _dir: dir,
+        path,
+        copy,
+    }
+}
+
+/// The designer as `scorewright edit` opens it, with the recovery copy at `s.copy`.
+fn open(s: &Setup) -> App {
+    let file = read_model(&s.path).unwrap();
+    let bytes = std::fs::read(&s.path).ok();
+    let guard = Guard::with_copy(&s.path, bytes.as_deref(), Some(s.copy.clone()));
+    let mut app = App::from_file(file).with_guard(guard);
+    app.update(Action::Resize(100, 30));
+    app
+}
+
+fn key(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    app.keep_recovery();
+}
+
+/// Raises the first touchpoint's weight by 1%, as the event loop would see it.
+fn nudge(app: &mut App) {
+    app.select(&Node::Touchpoint {
+        journey: 0,
+        path: vec![0],
+    });
+    app.update(Action::Nudge(100));
+    app.keep_recovery();
+}
+
+fn confirm(app: &App) -> Option<&ConfirmPurpose> {
+    match app.popups.last() {
+        Some(Popup::Confirm(c)) => Some(&c.purpose),
+        _ => None,
+    }
+}
+
+fn weight0(app: &App) -> Weight {
+    app.model.journeys[0].touchpoints[0].weight
+}
+
+#[test]
+fn every_change_is_kept_in_a_recovery_copy_and_offered_at_the_next_start() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    assert!(confirm(&app).is_none(), "nothing to restore at first");
+    nudge(&mut app);
+    assert_eq!(weight0(&app), Weight(5100));
+    let kept = std::fs::read_to_string(&s.copy).unwrap();
+    assert_eq!(parse_model(&kept, "copy").unwrap(), app.model);
+    // A second nudge merges into the same undo step, and is kept too.
+    nudge(&mut app);
+    let kept = std::fs::read_to_string(&s.copy).unwrap();
+    assert_eq!(
+        parse_model(&kept, "copy").unwrap().journeys[0].touchpoints[0].weight,
+        Weight(5200)
+    );
+    assert!(panic_note().is_some_and(|n| n.contains("unsaved edits are in")));
+    // The session ends without saving (a crash, a closed terminal).
+    drop(app);
+
+    let mut app = open(&s);
+    assert!(matches!(confirm(&app), Some(ConfirmPurpose::Restore(_))));
+    key(&mut app, 'y');
+    assert_eq!(weight0(&app), Weight(5200));
+    assert!(app.is_dirty());
+    // The restore is one step to undo: back to the file as it is.
+    app.update(Action::Undo);
+    assert_eq!(weight0(&app), Weight(5000));
+    assert_eq!(app.model, read_model(&s.path).unwrap().model);
+}
+
+#[test]
+fn declining_the_restore_opens_the_file_and_keeps_the_copy_until_the_next_change() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    drop(app);
+    let mut app = open(&s);
+    key(&mut app, 'n');
+    assert!(app.popups.is_empty());
+    assert_eq!(weight0(&app), Weight(5000));
+    assert!(s.copy.exists(), "declined, the copy is still there");
+    nudge(&mut app);
+    app.update(Action::Undo);
+    app.keep_recovery();
+    assert!(!app.is_dirty());
+    assert!(!s.copy.exists(), "nothing unsaved, no copy");
+}
+
+#[test]
+fn save_keeps_the_previous_version_and_removes_the_copy() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    assert!(s.copy.exists());
+    assert!(app.save());
+    let msg = app.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Ok);
+    assert!(msg.text.contains("model.yaml~"), "{}", msg.text);
+    assert_eq!(
+        std::fs::read_to_string(s.path.with_file_name("model.yaml~")).unwrap(),
+        MODEL
+    );
+    assert_eq!(read_model(&s.path).unwrap().model, app.model);
+    app.keep_recovery();
+    assert!(!s.copy.exists());
+    // Saving again, with nothing changed on disk, asks nothing.
+    nudge(&mut app);
+    assert!(app.save());
+    assert!(app.popups.is_empty());
+}
+
+#[test]
+fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
+    std::fs::write(&s.path, &theirs).unwrap();
+    assert!(!app.save());
+    assert!(matches!(confirm(&app), Some(ConfirmPurpose::Overwrite)));
+    assert_eq!(std::fs::read_to_string(&s.path).unwrap(), theirs);
+    // No: nothing written, the edits stay.
+    key(&mut app, 'n');
+    assert_eq!(std::fs::read_to_string(&s.path).unwrap(), theirs);
+    assert!(app.is_dirty());
+    // Yes: written, and their version kept as the backup.
+    app.update(Action::Save);
+    key(&mut app, 'y');
+    assert!(!app.is_dirty());
+    assert_eq!(read_model(&s.path).unwrap().model, app.model);
+    assert_eq!(
+        std::fs::read_to_string(s.path.with_file_name("model.yaml~")).unwrap(),
+        theirs
+    );
+    // A file removed since it was opened counts as changed too.
+    nudge(&mut app);
+    std::fs::remove_file(&s.path).unwrap();
+    assert!(!app.save());
+    assert!(matches!(confirm(&app), Some(ConfirmPurpose::Overwrite)));
+}
+
+#[test]
+fn a_failed_write_shows_the_error_and_keeps_the_edits() {
+    for target in [
+        // A folder that does not exist.
+        PathBuf::from("/nonexistent-folder/model.yaml"),
+        // A read-only file system (even for root).
+        PathBuf::from("/proc/model.yaml"),
+    ] {
+        let mut app = App::new(parse_model(MODEL, "m.yaml").unwrap(), target.clone());
+        nudge(&mut app);
+        assert!(!app.save(), "{}", target.display());
+        let msg = app.message.clone().unwrap();
+        assert_eq!(msg.tone, Tone::Error);
+        assert!(msg.text.contains("cannot write it"), "{}", msg.text);
+        assert!(msg.text.contains("the edits are kept"), "{}", msg.text);
+        assert!(app.is_dirty());
+        assert_eq!(weight0(&app), Weight(5100));
+    }
+    // Through the guard as well, where the backup is written first.
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    std::fs::create_dir(s.path.with_file_name("model.yaml~")).unwrap();
+    assert!(!app.save());
+    assert_eq!(app.message.clone().unwrap().tone, Tone::Error);
+    assert_eq!(std::fs::read_to_string(&s.path).unwrap(), MODEL);
+    assert!(app.is_dirty() && s.copy.exists());
+}
+
+#[test]
+fn a_file_with_comments_says_so_once_when_opened() {
+    let text = MODEL.replace(
+        "name: Recovery test",
+        "# why we weigh it so\nname: Recovery test",
+    );
+    let s = setup(&text);
+    let mut app = open(&s);
+    let msg = app.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Warning);
+    assert!(
+        msg.text
+            .contains("has comments, which a save does not keep"),
+        "{}",
+        msg.text
+    );
+    assert!(msg.text.contains("note"), "{}", msg.text);
+    nudge(&mut app);
+    assert!(app.save());
+    assert!(!app.message.clone().unwrap().text.contains("comments"));
+    // Without comments, nothing is said.
+    let s = setup(MODEL);
+    assert!(open(&s).message.is_none());
+}
+
+#[test]
+fn recovery_copies_of_two_models_never_collide() {
+    let a = scorewright::tui::recovery::recovery_path(Path::new("/x/model.yaml"));
+    let b = scorewright::tui::recovery::recovery_path(Path::new("/y/model.yaml"));
+    if let (Some(a), Some(b)) = (a, b) {
+        assert_ne!(a, b);
+        assert!(
+            a.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("model-")
+        );
+    }
+}
