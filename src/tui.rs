@@ -19,10 +19,12 @@ pub mod history;
 pub mod keys;
 pub mod ops;
 pub mod popups;
+pub mod preview;
 pub mod props;
 pub mod recovery;
 pub mod theme;
 pub mod tree;
+pub mod tuning;
 pub mod view;
 pub mod widgets;
 
@@ -42,7 +44,11 @@ use std::time::Duration;
 pub fn run(file: ModelFile, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let contacts = contacts.or_else(|| file.contacts_path().filter(|p| p.exists()));
     let guard = recovery::Guard::new(&file.path, std::fs::read(&file.path).ok().as_deref());
-    run_app(App::from_file(file).with_contacts(contacts).with_guard(guard))
+    run_app(
+        App::from_file(file)
+            .with_contacts(contacts)
+            .with_guard(guard),
+    )
 }
 
 /// `scorewright edit MODEL [--contacts FILE]`: opens the model file in the designer. A file
@@ -115,7 +121,10 @@ fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<App>
             terminal.draw(|f| view::draw(f, &app))?;
             redraw = false;
         }
-        if !event::poll(Duration::from_millis(500))? {
+        // While scoring or tuning runs in the background, look for its answer often.
+        let wait = if app.busy() { 50 } else { 500 };
+        if !event::poll(Duration::from_millis(wait))? {
+            redraw = app.tick();
             continue;
         }
         match event::read()? {
@@ -124,6 +133,7 @@ fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<App>
             Event::Resize(w, h) => app.update(Action::Resize(w, h)),
             _ => continue,
         }
+        app.tick();
         app.keep_recovery();
         redraw = true;
     }

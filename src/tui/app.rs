@@ -8,6 +8,7 @@
 
 mod dialogs;
 mod edits;
+mod preview;
 
 use super::history::History;
 use super::keys::{KeyMap, Mode};
@@ -16,9 +17,11 @@ use super::popups::{
     Confirm, ConfirmPurpose, FieldTarget, Input, NEW_FIELD, PickItem, PickPurpose, Picker, Popup,
     Purpose, RuleForm,
 };
+use super::preview::{Panel, Preview};
 use super::props::{self, EditKind, Prop};
 use super::theme::{Theme, Themes};
 use super::tree::{Row, rows, visible};
+use super::tuning::Tuning;
 use super::view;
 use crate::model::check::{Diagnostic, Severity, check};
 use crate::model::weight::{FULL, balance_even, balance_proportional, describe_sum};
@@ -31,13 +34,15 @@ use ratatui::layout::Rect;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-/// The screens of the designer. The preview of contacts joins this list; each screen has
-/// its module under `view/`, and `view::draw` dispatches on it.
+/// The screens of the designer; each has its module under `view/`, and `view::draw`
+/// dispatches on it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Screen {
     /// The tree, the detail pane and the checks: authoring the model.
     #[default]
     Design,
+    /// The model against sample contacts: scores, what-if, explanations, pictures.
+    Preview,
 }
 
 /// Which pane of the main screen has the keys.
@@ -117,6 +122,27 @@ pub enum Action {
         down: bool,
     },
     Resize(u16, u16),
+    /// Switch between the design screen and the preview.
+    TogglePreview,
+    /// The preview's side panel: the next one, the one before.
+    NextPanel,
+    PrevPanel,
+    /// Sort the contacts by the next column; reverse the order.
+    SortNext,
+    SortReverse,
+    /// Filter the contacts by text; by tier, segment or rating; show them all again.
+    FilterText,
+    FilterPick,
+    ClearFilter,
+    /// Make the current model the baseline of the what-if.
+    PinBaseline,
+    /// Preview another contacts file.
+    OpenContacts,
+    /// Suggest weights from the outcome column, in the background.
+    Tune,
+    /// Accept the selected suggested weight; every suggested weight.
+    AcceptWeight,
+    AcceptAll,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +198,19 @@ pub struct App {
     pub size: (u16, u16),
     pub should_quit: bool,
     pub find_query: String,
+    /// The sample contacts scored, when any are loaded.
+    pub preview: Option<Preview>,
+    /// Why the last contacts file could not be previewed.
+    pub preview_error: Option<String>,
+    /// The model the what-if measures from: as opened, or as last pinned.
+    pub baseline_model: Model,
+    pub panel: Panel,
+    pub tuning: Tuning,
+    /// The personas scored, and the model they were scored with.
+    pub personas: Vec<crate::engine::PersonaResult>,
+    personas_model: Option<Model>,
+    /// Contact sets at least this large are scored on a worker thread.
+    pub worker_min_rows: usize,
 }
 
 impl App {
@@ -179,6 +218,7 @@ impl App {
     pub fn new(model: Model, path: PathBuf) -> App {
         let themes = Themes::built_in();
         let theme = themes.get(&themes.chosen);
+        let baseline_model = model.clone();
         let mut app = App {
             model,
             path,
@@ -208,6 +248,14 @@ impl App {
             size: (100, 30),
             should_quit: false,
             find_query: String::new(),
+            preview: None,
+            preview_error: None,
+            baseline_model,
+            panel: Panel::default(),
+            tuning: Tuning::default(),
+            personas: Vec::new(),
+            personas_model: None,
+            worker_min_rows: super::preview::WORKER_MIN_ROWS,
         };
         app.refresh();
         // Start on the first journey: that is where a workshop begins.
@@ -281,6 +329,7 @@ impl App {
             Ok(file) => {
                 let contacts = file.contacts_path().filter(|p| p.exists());
                 self.model = file.model;
+                self.baseline_model = self.model.clone();
                 self.history = History::default();
                 self.saved_revision = 0;
                 self.rows.clear();
@@ -330,6 +379,7 @@ impl App {
                 Err(e) => self.say(Tone::Warning, format!("{e:#}")),
             }
         }
+        self.load_preview();
         self.refresh();
     }
 
@@ -379,6 +429,13 @@ impl App {
             Some(Popup::Rule(_)) => Mode::RuleForm,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Help { .. }) => Mode::Help,
+            None if self.screen == Screen::Preview => {
+                if self.panel == Panel::Tuning && self.tuning.suggestion().is_some() {
+                    Mode::Tuning
+                } else {
+                    Mode::Preview
+                }
+            }
             None => match self.focus {
                 Focus::Tree => Mode::Tree,
                 Focus::Detail => Mode::Detail,
@@ -543,6 +600,9 @@ impl App {
             self.update_popup(top, action);
             return;
         }
+        if self.screen == Screen::Preview && self.update_preview(&action) {
+            return;
+        }
         match action {
             Action::Up => self.step(-1),
             Action::Down => self.step(1),
@@ -649,6 +709,19 @@ impl App {
             | Action::NextInput
             | Action::PrevInput
             | Action::Text(_) => {}
+            Action::TogglePreview
+            | Action::NextPanel
+            | Action::PrevPanel
+            | Action::SortNext
+            | Action::SortReverse
+            | Action::FilterText
+            | Action::FilterPick
+            | Action::ClearFilter
+            | Action::PinBaseline
+            | Action::OpenContacts
+            | Action::Tune
+            | Action::AcceptWeight
+            | Action::AcceptAll => self.preview_action(action),
         }
     }
 
@@ -852,6 +925,7 @@ impl App {
             .diag_selected
             .min(self.diagnostics.len().saturating_sub(1));
         self.open_questions = count_open_questions(&self.model);
+        self.sync_preview();
         if let Some(n) = node {
             self.select(&n);
         }

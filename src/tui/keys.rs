@@ -17,6 +17,10 @@ pub enum Mode {
     Tree,
     Detail,
     Diagnostics,
+    /// The preview of contacts.
+    Preview,
+    /// The preview's suggested weights, once tuning has suggested some.
+    Tuning,
     /// A one-line text box (a name, a weight, a condition).
     Input,
     /// The multi-line note editor.
@@ -35,6 +39,8 @@ impl Mode {
             Mode::Tree => "Model tree",
             Mode::Detail => "Detail pane",
             Mode::Diagnostics => "Checks",
+            Mode::Preview => "Preview of contacts",
+            Mode::Tuning => "Suggested weights",
             Mode::Input => "Text box",
             Mode::Note => "Note editor",
             Mode::Picker => "Pick from a list",
@@ -44,9 +50,12 @@ impl Mode {
         }
     }
 
-    /// The modes of the main screen's panes, which also take the global keys.
+    /// The modes of the screens' panes, which also take the global keys.
     pub fn is_pane(self) -> bool {
-        matches!(self, Mode::Tree | Mode::Detail | Mode::Diagnostics)
+        matches!(
+            self,
+            Mode::Tree | Mode::Detail | Mode::Diagnostics | Mode::Preview | Mode::Tuning
+        )
     }
 }
 
@@ -213,10 +222,17 @@ impl KeyMap {
     /// The bindings the status bar offers in a mode, in table order, the mode's own first.
     pub fn hints<'a>(&'a self, mode: Mode, app: &'a App) -> impl Iterator<Item = &'a Binding> + 'a {
         let own = self.bindings.iter().filter(move |b| b.mode == mode);
+        // A global key the mode binds itself means the mode's action there, so its global
+        // hint would lie.
+        let shadowed = move |g: &Binding| {
+            self.bindings
+                .iter()
+                .any(|b| b.mode == mode && b.keys.iter().any(|k| g.keys.contains(k)))
+        };
         let global = self
             .bindings
             .iter()
-            .filter(move |b| mode.is_pane() && b.mode == Mode::Global);
+            .filter(move |b| mode.is_pane() && b.mode == Mode::Global && !shadowed(b));
         own.chain(global).filter(move |b| b.hint && b.works(app))
     }
 }
@@ -298,12 +314,28 @@ fn defaults() -> Vec<Binding> {
         false,
         None,
     );
+    b(
+        M::Global,
+        &[k('T')],
+        A::Tune,
+        "suggest weights",
+        false,
+        None,
+    );
     b(M::Global, &[k('?')], A::Help, "all keys", true, None);
     b(
         M::Global,
         &[k('q'), Key::ctrl('c')],
         A::Quit,
         "quit",
+        true,
+        None,
+    );
+    b(
+        M::Global,
+        &[k('p')],
+        A::TogglePreview,
+        "preview contacts",
         true,
         None,
     );
@@ -628,6 +660,182 @@ fn defaults() -> Vec<Binding> {
         A::Back,
         "back to tree",
         true,
+        None,
+    );
+
+    // The preview of contacts.
+    b(M::Preview, &[p(C::Up), k('k')], A::Up, "up", false, None);
+    b(
+        M::Preview,
+        &[p(C::Down), k('j')],
+        A::Down,
+        "down",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[p(C::PageUp)],
+        A::PageUp,
+        "page up",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[p(C::PageDown)],
+        A::PageDown,
+        "page down",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[p(C::Home), k('g')],
+        A::Top,
+        "first contact",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[p(C::End), k('G')],
+        A::Bottom,
+        "last contact",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[p(C::Tab)],
+        A::NextPanel,
+        "next panel",
+        true,
+        None,
+    );
+    b(
+        M::Preview,
+        &[p(C::BackTab), Key::shift(C::BackTab)],
+        A::PrevPanel,
+        "previous panel",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[k('s')],
+        A::SortNext,
+        "sort by the next column",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('S')],
+        A::SortReverse,
+        "reverse the order",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('/')],
+        A::FilterText,
+        "filter by text",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('f')],
+        A::FilterPick,
+        "filter by tier, segment, rating",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('c')],
+        A::ClearFilter,
+        "clear the filters",
+        true,
+        Some(App::preview_filtered),
+    );
+    b(
+        M::Preview,
+        &[k('b')],
+        A::PinBaseline,
+        "pin as baseline",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('o')],
+        A::OpenContacts,
+        "open contacts",
+        true,
+        None,
+    );
+    b(
+        M::Preview,
+        &[k('T')],
+        A::Tune,
+        "suggest weights",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[p(C::Esc)],
+        A::TogglePreview,
+        "back to the model",
+        false,
+        None,
+    );
+
+    // The suggested weights.
+    b(M::Tuning, &[p(C::Up), k('k')], A::Up, "up", false, None);
+    b(
+        M::Tuning,
+        &[p(C::Down), k('j')],
+        A::Down,
+        "down",
+        false,
+        None,
+    );
+    b(
+        M::Tuning,
+        &[p(C::Enter), k('a')],
+        A::AcceptWeight,
+        "accept this weight",
+        true,
+        None,
+    );
+    b(M::Tuning, &[k('A')], A::AcceptAll, "accept all", true, None);
+    b(
+        M::Tuning,
+        &[p(C::Tab)],
+        A::NextPanel,
+        "next panel",
+        true,
+        None,
+    );
+    b(
+        M::Tuning,
+        &[p(C::BackTab), Key::shift(C::BackTab)],
+        A::PrevPanel,
+        "previous panel",
+        false,
+        None,
+    );
+    b(M::Tuning, &[k('T')], A::Tune, "tune again", false, None);
+    b(
+        M::Tuning,
+        &[p(C::Esc)],
+        A::TogglePreview,
+        "back to the model",
+        false,
         None,
     );
 

@@ -25,6 +25,10 @@ pub enum Purpose {
         prop: Prop,
     },
     Find,
+    /// Text the preview's contacts are filtered by (applied as it is typed).
+    FilterContacts,
+    /// The path of a contacts file to preview.
+    OpenContacts,
     /// The id of a new field, then its kind, then what it is for.
     NewFieldId {
         then: FieldTarget,
@@ -96,6 +100,8 @@ pub enum PickPurpose {
     AddInside { node: Node },
     /// The template a new model file starts from; cancelling quits.
     Template,
+    /// A tier, segment or rating the preview's contacts are narrowed to.
+    PreviewFilter,
 }
 
 #[derive(Clone, Debug, PartialEq)]

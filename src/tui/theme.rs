@@ -132,6 +132,13 @@ impl Theme {
             if role == "selection_unfocused" {
                 s = s.add_modifier(Modifier::UNDERLINED);
             }
+            // Matrix zones and failing personas must stay apart without colour too.
+            match role {
+                "zone_green" => s = s.add_modifier(Modifier::REVERSED),
+                "zone_amber" => s = s.add_modifier(Modifier::UNDERLINED),
+                "fail" | "threshold" => s = s.add_modifier(Modifier::BOLD),
+                _ => {}
+            }
             s
         } else {
             style
@@ -293,7 +300,7 @@ pub fn no_color() -> bool {
 mod tests {
     use super::*;
 
-    const ROLES: [&str; 21] = [
+    const ROLES: [&str; 29] = [
         "text",
         "muted",
         "title",
@@ -315,6 +322,14 @@ mod tests {
         "negative",
         "input",
         "dirty",
+        "bar_before",
+        "bar_after",
+        "threshold",
+        "zone_green",
+        "zone_amber",
+        "zone_none",
+        "pass",
+        "fail",
     ];
 
     #[test]

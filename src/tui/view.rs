@@ -6,6 +6,7 @@
 
 pub mod design;
 pub mod popups;
+pub mod preview;
 
 pub use design::detail_prop_at;
 pub use popups::help_lines;
@@ -153,6 +154,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     draw_title(f, app, a.title);
     match app.screen {
         Screen::Design => design::draw(f, app, &a),
+        Screen::Preview => preview::draw(f, app, &a),
     }
     draw_status(f, app, a.status);
     draw_hints(f, app, a.hints);

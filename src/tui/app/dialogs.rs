@@ -52,6 +52,8 @@ impl App {
                     }
                 }
             }
+            Purpose::FilterContacts => info = self.preview_filter_typed(&value),
+            Purpose::OpenContacts => {}
             Purpose::NewFieldId { .. } => {
                 let t = value.trim();
                 if t.is_empty() {
@@ -78,7 +80,8 @@ impl App {
                 let value = input.value();
                 let result = match &input.purpose {
                     Purpose::Prop { node, prop } => self.set_prop(node, *prop, &value),
-                    Purpose::Find => Ok(()),
+                    Purpose::Find | Purpose::FilterContacts => Ok(()),
+                    Purpose::OpenContacts => self.open_contacts(value.trim()),
                     Purpose::NewFieldId { then } => {
                         if input.error.is_some() {
                             Err(input.error.clone().unwrap_or_default())
@@ -173,6 +176,7 @@ impl App {
             }
             PickPurpose::AddInside { node } => self.add_inside_as(&node, &value),
             PickPurpose::Template => self.create_from_template(&value),
+            PickPurpose::PreviewFilter => self.preview_filter_picked(&value),
             PickPurpose::NewFieldKind { id, then } => {
                 let kind = FieldKind::ALL
                     .iter()

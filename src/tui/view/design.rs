@@ -337,50 +337,21 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
 /// One bar per pillar: the share of the journey's weight it carries.
 fn draw_pillar_shares(f: &mut Frame, app: &App, j: &crate::model::Journey, area: Rect) {
     let t = &app.theme;
-    let shares = crate::model::check::pillar_shares(j);
     f.render_widget(
         Line::styled("Weight by pillar", t.style("muted")),
         Rect { height: 1, ..area },
     );
-    let label_w = 16usize;
-    let bar_w = (area.width as usize).saturating_sub(label_w + 8);
-    for (i, (p, share)) in crate::model::Pillar::ALL.iter().zip(shares).enumerate() {
-        let y = area.y + 1 + i as u16;
-        if y >= area.bottom() {
-            break;
-        }
-        let filled = ((bar_w as f64) * share / 100.0).round() as usize;
-        let line = Line::from(vec![
-            Span::styled(
-                format!("{:<label_w$}", fit(p.label(), label_w - 1)),
-                t.style("text"),
-            ),
-            Span::styled("█".repeat(filled.min(bar_w)), t.pillar(*p)),
-            Span::styled(
-                "░".repeat(bar_w - filled.min(bar_w)),
-                t.style("gauge_empty"),
-            ),
-            Span::styled(
-                format!(
-                    " {:>5}%",
-                    crate::tui::tree::fmt_num((share * 10.0).round() / 10.0)
-                ),
-                if share == 0.0 {
-                    t.style("warning")
-                } else {
-                    t.style("muted")
-                },
-            ),
-        ]);
-        f.render_widget(
-            fit_line(line, area.width as usize),
-            Rect {
-                y,
-                height: 1,
-                ..area
-            },
-        );
-    }
+    f.render_widget(
+        crate::tui::widgets::PillarBars {
+            shares: crate::model::check::pillar_shares(j),
+            theme: t,
+        },
+        Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        },
+    );
 }
 
 fn prop_value(app: &App, item: &crate::tui::ops::Item, prop: Prop) -> Vec<Span<'static>> {

@@ -263,6 +263,8 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         Mode::Tree,
         Mode::Detail,
         Mode::Diagnostics,
+        Mode::Preview,
+        Mode::Tuning,
         Mode::Input,
         Mode::Note,
         Mode::Picker,

@@ -1,0 +1,448 @@
+//! The preview's half of `App`: loading contacts, keeping the preview's scores current after
+//! every change of the model (`sync_preview`, called by `refresh`), picking up what the
+//! background threads send (`tick`), and the actions of the preview and of tuning.
+//!
+//! Accepting a suggested weight is an ordinary edit through `App::edit`, so undo takes it back.
+
+use super::{Action, App, Screen, Tone};
+use crate::contacts::{Table, read_contacts};
+use crate::engine::persona_results;
+use crate::tui::keys::Mode;
+use crate::tui::ops::Op;
+use crate::tui::popups::{Input, PickItem, PickPurpose, Picker, Popup, Purpose};
+use crate::tui::preview::{Panel, Preview};
+use crate::tui::tuning::Tuning;
+use crate::tui::view;
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+
+/// Separates the kind of a filter from its value in the filter picker's values.
+const FILTER_SEP: char = '\u{1}';
+
+impl App {
+    /// Loads the contacts `self.contacts` names (or else the model's own samples) into the
+    /// preview. A file that does not load leaves no preview, and says why.
+    pub(super) fn load_preview(&mut self) {
+        let loaded = match &self.contacts {
+            Some(p) => read_contacts(p)
+                .map(|t| (p.display().to_string(), t))
+                .map_err(|e| e.to_string()),
+            None if !self.model.samples.is_empty() => Ok((
+                "the model's samples".to_string(),
+                Table::from_maps("samples", &self.model.samples),
+            )),
+            None => {
+                self.preview = None;
+                return;
+            }
+        };
+        match loaded {
+            Ok((source, table)) => self.install_preview(source, table),
+            Err(e) => {
+                self.preview = None;
+                self.preview_error = Some(e.clone());
+                self.say(Tone::Error, e);
+            }
+        }
+    }
+
+    fn install_preview(&mut self, source: String, table: Table) {
+        let mut p = Preview::new(
+            source,
+            table,
+            &self.model,
+            self.baseline_model.clone(),
+            self.worker_min_rows,
+        );
+        p.request(&self.model);
+        let h = self.preview_table_height();
+        p.keep_visible(h);
+        self.preview = Some(p);
+        self.preview_error = None;
+        self.tuning = Tuning::Idle;
+    }
+
+    /// Previews another contacts file. On failure nothing changes: the error is returned for
+    /// the path box to show.
+    pub(super) fn open_contacts(&mut self, path: &str) -> Result<(), String> {
+        if path.is_empty() {
+            return Err("type the path of a CSV or JSON Lines file".into());
+        }
+        let p = PathBuf::from(path);
+        match read_contacts(&p) {
+            Ok(table) => {
+                let rows = table.rows();
+                self.columns = Some(table.headers.clone());
+                self.contacts = Some(p);
+                self.install_preview(path.to_string(), table);
+                self.refresh();
+                self.say(
+                    Tone::Ok,
+                    format!(
+                        "{rows} contact{} from {path}",
+                        if rows == 1 { "" } else { "s" }
+                    ),
+                );
+                Ok(())
+            }
+            Err(e) => {
+                let e = e.to_string();
+                self.preview_error = Some(e.clone());
+                self.say(Tone::Error, e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Asks for the current model's scores (the preview skips a model it already has) and
+    /// scores the personas again when the model changed.
+    pub(super) fn sync_preview(&mut self) {
+        if let Some(p) = &mut self.preview {
+            p.request(&self.model);
+        }
+        if self.personas_model.as_ref() != Some(&self.model) {
+            self.personas = persona_results(&self.model);
+            self.personas_model = Some(self.model.clone());
+        }
+    }
+
+    /// Whether work runs in the background whose answer is awaited.
+    pub fn busy(&self) -> bool {
+        self.preview.as_ref().is_some_and(|p| p.pending) || self.tuning.is_running()
+    }
+
+    /// Takes what the background threads sent; true when something on screen changed.
+    pub fn tick(&mut self) -> bool {
+        let h = self.preview_table_height();
+        let mut changed = false;
+        if let Some(p) = &mut self.preview
+            && p.poll()
+        {
+            p.keep_visible(h);
+            changed = true;
+        }
+        if self.tuning.poll() {
+            changed = true;
+            match &self.tuning {
+                Tuning::Ready(s) => {
+                    let n = s.weights.len();
+                    self.say(
+                        Tone::Ok,
+                        format!(
+                            "tuning suggests {n} weight{} (Enter accepts one, A all)",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+                Tuning::Failed(e) => {
+                    let e = format!("tuning: {e}");
+                    self.say(Tone::Error, e);
+                }
+                _ => {}
+            }
+        }
+        changed
+    }
+
+    /// Waits (for tests) until no background work is pending, at most `timeout`.
+    pub fn settle(&mut self, timeout: std::time::Duration) {
+        let start = std::time::Instant::now();
+        while self.busy() && start.elapsed() < timeout {
+            self.tick();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        self.tick();
+    }
+
+    /// The number of contact rows the preview's table shows.
+    pub fn preview_table_height(&self) -> usize {
+        let a = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
+        a.tree.height.saturating_sub(3).max(1) as usize
+    }
+
+    // ----- what the key map asks -----
+
+    pub fn has_preview(&self) -> bool {
+        self.preview.is_some()
+    }
+    pub fn preview_filtered(&self) -> bool {
+        self.preview.as_ref().is_some_and(|p| !p.filter.is_empty())
+    }
+
+    // ----- actions -----
+
+    /// The moves and clicks of the preview screen; false for actions it leaves to `update`.
+    pub(super) fn update_preview(&mut self, action: &Action) -> bool {
+        let h = self.preview_table_height() as i64;
+        let by = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -h,
+            Action::PageDown => h,
+            Action::Top => i64::MIN / 2,
+            Action::Bottom => i64::MAX / 2,
+            Action::Scroll { down, .. } if self.popups.is_empty() => {
+                if *down {
+                    3
+                } else {
+                    -3
+                }
+            }
+            Action::Click { column, row } if self.popups.is_empty() => {
+                self.preview_click(*column, *row);
+                return true;
+            }
+            Action::Back => {
+                self.screen = Screen::Design;
+                return true;
+            }
+            _ => return false,
+        };
+        if self.mode() == Mode::Tuning {
+            if let Tuning::Ready(s) = &mut self.tuning {
+                let last = s.weights.len().saturating_sub(1) as i64;
+                s.cursor = (s.cursor as i64 + by).clamp(0, last.max(0)) as usize;
+            }
+        } else if let Some(p) = &mut self.preview {
+            p.step(by, h as usize);
+        }
+        true
+    }
+
+    fn preview_click(&mut self, column: u16, row: u16) {
+        let a = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
+        let inside = a
+            .tree
+            .contains(ratatui::layout::Position { x: column, y: row });
+        let h = self.preview_table_height();
+        if let Some(p) = &mut self.preview
+            && inside
+            && row >= a.tree.y + 2
+        {
+            let i = p.offset + (row - a.tree.y - 2) as usize;
+            if i < p.order.len() {
+                p.cursor = i;
+                p.keep_visible(h);
+                p.explain_selected();
+            }
+        }
+    }
+
+    /// The preview's and tuning's own actions.
+    pub(super) fn preview_action(&mut self, action: Action) {
+        match action {
+            Action::TogglePreview => {
+                self.screen = match self.screen {
+                    Screen::Design => Screen::Preview,
+                    Screen::Preview => Screen::Design,
+                };
+                if self.screen == Screen::Preview && self.preview.is_none() {
+                    self.say(Tone::Info, "no contacts loaded: o opens a file");
+                }
+            }
+            Action::NextPanel => self.panel = self.panel.step(1),
+            Action::PrevPanel => self.panel = self.panel.step(-1),
+            Action::SortNext => {
+                if let Some(p) = &mut self.preview {
+                    // File order, then each column in turn, then file order again.
+                    let cols = p.columns();
+                    let next = match p.sort {
+                        None => cols.first().copied(),
+                        Some(now) => cols
+                            .iter()
+                            .position(|c| *c == now)
+                            .and_then(|i| cols.get(i + 1).copied()),
+                    };
+                    p.sort = next;
+                    p.descending = false;
+                    p.reorder();
+                    let text = match next {
+                        Some(c) => format!("sorted by {}", p.heading(c)),
+                        None => "in file order".to_string(),
+                    };
+                    self.say(Tone::Info, text);
+                }
+            }
+            Action::SortReverse => {
+                if let Some(p) = &mut self.preview {
+                    p.descending = !p.descending;
+                    p.reorder();
+                }
+            }
+            Action::FilterText => {
+                let now = self
+                    .preview
+                    .as_ref()
+                    .map(|p| p.filter.text.clone())
+                    .unwrap_or_default();
+                let mut input = Input::new("Filter contacts", &now, false, Purpose::FilterContacts);
+                input.help = "part of an id, a shown column, a tier, segment, rating or action; empty shows all".into();
+                self.popups.push(Popup::Input(input));
+            }
+            Action::FilterPick => self.pick_filter(),
+            Action::ClearFilter => {
+                if let Some(p) = &mut self.preview {
+                    p.filter = Default::default();
+                    p.reorder();
+                    self.say(Tone::Info, "every contact shown");
+                }
+            }
+            Action::PinBaseline => {
+                self.baseline_model = self.model.clone();
+                if let Some(p) = &mut self.preview {
+                    p.pin(&self.model);
+                }
+                self.say(
+                    Tone::Ok,
+                    "baseline pinned: changes are measured from the model as it is now",
+                );
+            }
+            Action::OpenContacts => {
+                let now = self
+                    .contacts
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                let mut input = Input::new("Open contacts", &now, false, Purpose::OpenContacts);
+                input.help = "a CSV (comma, semicolon or tab) or JSON Lines file".into();
+                self.popups.push(Popup::Input(input));
+            }
+            Action::Tune => self.start_tuning(),
+            Action::AcceptWeight => self.accept_suggested(false),
+            Action::AcceptAll => self.accept_suggested(true),
+            _ => {}
+        }
+    }
+
+    /// Applies the text filter as it is typed; says how many contacts it keeps.
+    pub(super) fn preview_filter_typed(&mut self, value: &str) -> Option<String> {
+        let p = self.preview.as_mut()?;
+        p.filter.text = value.trim().to_string();
+        p.reorder();
+        Some(format!("{} of {} contacts", p.order.len(), p.table.rows()))
+    }
+
+    fn pick_filter(&mut self) {
+        let Some(r) = self.preview.as_ref().and_then(|p| p.result.as_ref()) else {
+            return;
+        };
+        let m = &r.model;
+        let mut items = Vec::new();
+        let mut add = |kind: &str, value: &str| {
+            items.push(PickItem {
+                label: format!("{kind}: {value}"),
+                detail: String::new(),
+                value: format!("{kind}{FILTER_SEP}{value}"),
+            })
+        };
+        if let Some(t) = &m.tiers {
+            for l in &t.levels {
+                add("tier", &l.name);
+            }
+        }
+        for s in &m.segments {
+            add("segment", &s.name);
+        }
+        for row in &r.matrix {
+            for c in row {
+                add("rating", &c.rating);
+            }
+        }
+        if items.is_empty() {
+            self.say(Tone::Info, "the model has no tiers, segments or ratings");
+            return;
+        }
+        self.popups.push(Popup::Picker(Picker::new(
+            "Show only contacts with",
+            items,
+            PickPurpose::PreviewFilter,
+        )));
+    }
+
+    pub(super) fn preview_filter_picked(&mut self, value: &str) {
+        let Some(p) = &mut self.preview else { return };
+        let Some((kind, v)) = value.split_once(FILTER_SEP) else {
+            return;
+        };
+        let v = Some(v.to_string());
+        match kind {
+            "tier" => p.filter.tier = v,
+            "segment" => p.filter.segment = v,
+            _ => p.filter.rating = v,
+        }
+        p.reorder();
+        let text = format!(
+            "{} of {} contacts: {}",
+            p.order.len(),
+            p.table.rows(),
+            p.filter.describe()
+        );
+        self.say(Tone::Info, text);
+    }
+
+    fn start_tuning(&mut self) {
+        if self.tuning.is_running() {
+            self.say(Tone::Info, "tuning is already running");
+            return;
+        }
+        let Some(p) = &self.preview else {
+            self.say(Tone::Warning, "tuning needs contacts: o opens a file");
+            return;
+        };
+        let Some(outcome) = p.outcome.clone() else {
+            let why = p.outcome_problem.clone().unwrap_or_else(|| {
+                "tuning needs an outcome column: name it under `outcome:` in the model".into()
+            });
+            self.say(Tone::Warning, why);
+            return;
+        };
+        self.tuning = Tuning::start(self.model.clone(), p.table.clone(), outcome);
+        self.screen = Screen::Preview;
+        self.panel = Panel::Tuning;
+        self.say(Tone::Info, "tuning the weights in the background…");
+    }
+
+    fn accept_suggested(&mut self, all: bool) {
+        let Some(s) = self.tuning.suggestion() else {
+            return;
+        };
+        let chosen: Vec<_> = if all {
+            s.weights.clone()
+        } else {
+            s.weights.get(s.cursor).cloned().into_iter().collect()
+        };
+        let mut ops: Vec<Op> = chosen
+            .iter()
+            .filter(|w| {
+                w.list
+                    .weights(&self.model)
+                    .and_then(|ws| ws.get(w.index).copied())
+                    != Some(w.after)
+            })
+            .map(|w| Op::SetWeight {
+                list: w.list.clone(),
+                index: w.index,
+                weight: w.after,
+            })
+            .collect();
+        if ops.is_empty() {
+            self.say(Tone::Info, "already accepted");
+            return;
+        }
+        let label = match (all, chosen.first()) {
+            (false, Some(w)) => format!("suggested weight of {} accepted: {}%", w.at, w.after),
+            _ => format!("{} suggested weights accepted", ops.len()),
+        };
+        let op = if ops.len() == 1 {
+            ops.remove(0)
+        } else {
+            Op::Batch(ops)
+        };
+        self.edit(op, label);
+        if let Tuning::Ready(s) = &mut self.tuning
+            && !all
+        {
+            s.cursor = (s.cursor + 1).min(s.weights.len().saturating_sub(1));
+        }
+    }
+}

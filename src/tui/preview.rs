@@ -1,0 +1,650 @@
+//! The preview's state: the sample contacts, their scores under the current model and under
+//! the baseline, the what-if comparison, and the rows the table shows (filtered and sorted).
+//!
+//! Every number comes from the engine: a `Scorer` per loaded table (its cached columns make a
+//! weight edit cost only the sums), `whatif::compare`, `insight`. A small table is scored on
+//! the input thread; a large one (`WORKER_MIN_ROWS` rows or more) by a worker thread that owns
+//! the `Scorer` and answers (generation, model) requests, latest wins, so typing never waits.
+//! Invariant: `result` is the answer to the newest request it could be, and `pending` says
+//! whether a newer one is still being computed. Views only read what is here.
+
+use crate::contacts::Table;
+use crate::engine::explain::{Explanation, explain};
+use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves, outcome};
+use crate::engine::whatif::{Comparison, compare, main_journey};
+use crate::engine::{Scored, Scorer};
+use crate::model::Model;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+
+/// Contact sets at least this large are scored off the input thread.
+pub const WORKER_MIN_ROWS: usize = 20_000;
+
+/// Bins of the score distribution (0-10, ..., 90-100).
+pub const BINS: usize = 10;
+
+/// The model the deltas are measured from, with its scores once known.
+#[derive(Clone, Debug)]
+pub struct Baseline {
+    pub model: Model,
+    pub scored: Option<Arc<Scored>>,
+}
+
+/// One scoring request: the model to score and the baseline to compare it with.
+pub struct Job {
+    pub generation: u64,
+    pub model: Model,
+    pub baseline: Arc<Baseline>,
+}
+
+/// The answer to a `Job`: the scores and everything the preview derives from them.
+#[derive(Clone, Debug)]
+pub struct Computed {
+    pub generation: u64,
+    pub model: Model,
+    pub scored: Arc<Scored>,
+    /// The baseline, now with its scores.
+    pub baseline: Arc<Baseline>,
+    pub comparison: Comparison,
+    /// Scores on the main journey in `BINS` bins, baseline and current.
+    pub hist_before: Vec<usize>,
+    pub hist_after: Vec<usize>,
+    /// The Fit x Activity matrix of the current scores (empty without a matrix).
+    pub matrix: Vec<Vec<Cell>>,
+}
+
+/// Scores a job: the baseline first when its scores are not known yet, then the model.
+pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Computed {
+    let Job {
+        generation,
+        model,
+        baseline,
+    } = job;
+    let baseline = match &baseline.scored {
+        Some(_) => baseline,
+        None => Arc::new(Baseline {
+            model: baseline.model.clone(),
+            scored: Some(Arc::new(scorer.score(&baseline.model))),
+        }),
+    };
+    let before = baseline.scored.clone().unwrap_or_default();
+    let scored = if model == baseline.model {
+        before.clone()
+    } else {
+        Arc::new(scorer.score(&model))
+    };
+    let comparison = compare(&baseline.model, &before, &model, &scored);
+    let main = |m: &Model, s: &Scored| -> Vec<usize> {
+        let j = m
+            .journeys
+            .iter()
+            .position(|j| j.id == comparison.journey)
+            .or_else(|| main_journey(m));
+        match j.and_then(|j| s.scores.get(j)) {
+            Some(col) => histogram(col, BINS),
+            None => vec![0; BINS],
+        }
+    };
+    let hist_before = main(&baseline.model, &before);
+    let hist_after = main(&model, &scored);
+    let matrix = matrix(&model, &scored, outcome);
+    Computed {
+        generation,
+        model,
+        scored,
+        baseline,
+        comparison,
+        hist_before,
+        hist_after,
+        matrix,
+    }
+}
+
+/// A thread that owns a `Scorer` and answers the newest request it has been sent.
+struct Worker {
+    jobs: Sender<Job>,
+    results: Receiver<Computed>,
+}
+
+impl Worker {
+    fn spawn(table: Arc<Table>, outcome: Option<Arc<Outcome>>) -> Worker {
+        let (jobs, job_rx) = channel::<Job>();
+        let (result_tx, results) = channel();
+        std::thread::spawn(move || {
+            let mut scorer = Scorer::new(table);
+            while let Ok(mut job) = job_rx.recv() {
+                // Latest wins: requests that queued up while scoring are superseded.
+                while let Ok(newer) = job_rx.try_recv() {
+                    job = newer;
+                }
+                let out = compute(&mut scorer, job, outcome.as_deref());
+                if result_tx.send(out).is_err() {
+                    break;
+                }
+            }
+        });
+        Worker { jobs, results }
+    }
+}
+
+enum Engine {
+    Inline(Box<Scorer>),
+    Worker(Worker),
+}
+
+/// A column of the contacts table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    Id,
+    /// One of the model's `show` columns.
+    Show(usize),
+    /// A journey's score.
+    Score(usize),
+    /// The change of the main journey's score against the baseline.
+    Delta,
+    /// Places moved up the ranking (negative: down).
+    Rank,
+    Grade(usize),
+    Rating,
+    Tier,
+    Segment,
+    Action,
+}
+
+/// What the table is narrowed to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    /// Part of the id, a shown column, the tier, segment, rating or action (any case).
+    pub text: String,
+    pub tier: Option<String>,
+    pub segment: Option<String>,
+    pub rating: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    /// The filter in a few words: `text 'abc', tier hot`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.text.is_empty() {
+            parts.push(format!("text '{}'", self.text));
+        }
+        for (what, v) in [
+            ("tier", &self.tier),
+            ("segment", &self.segment),
+            ("rating", &self.rating),
+        ] {
+            if let Some(v) = v {
+                parts.push(format!("{what} {v}"));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// The selected contact's explanation and the changes that would move it.
+#[derive(Clone, Debug)]
+pub struct Detail {
+    pub row: usize,
+    pub explanation: Explanation,
+    pub moves: Vec<Move>,
+}
+
+/// The loaded contacts and what the preview shows of them.
+pub struct Preview {
+    /// Where the contacts came from (a file, or the model's samples).
+    pub source: String,
+    pub table: Arc<Table>,
+    engine: Engine,
+    pub outcome: Option<Arc<Outcome>>,
+    /// Why the outcome column is not used for conversion rates.
+    pub outcome_problem: Option<String>,
+    pub id_column: String,
+    pub show: Vec<String>,
+    pub baseline: Arc<Baseline>,
+    /// The baseline was pinned by the user (else it is the model as opened).
+    pub pinned: bool,
+    /// The newest request sent, and its model.
+    pub generation: u64,
+    requested: Option<Model>,
+    pub result: Option<Computed>,
+    /// A newer request than `result` is being computed.
+    pub pending: bool,
+    /// The column the rows are sorted by; `None`: as in the file.
+    pub sort: Option<Col>,
+    pub descending: bool,
+    pub filter: Filter,
+    /// The table's rows, filtered and sorted: indices into the contacts.
+    pub order: Vec<usize>,
+    /// The cursor in `order`, and the first row shown.
+    pub cursor: usize,
+    pub offset: usize,
+    pub detail: Option<Detail>,
+}
+
+impl Preview {
+    /// A preview of `table` against `baseline`. Tables of `worker_min_rows` rows or more are
+    /// scored on a worker thread.
+    pub fn new(
+        source: String,
+        table: Table,
+        model: &Model,
+        baseline: Model,
+        worker_min_rows: usize,
+    ) -> Preview {
+        let table = Arc::new(table);
+        let (outcome, outcome_problem) = match model.outcome.as_deref() {
+            None => (None, None),
+            Some(col) => match outcome(&table, col) {
+                None => (
+                    None,
+                    Some(format!("outcome column '{col}' is not in {source}")),
+                ),
+                Some(o) => match o.problem() {
+                    Some(p) => (None, Some(format!("{p}: ignored for conversion rates"))),
+                    None => (Some(Arc::new(o)), None),
+                },
+            },
+        };
+        let engine = if table.rows() >= worker_min_rows {
+            Engine::Worker(Worker::spawn(table.clone(), outcome.clone()))
+        } else {
+            Engine::Inline(Box::new(Scorer::new(table.clone())))
+        };
+        let id_column = crate::cli::id_column(model, &table.headers);
+        let show = model
+            .show
+            .iter()
+            .filter(|c| table.column_index(c).is_some())
+            .cloned()
+            .collect();
+        Preview {
+            source,
+            table,
+            engine,
+            outcome,
+            outcome_problem,
+            id_column,
+            show,
+            baseline: Arc::new(Baseline {
+                model: baseline,
+                scored: None,
+            }),
+            pinned: false,
+            generation: 0,
+            requested: None,
+            result: None,
+            pending: false,
+            sort: None,
+            descending: false,
+            filter: Filter::default(),
+            order: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            detail: None,
+        }
+    }
+
+    /// Whether scoring runs on a worker thread.
+    pub fn threaded(&self) -> bool {
+        matches!(self.engine, Engine::Worker(_))
+    }
+
+    /// Asks for the model's scores, unless they were the last thing asked for. Small tables
+    /// are scored here and now; large ones by the worker (see `poll`).
+    pub fn request(&mut self, model: &Model) {
+        if self.requested.as_ref() == Some(model) {
+            return;
+        }
+        self.requested = Some(model.clone());
+        self.send(model.clone());
+    }
+
+    /// Makes the current model the baseline: deltas from here on are measured from it.
+    pub fn pin(&mut self, model: &Model) {
+        let scored = self
+            .result
+            .as_ref()
+            .filter(|r| &r.model == model)
+            .map(|r| r.scored.clone());
+        self.baseline = Arc::new(Baseline {
+            model: model.clone(),
+            scored,
+        });
+        self.pinned = true;
+        self.requested = Some(model.clone());
+        self.send(model.clone());
+    }
+
+    fn send(&mut self, model: Model) {
+        self.generation += 1;
+        let job = Job {
+            generation: self.generation,
+            model,
+            baseline: self.baseline.clone(),
+        };
+        match &mut self.engine {
+            Engine::Inline(scorer) => {
+                let out = compute(scorer, job, self.outcome.as_deref());
+                self.accept(out);
+            }
+            Engine::Worker(w) => {
+                self.pending = true;
+                if w.jobs.send(job).is_err() {
+                    self.pending = false;
+                }
+            }
+        }
+    }
+
+    /// Takes the worker's answers, if any; true when the preview changed.
+    pub fn poll(&mut self) -> bool {
+        let mut newest = None;
+        if let Engine::Worker(w) = &self.engine {
+            loop {
+                match w.results.try_recv() {
+                    Ok(out) => newest = Some(out),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        self.pending = false;
+                        break;
+                    }
+                }
+            }
+        }
+        match newest {
+            Some(out) => {
+                self.accept(out);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn accept(&mut self, out: Computed) {
+        self.pending = out.generation < self.generation;
+        // The baseline's scores are kept, so that later requests need not score it again.
+        if out.baseline.model == self.baseline.model && self.baseline.scored.is_none() {
+            self.baseline = out.baseline.clone();
+        }
+        self.result = Some(out);
+        self.reorder();
+    }
+
+    /// The contact row under the cursor.
+    pub fn selected_row(&self) -> Option<usize> {
+        self.order.get(self.cursor).copied()
+    }
+
+    /// The columns of the table, in order.
+    pub fn columns(&self) -> Vec<Col> {
+        let Some(r) = &self.result else {
+            return vec![Col::Id];
+        };
+        let m = &r.model;
+        let mut cols = vec![Col::Id];
+        cols.extend((0..self.show.len()).map(Col::Show));
+        cols.extend((0..m.journeys.len()).map(Col::Score));
+        cols.push(Col::Delta);
+        cols.push(Col::Rank);
+        cols.extend((0..m.grades.len()).map(Col::Grade));
+        if m.matrix.is_some() {
+            cols.push(Col::Rating);
+        }
+        if m.tiers.is_some() {
+            cols.push(Col::Tier);
+        }
+        if !m.segments.is_empty() {
+            cols.push(Col::Segment);
+            cols.push(Col::Action);
+        }
+        cols
+    }
+
+    /// A column's heading.
+    pub fn heading(&self, col: Col) -> String {
+        let m = self.result.as_ref().map(|r| &r.model);
+        match col {
+            Col::Id => self.id_column.clone(),
+            Col::Show(i) => self.show.get(i).cloned().unwrap_or_default(),
+            Col::Score(j) => m
+                .and_then(|m| m.journeys.get(j))
+                .map(|j| j.id.clone())
+                .unwrap_or_default(),
+            Col::Delta => "Δ".into(),
+            Col::Rank => "rank".into(),
+            Col::Grade(g) => m
+                .and_then(|m| m.grades.get(g))
+                .map(|g| g.id.clone())
+                .unwrap_or_default(),
+            Col::Rating => "rating".into(),
+            Col::Tier => "tier".into(),
+            Col::Segment => "segment".into(),
+            Col::Action => "action".into(),
+        }
+    }
+
+    /// A cell's text, as the table shows it.
+    pub fn cell(&self, row: usize, col: Col) -> String {
+        let Some(r) = &self.result else {
+            return String::new();
+        };
+        let (m, s, c) = (&r.model, &r.scored, &r.comparison);
+        match col {
+            Col::Id => self.table.cell(row, &self.id_column).to_string(),
+            Col::Show(i) => self
+                .show
+                .get(i)
+                .map(|h| self.table.cell(row, h).to_string())
+                .unwrap_or_default(),
+            Col::Score(j) => s
+                .scores
+                .get(j)
+                .and_then(|col| col.get(row))
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_default(),
+            Col::Delta => match c.delta.get(row) {
+                Some(d) if d.abs() > 0.05 => format!("{d:+.1}"),
+                Some(_) => "·".into(),
+                None => String::new(),
+            },
+            Col::Rank => match rank_move(c, row) {
+                0 => "·".into(),
+                n if n > 0 => format!("↑{n}"),
+                n => format!("↓{}", -n),
+            },
+            Col::Grade(g) => s.grade(m, g, row).unwrap_or("-").to_string(),
+            Col::Rating => s.rating(m, row).unwrap_or_else(|| "-".into()),
+            Col::Tier => s
+                .tier(m, row)
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| "-".into()),
+            Col::Segment => s
+                .segment(m, row)
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| "-".into()),
+            Col::Action => s
+                .segment(m, row)
+                .map(|x| x.action.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn number(&self, row: usize, col: Col) -> Option<f64> {
+        let r = self.result.as_ref()?;
+        match col {
+            Col::Score(j) => r.scored.scores.get(j)?.get(row).copied(),
+            Col::Delta => r.comparison.delta.get(row).copied(),
+            Col::Rank => Some(rank_move(&r.comparison, row) as f64),
+            _ => None,
+        }
+    }
+
+    fn matches(&self, row: usize) -> bool {
+        let f = &self.filter;
+        let Some(r) = &self.result else {
+            return true;
+        };
+        let (m, s) = (&r.model, &r.scored);
+        if let Some(t) = &f.tier
+            && s.tier(m, row).map(|x| &x.name) != Some(t)
+        {
+            return false;
+        }
+        if let Some(seg) = &f.segment
+            && s.segment(m, row).map(|x| &x.name) != Some(seg)
+        {
+            return false;
+        }
+        if let Some(rating) = &f.rating
+            && s.rating(m, row).as_ref() != Some(rating)
+        {
+            return false;
+        }
+        if f.text.is_empty() {
+            return true;
+        }
+        let needle = f.text.to_lowercase();
+        let mut cols = vec![Col::Id];
+        cols.extend((0..self.show.len()).map(Col::Show));
+        cols.extend([Col::Tier, Col::Segment, Col::Rating, Col::Action]);
+        cols.iter()
+            .any(|c| self.cell(row, *c).to_lowercase().contains(&needle))
+    }
+
+    /// Filters and sorts the rows again, keeping the selected contact under the cursor.
+    pub fn reorder(&mut self) {
+        let keep = self.selected_row();
+        let mut order: Vec<usize> = (0..self.table.rows())
+            .filter(|&i| self.matches(i))
+            .collect();
+        let numeric = matches!(self.sort, Some(Col::Score(_) | Col::Delta | Col::Rank));
+        if let Some(col) = self.sort
+            && numeric
+        {
+            let keys: Vec<f64> = (0..self.table.rows())
+                .map(|i| self.number(i, col).unwrap_or(0.0))
+                .collect();
+            // Largest changes first for Δ, as that is what one looks for after an edit.
+            match col {
+                Col::Delta => order.sort_by(|&a, &b| keys[b].abs().total_cmp(&keys[a].abs())),
+                _ => order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a])),
+            }
+        } else if let Some(col) = self.sort {
+            let keys: Vec<String> = (0..self.table.rows())
+                .map(|i| self.cell(i, col).to_lowercase())
+                .collect();
+            order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        }
+        if self.descending {
+            order.reverse();
+        }
+        self.order = order;
+        self.cursor = keep
+            .and_then(|row| self.order.iter().position(|&r| r == row))
+            .unwrap_or(self.cursor)
+            .min(self.order.len().saturating_sub(1));
+        self.explain_selected();
+    }
+
+    /// Moves the cursor by `by` rows, keeping it within `height` rows of the view.
+    pub fn step(&mut self, by: i64, height: usize) {
+        let last = self.order.len().saturating_sub(1) as i64;
+        self.cursor = (self.cursor as i64 + by).clamp(0, last.max(0)) as usize;
+        self.keep_visible(height);
+        self.explain_selected();
+    }
+
+    pub fn keep_visible(&mut self, height: usize) {
+        let h = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + h {
+            self.offset = self.cursor + 1 - h;
+        }
+        self.offset = self.offset.min(self.order.len().saturating_sub(h));
+    }
+
+    /// Builds the explanation of the contact under the cursor.
+    pub fn explain_selected(&mut self) {
+        self.detail = match (self.selected_row(), &self.result) {
+            (Some(row), Some(r)) if row < r.scored.rows => Some(Detail {
+                row,
+                explanation: explain(&r.model, &r.scored, row),
+                moves: moves(&r.model, &r.scored, row, 5),
+            }),
+            _ => None,
+        };
+    }
+
+    /// The model's fields whose column the contacts lack, as `field (column)`.
+    pub fn missing_columns(&self) -> Vec<String> {
+        let Some(r) = &self.result else {
+            return Vec::new();
+        };
+        r.scored
+            .quality
+            .iter()
+            .filter(|q| q.absent)
+            .map(|q| q.column.clone())
+            .collect()
+    }
+}
+
+/// Places a row moved up the ranking of the main journey (negative: down).
+pub fn rank_move(c: &Comparison, row: usize) -> i64 {
+    match (c.rank_before.get(row), c.rank_after.get(row)) {
+        (Some(&b), Some(&a)) => b as i64 - a as i64,
+        _ => 0,
+    }
+}
+
+/// What the preview's side panel shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Panel {
+    /// The selected contact's explanation and what would move it.
+    #[default]
+    Explain,
+    /// The score distribution, baseline and current, with the tier thresholds.
+    Distribution,
+    /// The Fit x Activity matrix.
+    Matrix,
+    /// Each journey's weight by pillar.
+    Pillars,
+    /// The model's personas, passing or failing.
+    Personas,
+    /// Suggested weights from tuning.
+    Tuning,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 6] = [
+        Panel::Explain,
+        Panel::Distribution,
+        Panel::Matrix,
+        Panel::Pillars,
+        Panel::Personas,
+        Panel::Tuning,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Explain => "Why this score",
+            Panel::Distribution => "Distribution",
+            Panel::Matrix => "Matrix",
+            Panel::Pillars => "Pillars",
+            Panel::Personas => "Personas",
+            Panel::Tuning => "Suggested weights",
+        }
+    }
+
+    /// The panel `by` steps along, wrapping around.
+    pub fn step(self, by: i64) -> Panel {
+        let n = Panel::ALL.len() as i64;
+        let i = Panel::ALL.iter().position(|p| *p == self).unwrap_or(0) as i64;
+        Panel::ALL[(i + by).rem_euclid(n) as usize]
+    }
+}

@@ -1,0 +1,780 @@
+//! The preview screen: the contacts table (left), a side panel that shows the selected
+//! contact's explanation or one of the pictures (right), and the what-if summary (bottom).
+//!
+//! Only draws `&App`: every number was computed by `update` (through the engine) and is read
+//! from `app.preview`, `app.personas` and `app.tuning`. Only the rows on screen are drawn,
+//! whatever the number of contacts. The areas are `view::layout`'s, so clicks map to rows.
+
+use super::{block, fit, fit_line, highlight, text_width};
+use crate::engine::explain::TouchpointPart;
+use crate::engine::whatif::Comparison;
+use crate::model::check::pillar_shares;
+use crate::tui::app::App;
+use crate::tui::preview::{Col, Detail, Panel, Preview};
+use crate::tui::theme::Theme;
+use crate::tui::tree::fmt_num;
+use crate::tui::tuning::Tuning;
+use crate::tui::widgets::{Distribution, MatrixGrid, PillarBars};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Draws the preview screen's three parts.
+pub fn draw(f: &mut Frame, app: &App, areas: &super::Areas) {
+    draw_table(f, app, areas.tree);
+    draw_panel(f, app, areas.detail);
+    draw_summary(f, app, areas.diagnostics);
+}
+
+/// A number of points with at most one decimal: `12.5`, `30`.
+fn pts(v: f64) -> String {
+    fmt_num((v * 10.0).round() / 10.0)
+}
+
+fn file_name(source: &str) -> String {
+    std::path::Path::new(source)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.to_string())
+}
+
+fn lines_into(f: &mut Frame, lines: Vec<Line<'static>>, area: Rect) {
+    for (i, line) in lines.into_iter().take(area.height as usize).enumerate() {
+        f.render_widget(
+            fit_line(line, area.width as usize),
+            Rect {
+                y: area.y + i as u16,
+                height: 1,
+                ..area
+            },
+        );
+    }
+}
+
+// ----- the contacts table -----
+
+/// The widest a column may be, and whether it is right-aligned.
+fn col_shape(col: Col) -> (usize, bool) {
+    match col {
+        Col::Id => (18, false),
+        Col::Show(_) => (18, false),
+        Col::Score(_) => (9, true),
+        Col::Delta => (7, true),
+        Col::Rank => (7, true),
+        Col::Grade(_) => (6, false),
+        Col::Rating => (6, false),
+        Col::Tier => (10, false),
+        Col::Segment => (20, false),
+        Col::Action => (60, false),
+    }
+}
+
+fn draw_table(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(p) = &app.preview else {
+        let b = block(app, " Contacts ".into(), app.popups.is_empty());
+        let inner = b.inner(area);
+        f.render_widget(b, area);
+        let mut lines = Vec::new();
+        if let Some(e) = &app.preview_error {
+            lines.push(Line::styled(
+                format!("The contacts could not be loaded: {e}"),
+                t.style("error"),
+            ));
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(
+            "No contacts to preview. Press o to open a CSV or JSON Lines file, or start the designer with --contacts FILE. The model is unchanged.",
+            t.style("muted"),
+        ));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        return;
+    };
+    let mut title = format!(
+        " Contacts: {} of {} · {} ",
+        p.order.len(),
+        p.table.rows(),
+        file_name(&p.source)
+    );
+    if !p.filter.is_empty() {
+        title.push_str(&format!("· filter: {} ", p.filter.describe()));
+    }
+    if p.pending {
+        title.push_str("· recomputing… ");
+    }
+    let b = block(app, title, app.popups.is_empty());
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    if p.result.is_none() {
+        f.render_widget(
+            Line::styled("scoring the contacts…", t.style("info")),
+            inner,
+        );
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let end = (p.offset + height).min(p.order.len());
+    let shown = &p.order[p.offset.min(end)..end];
+    let (cols, widths) = table_columns(p, shown, inner.width as usize);
+    // The heading, with the sort column marked.
+    let mut spans = Vec::new();
+    for (c, w) in cols.iter().zip(&widths) {
+        let mut h = p.heading(*c);
+        let sorted = Some(*c) == p.sort;
+        if sorted {
+            h = format!("{}{}", if p.descending { "▲" } else { "▼" }, h);
+        }
+        spans.push(Span::styled(
+            pad(&h, *w, col_shape(*c).1),
+            t.style(if sorted { "key" } else { "header" }),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(
+        fit_line(Line::from(spans), inner.width as usize),
+        Rect { height: 1, ..inner },
+    );
+    for (i, &row) in shown.iter().enumerate() {
+        let mut spans = Vec::new();
+        for (c, w) in cols.iter().zip(&widths) {
+            let text = p.cell(row, *c);
+            spans.push(Span::styled(
+                pad(&text, *w, col_shape(*c).1),
+                cell_style(t, *c, &text),
+            ));
+            spans.push(Span::raw(" "));
+        }
+        let mut line = fit_line(Line::from(spans), inner.width as usize);
+        if p.offset + i == p.cursor {
+            line = highlight(line, t.selection(app.popups.is_empty()));
+        }
+        f.render_widget(
+            line,
+            Rect {
+                y: inner.y + 1 + i as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+fn cell_style(t: &Theme, col: Col, text: &str) -> Style {
+    match col {
+        Col::Delta | Col::Rank if text.starts_with('+') || text.starts_with('↑') => t.style("ok"),
+        Col::Delta | Col::Rank if text.starts_with('-') || text.starts_with('↓') => {
+            t.style("negative")
+        }
+        Col::Delta | Col::Rank => t.style("muted"),
+        Col::Score(_) => t.style("weight"),
+        Col::Action => t.style("muted"),
+        _ => t.style("text"),
+    }
+}
+
+fn pad(s: &str, w: usize, right: bool) -> String {
+    let s = fit(s, w);
+    if right {
+        format!("{s:>w$}")
+    } else {
+        format!("{s:<w$}")
+    }
+}
+
+/// The columns that fit in `width`, with their widths (from the rows on screen only).
+fn table_columns(p: &Preview, shown: &[usize], width: usize) -> (Vec<Col>, Vec<usize>) {
+    let mut cols = Vec::new();
+    let mut widths = Vec::new();
+    let mut used = 0;
+    for c in p.columns() {
+        let (max, _) = col_shape(c);
+        let mut w = text_width(&p.heading(c)) + usize::from(Some(c) == p.sort);
+        for &row in shown {
+            w = w.max(text_width(&p.cell(row, c)));
+        }
+        let w = w.clamp(1, max);
+        if used + w + 1 > width {
+            // The last column that fits takes what is left, if that is worth showing.
+            let left = width.saturating_sub(used + 1);
+            if left >= 6 {
+                cols.push(c);
+                widths.push(left);
+            }
+            break;
+        }
+        used += w + 1;
+        cols.push(c);
+        widths.push(w);
+    }
+    (cols, widths)
+}
+
+// ----- the side panel -----
+
+fn draw_panel(f: &mut Frame, app: &App, area: Rect) {
+    let n = Panel::ALL.len();
+    let i = Panel::ALL.iter().position(|p| *p == app.panel).unwrap_or(0);
+    let title = format!(" {} ({}/{n}) · Tab: next ", app.panel.title(), i + 1);
+    let b = block(app, title, false);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let width = inner.width as usize;
+    match app.panel {
+        Panel::Explain => {
+            let lines = match app.preview.as_ref().and_then(|p| p.detail.as_ref()) {
+                Some(d) => explain_lines(app, d),
+                None => vec![Line::styled(
+                    "Select a contact to see why it scored what it did.",
+                    app.theme.style("muted"),
+                )],
+            };
+            lines_into(f, lines, inner);
+        }
+        Panel::Distribution => draw_distribution(f, app, inner),
+        Panel::Matrix => draw_matrix(f, app, inner),
+        Panel::Pillars => lines_into(f, pillar_lines(app, width), inner),
+        Panel::Personas => lines_into(f, persona_lines(app), inner),
+        Panel::Tuning => lines_into(f, tuning_lines(app, width, inner.height as usize), inner),
+    }
+}
+
+/// The selected contact's explanation and what would move it, as lines.
+pub fn explain_lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let e = &d.explanation;
+    let id = app
+        .preview
+        .as_ref()
+        .map(|p| p.cell(d.row, Col::Id))
+        .unwrap_or_default();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Contact ", t.style("muted")),
+        Span::styled(id, t.style("title")),
+    ])];
+    for j in &e.journeys {
+        lines.push(Line::from(vec![
+            Span::styled(j.name.clone(), t.style("header")),
+            Span::styled(format!("  {}", pts(j.score)), t.style("weight")),
+        ]));
+        for tp in &j.touchpoints {
+            touchpoint_lines(t, tp, 1, &mut lines);
+        }
+        for a in &j.adjustments {
+            lines.push(Line::from(vec![
+                Span::styled("  ± ", t.style("muted")),
+                Span::styled(a.name.clone(), t.style("text")),
+                Span::styled(
+                    format!("  {:+} points", (a.points * 10.0).round() / 10.0),
+                    t.style(if a.points < 0.0 { "negative" } else { "ok" }),
+                ),
+            ]));
+        }
+        if (j.unclamped - j.score).abs() > 1e-9 {
+            lines.push(Line::styled(
+                format!(
+                    "  clamped: {} is outside 0..100, so the score is {}",
+                    pts(j.unclamped),
+                    pts(j.score)
+                ),
+                t.style("warning"),
+            ));
+        }
+    }
+    let mut facts = Vec::new();
+    for (g, v) in &e.grades {
+        facts.push(format!("{g} {}", v.as_deref().unwrap_or("-")));
+    }
+    if let Some(r) = &e.rating {
+        facts.push(format!("rating {r}"));
+    }
+    if let Some(tier) = &e.tier {
+        facts.push(format!(
+            "tier {tier} ({})",
+            e.handover.as_deref().unwrap_or("no handover")
+        ));
+    }
+    if !facts.is_empty() {
+        lines.push(Line::styled(facts.join(" · "), t.style("info")));
+    }
+    if let Some(s) = &e.segment {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{s}: "), t.style("info")),
+            Span::styled(e.action.clone().unwrap_or_default(), t.style("text")),
+        ]));
+    }
+    lines.push(Line::styled("What would move it", t.style("header")));
+    if d.moves.is_empty() {
+        lines.push(Line::styled(
+            "  nothing: every signal is at its best",
+            t.style("muted"),
+        ));
+    }
+    for m in &d.moves {
+        let mut spans = vec![
+            Span::styled(format!("  +{:<5} ", pts(m.points)), t.style("ok")),
+            Span::styled(m.change.clone(), t.style("text")),
+        ];
+        if let Some(r) = &m.reaches {
+            spans.push(Span::styled(format!("  → {r}"), t.style("key")));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+fn touchpoint_lines(t: &Theme, tp: &TouchpointPart, depth: usize, out: &mut Vec<Line<'static>>) {
+    let pad = "  ".repeat(depth);
+    out.push(Line::from(vec![
+        Span::styled(format!("{pad}● "), t.style("muted")),
+        Span::styled(tp.name.clone(), t.style("text")),
+        Span::styled(format!(" [{}%]", tp.weight), t.style("muted")),
+        Span::styled(
+            format!("  {} of {}", pts(tp.points), pts(tp.max_points)),
+            t.style("weight"),
+        ),
+    ]));
+    for s in &tp.signals {
+        let value = s
+            .value
+            .as_deref()
+            .map(|v| format!("'{v}'"))
+            .unwrap_or_else(|| "missing".into());
+        out.push(Line::from(vec![
+            Span::styled(format!("{pad}  · "), t.style("muted")),
+            Span::styled(format!("{} = ", s.field), t.style("text")),
+            Span::styled(
+                value,
+                t.style(if s.value.is_some() { "info" } else { "warning" }),
+            ),
+            Span::styled(format!("  ×{:.2}", s.attainment), t.style("muted")),
+            Span::styled(
+                format!("  {} of {}", pts(s.points), pts(s.max_points)),
+                t.style("weight"),
+            ),
+        ]));
+    }
+    for c in &tp.children {
+        touchpoint_lines(t, c, depth + 1, out);
+    }
+}
+
+fn draw_distribution(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(r) = app.preview.as_ref().and_then(|p| p.result.as_ref()) else {
+        lines_into(f, vec![no_contacts(t)], area);
+        return;
+    };
+    let thresholds: Vec<(String, f64)> = r
+        .model
+        .tiers
+        .as_ref()
+        .filter(|ti| ti.journey == r.comparison.journey)
+        .map(|ti| {
+            ti.levels
+                .iter()
+                .map(|l| (l.name.clone(), l.at_least))
+                .collect()
+        })
+        .unwrap_or_default();
+    f.render_widget(
+        Line::styled(
+            format!("Scores on {}, contacts per band", r.comparison.journey),
+            t.style("muted"),
+        ),
+        Rect { height: 1, ..area },
+    );
+    f.render_widget(
+        Distribution {
+            before: &r.hist_before,
+            after: &r.hist_after,
+            thresholds: &thresholds,
+            theme: t,
+        },
+        Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        },
+    );
+}
+
+fn no_contacts(t: &Theme) -> Line<'static> {
+    Line::styled("No contacts loaded: o opens a file.", t.style("muted"))
+}
+
+fn draw_matrix(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(p) = &app.preview else {
+        lines_into(f, vec![no_contacts(t)], area);
+        return;
+    };
+    let Some(r) = &p.result else { return };
+    let Some(m) = &r.model.matrix else {
+        lines_into(
+            f,
+            vec![Line::styled(
+                "The model has no matrix: name two grades under `matrix:` (rows and columns).",
+                t.style("muted"),
+            )],
+            area,
+        );
+        return;
+    };
+    let mut head = vec![Line::styled(
+        format!("{} (rows) by {} (columns)", m.rows, m.columns),
+        t.style("muted"),
+    )];
+    match (&p.outcome, &p.outcome_problem) {
+        (Some(o), _) => head.push(Line::styled(
+            format!("count, and conversion rate on '{}'", o.column),
+            t.style("muted"),
+        )),
+        (None, Some(problem)) => head.push(Line::styled(problem.clone(), t.style("warning"))),
+        (None, None) => head.push(Line::styled(
+            "count of contacts (no outcome column for conversion rates)",
+            t.style("muted"),
+        )),
+    }
+    let n = head.len() as u16 + 1;
+    lines_into(f, head, area);
+    f.render_widget(
+        MatrixGrid {
+            cells: &r.matrix,
+            rates: p.outcome.is_some(),
+            theme: t,
+        },
+        Rect {
+            y: area.y + n,
+            height: area.height.saturating_sub(n),
+            ..area
+        },
+    );
+}
+
+fn pillar_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    for j in &app.model.journeys {
+        lines.push(Line::styled(j.title().to_string(), t.style("header")));
+        let mut buf = ratatui::buffer::Buffer::empty(Rect::new(0, 0, width as u16, 6));
+        ratatui::widgets::Widget::render(
+            PillarBars {
+                shares: pillar_shares(j),
+                theme: t,
+            },
+            buf.area,
+            &mut buf,
+        );
+        for y in 0..6u16 {
+            let spans: Vec<Span<'static>> = (0..width as u16)
+                .map(|x| {
+                    let c = &buf[(x, y)];
+                    Span::styled(c.symbol().to_string(), c.style())
+                })
+                .collect();
+            lines.push(Line::from(spans));
+        }
+    }
+    lines
+}
+
+fn persona_lines(app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    if app.personas.is_empty() {
+        return vec![Line::styled(
+            "The model has no personas: named example contacts with the outcome the room agreed on (`personas:` in the file).",
+            t.style("muted"),
+        )];
+    }
+    let failing = app.personas.iter().filter(|p| !p.passed()).count();
+    let mut lines = vec![Line::styled(
+        if failing == 0 {
+            format!("All {} personas pass.", app.personas.len())
+        } else {
+            format!("{failing} of {} personas fail.", app.personas.len())
+        },
+        t.style(if failing == 0 { "pass" } else { "fail" }),
+    )];
+    for p in &app.personas {
+        let (mark, role) = if p.passed() {
+            ("✓ ", "pass")
+        } else {
+            ("✖ ", "fail")
+        };
+        let mut facts: Vec<String> = p
+            .scores
+            .iter()
+            .map(|(j, s)| format!("{j} {}", pts(*s)))
+            .collect();
+        facts.extend(p.rating.clone());
+        facts.extend(p.tier.clone());
+        facts.extend(p.segment.clone());
+        lines.push(Line::from(vec![
+            Span::styled(mark, t.style(role)),
+            Span::styled(p.name.clone(), t.style("text")),
+        ]));
+        lines.push(Line::styled(
+            format!("    {}", facts.join(" · ")),
+            t.style("muted"),
+        ));
+        for why in &p.failures {
+            lines.push(Line::styled(format!("    {why}"), t.style("fail")));
+        }
+    }
+    lines
+}
+
+fn tuning_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    match &app.tuning {
+        Tuning::Idle => {
+            let mut lines = vec![Line::styled(
+                "T tunes the weights on the loaded contacts' outcome column, in the background: the structure stays, only weights move, every group still sums to 100%.",
+                t.style("muted"),
+            )];
+            if let Some(p) = &app.preview {
+                match (&p.outcome, &p.outcome_problem) {
+                    (Some(o), _) => lines.push(Line::styled(
+                        format!(
+                            "Outcome: '{}', {} of {} known, {} yes.",
+                            o.column,
+                            o.known(),
+                            o.values.len(),
+                            o.positives()
+                        ),
+                        t.style("info"),
+                    )),
+                    (None, Some(e)) => lines.push(Line::styled(e.clone(), t.style("warning"))),
+                    (None, None) => lines.push(Line::styled(
+                        "The model names no outcome column (`outcome:`).",
+                        t.style("warning"),
+                    )),
+                }
+            }
+            wrap(lines, width)
+        }
+        Tuning::Running(_) => vec![Line::styled(
+            "tuning… (cross-validated; keep editing meanwhile)",
+            t.style("info"),
+        )],
+        Tuning::Failed(e) => wrap(
+            vec![Line::styled(
+                format!("Tuning failed: {e}"),
+                t.style("error"),
+            )],
+            width,
+        ),
+        Tuning::Ready(s) => {
+            let mut lines = Vec::new();
+            for j in &s.report.journeys {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{}: ", j.journey), t.style("header")),
+                    Span::styled(
+                        format!("cross-validated AUC {:.3} → {:.3}", j.cv_before, j.cv_after),
+                        t.style(if j.cv_after >= j.cv_before {
+                            "ok"
+                        } else {
+                            "warning"
+                        }),
+                    ),
+                ]));
+            }
+            lines.extend(summary_lines(
+                t,
+                &s.comparison,
+                "the model when tuning started",
+            ));
+            lines.push(Line::styled(
+                if s.weights.is_empty() {
+                    "No weight would change."
+                } else {
+                    "Weights (✓ accepted):"
+                },
+                t.style("header"),
+            ));
+            let room = height.saturating_sub(lines.len()).max(1);
+            let offset = super::list_offset(s.cursor, room);
+            for (i, w) in s.weights.iter().enumerate().skip(offset).take(room) {
+                let now = w
+                    .list
+                    .weights(&app.model)
+                    .and_then(|ws| ws.get(w.index).copied());
+                let accepted = now == Some(w.after);
+                let mut line = Line::from(vec![
+                    Span::styled(if accepted { "✓ " } else { "  " }, t.style("pass")),
+                    Span::styled(format!("{} ", w.at), t.style("text")),
+                    Span::styled(format!("{}% → ", w.before), t.style("muted")),
+                    Span::styled(format!("{}%", w.after), t.style("weight")),
+                ]);
+                if i == s.cursor {
+                    line = highlight(fit_line(line, width), t.selection(true));
+                }
+                lines.push(line);
+            }
+            lines
+        }
+    }
+}
+
+/// Lines wrapped to `width` (one style per line, as these are).
+fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in lines {
+        let text = l.to_string();
+        let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+        let mut cur = String::new();
+        for word in text.split(' ') {
+            if !cur.is_empty() && text_width(&cur) + 1 + text_width(word) > width {
+                out.push(Line::styled(std::mem::take(&mut cur), style));
+            }
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+        out.push(Line::styled(cur, style));
+    }
+    out
+}
+
+// ----- the what-if summary -----
+
+/// The what-if in lines: who changed, tier moves each way, the sales handover, segments.
+pub fn summary_lines(t: &Theme, c: &Comparison, against: &str) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if c.changed == 0 {
+        lines.push(Line::styled(
+            format!(
+                "No contact's {} score changed against {against}.",
+                c.journey
+            ),
+            t.style("muted"),
+        ));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} of {} contacts", c.changed, c.rows),
+                t.style("weight"),
+            ),
+            Span::styled(
+                format!(
+                    " change their {} score against {against} · rank correlation {:.3}",
+                    c.journey, c.rank_correlation
+                ),
+                t.style("text"),
+            ),
+        ]));
+    }
+    let moves: Vec<String> = c
+        .tier_moves
+        .iter()
+        .map(|(a, b, n)| format!("{a}→{b} {n}"))
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled("Tiers: ", t.style("muted")),
+        Span::styled(format!("↑ {} hotter", c.tier_up), t.style("ok")),
+        Span::styled("  ", t.style("text")),
+        Span::styled(format!("↓ {} colder", c.tier_down), t.style("negative")),
+        Span::styled(
+            if moves.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", moves.join(", "))
+            },
+            t.style("muted"),
+        ),
+        Span::styled("   Sales handover: ", t.style("muted")),
+        Span::styled(format!("+{} enter", c.sales_enter), t.style("ok")),
+        Span::styled("  ", t.style("text")),
+        Span::styled(format!("−{} leave", c.sales_leave), t.style("negative")),
+    ]));
+    let mut seg = vec![Span::styled("Average by segment: ", t.style("muted"))];
+    for (i, s) in c.segments.iter().enumerate() {
+        if i > 0 {
+            seg.push(Span::styled(" · ", t.style("muted")));
+        }
+        let d = s.after_avg - s.before_avg;
+        seg.push(Span::styled(format!("{} ", s.name), t.style("text")));
+        seg.push(Span::styled(
+            format!(
+                "{}→{} ({}→{})",
+                pts(s.before_avg),
+                pts(s.after_avg),
+                s.before_count,
+                s.after_count
+            ),
+            t.style(if d > 0.05 {
+                "ok"
+            } else if d < -0.05 {
+                "negative"
+            } else {
+                "muted"
+            }),
+        ));
+    }
+    lines.push(Line::from(seg));
+    lines
+}
+
+fn draw_summary(f: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(p) = &app.preview else {
+        let b = block(app, " What-if ".into(), false);
+        let inner = b.inner(area);
+        f.render_widget(b, area);
+        lines_into(
+            f,
+            vec![Line::styled(
+                "Load contacts to see what each edit does to them.",
+                t.style("muted"),
+            )],
+            inner,
+        );
+        return;
+    };
+    let against = if p.pinned {
+        "the pinned baseline"
+    } else {
+        "the model as opened"
+    };
+    let mut title = format!(" What-if against {against} · b pins the current model ");
+    if p.pending {
+        title = format!(" What-if against {against} · recomputing… ");
+    }
+    let b = block(app, title, false);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let Some(r) = &p.result else { return };
+    let mut lines = Vec::new();
+    let missing = p.missing_columns();
+    if !missing.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "{} lacks column{} {}: scored as missing",
+                file_name(&p.source),
+                if missing.len() == 1 { "" } else { "s" },
+                missing
+                    .iter()
+                    .map(|m| format!("'{m}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            t.style("warning"),
+        ));
+    }
+    lines.extend(summary_lines(t, &r.comparison, against));
+    let failing = app.personas.iter().filter(|p| !p.passed()).count();
+    if failing > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{failing} persona{} fail{}: see the Personas panel",
+                if failing == 1 { "" } else { "s" },
+                if failing == 1 { "s" } else { "" }
+            ),
+            t.style("fail"),
+        ));
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,71 @@
+//! The Fit x Activity matrix as a grid of cells: each cell its rating, the count of contacts
+//! in it and, when the data has an outcome column, its conversion rate; coloured by zone
+//! (`zone_green`, `zone_amber`, `zone_none`).
+
+use crate::engine::insight::Cell;
+use crate::tui::theme::Theme;
+use crate::tui::view::fit;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Widget;
+
+pub struct MatrixGrid<'a> {
+    /// Rows of cells, as `insight::matrix` gives them.
+    pub cells: &'a [Vec<Cell>],
+    /// Whether to show conversion rates (the outcome column is usable).
+    pub rates: bool,
+    pub theme: &'a Theme,
+}
+
+impl MatrixGrid<'_> {
+    /// The height the grid needs: three lines per row of cells and a gap between rows.
+    pub fn height(&self) -> u16 {
+        (self.cells.len() as u16 * 4).saturating_sub(1)
+    }
+}
+
+impl Widget for MatrixGrid<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let cols = self.cells.iter().map(Vec::len).max().unwrap_or(0);
+        if cols == 0 || area.is_empty() {
+            return;
+        }
+        let cw = ((area.width as usize + 1) / cols)
+            .saturating_sub(1)
+            .clamp(3, 12);
+        for (r, row) in self.cells.iter().enumerate() {
+            let y0 = area.y + (r as u16) * 4;
+            for (c, cell) in row.iter().enumerate() {
+                let x = area.x + (c * (cw + 1)) as u16;
+                if x + cw as u16 > area.right() {
+                    break;
+                }
+                let role = match cell.zone.as_str() {
+                    "green" => "zone_green",
+                    "amber" => "zone_amber",
+                    _ => "zone_none",
+                };
+                let style = t.style(role);
+                let rate = match (self.rates, cell.rate()) {
+                    (true, Some(v)) => format!("{:.0}%", v * 100.0),
+                    (true, None) => "–".into(),
+                    (false, _) => String::new(),
+                };
+                for (i, text) in [cell.rating.clone(), cell.count.to_string(), rate]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let y = y0 + i as u16;
+                    if y >= area.bottom() {
+                        break;
+                    }
+                    let text = fit(&text, cw);
+                    let span = Span::styled(format!("{text:^cw$}"), style);
+                    buf.set_span(x, y, &span, cw as u16);
+                }
+            }
+        }
+    }
+}

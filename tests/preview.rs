@@ -1,0 +1,453 @@
+//! The designer's preview, driven as a user drives it: keys against `App`, every screen
+//! rendered into a `TestBackend` and compared with a named insta snapshot, and the numbers
+//! held equal to the engine's (`whatif::compare`) and to `scorewright score`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use scorewright::contacts::read_contacts;
+use scorewright::engine::score_table;
+use scorewright::engine::whatif::compare;
+use scorewright::model::{Model, Weight, parse_model, read_model};
+use scorewright::tui::ops::{ListRef, Op};
+use scorewright::tui::preview::Panel;
+use scorewright::tui::{Action, App, Screen, view};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture_model() -> Model {
+    read_model(&root().join("tests/fixtures/engine.yaml"))
+        .unwrap()
+        .model
+}
+
+fn fixture_csv() -> PathBuf {
+    root().join("tests/fixtures/engine.csv")
+}
+
+/// A designer on a model with contacts, at 120x32, on the preview.
+fn app_with(model: Model, contacts: &Path) -> App {
+    let mut app = App::new(model, PathBuf::from("/nonexistent/model.yaml"))
+        .with_contacts(Some(contacts.to_path_buf()));
+    app.update(Action::Resize(120, 32));
+    app
+}
+
+/// Presses keys written as words: `a`, `Enter`, `Ctrl-s`, `Tab`, separated by spaces.
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let (mods, name) = if let Some(rest) = k.strip_prefix("Ctrl-") {
+            (KeyModifiers::CONTROL, rest)
+        } else {
+            (KeyModifiers::NONE, k)
+        };
+        let code = match name {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "BackTab" => KeyCode::BackTab,
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Backspace" => KeyCode::Backspace,
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
+            other => panic!("unknown key {other}"),
+        };
+        let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+            mods | KeyModifiers::SHIFT
+        } else {
+            mods
+        };
+        app.handle_key(KeyEvent::new(code, mods));
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> String {
+    app.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+/// Moves weight from t2 to t1 of the fixture (80 / 20), as two edits.
+fn shift_weight(app: &mut App) {
+    let list = ListRef::Touchpoints {
+        journey: 0,
+        parent: vec![],
+    };
+    for (index, w) in [(0, 8000), (1, 2000)] {
+        assert!(app.edit(
+            Op::SetWeight {
+                list: list.clone(),
+                index,
+                weight: Weight(w),
+            },
+            "test"
+        ));
+    }
+}
+
+#[test]
+fn preview_lists_contacts_and_explains_the_selected_one() {
+    let mut app = app_with(fixture_model(), &fixture_csv());
+    press(&mut app, "p");
+    assert_eq!(app.screen, Screen::Preview);
+    insta::assert_snapshot!("preview", render(&mut app, 120, 32));
+    // B: select it, and see why it scored 45 and what would lift it to hot.
+    press(&mut app, "Down");
+    let d = app.preview.as_ref().unwrap().detail.as_ref().unwrap();
+    assert_eq!(d.row, 1);
+    assert_eq!(d.moves[0].change, "demo at yes");
+    insta::assert_snapshot!("explanation", render(&mut app, 120, 32));
+    // Back to the model and again: the selection is kept in both screens.
+    let tree = app.selected;
+    press(&mut app, "p Down p");
+    assert_eq!(app.screen, Screen::Preview);
+    assert_eq!(app.selected, tree + 1);
+    assert_eq!(app.preview.as_ref().unwrap().selected_row(), Some(1));
+}
+
+#[test]
+fn an_edit_changes_the_deltas_by_what_the_engine_says() {
+    let before = fixture_model();
+    let mut app = app_with(before.clone(), &fixture_csv());
+    shift_weight(&mut app);
+    let table = read_contacts(&fixture_csv()).unwrap();
+    let want = compare(
+        &before,
+        &score_table(&before, &table),
+        &app.model,
+        &score_table(&app.model, &table),
+    );
+    let p = app.preview.as_ref().unwrap();
+    let got = &p.result.as_ref().unwrap().comparison;
+    assert_eq!(got.delta, want.delta);
+    assert_eq!(got.rank_before, want.rank_before);
+    assert_eq!(got.rank_after, want.rank_after);
+    assert_eq!(got.tier_moves, want.tier_moves);
+    assert_eq!(
+        (got.sales_enter, got.sales_leave),
+        (want.sales_enter, want.sales_leave)
+    );
+    // A: 81.875 to 74.75, as the engine's own test works out by hand.
+    assert_eq!(p.cell(0, scorewright::tui::preview::Col::Delta), "-7.1");
+    press(&mut app, "p");
+    insta::assert_snapshot!("summary", render(&mut app, 120, 32));
+    // Undo brings the deltas back to nothing; pinning makes the edit the new baseline.
+    press(&mut app, "u u");
+    let c = &app
+        .preview
+        .as_ref()
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap()
+        .comparison;
+    assert_eq!(c.changed, 0);
+    shift_weight(&mut app);
+    press(&mut app, "b");
+    let c = &app
+        .preview
+        .as_ref()
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap()
+        .comparison;
+    assert_eq!(c.changed, 0);
+    assert!(app.preview.as_ref().unwrap().pinned);
+}
+
+#[test]
+fn sorting_and_filtering() {
+    let mut app = app_with(fixture_model(), &fixture_csv());
+    press(&mut app, "p");
+    // Sort by id, then by the j1 score (highest first): D 100, A 81.9, B 45, C 0.
+    press(&mut app, "s");
+    assert_eq!(app.preview.as_ref().unwrap().order, vec![0, 1, 2, 3]);
+    press(&mut app, "s");
+    assert_eq!(app.preview.as_ref().unwrap().order, vec![3, 0, 1, 2]);
+    press(&mut app, "S");
+    assert_eq!(app.preview.as_ref().unwrap().order, vec![2, 1, 0, 3]);
+    // Filter by tier through the picker: hot is A and D.
+    press(&mut app, "f Enter");
+    let p = app.preview.as_ref().unwrap();
+    assert_eq!(p.filter.tier.as_deref(), Some("hot"));
+    let mut rows = p.order.clone();
+    rows.sort();
+    assert_eq!(rows, vec![0, 3]);
+    press(&mut app, "c");
+    assert_eq!(app.preview.as_ref().unwrap().order.len(), 4);
+    // Text, applied as it is typed.
+    press(&mut app, "/");
+    type_text(&mut app, "newsl");
+    press(&mut app, "Enter");
+    assert_eq!(app.preview.as_ref().unwrap().order, vec![2]);
+}
+
+#[test]
+fn pictures() {
+    let mut app = app_with(fixture_model(), &fixture_csv());
+    shift_weight(&mut app);
+    press(&mut app, "p Tab");
+    assert_eq!(app.panel, Panel::Distribution);
+    insta::assert_snapshot!("distribution", render(&mut app, 120, 32));
+    press(&mut app, "Tab Tab");
+    assert_eq!(app.panel, Panel::Pillars);
+    insta::assert_snapshot!("pillars", render(&mut app, 120, 32));
+
+    // The matrix, with conversion rates from an outcome column.
+    let dir = tempfile::tempdir().unwrap();
+    let (model, csv) = lead_model_with_outcome(dir.path(), |i| (i % 3 == 0).to_string());
+    let mut app = app_with(model, &csv);
+    press(&mut app, "p Tab Tab");
+    assert_eq!(app.panel, Panel::Matrix);
+    insta::assert_snapshot!("matrix", render(&mut app, 120, 32));
+    let p = app.preview.as_ref().unwrap();
+    assert!(p.outcome.is_some());
+    let cells = &p.result.as_ref().unwrap().matrix;
+    let total: usize = cells.iter().flatten().map(|c| c.count).sum();
+    assert_eq!(total, p.table.rows());
+
+    // A column that is not yes/no is named, and ignored for conversion rates.
+    let (model, csv) = lead_model_with_outcome(dir.path(), |i| format!("stage {i}"));
+    let app = app_with(model, &csv);
+    let p = app.preview.as_ref().unwrap();
+    assert!(p.outcome.is_none());
+    let problem = p.outcome_problem.as_deref().unwrap();
+    assert!(problem.contains("'won' is not yes/no"), "{problem}");
+}
+
+/// The lead-fit-activity example with a `won` outcome column, written to `dir`.
+fn lead_model_with_outcome(dir: &Path, won: impl Fn(usize) -> String) -> (Model, PathBuf) {
+    let text = std::fs::read_to_string(root().join("examples/lead-fit-activity.csv")).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let cell = if i == 0 { "won".to_string() } else { won(i) };
+        out.push_str(&format!("{line},{cell}\n"));
+    }
+    let csv = dir.join("leads-won.csv");
+    std::fs::write(&csv, out).unwrap();
+    let mut model = read_model(&root().join("examples/lead-fit-activity.yaml"))
+        .unwrap()
+        .model;
+    model.outcome = Some("won".into());
+    (model, csv)
+}
+
+const PERSONAS: &str = r#"
+personas:
+  - { name: Keen visitor, values: { visits: 30, source: Google, demo: yes, email: a@b.c, last_seen: 2026-11-01 }, expect: { tier: hot } }
+  - { name: Quiet one, values: { visits: 0 }, expect: { tier: hot } }
+"#;
+
+#[test]
+fn personas_pass_and_fail_live() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/engine.yaml")).unwrap();
+    let model = parse_model(&format!("{text}{PERSONAS}"), "p.yaml").unwrap();
+    let mut app = app_with(model, &fixture_csv());
+    let passed: Vec<bool> = app.personas.iter().map(|p| p.passed()).collect();
+    assert_eq!(passed, [true, false]);
+    assert!(app.personas[1].failures[0].contains("expected hot"));
+    press(&mut app, "p Tab Tab Tab Tab");
+    assert_eq!(app.panel, Panel::Personas);
+    insta::assert_snapshot!("personas", render(&mut app, 120, 32));
+    // Raise the hot threshold above 100: the keen visitor fails too, at once.
+    let mut tiers = app.model.tiers.clone().unwrap();
+    tiers.levels[0].at_least = 101.0;
+    assert!(app.edit(Op::SetTiers(Some(tiers)), "test"));
+    assert!(app.personas.iter().all(|p| !p.passed()));
+}
+
+#[test]
+fn a_large_set_is_scored_on_a_worker_with_the_same_numbers() {
+    let mut app = App::new(fixture_model(), PathBuf::from("/nonexistent/m.yaml"));
+    app.worker_min_rows = 1;
+    let mut app = app.with_contacts(Some(fixture_csv()));
+    assert!(app.preview.as_ref().unwrap().threaded());
+    app.settle(Duration::from_secs(20));
+    shift_weight(&mut app);
+    press(&mut app, "p");
+    app.settle(Duration::from_secs(20));
+    assert!(!app.busy());
+    let inline = {
+        let mut a = app_with(fixture_model(), &fixture_csv());
+        shift_weight(&mut a);
+        a
+    };
+    let r = |a: &App| {
+        let r = a.preview.as_ref().unwrap().result.as_ref().unwrap();
+        (r.scored.scores.clone(), r.comparison.delta.clone())
+    };
+    assert_eq!(r(&app), r(&inline));
+    // Requests sent faster than the worker answers: the newest one wins.
+    for _ in 0..5 {
+        press(&mut app, "u");
+    }
+    shift_weight(&mut app);
+    app.settle(Duration::from_secs(20));
+    assert_eq!(r(&app), r(&inline));
+}
+
+#[test]
+fn a_bad_contacts_file_leaves_everything_as_it_was() {
+    let mut app = app_with(fixture_model(), &fixture_csv());
+    let model = app.model.clone();
+    press(&mut app, "p o");
+    for _ in 0..200 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "/nonexistent/contacts.csv");
+    press(&mut app, "Enter");
+    // The path box stays open with the error, the old contacts are still previewed.
+    assert!(!app.popups.is_empty());
+    assert!(
+        app.preview_error
+            .as_deref()
+            .unwrap()
+            .contains("nonexistent")
+    );
+    assert_eq!(app.preview.as_ref().unwrap().table.rows(), 4);
+    assert_eq!(app.model, model);
+    insta::assert_snapshot!("open_failed", render(&mut app, 120, 32));
+    press(&mut app, "Esc");
+
+    // A file lacking a column the model reads: scored as missing, and named.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("no-demo.csv");
+    std::fs::write(
+        &csv,
+        "id,visits,source,email,last_seen\nA,5,Google,a@x.com,2026-10-02\n",
+    )
+    .unwrap();
+    press(&mut app, "o");
+    for _ in 0..200 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, &csv.display().to_string());
+    press(&mut app, "Enter");
+    assert!(app.popups.is_empty());
+    let p = app.preview.as_ref().unwrap();
+    assert_eq!(p.table.rows(), 1);
+    assert_eq!(p.missing_columns(), ["demo"]);
+    let screen = render(&mut app, 120, 32);
+    assert!(screen.contains("lacks column 'demo'"), "{screen}");
+}
+
+#[test]
+fn tuning_suggests_weights_accepted_one_by_one_or_all_with_undo() {
+    // 200 contacts whose outcome follows the demo flag, not the visits.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("history.csv");
+    let mut text = String::from("id,visits,source,demo,email,last_seen,won\n");
+    for i in 0..200 {
+        let demo = i % 2 == 0;
+        let won = if i % 10 == 0 { !demo } else { demo };
+        text.push_str(&format!(
+            "C{i},{},Google,{},x@y.z,2026-10-{:02},{}\n",
+            (i * 7) % 13,
+            if demo { "yes" } else { "no" },
+            1 + i % 28,
+            u8::from(won)
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let mut model = fixture_model();
+    model.outcome = Some("won".into());
+    let mut app = app_with(model.clone(), &csv);
+    press(&mut app, "T");
+    assert_eq!((app.screen, app.panel), (Screen::Preview, Panel::Tuning));
+    app.settle(Duration::from_secs(120));
+    let s = app.tuning.suggestion().expect("tuning finished").clone();
+    assert!(!s.weights.is_empty());
+    insta::assert_snapshot!("tuning", render(&mut app, 120, 32));
+    // One weight: an ordinary edit, undone by u.
+    press(&mut app, "Enter");
+    let w = &s.weights[0];
+    assert_eq!(w.list.weights(&app.model).unwrap()[w.index], w.after);
+    press(&mut app, "u");
+    assert_eq!(app.model, model);
+    // All at once: the tuned model's weights, one step to undo.
+    press(&mut app, "A");
+    let mut tuned = s.report.model.clone();
+    tuned.outcome = app.model.outcome.clone();
+    assert_eq!(app.model.journeys, tuned.journeys);
+    press(&mut app, "u");
+    assert_eq!(app.model, model);
+}
+
+#[test]
+fn tuning_without_an_outcome_says_why() {
+    let mut app = app_with(fixture_model(), &fixture_csv());
+    press(&mut app, "p T");
+    let m = app.message.as_ref().unwrap();
+    assert!(m.text.contains("outcome"), "{}", m.text);
+}
+
+/// The preview's numbers are `scorewright score`'s, on the real lead export.
+#[test]
+fn preview_equals_score_on_leads() {
+    let leads = root().join("../shared/data/leads/Leads.csv");
+    assert!(leads.exists(), "{} is missing", leads.display());
+    let model_path = root().join("examples/x-education.yaml");
+    let file = read_model(&model_path).unwrap();
+    let app = App::from_file(file).with_contacts(Some(leads.clone()));
+    let mut app = app;
+    app.settle(Duration::from_secs(120));
+    let p = app.preview.as_ref().unwrap();
+    let r = p.result.as_ref().unwrap();
+    assert_eq!(p.table.rows(), 9240);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scorewright"))
+        .arg("score")
+        .arg(&model_path)
+        .arg(&leads)
+        .arg("--only-results")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rd = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = rd.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let m = &r.model;
+    let mut n = 0;
+    for (i, rec) in rd.records().enumerate() {
+        let rec = rec.unwrap();
+        assert_eq!(&rec[0], p.cell(i, scorewright::tui::preview::Col::Id));
+        for (j, journey) in m.journeys.iter().enumerate() {
+            let want: f64 = rec[col(&format!("score_{}", journey.id))].parse().unwrap();
+            assert_eq!(r.scored.scores[j][i], want, "row {i} {}", journey.id);
+        }
+        for (g, grade) in m.grades.iter().enumerate() {
+            assert_eq!(
+                &rec[col(&format!("grade_{}", grade.id))],
+                r.scored.grade(m, g, i).unwrap_or("")
+            );
+        }
+        let tier = r.scored.tier(m, i).map(|t| t.name.as_str()).unwrap_or("");
+        assert_eq!(&rec[col("tier")], tier, "row {i}");
+        let seg = r
+            .scored
+            .segment(m, i)
+            .map(|s| s.name.as_str())
+            .unwrap_or("");
+        assert_eq!(&rec[col("segment")], seg, "row {i}");
+        n += 1;
+    }
+    assert_eq!(n, 9240);
+}
