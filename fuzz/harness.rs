@@ -292,7 +292,7 @@ pub fn designer(
             _ => {
                 app.handle_key(keys[b as usize % keys.len()]);
                 pressed += 1;
-                if pressed % 16 == 0 {
+                if pressed.is_multiple_of(16) {
                     draw(&app, app.size.0, app.size.1)?;
                 }
             }

@@ -1,0 +1,175 @@
+//! End to end: the real binary in a real terminal (tmux) opens the x-education model on the
+//! real lead export, shows the preview, changes a weight, and the changed what-if summary is
+//! read off the screen and held equal to the engine's comparison.
+//!
+//! Needs tmux (`.ci/install-engines` installs it) and `../shared/data/leads/Leads.csv`:
+//! without either the test fails, it never skips.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use scorewright::contacts::read_contacts;
+use scorewright::engine::score_table;
+use scorewright::engine::whatif::compare;
+use scorewright::model::{Weight, read_model};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of our own (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", self.session]).stdout)
+            .into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// Waits until the screen holds `text`, or fails with the screen as it is.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                panic!("waited for {text:?}; the screen shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session", "-t", self.session])
+            .status
+            .success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn preview_of_leads_changes_with_a_weight() {
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is not installed: run .ci/install-engines"
+    );
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let leads = root.join("../shared/data/leads/Leads.csv");
+    assert!(leads.exists(), "{} is missing", leads.display());
+    // A copy of the model, so that nothing is ever written beside the shipped one.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("x-education.yaml");
+    std::fs::copy(root.join("examples/x-education.yaml"), &model).unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+
+    // What the engine says the edit does: the first touchpoint of the journey, one point up.
+    let before = read_model(&model).unwrap().model;
+    let mut after = before.clone();
+    let w = &mut after.journeys[0].touchpoints[0].weight;
+    *w = Weight(w.0 + 100);
+    let table = read_contacts(&leads).unwrap();
+    let c = compare(
+        &before,
+        &score_table(&before, &table),
+        &after,
+        &score_table(&after, &table),
+    );
+    assert!(c.changed > 0);
+
+    let tmux = Tmux {
+        socket: format!("scorewright-preview-e2e-{}", std::process::id()),
+        session: "preview",
+    };
+    let command = format!(
+        "env SCOREWRIGHT_CONFIG_DIR={} NO_COLOR=1 {} edit {} --contacts {}",
+        quote(&config),
+        quote(Path::new(env!("CARGO_BIN_EXE_scorewright"))),
+        quote(&model),
+        quote(&leads)
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        tmux.session,
+        "-x",
+        "140",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    tmux.wait_for("Who the lead is");
+    tmux.keys(&["p"]);
+    tmux.wait_for("Contacts: 9240 of 9240");
+    tmux.wait_for("No contact's enrolment score changed against the model as opened");
+    // Back to the model: the cursor is where it was, on the journey; one down is the first
+    // touchpoint. One point more for it, then the preview again.
+    tmux.keys(&["p"]);
+    tmux.wait_for("Weight by pillar");
+    tmux.keys(&["Down"]);
+    tmux.keys(&["+"]);
+    tmux.wait_for("unsaved changes");
+    tmux.keys(&["p"]);
+    let changed = format!(
+        "{} of 9240 contacts change their enrolment score",
+        c.changed
+    );
+    let screen = tmux.wait_for(&changed);
+    let tiers = format!("↑ {} hotter  ↓ {} colder", c.tier_up, c.tier_down);
+    assert!(screen.contains(&tiers), "{tiers}\n{screen}");
+    let sales = format!("+{} enter  −{} leave", c.sales_enter, c.sales_leave);
+    assert!(screen.contains(&sales), "{sales}\n{screen}");
+
+    // Quit without saving: the copy on disk is as it was.
+    tmux.keys(&["q"]);
+    tmux.wait_for("Unsaved changes");
+    tmux.keys(&["d"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still running after q:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(read_model(&model).unwrap().model, before);
+}
