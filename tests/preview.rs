@@ -372,6 +372,14 @@ fn tuning_suggests_weights_accepted_one_by_one_or_all_with_undo() {
     let s = app.tuning.suggestion().expect("tuning finished").clone();
     assert!(!s.weights.is_empty());
     insta::assert_snapshot!("tuning", render(&mut app, 120, 32));
+    // The table's deltas are the suggestion's while it is on screen, the baseline's after.
+    let p = app.preview.as_ref().unwrap();
+    assert_eq!(p.comparison().unwrap().delta, s.comparison.delta);
+    press(&mut app, "Tab");
+    let p = app.preview.as_ref().unwrap();
+    assert!(p.overlay.is_none());
+    assert_eq!(p.comparison().unwrap().changed, 0);
+    press(&mut app, "BackTab");
     // One weight: an ordinary edit, undone by u.
     press(&mut app, "Enter");
     let w = &s.weights[0];

@@ -223,6 +223,8 @@ pub struct Preview {
     pub cursor: usize,
     pub offset: usize,
     pub detail: Option<Detail>,
+    /// A what-if shown instead of the baseline's (the suggested weights of tuning).
+    pub overlay: Option<Arc<Comparison>>,
 }
 
 impl Preview {
@@ -285,6 +287,7 @@ impl Preview {
             cursor: 0,
             offset: 0,
             detail: None,
+            overlay: None,
         }
     }
 
@@ -374,6 +377,27 @@ impl Preview {
         self.reorder();
     }
 
+    /// The what-if on screen: the overlay's when there is one, else the baseline's.
+    pub fn comparison(&self) -> Option<&Comparison> {
+        self.overlay
+            .as_deref()
+            .or(self.result.as_ref().map(|r| &r.comparison))
+    }
+
+    /// Shows another what-if in the Δ and rank columns and the summary (or, with `None`,
+    /// the baseline's again).
+    pub fn set_overlay(&mut self, overlay: Option<Arc<Comparison>>) {
+        let same = match (&self.overlay, &overlay) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            self.overlay = overlay;
+            self.reorder();
+        }
+    }
+
     /// The contact row under the cursor.
     pub fn selected_row(&self) -> Option<usize> {
         self.order.get(self.cursor).copied()
@@ -390,13 +414,13 @@ impl Preview {
         cols.extend((0..m.journeys.len()).map(Col::Score));
         cols.push(Col::Delta);
         cols.push(Col::Rank);
-        cols.extend((0..m.grades.len()).map(Col::Grade));
-        if m.matrix.is_some() {
-            cols.push(Col::Rating);
-        }
         if m.tiers.is_some() {
             cols.push(Col::Tier);
         }
+        if m.matrix.is_some() {
+            cols.push(Col::Rating);
+        }
+        cols.extend((0..m.grades.len()).map(Col::Grade));
         if !m.segments.is_empty() {
             cols.push(Col::Segment);
             cols.push(Col::Action);
@@ -432,7 +456,8 @@ impl Preview {
         let Some(r) = &self.result else {
             return String::new();
         };
-        let (m, s, c) = (&r.model, &r.scored, &r.comparison);
+        let (m, s) = (&r.model, &r.scored);
+        let c = self.comparison().unwrap_or(&r.comparison);
         match col {
             Col::Id => self.table.cell(row, &self.id_column).to_string(),
             Col::Show(i) => self
@@ -477,8 +502,8 @@ impl Preview {
         let r = self.result.as_ref()?;
         match col {
             Col::Score(j) => r.scored.scores.get(j)?.get(row).copied(),
-            Col::Delta => r.comparison.delta.get(row).copied(),
-            Col::Rank => Some(rank_move(&r.comparison, row) as f64),
+            Col::Delta => self.comparison()?.delta.get(row).copied(),
+            Col::Rank => Some(rank_move(self.comparison()?, row) as f64),
             _ => None,
         }
     }

@@ -32,7 +32,7 @@ pub struct Suggestion {
     pub report: TuneReport,
     pub weights: Vec<Suggested>,
     /// The model when tuning started against the tuned one.
-    pub comparison: Comparison,
+    pub comparison: Arc<Comparison>,
     pub cursor: usize,
 }
 
@@ -108,7 +108,7 @@ fn run(model: &Model, table: Arc<Table>, outcome: &Outcome) -> Result<Suggestion
     Ok(Suggestion {
         report,
         weights,
-        comparison,
+        comparison: Arc::new(comparison),
         cursor: 0,
     })
 }

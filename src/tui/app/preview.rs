@@ -140,6 +140,7 @@ impl App {
                 }
                 _ => {}
             }
+            self.sync_overlay();
         }
         changed
     }
@@ -311,6 +312,19 @@ impl App {
             Action::AcceptWeight => self.accept_suggested(false),
             Action::AcceptAll => self.accept_suggested(true),
             _ => {}
+        }
+        self.sync_overlay();
+    }
+
+    /// While the suggested weights are on screen, the table's deltas and the summary are
+    /// theirs; otherwise the baseline's.
+    fn sync_overlay(&mut self) {
+        let overlay = match (&self.tuning, self.panel) {
+            (Tuning::Ready(s), Panel::Tuning) => Some(s.comparison.clone()),
+            _ => None,
+        };
+        if let Some(p) = &mut self.preview {
+            p.set_overlay(overlay);
         }
     }
 

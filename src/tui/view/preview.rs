@@ -59,7 +59,7 @@ fn lines_into(f: &mut Frame, lines: Vec<Line<'static>>, area: Rect) {
 fn col_shape(col: Col) -> (usize, bool) {
     match col {
         Col::Id => (18, false),
-        Col::Show(_) => (18, false),
+        Col::Show(_) => (14, false),
         Col::Score(_) => (9, true),
         Col::Delta => (7, true),
         Col::Rank => (7, true),
@@ -100,6 +100,9 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
     );
     if !p.filter.is_empty() {
         title.push_str(&format!("· filter: {} ", p.filter.describe()));
+    }
+    if p.overlay.is_some() {
+        title.push_str("· Δ: suggested weights ");
     }
     if p.pending {
         title.push_str("· recomputing… ");
@@ -581,10 +584,12 @@ fn tuning_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
                     ),
                 ]));
             }
-            lines.extend(summary_lines(
-                t,
-                &s.comparison,
-                "the model when tuning started",
+            lines.extend(wrap(
+                vec![Line::styled(
+                    "The table's Δ and the what-if below show what the suggestion does.",
+                    t.style("muted"),
+                )],
+                width,
             ));
             lines.push(Line::styled(
                 if s.weights.is_empty() {
@@ -734,12 +739,18 @@ fn draw_summary(f: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
-    let against = if p.pinned {
+    let against = if p.overlay.is_some() {
+        "the model when tuning started"
+    } else if p.pinned {
         "the pinned baseline"
     } else {
         "the model as opened"
     };
-    let mut title = format!(" What-if against {against} · b pins the current model ");
+    let mut title = if p.overlay.is_some() {
+        " What-if of the suggested weights, against the model when tuning started ".to_string()
+    } else {
+        format!(" What-if against {against} · b pins the current model ")
+    };
     if p.pending {
         title = format!(" What-if against {against} · recomputing… ");
     }
@@ -764,7 +775,11 @@ fn draw_summary(f: &mut Frame, app: &App, area: Rect) {
             t.style("warning"),
         ));
     }
-    lines.extend(summary_lines(t, &r.comparison, against));
+    lines.extend(summary_lines(
+        t,
+        p.comparison().unwrap_or(&r.comparison),
+        against,
+    ));
     let failing = app.personas.iter().filter(|p| !p.passed()).count();
     if failing > 0 {
         lines.push(Line::styled(

@@ -69,3 +69,35 @@ impl Widget for MatrixGrid<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_show_count_and_rate_in_their_zone() {
+        let theme = Theme::fallback();
+        let cell = |rating: &str, count, known, converted, zone: &str| Cell {
+            rating: rating.into(),
+            count,
+            known,
+            converted,
+            zone: zone.into(),
+        };
+        let cells = vec![vec![cell("A2", 4, 4, 3, "green"), cell("A1", 2, 0, 0, "")]];
+        let grid = MatrixGrid {
+            cells: &cells,
+            rates: true,
+            theme: &theme,
+        };
+        assert_eq!(grid.height(), 3);
+        let mut buf = Buffer::empty(Rect::new(0, 0, 9, 3));
+        grid.render(buf.area, &mut buf);
+        // Cells 4 wide, one column apart: 4 of 4 known, 3 converted: 75%; none known: a dash.
+        let mut want = Buffer::with_lines([" A2   A1 ", " 4    2  ", "75%   –  "]);
+        want.set_style(Rect::new(0, 0, 4, 3), theme.style("zone_green"));
+        want.set_style(Rect::new(5, 0, 4, 3), theme.style("zone_none"));
+        assert_eq!(buf, want);
+    }
+}
