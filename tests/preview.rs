@@ -459,3 +459,50 @@ fn preview_equals_score_on_leads() {
     }
     assert_eq!(n, 9240);
 }
+
+#[test]
+fn the_worker_says_it_is_recomputing_until_its_answer_is_taken() {
+    let mut app = App::new(fixture_model(), PathBuf::from("/nonexistent/m.yaml"));
+    app.worker_min_rows = 1;
+    let mut app = app.with_contacts(Some(fixture_csv()));
+    app.settle(Duration::from_secs(20));
+    press(&mut app, "p");
+    shift_weight(&mut app);
+    assert!(app.busy());
+    let screen = render(&mut app, 120, 32);
+    assert!(screen.contains("recomputing…"), "{screen}");
+    app.settle(Duration::from_secs(20));
+    let screen = render(&mut app, 120, 32);
+    assert!(!screen.contains("recomputing…"), "{screen}");
+    assert!(screen.contains("3 of 4 contacts change"), "{screen}");
+}
+
+#[test]
+fn a_click_selects_a_contact() {
+    let mut app = app_with(fixture_model(), &fixture_csv());
+    press(&mut app, "p");
+    // The table's first row is under its border and its heading: row 3 of the screen.
+    app.update(Action::Click { column: 5, row: 5 });
+    assert_eq!(app.preview.as_ref().unwrap().selected_row(), Some(2));
+    assert_eq!(
+        app.preview.as_ref().unwrap().detail.as_ref().unwrap().row,
+        2
+    );
+}
+
+#[test]
+fn contacts_that_do_not_load_are_named_and_samples_stand_in() {
+    let mut app = app_with(fixture_model(), Path::new("/nonexistent/contacts.csv"));
+    assert!(app.preview.is_none());
+    press(&mut app, "p");
+    let screen = render(&mut app, 120, 32);
+    assert!(screen.contains("could not be loaded"), "{screen}");
+
+    let text = std::fs::read_to_string(root().join("tests/fixtures/engine.yaml")).unwrap();
+    let text = format!("{text}samples:\n  - {{ id: S1, visits: 12, demo: yes }}\n");
+    let model = parse_model(&text, "s.yaml").unwrap();
+    let app = App::new(model, PathBuf::from("/nonexistent/s.yaml")).with_contacts(None);
+    let p = app.preview.as_ref().unwrap();
+    assert_eq!(p.table.rows(), 1);
+    assert_eq!(p.cell(0, scorewright::tui::preview::Col::Id), "S1");
+}

@@ -237,7 +237,7 @@ fn draw_panel(f: &mut Frame, app: &App, area: Rect) {
         }
         Panel::Distribution => draw_distribution(f, app, inner),
         Panel::Matrix => draw_matrix(f, app, inner),
-        Panel::Pillars => lines_into(f, pillar_lines(app, width), inner),
+        Panel::Pillars => draw_pillars(f, app, inner),
         Panel::Personas => lines_into(f, persona_lines(app), inner),
         Panel::Tuning => lines_into(f, tuning_lines(app, width, inner.height as usize), inner),
     }
@@ -456,31 +456,39 @@ fn draw_matrix(f: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn pillar_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+/// Per journey, its title and one bar per pillar, as far as the panel reaches.
+fn draw_pillars(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let mut lines = Vec::new();
+    let mut y = area.y;
     for j in &app.model.journeys {
-        lines.push(Line::styled(j.title().to_string(), t.style("header")));
-        let mut buf = ratatui::buffer::Buffer::empty(Rect::new(0, 0, width as u16, 6));
-        ratatui::widgets::Widget::render(
+        if y >= area.bottom() {
+            break;
+        }
+        f.render_widget(
+            fit_line(
+                Line::styled(j.title().to_string(), t.style("header")),
+                area.width as usize,
+            ),
+            Rect {
+                y,
+                height: 1,
+                ..area
+            },
+        );
+        let bars = Rect {
+            y: y + 1,
+            height: 6.min(area.bottom().saturating_sub(y + 1)),
+            ..area
+        };
+        f.render_widget(
             PillarBars {
                 shares: pillar_shares(j),
                 theme: t,
             },
-            buf.area,
-            &mut buf,
+            bars,
         );
-        for y in 0..6u16 {
-            let spans: Vec<Span<'static>> = (0..width as u16)
-                .map(|x| {
-                    let c = &buf[(x, y)];
-                    Span::styled(c.symbol().to_string(), c.style())
-                })
-                .collect();
-            lines.push(Line::from(spans));
-        }
+        y += 8;
     }
-    lines
 }
 
 fn persona_lines(app: &App) -> Vec<Line<'static>> {
