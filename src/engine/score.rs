@@ -258,15 +258,37 @@ fn run(plan: &Plan, start: usize, out: Out) {
 }
 
 /// The index of the first threshold each score reaches, `NONE` when none: what
-/// `thresholds.iter().position(|&t| s >= t)` gives, computed threshold by threshold (last
-/// first, so the first that holds wins) so that the loop runs on vectors.
+/// `thresholds.iter().position(|&t| s >= t)` gives for each score.
+///
+/// When the thresholds go down (as the checks require), the thresholds a score does not reach
+/// are the first ones, so the index is how many it is below: a count that runs on vectors,
+/// where a search per row is a mispredicted branch per threshold.
 fn bands_into(out: &mut [u8], scores: &[f64], thresholds: &[f64]) {
-    out.fill(NONE);
-    for (i, &t) in thresholds.iter().enumerate().rev() {
-        let i = i as u8;
+    let descending = thresholds.windows(2).all(|w| w[0] >= w[1]);
+    if !descending || thresholds.len() >= NONE as usize || out.len() > condition::BLOCK {
         for (o, &s) in out.iter_mut().zip(scores) {
-            *o = if s >= t { i } else { *o };
+            *o = thresholds
+                .iter()
+                .position(|&t| s >= t)
+                .map_or(NONE, |i| i as u8);
         }
+        return;
+    }
+    let mut below = [0.0f64; condition::BLOCK];
+    let below = &mut below[..out.len()];
+    for &t in thresholds {
+        for (b, &s) in below.iter_mut().zip(scores) {
+            *b += if s < t { 1.0 } else { 0.0 };
+        }
+    }
+    let all = thresholds.len() as f64;
+    for ((o, &b), &s) in out.iter_mut().zip(below.iter()).zip(scores) {
+        // A NaN score is below nothing and reaches nothing.
+        *o = if b == all || s.is_nan() {
+            NONE
+        } else {
+            b as u8
+        };
     }
 }
 
