@@ -35,7 +35,10 @@ pub enum Format {
 }
 
 enum Inner {
-    Csv(Box<csv::Reader<Box<dyn Read + Send>>>),
+    Csv(
+        Box<csv::Reader<Box<dyn Read + Send>>>,
+        std::sync::Arc<RowLimit>,
+    ),
     Json {
         lines: Box<dyn BufRead + Send>,
         line: u64,
@@ -56,6 +59,71 @@ pub struct ContactsReader {
 }
 
 const SNIFF: usize = 64 * 1024;
+
+/// The longest row (or header line, or JSON Lines line) read: far beyond any CRM export, small
+/// enough that a file with a broken quote, or no line breaks at all, is refused in constant
+/// memory instead of being held whole.
+pub const MAX_ROW_BYTES: u64 = 16 * 1024 * 1024;
+
+const CSV_BUFFER: usize = 256 * 1024;
+
+/// Where the current CSV row started, and how far the stream has been read: shared between
+/// the reader (which marks each row's start) and the stream (which refuses to run on past
+/// `MAX_ROW_BYTES` from it), since the CSV parser grows its record without limit.
+#[derive(Default)]
+struct RowLimit {
+    start: std::sync::atomic::AtomicU64,
+    read: std::sync::atomic::AtomicU64,
+}
+
+/// The stream under the CSV parser, cut off when one row runs too long.
+struct LimitedRows {
+    inner: Box<dyn Read + Send>,
+    limit: std::sync::Arc<RowLimit>,
+}
+
+/// The error a row too long is, inside the CSV parser's I/O error.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a row longer than {} MB", MAX_ROW_BYTES >> 20)
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+impl Read for LimitedRows {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let read = self.limit.read.load(Relaxed);
+        // The parser reads ahead by up to its buffer: allow that beyond the row.
+        if read.saturating_sub(self.limit.start.load(Relaxed)) > MAX_ROW_BYTES + CSV_BUFFER as u64 {
+            return Err(std::io::Error::other(RowTooLong));
+        }
+        let n = self.inner.read(buf)?;
+        self.limit.read.fetch_add(n as u64, Relaxed);
+        Ok(n)
+    }
+}
+
+fn row_too_long(file: &str, line: u64) -> ContactsError {
+    ContactsError::Bad {
+        file: file.into(),
+        line,
+        message: format!(
+            "a row runs on past {} MB (an unclosed quote, or no line breaks?): refused; \
+             rows and cells are at most {} MB",
+            MAX_ROW_BYTES >> 20,
+            MAX_ROW_BYTES >> 20
+        ),
+    }
+}
+
+fn is_row_too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|i| i.is::<RowTooLong>()))
+}
 
 impl ContactsReader {
     /// Opens a file and reads its header.
@@ -124,13 +192,22 @@ impl ContactsReader {
         let stream: Box<dyn Read + Send> = Box::new(Cursor::new(head[start..].to_vec()).chain(r));
         match format {
             Format::Csv { delimiter } => {
+                let limit = std::sync::Arc::new(RowLimit::default());
+                let stream: Box<dyn Read + Send> = Box::new(LimitedRows {
+                    inner: stream,
+                    limit: limit.clone(),
+                });
                 let mut rdr = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
                     .flexible(true)
                     .has_headers(true)
-                    .buffer_capacity(256 * 1024)
+                    .buffer_capacity(CSV_BUFFER)
                     .from_reader(stream);
-                let raw = rdr.byte_headers().map_err(|e| csv_error(file, e))?.clone();
+                let raw = match rdr.byte_headers() {
+                    Ok(h) => h.clone(),
+                    Err(e) if is_row_too_long(&e) => return Err(row_too_long(file, 1)),
+                    Err(e) => return Err(csv_error(file, e)),
+                };
                 let headers = name_headers(
                     raw.iter()
                         .map(|h| String::from_utf8_lossy(h).trim().to_string())
@@ -143,7 +220,7 @@ impl ContactsReader {
                     format,
                     headers,
                     keep,
-                    inner: Inner::Csv(Box::new(rdr)),
+                    inner: Inner::Csv(Box::new(rdr), limit),
                     rows_read: 0,
                     bytes_read: 0,
                     record: csv::ByteRecord::new(),
@@ -158,13 +235,15 @@ impl ContactsReader {
                 loop {
                     first_line.clear();
                     line += 1;
-                    let n =
-                        lines
-                            .read_line(&mut first_line)
-                            .map_err(|source| ContactsError::Io {
-                                file: file.into(),
-                                source,
-                            })?;
+                    let n = read_line_limited(&mut lines, &mut first_line).map_err(|source| {
+                        ContactsError::Io {
+                            file: file.into(),
+                            source,
+                        }
+                    })?;
+                    if n as u64 > MAX_ROW_BYTES {
+                        return Err(row_too_long(file, line));
+                    }
                     if n == 0 || !first_line.trim().is_empty() {
                         break;
                     }
@@ -244,11 +323,19 @@ impl ContactsReader {
         let mut t = self.empty_table(max_rows);
         let ncols = self.headers.len();
         match &mut self.inner {
-            Inner::Csv(rdr) => {
+            Inner::Csv(rdr, limit) => {
                 while t.lines.len() < max_rows {
-                    let more = rdr
-                        .read_byte_record(&mut self.record)
-                        .map_err(|e| csv_error(&self.file, e))?;
+                    let at = rdr.position().clone();
+                    limit
+                        .start
+                        .store(at.byte(), std::sync::atomic::Ordering::Relaxed);
+                    let more = match rdr.read_byte_record(&mut self.record) {
+                        Ok(more) => more,
+                        Err(e) if is_row_too_long(&e) => {
+                            return Err(row_too_long(&self.file, at.line()));
+                        }
+                        Err(e) => return Err(csv_error(&self.file, e)),
+                    };
                     if !more {
                         break;
                     }
@@ -288,7 +375,7 @@ impl ContactsReader {
                 let mut buf = String::new();
                 while t.lines.len() < max_rows {
                     buf.clear();
-                    let n = lines.read_line(&mut buf).map_err(|e| {
+                    let n = read_line_limited(lines, &mut buf).map_err(|e| {
                         if e.kind() == std::io::ErrorKind::InvalidData {
                             ContactsError::Bad {
                                 file: self.file.clone(),
@@ -307,6 +394,9 @@ impl ContactsReader {
                     }
                     self.bytes_read += n as u64;
                     *line += 1;
+                    if n as u64 > MAX_ROW_BYTES {
+                        return Err(row_too_long(&self.file, *line));
+                    }
                     let text = buf.trim();
                     if text.is_empty() {
                         continue;
@@ -344,6 +434,11 @@ impl ContactsReader {
     pub fn rows_read(&self) -> u64 {
         self.rows_read
     }
+}
+
+/// Reads one line, or the first `MAX_ROW_BYTES + 1` bytes of it: enough to refuse it.
+fn read_line_limited(r: &mut Box<dyn BufRead + Send>, buf: &mut String) -> std::io::Result<usize> {
+    r.take(MAX_ROW_BYTES + 1).read_line(buf)
 }
 
 /// Reads a whole contacts file into one table. A file with a header and no rows is an error.
@@ -494,6 +589,42 @@ mod tests {
                 .contains("column 'id' appears twice (columns 1 and 3)")
         );
         assert!(msg(read(b"{not json\n")).contains("line 1"));
+    }
+
+    /// A stream of `head`, then `n` bytes of `fill`, without holding them.
+    fn endless(head: &[u8], fill: u8, n: u64) -> Box<dyn Read + Send> {
+        Box::new(Cursor::new(head.to_vec()).chain(std::io::repeat(fill).take(n)))
+    }
+
+    #[test]
+    fn a_row_too_long_is_refused_naming_its_line() {
+        // 100 MB in one quoted cell on line 3, one cell without quotes, one JSON line.
+        for (head, fill, line) in [
+            (&b"id,note\n1,ok\n2,\""[..], b'x', 3),
+            (&b"id,note\n1,ok\n2,"[..], b'x', 3),
+            (&b"{\"id\": 1}\n{\"id\": 2, \"note\": \""[..], b'x', 2),
+        ] {
+            let start = std::time::Instant::now();
+            let err = ContactsReader::from_reader("big.csv", endless(head, fill, 100 << 20))
+                .and_then(|mut r| r.next_chunk(usize::MAX))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.starts_with(&format!("big.csv line {line}: ")), "{err}");
+            assert!(err.contains("past 16 MB"), "{err}");
+            assert!(start.elapsed().as_secs() < 20);
+        }
+        // A header line with no end.
+        let err = ContactsReader::from_reader("big.csv", endless(b"a,b", b'x', 100 << 20))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("big.csv line 1: "), "{err}");
+        // Rows just under the limit, many of them, are read.
+        let cell = "y".repeat(1 << 20);
+        let text = format!("id,note\n1,{cell}\n2,{cell}\n3,\"{cell}\"\n");
+        let t = read(text.as_bytes()).unwrap();
+        assert_eq!(t.rows(), 3);
     }
 
     #[test]
