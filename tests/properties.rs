@@ -244,3 +244,88 @@ proptest! {
         let _ = IndexMap::<String, String>::new();
     }
 }
+
+/// What a user does in the designer, as actions: moves, every kind of edit, typed text,
+/// answers, undo and redo.
+fn designer_action() -> impl Strategy<Value = scorewright::tui::Action> {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use scorewright::tui::Action as A;
+    let text = |c: char| A::Text(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    prop::sample::select(vec![
+        A::Up,
+        A::Down,
+        A::Down,
+        A::Top,
+        A::Fold,
+        A::Unfold,
+        A::FocusNext,
+        A::Back,
+        A::Nudge(100),
+        A::Nudge(-500),
+        A::Nudge(1),
+        A::TypeWeight(Some('3')),
+        A::BalanceEven,
+        A::BalanceProportional,
+        A::AddSibling,
+        A::AddInside,
+        A::Rename,
+        A::Duplicate,
+        A::Delete,
+        A::Answer('y'),
+        A::MoveUp,
+        A::MoveDown,
+        A::ToggleOpenQuestion,
+        A::Edit,
+        A::CycleNext,
+        A::CyclePrev,
+        A::NextInput,
+        text('7'),
+        text('x'),
+        text('.'),
+        A::Text(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        A::Submit,
+        A::Submit,
+        A::Cancel,
+        A::Undo,
+        A::Redo,
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Undoing every step of any edit sequence gives back the model as opened, and redoing
+    /// them all gives back the edited one.
+    #[test]
+    fn undo_of_any_edit_sequence_restores_the_original(
+        example in 0usize..3,
+        actions in prop::collection::vec(designer_action(), 1..60),
+    ) {
+        use scorewright::tui::{Action, App};
+        let text = [
+            include_str!("../examples/lead-fit-activity.yaml"),
+            include_str!("../examples/b2b-customer.yaml"),
+            include_str!("../examples/b2c-hot-warm-cold.yaml"),
+        ][example];
+        let original = parse_model(text, "m.yaml").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut app = App::new(original.clone(), "/nonexistent/m.yaml".into());
+        for a in actions {
+            app.update(a);
+        }
+        while !app.popups.is_empty() {
+            app.update(Action::Cancel);
+        }
+        let edited = app.model.clone();
+        let mut steps = 0;
+        while app.can_undo() {
+            app.update(Action::Undo);
+            steps += 1;
+        }
+        prop_assert_eq!(&app.model, &original);
+        prop_assert!(!app.is_dirty());
+        for _ in 0..steps {
+            app.update(Action::Redo);
+        }
+        prop_assert_eq!(&app.model, &edited);
+    }
+}
