@@ -51,6 +51,9 @@ pub struct Computed {
     pub hist_after: Vec<usize>,
     /// The Fit x Activity matrix of the current scores (empty without a matrix).
     pub matrix: Vec<Vec<Cell>>,
+    /// The other journeys (not the comparison's): id, contacts whose score changed, and the
+    /// mean change.
+    pub other_journeys: Vec<(String, usize, f64)>,
 }
 
 /// Scores a job: the baseline first when its scores are not known yet, then the model.
@@ -88,6 +91,20 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
     let hist_before = main(&baseline.model, &before);
     let hist_after = main(&model, &scored);
     let matrix = matrix(&model, &scored, outcome);
+    let other_journeys = model
+        .journeys
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| j.id != comparison.journey)
+        .filter_map(|(ja, j)| {
+            let jb = baseline.model.journeys.iter().position(|b| b.id == j.id)?;
+            let (a, b) = (scored.scores.get(ja)?, before.scores.get(jb)?);
+            let deltas = a.iter().zip(b).map(|(x, y)| x - y);
+            let changed = deltas.clone().filter(|d| d.abs() > 1e-9).count();
+            let mean = deltas.sum::<f64>() / a.len().max(1) as f64;
+            Some((j.id.clone(), changed, mean))
+        })
+        .collect();
     Computed {
         generation,
         model,
@@ -97,6 +114,7 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         hist_before,
         hist_after,
         matrix,
+        other_journeys,
     }
 }
 

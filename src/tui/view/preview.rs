@@ -788,6 +788,18 @@ fn draw_summary(f: &mut Frame, app: &App, area: Rect) {
         p.comparison().unwrap_or(&r.comparison),
         against,
     ));
+    let others: Vec<String> = r
+        .other_journeys
+        .iter()
+        .filter(|(_, n, _)| *n > 0)
+        .map(|(j, n, mean)| format!("{j}: {n} contacts, {:+.1} on average", mean))
+        .collect();
+    if p.overlay.is_none() && !others.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("Other journeys changed: ", t.style("muted")),
+            Span::styled(others.join(" · "), t.style("text")),
+        ]));
+    }
     let failing = app.personas.iter().filter(|p| !p.passed()).count();
     if failing > 0 {
         lines.push(Line::styled(
