@@ -506,3 +506,25 @@ fn contacts_that_do_not_load_are_named_and_samples_stand_in() {
     assert_eq!(p.table.rows(), 1);
     assert_eq!(p.cell(0, scorewright::tui::preview::Col::Id), "S1");
 }
+
+#[test]
+fn a_long_explanation_scrolls() {
+    let root = root();
+    let model = read_model(&root.join("examples/b2b-customer.yaml"))
+        .unwrap()
+        .model;
+    let mut app = app_with(model, &root.join("examples/b2b-customer.csv"));
+    press(&mut app, "p");
+    let screen = render(&mut app, 120, 32);
+    assert!(screen.contains("▼ more"), "{screen}");
+    for _ in 0..40 {
+        press(&mut app, "]");
+    }
+    let screen = render(&mut app, 120, 32);
+    assert!(screen.contains("What would move it"), "{screen}");
+    assert!(!screen.contains("▼ more"), "{screen}");
+    insta::assert_snapshot!("explanation_scrolled", screen);
+    // A new contact starts at the top again.
+    press(&mut app, "Down");
+    assert_eq!(app.panel_scroll, 0);
+}

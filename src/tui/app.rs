@@ -134,6 +134,8 @@ pub enum Action {
     FilterText,
     FilterPick,
     ClearFilter,
+    /// Scroll the preview's side panel by this many lines.
+    ScrollPanel(i64),
     /// Make the current model the baseline of the what-if.
     PinBaseline,
     /// Preview another contacts file.
@@ -205,6 +207,8 @@ pub struct App {
     /// The model the what-if measures from: as opened, or as last pinned.
     pub baseline_model: Model,
     pub panel: Panel,
+    /// How far the side panel is scrolled (lines, or journeys for the pillars).
+    pub panel_scroll: usize,
     pub tuning: Tuning,
     /// The personas scored, and the model they were scored with.
     pub personas: Vec<crate::engine::PersonaResult>,
@@ -252,6 +256,7 @@ impl App {
             preview_error: None,
             baseline_model,
             panel: Panel::default(),
+            panel_scroll: 0,
             tuning: Tuning::default(),
             personas: Vec::new(),
             personas_model: None,
@@ -718,6 +723,7 @@ impl App {
             | Action::FilterPick
             | Action::ClearFilter
             | Action::PinBaseline
+            | Action::ScrollPanel(_)
             | Action::OpenContacts
             | Action::Tune
             | Action::AcceptWeight

@@ -723,6 +723,22 @@ fn defaults() -> Vec<Binding> {
     );
     b(
         M::Preview,
+        &[k(']')],
+        A::ScrollPanel(3),
+        "scroll the panel down",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
+        &[k('[')],
+        A::ScrollPanel(-3),
+        "scroll the panel up",
+        false,
+        None,
+    );
+    b(
+        M::Preview,
         &[k('s')],
         A::SortNext,
         "sort by the next column",

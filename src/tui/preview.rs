@@ -427,8 +427,12 @@ impl Preview {
             return vec![Col::Id];
         };
         let m = &r.model;
+        // What a workshop reads first comes first: who, the scores and what they changed,
+        // tier, rating and segment; the rest as room allows.
         let mut cols = vec![Col::Id];
-        cols.extend((0..self.show.len()).map(Col::Show));
+        if !self.show.is_empty() {
+            cols.push(Col::Show(0));
+        }
         cols.extend((0..m.journeys.len()).map(Col::Score));
         cols.push(Col::Delta);
         cols.push(Col::Rank);
@@ -438,9 +442,12 @@ impl Preview {
         if m.matrix.is_some() {
             cols.push(Col::Rating);
         }
-        cols.extend((0..m.grades.len()).map(Col::Grade));
         if !m.segments.is_empty() {
             cols.push(Col::Segment);
+        }
+        cols.extend((1..self.show.len()).map(Col::Show));
+        cols.extend((0..m.grades.len()).map(Col::Grade));
+        if !m.segments.is_empty() {
             cols.push(Col::Action);
         }
         cols

@@ -206,6 +206,7 @@ impl App {
             }
         } else if let Some(p) = &mut self.preview {
             p.step(by, h as usize);
+            self.panel_scroll = 0;
         }
         true
     }
@@ -241,8 +242,18 @@ impl App {
                     self.say(Tone::Info, "no contacts loaded: o opens a file");
                 }
             }
-            Action::NextPanel => self.panel = self.panel.step(1),
-            Action::PrevPanel => self.panel = self.panel.step(-1),
+            Action::NextPanel => {
+                self.panel = self.panel.step(1);
+                self.panel_scroll = 0;
+            }
+            Action::PrevPanel => {
+                self.panel = self.panel.step(-1);
+                self.panel_scroll = 0;
+            }
+            Action::ScrollPanel(by) => {
+                let max = view::preview::panel_scroll_max(self) as i64;
+                self.panel_scroll = (self.panel_scroll as i64 + by).clamp(0, max) as usize;
+            }
             Action::SortNext => {
                 if let Some(p) = &mut self.preview {
                     // File order, then each column in turn, then file order again.

@@ -53,6 +53,27 @@ fn lines_into(f: &mut Frame, lines: Vec<Line<'static>>, area: Rect) {
     }
 }
 
+/// Lines from the `scroll`th on; when more follow than fit, the last row says so.
+fn scrolled_lines_into(
+    f: &mut Frame,
+    app: &App,
+    lines: Vec<Line<'static>>,
+    area: Rect,
+    scroll: usize,
+) {
+    let h = area.height as usize;
+    let skip = scroll.min(lines.len().saturating_sub(h));
+    let mut rest: Vec<Line<'static>> = lines.into_iter().skip(skip).collect();
+    if rest.len() > h && h > 0 {
+        rest.truncate(h - 1);
+        rest.push(Line::styled(
+            "▼ more: ] scrolls down, [ up",
+            app.theme.style("muted"),
+        ));
+    }
+    lines_into(f, rest, area);
+}
+
 // ----- the contacts table -----
 
 /// The widest a column may be, and whether it is right-aligned.
@@ -233,13 +254,29 @@ fn draw_panel(f: &mut Frame, app: &App, area: Rect) {
                     app.theme.style("muted"),
                 )],
             };
-            lines_into(f, lines, inner);
+            scrolled_lines_into(f, app, lines, inner, app.panel_scroll);
         }
         Panel::Distribution => draw_distribution(f, app, inner),
         Panel::Matrix => draw_matrix(f, app, inner),
         Panel::Pillars => draw_pillars(f, app, inner),
-        Panel::Personas => lines_into(f, persona_lines(app), inner),
+        Panel::Personas => scrolled_lines_into(f, app, persona_lines(app), inner, app.panel_scroll),
         Panel::Tuning => lines_into(f, tuning_lines(app, width, inner.height as usize), inner),
+    }
+}
+
+/// How far the side panel can scroll: lines past its height (journeys, for the pillars).
+pub fn panel_scroll_max(app: &App) -> usize {
+    let a = super::layout(Rect::new(0, 0, app.size.0, app.size.1));
+    let h = a.detail.height.saturating_sub(2) as usize;
+    match app.panel {
+        Panel::Explain => app
+            .preview
+            .as_ref()
+            .and_then(|p| p.detail.as_ref())
+            .map_or(0, |d| explain_lines(app, d).len().saturating_sub(h)),
+        Panel::Personas => persona_lines(app).len().saturating_sub(h),
+        Panel::Pillars => app.model.journeys.len().saturating_sub(1),
+        _ => 0,
     }
 }
 
@@ -415,14 +452,11 @@ fn draw_matrix(f: &mut Frame, app: &App, area: Rect) {
     };
     let Some(r) = &p.result else { return };
     let Some(m) = &r.model.matrix else {
-        lines_into(
-            f,
-            vec![Line::styled(
-                "The model has no matrix: name two grades under `matrix:` (rows and columns).",
-                t.style("muted"),
-            )],
-            area,
+        let text = Line::styled(
+            "The model has no matrix: name two grades under `matrix:` (rows and columns).",
+            t.style("muted"),
         );
+        lines_into(f, wrap(vec![text], area.width as usize), area);
         return;
     };
     let mut head = vec![Line::styled(
@@ -460,7 +494,10 @@ fn draw_matrix(f: &mut Frame, app: &App, area: Rect) {
 fn draw_pillars(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut y = area.y;
-    for j in &app.model.journeys {
+    let skip = app
+        .panel_scroll
+        .min(app.model.journeys.len().saturating_sub(1));
+    for j in app.model.journeys.iter().skip(skip) {
         if y >= area.bottom() {
             break;
         }
