@@ -1182,3 +1182,131 @@ fn every_dialect_parses_with_sqlglot() {
     std::fs::write(&jobs, list).unwrap_or_else(|e| panic!("{e}"));
     run(Command::new(&py).arg(&runner).arg(&jobs), "", "sqlglot");
 }
+
+// ---------------------------------------------------------------------------------------------
+// String literals: any text survives, in every dialect. DuckDB and PostgreSQL read the literals
+// back (compared as UTF-8 bytes in hex); sqlglot reads the Spark, BigQuery and Snowflake ones.
+
+const LITERAL_RUNNER: &str = r#"
+import sys, json, sqlglot
+failed = 0
+for case in json.load(open(sys.argv[1], encoding="utf-8")):
+    try:
+        got = sqlglot.parse_one("SELECT " + case["sql"], read=case["dialect"]).expressions[0].this
+    except Exception as e:
+        got = f"<parse error: {e}>"
+    if got != case["text"]:
+        failed += 1
+        print(json.dumps({"dialect": case["dialect"], "text": case["text"], "sql": case["sql"], "got": got})[:2000])
+sys.exit(1 if failed else 0)
+"#;
+
+/// Text made to break literals: quotes of every kind, backslashes and escape letters, line
+/// breaks, control characters, SQL comment and placeholder marks, and any Unicode but NUL.
+fn awkward_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let special = prop::sample::select(vec![
+        '\'', '"', '`', '\\', '\n', '\r', '\t', '\u{1}', '\u{1b}', '\u{7f}', '\u{85}', '\u{a0}',
+        '\u{2028}', '\u{feff}', 'é', '😀', '$', '?', ';', '-', '/', '*', ':', '%', '_', 'E', 'x',
+        'u', 'U', 'n', '0', 'a', 'F', '7', '{', '}', '@',
+    ]);
+    prop::collection::vec(
+        prop_oneof![3 => special, 1 => any::<char>().prop_filter("not NUL", |c| *c != '\0')],
+        0..24,
+    )
+    .prop_map(|cs| cs.into_iter().collect())
+}
+
+#[test]
+fn string_literals_survive_any_text_and_nul_is_refused() {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let pg = Postgres::start();
+    let py = require("python3", "install Python 3");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02X}")).collect::<String>();
+    let mut runner = TestRunner::new(Config {
+        cases: 10,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let batch = proptest::collection::vec(awkward_text(), 1..64);
+    let result = runner.run(&batch, |texts| {
+        let lit = |d: Dialect, t: &str| {
+            d.string(t, "text")
+                .map_err(|e| TestCaseError::fail(e.to_string()))
+        };
+        // DuckDB and PostgreSQL: the bytes each literal reads back as.
+        for (d, query) in [
+            (Dialect::DuckDb, "hex(encode(s))"),
+            (
+                Dialect::Postgres,
+                "upper(encode(convert_to(s, 'UTF8'), 'hex'))",
+            ),
+        ] {
+            let mut rows = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                rows.push(format!("({i}, {})", lit(d, t)?));
+            }
+            let q = format!(
+                "SELECT i, {query} AS h FROM (VALUES {}) AS t(i, s) ORDER BY i",
+                rows.join(",\n")
+            );
+            let out = if d == Dialect::DuckDb {
+                duckdb(&[q]).remove(0)
+            } else {
+                pg.query_csv(&q)
+            };
+            let got: Vec<String> = out
+                .lines()
+                .skip(1)
+                .map(|l| {
+                    l.split_once(',')
+                        .map(|(_, h)| h.trim_matches('"').to_string())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let want: Vec<String> = texts.iter().map(|t| hex(t)).collect();
+            if got != want {
+                return Err(TestCaseError::fail(format!(
+                    "{d}: read back {got:?}, wrote {want:?}"
+                )));
+            }
+        }
+        // Spark, BigQuery, Snowflake: as sqlglot reads them.
+        let mut cases = Vec::new();
+        for d in [Dialect::Spark, Dialect::BigQuery, Dialect::Snowflake] {
+            for t in &texts {
+                cases.push(serde_json::json!({"dialect": d.name(), "sql": lit(d, t)?, "text": t}));
+            }
+        }
+        let (runner_py, jobs) = (dir.path().join("lit.py"), dir.path().join("lit.json"));
+        std::fs::write(&runner_py, LITERAL_RUNNER)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        std::fs::write(&jobs, serde_json::Value::Array(cases).to_string())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let out = Command::new(&py).arg(&runner_py).arg(&jobs).output();
+        match out {
+            Ok(o) if o.status.success() => {}
+            Ok(o) => {
+                return Err(TestCaseError::fail(
+                    String::from_utf8_lossy(&o.stdout).into_owned(),
+                ));
+            }
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        }
+        // A NUL anywhere is refused by every dialect, saying what holds it.
+        for t in &texts {
+            let with_nul = format!("{t}\0{t}");
+            for d in Dialect::ALL {
+                match d.string(&with_nul, "segment 'x' action") {
+                    Err(e) if e.to_string().contains("segment 'x' action holds a NUL") => {}
+                    other => return Err(TestCaseError::fail(format!("{d}: NUL gave {other:?}"))),
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -87,12 +87,30 @@ impl Dialect {
         if text.contains('\0') {
             return Err(ExportError::Nul(what.to_string()));
         }
+        let control = |c: char| (c as u32) < 0x20 || c == '\u{7f}';
         Ok(match self {
-            Dialect::DuckDb => format!("'{}'", text.replace('\'', "''")),
-            // E'' reads the same whether standard_conforming_strings is on or off.
-            Dialect::Postgres if text.contains('\\') => {
-                format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+            // A control character is written as an escape: a line end inside a literal is
+            // changed by whatever normalises line ends on the way (the DuckDB CLI reads
+            // \r\n as \n). E'' reads the same whether standard_conforming_strings is on or off.
+            Dialect::DuckDb | Dialect::Postgres
+                if text
+                    .chars()
+                    .any(|c| control(c) || (c == '\\' && self == Dialect::Postgres)) =>
+            {
+                let mut out = String::with_capacity(text.len() + 3);
+                out.push_str("E'");
+                for c in text.chars() {
+                    match c {
+                        '\'' => out.push_str("''"),
+                        '\\' => out.push_str("\\\\"),
+                        c if control(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+                        c => out.push(c),
+                    }
+                }
+                out.push('\'');
+                out
             }
+            Dialect::DuckDb => format!("'{}'", text.replace('\'', "''")),
             Dialect::Postgres => format!("'{}'", text.replace('\'', "''")),
             Dialect::Spark | Dialect::BigQuery => format!("'{}'", backslash_escape(text, '\'')),
             Dialect::Snowflake => {
