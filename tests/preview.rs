@@ -528,3 +528,35 @@ fn a_long_explanation_scrolls() {
     press(&mut app, "Down");
     assert_eq!(app.panel_scroll, 0);
 }
+
+#[test]
+fn a_large_file_is_read_in_the_background() {
+    let mut app = App::new(fixture_model(), PathBuf::from("/nonexistent/m.yaml"));
+    app.async_load_bytes = 0;
+    let mut app = app.with_contacts(Some(fixture_csv()));
+    press(&mut app, "p");
+    if app.preview.is_none() {
+        let screen = render(&mut app, 120, 32);
+        assert!(screen.contains("loading engine.csv…"), "{screen}");
+    }
+    app.settle(Duration::from_secs(20));
+    assert!(app.loading.is_none());
+    assert_eq!(app.preview.as_ref().unwrap().table.rows(), 4);
+    // Opened from inside: the box closes at once, the preview follows.
+    press(&mut app, "o");
+    for _ in 0..200 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, &fixture_csv().display().to_string());
+    press(&mut app, "Enter");
+    assert!(app.popups.is_empty());
+    app.settle(Duration::from_secs(20));
+    assert_eq!(app.preview.as_ref().unwrap().table.rows(), 4);
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("4 contacts from")
+    );
+}

@@ -204,6 +204,10 @@ pub struct App {
     pub preview: Option<Preview>,
     /// Why the last contacts file could not be previewed.
     pub preview_error: Option<String>,
+    /// A large contacts file being read in the background.
+    pub loading: Option<super::preview::Loading>,
+    /// Contacts files at least this large are read in the background.
+    pub async_load_bytes: u64,
     /// The model the what-if measures from: as opened, or as last pinned.
     pub baseline_model: Model,
     pub panel: Panel,
@@ -254,6 +258,8 @@ impl App {
             find_query: String::new(),
             preview: None,
             preview_error: None,
+            loading: None,
+            async_load_bytes: super::preview::ASYNC_LOAD_BYTES,
             baseline_model,
             panel: Panel::default(),
             panel_scroll: 0,

@@ -14,11 +14,46 @@ use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves, outc
 use crate::engine::whatif::{Comparison, compare, main_journey};
 use crate::engine::{Scored, Scorer};
 use crate::model::Model;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 /// Contact sets at least this large are scored off the input thread.
 pub const WORKER_MIN_ROWS: usize = 20_000;
+
+/// Contacts files at least this large are read on a thread of their own.
+pub const ASYNC_LOAD_BYTES: u64 = 8 << 20;
+
+/// A contacts file being read on a thread of their own.
+pub struct Loading {
+    pub path: PathBuf,
+    /// Opened from inside the designer (else named on the command line or by the model).
+    pub opened: bool,
+    rx: Receiver<Result<Table, String>>,
+}
+
+impl Loading {
+    pub fn start(path: PathBuf, opened: bool) -> Loading {
+        let (tx, rx) = channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(crate::contacts::read_contacts(&p).map_err(|e| e.to_string()));
+        });
+        Loading { path, opened, rx }
+    }
+
+    /// The table, or why it could not be read, once the thread is done.
+    pub fn poll(&self) -> Option<Result<Table, String>> {
+        match self.rx.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(format!(
+                "{}: reading stopped unexpectedly",
+                self.path.display()
+            ))),
+        }
+    }
+}
 
 /// Bins of the score distribution (0-10, ..., 90-100).
 pub const BINS: usize = 10;

@@ -10,7 +10,7 @@ use crate::engine::persona_results;
 use crate::tui::keys::Mode;
 use crate::tui::ops::Op;
 use crate::tui::popups::{Input, PickItem, PickPurpose, Picker, Popup, Purpose};
-use crate::tui::preview::{Panel, Preview};
+use crate::tui::preview::{Loading, Panel, Preview};
 use crate::tui::tuning::Tuning;
 use crate::tui::view;
 use ratatui::layout::Rect;
@@ -21,27 +21,63 @@ const FILTER_SEP: char = '\u{1}';
 
 impl App {
     /// Loads the contacts `self.contacts` names (or else the model's own samples) into the
-    /// preview. A file that does not load leaves no preview, and says why.
+    /// preview; a large file on a thread of its own. A file that does not load leaves no
+    /// preview, and says why.
     pub(super) fn load_preview(&mut self) {
-        let loaded = match &self.contacts {
-            Some(p) => read_contacts(p)
-                .map(|t| (p.display().to_string(), t))
-                .map_err(|e| e.to_string()),
-            None if !self.model.samples.is_empty() => Ok((
-                "the model's samples".to_string(),
-                Table::from_maps("samples", &self.model.samples),
-            )),
-            None => {
-                self.preview = None;
-                return;
+        match self.contacts.clone() {
+            Some(p) if self.is_large(&p) => self.loading = Some(Loading::start(p, false)),
+            Some(p) => {
+                let read = read_contacts(&p).map_err(|e| e.to_string());
+                let _ = self.contacts_read(p, read, false);
             }
-        };
-        match loaded {
-            Ok((source, table)) => self.install_preview(source, table),
+            None if !self.model.samples.is_empty() => {
+                let table = Table::from_maps("samples", &self.model.samples);
+                self.install_preview("the model's samples".into(), table);
+            }
+            None => self.preview = None,
+        }
+    }
+
+    fn is_large(&self, path: &std::path::Path) -> bool {
+        std::fs::metadata(path).is_ok_and(|m| m.len() >= self.async_load_bytes)
+    }
+
+    /// Takes a contacts file that was read (or could not be). One opened from inside replaces
+    /// the preview only when it loaded; otherwise nothing changes but the message.
+    fn contacts_read(
+        &mut self,
+        path: PathBuf,
+        read: Result<Table, String>,
+        opened: bool,
+    ) -> Result<(), String> {
+        match read {
+            Ok(table) => {
+                let rows = table.rows();
+                let name = path.display().to_string();
+                if opened {
+                    self.columns = Some(table.headers.clone());
+                    self.contacts = Some(path);
+                }
+                self.install_preview(name.clone(), table);
+                if opened {
+                    self.refresh();
+                    self.say(
+                        Tone::Ok,
+                        format!(
+                            "{rows} contact{} from {name}",
+                            if rows == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+                Ok(())
+            }
             Err(e) => {
-                self.preview = None;
+                if !opened {
+                    self.preview = None;
+                }
                 self.preview_error = Some(e.clone());
-                self.say(Tone::Error, e);
+                self.say(Tone::Error, e.clone());
+                Err(e)
             }
         }
     }
@@ -62,36 +98,21 @@ impl App {
         self.tuning = Tuning::Idle;
     }
 
-    /// Previews another contacts file. On failure nothing changes: the error is returned for
-    /// the path box to show.
+    /// Previews another contacts file. A small file is read at once, and on failure nothing
+    /// changes: the error is returned for the path box to show. A large one is read in the
+    /// background; its error, if any, comes as a message.
     pub(super) fn open_contacts(&mut self, path: &str) -> Result<(), String> {
         if path.is_empty() {
             return Err("type the path of a CSV or JSON Lines file".into());
         }
         let p = PathBuf::from(path);
-        match read_contacts(&p) {
-            Ok(table) => {
-                let rows = table.rows();
-                self.columns = Some(table.headers.clone());
-                self.contacts = Some(p);
-                self.install_preview(path.to_string(), table);
-                self.refresh();
-                self.say(
-                    Tone::Ok,
-                    format!(
-                        "{rows} contact{} from {path}",
-                        if rows == 1 { "" } else { "s" }
-                    ),
-                );
-                Ok(())
-            }
-            Err(e) => {
-                let e = e.to_string();
-                self.preview_error = Some(e.clone());
-                self.say(Tone::Error, e.clone());
-                Err(e)
-            }
+        if self.is_large(&p) {
+            self.loading = Some(Loading::start(p, true));
+            self.say(Tone::Info, format!("loading {path}…"));
+            return Ok(());
         }
+        let read = read_contacts(&p).map_err(|e| e.to_string());
+        self.contacts_read(p, read, true)
     }
 
     /// Asks for the current model's scores (the preview skips a model it already has) and
@@ -108,13 +129,21 @@ impl App {
 
     /// Whether work runs in the background whose answer is awaited.
     pub fn busy(&self) -> bool {
-        self.preview.as_ref().is_some_and(|p| p.pending) || self.tuning.is_running()
+        self.preview.as_ref().is_some_and(|p| p.pending)
+            || self.tuning.is_running()
+            || self.loading.is_some()
     }
 
     /// Takes what the background threads sent; true when something on screen changed.
     pub fn tick(&mut self) -> bool {
-        let h = self.preview_table_height();
         let mut changed = false;
+        if let Some(read) = self.loading.as_ref().and_then(Loading::poll)
+            && let Some(l) = self.loading.take()
+        {
+            let _ = self.contacts_read(l.path, read, l.opened);
+            changed = true;
+        }
+        let h = self.preview_table_height();
         if let Some(p) = &mut self.preview
             && p.poll()
         {

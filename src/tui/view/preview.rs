@@ -94,10 +94,21 @@ fn col_shape(col: Col) -> (usize, bool) {
 
 fn draw_table(f: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
+    let loading = app
+        .loading
+        .as_ref()
+        .map(|l| file_name(&l.path.display().to_string()));
     let Some(p) = &app.preview else {
         let b = block(app, " Contacts ".into(), app.popups.is_empty());
         let inner = b.inner(area);
         f.render_widget(b, area);
+        if let Some(name) = loading {
+            f.render_widget(
+                Line::styled(format!("loading {name}…"), t.style("info")),
+                inner,
+            );
+            return;
+        }
         let mut lines = Vec::new();
         if let Some(e) = &app.preview_error {
             lines.push(Line::styled(
@@ -124,6 +135,9 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
     }
     if p.overlay.is_some() {
         title.push_str("· Δ: suggested weights ");
+    }
+    if let Some(name) = loading {
+        title.push_str(&format!("· loading {name}… "));
     }
     if p.pending {
         title.push_str("· recomputing… ");
