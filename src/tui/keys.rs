@@ -335,7 +335,7 @@ fn defaults() -> Vec<Binding> {
         M::Global,
         &[k('p')],
         A::TogglePreview,
-        "preview contacts",
+        "preview / model",
         true,
         None,
     );

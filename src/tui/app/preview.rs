@@ -211,12 +211,18 @@ impl App {
             Action::PageDown => h,
             Action::Top => i64::MIN / 2,
             Action::Bottom => i64::MAX / 2,
-            Action::Scroll { down, .. } if self.popups.is_empty() => {
-                if *down {
-                    3
-                } else {
-                    -3
+            Action::Scroll { column, row, down } if self.popups.is_empty() => {
+                let by = if *down { 3 } else { -3 };
+                let a = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
+                let at = ratatui::layout::Position {
+                    x: *column,
+                    y: *row,
+                };
+                if a.detail.contains(at) {
+                    self.preview_action(Action::ScrollPanel(by));
+                    return true;
                 }
+                by
             }
             Action::Click { column, row } if self.popups.is_empty() => {
                 self.preview_click(*column, *row);
