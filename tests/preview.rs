@@ -560,3 +560,41 @@ fn a_large_file_is_read_in_the_background() {
             .starts_with("4 contacts from")
     );
 }
+
+#[test]
+fn weights_typed_in_the_tree_move_the_preview_as_the_engine_says() {
+    let before = fixture_model();
+    let mut app = app_with(before.clone(), &fixture_csv());
+    // The cursor starts on the journey; one down is t1. Type 80 for it, then find t2: 20.
+    press(&mut app, "Down 8 0 Enter / t 2 Enter 2 0 Enter");
+    let weights: Vec<Weight> = app.model.journeys[0]
+        .touchpoints
+        .iter()
+        .map(|t| t.weight)
+        .collect();
+    assert_eq!(weights, [Weight(8000), Weight(2000)]);
+    let table = read_contacts(&fixture_csv()).unwrap();
+    let want = compare(
+        &before,
+        &score_table(&before, &table),
+        &app.model,
+        &score_table(&app.model, &table),
+    );
+    let got = &app
+        .preview
+        .as_ref()
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap()
+        .comparison;
+    assert_eq!(got.delta, want.delta);
+    assert_eq!((got.tier_up, got.tier_down), (want.tier_up, want.tier_down));
+    assert_eq!(got.segments.len(), want.segments.len());
+    for (g, w) in got.segments.iter().zip(&want.segments) {
+        assert_eq!(
+            (g.before_count, g.after_count, g.before_avg, g.after_avg),
+            (w.before_count, w.after_count, w.before_avg, w.after_avg)
+        );
+    }
+}
