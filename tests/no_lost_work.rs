@@ -65,6 +65,7 @@ fn open(s: &Setup) -> App {
 fn key(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     app.keep_recovery();
+    app.flush_recovery().unwrap();
 }
 
 /// Raises the first touchpoint's weight by 1%, as the event loop would see it.
@@ -75,6 +76,7 @@ fn nudge(app: &mut App) {
     });
     app.update(Action::Nudge(100));
     app.keep_recovery();
+    app.flush_recovery().unwrap();
 }
 
 fn confirm(app: &App) -> Option<&ConfirmPurpose> {
@@ -133,6 +135,7 @@ fn declining_the_restore_opens_the_file_and_keeps_the_copy_until_the_next_change
     nudge(&mut app);
     app.update(Action::Undo);
     app.keep_recovery();
+    app.flush_recovery().unwrap();
     assert!(!app.is_dirty());
     assert!(!s.copy.exists(), "nothing unsaved, no copy");
 }
@@ -257,4 +260,33 @@ fn recovery_copies_of_two_models_never_collide() {
                 .starts_with("model-")
         );
     }
+}
+
+#[test]
+fn a_recovery_copy_that_cannot_be_written_is_said() {
+    let s = setup(MODEL);
+    let file = read_model(&s.path).unwrap();
+    let guard = Guard::with_copy(
+        &s.path,
+        Some(MODEL.as_bytes()),
+        Some(PathBuf::from("/proc/sw-copy/m.yaml")),
+    );
+    let mut app = App::from_file(file).with_guard(guard);
+    app.select(&Node::Touchpoint {
+        journey: 0,
+        path: vec![0],
+    });
+    app.update(Action::Nudge(100));
+    app.keep_recovery();
+    let err = app.flush_recovery().unwrap_err();
+    assert!(
+        err.contains("cannot write the recovery copy /proc/sw-copy/m.yaml"),
+        "{err}"
+    );
+    // The next change tries again and says in the status line that the copy failed.
+    app.update(Action::Nudge(100));
+    app.keep_recovery();
+    let msg = app.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Warning);
+    assert!(msg.text.contains("save soon"), "{}", msg.text);
 }

@@ -18,7 +18,6 @@ use super::app::{App, Message, Tone};
 use super::popups::{Confirm, ConfirmPurpose, Popup};
 use crate::model::yaml::write_atomic;
 use crate::model::{Model, ModelError, parse_model, to_yaml};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -80,17 +79,30 @@ fn hash(bytes: &[u8]) -> u64 {
     h
 }
 
-fn quick_hash(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
 /// The recovery copy the panic message points to, set whenever one is written.
 static LAST_COPY: Mutex<Option<PathBuf>> = Mutex::new(None);
 
-/// What the panic hook adds once the terminal is restored: where the unsaved edits are.
+/// The mailbox of the newest writer, which the panic hook lets finish.
+type Shared = std::sync::Arc<(Mutex<Mailbox>, std::sync::Condvar)>;
+static ACTIVE: Mutex<Option<Shared>> = Mutex::new(None);
+
+/// What the panic hook adds once the terminal is restored: where the unsaved edits are. It
+/// first lets the writer finish the copy of the last change (for up to five seconds).
 pub fn panic_note() -> Option<String> {
+    let active = ACTIVE.lock().ok().and_then(|a| a.clone());
+    if let Some(shared) = active {
+        let (lock, wake) = &*shared;
+        if let Ok(mut mb) = lock.lock() {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while mb.pending.is_some() || mb.busy {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match wake.wait_timeout(mb, left) {
+                    Ok((m, t)) if !t.timed_out() => mb = m,
+                    _ => break,
+                }
+            }
+        }
+    }
     let copy = LAST_COPY.lock().ok()?.clone()?;
     copy.exists().then(|| {
         format!(
@@ -113,12 +125,122 @@ pub struct Recovered {
 pub struct Guard {
     path: PathBuf,
     copy: Option<PathBuf>,
-    /// A hash of the YAML last written to the recovery copy by this session.
-    written: Option<u64>,
+    /// The model last handed to the writer, to notice a change without writing YAML.
+    sent: Option<Model>,
+    /// The thread that writes the recovery copy, so that a large model never slows typing.
+    writer: Option<Writer>,
     /// A hash of the file's bytes as opened or last saved; `None` when it did not exist.
     on_disk: Option<u64>,
     /// The user said to overwrite a file that changed on disk: the next save does.
     pub overwrite: bool,
+}
+
+/// The writer thread's mailbox: the newest model to write (older ones are skipped).
+#[derive(Debug, Default)]
+struct Mailbox {
+    pending: Option<Model>,
+    busy: bool,
+    closed: bool,
+    error: Option<String>,
+}
+
+#[derive(Debug)]
+struct Writer {
+    shared: Shared,
+}
+
+impl Writer {
+    fn start(copy: PathBuf, model_path: PathBuf) -> Writer {
+        let shared: Shared =
+            std::sync::Arc::new((Mutex::new(Mailbox::default()), std::sync::Condvar::new()));
+        let theirs = shared.clone();
+        if let Ok(mut active) = ACTIVE.lock() {
+            *active = Some(shared.clone());
+        }
+        std::thread::spawn(move || {
+            let (lock, wake) = &*theirs;
+            loop {
+                let model = {
+                    let Ok(mut mb) = lock.lock() else { return };
+                    while mb.pending.is_none() && !mb.closed {
+                        mb = match wake.wait(mb) {
+                            Ok(mb) => mb,
+                            Err(_) => return,
+                        };
+                    }
+                    let Some(model) = mb.pending.take() else {
+                        return;
+                    };
+                    mb.busy = true;
+                    model
+                };
+                let result = write_copy(&copy, &model_path, &model);
+                let Ok(mut mb) = lock.lock() else { return };
+                mb.busy = false;
+                mb.error = result.err();
+                wake.notify_all();
+            }
+        });
+        Writer { shared }
+    }
+
+    fn send(&self, model: Model) {
+        let (lock, wake) = &*self.shared;
+        if let Ok(mut mb) = lock.lock() {
+            mb.pending = Some(model);
+            wake.notify_all();
+        }
+    }
+
+    /// Waits until everything sent is written; returns the last write's error, if any (left
+    /// for `error` to report).
+    fn wait(&self) -> Option<String> {
+        let (lock, wake) = &*self.shared;
+        let mut mb = lock.lock().ok()?;
+        while mb.pending.is_some() || mb.busy {
+            mb = wake.wait(mb).ok()?;
+        }
+        mb.error.clone()
+    }
+
+    fn error(&self) -> Option<String> {
+        self.shared.0.lock().ok()?.error.take()
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        let (lock, wake) = &*self.shared;
+        if let Ok(mut mb) = lock.lock() {
+            mb.closed = true;
+            wake.notify_all();
+        }
+    }
+}
+
+/// Writes the recovery copy of the model of `model_path`.
+fn write_copy(copy: &Path, model_path: &Path, model: &Model) -> Result<(), String> {
+    let body = format!(
+        "# scorewright: unsaved edits of {}\n# `scorewright edit` on that file offers to restore them.\n{}",
+        absolute(model_path).display(),
+        to_yaml(model)
+    );
+    let result = copy
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| write_quick(copy, body.as_bytes()));
+    match result {
+        Ok(()) => {
+            if let Ok(mut last) = LAST_COPY.lock() {
+                *last = Some(copy.to_path_buf());
+            }
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "cannot write the recovery copy {}: {e} (save soon)",
+            copy.display()
+        )),
+    }
 }
 
 impl Guard {
@@ -132,7 +254,8 @@ impl Guard {
         Guard {
             path: path.to_path_buf(),
             copy,
-            written: None,
+            sent: None,
+            writer: None,
             on_disk: source.map(hash),
             overwrite: false,
         }
@@ -150,53 +273,48 @@ impl Guard {
         (&model != current).then_some(Recovered { model, copy })
     }
 
-    /// Called after every event: writes the model to the recovery copy when it has unsaved
-    /// changes that are not written yet, and removes the copy this session wrote once
-    /// nothing is unsaved. Returns an error to show when the copy cannot be written.
+    /// Called after every event: hands the model to the writer thread when it has unsaved
+    /// changes not handed over yet, and removes the copy this session wrote once nothing is
+    /// unsaved. Returns an error to show when the copy could not be written.
     pub fn keep(&mut self, model: &Model, dirty: bool) -> Result<(), String> {
         let Some(copy) = self.copy.clone() else {
             return Ok(());
         };
         if !dirty {
-            if self.written.take().is_some() {
-                let _ = std::fs::remove_file(&copy);
+            if self.sent.take().is_some() {
+                self.discard();
             }
             return Ok(());
         }
-        let text = to_yaml(model);
-        let h = quick_hash(&text);
-        if self.written == Some(h) {
-            return Ok(());
+        if self.sent.as_ref() != Some(model) {
+            let writer = self
+                .writer
+                .get_or_insert_with(|| Writer::start(copy, self.path.clone()));
+            writer.send(model.clone());
+            self.sent = Some(model.clone());
         }
-        let body = format!(
-            "# scorewright: unsaved edits of {}\n# `scorewright edit` on that file offers to restore them.\n{text}",
-            absolute(&self.path).display()
-        );
-        let result = copy
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| write_quick(&copy, body.as_bytes()));
-        match result {
-            Ok(()) => {
-                self.written = Some(h);
-                if let Ok(mut last) = LAST_COPY.lock() {
-                    *last = Some(copy);
-                }
-                Ok(())
-            }
-            Err(e) => Err(format!(
-                "cannot write the recovery copy {}: {e} (save soon)",
-                copy.display()
-            )),
+        match self.writer.as_ref().and_then(Writer::error) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
-    /// Forgets the recovery copy (after the user declined or restored it, or saved).
+    /// Waits until the recovery copy holds the last model handed over; returns the error of
+    /// the last write, if it failed.
+    pub fn flush(&self) -> Result<(), String> {
+        match self.writer.as_ref().and_then(Writer::wait) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets the recovery copy (after a save, or once nothing is unsaved).
     pub fn discard(&mut self) {
+        let _ = self.flush();
         if let Some(copy) = &self.copy {
             let _ = std::fs::remove_file(copy);
         }
-        self.written = None;
+        self.sent = None;
     }
 
     /// Whether the file on disk is not what was opened or last saved (changed by someone
@@ -256,6 +374,11 @@ impl App {
         }
         self.guard = Some(guard);
         self
+    }
+
+    /// Waits until the recovery copy is written (tests; the event loop never waits).
+    pub fn flush_recovery(&self) -> Result<(), String> {
+        self.guard.as_ref().map_or(Ok(()), Guard::flush)
     }
 
     /// After every event: keeps the recovery copy current (see `Guard::keep`).
