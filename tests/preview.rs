@@ -598,3 +598,25 @@ fn weights_typed_in_the_tree_move_the_preview_as_the_engine_says() {
         );
     }
 }
+
+#[test]
+fn every_theme_draws_every_panel_at_every_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, csv) = lead_model_with_outcome(dir.path(), |i| (i % 2 == 0).to_string());
+    for name in ["dark", "light", "high-contrast"] {
+        let mut app = app_with(model.clone(), &csv);
+        app.theme = scorewright::tui::theme::Themes::built_in().get(name);
+        press(&mut app, "p");
+        for _ in 0..Panel::ALL.len() {
+            for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+                let screen = render(&mut app, w, h);
+                assert!(screen.contains("Contacts: 29 of 29"), "{name}: {screen}");
+            }
+            press(&mut app, "Tab");
+        }
+    }
+    // Without colour, zones stay apart by their modifiers.
+    let t = scorewright::tui::theme::Theme::fallback().without_color();
+    assert_ne!(t.style("zone_green"), t.style("zone_none"));
+    assert_ne!(t.style("zone_amber"), t.style("zone_none"));
+}

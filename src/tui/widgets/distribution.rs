@@ -103,3 +103,35 @@ impl Widget for Distribution<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_share_a_scale_and_thresholds_sit_under_their_band() {
+        let theme = Theme::fallback();
+        let d = Distribution {
+            before: &[2, 0],
+            after: &[1, 1],
+            thresholds: &[("hot".into(), 50.0), ("cold".into(), 0.0)],
+            theme: &theme,
+        };
+        let lines = d.lines(27);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        // Two bands of 50; each half is 10 wide: a bar of up to 5, then the count in 3.
+        // The scale is the larger count of both sides (2): 1 fills 3 of 5, rounding up.
+        assert_eq!(
+            text,
+            [
+                "score  before    after",
+                "50-100         0 ███     1 ",
+                "── hot ≥ 50 ───────────────",
+                "0-50   █████   2 ███     1 ",
+            ]
+        );
+        assert_eq!(lines[2].style, theme.style("threshold"));
+        assert_eq!(lines[3].spans[1].style, theme.style("bar_before"));
+    }
+}
