@@ -19,9 +19,14 @@ pub struct MatrixGrid<'a> {
 }
 
 impl MatrixGrid<'_> {
-    /// The height the grid needs: three lines per row of cells and a gap between rows.
+    /// Lines per cell: the rating, the count, and the rate when there are rates.
+    fn cell_lines(&self) -> u16 {
+        if self.rates { 3 } else { 2 }
+    }
+
+    /// The height the grid needs with a gap between rows of cells.
     pub fn height(&self) -> u16 {
-        (self.cells.len() as u16 * 4).saturating_sub(1)
+        (self.cells.len() as u16 * (self.cell_lines() + 1)).saturating_sub(1)
     }
 }
 
@@ -35,8 +40,15 @@ impl Widget for MatrixGrid<'_> {
         let cw = ((area.width as usize + 1) / cols)
             .saturating_sub(1)
             .clamp(3, 12);
+        // Rows of cells are a line apart when there is room, else touching.
+        let lines = self.cell_lines();
+        let pitch = if self.height() <= area.height {
+            lines + 1
+        } else {
+            lines
+        };
         for (r, row) in self.cells.iter().enumerate() {
-            let y0 = area.y + (r as u16) * 4;
+            let y0 = area.y + (r as u16) * pitch;
             for (c, cell) in row.iter().enumerate() {
                 let x = area.x + (c * (cw + 1)) as u16;
                 if x + cw as u16 > area.right() {
@@ -55,6 +67,7 @@ impl Widget for MatrixGrid<'_> {
                 };
                 for (i, text) in [cell.rating.clone(), cell.count.to_string(), rate]
                     .into_iter()
+                    .take(lines as usize)
                     .enumerate()
                 {
                     let y = y0 + i as u16;
