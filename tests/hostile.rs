@@ -239,3 +239,71 @@ fn ten_thousand_touchpoints_open_and_take_an_edit() {
         assert!(took < Duration::from_secs(10), "{what} took {took:?}");
     }
 }
+
+#[test]
+fn model_files_that_are_not_models_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |path: &std::path::Path| {
+        let out = bin()
+            .arg("check")
+            .arg(path)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // A folder.
+    let err = check(dir.path());
+    assert!(err.contains("is a folder, not a model file"), "{err}");
+    // A contacts file of 100 MB passed as the model: refused before it is read.
+    let big = dir.path().join("big.yaml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 << 20)
+        .unwrap();
+    let err = check(&big);
+    assert!(
+        err.contains("is 100 MB; a model file is at most 64 MB"),
+        "{err}"
+    );
+    // Latin-1 text: located at the first byte that is not UTF-8.
+    let latin = dir.path().join("latin.yaml");
+    std::fs::write(&latin, b"name: x\nnote: M\xfcnchen\njourneys: []\n").unwrap();
+    let err = check(&latin);
+    assert!(
+        err.contains("latin.yaml:2:8: is not valid UTF-8 text"),
+        "{err}"
+    );
+    // Nothing in it.
+    let empty = dir.path().join("empty.yaml");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let err = check(&empty);
+    assert!(err.contains("empty.yaml: is empty"), "{err}");
+}
+
+#[test]
+fn a_contacts_folder_or_missing_file_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "name: x\njourneys: []\nsegments:\n  - { name: all, action: a }\n",
+    )
+    .unwrap();
+    for (contacts, want) in [
+        (dir.path().to_path_buf(), "is a folder, not a contacts file"),
+        (dir.path().join("nope.csv"), "nope.csv: cannot read it"),
+    ] {
+        let out = bin()
+            .args(["score", "--allow-errors"])
+            .arg(&model)
+            .arg(&contacts)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{err}");
+    }
+}
