@@ -668,3 +668,30 @@ fn backtest_export_and_diff_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bad.yaml:"), "{}", stderr(&out));
 }
+
+#[test]
+fn crlf_files_report_the_right_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("crlf.csv");
+    std::fs::write(&p, "id,visits,source\r\nA,1,x\r\nB,2,y\r\nC,abc,z\r\n").unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&p)
+        .arg("--only-results")
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("crlf.csv line 4 holds 'abc'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("explain")
+        .arg(fixture("engine.yaml"))
+        .arg(&p)
+        .args(["--id", "B"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("(line 3 of"), "{}", stdout(&out));
+}

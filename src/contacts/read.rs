@@ -56,6 +56,8 @@ pub struct ContactsReader {
     rows_read: u64,
     bytes_read: u64,
     record: csv::ByteRecord,
+    /// Lines end in CRLF (judged by the header line).
+    crlf: bool,
 }
 
 const SNIFF: usize = 64 * 1024;
@@ -166,6 +168,7 @@ impl ContactsReader {
             start = 3;
         }
         let body = &head[start..];
+        let crlf = body.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && body[i - 1] == b'\r');
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(not_tabular(
                 "is empty: a contacts file needs a header line and rows",
@@ -224,6 +227,7 @@ impl ContactsReader {
                     rows_read: 0,
                     bytes_read: 0,
                     record: csv::ByteRecord::new(),
+                    crlf,
                 })
             }
             Format::JsonLines => {
@@ -271,6 +275,7 @@ impl ContactsReader {
                     rows_read: 0,
                     bytes_read: 0,
                     record: csv::ByteRecord::new(),
+                    crlf,
                 })
             }
         }
@@ -347,7 +352,9 @@ impl ContactsReader {
                     {
                         continue; // a blank line
                     }
-                    let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                    // The csv reader counts the line feed of a CRLF only when it reads the next
+                    // record, so in a CRLF file every row after the header is one line further on.
+                    let line = rec.position().map(|p| p.line()).unwrap_or(0) + u64::from(self.crlf);
                     self.bytes_read = rec.position().map(|p| p.byte()).unwrap_or(self.bytes_read);
                     if rec.len() > ncols {
                         t.long_rows += 1;

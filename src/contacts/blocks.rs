@@ -1,0 +1,471 @@
+//! Reading a CSV file as blocks of whole rows, so that several threads can parse and score it.
+//!
+//! `BlockSplitter` reads the file in large pieces and cuts each after the last row that ends in
+//! it; the rest is carried into the next piece. Where a row ends is found the way the CSV parser
+//! finds it: a line break ends a row unless it is inside a quoted cell, and a quote opens a
+//! quoted cell only at the start of a cell (a quote inside an unquoted cell is just a
+//! character). A piece without any quote needs no such scan: every line break in it ends a
+//! row. `parse_block` then reads one block into a `Table` exactly as `ContactsReader` reads
+//! rows (blank lines skipped, ragged rows counted, invalid UTF-8 replaced and counted), with
+//! each row's line number in the whole file.
+//!
+//! Invariants: a block starts at the start of a row and ends after a row's line break (or at
+//! the end of the file); the blocks, in order, are the file's bytes after the header; a row
+//! never runs past `MAX_ROW_BYTES`, so memory stays bounded whatever the file holds.
+
+use super::read::ContactsError;
+use super::table::{Table, TextColumn};
+use std::io::Read;
+use std::path::Path;
+
+/// The longest row read (as `ContactsReader` allows): a row running past it is refused.
+pub const MAX_ROW_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whole rows of the file, in order.
+#[derive(Debug)]
+pub struct Block {
+    /// The block's place among the blocks, from 0.
+    pub seq: u64,
+    pub data: Vec<u8>,
+    /// The file line on which the block's first row starts.
+    pub first_line: u64,
+    /// The file offset just past the block, for progress bars.
+    pub end: u64,
+}
+
+/// Where the scan stands inside a row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// At the start of a cell (or of a row).
+    CellStart,
+    /// In an unquoted cell.
+    Unquoted,
+    /// In a quoted cell.
+    Quoted,
+    /// Just after a quote inside a quoted cell: the cell's end, or the first half of `""`.
+    QuoteInQuoted,
+}
+
+/// Cuts a CSV file into blocks of whole rows.
+pub struct BlockSplitter {
+    file: String,
+    r: Box<dyn Read + Send>,
+    delimiter: u8,
+    block: usize,
+    /// Bytes read and not yet handed out: the start of an unfinished row.
+    carry: Vec<u8>,
+    /// The line on which `carry` starts.
+    line: u64,
+    /// The file offset just past `carry`.
+    offset: u64,
+    seq: u64,
+    eof: bool,
+}
+
+impl BlockSplitter {
+    /// Opens a CSV file whose delimiter is known and skips its header row (and a byte-order
+    /// mark). Blocks are about `block` bytes (more when one row is longer).
+    pub fn open(path: &Path, delimiter: u8, block: usize) -> Result<BlockSplitter, ContactsError> {
+        let file = path.display().to_string();
+        let f = std::fs::File::open(path).map_err(|source| ContactsError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        Self::from_reader(&file, Box::new(f), delimiter, block)
+    }
+
+    /// As `open`, over any byte stream; `file` names it in messages.
+    pub fn from_reader(
+        file: &str,
+        r: Box<dyn Read + Send>,
+        delimiter: u8,
+        block: usize,
+    ) -> Result<BlockSplitter, ContactsError> {
+        let mut s = BlockSplitter {
+            file: file.into(),
+            r,
+            delimiter,
+            block: block.max(1024),
+            carry: Vec::new(),
+            line: 1,
+            offset: 0,
+            seq: 0,
+            eof: false,
+        };
+        // The header is the first row that is not blank, as the CSV parser takes it.
+        loop {
+            let end = loop {
+                if let Some(end) = first_row_end(&s.carry, delimiter) {
+                    break Some(end);
+                }
+                if s.eof {
+                    break None;
+                }
+                s.fill(s.carry.len() + s.block)?;
+            };
+            let end = end.unwrap_or(s.carry.len());
+            let bom =
+                if s.offset == s.carry.len() as u64 && s.carry.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    3
+                } else {
+                    0
+                };
+            let row = &s.carry[bom..end];
+            let blank = row.iter().all(|&b| b == b'\n' || b == b'\r');
+            s.line += count_lines(&s.carry[..end]);
+            s.carry.drain(..end);
+            if !blank || s.carry.is_empty() && s.eof {
+                break;
+            }
+        }
+        Ok(s)
+    }
+
+    /// Reads until `carry` holds `want` bytes or the file ends.
+    fn fill(&mut self, want: usize) -> Result<(), ContactsError> {
+        let start = self.carry.len();
+        if want > start {
+            self.carry.resize(want, 0);
+        }
+        let mut got = start;
+        while got < self.carry.len() {
+            match self.r.read(&mut self.carry[got..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(source) => {
+                    self.carry.truncate(got);
+                    return Err(ContactsError::Io {
+                        file: self.file.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+        self.carry.truncate(got);
+        self.offset += (got - start) as u64;
+        Ok(())
+    }
+
+    /// The next block of whole rows; `None` after the last.
+    pub fn next_block(&mut self) -> Result<Option<Block>, ContactsError> {
+        loop {
+            if !self.eof && self.carry.len() < self.block {
+                self.fill(self.block)?;
+            }
+            if self.carry.is_empty() {
+                return Ok(None);
+            }
+            let cut = if self.eof && self.carry.len() <= self.block {
+                Some(self.carry.len())
+            } else {
+                last_row_end(&self.carry, self.delimiter)
+            };
+            match cut {
+                Some(cut) => {
+                    let rest = self.carry.split_off(cut);
+                    let data = std::mem::replace(&mut self.carry, rest);
+                    let block = Block {
+                        seq: self.seq,
+                        first_line: self.line,
+                        end: self.offset - self.carry.len() as u64,
+                        data,
+                    };
+                    self.seq += 1;
+                    self.line += count_lines(&block.data);
+                    return Ok(Some(block));
+                }
+                None => {
+                    // One row longer than a block: read on, up to the limit.
+                    if self.carry.len() > MAX_ROW_BYTES {
+                        return Err(ContactsError::Bad {
+                            file: self.file.clone(),
+                            line: self.line,
+                            message: format!(
+                                "a row runs on past {} MB (an unclosed quote, or no line breaks?): refused; rows and cells are at most {} MB",
+                                MAX_ROW_BYTES >> 20,
+                                MAX_ROW_BYTES >> 20
+                            ),
+                        });
+                    }
+                    if self.eof {
+                        let data = std::mem::take(&mut self.carry);
+                        let block = Block {
+                            seq: self.seq,
+                            first_line: self.line,
+                            end: self.offset,
+                            data,
+                        };
+                        self.seq += 1;
+                        return Ok(Some(block));
+                    }
+                    let want = self.carry.len() + self.block;
+                    self.fill(want)?;
+                }
+            }
+        }
+    }
+}
+
+fn count_lines(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
+}
+
+/// The offset just past the first row's line break, if the first row ends in `b`.
+fn first_row_end(b: &[u8], delimiter: u8) -> Option<usize> {
+    let mut st = State::CellStart;
+    for (i, &c) in b.iter().enumerate() {
+        st = step(st, c, delimiter);
+        if st == State::CellStart && (c == b'\n' || c == b'\r') {
+            // A CR LF pair ends the row after the LF.
+            if c == b'\r' {
+                return match b.get(i + 1) {
+                    Some(b'\n') => Some(i + 2),
+                    Some(_) => Some(i + 1),
+                    None => None,
+                };
+            }
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The offset just past the last line break of `b` that ends a row; `b` starts a row. A lone
+/// CR ends a row too (old Mac files), when no LF does and it is not the last byte (where its
+/// LF may be still unread).
+fn last_row_end(b: &[u8], delimiter: u8) -> Option<usize> {
+    let n = b.len();
+    if !b.contains(&b'"') {
+        // No quotes: every line break ends a row.
+        return b
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .or_else(|| b[..n.saturating_sub(1)].iter().rposition(|&c| c == b'\r'))
+            .map(|i| i + 1);
+    }
+    let mut st = State::CellStart;
+    let (mut lf, mut cr) = (None, None);
+    for (i, &c) in b.iter().enumerate() {
+        st = step(st, c, delimiter);
+        if st == State::CellStart {
+            if c == b'\n' {
+                lf = Some(i + 1);
+            } else if c == b'\r' && i + 1 < n {
+                cr = Some(i + 1);
+            }
+        }
+    }
+    lf.or(cr)
+}
+
+/// One byte of the CSV grammar: a line break outside quotes returns to `CellStart` (the start
+/// of the next row).
+fn step(st: State, c: u8, delimiter: u8) -> State {
+    match st {
+        State::CellStart | State::Unquoted if c == b'\n' || c == b'\r' || c == delimiter => {
+            State::CellStart
+        }
+        State::CellStart if c == b'"' => State::Quoted,
+        State::CellStart | State::Unquoted => State::Unquoted,
+        State::Quoted if c == b'"' => State::QuoteInQuoted,
+        State::Quoted => State::Quoted,
+        State::QuoteInQuoted if c == b'"' => State::Quoted,
+        State::QuoteInQuoted if c == b'\n' || c == b'\r' || c == delimiter => State::CellStart,
+        State::QuoteInQuoted => State::Unquoted,
+    }
+}
+
+/// Keeps the columns named (those that exist), in the order given, as
+/// `ContactsReader::keep_columns` does: exact name first, then trimmed and ignoring case.
+pub fn keep_indices(headers: &[String], names: &[&str]) -> Vec<usize> {
+    let mut keep = Vec::new();
+    for n in names {
+        if let Some(i) = headers.iter().position(|h| h == n).or_else(|| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(n.trim()))
+        }) && !keep.contains(&i)
+        {
+            keep.push(i);
+        }
+    }
+    keep
+}
+
+/// Reads one block's rows into a table of the kept columns (positions in the file's header),
+/// as `ContactsReader::next_chunk` reads rows.
+pub fn parse_block(
+    file: &str,
+    block: &Block,
+    delimiter: u8,
+    headers: &[String],
+    keep: &[usize],
+) -> Result<Table, ContactsError> {
+    let ncols = headers.len();
+    let mut t = Table {
+        source: file.into(),
+        headers: keep.iter().map(|&i| headers[i].clone()).collect(),
+        columns: keep
+            .iter()
+            .map(|_| {
+                TextColumn::with_capacity(
+                    block.data.len() / 64,
+                    block.data.len() / keep.len().max(1),
+                )
+            })
+            .collect(),
+        ..Table::default()
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&block.data[..]);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let more = rdr.read_byte_record(&mut rec).map_err(|e| {
+            let line = e.position().map_or(0, |p| block.first_line + p.line() - 1);
+            ContactsError::Bad {
+                file: file.into(),
+                line,
+                message: e.to_string(),
+            }
+        })?;
+        if !more {
+            break;
+        }
+        if rec.len() == 1
+            && rec
+                .get(0)
+                .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
+        {
+            continue; // a blank line
+        }
+        let line = rec.position().map_or(block.first_line, |p| {
+            // The csv reader counts the line feed of a CRLF only when it reads the next record,
+            // so a record that starts on that line feed is one line further on.
+            let on_lf = usize::try_from(p.byte()).ok().and_then(|b| block.data.get(b)) == Some(&b'\n');
+            block.first_line + p.line() - 1 + u64::from(on_lf)
+        });
+        if rec.len() > ncols {
+            t.long_rows += 1;
+        } else if rec.len() < ncols {
+            t.short_rows += 1;
+        }
+        for (k, &i) in keep.iter().enumerate() {
+            let raw = rec.get(i).unwrap_or(b"");
+            let ok = match std::str::from_utf8(raw) {
+                Ok(s) => t.columns[k].push(s),
+                Err(_) => {
+                    t.bad_utf8 += 1;
+                    t.first_bad_utf8_line.get_or_insert(line);
+                    t.columns[k].push(&String::from_utf8_lossy(raw))
+                }
+            };
+            if !ok {
+                return Err(ContactsError::Bad {
+                    file: file.into(),
+                    line,
+                    message: "a column passes 4 GiB: too large to load at once".into(),
+                });
+            }
+        }
+        t.lines.push(line);
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::ContactsReader;
+    use std::io::Cursor;
+
+    /// Every block's rows, in order, against the sequential reader over the same bytes.
+    fn same_as_reader(text: &[u8], block: usize) {
+        let mut r =
+            ContactsReader::from_reader("t.csv", Box::new(Cursor::new(text.to_vec()))).unwrap();
+        let want = r.next_chunk(usize::MAX).unwrap();
+        let headers = r.headers().to_vec();
+        let keep: Vec<usize> = (0..headers.len()).collect();
+        let mut s =
+            BlockSplitter::from_reader("t.csv", Box::new(Cursor::new(text.to_vec())), b',', block)
+                .unwrap();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut lines = Vec::new();
+        let (mut long, mut short, mut bad) = (0, 0, 0);
+        let mut seq = 0;
+        while let Some(b) = s.next_block().unwrap() {
+            assert_eq!(b.seq, seq);
+            seq += 1;
+            let t = parse_block("t.csv", &b, b',', &headers, &keep).unwrap();
+            for i in 0..t.rows() {
+                rows.push(t.columns.iter().map(|c| c.get(i).to_string()).collect());
+            }
+            lines.extend(t.lines.iter().copied());
+            (long, short, bad) = (long + t.long_rows, short + t.short_rows, bad + t.bad_utf8);
+        }
+        let want = want.unwrap_or_default();
+        let want_rows: Vec<Vec<String>> = (0..want.rows())
+            .map(|i| want.columns.iter().map(|c| c.get(i).to_string()).collect())
+            .collect();
+        assert_eq!(rows, want_rows, "block {block}");
+        assert_eq!(lines, want.lines, "block {block}");
+        assert_eq!(
+            (long, short, bad),
+            (want.long_rows, want.short_rows, want.bad_utf8)
+        );
+    }
+
+    #[test]
+    fn blocks_read_as_the_reader_reads() {
+        let mut text = b"\xEF\xBB\xBFid,name,note\n".to_vec();
+        for i in 0..300 {
+            match i % 7 {
+                0 => text
+                    .extend_from_slice(format!("{i},\"Smith, Jo\",\"two\nlines\"\n").as_bytes()),
+                1 => text.extend_from_slice(format!("{i},5'11\" tall,x\n").as_bytes()),
+                2 => text.extend_from_slice(b"\n"),
+                3 => text.extend_from_slice(format!("{i},\"say \"\"hi\"\"\",\"\"\n").as_bytes()),
+                4 => text.extend_from_slice(format!("{i},short\n").as_bytes()),
+                5 => {
+                    text.extend_from_slice(format!("{i},M").as_bytes());
+                    text.extend_from_slice(b"\xFCnchen,a,b\n");
+                }
+                _ => text.extend_from_slice(format!("{i},\"q\"x,\"\r\n\"\n").as_bytes()),
+            }
+        }
+        text.extend_from_slice(b"last,no,newline");
+        for block in [1024, 1500, 4096, 1 << 20] {
+            same_as_reader(&text, block);
+        }
+    }
+
+    #[test]
+    fn header_only_and_blank_lead() {
+        same_as_reader(b"a,b\n", 1024);
+        same_as_reader(b"a,b\r1,2\r3,4\r", 1024);
+        let mut old_mac = b"a,b\r".to_vec();
+        for i in 0..500 {
+            old_mac.extend_from_slice(format!("{i},\"x\ry\"\r").as_bytes());
+        }
+        same_as_reader(&old_mac, 1024);
+    }
+
+    #[test]
+    fn a_row_past_the_limit_is_refused() {
+        let mut text = b"a,b\n1,\"".to_vec();
+        text.resize(MAX_ROW_BYTES + 4096, b'x');
+        let mut s = BlockSplitter::from_reader("t.csv", Box::new(Cursor::new(text)), b',', 1 << 20)
+            .unwrap();
+        let e = match s.next_block() {
+            Ok(b) => panic!("read a block of {} bytes", b.map_or(0, |b| b.data.len())),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("t.csv line 2: a row runs on past 16 MB"), "{e}");
+    }
+}
