@@ -620,3 +620,26 @@ fn every_theme_draws_every_panel_at_every_size() {
     assert_ne!(t.style("zone_green"), t.style("zone_none"));
     assert_ne!(t.style("zone_amber"), t.style("zone_none"));
 }
+
+/// Whatever half-finished state an edit leaves the model in, the preview scores it.
+#[test]
+fn deleting_any_node_keeps_the_preview_alive() {
+    let root = root();
+    let model = read_model(&root.join("examples/lead-fit-activity.yaml"))
+        .unwrap()
+        .model;
+    let csv = root.join("examples/lead-fit-activity.csv");
+    let n = app_with(model.clone(), &csv).rows.len();
+    for i in 0..n {
+        let mut app = app_with(model.clone(), &csv);
+        app.selected = i;
+        press(&mut app, "x y");
+        press(&mut app, "p");
+        let r = app.preview.as_ref().unwrap().result.as_ref().unwrap();
+        assert_eq!(r.model, app.model, "row {i}");
+        for _ in 0..Panel::ALL.len() {
+            render(&mut app, 100, 30);
+            press(&mut app, "Tab");
+        }
+    }
+}
