@@ -42,13 +42,23 @@ use std::time::Duration;
 /// until the user quits. `contacts` overrides the model's own sample contacts, whose column
 /// names the checks compare the fields with.
 pub fn run(file: ModelFile, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    // A model's own contacts file that is not there is said in the preview, not as an error.
+    let absent = file.contacts_path().filter(|p| !p.exists());
     let contacts = contacts.or_else(|| file.contacts_path().filter(|p| p.exists()));
     let guard = recovery::Guard::new(&file.path, std::fs::read(&file.path).ok().as_deref());
-    run_app(
-        App::from_file(file)
-            .with_contacts(contacts)
-            .with_guard(guard),
-    )
+    let mut app = App::from_file(file)
+        .with_contacts(contacts)
+        .with_guard(guard);
+    if let Some(p) = absent
+        && app.preview.is_none()
+        && app.loading.is_none()
+    {
+        app.preview_error = Some(format!(
+            "the model's contacts file {} does not exist",
+            p.display()
+        ));
+    }
+    run_app(app)
 }
 
 /// `scorewright edit MODEL [--contacts FILE]`: opens the model file in the designer. A file
