@@ -255,6 +255,7 @@ impl App {
         if let Some(p) = &mut self.preview
             && inside
             && row >= a.tree.y + 2
+            && row + 1 < a.tree.bottom()
         {
             let i = p.offset + (row - a.tree.y - 2) as usize;
             if i < p.order.len() {
