@@ -146,6 +146,8 @@ pub fn check(
     check_tiers(&mut c, &root);
     check_segments(&mut c, &root);
     check_personas(&mut c, &root);
+    check_columns(&mut c, &root, columns);
+    check_tuning(&mut c, &root);
     let mut out = c.out;
     if let Some(map) = map {
         for d in &mut out {
@@ -744,6 +746,19 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
                 format!("condition on grade '{g}' needs equals or in"),
             );
         }
+        if let Some(grade) = c.model.grades.iter().find(|x| &x.id == g) {
+            for v in cond.equals.iter().chain(cond.one_of.iter().flatten()) {
+                let label = v.to_string();
+                if !grade
+                    .bands
+                    .keys()
+                    .any(|b| b.trim().eq_ignore_ascii_case(label.trim()))
+                {
+                    let known: Vec<&str> = grade.bands.keys().map(String::as_str).collect();
+                    c.error("unknown-grade", at, format!("condition names grade {g} '{label}', which is not one of its bands ({})", known.join(", ")));
+                }
+            }
+        }
     }
     if let Some(t) = &cond.tier {
         if !scores_allowed {
@@ -782,6 +797,18 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
             &at.key("rating"),
             "condition names a rating, but the model has no matrix".into(),
         );
+    }
+    if let Some(r) = &cond.rating {
+        let cells = matrix_cells(c.model);
+        for cell in r.items() {
+            if !cells.is_empty() && !cells.iter().any(|x| x.eq_ignore_ascii_case(cell.trim())) {
+                c.error(
+                    "unknown-cell",
+                    &at.key("rating"),
+                    format!("condition names rating '{cell}', which the matrix does not have"),
+                );
+            }
+        }
     }
     for (i, s) in cond.all.iter().enumerate() {
         check_condition(c, s, &at.key("all").item(i, ""), scores_allowed);
@@ -946,6 +973,87 @@ fn check_segments(c: &mut Checker, root: &At) {
     }
     if !c.model.segments.is_empty() && c.model.segments.last().is_some_and(|s| s.when.is_some()) {
         c.warn("no-catch-all", &at, "no catch-all segment: the last segment has a condition, so some contacts get no segment".into());
+    }
+}
+
+/// The id and preview columns the model names, against the contacts' columns.
+fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
+    let Some(cols) = columns else { return };
+    let known: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let has = |name: &str| {
+        cols.iter()
+            .any(|h| h == name || h.trim().eq_ignore_ascii_case(name.trim()))
+    };
+    let hint = |name: &str| {
+        super::yaml::nearest(name, &known)
+            .map(|n| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default()
+    };
+    let mut named: Vec<(&str, At)> = Vec::new();
+    if let Some(id) = &c.model.id_column {
+        named.push((id, root.key("id_column")));
+    }
+    for (i, s) in c.model.show.iter().enumerate() {
+        named.push((s, root.key("show").item(i, "")));
+    }
+    if let Some(o) = &c.model.outcome {
+        named.push((o, root.key("outcome")));
+    }
+    for (name, at) in named {
+        if !has(name) {
+            let h = hint(name);
+            c.warn(
+                "missing-column",
+                &at,
+                format!("the sample contacts have no column '{name}'{h}"),
+            );
+        }
+    }
+}
+
+/// Every weight a `tuning` limit names must exist.
+fn check_tuning(c: &mut Checker, root: &At) {
+    let mut paths = Vec::new();
+    fn walk(t: &Touchpoint, label: &str, out: &mut Vec<String>) {
+        let here = format!("{label}.{}", t.id);
+        for s in &t.signals {
+            out.push(format!("{here}.{}", s.field));
+        }
+        for ch in &t.touchpoints {
+            walk(ch, &here, out);
+        }
+        out.push(here);
+    }
+    for j in &c.model.journeys {
+        for t in &j.touchpoints {
+            walk(t, &j.id, &mut paths);
+        }
+    }
+    for (i, l) in c.model.tuning.iter().enumerate() {
+        let la = root.key("tuning").item(i, &l.at);
+        if !paths.iter().any(|p| p == &l.at) {
+            let known: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let hint = super::yaml::nearest(&l.at, &known)
+                .map(|n| format!(": did you mean '{n}'?"))
+                .unwrap_or_default();
+            c.error(
+                "unknown-weight",
+                &la.key("at"),
+                format!(
+                    "tuning names weight '{}', which the model does not have{hint}",
+                    l.at
+                ),
+            );
+        }
+        if let (Some(lo), Some(hi)) = (l.min, l.max)
+            && lo > hi
+        {
+            c.error(
+                "bad-limit",
+                &la,
+                format!("tuning '{}': min {lo} is above max {hi}", l.at),
+            );
+        }
     }
 }
 
@@ -1200,6 +1308,39 @@ segments:
                 .iter()
                 .all(|x| x.severity == Severity::Warning)
         );
+    }
+
+    #[test]
+    fn references_that_do_not_exist() {
+        let text = format!(
+            "{BROKEN}  - {{ name: G, when: {{ grade: g, in: [A, Z] }}, action: x }}\n  - {{ name: R, when: {{ rating: [E9] }}, action: x }}\n\
+tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 }}\nid_column: Contact\nshow: [Company]\n"
+        );
+        let model = parse_model(&text, "b.yaml").unwrap();
+        let cols = vec!["visits".to_string(), "Contact ID".to_string()];
+        let d = check(&model, Some(&cols), None);
+        find(
+            &d,
+            "unknown-grade",
+            "condition names grade g 'Z', which is not one of its bands (A, B, C)",
+        );
+        find(
+            &d,
+            "bad-condition",
+            "names a rating, but the model has no matrix",
+        );
+        find(
+            &d,
+            "unknown-weight",
+            "tuning names weight 'j.a.visit', which the model does not have: did you mean 'j.a.visits'?",
+        );
+        find(&d, "bad-limit", "tuning 'j.a': min 60 is above max 40");
+        find(
+            &d,
+            "missing-column",
+            "no column 'Contact' (did you mean 'Contact ID'?)",
+        );
+        find(&d, "missing-column", "no column 'Company'");
     }
 
     #[test]

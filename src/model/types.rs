@@ -546,8 +546,8 @@ pub struct Adjustment {
     pub note: Option<String>,
 }
 
-/// A test on one contact. Exactly one subject (`field`, `journey`, `grade`, `tier`, `rating`,
-/// `segment`) with its test, or a combination (`all`, `any`, `not`).
+/// A test on one contact. Exactly one subject (`field`, `journey`, `grade`, `tier`, `rating`)
+/// with its test, or a combination (`all`, `any`, `not`).
 ///
 /// Tests: `at_least` (>=), `below` (<), `equals`, `in`, `present`. `tier` and `rating` take a
 /// name or a list of names directly (`tier: hot`, `rating: [A1, A2]`).
