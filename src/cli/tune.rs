@@ -50,6 +50,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let model = &file.model;
+    let errors: Vec<_> = crate::model::check::check(model, None, Some(&file.map))
+        .into_iter()
+        .filter(|d| d.severity == crate::model::check::Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        let name = a.model.display().to_string();
+        for d in &errors {
+            eprintln!("{}", d.render(Some(&name)));
+        }
+        eprintln!("{name}: fix the model's errors before tuning it");
+        return Ok(ExitCode::from(1));
+    }
     let Some(column) = a.outcome.clone().or_else(|| model.outcome.clone()) else {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
