@@ -219,16 +219,21 @@ fn fuzz(
         .and_then(|s| s.parse::<u64>().ok())
         .map(Duration::from_secs);
     let start = Instant::now();
-    let mut runner = TestRunner::new(Config {
-        cases: if budget.is_some() { 256 } else { cases },
+    let config = Config {
+        cases: if budget.is_some() { 64 } else { cases },
         failure_persistence: None,
         max_shrink_iters: 2_000,
         ..Config::default()
-    });
-    let mut total = 0u64;
+    };
+    let total = std::cell::Cell::new(0u64);
     loop {
-        let result = runner.run(&strategy, |data| test(&data).map_err(TestCaseError::fail));
-        total += u64::from(runner.config().cases);
+        // A runner counts its successes and stops at `cases`: a fresh one (with a fresh
+        // random seed) for every batch.
+        let mut runner = TestRunner::new(config.clone());
+        let result = runner.run(&strategy, |data| {
+            total.set(total.get() + 1);
+            test(&data).map_err(TestCaseError::fail)
+        });
         match result {
             Ok(()) => {}
             Err(TestError::Fail(why, data)) => {
@@ -251,7 +256,8 @@ fn fuzz(
     }
     if budget.is_some() {
         eprintln!(
-            "{target}: {total} cases in {:.0?}, no finding",
+            "{target}: {} cases in {:.0?}, no finding",
+            total.get(),
             start.elapsed()
         );
     }
