@@ -197,7 +197,7 @@ fn print_builtin() -> anyhow::Result<ExitCode> {
         t.name,
         table.rows()
     ))?;
-    let id = id_column(&model, &table.headers);
+    let id = crate::engine::output::id_column(&model, &table.headers);
     let cols = crate::engine::output_columns(&model);
     say(format!("{:<12} {}", id, cols.join(" | ")))?;
     for i in 0..table.rows() {
@@ -219,18 +219,6 @@ fn shorten_score(v: &str) -> String {
     }
 }
 
-/// The column that identifies a contact: the model's `id_column`, else `id`, else the first.
-pub fn id_column(model: &crate::model::Model, headers: &[String]) -> String {
-    if let Some(c) = &model.id_column {
-        return c.clone();
-    }
-    headers
-        .iter()
-        .find(|h| h.eq_ignore_ascii_case("id"))
-        .or_else(|| headers.first())
-        .cloned()
-        .unwrap_or_else(|| "id".into())
-}
 
 /// Writes a line to standard output, passing write errors (a closed pipe) up.
 pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {

@@ -19,6 +19,6 @@ pub mod tune;
 pub mod whatif;
 
 pub use explain::{Explanation, explain};
-pub use output::{output_columns, output_row};
+pub use output::{id_column, output_columns, output_row};
 pub use personas::{PersonaResult, check_personas, persona_results};
 pub use score::{Scored, Scorer, score_table};

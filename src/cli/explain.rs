@@ -35,7 +35,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let id = super::id_column(model, reader.headers());
+    let id = crate::engine::output::id_column(model, reader.headers());
     if !reader.headers().iter().any(|h| h == &id) {
         eprintln!(
             "{}: has no id column '{id}' (set `id_column` in the model)",

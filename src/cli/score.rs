@@ -80,7 +80,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let headers = reader.headers().to_vec();
-    let id = super::id_column(model, &headers);
+    let id = crate::engine::output::id_column(model, &headers);
     let total_bytes = std::fs::metadata(&a.contacts).map(|m| m.len()).unwrap_or(0);
     let progress = indicatif::ProgressBar::with_draw_target(
         Some(total_bytes),

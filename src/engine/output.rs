@@ -44,3 +44,16 @@ pub fn output_row(model: &Model, scored: &Scored, row: usize) -> Vec<String> {
     out.push(seg.map(|s| s.route.clone()).unwrap_or_default());
     out
 }
+
+/// The column that identifies a contact: the model's `id_column`, else `id`, else the first.
+pub fn id_column(model: &Model, headers: &[String]) -> String {
+    if let Some(c) = &model.id_column {
+        return c.clone();
+    }
+    headers
+        .iter()
+        .find(|h| h.eq_ignore_ascii_case("id"))
+        .or_else(|| headers.first())
+        .cloned()
+        .unwrap_or_else(|| "id".into())
+}

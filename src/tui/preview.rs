@@ -309,7 +309,7 @@ impl Preview {
         } else {
             Engine::Inline(Box::new(Scorer::new(table.clone())))
         };
-        let id_column = crate::cli::id_column(model, &table.headers);
+        let id_column = crate::engine::output::id_column(model, &table.headers);
         let show = model
             .show
             .iter()
