@@ -6,6 +6,7 @@
 //! parse as its field's kind is a missing value, counted per field; it never stops a run. A
 //! file that is not a table at all is one error naming the file.
 
+pub mod blocks;
 pub mod read;
 pub mod table;
 pub mod typed;
