@@ -67,7 +67,12 @@ pub fn run(file: ModelFile, contacts: Option<PathBuf>) -> anyhow::Result<ExitCod
 /// the exit code is 2. A model with check errors opens normally, with its errors listed.
 pub fn edit(path: &Path, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     if !path.exists() {
-        return run_app(App::choose_template(path.to_path_buf()).with_contacts(contacts));
+        let guard = recovery::Guard::new(path, None);
+        return run_app(
+            App::choose_template(path.to_path_buf())
+                .with_contacts(contacts)
+                .with_guard(guard),
+        );
     }
     match read_model(path) {
         Ok(file) => run(file, contacts),

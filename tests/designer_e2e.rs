@@ -108,7 +108,9 @@ fn open_edit_a_weight_save_and_quit() {
         session: "designer",
     };
     let command = format!(
-        "env SCOREWRIGHT_CONFIG_DIR={} NO_COLOR=1 {} edit {}",
+        "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit {}",
+        quote(&config),
+        // Recovery copies of unsaved edits stay in the test's folder too.
         quote(&config),
         quote(Path::new(bin)),
         quote(&model)

@@ -290,3 +290,44 @@ fn a_recovery_copy_that_cannot_be_written_is_said() {
     assert_eq!(msg.tone, Tone::Warning);
     assert!(msg.text.contains("save soon"), "{}", msg.text);
 }
+
+#[test]
+fn a_model_started_from_a_template_is_guarded_once_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.yaml");
+    let copy = dir.path().join("data/new.yaml");
+    let guard = Guard::with_copy(&path, None, Some(copy.clone()));
+    let mut app = App::choose_template(path.clone()).with_guard(guard);
+    app.update(Action::Resize(100, 30));
+    for c in "b2c".chars() {
+        key(&mut app, c);
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(path.exists() && app.popups.is_empty());
+    app.select(&Node::Touchpoint {
+        journey: 0,
+        path: vec![0],
+    });
+    app.update(Action::Nudge(100));
+    app.keep_recovery();
+    app.flush_recovery().unwrap();
+    assert!(copy.exists());
+    // The file it wrote is the one opened: saving asks nothing.
+    assert!(app.save(), "{:?}", app.message);
+    assert!(app.popups.is_empty());
+    assert!(!copy.exists());
+}
+
+#[test]
+fn quitting_without_saving_leaves_no_copy_to_offer() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    assert!(s.copy.exists());
+    app.update(Action::Quit);
+    assert!(matches!(confirm(&app), Some(ConfirmPurpose::Quit)));
+    key(&mut app, 'd');
+    assert!(app.should_quit);
+    assert!(!s.copy.exists());
+    assert!(confirm(&open(&s)).is_none());
+}

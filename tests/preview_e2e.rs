@@ -113,7 +113,9 @@ fn preview_of_leads_changes_with_a_weight() {
         session: "preview",
     };
     let command = format!(
-        "env SCOREWRIGHT_CONFIG_DIR={} NO_COLOR=1 {} edit {} --contacts {}",
+        "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit {} --contacts {}",
+        quote(&config),
+        // Recovery copies of unsaved edits stay in the test's folder too.
         quote(&config),
         quote(Path::new(env!("CARGO_BIN_EXE_scorewright"))),
         quote(&model),

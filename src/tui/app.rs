@@ -347,6 +347,10 @@ impl App {
                 self.folded.clear();
                 self.selected = 0;
                 self.set_contacts(contacts);
+                if let Some(g) = &mut self.guard {
+                    // The file exists now: it is what was opened.
+                    g.opened(std::fs::read(&self.path).ok().as_deref());
+                }
                 if let Some(i) = self
                     .rows
                     .iter()

@@ -261,6 +261,11 @@ impl Guard {
         }
     }
 
+    /// The file now holds `source` (it was just created): that is what was opened.
+    pub fn opened(&mut self, source: Option<&[u8]>) {
+        self.on_disk = source.map(hash);
+    }
+
     pub fn copy(&self) -> Option<&Path> {
         self.copy.as_deref()
     }
@@ -383,6 +388,10 @@ impl App {
 
     /// After every event: keeps the recovery copy current (see `Guard::keep`).
     pub fn keep_recovery(&mut self) {
+        if self.should_quit {
+            // Quitting: saved, or the edits were thrown away on purpose.
+            return;
+        }
         let dirty = self.is_dirty();
         if let Some(g) = &mut self.guard
             && let Err(e) = g.keep(&self.model, dirty)

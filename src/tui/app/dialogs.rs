@@ -294,7 +294,13 @@ impl App {
                 }
             }
             (ConfirmPurpose::Quit, 's') => self.should_quit = self.save(),
-            (ConfirmPurpose::Quit, 'd') => self.should_quit = true,
+            (ConfirmPurpose::Quit, 'd') => {
+                // Quitting without saving is a choice: no copy to offer next time.
+                if let Some(g) = &mut self.guard {
+                    g.discard();
+                }
+                self.should_quit = true;
+            }
             (ConfirmPurpose::Restore(model), 'y') => {
                 self.edit(Op::SetModel(model), "restored the unsaved edits");
             }
