@@ -121,6 +121,9 @@ fn line_col_of_offset(valid: &[u8]) -> (usize, usize) {
 
 /// Parses model text; `file` names it in errors.
 pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
+    // Windows editors save UTF-8 with a byte-order mark, which the YAML parser would take for
+    // the start of a second document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ModelError::Invalid {
             file: file.into(),
@@ -363,6 +366,12 @@ mod tests {
         let err = parse_model(text, "m.yaml").unwrap_err().to_string();
         assert!(err.contains("match lists 'google' twice"), "{err}");
         assert!(err.starts_with("m.yaml:8:"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let text = "\u{feff}name: x\njourneys: []\n";
+        assert_eq!(parse_model(text, "m.yaml").unwrap().name, "x");
     }
 
     #[test]
