@@ -32,8 +32,9 @@ pub struct Comparison {
     /// Per segment (by name, in the current model's order, then segments only the baseline
     /// has): contacts and average score before and after.
     pub segments: Vec<SegmentShift>,
-    /// Spearman's rank correlation between the two scorings on `journey`.
-    pub rank_correlation: f64,
+    /// Spearman's rank correlation between the two scorings on `journey` (ties share their
+    /// average rank); `None` when either side gives every contact the same score.
+    pub rank_correlation: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -73,23 +74,6 @@ pub fn ranks(scores: &[f64]) -> Vec<u32> {
     out
 }
 
-/// Spearman's correlation of two rankings of the same rows.
-pub fn spearman(a: &[u32], b: &[u32]) -> f64 {
-    let n = a.len() as f64;
-    if a.len() < 2 {
-        return 1.0;
-    }
-    let d2: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| {
-            let d = x as f64 - y as f64;
-            d * d
-        })
-        .sum();
-    1.0 - 6.0 * d2 / (n * (n * n - 1.0))
-}
-
 /// Compares the baseline scoring with the current one, row by row.
 pub fn compare(
     before_model: &Model,
@@ -120,7 +104,7 @@ pub fn compare(
     let changed = delta.iter().filter(|d| d.abs() > 1e-9).count();
     let rank_before = ranks(before_scores);
     let rank_after = ranks(after_scores);
-    let rank_correlation = spearman(&rank_before, &rank_after);
+    let rank_correlation = super::metrics::spearman(before_scores, after_scores);
 
     // Tier moves, by name; "hotter" by the current model's order (first is hottest).
     let tier_name = |m: &Model, s: &Scored, i: usize| s.tier(m, i).map(|t| t.name.clone());
@@ -231,9 +215,12 @@ mod tests {
     #[test]
     fn ranks_and_correlation() {
         assert_eq!(ranks(&[10.0, 30.0, 20.0, 30.0]), vec![4, 1, 3, 2]);
-        assert_eq!(spearman(&[1, 2, 3], &[1, 2, 3]), 1.0);
-        // Reversed order: d = (2, 0, 2): 1 - 6 x 8 / (3 x 8) = -1.
-        assert_eq!(spearman(&[1, 2, 3], &[3, 2, 1]), -1.0);
+        use crate::engine::metrics::spearman;
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]), Some(1.0));
+        // Reversed order: -1.
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
+        // Every contact the same: no correlation to speak of.
+        assert_eq!(spearman(&[5.0, 5.0], &[1.0, 2.0]), None);
     }
 
     #[test]

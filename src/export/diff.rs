@@ -226,42 +226,7 @@ fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Change>)
     }
 }
 
-/// Ranks with ties sharing their average rank (1 is the lowest).
-fn average_ranks(v: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut out = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            out[k] = avg;
-        }
-        i = j + 1;
-    }
-    out
-}
-
-/// Spearman's rank correlation: Pearson's over average ranks. `None` when either is constant.
-pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
-    let (ra, rb) = (average_ranks(a), average_ranks(b));
-    let n = ra.len() as f64;
-    if ra.len() < 2 {
-        return None;
-    }
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
-        sab += (x - ma) * (y - mb);
-        saa += (x - ma) * (x - ma);
-        sbb += (y - mb) * (y - mb);
-    }
-    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
-}
+pub use crate::engine::metrics::spearman;
 
 /// Scores both models over the table and compares what each contact gets.
 pub fn impact(old: &Model, new: &Model, table: &Table, id_column: &str) -> Impact {

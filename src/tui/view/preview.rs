@@ -724,8 +724,10 @@ pub fn summary_lines(t: &Theme, c: &Comparison, against: &str) -> Vec<Line<'stat
             ),
             Span::styled(
                 format!(
-                    " change their {} score against {against} · rank correlation {:.3}",
-                    c.journey, c.rank_correlation
+                    " change their {} score against {against} · rank correlation {}",
+                    c.journey,
+                    c.rank_correlation
+                        .map_or_else(|| "n/a".to_string(), |r| format!("{r:.3}"))
                 ),
                 t.style("text"),
             ),
