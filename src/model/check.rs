@@ -62,6 +62,10 @@ impl Diagnostic {
             (Some(f), _, _) => format!("{f}: "),
             _ => String::new(),
         };
+        if self.at.is_empty() {
+            // About the whole model: there is no place to name.
+            return format!("{place}{}: {}", self.severity, self.message);
+        }
         format!(
             "{place}{}: {} (at {})",
             self.severity, self.message, self.at
