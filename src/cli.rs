@@ -126,10 +126,16 @@ pub fn main() -> ExitCode {
         {
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("scorewright: {e:#}");
-            ExitCode::from(2)
-        }
+        Err(e) => match e.downcast_ref::<Fail>() {
+            Some(f) => {
+                eprintln!("{}", f.message);
+                ExitCode::from(f.code)
+            }
+            None => {
+                eprintln!("scorewright: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -219,6 +225,30 @@ fn shorten_score(v: &str) -> String {
     }
 }
 
+/// A failure with the exit code it ends in, its message already located and worded for the
+/// user (a parse error with file, line and column): printed as it is.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub code: u8,
+    pub message: String,
+}
+
+impl std::fmt::Display for Fail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Fail {}
+
+/// A file that cannot be read or parsed: exit code 2.
+pub(crate) fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
+    Fail {
+        code: 2,
+        message: e.to_string(),
+    }
+    .into()
+}
 
 /// Writes a line to standard output, passing write errors (a closed pipe) up.
 pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {

@@ -20,24 +20,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = match crate::model::read_model(&a.model) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     let Some(column) = a.outcome.clone().or_else(|| file.model.outcome.clone()) else {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
-    let table = match crate::contacts::read_contacts(&a.contacts) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
     match backtest(&file.model, &table, &column) {
         Ok(b) => {
             super::say(render(&b, a.format).trim_end())?;

@@ -20,21 +20,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = match crate::model::read_model(&a.model) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     let model = &file.model;
-    let mut reader = match ContactsReader::open(&a.contacts) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let mut reader = ContactsReader::open(&a.contacts).map_err(super::unreadable)?;
     let id = crate::engine::output::id_column(model, reader.headers());
     if !reader.headers().iter().any(|h| h == &id) {
         eprintln!(

@@ -136,13 +136,7 @@ fn draw(g: &Gen, rng: &mut Rng, out: &mut String) {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = match crate::model::read_model(&a.model) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     if let Some(out) = &a.output {
         super::refuse_overwrite(out, a.force)?;
     }

@@ -42,13 +42,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = match crate::model::read_model(&a.model) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     let model = &file.model;
     let errors: Vec<_> = crate::model::check::check(model, None, Some(&file.map))
         .into_iter()
@@ -69,13 +63,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if let Some(out) = &a.output {
         super::refuse_overwrite(out, a.force)?;
     }
-    let table = match crate::contacts::read_contacts(&a.contacts) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
     let Some(outcome) = crate::engine::insight::outcome(&table, &column) else {
         let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
         let hint = crate::model::yaml::nearest(&column, &known)
