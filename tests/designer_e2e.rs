@@ -5,8 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::tmux::{Tmux, quote};
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const MODEL: &str = r#"name: End to end
@@ -31,65 +35,6 @@ journeys:
           - { field: webinar, weight: 100, rule: flag }
 "#;
 
-/// A tmux server of our own (its own socket), killed when dropped.
-struct Tmux {
-    socket: String,
-    session: &'static str,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", self.session]).stdout)
-            .into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success(), "send-keys {keys:?}");
-    }
-
-    /// Waits until the screen holds `text`, or fails with the screen as it is.
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("waited for {text:?}; the screen shows:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        self.run(&["has-session", "-t", self.session])
-            .status
-            .success()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
-
 #[test]
 fn open_edit_a_weight_save_and_quit() {
     assert!(
@@ -106,6 +51,7 @@ fn open_edit_a_weight_save_and_quit() {
     let tmux = Tmux {
         socket: format!("scorewright-e2e-{}", std::process::id()),
         session: "designer",
+        patience: std::time::Duration::from_secs(20),
     };
     let command = format!(
         "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit {}",
@@ -166,8 +112,4 @@ fn open_edit_a_weight_save_and_quit() {
     let mut expected = scorewright::model::parse_model(MODEL, "m").unwrap();
     expected.journeys[0].touchpoints[0].weight = scorewright::model::Weight(3000);
     assert_eq!(saved.model, expected);
-}
-
-fn quote(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
 }

@@ -7,76 +7,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::tmux::{Tmux, quote};
+
 use scorewright::contacts::read_contacts;
 use scorewright::engine::score_table;
 use scorewright::engine::whatif::compare;
 use scorewright::model::{Weight, read_model};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// A tmux server of our own (its own socket), killed when dropped.
-struct Tmux {
-    socket: String,
-    session: &'static str,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", self.session]).stdout)
-            .into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success(), "send-keys {keys:?}");
-    }
-
-    /// Waits until the screen holds `text`, or fails with the screen as it is.
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(60) {
-                panic!("waited for {text:?}; the screen shows:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        self.run(&["has-session", "-t", self.session])
-            .status
-            .success()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
-
-fn quote(p: &Path) -> String {
-    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
-}
 
 #[test]
 fn preview_of_leads_changes_with_a_weight() {
@@ -111,6 +52,7 @@ fn preview_of_leads_changes_with_a_weight() {
     let tmux = Tmux {
         socket: format!("scorewright-preview-e2e-{}", std::process::id()),
         session: "preview",
+        patience: std::time::Duration::from_secs(60),
     };
     let command = format!(
         "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit {} --contacts {}",

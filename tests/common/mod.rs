@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod tmux;
