@@ -42,7 +42,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let (old, new) = (&models[0].model, &models[1].model);
-    let id = table.as_ref().map(|t| crate::engine::output::id_column(new, &t.headers));
+    let id = table
+        .as_ref()
+        .map(|t| crate::engine::output::id_column(new, &t.headers));
     let contacts = table.as_ref().zip(id.as_deref());
     let d = diff(
         old,
