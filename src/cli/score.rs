@@ -3,7 +3,7 @@
 //! file's size; the output is written to a temporary file and renamed into place at the end.
 
 use crate::contacts::{ContactsReader, FieldQuality};
-use crate::engine::{output_columns, output_row, score_table};
+use crate::engine::output_columns;
 use crate::model::check::{Severity, check};
 use clap::ValueEnum;
 use std::io::Write;
@@ -165,29 +165,68 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 
 type StreamResult = (u64, Vec<FieldQuality>, Option<(usize, u64)>);
 
+/// Bytes of CSV per block: large enough that the per-block set-up is lost in the work, small
+/// enough that the blocks in flight stay well within the memory budget.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Rows per chunk of a JSON Lines file, read on one thread and scored on the others.
+const JSON_ROWS: usize = 8192;
+
+/// Work for a scoring thread: a block of CSV rows still to parse, or rows already read.
+enum Job {
+    Block(crate::contacts::blocks::Block),
+    Rows {
+        seq: u64,
+        table: crate::contacts::Table,
+        end: u64,
+    },
+}
+
+/// A scored and formatted piece of the output.
+struct Done {
+    bytes: Vec<u8>,
+    rows: u64,
+    quality: Vec<FieldQuality>,
+    bad_utf8: usize,
+    first_bad_utf8_line: Option<u64>,
+}
+
+/// What the writer receives: the piece's place, the file offset it reaches, and the piece.
+type Piece = (u64, u64, anyhow::Result<Done>);
+
+/// Streams the contacts through the engine on every core and writes the rows in file order.
+///
+/// One thread cuts the file into blocks of whole rows (`contacts::blocks`); the scoring threads
+/// each take a block, parse it, score it with the engine and format its rows into bytes; this
+/// thread writes the pieces in order. A fixed number of tokens bounds the blocks in flight (a
+/// block holds its token from being read until it is written), so memory stays constant
+/// whatever the file's size, and an error stops everything at the row where it happened.
 fn stream(
     a: &Args,
     model: &crate::model::Model,
     reader: &mut ContactsReader,
     headers: &[String],
     id: &str,
-    sink: Box<dyn Write>,
+    mut sink: Box<dyn Write>,
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<StreamResult> {
+    use std::sync::mpsc::sync_channel;
     let outputs = output_columns(model);
     let kept: Vec<String> = if a.only_results {
         vec![id.to_string()]
     } else {
         headers.to_vec()
     };
+    let mut keep_names: Vec<&str> = vec![id];
+    keep_names.extend(model.fields.iter().map(|f| f.column()));
     if a.only_results {
-        let mut keep: Vec<&str> = vec![id];
-        keep.extend(model.fields.iter().map(|f| f.column()));
-        reader.keep_columns(&keep);
+        reader.keep_columns(&keep_names);
     }
-    let mut quality: Vec<FieldQuality> = Vec::new();
-    let mut rows = 0u64;
-    let mut bad_utf8: Option<(usize, u64)> = None;
+    let keep: Vec<usize> = if a.only_results {
+        crate::contacts::blocks::keep_indices(headers, &keep_names)
+    } else {
+        (0..headers.len()).collect()
+    };
     let out_name = a
         .output
         .as_ref()
@@ -195,82 +234,216 @@ fn stream(
         .unwrap_or_else(|| "standard output".into());
     let werr =
         |e: std::io::Error| anyhow::Error::new(e).context(format!("{out_name}: cannot write"));
-    match a.format {
-        OutFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(sink);
-            let mut header: Vec<String> = kept.clone();
-            header.extend(outputs.iter().cloned());
-            if a.explain {
-                header.push("explanation".into());
-            }
-            w.write_record(&header).map_err(|e| werr(csv_io(e)))?;
-            let mut rec: Vec<String> = Vec::with_capacity(header.len());
-            while let Some(t) = reader.next_chunk(a.chunk)? {
-                let scored = score_table(model, &t);
-                merge_quality(&mut quality, &scored.quality);
-                if t.bad_utf8 > 0 {
-                    let e = bad_utf8.get_or_insert((0, t.first_bad_utf8_line.unwrap_or(0)));
-                    e.0 += t.bad_utf8;
-                }
-                let cols: Vec<Option<&crate::contacts::TextColumn>> =
-                    kept.iter().map(|h| t.column(h)).collect();
-                for i in 0..t.rows() {
-                    rec.clear();
-                    rec.extend(
-                        cols.iter()
-                            .map(|c| c.map(|c| c.get(i).to_string()).unwrap_or_default()),
-                    );
-                    rec.extend(output_row(model, &scored, i));
-                    if a.explain {
-                        rec.push(one_line_explanation(model, &scored, i));
-                    }
-                    w.write_record(&rec).map_err(|e| werr(csv_io(e)))?;
-                }
-                rows += t.rows() as u64;
-                progress.set_position(reader.bytes_read());
-            }
-            w.flush().map_err(werr)?;
+    if a.format == OutFormat::Csv {
+        let mut header: Vec<String> = kept.clone();
+        header.extend(outputs.iter().cloned());
+        if a.explain {
+            header.push("explanation".into());
         }
-        OutFormat::Jsonl => {
-            let mut w = sink;
-            while let Some(t) = reader.next_chunk(a.chunk)? {
-                let scored = score_table(model, &t);
-                merge_quality(&mut quality, &scored.quality);
-                for i in 0..t.rows() {
-                    let mut obj = serde_json::Map::new();
-                    for h in &kept {
-                        obj.insert(
-                            h.clone(),
-                            serde_json::Value::String(t.cell(i, h).to_string()),
-                        );
-                    }
-                    let row = output_row(model, &scored, i);
-                    for (k, (name, v)) in outputs.iter().zip(row).enumerate() {
-                        let value = if k < model.journeys.len() {
-                            serde_json::Value::from(scored.scores[k][i])
-                        } else if v.is_empty() {
-                            serde_json::Value::Null
-                        } else {
-                            serde_json::Value::String(v)
-                        };
-                        obj.insert(name.clone(), value);
-                    }
-                    if a.explain {
-                        obj.insert(
-                            "explanation".into(),
-                            serde_json::to_value(crate::engine::explain(model, &scored, i))?,
-                        );
-                    }
-                    serde_json::to_writer(&mut w, &obj)?;
-                    w.write_all(b"\n").map_err(werr)?;
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(&header).map_err(|e| werr(csv_io(e)))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| werr(std::io::Error::other(e.to_string())))?;
+        sink.write_all(&bytes).map_err(werr)?;
+    }
+
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
+    let in_flight = 2 * workers + 2;
+    let file = a.contacts.display().to_string();
+    let splitter = match reader.format() {
+        crate::contacts::read::Format::Csv { delimiter } => Some((
+            crate::contacts::blocks::BlockSplitter::open(&a.contacts, delimiter, BLOCK_BYTES)?,
+            delimiter,
+        )),
+        crate::contacts::read::Format::JsonLines => None,
+    };
+    let delimiter = splitter.as_ref().map_or(b',', |s| s.1);
+    let (job_tx, job_rx) = sync_channel::<Job>(in_flight);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (piece_tx, piece_rx) = sync_channel::<Piece>(in_flight);
+    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = token_tx.send(());
+    }
+
+    std::thread::scope(|scope| {
+        // The reader: blocks (or chunks of JSON Lines rows) in file order, one per token.
+        let errors = piece_tx.clone();
+        scope.spawn(move || {
+            let mut seq = 0u64;
+            let mut splitter = splitter.map(|s| s.0);
+            loop {
+                if token_rx.recv().is_err() {
+                    return;
                 }
-                rows += t.rows() as u64;
-                progress.set_position(reader.bytes_read());
+                let next = match &mut splitter {
+                    Some(s) => s.next_block().map(|b| b.map(Job::Block)),
+                    None => reader.next_chunk(JSON_ROWS.min(a.chunk.max(1))).map(|t| {
+                        t.map(|table| Job::Rows {
+                            seq,
+                            table,
+                            end: reader.bytes_read(),
+                        })
+                    }),
+                };
+                match next {
+                    Ok(Some(job)) => {
+                        seq += 1;
+                        if job_tx.send(job).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        let _ = errors.send((seq, 0, Err(e.into())));
+                        return;
+                    }
+                }
             }
-            w.flush().map_err(werr)?;
+        });
+        // The scoring threads.
+        for _ in 0..workers {
+            let pieces = piece_tx.clone();
+            let (job_rx, kept, outputs, headers, keep, file) =
+                (&job_rx, &kept, &outputs, headers, &keep, &file);
+            scope.spawn(move || {
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    let (seq, end, table) = match job {
+                        Job::Block(b) => (
+                            b.seq,
+                            b.end,
+                            crate::contacts::blocks::parse_block(
+                                file, &b, delimiter, headers, keep,
+                            )
+                            .map_err(anyhow::Error::from),
+                        ),
+                        Job::Rows { seq, table, end } => (seq, end, Ok(table)),
+                    };
+                    let done = table.and_then(|t| score_piece(a, model, kept, outputs, t));
+                    if pieces.send((seq, end, done)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(piece_tx);
+        write_in_order(piece_rx, token_tx, &mut sink, progress, &werr)
+    })
+}
+
+/// Writes the pieces in file order as they come, handing a token back for each.
+fn write_in_order(
+    pieces: std::sync::mpsc::Receiver<Piece>,
+    tokens: std::sync::mpsc::SyncSender<()>,
+    sink: &mut Box<dyn Write>,
+    progress: &indicatif::ProgressBar,
+    werr: &dyn Fn(std::io::Error) -> anyhow::Error,
+) -> anyhow::Result<StreamResult> {
+    let mut quality: Vec<FieldQuality> = Vec::new();
+    let mut rows = 0u64;
+    let mut bad_utf8: Option<(usize, u64)> = None;
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, end, piece) in pieces {
+        waiting.insert(seq, (end, piece));
+        while let Some((end, piece)) = waiting.remove(&next) {
+            let done = piece?;
+            sink.write_all(&done.bytes).map_err(werr)?;
+            merge_quality(&mut quality, &done.quality);
+            if done.bad_utf8 > 0 {
+                let e = bad_utf8.get_or_insert((0, done.first_bad_utf8_line.unwrap_or(0)));
+                e.0 += done.bad_utf8;
+            }
+            rows += done.rows;
+            progress.set_position(end);
+            next += 1;
+            let _ = tokens.send(());
         }
     }
+    sink.flush().map_err(werr)?;
     Ok((rows, quality, bad_utf8))
+}
+
+/// Scores one piece of the contacts with the engine and formats its rows.
+fn score_piece(
+    a: &Args,
+    model: &crate::model::Model,
+    kept: &[String],
+    outputs: &[String],
+    t: crate::contacts::Table,
+) -> anyhow::Result<Done> {
+    let (bad_utf8, first_bad_utf8_line) = (t.bad_utf8, t.first_bad_utf8_line);
+    let mut scorer = crate::engine::Scorer::new(std::sync::Arc::new(t));
+    let scored = scorer.score(model);
+    let t = scorer.table();
+    let mut bytes = Vec::with_capacity(t.rows() * 96);
+    let mut rec: Vec<String> = Vec::new();
+    match a.format {
+        OutFormat::Csv => {
+            let mut w = csv::WriterBuilder::new().from_writer(&mut bytes);
+            let cols: Vec<Option<&crate::contacts::TextColumn>> =
+                kept.iter().map(|h| t.column(h)).collect();
+            for i in 0..t.rows() {
+                for c in &cols {
+                    w.write_field(c.map_or("", |c| c.get(i)))?;
+                }
+                crate::engine::output::output_row_into(model, &scored, i, &mut rec);
+                for f in &rec {
+                    w.write_field(f)?;
+                }
+                if a.explain {
+                    w.write_field(one_line_explanation(model, &scored, i))?;
+                }
+                w.write_record(None::<&[u8]>)?;
+            }
+            w.flush()?;
+        }
+        OutFormat::Jsonl => {
+            for i in 0..t.rows() {
+                let mut obj = serde_json::Map::new();
+                for h in kept {
+                    obj.insert(
+                        h.clone(),
+                        serde_json::Value::String(t.cell(i, h).to_string()),
+                    );
+                }
+                crate::engine::output::output_row_into(model, &scored, i, &mut rec);
+                for (k, (name, v)) in outputs.iter().zip(&rec).enumerate() {
+                    let value = if k < model.journeys.len() {
+                        serde_json::Value::from(scored.scores[k][i])
+                    } else if v.is_empty() {
+                        serde_json::Value::Null
+                    } else {
+                        serde_json::Value::String(v.clone())
+                    };
+                    obj.insert(name.clone(), value);
+                }
+                if a.explain {
+                    obj.insert(
+                        "explanation".into(),
+                        serde_json::to_value(crate::engine::explain(model, &scored, i))?,
+                    );
+                }
+                serde_json::to_writer(&mut bytes, &obj)?;
+                bytes.push(b'\n');
+            }
+        }
+    }
+    Ok(Done {
+        bytes,
+        rows: t.rows() as u64,
+        quality: scored.quality.clone(),
+        bad_utf8,
+        first_bad_utf8_line,
+    })
 }
 
 /// The I/O error inside a CSV error, so that a closed pipe is seen as one.

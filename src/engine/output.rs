@@ -30,19 +30,58 @@ pub fn format_score(v: f64) -> String {
 
 /// One row's outputs, in the order of `output_columns`. Missing labels are empty.
 pub fn output_row(model: &Model, scored: &Scored, row: usize) -> Vec<String> {
-    let mut out: Vec<String> = scored.scores.iter().map(|s| format_score(s[row])).collect();
-    for g in 0..model.grades.len() {
-        out.push(scored.grade(model, g, row).unwrap_or("").to_string());
-    }
-    out.push(scored.rating(model, row).unwrap_or_default());
-    let tier = scored.tier(model, row);
-    out.push(tier.map(|t| t.name.clone()).unwrap_or_default());
-    out.push(tier.map(|t| t.handover.clone()).unwrap_or_default());
-    let seg = scored.segment(model, row);
-    out.push(seg.map(|s| s.name.clone()).unwrap_or_default());
-    out.push(seg.map(|s| s.action.clone()).unwrap_or_default());
-    out.push(seg.map(|s| s.route.clone()).unwrap_or_default());
+    let mut out = Vec::new();
+    output_row_into(model, scored, row, &mut out);
     out
+}
+
+/// `output_row` into a record that is kept from row to row, so that writing a million rows
+/// allocates nothing per row.
+pub fn output_row_into(model: &Model, scored: &Scored, row: usize, out: &mut Vec<String>) {
+    use std::fmt::Write;
+    out.resize_with(scored.scores.len() + model.grades.len() + 6, String::new);
+    out.iter_mut().for_each(String::clear);
+    let mut cells = out.iter_mut();
+    for s in &scored.scores {
+        if let Some(c) = cells.next() {
+            let v = s[row];
+            if v == 0.0 {
+                c.push('0');
+            } else {
+                let _ = write!(c, "{v}");
+            }
+        }
+    }
+    for g in 0..model.grades.len() {
+        if let Some(c) = cells.next() {
+            c.push_str(scored.grade(model, g, row).unwrap_or(""));
+        }
+    }
+    if let Some(c) = cells.next() {
+        // The matrix rating, as `Scored::rating` spells it.
+        if let Some(m) = &model.matrix {
+            let gi = |id: &str| model.grades.iter().position(|g| g.id == id);
+            let r = gi(&m.rows).and_then(|g| scored.grade(model, g, row));
+            let k = gi(&m.columns).and_then(|g| scored.grade(model, g, row));
+            if let (Some(r), Some(k)) = (r, k) {
+                c.push_str(r);
+                c.push_str(k);
+            }
+        }
+    }
+    let tier = scored.tier(model, row);
+    let seg = scored.segment(model, row);
+    for text in [
+        tier.map(|t| t.name.as_str()),
+        tier.map(|t| t.handover.as_str()),
+        seg.map(|s| s.name.as_str()),
+        seg.map(|s| s.action.as_str()),
+        seg.map(|s| s.route.as_str()),
+    ] {
+        if let Some(c) = cells.next() {
+            c.push_str(text.unwrap_or(""));
+        }
+    }
 }
 
 /// The column that identifies a contact: the model's `id_column`, else `id`, else the first.

@@ -816,16 +816,15 @@ mod tests {
     /// The scores as a plain column-at-a-time pass computes them: each signal's column added
     /// to its journey's sum in model order, then each adjustment, the clamp, grades by
     /// `position`, and each segment's whole-column mask.
-    fn reference(
-        model: &Model,
-        s: &Scored,
-    ) -> (
+    type Columns = (
         Vec<Vec<f64>>,
         Vec<Vec<f64>>,
         Vec<Vec<u8>>,
         Vec<u8>,
         Vec<u16>,
-    ) {
+    );
+
+    fn reference(model: &Model, s: &Scored) -> Columns {
         let n = s.rows;
         let mut raw = vec![vec![0.0; n]; model.journeys.len()];
         for sig in &s.signals {
