@@ -32,6 +32,7 @@ model=examples/lead-fit-activity.yaml
 contacts=examples/lead-fit-activity.csv
 header=$(head -1 "$contacts")
 tail -n +2 "$contacts" >"$work/rows.csv"
+: >"$work/block.csv"
 while [ "$(wc -l <"$work/block.csv" 2>/dev/null || echo 0)" -lt 10000 ]; do
   cat "$work/rows.csv" >>"$work/block.csv"
 done
@@ -68,17 +69,16 @@ f = "fields:\n  - { id: f, kind: number }\n"
 tp = f"name: x\n{f}journeys:\n  - id: j\n    touchpoints:\n      - &t0 {{id: t, weight: 100, signals: [{{field: f, weight: 100, rule: flag}}]}}\n"
 co = f"name: x\n{f}journeys: []\nsegments:\n  - {{name: s0, action: a, when: &c0 {{field: f, at_least: 1}}}}\n"
 sa = "name: x\njourneys: []\nsamples:\n  - &r0 {id: a, v: lol}\n"
-pe = "name: x\njourneys: []\npersonas:\n  - &p0 {name: p, values: {f: 1}}\n"
+pe = "name: x\njourneys: []\npersonas:\n  - &p0 {name: p, values: {f: 1}, expect: {tier: hot}}\n"
 for i in range(1, 40):
     p = i - 1
     tp += f"      - &t{i} {{id: t{i}, weight: 0, touchpoints: [*t{p}, *t{p}]}}\n"
     co += f"  - {{name: s{i}, action: a, when: &c{i} {{any: [*c{p}, *c{p}]}}}}\n"
     sa += f"  - &r{i} {{id: *r{p}, v: *r{p}}}\n"
-    pe += f"  - &p{i} {{name: *p{p}, values: *p{p}}}\n"
-la = "name: x\njourneys: []\nx0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    pe += f"  - &p{i} {{name: p, values: *p{p}, expect: *p{p}}}\n"
+la = "name: x\njourneys: []\nsamples:\n  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
 for i in range(1, 9):
-    la += f"x{i}: &l{i} [{', '.join([f'*l{i-1}'] * 9)}]\n"
-la += "samples: *l8\n"
+    la += f"  - &l{i} [{', '.join([f'*l{i-1}'] * 9)}]\n"
 for name, text in [("touchpoints", tp), ("conditions", co), ("samples", sa), ("personas", pe), ("laughs", la)]:
     open(f"{d}/bomb-{name}.yaml", "w").write(text)
 EOF

@@ -32,7 +32,7 @@ fn bombs() -> Vec<(&'static str, String)> {
     );
     let mut samples = "name: x\njourneys: []\nsamples:\n  - &r0 {id: a, v: lol}\n".to_string();
     let mut personas =
-        "name: x\njourneys: []\npersonas:\n  - &p0 {name: p, values: {f: 1}}\n".to_string();
+        "name: x\njourneys: []\npersonas:\n  - &p0 {name: p, values: {f: 1}, expect: {tier: hot}}\n".to_string();
     let mut notes =
         "name: x\njourneys: []\nnote: &n0 lol\nsamples:\n  - &s0 [lol, lol]\n".to_string();
     for i in 1..40 {
@@ -44,17 +44,18 @@ fn bombs() -> Vec<(&'static str, String)> {
             "  - {{name: s{i}, action: a, when: &c{i} {{any: [*c{p}, *c{p}]}}}}\n"
         ));
         samples.push_str(&format!("  - &r{i} {{id: *r{p}, v: *r{p}}}\n"));
-        personas.push_str(&format!("  - &p{i} {{name: *p{p}, values: *p{p}}}\n"));
+        personas.push_str(&format!(
+            "  - &p{i} {{name: p, values: *p{p}, expect: *p{p}}}\n"
+        ));
         notes.push_str(&format!("  - &s{i} [*s{p}, *s{p}]\n"));
     }
     // The classic: nine levels of nine, 387 million strings, where a list of rows is read.
-    let mut laughs = "name: x\njourneys: []\n".to_string();
-    laughs.push_str("x0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut laughs = "name: x\njourneys: []\nsamples:\n".to_string();
+    laughs.push_str("  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..9 {
         let refs = vec![format!("*l{}", i - 1); 9].join(", ");
-        laughs.push_str(&format!("x{i}: &l{i} [{refs}]\n"));
+        laughs.push_str(&format!("  - &l{i} [{refs}]\n"));
     }
-    laughs.push_str("samples: *l8\n");
     vec![
         ("touchpoints", touchpoints),
         ("conditions", conditions),
