@@ -13,7 +13,11 @@ fn root() -> PathBuf {
 
 fn chromium() -> &'static str {
     for c in ["chromium", "chromium-browser", "google-chrome"] {
-        if Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()) {
+        if Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
             return c;
         }
     }
@@ -51,25 +55,51 @@ fn the_report_renders_in_a_browser() {
         .arg(&page)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let url = format!("file://{}", page.display());
     let profile = dir.path().join("profile");
     // What the browser built from the page: the model, the pictures and the back-test.
     let dom = headless(&["--dump-dom", &url], &profile);
     let dom = String::from_utf8_lossy(&dom.stdout);
-    let model = scorewright::model::read_model(&root().join("examples/x-education.yaml")).unwrap().model;
-    assert!(dom.contains(&scorewright::export::report::esc(&model.name)), "model name missing");
+    let model = scorewright::model::read_model(&root().join("examples/x-education.yaml"))
+        .unwrap()
+        .model;
+    assert!(
+        dom.contains(&scorewright::export::report::esc(&model.name)),
+        "model name missing"
+    );
     assert!(dom.contains("Weight by pillar"));
     assert!(dom.contains("aria-label=\"weight by pillar\""));
     assert!(dom.contains("aria-label=\"score distribution\""));
     assert!(dom.contains("Back-test against 'Converted'"));
     assert!(dom.contains("9240 contacts from"));
     for j in &model.journeys {
-        assert!(dom.contains(&format!("Journey: {}", scorewright::export::report::esc(j.title()))));
+        assert!(dom.contains(&format!(
+            "Journey: {}",
+            scorewright::export::report::esc(j.title())
+        )));
     }
     // And it paints: a screenshot with more than a blank page's worth of content.
     let shot = dir.path().join("shot.png");
-    let s = headless(&["--window-size=1200,2000", &format!("--screenshot={}", shot.display()), &url], &profile);
-    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&s.stderr));
-    assert!(std::fs::metadata(&shot).unwrap().len() > 20_000, "the screenshot looks blank");
+    let s = headless(
+        &[
+            "--window-size=1200,2000",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ],
+        &profile,
+    );
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    assert!(
+        std::fs::metadata(&shot).unwrap().len() > 20_000,
+        "the screenshot looks blank"
+    );
 }

@@ -168,7 +168,10 @@ impl ContactsReader {
             start = 3;
         }
         let body = &head[start..];
-        let crlf = body.iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && body[i - 1] == b'\r');
+        let crlf = body
+            .iter()
+            .position(|&b| b == b'\n')
+            .is_some_and(|i| i > 0 && body[i - 1] == b'\r');
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(not_tabular(
                 "is empty: a contacts file needs a header line and rows",
