@@ -120,5 +120,73 @@ fn rescore(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, rescore);
+/// The shipped examples, smallest first, for how cost grows with the model.
+const MODELS: [(&str, &str); 4] = [
+    (
+        "b2c-hot-warm-cold",
+        include_str!("../examples/b2c-hot-warm-cold.yaml"),
+    ),
+    ("x-education", include_str!("../examples/x-education.yaml")),
+    (
+        "b2b-customer",
+        include_str!("../examples/b2b-customer.yaml"),
+    ),
+    ("lead-fit-activity", common::LEAD_MODEL),
+];
+
+/// A weight edit any model has: the first journey's first two touchpoints trade 1%.
+fn nudge(model: &mut Model, up: bool) {
+    let t = &mut model.journeys[0].touchpoints;
+    if t.len() >= 2 {
+        let d = if up { 100 } else { -100 };
+        t[0].weight = Weight(t[0].weight.0 + d);
+        t[1].weight = Weight(t[1].weight.0 - d);
+    }
+}
+
+#[allow(clippy::unwrap_used)]
+fn model_size(c: &mut Criterion) {
+    let n = 100_000;
+    let mut g = c.benchmark_group("model_size");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for (name, text) in MODELS {
+        let base = scorewright::model::parse_model(text, "m.yaml").unwrap();
+        let signals: usize = {
+            fn count(t: &scorewright::model::Touchpoint) -> usize {
+                t.signals.len() + t.touchpoints.iter().map(count).sum::<usize>()
+            }
+            base.journeys
+                .iter()
+                .flat_map(|j| &j.touchpoints)
+                .map(count)
+                .sum()
+        };
+        let label = format!(
+            "{name}-{}j-{signals}s-{}seg",
+            base.journeys.len(),
+            base.segments.len()
+        );
+        let table = Arc::new(common::read_table(common::contacts_csv(&base, n, 7)));
+        g.bench_function(BenchmarkId::new("first_score", &label), |b| {
+            b.iter(|| black_box(Scorer::new(table.clone()).score(&base)))
+        });
+        let mut scorer = Scorer::new(table);
+        let mut model = base.clone();
+        let mut shown = scorer.score(&model);
+        let mut up = false;
+        g.bench_function(BenchmarkId::new("weight_edit", &label), |b| {
+            b.iter(|| {
+                up = !up;
+                nudge(&mut model, up);
+                let old = std::mem::replace(&mut shown, scorer.score(&model));
+                scorer.recycle(old);
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, rescore, model_size);
 criterion_main!(benches);

@@ -49,6 +49,9 @@ pub struct Scored {
     pub fields: HashMap<String, Arc<Typed>>,
     /// How each field's column read, in model order.
     pub quality: Vec<FieldQuality>,
+    /// Per journey: what its raw and score columns were computed from, so that `recycle` can
+    /// hand them to a later `score` that would compute the same.
+    journey_keys: Vec<String>,
 }
 
 pub const NO_SEGMENT: u16 = u16::MAX;
@@ -113,6 +116,8 @@ pub struct Scorer {
 /// per 4 KiB on first write, which is more than the arithmetic of a weight edit.
 #[derive(Default)]
 struct Pool {
+    /// A journey's raw and score columns, with the key of what they hold.
+    journeys: Vec<(String, Vec<f64>, Vec<f64>)>,
     f64s: Vec<Vec<f64>>,
     u8s: Vec<Vec<u8>>,
     u16s: Vec<Vec<u16>>,
@@ -144,6 +149,8 @@ fn field_key(f: &Field) -> String {
 
 /// One journey of the fused pass: its weighted attainment columns and its adjustments.
 struct JourneyPlan<'a> {
+    /// The raw and score columns already hold this journey's values (from `recycle`).
+    ready: bool,
     terms: Vec<(f64, &'a [f64])>,
     adjustments: Vec<(f64, &'a [bool])>,
 }
@@ -200,6 +207,9 @@ fn run(plan: &Plan, start: usize, out: Out) {
         let abs = start + b0;
         let acc = &mut acc[..m];
         for (ji, jp) in plan.journeys.iter().enumerate() {
+            if jp.ready {
+                continue;
+            }
             acc.fill(0.0);
             for &(w, a) in &jp.terms {
                 for (r, x) in acc.iter_mut().zip(&a[abs..abs + m]) {
@@ -308,14 +318,27 @@ impl Scorer {
     }
 
     /// Hands back a result that is no longer shown, so that the next `score` writes into its
-    /// columns instead of fresh memory. Optional: it only saves time.
+    /// columns instead of fresh memory, and takes a journey's columns as they are when the
+    /// journey comes out the same (a weight edit in another journey). Optional: it only saves
+    /// time. Hand back only results as `score` returned them: changed columns would be taken
+    /// for what they were.
     pub fn recycle(&mut self, old: Scored) {
         let n = self.table.rows();
         let keep = |pool: &mut Vec<Vec<f64>>, cols: Vec<Vec<f64>>| {
             pool.extend(cols.into_iter().filter(|c| c.len() == n))
         };
-        keep(&mut self.pool.f64s, old.raw);
-        keep(&mut self.pool.f64s, old.scores);
+        if old.journey_keys.len() == old.raw.len() && old.raw.len() == old.scores.len() {
+            for ((k, r), s) in old.journey_keys.into_iter().zip(old.raw).zip(old.scores) {
+                if r.len() == n && s.len() == n {
+                    self.pool.journeys.push((k, r, s));
+                }
+            }
+            let extra = self.pool.journeys.len().saturating_sub(POOL_MAX / 2);
+            self.pool.journeys.drain(..extra);
+        } else {
+            keep(&mut self.pool.f64s, old.raw);
+            keep(&mut self.pool.f64s, old.scores);
+        }
         self.pool.u8s.extend(
             old.grades
                 .into_iter()
@@ -360,7 +383,7 @@ impl Scorer {
         self.typed.retain(|k, _| live.contains(k));
 
         let mut signals = Vec::new();
-        let mut used_keys = HashSet::new();
+        let mut signal_keys = Vec::new();
         for (ji, j) in model.journeys.iter().enumerate() {
             for (ti, t) in j.touchpoints.iter().enumerate() {
                 self.collect(
@@ -373,10 +396,11 @@ impl Scorer {
                     t,
                     t.weight.fraction(),
                     &mut signals,
-                    &mut used_keys,
+                    &mut signal_keys,
                 );
             }
         }
+        let used_keys: HashSet<&String> = signal_keys.iter().collect();
         self.attain.retain(|k, _| used_keys.contains(k));
 
         // Masks of what reads fields only: adjustments, and the field tests of segments.
@@ -452,6 +476,51 @@ impl Scorer {
             .collect();
         self.masks.retain(|k, _| used_masks.contains(k));
 
+        // What each journey's sums are computed from, exactly: a journey whose key a recycled
+        // result has is taken as it is.
+        let journey_keys: Vec<String> = model
+            .journeys
+            .iter()
+            .enumerate()
+            .map(|(ji, j)| {
+                use std::fmt::Write;
+                let mut k = String::new();
+                for (s, key) in signals
+                    .iter()
+                    .zip(&signal_keys)
+                    .filter(|(s, _)| s.journey == ji)
+                {
+                    let _ = write!(k, "{key}\u{3}{:x}\u{4}", (100.0 * s.share).to_bits());
+                }
+                for a in &j.adjustments {
+                    let _ = write!(
+                        k,
+                        "{:?}\u{1}{deps}\u{3}{:x}\u{4}",
+                        a.when,
+                        a.points.to_bits()
+                    );
+                }
+                k
+            })
+            .collect();
+        let mut claimed: Vec<Option<(Vec<f64>, Vec<f64>)>> = journey_keys
+            .iter()
+            .map(|key| {
+                let i = self
+                    .pool
+                    .journeys
+                    .iter()
+                    .position(|(k, r, s)| k == key && r.len() == n && s.len() == n)?;
+                let (_, r, s) = self.pool.journeys.swap_remove(i);
+                Some((r, s))
+            })
+            .collect();
+        // What no journey claimed is only memory to write over.
+        for (_, r, s) in self.pool.journeys.drain(..) {
+            self.pool.f64s.push(r);
+            self.pool.f64s.push(s);
+        }
+        self.pool.f64s.truncate(POOL_MAX);
         let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
         let plan = Plan {
             journeys: model
@@ -459,6 +528,7 @@ impl Scorer {
                 .iter()
                 .enumerate()
                 .map(|(ji, j)| JourneyPlan {
+                    ready: claimed[ji].is_some(),
                     terms: signals
                         .iter()
                         .filter(|s| s.journey == ji)
@@ -486,10 +556,16 @@ impl Scorer {
             segments: segments_plan,
         };
 
-        let nj = model.journeys.len();
-        let mut raw: Vec<Vec<f64>> = (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
-        let mut scores: Vec<Vec<f64>> =
-            (0..nj).map(|_| take(&mut self.pool.f64s, n, 0.0)).collect();
+        let (mut raw, mut scores): (Vec<Vec<f64>>, Vec<Vec<f64>>) = claimed
+            .iter_mut()
+            .map(|c| match c.take() {
+                Some(rs) => rs,
+                None => (
+                    take(&mut self.pool.f64s, n, 0.0),
+                    take(&mut self.pool.f64s, n, 0.0),
+                ),
+            })
+            .unzip();
         let mut grades: Vec<Vec<u8>> = (0..model.grades.len())
             .map(|_| take(&mut self.pool.u8s, n, NONE))
             .collect();
@@ -575,6 +651,7 @@ impl Scorer {
             signals,
             fields,
             quality,
+            journey_keys,
         }
     }
 
@@ -590,7 +667,7 @@ impl Scorer {
         t: &Touchpoint,
         share: f64,
         out: &mut Vec<SignalColumn>,
-        used: &mut HashSet<String>,
+        keys: &mut Vec<String>,
     ) {
         for (ci, c) in t.touchpoints.iter().enumerate() {
             let mut p = path.clone();
@@ -605,7 +682,7 @@ impl Scorer {
                 c,
                 share * c.weight.fraction(),
                 out,
-                used,
+                keys,
             );
         }
         let n = self.table.rows();
@@ -621,7 +698,7 @@ impl Scorer {
                 "{fkey}\u{1}{:?}\u{1}{:?}\u{1}{since}\u{1}{}",
                 s.rule, s.decay, today.0
             );
-            used.insert(key.clone());
+            keys.push(key.clone());
             let att = self
                 .attain
                 .entry(key)
@@ -955,15 +1032,23 @@ mod tests {
         scorer.recycle(first);
         let again = scorer.score(&edited);
         let (raw, scores, grades, tiers, segments) = reference(&edited, &again);
+        assert_eq!((&again.raw, &again.scores), (&raw, &scores));
         assert_eq!(
-            (
-                again.raw,
-                again.scores,
-                again.grades,
-                again.tiers,
-                again.segments
-            ),
-            (raw, scores, grades, tiers, segments)
+            (&again.grades, &again.tiers, &again.segments),
+            (&grades, &tiers, &segments)
+        );
+        // The first journey's columns came back from the recycled result as they were; now
+        // edit that journey, and the recycled columns must not be taken.
+        scorer.recycle(again);
+        let mut edited2 = edited.clone();
+        edited2.journeys[0].touchpoints[0].weight = crate::model::Weight(6000);
+        edited2.journeys[0].touchpoints[1].weight = crate::model::Weight(4000);
+        let third = scorer.score(&edited2);
+        let want = reference(&edited2, &third);
+        assert_eq!((third.raw.clone(), third.scores.clone()), (want.0, want.1));
+        assert_eq!(
+            (third.grades, third.tiers, third.segments),
+            (want.2, want.3, want.4)
         );
     }
 }
