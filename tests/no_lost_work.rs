@@ -106,7 +106,9 @@ fn every_change_is_kept_in_a_recovery_copy_and_offered_at_the_next_start() {
         parse_model(&kept, "copy").unwrap().journeys[0].touchpoints[0].weight,
         Weight(5200)
     );
-    assert!(panic_note().is_some_and(|n| n.contains("unsaved edits are in")));
+    let note = panic_note().unwrap_or_default();
+    assert!(note.contains("unsaved edits are in"), "{note}");
+    assert!(note.contains(&s.copy.display().to_string()), "{note}");
     // The session ends without saving (a crash, a closed terminal).
     drop(app);
 

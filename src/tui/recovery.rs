@@ -79,8 +79,9 @@ fn hash(bytes: &[u8]) -> u64 {
     h
 }
 
-/// The recovery copy the panic message points to, set whenever one is written.
-static LAST_COPY: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// The recovery copies written and not yet removed, which the panic message points to (one in
+/// the designer; tests run several guards at once).
+static COPIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// The mailbox of the newest writer, which the panic hook lets finish.
 type Shared = std::sync::Arc<(Mutex<Mailbox>, std::sync::Condvar)>;
@@ -103,12 +104,18 @@ pub fn panic_note() -> Option<String> {
             }
         }
     }
-    let copy = LAST_COPY.lock().ok()?.clone()?;
-    copy.exists().then(|| {
+    let copies: Vec<String> = COPIES
+        .lock()
+        .ok()?
+        .iter()
+        .filter(|c| c.exists())
+        .map(|c| c.display().to_string())
+        .collect();
+    (!copies.is_empty()).then(|| {
         format!(
             "scorewright: the designer crashed. Your unsaved edits are in {}; open the model again \
              to restore them.",
-            copy.display()
+            copies.join(" and ")
         )
     })
 }
@@ -231,8 +238,10 @@ fn write_copy(copy: &Path, model_path: &Path, model: &Model) -> Result<(), Strin
         .and_then(|()| write_quick(copy, body.as_bytes()));
     match result {
         Ok(()) => {
-            if let Ok(mut last) = LAST_COPY.lock() {
-                *last = Some(copy.to_path_buf());
+            if let Ok(mut copies) = COPIES.lock()
+                && !copies.iter().any(|c| c == copy)
+            {
+                copies.push(copy.to_path_buf());
             }
             Ok(())
         }
@@ -318,6 +327,9 @@ impl Guard {
         let _ = self.flush();
         if let Some(copy) = &self.copy {
             let _ = std::fs::remove_file(copy);
+            if let Ok(mut copies) = COPIES.lock() {
+                copies.retain(|c| c != copy);
+            }
         }
         self.sent = None;
     }
