@@ -110,6 +110,19 @@ pub struct Scorer {
     masks: HashMap<String, Arc<Vec<bool>>>,
     /// Output columns handed back by `recycle`, written over by the next `score`.
     pool: Pool,
+    /// Per journey (by index): the sum of its first terms, saved where the last edit started,
+    /// so that the next edit there (a weight dragged step by step) starts from it.
+    prefixes: Vec<Option<Prefix>>,
+    /// Per journey: the keys of its terms when it was last summed.
+    last_terms: Vec<Vec<String>>,
+}
+
+/// The sum of a journey's first `terms` terms for every row; `key` says what those terms were
+/// (attainment columns and weights, exactly).
+struct Prefix {
+    terms: usize,
+    key: String,
+    sums: Vec<f64>,
 }
 
 /// Spare output columns. A column of a million scores is 8 MB; a fresh one costs a page fault
@@ -151,6 +164,10 @@ fn field_key(f: &Field) -> String {
 struct JourneyPlan<'a> {
     /// The raw and score columns already hold this journey's values (from `recycle`).
     ready: bool,
+    /// A saved sum of the first so many terms to start from.
+    start: Option<(usize, &'a [f64])>,
+    /// Save the sum of the first so many terms (into `Out::saves`).
+    save_at: Option<usize>,
     terms: Vec<(f64, &'a [f64])>,
     adjustments: Vec<(f64, &'a [bool])>,
 }
@@ -168,6 +185,8 @@ struct Plan<'a> {
 /// One thread's rows of every output column.
 #[derive(Default)]
 struct Out<'a> {
+    /// Per journey: where to save its partial sum, if it saves one.
+    saves: Vec<Option<&'a mut [f64]>>,
     raw: Vec<&'a mut [f64]>,
     scores: Vec<&'a mut [f64]>,
     grades: Vec<&'a mut [u8]>,
@@ -192,6 +211,7 @@ fn split<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
 /// not depend on the block size or the number of threads.
 fn run(plan: &Plan, start: usize, out: Out) {
     let Out {
+        mut saves,
         mut raw,
         mut scores,
         mut grades,
@@ -210,8 +230,22 @@ fn run(plan: &Plan, start: usize, out: Out) {
             if jp.ready {
                 continue;
             }
-            acc.fill(0.0);
-            for &(w, a) in &jp.terms {
+            let first = match jp.start {
+                Some((j, sums)) => {
+                    acc.copy_from_slice(&sums[abs..abs + m]);
+                    j
+                }
+                None => {
+                    acc.fill(0.0);
+                    0
+                }
+            };
+            for (ti, &(w, a)) in jp.terms.iter().enumerate().skip(first) {
+                if jp.save_at == Some(ti)
+                    && let Some(Some(save)) = saves.get_mut(ji)
+                {
+                    save[b0..b0 + m].copy_from_slice(acc);
+                }
                 for (r, x) in acc.iter_mut().zip(&a[abs..abs + m]) {
                     *r += w * x;
                 }
@@ -310,6 +344,8 @@ impl Scorer {
             attain: HashMap::new(),
             masks: HashMap::new(),
             pool: Pool::default(),
+            prefixes: Vec::new(),
+            last_terms: Vec::new(),
         }
     }
 
@@ -521,7 +557,50 @@ impl Scorer {
             self.pool.f64s.push(s);
         }
         self.pool.f64s.truncate(POOL_MAX);
+        // Where each journey's sum starts, and where it saves a partial sum for the next edit.
+        let nj = model.journeys.len();
+        let term_keys: Vec<Vec<String>> = (0..nj)
+            .map(|ji| {
+                signals
+                    .iter()
+                    .zip(&signal_keys)
+                    .filter(|(s, _)| s.journey == ji)
+                    .map(|(s, k)| format!("{k}\u{3}{:x}\u{4}", (100.0 * s.share).to_bits()))
+                    .collect()
+            })
+            .collect();
+        self.prefixes.resize_with(nj, || None);
+        self.last_terms.resize_with(nj, Vec::new);
+        let mut starts: Vec<Option<usize>> = vec![None; nj];
+        let mut save_at: Vec<Option<usize>> = vec![None; nj];
+        let mut save_cols: Vec<Option<Vec<f64>>> = (0..nj).map(|_| None).collect();
+        for ji in 0..nj {
+            let keys = &term_keys[ji];
+            if claimed[ji].is_none() {
+                starts[ji] = self.prefixes[ji]
+                    .as_ref()
+                    .filter(|p| {
+                        p.terms <= keys.len()
+                            && p.sums.len() == n
+                            && p.key == keys[..p.terms].concat()
+                    })
+                    .map(|p| p.terms);
+                // The first term that changed since the last sum: the edit is there, and the
+                // next edit likely too.
+                let d = keys
+                    .iter()
+                    .zip(&self.last_terms[ji])
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if d >= 2 && d < keys.len() && starts[ji] != Some(d) {
+                    save_at[ji] = Some(d);
+                    save_cols[ji] = Some(take(&mut self.pool.f64s, n, 0.0));
+                }
+            }
+            self.last_terms[ji].clone_from(keys);
+        }
         let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
+        let prefixes = &self.prefixes;
         let plan = Plan {
             journeys: model
                 .journeys
@@ -529,6 +608,9 @@ impl Scorer {
                 .enumerate()
                 .map(|(ji, j)| JourneyPlan {
                     ready: claimed[ji].is_some(),
+                    start: starts[ji]
+                        .and_then(|j| Some((j, prefixes[ji].as_ref()?.sums.as_slice()))),
+                    save_at: save_at[ji],
                     terms: signals
                         .iter()
                         .filter(|s| s.journey == ji)
@@ -592,6 +674,15 @@ impl Scorer {
             })
             .collect();
         let mut parts: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
+        for col in &mut save_cols {
+            match col {
+                Some(col) => parts
+                    .iter_mut()
+                    .zip(split(col, &lens))
+                    .for_each(|(p, s)| p.saves.push(Some(s))),
+                None => parts.iter_mut().for_each(|p| p.saves.push(None)),
+            }
+        }
         for col in &mut raw {
             parts
                 .iter_mut()
@@ -639,6 +730,18 @@ impl Scorer {
             });
         }
         drop(plan);
+        for (ji, col) in save_cols.into_iter().enumerate() {
+            if let (Some(sums), Some(d)) = (col, save_at[ji]) {
+                let key = term_keys[ji][..d].concat();
+                if let Some(old) = self.prefixes[ji].replace(Prefix {
+                    terms: d,
+                    key,
+                    sums,
+                }) {
+                    self.pool.f64s.push(old.sums);
+                }
+            }
+        }
         Scored {
             rows: n,
             today,
@@ -968,15 +1071,8 @@ mod tests {
         (raw, scores, grades, tiers, segments)
     }
 
-    #[test]
-    fn threads_and_blocks_give_the_plain_pass() {
-        // Enough rows for several threads and a last block that is not full.
-        let model = crate::model::parse_model(
-            include_str!("../../examples/lead-fit-activity.yaml"),
-            "m.yaml",
-        )
-        .unwrap();
-        let n = 3 * PARALLEL_MIN_ROWS / 2 + 77;
+    /// `n` synthetic contacts for the lead model's fields.
+    fn lead_table(model: &Model, n: usize) -> Table {
         let mut csv = String::from("lead_id");
         for f in &model.fields {
             csv.push_str(&format!(",\"{}\"", f.column()));
@@ -1015,7 +1111,54 @@ mod tests {
         let mut r =
             ContactsReader::from_reader("t.csv", Box::new(std::io::Cursor::new(csv.into_bytes())))
                 .unwrap();
-        let table = Arc::new(r.next_chunk(usize::MAX).unwrap().unwrap());
+        r.next_chunk(usize::MAX).unwrap().unwrap()
+    }
+
+    #[test]
+    fn dragging_a_weight_starts_from_the_saved_partial_sum() {
+        // Three edits of the same later touchpoint: the second saves the sum of the terms
+        // before it, the third starts from that sum; every result is the plain pass's.
+        let model = crate::model::parse_model(
+            include_str!("../../examples/lead-fit-activity.yaml"),
+            "m.yaml",
+        )
+        .unwrap();
+        let table = lead_table(&model, 5000);
+        let mut scorer = Scorer::new(Arc::new(table));
+        let mut m = model.clone();
+        let mut last = scorer.score(&m);
+        for (step, w) in [5000, 5500, 4500, 6000].into_iter().enumerate() {
+            let t = &mut m.journeys[1].touchpoints[3];
+            t.signals[0].weight = crate::model::Weight(w);
+            t.signals[1].weight = crate::model::Weight(10_000 - w);
+            let s = scorer.score(&m);
+            let want = reference(&m, &s);
+            assert_eq!(
+                (&s.raw, &s.scores, &s.segments),
+                (&want.0, &want.1, &want.4),
+                "step {step}"
+            );
+            if step >= 1 {
+                assert_eq!(
+                    scorer.prefixes[1].as_ref().map(|p| p.terms),
+                    Some(4),
+                    "step {step}"
+                );
+            }
+            scorer.recycle(std::mem::replace(&mut last, s));
+        }
+    }
+
+    #[test]
+    fn threads_and_blocks_give_the_plain_pass() {
+        // Enough rows for several threads and a last block that is not full.
+        let model = crate::model::parse_model(
+            include_str!("../../examples/lead-fit-activity.yaml"),
+            "m.yaml",
+        )
+        .unwrap();
+        let n = 3 * PARALLEL_MIN_ROWS / 2 + 77;
+        let table = Arc::new(lead_table(&model, n));
         let mut scorer = Scorer::new(table);
         let first = scorer.score(&model);
         let (raw, scores, grades, tiers, segments) = reference(&model, &first);
