@@ -455,7 +455,9 @@ pub struct MatchRule {
 impl Serialize for MatchRule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.values.len() + 1))?;
+        // The exact count: the YAML writer fails on a map that holds fewer entries than said.
+        let n = self.values.len() + usize::from(self.default != 0.0);
+        let mut m = s.serialize_map(Some(n))?;
         for (k, v) in &self.values {
             m.serialize_entry(k, v)?;
         }

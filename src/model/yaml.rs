@@ -265,12 +265,24 @@ pub fn to_yaml_value<T: serde::Serialize>(value: &T) -> String {
     yaml_serde::to_string(value).unwrap_or_default()
 }
 
+/// The model as YAML text, or why it cannot be: what every write to a file uses, so that a
+/// model the writer fails on never replaces a file with an error message.
+pub fn try_to_yaml(model: &Model) -> Result<String, std::io::Error> {
+    yaml_serde::to_string(model).map_err(|e| {
+        std::io::Error::other(format!(
+            "the model cannot be written as YAML ({e}); nothing was written"
+        ))
+    })
+}
+
 /// Writes the model atomically: a temporary file beside the target, then a rename.
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
-    write_atomic(path, to_yaml(model).as_bytes()).map_err(|source| ModelError::Write {
-        file: path.display().to_string(),
-        source,
-    })
+    try_to_yaml(model)
+        .and_then(|text| write_atomic(path, text.as_bytes()))
+        .map_err(|source| ModelError::Write {
+            file: path.display().to_string(),
+            source,
+        })
 }
 
 /// Writes bytes to `path` through a temporary file in the same folder and a rename, so that a
@@ -366,6 +378,16 @@ mod tests {
         let err = parse_model(text, "m.yaml").unwrap_err().to_string();
         assert!(err.contains("match lists 'google' twice"), "{err}");
         assert!(err.starts_with("m.yaml:8:"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_match_rule_is_written_and_read_back() {
+        // Found by the designer's fuzzing: a new signal on a category field starts with an
+        // empty `match`, which was declared as a map of one entry and failed to write.
+        let text = "name: x\nfields:\n  - { id: f, kind: category }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        signals:\n          - { field: f, weight: 100, rule: { match: {} } }\n";
+        let m = parse_model(text, "m.yaml").unwrap();
+        let written = try_to_yaml(&m).unwrap();
+        assert_eq!(parse_model(&written, "m.yaml").unwrap(), m);
     }
 
     #[test]

@@ -16,8 +16,8 @@
 
 use super::app::{App, Message, Tone};
 use super::popups::{Confirm, ConfirmPurpose, Popup};
-use crate::model::yaml::write_atomic;
-use crate::model::{Model, ModelError, parse_model, to_yaml};
+use crate::model::yaml::{try_to_yaml, write_atomic};
+use crate::model::{Model, ModelError, parse_model};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -227,15 +227,19 @@ impl Drop for Writer {
 
 /// Writes the recovery copy of the model of `model_path`.
 fn write_copy(copy: &Path, model_path: &Path, model: &Model) -> Result<(), String> {
-    let body = format!(
-        "# scorewright: unsaved edits of {}\n# `scorewright edit` on that file offers to restore them.\n{}",
-        absolute(model_path).display(),
-        to_yaml(model)
-    );
-    let result = copy
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| write_quick(copy, body.as_bytes()));
+    let result = try_to_yaml(model)
+        .map(|text| {
+            format!(
+                "# scorewright: unsaved edits of {}\n# `scorewright edit` on that file offers to restore them.\n{text}",
+                absolute(model_path).display(),
+            )
+        })
+        .and_then(|body| {
+            copy.parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .map(|()| body)
+        })
+        .and_then(|body| write_quick(copy, body.as_bytes()));
     match result {
         Ok(()) => {
             if let Ok(mut copies) = COPIES.lock()
@@ -345,11 +349,11 @@ impl Guard {
     /// previous version as `MODEL~`, writes atomically, and removes the recovery copy.
     /// Returns the backup written, if any.
     pub fn save(&mut self, model: &Model) -> Result<Option<PathBuf>, ModelError> {
-        let text = to_yaml(model);
         let write_err = |file: &Path, source| ModelError::Write {
             file: file.display().to_string(),
             source,
         };
+        let text = try_to_yaml(model).map_err(|e| write_err(&self.path, e))?;
         let mut backup = None;
         if let Ok(old) = std::fs::read(&self.path)
             && old != text.as_bytes()
