@@ -185,6 +185,9 @@ enum Job {
 /// A scored and formatted piece of the output.
 struct Done {
     bytes: Vec<u8>,
+    /// Where, in `bytes`, each row's explanation holds `ROW_PLACEHOLDER` for its row number: an
+    /// explanation names its row by its place in the file, which only the writer knows.
+    row_numbers: Vec<usize>,
     rows: u64,
     quality: Vec<FieldQuality>,
     bad_utf8: usize,
@@ -248,6 +251,11 @@ fn stream(
         sink.write_all(&bytes).map_err(werr)?;
     }
 
+    // Explanations and JSON objects make a row's output many times its input: smaller pieces
+    // keep the pieces in flight within the same memory.
+    let heavy = a.explain || a.format == OutFormat::Jsonl;
+    let block_bytes = if heavy { BLOCK_BYTES / 8 } else { BLOCK_BYTES };
+    let json_rows = if heavy { JSON_ROWS / 8 } else { JSON_ROWS };
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .max(1);
@@ -255,7 +263,7 @@ fn stream(
     let file = a.contacts.display().to_string();
     let splitter = match reader.format() {
         crate::contacts::read::Format::Csv { delimiter } => Some((
-            crate::contacts::blocks::BlockSplitter::open(&a.contacts, delimiter, BLOCK_BYTES)?,
+            crate::contacts::blocks::BlockSplitter::open(&a.contacts, delimiter, block_bytes)?,
             delimiter,
         )),
         crate::contacts::read::Format::JsonLines => None,
@@ -281,7 +289,7 @@ fn stream(
                 }
                 let next = match &mut splitter {
                     Some(s) => s.next_block().map(|b| b.map(Job::Block)),
-                    None => reader.next_chunk(JSON_ROWS.min(a.chunk.max(1))).map(|t| {
+                    None => reader.next_chunk(json_rows.min(a.chunk.max(1))).map(|t| {
                         t.map(|table| Job::Rows {
                             seq,
                             table,
@@ -356,7 +364,13 @@ fn write_in_order(
         waiting.insert(seq, (end, piece));
         while let Some((end, piece)) = waiting.remove(&next) {
             let done = piece?;
-            sink.write_all(&done.bytes).map_err(werr)?;
+            let mut from = 0;
+            for (i, &at) in done.row_numbers.iter().enumerate() {
+                sink.write_all(&done.bytes[from..at]).map_err(werr)?;
+                write!(sink, "{}", rows + i as u64).map_err(werr)?;
+                from = at + ROW_PLACEHOLDER.len();
+            }
+            sink.write_all(&done.bytes[from..]).map_err(werr)?;
             merge_quality(&mut quality, &done.quality);
             if done.bad_utf8 > 0 {
                 let e = bad_utf8.get_or_insert((0, done.first_bad_utf8_line.unwrap_or(0)));
@@ -372,6 +386,14 @@ fn write_in_order(
     Ok((rows, quality, bad_utf8))
 }
 
+/// What a row number is written as until the writer knows it: `u64::MAX`, which no row reaches.
+const ROW_PLACEHOLDER: &str = "18446744073709551615";
+
+/// The first place `needle` occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// Scores one piece of the contacts with the engine and formats its rows.
 fn score_piece(
     a: &Args,
@@ -385,6 +407,7 @@ fn score_piece(
     let scored = scorer.score(model);
     let t = scorer.table();
     let mut bytes = Vec::with_capacity(t.rows() * 96);
+    let mut row_numbers = Vec::new();
     let mut rec: Vec<String> = Vec::new();
     match a.format {
         OutFormat::Csv => {
@@ -427,18 +450,27 @@ fn score_piece(
                     obj.insert(name.clone(), value);
                 }
                 if a.explain {
-                    obj.insert(
-                        "explanation".into(),
-                        serde_json::to_value(crate::engine::explain(model, &scored, i))?,
-                    );
+                    let mut e = serde_json::to_value(crate::engine::explain(model, &scored, i))?;
+                    if let Some(e) = e.as_object_mut() {
+                        e.insert("row".into(), serde_json::Value::from(u64::MAX));
+                    }
+                    obj.insert("explanation".into(), e);
                 }
+                let start = bytes.len();
                 serde_json::to_writer(&mut bytes, &obj)?;
+                if a.explain {
+                    let marker = format!("\"explanation\":{{\"row\":{ROW_PLACEHOLDER}");
+                    if let Some(at) = find(&bytes[start..], marker.as_bytes()) {
+                        row_numbers.push(start + at + marker.len() - ROW_PLACEHOLDER.len());
+                    }
+                }
                 bytes.push(b'\n');
             }
         }
     }
     Ok(Done {
         bytes,
+        row_numbers,
         rows: t.rows() as u64,
         quality: scored.quality.clone(),
         bad_utf8,
