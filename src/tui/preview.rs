@@ -157,12 +157,15 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
 struct Worker {
     jobs: Sender<Job>,
     results: Receiver<Computed>,
+    /// Results no longer shown, handed back so the scorer writes the next one into them.
+    returns: Sender<Arc<Scored>>,
 }
 
 impl Worker {
     fn spawn(table: Arc<Table>, outcome: Option<Arc<Outcome>>) -> Worker {
         let (jobs, job_rx) = channel::<Job>();
         let (result_tx, results) = channel();
+        let (returns, return_rx) = channel::<Arc<Scored>>();
         std::thread::spawn(move || {
             let mut scorer = Scorer::new(table);
             while let Ok(mut job) = job_rx.recv() {
@@ -170,13 +173,22 @@ impl Worker {
                 while let Ok(newer) = job_rx.try_recv() {
                     job = newer;
                 }
+                while let Ok(old) = return_rx.try_recv() {
+                    if let Ok(old) = Arc::try_unwrap(old) {
+                        scorer.recycle(old);
+                    }
+                }
                 let out = compute(&mut scorer, job, outcome.as_deref());
                 if result_tx.send(out).is_err() {
                     break;
                 }
             }
         });
-        Worker { jobs, results }
+        Worker {
+            jobs,
+            results,
+            returns,
+        }
     }
 }
 
@@ -426,8 +438,30 @@ impl Preview {
         if out.baseline.model == self.baseline.model && self.baseline.scored.is_none() {
             self.baseline = out.baseline.clone();
         }
-        self.result = Some(out);
+        if let Some(old) = self.result.replace(out) {
+            self.hand_back(old.scored);
+        }
         self.reorder();
+    }
+
+    /// Gives scores no longer shown back to the scorer, whose next result reuses their
+    /// columns (at a million contacts, fresh columns cost more than the scoring). The
+    /// baseline's scores stay: they are still on screen.
+    fn hand_back(&mut self, scored: Arc<Scored>) {
+        let shown = |other: Option<&Arc<Scored>>| other.is_some_and(|o| Arc::ptr_eq(o, &scored));
+        if shown(self.baseline.scored.as_ref()) || shown(self.result.as_ref().map(|r| &r.scored)) {
+            return;
+        }
+        match &mut self.engine {
+            Engine::Inline(scorer) => {
+                if let Ok(old) = Arc::try_unwrap(scored) {
+                    scorer.recycle(old);
+                }
+            }
+            Engine::Worker(w) => {
+                let _ = w.returns.send(scored);
+            }
+        }
     }
 
     /// The what-if on screen: the overlay's when there is one, else the baseline's.
