@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures what docs/bad-input.md states about big and hostile inputs, with the release binary:
+# Measures what the README's "Bad input" section states about big and hostile inputs, with the release binary:
 # - `score` streams contacts in constant memory: peak RSS for 0.1, 1 and 4 GB piped through it
 #   (the principle behind a 10 GB file; set SW_STREAM_GB="1 10" for the real thing);
 # - a 100 MB CSV line is refused naming its line, in bounded memory;

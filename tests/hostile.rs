@@ -227,7 +227,7 @@ fn ten_thousand_touchpoints_open_and_take_an_edit() {
         text.len() / 1024
     );
     // Generous bounds for an unoptimised build on a shared machine: the measured numbers are
-    // in docs/bad-input.md.
+    // in the README's "Bad input" section.
     for (what, took) in [
         ("parse", load),
         ("open", open),
