@@ -63,6 +63,18 @@ impl TextColumn {
     pub fn bytes(&self) -> usize {
         self.data.len() + self.offsets.len() * 4
     }
+
+    /// Appends the cells of another column. Refused when the column would pass 4 GiB.
+    pub fn append(&mut self, other: &TextColumn) -> bool {
+        let base = self.data.len();
+        if base + other.data.len() > u32::MAX as usize {
+            return false;
+        }
+        self.data.push_str(&other.data);
+        self.offsets
+            .extend(other.offsets.iter().skip(1).map(|&o| o + base as u32));
+        true
+    }
 }
 
 /// Contacts as columns of text, with the file line each row started on.
@@ -131,6 +143,26 @@ impl Table {
             lines: (1..=rows.len() as u64).collect(),
             ..Table::default()
         }
+    }
+
+    /// Appends the rows of a table with the same columns (the next piece of the same file).
+    pub fn append(&mut self, other: Table) -> Result<(), String> {
+        if other.headers != self.headers {
+            return Err("pieces of one file came with different columns".into());
+        }
+        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
+            if !a.append(b) {
+                return Err("a column passes 4 GiB: too large to load at once; stream it with `scorewright score`".into());
+            }
+        }
+        self.lines.extend(other.lines);
+        self.long_rows += other.long_rows;
+        self.short_rows += other.short_rows;
+        self.bad_utf8 += other.bad_utf8;
+        if self.first_bad_utf8_line.is_none() {
+            self.first_bad_utf8_line = other.first_bad_utf8_line;
+        }
+        Ok(())
     }
 
     /// Bytes held by the cells, for memory reports.
