@@ -695,3 +695,32 @@ fn crlf_files_report_the_right_lines() {
         .unwrap();
     assert!(stdout(&out).contains("(line 3 of"), "{}", stdout(&out));
 }
+
+#[test]
+fn ragged_rows_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "rag.csv",
+        "id,visits,source\n1,2\n2,3,x,extra\n3,4,y\n",
+    );
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&p)
+        .arg("--only-results")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let e = stderr(&out);
+    assert!(
+        e.contains("rag.csv: 1 row has more cells than the header; the extra cells were ignored"),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "rag.csv: 1 row has fewer cells than the header; the missing cells count as missing"
+        ),
+        "{e}"
+    );
+}

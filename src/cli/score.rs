@@ -124,7 +124,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let result = stream(&a, model, &mut reader, &headers, &id, sink, &progress);
     progress.finish_and_clear();
-    let (rows, quality, bad_utf8) = match result {
+    let (rows, quality, bad_utf8, (long_rows, short_rows)) = match result {
         Ok(r) => r,
         Err(e) => {
             if let Some(t) = &tmp {
@@ -156,6 +156,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             if n == 1 { " was" } else { "s were" }
         );
     }
+    if long_rows > 0 {
+        eprintln!(
+            "{name}: {long_rows} row{} more cells than the header; the extra cells were ignored",
+            if long_rows == 1 { " has" } else { "s have" }
+        );
+    }
+    if short_rows > 0 {
+        eprintln!(
+            "{name}: {short_rows} row{} fewer cells than the header; the missing cells count as missing",
+            if short_rows == 1 { " has" } else { "s have" }
+        );
+    }
     eprintln!(
         "{name}: {rows} contact{} scored",
         if rows == 1 { "" } else { "s" }
@@ -163,7 +175,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-type StreamResult = (u64, Vec<FieldQuality>, Option<(usize, u64)>);
+/// Rows, data quality, cells that were not UTF-8 (count, first line), and rows with more and
+/// fewer cells than the header.
+type StreamResult = (u64, Vec<FieldQuality>, Option<(usize, u64)>, (usize, usize));
 
 /// Bytes of CSV per block: large enough that the per-block set-up is lost in the work, small
 /// enough that the blocks in flight stay well within the memory budget.
@@ -192,6 +206,8 @@ struct Done {
     quality: Vec<FieldQuality>,
     bad_utf8: usize,
     first_bad_utf8_line: Option<u64>,
+    /// Rows with more cells than the header, and with fewer.
+    ragged: (usize, usize),
 }
 
 /// What the writer receives: the piece's place, the file offset it reaches, and the piece.
@@ -358,6 +374,7 @@ fn write_in_order(
     let mut quality: Vec<FieldQuality> = Vec::new();
     let mut rows = 0u64;
     let mut bad_utf8: Option<(usize, u64)> = None;
+    let mut ragged = (0, 0);
     let mut waiting = std::collections::BTreeMap::new();
     let mut next = 0u64;
     for (seq, end, piece) in pieces {
@@ -376,6 +393,8 @@ fn write_in_order(
                 let e = bad_utf8.get_or_insert((0, done.first_bad_utf8_line.unwrap_or(0)));
                 e.0 += done.bad_utf8;
             }
+            ragged.0 += done.ragged.0;
+            ragged.1 += done.ragged.1;
             rows += done.rows;
             progress.set_position(end);
             next += 1;
@@ -383,7 +402,7 @@ fn write_in_order(
         }
     }
     sink.flush().map_err(werr)?;
-    Ok((rows, quality, bad_utf8))
+    Ok((rows, quality, bad_utf8, ragged))
 }
 
 /// What a row number is written as until the writer knows it: `u64::MAX`, which no row reaches.
@@ -403,6 +422,7 @@ fn score_piece(
     t: crate::contacts::Table,
 ) -> anyhow::Result<Done> {
     let (bad_utf8, first_bad_utf8_line) = (t.bad_utf8, t.first_bad_utf8_line);
+    let ragged = (t.long_rows, t.short_rows);
     let mut scorer = crate::engine::Scorer::new(std::sync::Arc::new(t));
     let scored = scorer.score(model);
     let t = scorer.table();
@@ -475,6 +495,7 @@ fn score_piece(
         quality: scored.quality.clone(),
         bad_utf8,
         first_bad_utf8_line,
+        ragged,
     })
 }
 
