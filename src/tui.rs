@@ -85,6 +85,13 @@ pub fn edit(path: &Path, contacts: Option<PathBuf>) -> anyhow::Result<ExitCode> 
 
 /// Runs a designer in the terminal until the user quits.
 pub fn run_app(app: App) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "the designer needs a terminal: run it without redirecting its input or output (for scripts: check, score, explain)"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let app = app.with_themes(theme::Themes::load());
     let mut terminal = ratatui::init();
     // Mouse capture is ours to undo, on a panic as on a normal exit.

@@ -724,3 +724,21 @@ fn ragged_rows_are_reported() {
         "{e}"
     );
 }
+
+#[test]
+fn the_designer_without_a_terminal_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("edit")
+        .arg(dir.path().join("new.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the designer needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"));
+    assert!(!dir.path().join("new.yaml").exists());
+}
