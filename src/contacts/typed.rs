@@ -182,6 +182,37 @@ pub fn is_missing_cell(s: &str, missing: &[String]) -> bool {
         })
 }
 
+/// One typed column: `none` where a cell is missing (blank or a placeholder) or does not parse,
+/// with both counted in `q`.
+#[allow(clippy::too_many_arguments)]
+fn read_column<'a, T: Copy>(
+    n: usize,
+    none: T,
+    text: impl Fn(usize) -> &'a str,
+    parse: impl Fn(&str) -> Option<T>,
+    missing: &[String],
+    q: &mut FieldQuality,
+    bad: &dyn Fn(usize, &str, &mut FieldQuality),
+    absent: bool,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let s = text(i);
+        out.push(if is_missing_cell(s, missing) {
+            if !absent {
+                q.missing += 1;
+            }
+            none
+        } else if let Some(v) = parse(s) {
+            v
+        } else {
+            bad(i, s, q);
+            none
+        });
+    }
+    out
+}
+
 /// Reads a field's column of a table into typed values.
 pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
     let column = field.column();
@@ -211,60 +242,36 @@ pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
     };
     let missing = &field.missing;
     let typed = match field.kind {
-        FieldKind::Number => {
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                let s = cell(i);
-                if is_missing_cell(s, missing) {
-                    if !absent {
-                        q.missing += 1;
-                    }
-                    out.push(f64::NAN);
-                } else if let Some(v) = parse_number(s) {
-                    out.push(v);
-                } else {
-                    bad(i, s, &mut q);
-                    out.push(f64::NAN);
-                }
-            }
-            Typed::Number(out)
-        }
-        FieldKind::Boolean => {
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                let s = cell(i);
-                if is_missing_cell(s, missing) {
-                    if !absent {
-                        q.missing += 1;
-                    }
-                    out.push(BOOL_MISSING);
-                } else if let Some(b) = parse_bool(s) {
-                    out.push(u8::from(b));
-                } else {
-                    bad(i, s, &mut q);
-                    out.push(BOOL_MISSING);
-                }
-            }
-            Typed::Bool(out)
-        }
-        FieldKind::Date => {
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                let s = cell(i);
-                if is_missing_cell(s, missing) {
-                    if !absent {
-                        q.missing += 1;
-                    }
-                    out.push(DATE_MISSING);
-                } else if let Some(d) = Date::parse(s) {
-                    out.push(d.0);
-                } else {
-                    bad(i, s, &mut q);
-                    out.push(DATE_MISSING);
-                }
-            }
-            Typed::Date(out)
-        }
+        FieldKind::Number => Typed::Number(read_column(
+            n,
+            f64::NAN,
+            cell,
+            parse_number,
+            missing,
+            &mut q,
+            &bad,
+            absent,
+        )),
+        FieldKind::Boolean => Typed::Bool(read_column(
+            n,
+            BOOL_MISSING,
+            cell,
+            |s| parse_bool(s).map(u8::from),
+            missing,
+            &mut q,
+            &bad,
+            absent,
+        )),
+        FieldKind::Date => Typed::Date(read_column(
+            n,
+            DATE_MISSING,
+            cell,
+            |s| Date::parse(s).map(|d| d.0),
+            missing,
+            &mut q,
+            &bad,
+            absent,
+        )),
         FieldKind::Category | FieldKind::Text => {
             let mut codes = Vec::with_capacity(n);
             let mut labels = Vec::new();
