@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::app::{press, render, type_text};
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use scorewright::model::{Model, Weight, parse_model, read_model};
 use scorewright::tui::ops::Node;
 use scorewright::tui::{App, Focus, view};
@@ -62,53 +64,6 @@ fn app_at(path: PathBuf) -> App {
 
 fn app() -> App {
     app_at(PathBuf::from("/nonexistent/test.yaml"))
-}
-
-/// Presses keys written as words: `a`, `Enter`, `Ctrl-s`, `Shift-Up`, separated by spaces.
-fn press(app: &mut App, keys: &str) {
-    for k in keys.split_whitespace() {
-        let (mods, name) = if let Some(rest) = k.strip_prefix("Ctrl-") {
-            (KeyModifiers::CONTROL, rest)
-        } else if let Some(rest) = k.strip_prefix("Shift-") {
-            (KeyModifiers::SHIFT, rest)
-        } else {
-            (KeyModifiers::NONE, k)
-        };
-        let code = match name {
-            "Enter" => KeyCode::Enter,
-            "Esc" => KeyCode::Esc,
-            "Tab" => KeyCode::Tab,
-            "Up" => KeyCode::Up,
-            "Down" => KeyCode::Down,
-            "Left" => KeyCode::Left,
-            "Right" => KeyCode::Right,
-            "Del" => KeyCode::Delete,
-            "Backspace" => KeyCode::Backspace,
-            "Space" => KeyCode::Char(' '),
-            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
-            other => panic!("unknown key {other}"),
-        };
-        let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-            mods | KeyModifiers::SHIFT
-        } else {
-            mods
-        };
-        app.handle_key(KeyEvent::new(code, mods));
-    }
-}
-
-/// Types text into whatever has the keys, one character at a time.
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> String {
-    app.update(scorewright::tui::Action::Resize(w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t.backend().to_string()
 }
 
 fn weights(app: &App) -> Vec<Weight> {

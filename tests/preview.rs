@@ -4,16 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod common;
+
+use common::app::{press, render, type_text};
+
 use scorewright::contacts::read_contacts;
 use scorewright::engine::score_table;
 use scorewright::engine::whatif::compare;
 use scorewright::model::{Model, Weight, parse_model, read_model};
 use scorewright::tui::ops::{ListRef, Op};
 use scorewright::tui::preview::Panel;
-use scorewright::tui::{Action, App, Screen, view};
+use scorewright::tui::{Action, App, Screen};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -39,48 +40,6 @@ fn app_with(model: Model, contacts: &Path) -> App {
     app
 }
 
-/// Presses keys written as words: `a`, `Enter`, `Ctrl-s`, `Tab`, separated by spaces.
-fn press(app: &mut App, keys: &str) {
-    for k in keys.split_whitespace() {
-        let (mods, name) = if let Some(rest) = k.strip_prefix("Ctrl-") {
-            (KeyModifiers::CONTROL, rest)
-        } else {
-            (KeyModifiers::NONE, k)
-        };
-        let code = match name {
-            "Enter" => KeyCode::Enter,
-            "Esc" => KeyCode::Esc,
-            "Tab" => KeyCode::Tab,
-            "BackTab" => KeyCode::BackTab,
-            "Up" => KeyCode::Up,
-            "Down" => KeyCode::Down,
-            "Backspace" => KeyCode::Backspace,
-            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
-            other => panic!("unknown key {other}"),
-        };
-        let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-            mods | KeyModifiers::SHIFT
-        } else {
-            mods
-        };
-        app.handle_key(KeyEvent::new(code, mods));
-    }
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> String {
-    app.update(Action::Resize(w, h));
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t.backend().to_string()
-}
-
-/// Moves weight from t2 to t1 of the fixture (80 / 20), as two edits.
 fn shift_weight(app: &mut App) {
     let list = ListRef::Touchpoints {
         journey: 0,
