@@ -104,7 +104,7 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
                 points: a.points,
             })
             .collect();
-        let raw = scored.raw[ji][row];
+        let raw = scored.raw(ji, row);
         let unclamped = raw + adjustments.iter().map(|a| a.points).sum::<f64>();
         journeys.push(JourneyPart {
             id: j.id.clone(),

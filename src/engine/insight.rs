@@ -51,7 +51,7 @@ pub fn moves(model: &Model, scored: &Scored, row: usize, limit: usize) -> Vec<Mo
     };
     let journey = &model.journeys[ji];
     let score = scored.scores[ji][row];
-    let unclamped = scored.raw[ji][row]
+    let unclamped = scored.raw(ji, row)
         + journey
             .adjustments
             .iter()

@@ -32,8 +32,6 @@ pub struct Scored {
     pub rows: usize,
     /// The reference date used for recency and decay.
     pub today: Date,
-    /// Per journey: 100 x the weighted sum, before adjustments and the clamp.
-    pub raw: Vec<Vec<f64>>,
     /// Per journey: the final score, 0 to 100.
     pub scores: Vec<Vec<f64>>,
     /// Per grade: the index of the band reached, `NONE` when none.
@@ -49,14 +47,26 @@ pub struct Scored {
     pub fields: HashMap<String, Arc<Typed>>,
     /// How each field's column read, in model order.
     pub quality: Vec<FieldQuality>,
-    /// Per journey: what its raw and score columns were computed from, so that `recycle` can
-    /// hand them to a later `score` that would compute the same.
+    /// Per journey: what its score column was computed from, so that `recycle` can hand it
+    /// to a later `score` that would compute the same.
     journey_keys: Vec<String>,
+    /// Per grade: what its column was computed from (the journey's key and the thresholds).
+    grade_keys: Vec<String>,
 }
 
 pub const NO_SEGMENT: u16 = u16::MAX;
 
 impl Scored {
+    /// 100 x the weighted sum of a journey for one row, before adjustments and the clamp:
+    /// the same terms added in the same order as the scoring pass, so the same number.
+    pub fn raw(&self, journey: usize, row: usize) -> f64 {
+        let mut acc = 0.0;
+        for s in self.signals.iter().filter(|s| s.journey == journey) {
+            acc += 100.0 * s.share * s.attainment.get(row).copied().unwrap_or(0.0);
+        }
+        acc
+    }
+
     pub fn grade<'m>(&self, model: &'m Model, grade: usize, row: usize) -> Option<&'m str> {
         let b = *self.grades.get(grade)?.get(row)?;
         if b == NONE {
@@ -129,8 +139,10 @@ struct Prefix {
 /// per 4 KiB on first write, which is more than the arithmetic of a weight edit.
 #[derive(Default)]
 struct Pool {
-    /// A journey's raw and score columns, with the key of what they hold.
-    journeys: Vec<(String, Vec<f64>, Vec<f64>)>,
+    /// A journey's score column, with the key of what it holds.
+    journeys: Vec<(String, Vec<f64>)>,
+    /// A grade's column, with the key of what it holds.
+    grades: Vec<(String, Vec<u8>)>,
     f64s: Vec<Vec<f64>>,
     u8s: Vec<Vec<u8>>,
     u16s: Vec<Vec<u16>>,
@@ -162,7 +174,7 @@ fn field_key(f: &Field) -> String {
 
 /// One journey of the fused pass: its weighted attainment columns and its adjustments.
 struct JourneyPlan<'a> {
-    /// The raw and score columns already hold this journey's values (from `recycle`).
+    /// The score column already holds this journey's values (from `recycle`).
     ready: bool,
     /// A saved sum of the first so many terms to start from.
     start: Option<(usize, &'a [f64])>,
@@ -175,8 +187,9 @@ struct JourneyPlan<'a> {
 /// Everything the fused pass reads; shared by the threads.
 struct Plan<'a> {
     journeys: Vec<JourneyPlan<'a>>,
-    /// Per grade: the journey it reads (None: every row has no grade) and its thresholds.
-    grades: Vec<(Option<usize>, Vec<f64>)>,
+    /// Per grade: the journey it reads (None: every row has no grade) and its thresholds;
+    /// None when the column already holds the grade (from `recycle`).
+    grades: Vec<Option<(Option<usize>, Vec<f64>)>>,
     tier: Option<(usize, Vec<f64>)>,
     /// Per segment: its condition, None for a catch-all.
     segments: Vec<Option<condition::Compiled>>,
@@ -187,7 +200,6 @@ struct Plan<'a> {
 struct Out<'a> {
     /// Per journey: where to save its partial sum, if it saves one.
     saves: Vec<Option<&'a mut [f64]>>,
-    raw: Vec<&'a mut [f64]>,
     scores: Vec<&'a mut [f64]>,
     grades: Vec<&'a mut [u8]>,
     tiers: &'a mut [u8],
@@ -212,7 +224,6 @@ fn split<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
 fn run(plan: &Plan, start: usize, out: Out) {
     let Out {
         mut saves,
-        mut raw,
         mut scores,
         mut grades,
         tiers,
@@ -250,7 +261,6 @@ fn run(plan: &Plan, start: usize, out: Out) {
                     *r += w * x;
                 }
             }
-            raw[ji][b0..b0 + m].copy_from_slice(acc);
             for &(points, mask) in &jp.adjustments {
                 // Adding 0 leaves every sum as it is (a sum that starts at +0 is never -0), and
                 // without a branch the loop runs on vectors.
@@ -262,11 +272,14 @@ fn run(plan: &Plan, start: usize, out: Out) {
                 *o = s.clamp(0.0, 100.0);
             }
         }
-        for ((journey, thresholds), col) in plan.grades.iter().zip(grades.iter_mut()) {
+        for (g, col) in plan.grades.iter().zip(grades.iter_mut()) {
             let col = &mut col[b0..b0 + m];
-            match journey {
-                Some(ji) => bands_into(col, &scores[*ji][b0..b0 + m], thresholds),
-                None => col.fill(NONE),
+            match g {
+                None => {}
+                Some((Some(ji), thresholds)) => {
+                    bands_into(col, &scores[*ji][b0..b0 + m], thresholds)
+                }
+                Some((None, _)) => col.fill(NONE),
             }
         }
         let tier = &mut tiers[b0..b0 + m];
@@ -363,24 +376,33 @@ impl Scorer {
         let keep = |pool: &mut Vec<Vec<f64>>, cols: Vec<Vec<f64>>| {
             pool.extend(cols.into_iter().filter(|c| c.len() == n))
         };
-        if old.journey_keys.len() == old.raw.len() && old.raw.len() == old.scores.len() {
-            for ((k, r), s) in old.journey_keys.into_iter().zip(old.raw).zip(old.scores) {
-                if r.len() == n && s.len() == n {
-                    self.pool.journeys.push((k, r, s));
+        if old.journey_keys.len() == old.scores.len() {
+            for (k, s) in old.journey_keys.into_iter().zip(old.scores) {
+                if s.len() == n {
+                    self.pool.journeys.push((k, s));
                 }
             }
             let extra = self.pool.journeys.len().saturating_sub(POOL_MAX / 2);
             self.pool.journeys.drain(..extra);
         } else {
-            keep(&mut self.pool.f64s, old.raw);
             keep(&mut self.pool.f64s, old.scores);
         }
-        self.pool.u8s.extend(
-            old.grades
-                .into_iter()
-                .chain(std::iter::once(old.tiers))
-                .filter(|c| c.len() == n),
-        );
+        if old.grade_keys.len() == old.grades.len() {
+            for (k, g) in old.grade_keys.into_iter().zip(old.grades) {
+                if g.len() == n {
+                    self.pool.grades.push((k, g));
+                }
+            }
+            let extra = self.pool.grades.len().saturating_sub(POOL_MAX / 2);
+            self.pool.grades.drain(..extra);
+        } else {
+            self.pool
+                .u8s
+                .extend(old.grades.into_iter().filter(|c| c.len() == n));
+        }
+        if old.tiers.len() == n {
+            self.pool.u8s.push(old.tiers);
+        }
         if old.segments.len() == n {
             self.pool.u16s.push(old.segments);
         }
@@ -539,24 +561,52 @@ impl Scorer {
                 k
             })
             .collect();
-        let mut claimed: Vec<Option<(Vec<f64>, Vec<f64>)>> = journey_keys
+        let mut claimed: Vec<Option<Vec<f64>>> = journey_keys
             .iter()
             .map(|key| {
                 let i = self
                     .pool
                     .journeys
                     .iter()
-                    .position(|(k, r, s)| k == key && r.len() == n && s.len() == n)?;
-                let (_, r, s) = self.pool.journeys.swap_remove(i);
-                Some((r, s))
+                    .position(|(k, s)| k == key && s.len() == n)?;
+                Some(self.pool.journeys.swap_remove(i).1)
             })
             .collect();
-        // What no journey claimed is only memory to write over.
-        for (_, r, s) in self.pool.journeys.drain(..) {
-            self.pool.f64s.push(r);
+        // A grade reads one journey's scores through its thresholds: when both are as they
+        // were, so is the column.
+        let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
+        let grade_keys: Vec<String> = model
+            .grades
+            .iter()
+            .map(|g| {
+                let mut k =
+                    journey_of(&g.journey).map_or_else(String::new, |ji| journey_keys[ji].clone());
+                for t in g.bands.values() {
+                    k.push_str(&format!("\u{5}{:x}", t.to_bits()));
+                }
+                k
+            })
+            .collect();
+        let mut claimed_grades: Vec<Option<Vec<u8>>> = grade_keys
+            .iter()
+            .map(|key| {
+                let i = self
+                    .pool
+                    .grades
+                    .iter()
+                    .position(|(k, g)| k == key && g.len() == n)?;
+                Some(self.pool.grades.swap_remove(i).1)
+            })
+            .collect();
+        // What nothing claimed is only memory to write over.
+        for (_, s) in self.pool.journeys.drain(..) {
             self.pool.f64s.push(s);
         }
+        for (_, g) in self.pool.grades.drain(..) {
+            self.pool.u8s.push(g);
+        }
         self.pool.f64s.truncate(POOL_MAX);
+        self.pool.u8s.truncate(POOL_MAX);
         // Where each journey's sum starts, and where it saves a partial sum for the next edit.
         let nj = model.journeys.len();
         let term_keys: Vec<Vec<String>> = (0..nj)
@@ -599,7 +649,6 @@ impl Scorer {
             }
             self.last_terms[ji].clone_from(keys);
         }
-        let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
         let prefixes = &self.prefixes;
         let plan = Plan {
             journeys: model
@@ -627,7 +676,11 @@ impl Scorer {
             grades: model
                 .grades
                 .iter()
-                .map(|g| (journey_of(&g.journey), g.bands.values().copied().collect()))
+                .zip(&claimed_grades)
+                .map(|(g, c)| {
+                    c.is_none()
+                        .then(|| (journey_of(&g.journey), g.bands.values().copied().collect()))
+                })
                 .collect(),
             tier: model.tiers.as_ref().and_then(|t| {
                 Some((
@@ -638,18 +691,19 @@ impl Scorer {
             segments: segments_plan,
         };
 
-        let (mut raw, mut scores): (Vec<Vec<f64>>, Vec<Vec<f64>>) = claimed
+        let mut scores: Vec<Vec<f64>> = claimed
             .iter_mut()
-            .map(|c| match c.take() {
-                Some(rs) => rs,
-                None => (
-                    take(&mut self.pool.f64s, n, 0.0),
-                    take(&mut self.pool.f64s, n, 0.0),
-                ),
+            .map(|c| {
+                c.take()
+                    .unwrap_or_else(|| take(&mut self.pool.f64s, n, 0.0))
             })
-            .unzip();
-        let mut grades: Vec<Vec<u8>> = (0..model.grades.len())
-            .map(|_| take(&mut self.pool.u8s, n, NONE))
+            .collect();
+        let mut grades: Vec<Vec<u8>> = claimed_grades
+            .iter_mut()
+            .map(|c| {
+                c.take()
+                    .unwrap_or_else(|| take(&mut self.pool.u8s, n, NONE))
+            })
             .collect();
         let mut tiers = take(&mut self.pool.u8s, n, NONE);
         let mut segments = take(&mut self.pool.u16s, n, NO_SEGMENT);
@@ -682,12 +736,6 @@ impl Scorer {
                     .for_each(|(p, s)| p.saves.push(Some(s))),
                 None => parts.iter_mut().for_each(|p| p.saves.push(None)),
             }
-        }
-        for col in &mut raw {
-            parts
-                .iter_mut()
-                .zip(split(col, &lens))
-                .for_each(|(p, s)| p.raw.push(s));
         }
         for col in &mut scores {
             parts
@@ -745,7 +793,6 @@ impl Scorer {
         Scored {
             rows: n,
             today,
-            raw,
             scores,
             grades,
             tiers,
@@ -755,6 +802,7 @@ impl Scorer {
             fields,
             quality,
             journey_keys,
+            grade_keys,
         }
     }
 
@@ -884,7 +932,7 @@ mod tests {
                 s.scores[0][i]
             );
         }
-        assert!(close(s.raw[0][3], 100.0));
+        assert!(close(s.raw(0, 3), 100.0));
         // Decay: demo x 0.5^(30/15) = 0.25 for A; no demo for B; future date for C; today for D.
         let want = [25.0, 0.0, 100.0, 100.0];
         for (i, w) in want.iter().enumerate() {
@@ -933,7 +981,7 @@ mod tests {
             let e = crate::engine::explain(&m, &s, row);
             for (ji, j) in e.journeys.iter().enumerate() {
                 let parts: f64 = j.touchpoints.iter().map(|t| t.points).sum();
-                assert!(close(parts, s.raw[ji][row]), "row {row} journey {ji}");
+                assert!(close(parts, s.raw(ji, row)), "row {row} journey {ji}");
                 assert!(close(
                     j.unclamped,
                     parts + j.adjustments.iter().map(|a| a.points).sum::<f64>()
@@ -1003,6 +1051,13 @@ mod tests {
         Vec<u8>,
         Vec<u16>,
     );
+
+    /// Every row's raw sum, as `Scored::raw` gives it one row at a time.
+    fn raw_of(s: &Scored) -> Vec<Vec<f64>> {
+        (0..s.scores.len())
+            .map(|ji| (0..s.rows).map(|row| s.raw(ji, row)).collect())
+            .collect()
+    }
 
     fn reference(model: &Model, s: &Scored) -> Columns {
         let n = s.rows;
@@ -1134,7 +1189,7 @@ mod tests {
             let s = scorer.score(&m);
             let want = reference(&m, &s);
             assert_eq!(
-                (&s.raw, &s.scores, &s.segments),
+                (&raw_of(&s), &s.scores, &s.segments),
                 (&want.0, &want.1, &want.4),
                 "step {step}"
             );
@@ -1162,7 +1217,7 @@ mod tests {
         let mut scorer = Scorer::new(table);
         let first = scorer.score(&model);
         let (raw, scores, grades, tiers, segments) = reference(&model, &first);
-        assert_eq!(first.raw, raw);
+        assert_eq!(raw_of(&first), raw);
         assert_eq!(first.scores, scores);
         assert_eq!(first.grades, grades);
         assert_eq!(first.tiers, tiers);
@@ -1172,10 +1227,18 @@ mod tests {
         let mut edited = model.clone();
         edited.journeys[1].touchpoints[0].weight = crate::model::Weight(2000);
         edited.journeys[1].touchpoints[1].weight = crate::model::Weight(3000);
+        // The fit grade reads the first journey only: its column comes back as it was.
+        let fit = model
+            .grades
+            .iter()
+            .position(|g| g.journey == "fit")
+            .unwrap();
+        let fit_column = first.grades[fit].as_ptr();
         scorer.recycle(first);
         let again = scorer.score(&edited);
+        assert_eq!(again.grades[fit].as_ptr(), fit_column);
         let (raw, scores, grades, tiers, segments) = reference(&edited, &again);
-        assert_eq!((&again.raw, &again.scores), (&raw, &scores));
+        assert_eq!((&raw_of(&again), &again.scores), (&raw, &scores));
         assert_eq!(
             (&again.grades, &again.tiers, &again.segments),
             (&grades, &tiers, &segments)
@@ -1188,7 +1251,7 @@ mod tests {
         edited2.journeys[0].touchpoints[1].weight = crate::model::Weight(4000);
         let third = scorer.score(&edited2);
         let want = reference(&edited2, &third);
-        assert_eq!((third.raw.clone(), third.scores.clone()), (want.0, want.1));
+        assert_eq!((raw_of(&third), third.scores.clone()), (want.0, want.1));
         assert_eq!(
             (third.grades, third.tiers, third.segments),
             (want.2, want.3, want.4)
