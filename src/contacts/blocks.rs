@@ -14,7 +14,7 @@
 //! never runs past `MAX_ROW_BYTES`, so memory stays bounded whatever the file holds.
 
 use super::read::ContactsError;
-use super::table::{Table, TextColumn};
+use super::table::{RawColumn, Table};
 use std::io::Read;
 use std::path::Path;
 
@@ -309,16 +309,18 @@ pub fn parse_block(
     let mut t = Table {
         source: file.into(),
         headers: keep.iter().map(|&i| headers[i].clone()).collect(),
-        columns: keep
-            .iter()
-            .map(|_| {
-                TextColumn::with_capacity(
-                    block.data.len() / 64,
-                    block.data.len() / keep.len().max(1),
-                )
-            })
-            .collect(),
         ..Table::default()
+    };
+    let mut columns: Vec<RawColumn> = keep
+        .iter()
+        .map(|_| {
+            RawColumn::with_capacity(block.data.len() / 64, block.data.len() / keep.len().max(1))
+        })
+        .collect();
+    let too_large = |line: u64| ContactsError::Bad {
+        file: file.into(),
+        line,
+        message: "a column passes 4 GiB: too large to load at once".into(),
     };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -359,26 +361,24 @@ pub fn parse_block(
         } else if rec.len() < ncols {
             t.short_rows += 1;
         }
-        for (k, &i) in keep.iter().enumerate() {
-            let raw = rec.get(i).unwrap_or(b"");
-            let ok = match std::str::from_utf8(raw) {
-                Ok(s) => t.columns[k].push(s),
-                Err(_) => {
-                    t.bad_utf8 += 1;
-                    t.first_bad_utf8_line.get_or_insert(line);
-                    t.columns[k].push(&String::from_utf8_lossy(raw))
-                }
-            };
-            if !ok {
-                return Err(ContactsError::Bad {
-                    file: file.into(),
-                    line,
-                    message: "a column passes 4 GiB: too large to load at once".into(),
-                });
+        for (col, &i) in columns.iter_mut().zip(keep) {
+            if !col.push(rec.get(i).unwrap_or(b"")) {
+                return Err(too_large(line));
             }
         }
         t.lines.push(line);
     }
+    let mut first_bad: Option<usize> = None;
+    for col in columns {
+        let line_of = |row: usize| t.lines.get(row).copied().unwrap_or(block.first_line);
+        let (col, bad) = col.finish().map_err(|row| too_large(line_of(row)))?;
+        t.bad_utf8 += bad.len();
+        if let Some(&row) = bad.first() {
+            first_bad = Some(first_bad.map_or(row, |f| f.min(row)));
+        }
+        t.columns.push(col);
+    }
+    t.first_bad_utf8_line = first_bad.map(|row| t.lines.get(row).copied().unwrap_or(0));
     Ok(t)
 }
 

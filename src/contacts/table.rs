@@ -77,6 +77,63 @@ impl TextColumn {
     }
 }
 
+/// A column being read as bytes. Its cells are checked as UTF-8 all at once when it is
+/// finished, which costs far less than a check per cell.
+pub struct RawColumn {
+    data: Vec<u8>,
+    offsets: Vec<u32>,
+}
+
+impl RawColumn {
+    pub fn with_capacity(rows: usize, bytes: usize) -> RawColumn {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        RawColumn {
+            data: Vec::with_capacity(bytes),
+            offsets,
+        }
+    }
+
+    /// Appends a cell. Returns false when the column would pass 4 GiB.
+    pub fn push(&mut self, cell: &[u8]) -> bool {
+        if self.data.len() + cell.len() > u32::MAX as usize {
+            return false;
+        }
+        self.data.extend_from_slice(cell);
+        self.offsets.push(self.data.len() as u32);
+        true
+    }
+
+    /// The text column, with the rows whose cells were not UTF-8 (their bad bytes replaced by
+    /// U+FFFD, as `String::from_utf8_lossy` does). `Err(row)` when the replacements would make
+    /// the column pass 4 GiB at that row.
+    pub fn finish(self) -> Result<(TextColumn, Vec<usize>), usize> {
+        let RawColumn { data, offsets } = self;
+        match String::from_utf8(data) {
+            Ok(data) => Ok((TextColumn { data, offsets }, Vec::new())),
+            Err(e) => {
+                let bytes = e.into_bytes();
+                let mut col = TextColumn::with_capacity(offsets.len(), bytes.len());
+                let mut bad = Vec::new();
+                for (i, w) in offsets.windows(2).enumerate() {
+                    let cell = &bytes[w[0] as usize..w[1] as usize];
+                    let ok = match std::str::from_utf8(cell) {
+                        Ok(s) => col.push(s),
+                        Err(_) => {
+                            bad.push(i);
+                            col.push(&String::from_utf8_lossy(cell))
+                        }
+                    };
+                    if !ok {
+                        return Err(i);
+                    }
+                }
+                Ok((col, bad))
+            }
+        }
+    }
+}
+
 /// Contacts as columns of text, with the file line each row started on.
 #[derive(Clone, Debug, Default)]
 pub struct Table {

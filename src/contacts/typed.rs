@@ -148,15 +148,24 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// `s.trim()`, without the scan for Unicode white space when the cell starts and ends with a
+/// visible ASCII character, as most cells do.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Parses a number cell: trimmed, finite. `None` when it is not a number.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let v: f64 = s.trim().parse().ok()?;
+    let v: f64 = trim(s).parse().ok()?;
     v.is_finite().then_some(v)
 }
 
 /// Parses a boolean cell: true/false, yes/no, y/n, 1/0, ignoring case.
 pub fn parse_bool(s: &str) -> Option<bool> {
-    let t = s.trim();
+    let t = trim(s);
     for (yes, no) in [("true", "false"), ("yes", "no"), ("y", "n"), ("1", "0")] {
         if t.eq_ignore_ascii_case(yes) {
             return Some(true);
@@ -170,16 +179,36 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 
 /// The form in which category values are compared: trimmed, lower case.
 pub fn category_key(s: &str) -> String {
-    s.trim().to_lowercase()
+    trim(s).to_lowercase()
 }
 
-/// Whether a cell means "no value" for this field.
-pub fn is_missing_cell(s: &str, missing: &[String]) -> bool {
-    let t = s.trim();
-    t.is_empty()
-        || missing.iter().any(|m| {
-            m.trim().eq_ignore_ascii_case(t) || m.trim().to_lowercase() == t.to_lowercase()
-        })
+/// A field's `missing` placeholders in the form cells are compared with them: trimmed, lower
+/// case. A cell means "no value" when it is blank or, trimmed and lower case, one of these.
+pub struct Placeholders(Vec<String>);
+
+impl Placeholders {
+    pub fn new(missing: &[String]) -> Placeholders {
+        Placeholders(missing.iter().map(|m| category_key(m)).collect())
+    }
+
+    /// Whether a cell means "no value" for this field.
+    pub fn is_missing(&self, cell: &str) -> bool {
+        let t = trim(cell);
+        t.is_empty() || self.0.iter().any(|m| lower_is(t, m))
+    }
+}
+
+/// Whether `t` in lower case is `lower`; without allocating when `t` is ASCII, whose lower
+/// case is its ASCII lower case.
+fn lower_is(t: &str, lower: &str) -> bool {
+    if t.is_ascii() {
+        t.len() == lower.len()
+            && t.bytes()
+                .zip(lower.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        t.to_lowercase() == lower
+    }
 }
 
 /// One typed column: `none` where a cell is missing (blank or a placeholder) or does not parse,
@@ -190,7 +219,7 @@ fn read_column<'a, T: Copy>(
     none: T,
     text: impl Fn(usize) -> &'a str,
     parse: impl Fn(&str) -> Option<T>,
-    missing: &[String],
+    missing: &Placeholders,
     q: &mut FieldQuality,
     bad: &dyn Fn(usize, &str, &mut FieldQuality),
     absent: bool,
@@ -198,7 +227,7 @@ fn read_column<'a, T: Copy>(
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let s = text(i);
-        out.push(if is_missing_cell(s, missing) {
+        out.push(if missing.is_missing(s) {
             if !absent {
                 q.missing += 1;
             }
@@ -240,7 +269,7 @@ pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
             q.first_unreadable = Some((table.lines.get(i).copied().unwrap_or(0), text.to_string()));
         }
     };
-    let missing = &field.missing;
+    let missing = &Placeholders::new(&field.missing);
     let typed = match field.kind {
         FieldKind::Number => Typed::Number(read_column(
             n,
@@ -287,12 +316,12 @@ pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
                     codes.push(c);
                     continue;
                 }
-                let code = if is_missing_cell(s, missing) {
+                let code = if missing.is_missing(s) {
                     CODE_MISSING
                 } else {
                     let k = category_key(s);
                     *by_key.entry(k.clone()).or_insert_with(|| {
-                        labels.push(s.trim().to_string());
+                        labels.push(trim(s).to_string());
                         keys.push(k);
                         (labels.len() - 1) as u32
                     })
@@ -383,6 +412,26 @@ mod tests {
         assert_eq!(labels, vec!["Google", "Email"]);
         assert_eq!(keys, vec!["google", "email"]);
         assert_eq!(q.missing, 2);
+    }
+
+    #[test]
+    fn placeholders_match_trimmed_and_in_any_case() {
+        let p = Placeholders::new(&[" N/A ".into(), "ÉCOLE".into(), "\u{212A}".into()]);
+        for cell in [
+            "",
+            "  ",
+            "n/a",
+            " N/a\t",
+            "école",
+            "\u{2003}ÉCOLE",
+            "k",
+            "K",
+        ] {
+            assert!(p.is_missing(cell), "{cell:?} should be missing");
+        }
+        for cell in ["na", "n/a/", "ecole", "kk", "0"] {
+            assert!(!p.is_missing(cell), "{cell:?} should not be missing");
+        }
     }
 
     #[test]
