@@ -431,23 +431,27 @@ fn score_piece(
     let mut rec: Vec<String> = Vec::new();
     match a.format {
         OutFormat::Csv => {
-            let mut w = csv::WriterBuilder::new().from_writer(&mut bytes);
+            use crate::engine::output::push_csv_cell;
+            let writer = crate::engine::output::CsvOutputs::new(model);
             let cols: Vec<Option<&crate::contacts::TextColumn>> =
                 kept.iter().map(|h| t.column(h)).collect();
             for i in 0..t.rows() {
-                for c in &cols {
-                    w.write_field(c.map_or("", |c| c.get(i)))?;
+                for (k, c) in cols.iter().enumerate() {
+                    if k > 0 {
+                        bytes.push(b',');
+                    }
+                    push_csv_cell(&mut bytes, c.map_or("", |c| c.get(i)).as_bytes());
                 }
-                crate::engine::output::output_row_into(model, &scored, i, &mut rec);
-                for f in &rec {
-                    w.write_field(f)?;
-                }
+                writer.write_row(&scored, i, &mut bytes);
                 if a.explain {
-                    w.write_field(one_line_explanation(model, &scored, i))?;
+                    bytes.push(b',');
+                    push_csv_cell(
+                        &mut bytes,
+                        one_line_explanation(model, &scored, i).as_bytes(),
+                    );
                 }
-                w.write_record(None::<&[u8]>)?;
+                bytes.push(b'\n');
             }
-            w.flush()?;
         }
         OutFormat::Jsonl => {
             for i in 0..t.rows() {

@@ -84,6 +84,136 @@ pub fn output_row_into(model: &Model, scored: &Scored, row: usize, out: &mut Vec
     }
 }
 
+/// Appends one CSV cell as the csv crate's writer writes it in a record of several cells:
+/// as it is, or in double quotes (quotes doubled) when it holds a comma, a quote or a line
+/// break.
+pub fn push_csv_cell(out: &mut Vec<u8>, cell: &[u8]) {
+    if cell
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.push(b'"');
+        for &b in cell {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell);
+    }
+}
+
+/// Writes the outputs of rows as CSV cells, each label encoded once: what `output_row_into`
+/// gives, without a string per cell, for writing millions of rows.
+pub struct CsvOutputs {
+    /// Per grade, per band: the label as a cell.
+    grades: Vec<Vec<Vec<u8>>>,
+    /// The matrix's row and column grades and each rating (row band x column bands + column
+    /// band) as a cell.
+    rating: Option<(usize, usize, usize, Vec<Vec<u8>>)>,
+    /// Per tier level: its name and handover as cells.
+    tiers: Vec<[Vec<u8>; 2]>,
+    /// Per segment: its name, action and route as cells.
+    segments: Vec<[Vec<u8>; 3]>,
+}
+
+fn cell(s: &str) -> Vec<u8> {
+    let mut v = Vec::new();
+    push_csv_cell(&mut v, s.as_bytes());
+    v
+}
+
+impl CsvOutputs {
+    pub fn new(model: &Model) -> CsvOutputs {
+        let gi = |id: &str| model.grades.iter().position(|g| g.id == id);
+        let rating = model.matrix.as_ref().and_then(|m| {
+            let (r, c) = (gi(&m.rows)?, gi(&m.columns)?);
+            let (rows, cols) = (&model.grades[r].bands, &model.grades[c].bands);
+            let cells = rows
+                .keys()
+                .flat_map(|a| cols.keys().map(move |b| cell(&format!("{a}{b}"))))
+                .collect();
+            Some((r, c, cols.len(), cells))
+        });
+        CsvOutputs {
+            grades: model
+                .grades
+                .iter()
+                .map(|g| g.bands.keys().map(|k| cell(k)).collect())
+                .collect(),
+            rating,
+            tiers: model.tiers.as_ref().map_or_else(Vec::new, |t| {
+                t.levels
+                    .iter()
+                    .map(|l| [cell(&l.name), cell(&l.handover)])
+                    .collect()
+            }),
+            segments: model
+                .segments
+                .iter()
+                .map(|s| [cell(&s.name), cell(&s.action), cell(&s.route)])
+                .collect(),
+        }
+    }
+
+    /// Appends a row's outputs, in the order of `output_columns`, each after a comma.
+    pub fn write_row(&self, scored: &Scored, row: usize, out: &mut Vec<u8>) {
+        use std::io::Write;
+        for s in &scored.scores {
+            out.push(b',');
+            let v = s[row];
+            if v == 0.0 {
+                out.push(b'0');
+            } else {
+                let _ = write!(out, "{v}");
+            }
+        }
+        let band = |g: usize| {
+            scored
+                .grades
+                .get(g)
+                .and_then(|c| c.get(row))
+                .map(|&b| b as usize)
+        };
+        for (g, labels) in self.grades.iter().enumerate() {
+            out.push(b',');
+            if let Some(l) = band(g).and_then(|b| labels.get(b)) {
+                out.extend_from_slice(l);
+            }
+        }
+        out.push(b',');
+        if let Some((r, c, width, cells)) = &self.rating
+            && let (Some(a), Some(b)) = (band(*r), band(*c))
+            && let (true, true) = (a < self.grades[*r].len(), b < *width)
+            && let Some(l) = cells.get(a * width + b)
+        {
+            out.extend_from_slice(l);
+        }
+        let tier = scored
+            .tiers
+            .get(row)
+            .and_then(|&t| self.tiers.get(t as usize));
+        let seg = scored
+            .segments
+            .get(row)
+            .and_then(|&s| self.segments.get(s as usize));
+        for l in [
+            tier.map(|t| &t[0]),
+            tier.map(|t| &t[1]),
+            seg.map(|s| &s[0]),
+            seg.map(|s| &s[1]),
+            seg.map(|s| &s[2]),
+        ] {
+            out.push(b',');
+            if let Some(l) = l {
+                out.extend_from_slice(l);
+            }
+        }
+    }
+}
+
 /// The column that identifies a contact: the model's `id_column`, else `id`, else the first.
 pub fn id_column(model: &Model, headers: &[String]) -> String {
     if let Some(c) = &model.id_column {
@@ -95,4 +225,78 @@ pub fn id_column(model: &Model, headers: &[String]) -> String {
         .or_else(|| headers.first())
         .cloned()
         .unwrap_or_else(|| "id".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contacts::ContactsReader;
+    use proptest::prelude::*;
+
+    /// A record as the csv crate writes it.
+    fn csv_record(cells: &[&str]) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(cells).unwrap();
+        w.into_inner().unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn cells_are_written_as_the_csv_crate_writes_them(
+            a in "[a-z ,\"\r\n;é]{0,12}",
+            b in "\\PC{0,12}",
+        ) {
+            let mut ours = Vec::new();
+            push_csv_cell(&mut ours, a.as_bytes());
+            ours.push(b',');
+            push_csv_cell(&mut ours, b.as_bytes());
+            ours.push(b'\n');
+            prop_assert_eq!(ours, csv_record(&[&a, &b]));
+        }
+    }
+
+    #[test]
+    fn rows_are_the_output_rows_as_csv() {
+        for (model, contacts) in [
+            (
+                include_str!("../../examples/lead-fit-activity.yaml"),
+                include_str!("../../examples/lead-fit-activity.csv"),
+            ),
+            (
+                include_str!("../../examples/b2b-customer.yaml"),
+                include_str!("../../examples/b2b-customer.csv"),
+            ),
+            (
+                include_str!("../../examples/b2c-hot-warm-cold.yaml"),
+                include_str!("../../examples/b2c-hot-warm-cold.csv"),
+            ),
+        ] {
+            let model = crate::model::parse_model(model, "m.yaml").unwrap();
+            let mut r = ContactsReader::from_reader(
+                "c.csv",
+                Box::new(std::io::Cursor::new(contacts.as_bytes().to_vec())),
+            )
+            .unwrap();
+            let table = r.next_chunk(usize::MAX).unwrap().unwrap();
+            let scored = crate::engine::score_table(&model, &table);
+            let writer = CsvOutputs::new(&model);
+            let mut segments = std::collections::HashSet::new();
+            for row in 0..scored.rows {
+                let mut ours = b"id".to_vec();
+                writer.write_row(&scored, row, &mut ours);
+                ours.push(b'\n');
+                let mut cells = vec!["id".to_string()];
+                cells.extend(output_row(&model, &scored, row));
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&csv_record(&cells)),
+                    "row {row}"
+                );
+                segments.insert(scored.segments[row]);
+            }
+            // The examples reach several segments, so labels with commas are among them.
+            assert!(segments.len() >= 3, "{segments:?}");
+        }
+    }
 }
