@@ -663,6 +663,11 @@ const NUMBERS: &[&str] = &[
     "0.1",
     "0.2",
     "0.30000000000000004",
+    "8\u{85}",
+    "\u{1680}2",
+    "4\u{1}",
+    "~3",
+    "6\u{2029}",
 ];
 const BOOLS: &[&str] = &[
     "Yes",
@@ -677,6 +682,9 @@ const BOOLS: &[&str] = &[
     "",
     "Select",
     "YES\u{2003}",
+    "no\u{85}",
+    "\u{b}yes",
+    "y\u{301}",
     "t",
 ];
 const DATES: &[&str] = &[
@@ -703,6 +711,14 @@ const DATES: &[&str] = &[
     "2026-00-10",
     "2027-03-01",
     "2026-11-02",
+    "2026-10-02\u{3000}",
+    "\u{c}2026-10-03",
+    "2026-10-04\u{1}",
+    "2026-10-05T\u{2028}",
+    "2026/10/06 ",
+    "0000-02-29",
+    "1900-02-29",
+    "2000-02-29",
 ];
 const CATEGORIES: &[&str] = &[
     "Google",
@@ -725,6 +741,11 @@ const CATEGORIES: &[&str] = &[
     "日本語",
     "emoji 🎉",
     "%_like",
+    "Email\u{2029}",
+    "\u{85}google",
+    "~",
+    "x\u{301}",
+    "\u{1}ctl\u{1}",
 ];
 /// A column the generated contacts never have.
 const ABSENT: &str = "Absent Column";

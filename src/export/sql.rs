@@ -20,6 +20,7 @@ use super::dialect::Dialect;
 use crate::contacts::typed::category_key;
 use crate::model::check::{self, Severity};
 use crate::model::{Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -122,6 +123,9 @@ struct Writer<'a> {
     values: HashMap<&'a str, String>,
     /// Today as a SQL integer expression (days since 1970-01-01).
     today: String,
+    /// The decay factors the weighted sums use, in the order first asked for; factor `k` is
+    /// the `sw_decay` column `sw_k{k}`.
+    factors: RefCell<Vec<String>>,
 }
 
 impl<'a> Writer<'a> {
@@ -153,6 +157,7 @@ impl<'a> Writer<'a> {
             columns,
             values,
             today,
+            factors: RefCell::new(Vec::new()),
         })
     }
 
@@ -207,27 +212,38 @@ impl<'a> Writer<'a> {
             self.source()?
         );
 
+        // Parts: what several values of a column read, worked out once per cell: its lower
+        // case, and a date's digits as one integer (`yyyymmdd`, NULL when not that shape).
+        let kept = self.kept_fields();
+        let mut parts = Vec::new();
+        for i in 0..self.columns.len() {
+            let on_column = || kept.iter().filter(move |(_, c)| *c == i).map(|(f, _)| f);
+            if on_column().any(|f| needs_lower(f)) {
+                parts.push(format!("{} AS sw_l{i}", d.lower(&format!("sw_c{i}"))));
+            }
+            if on_column().any(|f| f.kind == FieldKind::Date) {
+                parts.push(format!(
+                    "{} AS sw_p{i}",
+                    self.date_digits(&format!("sw_c{i}"))
+                ));
+            }
+        }
+        let typed_from = if parts.is_empty() {
+            "sw_text"
+        } else {
+            self.layer(&mut q, "sw_part", "sw_text", &parts);
+            "sw_part"
+        };
+
         // Values: one typed column per field.
         let mut vals = vec!["sw_id".to_string()];
-        for f in &self.model.fields {
-            let Some(name) = self.values.get(f.id.as_str()) else {
-                continue;
-            };
-            if !std::ptr::eq(self.fields[f.id.as_str()], f) {
-                continue;
-            }
-            let text = format!(
-                "sw_c{}",
-                self.columns
-                    .iter()
-                    .position(|c| *c == f.column())
-                    .unwrap_or(0)
-            );
-            vals.push(format!("{} AS {name}", self.value(f, &text)?));
+        for (f, i) in &kept {
+            let name = &self.values[f.id.as_str()];
+            vals.push(format!("{} AS {name}", self.value(f, *i)?));
         }
         let _ = write!(
             q,
-            "sw_value AS {}(\n  SELECT\n    {}\n  FROM sw_text\n),\n",
+            "sw_value AS {}(\n  SELECT\n    {}\n  FROM {typed_from}\n),\n",
             self.materialized(),
             vals.join(",\n    ")
         );
@@ -251,7 +267,21 @@ impl<'a> Writer<'a> {
             };
             raws.push(format!("{sum} AS sw_raw{ji}"));
         }
-        self.layer(&mut q, "sw_raw", "sw_value", &raws);
+        // The decay factors the sums share, each worked out once per row.
+        let factors: Vec<String> = self
+            .factors
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(k, e)| format!("{e} AS sw_k{k}"))
+            .collect();
+        let summed_from = if factors.is_empty() {
+            "sw_value"
+        } else {
+            self.layer(&mut q, "sw_decay", "sw_value", &factors);
+            "sw_decay"
+        };
+        self.layer(&mut q, "sw_raw", summed_from, &raws);
 
         // Adjustments, in order, then the clamp.
         let mut adjusted = Vec::new();
@@ -497,18 +527,29 @@ impl<'a> Writer<'a> {
         ))
     }
 
-    /// The typed value of a field from its trimmed text: NULL when missing or unreadable.
-    fn value(&self, f: &Field, t: &str) -> Result<String, ExportError> {
+    /// The fields that have a value column, in model order, each with its `sw_text` column.
+    fn kept_fields(&self) -> Vec<(&'a Field, usize)> {
+        self.model
+            .fields
+            .iter()
+            .filter(|f| {
+                self.values.contains_key(f.id.as_str())
+                    && std::ptr::eq(self.fields[f.id.as_str()], *f)
+            })
+            .map(|f| {
+                let column = self.columns.iter().position(|c| *c == f.column());
+                (f, column.unwrap_or(0))
+            })
+            .collect()
+    }
+
+    /// The typed value of a field read from `sw_text` column `i` (and its `sw_part` columns):
+    /// NULL when missing or unreadable.
+    fn value(&self, f: &Field, i: usize) -> Result<String, ExportError> {
         let d = self.d;
         let at = format!("field '{}'", f.id);
-        let mut placeholders = Vec::new();
-        for m in &f.missing {
-            let key = m.trim().to_lowercase();
-            if !key.is_empty() && !placeholders.contains(&key) {
-                placeholders.push(key);
-            }
-        }
-        let lower = d.lower(t);
+        let (t, lower) = (format!("sw_c{i}"), format!("sw_l{i}"));
+        let placeholders = placeholders(f);
         let mut missing = format!("{t} IS NULL OR {t} = ''");
         if !placeholders.is_empty() {
             let lits: Result<Vec<String>, ExportError> = placeholders
@@ -518,31 +559,42 @@ impl<'a> Writer<'a> {
             let _ = write!(missing, " OR {lower} IN ({})", lits?.join(", "));
         }
         let parsed = match f.kind {
-            FieldKind::Number => d.parse_number(t)?,
+            FieldKind::Number => d.parse_number(&t)?,
             FieldKind::Boolean => format!(
                 "CASE WHEN {lower} IN ('true', 'yes', 'y', '1') THEN TRUE WHEN {lower} IN ('false', 'no', 'n', '0') THEN FALSE END"
             ),
-            FieldKind::Date => self.parse_date(t),
-            FieldKind::Category | FieldKind::Text => lower.clone(),
+            FieldKind::Date => self.day_number(&format!("sw_p{i}")),
+            FieldKind::Category | FieldKind::Text => lower,
         };
         Ok(format!("CASE WHEN {missing} THEN NULL ELSE {parsed} END"))
     }
 
-    /// `YYYY-MM-DD` or `YYYY/MM/DD`, optionally followed by `T`, `t` or a space and anything,
-    /// as days since 1970-01-01 (`model::Date::parse`); NULL otherwise.
-    fn parse_date(&self, t: &str) -> String {
+    /// The date at the start of text `t` as the integer `yyyymmdd`: `YYYY-MM-DD` or
+    /// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space and anything
+    /// (`model::Date::parse`); NULL for any other shape. The month and day are checked later.
+    fn date_digits(&self, t: &str) -> String {
         let d = self.d;
-        let head = format!("SUBSTR({t}, 1, 10)");
         let shape = format!(
             "{} AND (LENGTH({t}) = 10 OR SUBSTR({t}, 11, 1) IN ('T', 't', ' '))",
             d.full_match(
-                &head,
+                &format!("SUBSTR({t}, 1, 10)"),
                 "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}"
             )
         );
-        let y = d.digits_to_int(&format!("SUBSTR({t}, 1, 4)"));
-        let m = d.digits_to_int(&format!("SUBSTR({t}, 6, 2)"));
-        let day = d.digits_to_int(&format!("SUBSTR({t}, 9, 2)"));
+        let digits = d.concat(
+            &d.concat(&format!("SUBSTR({t}, 1, 4)"), &format!("SUBSTR({t}, 6, 2)")),
+            &format!("SUBSTR({t}, 9, 2)"),
+        );
+        format!("CASE WHEN {shape} THEN {} END", d.digits_to_int(&digits))
+    }
+
+    /// `yyyymmdd` as days since 1970-01-01 when it is a day of the calendar, else NULL
+    /// (`model::Date::from_ymd`).
+    fn day_number(&self, p: &str) -> String {
+        let d = self.d;
+        let y = d.idiv(p, 10_000);
+        let m = d.imod(&d.idiv(p, 100), 100);
+        let day = d.imod(p, 100);
         let leap = format!(
             "(({} = 0 AND {} <> 0) OR {} = 0)",
             d.imod(&y, 4),
@@ -563,7 +615,7 @@ impl<'a> Writer<'a> {
             d.idiv(&ys, 400)
         );
         format!(
-            "CASE WHEN NOT ({shape}) THEN NULL WHEN {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND ({month_days}) THEN {days} END"
+            "CASE WHEN {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND ({month_days}) THEN {days} END"
         )
     }
 
@@ -675,10 +727,7 @@ impl<'a> Writer<'a> {
                 }
                 (Rule::Present, _) => format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {one} END"),
                 (Rule::Recency { half_life_days }, FieldKind::Date) => {
-                    format!(
-                        "CASE WHEN {v} IS NULL THEN {zero} ELSE {} END",
-                        self.half_life(v, *half_life_days, at)?
-                    )
+                    self.factor(v, *half_life_days, at)?
                 }
                 _ => zero.clone(),
             },
@@ -704,9 +753,28 @@ impl<'a> Writer<'a> {
             format!("({base})")
         };
         Ok(format!(
-            "{base} * CASE WHEN {since} IS NULL THEN {zero} ELSE {} END",
-            self.half_life(since, decay.half_life_days, &format!("{at}: decay"))?
+            "{base} * {}",
+            self.factor(since, decay.half_life_days, &format!("{at}: decay"))?
         ))
+    }
+
+    /// The `sw_decay` column of the factor for day column `day`, 0 where it is missing: every
+    /// signal that decays from the same date with the same half-life reads one column.
+    fn factor(&self, day: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
+        let e = format!(
+            "CASE WHEN {day} IS NULL THEN {} ELSE {} END",
+            self.d.float(0.0, at)?,
+            self.half_life(day, half_life_days, at)?
+        );
+        let mut factors = self.factors.borrow_mut();
+        let k = match factors.iter().position(|x| *x == e) {
+            Some(k) => k,
+            None => {
+                factors.push(e);
+                factors.len() - 1
+            }
+        };
+        Ok(format!("sw_k{k}"))
     }
 
     /// 0.5^(age / half_life), 1 for today or later (`engine::attain::half_life`).
@@ -962,6 +1030,26 @@ impl<'a> Writer<'a> {
             format!("{v} IN ({})", items.join(", "))
         })
     }
+}
+
+/// A field's missing placeholders as compared: trimmed, lower case, without repeats.
+fn placeholders(f: &Field) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for m in &f.missing {
+        let key = m.trim().to_lowercase();
+        if !key.is_empty() && !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Whether a field's value reads its column's lower case (`sw_l*`).
+fn needs_lower(f: &Field) -> bool {
+    matches!(
+        f.kind,
+        FieldKind::Boolean | FieldKind::Category | FieldKind::Text
+    ) || !placeholders(f).is_empty()
 }
 
 fn index_in(col: &str, hit: &[usize]) -> String {
