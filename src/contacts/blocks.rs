@@ -322,6 +322,135 @@ pub fn parse_block(
         line,
         message: "a column passes 4 GiB: too large to load at once".into(),
     };
+    // One row: its cell count, its cells by position, the line it starts on.
+    let mut add = |row: &dyn Row, line: u64| {
+        let len = row.len();
+        if len == 1
+            && row
+                .cell(0)
+                .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
+        {
+            return Ok(()); // a blank line
+        }
+        if len > ncols {
+            t.long_rows += 1;
+        } else if len < ncols {
+            t.short_rows += 1;
+        }
+        for (col, &i) in columns.iter_mut().zip(keep) {
+            if !col.push(row.cell(i).unwrap_or(b"")) {
+                return Err(too_large(line));
+            }
+        }
+        t.lines.push(line);
+        Ok(())
+    };
+    if !block.data.contains(&b'"') {
+        // Without quotes a row is a line and a cell is what lies between delimiters: no need
+        // for the CSV parser's state machine. Line breaks are LF, CRLF or a lone CR, and the
+        // empty lines between rows are skipped, as the parser does.
+        let data = &block.data[..];
+        let mut seps = Vec::with_capacity(data.len() / 4);
+        separators(data, delimiter, &mut seps);
+        let mut line = block.first_line;
+        let mut cells: Vec<(usize, usize)> = Vec::with_capacity(ncols + 1);
+        let mut start = 0;
+        for p in seps.into_iter().map(|p| p as usize) {
+            if data[p] == delimiter {
+                cells.push((start, p));
+            } else {
+                // A line break ends the row, unless nothing came since the last one.
+                if !cells.is_empty() || p > start {
+                    cells.push((start, p));
+                    add(&Plain(data, &cells), line)?;
+                    cells.clear();
+                }
+                if data[p] == b'\n' {
+                    line += 1;
+                }
+            }
+            start = p + 1;
+        }
+        if !cells.is_empty() || start < data.len() {
+            cells.push((start, data.len()));
+            add(&Plain(data, &cells), line)?;
+        }
+    } else {
+        read_quoted(file, block, delimiter, &mut add)?;
+    }
+    let mut first_bad: Option<usize> = None;
+    for col in columns {
+        let line_of = |row: usize| t.lines.get(row).copied().unwrap_or(block.first_line);
+        let (col, bad) = col.finish().map_err(|row| too_large(line_of(row)))?;
+        t.bad_utf8 += bad.len();
+        if let Some(&row) = bad.first() {
+            first_bad = Some(first_bad.map_or(row, |f| f.min(row)));
+        }
+        t.columns.push(col);
+    }
+    t.first_bad_utf8_line = first_bad.map(|row| t.lines.get(row).copied().unwrap_or(0));
+    Ok(t)
+}
+
+/// Appends the offsets of the delimiters and line breaks (LF and CR) of `data`, in order.
+/// Sixty-four bytes are compared at a time into a bit mask, which the compiler turns into
+/// vector compares.
+fn separators(data: &[u8], delimiter: u8, out: &mut Vec<u32>) {
+    let is_sep = |c: u8| c == delimiter || c == b'\n' || c == b'\r';
+    let mut chunks = data.chunks_exact(64);
+    let mut base = 0u32;
+    for chunk in &mut chunks {
+        let mut m = 0u64;
+        for (i, &c) in chunk.iter().enumerate() {
+            m |= u64::from(is_sep(c)) << i;
+        }
+        while m != 0 {
+            out.push(base + m.trailing_zeros());
+            m &= m - 1;
+        }
+        base += 64;
+    }
+    for (i, &c) in chunks.remainder().iter().enumerate() {
+        if is_sep(c) {
+            out.push(base + i as u32);
+        }
+    }
+}
+
+/// One row's cells.
+trait Row {
+    fn len(&self) -> usize;
+    fn cell(&self, i: usize) -> Option<&[u8]>;
+}
+
+impl Row for csv::ByteRecord {
+    fn len(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+    fn cell(&self, i: usize) -> Option<&[u8]> {
+        self.get(i)
+    }
+}
+
+/// A row of a block without quotes: the block's bytes and where each cell lies in them.
+struct Plain<'a>(&'a [u8], &'a [(usize, usize)]);
+
+impl Row for Plain<'_> {
+    fn len(&self) -> usize {
+        self.1.len()
+    }
+    fn cell(&self, i: usize) -> Option<&[u8]> {
+        self.1.get(i).map(|&(a, b)| &self.0[a..b])
+    }
+}
+
+/// The rows of a block with quoted cells, read by the CSV parser, handed to `add`.
+fn read_quoted(
+    file: &str,
+    block: &Block,
+    delimiter: u8,
+    add: &mut dyn FnMut(&dyn Row, u64) -> Result<(), ContactsError>,
+) -> Result<(), ContactsError> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -338,14 +467,7 @@ pub fn parse_block(
             }
         })?;
         if !more {
-            break;
-        }
-        if rec.len() == 1
-            && rec
-                .get(0)
-                .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
-        {
-            continue; // a blank line
+            return Ok(());
         }
         let line = rec.position().map_or(block.first_line, |p| {
             // The csv reader counts the line feed of a CRLF only when it reads the next record,
@@ -356,30 +478,8 @@ pub fn parse_block(
                 == Some(&b'\n');
             block.first_line + p.line() - 1 + u64::from(on_lf)
         });
-        if rec.len() > ncols {
-            t.long_rows += 1;
-        } else if rec.len() < ncols {
-            t.short_rows += 1;
-        }
-        for (col, &i) in columns.iter_mut().zip(keep) {
-            if !col.push(rec.get(i).unwrap_or(b"")) {
-                return Err(too_large(line));
-            }
-        }
-        t.lines.push(line);
+        add(&rec, line)?;
     }
-    let mut first_bad: Option<usize> = None;
-    for col in columns {
-        let line_of = |row: usize| t.lines.get(row).copied().unwrap_or(block.first_line);
-        let (col, bad) = col.finish().map_err(|row| too_large(line_of(row)))?;
-        t.bad_utf8 += bad.len();
-        if let Some(&row) = bad.first() {
-            first_bad = Some(first_bad.map_or(row, |f| f.min(row)));
-        }
-        t.columns.push(col);
-    }
-    t.first_bad_utf8_line = first_bad.map(|row| t.lines.get(row).copied().unwrap_or(0));
-    Ok(t)
 }
 
 #[cfg(test)]
@@ -475,6 +575,31 @@ mod tests {
             old_mac.extend_from_slice(format!("{i},\"x\ry\"\r").as_bytes());
         }
         same_as_reader(&old_mac, 1024);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn blocks_without_quotes_read_as_the_reader_reads(
+            body in "[ab ,\r\n]{0,300}",
+            block in 16usize..400,
+        ) {
+            same_as_reader_lines(format!("h1,h2\n{body}").as_bytes(), block, false);
+        }
+    }
+
+    #[test]
+    fn rows_without_quotes_have_their_own_lines() {
+        let text = b"a,b\nx,1\n\n\ny,2\r\nz,3\rw,4\n  \nv";
+        let mut s =
+            BlockSplitter::from_reader("t.csv", Box::new(Cursor::new(text.to_vec())), b',', 1024)
+                .unwrap();
+        let b = s.next_block().unwrap().unwrap();
+        let t = parse_block("t.csv", &b, b',', &["a".into(), "b".into()], &[0, 1]).unwrap();
+        let ids: Vec<&str> = t.columns[0].iter().collect();
+        assert_eq!(ids, ["x", "y", "z", "w", "v"]);
+        // A lone CR ends a row without starting a line; the blank line of spaces is skipped.
+        assert_eq!(t.lines, [2, 5, 6, 6, 8]);
+        assert_eq!((t.long_rows, t.short_rows), (0, 1));
     }
 
     #[test]
