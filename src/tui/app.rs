@@ -710,7 +710,17 @@ impl App {
             Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
             Action::NextTheme => {
                 self.theme = self.themes.next_after(&self.theme.name);
-                self.say(Tone::Info, format!("theme: {}", self.theme.name));
+                match self.themes.remember(&self.theme.name) {
+                    Ok(Some(path)) => self.say(
+                        Tone::Info,
+                        format!("theme: {} (kept in {})", self.theme.name, path.display()),
+                    ),
+                    Ok(None) => self.say(Tone::Info, format!("theme: {}", self.theme.name)),
+                    Err(e) => self.say(
+                        Tone::Warning,
+                        format!("theme: {} (not kept: {e})", self.theme.name),
+                    ),
+                }
             }
             Action::Click { column, row } => self.click(column, row),
             Action::Scroll { column, row, down } => self.scroll(column, row, down),

@@ -192,6 +192,8 @@ pub struct Themes {
     pub chosen: String,
     /// Problems met while loading (a bad user theme), to show once.
     pub problems: Vec<String>,
+    /// The config folder they were loaded from, where a choice is remembered.
+    pub dir: Option<PathBuf>,
 }
 
 impl Themes {
@@ -260,7 +262,44 @@ impl Themes {
             list,
             chosen,
             problems,
+            dir: dir.map(Path::to_path_buf),
         }
+    }
+
+    /// Writes the theme into `config.yaml` of the config folder, so that the next start uses
+    /// it: the `theme:` line is replaced, or added; every other line stays as it was. Returns
+    /// the file written, or None when there is no config folder (built-in themes only).
+    pub fn remember(&self, name: &str) -> Result<Option<PathBuf>, String> {
+        let Some(dir) = &self.dir else {
+            return Ok(None);
+        };
+        let path = dir.join("config.yaml");
+        let old = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let value = yaml_serde::to_string(name).map_err(|e| e.to_string())?;
+        let line = format!("theme: {}", value.trim_end());
+        let mut lines: Vec<String> = Vec::new();
+        let mut replaced = false;
+        for l in old.lines() {
+            if !replaced && l.starts_with("theme:") {
+                lines.push(line.clone());
+                replaced = true;
+            } else {
+                lines.push(l.to_string());
+            }
+        }
+        if !replaced {
+            lines.push(line);
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        crate::model::yaml::write_atomic(&path, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Some(path))
     }
 
     pub fn get(&self, name: &str) -> Theme {
@@ -377,6 +416,26 @@ mod tests {
         let dark = themes.list.iter().find(|t| t.name == "dark").unwrap();
         assert_eq!(dark.style("text").fg, Some(Color::Red));
         assert_eq!(themes.list.len(), 4);
+    }
+
+    #[test]
+    fn a_chosen_theme_is_remembered_and_the_rest_of_the_config_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("config.yaml");
+        std::fs::write(&cfg, "# my settings\ntheme: dark\nother: 1\n").unwrap();
+        let themes = Themes::load_from(Some(dir.path()));
+        assert_eq!(themes.chosen, "dark");
+        assert_eq!(themes.remember("light").unwrap(), Some(cfg.clone()));
+        assert_eq!(
+            std::fs::read_to_string(&cfg).unwrap(),
+            "# my settings\ntheme: light\nother: 1\n"
+        );
+        assert_eq!(Themes::load_from(Some(dir.path())).chosen, "light");
+        // Without a config file, one is made; without a config folder, nothing is written.
+        std::fs::remove_file(&cfg).unwrap();
+        themes.remember("light").unwrap();
+        assert_eq!(std::fs::read_to_string(&cfg).unwrap(), "theme: light\n");
+        assert_eq!(Themes::built_in().remember("light").unwrap(), None);
     }
 
     #[test]
