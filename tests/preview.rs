@@ -305,7 +305,7 @@ fn a_bad_contacts_file_leaves_everything_as_it_was() {
 }
 
 #[test]
-fn tuning_suggests_weights_accepted_one_by_one_or_all_with_undo() {
+fn tuning_suggests_weights_accepted_a_group_at_a_time_or_all_with_undo() {
     // 200 contacts whose outcome follows the demo flag, not the visits.
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("history.csv");
@@ -339,10 +339,20 @@ fn tuning_suggests_weights_accepted_one_by_one_or_all_with_undo() {
     assert!(p.overlay.is_none());
     assert_eq!(p.comparison().unwrap().changed, 0);
     press(&mut app, "BackTab");
-    // One weight: an ordinary edit, undone by u.
+    // One weight, with the rest of its group: an ordinary edit, undone by u. The group stays
+    // at 100%; the other groups are as they were.
     press(&mut app, "Enter");
-    let w = &s.weights[0];
-    assert_eq!(w.list.weights(&app.model).unwrap()[w.index], w.after);
+    let first = &s.weights[0];
+    let group = first.list.weights(&app.model).unwrap();
+    assert_eq!(group.iter().map(|w| w.0).sum::<i64>(), 10_000, "{group:?}");
+    for w in &s.weights {
+        let now = w.list.weights(&app.model).unwrap()[w.index];
+        if w.list == first.list {
+            assert_eq!(now, w.after, "{}", w.at);
+        } else {
+            assert_eq!(now, w.list.weights(&model).unwrap()[w.index], "{}", w.at);
+        }
+    }
     press(&mut app, "u");
     assert_eq!(app.model, model);
     // All at once: the tuned model's weights, one step to undo.

@@ -824,7 +824,7 @@ fn defaults() -> Vec<Binding> {
         M::Tuning,
         &[p(C::Enter), k('a')],
         A::AcceptWeight,
-        "accept this weight",
+        "accept this group",
         true,
         None,
     );

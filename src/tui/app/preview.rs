@@ -158,7 +158,7 @@ impl App {
                     self.say(
                         Tone::Ok,
                         format!(
-                            "tuning suggests {n} weight{} (Enter accepts one, A all)",
+                            "tuning suggests {n} weight{} (Enter accepts a group, A all)",
                             if n == 1 { "" } else { "s" }
                         ),
                     );
@@ -467,11 +467,14 @@ impl App {
         let Some(s) = self.tuning.suggestion() else {
             return;
         };
-        let chosen: Vec<_> = if all {
-            s.weights.clone()
-        } else {
-            s.weights.get(s.cursor).cloned().into_iter().collect()
-        };
+        // One weight comes with the rest of its group, so that the group stays at 100%.
+        let group = s.weights.get(s.cursor).map(|w| w.list.clone());
+        let chosen: Vec<_> = s
+            .weights
+            .iter()
+            .filter(|w| all || Some(&w.list) == group.as_ref())
+            .cloned()
+            .collect();
         let mut ops: Vec<Op> = chosen
             .iter()
             .filter(|w| {
@@ -490,8 +493,15 @@ impl App {
             self.say(Tone::Info, "already accepted");
             return;
         }
-        let label = match (all, chosen.first()) {
-            (false, Some(w)) => format!("suggested weight of {} accepted: {}%", w.at, w.after),
+        let label = match (all, chosen.as_slice()) {
+            (false, [w]) => format!("suggested weight of {} accepted: {}%", w.at, w.after),
+            (false, ws) => format!(
+                "suggested weights accepted: {}",
+                ws.iter()
+                    .map(|w| format!("{} {}%", w.at, w.after))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             _ => format!("{} suggested weights accepted", ops.len()),
         };
         let op = if ops.len() == 1 {
@@ -500,10 +510,13 @@ impl App {
             Op::Batch(ops)
         };
         self.edit(op, label);
+        // On to the next group.
         if let Tuning::Ready(s) = &mut self.tuning
             && !all
+            && let Some(next) =
+                (s.cursor..s.weights.len()).find(|&i| Some(&s.weights[i].list) != group.as_ref())
         {
-            s.cursor = (s.cursor + 1).min(s.weights.len().saturating_sub(1));
+            s.cursor = next;
         }
     }
 }
