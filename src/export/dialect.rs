@@ -283,13 +283,18 @@ impl Dialect {
             Dialect::BigQuery => checked(format!("SAFE_CAST({t} AS FLOAT64)")),
             Dialect::Postgres => {
                 // PostgreSQL has no TRY_CAST and raises on a double that overflows or rounds to
-                // zero; NUMERIC reads any exponent up to 1000 exactly, so decide there.
+                // zero; NUMERIC reads any exponent up to 1000 exactly, so decide there. Most
+                // cells are plain: no exponent, no minus sign, at most 300 characters, so 0 or
+                // between 1e-300 and 1e300. Those are read as a double directly, rounded as
+                // Rust rounds, at a third of the cost.
+                let plain = self.full_match(t, NUMBER_PLAIN);
                 let n = format!("CAST({t} AS NUMERIC)");
                 let bounded = self.full_match(t, NUMBER_SHORT_EXPONENT);
                 let general = self.full_match(t, NUMBER);
                 let zero = "CAST(0 AS DOUBLE PRECISION)";
                 format!(
-                    "CASE WHEN {bounded} THEN (CASE WHEN ABS({n}) >= {OVERFLOW} THEN NULL WHEN ABS({n}) <= {UNDERFLOW} THEN {zero} ELSE CAST({n} AS DOUBLE PRECISION) END) \
+                    "CASE WHEN {plain} AND LENGTH({t}) <= 300 THEN CAST({t} AS DOUBLE PRECISION) \
+                     WHEN {bounded} THEN (CASE WHEN ABS({n}) >= {OVERFLOW} THEN NULL WHEN ABS({n}) <= {UNDERFLOW} THEN {zero} ELSE CAST({n} AS DOUBLE PRECISION) END) \
                      WHEN {general} THEN (CASE WHEN ({t} ~ '[eE]-') OR ({t} ~ '^[+-]?[0.]*[eE]') THEN {zero} END) END"
                 )
             }
@@ -377,6 +382,8 @@ impl FromStr for Dialect {
 
 /// What Rust's `str::parse::<f64>` accepts, less `inf` and `NaN` (which are not finite).
 pub const NUMBER: &str = "[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?";
+/// A number without an exponent or a minus sign.
+const NUMBER_PLAIN: &str = "[+]?([0-9]+([.][0-9]*)?|[.][0-9]+)";
 /// The same with an exponent of at most three significant digits (PostgreSQL's NUMERIC).
 const NUMBER_SHORT_EXPONENT: &str = "[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?0*[0-9]{1,3})?";
 

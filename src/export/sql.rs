@@ -2,12 +2,17 @@
 //!
 //! The query is a chain of common table expressions, each adding columns to the one before:
 //! `sw_ws` (one row: the whitespace characters to trim), `sw_text` (each source column cast to
-//! text and trimmed), `sw_value` (each field typed:
-//! number, boolean, day number, or lower-case key; NULL when missing), `sw_raw` (each journey's
-//! weighted sum), `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and
-//! tier), `sw_segment` (the first segment that holds), then the outputs under the names of
+//! text and trimmed), `sw_part` (what several values read: a column's lower case, a date's
+//! digits), `sw_value` (each field typed: number, boolean, day number, or lower-case key; NULL
+//! when missing), `sw_decay` (each decay factor, once), `sw_raw` (each journey's weighted sum),
+//! `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and tier),
+//! `sw_segment` (the first segment that holds), then the outputs under the names of
 //! `engine::output_columns`. Internal columns are all named `sw_*` and never collide with the
-//! table's, which are only read in the first step.
+//! table's, which are only read in the first step. A step with nothing to add is left out.
+//!
+//! Each value is worked out once per row and read by name after that, never written out again
+//! in every place that reads it: engines evaluate each copy anew, and on a large table those
+//! copies cost more than everything else together.
 //!
 //! Invariants, each mirroring `engine::score` and `engine::attain`:
 //! - every weighted sum adds the same products in the same order (`100 x share` per signal,
@@ -766,6 +771,11 @@ impl<'a> Writer<'a> {
             self.d.float(0.0, at)?,
             self.half_life(day, half_life_days, at)?
         );
+        // PostgreSQL stores every step as a table (`materialized`); one more step costs it
+        // more than the few POWER calls it saves, so there each signal writes its factor out.
+        if self.d == Dialect::Postgres {
+            return Ok(e);
+        }
         let mut factors = self.factors.borrow_mut();
         let k = match factors.iter().position(|x| *x == e) {
             Some(k) => k,
