@@ -708,3 +708,66 @@ fn conditions_are_typed_as_yaml_and_refused_when_wrong() {
     assert_eq!(when.field.as_deref(), Some("visits"));
     assert_eq!(when.at_least, Some(3.0));
 }
+
+#[test]
+fn personas_are_added_edited_checked_and_undone() {
+    let mut app = app();
+    let before = app.model.clone();
+    select(&mut app, Node::Personas);
+    press(&mut app, "a");
+    assert_eq!(app.model.personas.len(), 1);
+    assert_eq!(app.node(), Node::Persona(0));
+    // A new persona expects the first tier.
+    assert_eq!(
+        app.model.personas[0].expect.tier.as_ref().unwrap().items(),
+        ["hot"]
+    );
+    // Values, the second property: a YAML mapping typed over the empty one.
+    press(&mut app, "Enter Down Enter Backspace Backspace");
+    type_text(&mut app, "{ visits: 2, webinar: no }");
+    press(&mut app, "Enter");
+    assert!(app.popups.is_empty(), "{}", render(&mut app, 100, 30));
+    let values = &app.model.personas[0].values;
+    assert_eq!(values.keys().collect::<Vec<_>>(), ["visits", "webinar"]);
+    // With those values the persona is cold, not hot: the detail pane and the checks say so.
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Gets: fit 10"), "{screen}");
+    assert!(screen.contains("✗ tier is cold, expected hot"), "{screen}");
+    assert!(
+        app.diagnostics
+            .iter()
+            .any(|d| d.message.contains("expected hot")),
+        "{:?}",
+        app.diagnostics
+    );
+    // Expects, the third property: what the room agreed it should get.
+    press(&mut app, "Down Enter");
+    for _ in 0..20 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "{ tier: cold }");
+    press(&mut app, "Enter");
+    assert_eq!(
+        app.model.personas[0].expect.tier.as_ref().unwrap().items(),
+        ["cold"]
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("✓ as expected"), "{screen}");
+    // Text that is not an expectation is refused, with the reason, and changes nothing.
+    let agreed = app.model.clone();
+    press(&mut app, "Enter");
+    type_text(&mut app, " tier: hot");
+    press(&mut app, "Enter");
+    assert!(!app.popups.is_empty(), "the box closed on bad YAML");
+    press(&mut app, "Esc");
+    assert_eq!(app.model, agreed);
+    // The tree names the persona and what it expects.
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("New persona  tier cold"), "{screen}");
+    // Undo the edits and the persona: the model as it was.
+    press(&mut app, "Esc");
+    for _ in 0..3 {
+        press(&mut app, "u");
+    }
+    assert_eq!(app.model, before);
+}

@@ -219,6 +219,13 @@ fn personas_pass_and_fail_live() {
     let passed: Vec<bool> = app.personas.iter().map(|p| p.passed()).collect();
     assert_eq!(passed, [true, false]);
     assert!(app.personas[1].failures[0].contains("expected hot"));
+    // The failing persona is an error in the checks, as `scorewright check` reports it.
+    let errors: Vec<_> = app
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "persona")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
     press(&mut app, "p Tab Tab Tab Tab");
     assert_eq!(app.panel, Panel::Personas);
     insta::assert_snapshot!("personas", render(&mut app, 120, 32));

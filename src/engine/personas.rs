@@ -137,8 +137,16 @@ pub fn persona_results(model: &Model) -> Vec<PersonaResult> {
 
 /// Failing personas as check errors, located at the persona.
 pub fn check_personas(model: &Model, map: Option<&crate::model::SourceMap>) -> Vec<Diagnostic> {
-    persona_results(model)
-        .into_iter()
+    persona_diagnostics(&persona_results(model), map)
+}
+
+/// The failing ones of these results (in the model's order) as check errors.
+pub fn persona_diagnostics(
+    results: &[PersonaResult],
+    map: Option<&crate::model::SourceMap>,
+) -> Vec<Diagnostic> {
+    results
+        .iter()
         .enumerate()
         .filter(|(_, r)| !r.passed())
         .map(|(i, r)| {

@@ -26,8 +26,8 @@ use super::view;
 use crate::model::check::{Diagnostic, Severity, check};
 use crate::model::weight::{FULL, balance_even, balance_proportional, describe_sum};
 use crate::model::{
-    Adjustment, Condition, Field, FieldKind, Grade, Journey, Model, ModelFile, Rule, Seg, Segment,
-    Signal, SourceMap, Tier, Touchpoint, Weight,
+    Adjustment, Condition, Expectation, Field, FieldKind, Grade, Journey, Model, ModelFile,
+    OneOrMany, Persona, Rule, Seg, Segment, Signal, SourceMap, Tier, Touchpoint, Weight,
 };
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
@@ -941,17 +941,23 @@ impl App {
         let node = self.rows.get(self.selected).map(|r| r.node.clone());
         self.all_rows = rows(&self.model);
         self.rows = visible(&self.all_rows, &self.folded);
+        self.sync_preview();
         let map = self
             .source_map
             .as_ref()
             .filter(|(revision, _)| *revision == self.history.revision())
             .map(|(_, map)| map);
         self.diagnostics = check(&self.model, self.columns.as_deref(), map);
+        // Personas that get something other than agreed are errors, as `check` reports them.
+        self.diagnostics
+            .extend(crate::engine::personas::persona_diagnostics(
+                &self.personas,
+                map,
+            ));
         self.diag_selected = self
             .diag_selected
             .min(self.diagnostics.len().saturating_sub(1));
         self.open_questions = count_open_questions(&self.model);
-        self.sync_preview();
         if let Some(n) = node {
             self.select(&n);
         }
@@ -1097,6 +1103,8 @@ pub fn node_of_path(path: &[Seg]) -> (Node, Option<Prop>) {
             "pillars" => Prop::Pillar(crate::model::Pillar::Integrity),
             "decay" => Prop::Decay,
             "kind" => Prop::FieldKind,
+            "values" => Prop::Values,
+            "expect" => Prop::Expect,
             _ => return None,
         })
     };
@@ -1154,6 +1162,10 @@ pub fn node_of_path(path: &[Seg]) -> (Node, Option<Prop>) {
         Some("segments") => match index(1) {
             Some(s) => (Node::Segment(s), prop_at(2)),
             None => (Node::Segments, None),
+        },
+        Some("personas") => match index(1) {
+            Some(p) => (Node::Persona(p), prop_at(2)),
+            None => (Node::Personas, None),
         },
         Some("fields") => match index(1) {
             Some(f) => (Node::Field(f), prop_at(2)),

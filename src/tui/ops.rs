@@ -7,8 +7,8 @@
 //! nothing.
 
 use crate::model::{
-    Adjustment, Date, Field, Grade, Journey, Model, Segment, Signal, Tier, Tiers, Touchpoint,
-    Weight,
+    Adjustment, Date, Field, Grade, Journey, Model, Persona, Segment, Signal, Tier, Tiers,
+    Touchpoint, Weight,
 };
 
 /// A place in the model that the tree shows: a section header or one item.
@@ -39,6 +39,8 @@ pub enum Node {
     Tier(usize),
     Segments,
     Segment(usize),
+    Personas,
+    Persona(usize),
     Fields,
     Field(usize),
 }
@@ -62,6 +64,7 @@ pub enum ListRef {
     Grades,
     Tiers,
     Segments,
+    Personas,
     Fields,
 }
 
@@ -93,6 +96,7 @@ impl ListRef {
             ListRef::Grades => Node::Grade(index),
             ListRef::Tiers => Node::Tier(index),
             ListRef::Segments => Node::Segment(index),
+            ListRef::Personas => Node::Persona(index),
             ListRef::Fields => Node::Field(index),
         }
     }
@@ -119,6 +123,7 @@ impl ListRef {
             ListRef::Grades => Node::Grades,
             ListRef::Tiers => Node::Tiers,
             ListRef::Segments => Node::Segments,
+            ListRef::Personas => Node::Personas,
             ListRef::Fields => Node::Fields,
         }
     }
@@ -139,6 +144,7 @@ impl ListRef {
             ListRef::Grades => "grade",
             ListRef::Tiers => "tier",
             ListRef::Segments => "segment",
+            ListRef::Personas => "persona",
             ListRef::Fields => "field",
         }
     }
@@ -164,6 +170,7 @@ impl ListRef {
             ListRef::Grades => m.grades.len(),
             ListRef::Tiers => m.tiers.as_ref().map_or(0, |t| t.levels.len()),
             ListRef::Segments => m.segments.len(),
+            ListRef::Personas => m.personas.len(),
             ListRef::Fields => m.fields.len(),
         }
     }
@@ -226,12 +233,14 @@ impl Node {
             Node::Grade(i) => (ListRef::Grades, *i),
             Node::Tier(i) => (ListRef::Tiers, *i),
             Node::Segment(i) => (ListRef::Segments, *i),
+            Node::Persona(i) => (ListRef::Personas, *i),
             Node::Field(i) => (ListRef::Fields, *i),
             Node::Model
             | Node::Journeys
             | Node::Grades
             | Node::Tiers
             | Node::Segments
+            | Node::Personas
             | Node::Fields => return None,
         })
     }
@@ -243,6 +252,7 @@ impl Node {
             Node::Grades => Some(ListRef::Grades),
             Node::Tiers => Some(ListRef::Tiers),
             Node::Segments => Some(ListRef::Segments),
+            Node::Personas => Some(ListRef::Personas),
             Node::Fields => Some(ListRef::Fields),
             _ => None,
         }
@@ -278,8 +288,11 @@ impl Node {
             Node::Grade(i) => Item::Grade(m.grades.get(*i)?.clone()),
             Node::Tier(i) => Item::Tier(m.tiers.as_ref()?.levels.get(*i)?.clone()),
             Node::Segment(i) => Item::Segment(m.segments.get(*i)?.clone()),
+            Node::Persona(i) => Item::Persona(m.personas.get(*i)?.clone()),
             Node::Field(i) => Item::Field(m.fields.get(*i)?.clone()),
-            Node::Journeys | Node::Grades | Node::Segments | Node::Fields => return None,
+            Node::Journeys | Node::Grades | Node::Segments | Node::Personas | Node::Fields => {
+                return None;
+            }
         })
     }
 
@@ -291,6 +304,7 @@ impl Node {
             | Node::Grades
             | Node::Tiers
             | Node::Segments
+            | Node::Personas
             | Node::Fields => true,
             _ => self.item(m).is_some(),
         }
@@ -348,6 +362,7 @@ pub enum Item {
     Grade(Grade),
     Tier(Tier),
     Segment(Segment),
+    Persona(Persona),
     Field(Field),
 }
 
@@ -364,6 +379,7 @@ impl Item {
             Item::Grade(g) => g.id.clone(),
             Item::Tier(t) => t.name.clone(),
             Item::Segment(s) => s.name.clone(),
+            Item::Persona(p) => p.name.clone(),
             Item::Field(f) => f.id.clone(),
         }
     }
@@ -443,6 +459,7 @@ enum AnyList<'a> {
     Grades(&'a mut Vec<Grade>),
     Tiers(&'a mut Vec<Tier>),
     Segments(&'a mut Vec<Segment>),
+    Personas(&'a mut Vec<Persona>),
     Fields(&'a mut Vec<Field>),
 }
 
@@ -497,6 +514,7 @@ fn list_mut<'a>(m: &'a mut Model, list: &ListRef) -> Result<AnyList<'a>, String>
             )
         }
         ListRef::Segments => AnyList::Segments(&mut m.segments),
+        ListRef::Personas => AnyList::Personas(&mut m.personas),
         ListRef::Fields => AnyList::Fields(&mut m.fields),
     })
 }
@@ -549,6 +567,7 @@ entry!(Adjustment, Adjustment);
 entry!(Grade, Grade);
 entry!(Tier, Tier);
 entry!(Segment, Segment);
+entry!(Persona, Persona);
 entry!(Field, Field);
 
 /// One operation on one list, generic over the item type.
@@ -737,6 +756,7 @@ fn apply_one(m: &mut Model, op: &Op) -> Result<Op, String> {
         AnyList::Grades(v) => on_list(v, &list, op),
         AnyList::Tiers(v) => on_list(v, &list, op),
         AnyList::Segments(v) => on_list(v, &list, op),
+        AnyList::Personas(v) => on_list(v, &list, op),
         AnyList::Fields(v) => on_list(v, &list, op),
     }
 }

@@ -44,6 +44,10 @@ pub enum Prop {
     Label,
     Column,
     Missing,
+    /// A persona's field values.
+    Values,
+    /// What a persona should get.
+    Expect,
     Note,
 }
 
@@ -100,6 +104,8 @@ impl Prop {
             Prop::Label => "Label",
             Prop::Column => "Column",
             Prop::Missing => "Missing values",
+            Prop::Values => "Values",
+            Prop::Expect => "Expects",
             Prop::Note => "Note",
         }
     }
@@ -136,6 +142,12 @@ impl Prop {
             Prop::Points => "points added (or taken away, negative) when the condition holds",
             Prop::AtLeast => "the lowest journey score of this tier, 0 to 100",
             Prop::Id => "a short unique id: letters, digits, _ and -",
+            Prop::Values => {
+                "field ids and values in YAML: { industry: Logistics, web_visits_30d: 6 }"
+            }
+            Prop::Expect => {
+                "any of tier, segment, rating, grades, scores: { tier: hot, grades: { fit: [A, B] } }"
+            }
             _ => "",
         }
     }
@@ -159,8 +171,11 @@ pub fn props(node: &Node) -> Vec<Prop> {
         Node::Grade(_) => vec![Id, Journey, Bands],
         Node::Tier(_) => vec![Name, AtLeast, Handover, Sales],
         Node::Segment(_) => vec![Name, When, Action, Route, Note],
+        Node::Persona(_) => vec![Name, Values, Expect, Note],
         Node::Field(_) => vec![Id, FieldKind, Label, Column, Missing, Note],
-        Node::Journeys | Node::Grades | Node::Segments | Node::Fields => Vec::new(),
+        Node::Journeys | Node::Grades | Node::Segments | Node::Personas | Node::Fields => {
+            Vec::new()
+        }
     }
 }
 
@@ -222,6 +237,10 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Segment(s), Prop::Action) => s.action.clone(),
         (I::Segment(s), Prop::Route) => s.route.clone(),
         (I::Segment(s), Prop::Note) => opt(&s.note),
+        (I::Persona(p), Prop::Name) => p.name.clone(),
+        (I::Persona(p), Prop::Values) => flow(&p.values),
+        (I::Persona(p), Prop::Expect) => flow(&p.expect),
+        (I::Persona(p), Prop::Note) => opt(&p.note),
         (I::Field(f), Prop::Id) => f.id.clone(),
         (I::Field(f), Prop::FieldKind) => f.kind.name().into(),
         (I::Field(f), Prop::Label) => opt(&f.label),
@@ -450,6 +469,20 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
         (I::Segment(s), Prop::Action) => s.action = raw.trim().to_string(),
         (I::Segment(s), Prop::Route) => s.route = raw.trim().to_string(),
         (I::Segment(s), Prop::Note) => s.note = non_empty(raw),
+        (I::Persona(p), Prop::Name) => p.name = non_empty(raw).ok_or("a persona needs a name")?,
+        (I::Persona(p), Prop::Values) => {
+            p.values = match non_empty(raw) {
+                None => Default::default(),
+                Some(t) => yaml(&t, "set of values (field: value, ...)")?,
+            }
+        }
+        (I::Persona(p), Prop::Expect) => {
+            p.expect = match non_empty(raw) {
+                None => Default::default(),
+                Some(t) => yaml(&t, "expectation")?,
+            }
+        }
+        (I::Persona(p), Prop::Note) => p.note = non_empty(raw),
         (I::Field(f), Prop::Id) => f.id = id(raw)?,
         (I::Field(f), Prop::FieldKind) => {
             f.kind = choice(&FieldKind::ALL, FieldKind::name, raw, "field kind")?

@@ -1,7 +1,7 @@
 //! The tree of the model, flattened into the rows the tree pane shows.
 //!
 //! Order: the model, its journeys (each with its touchpoints, their signals or child
-//! touchpoints, then the journey's adjustments), grades, tiers, segments and fields. The rows
+//! touchpoints, then the journey's adjustments), grades, tiers, segments, personas and fields. The rows
 //! are rebuilt after every edit (cheap: one pass over the model) and hold only what the view
 //! draws, so drawing never walks the model.
 
@@ -92,6 +92,7 @@ fn key(m: &Model, node: &Node) -> String {
         Node::Grades => "s/grades".into(),
         Node::Tiers => "s/tiers".into(),
         Node::Segments => "s/segments".into(),
+        Node::Personas => "s/personas".into(),
         Node::Fields => "s/fields".into(),
         _ => String::new(),
     }
@@ -199,6 +200,12 @@ fn all_rows(m: &Model) -> Vec<Row> {
         };
         out.push(r);
     }
+    out.push(Row::new(Node::Personas, 0, RowKind::Section, "Personas"));
+    for (i, p) in m.personas.iter().enumerate() {
+        let mut r = Row::new(Node::Persona(i), 1, RowKind::Item, &p.name);
+        r.detail = describe_expectation(&p.expect);
+        out.push(r);
+    }
     out.push(Row::new(Node::Fields, 0, RowKind::Section, "Fields"));
     for (i, f) in m.fields.iter().enumerate() {
         let mut r = Row::new(Node::Field(i), 1, RowKind::Item, &f.id);
@@ -206,6 +213,38 @@ fn all_rows(m: &Model) -> Vec<Row> {
         out.push(r);
     }
     out
+}
+
+/// What a persona is expected to get, in a few words: `tier hot, fit A or B`.
+pub fn describe_expectation(e: &crate::model::Expectation) -> String {
+    let names = |v: &crate::model::OneOrMany| v.items().join(" or ");
+    let mut parts = Vec::new();
+    for (what, v) in [
+        ("tier", &e.tier),
+        ("segment", &e.segment),
+        ("rating", &e.rating),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{what} {}", names(v)));
+        }
+    }
+    for (g, v) in &e.grades {
+        parts.push(format!("{g} {}", names(v)));
+    }
+    for (j, r) in &e.scores {
+        let range = match (r.at_least, r.at_most) {
+            (Some(a), Some(b)) => format!("{}–{}", fmt_num(a), fmt_num(b)),
+            (Some(a), None) => format!("≥ {}", fmt_num(a)),
+            (None, Some(b)) => format!("≤ {}", fmt_num(b)),
+            (None, None) => "any".into(),
+        };
+        parts.push(format!("{j} {range}"));
+    }
+    if parts.is_empty() {
+        "expects nothing yet".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn touchpoint_rows(j: usize, path: Vec<usize>, t: &Touchpoint, depth: u16, out: &mut Vec<Row>) {

@@ -227,6 +227,22 @@ impl App {
                 route: String::new(),
                 note: None,
             }),
+            ListRef::Personas => {
+                let names: Vec<&str> = m.personas.iter().map(|p| p.name.as_str()).collect();
+                Item::Persona(Persona {
+                    name: unique_id("New persona", &names),
+                    note: None,
+                    values: Default::default(),
+                    expect: Expectation {
+                        tier: m
+                            .tiers
+                            .as_ref()
+                            .and_then(|t| t.levels.first())
+                            .map(|l| OneOrMany::One(l.name.clone())),
+                        ..Expectation::default()
+                    },
+                })
+            }
             ListRef::Fields => {
                 let ids: Vec<&str> = m.fields.iter().map(|f| f.id.as_str()).collect();
                 Item::Field(Field::new(&unique_id("new_field", &ids), FieldKind::Number))
@@ -362,7 +378,8 @@ impl App {
             | Node::Touchpoint { .. }
             | Node::Adjustment { .. }
             | Node::Tier(_)
-            | Node::Segment(_) => Some(Prop::Name),
+            | Node::Segment(_)
+            | Node::Persona(_) => Some(Prop::Name),
             Node::Grade(_) | Node::Field(_) => Some(Prop::Id),
             _ => None,
         }
@@ -441,6 +458,10 @@ impl App {
             Item::Segment(mut s) => {
                 s.name.push_str(" (copy)");
                 Item::Segment(s)
+            }
+            Item::Persona(mut p) => {
+                p.name.push_str(" (copy)");
+                Item::Persona(p)
             }
             other => other,
         };

@@ -144,6 +144,8 @@ fn kind_name(node: &Node) -> &'static str {
         Node::Tier(_) => "Tier",
         Node::Segments => "Segments",
         Node::Segment(_) => "Segment",
+        Node::Personas => "Personas",
+        Node::Persona(_) => "Persona",
         Node::Fields => "Fields",
         Node::Field(_) => "Field",
     }
@@ -320,6 +322,16 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         crate::tui::ops::Item::Journey(j) if room >= 7 && !j.touchpoints.is_empty() => {
             draw_pillar_shares(f, app, j, rest);
         }
+        crate::tui::ops::Item::Persona(_) if room >= 2 => {
+            if let Node::Persona(i) = node
+                && let Some(r) = app.personas.get(i)
+            {
+                f.render_widget(
+                    Paragraph::new(persona_lines(app, r)).wrap(Wrap { trim: true }),
+                    rest,
+                );
+            }
+        }
         _ => {
             let note = props::raw(&item, Prop::Note);
             if room >= 2 && note.contains('\n') {
@@ -332,6 +344,42 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
+}
+
+/// What a persona gets with the model as it is now, and whether that is what was agreed.
+fn persona_lines(app: &App, r: &crate::engine::PersonaResult) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut gets: Vec<String> = r
+        .scores
+        .iter()
+        .map(|(j, s)| {
+            format!(
+                "{j} {}",
+                crate::tui::tree::fmt_num((s * 10.0).round() / 10.0)
+            )
+        })
+        .collect();
+    for (what, v) in [
+        ("tier", &r.tier),
+        ("rating", &r.rating),
+        ("segment", &r.segment),
+    ] {
+        if let Some(v) = v {
+            gets.push(format!("{what} {v}"));
+        }
+    }
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Gets: ", t.style("muted")),
+        Span::styled(gets.join(", "), t.style("text")),
+    ])];
+    if r.passed() {
+        lines.push(Line::styled("✓ as expected", t.style("pass")));
+    } else {
+        for failure in &r.failures {
+            lines.push(Line::styled(format!("✗ {failure}"), t.style("fail")));
+        }
+    }
+    lines
 }
 
 /// One bar per pillar: the share of the journey's weight it carries.
@@ -416,6 +464,10 @@ fn section_help(app: &App, node: &Node) -> String {
         Node::Segments => format!(
             "{} segments, in order: the first that matches takes the contact; the last should catch everyone else. a: add a segment.",
             m.segments.len()
+        ),
+        Node::Personas => format!(
+            "{} personas: made-up contacts the room agreed on, each with the values it has and what it should get. A persona that gets something else is a check error; the preview's Personas panel shows each one passing or failing. a: add a persona.",
+            m.personas.len()
         ),
         Node::Fields => format!(
             "{} fields: the columns of contact data the model reads. a: add a field.",
