@@ -163,6 +163,44 @@ fn take<T: Copy>(pool: &mut Vec<Vec<T>>, n: usize, fill: T) -> Vec<T> {
     }
 }
 
+/// Keeps columns of `n` values with the keys of what they hold, for `claim`; without keys (a
+/// result made some other way) they are only spare memory.
+fn keep_keyed<T>(
+    kept: &mut Vec<(String, Vec<T>)>,
+    spare: &mut Vec<Vec<T>>,
+    keys: Vec<String>,
+    cols: Vec<Vec<T>>,
+    n: usize,
+) {
+    if keys.len() == cols.len() {
+        kept.extend(keys.into_iter().zip(cols).filter(|(_, c)| c.len() == n));
+        let extra = kept.len().saturating_sub(POOL_MAX / 2);
+        kept.drain(..extra);
+    } else {
+        spare.extend(cols.into_iter().filter(|c| c.len() == n));
+    }
+}
+
+/// Takes the kept column whose key is each of `keys`, where there is one; what no key takes
+/// is only memory to write over, and goes to `spare`.
+fn claim<T>(
+    kept: &mut Vec<(String, Vec<T>)>,
+    spare: &mut Vec<Vec<T>>,
+    keys: &[String],
+    n: usize,
+) -> Vec<Option<Vec<T>>> {
+    let claimed = keys
+        .iter()
+        .map(|key| {
+            let i = kept.iter().position(|(k, c)| k == key && c.len() == n)?;
+            Some(kept.swap_remove(i).1)
+        })
+        .collect();
+    spare.extend(kept.drain(..).map(|(_, c)| c));
+    spare.truncate(POOL_MAX);
+    claimed
+}
+
 fn field_key(f: &Field) -> String {
     format!(
         "{}\u{1}{}\u{1}{}",
@@ -373,33 +411,20 @@ impl Scorer {
     /// for what they were.
     pub fn recycle(&mut self, old: Scored) {
         let n = self.table.rows();
-        let keep = |pool: &mut Vec<Vec<f64>>, cols: Vec<Vec<f64>>| {
-            pool.extend(cols.into_iter().filter(|c| c.len() == n))
-        };
-        if old.journey_keys.len() == old.scores.len() {
-            for (k, s) in old.journey_keys.into_iter().zip(old.scores) {
-                if s.len() == n {
-                    self.pool.journeys.push((k, s));
-                }
-            }
-            let extra = self.pool.journeys.len().saturating_sub(POOL_MAX / 2);
-            self.pool.journeys.drain(..extra);
-        } else {
-            keep(&mut self.pool.f64s, old.scores);
-        }
-        if old.grade_keys.len() == old.grades.len() {
-            for (k, g) in old.grade_keys.into_iter().zip(old.grades) {
-                if g.len() == n {
-                    self.pool.grades.push((k, g));
-                }
-            }
-            let extra = self.pool.grades.len().saturating_sub(POOL_MAX / 2);
-            self.pool.grades.drain(..extra);
-        } else {
-            self.pool
-                .u8s
-                .extend(old.grades.into_iter().filter(|c| c.len() == n));
-        }
+        keep_keyed(
+            &mut self.pool.journeys,
+            &mut self.pool.f64s,
+            old.journey_keys,
+            old.scores,
+            n,
+        );
+        keep_keyed(
+            &mut self.pool.grades,
+            &mut self.pool.u8s,
+            old.grade_keys,
+            old.grades,
+            n,
+        );
         if old.tiers.len() == n {
             self.pool.u8s.push(old.tiers);
         }
@@ -561,17 +586,12 @@ impl Scorer {
                 k
             })
             .collect();
-        let mut claimed: Vec<Option<Vec<f64>>> = journey_keys
-            .iter()
-            .map(|key| {
-                let i = self
-                    .pool
-                    .journeys
-                    .iter()
-                    .position(|(k, s)| k == key && s.len() == n)?;
-                Some(self.pool.journeys.swap_remove(i).1)
-            })
-            .collect();
+        let mut claimed = claim(
+            &mut self.pool.journeys,
+            &mut self.pool.f64s,
+            &journey_keys,
+            n,
+        );
         // A grade reads one journey's scores through its thresholds: when both are as they
         // were, so is the column.
         let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
@@ -587,26 +607,7 @@ impl Scorer {
                 k
             })
             .collect();
-        let mut claimed_grades: Vec<Option<Vec<u8>>> = grade_keys
-            .iter()
-            .map(|key| {
-                let i = self
-                    .pool
-                    .grades
-                    .iter()
-                    .position(|(k, g)| k == key && g.len() == n)?;
-                Some(self.pool.grades.swap_remove(i).1)
-            })
-            .collect();
-        // What nothing claimed is only memory to write over.
-        for (_, s) in self.pool.journeys.drain(..) {
-            self.pool.f64s.push(s);
-        }
-        for (_, g) in self.pool.grades.drain(..) {
-            self.pool.u8s.push(g);
-        }
-        self.pool.f64s.truncate(POOL_MAX);
-        self.pool.u8s.truncate(POOL_MAX);
+        let mut claimed_grades = claim(&mut self.pool.grades, &mut self.pool.u8s, &grade_keys, n);
         // Where each journey's sum starts, and where it saves a partial sum for the next edit.
         let nj = model.journeys.len();
         let term_keys: Vec<Vec<String>> = (0..nj)
