@@ -771,3 +771,54 @@ fn personas_are_added_edited_checked_and_undone() {
     }
     assert_eq!(app.model, before);
 }
+
+#[test]
+fn the_matrix_is_made_edited_and_removed_in_place() {
+    let mut app = app();
+    let before = app.model.clone();
+    // Two grades to rate with.
+    select(&mut app, Node::Grades);
+    press(&mut app, "a");
+    select(&mut app, Node::Grades);
+    press(&mut app, "a");
+    assert_eq!(app.model.grades.len(), 2);
+    select(&mut app, Node::Matrix);
+    assert!(app.model.matrix.is_none());
+    // Rows: a grade that does not exist is refused, naming the ones that do.
+    press(&mut app, "Enter Enter");
+    type_text(&mut app, "nope");
+    press(&mut app, "Enter");
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("no grade 'nope'"), "{screen}");
+    press(&mut app, "Esc");
+    assert!(app.model.matrix.is_none());
+    // Rows: the second grade; the columns start as the other one.
+    press(&mut app, "Enter");
+    type_text(&mut app, "grade_2");
+    press(&mut app, "Enter");
+    let m = app.model.matrix.clone().expect("a matrix");
+    assert_eq!((m.rows.as_str(), m.columns.as_str()), ("grade_2", "grade"));
+    // Green: ratings separated by commas or spaces.
+    press(&mut app, "Down Down Enter");
+    type_text(&mut app, "AA, AB BA");
+    press(&mut app, "Enter");
+    assert_eq!(app.model.matrix.as_ref().unwrap().green, ["AA", "AB", "BA"]);
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("grade_2 × grade; green AA AB BA"),
+        "{screen}"
+    );
+    // Emptying the rows takes the matrix away; undo brings it back.
+    press(&mut app, "Up Up Enter");
+    for _ in 0..10 {
+        press(&mut app, "Backspace");
+    }
+    press(&mut app, "Enter");
+    assert!(app.model.matrix.is_none());
+    press(&mut app, "Esc u");
+    assert_eq!(app.model.matrix.as_ref().unwrap().green, ["AA", "AB", "BA"]);
+    for _ in 0..4 {
+        press(&mut app, "u");
+    }
+    assert_eq!(app.model, before);
+}

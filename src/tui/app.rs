@@ -1153,7 +1153,16 @@ pub fn node_of_path(path: &[Seg]) -> (Node, Option<Prop>) {
             Some(g) => (Node::Grade(g), prop_at(2)),
             None => (Node::Grades, None),
         },
-        Some("matrix") => (Node::Grades, None),
+        Some("matrix") => (
+            Node::Matrix,
+            match key(1) {
+                Some("rows") => Some(Prop::MatrixRows),
+                Some("columns") => Some(Prop::MatrixColumns),
+                Some("green") => Some(Prop::Green),
+                Some("amber") => Some(Prop::Amber),
+                _ => None,
+            },
+        ),
         Some("tiers") => match (key(1), index(2)) {
             (Some("levels"), Some(t)) => (Node::Tier(t), prop_at(3)),
             (Some("journey"), _) => (Node::Tiers, Some(Prop::Journey)),

@@ -7,7 +7,7 @@
 //! nothing.
 
 use crate::model::{
-    Adjustment, Date, Field, Grade, Journey, Model, Persona, Segment, Signal, Tier, Tiers,
+    Adjustment, Date, Field, Grade, Journey, Matrix, Model, Persona, Segment, Signal, Tier, Tiers,
     Touchpoint, Weight,
 };
 
@@ -34,6 +34,8 @@ pub enum Node {
     },
     Grades,
     Grade(usize),
+    /// The Fit x Activity matrix: which two grades make the rating, and its zones.
+    Matrix,
     /// The tiers' header, which names the journey they read.
     Tiers,
     Tier(usize),
@@ -238,6 +240,7 @@ impl Node {
             Node::Model
             | Node::Journeys
             | Node::Grades
+            | Node::Matrix
             | Node::Tiers
             | Node::Segments
             | Node::Personas
@@ -286,6 +289,7 @@ impl Node {
                 Item::Adjustment(m.journeys.get(*journey)?.adjustments.get(*index)?.clone())
             }
             Node::Grade(i) => Item::Grade(m.grades.get(*i)?.clone()),
+            Node::Matrix => Item::Matrix(m.matrix.clone()),
             Node::Tier(i) => Item::Tier(m.tiers.as_ref()?.levels.get(*i)?.clone()),
             Node::Segment(i) => Item::Segment(m.segments.get(*i)?.clone()),
             Node::Persona(i) => Item::Persona(m.personas.get(*i)?.clone()),
@@ -302,6 +306,7 @@ impl Node {
             Node::Model
             | Node::Journeys
             | Node::Grades
+            | Node::Matrix
             | Node::Tiers
             | Node::Segments
             | Node::Personas
@@ -360,6 +365,8 @@ pub enum Item {
     Signal(Signal),
     Adjustment(Adjustment),
     Grade(Grade),
+    /// The matrix, or none.
+    Matrix(Option<Matrix>),
     Tier(Tier),
     Segment(Segment),
     Persona(Persona),
@@ -377,6 +384,7 @@ impl Item {
             Item::Signal(s) => s.field.clone(),
             Item::Adjustment(a) => a.name.clone(),
             Item::Grade(g) => g.id.clone(),
+            Item::Matrix(_) => "Matrix".into(),
             Item::Tier(t) => t.name.clone(),
             Item::Segment(s) => s.name.clone(),
             Item::Persona(p) => p.name.clone(),
@@ -735,6 +743,19 @@ fn apply_one(m: &mut Model, op: &Op) -> Result<Op, String> {
             return Ok(Op::Replace {
                 node: Node::Tiers,
                 item: Item::TiersJourney(old),
+            });
+        }
+        Op::Replace {
+            node: Node::Matrix,
+            item,
+        } => {
+            let Item::Matrix(matrix) = item else {
+                return Err("the matrix takes a matrix".into());
+            };
+            let old = std::mem::replace(&mut m.matrix, matrix.clone());
+            return Ok(Op::Replace {
+                node: Node::Matrix,
+                item: Item::Matrix(old),
             });
         }
         Op::Replace { node, .. } => {

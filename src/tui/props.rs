@@ -9,8 +9,8 @@
 use super::ops::{Item, Node};
 use super::tree::fmt_num;
 use crate::model::{
-    Band, Condition, Date, Decay, Ending, FieldKind, MatchRule, Model, Owner, Pillar, Rule, Stage,
-    TouchpointKind, Weight,
+    Band, Condition, Date, Decay, Ending, FieldKind, MatchRule, Matrix, Model, Owner, Pillar, Rule,
+    Stage, TouchpointKind, Weight,
 };
 use indexmap::IndexMap;
 
@@ -44,6 +44,11 @@ pub enum Prop {
     Label,
     Column,
     Missing,
+    /// The matrix's row grade, column grade, and the ratings of its green and amber zones.
+    MatrixRows,
+    MatrixColumns,
+    Green,
+    Amber,
     /// A persona's field values.
     Values,
     /// What a persona should get.
@@ -104,6 +109,10 @@ impl Prop {
             Prop::Label => "Label",
             Prop::Column => "Column",
             Prop::Missing => "Missing values",
+            Prop::MatrixRows => "Rows",
+            Prop::MatrixColumns => "Columns",
+            Prop::Green => "Green",
+            Prop::Amber => "Amber",
             Prop::Values => "Values",
             Prop::Expect => "Expects",
             Prop::Note => "Note",
@@ -142,6 +151,10 @@ impl Prop {
             Prop::Points => "points added (or taken away, negative) when the condition holds",
             Prop::AtLeast => "the lowest journey score of this tier, 0 to 100",
             Prop::Id => "a short unique id: letters, digits, _ and -",
+            Prop::MatrixRows | Prop::MatrixColumns => {
+                "a grade id (its bands make the rows or columns), or empty for no matrix"
+            }
+            Prop::Green | Prop::Amber => "ratings, separated by commas or spaces: A4, A3, B4",
             Prop::Values => {
                 "field ids and values in YAML: { industry: Logistics, web_visits_30d: 6 }"
             }
@@ -172,6 +185,7 @@ pub fn props(node: &Node) -> Vec<Prop> {
         Node::Tier(_) => vec![Name, AtLeast, Handover, Sales],
         Node::Segment(_) => vec![Name, When, Action, Route, Note],
         Node::Persona(_) => vec![Name, Values, Expect, Note],
+        Node::Matrix => vec![MatrixRows, MatrixColumns, Green, Amber],
         Node::Field(_) => vec![Id, FieldKind, Label, Column, Missing, Note],
         Node::Journeys | Node::Grades | Node::Segments | Node::Personas | Node::Fields => {
             Vec::new()
@@ -237,6 +251,12 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Segment(s), Prop::Action) => s.action.clone(),
         (I::Segment(s), Prop::Route) => s.route.clone(),
         (I::Segment(s), Prop::Note) => opt(&s.note),
+        (I::Matrix(x), Prop::MatrixRows) => x.as_ref().map(|x| x.rows.clone()).unwrap_or_default(),
+        (I::Matrix(x), Prop::MatrixColumns) => {
+            x.as_ref().map(|x| x.columns.clone()).unwrap_or_default()
+        }
+        (I::Matrix(x), Prop::Green) => x.as_ref().map(|x| x.green.join(", ")).unwrap_or_default(),
+        (I::Matrix(x), Prop::Amber) => x.as_ref().map(|x| x.amber.join(", ")).unwrap_or_default(),
         (I::Persona(p), Prop::Name) => p.name.clone(),
         (I::Persona(p), Prop::Values) => flow(&p.values),
         (I::Persona(p), Prop::Expect) => flow(&p.expect),
@@ -469,6 +489,57 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
         (I::Segment(s), Prop::Action) => s.action = raw.trim().to_string(),
         (I::Segment(s), Prop::Route) => s.route = raw.trim().to_string(),
         (I::Segment(s), Prop::Note) => s.note = non_empty(raw),
+        (I::Matrix(x), prop @ (Prop::MatrixRows | Prop::MatrixColumns)) => {
+            let Some(id) = non_empty(raw).map(|s| s.trim().to_string()) else {
+                // No grade: no matrix.
+                *x = None;
+                return Ok(item);
+            };
+            if !model.grades.iter().any(|g| g.id == id) {
+                let ids: Vec<&str> = model.grades.iter().map(|g| g.id.as_str()).collect();
+                return Err(format!(
+                    "no grade '{id}'; the grades are: {}",
+                    if ids.is_empty() {
+                        "none yet".to_string()
+                    } else {
+                        ids.join(", ")
+                    }
+                ));
+            }
+            // A new matrix starts with another grade on the other side, then takes the one typed.
+            let other = model
+                .grades
+                .iter()
+                .map(|g| g.id.clone())
+                .find(|g| *g != id)
+                .unwrap_or_else(|| id.clone());
+            let m = x.get_or_insert_with(|| Matrix {
+                rows: other.clone(),
+                columns: other,
+                green: Vec::new(),
+                amber: Vec::new(),
+            });
+            if prop == Prop::MatrixRows {
+                m.rows = id;
+            } else {
+                m.columns = id;
+            }
+        }
+        (I::Matrix(x), prop @ (Prop::Green | Prop::Amber)) => {
+            let Some(m) = x.as_mut() else {
+                return Err("set the matrix's rows and columns first".into());
+            };
+            let cells: Vec<String> = raw
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            if prop == Prop::Green {
+                m.green = cells;
+            } else {
+                m.amber = cells;
+            }
+        }
         (I::Persona(p), Prop::Name) => p.name = non_empty(raw).ok_or("a persona needs a name")?,
         (I::Persona(p), Prop::Values) => {
             p.values = match non_empty(raw) {

@@ -173,6 +173,23 @@ fn all_rows(m: &Model) -> Vec<Row> {
         r.detail = format!("of {}: {}", grade.journey, bands.join(" "));
         out.push(r);
     }
+    if !m.grades.is_empty() || m.matrix.is_some() {
+        let mut r = Row::new(Node::Matrix, 1, RowKind::Item, "Matrix");
+        r.detail = match &m.matrix {
+            Some(x) => format!(
+                "{} × {}; green {}",
+                x.rows,
+                x.columns,
+                if x.green.is_empty() {
+                    "none".to_string()
+                } else {
+                    x.green.join(" ")
+                }
+            ),
+            None => "none: set its rows and columns to rate contacts".into(),
+        };
+        out.push(r);
+    }
     let mut tiers = Row::new(Node::Tiers, 0, RowKind::Section, "Tiers");
     if let Some(t) = &m.tiers {
         tiers.detail = format!("of {}", t.journey);

@@ -140,6 +140,7 @@ fn kind_name(node: &Node) -> &'static str {
         Node::Adjustment { .. } => "Adjustment",
         Node::Grades => "Grades",
         Node::Grade(_) => "Grade",
+        Node::Matrix => "Matrix",
         Node::Tiers => "Tiers",
         Node::Tier(_) => "Tier",
         Node::Segments => "Segments",
