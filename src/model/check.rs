@@ -73,33 +73,62 @@ impl Diagnostic {
     }
 }
 
-/// A path being built: the file's nesting and the ids a person reads, side by side.
+/// A path being built: the file's nesting and the ids a person reads, side by side. Each step
+/// points at the one before it, so going a level down costs one small allocation whatever the
+/// depth; the path and its text are put together only for a diagnostic.
 #[derive(Clone, Default)]
-struct At {
-    path: Path,
-    text: String,
+struct At(Option<std::rc::Rc<Step>>);
+
+struct Step {
+    up: At,
+    seg: Seg,
+    /// What a person reads for this step: the key, or the item's id (its number without one).
+    name: String,
 }
 
 impl At {
+    fn down(&self, seg: Seg, name: String) -> At {
+        At(Some(std::rc::Rc::new(Step {
+            up: self.clone(),
+            seg,
+            name,
+        })))
+    }
     fn key(&self, k: &str) -> At {
-        let mut a = self.clone();
-        a.path.push(Seg::Key(k.into()));
-        if !a.text.is_empty() {
-            a.text.push('.');
-        }
-        a.text.push_str(k);
-        a
+        self.down(Seg::Key(k.into()), k.into())
     }
     fn item(&self, i: usize, id: &str) -> At {
-        let mut a = self.clone();
-        a.path.push(Seg::Index(i));
-        a.text.push('.');
-        if id.is_empty() {
-            a.text.push_str(&i.to_string())
+        let name = if id.is_empty() {
+            i.to_string()
         } else {
-            a.text.push_str(id)
+            id.to_string()
+        };
+        self.down(Seg::Index(i), name)
+    }
+    fn steps(&self) -> Vec<&Step> {
+        let mut out = Vec::new();
+        let mut at = self;
+        while let Some(step) = &at.0 {
+            out.push(step.as_ref());
+            at = &step.up;
         }
-        a
+        out.reverse();
+        out
+    }
+    fn path(&self) -> Path {
+        self.steps().into_iter().map(|s| s.seg.clone()).collect()
+    }
+    fn text(&self) -> String {
+        let names: Vec<&str> = self.steps().into_iter().map(|s| s.name.as_str()).collect();
+        names.join(".")
+    }
+    /// Whether two places are the same step (not merely equal paths).
+    fn same(&self, other: &At) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => std::rc::Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
     }
 }
 
@@ -115,8 +144,8 @@ impl Checker<'_> {
         self.out.push(Diagnostic {
             severity,
             code,
-            at: at.text.clone(),
-            path: at.path.clone(),
+            at: at.text(),
+            path: at.path(),
             message,
             line: None,
             column: None,
@@ -296,7 +325,7 @@ fn check_journeys(c: &mut Checker, root: &At) {
             }
         }
         let mut ids = HashSet::new();
-        let mut field_owner: HashMap<&str, (String, Path)> = HashMap::new();
+        let mut field_owner: HashMap<&str, (String, At)> = HashMap::new();
         for (k, t) in j.touchpoints.iter().enumerate() {
             check_touchpoint(
                 c,
@@ -381,7 +410,7 @@ fn check_touchpoint<'a>(
     t: &'a Touchpoint,
     ta: &At,
     ids: &mut HashSet<String>,
-    field_owner: &mut HashMap<&'a str, (String, Path)>,
+    field_owner: &mut HashMap<&'a str, (String, At)>,
     tagged_above: bool,
 ) {
     let owner = format!("touchpoint '{}'", t.id);
@@ -456,7 +485,7 @@ fn check_touchpoint<'a>(
                 format!("{owner}: field '{}' is used by two signals", s.field),
             );
         } else if let Some((first, place)) = field_owner.get(s.field.as_str()) {
-            if place != &ta.path {
+            if !place.same(ta) {
                 c.warn(
                     "field-twice",
                     &sa.key("field"),
@@ -467,7 +496,7 @@ fn check_touchpoint<'a>(
                 );
             }
         } else {
-            field_owner.insert(s.field.as_str(), (t.id.clone(), ta.path.clone()));
+            field_owner.insert(s.field.as_str(), (t.id.clone(), ta.clone()));
         }
         if s.weight == Weight::ZERO {
             c.warn(

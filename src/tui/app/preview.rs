@@ -121,7 +121,11 @@ impl App {
         if let Some(p) = &mut self.preview {
             p.request(&self.model);
         }
-        if self.personas_model.as_ref() != Some(&self.model) {
+        if self.model.personas.is_empty() {
+            // Nothing to score, and no copy of a large model to keep.
+            self.personas.clear();
+            self.personas_model = None;
+        } else if self.personas_model.as_ref() != Some(&self.model) {
             self.personas = persona_results(&self.model);
             self.personas_model = Some(self.model.clone());
         }
