@@ -33,6 +33,19 @@ pub struct Block {
     pub end: u64,
 }
 
+impl Block {
+    /// The rows of this block from byte `at` on (the start of a row, or a line break).
+    pub fn rest(&self, at: usize) -> Block {
+        let at = at.min(self.data.len());
+        Block {
+            seq: self.seq,
+            data: self.data[at..].to_vec(),
+            first_line: self.first_line + count_lines(&self.data[..at]),
+            end: self.end,
+        }
+    }
+}
+
 /// Where the scan stands inside a row.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -60,6 +73,8 @@ pub struct BlockSplitter {
     offset: u64,
     seq: u64,
     eof: bool,
+    /// The header row's bytes (without its line break and a byte-order mark).
+    header: Vec<u8>,
 }
 
 impl BlockSplitter {
@@ -91,6 +106,7 @@ impl BlockSplitter {
             offset: 0,
             seq: 0,
             eof: false,
+            header: Vec::new(),
         };
         // The header is the first row that is not blank, as the CSV parser takes it.
         loop {
@@ -100,6 +116,9 @@ impl BlockSplitter {
                 }
                 if s.eof {
                     break None;
+                }
+                if s.carry.len() as u64 > MAX_ROW_BYTES as u64 {
+                    return Err(s.too_long());
                 }
                 s.fill(s.carry.len() + s.block)?;
             };
@@ -112,6 +131,10 @@ impl BlockSplitter {
                 };
             let row = &s.carry[bom..end];
             let blank = row.iter().all(|&b| b == b'\n' || b == b'\r');
+            if !blank {
+                let text = row.strip_suffix(b"\n").unwrap_or(row);
+                s.header = text.strip_suffix(b"\r").unwrap_or(text).to_vec();
+            }
             s.line += count_lines(&s.carry[..end]);
             s.carry.drain(..end);
             if !blank || s.carry.is_empty() && s.eof {
@@ -119,6 +142,15 @@ impl BlockSplitter {
             }
         }
         Ok(s)
+    }
+
+    /// The header row's bytes, without its line break.
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
+    fn too_long(&self) -> ContactsError {
+        super::read::row_too_long(&self.file, self.line)
     }
 
     /// Reads until `carry` holds `want` bytes or the file ends.
@@ -181,15 +213,7 @@ impl BlockSplitter {
                 None => {
                     // One row longer than a block: read on, up to the limit.
                     if self.carry.len() > MAX_ROW_BYTES {
-                        return Err(ContactsError::Bad {
-                            file: self.file.clone(),
-                            line: self.line,
-                            message: format!(
-                                "a row runs on past {} MB (an unclosed quote, or no line breaks?): refused; rows and cells are at most {} MB",
-                                MAX_ROW_BYTES >> 20,
-                                MAX_ROW_BYTES >> 20
-                            ),
-                        });
+                        return Err(self.too_long());
                     }
                     if self.eof {
                         let data = std::mem::take(&mut self.carry);
@@ -305,6 +329,19 @@ pub fn parse_block(
     headers: &[String],
     keep: &[usize],
 ) -> Result<Table, ContactsError> {
+    parse_rows(file, block, delimiter, headers, keep, usize::MAX).map(|(t, _)| t)
+}
+
+/// As `parse_block`, up to `max_rows` rows; with them, where in the block reading stopped when
+/// it stopped before the end (the rest is read with `Block::rest`).
+pub fn parse_rows(
+    file: &str,
+    block: &Block,
+    delimiter: u8,
+    headers: &[String],
+    keep: &[usize],
+    max_rows: usize,
+) -> Result<(Table, Option<usize>), ContactsError> {
     let ncols = headers.len();
     let mut t = Table {
         source: file.into(),
@@ -322,7 +359,9 @@ pub fn parse_block(
         line,
         message: "a column passes 4 GiB: too large to load at once".into(),
     };
-    // One row: its cell count, its cells by position, the line it starts on.
+    // One row: its cell count, its cells by position, the line it starts on. True when it is
+    // the last row wanted.
+    let mut rows = 0;
     let mut add = |row: &dyn Row, line: u64| {
         let len = row.len();
         if len == 1
@@ -330,7 +369,7 @@ pub fn parse_block(
                 .cell(0)
                 .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
         {
-            return Ok(()); // a blank line
+            return Ok(false); // a blank line
         }
         if len > ncols {
             t.long_rows += 1;
@@ -343,8 +382,10 @@ pub fn parse_block(
             }
         }
         t.lines.push(line);
-        Ok(())
+        rows += 1;
+        Ok(rows >= max_rows)
     };
+    let mut stop = None;
     if !block.data.contains(&b'"') {
         // Without quotes a row is a line and a cell is what lies between delimiters: no need
         // for the CSV parser's state machine. Line breaks are LF, CRLF or a lone CR, and the
@@ -362,8 +403,12 @@ pub fn parse_block(
                 // A line break ends the row, unless nothing came since the last one.
                 if !cells.is_empty() || p > start {
                     cells.push((start, p));
-                    add(&Plain(data, &cells), line)?;
+                    let last = add(&Plain(data, &cells), line)?;
                     cells.clear();
+                    if last {
+                        stop = Some(p + 1);
+                        break;
+                    }
                 }
                 if data[p] == b'\n' {
                     line += 1;
@@ -371,12 +416,12 @@ pub fn parse_block(
             }
             start = p + 1;
         }
-        if !cells.is_empty() || start < data.len() {
+        if stop.is_none() && (!cells.is_empty() || start < data.len()) {
             cells.push((start, data.len()));
             add(&Plain(data, &cells), line)?;
         }
     } else {
-        read_quoted(file, block, delimiter, &mut add)?;
+        stop = read_quoted(file, block, delimiter, &mut add)?;
     }
     let mut first_bad: Option<usize> = None;
     for col in columns {
@@ -389,7 +434,7 @@ pub fn parse_block(
         t.columns.push(col);
     }
     t.first_bad_utf8_line = first_bad.map(|row| t.lines.get(row).copied().unwrap_or(0));
-    Ok(t)
+    Ok((t, stop.filter(|&at| at < block.data.len())))
 }
 
 /// Appends the offsets of the delimiters and line breaks (LF and CR) of `data`, in order.
@@ -444,41 +489,59 @@ impl Row for Plain<'_> {
     }
 }
 
-/// The rows of a block with quoted cells, read by the CSV parser, handed to `add`.
+/// The rows of a block with quoted cells, read by the CSV parser, handed to `add` until it
+/// says that was the last row wanted; then where reading stopped.
 fn read_quoted(
     file: &str,
     block: &Block,
     delimiter: u8,
-    add: &mut dyn FnMut(&dyn Row, u64) -> Result<(), ContactsError>,
-) -> Result<(), ContactsError> {
+    add: &mut dyn FnMut(&dyn Row, u64) -> Result<bool, ContactsError>,
+) -> Result<Option<usize>, ContactsError> {
+    // The parser is handed a line break first: it drops a byte-order mark at the very start of
+    // what it reads, and a block may start with a row that begins with those bytes.
+    let mut data = Vec::with_capacity(block.data.len() + 1);
+    data.push(b'\n');
+    data.extend_from_slice(&block.data);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
-        .from_reader(&block.data[..]);
+        .from_reader(&data[..]);
     let mut rec = csv::ByteRecord::new();
+    // Line breaks counted up to `seen` (an offset in `data`), which is on line `line`. The
+    // parser gives where it began to look for a row, before any blank lines; the row starts
+    // after them.
+    let (mut seen, mut line) = (1, block.first_line);
+    let mut line_at = |at: usize| {
+        let at = at.clamp(seen, data.len());
+        line += count_lines(&data[seen..at]);
+        seen = at;
+        line
+    };
     loop {
-        let more = rdr.read_byte_record(&mut rec).map_err(|e| {
-            let line = e.position().map_or(0, |p| block.first_line + p.line() - 1);
-            ContactsError::Bad {
+        let more = rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| ContactsError::Bad {
                 file: file.into(),
-                line,
+                line: e.position().map_or(0, |p| {
+                    line_at(usize::try_from(p.byte()).unwrap_or(usize::MAX))
+                }),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         if !more {
-            return Ok(());
+            return Ok(None);
         }
-        let line = rec.position().map_or(block.first_line, |p| {
-            // The csv reader counts the line feed of a CRLF only when it reads the next record,
-            // so a record that starts on that line feed is one line further on.
-            let on_lf = usize::try_from(p.byte())
+        let mut start = rec
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        while matches!(data.get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        if add(&rec, line_at(start))? {
+            return Ok(usize::try_from(rdr.position().byte())
                 .ok()
-                .and_then(|b| block.data.get(b))
-                == Some(&b'\n');
-            block.first_line + p.line() - 1 + u64::from(on_lf)
-        });
-        add(&rec, line)?;
+                .map(|at| at.saturating_sub(1)));
+        }
     }
 }
 
@@ -488,19 +551,19 @@ mod tests {
     use crate::contacts::ContactsReader;
     use std::io::Cursor;
 
-    /// Every block's rows, in order, against the sequential reader over the same bytes.
-    ///
-    /// Line numbers are compared only when asked: after a blank line the CSV parser reports a
-    /// row as starting on the blank line when it reads the whole file, and on its own line
-    /// when it reads a block; the block reader is the one that is right.
+    /// Every block's rows, in order, against the sequential reader over the same bytes, which
+    /// reads its own (smaller) blocks a few rows at a time.
     fn same_as_reader(text: &[u8], block: usize) {
-        same_as_reader_lines(text, block, true)
-    }
-
-    fn same_as_reader_lines(text: &[u8], block: usize, check_lines: bool) {
         let mut r =
             ContactsReader::from_reader("t.csv", Box::new(Cursor::new(text.to_vec()))).unwrap();
-        let want = r.next_chunk(usize::MAX).unwrap();
+        let mut want: Option<Table> = None;
+        while let Some(t) = r.next_chunk(7).unwrap() {
+            assert!(t.rows() <= 7);
+            match &mut want {
+                None => want = Some(t),
+                Some(w) => w.append(t).unwrap(),
+            }
+        }
         let headers = r.headers().to_vec();
         let keep: Vec<usize> = (0..headers.len()).collect();
         let mut s =
@@ -525,9 +588,7 @@ mod tests {
             .map(|i| want.columns.iter().map(|c| c.get(i).to_string()).collect())
             .collect();
         assert_eq!(rows, want_rows, "block {block}");
-        if check_lines {
-            assert_eq!(lines, want.lines, "block {block}");
-        }
+        assert_eq!(lines, want.lines, "block {block}");
         assert_eq!(
             (long, short, bad),
             (want.long_rows, want.short_rows, want.bad_utf8)
@@ -568,7 +629,7 @@ mod tests {
             blanks.extend_from_slice(format!("{i},x\n\n").as_bytes());
         }
         for block in [1024, 1500, 4096] {
-            same_as_reader_lines(&blanks, block, false);
+            same_as_reader(&blanks, block);
         }
         let mut old_mac = b"a,b\r".to_vec();
         for i in 0..500 {
@@ -577,13 +638,76 @@ mod tests {
         same_as_reader(&old_mac, 1024);
     }
 
+    /// The rows of a text without quotes as the csv crate reads them (blank lines dropped),
+    /// each with the line it starts on, counted by hand: a row starts at the first byte after
+    /// line breaks (LF, CR or CRLF), on the line after the LFs before it.
+    fn oracle(text: &str) -> Vec<(u64, Vec<String>)> {
+        let mut csv_rows = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let cells: Vec<Vec<String>> = csv_rows
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .filter(|r: &Vec<String>| !(r.len() == 1 && r[0].trim().is_empty()))
+            .collect();
+        let b = text.as_bytes();
+        let (mut line, mut i, mut starts) = (1u64, 0, Vec::new());
+        while i < b.len() {
+            match b[i] {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => {
+                    let start = i;
+                    while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                        i += 1;
+                    }
+                    if !b[start..i].iter().all(u8::is_ascii_whitespace) {
+                        starts.push(line);
+                    }
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(starts.len(), cells.len() + 1, "{text:?}");
+        starts.into_iter().skip(1).zip(cells).collect()
+    }
+
     proptest::proptest! {
+        #[test]
+        fn rows_without_quotes_are_the_csv_crates_with_their_lines(
+            body in "[ab ,\r\n]{0,300}",
+        ) {
+            let text = format!("h1,h2\n{body}");
+            let mut r = ContactsReader::from_reader(
+                "t.csv",
+                Box::new(Cursor::new(text.clone().into_bytes())),
+            )
+            .unwrap();
+            let mut got = Vec::new();
+            while let Some(t) = r.next_chunk(3).unwrap() {
+                for i in 0..t.rows() {
+                    got.push((t.lines[i], t.columns.iter().map(|c| c.get(i).to_string()).collect()));
+                }
+            }
+            // The reader keeps as many cells as the header names.
+            let want: Vec<(u64, Vec<String>)> = oracle(&text)
+                .into_iter()
+                .map(|(l, mut c)| {
+                    c.resize(2, String::new());
+                    (l, c)
+                })
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn blocks_without_quotes_read_as_the_reader_reads(
             body in "[ab ,\r\n]{0,300}",
             block in 16usize..400,
         ) {
-            same_as_reader_lines(format!("h1,h2\n{body}").as_bytes(), block, false);
+            same_as_reader(format!("h1,h2\n{body}").as_bytes(), block);
         }
     }
 
@@ -600,6 +724,26 @@ mod tests {
         // A lone CR ends a row without starting a line; the blank line of spaces is skipped.
         assert_eq!(t.lines, [2, 5, 6, 6, 8]);
         assert_eq!((t.long_rows, t.short_rows), (0, 1));
+    }
+
+    #[test]
+    fn rows_with_quotes_have_their_own_lines_after_blank_lines() {
+        let text = "a,b\n\"x\ny\",1\n\n\r\n\n2,\"q\"\r\n\u{feff}z,3\n";
+        for chunk in [1, 2, 10] {
+            let mut r = ContactsReader::from_reader(
+                "t.csv",
+                Box::new(Cursor::new(text.as_bytes().to_vec())),
+            )
+            .unwrap();
+            let (mut ids, mut lines) = (Vec::new(), Vec::new());
+            while let Some(t) = r.next_chunk(chunk).unwrap() {
+                ids.extend(t.columns[0].iter().map(String::from));
+                lines.extend(t.lines.iter().copied());
+            }
+            // A byte-order mark that starts a row is part of its cell, wherever the row falls.
+            assert_eq!(ids, ["x\ny", "2", "\u{feff}z"], "chunks of {chunk}");
+            assert_eq!(lines, [2, 7, 8], "chunks of {chunk}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! quotes) picks the delimiter. Binary data, an empty file, a header with no rows and duplicate
 //! column names are errors that name the file; a bad cell is never an error.
 
+use super::blocks::{Block, BlockSplitter, parse_rows};
 use super::table::{Table, TextColumn};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -35,10 +36,12 @@ pub enum Format {
 }
 
 enum Inner {
-    Csv(
-        Box<csv::Reader<Box<dyn Read + Send>>>,
-        std::sync::Arc<RowLimit>,
-    ),
+    /// Blocks of whole rows, parsed as `score` parses them, and the unread rest of the last.
+    Csv {
+        blocks: Box<BlockSplitter>,
+        delimiter: u8,
+        rest: Option<Block>,
+    },
     Json {
         lines: Box<dyn BufRead + Send>,
         line: u64,
@@ -55,9 +58,6 @@ pub struct ContactsReader {
     inner: Inner,
     rows_read: u64,
     bytes_read: u64,
-    record: csv::ByteRecord,
-    /// Lines end in CRLF (judged by the header line).
-    crlf: bool,
 }
 
 const SNIFF: usize = 64 * 1024;
@@ -67,50 +67,10 @@ const SNIFF: usize = 64 * 1024;
 /// memory instead of being held whole.
 pub const MAX_ROW_BYTES: u64 = 16 * 1024 * 1024;
 
-const CSV_BUFFER: usize = 256 * 1024;
+/// How many bytes of rows the CSV reader takes from the file at a time.
+const CSV_BLOCK: usize = 1 << 20;
 
-/// Where the current CSV row started, and how far the stream has been read: shared between
-/// the reader (which marks each row's start) and the stream (which refuses to run on past
-/// `MAX_ROW_BYTES` from it), since the CSV parser grows its record without limit.
-#[derive(Default)]
-struct RowLimit {
-    start: std::sync::atomic::AtomicU64,
-    read: std::sync::atomic::AtomicU64,
-}
-
-/// The stream under the CSV parser, cut off when one row runs too long.
-struct LimitedRows {
-    inner: Box<dyn Read + Send>,
-    limit: std::sync::Arc<RowLimit>,
-}
-
-/// The error a row too long is, inside the CSV parser's I/O error.
-#[derive(Debug)]
-struct RowTooLong;
-
-impl std::fmt::Display for RowTooLong {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a row longer than {} MB", MAX_ROW_BYTES >> 20)
-    }
-}
-
-impl std::error::Error for RowTooLong {}
-
-impl Read for LimitedRows {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let read = self.limit.read.load(Relaxed);
-        // The parser reads ahead by up to its buffer: allow that beyond the row.
-        if read.saturating_sub(self.limit.start.load(Relaxed)) > MAX_ROW_BYTES + CSV_BUFFER as u64 {
-            return Err(std::io::Error::other(RowTooLong));
-        }
-        let n = self.inner.read(buf)?;
-        self.limit.read.fetch_add(n as u64, Relaxed);
-        Ok(n)
-    }
-}
-
-fn row_too_long(file: &str, line: u64) -> ContactsError {
+pub(super) fn row_too_long(file: &str, line: u64) -> ContactsError {
     ContactsError::Bad {
         file: file.into(),
         line,
@@ -121,10 +81,6 @@ fn row_too_long(file: &str, line: u64) -> ContactsError {
             MAX_ROW_BYTES >> 20
         ),
     }
-}
-
-fn is_row_too_long(e: &csv::Error) -> bool {
-    matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|i| i.is::<RowTooLong>()))
 }
 
 impl ContactsReader {
@@ -168,10 +124,6 @@ impl ContactsReader {
             start = 3;
         }
         let body = &head[start..];
-        let crlf = body
-            .iter()
-            .position(|&b| b == b'\n')
-            .is_some_and(|i| i > 0 && body[i - 1] == b'\r');
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(not_tabular(
                 "is empty: a contacts file needs a header line and rows",
@@ -198,22 +150,16 @@ impl ContactsReader {
         let stream: Box<dyn Read + Send> = Box::new(Cursor::new(head[start..].to_vec()).chain(r));
         match format {
             Format::Csv { delimiter } => {
-                let limit = std::sync::Arc::new(RowLimit::default());
-                let stream: Box<dyn Read + Send> = Box::new(LimitedRows {
-                    inner: stream,
-                    limit: limit.clone(),
-                });
-                let mut rdr = csv::ReaderBuilder::new()
+                let blocks = BlockSplitter::from_reader(file, stream, delimiter, CSV_BLOCK)?;
+                let mut header = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
+                    .has_headers(false)
                     .flexible(true)
-                    .has_headers(true)
-                    .buffer_capacity(CSV_BUFFER)
-                    .from_reader(stream);
-                let raw = match rdr.byte_headers() {
-                    Ok(h) => h.clone(),
-                    Err(e) if is_row_too_long(&e) => return Err(row_too_long(file, 1)),
-                    Err(e) => return Err(csv_error(file, e)),
-                };
+                    .from_reader(blocks.header());
+                let mut raw = csv::ByteRecord::new();
+                header
+                    .read_byte_record(&mut raw)
+                    .map_err(|e| csv_error(file, e))?;
                 let headers = name_headers(
                     raw.iter()
                         .map(|h| String::from_utf8_lossy(h).trim().to_string())
@@ -226,11 +172,13 @@ impl ContactsReader {
                     format,
                     headers,
                     keep,
-                    inner: Inner::Csv(Box::new(rdr), limit),
+                    inner: Inner::Csv {
+                        blocks: Box::new(blocks),
+                        delimiter,
+                        rest: None,
+                    },
                     rows_read: 0,
                     bytes_read: 0,
-                    record: csv::ByteRecord::new(),
-                    crlf,
                 })
             }
             Format::JsonLines => {
@@ -277,8 +225,6 @@ impl ContactsReader {
                     },
                     rows_read: 0,
                     bytes_read: 0,
-                    record: csv::ByteRecord::new(),
-                    crlf,
                 })
             }
         }
@@ -329,56 +275,41 @@ impl ContactsReader {
     /// Reads up to `max_rows` rows; `None` at the end of the file.
     pub fn next_chunk(&mut self, max_rows: usize) -> Result<Option<Table>, ContactsError> {
         let mut t = self.empty_table(max_rows);
-        let ncols = self.headers.len();
         match &mut self.inner {
-            Inner::Csv(rdr, limit) => {
+            Inner::Csv {
+                blocks,
+                delimiter,
+                rest,
+            } => {
                 while t.lines.len() < max_rows {
-                    let at = rdr.position().clone();
-                    limit
-                        .start
-                        .store(at.byte(), std::sync::atomic::Ordering::Relaxed);
-                    let more = match rdr.read_byte_record(&mut self.record) {
-                        Ok(more) => more,
-                        Err(e) if is_row_too_long(&e) => {
-                            return Err(row_too_long(&self.file, at.line()));
-                        }
-                        Err(e) => return Err(csv_error(&self.file, e)),
+                    let block = match rest.take() {
+                        Some(b) => b,
+                        None => match blocks.next_block()? {
+                            Some(b) => b,
+                            None => break,
+                        },
                     };
-                    if !more {
-                        break;
+                    let (part, stop) = parse_rows(
+                        &self.file,
+                        &block,
+                        *delimiter,
+                        &self.headers,
+                        &self.keep,
+                        max_rows - t.lines.len(),
+                    )?;
+                    match stop {
+                        Some(at) => *rest = Some(block.rest(at)),
+                        None => self.bytes_read = block.end,
                     }
-                    let rec = &self.record;
-                    if rec.len() == 1
-                        && rec
-                            .get(0)
-                            .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
-                    {
-                        continue; // a blank line
+                    if t.lines.is_empty() {
+                        t = part;
+                    } else {
+                        t.append(part).map_err(|message| ContactsError::Bad {
+                            file: self.file.clone(),
+                            line: 0,
+                            message,
+                        })?;
                     }
-                    // The csv reader counts the line feed of a CRLF only when it reads the next
-                    // record, so in a CRLF file every row after the header is one line further on.
-                    let line = rec.position().map(|p| p.line()).unwrap_or(0) + u64::from(self.crlf);
-                    self.bytes_read = rec.position().map(|p| p.byte()).unwrap_or(self.bytes_read);
-                    if rec.len() > ncols {
-                        t.long_rows += 1;
-                    } else if rec.len() < ncols {
-                        t.short_rows += 1;
-                    }
-                    for (k, &i) in self.keep.iter().enumerate() {
-                        let raw = rec.get(i).unwrap_or(b"");
-                        let ok = match std::str::from_utf8(raw) {
-                            Ok(s) => t.columns[k].push(s),
-                            Err(_) => {
-                                t.bad_utf8 += 1;
-                                t.first_bad_utf8_line.get_or_insert(line);
-                                t.columns[k].push(&String::from_utf8_lossy(raw))
-                            }
-                        };
-                        if !ok {
-                            return Err(ContactsError::Bad { file: self.file.clone(), line, message: "a column passes 4 GiB: too large to load at once; stream it with `scorewright score`".into() });
-                        }
-                    }
-                    t.lines.push(line);
                 }
             }
             Inner::Json { lines, line } => {
