@@ -176,16 +176,7 @@ fn all_rows(m: &Model) -> Vec<Row> {
     if !m.grades.is_empty() || m.matrix.is_some() {
         let mut r = Row::new(Node::Matrix, 1, RowKind::Item, "Matrix");
         r.detail = match &m.matrix {
-            Some(x) => format!(
-                "{} × {}; green {}",
-                x.rows,
-                x.columns,
-                if x.green.is_empty() {
-                    "none".to_string()
-                } else {
-                    x.green.join(" ")
-                }
-            ),
+            Some(x) => format!("{} × {}; green {}", x.rows, x.columns, ratings(&x.green)),
             None => "none: set its rows and columns to rate contacts".into(),
         };
         out.push(r);
@@ -230,6 +221,15 @@ fn all_rows(m: &Model) -> Vec<Row> {
         out.push(r);
     }
     out
+}
+
+/// A matrix zone's ratings, or "none".
+pub fn ratings(zone: &[String]) -> String {
+    if zone.is_empty() {
+        "none".to_string()
+    } else {
+        zone.join(" ")
+    }
 }
 
 /// What a persona is expected to get, in a few words: `tier hot, fit A or B`.

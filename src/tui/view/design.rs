@@ -448,16 +448,8 @@ fn section_help(app: &App, node: &Node) -> String {
                     "\n\nMatrix: {} by {}. Green: {}. Amber: {}.",
                     x.rows,
                     x.columns,
-                    if x.green.is_empty() {
-                        "none".to_string()
-                    } else {
-                        x.green.join(" ")
-                    },
-                    if x.amber.is_empty() {
-                        "none".to_string()
-                    } else {
-                        x.amber.join(" ")
-                    },
+                    crate::tui::tree::ratings(&x.green),
+                    crate::tui::tree::ratings(&x.amber),
                 ));
             }
             text
