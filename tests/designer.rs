@@ -822,3 +822,42 @@ fn the_matrix_is_made_edited_and_removed_in_place() {
     }
     assert_eq!(app.model, before);
 }
+
+#[test]
+fn samples_are_added_edited_and_scored_in_the_preview() {
+    let mut app = app();
+    let before = app.model.clone();
+    app = app.with_contacts(None);
+    assert!(
+        app.preview.is_none(),
+        "no samples, no file: nothing to preview"
+    );
+    select(&mut app, Node::Samples);
+    press(&mut app, "a");
+    assert_eq!(app.model.samples.len(), 1);
+    assert_eq!(app.node(), Node::Sample(0));
+    // A new sample has an id and an empty cell for each field's column.
+    let keys: Vec<&String> = app.model.samples[0].keys().collect();
+    assert_eq!(keys, ["id", "visits", "webinar", "industry"]);
+    // Its values, typed as YAML; the preview scores it at once.
+    press(&mut app, "Enter Enter");
+    for _ in 0..80 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "{ id: C-1, visits: 10, webinar: yes }");
+    press(&mut app, "Enter");
+    assert!(app.popups.is_empty(), "{}", render(&mut app, 100, 30));
+    let p = app.preview.as_ref().expect("the samples are previewed");
+    assert_eq!(p.table.rows(), 1);
+    app.settle(std::time::Duration::from_secs(10));
+    press(&mut app, "Esc p");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("C-1"), "{screen}");
+    assert!(screen.contains("100"), "{screen}");
+    // The tree names it by its first value.
+    press(&mut app, "p");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("C-1  3 values"), "{screen}");
+    press(&mut app, "u u");
+    assert_eq!(app.model, before);
+}

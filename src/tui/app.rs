@@ -217,6 +217,8 @@ pub struct App {
     /// The personas scored, and the model they were scored with.
     pub personas: Vec<crate::engine::PersonaResult>,
     personas_model: Option<Model>,
+    /// The samples the preview shows, when it shows the model's own (none: it shows a file).
+    samples_in_preview: Option<Vec<crate::tui::ops::Sample>>,
     /// Contact sets at least this large are scored on a worker thread.
     pub worker_min_rows: usize,
 }
@@ -266,6 +268,7 @@ impl App {
             tuning: Tuning::default(),
             personas: Vec::new(),
             personas_model: None,
+            samples_in_preview: None,
             worker_min_rows: super::preview::WORKER_MIN_ROWS,
         };
         app.refresh();
@@ -1171,6 +1174,10 @@ pub fn node_of_path(path: &[Seg]) -> (Node, Option<Prop>) {
         Some("segments") => match index(1) {
             Some(s) => (Node::Segment(s), prop_at(2)),
             None => (Node::Segments, None),
+        },
+        Some("samples") => match index(1) {
+            Some(s) => (Node::Sample(s), None),
+            None => (Node::Samples, None),
         },
         Some("personas") => match index(1) {
             Some(p) => (Node::Persona(p), prop_at(2)),

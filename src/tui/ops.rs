@@ -7,9 +7,13 @@
 //! nothing.
 
 use crate::model::{
-    Adjustment, Date, Field, Grade, Journey, Matrix, Model, Persona, Segment, Signal, Tier, Tiers,
-    Touchpoint, Weight,
+    Adjustment, Date, Field, Grade, Journey, Matrix, Model, Persona, Scalar, Segment, Signal, Tier,
+    Tiers, Touchpoint, Weight,
 };
+use indexmap::IndexMap;
+
+/// One sample contact of the model: its values by column.
+pub type Sample = IndexMap<String, Scalar>;
 
 /// A place in the model that the tree shows: a section header or one item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -43,6 +47,8 @@ pub enum Node {
     Segment(usize),
     Personas,
     Persona(usize),
+    Samples,
+    Sample(usize),
     Fields,
     Field(usize),
 }
@@ -67,6 +73,7 @@ pub enum ListRef {
     Tiers,
     Segments,
     Personas,
+    Samples,
     Fields,
 }
 
@@ -99,6 +106,7 @@ impl ListRef {
             ListRef::Tiers => Node::Tier(index),
             ListRef::Segments => Node::Segment(index),
             ListRef::Personas => Node::Persona(index),
+            ListRef::Samples => Node::Sample(index),
             ListRef::Fields => Node::Field(index),
         }
     }
@@ -126,6 +134,7 @@ impl ListRef {
             ListRef::Tiers => Node::Tiers,
             ListRef::Segments => Node::Segments,
             ListRef::Personas => Node::Personas,
+            ListRef::Samples => Node::Samples,
             ListRef::Fields => Node::Fields,
         }
     }
@@ -147,6 +156,7 @@ impl ListRef {
             ListRef::Tiers => "tier",
             ListRef::Segments => "segment",
             ListRef::Personas => "persona",
+            ListRef::Samples => "sample",
             ListRef::Fields => "field",
         }
     }
@@ -173,6 +183,7 @@ impl ListRef {
             ListRef::Tiers => m.tiers.as_ref().map_or(0, |t| t.levels.len()),
             ListRef::Segments => m.segments.len(),
             ListRef::Personas => m.personas.len(),
+            ListRef::Samples => m.samples.len(),
             ListRef::Fields => m.fields.len(),
         }
     }
@@ -236,6 +247,7 @@ impl Node {
             Node::Tier(i) => (ListRef::Tiers, *i),
             Node::Segment(i) => (ListRef::Segments, *i),
             Node::Persona(i) => (ListRef::Personas, *i),
+            Node::Sample(i) => (ListRef::Samples, *i),
             Node::Field(i) => (ListRef::Fields, *i),
             Node::Model
             | Node::Journeys
@@ -244,6 +256,7 @@ impl Node {
             | Node::Tiers
             | Node::Segments
             | Node::Personas
+            | Node::Samples
             | Node::Fields => return None,
         })
     }
@@ -256,6 +269,7 @@ impl Node {
             Node::Tiers => Some(ListRef::Tiers),
             Node::Segments => Some(ListRef::Segments),
             Node::Personas => Some(ListRef::Personas),
+            Node::Samples => Some(ListRef::Samples),
             Node::Fields => Some(ListRef::Fields),
             _ => None,
         }
@@ -293,8 +307,14 @@ impl Node {
             Node::Tier(i) => Item::Tier(m.tiers.as_ref()?.levels.get(*i)?.clone()),
             Node::Segment(i) => Item::Segment(m.segments.get(*i)?.clone()),
             Node::Persona(i) => Item::Persona(m.personas.get(*i)?.clone()),
+            Node::Sample(i) => Item::Sample(m.samples.get(*i)?.clone()),
             Node::Field(i) => Item::Field(m.fields.get(*i)?.clone()),
-            Node::Journeys | Node::Grades | Node::Segments | Node::Personas | Node::Fields => {
+            Node::Journeys
+            | Node::Grades
+            | Node::Segments
+            | Node::Personas
+            | Node::Samples
+            | Node::Fields => {
                 return None;
             }
         })
@@ -310,6 +330,7 @@ impl Node {
             | Node::Tiers
             | Node::Segments
             | Node::Personas
+            | Node::Samples
             | Node::Fields => true,
             _ => self.item(m).is_some(),
         }
@@ -370,6 +391,7 @@ pub enum Item {
     Tier(Tier),
     Segment(Segment),
     Persona(Persona),
+    Sample(Sample),
     Field(Field),
 }
 
@@ -388,6 +410,7 @@ impl Item {
             Item::Tier(t) => t.name.clone(),
             Item::Segment(s) => s.name.clone(),
             Item::Persona(p) => p.name.clone(),
+            Item::Sample(s) => sample_title(s),
             Item::Field(f) => f.id.clone(),
         }
     }
@@ -468,6 +491,7 @@ enum AnyList<'a> {
     Tiers(&'a mut Vec<Tier>),
     Segments(&'a mut Vec<Segment>),
     Personas(&'a mut Vec<Persona>),
+    Samples(&'a mut Vec<Sample>),
     Fields(&'a mut Vec<Field>),
 }
 
@@ -523,6 +547,7 @@ fn list_mut<'a>(m: &'a mut Model, list: &ListRef) -> Result<AnyList<'a>, String>
         }
         ListRef::Segments => AnyList::Segments(&mut m.segments),
         ListRef::Personas => AnyList::Personas(&mut m.personas),
+        ListRef::Samples => AnyList::Samples(&mut m.samples),
         ListRef::Fields => AnyList::Fields(&mut m.fields),
     })
 }
@@ -576,6 +601,7 @@ entry!(Grade, Grade);
 entry!(Tier, Tier);
 entry!(Segment, Segment);
 entry!(Persona, Persona);
+entry!(Sample, Sample);
 entry!(Field, Field);
 
 /// One operation on one list, generic over the item type.
@@ -778,7 +804,16 @@ fn apply_one(m: &mut Model, op: &Op) -> Result<Op, String> {
         AnyList::Tiers(v) => on_list(v, &list, op),
         AnyList::Segments(v) => on_list(v, &list, op),
         AnyList::Personas(v) => on_list(v, &list, op),
+        AnyList::Samples(v) => on_list(v, &list, op),
         AnyList::Fields(v) => on_list(v, &list, op),
+    }
+}
+
+/// What a person reads for a sample: its first value (an id, usually).
+pub fn sample_title(s: &Sample) -> String {
+    match s.values().next() {
+        Some(v) => v.to_string(),
+        None => "(empty sample)".into(),
     }
 }
 

@@ -185,11 +185,15 @@ pub fn props(node: &Node) -> Vec<Prop> {
         Node::Tier(_) => vec![Name, AtLeast, Handover, Sales],
         Node::Segment(_) => vec![Name, When, Action, Route, Note],
         Node::Persona(_) => vec![Name, Values, Expect, Note],
+        Node::Sample(_) => vec![Values],
         Node::Matrix => vec![MatrixRows, MatrixColumns, Green, Amber],
         Node::Field(_) => vec![Id, FieldKind, Label, Column, Missing, Note],
-        Node::Journeys | Node::Grades | Node::Segments | Node::Personas | Node::Fields => {
-            Vec::new()
-        }
+        Node::Journeys
+        | Node::Grades
+        | Node::Segments
+        | Node::Personas
+        | Node::Samples
+        | Node::Fields => Vec::new(),
     }
 }
 
@@ -259,6 +263,7 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Matrix(x), Prop::Amber) => x.as_ref().map(|x| x.amber.join(", ")).unwrap_or_default(),
         (I::Persona(p), Prop::Name) => p.name.clone(),
         (I::Persona(p), Prop::Values) => flow(&p.values),
+        (I::Sample(s), Prop::Values) => flow(s),
         (I::Persona(p), Prop::Expect) => flow(&p.expect),
         (I::Persona(p), Prop::Note) => opt(&p.note),
         (I::Field(f), Prop::Id) => f.id.clone(),
@@ -554,6 +559,12 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
             }
         }
         (I::Persona(p), Prop::Note) => p.note = non_empty(raw),
+        (I::Sample(s), Prop::Values) => {
+            *s = match non_empty(raw) {
+                None => Default::default(),
+                Some(t) => yaml(&t, "set of values (column: value, ...)")?,
+            }
+        }
         (I::Field(f), Prop::Id) => f.id = id(raw)?,
         (I::Field(f), Prop::FieldKind) => {
             f.kind = choice(&FieldKind::ALL, FieldKind::name, raw, "field kind")?

@@ -1,7 +1,8 @@
 //! The tree of the model, flattened into the rows the tree pane shows.
 //!
 //! Order: the model, its journeys (each with its touchpoints, their signals or child
-//! touchpoints, then the journey's adjustments), grades, tiers, segments, personas and fields. The rows
+//! touchpoints, then the journey's adjustments), grades, tiers, segments, personas, samples
+//! and fields. The rows
 //! are rebuilt after every edit (cheap: one pass over the model) and hold only what the view
 //! draws, so drawing never walks the model.
 
@@ -212,6 +213,17 @@ fn all_rows(m: &Model) -> Vec<Row> {
     for (i, p) in m.personas.iter().enumerate() {
         let mut r = Row::new(Node::Persona(i), 1, RowKind::Item, &p.name);
         r.detail = describe_expectation(&p.expect);
+        out.push(r);
+    }
+    out.push(Row::new(Node::Samples, 0, RowKind::Section, "Samples"));
+    for (i, s) in m.samples.iter().enumerate() {
+        let mut r = Row::new(
+            Node::Sample(i),
+            1,
+            RowKind::Item,
+            super::ops::sample_title(s),
+        );
+        r.detail = format!("{} value{}", s.len(), if s.len() == 1 { "" } else { "s" });
         out.push(r);
     }
     out.push(Row::new(Node::Fields, 0, RowKind::Section, "Fields"));

@@ -243,6 +243,20 @@ impl App {
                     },
                 })
             }
+            ListRef::Samples => {
+                // The id column, then every field's column, empty to fill in.
+                let id = m.id_column.clone().unwrap_or_else(|| "id".into());
+                let mut s = crate::tui::ops::Sample::new();
+                s.insert(
+                    id,
+                    crate::model::Scalar::Text(format!("sample {}", m.samples.len() + 1)),
+                );
+                for f in &m.fields {
+                    s.entry(f.column().to_string())
+                        .or_insert(crate::model::Scalar::Text(String::new()));
+                }
+                Item::Sample(s)
+            }
             ListRef::Fields => {
                 let ids: Vec<&str> = m.fields.iter().map(|f| f.id.as_str()).collect();
                 Item::Field(Field::new(&unique_id("new_field", &ids), FieldKind::Number))

@@ -24,6 +24,7 @@ impl App {
     /// preview; a large file on a thread of its own. A file that does not load leaves no
     /// preview, and says why.
     pub(super) fn load_preview(&mut self) {
+        self.samples_in_preview = None;
         match self.contacts.clone() {
             Some(p) if self.is_large(&p) => self.loading = Some(Loading::start(p, false)),
             Some(p) => {
@@ -33,8 +34,12 @@ impl App {
             None if !self.model.samples.is_empty() => {
                 let table = Table::from_maps("samples", &self.model.samples);
                 self.install_preview("the model's samples".into(), table);
+                self.samples_in_preview = Some(self.model.samples.clone());
             }
-            None => self.preview = None,
+            None => {
+                self.preview = None;
+                self.samples_in_preview = Some(Vec::new());
+            }
         }
     }
 
@@ -96,6 +101,7 @@ impl App {
         self.preview = Some(p);
         self.preview_error = None;
         self.tuning = Tuning::Idle;
+        self.samples_in_preview = None;
     }
 
     /// Previews another contacts file. A small file is read at once, and on failure nothing
@@ -118,6 +124,14 @@ impl App {
     /// Asks for the current model's scores (the preview skips a model it already has) and
     /// scores the personas again when the model changed.
     pub(super) fn sync_preview(&mut self) {
+        // A preview of the model's samples follows edits of the samples.
+        if self
+            .samples_in_preview
+            .as_ref()
+            .is_some_and(|shown| *shown != self.model.samples)
+        {
+            self.load_preview();
+        }
         if let Some(p) = &mut self.preview {
             p.request(&self.model);
         }

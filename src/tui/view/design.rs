@@ -147,6 +147,8 @@ fn kind_name(node: &Node) -> &'static str {
         Node::Segment(_) => "Segment",
         Node::Personas => "Personas",
         Node::Persona(_) => "Persona",
+        Node::Samples => "Samples",
+        Node::Sample(_) => "Sample",
         Node::Fields => "Fields",
         Node::Field(_) => "Field",
     }
@@ -461,6 +463,10 @@ fn section_help(app: &App, node: &Node) -> String {
         Node::Personas => format!(
             "{} personas: made-up contacts the room agreed on, each with the values it has and what it should get. A persona that gets something else is a check error; the preview's Personas panel shows each one passing or failing. a: add a persona.",
             m.personas.len()
+        ),
+        Node::Samples => format!(
+            "{} samples: contacts kept in the model, which the preview scores when no contacts file is given. a: add a sample.",
+            m.samples.len()
         ),
         Node::Fields => format!(
             "{} fields: the columns of contact data the model reads. a: add a field.",
