@@ -8,7 +8,8 @@
 //! `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and tier),
 //! `sw_segment` (the first segment that holds), then the outputs under the names of
 //! `engine::output_columns`. Internal columns are all named `sw_*` and never collide with the
-//! table's, which are only read in the first step. A step with nothing to add is left out.
+//! table's, which are only read in the first step. A step with nothing to add is left out, and
+//! a step passes on only the columns that a later step reads (`carried`).
 //!
 //! Each value is worked out once per row and read by name after that, never written out again
 //! in every place that reads it: engines evaluate each copy anew, and on a large table those
@@ -26,7 +27,7 @@ use crate::contacts::typed::category_key;
 use crate::model::check::{self, Severity};
 use crate::model::{Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// PostgreSQL raises an error where a double operation underflows to zero (other engines give
@@ -208,14 +209,13 @@ impl<'a> Writer<'a> {
             cols.push(format!("{text} AS sw_c{i}"));
         }
         // The characters that `str::trim` removes, written once.
-        let _ = write!(
-            q,
-            "sw_ws AS (\n  SELECT {} AS sw_ws\n),\nsw_text AS {}(\n  SELECT\n    {}\n  FROM {} CROSS JOIN sw_ws\n),\n",
-            d.whitespace(),
-            self.materialized(),
-            cols.join(",\n    "),
-            self.source()?
-        );
+        let _ = write!(q, "sw_ws AS (\n  SELECT {} AS sw_ws\n),\n", d.whitespace());
+        let mut steps = vec![Step {
+            name: "sw_text",
+            from: format!("{} CROSS JOIN sw_ws", self.source()?),
+            star: false,
+            columns: cols,
+        }];
 
         // Parts: what several values of a column read, worked out once per cell: its lower
         // case, and a date's digits as one integer (`yyyymmdd`, NULL when not that shape).
@@ -236,7 +236,7 @@ impl<'a> Writer<'a> {
         let typed_from = if parts.is_empty() {
             "sw_text"
         } else {
-            self.layer(&mut q, "sw_part", "sw_text", &parts);
+            layer(&mut steps, "sw_part", "sw_text", &parts);
             "sw_part"
         };
 
@@ -246,12 +246,12 @@ impl<'a> Writer<'a> {
             let name = &self.values[f.id.as_str()];
             vals.push(format!("{} AS {name}", self.value(f, *i)?));
         }
-        let _ = write!(
-            q,
-            "sw_value AS {}(\n  SELECT\n    {}\n  FROM {typed_from}\n),\n",
-            self.materialized(),
-            vals.join(",\n    ")
-        );
+        steps.push(Step {
+            name: "sw_value",
+            from: typed_from.into(),
+            star: false,
+            columns: vals,
+        });
 
         // Raw journey scores: the weighted sums.
         let mut raws = Vec::new();
@@ -283,10 +283,10 @@ impl<'a> Writer<'a> {
         let summed_from = if factors.is_empty() {
             "sw_value"
         } else {
-            self.layer(&mut q, "sw_decay", "sw_value", &factors);
+            layer(&mut steps, "sw_decay", "sw_value", &factors);
             "sw_decay"
         };
-        self.layer(&mut q, "sw_raw", summed_from, &raws);
+        layer(&mut steps, "sw_raw", summed_from, &raws);
 
         // Adjustments, in order, then the clamp.
         let mut adjusted = Vec::new();
@@ -304,14 +304,14 @@ impl<'a> Writer<'a> {
             }
             adjusted.push(format!("{e} AS sw_adj{ji}"));
         }
-        self.layer(&mut q, "sw_adjusted", "sw_raw", &adjusted);
+        layer(&mut steps, "sw_adjusted", "sw_raw", &adjusted);
         let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
         let scores: Vec<String> = (0..self.model.journeys.len())
             .map(|ji| {
                 format!("CASE WHEN sw_adj{ji} < {zero} THEN {zero} WHEN sw_adj{ji} > {hundred} THEN {hundred} ELSE sw_adj{ji} END AS sw_s{ji}")
             })
             .collect();
-        self.layer(&mut q, "sw_score", "sw_adjusted", &scores);
+        layer(&mut steps, "sw_score", "sw_adjusted", &scores);
 
         // Grades and tier: the first band or level the score reaches.
         let mut graded = Vec::new();
@@ -359,7 +359,7 @@ impl<'a> Writer<'a> {
             tier_index
         };
         graded.push(format!("{tier_index} AS sw_tier"));
-        self.layer(&mut q, "sw_grade", "sw_score", &graded);
+        layer(&mut steps, "sw_grade", "sw_score", &graded);
 
         // Segment: the index of the first that holds.
         let mut seg = "CASE".to_string();
@@ -379,8 +379,8 @@ impl<'a> Writer<'a> {
         } else {
             seg + "\n    END"
         };
-        self.layer(
-            &mut q,
+        layer(
+            &mut steps,
             "sw_segment",
             "sw_grade",
             &[format!("{seg} AS sw_seg")],
@@ -432,23 +432,27 @@ impl<'a> Writer<'a> {
                 d.ident(name, &format!("output column '{name}'"))?
             ));
         }
-        let _ = write!(q, "SELECT\n  {}\nFROM sw_segment\n", out.join(",\n  "));
+        let out = out.join(",\n  ");
+        let carried = carried(&steps, &out);
+        for (i, (step, carry)) in steps.iter().zip(carried).enumerate() {
+            let cols: Vec<&str> = carry
+                .iter()
+                .map(String::as_str)
+                .chain(step.columns.iter().map(String::as_str))
+                .collect();
+            let _ = write!(
+                q,
+                "{} AS {}(\n  SELECT\n    {}\n  FROM {}\n){}\n",
+                step.name,
+                self.materialized(),
+                cols.join(",\n    "),
+                step.from,
+                if i + 1 == steps.len() { "" } else { "," }
+            );
+        }
+        let last = steps.last().map_or("sw_text", |s| s.name);
+        let _ = write!(q, "SELECT\n  {out}\nFROM {last}\n");
         Ok(q)
-    }
-
-    fn layer(&self, q: &mut String, name: &str, from: &str, columns: &[String]) {
-        let cols = if columns.is_empty() {
-            String::new()
-        } else {
-            format!(",\n    {}", columns.join(",\n    "))
-        };
-        let last = name == "sw_segment";
-        let _ = write!(
-            q,
-            "{name} AS {}(\n  SELECT\n    *{cols}\n  FROM {from}\n){}\n",
-            self.materialized(),
-            if last { "" } else { "," }
-        );
     }
 
     /// The table's name for a column (`contacts::Table::column_index`): as written when the
@@ -1040,6 +1044,88 @@ impl<'a> Writer<'a> {
             format!("{v} IN ({})", items.join(", "))
         })
     }
+}
+
+/// One common table expression: `SELECT <carried columns>, <columns> FROM <from>`.
+struct Step {
+    name: &'static str,
+    from: String,
+    /// Whether it passes on columns of the step it reads (those a later step reads).
+    star: bool,
+    /// Its own columns, each `expression AS sw_name`.
+    columns: Vec<String>,
+}
+
+/// A step that adds columns to the one before.
+fn layer(steps: &mut Vec<Step>, name: &'static str, from: &str, columns: &[String]) {
+    steps.push(Step {
+        name,
+        from: from.into(),
+        star: true,
+        columns: columns.to_vec(),
+    });
+}
+
+/// The name a column of a step is given (`... AS sw_name`).
+fn alias(column: &str) -> &str {
+    column.rsplit_once(" AS ").map_or(column, |(_, a)| a)
+}
+
+/// The `sw_*` names an expression reads (a literal that looks like one only costs a column).
+fn references(e: &str) -> HashSet<&str> {
+    let b = e.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut found = HashSet::new();
+    let mut i = 0;
+    while let Some(at) = e[i..].find("sw_") {
+        let start = i + at;
+        let mut end = start + 3;
+        while end < b.len() && word(b[end]) {
+            end += 1;
+        }
+        if start == 0 || !word(b[start - 1]) {
+            found.insert(&e[start..end]);
+        }
+        i = end;
+    }
+    found
+}
+
+/// For each step, the columns of the step before that it passes on: only those a later step
+/// or the final `SELECT` reads. Every step stored or carried column costs every engine time
+/// per row (PostgreSQL writes each step out; Spark passes each column between its operators),
+/// so nothing is carried further than its last reader.
+fn carried(steps: &[Step], out: &str) -> Vec<Vec<String>> {
+    // Forward: what each step would give if it passed on everything.
+    let mut given: Vec<Vec<&str>> = Vec::new();
+    for s in steps {
+        let mut cols: Vec<&str> = match (s.star, given.last()) {
+            (true, Some(before)) => before.clone(),
+            _ => Vec::new(),
+        };
+        cols.extend(s.columns.iter().map(|c| alias(c)));
+        given.push(cols);
+    }
+    // Backward: what is read after each step.
+    let mut needed = references(out);
+    let mut carried = vec![Vec::new(); steps.len()];
+    for (i, s) in steps.iter().enumerate().rev() {
+        let own: HashSet<&str> = s.columns.iter().map(|c| alias(c)).collect();
+        let carry: Vec<&str> = match (s.star, i.checked_sub(1)) {
+            (true, Some(before)) => given[before]
+                .iter()
+                .copied()
+                .filter(|c| needed.contains(c) && !own.contains(c))
+                .collect(),
+            _ => Vec::new(),
+        };
+        needed = carry.iter().copied().collect();
+        for c in &s.columns {
+            needed.extend(references(c));
+        }
+        carried[i] = carry.into_iter().map(String::from).collect();
+    }
+    carried
 }
 
 /// A field's missing placeholders as compared: trimmed, lower case, without repeats.
