@@ -434,6 +434,19 @@ impl<'a> Writer<'a> {
         }
         let out = out.join(",\n  ");
         let carried = carried(&steps, &out);
+        // PostgreSQL: a step whose every column its reader reads at most once can be inlined
+        // there without computing anything twice, unless that reader is inlined too.
+        let mut inline = vec![false; steps.len()];
+        for i in (0..steps.len().saturating_sub(1)).rev() {
+            let reader = steps[i + 1].columns.join("\n");
+            inline[i] = self.d == Dialect::Postgres
+                && !inline[i + 1]
+                && steps[i].columns.iter().all(|c| {
+                    let name = alias(c);
+                    let kept = carried[i + 1].iter().filter(|x| *x == name).count();
+                    occurrences(&reader, name) + kept <= 1
+                });
+        }
         for (i, (step, carry)) in steps.iter().zip(carried).enumerate() {
             let cols: Vec<&str> = carry
                 .iter()
@@ -444,7 +457,11 @@ impl<'a> Writer<'a> {
                 q,
                 "{} AS {}(\n  SELECT\n    {}\n  FROM {}\n){}\n",
                 step.name,
-                self.materialized(),
+                if inline[i] {
+                    "NOT MATERIALIZED "
+                } else {
+                    self.materialized()
+                },
                 cols.join(",\n    "),
                 step.from,
                 if i + 1 == steps.len() { "" } else { "," }
@@ -1089,6 +1106,18 @@ fn references(e: &str) -> HashSet<&str> {
         i = end;
     }
     found
+}
+
+/// How many times an expression reads the `sw_*` name `name`.
+fn occurrences(e: &str, name: &str) -> usize {
+    let b = e.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    e.match_indices(name)
+        .filter(|(at, _)| {
+            let end = at + name.len();
+            (*at == 0 || !word(b[at - 1])) && (end == b.len() || !word(b[end]))
+        })
+        .count()
 }
 
 /// For each step, the columns of the step before that it passes on: only those a later step
