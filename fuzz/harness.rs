@@ -171,16 +171,7 @@ fn model_for(headers: &[String], data: &[u8]) -> Model {
         name: "fuzz".into(),
         ..Model::default()
     };
-    let mut journey = Journey {
-        id: "j".into(),
-        name: String::new(),
-        ending: Default::default(),
-        stage: Default::default(),
-        note: None,
-        open_question: false,
-        touchpoints: Vec::new(),
-        adjustments: Vec::new(),
-    };
+    let mut journey = Journey::new("j");
     let n = headers.len().min(4);
     for (i, h) in headers.iter().take(n).enumerate() {
         let pick = data.get(i).copied().unwrap_or(0) as usize;

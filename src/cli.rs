@@ -257,9 +257,12 @@ pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses to overwrite a file unless forced.
-pub fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
-    if path.exists() && !force {
+/// Refuses to overwrite a file unless forced; writing to standard output (no file) is fine.
+pub fn refuse_overwrite(path: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
+    if let Some(path) = path
+        && path.exists()
+        && !force
+    {
         anyhow::bail!(
             "{} already exists: pass --force to overwrite it",
             path.display()

@@ -145,14 +145,8 @@ fn big_model() -> Model {
     };
     for j in 0..100 {
         let mut journey = Journey {
-            id: format!("j{j}"),
             name: format!("Journey {j}"),
-            ending: Default::default(),
-            stage: Default::default(),
-            note: None,
-            open_question: false,
-            touchpoints: Vec::new(),
-            adjustments: Vec::new(),
+            ..Journey::new(&format!("j{j}"))
         };
         for t in 0..100 {
             let field = format!("f{}", (j * 100 + t) % 500);

@@ -36,9 +36,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    if let Some(out) = &a.output {
-        super::refuse_overwrite(out, a.force)?;
-    }
+    super::refuse_overwrite(a.output.as_deref(), a.force)?;
     let source = match Source::from_cli(a.dialect, &a.table) {
         Ok(s) => s,
         Err(e) => {

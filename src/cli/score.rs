@@ -69,9 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    if let Some(out) = &a.output {
-        super::refuse_overwrite(out, a.force)?;
-    }
+    super::refuse_overwrite(a.output.as_deref(), a.force)?;
     let mut reader = match ContactsReader::open(&a.contacts) {
         Ok(r) => r,
         Err(e) => {

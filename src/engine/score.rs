@@ -488,6 +488,16 @@ impl Scorer {
 
         // Masks of what reads fields only: adjustments, and the field tests of segments.
         let deps = mask_deps(&fkeys, today);
+        // What conditions are evaluated against before there are scores.
+        let fields_ctx = Ctx {
+            model,
+            rows: n,
+            today: today.0,
+            fields: &fields,
+            scores: None,
+            grades: None,
+            tiers: None,
+        };
         let mut used_masks = HashSet::new();
         let mut field_mask = |masks: &mut HashMap<String, Arc<Vec<bool>>>,
                               c: &crate::model::Condition| {
@@ -495,18 +505,7 @@ impl Scorer {
             used_masks.insert(key.clone());
             masks
                 .entry(key)
-                .or_insert_with(|| {
-                    let ctx = Ctx {
-                        model,
-                        rows: n,
-                        today: today.0,
-                        fields: &fields,
-                        scores: None,
-                        grades: None,
-                        tiers: None,
-                    };
-                    Arc::new(condition::mask_of_fields(c, &ctx))
-                })
+                .or_insert_with(|| Arc::new(condition::mask_of_fields(c, &fields_ctx)))
                 .clone()
         };
         let adjustments: Vec<Vec<Arc<Vec<bool>>>> = model
@@ -520,16 +519,7 @@ impl Scorer {
                             field_mask(&mut self.masks, &a.when)
                         } else {
                             // Adjustments see no scores: whatever else they test never holds.
-                            let ctx = Ctx {
-                                model,
-                                rows: n,
-                                today: today.0,
-                                fields: &fields,
-                                scores: None,
-                                grades: None,
-                                tiers: None,
-                            };
-                            Arc::new(condition::mask(&a.when, &ctx))
+                            Arc::new(condition::mask(&a.when, &fields_ctx))
                         }
                     })
                     .collect()

@@ -166,6 +166,19 @@ pub struct Journey {
 }
 
 impl Journey {
+    /// A journey with this id and nothing in it yet.
+    pub fn new(id: &str) -> Journey {
+        Journey {
+            id: id.into(),
+            name: String::new(),
+            ending: Ending::default(),
+            stage: Stage::default(),
+            note: None,
+            open_question: false,
+            touchpoints: Vec::new(),
+            adjustments: Vec::new(),
+        }
+    }
     pub fn title(&self) -> &str {
         if self.name.is_empty() {
             &self.id

@@ -190,17 +190,11 @@ mod tests {
         use crate::tui::ops::ListRef;
         let mut m = Model::default();
         m.journeys.push(Journey {
-            id: "j".into(),
-            name: String::new(),
-            ending: Default::default(),
-            stage: Default::default(),
-            note: None,
-            open_question: false,
             touchpoints: vec![
                 Touchpoint::new("a", Weight(5000)),
                 Touchpoint::new("b", Weight(5000)),
             ],
-            adjustments: vec![],
+            ..Journey::new("j")
         });
         let before = m.clone();
         let list = ListRef::Touchpoints {

@@ -851,14 +851,8 @@ mod tests {
             name: "m".into(),
             fields: vec![Field::new("visits", FieldKind::Number)],
             journeys: vec![Journey {
-                id: "j".into(),
-                name: String::new(),
-                ending: Default::default(),
-                stage: Default::default(),
-                note: None,
-                open_question: false,
                 touchpoints: vec![t1, t2],
-                adjustments: Vec::new(),
+                ..Journey::new("j")
             }],
             ..Model::default()
         }

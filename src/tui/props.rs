@@ -1035,16 +1035,7 @@ mod tests {
     fn set_validates() {
         let mut m = Model::default();
         m.fields.push(Field::new("visits", FieldKind::Number));
-        m.journeys.push(Journey {
-            id: "j".into(),
-            name: String::new(),
-            ending: Ending::Conversion,
-            stage: Stage::Prospect,
-            note: None,
-            open_question: false,
-            touchpoints: vec![],
-            adjustments: vec![],
-        });
+        m.journeys.push(Journey::new("j"));
         let t = Item::Touchpoint(Touchpoint::new("t", Weight(5000)));
         for bad in ["abc", "-5", "120"] {
             assert!(set(&t, Prop::Weight, bad, &m).is_err(), "{bad}");

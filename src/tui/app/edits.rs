@@ -163,14 +163,8 @@ impl App {
             ListRef::Journeys => {
                 let ids: Vec<&str> = m.journeys.iter().map(|j| j.id.as_str()).collect();
                 Item::Journey(Journey {
-                    id: unique_id("journey", &ids),
                     name: "New journey".into(),
-                    ending: Default::default(),
-                    stage: Default::default(),
-                    note: None,
-                    open_question: false,
-                    touchpoints: Vec::new(),
-                    adjustments: Vec::new(),
+                    ..Journey::new(&unique_id("journey", &ids))
                 })
             }
             ListRef::Touchpoints { journey, .. } => {
