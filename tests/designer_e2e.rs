@@ -7,10 +7,8 @@
 
 mod common;
 
-use common::tmux::{Tmux, quote};
+use common::tmux::Tmux;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const MODEL: &str = r#"name: End to end
@@ -37,45 +35,18 @@ journeys:
 
 #[test]
 fn open_edit_a_weight_save_and_quit() {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is not installed: run .ci/install-engines"
-    );
-    let bin = env!("CARGO_BIN_EXE_scorewright");
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("model.yaml");
     std::fs::write(&model, MODEL).unwrap();
     let config = dir.path().join("config");
     std::fs::create_dir(&config).unwrap();
 
-    let tmux = Tmux {
-        socket: format!("scorewright-e2e-{}", std::process::id()),
-        session: "designer",
-        patience: std::time::Duration::from_secs(20),
-    };
-    let command = format!(
-        "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit {}",
-        quote(&config),
-        // Recovery copies of unsaved edits stay in the test's folder too.
-        quote(&config),
-        quote(Path::new(bin)),
-        quote(&model)
-    );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        tmux.session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&started.stderr)
+    let tmux = Tmux::designer(
+        "e2e",
+        &config,
+        &[&model],
+        (100, 30),
+        Duration::from_secs(20),
     );
 
     tmux.wait_for("Visits the site");

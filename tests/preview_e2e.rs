@@ -9,22 +9,17 @@
 
 mod common;
 
-use common::tmux::{Tmux, quote};
+use common::tmux::Tmux;
 
 use scorewright::contacts::read_contacts;
 use scorewright::engine::score_table;
 use scorewright::engine::whatif::compare;
 use scorewright::model::{Weight, read_model};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
 fn preview_of_leads_changes_with_a_weight() {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is not installed: run .ci/install-engines"
-    );
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let leads = root.join("../shared/data/leads/Leads.csv");
     assert!(leads.exists(), "{} is missing", leads.display());
@@ -49,35 +44,12 @@ fn preview_of_leads_changes_with_a_weight() {
     );
     assert!(c.changed > 0);
 
-    let tmux = Tmux {
-        socket: format!("scorewright-preview-e2e-{}", std::process::id()),
-        session: "preview",
-        patience: std::time::Duration::from_secs(60),
-    };
-    let command = format!(
-        "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit {} --contacts {}",
-        quote(&config),
-        // Recovery copies of unsaved edits stay in the test's folder too.
-        quote(&config),
-        quote(Path::new(env!("CARGO_BIN_EXE_scorewright"))),
-        quote(&model),
-        quote(&leads)
-    );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        tmux.session,
-        "-x",
-        "140",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&started.stderr)
+    let tmux = Tmux::designer(
+        "preview-e2e",
+        &config,
+        &[&model, Path::new("--contacts"), &leads],
+        (140, 40),
+        std::time::Duration::from_secs(60),
     );
 
     tmux.wait_for("Who the lead is");

@@ -55,6 +55,56 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Starts `scorewright edit ARGS` in a session of its own `width` x `height`, with the
+    /// config and data folders (recovery copies too) in `config`, without colour.
+    pub fn designer(
+        name: &str,
+        config: &Path,
+        args: &[&Path],
+        size: (u16, u16),
+        patience: Duration,
+    ) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is not installed: run .ci/install-engines"
+        );
+        let tmux = Tmux {
+            socket: format!("scorewright-{name}-{}", std::process::id()),
+            session: "designer",
+            patience,
+        };
+        let mut command = format!(
+            "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit",
+            quote(config),
+            quote(config),
+            quote(Path::new(env!("CARGO_BIN_EXE_scorewright"))),
+        );
+        for a in args {
+            command.push(' ');
+            command.push_str(&quote(a));
+        }
+        let (w, h) = (size.0.to_string(), size.1.to_string());
+        let started = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            tmux.session,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            &command,
+        ]);
+        assert!(
+            started.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        tmux
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
