@@ -6,6 +6,7 @@
 pub mod check;
 pub mod date;
 pub mod locate;
+pub mod preserve;
 pub mod types;
 pub mod weight;
 pub mod yaml;

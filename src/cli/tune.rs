@@ -4,7 +4,7 @@
 use super::TextOrJson;
 use crate::engine::tune::{Objective, TuneOptions, tune};
 use clap::ValueEnum;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -142,8 +142,66 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(out) = &a.output {
-        crate::model::write_model(&report.model, out)?;
+        let mut tuned = report.model.clone();
+        if let Some(c) = &model.contacts {
+            match contacts_from(&file.folder(), c, out) {
+                Ok(moved) => tuned.contacts = Some(moved),
+                Err(why) => eprintln!("{}: `contacts: {c}` is kept as it is: {why}", out.display()),
+            }
+        }
+        // A patch of the input's text: only the weights that moved (and a moved contacts
+        // path) differ from the file the team wrote.
+        crate::model::yaml::write_model_from(&tuned, Some(&file.source), out)?;
         eprintln!("wrote the tuned model to {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The model's relative `contacts` path `c` (read from `folder`) as seen from the folder of
+/// `out`, so that the written model still names the same file. An absolute path, or a model
+/// written into its own folder, keeps it as it is.
+fn contacts_from(folder: &Path, c: &str, out: &Path) -> Result<String, String> {
+    if Path::new(c).is_absolute() {
+        return Ok(c.to_string());
+    }
+    let out_dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let from = out_dir
+        .canonicalize()
+        .map_err(|e| format!("its folder {} cannot be read ({e})", out_dir.display()))?;
+    let to = folder.canonicalize().map_err(|e| {
+        format!(
+            "the model's folder {} cannot be read ({e})",
+            folder.display()
+        )
+    })?;
+    if from == to {
+        return Ok(c.to_string());
+    }
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return Err("the two folders share no root, so no relative path joins them".into());
+    }
+    let mut rel = PathBuf::new();
+    for _ in from.components().skip(common) {
+        rel.push("..");
+    }
+    for part in to.components().skip(common) {
+        rel.push(part);
+    }
+    rel.push(c);
+    rel.to_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("{} is not UTF-8 text", rel.display()))
 }

@@ -1,9 +1,10 @@
 //! Reading and writing model files.
 //!
 //! A parse error names the file, the line, the column and what was expected; an unknown key
-//! also suggests the nearest known one. Writing gives keys in the order of the types, weights
-//! as written (`25`, `12.5`), and leaves out what is at its default, so that writing back
-//! what was read gives the same model.
+//! also suggests the nearest known one. A model written over a file is a patch of that file's
+//! text (`preserve`); a new file gets the canonical layout: keys in the order of the types,
+//! weights as written (`25`, `12.5`), and what is at its default left out, so that writing
+//! back what was read gives the same model.
 
 use super::locate::SourceMap;
 use super::types::Model;
@@ -56,14 +57,6 @@ impl ModelFile {
     /// The model's default contacts file, resolved against the model's folder.
     pub fn contacts_path(&self) -> Option<PathBuf> {
         self.model.contacts.as_ref().map(|c| self.folder().join(c))
-    }
-
-    /// Whether the file holds comments, which a save does not keep.
-    pub fn has_comments(&self) -> bool {
-        self.source.lines().any(|l| {
-            let t = l.trim_start();
-            t.starts_with('#') || l.contains(" #")
-        })
     }
 }
 
@@ -275,10 +268,22 @@ pub fn try_to_yaml(model: &Model) -> Result<String, std::io::Error> {
     })
 }
 
-/// Writes the model atomically: a temporary file beside the target, then a rename.
+/// Writes the model atomically (a temporary file beside the target, then a rename), as a
+/// patch of the file's current text when there is one (see `preserve`).
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
-    try_to_yaml(model)
-        .and_then(|text| write_atomic(path, text.as_bytes()))
+    let original = std::fs::read_to_string(path).ok();
+    write_model_from(model, original.as_deref(), path)
+}
+
+/// Writes the model to `path` as a patch of `original` (the text the model was read from,
+/// which may be another file's: `tune -o`), atomically.
+pub fn write_model_from(
+    model: &Model,
+    original: Option<&str>,
+    path: &Path,
+) -> Result<(), ModelError> {
+    super::preserve::preserve(original, model)
+        .and_then(|p| write_atomic(path, p.text.as_bytes()))
         .map_err(|source| ModelError::Write {
             file: path.display().to_string(),
             source,

@@ -171,8 +171,6 @@ pub struct App {
     columns: Option<Vec<String>>,
     pub history: History,
     saved_revision: u64,
-    /// The file had comments, which a save does not keep; said once, at the first save.
-    comments_in_file: bool,
     /// Recovery copy, backup and changed-on-disk check (`recovery`); none in tests.
     pub guard: Option<super::recovery::Guard>,
     /// Where each part of the file is, valid while the model is at this revision (as read, or
@@ -236,7 +234,6 @@ impl App {
             columns: None,
             history: History::default(),
             saved_revision: 0,
-            comments_in_file: false,
             guard: None,
             source_map: None,
             rows: Vec::new(),
@@ -285,18 +282,9 @@ impl App {
 
     /// A designer on a model read from a file.
     pub fn from_file(file: ModelFile) -> App {
-        let comments = file.has_comments();
         let mut app = App::new(file.model, file.path);
         app.source_map = Some((0, file.map));
         app.refresh();
-        if comments {
-            let text = format!(
-                "{} has comments, which a save does not keep: write the reasons in the note \
-                 fields (Note, in the detail pane) instead",
-                app.file_name()
-            );
-            app.say(Tone::Warning, text);
-        }
         app
     }
 
@@ -1041,13 +1029,12 @@ impl App {
         match self.write_file() {
             Ok(backup) => {
                 self.saved_revision = self.history.revision();
-                let text = crate::model::to_yaml(&self.model);
+                // The save patched the file's own text: lines are where that text has them.
+                let text = std::fs::read_to_string(&self.path)
+                    .unwrap_or_else(|_| crate::model::to_yaml(&self.model));
                 self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
                 self.refresh();
                 let mut text = format!("saved to {}", self.path.display());
-                if std::mem::take(&mut self.comments_in_file) {
-                    text.push_str(" (the comments of the original file are not kept)");
-                }
                 if let Some(b) = backup {
                     text.push_str(&format!("; the previous version is in {}", b.display()));
                 }

@@ -20,7 +20,7 @@
 
 use super::app::{App, Message, Tone};
 use super::popups::{Confirm, ConfirmPurpose, Popup};
-use crate::model::yaml::{try_to_yaml, write_atomic};
+use crate::model::yaml::write_atomic;
 use crate::model::{Model, ModelError, parse_model};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -231,7 +231,7 @@ impl Drop for Writer {
 
 /// Writes the recovery copy of the model of `model_path`.
 fn write_copy(copy: &Path, model_path: &Path, model: &Model) -> Result<(), String> {
-    let result = try_to_yaml(model)
+    let result = crate::model::preserve::text_over(model_path, model)
         .map(|text| {
             format!(
                 "# scorewright: unsaved edits of {}\n# `scorewright edit` on that file offers to restore them.\n{text}",
@@ -357,7 +357,8 @@ impl Guard {
             file: file.display().to_string(),
             source,
         };
-        let text = try_to_yaml(model).map_err(|e| write_err(&self.path, e))?;
+        let text = crate::model::preserve::text_over(&self.path, model)
+            .map_err(|e| write_err(&self.path, e))?;
         let mut backup = None;
         if let Ok(old) = std::fs::read(&self.path)
             && old != text.as_bytes()
