@@ -1,6 +1,6 @@
 //! No lost work in the designer: the recovery copy after every change and the offer to
 //! restore it, the backup a save keeps, the question before overwriting a file changed on
-//! disk, a failed write that keeps the edits, and the note about comments.
+//! disk, a failed write that keeps the edits, and a save that keeps the file's comments.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -225,28 +225,42 @@ fn a_failed_write_shows_the_error_and_keeps_the_edits() {
 }
 
 #[test]
-fn a_file_with_comments_says_so_once_when_opened() {
-    let text = MODEL.replace(
-        "name: Recovery test",
-        "# why we weigh it so\nname: Recovery test",
-    );
+fn a_save_and_the_recovery_copy_keep_the_files_comments() {
+    // Before format-preserving writes, both were the canonical layout without comments.
+    let text = MODEL
+        .replace(
+            "name: Recovery test",
+            "# why we weigh it so\nname: Recovery test   # the room's name",
+        )
+        .replace(
+            "weight: 50\n        signals:\n          - { field: visits",
+            "weight: 50   # agreed\n        signals:\n          - { field: visits",
+        );
     let s = setup(&text);
     let mut app = open(&s);
-    let msg = app.message.clone().unwrap();
-    assert_eq!(msg.tone, Tone::Warning);
-    assert!(
-        msg.text
-            .contains("has comments, which a save does not keep"),
-        "{}",
-        msg.text
-    );
-    assert!(msg.text.contains("note"), "{}", msg.text);
+    assert!(app.message.is_none(), "{:?}", app.message);
     nudge(&mut app);
+    // The recovery copy is the file's text with the edit, under its own two header lines.
+    let copy = std::fs::read_to_string(&s.copy).unwrap();
+    let body: String = copy.split_inclusive('\n').skip(2).collect();
     assert!(app.save());
-    assert!(!app.message.clone().unwrap().text.contains("comments"));
-    // Without comments, nothing is said.
-    let s = setup(MODEL);
-    assert!(open(&s).message.is_none());
+    let saved = std::fs::read_to_string(&s.path).unwrap();
+    assert_eq!(body, saved);
+    assert_eq!(parse_model(&saved, "m").unwrap(), app.model);
+    // Exactly one line differs: the nudged weight, with its comment.
+    let diff: Vec<(&str, &str)> = text
+        .lines()
+        .zip(saved.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(saved.lines().count(), text.lines().count());
+    assert_eq!(
+        diff,
+        [(
+            "        weight: 50   # agreed",
+            "        weight: 51   # agreed"
+        )]
+    );
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! Properties that hold for any input: weights balance to exactly 100%, every score stays in
-//! 0..100, and a model survives a save and a load unchanged.
+//! 0..100, a model survives a save and a load unchanged, and a save over a file changes only
+//! what the edits changed.
+
+#![allow(clippy::unwrap_used)]
 
 use indexmap::IndexMap;
 use proptest::prelude::*;
@@ -327,5 +330,187 @@ proptest! {
             app.update(Action::Redo);
         }
         prop_assert_eq!(&app.model, &edited);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Format-preserving writes: a save is a patch of the file's own text.
+
+#[path = "common/lines.rs"]
+mod lines;
+
+use scorewright::model::preserve::preserve;
+
+/// The files the patch is held to: every shipped example, and one file in each unusual but
+/// valid style (comments everywhere, anchors and aliases, flow only, block only, CRLF).
+fn style_files() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "tests/fixtures/styles"] {
+        let mut names: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        names.sort();
+        for p in names {
+            files.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    let block = files
+        .iter()
+        .find(|(n, _)| n.ends_with("block.yaml"))
+        .unwrap()
+        .1
+        .clone();
+    files.push(("block.yaml with CRLF".into(), block.replace('\n', "\r\n")));
+    files
+}
+
+/// One edit the designer can make.
+#[derive(Debug, Clone)]
+enum Edit {
+    Weight(usize, usize, i64),
+    Rename(usize, usize, String),
+    Note(usize, usize, String),
+    Threshold(usize, f64),
+    Add(usize, usize),
+    Delete(usize, usize),
+    Pillar(usize, usize),
+}
+
+impl Edit {
+    /// Whether the edit changes one scalar in place (one line, unless it is a note).
+    fn in_place(&self) -> bool {
+        matches!(
+            self,
+            Edit::Weight(..) | Edit::Rename(..) | Edit::Threshold(..)
+        )
+    }
+
+    fn apply(&self, m: &mut Model, n: usize) {
+        fn tps(m: &mut Model, j: usize) -> &mut Vec<Touchpoint> {
+            let nj = m.journeys.len();
+            &mut m.journeys[j % nj].touchpoints
+        }
+        match self {
+            Edit::Weight(j, t, w) => {
+                let v = tps(m, *j);
+                let i = t % v.len();
+                v[i].weight = Weight(*w);
+            }
+            Edit::Rename(j, t, s) => {
+                let v = tps(m, *j);
+                let i = t % v.len();
+                v[i].id = format!("{}_{s}{n}", v[i].id);
+            }
+            Edit::Note(j, t, s) => {
+                let v = tps(m, *j);
+                let i = t % v.len();
+                v[i].note = Some(s.clone());
+            }
+            Edit::Threshold(l, v) => {
+                if let Some(t) = m.tiers.as_mut() {
+                    let i = l % t.levels.len();
+                    t.levels[i].at_least = *v;
+                }
+            }
+            Edit::Add(j, t) => {
+                let v = tps(m, *j);
+                let i = t % v.len();
+                let mut tp = v[i].clone();
+                tp.id = format!("added_{n}");
+                v.insert(i + 1, tp);
+            }
+            Edit::Delete(j, t) => {
+                let v = tps(m, *j);
+                if v.len() > 1 {
+                    let i = t % v.len();
+                    v.remove(i);
+                }
+            }
+            Edit::Pillar(j, t) => {
+                let v = tps(m, *j);
+                let i = t % v.len();
+                if v[i].pillars.contains(&Pillar::Integrity) {
+                    v[i].pillars.retain(|p| *p != Pillar::Integrity);
+                } else {
+                    v[i].pillars.push(Pillar::Integrity);
+                }
+            }
+        }
+    }
+}
+
+fn note_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[A-Za-z]{1,8}( [A-Za-z,.:]{1,8}){0,30}",
+        tricky_text(),
+        Just("Line one.\nLine two.\n".to_string()),
+    ]
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let at = (0usize..8, 0usize..8);
+    prop_oneof![
+        (at.clone(), 0i64..=10_000).prop_map(|((j, t), w)| Edit::Weight(j, t, w)),
+        (at.clone(), "[a-z]{1,6}").prop_map(|((j, t), s)| Edit::Rename(j, t, s)),
+        (at.clone(), note_text()).prop_map(|((j, t), s)| Edit::Note(j, t, s)),
+        (
+            0usize..4,
+            prop_oneof![Just(0.0), Just(55.0), Just(12.5), 0.0f64..100.0]
+        )
+            .prop_map(|(l, v)| Edit::Threshold(l, v)),
+        at.clone().prop_map(|(j, t)| Edit::Add(j, t)),
+        at.clone().prop_map(|(j, t)| Edit::Delete(j, t)),
+        at.prop_map(|(j, t)| Edit::Pillar(j, t)),
+    ]
+}
+
+/// The comment lines of a text (own-line and end-of-line), as written.
+fn comment_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.contains('#')).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Any edit sequence on any of the files: the text written reads back as the model saved,
+    /// without falling back to the canonical layout, and the text the edits did not touch is
+    /// there as it was: with only in-place edits, at most one line per edit changes and every
+    /// other line stays; with no deletion, every comment line that no edit touched stays.
+    #[test]
+    fn a_save_patches_only_what_the_edits_changed(
+        file in 0usize..10,
+        edits in prop::collection::vec(edit(), 1..6),
+    ) {
+        let files = style_files();
+        let (name, text) = &files[file % files.len()];
+        let mut m = parse_model(text, name).unwrap();
+        for (n, e) in edits.iter().enumerate() {
+            e.apply(&mut m, n);
+        }
+        let out = preserve(Some(text), &m).unwrap();
+        prop_assert!(out.kept_layout, "{name}: fell back to the canonical layout for {edits:?}");
+        prop_assert_eq!(parse_model(&out.text, name).ok(), Some(m.clone()));
+        let (removed, added) = lines::diff(text, &out.text);
+        if edits.iter().all(Edit::in_place) {
+            prop_assert!(removed.len() <= edits.len(), "{name} {edits:?}: {removed:?}");
+            prop_assert_eq!(removed.len(), added.len());
+        }
+        if !edits.iter().any(|e| matches!(e, Edit::Delete(..))) {
+            let kept: Vec<&str> = comment_lines(text)
+                .into_iter()
+                .filter(|l| !removed.contains(l))
+                .collect();
+            prop_assert!(lines::in_order(&kept, &out.text), "{name}: comments lost");
+            prop_assert!(removed.iter().all(|l| !l.trim_start().starts_with('#')));
+        }
+        // A second save of the same model changes nothing.
+        let again = preserve(Some(&out.text), &m).unwrap();
+        prop_assert_eq!(again.text, out.text);
     }
 }

@@ -320,7 +320,7 @@ impl Patcher<'_> {
             {
                 self.seq(node, *flow, items, o, n)
             }
-            _ => self.replace(node, new, None),
+            _ => self.replace(node, new, Some(old)),
         }
     }
 
@@ -336,12 +336,21 @@ impl Patcher<'_> {
         if new.is_empty() {
             return self.replace(node, &Value::Mapping(Mapping::new()), None);
         }
+        let mut gone = Vec::new();
         for (k, _) in old {
             // A key at its default may be written in the text or not.
             if !new.contains_key(k)
                 && let Some(i) = find(k.as_str()?)
             {
-                self.delete_entry(flow, entries, i)?;
+                gone.push(i);
+            }
+        }
+        if flow {
+            let spans = entries.iter().map(|(_, k, v)| (k.start, v.end)).collect();
+            self.delete_flow(spans, gone)?;
+        } else {
+            for i in gone {
+                self.delete_entry(entries, i)?;
             }
         }
         // Where the next inserted key goes: after the last key of the new order seen in text.
@@ -382,6 +391,7 @@ impl Patcher<'_> {
         let mut oi = 0;
         let mut ni = 0;
         let mut last_kept: Option<usize> = None;
+        let mut gone = Vec::new();
         for &(po, pn) in pairs.iter().chain(std::iter::once(&(old.len(), new.len()))) {
             while oi < po && ni < pn {
                 self.node(&items[oi], &old[oi], &new[ni])?;
@@ -390,11 +400,11 @@ impl Patcher<'_> {
                 ni += 1;
             }
             while oi < po {
-                self.delete_item(flow, items, oi)?;
+                gone.push(oi);
                 oi += 1;
             }
             while ni < pn {
-                self.insert_item(node, flow, items, last_kept, &new[ni])?;
+                self.insert_item(node, flow, (items, old), last_kept, &new[ni])?;
                 ni += 1;
             }
             if po < old.len() {
@@ -404,19 +414,28 @@ impl Patcher<'_> {
                 ni = pn + 1;
             }
         }
-        Some(())
+        if flow {
+            self.delete_flow(items.iter().map(|n| (n.start, n.end)).collect(), gone)
+        } else {
+            gone.into_iter()
+                .try_for_each(|i| self.delete_item(items, i))
+        }
     }
 
     /// Replaces a node's text with `new` written in the node's own style.
-    fn replace(&mut self, node: &Node, new: &Value, like: Option<&Node>) -> Option<()> {
-        let like = like.unwrap_or(node);
+    fn replace(&mut self, node: &Node, new: &Value, was: Option<&Value>) -> Option<()> {
+        let like = node;
         match (&node.body, new) {
             (
                 Body::Scalar(style @ (ScalarStyle::Literal | ScalarStyle::Folded)),
                 Value::String(s),
             ) if !node.in_flow => {
+                // A folded note that now holds line breaks becomes a literal one; one that
+                // neither can hold (leading spaces) is quoted.
                 let indent = self.block_scalar_indent(node);
-                let text = block_scalar(*style, s, indent, self.nl)?;
+                let text = block_scalar(*style, s, indent, self.nl)
+                    .or_else(|| block_scalar(ScalarStyle::Literal, s, indent, self.nl))
+                    .unwrap_or_else(|| quoted(s));
                 self.edit(node.start, node.end, text);
             }
             (Body::Scalar(style), v) if !is_collection(v) => {
@@ -424,9 +443,20 @@ impl Patcher<'_> {
                 self.edit(node.start, node.end, text);
             }
             _ if node.flow() || !is_collection(new) || is_empty_collection(new) => {
-                self.edit(node.start, node.end, self.flow(new, Some(like)));
+                self.edit(node.start, node.end, self.flow(new, Some(like), was));
             }
-            (Body::Seq { .. }, _) | (Body::Map { .. }, _) | (Body::Alias, _) => {
+            (Body::Scalar(_), _) => {
+                // A scalar that became a collection: on the lines under its key.
+                let before = self.text[..node.start].trim_end_matches(' ');
+                let colon = before.strip_suffix(':').map(str::len)?;
+                let key_col = {
+                    let l = &self.text[line_start(self.text, colon)..];
+                    l.len() - l.trim_start_matches([' ', '-']).len()
+                };
+                let text = self.value_after_key(new, None, None, key_col);
+                self.edit(colon + 1, node.end, text);
+            }
+            (Body::Seq { .. } | Body::Map { .. } | Body::Alias, _) => {
                 // A block collection: the same place, the same column, written anew.
                 let start = match &node.body {
                     Body::Seq { items, .. } => dash_of(self.text, items.first()?.start)?,
@@ -434,13 +464,12 @@ impl Patcher<'_> {
                 };
                 let col = self.col(start);
                 if matches!(node.body, Body::Alias) && !starts_line(self.text, start) {
-                    self.edit(node.start, node.end, self.flow(new, None));
+                    self.edit(node.start, node.end, self.flow(new, None, None));
                 } else {
-                    let text = self.block(new, Some(like), col);
+                    let text = self.block(new, Some(like), was, col);
                     self.edit(start, node.end, text);
                 }
             }
-            _ => return None,
         }
         Some(())
     }
@@ -454,11 +483,8 @@ impl Patcher<'_> {
         line.len() - line.trim_start_matches(' ').len()
     }
 
-    fn delete_item(&mut self, flow: bool, items: &[Node], i: usize) -> Option<()> {
+    fn delete_item(&mut self, items: &[Node], i: usize) -> Option<()> {
         let item = &items[i];
-        if flow {
-            return self.delete_flow(items.iter().map(|n| (n.start, n.end)).collect(), i);
-        }
         let dash = dash_of(self.text, item.start)?;
         if !starts_line(self.text, dash) {
             return None;
@@ -468,19 +494,8 @@ impl Patcher<'_> {
         Some(())
     }
 
-    fn delete_entry(
-        &mut self,
-        flow: bool,
-        entries: &[(String, Node, Node)],
-        i: usize,
-    ) -> Option<()> {
+    fn delete_entry(&mut self, entries: &[(String, Node, Node)], i: usize) -> Option<()> {
         let (_, key, value) = &entries[i];
-        if flow {
-            return self.delete_flow(
-                entries.iter().map(|(_, k, v)| (k.start, v.end)).collect(),
-                i,
-            );
-        }
         if starts_line(self.text, key.start) {
             let (s, e) = self.own_lines(key.start, value.end);
             self.edit(s, e, String::new());
@@ -492,15 +507,26 @@ impl Patcher<'_> {
         Some(())
     }
 
-    /// Deletes item `i` of a flow collection with one of the commas beside it.
-    fn delete_flow(&mut self, spans: Vec<(usize, usize)>, i: usize) -> Option<()> {
-        let (s, e) = spans[i];
-        if let Some(next) = spans.get(i + 1) {
-            self.edit(s, next.0, String::new());
-        } else if i > 0 {
-            self.edit(spans[i - 1].1, e, String::new());
-        } else {
-            self.edit(s, e, String::new());
+    /// Deletes the items `gone` of a flow collection (spans of its items), each with one of
+    /// the commas beside it: the one after it, or for a run at the end, the one before.
+    fn delete_flow(&mut self, spans: Vec<(usize, usize)>, mut gone: Vec<usize>) -> Option<()> {
+        gone.sort_unstable();
+        gone.dedup();
+        let n = spans.len();
+        let mut tail = n;
+        while tail > 0 && gone.contains(&(tail - 1)) {
+            tail -= 1;
+        }
+        for &i in gone.iter().filter(|&&i| i < tail) {
+            self.edit(spans[i].0, spans[i + 1].0, String::new());
+        }
+        if tail < n {
+            let from = if tail > 0 {
+                spans[tail - 1].1
+            } else {
+                spans[0].0
+            };
+            self.edit(from, spans[n - 1].1, String::new());
         }
         Some(())
     }
@@ -524,23 +550,21 @@ impl Patcher<'_> {
         &mut self,
         node: &Node,
         flow: bool,
-        items: &[Node],
+        (items, old): (&[Node], &[Value]),
         after: Option<usize>,
         value: &Value,
     ) -> Option<()> {
-        let like = after.and_then(|i| items.get(i)).or(items.first());
+        // The sibling it follows, or the first: its text and the value it holds.
+        let at = after.unwrap_or(0);
+        let (like, was) = (items.get(at), old.get(at));
         if flow {
-            let text = self.flow(value, like);
-            return self.insert_flow(
-                node,
-                items.iter().map(|n| (n.start, n.end)).collect(),
-                after,
-                text,
-            );
+            let text = self.flow(value, like, was);
+            let spans = items.iter().map(|n| (n.start, n.end)).collect();
+            return self.insert_flow(node, spans, after, text);
         }
         let first = items.first()?;
         let col = self.col(dash_of(self.text, first.start)?);
-        let body = self.block(value, like, col + 2);
+        let body = self.block(value, like, was, col + 2);
         let text = format!("{}- {body}{}", " ".repeat(col), self.nl);
         let at = match after {
             Some(i) => line_end(self.text, items[i].end),
@@ -561,7 +585,7 @@ impl Patcher<'_> {
     ) -> Option<()> {
         let k = key_text(key);
         if flow {
-            let text = format!("{k}: {}", self.flow(value, None));
+            let text = format!("{k}: {}", self.flow(value, None, None));
             let spans = entries.iter().map(|(_, k, v)| (k.start, v.end)).collect();
             return self.insert_flow(node, spans, after, text);
         }
@@ -570,7 +594,7 @@ impl Patcher<'_> {
         let text = format!(
             "{}{k}:{}{}",
             " ".repeat(col),
-            self.value_after_key(value, None, col),
+            self.value_after_key(value, None, None, col),
             self.nl
         );
         match after {
@@ -585,7 +609,7 @@ impl Patcher<'_> {
                 // Before the first key of a list item: the new key takes the dash's line.
                 let own = format!(
                     "{k}:{}{}{}",
-                    self.value_after_key(value, None, col),
+                    self.value_after_key(value, None, None, col),
                     self.nl,
                     " ".repeat(col)
                 );
@@ -626,18 +650,28 @@ impl Patcher<'_> {
     // Writing new values in the style of what is there
 
     /// A value in flow style on one line, padded like `like` (`{ a: 1 }` or `{a: 1}`).
-    fn flow(&self, v: &Value, like: Option<&Node>) -> String {
+    fn flow(&self, v: &Value, like: Option<&Node>, was: Option<&Value>) -> String {
         let padded = like
             .map(|n| {
                 let t = &self.text[n.start..n.end];
                 t.starts_with("{ ") || t.starts_with("[ ")
             })
             .unwrap_or(matches!(v, Value::Mapping(_)));
-        flow_text(v, padded)
+        flow_text(&omit_defaults(v, like, was), padded)
     }
 
     /// What follows `key:` for a value in a block map whose keys are at `col`.
-    fn value_after_key(&self, v: &Value, like: Option<&Node>, col: usize) -> String {
+    fn value_after_key(
+        &self,
+        v: &Value,
+        like: Option<&Node>,
+        was: Option<&Value>,
+        col: usize,
+    ) -> String {
+        let nested = |off: usize| {
+            let body = self.block(v, like, was, col + off);
+            format!("{}{}{body}", self.nl, " ".repeat(col + off))
+        };
         match like.map(|n| &n.body) {
             Some(Body::Scalar(style @ (ScalarStyle::Literal | ScalarStyle::Folded))) => {
                 match v
@@ -645,7 +679,7 @@ impl Patcher<'_> {
                     .and_then(|s| block_scalar(*style, s, col + 2, self.nl))
                 {
                     Some(b) => format!(" {b}"),
-                    None => self.value_after_key(v, None, col),
+                    None => self.value_after_key(v, None, None, col),
                 }
             }
             _ if !is_collection(v) || is_empty_collection(v) => {
@@ -653,43 +687,28 @@ impl Patcher<'_> {
                     Some(Body::Scalar(s)) => *s,
                     _ => ScalarStyle::Plain,
                 };
-                format!(
-                    " {}",
-                    scalar(v, style, false).unwrap_or_else(|| flow_text(v, false))
-                )
+                let text = scalar(v, style, false).unwrap_or_else(|| flow_text(v, false));
+                format!(" {text}")
             }
             Some(Body::Seq { flow: true, .. }) | Some(Body::Map { flow: true, .. }) => {
-                format!(" {}", self.flow(v, like))
+                format!(" {}", self.flow(v, like, was))
             }
             Some(Body::Seq { flow: false, items }) if matches!(v, Value::Sequence(_)) => {
                 let dash = items.first().and_then(|i| dash_of(self.text, i.start));
                 let at = dash.map(|d| self.col(d)).unwrap_or(col + 2);
-                let off = at.saturating_sub(self.key_col_of(like)).min(8);
-                format!(
-                    "{}{}{}",
-                    self.nl,
-                    " ".repeat(col + off),
-                    self.block(v, like, col + off)
-                )
+                nested(at.saturating_sub(self.key_col_of(like)).min(8))
             }
-            Some(Body::Map { flow: false, .. }) if matches!(v, Value::Mapping(_)) => {
-                let off = like
-                    .map(|n| self.col(n.start).saturating_sub(self.key_col_of(like)))
+            Some(Body::Map { flow: false, .. }) if matches!(v, Value::Mapping(_)) => nested(
+                like.map(|n| self.col(n.start).saturating_sub(self.key_col_of(like)))
                     .filter(|o| *o > 0)
-                    .unwrap_or(2);
-                format!(
-                    "{}{}{}",
-                    self.nl,
-                    " ".repeat(col + off),
-                    self.block(v, like, col + off)
-                )
-            }
+                    .unwrap_or(2),
+            ),
             _ if simple(v) => format!(" {}", flow_text(v, matches!(v, Value::Mapping(_)))),
             _ => format!(
                 "{}{}{}",
                 self.nl,
                 " ".repeat(col + 2),
-                self.block(v, None, col + 2)
+                self.block(v, None, None, col + 2)
             ),
         }
     }
@@ -710,20 +729,23 @@ impl Patcher<'_> {
 
     /// A value in block style whose first line starts at column `col` (already indented
     /// there); later lines are indented to `col`. Nested values follow `like`'s children.
-    fn block(&self, v: &Value, like: Option<&Node>, col: usize) -> String {
+    fn block(&self, v: &Value, like: Option<&Node>, was: Option<&Value>, col: usize) -> String {
         let pad = " ".repeat(col);
         match v {
-            Value::Mapping(m) if !m.is_empty() => {
+            Value::Mapping(_) if !is_empty_collection(v) => {
                 let like_entries = match like.map(|n| &n.body) {
                     Some(Body::Map {
                         entries,
                         flow: false,
                     }) => Some(entries),
-                    Some(Body::Map { flow: true, .. }) => return self.flow(v, like),
+                    Some(Body::Map { flow: true, .. }) => return self.flow(v, like, was),
                     _ => None,
                 };
+                let Value::Mapping(m) = omit_defaults(v, like, was) else {
+                    return String::new();
+                };
                 let keys = order_like(
-                    m,
+                    &m,
                     like_entries.map(|e| e.iter().map(|(k, _, _)| k.as_str()).collect()),
                 );
                 let lines: Vec<String> = keys
@@ -733,29 +755,60 @@ impl Patcher<'_> {
                         let child = like_entries
                             .and_then(|e| e.iter().find(|(kk, _, _)| kk == key))
                             .map(|(_, _, n)| n);
-                        Some(format!(
-                            "{}:{}",
-                            key_text(key),
-                            self.value_after_key(m.get(&k)?, child, col)
-                        ))
+                        let child_was = was.and_then(|w| w.get(key));
+                        let value = self.value_after_key(m.get(&k)?, child, child_was, col);
+                        Some(format!("{}:{value}", key_text(key)))
                     })
                     .collect();
                 lines.join(&format!("{}{pad}", self.nl))
             }
             Value::Sequence(s) if !s.is_empty() => {
-                let item_like = match like.map(|n| &n.body) {
-                    Some(Body::Seq { items, flow: false }) => items.first(),
-                    Some(Body::Seq { flow: true, .. }) => return self.flow(v, like),
+                let items = match like.map(|n| &n.body) {
+                    Some(Body::Seq { items, flow: false }) => Some(items),
+                    Some(Body::Seq { flow: true, .. }) => return self.flow(v, like, was),
+                    _ => None,
+                };
+                // Each item like the sibling's item at its place (or the first).
+                let pick = |i: usize| {
+                    if items.is_some_and(|it| i < it.len()) {
+                        i
+                    } else {
+                        0
+                    }
+                };
+                let item_like = |i: usize| items.and_then(|it| it.get(pick(i)));
+                let item_was = |i: usize| match was {
+                    Some(Value::Sequence(w)) => w.get(pick(i)),
                     _ => None,
                 };
                 s.iter()
-                    .map(|item| format!("- {}", self.block(item, item_like, col + 2)))
+                    .enumerate()
+                    .map(|(i, item)| {
+                        format!("- {}", self.block(item, item_like(i), item_was(i), col + 2))
+                    })
                     .collect::<Vec<_>>()
                     .join(&format!("{}{pad}", self.nl))
             }
             _ => scalar(v, ScalarStyle::Plain, false).unwrap_or_else(|| flow_text(v, false)),
         }
     }
+}
+
+/// `v` without the keys its sibling leaves out at their default: a key the sibling's text
+/// (`like`) does not write although its value (`was`) holds it, where `v` holds the same.
+fn omit_defaults(v: &Value, like: Option<&Node>, was: Option<&Value>) -> Value {
+    let (Value::Mapping(m), Some(Body::Map { entries, .. }), Some(Value::Mapping(w))) =
+        (v, like.map(|n| &n.body), was)
+    else {
+        return v.clone();
+    };
+    let kept = m.iter().filter(|(k, x)| {
+        let written = entries
+            .iter()
+            .any(|(key, _, _)| Some(key.as_str()) == k.as_str());
+        written || w.get(*k) != Some(*x)
+    });
+    Value::Mapping(kept.map(|(k, x)| (k.clone(), x.clone())).collect())
 }
 
 /// Pairs of (old index, new index) of items that are the same item: matched by `id`, `name` or
@@ -773,12 +826,41 @@ fn align(old: &[Value], new: &[Value]) -> Vec<(usize, usize)> {
     };
     let a: Vec<Value> = old.iter().map(ident).collect();
     let b: Vec<Value> = new.iter().map(ident).collect();
-    // Longest common subsequence; models hold at most a few hundred items per list.
-    let (n, m) = (a.len(), b.len());
+    let mut pairs = lcs(old.len(), new.len(), |i, j| a[i] == b[j]);
+    // Between two matched items, an item whose identity changed (a renamed touchpoint) is
+    // still the same item when most of its keys are: pair those too.
+    let mut extra = Vec::new();
+    let mut prev = (0, 0);
+    for &(po, pn) in pairs.iter().chain(std::iter::once(&(old.len(), new.len()))) {
+        let (os, ns) = prev;
+        for (i, j) in lcs(po - os, pn - ns, |i, j| alike(&old[os + i], &new[ns + j])) {
+            extra.push((os + i, ns + j));
+        }
+        prev = (po + 1, pn + 1);
+    }
+    pairs.extend(extra);
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Whether two list items are one item edited: maps sharing at least half of their entries.
+fn alike(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Mapping(x), Value::Mapping(y)) => {
+            let same = x.iter().filter(|(k, v)| y.get(*k) == Some(*v)).count();
+            2 * same >= x.len().max(y.len())
+        }
+        _ => false,
+    }
+}
+
+/// The longest ordered matching of `n` and `m` items under `eq`.
+fn lcs(n: usize, m: usize, eq: impl Fn(usize, usize) -> bool) -> Vec<(usize, usize)> {
+    // Models hold at most a few hundred items per list.
     let mut t = vec![vec![0u32; m + 1]; n + 1];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            t[i][j] = if a[i] == b[j] {
+            t[i][j] = if eq(i, j) {
                 t[i + 1][j + 1] + 1
             } else {
                 t[i + 1][j].max(t[i][j + 1])
@@ -787,7 +869,7 @@ fn align(old: &[Value], new: &[Value]) -> Vec<(usize, usize)> {
     }
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < n && j < m {
-        if a[i] == b[j] {
+        if eq(i, j) {
             out.push((i, j));
             i += 1;
             j += 1;
@@ -926,6 +1008,13 @@ fn plain_ok(s: &str, in_flow: bool) -> bool {
     {
         return false;
     }
+    // YAML 1.1 readers (other tools on the same file) take these for booleans or null.
+    const WORDS: [&str; 11] = [
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=",
+    ];
+    if WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+        return false;
+    }
     matches!(yaml_serde::from_str::<Value>(s), Ok(Value::String(ref r)) if r == s)
 }
 
@@ -948,7 +1037,7 @@ fn block_scalar(style: ScalarStyle, s: &str, indent: usize, nl: &str) -> Option<
             if body.contains('\n') || body.contains("  ") || body.trim_end() != body {
                 return None;
             }
-            wrap(body, 92usize.saturating_sub(indent).max(40))
+            wrap(body, 100usize.saturating_sub(indent).max(40))
         }
     };
     let ind = if matches!(style, ScalarStyle::Literal) {
@@ -1011,43 +1100,137 @@ fn dash_of(text: &str, start: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Weight;
+    use crate::model::{Pillar, Weight};
 
-    fn example(name: &str) -> String {
-        std::fs::read_to_string(format!("examples/{name}.yaml")).unwrap()
-    }
+    const TEXT: &str = "\
+# The team's model.
+name: Small   # kept
+fields:
+  - { id: visits, kind: number }
+  - { id: webinar, kind: boolean }
+journeys:
+  - id: fit
+    touchpoints:
+      - id: web
+        pillars: [time_and_effort]
+        weight: 60
+        note: >-
+          Folded over
+          two lines.
+        signals:
+          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } }
+      # The webinar's own comment.
+      - id: webinar   # beside it
+        pillars: [empathy]
+        weight: 40
+        signals:
+          - { field: webinar, weight: 100, rule: flag }
+tiers:
+  journey: fit
+  levels:
+    - { name: hot, at_least: 70 }
+    - { name: cold, at_least: 0 }
+";
 
-    /// The lines of `a` and `b` that differ, as (removed, added) counts of a line diff.
-    fn changed(a: &str, b: &str) -> (usize, usize) {
-        let (x, y): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-        let mut t = vec![vec![0usize; y.len() + 1]; x.len() + 1];
-        for i in (0..x.len()).rev() {
-            for j in (0..y.len()).rev() {
-                t[i][j] = if x[i] == y[j] {
-                    t[i + 1][j + 1] + 1
-                } else {
-                    t[i + 1][j].max(t[i][j + 1])
-                };
-            }
-        }
-        (x.len() - t[0][0], y.len() - t[0][0])
+    fn saved(text: &str, edit: impl Fn(&mut Model)) -> String {
+        let mut m = parse_model(text, "m").unwrap();
+        edit(&mut m);
+        let out = preserve(Some(text), &m).unwrap();
+        assert!(out.kept_layout, "{}", out.text);
+        assert_eq!(parse_model(&out.text, "m").unwrap(), m);
+        out.text
     }
 
     #[test]
-    fn scratch() {
-        let text = example("b2b-customer");
-        let mut m = parse_model(&text, "").unwrap();
-        m.journeys[0].touchpoints[0].weight = Weight::from_percent(35.0).unwrap();
-        let out = preserve(Some(&text), &m).unwrap();
-        assert!(out.kept_layout);
-        assert_eq!(changed(&text, &out.text), (1, 1));
-        let mut tp = m.journeys[0].touchpoints[1].clone();
-        tp.id = "new_one".into();
-        tp.note = Some("A long note that goes on and on about why this touchpoint matters so much to the sales team and to customer success".into());
-        m.journeys[0].touchpoints.insert(2, tp);
-        m.journeys[0].touchpoints[0].id = "renamed".into();
-        let out = preserve(Some(&text), &m).unwrap();
-        std::fs::write("/tmp/out.yaml", &out.text).unwrap();
-        assert!(out.kept_layout);
+    fn a_weight_edit_replaces_only_the_number() {
+        let out = saved(TEXT, |m| {
+            m.journeys[0].touchpoints[0].weight = Weight(5_550)
+        });
+        assert_eq!(out, TEXT.replace("weight: 60", "weight: 55.5"));
+        // A threshold held as 70.0 is written as the file writes numbers.
+        let out = saved(TEXT, |m| {
+            m.tiers.as_mut().unwrap().levels[0].at_least = 65.0
+        });
+        assert_eq!(out, TEXT.replace("at_least: 70", "at_least: 65"));
+    }
+
+    #[test]
+    fn a_new_touchpoint_takes_its_siblings_style() {
+        let out = saved(TEXT, |m| {
+            let mut tp = m.journeys[0].touchpoints[1].clone();
+            tp.id = "demo".into();
+            m.journeys[0].touchpoints.push(tp);
+        });
+        let added = "      - id: demo\n        pillars: [empathy]\n        weight: 40\n        signals:\n          - { field: webinar, weight: 100, rule: flag }\n";
+        assert_eq!(out, TEXT.replace("tiers:\n", &format!("{added}tiers:\n")));
+    }
+
+    #[test]
+    fn a_deleted_touchpoint_takes_its_own_comments_only() {
+        let out = saved(TEXT, |m| {
+            m.journeys[0].touchpoints.remove(1);
+        });
+        let a = TEXT.find("      # The webinar").unwrap();
+        let b = TEXT.find("tiers:").unwrap();
+        assert_eq!(out, format!("{}{}", &TEXT[..a], &TEXT[b..]));
+    }
+
+    #[test]
+    fn a_folded_note_stays_folded_and_a_flow_list_stays_flow() {
+        let out = saved(TEXT, |m| {
+            let tp = &mut m.journeys[0].touchpoints[0];
+            tp.note = Some("Folded again.".into());
+            tp.pillars.push(Pillar::Empathy);
+        });
+        assert!(
+            out.contains("        note: >-\n          Folded again.\n        signals:"),
+            "{out}"
+        );
+        assert!(out.contains("pillars: [time_and_effort, empathy]"), "{out}");
+        // Removing the last item of a flow list takes the comma before it.
+        let out = saved(&out, |m| {
+            m.journeys[0].touchpoints[0].pillars.pop();
+        });
+        assert!(out.contains("pillars: [time_and_effort]\n"), "{out}");
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf_and_a_bom_stays() {
+        let text = format!("\u{feff}{}", TEXT.replace('\n', "\r\n"));
+        let out = saved(&text, |m| {
+            let mut tp = m.journeys[0].touchpoints[1].clone();
+            tp.id = "demo".into();
+            m.journeys[0].touchpoints.push(tp);
+            m.journeys[0].touchpoints[0].weight = Weight(2_000);
+        });
+        assert!(out.starts_with('\u{feff}'));
+        assert_eq!(out.matches('\n').count(), out.matches("\r\n").count());
+        assert_eq!(out.lines().count(), TEXT.lines().count() + 5);
+    }
+
+    #[test]
+    fn text_that_would_read_differently_is_quoted() {
+        for name in ["yes", "12", "a: b", "x #y", "", "- z", "null"] {
+            let out = saved(TEXT, |m| m.name = name.into());
+            assert!(out.contains("name: \""), "{name}: {out}");
+        }
+        let out = saved(TEXT, |m| {
+            m.journeys[0].touchpoints[0].id = "web, two".into()
+        });
+        assert!(out.contains("- id: web, two\n"), "{out}");
+        let out = saved(TEXT, |m| {
+            m.journeys[0].touchpoints[0].signals[0].field = "a, b".into();
+        });
+        assert!(out.contains("{ field: \"a, b\","), "{out}");
+    }
+
+    #[test]
+    fn no_original_or_an_unreadable_one_gives_the_canonical_layout() {
+        let m = parse_model(TEXT, "m").unwrap();
+        for original in [None, Some("name: [unclosed"), Some("")] {
+            let out = preserve(original, &m).unwrap();
+            assert!(!out.kept_layout);
+            assert_eq!(out.text, try_to_yaml(&m).unwrap());
+        }
     }
 }
