@@ -330,3 +330,114 @@ fn every_example_survives_a_save() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A save changes only what the edit changed, measured in lines on every example.
+
+#[path = "common/lines.rs"]
+mod lines;
+
+use scorewright::model::preserve::preserve;
+use scorewright::model::{Model, Touchpoint, Weight};
+
+/// The text a save writes over the example's own text after `edit`; it reads back as the
+/// edited model, and the file's layout is kept.
+fn saved_after(name: &str, edit: impl FnOnce(&mut Model)) -> (String, String) {
+    let file = example(name);
+    let mut m = file.model.clone();
+    edit(&mut m);
+    let out = preserve(Some(&file.source), &m).unwrap();
+    assert!(out.kept_layout, "{name}: fell back to the canonical layout");
+    assert_eq!(parse_model(&out.text, name).unwrap(), m, "{name}");
+    (file.source, out.text)
+}
+
+/// Every touchpoint of a model, as (journey, path of indices).
+fn touchpoints(m: &Model) -> Vec<(usize, Vec<usize>)> {
+    fn walk(tps: &[Touchpoint], j: usize, at: &mut Vec<usize>, out: &mut Vec<(usize, Vec<usize>)>) {
+        for (i, t) in tps.iter().enumerate() {
+            at.push(i);
+            out.push((j, at.clone()));
+            walk(&t.touchpoints, j, at, out);
+            at.pop();
+        }
+    }
+    let mut out = Vec::new();
+    for (j, journey) in m.journeys.iter().enumerate() {
+        walk(&journey.touchpoints, j, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+fn touchpoint_mut<'a>(m: &'a mut Model, j: usize, path: &[usize]) -> &'a mut Touchpoint {
+    let mut t = &mut m.journeys[j].touchpoints[path[0]];
+    for &i in &path[1..] {
+        t = &mut t.touchpoints[i];
+    }
+    t
+}
+
+#[test]
+fn one_weight_edit_changes_exactly_one_line_on_every_example() {
+    for name in EXAMPLES {
+        for (j, path) in touchpoints(&example(name).model) {
+            let (before, after) = saved_after(name, |m| {
+                let t = touchpoint_mut(m, j, &path);
+                t.weight = Weight(t.weight.0 + 250);
+            });
+            let (removed, added) = lines::diff(&before, &after);
+            assert_eq!((removed.len(), added.len()), (1, 1), "{name} {j} {path:?}");
+            assert!(added[0].contains("weight:"), "{name}: {added:?}");
+        }
+    }
+}
+
+#[test]
+fn renaming_a_touchpoint_changes_one_line_on_every_example() {
+    for name in EXAMPLES {
+        for (j, path) in touchpoints(&example(name).model) {
+            let (before, after) = saved_after(name, |m| {
+                let t = touchpoint_mut(m, j, &path);
+                t.id = format!("{}_renamed", t.id);
+            });
+            let (removed, added) = lines::diff(&before, &after);
+            assert_eq!((removed.len(), added.len()), (1, 1), "{name} {j} {path:?}");
+            assert!(added[0].contains("_renamed"), "{name}: {added:?}");
+        }
+    }
+}
+
+#[test]
+fn adding_a_touchpoint_adds_only_its_own_lines_on_every_example() {
+    for name in EXAMPLES {
+        let m = example(name).model;
+        for (j, journey) in m.journeys.iter().enumerate() {
+            // A copy of the journey's last touchpoint under a new id, after it: the new lines
+            // are that touchpoint's, in one block, and no line of the file changes.
+            let last = journey.touchpoints.len() - 1;
+            let (before, after) = saved_after(name, |m| {
+                let mut t = m.journeys[j].touchpoints[last].clone();
+                t.id = "added".into();
+                m.journeys[j].touchpoints.push(t);
+            });
+            let (removed, added) = lines::diff(&before, &after);
+            assert!(removed.is_empty(), "{name} {j}: {removed:?}");
+            assert!(
+                added[0].trim_start().starts_with("- id: added"),
+                "{name}: {added:?}"
+            );
+            let block = added.join("\n");
+            assert!(
+                after.contains(&block),
+                "{name} {j}: the new lines are not one block"
+            );
+            // The copy is written as its sibling is: the sibling's own lines, but the id.
+            let id = &journey.touchpoints[last].id;
+            let copy = block.replacen("- id: added", &format!("- id: {id}"), 1);
+            assert!(
+                before.contains(&copy),
+                "{name} {j}: not in the sibling's style:\n{block}"
+            );
+        }
+    }
+}

@@ -433,8 +433,9 @@ impl Patcher<'_> {
                 // A folded note that now holds line breaks becomes a literal one; one that
                 // neither can hold (leading spaces) is quoted.
                 let indent = self.block_scalar_indent(node);
-                let text = block_scalar(*style, s, indent, self.nl)
-                    .or_else(|| block_scalar(ScalarStyle::Literal, s, indent, self.nl))
+                let width = self.fold_width(node);
+                let text = block_scalar(*style, s, indent, width, self.nl)
+                    .or_else(|| block_scalar(ScalarStyle::Literal, s, indent, width, self.nl))
                     .unwrap_or_else(|| quoted(s));
                 self.edit(node.start, node.end, text);
             }
@@ -472,6 +473,20 @@ impl Patcher<'_> {
             }
         }
         Some(())
+    }
+
+    /// The width a folded scalar's lines are wrapped at: its longest line when it is folded
+    /// over several, else `FOLD_WIDTH`.
+    fn fold_width(&self, node: &Node) -> usize {
+        let lines: Vec<usize> = self.text[node.start..node.end]
+            .lines()
+            .skip(1)
+            .map(|l| l.trim_end().chars().count())
+            .collect();
+        match lines.iter().max() {
+            Some(&w) if lines.len() > 1 => w,
+            _ => FOLD_WIDTH,
+        }
     }
 
     fn block_scalar_indent(&self, node: &Node) -> usize {
@@ -674,10 +689,10 @@ impl Patcher<'_> {
         };
         match like.map(|n| &n.body) {
             Some(Body::Scalar(style @ (ScalarStyle::Literal | ScalarStyle::Folded))) => {
-                match v
-                    .as_str()
-                    .and_then(|s| block_scalar(*style, s, col + 2, self.nl))
-                {
+                match v.as_str().and_then(|s| {
+                    let width = like.map(|n| self.fold_width(n)).unwrap_or(FOLD_WIDTH);
+                    block_scalar(*style, s, col + 2, width, self.nl)
+                }) {
                     Some(b) => format!(" {b}"),
                     None => self.value_after_key(v, None, None, col),
                 }
@@ -1018,9 +1033,18 @@ fn plain_ok(s: &str, in_flow: bool) -> bool {
     matches!(yaml_serde::from_str::<Value>(s), Ok(Value::String(ref r)) if r == s)
 }
 
+/// The line width new folded text is wrapped at, when no sibling shows one.
+const FOLD_WIDTH: usize = 100;
+
 /// A block scalar (`|` or `>`) with its header, its content at `indent`; None when the text
 /// cannot be written in that style (leading spaces, trailing blanks).
-fn block_scalar(style: ScalarStyle, s: &str, indent: usize, nl: &str) -> Option<String> {
+fn block_scalar(
+    style: ScalarStyle,
+    s: &str,
+    indent: usize,
+    width: usize,
+    nl: &str,
+) -> Option<String> {
     let body = s.strip_suffix('\n').unwrap_or(s);
     if body.is_empty()
         || body.ends_with('\n')
@@ -1037,7 +1061,7 @@ fn block_scalar(style: ScalarStyle, s: &str, indent: usize, nl: &str) -> Option<
             if body.contains('\n') || body.contains("  ") || body.trim_end() != body {
                 return None;
             }
-            wrap(body, 100usize.saturating_sub(indent).max(40))
+            wrap(body, width.saturating_sub(indent).max(40))
         }
     };
     let ind = if matches!(style, ScalarStyle::Literal) {
