@@ -346,9 +346,10 @@ fn saved_after(name: &str, edit: impl FnOnce(&mut Model)) -> (String, String) {
     let file = example(name);
     let mut m = file.model.clone();
     edit(&mut m);
-    let out = preserve(Some(&file.source), &m).unwrap();
+    let out = preserve(Some(&file.source), &m).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(out.kept_layout, "{name}: fell back to the canonical layout");
-    assert_eq!(parse_model(&out.text, name).unwrap(), m, "{name}");
+    let back = parse_model(&out.text, name).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, m, "{name}");
     (file.source, out.text)
 }
 
