@@ -502,6 +502,27 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
         tuned.model.journeys[0].touchpoints[0].note,
         original.journeys[0].touchpoints[0].note
     );
+    // Only weights changed: every other line is the file as the team wrote it, except the
+    // relative contacts path, which now leads from the output's folder to the same file.
+    let before = std::fs::read_to_string(root().join("examples/x-education.yaml")).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(tuned.source.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(before.lines().count(), tuned.source.lines().count());
+    assert!(changed.len() > 2, "{changed:?}");
+    for (a, b) in &changed {
+        let key = |l: &str| l.trim_start().split(':').next().unwrap_or("").to_string();
+        assert!(
+            key(a) == key(b) && ["weight", "contacts"].contains(&key(a).as_str()),
+            "{a} -> {b}"
+        );
+    }
+    let same = |p: Option<PathBuf>| p.and_then(|p| p.canonicalize().ok());
+    let source = scorewright::model::read_model(&root().join("examples/x-education.yaml")).unwrap();
+    assert!(same(tuned.contacts_path()).is_some());
+    assert_eq!(same(tuned.contacts_path()), same(source.contacts_path()));
 }
 
 #[test]

@@ -185,9 +185,12 @@ fn contacts_from(folder: &Path, c: &str, out: &Path) -> Result<String, String> {
     if from == to {
         return Ok(c.to_string());
     }
+    // The file itself when it is there (so `..` in the path is resolved), else its place.
+    let target = to.join(c);
+    let target = target.canonicalize().unwrap_or(target);
     let common = from
         .components()
-        .zip(to.components())
+        .zip(target.components())
         .take_while(|(a, b)| a == b)
         .count();
     if common == 0 {
@@ -197,11 +200,40 @@ fn contacts_from(folder: &Path, c: &str, out: &Path) -> Result<String, String> {
     for _ in from.components().skip(common) {
         rel.push("..");
     }
-    for part in to.components().skip(common) {
+    for part in target.components().skip(common) {
         rel.push(part);
     }
-    rel.push(c);
     rel.to_str()
         .map(str::to_string)
         .ok_or_else(|| format!("{} is not UTF-8 text", rel.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_contacts_path_follows_the_model_to_another_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = dir.path().join("models");
+        let out = dir.path().join("out/deeper");
+        std::fs::create_dir_all(models.join("data")).unwrap();
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(models.join("data/c.csv"), "id\n1\n").unwrap();
+        let moved = contacts_from(&models, "data/c.csv", &out.join("m.yaml")).unwrap();
+        assert_eq!(moved, "../../models/data/c.csv");
+        assert!(out.join(&moved).exists());
+        // Into the model's own folder, or an absolute path: kept as it is.
+        assert_eq!(
+            contacts_from(&models, "data/c.csv", &models.join("t.yaml")).unwrap(),
+            "data/c.csv"
+        );
+        assert_eq!(
+            contacts_from(&models, "/abs/c.csv", &out.join("m.yaml")).unwrap(),
+            "/abs/c.csv"
+        );
+        // An output folder that does not exist: said, not guessed.
+        let err = contacts_from(&models, "data/c.csv", &dir.path().join("no/m.yaml"));
+        assert!(err.unwrap_err().contains("cannot be read"));
+    }
 }
