@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod explain;
 mod export;
+mod fmt;
 mod generate;
 mod new;
 mod report;
@@ -88,6 +89,11 @@ pub enum Command {
         after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv"
     )]
     Generate(generate::Args),
+    /// Rewrite a model in the one canonical layout (`--check`: only say whether it is).
+    #[command(
+        after_help = "Examples:\n  scorewright fmt model.yaml\n  scorewright fmt --check model.yaml\n\nOnly this command reformats; a save in the designer or `tune -o` changes only what changed.\nExit codes: 0 formatted (or already so), 1 not in the layout (--check) or has comments, 2 the file cannot be read."
+    )]
+    Fmt(fmt::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -153,6 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Backtest(a)) => backtest::run(a),
         Some(Command::Diff(a)) => diff::run(a),
         Some(Command::Export(a)) => export::run(a),
+        Some(Command::Fmt(a)) => fmt::run(a),
     }
 }
 

@@ -763,3 +763,47 @@ fn the_designer_without_a_terminal_says_so() {
     assert!(!stderr(&out).contains("panicked"));
     assert!(!dir.path().join("new.yaml").exists());
 }
+
+#[test]
+fn fmt_writes_the_canonical_layout_and_check_says_when_a_file_is_not_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name: Fmt\njourneys:\n  - { id: j, touchpoints: [ { id: t, weight: 100, signals: [ { field: f, weight: 100, rule: flag } ] } ] }\nfields: [ { id: f, kind: boolean } ]\n";
+    let m = write(dir.path(), "m.yaml", text);
+    let run = |args: &[&str]| bin().arg("fmt").args(args).arg(&m).output().unwrap();
+    // --check: exit 1, the file untouched.
+    let out = run(&["--check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not in the canonical layout"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&m).unwrap(), text);
+    // fmt writes it; then --check passes and a second fmt changes nothing.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let formatted = std::fs::read_to_string(&m).unwrap();
+    assert_ne!(formatted, text);
+    assert_eq!(
+        scorewright::model::parse_model(&formatted, "m").unwrap(),
+        scorewright::model::parse_model(text, "m").unwrap()
+    );
+    assert_eq!(run(&["--check"]).status.code(), Some(0));
+    assert_eq!(run(&[]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&m).unwrap(), formatted);
+    // Comments are not dropped unless asked.
+    let commented = format!("# why\n{text}");
+    std::fs::write(&m, &commented).unwrap();
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("has comments"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&m).unwrap(), commented);
+    assert_eq!(run(&["--drop-comments"]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&m).unwrap(), formatted);
+    // A file that cannot be read: exit 2.
+    let out = bin()
+        .args(["fmt", "--check", "/nonexistent/m.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

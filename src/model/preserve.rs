@@ -58,6 +58,31 @@ pub fn text_over(path: &std::path::Path, model: &Model) -> Result<String, std::i
     preserve(original.as_deref(), model).map(|p| p.text)
 }
 
+/// Whether the text holds a YAML comment (a `#` outside every scalar, at a line's start or
+/// after a space), which the canonical layout would drop. Text that does not parse: false.
+pub fn has_comments(text: &str) -> bool {
+    fn spans(n: &Node, out: &mut Vec<(usize, usize)>) {
+        match &n.body {
+            Body::Scalar(_) | Body::Alias => out.push((n.start, n.end)),
+            Body::Seq { items, .. } => items.iter().for_each(|i| spans(i, out)),
+            Body::Map { entries, .. } => entries.iter().for_each(|(_, k, v)| {
+                spans(k, out);
+                spans(v, out);
+            }),
+        }
+    }
+    let Some(root) = Tree::parse(text) else {
+        return false;
+    };
+    let mut inside = Vec::new();
+    spans(&root, &mut inside);
+    text.char_indices().any(|(i, c)| {
+        c == '#'
+            && (i == 0 || text[..i].ends_with([' ', '\t', '\n']))
+            && !inside.iter().any(|(s, e)| *s <= i && i < *e)
+    })
+}
+
 /// The patched text, or None when the original cannot be patched.
 fn patch(original: &str, new: &Model) -> Option<String> {
     let (bom, body) = match original.strip_prefix('\u{feff}') {
@@ -1246,6 +1271,16 @@ tiers:
             m.journeys[0].touchpoints[0].signals[0].field = "a, b".into();
         });
         assert!(out.contains("{ field: \"a, b\","), "{out}");
+    }
+
+    #[test]
+    fn comments_are_told_from_hashes_in_text() {
+        assert!(has_comments(TEXT));
+        assert!(has_comments("# only this\nname: x\n"));
+        assert!(!has_comments("name: \"Sales #1\"\nnote: a#b\nshow: [x]\n"));
+        assert!(!has_comments(
+            &try_to_yaml(&parse_model(TEXT, "m").unwrap()).unwrap()
+        ));
     }
 
     #[test]
