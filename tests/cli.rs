@@ -807,3 +807,80 @@ fn fmt_writes_the_canonical_layout_and_check_says_when_a_file_is_not_in_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn check_format_github_annotates_each_finding_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name: Annotated\nfields: [ { id: f, kind: boolean } ]\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, pillars: [empathy], weight: 90, signals: [ { field: f, weight: 100, rule: flag } ] }\n";
+    let m = write(dir.path(), "m.yaml", text);
+    let out = bin()
+        .args(["check", "--format", "github"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let line = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .map(str::to_string)
+        .unwrap_or_default();
+    let file = m.display().to_string().replace(':', "%3A");
+    assert!(
+        line.starts_with(&format!("::error file={file},line=5,col=5::journey 'j': touchpoint weights sum to 90%25, 10%25 unassigned")),
+        "{line}"
+    );
+    // A file that does not parse is one annotation at its place, exit 2.
+    let bad = write(dir.path(), "bad.yaml", "name: x\njourneys: [\n");
+    let out = bin()
+        .args(["check", "--format", "github"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).starts_with("::error file="),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(",line=3,col=1::"), "{}", stdout(&out));
+}
+
+#[test]
+fn backtest_min_auc_exits_1_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write(
+        dir.path(),
+        "m.yaml",
+        "name: Auc\noutcome: won\nfields: [ { id: f, kind: number } ]\njourneys:\n  - id: j\n    touchpoints: [ { id: t, weight: 100, pillars: [empathy], signals: [ { field: f, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] } ]\n",
+    );
+    // Converted scores 8, 3, 9 against 1, 2, 4: 8 of 9 pairs ranked right, AUC 0.889.
+    let c = write(
+        dir.path(),
+        "c.csv",
+        "id,f,won\n1,1,0\n2,2,0\n3,8,1\n4,3,1\n5,9,1\n6,4,0\n",
+    );
+    let run = |extra: &[&str]| {
+        bin()
+            .arg("backtest")
+            .arg(&m)
+            .arg(&c)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&["--min-auc", "0.85"]).status.code(), Some(0));
+    let out = run(&["--min-auc", "0.9"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("journey 'j': AUC 0.8889 is below --min-auc 0.9"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run(&["--min-auc", "1.5"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["--min-auc", "0.5", "--journey", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -17,6 +17,13 @@ pub struct Args {
     /// text, json or csv.
     #[arg(long, default_value = "text")]
     pub format: Format,
+    /// Exit 1 when the AUC falls below this (0 to 1), for CI: a pull request that makes the
+    /// model rank worse on the held data fails.
+    #[arg(long, value_name = "AUC")]
+    pub min_auc: Option<f64>,
+    /// The journey `--min-auc` is about (default: the tiers' journey, else the first).
+    #[arg(long, value_name = "ID")]
+    pub journey: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -29,11 +36,64 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     match backtest(&file.model, &table, &column) {
         Ok(b) => {
             super::say(render(&b, a.format).trim_end())?;
-            Ok(ExitCode::SUCCESS)
+            match a.min_auc {
+                Some(min) => min_auc(&b, a.journey.as_deref(), min, &a.model),
+                None => Ok(ExitCode::SUCCESS),
+            }
         }
         Err(e) => {
             eprintln!("{e}");
             Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// Exit 1, saying so, when the journey's AUC is below `min` or cannot be measured.
+fn min_auc(
+    b: &crate::export::backtest::Backtest,
+    journey: Option<&str>,
+    min: f64,
+    model: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    if !(0.0..=1.0).contains(&min) {
+        eprintln!("--min-auc {min}: an AUC is between 0 and 1 (try 0.85)");
+        return Ok(ExitCode::from(2));
+    }
+    let id = journey.or(b.tier_journey.as_deref());
+    let found = match id {
+        Some(id) => b.journeys.iter().find(|j| j.id == id),
+        None => b.journeys.first(),
+    };
+    let Some(j) = found else {
+        let known: Vec<&str> = b.journeys.iter().map(|j| j.id.as_str()).collect();
+        eprintln!(
+            "{}: no journey '{}' to hold to --min-auc (journeys: {})",
+            model.display(),
+            id.unwrap_or(""),
+            known.join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    };
+    match j.auc {
+        Some(auc) if auc >= min => {
+            eprintln!("journey '{}': AUC {auc:.4}, at least {min}", j.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(auc) => {
+            eprintln!(
+                "{}: journey '{}': AUC {auc:.4} is below --min-auc {min}",
+                model.display(),
+                j.id
+            );
+            Ok(ExitCode::from(1))
+        }
+        None => {
+            eprintln!(
+                "{}: journey '{}': no AUC (the outcome has one class only), so it is not at least {min}",
+                model.display(),
+                j.id
+            );
+            Ok(ExitCode::from(1))
         }
     }
 }

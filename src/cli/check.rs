@@ -1,7 +1,8 @@
-//! `scorewright check`: every diagnostic of a model, one readable line each, or JSON.
+//! `scorewright check`: every diagnostic of a model, one readable line each, JSON, or GitHub
+//! Actions annotations (`::error file=..,line=..,col=..::message`) for pull requests.
 
-use super::TextOrJson;
-use crate::model::check::{Severity, check, counts};
+use crate::model::check::{Diagnostic, Severity, check, counts};
+use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,7 +14,15 @@ pub struct Args {
     #[arg(long)]
     pub contacts: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
-    pub format: TextOrJson,
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    /// GitHub Actions workflow commands: each finding annotates its line in a pull request.
+    Github,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -21,8 +30,21 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Ok(f) => f,
         Err(e) => {
             match a.format {
-                TextOrJson::Text => eprintln!("{e}"),
-                TextOrJson::Json => println!(
+                Format::Text => eprintln!("{e}"),
+                Format::Github => {
+                    let file = a.model.display().to_string();
+                    let text = match &e {
+                        crate::model::ModelError::Parse {
+                            line,
+                            column,
+                            message,
+                            ..
+                        } => annotation("error", &file, Some(*line), Some(*column), message),
+                        _ => annotation("error", &file, None, None, &e.to_string()),
+                    };
+                    println!("{text}");
+                }
+                Format::Json => println!(
                     "{}",
                     serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() })
                 ),
@@ -50,7 +72,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let (errors, warnings) = counts(&diags);
     let name = a.model.display().to_string();
     match a.format {
-        TextOrJson::Text => {
+        Format::Github => {
+            for d in &diags {
+                super::say(github(d, &name))?;
+            }
+            for n in &notes {
+                super::say(annotation("warning", &name, None, None, n))?;
+            }
+        }
+        Format::Text => {
             for d in &diags {
                 super::say(d.render(Some(&name)))?;
             }
@@ -72,12 +102,47 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 plural(warnings)
             );
         }
-        TextOrJson::Json => {
+        Format::Json => {
             let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes });
             super::say(serde_json::to_string_pretty(&v)?)?;
         }
     }
     Ok(ExitCode::from(if errors > 0 { 1 } else { 0 }))
+}
+
+/// One finding as a GitHub Actions annotation on its line.
+fn github(d: &Diagnostic, file: &str) -> String {
+    let message = if d.at.is_empty() {
+        d.message.clone()
+    } else {
+        format!("{} (at {})", d.message, d.at)
+    };
+    annotation(&d.severity.to_string(), file, d.line, d.column, &message)
+}
+
+/// `::error file=F,line=L,col=C::message`, escaped as GitHub's workflow commands ask: `%`,
+/// line breaks, and in the properties also `:` and `,`.
+fn annotation(
+    level: &str,
+    file: &str,
+    line: Option<usize>,
+    col: Option<usize>,
+    message: &str,
+) -> String {
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut props = format!("file={}", prop(file));
+    if let Some(l) = line {
+        props.push_str(&format!(",line={l}"));
+    }
+    if let Some(c) = col {
+        props.push_str(&format!(",col={c}"));
+    }
+    format!("::{level} {props}::{}", data(message))
 }
 
 fn plural(n: usize) -> &'static str {
