@@ -884,3 +884,63 @@ fn backtest_min_auc_exits_1_below_it() {
         Some(2)
     );
 }
+
+/// The git recipe of `docs/ci.md`, with a real `git` in a temporary repository: `git diff`
+/// and `git log -p --ext-diff` show a model's changes as `scorewright diff` does.
+#[test]
+fn scorewright_diff_is_a_git_diff_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let driver = format!(
+        "{} diff --git",
+        assert_cmd::cargo::cargo_bin("scorewright").display()
+    );
+    git(&["init", "-q"]);
+    git(&["config", "user.email", "t@example.com"]);
+    git(&["config", "user.name", "T"]);
+    git(&["config", "diff.scorewright.command", &driver]);
+    write(dir.path(), ".gitattributes", "*.yaml diff=scorewright\n");
+    let original = std::fs::read_to_string(root().join("examples/b2c-hot-warm-cold.yaml")).unwrap();
+    let model = write(dir.path(), "model.yaml", &original);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "first"]);
+    let edited = original.replacen(
+        "weight: 40, rule: { recency",
+        "weight: 45, rule: { recency",
+        1,
+    );
+    assert_ne!(edited, original);
+    std::fs::write(&model, &edited).unwrap();
+    let diff = git(&["diff"]);
+    assert!(
+        diff.starts_with("scorewright diff a/model.yaml b/model.yaml\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("signals.last_session.weight: 40 -> 45"),
+        "{diff}"
+    );
+    git(&["commit", "-qam", "second"]);
+    let log = git(&["log", "-p", "--ext-diff", "--format=commit %s"]);
+    assert!(
+        log.contains("signals.last_session.weight: 40 -> 45"),
+        "{log}"
+    );
+    assert!(
+        log.contains("new model 'E-bike shop (B2C)'") || log.contains("new model"),
+        "{log}"
+    );
+    // A change of layout only is said as such, and a file that is not a model does not stop git.
+    std::fs::write(&model, format!("# reviewed in the November workshop\n{edited}")).unwrap();
+    assert!(git(&["diff"]).contains("no model-level change (layout only)"));
+    std::fs::write(&model, "name: [broken\n").unwrap();
+    assert!(git(&["diff"]).contains("not compared: "));
+}

@@ -1,5 +1,8 @@
 //! `scorewright diff`: what changed between two versions of a model, and with contacts what
-//! the change does to them. Exit code 1 when the outcomes differ, for CI gates.
+//! the change does to them. Exit code 1 when the outcomes differ, for CI gates. With `--git`
+//! it is git's external diff driver (`git config diff.scorewright.command 'scorewright diff
+//! --git'`): it takes git's seven arguments and always exits 0, since git stops at a driver
+//! that exits otherwise.
 
 use crate::export::Format;
 use crate::export::diff::{diff, render};
@@ -9,9 +12,15 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The model as it was.
-    pub old: PathBuf,
+    #[arg(required_unless_present = "git")]
+    pub old: Option<PathBuf>,
     /// The model as it is now.
-    pub new: PathBuf,
+    #[arg(required_unless_present = "git")]
+    pub new: Option<PathBuf>,
+    /// As git's external diff driver: the seven arguments git passes (path, old file, old
+    /// hash, old mode, new file, new hash, new mode).
+    #[arg(long, num_args = 7, value_names = ["PATH", "OLD", "OLD_HEX", "OLD_MODE", "NEW", "NEW_HEX", "NEW_MODE"], conflicts_with_all = ["old", "new"])]
+    pub git: Option<Vec<PathBuf>>,
     /// Contacts to score with both, to see what the change does.
     #[arg(long)]
     pub contacts: Option<PathBuf>,
@@ -21,8 +30,15 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    if let Some(g) = &a.git {
+        return git_driver(g, &a);
+    }
+    let (Some(old_path), Some(new_path)) = (&a.old, &a.new) else {
+        eprintln!("diff needs OLD and NEW (or --git with git's seven arguments)");
+        return Ok(ExitCode::from(2));
+    };
     let mut models = Vec::new();
-    for p in [&a.old, &a.new] {
+    for p in [old_path, new_path] {
         match crate::model::read_model(p) {
             Ok(f) => models.push(f),
             Err(e) => {
@@ -49,10 +65,48 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let d = diff(
         old,
         new,
-        &a.old.display().to_string(),
-        &a.new.display().to_string(),
+        &old_path.display().to_string(),
+        &new_path.display().to_string(),
         contacts,
     );
     super::say(render(&d, a.format).trim_end())?;
     Ok(ExitCode::from(if d.differs() { 1 } else { 0 }))
+}
+
+/// git's external diff: the model-level changes of one file, labelled `a/PATH` and `b/PATH`.
+/// A file added or removed (git passes `/dev/null`) or one that does not read as a model is
+/// said in the output; the exit code is 0 whatever the result, or git stops its whole run.
+fn git_driver(g: &[PathBuf], a: &Args) -> anyhow::Result<ExitCode> {
+    let [path, old, _, _, new, _, _] = g else {
+        eprintln!("--git takes the seven arguments git passes to a diff driver");
+        return Ok(ExitCode::from(2));
+    };
+    let path = path.display();
+    let (old_label, new_label) = (format!("a/{path}"), format!("b/{path}"));
+    super::say(format!("scorewright diff {old_label} {new_label}"))?;
+    let read = |p: &PathBuf| -> Result<Option<crate::model::ModelFile>, String> {
+        if p.as_os_str() == "/dev/null" {
+            return Ok(None);
+        }
+        crate::model::read_model(p)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    match (read(old), read(new)) {
+        (Ok(Some(o)), Ok(Some(n))) => {
+            let d = diff(&o.model, &n.model, &old_label, &new_label, None);
+            let text = render(&d, a.format);
+            let text = text.trim_end();
+            super::say(if d.differs() {
+                text
+            } else {
+                "no model-level change (layout only)"
+            })?;
+        }
+        (Ok(None), Ok(Some(n))) => super::say(format!("new model '{}'", n.model.name))?,
+        (Ok(Some(o)), Ok(None)) => super::say(format!("model '{}' removed", o.model.name))?,
+        (Ok(None), Ok(None)) => {}
+        (Err(e), _) | (_, Err(e)) => super::say(format!("not compared: {e}"))?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
