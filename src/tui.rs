@@ -137,6 +137,8 @@ pub fn model_file_from_text(text: &str, path: PathBuf) -> Result<ModelFile, Mode
 fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<App> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
+    // The file on disk is watched while a person works on it (tests start it themselves).
+    app.disk.watching = true;
     let mut redraw = true;
     while !app.should_quit {
         if redraw {

@@ -939,7 +939,11 @@ fn scorewright_diff_is_a_git_diff_driver() {
         "{log}"
     );
     // A change of layout only is said as such, and a file that is not a model does not stop git.
-    std::fs::write(&model, format!("# reviewed in the November workshop\n{edited}")).unwrap();
+    std::fs::write(
+        &model,
+        format!("# reviewed in the November workshop\n{edited}"),
+    )
+    .unwrap();
     assert!(git(&["diff"]).contains("no model-level change (layout only)"));
     std::fs::write(&model, "name: [broken\n").unwrap();
     assert!(git(&["diff"]).contains("not compared: "));

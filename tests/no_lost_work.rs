@@ -347,3 +347,101 @@ fn quitting_without_saving_leaves_no_copy_to_offer() {
     assert!(!s.copy.exists());
     assert!(confirm(&open(&s)).is_none());
 }
+
+/// Waits for the designer's look at the file on disk, as the event loop's tick does.
+fn watch(app: &mut App) {
+    app.disk.watching = true;
+    std::thread::sleep(
+        scorewright::tui::app::disk::WATCH_EVERY + std::time::Duration::from_millis(50),
+    );
+    app.tick();
+}
+
+fn picker_title(app: &App) -> Option<String> {
+    match app.popups.last() {
+        Some(Popup::Picker(p)) => Some(p.title.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_file_changed_on_disk_while_open_is_noticed_and_reloaded_under_the_edits() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    // My unsaved edit: the web touchpoint 50 -> 51.
+    nudge(&mut app);
+    watch(&mut app);
+    assert!(app.popups.is_empty(), "nothing changed on disk yet");
+    // A colleague renames the model on disk.
+    std::fs::write(
+        &s.path,
+        MODEL.replace("name: Recovery test", "name: Their name"),
+    )
+    .unwrap();
+    watch(&mut app);
+    assert_eq!(
+        picker_title(&app).as_deref(),
+        Some("model.yaml changed on disk")
+    );
+    // The differences are listed in the dialog, as `scorewright diff` shows them.
+    let Some(Popup::Picker(p)) = app.popups.last() else {
+        unreachable!()
+    };
+    let labels: Vec<&str> = p.items.iter().map(|i| i.label.as_str()).collect();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("name") && l.contains("Their name")),
+        "{labels:?}"
+    );
+    // Reload: their name, my weight on top; the next look says nothing new.
+    press_enter_on(&mut app, "reload their version");
+    assert_eq!(app.model.name, "Their name");
+    assert_eq!(app.model.journeys[0].touchpoints[0].weight, Weight(5_100));
+    watch(&mut app);
+    assert!(app.popups.is_empty());
+    // One `u` takes my edit off their version; a second gives back mine as it was.
+    key(&mut app, 'u');
+    assert_eq!(app.model.name, "Their name");
+    assert_eq!(app.model.journeys[0].touchpoints[0].weight, Weight(5_000));
+    key(&mut app, 'u');
+    assert_eq!(app.model.name, "Recovery test");
+    assert_eq!(app.model.journeys[0].touchpoints[0].weight, Weight(5_100));
+}
+
+#[test]
+fn a_change_on_disk_that_meets_an_unsaved_edit_asks() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    // They changed the same weight.
+    let theirs = MODEL.replacen("weight: 50", "weight: 40", 1);
+    std::fs::write(&s.path, &theirs).unwrap();
+    watch(&mut app);
+    press_enter_on(&mut app, "reload their version");
+    assert_eq!(
+        picker_title(&app).as_deref(),
+        Some("you and the file on disk both changed journeys.fit.touchpoints.web.weight")
+    );
+    assert_eq!(app.model.journeys[0].touchpoints[0].weight, Weight(5_100));
+    press_enter_on(&mut app, "keep this version");
+    assert!(app.popups.is_empty());
+    assert_eq!(app.model.journeys[0].touchpoints[0].weight, Weight(5_100));
+    // Keeping mine: the save still asks before overwriting theirs.
+    assert!(!app.save());
+    assert_eq!(confirm(&app), Some(&ConfirmPurpose::Overwrite));
+    assert_eq!(std::fs::read_to_string(&s.path).unwrap(), theirs);
+}
+
+/// Moves the picker's selection to the item with this label and presses Enter.
+fn press_enter_on(app: &mut App, label: &str) {
+    let Some(Popup::Picker(p)) = app.popups.last() else {
+        panic!("no picker: {:?}", app.message)
+    };
+    let at = p.items.iter().position(|i| i.label == label).unwrap();
+    let now = p.selected;
+    for _ in now..at {
+        app.handle_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+}

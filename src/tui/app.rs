@@ -7,6 +7,7 @@
 //! `App::redo`, each of which goes through `History`.
 
 mod dialogs;
+pub mod disk;
 mod edits;
 mod preview;
 
@@ -170,9 +171,11 @@ pub struct App {
     pub contacts: Option<PathBuf>,
     columns: Option<Vec<String>>,
     pub history: History,
-    saved_revision: u64,
+    pub(crate) saved_revision: u64,
     /// Recovery copy, backup and changed-on-disk check (`recovery`); none in tests.
     pub guard: Option<super::recovery::Guard>,
+    /// The file on disk, watched while open (`disk`).
+    pub disk: disk::DiskWatch,
     /// Where each part of the file is, valid while the model is at this revision (as read, or
     /// as last saved), so that checks can say which line they are about.
     source_map: Option<(u64, SourceMap)>,
@@ -235,6 +238,7 @@ impl App {
             history: History::default(),
             saved_revision: 0,
             guard: None,
+            disk: disk::DiskWatch::new(baseline_model.clone()),
             source_map: None,
             rows: Vec::new(),
             all_rows: Vec::new(),
@@ -1029,6 +1033,7 @@ impl App {
         match self.write_file() {
             Ok(backup) => {
                 self.saved_revision = self.history.revision();
+                self.disk.base = self.model.clone();
                 // The save patched the file's own text: lines are where that text has them.
                 let text = std::fs::read_to_string(&self.path)
                     .unwrap_or_else(|_| crate::model::to_yaml(&self.model));

@@ -102,6 +102,8 @@ pub enum PickPurpose {
     Template,
     /// A tier, segment or rating the preview's contacts are narrowed to.
     PreviewFilter,
+    /// The file changed on disk to this model: reload, keep, or see the differences.
+    DiskChanged(Box<crate::model::Model>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -349,6 +349,12 @@ impl Guard {
         now != self.on_disk
     }
 
+    /// The file on disk as it is now is the one this designer holds (after a reload).
+    pub fn took_disk_version(&mut self) {
+        self.on_disk = std::fs::read(&self.path).ok().map(|b| hash(&b));
+        self.overwrite = false;
+    }
+
     /// Saves the model: asks nothing (the caller asked about a changed file), keeps the
     /// previous version as `MODEL~`, writes atomically, and removes the recovery copy.
     /// Returns the backup written, if any.

@@ -177,6 +177,7 @@ impl App {
             PickPurpose::AddInside { node } => self.add_inside_as(&node, &value),
             PickPurpose::Template => self.create_from_template(&value),
             PickPurpose::PreviewFilter => self.preview_filter_picked(&value),
+            PickPurpose::DiskChanged(theirs) => self.disk_picked(*theirs, &value),
             PickPurpose::NewFieldKind { id, then } => {
                 let kind = FieldKind::ALL
                     .iter()

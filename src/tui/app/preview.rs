@@ -154,7 +154,7 @@ impl App {
 
     /// Takes what the background threads sent; true when something on screen changed.
     pub fn tick(&mut self) -> bool {
-        let mut changed = false;
+        let mut changed = self.watch_disk();
         if let Some(read) = self.loading.as_ref().and_then(Loading::poll)
             && let Some(l) = self.loading.take()
         {
