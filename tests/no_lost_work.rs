@@ -445,3 +445,30 @@ fn press_enter_on(app: &mut App, label: &str) {
     }
     app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
 }
+
+#[test]
+fn a_save_that_cannot_keep_the_comments_says_so() {
+    // The two fields share one `missing` list through an anchor: giving the first its own
+    // value is a change no patch of the text can make, so the canonical layout is written.
+    let text = MODEL
+        .replace("# why", "")
+        .replace(
+            "  - { id: visits, kind: number }\n  - { id: webinar, kind: boolean }",
+            "  - { id: visits, kind: number, missing: &na [N/A] }   # shared\n  - { id: webinar, kind: boolean, missing: *na }",
+        );
+    let s = setup(&text);
+    let mut app = open(&s);
+    let mut m = app.model.clone();
+    m.fields[0].missing.push("-".into());
+    app.edit(scorewright::tui::ops::Op::SetModel(Box::new(m)), "missing");
+    assert!(app.save());
+    let msg = app.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Warning);
+    assert!(
+        msg.text.contains("the file's comments could not be kept"),
+        "{}",
+        msg.text
+    );
+    assert!(msg.text.contains("model.yaml~"), "{}", msg.text);
+    assert_eq!(read_model(&s.path).unwrap().model, app.model);
+}

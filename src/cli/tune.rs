@@ -151,8 +151,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         // A patch of the input's text: only the weights that moved (and a moved contacts
         // path) differ from the file the team wrote.
-        crate::model::yaml::write_model_from(&tuned, Some(&file.source), out)?;
+        let kept = crate::model::yaml::write_model_from(&tuned, Some(&file.source), out)?;
         eprintln!("wrote the tuned model to {}", out.display());
+        if !kept {
+            eprintln!(
+                "{}: written in the canonical layout: {}'s layout could not be patched",
+                out.display(),
+                a.model.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1274,6 +1274,23 @@ tiers:
     }
 
     #[test]
+    fn an_edit_under_a_shared_anchor_falls_back_to_the_canonical_layout() {
+        // Both fields share one `missing` list; changing the first's alone cannot be a patch.
+        let text = "name: A\nfields:\n  - { id: a, kind: category, missing: &na [N/A] }\n  - { id: b, kind: category, missing: *na }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: a, weight: 100, rule: present } ] }\n";
+        let mut m = parse_model(text, "m").unwrap();
+        m.fields[0].missing.push("-".into());
+        let out = preserve(Some(text), &m).unwrap();
+        assert!(!out.kept_layout);
+        assert_eq!(parse_model(&out.text, "m").unwrap(), m);
+        // An edit elsewhere keeps the anchors as written.
+        let mut m = parse_model(text, "m").unwrap();
+        m.name = "B".into();
+        let out = preserve(Some(text), &m).unwrap();
+        assert!(out.kept_layout);
+        assert_eq!(out.text, text.replace("name: A", "name: B"));
+    }
+
+    #[test]
     fn comments_are_told_from_hashes_in_text() {
         assert!(has_comments(TEXT));
         assert!(has_comments("# only this\nname: x\n"));

@@ -272,18 +272,19 @@ pub fn try_to_yaml(model: &Model) -> Result<String, std::io::Error> {
 /// patch of the file's current text when there is one (see `preserve`).
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
     let original = std::fs::read_to_string(path).ok();
-    write_model_from(model, original.as_deref(), path)
+    write_model_from(model, original.as_deref(), path).map(|_| ())
 }
 
 /// Writes the model to `path` as a patch of `original` (the text the model was read from,
-/// which may be another file's: `tune -o`), atomically.
+/// which may be another file's: `tune -o`), atomically. Returns whether the original's layout
+/// was kept (false: the canonical layout was written, see `preserve`).
 pub fn write_model_from(
     model: &Model,
     original: Option<&str>,
     path: &Path,
-) -> Result<(), ModelError> {
+) -> Result<bool, ModelError> {
     super::preserve::preserve(original, model)
-        .and_then(|p| write_atomic(path, p.text.as_bytes()))
+        .and_then(|p| write_atomic(path, p.text.as_bytes()).map(|()| p.kept_layout))
         .map_err(|source| ModelError::Write {
             file: path.display().to_string(),
             source,

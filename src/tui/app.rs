@@ -1030,20 +1030,30 @@ impl App {
         if self.ask_before_overwrite() {
             return false;
         }
+        let before = std::fs::read_to_string(&self.path).ok();
         match self.write_file() {
             Ok(backup) => {
                 self.saved_revision = self.history.revision();
                 self.disk.base = self.model.clone();
                 // The save patched the file's own text: lines are where that text has them.
-                let text = std::fs::read_to_string(&self.path)
+                let saved = std::fs::read_to_string(&self.path)
                     .unwrap_or_else(|_| crate::model::to_yaml(&self.model));
-                self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
+                self.source_map = Some((self.saved_revision, SourceMap::new(&saved)));
                 self.refresh();
                 let mut text = format!("saved to {}", self.path.display());
+                // Only a change the patch cannot express (an edit under a YAML anchor that
+                // aliases share) writes the canonical layout, which has no comments: say so.
+                use crate::model::preserve::has_comments;
+                let lost = before.as_deref().is_some_and(has_comments) && !has_comments(&saved);
+                if lost {
+                    text.push_str(
+                        " in the canonical layout: the file's comments could not be kept",
+                    );
+                }
                 if let Some(b) = backup {
                     text.push_str(&format!("; the previous version is in {}", b.display()));
                 }
-                self.say(Tone::Ok, text);
+                self.say(if lost { Tone::Warning } else { Tone::Ok }, text);
                 true
             }
             Err(e) => {
