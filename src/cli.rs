@@ -55,7 +55,7 @@ pub enum Command {
     Explain(explain::Args),
     /// Start a model from a shipped example.
     #[command(
-        after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education."
+        after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education, telco-churn."
     )]
     New(new::Args),
     /// Measure a model against a historical outcome: AUC, lift, capture, thresholds.

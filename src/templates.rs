@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 pub struct Template {
     pub name: &'static str,
+    /// The model's file name in `examples/`.
+    pub file: &'static str,
     pub description: &'static str,
     pub model: &'static str,
     /// The sample contacts file named by the model's `contacts` key, when it ships one.
@@ -13,38 +15,44 @@ pub struct Template {
 
 impl Template {
     pub fn file_name(&self) -> &'static str {
-        match self.name {
-            "b2b-customer" => "b2b-customer.yaml",
-            "lead-fit-activity" => "lead-fit-activity.yaml",
-            "b2c-hot-warm-cold" => "b2c-hot-warm-cold.yaml",
-            _ => "x-education.yaml",
-        }
+        self.file
     }
 }
 
-pub const ALL: [Template; 4] = [
+pub const ALL: [Template; 5] = [
     Template {
         name: "lead-fit-activity",
+        file: "lead-fit-activity.yaml",
         description: "B2B lead scoring: Fit and Activity, graded A-D and 1-4 into the A1-D4 matrix",
         model: include_str!("../examples/lead-fit-activity.yaml"),
         contacts: Some(include_str!("../examples/lead-fit-activity.csv")),
     },
     Template {
         name: "b2b-customer",
+        file: "b2b-customer.yaml",
         description: "Customer scoring: expansion and attrition journeys, routing to account managers",
         model: include_str!("../examples/b2b-customer.yaml"),
         contacts: Some(include_str!("../examples/b2b-customer.csv")),
     },
     Template {
         name: "b2c-hot-warm-cold",
+        file: "b2c-hot-warm-cold.yaml",
         description: "B2C scoring with fast decay: hot, lukewarm, cold, automated handover",
         model: include_str!("../examples/b2c-hot-warm-cold.yaml"),
         contacts: Some(include_str!("../examples/b2c-hot-warm-cold.csv")),
     },
     Template {
         name: "x-education",
+        file: "x-education.yaml",
         description: "A model for the public X Education lead export (Leads.csv)",
         model: include_str!("../examples/x-education.yaml"),
+        contacts: None,
+    },
+    Template {
+        name: "telco-churn",
+        file: "telco-churn.yaml",
+        description: "Customer attrition for the public Telco Customer Churn export, routed to retention",
+        model: include_str!("../examples/telco-churn.yaml"),
         contacts: None,
     },
 ];

@@ -66,11 +66,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             } else {
                 String::new()
             };
-            eprintln!(
+            // The summary is the result: on stdout, so `check > report.txt` keeps it.
+            super::say(format!(
                 "{name}: {errors} error{}, {warnings} warning{}{persona_note}",
                 plural(errors),
                 plural(warnings)
-            );
+            ))?;
         }
         TextOrJson::Json => {
             let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes });

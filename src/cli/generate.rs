@@ -163,7 +163,10 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
             columns.push(c.clone());
         }
     }
-    let outcome = model.outcome.clone().filter(|o| !columns.contains(o));
+    let outcome = model
+        .outcome_column()
+        .map(String::from)
+        .filter(|o| !columns.contains(o));
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 20)
         .from_writer(sink);

@@ -37,7 +37,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    let outcome = a.outcome.clone().or_else(|| file.model.outcome.clone());
+    let outcome = a
+        .outcome
+        .clone()
+        .or_else(|| file.model.outcome_column().map(String::from));
     if let (Some(t), Some(o)) = (&table, &outcome) {
         match crate::engine::insight::outcome(t, o) {
             None => eprintln!(
@@ -46,7 +49,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             ),
             Some(oc) => {
                 if let Some(p) = oc.problem() {
-                    eprintln!("{}: {p}; it is ignored for conversion rates", t.source);
+                    eprintln!("{}: {p}; it is ignored for outcome rates", t.source);
                 }
             }
         }

@@ -141,15 +141,25 @@ pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
         });
     }
     yaml_serde::from_str::<Model>(text).map_err(|e| {
-        let (line, column) = e
+        let (mut line, mut column) = e
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((1, 1));
+        let mut message = explain_yaml_error(&e.to_string());
+        // The library points a repeated key at the start of its mapping (1:1 for a top-level
+        // key); the author needs the line of the second one.
+        if let Some(key) = repeated_key_in(&message) {
+            let from = super::Position { line, column };
+            if let Some(at) = SourceMap::new(text).repeated_key(&key, from) {
+                (line, column) = (at.line, at.column);
+            }
+            message = format!("duplicate key '{key}': each key is written once per map");
+        }
         ModelError::Parse {
             file: file.into(),
             line,
             column,
-            message: explain_yaml_error(&e.to_string()),
+            message,
         }
     })
 }
@@ -197,6 +207,13 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// The key of a "duplicate field" message (after `explain_yaml_error`), if it is one.
+fn repeated_key_in(message: &str) -> Option<String> {
+    let start = message.find("duplicate field '")? + "duplicate field '".len();
+    let len = message[start..].find('\'')?;
+    Some(message[start..start + len].to_string())
 }
 
 /// Turns the YAML library's message into one a model author can act on.
@@ -312,6 +329,60 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_repeated_key_is_named_at_its_second_line() {
+        // Top level: the library says 1:1; the second `name` is on line 3.
+        let text = "name: a\nnote: x\nname: b\njourneys: []\n";
+        let Err(ModelError::Parse {
+            line,
+            column,
+            message,
+            ..
+        }) = parse_model(text, "m.yaml")
+        else {
+            panic!("a repeated key was accepted")
+        };
+        assert_eq!((line, column), (3, 1), "{message}");
+        assert!(message.starts_with("duplicate key 'name'"), "{message}");
+        // Nested, in a block touchpoint: the second `weight` is on line 7, column 9.
+        let text = "name: a\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 50\n        weight: 100\n";
+        let Err(ModelError::Parse {
+            line,
+            column,
+            message,
+            ..
+        }) = parse_model(text, "m.yaml")
+        else {
+            panic!("a repeated key was accepted")
+        };
+        assert_eq!((line, column), (7, 9), "{message}");
+        assert!(message.contains("duplicate key 'weight'"), "{message}");
+    }
+
+    #[test]
+    fn outcome_and_handover_read_in_either_spelling() {
+        let text = "name: a\noutcome: { column: Exited, says: left the bank }\njourneys: []\ntiers:\n  journey: j\n  levels:\n    - { name: at risk, at_least: 60, handover: retention, sales: true }\n    - { name: fine, at_least: 0, handover: newsletter, to_person: false }\n";
+        let m = parse_model(text, "m.yaml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.outcome_column(), Some("Exited"));
+        assert_eq!(m.outcome_words().did, "left the bank");
+        let levels = &m
+            .tiers
+            .as_ref()
+            .map(|t| t.levels.clone())
+            .unwrap_or_default();
+        // `sales: true` is the older spelling of `to_person: true`.
+        assert_eq!(levels[0].to_person, Some(true));
+        assert!(levels[0].to_person() && !levels[1].to_person());
+        // Written back: the new spelling, and a plain outcome stays plain.
+        let out = to_yaml(&m);
+        assert!(out.contains("to_person: true"), "{out}");
+        let plain = parse_model("name: a\noutcome: Converted\n", "m.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(to_yaml(&plain).contains("outcome: Converted"));
+        assert_eq!(plain.outcome_words().did, "converted");
+    }
+
     use super::*;
 
     #[test]
