@@ -22,11 +22,13 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
     let contacts_path = a
         .contacts
         .clone()
         .or_else(|| file.contacts_path().filter(|p| p.exists()));
+    let mut inputs = vec![a.model.as_path()];
+    inputs.extend(contacts_path.as_deref());
+    super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
     let table = match &contacts_path {
         Some(p) => match crate::contacts::read_contacts(p) {
             Ok(t) => Some(t),

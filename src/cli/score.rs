@@ -69,7 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
     let mut reader = match ContactsReader::open(&a.contacts) {
         Ok(r) => r,
         Err(e) => {

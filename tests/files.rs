@@ -1,0 +1,192 @@
+//! Files as the user's, through the real binary: an output that is one of the command's own
+//! inputs is refused even with `--force`, `new` names every file it would overwrite, scoring a
+//! scored file replaces its output columns, and a FIFO is refused where a file is read whole.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn bin() -> Command {
+    Command::cargo_bin("scorewright").unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A model and its contacts copied into a fresh folder, so that a wrong write shows.
+fn copies() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.yaml");
+    let c = dir.path().join("c.csv");
+    std::fs::copy(fixture("engine.yaml"), &m).unwrap();
+    std::fs::copy(fixture("engine.csv"), &c).unwrap();
+    (dir, m, c)
+}
+
+fn run(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    bin().args(args).output().unwrap()
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_even_with_force() {
+    let (dir, m, c) = copies();
+    let model = std::fs::read(&m).unwrap();
+    let contacts = std::fs::read(&c).unwrap();
+    // The model by another spelling, a symbolic link and a hard link name the same file.
+    let dotted = dir.path().join(".").join("m.yaml");
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&m, &link).unwrap();
+    let hard = dir.path().join("hard.csv");
+    std::fs::hard_link(&c, &hard).unwrap();
+    let (m, c) = (m.as_os_str(), c.as_os_str());
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec!["export".as_ref(), m, "--sql".as_ref(), "-o".as_ref(), m],
+        vec![
+            "export".as_ref(),
+            m,
+            "--sql".as_ref(),
+            "--table".as_ref(),
+            c,
+            "-o".as_ref(),
+            hard.as_os_str(),
+        ],
+        vec![
+            "export".as_ref(),
+            m,
+            "--sql".as_ref(),
+            "--contacts".as_ref(),
+            c,
+            "-o".as_ref(),
+            c,
+        ],
+        vec!["report".as_ref(), m, "-o".as_ref(), link.as_os_str()],
+        vec![
+            "report".as_ref(),
+            m,
+            "--contacts".as_ref(),
+            c,
+            "-o".as_ref(),
+            c,
+        ],
+        vec!["generate".as_ref(), m, "-o".as_ref(), dotted.as_os_str()],
+        vec!["score".as_ref(), m, c, "-o".as_ref(), m],
+        vec![
+            "score".as_ref(),
+            m,
+            c,
+            "-o".as_ref(),
+            c,
+            "--only-results".as_ref(),
+        ],
+        vec!["score".as_ref(), m, c, "-o".as_ref(), hard.as_os_str()],
+        vec![
+            "tune".as_ref(),
+            m,
+            c,
+            "--outcome".as_ref(),
+            "demo".as_ref(),
+            "-o".as_ref(),
+            m,
+        ],
+        vec![
+            "tune".as_ref(),
+            m,
+            c,
+            "--outcome".as_ref(),
+            "demo".as_ref(),
+            "-o".as_ref(),
+            c,
+        ],
+    ];
+    for mut args in cases {
+        args.push("--force".as_ref());
+        let out = run(&args);
+        let e = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {e}");
+        assert!(
+            e.contains("is the same file as the input")
+                && e.contains("refusing to overwrite it, even with --force"),
+            "{args:?}: {e}"
+        );
+        assert_eq!(
+            std::fs::read(m).unwrap(),
+            model,
+            "{args:?} changed the model"
+        );
+        assert_eq!(
+            std::fs::read(c).unwrap(),
+            contacts,
+            "{args:?} changed the contacts"
+        );
+    }
+    // Another file is still written with --force.
+    let other = dir.path().join("out.sql");
+    std::fs::write(&other, "old").unwrap();
+    let out = run(&[
+        "export".as_ref(),
+        m,
+        "--sql".as_ref(),
+        "-o".as_ref(),
+        other.as_os_str(),
+        "--force".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&other).unwrap().contains("SELECT"));
+}
+
+#[test]
+fn new_names_every_file_it_would_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m2.yaml");
+    let csv = dir.path().join("lead-fit-activity.csv");
+    // A colleague's contacts file of that name, beside where the new model goes.
+    std::fs::write(&csv, "id\ncolleague\n").unwrap();
+    let out = run(&["new".as_ref(), m.as_os_str()]);
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains(&format!("{} already exists: pass --force", csv.display())),
+        "{e}"
+    );
+    assert!(!m.exists(), "nothing written");
+    std::fs::write(&m, "name: old\n").unwrap();
+    let out = run(&["new".as_ref(), m.as_os_str()]);
+    let e = stderr(&out);
+    assert!(
+        e.contains(&format!(
+            "{} and {} already exist: pass --force to overwrite them",
+            m.display(),
+            csv.display()
+        )),
+        "{e}"
+    );
+    // With --force, each file replaced is named as such.
+    let out = run(&["new".as_ref(), m.as_os_str(), "--force".as_ref()]);
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    assert!(
+        e.contains(&format!("overwrote {} (--force)", m.display())),
+        "{e}"
+    );
+    assert!(
+        e.contains(&format!("overwrote {} (--force)", csv.display())),
+        "{e}"
+    );
+    // A model named like the template's contacts file would be overwritten by them.
+    let clash = dir.path().join("sub").join("lead-fit-activity.csv");
+    let out = run(&["new".as_ref(), clash.as_os_str(), "--force".as_ref()]);
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("is where the template's sample contacts go"),
+        "{e}"
+    );
+}
