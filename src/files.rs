@@ -83,35 +83,32 @@ pub fn write_target(path: &Path) -> PathBuf {
     p
 }
 
-/// Replaces `path` with `bytes` atomically, as [`write_replacing_as`] with the properties of
-/// the file replaced.
-pub fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_replacing_as(path, bytes, path)
-}
-
 /// Replaces `path` with `bytes` atomically (a temporary file beside the target, then a rename),
 /// through a symbolic link to its target, and gives the new file the mode, owner and group of
-/// `like` when it exists (the file replaced, or for a backup the file backed up). A read-only
-/// `path` is refused with an error that says so, and nothing is written.
-pub fn write_replacing_as(path: &Path, bytes: &[u8], like: &Path) -> std::io::Result<()> {
+/// the file it replaces. A read-only file is refused with an error that says so, and nothing
+/// is written.
+pub fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let target = write_target(path);
-    let old = std::fs::metadata(&target).ok();
-    if let Some(m) = &old
-        && m.is_file()
-        && m.permissions().readonly()
-    {
-        return Err(std::io::Error::new(
+    refuse_read_only(&target)?;
+    let like = std::fs::metadata(&target).ok();
+    write_atomic_like(&target, bytes, like.as_ref())
+}
+
+/// Refuses to replace a read-only file (no write permission for anyone, as `chmod a-w` or a
+/// mode of 0444 leaves it): a rename would replace it regardless, even for its owner, so the
+/// check is ours. Root is refused too: read-only is what the file's owner asked for.
+pub fn refuse_read_only(path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.permissions().readonly() => Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
             format!(
-                "{} is read-only{}: nothing was replaced; make it writable (chmod u+w) to save \
+                "it is read-only{}: nothing was replaced; make it writable (chmod u+w) to save \
                  over it",
-                target.display(),
-                mode_note(m)
+                mode_note(&m)
             ),
-        ));
+        )),
+        _ => Ok(()),
     }
-    let like = std::fs::metadata(like).ok().or(old);
-    write_atomic_like(&target, bytes, like.as_ref())
 }
 
 #[cfg(unix)]

@@ -333,3 +333,120 @@ fn quitting_without_saving_leaves_no_copy_to_offer() {
     assert!(!s.copy.exists());
     assert!(confirm(&open(&s)).is_none());
 }
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_save_keeps_the_mode_and_owner_of_the_file_and_its_backup() {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    for m in [0o600, 0o640, 0o664] {
+        let s = setup(MODEL);
+        set_mode(&s.path, m);
+        // Root may give a file away: the save must give it back to its owner.
+        if root {
+            std::os::unix::fs::chown(&s.path, Some(4321), Some(4321)).unwrap();
+        }
+        let mut app = open(&s);
+        nudge(&mut app);
+        assert!(app.save(), "{:?}", app.message);
+        let backup = s.path.with_file_name("model.yaml~");
+        assert_eq!(mode(&s.path), m, "the model's mode {m:o}");
+        assert_eq!(mode(&backup), m, "the backup's mode {m:o}");
+        if root {
+            for p in [&s.path, &backup] {
+                let meta = std::fs::metadata(p).unwrap();
+                assert_eq!((meta.uid(), meta.gid()), (4321, 4321), "{}", p.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_save_through_a_symbolic_link_writes_its_target() {
+    let s = setup(MODEL);
+    let folder = s.path.parent().unwrap().join("shared");
+    std::fs::create_dir(&folder).unwrap();
+    let target = folder.join("real.yaml");
+    std::fs::rename(&s.path, &target).unwrap();
+    std::os::unix::fs::symlink("shared/real.yaml", &s.path).unwrap();
+    set_mode(&target, 0o600);
+    let mut app = open(&s);
+    nudge(&mut app);
+    assert!(app.save(), "{:?}", app.message);
+    assert!(std::fs::symlink_metadata(&s.path).unwrap().is_symlink());
+    assert_eq!(read_model(&target).unwrap().model, app.model);
+    assert_eq!(mode(&target), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(s.path.with_file_name("model.yaml~")).unwrap(),
+        MODEL
+    );
+}
+
+#[test]
+fn a_read_only_model_is_refused_and_the_edits_are_kept() {
+    let s = setup(MODEL);
+    set_mode(&s.path, 0o444);
+    let mut app = open(&s);
+    nudge(&mut app);
+    assert!(!app.save());
+    let msg = app.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Error);
+    assert!(
+        msg.text
+            .contains("model.yaml: cannot write it: it is read-only (mode 0444)")
+            && msg.text.contains("chmod u+w")
+            && msg.text.contains("the edits are kept"),
+        "{}",
+        msg.text
+    );
+    assert_eq!(std::fs::read_to_string(&s.path).unwrap(), MODEL);
+    assert_eq!(mode(&s.path), 0o444);
+    assert!(
+        !s.path.with_file_name("model.yaml~").exists(),
+        "no backup either"
+    );
+    assert!(app.is_dirty() && s.copy.exists());
+}
+
+#[test]
+fn a_colleagues_version_overwritten_survives_the_next_save() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    nudge(&mut app);
+    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
+    std::fs::write(&s.path, &theirs).unwrap();
+    assert!(!app.save());
+    key(&mut app, 'y');
+    let msg = app.message.clone().unwrap();
+    assert!(msg.text.contains("~theirs-"), "{}", msg.text);
+    // Two more saves: `model.yaml~` holds the designer's own versions now.
+    nudge(&mut app);
+    assert!(app.save());
+    nudge(&mut app);
+    assert!(app.save());
+    assert_ne!(
+        std::fs::read_to_string(s.path.with_file_name("model.yaml~")).unwrap(),
+        theirs
+    );
+    let kept: Vec<PathBuf> = std::fs::read_dir(s.path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("model.yaml~theirs-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read_to_string(&kept[0]).unwrap(), theirs);
+    assert!(
+        msg.text.contains(&kept[0].display().to_string()),
+        "{}",
+        msg.text
+    );
+}

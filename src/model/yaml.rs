@@ -279,10 +279,12 @@ pub fn try_to_yaml(model: &Model) -> Result<String, std::io::Error> {
     })
 }
 
-/// Writes the model atomically: a temporary file beside the target, then a rename.
+/// Writes the model atomically: a temporary file beside the target, then a rename; an existing
+/// file keeps its mode and owner, a link stays a link, a read-only file is refused
+/// (`files::write_replacing`).
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
     try_to_yaml(model)
-        .and_then(|text| write_atomic(path, text.as_bytes()))
+        .and_then(|text| crate::files::write_replacing(path, text.as_bytes()))
         .map_err(|source| ModelError::Write {
             file: path.display().to_string(),
             source,

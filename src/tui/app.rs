@@ -1039,7 +1039,7 @@ impl App {
             return false;
         }
         match self.write_file() {
-            Ok(backup) => {
+            Ok(backups) => {
                 self.saved_revision = self.history.revision();
                 let text = crate::model::to_yaml(&self.model);
                 self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
@@ -1048,8 +1048,13 @@ impl App {
                 if std::mem::take(&mut self.comments_in_file) {
                     text.push_str(" (the comments of the original file are not kept)");
                 }
-                if let Some(b) = backup {
-                    text.push_str(&format!("; the previous version is in {}", b.display()));
+                let backups: Vec<String> =
+                    backups.iter().map(|b| b.display().to_string()).collect();
+                if !backups.is_empty() {
+                    text.push_str(&format!(
+                        "; the previous version is in {}",
+                        backups.join(" and in ")
+                    ));
                 }
                 self.say(Tone::Ok, text);
                 true

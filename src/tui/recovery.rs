@@ -8,8 +8,11 @@
 //!   to what is saved, or quitting without saving removes it. On the next start with the same
 //!   model, a copy that differs from the file is offered for restoring, as one step to undo.
 //! - A save reads the file first: if it is not what was opened (or last saved), the designer
-//!   asks before overwriting it. The previous content is kept as `MODEL~` beside the file, and
-//!   the new one is written atomically (a temporary file and a rename).
+//!   asks before overwriting it, and keeps that other version also as `MODEL~theirs-TIME~`,
+//!   which no later save replaces. The previous content is kept as `MODEL~` beside the file,
+//!   and the new one is written atomically (a temporary file and a rename) with the mode and
+//!   owner of the file it replaces, through a symbolic link to its target; a read-only file
+//!   is refused (`write_model_file`, over `crate::files`).
 //! - A panic lets the thread finish the copy of the last change, and prints where it is after
 //!   the terminal is restored.
 //! - A model the YAML writer cannot write is never written: not over the file, not as a backup,
@@ -20,7 +23,7 @@
 
 use super::app::{App, Message, Tone};
 use super::popups::{Confirm, ConfirmPurpose, Popup};
-use crate::model::yaml::{try_to_yaml, write_atomic};
+use crate::model::yaml::try_to_yaml;
 use crate::model::{Model, ModelError, parse_model};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -214,8 +217,10 @@ impl Writer {
         mb.error.clone()
     }
 
+    /// The last write's error, kept until a write succeeds: `keep` shows it after every event
+    /// while copies fail, and `flush` still sees it (taking it here raced with `flush`).
     fn error(&self) -> Option<String> {
-        self.shared.0.lock().ok()?.error.take()
+        self.shared.0.lock().ok()?.error.clone()
     }
 }
 
@@ -350,28 +355,76 @@ impl Guard {
     }
 
     /// Saves the model: asks nothing (the caller asked about a changed file), keeps the
-    /// previous version as `MODEL~`, writes atomically, and removes the recovery copy.
-    /// Returns the backup written, if any.
-    pub fn save(&mut self, model: &Model) -> Result<Option<PathBuf>, ModelError> {
-        let write_err = |file: &Path, source| ModelError::Write {
-            file: file.display().to_string(),
-            source,
-        };
+    /// previous version as `MODEL~` (and a version someone else wrote since it was opened also
+    /// under a name of its own, which later saves leave alone), writes atomically, and removes
+    /// the recovery copy. Returns the backups written, if any.
+    pub fn save(&mut self, model: &Model) -> Result<Vec<PathBuf>, ModelError> {
         let text = try_to_yaml(model).map_err(|e| write_err(&self.path, e))?;
-        let mut backup = None;
-        if let Ok(old) = std::fs::read(&self.path)
-            && old != text.as_bytes()
-        {
-            let b = backup_path(&self.path);
-            write_atomic(&b, &old).map_err(|e| write_err(&b, e))?;
-            backup = Some(b);
-        }
-        write_atomic(&self.path, text.as_bytes()).map_err(|e| write_err(&self.path, e))?;
+        let theirs = self.changed_on_disk();
+        let backups = write_model_file(&self.path, text.as_bytes(), theirs)?;
         self.on_disk = Some(hash(text.as_bytes()));
         self.overwrite = false;
         self.discard();
-        Ok(backup)
+        Ok(backups)
     }
+}
+
+fn write_err(file: &Path, source: std::io::Error) -> ModelError {
+    ModelError::Write {
+        file: file.display().to_string(),
+        source,
+    }
+}
+
+/// Replaces a model file with `text`, the file-level half of a save: refuses a read-only file
+/// before anything is written; keeps the previous content as `MODEL~` with the file's mode and
+/// owner; when `theirs` (the file changed on disk since it was opened, and the user chose to
+/// overwrite it) also as [`theirs_path`], which no later save replaces; then writes through a
+/// symbolic link to its target, keeping the mode and owner (`files::write_replacing`).
+/// Returns the backups written: none when the file did not exist or already held `text`.
+pub fn write_model_file(
+    path: &Path,
+    text: &[u8],
+    theirs: bool,
+) -> Result<Vec<PathBuf>, ModelError> {
+    let target = crate::files::write_target(path);
+    crate::files::refuse_read_only(&target).map_err(|e| write_err(path, e))?;
+    let meta = std::fs::metadata(&target).ok();
+    let mut backups = Vec::new();
+    if let Ok(old) = std::fs::read(&target)
+        && old != text
+    {
+        let mut names = vec![backup_path(path)];
+        if theirs {
+            names.push(theirs_path(path, std::time::SystemTime::now()));
+        }
+        for b in names {
+            crate::files::write_atomic_like(&b, &old, meta.as_ref())
+                .map_err(|e| write_err(&b, e))?;
+            backups.push(b);
+        }
+    }
+    crate::files::write_replacing(path, text).map_err(|e| write_err(path, e))?;
+    Ok(backups)
+}
+
+/// Where a version someone else saved is kept when the designer overwrites it:
+/// `model.yaml~theirs-2026-12-03T07-21-05~` beside the file (UTC, to the second), so that the
+/// next save, which replaces `model.yaml~`, never loses it.
+pub fn theirs_path(model: &Path, when: std::time::SystemTime) -> PathBuf {
+    let secs = when
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let day = crate::model::Date(i32::try_from(secs / 86_400).unwrap_or(i32::MAX));
+    let t = secs % 86_400;
+    let mut name = model.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(
+        "~theirs-{day}T{:02}-{:02}-{:02}~",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    ));
+    model.with_file_name(name)
 }
 
 // ----- the hooks in the designer -----
@@ -436,21 +489,23 @@ impl App {
             title: "Changed on disk".into(),
             message: format!(
                 "{} changed on disk since it was opened (another editor, a git pull?). \
-                 Overwrite it with the designer's version? (its current content is kept as {})",
+                 Overwrite it with the designer's version? (its current content is kept as {} \
+                 and as {}, which later saves leave alone)",
                 self.path.display(),
-                backup_path(&self.path).display()
+                backup_path(&self.path).display(),
+                theirs_path(&self.path, std::time::SystemTime::now()).display()
             ),
             purpose: ConfirmPurpose::Overwrite,
         }));
         true
     }
 
-    /// Writes the model: through the guard (backup, recovery copy removed) when there is
-    /// one. Returns the backup of the previous version, if one was written.
-    pub fn write_file(&mut self) -> Result<Option<PathBuf>, ModelError> {
+    /// Writes the model: through the guard (backups, recovery copy removed) when there is
+    /// one. Returns the backups of the previous version written, if any.
+    pub fn write_file(&mut self) -> Result<Vec<PathBuf>, ModelError> {
         match &mut self.guard {
             Some(g) => g.save(&self.model),
-            None => crate::model::write_model(&self.model, &self.path).map(|()| None),
+            None => crate::model::write_model(&self.model, &self.path).map(|()| Vec::new()),
         }
     }
 }
