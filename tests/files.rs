@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::PathBuf;
 
@@ -187,6 +189,123 @@ fn new_names_every_file_it_would_overwrite() {
     assert_eq!(out.status.code(), Some(2), "{e}");
     assert!(
         e.contains("is where the template's sample contacts go"),
+        "{e}"
+    );
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Runs `f` on a thread and fails the test when it has not returned within ten seconds: it
+/// blocked opening the FIFO. The FIFO is then opened for writing, to let the thread go.
+fn without_blocking<T: Send + 'static>(
+    fifo: &std::path::Path,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+        Ok(v) => v,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            // Opened for writing on a thread of its own: with no reader it would block too.
+            let fifo = fifo.to_path_buf();
+            std::thread::spawn(move || std::fs::OpenOptions::new().write(true).open(fifo));
+            panic!("blocked on the FIFO");
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("the designer's thread failed (see its panic above)")
+        }
+    }
+}
+
+#[test]
+fn a_fifo_is_refused_where_a_file_is_read_whole() {
+    use scorewright::tui::{Action, App};
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    mkfifo(&fifo);
+
+    // The model's `contacts:` is a FIFO: the designer opens, saying so in the preview.
+    let text = std::fs::read_to_string(fixture("engine.yaml"))
+        .unwrap()
+        .replacen("name:", "contacts: pipe.csv\nname:", 1);
+    let m = dir.path().join("m.yaml");
+    std::fs::write(&m, &text).unwrap();
+    let model_path = m.clone();
+    let said = without_blocking(&fifo, move || {
+        let file = scorewright::model::read_model(&model_path).unwrap();
+        let contacts = file.contacts_path();
+        let app = App::from_file(file).with_contacts(contacts);
+        (app.preview_error.clone(), app.preview.is_none())
+    });
+    let err = said.0.unwrap_or_default();
+    assert!(
+        err.contains("pipe.csv: is a FIFO (named pipe), not a regular file"),
+        "{err}"
+    );
+    assert!(said.1, "no preview of a FIFO");
+
+    // `o` in the preview with a FIFO: refused in the path box, the preview as it was.
+    let path = fifo.display().to_string();
+    let (popup_open, rows, message) = without_blocking(&fifo, move || {
+        let model = scorewright::model::read_model(&fixture("engine.yaml"))
+            .unwrap()
+            .model;
+        let mut app = App::new(model, PathBuf::from("/nonexistent/model.yaml"))
+            .with_contacts(Some(fixture("engine.csv")));
+        app.update(Action::Resize(120, 32));
+        common::app::press(&mut app, "p o");
+        for _ in 0..200 {
+            common::app::press(&mut app, "Backspace");
+        }
+        common::app::type_text(&mut app, &path);
+        common::app::press(&mut app, "Enter");
+        let screen = common::app::render(&mut app, 120, 32);
+        (
+            !app.popups.is_empty(),
+            app.preview.as_ref().map(|p| p.table.rows()),
+            screen,
+        )
+    });
+    assert!(popup_open, "the path box stays open with the error");
+    assert_eq!(rows, Some(4), "the old contacts are still previewed");
+    assert!(message.contains("is a FIFO"), "{message}");
+
+    // A FIFO as the model: refused by name, exit 2, at once.
+    let model_fifo = dir.path().join("model.yaml");
+    mkfifo(&model_fifo);
+    for cmd in ["check", "edit"] {
+        let out = bin()
+            .arg(cmd)
+            .arg(&model_fifo)
+            .timeout(std::time::Duration::from_secs(10))
+            .output()
+            .unwrap();
+        let e = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {e}");
+        assert!(
+            e.contains("model.yaml: is a FIFO (named pipe), not a regular file"),
+            "{cmd}: {e}"
+        );
+    }
+    // `check` of the model whose `contacts:` is a FIFO: checked without them, and said.
+    let out = bin()
+        .arg("check")
+        .arg(&m)
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    assert!(
+        e.contains("contacts not checked:") && e.contains("is a FIFO"),
         "{e}"
     );
 }

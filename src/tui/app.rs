@@ -389,8 +389,20 @@ impl App {
     }
 
     fn set_contacts(&mut self, path: Option<PathBuf>) {
-        self.contacts = path;
+        // A FIFO (or device) would block the designer's one thread until a writer came, and
+        // Esc, q and Ctrl-C with it: it is never opened, and said in the preview.
+        let refused = path.as_deref().and_then(|p| {
+            crate::files::not_regular(p).map(|why| format!("{}: {why}", p.display()))
+        });
+        self.contacts = path.filter(|_| refused.is_none());
         self.columns = None;
+        if let Some(why) = refused {
+            self.say(Tone::Error, why.clone());
+            self.preview = None;
+            self.preview_error = Some(why);
+            self.refresh();
+            return;
+        }
         if let Some(p) = &self.contacts {
             match crate::contacts::ContactsReader::open(p) {
                 Ok(r) => self.columns = Some(r.headers().to_vec()),
