@@ -309,3 +309,73 @@ fn a_fifo_is_refused_where_a_file_is_read_whole() {
         "{e}"
     );
 }
+
+#[test]
+fn a_scored_file_scored_again_has_its_output_columns_replaced() {
+    let (dir, m, c) = copies();
+    let once = dir.path().join("once.csv");
+    let out = bin()
+        .arg("score")
+        .arg(&m)
+        .arg(&c)
+        .arg("-o")
+        .arg(&once)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first = std::fs::read_to_string(&once).unwrap();
+    for (format, name) in [("csv", "twice.csv"), ("jsonl", "twice.jsonl")] {
+        let twice = dir.path().join(name);
+        let out = bin()
+            .arg("score")
+            .arg(&m)
+            .arg(&once)
+            .arg("-o")
+            .arg(&twice)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let e = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{e}");
+        assert!(
+            e.contains(
+                "once.csv: already has the output columns score_j1, score_j2, grade_g, rating, \
+                 tier, handover, segment, action, route (a scored file?): replaced by this run's"
+            ),
+            "{e}"
+        );
+        let text = std::fs::read_to_string(&twice).unwrap();
+        if format == "csv" {
+            // The same file again: every column once, the same scores.
+            assert_eq!(text, first);
+        }
+        // scorewright reads its own output again.
+        let out = bin()
+            .arg("score")
+            .arg(&m)
+            .arg(&twice)
+            .arg("--only-results")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+    }
+    // With --explain, an old explanation column is replaced too.
+    let explained = dir.path().join("explained.csv");
+    let again = dir.path().join("again.csv");
+    for (from, to) in [(&c, &explained), (&explained, &again)] {
+        let out = bin()
+            .arg("score")
+            .arg(&m)
+            .arg(from)
+            .arg("-o")
+            .arg(to)
+            .arg("--explain")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let header = std::fs::read_to_string(&again).unwrap();
+    let header = header.lines().next().unwrap();
+    assert_eq!(header.matches("explanation").count(), 1, "{header}");
+    assert_eq!(header.matches("score_j1").count(), 1, "{header}");
+}
