@@ -9,7 +9,7 @@ use scorewright::model::{Weight, parse_model, read_model};
 use scorewright::tui::app::Tone;
 use scorewright::tui::ops::Node;
 use scorewright::tui::popups::{ConfirmPurpose, Popup};
-use scorewright::tui::recovery::{Guard, panic_note};
+use scorewright::tui::recovery::{Guard, Session, panic_note};
 use scorewright::tui::{Action, App};
 use std::path::{Path, PathBuf};
 
@@ -448,5 +448,95 @@ fn a_colleagues_version_overwritten_survives_the_next_save() {
         msg.text.contains(&kept[0].display().to_string()),
         "{}",
         msg.text
+    );
+}
+
+/// The recovery folder's files of one kind (`.yaml` copies, `.open` markers).
+fn recovery_files(s: &Setup, ending: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(s.copy.parent().unwrap())
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.to_string_lossy().ends_with(ending));
+    files.sort();
+    files
+}
+
+/// A designer on the model as the session `me`, with the recovery folder of `s`.
+fn open_as(s: &Setup, me: Session) -> App {
+    let file = read_model(&s.path).unwrap();
+    let bytes = std::fs::read(&s.path).ok();
+    let guard = Guard::in_session(&s.path, bytes.as_deref(), &s.copy, me);
+    let mut app = App::from_file(file).with_guard(guard);
+    app.update(Action::Resize(100, 30));
+    app
+}
+
+#[test]
+fn two_designers_on_one_model_keep_their_own_copies_and_a_crash_of_one_is_offered() {
+    let s = setup(MODEL);
+    let mut a = open_as(&s, Session::current());
+    assert!(a.message.is_none(), "{:?}", a.message);
+    // A second designer, in another process that is running (a child that sleeps).
+    let mut other = std::process::Command::new("sleep")
+        .arg("600")
+        .spawn()
+        .unwrap();
+    let b_session = Session {
+        pid: other.id(),
+        started: 1,
+        n: 0,
+    };
+    let mut b = open_as(&s, b_session);
+    let msg = b.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Warning);
+    assert!(
+        msg.text.contains(&format!(
+            "is open in another designer too (process {})",
+            std::process::id()
+        )),
+        "{}",
+        msg.text
+    );
+    assert_eq!(recovery_files(&s, ".open").len(), 2, "a marker each");
+    // Both edit; each keeps its own copy; A saves, which removes A's copy only.
+    nudge(&mut a);
+    nudge(&mut b);
+    nudge(&mut b);
+    assert_eq!(recovery_files(&s, ".yaml").len(), 2, "a copy each");
+    assert!(a.save(), "{:?}", a.message);
+    let left = recovery_files(&s, ".yaml");
+    assert_eq!(left.len(), 1);
+    assert!(
+        left[0]
+            .to_string_lossy()
+            .contains(&format!(".{}-1-0.yaml", other.id())),
+        "{left:?}"
+    );
+    // A quits: its marker goes. B crashes: its process is gone, its files stay.
+    drop(a);
+    std::mem::forget(b);
+    other.kill().unwrap();
+    other.wait().unwrap();
+    assert_eq!(recovery_files(&s, ".open").len(), 1, "B's marker, stale");
+
+    // The next designer offers B's edits, and says nothing of a designer that is gone.
+    let mut c = open_as(&s, Session::current());
+    assert!(c.message.is_none(), "{:?}", c.message);
+    assert!(matches!(confirm(&c), Some(ConfirmPurpose::Restore(_))));
+    key(&mut c, 'y');
+    assert_eq!(weight0(&c), Weight(5200), "B's two nudges");
+    let markers = recovery_files(&s, ".open");
+    assert_eq!(markers.len(), 1, "the stale marker is removed: {markers:?}");
+    assert!(c.save());
+    assert_eq!(
+        recovery_files(&s, ".yaml"),
+        Vec::<PathBuf>::new(),
+        "B's copy goes with the save"
+    );
+    drop(c);
+    assert_eq!(
+        recovery_files(&s, ".open"),
+        Vec::<PathBuf>::new(),
+        "cleaned on exit"
     );
 }
