@@ -308,6 +308,19 @@ fn a_fifo_is_refused_where_a_file_is_read_whole() {
         e.contains("contacts not checked:") && e.contains("is a FIFO"),
         "{e}"
     );
+    // `report` likewise: the page without contacts, and said.
+    let out = bin()
+        .arg("report")
+        .arg(&m)
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    assert!(
+        e.contains("is a FIFO (named pipe)") && e.contains("the report has no contacts"),
+        "{e}"
+    );
 }
 
 #[test]
