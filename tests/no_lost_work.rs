@@ -165,15 +165,22 @@ fn save_keeps_the_previous_version_and_removes_the_copy() {
     assert!(app.popups.is_empty());
 }
 
+/// A colleague saves their version while the designer has unsaved edits; the designer's save
+/// then asks. Returns their version.
+fn changed_by_a_colleague(s: &Setup, app: &mut App) -> String {
+    nudge(app);
+    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
+    std::fs::write(&s.path, &theirs).unwrap();
+    assert!(!app.save());
+    assert!(matches!(confirm(app), Some(ConfirmPurpose::Overwrite)));
+    theirs
+}
+
 #[test]
 fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     let s = setup(MODEL);
     let mut app = open(&s);
-    nudge(&mut app);
-    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
-    std::fs::write(&s.path, &theirs).unwrap();
-    assert!(!app.save());
-    assert!(matches!(confirm(&app), Some(ConfirmPurpose::Overwrite)));
+    let theirs = changed_by_a_colleague(&s, &mut app);
     assert_eq!(std::fs::read_to_string(&s.path).unwrap(), theirs);
     // No: nothing written, the edits stay.
     key(&mut app, 'n');
@@ -421,10 +428,7 @@ fn a_read_only_model_is_refused_and_the_edits_are_kept() {
 fn a_colleagues_version_overwritten_survives_the_next_save() {
     let s = setup(MODEL);
     let mut app = open(&s);
-    nudge(&mut app);
-    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
-    std::fs::write(&s.path, &theirs).unwrap();
-    assert!(!app.save());
+    let theirs = changed_by_a_colleague(&s, &mut app);
     key(&mut app, 'y');
     let msg = app.message.clone().unwrap();
     assert!(msg.text.contains("~theirs-"), "{}", msg.text);
