@@ -257,12 +257,31 @@ pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses to overwrite a file unless forced; writing to standard output (no file) is fine.
-pub fn refuse_overwrite(path: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
-    if let Some(path) = path
-        && path.exists()
-        && !force
-    {
+/// Refuses to overwrite a file unless forced, and refuses, even when forced, an output that is
+/// the same file as one of the command's `inputs` (by another name, a link, or a hard link):
+/// `-o` must never replace the model or the contacts the command reads. Writing to standard
+/// output (no file) is fine.
+pub fn refuse_overwrite(
+    path: Option<&std::path::Path>,
+    inputs: &[&std::path::Path],
+    force: bool,
+) -> anyhow::Result<()> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    if let Some(input) = inputs.iter().find(|i| crate::files::same_file(path, i)) {
+        return Err(Fail {
+            code: 2,
+            message: format!(
+                "{}: is the same file as the input {}: refusing to overwrite it, even with \
+                 --force; write the output to another file",
+                path.display(),
+                input.display()
+            ),
+        }
+        .into());
+    }
+    if path.exists() && !force {
         anyhow::bail!(
             "{} already exists: pass --force to overwrite it",
             path.display()

@@ -355,7 +355,7 @@ fn new_writes_a_template_and_refuses_to_overwrite() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already exists"));
+    assert!(stderr(&again).contains("already exist"));
     let typo = bin()
         .arg("new")
         .arg(dir.path().join("x.yaml"))

@@ -59,6 +59,21 @@ fn contacts_of(file: &ModelFile) -> Option<PathBuf> {
     file.contacts_path()
 }
 
+/// The contacts file a model names, which must be there: the shipped samples, or the public
+/// data kept beside the project (`../shared/data/`, see the README). A missing file fails the
+/// test, naming where it should be, rather than letting it pass without looking.
+fn required_contacts(file: &ModelFile) -> Option<PathBuf> {
+    let path = contacts_of(file)?;
+    assert!(
+        path.exists(),
+        "{}: its contacts file {} is missing; put it there (the README's \"The X Education data\" \
+         says where to get the public data sets) and run the tests again",
+        file.path.display(),
+        std::path::absolute(&path).unwrap_or(path.clone()).display()
+    );
+    Some(path)
+}
+
 fn render(diags: &[Diagnostic], file: &ModelFile) -> String {
     let name = file.path.display().to_string();
     diags
@@ -72,9 +87,7 @@ fn render(diags: &[Diagnostic], file: &ModelFile) -> String {
 fn every_example_is_clean_under_the_checks() {
     for name in EXAMPLES {
         let file = example(name);
-        let columns = contacts_of(&file)
-            .filter(|p| p.exists())
-            .map(|p| csv_columns(&p));
+        let columns = required_contacts(&file).map(|p| csv_columns(&p));
         let diags = check::check(&file.model, columns.as_deref(), Some(&file.map));
         assert!(
             diags.is_empty(),
@@ -267,15 +280,14 @@ fn sample_contacts_reach_every_tier_and_every_segment() {
     }
 }
 
-/// Runs where the shared data set is present (it is not shipped; see the README).
+/// Needs the shared data set (it is not shipped; see the README): fails, naming where the file
+/// should be, when it is missing.
 #[test]
 fn x_education_scores_converted_leads_higher() {
     let file = example("x-education.yaml");
     let m = &file.model;
-    let Some(path) = contacts_of(&file).filter(|p| p.exists()) else {
-        eprintln!("skipped: Leads.csv is not beside the project (see the README)");
-        return;
-    };
+    let path = required_contacts(&file)
+        .unwrap_or_else(|| panic!("x-education.yaml names no contacts file"));
     let table = read_contacts(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(table.rows(), 9240);
     let scored = score_table(m, &table);

@@ -137,7 +137,7 @@ fn draw(g: &Gen, rng: &mut Rng, out: &mut String) {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model], a.force)?;
     let sink: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(
             std::fs::File::create(p)

@@ -67,7 +67,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
     let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
     let Some(outcome) = crate::engine::insight::outcome(&table, &column) else {
         let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();

@@ -80,6 +80,10 @@ pub fn read_model(path: &Path) -> Result<ModelFile, ModelError> {
             message: "is a folder, not a model file".into(),
         });
     }
+    // A FIFO would block until a writer came, and has no size to hold to the limit below.
+    if let Some(why) = crate::files::not_regular(path) {
+        return Err(ModelError::Invalid { file, message: why });
+    }
     if meta.len() > MAX_MODEL_BYTES {
         return Err(ModelError::Invalid {
             file,
@@ -292,10 +296,12 @@ pub fn try_to_yaml(model: &Model) -> Result<String, std::io::Error> {
     })
 }
 
-/// Writes the model atomically: a temporary file beside the target, then a rename.
+/// Writes the model atomically: a temporary file beside the target, then a rename; an existing
+/// file keeps its mode and owner, a link stays a link, a read-only file is refused
+/// (`files::write_replacing`).
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
     try_to_yaml(model)
-        .and_then(|text| write_atomic(path, text.as_bytes()))
+        .and_then(|text| crate::files::write_replacing(path, text.as_bytes()))
         .map_err(|source| ModelError::Write {
             file: path.display().to_string(),
             source,
@@ -305,26 +311,7 @@ pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
 /// Writes bytes to `path` through a temporary file in the same folder and a rename, so that a
 /// crash or a full disk leaves either the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::files::write_atomic_like(path, bytes, None)
 }
 
 #[cfg(test)]

@@ -389,8 +389,20 @@ impl App {
     }
 
     fn set_contacts(&mut self, path: Option<PathBuf>) {
-        self.contacts = path;
+        // A FIFO (or device) would block the designer's one thread until a writer came, and
+        // Esc, q and Ctrl-C with it: it is never opened, and said in the preview.
+        let refused = path.as_deref().and_then(|p| {
+            crate::files::not_regular(p).map(|why| format!("{}: {why}", p.display()))
+        });
+        self.contacts = path.filter(|_| refused.is_none());
         self.columns = None;
+        if let Some(why) = refused {
+            self.say(Tone::Error, why.clone());
+            self.preview = None;
+            self.preview_error = Some(why);
+            self.refresh();
+            return;
+        }
         if let Some(p) = &self.contacts {
             match crate::contacts::ContactsReader::open(p) {
                 Ok(r) => self.columns = Some(r.headers().to_vec()),
@@ -1039,7 +1051,7 @@ impl App {
             return false;
         }
         match self.write_file() {
-            Ok(backup) => {
+            Ok(backups) => {
                 self.saved_revision = self.history.revision();
                 let text = crate::model::to_yaml(&self.model);
                 self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
@@ -1048,8 +1060,13 @@ impl App {
                 if std::mem::take(&mut self.comments_in_file) {
                     text.push_str(" (the comments of the original file are not kept)");
                 }
-                if let Some(b) = backup {
-                    text.push_str(&format!("; the previous version is in {}", b.display()));
+                let backups: Vec<String> =
+                    backups.iter().map(|b| b.display().to_string()).collect();
+                if !backups.is_empty() {
+                    text.push_str(&format!(
+                        "; the previous version is in {}",
+                        backups.join(" and in ")
+                    ));
                 }
                 self.say(Tone::Ok, text);
                 true
