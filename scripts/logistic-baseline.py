@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A plain logistic regression on the X Education lead export, for comparison with the
-transparent models scorewright designs and tunes.
+"""A plain logistic regression on the X Education lead export (or the Telco churn export), for
+comparison with the transparent models scorewright designs and tunes.
 
 It uses every column known before the first sales call: everything except the id columns, the
 outcome, and `Tags` and `Lead Quality` (recorded by the counsellors after the call, so they
@@ -10,6 +10,11 @@ cross-validated, the same protocol as `scorewright tune`.
 
     pip install scikit-learn pandas
     python3 scripts/logistic-baseline.py ../shared/data/leads/Leads.csv
+    python3 scripts/logistic-baseline.py ../shared/data/churn/Telco-Customer-Churn.csv
+
+For the churn export: every column but the id and the outcome `Churn` (`TotalCharges` of a
+single space, in a customer's first month, counts as missing), and the columns the shipped
+telco-churn model reads.
 """
 
 import sys
@@ -48,7 +53,32 @@ def cv_auc(x: pd.DataFrame, y: pd.Series) -> np.ndarray:
     return cross_val_score(model, x, y, cv=folds, scoring="roc_auc")
 
 
+# The columns the shipped telco-churn model reads.
+TELCO_MODEL_COLUMNS = [
+    "Contract", "tenure", "InternetService", "OnlineSecurity", "TechSupport", "OnlineBackup",
+    "PaymentMethod", "PaperlessBilling", "SeniorCitizen", "Partner", "Dependents",
+]
+
+
+def telco(path: str) -> None:
+    df = pd.read_csv(path)
+    df["TotalCharges"] = pd.to_numeric(df["TotalCharges"].str.strip(), errors="coerce")
+    y = (df["Churn"] == "Yes").astype(int)
+    x_all = df.drop(columns=["customerID", "Churn"])
+    x_all["SeniorCitizen"] = x_all["SeniorCitizen"].astype(str)
+    for label, x in [
+        ("the model's 11 columns", x_all[TELCO_MODEL_COLUMNS]),
+        ("every column", x_all),
+    ]:
+        auc = cv_auc(x.copy(), y)
+        folds = ", ".join(f"{a:.3f}" for a in auc)
+        print(f"logistic regression on {label}: cross-validated AUC {auc.mean():.3f} ({folds})")
+
+
 def main(path: str) -> None:
+    if "Churn" in pd.read_csv(path, nrows=0).columns:
+        telco(path)
+        return
     df = pd.read_csv(path)
     df = df.loc[:, ~df.columns.str.startswith("Unnamed")]
     y = df["Converted"].astype(int)

@@ -56,7 +56,7 @@ pub enum Command {
     Explain(explain::Args),
     /// Start a model from a shipped example.
     #[command(
-        after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education."
+        after_help = "Example:\n  scorewright new my-model.yaml --template lead-fit-activity\n\nTemplates: b2b-customer, lead-fit-activity, b2c-hot-warm-cold, x-education, telco-churn."
     )]
     New(new::Args),
     /// Measure a model against a historical outcome: AUC, lift, capture, thresholds.
@@ -264,12 +264,31 @@ pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses to overwrite a file unless forced; writing to standard output (no file) is fine.
-pub fn refuse_overwrite(path: Option<&std::path::Path>, force: bool) -> anyhow::Result<()> {
-    if let Some(path) = path
-        && path.exists()
-        && !force
-    {
+/// Refuses to overwrite a file unless forced, and refuses, even when forced, an output that is
+/// the same file as one of the command's `inputs` (by another name, a link, or a hard link):
+/// `-o` must never replace the model or the contacts the command reads. Writing to standard
+/// output (no file) is fine.
+pub fn refuse_overwrite(
+    path: Option<&std::path::Path>,
+    inputs: &[&std::path::Path],
+    force: bool,
+) -> anyhow::Result<()> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    if let Some(input) = inputs.iter().find(|i| crate::files::same_file(path, i)) {
+        return Err(Fail {
+            code: 2,
+            message: format!(
+                "{}: is the same file as the input {}: refusing to overwrite it, even with \
+                 --force; write the output to another file",
+                path.display(),
+                input.display()
+            ),
+        }
+        .into());
+    }
+    if path.exists() && !force {
         anyhow::bail!(
             "{} already exists: pass --force to overwrite it",
             path.display()

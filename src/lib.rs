@@ -8,6 +8,7 @@ pub mod cli;
 pub mod contacts;
 pub mod engine;
 pub mod export;
+pub mod files;
 pub mod model;
 pub mod rng;
 pub mod templates;

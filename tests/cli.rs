@@ -43,7 +43,9 @@ fn check_clean_model_exits_0() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("0 errors"), "{}", stderr(&out));
+    // The summary is the result: on stdout, so `check > report.txt` keeps it.
+    assert!(stdout(&out).contains("0 errors"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("0 errors"), "{}", stderr(&out));
 }
 
 #[test]
@@ -353,7 +355,7 @@ fn new_writes_a_template_and_refuses_to_overwrite() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already exists"));
+    assert!(stderr(&again).contains("already exist"));
     let typo = bin()
         .arg("new")
         .arg(dir.path().join("x.yaml"))
@@ -762,6 +764,100 @@ fn the_designer_without_a_terminal_says_so() {
     );
     assert!(!stderr(&out).contains("panicked"));
     assert!(!dir.path().join("new.yaml").exists());
+}
+
+/// `tune` says what `check` will say of its result: a weight it set to 0 is named, with how to
+/// keep it, and the new warning is listed.
+#[test]
+fn tune_says_which_weights_it_zeroed_and_what_check_will_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "name: m\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\n  - { id: noise, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: visits, weight: 50, rule: { scale: { from: 0, to: 100 } } }\n          - { field: noise, weight: 50, rule: { scale: { from: 0, to: 10 } } }\n",
+    )
+    .unwrap();
+    // Converted exactly when visits > 50; noise is 10 for everyone who did not convert, so
+    // any weight on it pushes them up the ranking: the best weighting is 100 and 0.
+    let mut csv = String::from("id,visits,noise,won\n");
+    for i in 0..303 {
+        let visits = i % 101;
+        let won = visits > 50;
+        let noise = if won { 0 } else { 10 };
+        csv.push_str(&format!("c{i},{visits},{noise},{}\n", u8::from(won)));
+    }
+    let contacts = dir.path().join("c.csv");
+    std::fs::write(&contacts, csv).unwrap();
+    let out = bin()
+        .arg("tune")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("tune set j.t.noise to 0 (it was 50%)"),
+        "{text}"
+    );
+    assert!(text.contains("give it a `min` under `tuning:`"), "{text}");
+    assert!(
+        text.contains("warning: touchpoint 't': signal 'noise' has a weight of 0"),
+        "{text}"
+    );
+}
+
+/// A churn model's back-test and report speak of customers who left, not of conversions.
+#[test]
+fn an_attrition_model_is_reported_in_its_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let telco = root().join("examples/telco-churn.yaml");
+    let churn = root().join("../shared/data/churn/Telco-Customer-Churn.csv");
+    let out = bin()
+        .arg("report")
+        .arg(&telco)
+        .arg("--contacts")
+        .arg(&churn)
+        .args(["--outcome", "Churn", "-o"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("7043 contacts with a known outcome, 1869 left"),
+        "the report's back-test does not say who left"
+    );
+    assert!(html.contains("<th class=\"num\">Left</th>"));
+    assert!(!html.to_lowercase().contains("converted"));
+    let out = bin()
+        .arg("backtest")
+        .arg(&telco)
+        .arg(&churn)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1869 left: base rate 26.5%"), "{text}");
+    assert!(text.contains("top 10%: "), "{text}");
+    assert!(!text.contains("convert"), "{text}");
+    let json = bin()
+        .arg("backtest")
+        .arg(&telco)
+        .arg(&churn)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["outcome_says"], "left");
+    assert_eq!(
+        v["ending"],
+        serde_json::Value::Null,
+        "the model names its own words"
+    );
+    assert_eq!(v["converted"], 1869, "the JSON keys stay as they were");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use scorewright::model::{Weight, parse_model, read_model};
 use scorewright::tui::app::Tone;
 use scorewright::tui::ops::Node;
 use scorewright::tui::popups::{ConfirmPurpose, Popup};
-use scorewright::tui::recovery::{Guard, panic_note};
+use scorewright::tui::recovery::{Guard, Session, panic_note};
 use scorewright::tui::{Action, App};
 use std::path::{Path, PathBuf};
 
@@ -165,15 +165,22 @@ fn save_keeps_the_previous_version_and_removes_the_copy() {
     assert!(app.popups.is_empty());
 }
 
+/// A colleague saves their version while the designer has unsaved edits; the designer's save
+/// then asks. Returns their version.
+fn changed_by_a_colleague(s: &Setup, app: &mut App) -> String {
+    nudge(app);
+    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
+    std::fs::write(&s.path, &theirs).unwrap();
+    assert!(!app.save());
+    assert!(matches!(confirm(app), Some(ConfirmPurpose::Overwrite)));
+    theirs
+}
+
 #[test]
 fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     let s = setup(MODEL);
     let mut app = open(&s);
-    nudge(&mut app);
-    let theirs = MODEL.replace("Recovery test", "Changed by a colleague");
-    std::fs::write(&s.path, &theirs).unwrap();
-    assert!(!app.save());
-    assert!(matches!(confirm(&app), Some(ConfirmPurpose::Overwrite)));
+    let theirs = changed_by_a_colleague(&s, &mut app);
     assert_eq!(std::fs::read_to_string(&s.path).unwrap(), theirs);
     // No: nothing written, the edits stay.
     key(&mut app, 'n');
@@ -346,6 +353,210 @@ fn quitting_without_saving_leaves_no_copy_to_offer() {
     assert!(app.should_quit);
     assert!(!s.copy.exists());
     assert!(confirm(&open(&s)).is_none());
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_save_keeps_the_mode_and_owner_of_the_file_and_its_backup() {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    for m in [0o600, 0o640, 0o664] {
+        let s = setup(MODEL);
+        set_mode(&s.path, m);
+        // Root may give a file away: the save must give it back to its owner.
+        if root {
+            std::os::unix::fs::chown(&s.path, Some(4321), Some(4321)).unwrap();
+        }
+        let mut app = open(&s);
+        nudge(&mut app);
+        assert!(app.save(), "{:?}", app.message);
+        let backup = s.path.with_file_name("model.yaml~");
+        assert_eq!(mode(&s.path), m, "the model's mode {m:o}");
+        assert_eq!(mode(&backup), m, "the backup's mode {m:o}");
+        if root {
+            for p in [&s.path, &backup] {
+                let meta = std::fs::metadata(p).unwrap();
+                assert_eq!((meta.uid(), meta.gid()), (4321, 4321), "{}", p.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_save_through_a_symbolic_link_writes_its_target() {
+    let s = setup(MODEL);
+    let folder = s.path.parent().unwrap().join("shared");
+    std::fs::create_dir(&folder).unwrap();
+    let target = folder.join("real.yaml");
+    std::fs::rename(&s.path, &target).unwrap();
+    std::os::unix::fs::symlink("shared/real.yaml", &s.path).unwrap();
+    set_mode(&target, 0o600);
+    let mut app = open(&s);
+    nudge(&mut app);
+    assert!(app.save(), "{:?}", app.message);
+    assert!(std::fs::symlink_metadata(&s.path).unwrap().is_symlink());
+    assert_eq!(read_model(&target).unwrap().model, app.model);
+    assert_eq!(mode(&target), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(s.path.with_file_name("model.yaml~")).unwrap(),
+        MODEL
+    );
+}
+
+#[test]
+fn a_read_only_model_is_refused_and_the_edits_are_kept() {
+    let s = setup(MODEL);
+    set_mode(&s.path, 0o444);
+    let mut app = open(&s);
+    nudge(&mut app);
+    assert!(!app.save());
+    let msg = app.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Error);
+    assert!(
+        msg.text
+            .contains("model.yaml: cannot write it: it is read-only (mode 0444)")
+            && msg.text.contains("chmod u+w")
+            && msg.text.contains("the edits are kept"),
+        "{}",
+        msg.text
+    );
+    assert_eq!(std::fs::read_to_string(&s.path).unwrap(), MODEL);
+    assert_eq!(mode(&s.path), 0o444);
+    assert!(
+        !s.path.with_file_name("model.yaml~").exists(),
+        "no backup either"
+    );
+    assert!(app.is_dirty() && s.copy.exists());
+}
+
+#[test]
+fn a_colleagues_version_overwritten_survives_the_next_save() {
+    let s = setup(MODEL);
+    let mut app = open(&s);
+    let theirs = changed_by_a_colleague(&s, &mut app);
+    key(&mut app, 'y');
+    let msg = app.message.clone().unwrap();
+    assert!(msg.text.contains("~theirs-"), "{}", msg.text);
+    // Two more saves: `model.yaml~` holds the designer's own versions now.
+    nudge(&mut app);
+    assert!(app.save());
+    nudge(&mut app);
+    assert!(app.save());
+    assert_ne!(
+        std::fs::read_to_string(s.path.with_file_name("model.yaml~")).unwrap(),
+        theirs
+    );
+    let kept: Vec<PathBuf> = std::fs::read_dir(s.path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("model.yaml~theirs-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read_to_string(&kept[0]).unwrap(), theirs);
+    assert!(
+        msg.text.contains(&kept[0].display().to_string()),
+        "{}",
+        msg.text
+    );
+}
+
+/// The recovery folder's files of one kind (`.yaml` copies, `.open` markers).
+fn recovery_files(s: &Setup, ending: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(s.copy.parent().unwrap())
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.to_string_lossy().ends_with(ending));
+    files.sort();
+    files
+}
+
+/// A designer on the model as the session `me`, with the recovery folder of `s`.
+fn open_as(s: &Setup, me: Session) -> App {
+    let file = read_model(&s.path).unwrap();
+    let bytes = std::fs::read(&s.path).ok();
+    let guard = Guard::in_session(&s.path, bytes.as_deref(), &s.copy, me);
+    let mut app = App::from_file(file).with_guard(guard);
+    app.update(Action::Resize(100, 30));
+    app
+}
+
+#[test]
+fn two_designers_on_one_model_keep_their_own_copies_and_a_crash_of_one_is_offered() {
+    let s = setup(MODEL);
+    let mut a = open_as(&s, Session::current());
+    assert!(a.message.is_none(), "{:?}", a.message);
+    // A second designer, in another process that is running (a child that sleeps).
+    let mut other = std::process::Command::new("sleep")
+        .arg("600")
+        .spawn()
+        .unwrap();
+    let b_session = Session {
+        pid: other.id(),
+        started: 1,
+        n: 0,
+    };
+    let mut b = open_as(&s, b_session);
+    let msg = b.message.clone().unwrap();
+    assert_eq!(msg.tone, Tone::Warning);
+    assert!(
+        msg.text.contains(&format!(
+            "is open in another designer too (process {})",
+            std::process::id()
+        )),
+        "{}",
+        msg.text
+    );
+    assert_eq!(recovery_files(&s, ".open").len(), 2, "a marker each");
+    // Both edit; each keeps its own copy; A saves, which removes A's copy only.
+    nudge(&mut a);
+    nudge(&mut b);
+    nudge(&mut b);
+    assert_eq!(recovery_files(&s, ".yaml").len(), 2, "a copy each");
+    assert!(a.save(), "{:?}", a.message);
+    let left = recovery_files(&s, ".yaml");
+    assert_eq!(left.len(), 1);
+    assert!(
+        left[0]
+            .to_string_lossy()
+            .contains(&format!(".{}-1-0.yaml", other.id())),
+        "{left:?}"
+    );
+    // A quits: its marker goes. B crashes: its process is gone, its files stay.
+    drop(a);
+    std::mem::forget(b);
+    other.kill().unwrap();
+    other.wait().unwrap();
+    assert_eq!(recovery_files(&s, ".open").len(), 1, "B's marker, stale");
+
+    // The next designer offers B's edits, and says nothing of a designer that is gone.
+    let mut c = open_as(&s, Session::current());
+    assert!(c.message.is_none(), "{:?}", c.message);
+    assert!(matches!(confirm(&c), Some(ConfirmPurpose::Restore(_))));
+    key(&mut c, 'y');
+    assert_eq!(weight0(&c), Weight(5200), "B's two nudges");
+    let markers = recovery_files(&s, ".open");
+    assert_eq!(markers.len(), 1, "the stale marker is removed: {markers:?}");
+    assert!(c.save());
+    assert_eq!(
+        recovery_files(&s, ".yaml"),
+        Vec::<PathBuf>::new(),
+        "B's copy goes with the save"
+    );
+    drop(c);
+    assert_eq!(
+        recovery_files(&s, ".open"),
+        Vec::<PathBuf>::new(),
+        "cleaned on exit"
+    );
 }
 
 /// Waits for the designer's look at the file on disk, as the event loop's tick does.

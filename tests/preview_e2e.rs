@@ -71,7 +71,7 @@ fn preview_of_leads_changes_with_a_weight() {
     let screen = tmux.wait_for(&changed);
     let tiers = format!("↑ {} hotter  ↓ {} colder", c.tier_up, c.tier_down);
     assert!(screen.contains(&tiers), "{tiers}\n{screen}");
-    let sales = format!("+{} enter  −{} leave", c.sales_enter, c.sales_leave);
+    let sales = format!("To a person: +{}  −{}", c.sales_enter, c.sales_leave);
     assert!(screen.contains(&sales), "{sales}\n{screen}");
 
     // Quit without saving: the copy on disk is as it was.

@@ -88,7 +88,7 @@ fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
                 Rule::Match(MatchRule { values, default })
             })
             .boxed(),
-        FieldKind::Boolean => Just(Rule::Flag).boxed(),
+        FieldKind::Boolean => prop_oneof![Just(Rule::Flag), Just(Rule::NotFlag)].boxed(),
         FieldKind::Date => (1.0f64..400.0)
             .prop_map(|h| Rule::Recency { half_life_days: h })
             .boxed(),
@@ -181,13 +181,13 @@ fn model() -> impl Strategy<Value = Model> {
                             name: "hot".into(),
                             at_least: 70.0,
                             handover: "sales".into(),
-                            sales: None,
+                            to_person: None,
                         },
                         Tier {
                             name: "cold".into(),
                             at_least: 0.0,
                             handover: String::new(),
-                            sales: None,
+                            to_person: None,
                         },
                     ],
                 }),

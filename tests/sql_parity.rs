@@ -859,7 +859,11 @@ fn gen_model(rng: &mut Rng) -> Model {
                 1 => format!("{{ scale: {{ from: {}, to: 0 }} }}", 1 + rng.below(300)),
                 _ => "{ bands: [ { at_least: 0, value: 0.1 }, { at_least: 2.5, value: 0.45 }, { at_least: 300, value: 1 } ] }".into(),
             },
-            "boolean" => if rng.chance(0.7) { "flag".into() } else { "{ match: { 'yes': 0.8, 'no': 0.15, default: 0.5 } }".into() },
+            "boolean" => match rng.below(10) {
+                0..=4 => "flag".into(),
+                5..=6 => "not_flag".into(),
+                _ => "{ match: { 'yes': 0.8, 'no': 0.15, default: 0.5 } }".into(),
+            },
             "date" => if rng.chance(0.8) { format!("{{ recency: {{ half_life_days: {} }} }}", 1 + rng.below(60)) } else { "present".into() },
             _ => {
                 if rng.chance(0.2) {

@@ -28,7 +28,11 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    let Some(column) = a.outcome.clone().or_else(|| file.model.outcome.clone()) else {
+    let Some(column) = a
+        .outcome
+        .clone()
+        .or_else(|| file.model.outcome_column().map(String::from))
+    else {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };

@@ -52,8 +52,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let contacts = a.contacts.clone().or_else(|| file.contacts_path());
     let mut notes = Vec::new();
+    // The model's own `contacts:` is read only when it is a file: a FIFO there would block
+    // `check` until a writer came. A pipe given with --contacts is the user's choice.
+    let contacts = a.contacts.clone().or_else(|| {
+        let p = file.contacts_path()?;
+        match crate::files::not_regular(&p) {
+            Some(why) => {
+                notes.push(format!("contacts not checked: {}: {why}", p.display()));
+                None
+            }
+            None => Some(p),
+        }
+    });
     let columns = match &contacts {
         Some(p) => match crate::contacts::ContactsReader::open(p) {
             Ok(r) => Some(r.headers().to_vec()),
@@ -96,11 +107,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             } else {
                 String::new()
             };
-            eprintln!(
+            // The summary is the result: on stdout, so `check > report.txt` keeps it.
+            super::say(format!(
                 "{name}: {errors} error{}, {warnings} warning{}{persona_note}",
                 plural(errors),
                 plural(warnings)
-            );
+            ))?;
         }
         Format::Json => {
             let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes });

@@ -36,7 +36,11 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    // The query may read `--table` as a file: it is an input too.
+    let table = PathBuf::from(&a.table);
+    let mut inputs = vec![a.model.as_path(), table.as_path()];
+    inputs.extend(a.contacts.as_deref());
+    super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
     let source = match Source::from_cli(a.dialect, &a.table) {
         Ok(s) => s,
         Err(e) => {

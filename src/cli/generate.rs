@@ -137,7 +137,7 @@ fn draw(g: &Gen, rng: &mut Rng, out: &mut String) {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model], a.force)?;
     let sink: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(
             std::fs::File::create(p)
@@ -163,7 +163,10 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
             columns.push(c.clone());
         }
     }
-    let outcome = model.outcome.clone().filter(|o| !columns.contains(o));
+    let outcome = model
+        .outcome_column()
+        .map(String::from)
+        .filter(|o| !columns.contains(o));
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 20)
         .from_writer(sink);

@@ -29,8 +29,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let written = crate::templates::write(t, &a.model, a.force)?;
-    for p in written {
-        eprintln!("wrote {}", p.display());
+    for w in written {
+        if w.replaced {
+            eprintln!("overwrote {} (--force)", w.path.display());
+        } else {
+            eprintln!("wrote {}", w.path.display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -22,11 +22,21 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
-    let contacts_path = a
-        .contacts
-        .clone()
-        .or_else(|| file.contacts_path().filter(|p| p.exists()));
+    // The model's own `contacts:` is read only when it is a file (a FIFO would block the
+    // report until a writer came); a pipe given with --contacts is the user's choice.
+    let contacts_path = a.contacts.clone().or_else(|| {
+        let p = file.contacts_path().filter(|p| p.exists())?;
+        match crate::files::not_regular(&p) {
+            Some(why) => {
+                eprintln!("{}: {why}; the report has no contacts", p.display());
+                None
+            }
+            None => Some(p),
+        }
+    });
+    let mut inputs = vec![a.model.as_path()];
+    inputs.extend(contacts_path.as_deref());
+    super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
     let table = match &contacts_path {
         Some(p) => match crate::contacts::read_contacts(p) {
             Ok(t) => Some(t),
@@ -37,7 +47,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    let outcome = a.outcome.clone().or_else(|| file.model.outcome.clone());
+    let outcome = a
+        .outcome
+        .clone()
+        .or_else(|| file.model.outcome_column().map(String::from));
     if let (Some(t), Some(o)) = (&table, &outcome) {
         match crate::engine::insight::outcome(t, o) {
             None => eprintln!(
@@ -46,7 +59,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             ),
             Some(oc) => {
                 if let Some(p) = oc.problem() {
-                    eprintln!("{}: {p}; it is ignored for conversion rates", t.source);
+                    eprintln!("{}: {p}; it is ignored for outcome rates", t.source);
                 }
             }
         }

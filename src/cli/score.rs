@@ -69,7 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
     let mut reader = match ContactsReader::open(&a.contacts) {
         Ok(r) => r,
         Err(e) => {
@@ -229,10 +229,29 @@ fn stream(
 ) -> anyhow::Result<StreamResult> {
     use std::sync::mpsc::sync_channel;
     let outputs = output_columns(model);
+    // A scored file scored again: its old output columns are replaced by this run's, never
+    // written twice (a header naming a column twice is one scorewright refuses to read).
+    let produced = |h: &String| outputs.contains(h) || (a.explain && h == "explanation");
+    let replaced: Vec<&str> = headers
+        .iter()
+        .filter(|h| produced(h))
+        .map(String::as_str)
+        .collect();
+    if !replaced.is_empty() {
+        progress.suspend(|| {
+            eprintln!(
+                "{}: already has the output column{} {} (a scored file?): replaced by this \
+                 run's",
+                a.contacts.display(),
+                if replaced.len() == 1 { "" } else { "s" },
+                replaced.join(", "),
+            )
+        });
+    }
     let kept: Vec<String> = if a.only_results {
         vec![id.to_string()]
     } else {
-        headers.to_vec()
+        headers.iter().filter(|h| !produced(h)).cloned().collect()
     };
     let mut keep_names: Vec<&str> = vec![id];
     keep_names.extend(model.fields.iter().map(|f| f.column()));

@@ -2,8 +2,11 @@
 //! structure the workshop agreed. Writes the tuned model only where asked.
 
 use super::TextOrJson;
-use crate::engine::tune::{Objective, TuneOptions, tune};
+use crate::engine::tune::{Objective, TuneOptions, TuneReport, tune};
+use crate::model::check::{Diagnostic, check};
+use crate::model::{Model, Weight};
 use clap::ValueEnum;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -56,11 +59,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{name}: fix the model's errors before tuning it");
         return Ok(ExitCode::from(1));
     }
-    let Some(column) = a.outcome.clone().or_else(|| model.outcome.clone()) else {
+    let Some(column) = a
+        .outcome
+        .clone()
+        .or_else(|| model.outcome_column().map(String::from))
+    else {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
-    super::refuse_overwrite(a.output.as_deref(), a.force)?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
     let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
     let Some(outcome) = crate::engine::insight::outcome(&table, &column) else {
         let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
@@ -90,8 +97,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let after_check = findings_after(model, &report);
     match a.format {
-        TextOrJson::Json => super::say(serde_json::to_string_pretty(&report)?)?,
+        TextOrJson::Json => {
+            let mut v = serde_json::to_value(&report)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("check_after".into(), serde_json::json!(after_check));
+            }
+            super::say(serde_json::to_string_pretty(&v)?)?
+        }
         TextOrJson::Text => {
             let what = match report.objective {
                 Objective::Auc => "AUC",
@@ -139,6 +153,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     ))?;
                 }
             }
+            if !after_check.is_empty() {
+                super::say("\nWhat `check` will say of the tuned model that it does not say now:")?;
+                for line in &after_check {
+                    super::say(format!("  {line}"))?;
+                }
+            }
         }
     }
     if let Some(out) = &a.output {
@@ -162,6 +182,32 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `check` says of the tuned model and not of the model as it was: each weight `tune`
+/// set to 0 (with how to keep it), then every other new finding.
+fn findings_after(before: &Model, report: &TuneReport) -> Vec<String> {
+    let key = |d: &Diagnostic| (d.code, d.at.clone(), d.message.clone());
+    let old: HashSet<_> = check(before, None, None).iter().map(key).collect();
+    let mut out: Vec<String> = report
+        .journeys
+        .iter()
+        .flat_map(|j| &j.weights)
+        .filter(|w| w.after == Weight::ZERO && w.before != Weight::ZERO)
+        .map(|w| {
+            format!(
+                "tune set {} to 0 (it was {}%); to keep it, give it a `min` under `tuning:` (at: {})",
+                w.at, w.before, w.at
+            )
+        })
+        .collect();
+    out.extend(
+        check(&report.model, None, None)
+            .iter()
+            .filter(|d| !old.contains(&key(d)))
+            .map(|d| d.render(None)),
+    );
+    out
 }
 
 /// The model's relative `contacts` path `c` (read from `folder`) as seen from the folder of

@@ -166,7 +166,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// Parses a boolean cell: true/false, yes/no, y/n, 1/0, ignoring case.
 pub fn parse_bool(s: &str) -> Option<bool> {
     let t = trim(s);
-    for (yes, no) in [("true", "false"), ("yes", "no"), ("y", "n"), ("1", "0")] {
+    for (yes, no) in crate::model::BOOLEAN_WORDS {
         if t.eq_ignore_ascii_case(yes) {
             return Some(true);
         }

@@ -93,6 +93,9 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
                 .collect()
         }
         (Rule::Flag, Typed::Bool(v)) => v.iter().map(|&x| if x == 1 { 1.0 } else { 0.0 }).collect(),
+        (Rule::NotFlag, Typed::Bool(v)) => {
+            v.iter().map(|&x| if x == 0 { 1.0 } else { 0.0 }).collect()
+        }
         (Rule::Present, t) => (0..n)
             .map(|i| if t.is_missing(i) { 0.0 } else { 1.0 })
             .collect(),
@@ -204,6 +207,8 @@ mod tests {
         assert_eq!(attainment(&m, &cats, 0), vec![0.8, 0.1, 0.0]);
         let flags = Typed::Bool(vec![1, 0, BOOL_MISSING]);
         assert_eq!(attainment(&Rule::Flag, &flags, 0), vec![1.0, 0.0, 0.0]);
+        // The flag inverted: no gives 1, yes gives 0, and a missing value still 0.
+        assert_eq!(attainment(&Rule::NotFlag, &flags, 0), vec![0.0, 1.0, 0.0]);
         let dates = Typed::Date(vec![100, 70, 130, DATE_MISSING]);
         assert_eq!(
             attainment(

@@ -247,6 +247,7 @@ pub fn describe_rule(rule: &Rule) -> String {
             )
         }
         Rule::Flag => "yes gives 1, no gives 0".into(),
+        Rule::NotFlag => "no gives 1, yes gives 0".into(),
         Rule::Present => "any value gives 1".into(),
         Rule::Recency { half_life_days } => format!(
             "today gives 1, halving every {} days",

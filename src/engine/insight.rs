@@ -38,6 +38,7 @@ fn best_value(rule: &Rule) -> String {
             .map(|(k, _)| format!("'{k}'"))
             .unwrap_or_else(|| "a listed value".into()),
         Rule::Flag => "yes".into(),
+        Rule::NotFlag => "no".into(),
         Rule::Present => "given".into(),
         Rule::Recency { .. } => "today".into(),
     }

@@ -141,8 +141,8 @@ pub fn compare(
                 ))
                 .or_default() += 1;
         }
-        let sb = before.tier(before_model, i).is_some_and(|t| t.is_sales());
-        let sa = after.tier(after_model, i).is_some_and(|t| t.is_sales());
+        let sb = before.tier(before_model, i).is_some_and(|t| t.to_person());
+        let sa = after.tier(after_model, i).is_some_and(|t| t.to_person());
         match (sb, sa) {
             (false, true) => sales_enter += 1,
             (true, false) => sales_leave += 1,

@@ -115,6 +115,12 @@ pub struct Backtest {
     pub model: String,
     pub source: String,
     pub outcome: String,
+    /// What a contact whose outcome is "yes" did, in the model's words: "converted", "left",
+    /// "expanded", or the model's `outcome.says`. The JSON keys stay `converted` and the like.
+    pub outcome_says: String,
+    /// The journey ending those words come from (`conversion`, `attrition`, `expansion`),
+    /// when they come from one.
+    pub ending: Option<&'static str>,
     pub contacts: usize,
     /// Contacts with a known outcome, and how many converted.
     pub known: usize,
@@ -169,6 +175,7 @@ pub fn backtest(
 
 /// The back-test of an already scored table.
 pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) -> Backtest {
+    let words = model.outcome_words();
     let values = &outcome.values;
     let known = outcome.known();
     let converted = outcome.positives();
@@ -353,6 +360,8 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         model: model.name.clone(),
         source: source.to_string(),
         outcome: outcome.column.clone(),
+        outcome_says: words.did,
+        ending: words.ending.map(|e| e.name()),
         contacts: scored.rows,
         known,
         converted,
@@ -390,6 +399,11 @@ fn num(v: f64) -> String {
 }
 
 fn text(b: &Backtest) -> String {
+    let did = b.outcome_says.as_str();
+    // The column that counts the outcome is as wide as its words ("left", "left the bank").
+    let w = did.chars().count().max(9);
+    let of_those = format!("of all who {did}");
+    let wo = of_those.chars().count().max(14);
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -398,7 +412,7 @@ fn text(b: &Backtest) -> String {
     );
     let _ = writeln!(
         o,
-        "{} contacts, {} with a known outcome, {} converted: base rate {}",
+        "{} contacts, {} with a known outcome, {} {did}: base rate {}",
         b.contacts,
         b.known,
         b.converted,
@@ -411,13 +425,13 @@ fn text(b: &Backtest) -> String {
         let _ = writeln!(o, "\n{title}");
         let _ = writeln!(
             o,
-            "  {:<16} {:>9} {:>9} {:>8} {:>7}",
-            "", "contacts", "converted", "rate", "lift"
+            "  {:<16} {:>9} {:>w$} {:>8} {:>7}",
+            "", "contacts", did, "rate", "lift"
         );
         for g in groups {
             let _ = writeln!(
                 o,
-                "  {:<16} {:>9} {:>9} {:>8} {:>7}",
+                "  {:<16} {:>9} {:>w$} {:>8} {:>7}",
                 g.label,
                 g.contacts,
                 g.converted,
@@ -438,24 +452,18 @@ fn text(b: &Backtest) -> String {
         let caps: Vec<String> = j
             .captured
             .iter()
-            .map(|c| {
-                format!(
-                    "top {}%: {} of conversions",
-                    c.top_percent,
-                    pct(Some(c.share))
-                )
-            })
+            .map(|c| format!("top {}%: {} {of_those}", c.top_percent, pct(Some(c.share))))
             .collect();
         let _ = writeln!(o, "  {}", caps.join("; "));
         let _ = writeln!(
             o,
-            "  {:<8} {:>13} {:>9} {:>9} {:>8} {:>7}",
-            "decile", "scores", "contacts", "converted", "rate", "lift"
+            "  {:<8} {:>13} {:>9} {:>w$} {:>8} {:>7}",
+            "decile", "scores", "contacts", did, "rate", "lift"
         );
         for d in &j.deciles {
             let _ = writeln!(
                 o,
-                "  {:<8} {:>13} {:>9} {:>9} {:>8} {:>7}",
+                "  {:<8} {:>13} {:>9} {:>w$} {:>8} {:>7}",
                 d.decile,
                 format!("{}-{}", num(d.min_score), num(d.max_score)),
                 d.group.contacts,
@@ -466,13 +474,13 @@ fn text(b: &Backtest) -> String {
         }
         let _ = writeln!(
             o,
-            "  {:<10} {:>11} {:>9} {:>8} {:>14}",
-            "at least", "handed over", "converted", "rate", "of conversions"
+            "  {:<10} {:>11} {:>w$} {:>8} {:>wo$}",
+            "at least", "contacts", did, "rate", of_those
         );
         for t in &j.thresholds {
             let _ = writeln!(
                 o,
-                "  {:<10} {:>11} {:>9} {:>8} {:>14}",
+                "  {:<10} {:>11} {:>w$} {:>8} {:>wo$}",
                 num(t.at_least),
                 t.handed_over,
                 t.converted,

@@ -233,6 +233,7 @@ fn contacts_sections(h: &mut String, model: &Model, table: &Table, outcome_colum
         .and_then(|c| insight::outcome(table, c))
         .filter(Outcome::usable);
     let grid = insight::matrix(model, &scored, outcome.as_ref());
+    let did = model.outcome_words().did;
     if !grid.is_empty() {
         h.push_str("<h2>Fit x Activity matrix</h2>\n<table>\n");
         for row in &grid {
@@ -242,8 +243,9 @@ fn contacts_sections(h: &mut String, model: &Model, table: &Table, outcome_colum
                     .rate()
                     .map(|r| {
                         format!(
-                            "<br><span class=\"muted\">{:.0}% converted</span>",
-                            r * 100.0
+                            "<br><span class=\"muted\">{:.0}% {}</span>",
+                            r * 100.0,
+                            esc(&did)
                         )
                     })
                     .unwrap_or_default();
@@ -332,10 +334,11 @@ fn histogram_chart(h: &mut String, bins: &[usize], thresholds: &[(String, f64)])
 fn backtest_section(h: &mut String, b: &Backtest) {
     let _ = writeln!(
         h,
-        "<h2>Back-test against '{}'</h2><p>{} contacts with a known outcome, {} converted ({:.1}%).</p>",
+        "<h2>Back-test against '{}'</h2><p>{} contacts with a known outcome, {} {} ({:.1}%).</p>",
         esc(&b.outcome),
         b.known,
         b.converted,
+        esc(&b.outcome_says),
         b.base_rate * 100.0
     );
     for j in &b.journeys {
@@ -344,7 +347,11 @@ fn backtest_section(h: &mut String, b: &Backtest) {
             .map(|a| format!("{a:.3}"))
             .unwrap_or_else(|| "-".into());
         let _ = writeln!(h, "<h3>{}: AUC {auc}</h3>", esc(&j.name));
-        h.push_str("<table><tr><th>Decile</th><th class=\"num\">Scores</th><th class=\"num\">Contacts</th><th class=\"num\">Converted</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>\n");
+        let _ = writeln!(
+            h,
+            "<table><tr><th>Decile</th><th class=\"num\">Scores</th><th class=\"num\">Contacts</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>",
+            esc(&capitalise(&b.outcome_says))
+        );
         for d in &j.deciles {
             let _ = writeln!(
                 h,
@@ -378,6 +385,15 @@ fn backtest_section(h: &mut String, b: &Backtest) {
             );
         }
         h.push_str("</table>\n");
+    }
+}
+
+/// "left the bank" -> "Left the bank", for a table heading.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

@@ -176,7 +176,9 @@ impl<'a> Writer<'a> {
             one_line(&self.model.name),
             d.name()
         );
-        if let Some(as_of) = self.model.as_of {
+        if !self.model.counts_ages() {
+            // No recency and no decay: the reference date changes nothing, so say nothing.
+        } else if let Some(as_of) = self.model.as_of {
             let _ = writeln!(
                 q,
                 "-- ages are counted from the model's as_of date, {as_of}"
@@ -759,6 +761,9 @@ impl<'a> Writer<'a> {
                 (Rule::Flag, FieldKind::Boolean) => {
                     format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {one} ELSE {zero} END")
                 }
+                (Rule::NotFlag, FieldKind::Boolean) => {
+                    format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {zero} ELSE {one} END")
+                }
                 (Rule::Present, _) => format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {one} END"),
                 (Rule::Recency { half_life_days }, FieldKind::Date) => {
                     self.factor(v, *half_life_days, at)?
@@ -1299,5 +1304,23 @@ mod tests {
         };
         let q = to_sql(&m, &opts).unwrap();
         assert!(q.contains("CAST(NULL AS VARCHAR) AS sw_c0"), "{q}");
+    }
+
+    #[test]
+    fn the_reference_date_is_named_only_when_ages_are_counted() {
+        // MODEL has an as_of but no recency and no decay: no date is ever read.
+        let no_ages = parse_model(&MODEL.replace("as_of: 2026-11-01\n", ""), "t").unwrap();
+        let q = to_sql(&no_ages, &SqlOptions::new(Dialect::DuckDb)).unwrap();
+        assert!(!q.contains("ages are counted"), "{q}");
+        let with_ages = MODEL.replace("as_of: 2026-11-01\n", "").replace(
+            "  - { id: visits",
+            "  - { id: seen, kind: date }\n  - { id: visits",
+        ).replace(
+            "rule: { scale: { from: 0, to: 10 } } }",
+            "rule: { scale: { from: 0, to: 10 } }, decay: { since: seen, half_life_days: 30 } }",
+        );
+        let m = parse_model(&with_ages, "t").unwrap();
+        let q = to_sql(&m, &SqlOptions::new(Dialect::DuckDb)).unwrap();
+        assert!(q.contains("ages are counted from today (UTC)"), "{q}");
     }
 }

@@ -535,6 +535,18 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
             );
         }
         Some(f) => {
+            if let (Rule::Match(m), FieldKind::Boolean) = (&s.rule, f.kind) {
+                for (k, _) in m.values.iter().filter(|(k, _)| !super::is_boolean_word(k)) {
+                    c.warn(
+                        "never-matches",
+                        &ra.key("match").key(k),
+                        format!(
+                            "signal '{}': '{k}' can never match the boolean field '{}', whose values are yes/no, true/false, y/n or 1/0",
+                            s.field, f.id
+                        ),
+                    );
+                }
+            }
             if !s.rule.fits(f.kind) {
                 c.error(
                     "rule-kind",
@@ -644,7 +656,7 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                 );
             }
         }
-        Rule::Flag | Rule::Present => {}
+        Rule::Flag | Rule::NotFlag | Rule::Present => {}
     }
     if let Some(d) = &s.decay {
         let da = sa.key("decay");
@@ -1030,7 +1042,7 @@ fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
         named.push((s, root.key("show").item(i, "")));
     }
     if let Some(o) = &c.model.outcome {
-        named.push((o, root.key("outcome")));
+        named.push((&o.column, root.key("outcome")));
     }
     for (name, at) in named {
         if !has(name) {
@@ -1384,5 +1396,19 @@ tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 
         );
         let d = check(&parse_model(&text, "b.yaml").unwrap(), None, None);
         find(&d, "weights-sum", "touchpoint weights sum to 105%, 5% over");
+    }
+
+    #[test]
+    fn a_match_key_a_boolean_never_has_is_a_warning() {
+        let text = "name: m\nfields:\n  - { id: active, kind: boolean }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: active, weight: 100, rule: { match: { \"yes\": 1, maybe: 0.5, N: 0 } } }\n";
+        let d = check(&parse_model(text, "m.yaml").unwrap(), None, None);
+        let w = find(
+            &d,
+            "never-matches",
+            "'maybe' can never match the boolean field 'active'",
+        );
+        assert_eq!(w.severity, Severity::Warning);
+        // `yes` and `N` are boolean spellings: only `maybe` is flagged.
+        assert_eq!(d.iter().filter(|x| x.code == "never-matches").count(), 1);
     }
 }

@@ -81,6 +81,37 @@ impl SourceMap {
     }
 }
 
+impl SourceMap {
+    /// Where `key` is written a second time in one mapping: the first such mapping that starts
+    /// at or after `from` (where the YAML library says the mapping with the duplicate begins),
+    /// in file order.
+    pub fn repeated_key(&self, key: &str, from: Position) -> Option<Position> {
+        fn walk(n: &Node, key: &str, from_line: usize) -> Option<(usize, usize)> {
+            // By line: an item's position is its dash, the library's is its first key.
+            if n.pos.0 >= from_line {
+                let mut seen = false;
+                for (k, kpos, _) in &n.entries {
+                    if k == key {
+                        if seen {
+                            return Some(*kpos);
+                        }
+                        seen = true;
+                    }
+                }
+            }
+            n.entries
+                .iter()
+                .map(|(_, _, c)| c)
+                .chain(n.items.iter())
+                .find_map(|c| walk(c, key, from_line))
+        }
+        walk(&self.root, key, from.line.saturating_sub(1)).map(|(l, c)| Position {
+            line: l + 1,
+            column: c + 1,
+        })
+    }
+}
+
 struct Reader<'a> {
     lines: Vec<&'a str>,
     line: usize,

@@ -40,9 +40,10 @@ pub struct Model {
     /// Columns shown beside the id in previews (a name, a company).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub show: Vec<String>,
-    /// A historical outcome column (0/1, yes/no, true/false) for conversion rates.
+    /// A historical outcome column (0/1, yes/no, true/false) for back-tests and conversion
+    /// rates, optionally with the words it is said in (`{ column: Exited, says: left the bank }`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     #[serde(default)]
     pub fields: Vec<Field>,
     #[serde(default)]
@@ -62,6 +63,155 @@ pub struct Model {
     /// Limits on what `tune` may change: weights the workshop fixed or bounded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tuning: Vec<TuneLimit>,
+}
+
+/// The outcome column, and what a contact whose outcome is "yes" did, in the model's words.
+///
+/// Written as a column name (`outcome: Converted`) or as a map
+/// (`outcome: { column: Exited, says: left the bank }`); a plain name is written back plain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub column: String,
+    /// What the contacts whose outcome is "yes" did ("left the bank"); else the words of the
+    /// tier journey's ending.
+    pub says: Option<String>,
+}
+
+impl From<&str> for Outcome {
+    fn from(column: &str) -> Outcome {
+        Outcome {
+            column: column.into(),
+            says: None,
+        }
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match &self.says {
+            None => s.serialize_str(&self.column),
+            Some(says) => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("column", &self.column)?;
+                m.serialize_entry("says", says)?;
+                m.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Described {
+            column: String,
+            #[serde(default)]
+            says: Option<String>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Outcome;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a column name, or { column: NAME, says: WORDS }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Outcome, E> {
+                Ok(Outcome::from(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Outcome, A::Error> {
+                let d = Described::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                Ok(Outcome {
+                    column: d.column,
+                    says: d.says.filter(|s| !s.trim().is_empty()),
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// How an outcome is named in back-tests, reports and the designer: "converted" for a
+/// conversion journey, "left" for attrition, "expanded" for expansion, or the model's own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutcomeWords {
+    /// What a contact whose outcome is "yes" did: "converted", "left", "left the bank".
+    pub did: String,
+    /// The ending these words come from, when they come from one.
+    pub ending: Option<Ending>,
+}
+
+impl OutcomeWords {
+    pub fn of_ending(ending: Ending) -> OutcomeWords {
+        let did = match ending {
+            Ending::Conversion | Ending::Dimension => "converted",
+            Ending::Expansion => "expanded",
+            Ending::Attrition => "left",
+        };
+        OutcomeWords {
+            did: did.into(),
+            ending: Some(ending),
+        }
+    }
+    /// "of those who left", "of those who converted".
+    pub fn of_those(&self) -> String {
+        format!("of those who {}", self.did)
+    }
+}
+
+impl Model {
+    /// Every signal of every journey, children's included, in file order.
+    pub fn signals(&self) -> Vec<&Signal> {
+        fn walk<'a>(t: &'a Touchpoint, out: &mut Vec<&'a Signal>) {
+            out.extend(t.signals.iter());
+            for c in &t.touchpoints {
+                walk(c, out);
+            }
+        }
+        let mut out = Vec::new();
+        for j in &self.journeys {
+            for t in &j.touchpoints {
+                walk(t, &mut out);
+            }
+        }
+        out
+    }
+    /// Whether scoring counts any age in days (a `recency` rule or a `decay`), and so depends
+    /// on the reference date.
+    pub fn counts_ages(&self) -> bool {
+        self.signals()
+            .iter()
+            .any(|s| s.decay.is_some() || matches!(s.rule, Rule::Recency { .. }))
+    }
+    /// The outcome column, if the model names one.
+    pub fn outcome_column(&self) -> Option<&str> {
+        self.outcome.as_ref().map(|o| o.column.as_str())
+    }
+    /// The words for the outcome: the model's `outcome.says`, else the ending of the tier
+    /// journey (else of the first journey with an ending other than `dimension`).
+    pub fn outcome_words(&self) -> OutcomeWords {
+        if let Some(says) = self.outcome.as_ref().and_then(|o| o.says.clone()) {
+            return OutcomeWords {
+                did: says,
+                ending: None,
+            };
+        }
+        let by_tiers = self
+            .tiers
+            .as_ref()
+            .and_then(|t| self.journeys.iter().find(|j| j.id == t.journey))
+            .map(|j| j.ending)
+            .filter(|e| *e != Ending::Dimension);
+        let ending = by_tiers
+            .or_else(|| {
+                self.journeys
+                    .iter()
+                    .map(|j| j.ending)
+                    .find(|e| *e != Ending::Dimension)
+            })
+            .unwrap_or(Ending::Conversion);
+        OutcomeWords::of_ending(ending)
+    }
 }
 
 /// A limit on one weight for `tune`. `at` names the weight by ids, dot-separated: a
@@ -402,6 +552,8 @@ pub enum Rule {
     Match(MatchRule),
     /// Boolean true is 1.
     Flag,
+    /// Boolean false is 1: the flag inverted ("not an active member").
+    NotFlag,
     /// Any non-missing value is 1.
     Present,
     /// For a date: 0.5^(age_days / half_life_days); today or later is 1.
@@ -415,6 +567,7 @@ impl Rule {
             Rule::Bands(_) => "bands",
             Rule::Match(_) => "match",
             Rule::Flag => "flag",
+            Rule::NotFlag => "not_flag",
             Rule::Present => "present",
             Rule::Recency { .. } => "recency",
         }
@@ -428,7 +581,7 @@ impl Rule {
                 kind,
                 FieldKind::Category | FieldKind::Text | FieldKind::Boolean
             ),
-            Rule::Flag => kind == FieldKind::Boolean,
+            Rule::Flag | Rule::NotFlag => kind == FieldKind::Boolean,
             Rule::Present => true,
             Rule::Recency { .. } => kind == FieldKind::Date,
         }
@@ -655,14 +808,22 @@ pub struct Tier {
     pub at_least: f64,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub handover: String,
-    /// Whether this tier hands the contact to sales (default: the handover names sales).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales: Option<bool>,
+    /// Whether the handover goes to a person (sales, an account manager, a retention team)
+    /// rather than to an automated flow. Default: the handover names sales. `sales:` is the
+    /// older spelling, still read.
+    #[serde(
+        default,
+        alias = "sales",
+        rename = "to_person",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to_person: Option<bool>,
 }
 
 impl Tier {
-    pub fn is_sales(&self) -> bool {
-        self.sales
+    /// Whether contacts of this tier are handed to a person (see `to_person`).
+    pub fn to_person(&self) -> bool {
+        self.to_person
             .unwrap_or_else(|| self.handover.to_ascii_lowercase().contains("sales"))
     }
 }
@@ -720,6 +881,18 @@ pub struct ScoreRange {
     pub at_least: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_most: Option<f64>,
+}
+
+/// The spellings of a boolean value, as (true, false) pairs, compared ignoring ASCII case.
+pub const BOOLEAN_WORDS: [(&str, &str); 4] =
+    [("true", "false"), ("yes", "no"), ("y", "n"), ("1", "0")];
+
+/// Whether `s` (trimmed) is one of the boolean spellings.
+pub fn is_boolean_word(s: &str) -> bool {
+    let t = s.trim();
+    BOOLEAN_WORDS
+        .iter()
+        .any(|(y, n)| t.eq_ignore_ascii_case(y) || t.eq_ignore_ascii_case(n))
 }
 
 /// A value written in the model: a sample's cell, a persona's value, a condition's operand.

@@ -73,6 +73,10 @@ pub fn read_model(path: &Path) -> Result<ModelFile, ModelError> {
             message: "is a folder, not a model file".into(),
         });
     }
+    // A FIFO would block until a writer came, and has no size to hold to the limit below.
+    if let Some(why) = crate::files::not_regular(path) {
+        return Err(ModelError::Invalid { file, message: why });
+    }
     if meta.len() > MAX_MODEL_BYTES {
         return Err(ModelError::Invalid {
             file,
@@ -134,15 +138,25 @@ pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
         });
     }
     yaml_serde::from_str::<Model>(text).map_err(|e| {
-        let (line, column) = e
+        let (mut line, mut column) = e
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((1, 1));
+        let mut message = explain_yaml_error(&e.to_string());
+        // The library points a repeated key at the start of its mapping (1:1 for a top-level
+        // key); the author needs the line of the second one.
+        if let Some(key) = repeated_key_in(&message) {
+            let from = super::Position { line, column };
+            if let Some(at) = SourceMap::new(text).repeated_key(&key, from) {
+                (line, column) = (at.line, at.column);
+            }
+            message = format!("duplicate key '{key}': each key is written once per map");
+        }
         ModelError::Parse {
             file: file.into(),
             line,
             column,
-            message: explain_yaml_error(&e.to_string()),
+            message,
         }
     })
 }
@@ -190,6 +204,13 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// The key of a "duplicate field" message (after `explain_yaml_error`), if it is one.
+fn repeated_key_in(message: &str) -> Option<String> {
+    let start = message.find("duplicate field '")? + "duplicate field '".len();
+    let len = message[start..].find('\'')?;
+    Some(message[start..start + len].to_string())
 }
 
 /// Turns the YAML library's message into one a model author can act on.
@@ -269,22 +290,26 @@ pub fn try_to_yaml(model: &Model) -> Result<String, std::io::Error> {
 }
 
 /// Writes the model atomically (a temporary file beside the target, then a rename), as a
-/// patch of the file's current text when there is one (see `preserve`).
+/// patch of the file's current text when there is one (see `preserve`); an existing file keeps
+/// its mode and owner, a link stays a link, a read-only file is refused
+/// (`files::write_replacing`).
 pub fn write_model(model: &Model, path: &Path) -> Result<(), ModelError> {
     let original = std::fs::read_to_string(path).ok();
     write_model_from(model, original.as_deref(), path).map(|_| ())
 }
 
 /// Writes the model to `path` as a patch of `original` (the text the model was read from,
-/// which may be another file's: `tune -o`), atomically. Returns whether the original's layout
-/// was kept (false: the canonical layout was written, see `preserve`).
+/// which may be another file's: `tune -o`), as `write_model` does. Returns whether the
+/// original's layout was kept (false: the canonical layout was written, see `preserve`).
 pub fn write_model_from(
     model: &Model,
     original: Option<&str>,
     path: &Path,
 ) -> Result<bool, ModelError> {
     super::preserve::preserve(original, model)
-        .and_then(|p| write_atomic(path, p.text.as_bytes()).map(|()| p.kept_layout))
+        .and_then(|p| {
+            crate::files::write_replacing(path, p.text.as_bytes()).map(|()| p.kept_layout)
+        })
         .map_err(|source| ModelError::Write {
             file: path.display().to_string(),
             source,
@@ -294,30 +319,65 @@ pub fn write_model_from(
 /// Writes bytes to `path` through a temporary file in the same folder and a rename, so that a
 /// crash or a full disk leaves either the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::files::write_atomic_like(path, bytes, None)
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_repeated_key_is_named_at_its_second_line() {
+        // Top level: the library says 1:1; the second `name` is on line 3.
+        let text = "name: a\nnote: x\nname: b\njourneys: []\n";
+        let Err(ModelError::Parse {
+            line,
+            column,
+            message,
+            ..
+        }) = parse_model(text, "m.yaml")
+        else {
+            panic!("a repeated key was accepted")
+        };
+        assert_eq!((line, column), (3, 1), "{message}");
+        assert!(message.starts_with("duplicate key 'name'"), "{message}");
+        // Nested, in a block touchpoint: the second `weight` is on line 7, column 9.
+        let text = "name: a\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 50\n        weight: 100\n";
+        let Err(ModelError::Parse {
+            line,
+            column,
+            message,
+            ..
+        }) = parse_model(text, "m.yaml")
+        else {
+            panic!("a repeated key was accepted")
+        };
+        assert_eq!((line, column), (7, 9), "{message}");
+        assert!(message.contains("duplicate key 'weight'"), "{message}");
+    }
+
+    #[test]
+    fn outcome_and_handover_read_in_either_spelling() {
+        let text = "name: a\noutcome: { column: Exited, says: left the bank }\njourneys: []\ntiers:\n  journey: j\n  levels:\n    - { name: at risk, at_least: 60, handover: retention, sales: true }\n    - { name: fine, at_least: 0, handover: newsletter, to_person: false }\n";
+        let m = parse_model(text, "m.yaml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.outcome_column(), Some("Exited"));
+        assert_eq!(m.outcome_words().did, "left the bank");
+        let levels = &m
+            .tiers
+            .as_ref()
+            .map(|t| t.levels.clone())
+            .unwrap_or_default();
+        // `sales: true` is the older spelling of `to_person: true`.
+        assert_eq!(levels[0].to_person, Some(true));
+        assert!(levels[0].to_person() && !levels[1].to_person());
+        // Written back: the new spelling, and a plain outcome stays plain.
+        let out = to_yaml(&m);
+        assert!(out.contains("to_person: true"), "{out}");
+        let plain = parse_model("name: a\noutcome: Converted\n", "m.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(to_yaml(&plain).contains("outcome: Converted"));
+        assert_eq!(plain.outcome_words().did, "converted");
+    }
+
     use super::*;
 
     #[test]

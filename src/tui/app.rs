@@ -381,8 +381,20 @@ impl App {
     }
 
     fn set_contacts(&mut self, path: Option<PathBuf>) {
-        self.contacts = path;
+        // A FIFO (or device) would block the designer's one thread until a writer came, and
+        // Esc, q and Ctrl-C with it: it is never opened, and said in the preview.
+        let refused = path.as_deref().and_then(|p| {
+            crate::files::not_regular(p).map(|why| format!("{}: {why}", p.display()))
+        });
+        self.contacts = path.filter(|_| refused.is_none());
         self.columns = None;
+        if let Some(why) = refused {
+            self.say(Tone::Error, why.clone());
+            self.preview = None;
+            self.preview_error = Some(why);
+            self.refresh();
+            return;
+        }
         if let Some(p) = &self.contacts {
             match crate::contacts::ContactsReader::open(p) {
                 Ok(r) => self.columns = Some(r.headers().to_vec()),
@@ -1032,7 +1044,7 @@ impl App {
         }
         let before = std::fs::read_to_string(&self.path).ok();
         match self.write_file() {
-            Ok(backup) => {
+            Ok(backups) => {
                 self.saved_revision = self.history.revision();
                 self.disk.base = self.model.clone();
                 // The save patched the file's own text: lines are where that text has them.
@@ -1050,8 +1062,13 @@ impl App {
                         " in the canonical layout: the file's comments could not be kept",
                     );
                 }
-                if let Some(b) = backup {
-                    text.push_str(&format!("; the previous version is in {}", b.display()));
+                let backups: Vec<String> =
+                    backups.iter().map(|b| b.display().to_string()).collect();
+                if !backups.is_empty() {
+                    text.push_str(&format!(
+                        "; the previous version is in {}",
+                        backups.join(" and in ")
+                    ));
                 }
                 self.say(if lost { Tone::Warning } else { Tone::Ok }, text);
                 true

@@ -911,7 +911,7 @@ mod tests {
                     name: "hot".into(),
                     at_least: 50.0,
                     handover: String::new(),
-                    sales: None,
+                    to_person: None,
                 }),
             },
             Op::Batch(vec![

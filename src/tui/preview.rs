@@ -303,7 +303,7 @@ impl Preview {
         worker_min_rows: usize,
     ) -> Preview {
         let table = Arc::new(table);
-        let (outcome, outcome_problem) = match model.outcome.as_deref() {
+        let (outcome, outcome_problem) = match model.outcome_column() {
             None => (None, None),
             Some(col) => match outcome(&table, col) {
                 None => (
@@ -311,7 +311,7 @@ impl Preview {
                     Some(format!("outcome column '{col}' is not in {source}")),
                 ),
                 Some(o) => match o.problem() {
-                    Some(p) => (None, Some(format!("{p}: ignored for conversion rates"))),
+                    Some(p) => (None, Some(format!("{p}: ignored for outcome rates"))),
                     None => (Some(Arc::new(o)), None),
                 },
             },

@@ -37,7 +37,7 @@ pub enum Prop {
     Route,
     Handover,
     AtLeast,
-    Sales,
+    ToPerson,
     Journey,
     Bands,
     FieldKind,
@@ -76,7 +76,7 @@ pub enum EditKind {
     Rule,
 }
 
-const SALES: [&str; 3] = ["auto", "yes", "no"];
+const TO_PERSON: [&str; 3] = ["auto", "yes", "no"];
 
 impl Prop {
     pub fn label(self) -> &'static str {
@@ -102,7 +102,7 @@ impl Prop {
             Prop::Route => "Route",
             Prop::Handover => "Handover",
             Prop::AtLeast => "From score",
-            Prop::Sales => "Goes to sales",
+            Prop::ToPerson => "Goes to a person",
             Prop::Journey => "Journey",
             Prop::Bands => "Bands",
             Prop::FieldKind => "Kind",
@@ -128,7 +128,7 @@ impl Prop {
             }
             Prop::Owner => EditKind::Choice(Owner::ALL.iter().map(|e| e.name()).collect()),
             Prop::FieldKind => EditKind::Choice(FieldKind::ALL.iter().map(|e| e.name()).collect()),
-            Prop::Sales => EditKind::Choice(SALES.to_vec()),
+            Prop::ToPerson => EditKind::Choice(TO_PERSON.to_vec()),
             Prop::Influence | Prop::Pillar(_) | Prop::OpenQuestion => EditKind::Toggle,
             Prop::Weight => EditKind::Weight,
             Prop::Note => EditKind::Note,
@@ -182,7 +182,7 @@ pub fn props(node: &Node) -> Vec<Prop> {
         Node::Signal { .. } => vec![Field, Weight, Rule, Decay, Note],
         Node::Adjustment { .. } => vec![Name, When, Points, Note],
         Node::Grade(_) => vec![Id, Journey, Bands],
-        Node::Tier(_) => vec![Name, AtLeast, Handover, Sales],
+        Node::Tier(_) => vec![Name, AtLeast, Handover, ToPerson],
         Node::Segment(_) => vec![Name, When, Action, Route, Note],
         Node::Persona(_) => vec![Name, Values, Expect, Note],
         Node::Sample(_) => vec![Values],
@@ -244,7 +244,7 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Tier(t), Prop::Name) => t.name.clone(),
         (I::Tier(t), Prop::AtLeast) => fmt_num(t.at_least),
         (I::Tier(t), Prop::Handover) => t.handover.clone(),
-        (I::Tier(t), Prop::Sales) => match t.sales {
+        (I::Tier(t), Prop::ToPerson) => match t.to_person {
             None => "auto",
             Some(true) => "yes",
             Some(false) => "no",
@@ -478,8 +478,8 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
             t.at_least = v;
         }
         (I::Tier(t), Prop::Handover) => t.handover = raw.trim().to_string(),
-        (I::Tier(t), Prop::Sales) => {
-            t.sales = match raw.trim() {
+        (I::Tier(t), Prop::ToPerson) => {
+            t.to_person = match raw.trim() {
                 "auto" => None,
                 other => Some(boolean(other)?),
             }
@@ -784,6 +784,7 @@ pub fn describe_rule(rule: &Rule, field: &str) -> String {
             parts.join(", ")
         }
         Rule::Flag => format!("{field} yes gives 1, no gives 0"),
+        Rule::NotFlag => format!("{field} no gives 1, yes gives 0"),
         Rule::Present => format!("any {field} given gives 1, missing gives 0"),
         Rule::Recency { half_life_days } => {
             let h = fmt_num(*half_life_days);
@@ -794,7 +795,9 @@ pub fn describe_rule(rule: &Rule, field: &str) -> String {
 }
 
 /// The rule kinds, in the order the rule form cycles through them.
-pub const RULE_KINDS: [&str; 6] = ["scale", "bands", "match", "flag", "present", "recency"];
+pub const RULE_KINDS: [&str; 7] = [
+    "scale", "bands", "match", "flag", "not_flag", "present", "recency",
+];
 
 /// The inputs of the rule form for one rule kind: (label, raw text).
 pub fn rule_inputs(rule: &Rule) -> Vec<(&'static str, String)> {
@@ -822,7 +825,7 @@ pub fn rule_inputs(rule: &Rule) -> Vec<(&'static str, String)> {
             ),
             ("Anything else gives", fmt_num(m.default)),
         ],
-        Rule::Flag | Rule::Present => Vec::new(),
+        Rule::Flag | Rule::NotFlag | Rule::Present => Vec::new(),
         Rule::Recency { half_life_days } => vec![("Half-life in days", fmt_num(*half_life_days))],
     }
 }
@@ -842,6 +845,7 @@ pub fn rule_of_kind(kind: &str) -> Rule {
         ]),
         "match" => Rule::Match(MatchRule::default()),
         "flag" => Rule::Flag,
+        "not_flag" => Rule::NotFlag,
         "present" => Rule::Present,
         "recency" => Rule::Recency {
             half_life_days: 30.0,
@@ -925,6 +929,7 @@ pub fn parse_rule(kind: &str, inputs: &[String]) -> Result<Rule, String> {
             Ok(Rule::Match(MatchRule { values, default }))
         }
         "flag" => Ok(Rule::Flag),
+        "not_flag" => Ok(Rule::NotFlag),
         "present" => Ok(Rule::Present),
         "recency" => {
             let h = number(get(0), "the half-life")?;

@@ -3,13 +3,22 @@
 //!
 //! - After every change the designer hands the model to a thread that writes a recovery copy
 //!   in the user's data folder (`$SCOREWRIGHT_DATA_DIR` when set, else the platform's data
-//!   folder for scorewright, `~/.local/share/scorewright` on Linux), one file per model path,
-//!   so that even a model of thousands of touchpoints never slows typing. A save, undoing back
-//!   to what is saved, or quitting without saving removes it. On the next start with the same
-//!   model, a copy that differs from the file is offered for restoring, as one step to undo.
+//!   folder for scorewright, `~/.local/share/scorewright` on Linux), so that even a model of
+//!   thousands of touchpoints never slows typing. The copy is this designer's own: named after
+//!   the model's path, the process id and the time the session started
+//!   (`model-<hash>.<pid>-<time>-<n>.yaml`), so two designers on one model never share or
+//!   remove each other's. A save, undoing back to what is saved, or quitting without saving
+//!   removes it. On the next start with the same model, the newest copy whose process is gone
+//!   and that differs from the file is offered for restoring, as one step to undo.
+//! - Beside the copy each designer keeps a marker (`.open`) while it runs: a second designer
+//!   opening the model says that it is open elsewhere. A marker whose process is gone was left
+//!   by a crash and is removed; the guard removes its own when the designer exits.
 //! - A save reads the file first: if it is not what was opened (or last saved), the designer
-//!   asks before overwriting it. The previous content is kept as `MODEL~` beside the file, and
-//!   the new one is written atomically (a temporary file and a rename).
+//!   asks before overwriting it, and keeps that other version also as `MODEL~theirs-TIME~`,
+//!   which no later save replaces. The previous content is kept as `MODEL~` beside the file,
+//!   and the new one is written atomically (a temporary file and a rename) with the mode and
+//!   owner of the file it replaces, through a symbolic link to its target; a read-only file
+//!   is refused (`write_model_file`, over `crate::files`).
 //! - A panic lets the thread finish the copy of the last change, and prints where it is after
 //!   the terminal is restored.
 //! - A model the YAML writer cannot write is never written: not over the file, not as a backup,
@@ -20,7 +29,6 @@
 
 use super::app::{App, Message, Tone};
 use super::popups::{Confirm, ConfirmPurpose, Popup};
-use crate::model::yaml::write_atomic;
 use crate::model::{Model, ModelError, parse_model};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -60,6 +68,130 @@ pub fn recovery_path(model: &Path) -> Option<PathBuf> {
         "{stem}-{:016x}.yaml",
         hash(abs.as_os_str().as_encoded_bytes())
     )))
+}
+
+/// One designer's session on a model: its process id and when it opened the model, which name
+/// its recovery copy and its marker (`model-<hash>.<pid>-<time>.yaml` and `.open`), so that two
+/// designers on one model never share (and never remove) one copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub pid: u32,
+    /// Seconds since 1970 when the session started, and a count that tells apart sessions of
+    /// one process started in the same second (tests).
+    pub started: u64,
+    pub n: u32,
+}
+
+impl Session {
+    /// This process, now.
+    pub fn current() -> Session {
+        static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        Session {
+            pid: std::process::id(),
+            started: unix_now(),
+            n: COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    fn tag(&self) -> String {
+        format!("{}-{}-{}", self.pid, self.started, self.n)
+    }
+
+    /// The session a copy or marker belongs to, read back from its name after the model's
+    /// prefix: `.<pid>-<time>-<n>.yaml`. `None` for anything else (a copy of an older version,
+    /// named after the model alone).
+    fn parse(rest: &str) -> Option<Session> {
+        let tag = rest.strip_prefix('.')?;
+        let tag = tag
+            .strip_suffix(".yaml")
+            .or_else(|| tag.strip_suffix(MARKER))?;
+        let mut parts = tag.split('-');
+        let s = Session {
+            pid: parts.next()?.parse().ok()?,
+            started: parts.next()?.parse().ok()?,
+            n: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(s)
+    }
+}
+
+/// The ending of the marker a running designer keeps beside its copy.
+const MARKER: &str = ".open";
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Whether a process is running: `/proc/<pid>` on Linux, else `kill -0`. A marker or copy
+/// whose process is gone was left by a crash.
+pub fn alive(pid: u32) -> bool {
+    if Path::new("/proc/self").exists() {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    std::process::Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The recovery files of one model in the recovery folder: every session's copy and marker.
+#[derive(Debug, Default)]
+struct Found {
+    /// Copies whose designer is gone (or of an older version), newest first.
+    orphans: Vec<PathBuf>,
+    /// Other designers that have the model open now.
+    open: Vec<Session>,
+}
+
+/// Looks through the recovery folder for `legacy`'s (the copy's name without a session)
+/// siblings: the copies and markers of every session on the same model. Markers of sessions
+/// whose process is gone are stale (a crash): they are removed.
+fn find_sessions(legacy: &Path, me: &Session) -> Found {
+    let mut found = Found::default();
+    let (Some(dir), Some(stem)) = (legacy.parent(), legacy.file_stem()) else {
+        return found;
+    };
+    let stem = stem.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    let mut copies: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = e.path();
+        if path == legacy {
+            copies.push((modified(&path), path));
+            continue;
+        }
+        let Some(session) = name.strip_prefix(&stem).and_then(Session::parse) else {
+            continue;
+        };
+        if session == *me {
+            continue;
+        }
+        let running = alive(session.pid);
+        if name.ends_with(MARKER) {
+            if running {
+                found.open.push(session);
+            } else {
+                let _ = std::fs::remove_file(&path);
+            }
+        } else if !running {
+            copies.push((modified(&path), path));
+        }
+    }
+    copies.sort_by_key(|c| std::cmp::Reverse(c.0));
+    found.orphans = copies.into_iter().map(|(_, p)| p).collect();
+    found
+}
+
+fn modified(p: &Path) -> std::time::SystemTime {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH)
 }
 
 /// The backup a save keeps of the previous version: `model.yaml~` beside the file.
@@ -144,6 +276,13 @@ pub struct Guard {
     on_disk: Option<u64>,
     /// The user said to overwrite a file that changed on disk: the next save does.
     pub overwrite: bool,
+    /// Copies of earlier sessions whose designer is gone, newest first: offered at start,
+    /// removed once this session's own copy or a save holds the edits (see `discard`).
+    orphans: Vec<PathBuf>,
+    /// Other designers that had the model open when this one started.
+    others: Vec<Session>,
+    /// This designer's marker beside its copy, removed when the guard goes (on exit).
+    marker: Option<PathBuf>,
 }
 
 /// The writer thread's mailbox: the newest model to write (older ones are skipped).
@@ -214,8 +353,10 @@ impl Writer {
         mb.error.clone()
     }
 
+    /// The last write's error, kept until a write succeeds: `keep` shows it after every event
+    /// while copies fail, and `flush` still sees it (taking it here raced with `flush`).
     fn error(&self) -> Option<String> {
-        self.shared.0.lock().ok()?.error.take()
+        self.shared.0.lock().ok()?.error.clone()
     }
 }
 
@@ -260,22 +401,74 @@ fn write_copy(copy: &Path, model_path: &Path, model: &Model) -> Result<(), Strin
     }
 }
 
+impl Drop for Guard {
+    /// The designer is done with the model: its marker goes (its copy stays when it holds
+    /// unsaved edits, for the next start to offer).
+    fn drop(&mut self) {
+        if let Some(m) = &self.marker {
+            let _ = std::fs::remove_file(m);
+        }
+    }
+}
+
 impl Guard {
-    /// Guards a model file whose bytes were `source` when it was opened (`None`: no file yet).
+    /// Guards a model file whose bytes were `source` when it was opened (`None`: no file yet),
+    /// with a recovery copy and a marker of this process's own in the recovery folder.
     pub fn new(path: &Path, source: Option<&[u8]>) -> Guard {
-        Guard::with_copy(path, source, recovery_path(path))
+        match recovery_path(path) {
+            Some(legacy) => Guard::in_session(path, source, &legacy, Session::current()),
+            None => Guard::with_copy(path, source, None),
+        }
     }
 
-    /// As `new`, with the recovery copy at `copy` (tests keep it in a temporary folder).
+    /// As `new`, for the session `me`, with the recovery files named after `legacy` (the
+    /// model's copy name without a session; tests keep it in a temporary folder). Finds the
+    /// copies of designers that are gone and the designers that have the model open, and
+    /// leaves a marker that says this one has it open.
+    pub fn in_session(path: &Path, source: Option<&[u8]>, legacy: &Path, me: Session) -> Guard {
+        let found = find_sessions(legacy, &me);
+        let name = |end: &str| {
+            let stem = legacy.file_stem().unwrap_or_default().to_string_lossy();
+            legacy.with_file_name(format!("{stem}.{}{end}", me.tag()))
+        };
+        let marker = name(MARKER);
+        let text = format!(
+            "# scorewright: a designer (process {}) has {} open\n",
+            me.pid,
+            absolute(path).display()
+        );
+        let marker = marker
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| write_quick(&marker, text.as_bytes()))
+            .ok()
+            .map(|()| marker);
+        let mut guard = Guard::with_copy(path, source, Some(name(".yaml")));
+        guard.orphans = found.orphans;
+        guard.others = found.open;
+        guard.marker = marker;
+        guard
+    }
+
+    /// As `new`, with the recovery copy at `copy` and no other session looked for (tests keep
+    /// it in a temporary folder): the copy is this session's and the one found at start.
     pub fn with_copy(path: &Path, source: Option<&[u8]>, copy: Option<PathBuf>) -> Guard {
         Guard {
             path: path.to_path_buf(),
+            orphans: copy.iter().filter(|c| c.exists()).cloned().collect(),
             copy,
             sent: None,
             writer: None,
             on_disk: source.map(hash),
             overwrite: false,
+            others: Vec::new(),
+            marker: None,
         }
+    }
+
+    /// Other designers (their process ids) that had this model open when this one started.
+    pub fn others(&self) -> Vec<u32> {
+        self.others.iter().map(|s| s.pid).collect()
     }
 
     /// The file now holds `source` (it was just created): that is what was opened.
@@ -287,12 +480,17 @@ impl Guard {
         self.copy.as_deref()
     }
 
-    /// Unsaved edits of this model from an earlier session, when they differ from `current`.
+    /// Unsaved edits of this model from an earlier session whose designer is gone (the newest
+    /// copy that differs from `current`).
     pub fn recovered(&self, current: &Model) -> Option<Recovered> {
-        let copy = self.copy.clone()?;
-        let text = std::fs::read_to_string(&copy).ok()?;
-        let model = parse_model(&text, &copy.display().to_string()).ok()?;
-        (&model != current).then_some(Recovered { model, copy })
+        self.orphans.iter().find_map(|copy| {
+            let text = std::fs::read_to_string(copy).ok()?;
+            let model = parse_model(&text, &copy.display().to_string()).ok()?;
+            (&model != current).then(|| Recovered {
+                model,
+                copy: copy.clone(),
+            })
+        })
     }
 
     /// Called after every event: hands the model to the writer thread when it has unsaved
@@ -330,15 +528,18 @@ impl Guard {
         }
     }
 
-    /// Forgets the recovery copy (after a save, or once nothing is unsaved).
+    /// Forgets the recovery copy (after a save, or once nothing is unsaved), and the copies of
+    /// earlier sessions found at start: offered, and restored or declined, their edits are in
+    /// this session or were not wanted.
     pub fn discard(&mut self) {
         let _ = self.flush();
-        if let Some(copy) = &self.copy {
+        for copy in self.copy.iter().chain(&self.orphans) {
             let _ = std::fs::remove_file(copy);
             if let Ok(mut copies) = COPIES.lock() {
                 copies.retain(|c| c != copy);
             }
         }
+        self.orphans.clear();
         self.sent = None;
     }
 
@@ -356,29 +557,77 @@ impl Guard {
     }
 
     /// Saves the model: asks nothing (the caller asked about a changed file), keeps the
-    /// previous version as `MODEL~`, writes atomically, and removes the recovery copy.
-    /// Returns the backup written, if any.
-    pub fn save(&mut self, model: &Model) -> Result<Option<PathBuf>, ModelError> {
-        let write_err = |file: &Path, source| ModelError::Write {
-            file: file.display().to_string(),
-            source,
-        };
+    /// previous version as `MODEL~` (and a version someone else wrote since it was opened also
+    /// under a name of its own, which later saves leave alone), writes atomically, and removes
+    /// the recovery copy. Returns the backups written, if any.
+    pub fn save(&mut self, model: &Model) -> Result<Vec<PathBuf>, ModelError> {
         let text = crate::model::preserve::text_over(&self.path, model)
             .map_err(|e| write_err(&self.path, e))?;
-        let mut backup = None;
-        if let Ok(old) = std::fs::read(&self.path)
-            && old != text.as_bytes()
-        {
-            let b = backup_path(&self.path);
-            write_atomic(&b, &old).map_err(|e| write_err(&b, e))?;
-            backup = Some(b);
-        }
-        write_atomic(&self.path, text.as_bytes()).map_err(|e| write_err(&self.path, e))?;
+        let theirs = self.changed_on_disk();
+        let backups = write_model_file(&self.path, text.as_bytes(), theirs)?;
         self.on_disk = Some(hash(text.as_bytes()));
         self.overwrite = false;
         self.discard();
-        Ok(backup)
+        Ok(backups)
     }
+}
+
+fn write_err(file: &Path, source: std::io::Error) -> ModelError {
+    ModelError::Write {
+        file: file.display().to_string(),
+        source,
+    }
+}
+
+/// Replaces a model file with `text`, the file-level half of a save: refuses a read-only file
+/// before anything is written; keeps the previous content as `MODEL~` with the file's mode and
+/// owner; when `theirs` (the file changed on disk since it was opened, and the user chose to
+/// overwrite it) also as [`theirs_path`], which no later save replaces; then writes through a
+/// symbolic link to its target, keeping the mode and owner (`files::write_replacing`).
+/// Returns the backups written: none when the file did not exist or already held `text`.
+pub fn write_model_file(
+    path: &Path,
+    text: &[u8],
+    theirs: bool,
+) -> Result<Vec<PathBuf>, ModelError> {
+    let target = crate::files::write_target(path);
+    crate::files::refuse_read_only(&target).map_err(|e| write_err(path, e))?;
+    let meta = std::fs::metadata(&target).ok();
+    let mut backups = Vec::new();
+    if let Ok(old) = std::fs::read(&target)
+        && old != text
+    {
+        let mut names = vec![backup_path(path)];
+        if theirs {
+            names.push(theirs_path(path, std::time::SystemTime::now()));
+        }
+        for b in names {
+            crate::files::write_atomic_like(&b, &old, meta.as_ref())
+                .map_err(|e| write_err(&b, e))?;
+            backups.push(b);
+        }
+    }
+    crate::files::write_replacing(path, text).map_err(|e| write_err(path, e))?;
+    Ok(backups)
+}
+
+/// Where a version someone else saved is kept when the designer overwrites it:
+/// `model.yaml~theirs-2026-12-03T07-21-05~` beside the file (UTC, to the second), so that the
+/// next save, which replaces `model.yaml~`, never loses it.
+pub fn theirs_path(model: &Path, when: std::time::SystemTime) -> PathBuf {
+    let secs = when
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let day = crate::model::Date(i32::try_from(secs / 86_400).unwrap_or(i32::MAX));
+    let t = secs % 86_400;
+    let mut name = model.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(
+        "~theirs-{day}T{:02}-{:02}-{:02}~",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    ));
+    model.with_file_name(name)
 }
 
 // ----- the hooks in the designer -----
@@ -403,6 +652,22 @@ impl App {
                 ),
                 purpose: ConfirmPurpose::Restore(Box::new(r.model)),
             }));
+        }
+        let others = guard.others();
+        if !others.is_empty() {
+            self.message = Some(Message {
+                tone: Tone::Warning,
+                text: format!(
+                    "{} is open in another designer too (process {}): a save in one overwrites \
+                     the other's; each keeps its own recovery copy",
+                    self.path.display(),
+                    others
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
         }
         self.guard = Some(guard);
         self
@@ -443,21 +708,23 @@ impl App {
             title: "Changed on disk".into(),
             message: format!(
                 "{} changed on disk since it was opened (another editor, a git pull?). \
-                 Overwrite it with the designer's version? (its current content is kept as {})",
+                 Overwrite it with the designer's version? (its current content is kept as {} \
+                 and as {}, which later saves leave alone)",
                 self.path.display(),
-                backup_path(&self.path).display()
+                backup_path(&self.path).display(),
+                theirs_path(&self.path, std::time::SystemTime::now()).display()
             ),
             purpose: ConfirmPurpose::Overwrite,
         }));
         true
     }
 
-    /// Writes the model: through the guard (backup, recovery copy removed) when there is
-    /// one. Returns the backup of the previous version, if one was written.
-    pub fn write_file(&mut self) -> Result<Option<PathBuf>, ModelError> {
+    /// Writes the model: through the guard (backups, recovery copy removed) when there is
+    /// one. Returns the backups of the previous version written, if any.
+    pub fn write_file(&mut self) -> Result<Vec<PathBuf>, ModelError> {
         match &mut self.guard {
             Some(g) => g.save(&self.model),
-            None => crate::model::write_model(&self.model, &self.path).map(|()| None),
+            None => crate::model::write_model(&self.model, &self.path).map(|()| Vec::new()),
         }
     }
 }

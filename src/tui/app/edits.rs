@@ -207,7 +207,7 @@ impl App {
                     name: unique_id("tier", &names),
                     at_least: 0.0,
                     handover: String::new(),
-                    sales: None,
+                    to_person: None,
                 })
             }
             ListRef::Segments => Item::Segment(Segment {

@@ -112,6 +112,10 @@ impl App {
             return Err("type the path of a CSV or JSON Lines file".into());
         }
         let p = PathBuf::from(path);
+        // Opening a FIFO would block the designer until a writer came (see `set_contacts`).
+        if let Some(why) = crate::files::not_regular(&p) {
+            return Err(format!("{path}: {why}"));
+        }
         if self.is_large(&p) {
             self.loading = Some(Loading::start(p, true));
             self.say(Tone::Info, format!("loading {path}…"));

@@ -479,12 +479,16 @@ fn draw_matrix(f: &mut Frame, app: &App, area: Rect) {
     )];
     match (&p.outcome, &p.outcome_problem) {
         (Some(o), _) => head.push(Line::styled(
-            format!("count, and conversion rate on '{}'", o.column),
+            format!(
+                "count, and share who {} ('{}')",
+                app.model.outcome_words().did,
+                o.column
+            ),
             t.style("muted"),
         )),
         (None, Some(problem)) => head.push(Line::styled(problem.clone(), t.style("warning"))),
         (None, None) => head.push(Line::styled(
-            "count of contacts (no outcome column for conversion rates)",
+            "count of contacts (no outcome column for outcome rates)",
             t.style("muted"),
         )),
     }
@@ -705,7 +709,7 @@ fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
 
 // ----- the what-if summary -----
 
-/// The what-if in lines: who changed, tier moves each way, the sales handover, segments.
+/// The what-if in lines: who changed, tier moves each way, handovers to a person, segments.
 pub fn summary_lines(t: &Theme, c: &Comparison, against: &str) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if c.changed == 0 {
@@ -751,10 +755,10 @@ pub fn summary_lines(t: &Theme, c: &Comparison, against: &str) -> Vec<Line<'stat
             },
             t.style("muted"),
         ),
-        Span::styled("   Sales handover: ", t.style("muted")),
-        Span::styled(format!("+{} enter", c.sales_enter), t.style("ok")),
+        Span::styled("   To a person: ", t.style("muted")),
+        Span::styled(format!("+{}", c.sales_enter), t.style("ok")),
         Span::styled("  ", t.style("text")),
-        Span::styled(format!("−{} leave", c.sales_leave), t.style("negative")),
+        Span::styled(format!("−{}", c.sales_leave), t.style("negative")),
     ]));
     let mut seg = vec![Span::styled("Average by segment: ", t.style("muted"))];
     for (i, s) in c.segments.iter().enumerate() {
