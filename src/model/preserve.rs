@@ -417,6 +417,7 @@ impl Patcher<'_> {
         let mut ni = 0;
         let mut last_kept: Option<usize> = None;
         let mut gone = Vec::new();
+        let mut added = Vec::new();
         for &(po, pn) in pairs.iter().chain(std::iter::once(&(old.len(), new.len()))) {
             while oi < po && ni < pn {
                 self.node(&items[oi], &old[oi], &new[ni])?;
@@ -429,7 +430,7 @@ impl Patcher<'_> {
                 oi += 1;
             }
             while ni < pn {
-                self.insert_item(node, flow, (items, old), last_kept, &new[ni])?;
+                added.push((last_kept, ni));
                 ni += 1;
             }
             if po < old.len() {
@@ -438,6 +439,20 @@ impl Patcher<'_> {
                 oi = po + 1;
                 ni = pn + 1;
             }
+        }
+        // An item that left one place and arrived at another unchanged (a touchpoint moved up
+        // or down) takes its own text along, comments and all.
+        let mut moved_from: Vec<usize> = Vec::new();
+        for (after, ni) in added {
+            let from = gone
+                .iter()
+                .copied()
+                .find(|j| !moved_from.contains(j) && old[*j] == new[ni]);
+            if let Some(j) = from {
+                moved_from.push(j);
+            }
+            let moved = from.map(|j| &items[j]);
+            self.insert_item(node, flow, (items, old), after, &new[ni], moved)?;
         }
         if flow {
             self.delete_flow(items.iter().map(|n| (n.start, n.end)).collect(), gone)
@@ -593,19 +608,36 @@ impl Patcher<'_> {
         (items, old): (&[Node], &[Value]),
         after: Option<usize>,
         value: &Value,
+        moved: Option<&Node>,
     ) -> Option<()> {
         // The sibling it follows, or the first: its text and the value it holds.
         let at = after.unwrap_or(0);
         let (like, was) = (items.get(at), old.get(at));
         if flow {
-            let text = self.flow(value, like, was);
+            let text = match moved {
+                Some(n) => self.text[n.start..n.end].to_string(),
+                None => self.flow(value, like, was),
+            };
             let spans = items.iter().map(|n| (n.start, n.end)).collect();
             return self.insert_flow(node, spans, after, text);
         }
         let first = items.first()?;
         let col = self.col(dash_of(self.text, first.start)?);
-        let body = self.block(value, like, was, col + 2);
-        let text = format!("{}- {body}{}", " ".repeat(col), self.nl);
+        let text = match moved {
+            Some(n) => {
+                let (s, e) = self.own_lines(dash_of(self.text, n.start)?, n.end);
+                let own = &self.text[s..e];
+                if own.ends_with('\n') {
+                    own.to_string()
+                } else {
+                    format!("{own}{}", self.nl)
+                }
+            }
+            None => {
+                let body = self.block(value, like, was, col + 2);
+                format!("{}- {body}{}", " ".repeat(col), self.nl)
+            }
+        };
         let at = match after {
             Some(i) => line_end(self.text, items[i].end),
             None => line_start(self.text, dash_of(self.text, first.start)?),
@@ -1222,6 +1254,28 @@ tiers:
         let a = TEXT.find("      # The webinar").unwrap();
         let b = TEXT.find("tiers:").unwrap();
         assert_eq!(out, format!("{}{}", &TEXT[..a], &TEXT[b..]));
+    }
+
+    #[test]
+    fn a_moved_touchpoint_takes_its_own_text_and_comments_along() {
+        let out = saved(TEXT, |m| m.journeys[0].touchpoints.swap(0, 1));
+        let web = TEXT.find("      - id: web").unwrap();
+        let webinar = TEXT.find("      # The webinar").unwrap();
+        let end = TEXT.find("tiers:").unwrap();
+        let swapped = format!(
+            "{}{}{}{}",
+            &TEXT[..web],
+            &TEXT[webinar..end],
+            &TEXT[web..webinar],
+            &TEXT[end..]
+        );
+        assert_eq!(out, swapped);
+        // Items written as flow maps, too.
+        let out = saved(TEXT, |m| m.fields.swap(0, 1));
+        assert!(
+            out.contains("  - { id: webinar, kind: boolean }\n  - { id: visits, kind: number }\n"),
+            "{out}"
+        );
     }
 
     #[test]
