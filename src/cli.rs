@@ -118,14 +118,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) is not an error.
-        Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => match e.downcast_ref::<Fail>() {
             Some(f) => {
                 eprintln!("{}", f.message);
@@ -137,6 +130,17 @@ pub fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone, however it was
+/// wrapped (the CSV writer keeps the I/O error inside its own, without a source).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

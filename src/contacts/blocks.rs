@@ -348,11 +348,12 @@ pub fn parse_rows(
         headers: keep.iter().map(|&i| headers[i].clone()).collect(),
         ..Table::default()
     };
+    // A row of the whole header is at least a byte per column: guessing more rows than that
+    // would reserve, for a header of 100,000 columns, gigabytes of offsets for one row.
+    let rows_guess = block.data.len() / ncols.max(64);
     let mut columns: Vec<RawColumn> = keep
         .iter()
-        .map(|_| {
-            RawColumn::with_capacity(block.data.len() / 64, block.data.len() / keep.len().max(1))
-        })
+        .map(|_| RawColumn::with_capacity(rows_guess, block.data.len() / keep.len().max(1)))
         .collect();
     let too_large = |line: u64| ContactsError::Bad {
         file: file.into(),

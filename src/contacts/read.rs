@@ -527,9 +527,14 @@ fn name_headers(mut headers: Vec<String>) -> Vec<String> {
     headers
 }
 
+/// A column named twice is refused, naming both places. One pass with a map from name to its
+/// first column, so a header of a million columns is checked in linear time (a scan of the
+/// columns before each one took 33 s at 100,000 columns).
 fn check_duplicates(file: &str, headers: &[String]) -> Result<(), ContactsError> {
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
-        if let Some(j) = headers[..i].iter().position(|g| g == h) {
+        if let Some(j) = seen.insert(h, i) {
             return Err(ContactsError::Bad {
                 file: file.into(),
                 line: 1,
@@ -615,6 +620,24 @@ mod tests {
                 .contains("column 'id' appears twice (columns 1 and 3)")
         );
         assert!(msg(read(b"{not json\n")).contains("line 1"));
+    }
+
+    #[test]
+    fn a_header_of_100000_columns_is_read_and_a_late_duplicate_named() {
+        // Linear in the columns: this took 33 s when each column was compared with those
+        // before it; now it is a small part of a second in the debug build.
+        let names: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+        let row: Vec<&str> = (0..100_000).map(|_| "1").collect();
+        let text = format!("{}\n{}\n", names.join(","), row.join(","));
+        let t = read(text.as_bytes()).unwrap();
+        assert_eq!((t.headers.len(), t.rows()), (100_000, 1));
+        assert_eq!(t.cell(0, "c99999"), "1");
+        let text = format!("{},c0\n{}\n", names.join(","), row.join(","));
+        let e = read(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.csv line 1: column 'c0' appears twice (columns 1 and 100001): rename one"
+        );
     }
 
     /// A stream of `head`, then `n` bytes of `fill`, without holding them.
