@@ -152,3 +152,84 @@ fn every_command_ends_quietly_when_its_reader_goes_away() {
         assert_eq!(stderr(&out), "", "{args:?}");
     }
 }
+
+#[test]
+fn json_lines_keep_ids_as_written_and_count_numbers_no_double_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = write(
+        dir.path(),
+        "c.jsonl",
+        b"{\"id\": 12345678901234567890123, \"visits\": 3}\n\
+          {\"id\": -0, \"visits\": 1e400, \"source\": \"Goo\\u0067le\"}\n\
+          {\"id\": \"x\", \"visits\": -1E-400, \"demo\": true}\n",
+    );
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&c)
+        .args(["--only-results"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let ids: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["12345678901234567890123", "-0", "x"], "{text}");
+    // `1e400` is no double: unreadable, like the same text in a CSV cell; `-1E-400` is 0.
+    assert!(
+        stderr(&out).contains("field 'visits': 1 of 3 missing, 1 unreadable (first: ")
+            && stderr(&out).contains("c.jsonl line 2 holds '1e400'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("3 contacts scored"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_nul_byte_refuses_the_file_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut late = b"id,visits\n".to_vec();
+    for i in 0..250_000 {
+        late.extend_from_slice(format!("c{i},{}\n", i % 7).as_bytes());
+    }
+    late.extend_from_slice(b"bad,3\0\nlast,1\n");
+    let cases: [(&str, Vec<u8>, u64); 4] = [
+        ("early.csv", b"id,visits\nA,\x003\nB,4\n".to_vec(), 2),
+        ("late.csv", late, 250_002),
+        ("early.jsonl", b"{\"id\": \"A\"}\n{\"id\": \"B\0\"}\n".to_vec(), 2),
+        (
+            "late.jsonl",
+            format!("{}{{\"id\": \"\0\"}}\n", "{\"id\": \"A\"}\n".repeat(70_000)).into_bytes(),
+            70_001,
+        ),
+    ];
+    for (name, bytes, line) in cases {
+        let c = write(dir.path(), name, &bytes);
+        let o = dir.path().join("out.csv");
+        let out = bin()
+            .arg("score")
+            .arg(fixture("engine.yaml"))
+            .arg(&c)
+            .arg("-o")
+            .arg(&o)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        let want = format!(
+            "{name}: holds binary data (or UTF-16 text), not CSV or JSON Lines: a NUL byte on \
+             line {line}; save it as UTF-8 CSV"
+        );
+        assert!(stderr(&out).contains(&want), "{name}: {}", stderr(&out));
+        assert!(!o.exists(), "{name}: an output was left");
+        // The designer and the other commands read it the same way.
+        let err = scorewright::contacts::read_contacts(&c).unwrap_err().to_string();
+        assert!(err.contains(&want), "{name}: {err}");
+    }
+}

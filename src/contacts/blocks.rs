@@ -342,6 +342,15 @@ pub fn parse_rows(
     keep: &[usize],
     max_rows: usize,
 ) -> Result<(Table, Option<usize>), ContactsError> {
+    // `contains` is a fast scan (memchr); the position is only needed once one is there.
+    if block.data.contains(&0)
+        && let Some(at) = block.data.iter().position(|&b| b == 0)
+    {
+        return Err(super::read::holds_nul(
+            file,
+            block.first_line + count_lines(&block.data[..at]),
+        ));
+    }
     let ncols = headers.len();
     let mut t = Table {
         source: file.into(),

@@ -70,6 +70,19 @@ pub const MAX_ROW_BYTES: u64 = 16 * 1024 * 1024;
 /// How many bytes of rows the CSV reader takes from the file at a time.
 const CSV_BLOCK: usize = 1 << 20;
 
+/// The one rule for NUL bytes, wherever they are (line 2 or line 250,002): no CSV or JSON
+/// Lines text holds one, so the file is refused as binary, naming the line of the first. A NUL
+/// late in a file is found while reading, after the rows before it.
+pub(super) fn holds_nul(file: &str, line: u64) -> ContactsError {
+    ContactsError::NotTabular {
+        file: file.into(),
+        message: format!(
+            "holds binary data (or UTF-16 text), not CSV or JSON Lines: a NUL byte on line \
+             {line}; save it as UTF-8 CSV"
+        ),
+    }
+}
+
 pub(super) fn row_too_long(file: &str, line: u64) -> ContactsError {
     ContactsError::Bad {
         file: file.into(),
@@ -129,7 +142,13 @@ impl ContactsReader {
                 "is empty: a contacts file needs a header line and rows",
             ));
         }
-        if body.contains(&0) || body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
+        if let Some(at) = body.iter().position(|&b| b == 0) {
+            return Err(holds_nul(
+                file,
+                1 + body[..at].iter().filter(|&&b| b == b'\n').count() as u64,
+            ));
+        }
+        if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
             return Err(not_tabular(
                 "holds binary data (or UTF-16 text), not CSV or JSON Lines: save it as UTF-8 CSV",
             ));
@@ -156,6 +175,10 @@ impl ContactsReader {
                     .has_headers(false)
                     .flexible(true)
                     .from_reader(blocks.header());
+                // A header longer than the bytes sniffed is checked for NUL here.
+                if blocks.header().contains(&0) {
+                    return Err(holds_nul(file, 1));
+                }
                 let mut raw = csv::ByteRecord::new();
                 header
                     .read_byte_record(&mut raw)
@@ -203,12 +226,10 @@ impl ContactsReader {
                         break;
                     }
                 }
-                let obj: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(first_line.trim()).map_err(|e| ContactsError::Bad {
-                        file: file.into(),
-                        line,
-                        message: format!("is not a JSON object: {e}"),
-                    })?;
+                if first_line.contains('\0') {
+                    return Err(holds_nul(file, line));
+                }
+                let obj = json_object(file, line, first_line.trim())?;
                 let headers: Vec<String> = obj.keys().cloned().collect();
                 let keep = (0..headers.len()).collect();
                 // Put the first line back in front of the rest.
@@ -338,21 +359,18 @@ impl ContactsReader {
                     if n as u64 > MAX_ROW_BYTES {
                         return Err(row_too_long(&self.file, *line));
                     }
+                    if buf.contains('\0') {
+                        return Err(holds_nul(&self.file, *line));
+                    }
                     let text = buf.trim();
                     if text.is_empty() {
                         continue;
                     }
-                    let obj: serde_json::Map<String, serde_json::Value> =
-                        serde_json::from_str(text).map_err(|e| ContactsError::Bad {
-                            file: self.file.clone(),
-                            line: *line,
-                            message: format!("is not a JSON object: {e}"),
-                        })?;
+                    let obj = json_object(&self.file, *line, text)?;
                     for (k, &i) in self.keep.iter().enumerate() {
                         let cell = match obj.get(&self.headers[i]) {
-                            None | Some(serde_json::Value::Null) => String::new(),
-                            Some(serde_json::Value::String(s)) => s.clone(),
-                            Some(v) => v.to_string(),
+                            Some(v) => json_cell(&self.file, *line, v)?,
+                            None => String::new(),
                         };
                         t.columns[k].push(&cell);
                     }
@@ -374,6 +392,39 @@ impl ContactsReader {
 
     pub fn rows_read(&self) -> u64 {
         self.rows_read
+    }
+}
+
+/// One JSON Lines row: its keys in the order written, each with its value's text as written.
+/// The values are kept raw, not as JSON numbers: a number such as `1e400` (valid JSON, but no
+/// double) would otherwise end the run, and a big integer id would be rewritten as a float.
+type JsonRow = indexmap::IndexMap<String, Box<serde_json::value::RawValue>>;
+
+fn json_object(file: &str, line: u64, text: &str) -> Result<JsonRow, ContactsError> {
+    serde_json::from_str(text).map_err(|e| ContactsError::Bad {
+        file: file.into(),
+        line,
+        message: format!("is not a JSON object: {e}"),
+    })
+}
+
+/// A JSON value as a cell: a string's text, nothing for `null`, and anything else (numbers,
+/// `true`, arrays) exactly as written, so `12345678901234567890123` and `-0` stay as they are
+/// and a number no double holds is an unreadable value of its field, as in CSV.
+fn json_cell(
+    file: &str,
+    line: u64,
+    v: &serde_json::value::RawValue,
+) -> Result<String, ContactsError> {
+    let raw = v.get();
+    match raw.as_bytes().first() {
+        Some(b'"') => serde_json::from_str(raw).map_err(|e| ContactsError::Bad {
+            file: file.into(),
+            line,
+            message: format!("is not a JSON object: {e}"),
+        }),
+        _ if raw == "null" => Ok(String::new()),
+        _ => Ok(raw.to_string()),
     }
 }
 
