@@ -203,7 +203,11 @@ fn a_nul_byte_refuses_the_file_wherever_it_is() {
     let cases: [(&str, Vec<u8>, u64); 4] = [
         ("early.csv", b"id,visits\nA,\x003\nB,4\n".to_vec(), 2),
         ("late.csv", late, 250_002),
-        ("early.jsonl", b"{\"id\": \"A\"}\n{\"id\": \"B\0\"}\n".to_vec(), 2),
+        (
+            "early.jsonl",
+            b"{\"id\": \"A\"}\n{\"id\": \"B\0\"}\n".to_vec(),
+            2,
+        ),
         (
             "late.jsonl",
             format!("{}{{\"id\": \"\0\"}}\n", "{\"id\": \"A\"}\n".repeat(70_000)).into_bytes(),
@@ -229,7 +233,62 @@ fn a_nul_byte_refuses_the_file_wherever_it_is() {
         assert!(stderr(&out).contains(&want), "{name}: {}", stderr(&out));
         assert!(!o.exists(), "{name}: an output was left");
         // The designer and the other commands read it the same way.
-        let err = scorewright::contacts::read_contacts(&c).unwrap_err().to_string();
+        let err = scorewright::contacts::read_contacts(&c)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(&want), "{name}: {err}");
     }
+}
+
+#[test]
+fn an_unclosed_quote_stops_score_naming_its_line_unless_told_to_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stray quote in row 2 of 200,000: it used to be read as one contact, exit 0.
+    let mut text = b"id,visits,source\nA,1,\"Google\nB,2,Email\n".to_vec();
+    for i in 0..199_998 {
+        text.extend_from_slice(format!("c{i},{},Google\n", i % 9).as_bytes());
+    }
+    let c = write(dir.path(), "stray.csv", &text);
+    let o = dir.path().join("out.csv");
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&c)
+        .arg("-o")
+        .arg(&o)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "stray.csv line 2: a quoted cell opens here and runs on past 1000 lines or 1 MB \
+             without its closing quote"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!o.exists());
+    let err = scorewright::contacts::read_contacts(&c)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("stray.csv line 2: a quoted cell opens here"),
+        "{err}"
+    );
+    // Told to go on: the line is skipped and said, every other row scored.
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&c)
+        .args(["--keep-going", "--only-results"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 line skipped (--keep-going): a quoted cell opened there never closed (first at line 2)")
+            && stderr(&out).contains("199999 contacts scored"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).lines().nth(1).unwrap().starts_with("B,"));
 }

@@ -83,6 +83,20 @@ pub(super) fn holds_nul(file: &str, line: u64) -> ContactsError {
     }
 }
 
+pub(super) fn unclosed_quote(file: &str, line: u64) -> ContactsError {
+    use super::blocks::{MAX_QUOTED_BYTES, MAX_QUOTED_LINES};
+    ContactsError::Bad {
+        file: file.into(),
+        line,
+        message: format!(
+            "a quoted cell opens here and runs on past {MAX_QUOTED_LINES} lines or {} MB \
+             without its closing quote (a stray \"?): refused, rather than read the rest of the \
+             file as one cell; fix the quote (`score --keep-going` skips the line)",
+            MAX_QUOTED_BYTES >> 20
+        ),
+    }
+}
+
 pub(super) fn row_too_long(file: &str, line: u64) -> ContactsError {
     ContactsError::Bad {
         file: file.into(),
@@ -698,11 +712,22 @@ mod tests {
 
     #[test]
     fn a_row_too_long_is_refused_naming_its_line() {
-        // 100 MB in one quoted cell on line 3, one cell without quotes, one JSON line.
-        for (head, fill, line) in [
-            (&b"id,note\n1,ok\n2,\""[..], b'x', 3),
-            (&b"id,note\n1,ok\n2,"[..], b'x', 3),
-            (&b"{\"id\": 1}\n{\"id\": 2, \"note\": \""[..], b'x', 2),
+        // 100 MB in one quoted cell on line 3 (refused at 1 MB as an unclosed quote), one cell
+        // without quotes, one JSON line.
+        for (head, fill, line, why) in [
+            (
+                &b"id,note\n1,ok\n2,\""[..],
+                b'x',
+                3,
+                "without its closing quote",
+            ),
+            (&b"id,note\n1,ok\n2,"[..], b'x', 3, "past 16 MB"),
+            (
+                &b"{\"id\": 1}\n{\"id\": 2, \"note\": \""[..],
+                b'x',
+                2,
+                "past 16 MB",
+            ),
         ] {
             let start = std::time::Instant::now();
             let err = ContactsReader::from_reader("big.csv", endless(head, fill, 100 << 20))
@@ -711,7 +736,7 @@ mod tests {
                 .map(|e| e.to_string())
                 .unwrap_or_default();
             assert!(err.starts_with(&format!("big.csv line {line}: ")), "{err}");
-            assert!(err.contains("past 16 MB"), "{err}");
+            assert!(err.contains(why), "{err}");
             assert!(start.elapsed().as_secs() < 20);
         }
         // A header line with no end.
