@@ -4,6 +4,16 @@
 //! errors, or (for `diff`) the scored outcomes differ; 2 a file cannot be read or parsed, or the
 //! command line is wrong.
 
+/// Everything the commands print to standard error goes through `printable_lines`: messages
+/// quote ids, names and cells, which may hold terminal escape sequences. Defined before the
+/// command modules, this `eprintln!` is the one they use.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        std::eprintln!("{}", $crate::printable::printable_lines(&text))
+    }};
+}
+
 mod backtest;
 mod check;
 mod diff;
@@ -254,10 +264,16 @@ pub(crate) fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
     .into()
 }
 
-/// Writes a line to standard output, passing write errors (a closed pipe) up.
+/// Writes a line to standard output, passing write errors (a closed pipe) up. Control
+/// characters in it are escaped (`printable_lines`): this is text for a person.
 pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     use std::io::Write;
-    writeln!(std::io::stdout().lock(), "{text}")?;
+    let text = text.to_string();
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        crate::printable::printable_lines(&text)
+    )?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod engine;
 pub mod export;
 pub mod model;
+pub mod printable;
 pub mod rng;
 pub mod templates;
 pub mod tui;

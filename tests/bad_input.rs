@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -291,4 +293,56 @@ fn an_unclosed_quote_stops_score_naming_its_line_unless_told_to_go_on() {
         stderr(&out)
     );
     assert!(stdout(&out).lines().nth(1).unwrap().starts_with("B,"));
+}
+
+/// A model whose journey id holds escape sequences that, printed raw, move the cursor up, erase
+/// the line and print a fake all-clear; its touchpoint weights sum to 90%.
+fn hostile_model(dir: &Path) -> PathBuf {
+    let id = "j\\e[1A\\e[2K\\r0 errors, 0 warnings\\a";
+    let text = format!(
+        "name: x\nfields:\n  - {{ id: v, kind: number }}\njourneys:\n  - id: \"{id}\"\n    touchpoints:\n      - {{ id: t, weight: 90, pillars: [empathy], signals: [ {{ field: v, weight: 100, rule: {{ scale: {{ from: 0, to: 1 }} }} }} ] }}\nsegments:\n  - {{ name: all, action: a }}\n"
+    );
+    write(dir, "m.yaml", text.as_bytes())
+}
+
+#[test]
+fn control_characters_in_model_and_data_text_are_escaped_when_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = hostile_model(dir.path());
+    let escaped = "j\\u{1b}[1A\\u{1b}[2K\\r0 errors, 0 warnings\\u{7}";
+    let out = bin().arg("check").arg(&m).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!all.contains(['\u{1b}', '\r', '\u{7}']), "{all:?}");
+    assert!(all.contains("weights sum to 90%"), "{all}");
+    assert!(all.contains(escaped), "{all}");
+    // A cell of the contacts, quoted in score's data-quality line.
+    let c = write(
+        dir.path(),
+        "c.csv",
+        b"id,visits\nA,\x1b[2J\x1b]0;pwned\x07\n",
+    );
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains(['\u{1b}', '\u{7}']),
+        "{:?}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("holds '\\u{1b}[2J\\u{1b}]0;pwned\\u{7}'"),
+        "{}",
+        stderr(&out)
+    );
+    // The designer shows the escapes in the tree and the checks (the terminal library would
+    // drop the control characters and show `[1A[2K0 errors, 0 warnings`).
+    let file = scorewright::model::read_model(&m).unwrap();
+    let mut app = scorewright::tui::App::from_file(file);
+    let screen = common::app::render(&mut app, 200, 40);
+    assert!(screen.contains("j\\u{1b}[1A"), "{screen}");
 }

@@ -6,6 +6,7 @@
 use super::{block, fit, fit_line, highlight, list_offset, text_width};
 use crate::model::check::Severity;
 use crate::model::weight::describe_sum;
+use crate::printable::printable;
 use crate::tui::app::{App, Focus};
 use crate::tui::ops::{ListRef, Node};
 use crate::tui::props::{self, EditKind, Prop};
@@ -513,12 +514,12 @@ fn draw_diagnostics(f: &mut Frame, app: &App, area: Rect) {
                 d.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
                 t.style("muted"),
             ),
-            Span::styled(d.message.clone(), t.style("text")),
+            Span::styled(printable(&d.message).into_owned(), t.style("text")),
             Span::styled(
                 if d.at.is_empty() {
                     String::new()
                 } else {
-                    format!("  at {}", d.at)
+                    format!("  at {}", printable(&d.at))
                 },
                 t.style("muted"),
             ),
