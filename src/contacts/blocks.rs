@@ -893,9 +893,12 @@ mod tests {
         }
     }
 
+    /// Rows read, each with its line.
+    type Rows = Vec<(u64, Vec<String>)>;
+
     /// The first error of a splitter over `text`, or what it read: the blocks' rows and the
     /// lines skipped.
-    fn split(text: &[u8], skip: bool) -> Result<(Vec<(u64, Vec<String>)>, (u64, u64)), String> {
+    fn split(text: &[u8], skip: bool) -> Result<(Rows, (u64, u64)), String> {
         let mut s =
             BlockSplitter::from_reader("t.csv", Box::new(Cursor::new(text.to_vec())), b',', 1024)
                 .map_err(|e| e.to_string())?;
