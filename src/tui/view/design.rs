@@ -115,7 +115,10 @@ fn tree_line(app: &App, row: &Row, width: usize) -> Line<'static> {
         left.push(Span::styled(format!(" ▸{}", row.hidden), t.style("key")));
     }
     if !row.detail.is_empty() {
-        left.push(Span::styled(format!("  {}", row.detail), t.style("muted")));
+        left.push(Span::styled(
+            format!("  {}", printable(&row.detail)),
+            t.style("muted"),
+        ));
     }
     let left_w = width.saturating_sub(right_w);
     let left = fit_line(Line::from(left), left_w);
@@ -428,7 +431,7 @@ fn prop_value(app: &App, item: &crate::tui::ops::Item, prop: Prop) -> Vec<Span<'
             if v.is_empty() {
                 vec![Span::styled("—", t.style("muted"))]
             } else {
-                vec![Span::styled(v, t.style("text"))]
+                vec![Span::styled(printable(&v).into_owned(), t.style("text"))]
             }
         }
     }
