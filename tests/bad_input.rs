@@ -6,57 +6,21 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::cli::{bin, fixture, leads, root, score_fixture, stderr, stdout, write_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-
-fn bin() -> Command {
-    Command::cargo_bin("scorewright").unwrap()
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    root().join("tests/fixtures").join(name)
-}
-
-fn leads() -> PathBuf {
-    root().join("../shared/data/leads/Leads.csv")
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn a_header_of_100000_columns_is_scored_and_a_late_duplicate_named() {
     let dir = tempfile::tempdir().unwrap();
     let names: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
     let cells = vec!["1"; 100_000].join(",");
-    let wide = write(
+    let wide = write_bytes(
         dir.path(),
         "wide.csv",
         format!("id,{}\nA,{cells}\n", names.join(",")).as_bytes(),
     );
-    let out = bin()
-        .arg("score")
-        .arg(fixture("engine.yaml"))
-        .arg(&wide)
-        .arg("--allow-errors")
-        .output()
-        .unwrap();
+    let out = score_fixture(&wide, &["--allow-errors"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let mut lines = text.lines();
@@ -64,17 +28,12 @@ fn a_header_of_100000_columns_is_scored_and_a_late_duplicate_named() {
     assert!(header.starts_with("id,c0,c1,"), "{}", &header[..40]);
     assert!(header.contains(",c99999,score_j1"), "no output columns");
     assert!(lines.next().unwrap_or_default().starts_with("A,1,1,"));
-    let dup = write(
+    let dup = write_bytes(
         dir.path(),
         "dup.csv",
         format!("id,{},c7\nA,{cells},1\n", names.join(",")).as_bytes(),
     );
-    let out = bin()
-        .arg("score")
-        .arg(fixture("engine.yaml"))
-        .arg(&dup)
-        .output()
-        .unwrap();
+    let out = score_fixture(&dup, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("line 1: column 'c7' appears twice (columns 9 and 100002)"),
@@ -105,7 +64,7 @@ fn every_command_ends_quietly_when_its_reader_goes_away() {
     let changed = std::fs::read_to_string(&m)
         .unwrap()
         .replace("points: 15", "points: 10");
-    let m2 = write(dir.path(), "m2.yaml", changed.as_bytes());
+    let m2 = write_bytes(dir.path(), "m2.yaml", changed.as_bytes());
     let x = root().join("examples/x-education.yaml");
     let (m, c, m2, x, leads) = (
         m.as_os_str(),
@@ -158,20 +117,14 @@ fn every_command_ends_quietly_when_its_reader_goes_away() {
 #[test]
 fn json_lines_keep_ids_as_written_and_count_numbers_no_double_holds() {
     let dir = tempfile::tempdir().unwrap();
-    let c = write(
+    let c = write_bytes(
         dir.path(),
         "c.jsonl",
         b"{\"id\": 12345678901234567890123, \"visits\": 3}\n\
           {\"id\": -0, \"visits\": 1e400, \"source\": \"Goo\\u0067le\"}\n\
           {\"id\": \"x\", \"visits\": -1E-400, \"demo\": true}\n",
     );
-    let out = bin()
-        .arg("score")
-        .arg(fixture("engine.yaml"))
-        .arg(&c)
-        .args(["--only-results"])
-        .output()
-        .unwrap();
+    let out = score_fixture(&c, &["--only-results"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let ids: Vec<&str> = text
@@ -217,16 +170,9 @@ fn a_nul_byte_refuses_the_file_wherever_it_is() {
         ),
     ];
     for (name, bytes, line) in cases {
-        let c = write(dir.path(), name, &bytes);
+        let c = write_bytes(dir.path(), name, &bytes);
         let o = dir.path().join("out.csv");
-        let out = bin()
-            .arg("score")
-            .arg(fixture("engine.yaml"))
-            .arg(&c)
-            .arg("-o")
-            .arg(&o)
-            .output()
-            .unwrap();
+        let out = score_fixture(&c, &["-o", o.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
         let want = format!(
             "{name}: holds binary data (or UTF-16 text), not CSV or JSON Lines: a NUL byte on \
@@ -250,16 +196,9 @@ fn an_unclosed_quote_stops_score_naming_its_line_unless_told_to_go_on() {
     for i in 0..199_998 {
         text.extend_from_slice(format!("c{i},{},Google\n", i % 9).as_bytes());
     }
-    let c = write(dir.path(), "stray.csv", &text);
+    let c = write_bytes(dir.path(), "stray.csv", &text);
     let o = dir.path().join("out.csv");
-    let out = bin()
-        .arg("score")
-        .arg(fixture("engine.yaml"))
-        .arg(&c)
-        .arg("-o")
-        .arg(&o)
-        .output()
-        .unwrap();
+    let out = score_fixture(&c, &["-o", o.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
@@ -278,13 +217,7 @@ fn an_unclosed_quote_stops_score_naming_its_line_unless_told_to_go_on() {
         "{err}"
     );
     // Told to go on: the line is skipped and said, every other row scored.
-    let out = bin()
-        .arg("score")
-        .arg(fixture("engine.yaml"))
-        .arg(&c)
-        .args(["--keep-going", "--only-results"])
-        .output()
-        .unwrap();
+    let out = score_fixture(&c, &["--keep-going", "--only-results"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("1 line skipped (--keep-going): a quoted cell opened there never closed (first at line 2)")
@@ -302,7 +235,7 @@ fn hostile_model(dir: &Path) -> PathBuf {
     let text = format!(
         "name: x\nfields:\n  - {{ id: v, kind: number }}\njourneys:\n  - id: \"{id}\"\n    touchpoints:\n      - {{ id: t, weight: 90, pillars: [empathy], signals: [ {{ field: v, weight: 100, rule: {{ scale: {{ from: 0, to: 1 }} }} }} ] }}\nsegments:\n  - {{ name: all, action: a }}\n"
     );
-    write(dir, "m.yaml", text.as_bytes())
+    write_bytes(dir, "m.yaml", text.as_bytes())
 }
 
 #[test]
@@ -317,17 +250,12 @@ fn control_characters_in_model_and_data_text_are_escaped_when_printed() {
     assert!(all.contains("weights sum to 90%"), "{all}");
     assert!(all.contains(escaped), "{all}");
     // A cell of the contacts, quoted in score's data-quality line.
-    let c = write(
+    let c = write_bytes(
         dir.path(),
         "c.csv",
         b"id,visits\nA,\x1b[2J\x1b]0;pwned\x07\n",
     );
-    let out = bin()
-        .arg("score")
-        .arg(fixture("engine.yaml"))
-        .arg(&c)
-        .output()
-        .unwrap();
+    let out = score_fixture(&c, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         !stderr(&out).contains(['\u{1b}', '\u{7}']),
