@@ -22,10 +22,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(e) => {
             match a.format {
                 TextOrJson::Text => eprintln!("{e}"),
-                TextOrJson::Json => println!(
-                    "{}",
-                    serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() })
-                ),
+                TextOrJson::Json => super::say(
+                    serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() }),
+                )?,
             }
             return Ok(ExitCode::from(2));
         }

@@ -67,7 +67,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 ))?;
                 super::say(crate::engine::explain::render_text(&e).trim_end())?;
             }
-            TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+            TextOrJson::Json => super::say(serde_json::to_string_pretty(&e)?)?,
         }
         return Ok(ExitCode::SUCCESS);
     }

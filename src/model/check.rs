@@ -56,7 +56,13 @@ impl Diagnostic {
     }
 
     /// One readable line: `model.yaml:12:9: error: journey 'x': ... (at journeys.x.touchpoints)`.
+    /// One line, whatever the model's text holds: ids and names in it have their control
+    /// characters (line breaks too) escaped, so a hostile id cannot fake or erase lines.
     pub fn render(&self, file: Option<&str>) -> String {
+        crate::printable::printable(&self.render_raw(file)).into_owned()
+    }
+
+    fn render_raw(&self, file: Option<&str>) -> String {
         let place = match (file, self.line, self.column) {
             (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
             (Some(f), _, _) => format!("{f}: "),
