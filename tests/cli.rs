@@ -742,3 +742,40 @@ fn the_designer_without_a_terminal_says_so() {
     assert!(!stderr(&out).contains("panicked"));
     assert!(!dir.path().join("new.yaml").exists());
 }
+
+/// Issue 12, item 17: `score` wrote raw sums such as `62.99999999999999`; scores are written
+/// rounded half up to six decimals, in CSV and JSON Lines alike.
+#[test]
+fn scores_are_written_rounded_to_six_decimals() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        "name: r\nfields:\n  - { id: a, kind: number }\n  - { id: b, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: a, weight: 10, rule: { scale: { from: 0, to: 10 } } }\n          - { field: b, weight: 90, rule: { scale: { from: 0, to: 10 } } }\n  - id: third\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: a, weight: 100, rule: { scale: { from: 0, to: 3 } } } ] }\n",
+    );
+    let contacts = write(dir.path(), "c.csv", "id,a,b\nx,0,7\ny,1,7\n");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = format!("\n{}", String::from_utf8_lossy(&out.stdout));
+    // 100 x 0.9 x 0.7 = 62.99999999999999 and 1 + 63 = 63.99999999999999 as doubles; 100/3.
+    assert!(text.contains("\nx,0,7,63,0,"), "{text}");
+    assert!(text.contains("\ny,1,7,64,33.333333,"), "{text}");
+    let jsonl = dir.path().join("out.jsonl");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--format", "jsonl", "-o"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    assert!(text.contains("\"score_j\":63.0,"), "{text}");
+    assert!(text.contains("\"score_third\":33.333333"), "{text}");
+}

@@ -488,7 +488,7 @@ impl<'de> Deserialize<'de> for MatchRule {
         let mut rule = MatchRule::default();
         let mut seen = std::collections::HashSet::new();
         for (k, v) in entries {
-            if !seen.insert(k.0.trim().to_lowercase()) {
+            if !seen.insert(k.0.trim().to_ascii_lowercase()) {
                 return Err(serde::de::Error::custom(format!(
                     "match lists '{}' twice (values are compared ignoring case)",
                     k.0
