@@ -779,3 +779,32 @@ fn scores_are_written_rounded_to_six_decimals() {
     assert!(text.contains("\"score_j\":63.0,"), "{text}");
     assert!(text.contains("\"score_third\":33.333333"), "{text}");
 }
+
+/// Issue 12, item 19: a bad `as_of` was placed at 1:1, a time of 25 o'clock was a date, and a
+/// `null:` match key said "data did not match any variant of untagged enum Scalar".
+#[test]
+fn bad_dates_and_null_match_keys_are_located_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "name: x\nas_of: 2026-13-01\njourneys: []\n",
+            "m.yaml:2:8: as_of: '2026-13-01' is not a date: write it as YYYY-MM-DD",
+        ),
+        (
+            "name: x\nas_of: 2026-11-01T25:00\njourneys: []\n",
+            "m.yaml:2:8: as_of: '2026-11-01T25:00' is not a date",
+        ),
+        (
+            "name: x\nfields:\n  - { id: f, kind: category }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: f, weight: 100, rule: { match: { null: 1, a: 0.5 } } } ] }\n",
+            "a match value is null",
+        ),
+    ];
+    for (text, want) in cases {
+        let model = write(dir.path(), "m.yaml", text);
+        let out = bin().arg("check").arg(&model).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let e = stderr(&out);
+        assert!(e.contains(want), "{e}");
+        assert!(!e.contains("untagged enum") && !e.contains(":1:1:"), "{e}");
+    }
+}

@@ -607,15 +607,20 @@ impl<'a> Writer<'a> {
     }
 
     /// The date at the start of text `t` as the integer `yyyymmdd`: `YYYY-MM-DD` or
-    /// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space and anything
+    /// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space, `HH:MM` and anything
     /// (`model::Date::parse`); NULL for any other shape. The month and day are checked later.
     fn date_digits(&self, t: &str) -> String {
         let d = self.d;
+        // A time after the date starts with a valid `HH:MM`, as `Date::parse` wants.
         let shape = format!(
-            "{} AND (LENGTH({t}) = 10 OR SUBSTR({t}, 11, 1) IN ('T', 't', ' '))",
+            "{} AND (LENGTH({t}) = 10 OR (SUBSTR({t}, 11, 1) IN ('T', 't', ' ') AND {}))",
             d.full_match(
                 &format!("SUBSTR({t}, 1, 10)"),
                 "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}"
+            ),
+            d.full_match(
+                &format!("SUBSTR({t}, 12, 5)"),
+                "[01][0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]"
             )
         );
         let digits = d.concat(
