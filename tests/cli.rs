@@ -808,3 +808,76 @@ fn bad_dates_and_null_match_keys_are_located_and_explained() {
         assert!(!e.contains("untagged enum") && !e.contains(":1:1:"), "{e}");
     }
 }
+
+/// Issue 12, items 18 and 19: on a file without an `id` column, `export` named a column `id`
+/// that DuckDB could not find (after exiting 0) while `score` used the first column; `explain
+/// --id 59` silently picked the first of several contacts aged 59; and its JSON said `"row": 0`
+/// where the text said line 2.
+#[test]
+fn one_id_rule_for_every_command_and_a_shared_id_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        "name: a\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n",
+    );
+    let contacts = write(dir.path(), "ages.csv", "age,visits\n59,3\n40,2\n59,8\n");
+    let out = bin()
+        .arg("export")
+        .arg(&model)
+        .arg("--table")
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(sql.contains("\"age\" AS sw_id"), "{sql}");
+    let ran = std::process::Command::new("duckdb")
+        .arg("-csv")
+        .arg("-c")
+        .arg(&sql)
+        .output()
+        .expect("duckdb is installed (bash .ci/install-engines)");
+    let table = String::from_utf8_lossy(&ran.stdout);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(table.starts_with("age,score_j,"), "{table}");
+    let scored = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&scored.stdout).starts_with("age,visits,score_j"));
+
+    let out = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--id", "59", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["line"], 2, "{json}");
+    assert!(json.get("row").is_none(), "{json}");
+    let e = stderr(&out);
+    assert_eq!(e.matches("note:").count(), 1, "{e}");
+    assert!(
+        e.contains("2 contacts in") && e.contains("have age '59'; this is the first (line 2)"),
+        "{e}"
+    );
+    // A unique id says nothing.
+    let out = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--id", "40"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(line 3 of"));
+}

@@ -79,7 +79,8 @@ impl Source {
 pub struct SqlOptions {
     pub dialect: Dialect,
     pub source: Source,
-    /// The id column; default: the model's `id_column`, else `id`.
+    /// The id column; default: as `score` finds it when `headers` are known (the model's
+    /// `id_column`, else `id`, else the first column), else the model's `id_column`, else `id`.
     pub id_column: Option<String>,
     /// Export even when the checks find errors.
     pub allow_errors: bool,
@@ -199,12 +200,14 @@ impl<'a> Writer<'a> {
         q.push_str("WITH\n");
 
         // Text: the id as it is, and every column a field reads, as trimmed text.
-        let id_name = self
-            .opts
-            .id_column
-            .clone()
-            .or_else(|| self.model.id_column.clone())
-            .unwrap_or_else(|| "id".into());
+        // The id: `--id`, else the rule `score` and `explain` follow (`engine::id_column`: the
+        // model's `id_column`, else a column named `id`, else the first) when the table's
+        // columns are known; else the model's `id_column`, else `id`.
+        let id_name = match (&self.opts.id_column, &self.opts.headers) {
+            (Some(id), _) => id.clone(),
+            (None, Some(headers)) => crate::engine::output::id_column(self.model, headers),
+            (None, None) => self.model.id_column.clone().unwrap_or_else(|| "id".into()),
+        };
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
