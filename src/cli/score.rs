@@ -515,7 +515,9 @@ fn score_piece(
                 crate::engine::output::output_row_into(model, &scored, i, &mut rec);
                 for (k, (name, v)) in outputs.iter().zip(&rec).enumerate() {
                     let value = if k < model.journeys.len() {
-                        serde_json::Value::from(scored.scores[k][i])
+                        serde_json::Value::from(crate::engine::output::shown_score(
+                            scored.scores[k][i],
+                        ))
                     } else if v.is_empty() {
                         serde_json::Value::Null
                     } else {
