@@ -5,9 +5,12 @@
 //! Contacts are matched by row (both sides scored the same table). Journeys are matched by id,
 //! tiers and segments by name, so renaming one reads as "left one, entered another".
 
+use super::condition::NONE;
+use super::metrics::Ranking;
 use super::score::Scored;
 use crate::model::Model;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Comparison {
@@ -61,17 +64,22 @@ pub fn main_journey(model: &Model) -> Option<usize> {
 
 /// Ranks, 1 for the highest score; ties keep row order.
 pub fn ranks(scores: &[f64]) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..scores.len() as u32).collect();
-    idx.sort_by(|&a, &b| {
-        scores[b as usize]
-            .total_cmp(&scores[a as usize])
-            .then(a.cmp(&b))
-    });
-    let mut out = vec![0u32; scores.len()];
-    for (r, &i) in idx.iter().enumerate() {
-        out[i as usize] = r as u32 + 1;
+    Ranking::new(scores).rank
+}
+
+/// A scoring's column on `journey` (by id), or `None` when its model lacks the journey.
+pub fn journey_scores<'s>(model: &Model, scored: &'s Scored, journey: &str) -> Option<&'s [f64]> {
+    let j = model.journeys.iter().position(|j| j.id == journey)?;
+    scored.scores.get(j).map(|c| c.as_slice())
+}
+
+/// The ranking a comparison reads on one side: the journey's scores ranked, or all zeros (one
+/// tie) when the model lacks the journey, as `compare` counts it.
+pub fn ranking(model: &Model, scored: &Scored, journey: &str) -> Ranking {
+    match journey_scores(model, scored, journey) {
+        Some(s) => Ranking::new(s),
+        None => Ranking::new(&vec![0.0; scored.rows]),
     }
-    out
 }
 
 /// Compares the baseline scoring with the current one, row by row.
@@ -81,6 +89,39 @@ pub fn compare(
     after_model: &Model,
     after: &Scored,
 ) -> Comparison {
+    let Some(aj) = main_journey(after_model) else {
+        return compare_ranked(
+            before_model,
+            before,
+            &Ranking::default(),
+            after_model,
+            after,
+            Arc::default(),
+        );
+    };
+    let journey = &after_model.journeys[aj].id;
+    compare_ranked(
+        before_model,
+        before,
+        &ranking(before_model, before, journey),
+        after_model,
+        after,
+        Arc::new(ranking(after_model, after, journey)),
+    )
+}
+
+/// `compare` with both sides' rankings on the main journey already known (`ranking`), as the
+/// preview has the baseline's from one edit to the next. The current side's ranks move into
+/// the comparison when nothing else holds them. Everything else is counted per label code,
+/// not per row's label text: one pass over the rows, no allocation per row.
+pub fn compare_ranked(
+    before_model: &Model,
+    before: &Scored,
+    before_ranking: &Ranking,
+    after_model: &Model,
+    after: &Scored,
+    after_ranking: Arc<Ranking>,
+) -> Comparison {
     let n = before.rows.min(after.rows);
     let Some(aj) = main_journey(after_model) else {
         return Comparison {
@@ -89,12 +130,14 @@ pub fn compare(
         };
     };
     let journey = after_model.journeys[aj].id.clone();
-    let bj = before_model.journeys.iter().position(|j| j.id == journey);
     let after_scores = &after.scores[aj][..n];
-    let zeros = vec![0.0; n];
-    let before_scores: &[f64] = match bj {
-        Some(b) => &before.scores[b][..n],
-        None => &zeros,
+    let zeros;
+    let before_scores: &[f64] = match journey_scores(before_model, before, &journey) {
+        Some(s) => &s[..n],
+        None => {
+            zeros = vec![0.0; n];
+            &zeros
+        }
     };
     let delta: Vec<f64> = after_scores
         .iter()
@@ -102,12 +145,35 @@ pub fn compare(
         .map(|(a, b)| a - b)
         .collect();
     let changed = delta.iter().filter(|d| d.abs() > 1e-9).count();
-    let rank_before = ranks(before_scores);
-    let rank_after = ranks(after_scores);
-    let rank_correlation = super::metrics::spearman(before_scores, after_scores);
+    let rank_correlation = before_ranking.spearman(&after_ranking);
+    let rank_before = before_ranking.rank.get(..n).unwrap_or_default().to_vec();
+    let mut rank_after = match Arc::try_unwrap(after_ranking) {
+        Ok(r) => r.rank,
+        Err(shared) => shared.rank.clone(),
+    };
+    rank_after.truncate(n);
 
-    // Tier moves, by name; "hotter" by the current model's order (first is hottest).
-    let tier_name = |m: &Model, s: &Scored, i: usize| s.tier(m, i).map(|t| t.name.clone());
+    // Tier moves, by name; "hotter" by the current model's order (first is hottest). Rows are
+    // counted per (tier before, tier after) code pair; the names are looked at per pair.
+    let levels = |m: &Model| m.tiers.as_ref().map_or(0, |t| t.levels.len());
+    let (lb, la) = (levels(before_model), levels(after_model));
+    // A code past the levels (NONE, or out of range) is "no tier", as `Scored::tier` reads it.
+    let slot = |code: u8, levels: usize| (code as usize).min(levels);
+    let mut pairs = vec![0usize; (lb + 1) * (la + 1)];
+    // A scoring without tiers may hold no tier column: its rows read as no tier.
+    fn codes(s: &Scored, n: usize) -> impl Iterator<Item = u8> + '_ {
+        s.tiers
+            .iter()
+            .copied()
+            .chain(std::iter::repeat(NONE))
+            .take(n)
+    }
+    for (tb, ta) in codes(before, n).zip(codes(after, n)) {
+        pairs[slot(tb, lb) * (la + 1) + slot(ta, la)] += 1;
+    }
+    fn level(m: &Model, slot: usize) -> Option<&crate::model::Tier> {
+        m.tiers.as_ref()?.levels.get(slot)
+    }
     let order = |name: &Option<String>| -> usize {
         match (name, &after_model.tiers) {
             (Some(n), Some(t)) => t
@@ -121,32 +187,35 @@ pub fn compare(
     let mut moves: std::collections::BTreeMap<(usize, usize, String, String), usize> =
         Default::default();
     let (mut tier_up, mut tier_down, mut sales_enter, mut sales_leave) = (0, 0, 0, 0);
-    for i in 0..n {
-        let tb = tier_name(before_model, before, i);
-        let ta = tier_name(after_model, after, i);
-        if tb != ta {
-            let (ob, oa) = (order(&tb), order(&ta));
-            if oa < ob {
-                tier_up += 1;
-            } else {
-                tier_down += 1;
+    for sb in 0..=lb {
+        for sa in 0..=la {
+            let count = pairs[sb * (la + 1) + sa];
+            if count == 0 {
+                continue;
             }
-            let none = || "none".to_string();
-            *moves
-                .entry((
-                    ob,
-                    oa,
-                    tb.clone().unwrap_or_else(none),
-                    ta.clone().unwrap_or_else(none),
-                ))
-                .or_default() += 1;
-        }
-        let sb = before.tier(before_model, i).is_some_and(|t| t.is_sales());
-        let sa = after.tier(after_model, i).is_some_and(|t| t.is_sales());
-        match (sb, sa) {
-            (false, true) => sales_enter += 1,
-            (true, false) => sales_leave += 1,
-            _ => {}
+            let (b, a) = (level(before_model, sb), level(after_model, sa));
+            let tb = b.as_ref().map(|t| t.name.clone());
+            let ta = a.as_ref().map(|t| t.name.clone());
+            if tb != ta {
+                let (ob, oa) = (order(&tb), order(&ta));
+                if oa < ob {
+                    tier_up += count;
+                } else {
+                    tier_down += count;
+                }
+                let none = || "none".to_string();
+                *moves
+                    .entry((ob, oa, tb.unwrap_or_else(none), ta.unwrap_or_else(none)))
+                    .or_default() += count;
+            }
+            match (
+                b.is_some_and(|t| t.is_sales()),
+                a.is_some_and(|t| t.is_sales()),
+            ) {
+                (false, true) => sales_enter += count,
+                (true, false) => sales_leave += count,
+                _ => {}
+            }
         }
     }
     let tier_moves = moves
@@ -172,15 +241,26 @@ pub fn compare(
             ..SegmentShift::default()
         })
         .collect();
-    let pos = |name: &str| names.iter().position(|n| n == name);
-    for i in 0..n {
-        if let Some(k) = before.segment(before_model, i).and_then(|s| pos(&s.name)) {
+    // Per segment code: its place in `names`; `None` for no segment (or an unknown code).
+    let places = |m: &Model| -> Vec<Option<usize>> {
+        m.segments
+            .iter()
+            .map(|s| names.iter().position(|n| *n == s.name))
+            .collect()
+    };
+    let place = |p: &[Option<usize>], code: u16| p.get(usize::from(code)).copied().flatten();
+    let (pb, pa) = (places(before_model), places(after_model));
+    // Summed in row order, as one pass per row would add them.
+    for (&code, &score) in before.segments.iter().zip(before_scores) {
+        if let Some(k) = place(&pb, code) {
             shifts[k].before_count += 1;
-            shifts[k].before_avg += before_scores[i];
+            shifts[k].before_avg += score;
         }
-        if let Some(k) = after.segment(after_model, i).and_then(|s| pos(&s.name)) {
+    }
+    for (&code, &score) in after.segments.iter().zip(after_scores) {
+        if let Some(k) = place(&pa, code) {
             shifts[k].after_count += 1;
-            shifts[k].after_avg += after_scores[i];
+            shifts[k].after_avg += score;
         }
     }
     for s in &mut shifts {
