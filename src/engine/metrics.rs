@@ -322,7 +322,7 @@ mod tests {
             let b: Vec<f64> = a
                 .iter()
                 .enumerate()
-                .map(|(i, &v)| if (i as u64 * 31 + seed) % 3 == 0 { (v * 0.7 + 9.0).min(100.0) } else { v })
+                .map(|(i, &v)| if (i as u64 * 31 + seed).is_multiple_of(3) { (v * 0.7 + 9.0).min(100.0) } else { v })
                 .collect();
             let (got, want) = (ours.spearman(&Ranking::new(&b)), spearman_by_sort(&a, &b));
             match (got, want) {
