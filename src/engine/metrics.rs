@@ -1,4 +1,7 @@
-//! Measures of how well scores separate a yes/no outcome: AUC and a one-variable logistic fit.
+//! Measures of how well scores separate a yes/no outcome: AUC and a one-variable logistic fit;
+//! ranks and Spearman's rank correlation, by counting.
+
+use std::sync::Arc;
 
 /// The area under the ROC curve: the chance that a random positive scores above a random
 /// negative, ties counting half (the Mann-Whitney U over both class sizes). `None` when one
@@ -153,8 +156,9 @@ fn sorted_desc(values: &[f64]) -> Vec<(f64, u32)> {
 /// in `u32` and ranks centred in `i32`: up to 2^31 rows, far more than a preview holds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ranking {
-    /// Per row: 1 for the highest value; ties keep row order.
-    pub rank: Vec<u32>,
+    /// Per row: 1 for the highest value; ties keep row order. Shared, so that a comparison
+    /// holds the ranks without a copy.
+    pub rank: Arc<Vec<u32>>,
     /// Per row: twice its average rank from the lowest (ties share the average), minus n + 1.
     /// Centred this way the ranks sum to exactly 0, so Spearman's sums are exact integers.
     centred: Vec<i32>,
@@ -188,7 +192,7 @@ impl Ranking {
             i = j + 1;
         }
         Ranking {
-            rank,
+            rank: Arc::new(rank),
             centred,
             square_sum,
         }
@@ -316,7 +320,7 @@ mod tests {
             seed in 0..1000u64,
         ) {
             let ours = Ranking::new(&a);
-            prop_assert_eq!(&ours.rank, &ranks_by_sort(&a));
+            prop_assert_eq!(ours.rank.as_slice(), ranks_by_sort(&a).as_slice());
             prop_assert_eq!(ours.average_ranks(), average_ranks_by_sort(&a));
             // A second scoring of the same rows: some values moved, the rest kept.
             let b: Vec<f64> = a
@@ -337,7 +341,7 @@ mod tests {
         // Highest first; the two 30s keep row order.
         assert_eq!(order_desc(&[10.0, 30.0, 20.0, 30.0]), vec![1, 3, 2, 0]);
         let r = Ranking::new(&[10.0, 30.0, 20.0, 30.0]);
-        assert_eq!(r.rank, vec![4, 1, 3, 2]);
+        assert_eq!(*r.rank, vec![4, 1, 3, 2]);
         // From the lowest: 10 is 1, 20 is 2, the 30s share (3 + 4) / 2.
         assert_eq!(r.average_ranks(), vec![1.0, 3.5, 2.0, 3.5]);
         // Outside the range and NaN are still placed as `total_cmp` orders them: NaN, 150,
@@ -345,9 +349,9 @@ mod tests {
         let v = [-5.0, 150.0, f64::NAN, 50.0, -0.0, 0.0];
         assert_eq!(order_desc(&v), vec![2, 1, 3, 5, 4, 0]);
         let r = Ranking::new(&v);
-        assert_eq!(r.rank, vec![6, 2, 1, 3, 5, 4]);
+        assert_eq!(*r.rank, vec![6, 2, 1, 3, 5, 4]);
         assert_eq!(r.average_ranks(), vec![1.0, 5.0, 6.0, 4.0, 2.5, 2.5]);
-        assert_eq!(Ranking::new(&[]).rank, Vec::<u32>::new());
+        assert_eq!(*Ranking::new(&[]).rank, Vec::<u32>::new());
     }
 
     #[test]

@@ -19,9 +19,12 @@ pub struct Comparison {
     pub journey: String,
     /// Per row: after minus before, on `journey`. 0 where either side lacks the journey.
     pub delta: Vec<f64>,
-    /// Per row: rank before and after (1 is the highest score; ties keep row order).
-    pub rank_before: Vec<u32>,
-    pub rank_after: Vec<u32>,
+    /// Per row: rank before and after (1 is the highest score; ties keep row order), shared
+    /// with the rankings they come from.
+    #[serde(serialize_with = "shared_ranks")]
+    pub rank_before: Arc<Vec<u32>>,
+    #[serde(serialize_with = "shared_ranks")]
+    pub rank_after: Arc<Vec<u32>>,
     /// Rows whose score on `journey` changed by more than 1e-9.
     pub changed: usize,
     /// Contacts moving between tiers: (from, to, count), from the hotter transitions down.
@@ -38,6 +41,11 @@ pub struct Comparison {
     /// Spearman's rank correlation between the two scorings on `journey` (ties share their
     /// average rank); `None` when either side gives every contact the same score.
     pub rank_correlation: Option<f64>,
+}
+
+/// Ranks shared behind an `Arc` serialize as the list they are.
+fn shared_ranks<S: serde::Serializer>(ranks: &Arc<Vec<u32>>, s: S) -> Result<S::Ok, S::Error> {
+    ranks.as_slice().serialize(s)
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -64,7 +72,7 @@ pub fn main_journey(model: &Model) -> Option<usize> {
 
 /// Ranks, 1 for the highest score; ties keep row order.
 pub fn ranks(scores: &[f64]) -> Vec<u32> {
-    Ranking::new(scores).rank
+    Arc::unwrap_or_clone(Ranking::new(scores).rank)
 }
 
 /// A scoring's column on `journey` (by id), or `None` when its model lacks the journey.
@@ -96,7 +104,7 @@ pub fn compare(
             &Ranking::default(),
             after_model,
             after,
-            Arc::default(),
+            &Ranking::default(),
         );
     };
     let journey = &after_model.journeys[aj].id;
@@ -106,21 +114,20 @@ pub fn compare(
         &ranking(before_model, before, journey),
         after_model,
         after,
-        Arc::new(ranking(after_model, after, journey)),
+        &ranking(after_model, after, journey),
     )
 }
 
 /// `compare` with both sides' rankings on the main journey already known (`ranking`), as the
-/// preview has the baseline's from one edit to the next. The current side's ranks move into
-/// the comparison when nothing else holds them. Everything else is counted per label code,
-/// not per row's label text: one pass over the rows, no allocation per row.
+/// preview has the baseline's from one edit to the next. Everything else is counted per label
+/// code, not per row's label text: one pass over the rows, no allocation per row.
 pub fn compare_ranked(
     before_model: &Model,
     before: &Scored,
     before_ranking: &Ranking,
     after_model: &Model,
     after: &Scored,
-    after_ranking: Arc<Ranking>,
+    after_ranking: &Ranking,
 ) -> Comparison {
     let n = before.rows.min(after.rows);
     let Some(aj) = main_journey(after_model) else {
@@ -145,13 +152,18 @@ pub fn compare_ranked(
         .map(|(a, b)| a - b)
         .collect();
     let changed = delta.iter().filter(|d| d.abs() > 1e-9).count();
-    let rank_correlation = before_ranking.spearman(&after_ranking);
-    let rank_before = before_ranking.rank.get(..n).unwrap_or_default().to_vec();
-    let mut rank_after = match Arc::try_unwrap(after_ranking) {
-        Ok(r) => r.rank,
-        Err(shared) => shared.rank.clone(),
+    let rank_correlation = before_ranking.spearman(after_ranking);
+    // Shared with the rankings (the preview keeps the baseline's); copied only when the two
+    // scorings differ in rows, which one table never does.
+    let first_n = |r: &Arc<Vec<u32>>| {
+        if r.len() == n {
+            r.clone()
+        } else {
+            Arc::new(r.iter().copied().take(n).collect())
+        }
     };
-    rank_after.truncate(n);
+    let rank_before = first_n(&before_ranking.rank);
+    let rank_after = first_n(&after_ranking.rank);
 
     // Tier moves, by name; "hotter" by the current model's order (first is hottest). Rows are
     // counted per (tier before, tier after) code pair; the names are looked at per pair.
@@ -303,6 +315,60 @@ mod tests {
         assert_eq!(spearman(&[5.0, 5.0], &[1.0, 2.0]), None);
     }
 
+    fn fixture() -> (Model, crate::contacts::Table) {
+        let model =
+            crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t")
+                .unwrap();
+        let mut r = crate::contacts::ContactsReader::from_reader(
+            "t.csv",
+            Box::new(std::io::Cursor::new(
+                include_bytes!("../../tests/fixtures/engine.csv").to_vec(),
+            )),
+        )
+        .unwrap();
+        (model, r.next_chunk(100).unwrap().unwrap())
+    }
+
+    #[test]
+    fn tier_moves_are_counted_by_name_per_code_pair() {
+        // Baseline: A 81.875 and D (ranked first) hot, B 45 warm, C 4 cold.
+        let (before_model, table) = fixture();
+        let before = crate::engine::score_table(&before_model, &table);
+        // The same scores, the hottest tier renamed: its two contacts move "up" from a name
+        // the current model no longer has (ordered last) to its first level; both hand over
+        // to sales on either side.
+        let mut after_model = before_model.clone();
+        if let Some(t) = &mut after_model.tiers {
+            t.levels[0].name = "blazing".into();
+        }
+        after_model.segments.clear();
+        let after = crate::engine::score_table(&after_model, &table);
+        let c = compare(&before_model, &before, &after_model, &after);
+        assert_eq!(c.changed, 0);
+        assert_eq!(
+            c.tier_moves,
+            vec![("hot".to_string(), "blazing".to_string(), 2)]
+        );
+        assert_eq!((c.tier_up, c.tier_down), (2, 0));
+        assert_eq!((c.sales_enter, c.sales_leave), (0, 0));
+        assert_eq!(c.rank_correlation, Some(1.0));
+        // No tiers at all now: every contact leaves its tier for none (neither side has an
+        // order in the current model, so each counts as colder), and the two hot ones leave
+        // the sales handover. Segments only the baseline has keep their baseline counts.
+        after_model.tiers = None;
+        let after = crate::engine::score_table(&after_model, &table);
+        let c = compare(&before_model, &before, &after_model, &after);
+        let none = |from: &str, n| (from.to_string(), "none".to_string(), n);
+        assert_eq!(
+            c.tier_moves,
+            vec![none("cold", 1), none("hot", 2), none("warm", 1)]
+        );
+        assert_eq!((c.tier_up, c.tier_down), (0, 4));
+        assert_eq!((c.sales_enter, c.sales_leave), (0, 2));
+        let demo = c.segments.iter().find(|s| s.name == "Demo").unwrap();
+        assert_eq!((demo.before_count, demo.after_count), (2, 0));
+    }
+
     #[test]
     fn a_weight_edit_moves_contacts_between_tiers() {
         let before_model =
@@ -335,8 +401,8 @@ mod tests {
         );
         // "hot" hands over to sales, "warm" does not.
         assert_eq!((c.sales_enter, c.sales_leave), (0, 1));
-        assert_eq!(c.rank_before, vec![2, 3, 4, 1]);
-        assert_eq!(c.rank_after, vec![2, 3, 4, 1]);
+        assert_eq!(*c.rank_before, vec![2, 3, 4, 1]);
+        assert_eq!(*c.rank_after, vec![2, 3, 4, 1]);
         let demo = c.segments.iter().find(|s| s.name == "Demo").unwrap();
         assert_eq!((demo.before_count, demo.after_count), (2, 1));
     }

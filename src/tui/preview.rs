@@ -200,7 +200,7 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
                         &before_ranking,
                         &model,
                         &scored,
-                        after_ranking,
+                        &after_ranking,
                     )
                 }
                 None => compare(&baseline.model, &before, &model, &scored),
