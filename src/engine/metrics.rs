@@ -320,7 +320,7 @@ mod tests {
             seed in 0..1000u64,
         ) {
             let ours = Ranking::new(&a);
-            prop_assert_eq!(ours.rank.as_slice(), ranks_by_sort(&a).as_slice());
+            prop_assert_eq!(&*ours.rank, &ranks_by_sort(&a));
             prop_assert_eq!(ours.average_ranks(), average_ranks_by_sort(&a));
             // A second scoring of the same rows: some values moved, the rest kept.
             let b: Vec<f64> = a
