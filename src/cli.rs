@@ -4,6 +4,16 @@
 //! errors, or (for `diff`) the scored outcomes differ; 2 a file cannot be read or parsed, or the
 //! command line is wrong.
 
+/// Everything the commands print to standard error goes through `printable_lines`: messages
+/// quote ids, names and cells, which may hold terminal escape sequences. Defined before the
+/// command modules, this `eprintln!` is the one they use.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        std::eprintln!("{}", $crate::printable::printable_lines(&text))
+    }};
+}
+
 mod backtest;
 mod check;
 mod diff;
@@ -124,14 +134,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) is not an error.
-        Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => match e.downcast_ref::<Fail>() {
             Some(f) => {
                 eprintln!("{}", f.message);
@@ -143,6 +146,17 @@ pub fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone, however it was
+/// wrapped (the CSV writer keeps the I/O error inside its own, without a source).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io)))
+    })
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -257,10 +271,16 @@ pub(crate) fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
     .into()
 }
 
-/// Writes a line to standard output, passing write errors (a closed pipe) up.
+/// Writes a line to standard output, passing write errors (a closed pipe) up. Control
+/// characters in it are escaped (`printable_lines`): this is text for a person.
 pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     use std::io::Write;
-    writeln!(std::io::stdout().lock(), "{text}")?;
+    let text = text.to_string();
+    writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        crate::printable::printable_lines(&text)
+    )?;
     Ok(())
 }
 

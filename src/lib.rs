@@ -10,6 +10,7 @@ pub mod engine;
 pub mod export;
 pub mod files;
 pub mod model;
+pub mod printable;
 pub mod rng;
 pub mod templates;
 pub mod tui;

@@ -2,39 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn bin() -> Command {
-    Command::cargo_bin("scorewright").unwrap()
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    root().join("tests/fixtures").join(name)
-}
-
-fn leads() -> PathBuf {
-    root().join("../shared/data/leads/Leads.csv")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
+use common::cli::{bin, fixture, leads, root, stderr, stdout, write};
 #[test]
 fn check_clean_model_exits_0() {
     let out = bin()
@@ -521,7 +491,7 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
             "{a} -> {b}"
         );
     }
-    let same = |p: Option<PathBuf>| p.and_then(|p| p.canonicalize().ok());
+    let same = |p: Option<std::path::PathBuf>| p.and_then(|p| p.canonicalize().ok());
     let source = scorewright::model::read_model(&root().join("examples/x-education.yaml")).unwrap();
     assert!(same(tuned.contacts_path()).is_some());
     assert_eq!(same(tuned.contacts_path()), same(source.contacts_path()));
@@ -858,6 +828,145 @@ fn an_attrition_model_is_reported_in_its_own_words() {
         "the model names its own words"
     );
     assert_eq!(v["converted"], 1869, "the JSON keys stay as they were");
+}
+
+/// Issue 12, item 17: `score` wrote raw sums such as `62.99999999999999`; scores are written
+/// rounded half up to six decimals, in CSV and JSON Lines alike.
+#[test]
+fn scores_are_written_rounded_to_six_decimals() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        "name: r\nfields:\n  - { id: a, kind: number }\n  - { id: b, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: a, weight: 10, rule: { scale: { from: 0, to: 10 } } }\n          - { field: b, weight: 90, rule: { scale: { from: 0, to: 10 } } }\n  - id: third\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: a, weight: 100, rule: { scale: { from: 0, to: 3 } } } ] }\n",
+    );
+    let contacts = write(dir.path(), "c.csv", "id,a,b\nx,0,7\ny,1,7\n");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = format!("\n{}", String::from_utf8_lossy(&out.stdout));
+    // 100 x 0.9 x 0.7 = 62.99999999999999 and 1 + 63 = 63.99999999999999 as doubles; 100/3.
+    assert!(text.contains("\nx,0,7,63,0,"), "{text}");
+    assert!(text.contains("\ny,1,7,64,33.333333,"), "{text}");
+    let jsonl = dir.path().join("out.jsonl");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--format", "jsonl", "-o"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    assert!(text.contains("\"score_j\":63.0,"), "{text}");
+    assert!(text.contains("\"score_third\":33.333333"), "{text}");
+}
+
+/// Issue 12, item 19: a bad `as_of` was placed at 1:1, a time of 25 o'clock was a date, and a
+/// `null:` match key said "data did not match any variant of untagged enum Scalar".
+#[test]
+fn bad_dates_and_null_match_keys_are_located_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "name: x\nas_of: 2026-13-01\njourneys: []\n",
+            "m.yaml:2:8: as_of: '2026-13-01' is not a date: write it as YYYY-MM-DD",
+        ),
+        (
+            "name: x\nas_of: 2026-11-01T25:00\njourneys: []\n",
+            "m.yaml:2:8: as_of: '2026-11-01T25:00' is not a date",
+        ),
+        (
+            "name: x\nfields:\n  - { id: f, kind: category }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: f, weight: 100, rule: { match: { null: 1, a: 0.5 } } } ] }\n",
+            "a match value is null",
+        ),
+    ];
+    for (text, want) in cases {
+        let model = write(dir.path(), "m.yaml", text);
+        let out = bin().arg("check").arg(&model).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let e = stderr(&out);
+        assert!(e.contains(want), "{e}");
+        assert!(!e.contains("untagged enum") && !e.contains(":1:1:"), "{e}");
+    }
+}
+
+/// Issue 12, items 18 and 19: on a file without an `id` column, `export` named a column `id`
+/// that DuckDB could not find (after exiting 0) while `score` used the first column; `explain
+/// --id 59` silently picked the first of several contacts aged 59; and its JSON said `"row": 0`
+/// where the text said line 2.
+#[test]
+fn one_id_rule_for_every_command_and_a_shared_id_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        "name: a\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n",
+    );
+    let contacts = write(dir.path(), "ages.csv", "age,visits\n59,3\n40,2\n59,8\n");
+    let out = bin()
+        .arg("export")
+        .arg(&model)
+        .arg("--table")
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(sql.contains("\"age\" AS sw_id"), "{sql}");
+    let ran = std::process::Command::new("duckdb")
+        .arg("-csv")
+        .arg("-c")
+        .arg(&sql)
+        .output()
+        .expect("duckdb is installed (bash .ci/install-engines)");
+    let table = String::from_utf8_lossy(&ran.stdout);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(table.starts_with("age,score_j,"), "{table}");
+    let scored = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&scored.stdout).starts_with("age,visits,score_j"));
+
+    let out = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--id", "59", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["line"], 2, "{json}");
+    assert!(json.get("row").is_none(), "{json}");
+    let e = stderr(&out);
+    assert_eq!(e.matches("note:").count(), 1, "{e}");
+    assert!(
+        e.contains("2 contacts in") && e.contains("have age '59'; this is the first (line 2)"),
+        "{e}"
+    );
+    // A unique id says nothing.
+    let out = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--id", "40"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(line 3 of"));
 }
 
 #[test]

@@ -415,7 +415,9 @@ fn preview_equals_score_on_leads() {
         assert_eq!(&rec[0], p.cell(i, scorewright::tui::preview::Col::Id));
         for (j, journey) in m.journeys.iter().enumerate() {
             let want: f64 = rec[col(&format!("score_{}", journey.id))].parse().unwrap();
-            assert_eq!(r.scored.scores[j][i], want, "row {i} {}", journey.id);
+            // `score` writes scores rounded to six decimals (README, "Scoring, exactly").
+            let shown = scorewright::engine::output::shown_score(r.scored.scores[j][i]);
+            assert_eq!(shown, want, "row {i} {}", journey.id);
         }
         for (g, grade) in m.grades.iter().enumerate() {
             assert_eq!(

@@ -52,12 +52,16 @@ fn tricky_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Numbers of a model: ordinary ones, and any finite double, the largest and the smallest
+/// among them (issue 12, item 9: a scale from -1e308 to 1e308 gave NaN).
 fn number() -> impl Strategy<Value = f64> {
     prop_oneof![
-        (-1000i64..1000).prop_map(|x| x as f64),
-        (-1000.0f64..1000.0),
-        Just(0.5),
-        Just(1e-7)
+        3 => (-1000i64..1000).prop_map(|x| x as f64),
+        3 => -1000.0f64..1000.0,
+        1 => Just(0.5),
+        1 => Just(1e-7),
+        1 => prop::sample::select(vec![1e308, -1e308, f64::MAX, f64::MIN, f64::MIN_POSITIVE, -5e-324]),
+        1 => prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
     ]
 }
 
@@ -65,6 +69,9 @@ fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
     match kind {
         FieldKind::Number => prop_oneof![
             (number(), number()).prop_map(|(from, to)| Rule::Scale { from, to }),
+            // Ends whose difference overflows.
+            prop::sample::select(vec![(-1e308, 1e308), (f64::MIN, f64::MAX), (1e308, -1e308)])
+                .prop_map(|(from, to)| Rule::Scale { from, to }),
             prop::collection::vec((number(), 0.0f64..=1.0), 1..4).prop_map(|mut b| {
                 b.sort_by(|x, y| x.0.total_cmp(&y.0));
                 Rule::Bands(
@@ -89,9 +96,12 @@ fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
             })
             .boxed(),
         FieldKind::Boolean => prop_oneof![Just(Rule::Flag), Just(Rule::NotFlag)].boxed(),
-        FieldKind::Date => (1.0f64..400.0)
-            .prop_map(|h| Rule::Recency { half_life_days: h })
-            .boxed(),
+        FieldKind::Date => prop_oneof![
+            3 => 1.0f64..400.0,
+            1 => prop::sample::select(vec![f64::MIN_POSITIVE, 5e-324, 1e-300, f64::MAX]),
+        ]
+        .prop_map(|h| Rule::Recency { half_life_days: h })
+        .boxed(),
     }
 }
 
@@ -105,7 +115,10 @@ fn model() -> impl Strategy<Value = Model> {
     (
         prop::collection::vec((kind(), tricky_text()), 1..4),
         prop::collection::vec((tricky_text(), 0i64..=10_000), 1..4),
-        prop::collection::vec(-300.0f64..300.0, 0..3),
+        prop::collection::vec(
+            prop_oneof![3 => -300.0f64..300.0, 1 => prop::sample::select(vec![1e6, -1e6])],
+            0..3,
+        ),
         tricky_text(),
     )
         .prop_flat_map(|(fields, tps, adjust, name)| {
@@ -211,6 +224,9 @@ fn cell() -> impl Strategy<Value = String> {
         Just("2026-10-01".to_string()),
         Just("1e308".to_string()),
         Just("-1e308".to_string()),
+        Just("1.7976931348623157e308".to_string()),
+        Just("-1.7976931348623157e308".to_string()),
+        Just("5e-324".to_string()),
         Just("NaN".to_string()),
         (-1e6f64..1e6).prop_map(|x| x.to_string()),
         tricky_text()
@@ -241,6 +257,7 @@ proptest! {
         let s = scorewright::engine::score_table(&m, &table);
         for col in &s.scores {
             for &v in col {
+                // Finite too: NaN is in no range.
                 prop_assert!((0.0..=100.0).contains(&v), "{v}");
             }
         }

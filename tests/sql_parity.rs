@@ -734,6 +734,12 @@ const DATES: &[&str] = &[
     "0000-02-29",
     "1900-02-29",
     "2000-02-29",
+    // A time must be one of a day (issue 12, item 19).
+    "2026-10-07T25:00:00",
+    "2026-10-08 24:00",
+    "2026-10-09T23:59:59Z",
+    "2026-10-10T10:60",
+    "2026-10-11 00:00",
 ];
 const CATEGORIES: &[&str] = &[
     "Google",
@@ -761,6 +767,14 @@ const CATEGORIES: &[&str] = &[
     "~",
     "x\u{301}",
     "\u{1}ctl\u{1}",
+    // Case folding beyond ASCII (issue 12, item 8): LOWER differs between Rust and the engines.
+    "ΟΔΟΣ",
+    "οδος",
+    "İSTANBUL",
+    "İstanbul",
+    "istanbul",
+    "STRASSE",
+    "straße",
 ];
 /// A column the generated contacts never have.
 const ABSENT: &str = "Absent Column";
@@ -1349,4 +1363,183 @@ fn string_literals_survive_any_text_and_nul_is_refused() {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-made cases of issue 12, each run on DuckDB, Spark and PostgreSQL (a few rows each).
+
+/// A case from a model's YAML and its contacts (the first column is `id`), written as CSV.
+fn hand_case(dir: &Path, seed: u64, yaml: &str, rows: &[Vec<String>]) -> Case {
+    let model =
+        scorewright::model::parse_model(yaml, "case.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let errors: Vec<String> = scorewright::model::check::check(&model, None, None)
+        .iter()
+        .filter(|d| d.severity == scorewright::model::check::Severity::Error)
+        .map(|d| d.render(None))
+        .collect();
+    assert!(errors.is_empty(), "check finds errors: {errors:?}");
+    let columns = rows[0].clone();
+    let maps: Vec<indexmap::IndexMap<String, Scalar>> = rows[1..]
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .cloned()
+                .zip(r.iter().map(|v| Scalar::Text(v.clone())))
+                .collect()
+        })
+        .collect();
+    let table = Table::from_maps("hand", &maps);
+    let csv = dir.join(format!("contacts{seed}.csv"));
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_path(&csv)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for r in rows {
+        w.write_record(r).unwrap_or_else(|e| panic!("{e}"));
+    }
+    w.flush().unwrap_or_else(|e| panic!("{e}"));
+    Case {
+        seed,
+        model,
+        table,
+        csv,
+        columns,
+    }
+}
+
+/// Runs each case on DuckDB, Spark (when `with_spark`) and PostgreSQL and holds each to the
+/// engine; returns the rows compared per engine (0 for Spark when left out).
+fn on_every_engine(dir: &Path, cases: &[Case], with_spark: bool) -> [usize; 3] {
+    let queries: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let source = format!(
+                "read_csv('{}', header = true, all_varchar = true)",
+                c.csv.display()
+            );
+            case_sql(c, Dialect::DuckDb, Source::Expression(source))
+        })
+        .collect();
+    let duck = compare_cases(cases, &duckdb(&queries), "duckdb");
+    let jobs: Vec<(String, PathBuf, String)> = cases
+        .iter()
+        .map(|c| {
+            let table = format!("contacts{}", c.seed);
+            let q = case_sql(c, Dialect::Spark, Source::Table(table.clone()));
+            (table, c.csv.clone(), q)
+        })
+        .collect();
+    let spark = if with_spark {
+        compare_cases(cases, &spark(dir, &jobs), "spark")
+    } else {
+        0
+    };
+    let pg = Postgres::start();
+    let mut outs = Vec::new();
+    for c in cases {
+        let table = format!("contacts{}", c.seed);
+        pg.load_csv(&table, &c.csv.display().to_string());
+        outs.push(pg.query_csv(&case_sql(c, Dialect::Postgres, Source::Table(table))));
+    }
+    let postgres = compare_cases(cases, &outs, "postgres");
+    [duck, spark, postgres]
+}
+
+/// Issue 12, item 14: a journey of about 1,000 touchpoints gave SQL that DuckDB refused ("Max
+/// expression depth limit of 1000 exceeded"). 2,000 touchpoints and 1,000 adjustments now run
+/// on DuckDB and PostgreSQL with the engine's scores. Not on Spark: its optimizer merges the
+/// steps back into one expression and overflows its stack, and kept apart (a rand() barrier)
+/// the query ran out of heap or ran past 5 minutes on this machine (see the README).
+#[test]
+fn a_journey_of_2000_touchpoints_runs_on_every_engine() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut y = String::from(
+        "name: wide\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\n  - { id: pages, kind: number }\njourneys:\n  - id: wide\n    touchpoints:\n",
+    );
+    for i in 0..2000 {
+        let field = if i % 2 == 0 { "visits" } else { "pages" };
+        let _ = writeln!(
+            y,
+            "      - {{ id: t{i}, pillars: [empathy], weight: 0.05, signals: [ {{ field: {field}, weight: 100, rule: {{ scale: {{ from: {}, to: {} }} }} }} ] }}",
+            i % 7,
+            10 + i % 13
+        );
+    }
+    y.push_str("    adjustments:\n");
+    for i in 0..1000 {
+        let _ = writeln!(
+            y,
+            "      - {{ name: a{i}, when: {{ field: visits, at_least: {} }}, points: 0.03 }}",
+            i % 11
+        );
+    }
+    let mut rows = vec![vec!["id".to_string(), "visits".into(), "pages".into()]];
+    for r in 0..12 {
+        rows.push(vec![
+            format!("c{r}"),
+            format!("{}", r * 3 % 17),
+            format!("{}.5", r),
+        ]);
+    }
+    rows.push(vec!["empty".into(), String::new(), "x".into()]);
+    let cases = [hand_case(dir.path(), 1, &y, &rows)];
+    assert_eq!(on_every_engine(dir.path(), &cases, false), [13, 0, 13]);
+}
+
+/// Issue 12, item 8: `ΟΔΟΣ`, `İSTANBUL`, `İstanbul` matched a category in `score` and fell to
+/// the default in DuckDB and PostgreSQL (each folds Unicode case its own way). "Ignoring case"
+/// is now A-Z as a-z and nothing else, in the engine and every dialect.
+#[test]
+fn case_is_ignored_for_ascii_letters_only_in_the_engine_and_every_dialect() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: folding
+fields:
+  - { id: city, kind: category, missing: [ΚΕΝΟ] }
+  - { id: road, kind: text }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: city, weight: 50, rule: { match: { İstanbul: 1, istanbul: 0.5, ΟΔΟΣ: 0.25, default: 0.1 } } }
+          - { field: road, weight: 50, rule: { match: { straße: 1, STRASSE: 0.5, default: 0 } } }
+    adjustments:
+      - { name: odos, when: { field: city, equals: οδος }, points: 7 }
+"#;
+    let mut rows = vec![vec!["id".to_string(), "city".into(), "road".into()]];
+    for (i, (city, road)) in [
+        ("İstanbul", "straße"),
+        ("İSTANBUL", "STRASSE"),
+        ("ISTANBUL", "Straße"),
+        ("istanbul", "strasse"),
+        (" İstanbul ", "STRAßE"),
+        ("ΟΔΟΣ", "x"),
+        ("οδος", "ς"),
+        ("Οδος", "Σ"),
+        ("κενο", ""),
+        ("ΚΕΝΟ", "y"),
+        ("KENO", "z"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(vec![format!("r{i}"), city.to_string(), road.to_string()]);
+    }
+    let case = hand_case(dir.path(), 2, yaml, &rows);
+    // What the engine gives (and every dialect must): only A-Z fold.
+    let scored = score_table(&case.model, &case.table);
+    let scores: Vec<f64> = scored.scores[0].clone();
+    assert_eq!(
+        scores,
+        [
+            100.0, 75.0, 75.0, 50.0, 100.0, 12.5, 12.0, 5.0, 5.0, 0.0, 5.0
+        ],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [11, 11, 11]);
 }

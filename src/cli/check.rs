@@ -44,10 +44,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     };
                     println!("{text}");
                 }
-                Format::Json => println!(
-                    "{}",
-                    serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() })
-                ),
+                Format::Json => super::say(
+                    serde_json::json!({ "file": a.model.display().to_string(), "parse_error": e.to_string() }),
+                )?,
             }
             return Ok(ExitCode::from(2));
         }

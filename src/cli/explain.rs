@@ -67,7 +67,38 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 ))?;
                 super::say(crate::engine::explain::render_text(&e).trim_end())?;
             }
-            TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+            TextOrJson::Json => {
+                // The contact by its line in the file, as the text says it: the explanation's
+                // own `row` is its place in the one-row table scored here, always 0.
+                let mut v = serde_json::Map::new();
+                v.insert("id".into(), serde_json::Value::from(a.id.trim()));
+                v.insert("line".into(), serde_json::Value::from(t.lines[row]));
+                if let serde_json::Value::Object(o) = serde_json::to_value(&e)? {
+                    v.extend(o.into_iter().filter(|(k, _)| k != "row"));
+                }
+                super::say(serde_json::to_string_pretty(&v)?)?;
+            }
+        }
+        // An id that is not unique (an age as the first column) picks the first of several:
+        // say so, once, with how many share it.
+        let mut same = t.column(&id).map_or(0, |c| {
+            c.iter()
+                .skip(row)
+                .filter(|v| v.trim() == a.id.trim())
+                .count()
+        });
+        while let Some(rest) = reader.next_chunk(50_000)? {
+            same += rest
+                .column(&id)
+                .map_or(0, |c| c.iter().filter(|v| v.trim() == a.id.trim()).count());
+        }
+        if same > 1 {
+            eprintln!(
+                "note: {same} contacts in {} have {id} '{}'; this is the first (line {}). {id} is not unique: set `id_column` in the model to a column that is",
+                a.contacts.display(),
+                a.id.trim(),
+                t.lines[row]
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }

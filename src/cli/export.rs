@@ -17,7 +17,8 @@ pub struct Args {
     /// The table of contacts; for DuckDB also a CSV, Parquet or JSON Lines file, read directly.
     #[arg(long, default_value = "contacts")]
     pub table: String,
-    /// The id column (default: the model's `id_column`, else `id`).
+    /// The id column (default: as `score` finds it in the file or sample: the model's
+    /// `id_column`, else `id`, else the first column; without either, `id`).
     #[arg(long)]
     pub id: Option<String>,
     /// A sample of the contacts (or the file given as --table) whose column names the query

@@ -9,9 +9,15 @@
 //! rows (blank lines skipped, ragged rows counted, invalid UTF-8 replaced and counted), with
 //! each row's line number in the whole file.
 //!
+//! A quoted cell that runs on past `MAX_QUOTED_LINES` line breaks or `MAX_QUOTED_BYTES` bytes
+//! is taken for an unclosed quote: the parser would read the rest of the file as that one cell
+//! (DuckDB reads such a file as many rows), so it is an error naming the line where the quote
+//! opened, or, when asked (`skip_unclosed_quotes`), that line is skipped and counted.
+//!
 //! Invariants: a block starts at the start of a row and ends after a row's line break (or at
-//! the end of the file); the blocks, in order, are the file's bytes after the header; a row
-//! never runs past `MAX_ROW_BYTES`, so memory stays bounded whatever the file holds.
+//! the end of the file); the blocks, in order, are the file's bytes after the header, less the
+//! lines skipped for an unclosed quote; a row never runs past `MAX_ROW_BYTES`, so memory stays
+//! bounded whatever the file holds.
 
 use super::read::ContactsError;
 use super::table::{RawColumn, Table};
@@ -20,6 +26,13 @@ use std::path::Path;
 
 /// The longest row read (as `ContactsReader` allows): a row running past it is refused.
 pub const MAX_ROW_BYTES: usize = 16 * 1024 * 1024;
+
+/// The most line breaks a quoted cell may hold: far more than any note typed into a CRM, far
+/// fewer than the rows a stray quote would swallow.
+pub const MAX_QUOTED_LINES: u64 = 1_000;
+
+/// The most bytes a quoted cell may hold (a sixteenth of the row limit).
+pub const MAX_QUOTED_BYTES: usize = 1 << 20;
 
 /// Whole rows of the file, in order.
 #[derive(Debug)]
@@ -75,6 +88,10 @@ pub struct BlockSplitter {
     eof: bool,
     /// The header row's bytes (without its line break and a byte-order mark).
     header: Vec<u8>,
+    /// Skip the line of an unclosed quote instead of refusing the file.
+    skip_unclosed: bool,
+    /// Lines skipped for an unclosed quote: how many, and the first.
+    skipped: (u64, u64),
 }
 
 impl BlockSplitter {
@@ -107,11 +124,17 @@ impl BlockSplitter {
             seq: 0,
             eof: false,
             header: Vec::new(),
+            skip_unclosed: false,
+            skipped: (0, 0),
         };
         // The header is the first row that is not blank, as the CSV parser takes it.
         loop {
             let end = loop {
-                if let Some(end) = first_row_end(&s.carry, delimiter) {
+                let (end, runaway) = first_row_end(&s.carry, delimiter);
+                if let Some(r) = runaway {
+                    return Err(s.unclosed(r));
+                }
+                if let Some(end) = end {
                     break Some(end);
                 }
                 if s.eof {
@@ -153,6 +176,60 @@ impl BlockSplitter {
         super::read::row_too_long(&self.file, self.line)
     }
 
+    /// Skips, from now on, the line on which an unclosed quote opens (the rows before and
+    /// after it are read) instead of refusing the file; `skipped` counts them.
+    pub fn skip_unclosed_quotes(&mut self) {
+        self.skip_unclosed = true;
+    }
+
+    /// Lines skipped for an unclosed quote: how many, and the first (0 when none).
+    pub fn skipped(&self) -> (u64, u64) {
+        self.skipped
+    }
+
+    /// The line of `carry` on which a quote opens.
+    fn line_of(&self, at: usize) -> u64 {
+        self.line + count_lines(&self.carry[..at.min(self.carry.len())])
+    }
+
+    fn unclosed(&self, r: Runaway) -> ContactsError {
+        super::read::unclosed_quote(&self.file, self.line_of(r.quote))
+    }
+
+    /// Where to cut `carry` into a block; or an unclosed quote at its first row.
+    fn cut(&self) -> (Option<usize>, Option<Runaway>) {
+        let n = self.carry.len();
+        let whole = self.eof && n <= self.block;
+        if whole && !self.carry.contains(&b'"') {
+            return (Some(n), None);
+        }
+        match last_row_end(&self.carry, self.delimiter) {
+            // The rows before the one with the unclosed quote go first.
+            (_, Some(r)) if r.row > 0 => (Some(r.row), None),
+            (_, Some(r)) => (None, Some(r)),
+            (_, None) if whole => (Some(n), None),
+            (end, None) => (end, None),
+        }
+    }
+
+    /// Drops the first row up to the end of the line on which its unclosed quote opened; false
+    /// when that line does not end in what is read yet.
+    fn skip_line(&mut self, r: Runaway) -> bool {
+        let end = match self.carry[r.quote..].iter().position(|&c| c == b'\n') {
+            Some(p) => r.quote + p + 1,
+            None if self.eof => self.carry.len(),
+            None => return false,
+        };
+        let line = self.line_of(r.quote);
+        if self.skipped.0 == 0 {
+            self.skipped.1 = line;
+        }
+        self.skipped.0 += 1;
+        self.line += count_lines(&self.carry[..end]);
+        self.carry.drain(..end);
+        true
+    }
+
     /// Reads until `carry` holds `want` bytes or the file ends.
     fn fill(&mut self, want: usize) -> Result<(), ContactsError> {
         let start = self.carry.len();
@@ -191,11 +268,15 @@ impl BlockSplitter {
             if self.carry.is_empty() {
                 return Ok(None);
             }
-            let cut = if self.eof && self.carry.len() <= self.block {
-                Some(self.carry.len())
-            } else {
-                last_row_end(&self.carry, self.delimiter)
-            };
+            let (cut, runaway) = self.cut();
+            if let Some(r) = runaway {
+                if !self.skip_unclosed {
+                    return Err(self.unclosed(r));
+                }
+                if self.skip_line(r) {
+                    continue;
+                }
+            }
             match cut {
                 Some(cut) => {
                     let rest = self.carry.split_off(cut);
@@ -226,8 +307,9 @@ impl BlockSplitter {
                         self.seq += 1;
                         return Ok(Some(block));
                     }
-                    let want = self.carry.len() + self.block;
-                    self.fill(want)?;
+                    // Doubling, so that a long row is scanned a few times, not once per block.
+                    let n = self.carry.len();
+                    self.fill((n + self.block.max(n)).min(MAX_ROW_BYTES + 2))?;
                 }
             }
         }
@@ -238,43 +320,98 @@ fn count_lines(b: &[u8]) -> u64 {
     b.iter().filter(|&&c| c == b'\n').count() as u64
 }
 
-/// The offset just past the first row's line break, if the first row ends in `b`.
-fn first_row_end(b: &[u8], delimiter: u8) -> Option<usize> {
+/// A quoted cell that runs on past the bounds: offsets of the start of its row and of its
+/// opening quote.
+#[derive(Clone, Copy, Debug)]
+struct Runaway {
+    row: usize,
+    quote: usize,
+}
+
+/// Follows the quoted cells of a scan, byte by byte, to find one that runs on too far.
+#[derive(Default)]
+struct QuoteWatch {
+    /// Where the current row starts, its open quote, and the line breaks since.
+    row: usize,
+    open: usize,
+    lines: u64,
+}
+
+impl QuoteWatch {
+    /// Sees byte `c` at `i`, which took the scan from `before` to `after`.
+    fn see(&mut self, before: State, after: State, i: usize, c: u8) -> Option<Runaway> {
+        match after {
+            State::Quoted => {
+                if before == State::CellStart {
+                    (self.open, self.lines) = (i, 0);
+                } else if c == b'\n' {
+                    self.lines += 1;
+                }
+                (self.lines > MAX_QUOTED_LINES || i - self.open > MAX_QUOTED_BYTES).then_some(
+                    Runaway {
+                        row: self.row,
+                        quote: self.open,
+                    },
+                )
+            }
+            State::CellStart if c == b'\n' || c == b'\r' => {
+                self.row = i + 1;
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The offset just past the first row's line break, if the first row ends in `b`; or a quoted
+/// cell that runs on too far.
+fn first_row_end(b: &[u8], delimiter: u8) -> (Option<usize>, Option<Runaway>) {
     let mut st = State::CellStart;
+    let mut watch = QuoteWatch::default();
     for (i, &c) in b.iter().enumerate() {
+        let before = st;
         st = step(st, c, delimiter);
+        if let Some(r) = watch.see(before, st, i, c) {
+            return (None, Some(r));
+        }
         if st == State::CellStart && (c == b'\n' || c == b'\r') {
             // A CR LF pair ends the row after the LF.
             if c == b'\r' {
                 return match b.get(i + 1) {
-                    Some(b'\n') => Some(i + 2),
-                    Some(_) => Some(i + 1),
-                    None => None,
+                    Some(b'\n') => (Some(i + 2), None),
+                    Some(_) => (Some(i + 1), None),
+                    None => (None, None),
                 };
             }
-            return Some(i + 1);
+            return (Some(i + 1), None);
         }
     }
-    None
+    (None, None)
 }
 
 /// The offset just past the last line break of `b` that ends a row; `b` starts a row. A lone
 /// CR ends a row too (old Mac files), when no LF does and it is not the last byte (where its
-/// LF may be still unread).
-fn last_row_end(b: &[u8], delimiter: u8) -> Option<usize> {
+/// LF may be still unread). The scan stops at a quoted cell that runs on too far.
+fn last_row_end(b: &[u8], delimiter: u8) -> (Option<usize>, Option<Runaway>) {
     let n = b.len();
     if !b.contains(&b'"') {
         // No quotes: every line break ends a row.
-        return b
+        let end = b
             .iter()
             .rposition(|&c| c == b'\n')
             .or_else(|| b[..n.saturating_sub(1)].iter().rposition(|&c| c == b'\r'))
             .map(|i| i + 1);
+        return (end, None);
     }
     let mut st = State::CellStart;
+    let mut watch = QuoteWatch::default();
     let (mut lf, mut cr) = (None, None);
     for (i, &c) in b.iter().enumerate() {
+        let before = st;
         st = step(st, c, delimiter);
+        if let Some(r) = watch.see(before, st, i, c) {
+            return (lf.or(cr), Some(r));
+        }
         if st == State::CellStart {
             if c == b'\n' {
                 lf = Some(i + 1);
@@ -283,7 +420,7 @@ fn last_row_end(b: &[u8], delimiter: u8) -> Option<usize> {
             }
         }
     }
-    lf.or(cr)
+    (lf.or(cr), None)
 }
 
 /// One byte of the CSV grammar: a line break outside quotes returns to `CellStart` (the start
@@ -342,17 +479,27 @@ pub fn parse_rows(
     keep: &[usize],
     max_rows: usize,
 ) -> Result<(Table, Option<usize>), ContactsError> {
+    // `contains` is a fast scan (memchr); the position is only needed once one is there.
+    if block.data.contains(&0)
+        && let Some(at) = block.data.iter().position(|&b| b == 0)
+    {
+        return Err(super::read::holds_nul(
+            file,
+            block.first_line + count_lines(&block.data[..at]),
+        ));
+    }
     let ncols = headers.len();
     let mut t = Table {
         source: file.into(),
         headers: keep.iter().map(|&i| headers[i].clone()).collect(),
         ..Table::default()
     };
+    // A row of the whole header is at least a byte per column: guessing more rows than that
+    // would reserve, for a header of 100,000 columns, gigabytes of offsets for one row.
+    let rows_guess = block.data.len() / ncols.max(64);
     let mut columns: Vec<RawColumn> = keep
         .iter()
-        .map(|_| {
-            RawColumn::with_capacity(block.data.len() / 64, block.data.len() / keep.len().max(1))
-        })
+        .map(|_| RawColumn::with_capacity(rows_guess, block.data.len() / keep.len().max(1)))
         .collect();
     let too_large = |line: u64| ContactsError::Bad {
         file: file.into(),
@@ -746,9 +893,77 @@ mod tests {
         }
     }
 
+    /// Rows read, each with its line.
+    type Rows = Vec<(u64, Vec<String>)>;
+
+    /// The first error of a splitter over `text`, or what it read: the blocks' rows and the
+    /// lines skipped.
+    fn split(text: &[u8], skip: bool) -> Result<(Rows, (u64, u64)), String> {
+        let mut s =
+            BlockSplitter::from_reader("t.csv", Box::new(Cursor::new(text.to_vec())), b',', 1024)
+                .map_err(|e| e.to_string())?;
+        if skip {
+            s.skip_unclosed_quotes();
+        }
+        let headers = ["a".to_string(), "b".to_string()];
+        let mut rows = Vec::new();
+        while let Some(b) = s.next_block().map_err(|e| e.to_string())? {
+            let t = parse_block("t.csv", &b, b',', &headers, &[0, 1]).map_err(|e| e.to_string())?;
+            for i in 0..t.rows() {
+                rows.push((
+                    t.lines[i],
+                    t.columns.iter().map(|c| c.get(i).to_string()).collect(),
+                ));
+            }
+        }
+        Ok((rows, s.skipped()))
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_refused_naming_its_line_or_skipped() {
+        // A stray quote on line 3 of 5,000 rows: the parser would read the rest as one cell.
+        let mut text = b"a,b\n1,x\n2,\"oops\n".to_vec();
+        for i in 3..5000 {
+            text.extend_from_slice(format!("{i},y\n").as_bytes());
+        }
+        let e = split(&text, false).unwrap_err();
+        assert!(
+            e.starts_with("t.csv line 3: a quoted cell opens here and runs on past 1000 lines"),
+            "{e}"
+        );
+        let (rows, skipped) = split(&text, true).unwrap();
+        assert_eq!(skipped, (1, 3));
+        assert_eq!(rows.len(), 4998);
+        assert_eq!(rows[0], (2, vec!["1".to_string(), "x".to_string()]));
+        assert_eq!(rows[1], (4, vec!["3".to_string(), "y".to_string()]));
+        assert_eq!(rows[4997].0, 5000);
+        // Without line breaks, 1 MB of it; and in the header.
+        let mut long = b"a,b\n1,\"".to_vec();
+        long.resize(3 << 20, b'x');
+        assert!(
+            split(&long, false)
+                .unwrap_err()
+                .starts_with("t.csv line 2: a quoted cell")
+        );
+        assert_eq!(split(&long, true).unwrap(), (vec![], (1, 2)));
+        let mut head = b"a,\"b\n".to_vec();
+        head.resize(3 << 20, b'\n');
+        assert!(
+            split(&head, false)
+                .unwrap_err()
+                .starts_with("t.csv line 1: a quoted cell")
+        );
+        // A quoted cell within the bounds is a cell: 1,000 line breaks, or 1 MB.
+        let many = format!("a,b\n1,\"{}\"\n2,z\n", "\n".repeat(1000));
+        let (rows, _) = split(many.as_bytes(), false).unwrap();
+        assert_eq!((rows.len(), rows[1].0), (2, 1003));
+        let big = format!("a,b\n1,\"{}\"\n2,z\n", "q".repeat(MAX_QUOTED_BYTES));
+        assert_eq!(split(big.as_bytes(), false).unwrap().0.len(), 2);
+    }
+
     #[test]
     fn a_row_past_the_limit_is_refused() {
-        let mut text = b"a,b\n1,\"".to_vec();
+        let mut text = b"a,b\n1,".to_vec();
         text.resize(MAX_ROW_BYTES + 4096, b'x');
         let mut s = BlockSplitter::from_reader("t.csv", Box::new(Cursor::new(text)), b',', 1 << 20)
             .unwrap();

@@ -177,9 +177,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     None
 }
 
-/// The form in which category values are compared: trimmed, lower case.
+/// The form in which category values are compared: trimmed, with the ASCII letters A to Z in
+/// lower case and every other character as it is. Only ASCII: each SQL dialect's `LOWER`
+/// folds the rest of Unicode its own way (`İ`, final `Σ`), while A-Z to a-z is a `TRANSLATE`
+/// every dialect of the export computes identically, so `score` and the SQL always agree.
 pub fn category_key(s: &str) -> String {
-    trim(s).to_lowercase()
+    trim(s).to_ascii_lowercase()
 }
 
 /// A field's `missing` placeholders in the form cells are compared with them: trimmed, lower
@@ -198,17 +201,12 @@ impl Placeholders {
     }
 }
 
-/// Whether `t` in lower case is `lower`; without allocating when `t` is ASCII, whose lower
-/// case is its ASCII lower case.
+/// Whether `t` with A-Z in lower case (`category_key`) is `lower`, without allocating.
 fn lower_is(t: &str, lower: &str) -> bool {
-    if t.is_ascii() {
-        t.len() == lower.len()
-            && t.bytes()
-                .zip(lower.bytes())
-                .all(|(a, b)| a.to_ascii_lowercase() == b)
-    } else {
-        t.to_lowercase() == lower
-    }
+    t.len() == lower.len()
+        && t.bytes()
+            .zip(lower.bytes())
+            .all(|(a, b)| a.to_ascii_lowercase() == b)
 }
 
 /// One typed column: `none` where a cell is missing (blank or a placeholder) or does not parse,
@@ -422,14 +420,15 @@ mod tests {
             "  ",
             "n/a",
             " N/a\t",
-            "école",
+            "ÉCOLE",
             "\u{2003}ÉCOLE",
-            "k",
-            "K",
+            "\u{212A}",
         ] {
             assert!(p.is_missing(cell), "{cell:?} should be missing");
         }
-        for cell in ["na", "n/a/", "ecole", "kk", "0"] {
+        // Case is ignored for A-Z only, as in every SQL dialect of the export (issue 12, item 8):
+        // `É` is not `é`, and the Kelvin sign is not `k`.
+        for cell in ["na", "n/a/", "ecole", "école", "k", "K", "kk", "0"] {
             assert!(!p.is_missing(cell), "{cell:?} should not be missing");
         }
     }

@@ -9,8 +9,48 @@ use crate::contacts::typed::{BOOL_MISSING, CODE_MISSING, DATE_MISSING, category_
 use crate::model::{Band, Decay, Rule};
 
 /// `(v - from) / (to - from)`, clamped to [0, 1]. `from > to` inverts.
+///
+/// Never NaN or infinite for finite numbers: a value at or beyond an end is 0 or 1 before any
+/// arithmetic, so `v - from` stays within `to - from`; and when `to - from` itself overflows
+/// (a scale from -1e308 to 1e308), every term is halved first (`ScaleParts`). The SQL export
+/// writes the same steps.
 pub fn scale(v: f64, from: f64, to: f64) -> f64 {
-    ((v - from) / (to - from)).clamp(0.0, 1.0)
+    let p = ScaleParts::new(from, to);
+    if (from <= to && v <= from) || (from > to && v >= from) {
+        0.0
+    } else if (from <= to && v >= to) || (from > to && v <= to) {
+        1.0
+    } else {
+        ((v * p.factor - p.from) / p.span).clamp(0.0, 1.0)
+    }
+}
+
+/// The constants of a scale's division: `(v x factor - from) / span`, with `factor` 1 and
+/// `span = to - from` unless that overflows, then 0.5 and everything halved (exact for every
+/// double but the subnormal ones, which no scale of that size can tell apart).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScaleParts {
+    pub factor: f64,
+    pub from: f64,
+    pub span: f64,
+}
+
+impl ScaleParts {
+    pub fn new(from: f64, to: f64) -> ScaleParts {
+        if (to - from).is_finite() {
+            ScaleParts {
+                factor: 1.0,
+                from,
+                span: to - from,
+            }
+        } else {
+            ScaleParts {
+                factor: 0.5,
+                from: from * 0.5,
+                span: to * 0.5 - from * 0.5,
+            }
+        }
+    }
 }
 
 /// The value of the highest band `v` reaches; 0 below every band.
@@ -147,6 +187,18 @@ mod tests {
         assert_eq!(scale(-3.0, 0.0, 10.0), 0.0);
         // Inverted: 30 days on 90..0 is (30 - 90) / (0 - 90) = 2/3.
         assert!((scale(30.0, 90.0, 0.0) - 2.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn scales_of_any_finite_size_give_a_number() {
+        // Issue 12, item 9: from -1e308 to 1e308 with 1e308 gave NaN (inf / inf).
+        assert_eq!(scale(1e308, -1e308, 1e308), 1.0);
+        assert_eq!(scale(0.0, -1e308, 1e308), 0.5);
+        assert_eq!(scale(0.0, 1e308, -1e308), 0.5);
+        assert_eq!(scale(-1e308, 0.0, 1e308), 0.0);
+        assert_eq!(scale(f64::MAX, f64::MIN, 0.0), 1.0);
+        assert_eq!(scale(f64::MIN, 0.0, 1e308), 0.0);
+        assert_eq!(scale(5.0, 3.0, 3.0), 1.0);
     }
 
     #[test]

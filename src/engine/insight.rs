@@ -137,7 +137,9 @@ pub fn histogram(scores: &[f64], bins: usize) -> Vec<usize> {
     let mut out = vec![0usize; bins.max(1)];
     let k = out.len();
     for &s in scores {
-        let b = ((s / 100.0) * k as f64).floor().clamp(0.0, (k - 1) as f64) as usize;
+        // Truncation is the floor once clamped at 0 (and NaN casts to 0, as before); `floor`
+        // itself is a library call per score, a third of the time at a million.
+        let b = ((s / 100.0) * k as f64).clamp(0.0, (k - 1) as f64) as usize;
         out[b] += 1;
     }
     out

@@ -19,13 +19,29 @@ pub fn output_columns(model: &Model) -> Vec<String> {
     cols
 }
 
-/// A score as written in outputs: the shortest text that reads back as the same number.
+/// How many decimals a score is written with in outputs (`score`'s CSV and JSON Lines, the
+/// export's query). A sum of weighted doubles is rarely a short decimal (`41.400000000000006`
+/// where the designer shows 41.4); six decimals are far finer than any threshold needs.
+pub const SCORE_DECIMALS: i32 = 6;
+
+/// `10^SCORE_DECIMALS`, the factor of `shown_score`.
+pub const SCORE_SCALE: f64 = 1e6;
+
+/// A score as outputs give it: rounded half up to `SCORE_DECIMALS` decimals, as
+/// `floor(v x 10^6 + 0.5) / 10^6`. Three IEEE operations and a floor, which every SQL dialect of
+/// the export computes to the same bit (its query writes the same formula), where each
+/// dialect's own `ROUND` rounds halves its own way. Grades, tiers and segments are decided on
+/// the score before this rounding.
+pub fn shown_score(v: f64) -> f64 {
+    let r = (v * SCORE_SCALE + 0.5).floor() / SCORE_SCALE;
+    // No `-0`: a score rounded to nothing is written `0`.
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// A score as written in outputs: `shown_score`, as the shortest text that reads back as that
+/// number (`41.4`, `0`, `100`).
 pub fn format_score(v: f64) -> String {
-    if v == 0.0 {
-        "0".to_string()
-    } else {
-        format!("{v}")
-    }
+    format!("{}", shown_score(v))
 }
 
 /// One row's outputs, in the order of `output_columns`. Missing labels are empty.
@@ -44,12 +60,7 @@ pub fn output_row_into(model: &Model, scored: &Scored, row: usize, out: &mut Vec
     let mut cells = out.iter_mut();
     for s in &scored.scores {
         if let Some(c) = cells.next() {
-            let v = s[row];
-            if v == 0.0 {
-                c.push('0');
-            } else {
-                let _ = write!(c, "{v}");
-            }
+            let _ = write!(c, "{}", shown_score(s[row]));
         }
     }
     for g in 0..model.grades.len() {
@@ -163,12 +174,7 @@ impl CsvOutputs {
         use std::io::Write;
         for s in &scored.scores {
             out.push(b',');
-            let v = s[row];
-            if v == 0.0 {
-                out.push(b'0');
-            } else {
-                let _ = write!(out, "{v}");
-            }
+            let _ = write!(out, "{}", shown_score(s[row]));
         }
         let band = |g: usize| {
             scored

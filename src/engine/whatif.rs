@@ -5,9 +5,12 @@
 //! Contacts are matched by row (both sides scored the same table). Journeys are matched by id,
 //! tiers and segments by name, so renaming one reads as "left one, entered another".
 
+use super::condition::NONE;
+use super::metrics::Ranking;
 use super::score::Scored;
 use crate::model::Model;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Comparison {
@@ -16,9 +19,12 @@ pub struct Comparison {
     pub journey: String,
     /// Per row: after minus before, on `journey`. 0 where either side lacks the journey.
     pub delta: Vec<f64>,
-    /// Per row: rank before and after (1 is the highest score; ties keep row order).
-    pub rank_before: Vec<u32>,
-    pub rank_after: Vec<u32>,
+    /// Per row: rank before and after (1 is the highest score; ties keep row order), shared
+    /// with the rankings they come from.
+    #[serde(serialize_with = "shared_ranks")]
+    pub rank_before: Arc<Vec<u32>>,
+    #[serde(serialize_with = "shared_ranks")]
+    pub rank_after: Arc<Vec<u32>>,
     /// Rows whose score on `journey` changed by more than 1e-9.
     pub changed: usize,
     /// Contacts moving between tiers: (from, to, count), from the hotter transitions down.
@@ -35,6 +41,11 @@ pub struct Comparison {
     /// Spearman's rank correlation between the two scorings on `journey` (ties share their
     /// average rank); `None` when either side gives every contact the same score.
     pub rank_correlation: Option<f64>,
+}
+
+/// Ranks shared behind an `Arc` serialize as the list they are.
+fn shared_ranks<S: serde::Serializer>(ranks: &Arc<Vec<u32>>, s: S) -> Result<S::Ok, S::Error> {
+    ranks.as_slice().serialize(s)
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -61,17 +72,22 @@ pub fn main_journey(model: &Model) -> Option<usize> {
 
 /// Ranks, 1 for the highest score; ties keep row order.
 pub fn ranks(scores: &[f64]) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..scores.len() as u32).collect();
-    idx.sort_by(|&a, &b| {
-        scores[b as usize]
-            .total_cmp(&scores[a as usize])
-            .then(a.cmp(&b))
-    });
-    let mut out = vec![0u32; scores.len()];
-    for (r, &i) in idx.iter().enumerate() {
-        out[i as usize] = r as u32 + 1;
+    Arc::unwrap_or_clone(Ranking::new(scores).rank)
+}
+
+/// A scoring's column on `journey` (by id), or `None` when its model lacks the journey.
+pub fn journey_scores<'s>(model: &Model, scored: &'s Scored, journey: &str) -> Option<&'s [f64]> {
+    let j = model.journeys.iter().position(|j| j.id == journey)?;
+    scored.scores.get(j).map(|c| c.as_slice())
+}
+
+/// The ranking a comparison reads on one side: the journey's scores ranked, or all zeros (one
+/// tie) when the model lacks the journey, as `compare` counts it.
+pub fn ranking(model: &Model, scored: &Scored, journey: &str) -> Ranking {
+    match journey_scores(model, scored, journey) {
+        Some(s) => Ranking::new(s),
+        None => Ranking::new(&vec![0.0; scored.rows]),
     }
-    out
 }
 
 /// Compares the baseline scoring with the current one, row by row.
@@ -81,6 +97,38 @@ pub fn compare(
     after_model: &Model,
     after: &Scored,
 ) -> Comparison {
+    let Some(aj) = main_journey(after_model) else {
+        return compare_ranked(
+            before_model,
+            before,
+            &Ranking::default(),
+            after_model,
+            after,
+            &Ranking::default(),
+        );
+    };
+    let journey = &after_model.journeys[aj].id;
+    compare_ranked(
+        before_model,
+        before,
+        &ranking(before_model, before, journey),
+        after_model,
+        after,
+        &ranking(after_model, after, journey),
+    )
+}
+
+/// `compare` with both sides' rankings on the main journey already known (`ranking`), as the
+/// preview has the baseline's from one edit to the next. Everything else is counted per label
+/// code, not per row's label text: one pass over the rows, no allocation per row.
+pub fn compare_ranked(
+    before_model: &Model,
+    before: &Scored,
+    before_ranking: &Ranking,
+    after_model: &Model,
+    after: &Scored,
+    after_ranking: &Ranking,
+) -> Comparison {
     let n = before.rows.min(after.rows);
     let Some(aj) = main_journey(after_model) else {
         return Comparison {
@@ -89,12 +137,14 @@ pub fn compare(
         };
     };
     let journey = after_model.journeys[aj].id.clone();
-    let bj = before_model.journeys.iter().position(|j| j.id == journey);
     let after_scores = &after.scores[aj][..n];
-    let zeros = vec![0.0; n];
-    let before_scores: &[f64] = match bj {
-        Some(b) => &before.scores[b][..n],
-        None => &zeros,
+    let zeros;
+    let before_scores: &[f64] = match journey_scores(before_model, before, &journey) {
+        Some(s) => &s[..n],
+        None => {
+            zeros = vec![0.0; n];
+            &zeros
+        }
     };
     let delta: Vec<f64> = after_scores
         .iter()
@@ -102,12 +152,40 @@ pub fn compare(
         .map(|(a, b)| a - b)
         .collect();
     let changed = delta.iter().filter(|d| d.abs() > 1e-9).count();
-    let rank_before = ranks(before_scores);
-    let rank_after = ranks(after_scores);
-    let rank_correlation = super::metrics::spearman(before_scores, after_scores);
+    let rank_correlation = before_ranking.spearman(after_ranking);
+    // Shared with the rankings (the preview keeps the baseline's); copied only when the two
+    // scorings differ in rows, which one table never does.
+    let first_n = |r: &Arc<Vec<u32>>| {
+        if r.len() == n {
+            r.clone()
+        } else {
+            Arc::new(r.iter().copied().take(n).collect())
+        }
+    };
+    let rank_before = first_n(&before_ranking.rank);
+    let rank_after = first_n(&after_ranking.rank);
 
-    // Tier moves, by name; "hotter" by the current model's order (first is hottest).
-    let tier_name = |m: &Model, s: &Scored, i: usize| s.tier(m, i).map(|t| t.name.clone());
+    // Tier moves, by name; "hotter" by the current model's order (first is hottest). Rows are
+    // counted per (tier before, tier after) code pair; the names are looked at per pair.
+    let levels = |m: &Model| m.tiers.as_ref().map_or(0, |t| t.levels.len());
+    let (lb, la) = (levels(before_model), levels(after_model));
+    // A code past the levels (NONE, or out of range) is "no tier", as `Scored::tier` reads it.
+    let slot = |code: u8, levels: usize| (code as usize).min(levels);
+    let mut pairs = vec![0usize; (lb + 1) * (la + 1)];
+    // A scoring without tiers may hold no tier column: its rows read as no tier.
+    fn codes(s: &Scored, n: usize) -> impl Iterator<Item = u8> + '_ {
+        s.tiers
+            .iter()
+            .copied()
+            .chain(std::iter::repeat(NONE))
+            .take(n)
+    }
+    for (tb, ta) in codes(before, n).zip(codes(after, n)) {
+        pairs[slot(tb, lb) * (la + 1) + slot(ta, la)] += 1;
+    }
+    fn level(m: &Model, slot: usize) -> Option<&crate::model::Tier> {
+        m.tiers.as_ref()?.levels.get(slot)
+    }
     let order = |name: &Option<String>| -> usize {
         match (name, &after_model.tiers) {
             (Some(n), Some(t)) => t
@@ -121,32 +199,35 @@ pub fn compare(
     let mut moves: std::collections::BTreeMap<(usize, usize, String, String), usize> =
         Default::default();
     let (mut tier_up, mut tier_down, mut sales_enter, mut sales_leave) = (0, 0, 0, 0);
-    for i in 0..n {
-        let tb = tier_name(before_model, before, i);
-        let ta = tier_name(after_model, after, i);
-        if tb != ta {
-            let (ob, oa) = (order(&tb), order(&ta));
-            if oa < ob {
-                tier_up += 1;
-            } else {
-                tier_down += 1;
+    for sb in 0..=lb {
+        for sa in 0..=la {
+            let count = pairs[sb * (la + 1) + sa];
+            if count == 0 {
+                continue;
             }
-            let none = || "none".to_string();
-            *moves
-                .entry((
-                    ob,
-                    oa,
-                    tb.clone().unwrap_or_else(none),
-                    ta.clone().unwrap_or_else(none),
-                ))
-                .or_default() += 1;
-        }
-        let sb = before.tier(before_model, i).is_some_and(|t| t.to_person());
-        let sa = after.tier(after_model, i).is_some_and(|t| t.to_person());
-        match (sb, sa) {
-            (false, true) => sales_enter += 1,
-            (true, false) => sales_leave += 1,
-            _ => {}
+            let (b, a) = (level(before_model, sb), level(after_model, sa));
+            let tb = b.as_ref().map(|t| t.name.clone());
+            let ta = a.as_ref().map(|t| t.name.clone());
+            if tb != ta {
+                let (ob, oa) = (order(&tb), order(&ta));
+                if oa < ob {
+                    tier_up += count;
+                } else {
+                    tier_down += count;
+                }
+                let none = || "none".to_string();
+                *moves
+                    .entry((ob, oa, tb.unwrap_or_else(none), ta.unwrap_or_else(none)))
+                    .or_default() += count;
+            }
+            match (
+                b.is_some_and(|t| t.to_person()),
+                a.is_some_and(|t| t.to_person()),
+            ) {
+                (false, true) => sales_enter += count,
+                (true, false) => sales_leave += count,
+                _ => {}
+            }
         }
     }
     let tier_moves = moves
@@ -172,15 +253,26 @@ pub fn compare(
             ..SegmentShift::default()
         })
         .collect();
-    let pos = |name: &str| names.iter().position(|n| n == name);
-    for i in 0..n {
-        if let Some(k) = before.segment(before_model, i).and_then(|s| pos(&s.name)) {
+    // Per segment code: its place in `names`; `None` for no segment (or an unknown code).
+    let places = |m: &Model| -> Vec<Option<usize>> {
+        m.segments
+            .iter()
+            .map(|s| names.iter().position(|n| *n == s.name))
+            .collect()
+    };
+    let place = |p: &[Option<usize>], code: u16| p.get(usize::from(code)).copied().flatten();
+    let (pb, pa) = (places(before_model), places(after_model));
+    // Summed in row order, as one pass per row would add them.
+    for (&code, &score) in before.segments.iter().zip(before_scores) {
+        if let Some(k) = place(&pb, code) {
             shifts[k].before_count += 1;
-            shifts[k].before_avg += before_scores[i];
+            shifts[k].before_avg += score;
         }
-        if let Some(k) = after.segment(after_model, i).and_then(|s| pos(&s.name)) {
+    }
+    for (&code, &score) in after.segments.iter().zip(after_scores) {
+        if let Some(k) = place(&pa, code) {
             shifts[k].after_count += 1;
-            shifts[k].after_avg += after_scores[i];
+            shifts[k].after_avg += score;
         }
     }
     for s in &mut shifts {
@@ -223,6 +315,60 @@ mod tests {
         assert_eq!(spearman(&[5.0, 5.0], &[1.0, 2.0]), None);
     }
 
+    fn fixture() -> (Model, crate::contacts::Table) {
+        let model =
+            crate::model::parse_model(include_str!("../../tests/fixtures/engine.yaml"), "t")
+                .unwrap();
+        let mut r = crate::contacts::ContactsReader::from_reader(
+            "t.csv",
+            Box::new(std::io::Cursor::new(
+                include_bytes!("../../tests/fixtures/engine.csv").to_vec(),
+            )),
+        )
+        .unwrap();
+        (model, r.next_chunk(100).unwrap().unwrap())
+    }
+
+    #[test]
+    fn tier_moves_are_counted_by_name_per_code_pair() {
+        // Baseline: A 81.875 and D (ranked first) hot, B 45 warm, C 4 cold.
+        let (before_model, table) = fixture();
+        let before = crate::engine::score_table(&before_model, &table);
+        // The same scores, the hottest tier renamed: its two contacts move "up" from a name
+        // the current model no longer has (ordered last) to its first level; both hand over
+        // to sales on either side.
+        let mut after_model = before_model.clone();
+        if let Some(t) = &mut after_model.tiers {
+            t.levels[0].name = "blazing".into();
+        }
+        after_model.segments.clear();
+        let after = crate::engine::score_table(&after_model, &table);
+        let c = compare(&before_model, &before, &after_model, &after);
+        assert_eq!(c.changed, 0);
+        assert_eq!(
+            c.tier_moves,
+            vec![("hot".to_string(), "blazing".to_string(), 2)]
+        );
+        assert_eq!((c.tier_up, c.tier_down), (2, 0));
+        assert_eq!((c.sales_enter, c.sales_leave), (0, 0));
+        assert_eq!(c.rank_correlation, Some(1.0));
+        // No tiers at all now: every contact leaves its tier for none (neither side has an
+        // order in the current model, so each counts as colder), and the two hot ones leave
+        // the sales handover. Segments only the baseline has keep their baseline counts.
+        after_model.tiers = None;
+        let after = crate::engine::score_table(&after_model, &table);
+        let c = compare(&before_model, &before, &after_model, &after);
+        let none = |from: &str, n| (from.to_string(), "none".to_string(), n);
+        assert_eq!(
+            c.tier_moves,
+            vec![none("cold", 1), none("hot", 2), none("warm", 1)]
+        );
+        assert_eq!((c.tier_up, c.tier_down), (0, 4));
+        assert_eq!((c.sales_enter, c.sales_leave), (0, 2));
+        let demo = c.segments.iter().find(|s| s.name == "Demo").unwrap();
+        assert_eq!((demo.before_count, demo.after_count), (2, 0));
+    }
+
     #[test]
     fn a_weight_edit_moves_contacts_between_tiers() {
         let before_model =
@@ -255,8 +401,8 @@ mod tests {
         );
         // "hot" hands over to sales, "warm" does not.
         assert_eq!((c.sales_enter, c.sales_leave), (0, 1));
-        assert_eq!(c.rank_before, vec![2, 3, 4, 1]);
-        assert_eq!(c.rank_after, vec![2, 3, 4, 1]);
+        assert_eq!(*c.rank_before, vec![2, 3, 4, 1]);
+        assert_eq!(*c.rank_after, vec![2, 3, 4, 1]);
         let demo = c.segments.iter().find(|s| s.name == "Demo").unwrap();
         assert_eq!((demo.before_count, demo.after_count), (2, 1));
     }

@@ -252,8 +252,11 @@ impl Dialect {
         format!("CASE WHEN {plain} THEN {e} ELSE {trimmed} END")
     }
 
+    /// Text `e` with its ASCII letters in lower case.
     pub fn lower(self, e: &str) -> String {
-        format!("LOWER({e})")
+        // Only A-Z, as `contacts::typed::category_key` folds: each dialect's LOWER folds the
+        // rest of Unicode its own way (PostgreSQL and DuckDB differ from Rust on `İ` and `Σ`).
+        format!("TRANSLATE({e}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
     }
 
     /// Whether all of `e` matches `pattern`. The pattern uses only the syntax that RE2, Java

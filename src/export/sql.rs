@@ -24,6 +24,7 @@
 use super::ExportError;
 use super::dialect::Dialect;
 use crate::contacts::typed::category_key;
+use crate::engine::attain::ScaleParts;
 use crate::model::check::{self, Severity};
 use crate::model::{Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
 use std::cell::RefCell;
@@ -78,7 +79,8 @@ impl Source {
 pub struct SqlOptions {
     pub dialect: Dialect,
     pub source: Source,
-    /// The id column; default: the model's `id_column`, else `id`.
+    /// The id column; default: as `score` finds it when `headers` are known (the model's
+    /// `id_column`, else `id`, else the first column), else the model's `id_column`, else `id`.
     pub id_column: Option<String>,
     /// Export even when the checks find errors.
     pub allow_errors: bool,
@@ -200,12 +202,14 @@ impl<'a> Writer<'a> {
         q.push_str("WITH\n");
 
         // Text: the id as it is, and every column a field reads, as trimmed text.
-        let id_name = self
-            .opts
-            .id_column
-            .clone()
-            .or_else(|| self.model.id_column.clone())
-            .unwrap_or_else(|| "id".into());
+        // The id: `--id`, else the rule `score` and `explain` follow (`engine::id_column`: the
+        // model's `id_column`, else a column named `id`, else the first) when the table's
+        // columns are known; else the model's `id_column`, else `id`.
+        let id_name = match (&self.opts.id_column, &self.opts.headers) {
+            (Some(id), _) => id.clone(),
+            (None, Some(headers)) => crate::engine::output::id_column(self.model, headers),
+            (None, None) => self.model.id_column.clone().unwrap_or_else(|| "id".into()),
+        };
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
@@ -221,7 +225,7 @@ impl<'a> Writer<'a> {
         // The characters that `str::trim` removes, written once.
         let _ = write!(q, "sw_ws AS (\n  SELECT {} AS sw_ws\n),\n", d.whitespace());
         let mut steps = vec![Step {
-            name: "sw_text",
+            name: "sw_text".into(),
             from: format!("{} CROSS JOIN sw_ws", self.source()?),
             star: false,
             columns: cols,
@@ -257,15 +261,15 @@ impl<'a> Writer<'a> {
             vals.push(format!("{} AS {name}", self.value(f, *i)?));
         }
         steps.push(Step {
-            name: "sw_value",
+            name: "sw_value".into(),
             from: typed_from.into(),
             star: false,
             columns: vals,
         });
 
         // Raw journey scores: the weighted sums.
-        let mut raws = Vec::new();
-        for (ji, j) in self.model.journeys.iter().enumerate() {
+        let mut sums = Vec::new();
+        for j in &self.model.journeys {
             let mut terms = Vec::new();
             for t in &j.touchpoints {
                 self.terms(
@@ -275,12 +279,10 @@ impl<'a> Writer<'a> {
                     &mut terms,
                 )?;
             }
-            let sum = if terms.is_empty() {
-                d.float(0.0, "0")?
-            } else {
-                terms.join("\n      + ")
-            };
-            raws.push(format!("{sum} AS sw_raw{ji}"));
+            if terms.is_empty() {
+                terms.push(d.float(0.0, "0")?);
+            }
+            sums.push(terms);
         }
         // The decay factors the sums share, each worked out once per row.
         let factors: Vec<String> = self
@@ -296,25 +298,24 @@ impl<'a> Writer<'a> {
             layer(&mut steps, "sw_decay", "sw_value", &factors);
             "sw_decay"
         };
-        layer(&mut steps, "sw_raw", summed_from, &raws);
+        sum_in_steps(&mut steps, summed_from, "sw_raw", "sw_raw", &sums);
 
         // Adjustments, in order, then the clamp.
         let mut adjusted = Vec::new();
         for (ji, j) in self.model.journeys.iter().enumerate() {
-            let mut e = format!("sw_raw{ji}");
+            let mut terms = vec![format!("sw_raw{ji}")];
             for a in &j.adjustments {
                 let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
                 let points = d.float(a.points, &at)?;
                 let zero = d.float(0.0, &at)?;
-                let _ = write!(
-                    e,
-                    "\n      + CASE WHEN {} THEN {points} ELSE {zero} END",
+                terms.push(format!(
+                    "CASE WHEN {} THEN {points} ELSE {zero} END",
                     self.condition(&a.when, false)?
-                );
+                ));
             }
-            adjusted.push(format!("{e} AS sw_adj{ji}"));
+            adjusted.push(terms);
         }
-        layer(&mut steps, "sw_adjusted", "sw_raw", &adjusted);
+        sum_in_steps(&mut steps, "sw_raw", "sw_adjusted", "sw_adj", &adjusted);
         let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
         let scores: Vec<String> = (0..self.model.journeys.len())
             .map(|ji| {
@@ -398,8 +399,13 @@ impl<'a> Writer<'a> {
 
         // The outputs, under the engine's names.
         let names = crate::engine::output_columns(self.model);
+        // Scores rounded as `engine::output::shown_score` rounds them, with the same operations.
+        let (scale, half) = (
+            d.float(crate::engine::output::SCORE_SCALE, "the score's rounding")?,
+            d.float(0.5, "the score's rounding")?,
+        );
         let mut exprs: Vec<String> = (0..self.model.journeys.len())
-            .map(|ji| format!("sw_s{ji}"))
+            .map(|ji| format!("FLOOR(sw_s{ji} * {scale} + {half}) / {scale}"))
             .collect();
         exprs.extend((0..self.model.grades.len()).map(|gi| format!("sw_g{gi}")));
         exprs.push(self.rating()?);
@@ -477,7 +483,7 @@ impl<'a> Writer<'a> {
                 if i + 1 == steps.len() { "" } else { "," }
             );
         }
-        let last = steps.last().map_or("sw_text", |s| s.name);
+        let last = steps.last().map_or("sw_text", |s| s.name.as_str());
         let _ = write!(q, "SELECT\n  {out}\nFROM {last}\n");
         Ok(q)
     }
@@ -606,15 +612,20 @@ impl<'a> Writer<'a> {
     }
 
     /// The date at the start of text `t` as the integer `yyyymmdd`: `YYYY-MM-DD` or
-    /// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space and anything
+    /// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space, `HH:MM` and anything
     /// (`model::Date::parse`); NULL for any other shape. The month and day are checked later.
     fn date_digits(&self, t: &str) -> String {
         let d = self.d;
+        // A time after the date starts with a valid `HH:MM`, as `Date::parse` wants.
         let shape = format!(
-            "{} AND (LENGTH({t}) = 10 OR SUBSTR({t}, 11, 1) IN ('T', 't', ' '))",
+            "{} AND (LENGTH({t}) = 10 OR (SUBSTR({t}, 11, 1) IN ('T', 't', ' ') AND {}))",
             d.full_match(
                 &format!("SUBSTR({t}, 1, 10)"),
                 "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}"
+            ),
+            d.full_match(
+                &format!("SUBSTR({t}, 12, 5)"),
+                "[01][0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]"
             )
         );
         let digits = d.concat(
@@ -698,21 +709,38 @@ impl<'a> Writer<'a> {
                             ),
                         });
                     }
-                    let span = to - from;
-                    let x = format!("(({v} - {}) / {})", f(*from)?, f(span)?);
+                    // The engine's steps (`attain::scale`): the ends first, so that the
+                    // subtraction cannot overflow, and halves when `to - from` would.
+                    let p = ScaleParts::new(*from, *to);
+                    let num = if p.factor == 1.0 {
+                        format!("{v} - {}", f(p.from)?)
+                    } else {
+                        format!("{v} * {} - {}", f(p.factor)?, f(p.from)?)
+                    };
+                    let x = format!("(({num}) / {})", f(p.span)?);
+                    // At or past `from` is 0, at or past `to` is 1, whichever way the scale runs.
+                    let (past_from, past_to) = if from <= to {
+                        ("<=", ">=")
+                    } else {
+                        (">=", "<=")
+                    };
+                    let ends = format!(
+                        " WHEN {v} {past_from} {} THEN {zero} WHEN {v} {past_to} {} THEN {one}",
+                        f(*from)?,
+                        f(*to)?
+                    );
                     // PostgreSQL raises when a division rounds to zero: below a difference
                     // whose ratio is under PG_TINY, the ratio is taken as 0.
-                    let tiny = if self.d == Dialect::Postgres && span.abs() >= 1e-10 {
+                    let tiny = if self.d == Dialect::Postgres && p.span.abs() >= 1e-10 {
                         format!(
-                            " WHEN ABS({v} - {}) < {} THEN {zero}",
-                            f(*from)?,
-                            f(PG_TINY * span.abs().max(1.0))?
+                            " WHEN ABS({num}) < {} THEN {zero}",
+                            f(PG_TINY * p.span.abs().max(1.0))?
                         )
                     } else {
                         String::new()
                     };
                     format!(
-                        "CASE WHEN {v} IS NULL THEN {zero}{tiny} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
+                        "CASE WHEN {v} IS NULL THEN {zero}{ends}{tiny} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
                     )
                 }
                 (Rule::Bands(bands), FieldKind::Number) => {
@@ -1078,7 +1106,7 @@ impl<'a> Writer<'a> {
 
 /// One common table expression: `SELECT <carried columns>, <columns> FROM <from>`.
 struct Step {
-    name: &'static str,
+    name: String,
     from: String,
     /// Whether it passes on columns of the step it reads (those a later step reads).
     star: bool,
@@ -1087,13 +1115,72 @@ struct Step {
 }
 
 /// A step that adds columns to the one before.
-fn layer(steps: &mut Vec<Step>, name: &'static str, from: &str, columns: &[String]) {
+fn layer(steps: &mut Vec<Step>, name: &str, from: &str, columns: &[String]) {
     steps.push(Step {
-        name,
+        name: name.into(),
         from: from.into(),
         star: true,
         columns: columns.to_vec(),
     });
+}
+
+/// The most terms one expression of the query adds. `a + b + c + ...` nests one level per
+/// term, and DuckDB refuses an expression nested more than 1,000 deep (a journey of about 1,000
+/// touchpoints did); each term nests a few levels of its own.
+const SUM_TERMS: usize = 100;
+
+/// Adds the sums of `terms` (one list per journey) as the columns `{column}{journey}` of a step
+/// named `name` that reads `from`. A sum of more than `SUM_TERMS` terms is added in steps of
+/// at most that many (`sw_sumN_K`: the first K+1 groups), each step carrying on from the one
+/// before, so the terms are still added one by one in their order: the engine's sum to the
+/// last bit, where a balanced tree would round differently.
+fn sum_in_steps(
+    steps: &mut Vec<Step>,
+    from: &str,
+    name: &str,
+    column: &str,
+    terms: &[Vec<String>],
+) {
+    let groups = |t: &Vec<String>| t.len().div_ceil(SUM_TERMS).max(1);
+    let depth = terms.iter().map(groups).max().unwrap_or(1);
+    let mut from = from.to_string();
+    for k in 0..depth {
+        let last = k + 1 == depth;
+        let mut columns = Vec::new();
+        for (ji, t) in terms.iter().enumerate() {
+            let n = groups(t);
+            // Group `g` of a journey's terms is added in step `g`, except its last group,
+            // which waits for the last step, where the sum gets its name.
+            let g = if last { n - 1 } else { k };
+            if !last && k + 1 >= n {
+                continue;
+            }
+            let before = (g > 0).then(|| format!("sw_sum{ji}_{}", g - 1));
+            let end = if g + 1 == n {
+                t.len()
+            } else {
+                (g + 1) * SUM_TERMS
+            };
+            let parts: Vec<&str> = before
+                .iter()
+                .map(String::as_str)
+                .chain(t[g * SUM_TERMS..end].iter().map(String::as_str))
+                .collect();
+            let alias = if last {
+                format!("{column}{ji}")
+            } else {
+                format!("sw_sum{ji}_{k}")
+            };
+            columns.push(format!("{} AS {alias}", parts.join("\n      + ")));
+        }
+        let step = if last {
+            name.to_string()
+        } else {
+            format!("sw_sum{k}_{name}")
+        };
+        layer(steps, &step, &from, &columns);
+        from = step;
+    }
 }
 
 /// The name a column of a step is given (`... AS sw_name`).
@@ -1174,7 +1261,7 @@ fn carried(steps: &[Step], out: &str) -> Vec<Vec<String>> {
 fn placeholders(f: &Field) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for m in &f.missing {
-        let key = m.trim().to_lowercase();
+        let key = category_key(m);
         if !key.is_empty() && !keys.contains(&key) {
             keys.push(key);
         }

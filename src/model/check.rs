@@ -56,7 +56,13 @@ impl Diagnostic {
     }
 
     /// One readable line: `model.yaml:12:9: error: journey 'x': ... (at journeys.x.touchpoints)`.
+    /// One line, whatever the model's text holds: ids and names in it have their control
+    /// characters (line breaks too) escaped, so a hostile id cannot fake or erase lines.
     pub fn render(&self, file: Option<&str>) -> String {
+        crate::printable::printable(&self.render_raw(file)).into_owned()
+    }
+
+    fn render_raw(&self, file: Option<&str>) -> String {
         let place = match (file, self.line, self.column) {
             (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
             (Some(f), _, _) => format!("{f}: "),
@@ -160,7 +166,8 @@ impl Checker<'_> {
 }
 
 /// Checks a model. `columns`, when given, are the column names of its sample contacts.
-/// Diagnostics come errors first, then warnings, each in model order.
+/// Diagnostics come errors first, then warnings, each in line order (model order without a
+/// source map).
 pub fn check(
     model: &Model,
     columns: Option<&[String]>,
@@ -181,6 +188,7 @@ pub fn check(
     check_personas(&mut c, &root);
     check_columns(&mut c, &root, columns);
     check_tuning(&mut c, &root);
+    check_numbers(&mut c, &root);
     let mut out = c.out;
     if let Some(map) = map {
         for d in &mut out {
@@ -190,7 +198,10 @@ pub fn check(
             }
         }
     }
-    out.sort_by_key(|d| d.severity);
+    // Errors first, then warnings, each in the file's line order (the checks run by theme, so
+    // a field's warning about the contacts came after the journeys' warnings). Findings without
+    // a place keep the checks' order, after those with one.
+    out.sort_by_key(|d| (d.severity, d.line.is_none(), d.line, d.column));
     out
 }
 
@@ -564,13 +575,16 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
     let unit = |v: f64| (0.0..=1.0).contains(&v);
     match &s.rule {
         Rule::Scale { from, to } => {
-            if !from.is_finite() || !to.is_finite() || from == to {
+            // A number that is not finite is said by `check_numbers`.
+            if from == to {
                 c.error(
                     "bad-rule",
                     &ra,
                     format!(
-                        "signal '{}': scale needs two different numbers, from {from} to {to}",
-                        s.field
+                        "signal '{}': scale needs two different numbers, from {} to {}",
+                        s.field,
+                        compact(*from),
+                        compact(*to)
                     ),
                 );
             }
@@ -586,17 +600,18 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
             for (i, w) in bands.windows(2).enumerate() {
                 if w[1].at_least <= w[0].at_least {
                     let ba = ra.key("bands").item(i + 1, "");
-                    c.error("bands-order", &ba, format!("signal '{}': bands out of order: {} comes after {}; list them from the lowest up", s.field, w[1].at_least, w[0].at_least));
+                    c.error("bands-order", &ba, format!("signal '{}': bands out of order: {} comes after {}; list them from the lowest up", s.field, compact(w[1].at_least), compact(w[0].at_least)));
                 }
             }
             for (i, b) in bands.iter().enumerate() {
-                if !unit(b.value) {
+                if b.value.is_finite() && !unit(b.value) {
                     c.error(
                         "bad-rule",
                         &ra.key("bands").item(i, ""),
                         format!(
                             "signal '{}': band value {} is outside 0 to 1",
-                            s.field, b.value
+                            s.field,
+                            compact(b.value)
                         ),
                     );
                 }
@@ -605,17 +620,18 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
         Rule::Match(m) => {
             let mut seen = HashSet::new();
             for (k, v) in &m.values {
-                if !unit(*v) {
+                if v.is_finite() && !unit(*v) {
                     c.error(
                         "bad-rule",
                         &ra.key("match").key(k),
                         format!(
-                            "signal '{}': match value for '{k}' is {v}, outside 0 to 1",
-                            s.field
+                            "signal '{}': match value for '{k}' is {}, outside 0 to 1",
+                            s.field,
+                            compact(*v)
                         ),
                     );
                 }
-                if !seen.insert(k.trim().to_lowercase()) {
+                if !seen.insert(k.trim().to_ascii_lowercase()) {
                     c.error(
                         "duplicate-id",
                         &ra.key("match").key(k),
@@ -626,13 +642,14 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                     );
                 }
             }
-            if !unit(m.default) {
+            if m.default.is_finite() && !unit(m.default) {
                 c.error(
                     "bad-rule",
                     &ra.key("match").key("default"),
                     format!(
                         "signal '{}': match default {} is outside 0 to 1",
-                        s.field, m.default
+                        s.field,
+                        compact(m.default)
                     ),
                 );
             }
@@ -648,11 +665,11 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
             }
         }
         Rule::Recency { half_life_days } => {
-            if half_life_days.is_nan() || *half_life_days <= 0.0 || !half_life_days.is_finite() {
+            if let Some(m) = half_life_fault(*half_life_days) {
                 c.error(
                     "bad-rule",
                     &ra,
-                    format!("signal '{}': half_life_days must be more than 0", s.field),
+                    format!("signal '{}': half_life_days {m}", s.field),
                 );
             }
         }
@@ -681,16 +698,27 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
             ),
             _ => {}
         }
-        if d.half_life_days.is_nan() || d.half_life_days <= 0.0 || !d.half_life_days.is_finite() {
+        if let Some(m) = half_life_fault(d.half_life_days) {
             c.error(
                 "bad-rule",
                 &da,
-                format!(
-                    "signal '{}': decay half_life_days must be more than 0",
-                    s.field
-                ),
+                format!("signal '{}': decay half_life_days {m}", s.field),
             );
         }
+    }
+}
+
+/// What is wrong with a half-life, if anything: it is a finite number of days, more than 0.
+fn half_life_fault(days: f64) -> Option<String> {
+    if !days.is_finite() {
+        Some(format!(
+            "is {}: write a finite number of days, more than 0",
+            yaml_number(days)
+        ))
+    } else if days <= 0.0 {
+        Some(format!("is {}: it must be more than 0 days", compact(days)))
+    } else {
+        None
     }
 }
 
@@ -866,6 +894,202 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
     }
 }
 
+/// A number as messages print it: as written for everyday sizes, in exponent form beyond
+/// (`1e308`, not its 309 digits), so that a message stays one readable line.
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && a.is_finite() && !(1e-6..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The most points one adjustment may give or take: far past the 0..100 of a score, and small
+/// enough that no sum of adjustments overflows (a SQL engine raises where a double overflows).
+pub const MAX_POINTS: f64 = 1e6;
+
+/// Every number of the model is finite (YAML reads `.nan` and `.inf` as numbers, and a
+/// threshold of NaN is silently never reached); each one that is not is an error at its line.
+fn check_numbers(c: &mut Checker, root: &At) {
+    fn finite(c: &mut Checker, at: &At, v: f64, what: &str) -> bool {
+        if v.is_finite() {
+            return true;
+        }
+        c.error(
+            "not-finite",
+            at,
+            format!(
+                "{what} is {}, not a number: write a finite number",
+                yaml_number(v)
+            ),
+        );
+        false
+    }
+    fn cond(c: &mut Checker, k: &Condition, at: &At) {
+        for (key, v) in [("at_least", k.at_least), ("below", k.below)] {
+            if let Some(v) = v {
+                finite(c, &at.key(key), v, &format!("condition {key}"));
+            }
+        }
+        if let Some(Scalar::Float(v)) = &k.equals {
+            finite(c, &at.key("equals"), *v, "condition equals");
+        }
+        for (i, v) in k.one_of.iter().flatten().enumerate() {
+            if let Scalar::Float(v) = v {
+                finite(c, &at.key("in").item(i, ""), *v, "condition in");
+            }
+        }
+        for (key, list) in [("all", &k.all), ("any", &k.any)] {
+            for (i, x) in list.iter().enumerate() {
+                cond(c, x, &at.key(key).item(i, ""));
+            }
+        }
+        if let Some(n) = &k.not {
+            cond(c, n, &at.key("not"));
+        }
+    }
+    fn tp(c: &mut Checker, t: &Touchpoint, at: &At) {
+        for (i, s) in t.signals.iter().enumerate() {
+            let sa = at.key("signals").item(i, &s.field);
+            let ra = sa.key("rule");
+            let what = format!("signal '{}'", s.field);
+            match &s.rule {
+                Rule::Scale { from, to } => {
+                    let sc = ra.key("scale");
+                    finite(c, &sc.key("from"), *from, &format!("{what}: scale from"));
+                    finite(c, &sc.key("to"), *to, &format!("{what}: scale to"));
+                }
+                Rule::Bands(bands) => {
+                    for (b, band) in bands.iter().enumerate() {
+                        let ba = ra.key("bands").item(b, "");
+                        finite(
+                            c,
+                            &ba.key("at_least"),
+                            band.at_least,
+                            &format!("{what}: band at_least"),
+                        );
+                        finite(
+                            c,
+                            &ba.key("value"),
+                            band.value,
+                            &format!("{what}: band value"),
+                        );
+                    }
+                }
+                Rule::Match(m) => {
+                    for (k, v) in &m.values {
+                        finite(
+                            c,
+                            &ra.key("match").key(k),
+                            *v,
+                            &format!("{what}: match value for '{k}'"),
+                        );
+                    }
+                    finite(
+                        c,
+                        &ra.key("match").key("default"),
+                        m.default,
+                        &format!("{what}: match default"),
+                    );
+                }
+                // Half-lives are checked with the rule: finite and more than 0.
+                Rule::Recency { .. } | Rule::Flag | Rule::NotFlag | Rule::Present => {}
+            }
+        }
+        for (i, child) in t.touchpoints.iter().enumerate() {
+            tp(c, child, &at.key("touchpoints").item(i, &child.id));
+        }
+    }
+    let model = c.model;
+    for (i, j) in model.journeys.iter().enumerate() {
+        let ja = root.key("journeys").item(i, &j.id);
+        for (k, t) in j.touchpoints.iter().enumerate() {
+            tp(c, t, &ja.key("touchpoints").item(k, &t.id));
+        }
+        for (k, a) in j.adjustments.iter().enumerate() {
+            let aa = ja.key("adjustments").item(k, &a.name);
+            let what = format!("adjustment '{}': points", a.name);
+            if finite(c, &aa.key("points"), a.points, &what) && a.points.abs() > MAX_POINTS {
+                c.error(
+                    "not-finite",
+                    &aa.key("points"),
+                    format!(
+                        "{what} are {}: at most {} either way (a score is 0 to 100)",
+                        compact(a.points),
+                        compact(MAX_POINTS)
+                    ),
+                );
+            }
+            cond(c, &a.when, &aa.key("when"));
+        }
+    }
+    for (i, g) in model.grades.iter().enumerate() {
+        let ga = root.key("grades").item(i, &g.id);
+        for (label, v) in &g.bands {
+            finite(
+                c,
+                &ga.key("bands").key(label),
+                *v,
+                &format!("grade '{}': band '{label}'", g.id),
+            );
+        }
+    }
+    if let Some(t) = &model.tiers {
+        for (i, l) in t.levels.iter().enumerate() {
+            let la = root.key("tiers").key("levels").item(i, &l.name);
+            finite(
+                c,
+                &la.key("at_least"),
+                l.at_least,
+                &format!("tier '{}': at_least", l.name),
+            );
+        }
+    }
+    for (i, s) in model.segments.iter().enumerate() {
+        if let Some(w) = &s.when {
+            cond(c, w, &root.key("segments").item(i, &s.name).key("when"));
+        }
+    }
+    for (i, p) in model.personas.iter().enumerate() {
+        let pa = root.key("personas").item(i, &p.name);
+        for (k, v) in &p.values {
+            if let Scalar::Float(v) = v {
+                finite(
+                    c,
+                    &pa.key("values").key(k),
+                    *v,
+                    &format!("persona '{}': value of '{k}'", p.name),
+                );
+            }
+        }
+        for (j, r) in &p.expect.scores {
+            let ra = pa.key("expect").key("scores").key(j);
+            for (key, v) in [("at_least", r.at_least), ("at_most", r.at_most)] {
+                if let Some(v) = v {
+                    finite(
+                        c,
+                        &ra.key(key),
+                        v,
+                        &format!("persona '{}': {j} {key}", p.name),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// How YAML spells a number that is not finite, as the user wrote it.
+fn yaml_number(v: f64) -> &'static str {
+    if v.is_nan() {
+        ".nan"
+    } else if v > 0.0 {
+        ".inf"
+    } else {
+        "-.inf"
+    }
+}
+
 fn check_grades(c: &mut Checker, root: &At) {
     let at = root.key("grades");
     let mut seen = HashSet::new();
@@ -898,13 +1122,13 @@ fn check_grades(c: &mut Checker, root: &At) {
         let bands: Vec<(&String, &f64)> = g.bands.iter().collect();
         for w in bands.windows(2) {
             if w[1].1 >= w[0].1 {
-                c.error("thresholds-order", &ga.key("bands").key(w[1].0), format!("grade '{}': thresholds out of order: {} ({}) should be below {} ({}); list them from the highest down", g.id, w[1].0, w[1].1, w[0].0, w[0].1));
+                c.error("thresholds-order", &ga.key("bands").key(w[1].0), format!("grade '{}': thresholds out of order: {} ({}) should be below {} ({}); list them from the highest down", g.id, w[1].0, compact(*w[1].1), w[0].0, compact(*w[0].1)));
             }
         }
         if let Some((name, low)) = bands.last()
             && **low > 0.0
         {
-            c.warn("no-floor", &ga.key("bands"), format!("grade '{}': the lowest band '{name}' starts at {low}, so scores below it get no grade", g.id));
+            c.warn("no-floor", &ga.key("bands"), format!("grade '{}': the lowest band '{name}' starts at {}, so scores below it get no grade", g.id, compact(**low)));
         }
     }
     if let Some(m) = &c.model.matrix {
@@ -972,7 +1196,7 @@ fn check_tiers(c: &mut Checker, root: &At) {
             );
         }
         if i > 0 && l.at_least >= t.levels[i - 1].at_least {
-            c.error("thresholds-order", &la.key("at_least"), format!("tier thresholds out of order: '{}' at {} should be below '{}' at {}; list tiers from the hottest down", l.name, l.at_least, t.levels[i - 1].name, t.levels[i - 1].at_least));
+            c.error("thresholds-order", &la.key("at_least"), format!("tier thresholds out of order: '{}' at {} should be below '{}' at {}; list tiers from the hottest down", l.name, compact(l.at_least), t.levels[i - 1].name, compact(t.levels[i - 1].at_least)));
         }
     }
     if let Some(last) = t.levels.last()
@@ -983,7 +1207,8 @@ fn check_tiers(c: &mut Checker, root: &At) {
             &at.key("levels"),
             format!(
                 "the lowest tier '{}' starts at {}, so lower scores get no tier",
-                last.name, last.at_least
+                last.name,
+                compact(last.at_least)
             ),
         );
     }
@@ -1410,5 +1635,106 @@ tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 
         assert_eq!(w.severity, Severity::Warning);
         // `yes` and `N` are boolean spellings: only `maybe` is flagged.
         assert_eq!(d.iter().filter(|x| x.code == "never-matches").count(), 1);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod numbers {
+    use super::*;
+    use crate::model::parse_model;
+
+    /// Issue 12, item 9: `.nan` and `.inf` passed `check` (a tier or grade then never given);
+    /// item 19: a half-life of `.inf` said "must be more than 0", and messages printed the 309
+    /// digits of 1e308.
+    const NOT_FINITE: &str = r#"name: n
+fields:
+  - { id: visits, kind: number }
+  - { id: seen, kind: date }
+journeys:
+  - id: j
+    touchpoints:
+      - id: a
+        weight: 50
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 50, rule: { scale: { from: .nan, to: 10 } } }
+          - { field: seen, weight: 50, rule: { recency: { half_life_days: .inf } } }
+      - id: b
+        weight: 50
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 100, rule: { bands: [ { at_least: -.inf, value: 0.5 } ] }, decay: { since: seen, half_life_days: -3 } }
+    adjustments:
+      - { name: big, when: { field: visits, at_least: .nan }, points: 1e308 }
+grades:
+  - { id: g, journey: j, bands: { A: .inf, B: 0 } }
+tiers:
+  journey: j
+  levels:
+    - { name: hot, at_least: .nan }
+    - { name: cold, at_least: 1e308 }
+"#;
+
+    #[test]
+    fn every_number_is_finite_and_located_and_printed_compactly() {
+        let model = parse_model(NOT_FINITE, "n.yaml").unwrap();
+        let map = SourceMap::new(NOT_FINITE);
+        let d = check(&model, None, Some(&map));
+        let lines: Vec<String> = d.iter().map(|x| x.render(Some("n.yaml"))).collect();
+        let has = |needle: &str| {
+            assert!(
+                lines.iter().any(|l| l.contains(needle)),
+                "no '{needle}' in:\n{}",
+                lines.join("\n")
+            )
+        };
+        has("n.yaml:12:");
+        has("signal 'visits': scale from is .nan, not a number: write a finite number");
+        has("n.yaml:13:");
+        has("signal 'seen': half_life_days is .inf: write a finite number of days, more than 0");
+        has("n.yaml:18:");
+        has("band at_least is -.inf, not a number");
+        has("decay half_life_days is -3: it must be more than 0 days");
+        has("n.yaml:20:");
+        has("condition at_least is .nan, not a number");
+        has("adjustment 'big': points are 1e308: at most 1000000 either way");
+        has("n.yaml:22:");
+        has("grade 'g': band 'A' is .inf, not a number");
+        has("n.yaml:26:");
+        has("tier 'hot': at_least is .nan, not a number");
+        // No number is printed with hundreds of digits.
+        assert!(lines.iter().all(|l| l.len() < 300), "{lines:#?}");
+        assert!(!lines.iter().any(|l| l.contains("NaN")), "{lines:#?}");
+    }
+
+    #[test]
+    fn warnings_come_in_line_order() {
+        // Issue 12, item 19: a field the contacts lack (line 3) was listed after the journeys'
+        // warnings (line 6 on).
+        let text = "name: w\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: a, weight: 100, signals: [ { field: visits, weight: 100, rule: flag } ] }\n";
+        let model = parse_model(text, "w.yaml").unwrap();
+        let d = check(
+            &model,
+            Some(&["other".to_string()]),
+            Some(&SourceMap::new(text)),
+        );
+        let warnings: Vec<usize> = d
+            .iter()
+            .filter(|x| x.severity == Severity::Warning)
+            .map(|x| x.line.unwrap_or(0))
+            .collect();
+        assert!(warnings.len() >= 2, "{d:#?}");
+        assert!(warnings.windows(2).all(|w| w[0] <= w[1]), "{warnings:?}");
+    }
+
+    #[test]
+    fn numbers_print_compactly() {
+        assert_eq!(compact(1e308), "1e308");
+        assert_eq!(compact(-2.5e20), "-2.5e20");
+        assert_eq!(compact(41.4), "41.4");
+        assert_eq!(compact(0.0), "0");
+        assert_eq!(compact(1e-9), "1e-9");
+        assert_eq!(compact(123456.0), "123456");
     }
 }

@@ -48,7 +48,8 @@ impl Date {
         ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
     }
 
-    /// Parses `YYYY-MM-DD`, `YYYY/MM/DD`, or the date part of an ISO date-time.
+    /// Parses `YYYY-MM-DD`, `YYYY/MM/DD`, or the date part of an ISO date-time (whose time
+    /// must start with a valid `HH:MM`).
     pub fn parse(text: &str) -> Option<Date> {
         let t = text.trim().as_bytes();
         if t.len() < 10 {
@@ -65,8 +66,20 @@ impl Date {
         if (sep != b'-' && sep != b'/') || t[7] != sep {
             return None;
         }
-        if t.len() > 10 && !matches!(t[10], b'T' | b' ' | b't') {
-            return None;
+        // A time after the date starts with an hour of 00 to 23 and minutes of 00 to 59
+        // (`T10:00`, ` 23:59:59Z`); what follows is not read. `T25:00` is no time of a day.
+        if t.len() > 10 {
+            let time = |i: usize| t.get(i).copied().unwrap_or(0);
+            let shape = matches!(t[10], b'T' | b' ' | b't')
+                && matches!(
+                    (time(11), time(12)),
+                    (b'0' | b'1', b'0'..=b'9') | (b'2', b'0'..=b'3')
+                )
+                && time(13) == b':'
+                && matches!((time(14), time(15)), (b'0'..=b'5', b'0'..=b'9'));
+            if !shape {
+                return None;
+            }
         }
         let y = digits(&t[0..4])?;
         let m = digits(&t[5..7])?;
@@ -104,10 +117,21 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Date::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("'{s}' is not a date: write it as YYYY-MM-DD"))
-        })
+        // Refused inside the visitor, while the parser still knows where the value is: an
+        // error raised after `String::deserialize` returned was placed at 1:1.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date written as YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Date, E> {
+                Date::parse(s).ok_or_else(|| {
+                    E::custom(format!("'{s}' is not a date: write it as YYYY-MM-DD"))
+                })
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -134,5 +158,15 @@ mod tests {
         assert_eq!(Date::parse("yesterday"), None);
         assert_eq!(Date::parse("2026-13-01"), None);
         assert_eq!(Date::parse("2026-11-01x"), None);
+        // Issue 12, item 19: an hour of 25 was accepted; a time is HH:MM of a day.
+        assert_eq!(Date::parse("2026-11-01T25:00:00"), None);
+        assert_eq!(Date::parse("2026-11-01 24:00"), None);
+        assert_eq!(Date::parse("2026-11-01T10:60"), None);
+        assert_eq!(Date::parse("2026-11-01T1"), None);
+        assert_eq!(
+            Date::parse("2026-11-01T23:59:59Z"),
+            Date::from_ymd(2026, 11, 1)
+        );
+        assert_eq!(Date::parse("2026-11-01 00:00"), Date::from_ymd(2026, 11, 1));
     }
 }

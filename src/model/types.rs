@@ -641,7 +641,7 @@ impl<'de> Deserialize<'de> for MatchRule {
         let mut rule = MatchRule::default();
         let mut seen = std::collections::HashSet::new();
         for (k, v) in entries {
-            if !seen.insert(k.0.trim().to_lowercase()) {
+            if !seen.insert(k.0.trim().to_ascii_lowercase()) {
                 return Err(serde::de::Error::custom(format!(
                     "match lists '{}' twice (values are compared ignoring case)",
                     k.0
@@ -691,7 +691,39 @@ struct ScalarKey(String);
 
 impl<'de> Deserialize<'de> for ScalarKey {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(ScalarKey(Scalar::deserialize(d)?.to_string()))
+        // A visitor of its own rather than `Scalar`'s, whose error for anything else (a `null:`
+        // key) was serde's "data did not match any variant of untagged enum Scalar".
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ScalarKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value to match: text, a number or a boolean")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ScalarKey, E> {
+                Ok(ScalarKey(Scalar::Bool(v).to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ScalarKey, E> {
+                Ok(ScalarKey(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ScalarKey, E> {
+                Ok(ScalarKey(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ScalarKey, E> {
+                Ok(ScalarKey(Scalar::Float(v).to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ScalarKey, E> {
+                Ok(ScalarKey(v.to_string()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<ScalarKey, E> {
+                Err(E::custom(
+                    "a match value is null (`null:` or `~:`), which no cell is: write the text in quotes (\"null\": 0.5) to match cells that say null, or leave it out (empty cells are missing and get 0)",
+                ))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<ScalarKey, E> {
+                self.visit_unit()
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

@@ -137,6 +137,12 @@ pub fn parse_model(text: &str, file: &str) -> Result<Model, ModelError> {
             message: format!("nests more than {MAX_DEPTH} levels deep: a model never needs that"),
         });
     }
+    if let Some(message) = too_many_nodes(text) {
+        return Err(ModelError::Invalid {
+            file: file.into(),
+            message,
+        });
+    }
     yaml_serde::from_str::<Model>(text).map_err(|e| {
         let (mut line, mut column) = e
             .location()
@@ -211,6 +217,50 @@ fn repeated_key_in(message: &str) -> Option<String> {
     let start = message.find("duplicate field '")? + "duplicate field '".len();
     let len = message[start..].find('\'')?;
     Some(message[start..start + len].to_string())
+}
+
+/// The memory a model may take while it is read and held: this many times its size, plus
+/// `MODEL_BASE_BYTES`. The YAML library holds every event of the file at once, and the model
+/// then holds every key and item, so a dense file (a `show:` list of one column repeated, tens
+/// of millions of empty `samples`) took 25 to 90 times its size: gigabytes for a file under the
+/// 64 MB limit.
+pub const MODEL_MEMORY_FACTOR: u64 = 16;
+
+/// The memory any model may take whatever its size.
+pub const MODEL_BASE_BYTES: u64 = 64 << 20;
+
+/// What one node mark (below) costs at most while the model is parsed and held, measured: 190
+/// bytes per item of a flow list, 90 per mark of a list of empty mappings.
+const BYTES_PER_NODE: u64 = 200;
+
+/// Why a model is refused before it is parsed, when its keys and items would take more memory
+/// than `MODEL_MEMORY_FACTOR` times its size plus `MODEL_BASE_BYTES`. The nodes are counted in
+/// one pass over the bytes, from the marks that start them (`,` `[` `{`, and `:` or `-` before
+/// white space): at least as many as the parser makes of them, since every key, item and
+/// collection has one, so the estimate errs on the safe side (commas in notes count too).
+fn too_many_nodes(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let marks = b
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| match c {
+            b',' | b'[' | b'{' => true,
+            b':' | b'-' => matches!(b.get(i + 1), None | Some(b' ' | b'\n' | b'\r' | b'\t')),
+            _ => false,
+        })
+        .count() as u64;
+    let budget = MODEL_MEMORY_FACTOR * b.len() as u64 + MODEL_BASE_BYTES;
+    let need = marks.saturating_mul(BYTES_PER_NODE);
+    (need > budget).then(|| {
+        format!(
+            "holds about {marks} keys and items in {} MB: reading them would take about {} MB, \
+             more than a model may ({MODEL_MEMORY_FACTOR} times its size plus {} MB); \
+             refused before reading (keep long lists of contacts in a contacts file)",
+            b.len().div_ceil(1 << 20),
+            need >> 20,
+            MODEL_BASE_BYTES >> 20
+        )
+    })
 }
 
 /// Turns the YAML library's message into one a model author can act on.
@@ -379,6 +429,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn models_that_would_take_gigabytes_are_refused_before_parsing() {
+        let base = "name: x\njourneys:\n  - id: j\n    touchpoints: []\n";
+        // A `show` of one column repeated (63 MB of it took 6 GB) and empty samples (49 MB of
+        // them took 4.3 GB), here 8 MB of each.
+        let show = format!("{base}show: [{}a]\n", "a, ".repeat(8 << 20 >> 3));
+        let samples = format!("{base}samples:\n{}", "- {}\n".repeat(8 << 20 >> 3));
+        for text in [show, samples] {
+            let e = parse_model(&text, "m.yaml").unwrap_err().to_string();
+            assert!(e.starts_with("m.yaml: holds about "), "{e}");
+            assert!(
+                e.contains("more than a model may (16 times its size plus 64 MB)"),
+                "{e}"
+            );
+        }
+        // A model as dense, but within the budget, is read.
+        let show = format!("{base}show: [{}a]\n", "a, ".repeat(50_000));
+        assert_eq!(parse_model(&show, "m.yaml").unwrap().show.len(), 50_001);
+    }
 
     #[test]
     fn unknown_key_suggests_the_nearest() {

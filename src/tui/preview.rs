@@ -11,15 +11,20 @@
 use crate::contacts::Table;
 use crate::engine::explain::{Explanation, explain};
 use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves, outcome};
-use crate::engine::whatif::{Comparison, compare, main_journey};
+use crate::engine::metrics::Ranking;
+use crate::engine::whatif::{Comparison, compare, compare_ranked, main_journey, ranking};
 use crate::engine::{Scored, Scorer};
 use crate::model::Model;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::{Arc, OnceLock};
 
 /// Contact sets at least this large are scored off the input thread.
 pub const WORKER_MIN_ROWS: usize = 20_000;
+
+/// From this many contacts on, the current scores are ranked on a second thread while the
+/// first counts the rest of the what-if (below, a thread costs more than it saves).
+const PARALLEL_RANK_ROWS: usize = 50_000;
 
 /// Contacts files at least this large are read on a thread of their own.
 pub const ASYNC_LOAD_BYTES: u64 = 8 << 20;
@@ -63,6 +68,31 @@ pub const BINS: usize = 10;
 pub struct Baseline {
     pub model: Model,
     pub scored: Option<Arc<Scored>>,
+    /// The scores' ranking on a journey (by id), once a comparison needed it: every later
+    /// edit is compared with the same baseline, so it is ranked once, not per edit.
+    ranking: OnceLock<(String, Arc<Ranking>)>,
+}
+
+impl Baseline {
+    pub fn new(model: Model, scored: Option<Arc<Scored>>) -> Baseline {
+        Baseline {
+            model,
+            scored,
+            ranking: OnceLock::new(),
+        }
+    }
+
+    /// The ranking of `scored` (the baseline's scores) on `journey`, kept for the next edit;
+    /// computed afresh, and not kept, when the kept one is of another journey.
+    fn ranking(&self, scored: &Scored, journey: &str) -> Arc<Ranking> {
+        let fresh = || Arc::new(ranking(&self.model, scored, journey));
+        let (kept_for, kept) = self.ranking.get_or_init(|| (journey.to_string(), fresh()));
+        if kept_for == journey {
+            kept.clone()
+        } else {
+            fresh()
+        }
+    }
 }
 
 /// One scoring request: the model to score and the baseline to compare it with.
@@ -100,10 +130,10 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
     } = job;
     let baseline = match &baseline.scored {
         Some(_) => baseline,
-        None => Arc::new(Baseline {
-            model: baseline.model.clone(),
-            scored: Some(Arc::new(scorer.score(&baseline.model))),
-        }),
+        None => Arc::new(Baseline::new(
+            baseline.model.clone(),
+            Some(Arc::new(scorer.score(&baseline.model))),
+        )),
     };
     let before = baseline.scored.clone().unwrap_or_default();
     let scored = if model == baseline.model {
@@ -111,35 +141,72 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
     } else {
         Arc::new(scorer.score(&model))
     };
-    let comparison = compare(&baseline.model, &before, &model, &scored);
-    let main = |m: &Model, s: &Scored| -> Vec<usize> {
-        let j = m
-            .journeys
-            .iter()
-            .position(|j| j.id == comparison.journey)
-            .or_else(|| main_journey(m));
-        match j.and_then(|j| s.scores.get(j)) {
-            Some(col) => histogram(col, BINS),
-            None => vec![0; BINS],
-        }
-    };
-    let hist_before = main(&baseline.model, &before);
-    let hist_after = main(&model, &scored);
-    let matrix = matrix(&model, &scored, outcome);
-    let other_journeys = model
-        .journeys
-        .iter()
-        .enumerate()
-        .filter(|(_, j)| j.id != comparison.journey)
-        .filter_map(|(ja, j)| {
-            let jb = baseline.model.journeys.iter().position(|b| b.id == j.id)?;
-            let (a, b) = (scored.scores.get(ja)?, before.scores.get(jb)?);
-            let deltas = a.iter().zip(b).map(|(x, y)| x - y);
-            let changed = deltas.clone().filter(|d| d.abs() > 1e-9).count();
-            let mean = deltas.sum::<f64>() / a.len().max(1) as f64;
-            Some((j.id.clone(), changed, mean))
-        })
-        .collect();
+    // Ranks are what a comparison costs most at a million contacts: the baseline's are kept
+    // from edit to edit (the model as opened shares them), and the current scores' are ranked
+    // on a thread of their own while this one counts the distributions and the matrix.
+    let journey = main_journey(&model).map(|j| model.journeys[j].id.clone());
+    let (comparison, hist_before, hist_after, matrix, other_journeys) =
+        std::thread::scope(|threads| {
+            let rank_now = || {
+                journey
+                    .as_deref()
+                    .map(|j| Arc::new(ranking(&model, &scored, j)))
+            };
+            let ranked = if Arc::ptr_eq(&before, &scored) || scored.rows < PARALLEL_RANK_ROWS {
+                None
+            } else {
+                Some(threads.spawn(rank_now))
+            };
+            let main = |m: &Model, s: &Scored| -> Vec<usize> {
+                let j = journey
+                    .as_ref()
+                    .and_then(|id| m.journeys.iter().position(|j| &j.id == id))
+                    .or_else(|| main_journey(m));
+                match j.and_then(|j| s.scores.get(j)) {
+                    Some(col) => histogram(col, BINS),
+                    None => vec![0; BINS],
+                }
+            };
+            let hist_before = main(&baseline.model, &before);
+            let hist_after = main(&model, &scored);
+            let matrix = matrix(&model, &scored, outcome);
+            let other_journeys = model
+                .journeys
+                .iter()
+                .enumerate()
+                .filter(|(_, j)| Some(&j.id) != journey.as_ref())
+                .filter_map(|(ja, j)| {
+                    let jb = baseline.model.journeys.iter().position(|b| b.id == j.id)?;
+                    let (a, b) = (scored.scores.get(ja)?, before.scores.get(jb)?);
+                    let deltas = a.iter().zip(b).map(|(x, y)| x - y);
+                    let changed = deltas.clone().filter(|d| d.abs() > 1e-9).count();
+                    let mean = deltas.sum::<f64>() / a.len().max(1) as f64;
+                    Some((j.id.clone(), changed, mean))
+                })
+                .collect::<Vec<_>>();
+            let comparison = match &journey {
+                Some(j) => {
+                    let before_ranking = baseline.ranking(&before, j);
+                    let after_ranking = match ranked {
+                        // A ranking thread that failed is ranked again here.
+                        Some(thread) => thread.join().ok().flatten(),
+                        None if Arc::ptr_eq(&before, &scored) => Some(before_ranking.clone()),
+                        None => None,
+                    }
+                    .unwrap_or_else(|| Arc::new(ranking(&model, &scored, j)));
+                    compare_ranked(
+                        &baseline.model,
+                        &before,
+                        &before_ranking,
+                        &model,
+                        &scored,
+                        &after_ranking,
+                    )
+                }
+                None => compare(&baseline.model, &before, &model, &scored),
+            };
+            (comparison, hist_before, hist_after, matrix, other_journeys)
+        });
     Computed {
         generation,
         model,
@@ -336,10 +403,7 @@ impl Preview {
             outcome_problem,
             id_column,
             show,
-            baseline: Arc::new(Baseline {
-                model: baseline,
-                scored: None,
-            }),
+            baseline: Arc::new(Baseline::new(baseline, None)),
             pinned: false,
             generation: 0,
             requested: None,
@@ -378,10 +442,7 @@ impl Preview {
             .as_ref()
             .filter(|r| &r.model == model)
             .map(|r| r.scored.clone());
-        self.baseline = Arc::new(Baseline {
-            model: model.clone(),
-            scored,
-        });
+        self.baseline = Arc::new(Baseline::new(model.clone(), scored));
         self.pinned = true;
         self.requested = Some(model.clone());
         self.send(model.clone());

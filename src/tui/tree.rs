@@ -48,7 +48,7 @@ impl Row {
             node,
             depth,
             kind,
-            title: title.into(),
+            title: crate::printable::printable(&title.into()).into_owned(),
             detail: String::new(),
             weight: None,
             group_sum: None,

@@ -231,7 +231,10 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             Tone::Error => "error",
         };
         spans.push(Span::styled("  │ ", t.style("muted")));
-        spans.push(Span::styled(m.text.clone(), t.style(role)));
+        spans.push(Span::styled(
+            crate::printable::printable(&m.text).into_owned(),
+            t.style(role),
+        ));
     }
     f.render_widget(fit_line(Line::from(spans), area.width as usize), area);
 }

@@ -6,6 +6,7 @@
 use super::{block, fit, fit_line, highlight, list_offset, text_width};
 use crate::model::check::Severity;
 use crate::model::weight::describe_sum;
+use crate::printable::printable;
 use crate::tui::app::{App, Focus};
 use crate::tui::ops::{ListRef, Node};
 use crate::tui::props::{self, EditKind, Prop};
@@ -114,7 +115,10 @@ fn tree_line(app: &App, row: &Row, width: usize) -> Line<'static> {
         left.push(Span::styled(format!(" ▸{}", row.hidden), t.style("key")));
     }
     if !row.detail.is_empty() {
-        left.push(Span::styled(format!("  {}", row.detail), t.style("muted")));
+        left.push(Span::styled(
+            format!("  {}", printable(&row.detail)),
+            t.style("muted"),
+        ));
     }
     let left_w = width.saturating_sub(right_w);
     let left = fit_line(Line::from(left), left_w);
@@ -427,7 +431,7 @@ fn prop_value(app: &App, item: &crate::tui::ops::Item, prop: Prop) -> Vec<Span<'
             if v.is_empty() {
                 vec![Span::styled("—", t.style("muted"))]
             } else {
-                vec![Span::styled(v, t.style("text"))]
+                vec![Span::styled(printable(&v).into_owned(), t.style("text"))]
             }
         }
     }
@@ -513,12 +517,12 @@ fn draw_diagnostics(f: &mut Frame, app: &App, area: Rect) {
                 d.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
                 t.style("muted"),
             ),
-            Span::styled(d.message.clone(), t.style("text")),
+            Span::styled(printable(&d.message).into_owned(), t.style("text")),
             Span::styled(
                 if d.at.is_empty() {
                     String::new()
                 } else {
-                    format!("  at {}", d.at)
+                    format!("  at {}", printable(&d.at))
                 },
                 t.style("muted"),
             ),

@@ -34,7 +34,13 @@ fn popup_block(app: &App, title: &str, mode: Mode, width: u16) -> Block<'static>
         .borders(Borders::ALL)
         .border_style(t.border(true))
         .title(Span::styled(
-            format!(" {} ", fit(title, width.saturating_sub(6) as usize)),
+            format!(
+                " {} ",
+                fit(
+                    &crate::printable::printable(title),
+                    width.saturating_sub(6) as usize
+                )
+            ),
             t.style("title"),
         ))
         .title_bottom(hints)
@@ -52,7 +58,7 @@ pub fn draw_popup(f: &mut Frame, app: &App, popup: &Popup, area: Rect) {
             let b = popup_block(app, &c.title, Mode::Confirm, r.width);
             let inner = b.inner(r);
             f.render_widget(b, r);
-            let p = Paragraph::new(c.message.clone())
+            let p = Paragraph::new(crate::printable::printable_lines(&c.message).into_owned())
                 .style(app.theme.style("text"))
                 .wrap(Wrap { trim: true });
             f.render_widget(p, inner);

@@ -177,7 +177,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
     for (i, &row) in shown.iter().enumerate() {
         let mut spans = Vec::new();
         for (c, w) in cols.iter().zip(&widths) {
-            let text = p.cell(row, *c);
+            let text = crate::printable::printable(&p.cell(row, *c)).into_owned();
             spans.push(Span::styled(
                 pad(&text, *w, col_shape(*c).1),
                 cell_style(t, *c, &text),

@@ -1,0 +1,95 @@
+//! The live preview's whole step per edit, at 100,000 and 1,000,000 contacts of the lead model:
+//! everything between a weight edit and the frame that shows its numbers.
+//!
+//! - `preview_step`: the edit (the activity journey's first two touchpoints trade 1%, between
+//!   two states that both differ from the baseline, so every step scores), then
+//!   `Preview::request` on an inline engine: the score (`Scorer::score`, results handed back
+//!   for their columns), the what-if (deltas, rank moves, rank correlation, tier moves,
+//!   sales handover, segment averages), the distributions, the matrix, the other journeys'
+//!   changes, then the table's rows filtered and ordered again and the selected contact
+//!   explained. The designer's worker thread runs the same `compute`; the input thread the
+//!   same `accept`. Drawing the frame is `cargo bench --bench frame -- preview_frame_100k`.
+//! - `worker_compute`: the worker's part alone (`preview::compute`).
+//!
+//! Target (issue 15): at most 10 ms at 100k and 50 ms at 1M, end to end.
+
+mod common;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use scorewright::engine::Scorer;
+use scorewright::model::{Model, Weight};
+use scorewright::tui::preview::{Baseline, Job, Preview, compute};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The activity journey's first touchpoint `pct` points above the baseline, its second as
+/// many below (the journeys stay at 100%).
+fn nudged(base: &Model, pct: i64) -> Model {
+    let mut m = base.clone();
+    let j = m
+        .journeys
+        .iter()
+        .position(|j| j.id == "activity")
+        .unwrap_or(0);
+    let t = &mut m.journeys[j].touchpoints;
+    t[0].weight = Weight(t[0].weight.0 + 100 * pct);
+    t[1].weight = Weight(t[1].weight.0 - 100 * pct);
+    m
+}
+
+fn preview(c: &mut Criterion) {
+    let base = common::lead_model();
+    let states = [nudged(&base, 1), nudged(&base, 2)];
+    let mut g = c.benchmark_group("preview");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    for n in [100_000, 1_000_000] {
+        let table = common::read_table(common::contacts_csv(&base, n, 7));
+
+        // The worker's step: the baseline's scores are known (the first step scored them).
+        let mut scorer = Scorer::new(Arc::new(table.clone()));
+        let baseline = Arc::new(Baseline::new(
+            base.clone(),
+            Some(Arc::new(scorer.score(&base))),
+        ));
+        let mut shown = None;
+        let mut flip = false;
+        g.bench_function(BenchmarkId::new("worker_compute", n), |b| {
+            b.iter(|| {
+                flip = !flip;
+                let job = Job {
+                    generation: 1,
+                    model: states[usize::from(flip)].clone(),
+                    baseline: baseline.clone(),
+                };
+                let out = compute(&mut scorer, job, None);
+                // As the designer does: the result no longer shown goes back to the scorer.
+                if let Some(old) = shown.replace(out.scored.clone())
+                    && let Ok(old) = Arc::try_unwrap(old)
+                {
+                    scorer.recycle(old);
+                }
+                black_box(out)
+            })
+        });
+        drop(shown);
+        drop(scorer);
+
+        // The whole step, as the designer's preview takes it (inline: no thread hop).
+        let mut p = Preview::new("bench".into(), table, &base, base.clone(), usize::MAX);
+        p.request(&base);
+        g.bench_function(BenchmarkId::new("preview_step", n), |b| {
+            b.iter(|| {
+                flip = !flip;
+                p.request(&states[usize::from(flip)]);
+                black_box(p.result.as_ref().map(|r| r.comparison.changed))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, preview);
+criterion_main!(benches);
