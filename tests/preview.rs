@@ -621,3 +621,26 @@ fn deleting_any_node_keeps_the_preview_alive() {
         }
     }
 }
+
+/// Issue 12, item 19: a `show` column that the preview already has (a score column of a file
+/// scored before, the id) or that is named twice is shown once, in its own column.
+#[test]
+fn a_shown_column_the_table_already_has_appears_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let scored = dir.path().join("scored.csv");
+    let text = std::fs::read_to_string(fixture_csv()).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push_str(if i == 0 { ",score_j1,city\n" } else { ",12.5,Oslo\n" });
+    }
+    std::fs::write(&scored, out).unwrap();
+    let mut model = fixture_model();
+    model.show = ["score_j1", "city", "id", "city"].map(String::from).to_vec();
+    let mut app = app_with(model, &scored);
+    press(&mut app, "p");
+    assert_eq!(app.preview.as_ref().unwrap().show, vec!["city".to_string()]);
+    let screen = render(&mut app, 120, 32);
+    let header = screen.lines().nth(2).unwrap_or_default();
+    assert_eq!(header.matches("j1").count(), 1, "{header}");
+}

@@ -389,12 +389,19 @@ impl Preview {
             Engine::Inline(Box::new(Scorer::new(table.clone())))
         };
         let id_column = crate::engine::output::id_column(model, &table.headers);
-        let show = model
-            .show
-            .iter()
-            .filter(|c| table.column_index(c).is_some())
-            .cloned()
-            .collect();
+        // The table has its own id, score, grade, tier and segment columns: a `show` column of
+        // the same name (a file scored before) or named twice would appear twice.
+        let own = crate::engine::output::output_columns(model);
+        let mut show: Vec<String> = Vec::new();
+        for c in &model.show {
+            if table.column_index(c).is_some()
+                && *c != id_column
+                && !own.contains(c)
+                && !show.contains(c)
+            {
+                show.push(c.clone());
+            }
+        }
         Preview {
             source,
             table,
