@@ -8,6 +8,7 @@
 
 mod dialogs;
 mod edits;
+mod map;
 mod preview;
 
 use super::history::History;
@@ -43,6 +44,8 @@ pub enum Screen {
     Design,
     /// The model against sample contacts: scores, what-if, explanations, pictures.
     Preview,
+    /// The journeys as lanes of touchpoint cards, or the Six Pillars grid.
+    Map(super::map::MapState),
 }
 
 /// Which pane of the main screen has the keys.
@@ -145,6 +148,13 @@ pub enum Action {
     /// Accept the selected suggested weight; every suggested weight.
     AcceptWeight,
     AcceptAll,
+    /// Switch between the journey map and the model tree.
+    ToggleMap,
+    /// The map: the board of cards or the Six Pillars grid.
+    ToggleGrid,
+    /// The map: the card before, the card after, along the lane.
+    CardPrev,
+    CardNext,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -447,18 +457,26 @@ impl App {
             Some(Popup::Rule(_)) => Mode::RuleForm,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Help { .. }) => Mode::Help,
-            None if self.screen == Screen::Preview => {
-                if self.panel == Panel::Tuning && self.tuning.suggestion().is_some() {
-                    Mode::Tuning
-                } else {
-                    Mode::Preview
-                }
-            }
-            None => match self.focus {
-                Focus::Tree => Mode::Tree,
-                Focus::Detail => Mode::Detail,
-                Focus::Diagnostics => Mode::Diagnostics,
-            },
+            None => self.pane_mode(),
+        }
+    }
+
+    /// The mode of the screen's focused pane, under any pop-up: whose keys help lists first.
+    pub fn pane_mode(&self) -> Mode {
+        if self.on_map() {
+            return Mode::Map;
+        }
+        if self.screen == Screen::Preview {
+            return if self.panel == Panel::Tuning && self.tuning.suggestion().is_some() {
+                Mode::Tuning
+            } else {
+                Mode::Preview
+            };
+        }
+        match self.focus {
+            Focus::Tree => Mode::Tree,
+            Focus::Detail => Mode::Detail,
+            Focus::Diagnostics => Mode::Diagnostics,
         }
     }
 
@@ -621,6 +639,11 @@ impl App {
         if self.screen == Screen::Preview && self.update_preview(&action) {
             return;
         }
+        if let Screen::Map(state) = self.screen
+            && self.update_map(state, &action)
+        {
+            return;
+        }
         match action {
             Action::Up => self.step(-1),
             Action::Down => self.step(1),
@@ -725,6 +748,9 @@ impl App {
                     ),
                 }
             }
+            Action::ToggleMap => self.toggle_map(),
+            // Only the map has cards and a grid.
+            Action::ToggleGrid | Action::CardPrev | Action::CardNext => {}
             Action::Click { column, row } => self.click(column, row),
             Action::Scroll { column, row, down } => self.scroll(column, row, down),
             Action::Resize(w, h) => {
@@ -766,6 +792,16 @@ impl App {
             }
             Action::Submit => self.submit(),
             Action::Answer(c) => self.answer(c),
+            Action::PageUp | Action::PageDown => {
+                if let Popup::Help { scroll } = &mut self.popups[top] {
+                    let page = self.size.1.saturating_sub(6).max(1);
+                    *scroll = if action == Action::PageDown {
+                        scroll.saturating_add(page)
+                    } else {
+                        scroll.saturating_sub(page)
+                    };
+                }
+            }
             Action::Up | Action::Down => {
                 let down = action == Action::Down;
                 match &mut self.popups[top] {
@@ -807,7 +843,23 @@ impl App {
             Action::Text(e) => {
                 match &mut self.popups[top] {
                     Popup::Input(i) => {
-                        i.text.input(e);
+                        use ratatui::crossterm::event::KeyCode;
+                        use ratatui_textarea::CursorMove;
+                        // An arrow on the pre-selected old text keeps it, as in every editor:
+                        // the cursor goes to the start or the end of the selection.
+                        match e.code {
+                            KeyCode::Left | KeyCode::Home if i.text.is_selecting() => {
+                                i.text.cancel_selection();
+                                i.text.move_cursor(CursorMove::Head);
+                            }
+                            KeyCode::Right | KeyCode::End if i.text.is_selecting() => {
+                                i.text.cancel_selection();
+                                i.text.move_cursor(CursorMove::End);
+                            }
+                            _ => {
+                                i.text.input(e);
+                            }
+                        }
                     }
                     Popup::Picker(p) => {
                         p.filter.input(e);

@@ -107,6 +107,8 @@ impl App {
         );
         input.help = format!("now {now}%: type a percentage from 0 to 100, at most two decimals");
         input.text.set_placeholder_text(now.clone());
+        // The digit that opened the box is the start of the weight, not old text to replace.
+        input.text.cancel_selection();
         self.popups.push(Popup::Input(input));
         if first.is_some() {
             self.validate_input();

@@ -289,7 +289,7 @@ impl App {
         match action {
             Action::TogglePreview => {
                 self.screen = match self.screen {
-                    Screen::Design => Screen::Preview,
+                    Screen::Design | Screen::Map(_) => Screen::Preview,
                     Screen::Preview => Screen::Design,
                 };
                 if self.screen == Screen::Preview && self.preview.is_none() {

@@ -258,20 +258,27 @@ fn draw_rule(f: &mut Frame, app: &App, form: &RuleForm, area: Rect) {
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
-    let modes = [
-        Mode::Global,
-        Mode::Tree,
-        Mode::Detail,
-        Mode::Diagnostics,
-        Mode::Preview,
-        Mode::Tuning,
-        Mode::Input,
-        Mode::Note,
-        Mode::Picker,
-        Mode::RuleForm,
-        Mode::Confirm,
-        Mode::Help,
-    ];
+    // The keys of the pane the user is on come first, then the keys that work everywhere.
+    let here = app.pane_mode();
+    let mut modes = vec![here, Mode::Global];
+    modes.extend(
+        [
+            Mode::Tree,
+            Mode::Detail,
+            Mode::Diagnostics,
+            Mode::Map,
+            Mode::Preview,
+            Mode::Tuning,
+            Mode::Input,
+            Mode::Note,
+            Mode::Picker,
+            Mode::RuleForm,
+            Mode::Confirm,
+            Mode::Help,
+        ]
+        .into_iter()
+        .filter(|m| *m != here),
+    );
     for mode in modes {
         let bs: Vec<_> = app
             .keymap
@@ -285,7 +292,14 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(mode.title().to_string(), t.style("header")));
+        let title = match mode {
+            Mode::Global => {
+                "Everywhere on the model, map and preview screens (a pane's own key wins)"
+            }
+            m if m == here => &format!("{} (where you are)", m.title()),
+            m => m.title(),
+        };
+        lines.push(Line::styled(title.to_string(), t.style("header")));
         for b in bs {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<22}", b.keys_text()), t.style("key")),
@@ -293,6 +307,27 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             ]));
         }
     }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Mouse", t.style("header")));
+    for (what, does) in [
+        (
+            "click",
+            "selects a row, a card, a property, a check or a contact",
+        ),
+        ("wheel", "scrolls the pane under the pointer, and this help"),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {what:<22}"), t.style("key")),
+            Span::styled(does.to_string(), t.style("text")),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<22}", "Ctrl-j / Ctrl-k"), t.style("key")),
+        Span::styled(
+            "in a text box: delete to the start / to the end (Ctrl-u undoes typing)".to_string(),
+            t.style("text"),
+        ),
+    ]));
     lines
 }
 
