@@ -74,15 +74,29 @@ pub fn ranks(scores: &[f64]) -> Vec<u32> {
     out
 }
 
-/// Compares the baseline scoring with the current one, row by row.
+/// Compares the baseline scoring with the current one, row by row, on the main journey.
 pub fn compare(
     before_model: &Model,
     before: &Scored,
     after_model: &Model,
     after: &Scored,
 ) -> Comparison {
+    compare_on(before_model, before, after_model, after, None)
+}
+
+/// Compares the baseline scoring with the current one, row by row, on the journey with this
+/// id (the main journey when `None`, or when the current model has no such journey). Tier,
+/// handover and segment moves do not depend on the journey.
+pub fn compare_on(
+    before_model: &Model,
+    before: &Scored,
+    after_model: &Model,
+    after: &Scored,
+    journey: Option<&str>,
+) -> Comparison {
     let n = before.rows.min(after.rows);
-    let Some(aj) = main_journey(after_model) else {
+    let chosen = journey.and_then(|id| after_model.journeys.iter().position(|j| j.id == id));
+    let Some(aj) = chosen.or_else(|| main_journey(after_model)) else {
         return Comparison {
             rows: n,
             ..Comparison::default()

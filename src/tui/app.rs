@@ -155,6 +155,12 @@ pub enum Action {
     /// The map: the card before, the card after, along the lane.
     CardPrev,
     CardNext,
+    /// The preview: the what-if about the next (or previous) journey.
+    FollowJourney(i64),
+    /// The preview: scroll the table's columns sideways by this many.
+    ScrollColumns(i64),
+    /// The preview: the table takes the side panel's room, or gives it back.
+    WideTable,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -776,7 +782,10 @@ impl App {
             | Action::OpenContacts
             | Action::Tune
             | Action::AcceptWeight
-            | Action::AcceptAll => self.preview_action(action),
+            | Action::AcceptAll
+            | Action::FollowJourney(_)
+            | Action::ScrollColumns(_)
+            | Action::WideTable => self.preview_action(action),
         }
     }
 
@@ -1046,6 +1055,7 @@ impl App {
                 self.refresh();
                 if let Some(n) = op.focus(&self.model) {
                     self.select(&n);
+                    self.follow_edited(&n);
                 }
                 self.say(Tone::Ok, label);
                 true
@@ -1065,6 +1075,7 @@ impl App {
                 self.refresh();
                 if let Some(n) = focus {
                     self.select(&n);
+                    self.follow_edited(&n);
                 }
                 self.say(Tone::Ok, format!("undone: {label}"));
             }
@@ -1079,6 +1090,7 @@ impl App {
                 self.refresh();
                 if let Some(n) = focus {
                     self.select(&n);
+                    self.follow_edited(&n);
                 }
                 self.say(Tone::Ok, format!("redone: {label}"));
             }

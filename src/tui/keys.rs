@@ -870,6 +870,46 @@ fn defaults() -> Vec<Binding> {
     );
     b(
         M::Preview,
+        &[k('>')],
+        A::FollowJourney(1),
+        "what-if about the next journey",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('<')],
+        A::FollowJourney(-1),
+        "what-if about the journey before",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[p(C::Right), k('l')],
+        A::ScrollColumns(1),
+        "more columns to the right",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[p(C::Left), k('h')],
+        A::ScrollColumns(-1),
+        "columns back to the left",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('z')],
+        A::WideTable,
+        "wide table (hide the side panel)",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
         &[k('T')],
         A::Tune,
         "suggest weights",

@@ -10,8 +10,8 @@
 
 use crate::contacts::Table;
 use crate::engine::explain::{Explanation, explain};
-use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves, outcome};
-use crate::engine::whatif::{Comparison, compare, main_journey};
+use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves_on, outcome};
+use crate::engine::whatif::{Comparison, compare_on, main_journey};
 use crate::engine::{Scored, Scorer};
 use crate::model::Model;
 use std::path::PathBuf;
@@ -70,6 +70,8 @@ pub struct Job {
     pub generation: u64,
     pub model: Model,
     pub baseline: Arc<Baseline>,
+    /// The id of the journey the what-if is about; `None`: the main journey.
+    pub journey: Option<String>,
 }
 
 /// The answer to a `Job`: the scores and everything the preview derives from them.
@@ -97,6 +99,7 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         generation,
         model,
         baseline,
+        journey,
     } = job;
     let baseline = match &baseline.scored {
         Some(_) => baseline,
@@ -111,7 +114,13 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
     } else {
         Arc::new(scorer.score(&model))
     };
-    let comparison = compare(&baseline.model, &before, &model, &scored);
+    let comparison = compare_on(
+        &baseline.model,
+        &before,
+        &model,
+        &scored,
+        journey.as_deref(),
+    );
     let main = |m: &Model, s: &Scored| -> Vec<usize> {
         let j = m
             .journeys
@@ -275,6 +284,14 @@ pub struct Preview {
     /// The newest request sent, and its model.
     pub generation: u64,
     requested: Option<Model>,
+    /// The id of the journey the what-if is about, as the room picked it (or as it was last
+    /// edited); `None`: the main journey.
+    pub journey: Option<String>,
+    /// The table takes the side panel's room too.
+    pub wide: bool,
+    /// Columns scrolled out to the left, past the ones that are always shown (the contact,
+    /// the what-if journey's score, Δ, rank, tier and segment).
+    pub col_offset: usize,
     pub result: Option<Computed>,
     /// A newer request than `result` is being computed.
     pub pending: bool,
@@ -343,6 +360,9 @@ impl Preview {
             pinned: false,
             generation: 0,
             requested: None,
+            journey: None,
+            wide: false,
+            col_offset: 0,
             result: None,
             pending: false,
             sort: None,
@@ -371,6 +391,17 @@ impl Preview {
         self.send(model.clone());
     }
 
+    /// Makes the what-if about another journey (by id; `None`: the main journey), and scores
+    /// again when that changes what is shown.
+    pub fn follow(&mut self, journey: Option<String>, model: &Model) {
+        if self.journey == journey {
+            return;
+        }
+        self.journey = journey;
+        self.requested = Some(model.clone());
+        self.send(model.clone());
+    }
+
     /// Makes the current model the baseline: deltas from here on are measured from it.
     pub fn pin(&mut self, model: &Model) {
         let scored = self
@@ -393,6 +424,7 @@ impl Preview {
             generation: self.generation,
             model,
             baseline: self.baseline.clone(),
+            journey: self.journey.clone(),
         };
         match &mut self.engine {
             Engine::Inline(scorer) => {
@@ -496,24 +528,39 @@ impl Preview {
             return vec![Col::Id];
         };
         let m = &r.model;
-        // What a workshop reads first comes first: who, the scores and what they changed,
-        // tier, rating and segment; the rest as room allows.
+        // What a workshop reads first comes first and is never scrolled away: who, the score
+        // of the journey the what-if is about and what it changed, tier and segment; the rest
+        // as room allows, scrolled sideways with `col_offset`.
+        let chosen = m.journeys.iter().position(|j| j.id == r.comparison.journey);
         let mut cols = vec![Col::Id];
-        if !self.show.is_empty() {
-            cols.push(Col::Show(0));
-        }
-        cols.extend((0..m.journeys.len()).map(Col::Score));
+        cols.extend(chosen.map(Col::Score));
         cols.push(Col::Delta);
         cols.push(Col::Rank);
         if m.tiers.is_some() {
             cols.push(Col::Tier);
         }
-        if m.matrix.is_some() {
-            cols.push(Col::Rating);
-        }
         if !m.segments.is_empty() {
             cols.push(Col::Segment);
         }
+        cols.extend(self.more_columns().into_iter().skip(self.col_offset));
+        cols
+    }
+
+    /// The columns after the ones always shown, before any scrolling.
+    pub fn more_columns(&self) -> Vec<Col> {
+        let Some(r) = &self.result else {
+            return Vec::new();
+        };
+        let m = &r.model;
+        let mut cols: Vec<Col> = (0..self.show.len().min(1)).map(Col::Show).collect();
+        if m.matrix.is_some() {
+            cols.push(Col::Rating);
+        }
+        cols.extend(
+            (0..m.journeys.len())
+                .filter(|j| m.journeys[*j].id != r.comparison.journey)
+                .map(Col::Score),
+        );
         cols.extend((1..self.show.len()).map(Col::Show));
         cols.extend((0..m.grades.len()).map(Col::Grade));
         if !m.segments.is_empty() {
@@ -693,7 +740,13 @@ impl Preview {
             (Some(row), Some(r)) if row < r.scored.rows => Some(Detail {
                 row,
                 explanation: explain(&r.model, &r.scored, row),
-                moves: moves(&r.model, &r.scored, row, 5),
+                moves: r
+                    .model
+                    .journeys
+                    .iter()
+                    .position(|j| j.id == r.comparison.journey)
+                    .map(|ji| moves_on(&r.model, &r.scored, row, 5, ji))
+                    .unwrap_or_default(),
             }),
             _ => None,
         };
