@@ -428,6 +428,30 @@ pub fn dominant_pillar(shares: &[f64; 6]) -> Option<(Pillar, f64)> {
         .map(|(p, s)| (*p, *s))
 }
 
+/// The gaps of a journey's pillars in words: the pillars no touchpoint serves, and a pillar
+/// carrying most of the weight. Empty when there are none.
+pub fn pillar_gaps(j: &Journey) -> Vec<String> {
+    let shares = pillar_shares(j);
+    let none: Vec<&str> = Pillar::ALL
+        .iter()
+        .zip(shares)
+        .filter(|(_, s)| *s == 0.0)
+        .map(|(p, _)| p.label())
+        .collect();
+    let mut parts = Vec::new();
+    if !none.is_empty() {
+        parts.push(format!("no touchpoint serves {}", none.join(", ")));
+    }
+    if let Some((p, s)) = dominant_pillar(&shares) {
+        parts.push(format!(
+            "{} carries {}% of the weight",
+            p.label(),
+            (s * 10.0).round() / 10.0
+        ));
+    }
+    parts
+}
+
 fn check_touchpoint<'a>(
     c: &mut Checker<'a>,
     journey: &str,

@@ -6,7 +6,7 @@
 //! unchanged, and switching screens never loses the place. This module says where a move on
 //! the map lands, as a `Node`; `App` selects it.
 
-use crate::model::{Model, Owner, Pillar, TouchpointKind};
+use crate::model::{Model, Owner, Pillar};
 use crate::tui::ops::Node;
 
 /// What the map screen shows: the board of cards, or the Six Pillars grid.
@@ -103,15 +103,6 @@ pub fn down_the_grid(model: &Model, node: &Node, by: i64) -> Node {
 pub fn first_place(model: &Model) -> Option<(usize, Option<usize>)> {
     let j = model.journeys.first()?;
     Some((0, (!j.touchpoints.is_empty()).then_some(0)))
-}
-
-/// A touchpoint kind in the room's words, short enough for a card.
-pub fn kind_word(k: TouchpointKind) -> &'static str {
-    match k {
-        TouchpointKind::HandRaiser => "hand-raiser",
-        TouchpointKind::RelationshipMilestone => "milestone",
-        TouchpointKind::CompanyOutreach => "outreach",
-    }
 }
 
 /// The owner on a card.

@@ -9,11 +9,11 @@
 //! the width scrolls sideways to the selected card and says how many are hidden.
 
 use super::{Areas, block, fit, fit_line, highlight, list_offset, text_width};
-use crate::model::check::{dominant_pillar, pillar_shares, touchpoint_pillar_shares};
+use crate::model::check::{dominant_pillar, pillar_gaps, pillar_shares, touchpoint_pillar_shares};
 use crate::model::weight::FULL;
 use crate::model::{Ending, Journey, Pillar, Stage, Touchpoint};
 use crate::tui::app::{App, Screen};
-use crate::tui::map::{card_node, kind_word, owner_word, pillar_short, place};
+use crate::tui::map::{card_node, owner_word, pillar_short, place};
 use crate::tui::ops::Node;
 use crate::tui::tree::fmt_num;
 use crate::tui::widgets::WeightGauge;
@@ -346,7 +346,7 @@ fn draw_card(f: &mut Frame, app: &App, tp: &Touchpoint, r: Rect, selected: bool)
     let mut lines = Vec::new();
     let mut first = vec![
         Span::styled(format!("{}%", tp.weight), t.style("weight")),
-        Span::styled(format!("  {}", kind_word(tp.kind)), t.style("text")),
+        Span::styled(format!("  {}", tp.kind.word()), t.style("text")),
     ];
     if tp.note.is_some() {
         first.push(Span::styled(" ✎", t.style("muted")));
@@ -459,7 +459,7 @@ fn grid_rows(app: &App) -> Vec<GridRow> {
             kind: GridKind::Total(j),
             node: Some(Node::Journey(j)),
         });
-        for g in gaps(journey) {
+        for g in pillar_gaps(journey) {
             rows.push(GridRow {
                 kind: GridKind::Gaps(g),
                 node: Some(Node::Journey(j)),
@@ -467,29 +467,6 @@ fn grid_rows(app: &App) -> Vec<GridRow> {
         }
     }
     rows
-}
-
-/// The gaps of a journey in words: pillars no touchpoint serves, a pillar carrying most.
-pub fn gaps(j: &Journey) -> Vec<String> {
-    let shares = pillar_shares(j);
-    let none: Vec<&str> = Pillar::ALL
-        .iter()
-        .zip(shares)
-        .filter(|(_, s)| *s == 0.0)
-        .map(|(p, _)| p.label())
-        .collect();
-    let mut parts = Vec::new();
-    if !none.is_empty() {
-        parts.push(format!("no touchpoint serves {}", none.join(", ")));
-    }
-    if let Some((p, s)) = dominant_pillar(&shares) {
-        parts.push(format!(
-            "{} carries {}% of the weight",
-            p.label(),
-            fmt_num((s * 10.0).round() / 10.0)
-        ));
-    }
-    parts
 }
 
 /// The grid's rows, the first one shown, and where they are drawn (below the heading).
