@@ -106,3 +106,182 @@ fn help_puts_the_current_screens_keys_first_pages_and_mentions_the_mouse() {
     ));
     assert_eq!(scroll(&app), 0);
 }
+
+fn tp(journey: usize, k: usize) -> scorewright::tui::ops::Node {
+    scorewright::tui::ops::Node::Touchpoint {
+        journey,
+        path: vec![k],
+    }
+}
+
+#[test]
+fn duplicating_a_touchpoint_with_children_gives_fresh_ids_and_says_copy() {
+    let mut app = example("b2b-customer");
+    app.select(&tp(0, 0));
+    let errors = app.errors();
+    press(&mut app, "c");
+    let copy = &app.model.journeys[0].touchpoints[1];
+    assert_eq!(copy.name, "Adopts more of the product (copy)");
+    assert_eq!(copy.id, "adoption_copy");
+    let ids: Vec<&str> = copy.touchpoints.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "seat_usage_copy",
+            "module_breadth_copy",
+            "recent_logins_copy"
+        ]
+    );
+    assert!(
+        !app.diagnostics.iter().any(|d| d.message.contains("twice")),
+        "{:?}",
+        app.diagnostics
+    );
+    // Only the weights are over: no id is used twice.
+    assert_eq!(app.errors(), errors + 1);
+}
+
+#[test]
+fn deleting_a_journey_names_what_depends_on_it() {
+    let mut app = example("b2b-customer");
+    app.select(&scorewright::tui::ops::Node::Journey(1));
+    press(&mut app, "x");
+    let Some(Popup::Confirm(c)) = app.popups.last() else {
+        panic!("no question")
+    };
+    let users: Vec<String> = app
+        .model
+        .segments
+        .iter()
+        .filter(|s| format!("{:?}", s.when).contains("\"attrition\""))
+        .map(|s| format!("segment '{}'", s.name))
+        .collect();
+    assert!(!users.is_empty());
+    for u in &users {
+        assert!(
+            c.message.contains(u.as_str()),
+            "{u} not named: {}",
+            c.message
+        );
+    }
+    assert!(c.message.contains("will point at nothing"), "{}", c.message);
+}
+
+#[test]
+fn an_empty_rename_is_refused_and_changes_nothing() {
+    let mut app = example("b2b-customer");
+    app.select(&tp(1, 0));
+    let before = app.model.clone();
+    press(&mut app, "r Backspace Enter");
+    let Some(Popup::Input(i)) = app.popups.last() else {
+        panic!("the box closed on an empty name")
+    };
+    assert!(i.error.as_deref().unwrap_or("").contains("cannot be empty"));
+    press(&mut app, "Esc");
+    assert_eq!(app.model, before);
+}
+
+#[test]
+fn saving_a_model_with_errors_says_so_and_still_saves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    let file = read_model(std::path::Path::new("examples/b2b-customer.yaml")).unwrap();
+    let mut app = App::new(file.model, path.clone());
+    app.select(&tp(1, 0));
+    press(&mut app, "+ Ctrl-s");
+    let m = app.message.clone().unwrap();
+    assert!(
+        m.text.contains("saved to") && m.text.contains("with 1 error"),
+        "{}",
+        m.text
+    );
+    assert!(path.exists());
+}
+
+#[test]
+fn the_checks_list_errors_first_and_says_how_many_more_there_are() {
+    let mut app = example("b2b-customer");
+    // Three weights off in three journeys, and several unused fields (warnings).
+    for j in 0..3 {
+        app.select(&tp(j, 0));
+        press(&mut app, "+");
+    }
+    let severities: Vec<_> = app.diagnostics.iter().map(|d| d.severity).collect();
+    let mut sorted = severities.clone();
+    sorted.sort();
+    assert_eq!(severities, sorted);
+    // Many warnings on top of the errors: a note of the field no signal uses, for each field.
+    let mut app2 = App::new(app.model.clone(), PathBuf::from("m.yaml"));
+    for i in 0..8 {
+        app2.model.fields.push(scorewright::model::Field::new(
+            &format!("unused_{i}"),
+            scorewright::model::FieldKind::Number,
+        ));
+    }
+    app2.select(&tp(0, 0));
+    press(&mut app2, "- +");
+    let screen = render(&mut app2, 80, 24);
+    assert!(screen.contains("✖"), "{screen}");
+    assert!(screen.contains("more"), "{screen}");
+}
+
+#[test]
+fn balance_gives_equal_shares_and_v_spreads_the_difference() {
+    let text = "name: b\nfields: []\njourneys:\n  - id: j\n    touchpoints:\n      - { id: a, weight: 31 }\n      - { id: b, weight: 30 }\n      - { id: c, weight: 25 }\n      - { id: d, weight: 20 }\n      - { id: e, weight: 15 }\n      - { id: f, weight: 10 }\n";
+    let model = scorewright::model::parse_model(text, "b.yaml").unwrap();
+    let weights = |app: &App| -> Vec<String> {
+        app.model.journeys[0]
+            .touchpoints
+            .iter()
+            .map(|t| t.weight.to_string())
+            .collect()
+    };
+    let mut app = App::new(model.clone(), PathBuf::from("b.yaml"));
+    app.select(&tp(0, 0));
+    press(&mut app, "b");
+    assert_eq!(
+        weights(&app),
+        ["16.67", "16.67", "16.67", "16.67", "16.66", "16.66"]
+    );
+    assert!(app.message.as_ref().unwrap().text.contains("equal shares"));
+    press(&mut app, "u v");
+    assert_eq!(
+        weights(&app),
+        ["25.83", "24.83", "19.83", "14.83", "9.84", "4.84"]
+    );
+    // The hint says which balance the key does.
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("b balance: equal shares"), "{screen}");
+}
+
+#[test]
+fn no_negative_zero_in_an_explanation() {
+    let text = "name: z\nfields:\n  - { id: tickets, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: a, weight: 100, signals: [ { field: tickets, weight: 100, rule: { scale: { from: 10, to: 0 } } } ] }\nsamples:\n  - { id: x, tickets: 10 }\n";
+    let model = scorewright::model::parse_model(text, "z.yaml").unwrap();
+    let table = scorewright::contacts::Table::from_maps("samples", &model.samples);
+    let scored = scorewright::engine::score_table(&model, &table);
+    let e = scorewright::engine::explain(&model, &scored, 0);
+    let out = scorewright::engine::explain::render_text(&e);
+    assert!(!out.contains("-0"), "{out}");
+    // The designer's explanation too.
+    let mut app = App::new(model, PathBuf::from("z.yaml")).with_contacts(None);
+    press(&mut app, "p");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("×0.00"), "{screen}");
+    assert!(!screen.contains("-0"), "{screen}");
+}
+
+#[test]
+fn without_colour_there_is_no_theme_to_name_or_switch() {
+    let mut app = example("b2b-customer");
+    app.theme = app.theme.clone().without_color();
+    let before = app.theme.name.clone();
+    let screen = render(&mut app, 120, 40);
+    assert!(!screen.contains("theme:"), "{screen}");
+    press(&mut app, "t");
+    assert_eq!(app.theme.name, before);
+    // The light theme sets a background, so it reads the same on a dark terminal.
+    let themes = scorewright::tui::theme::Themes::built_in();
+    let light = themes.get("light");
+    assert!(light.base().bg.is_some());
+}

@@ -81,7 +81,10 @@ pub enum Action {
     Nudge(i64),
     /// Type a weight, starting with this character.
     TypeWeight(Option<char>),
+    /// Equal shares of 100%.
     BalanceEven,
+    /// The difference to 100% spread evenly over the weights.
+    BalanceSpread,
     BalanceProportional,
     AddSibling,
     AddInside,
@@ -537,6 +540,10 @@ impl App {
     pub fn can_rename(&self) -> bool {
         self.rename_prop().is_some() || matches!(self.node(), Node::Signal { .. })
     }
+    /// Without colour (`NO_COLOR`) there is no theme to switch to, and nothing to write.
+    pub fn can_switch_theme(&self) -> bool {
+        !self.theme.is_plain()
+    }
     pub fn can_flag(&self) -> bool {
         matches!(self.node(), Node::Journey(_) | Node::Touchpoint { .. })
     }
@@ -683,8 +690,9 @@ impl App {
             }
             Action::Nudge(d) => self.nudge(d),
             Action::TypeWeight(c) => self.type_weight(c),
-            Action::BalanceEven => self.balance(false),
-            Action::BalanceProportional => self.balance(true),
+            Action::BalanceEven => self.balance(edits::Balance::Equal),
+            Action::BalanceSpread => self.balance(edits::Balance::Spread),
+            Action::BalanceProportional => self.balance(edits::Balance::Proportional),
             Action::AddSibling => self.add_sibling(),
             Action::AddInside => self.add_inside(),
             Action::Rename => self.rename(),
@@ -1018,6 +1026,8 @@ impl App {
                 &self.personas,
                 map,
             ));
+        // Errors first: a long list of warnings must not hide one.
+        self.diagnostics.sort_by_key(|d| d.severity);
         self.diag_selected = self
             .diag_selected
             .min(self.diagnostics.len().saturating_sub(1));
@@ -1109,13 +1119,21 @@ impl App {
                 self.source_map = Some((self.saved_revision, SourceMap::new(&text)));
                 self.refresh();
                 let mut text = format!("saved to {}", self.path.display());
+                let errors = self.errors();
+                if errors > 0 {
+                    // Saved all the same, so nothing is lost; but the room must know.
+                    text.push_str(&format!(
+                        " with {errors} error{}: see the checks",
+                        if errors == 1 { "" } else { "s" }
+                    ));
+                }
                 if std::mem::take(&mut self.comments_in_file) {
                     text.push_str(" (the comments of the original file are not kept)");
                 }
                 if let Some(b) = backup {
                     text.push_str(&format!("; the previous version is in {}", b.display()));
                 }
-                self.say(Tone::Ok, text);
+                self.say(if errors > 0 { Tone::Warning } else { Tone::Ok }, text);
                 true
             }
             Err(e) => {

@@ -320,7 +320,7 @@ fn defaults() -> Vec<Binding> {
         A::NextTheme,
         "next theme",
         false,
-        None,
+        Some(App::can_switch_theme),
     );
     b(
         M::Global,
@@ -460,8 +460,16 @@ fn defaults() -> Vec<Binding> {
         M::Tree,
         &[k('b')],
         A::BalanceEven,
-        "balance evenly",
+        "balance: equal shares",
         true,
+        Some(App::can_balance),
+    );
+    b(
+        M::Tree,
+        &[k('v')],
+        A::BalanceSpread,
+        "balance: spread the difference evenly",
+        false,
         Some(App::can_balance),
     );
     b(
@@ -615,7 +623,7 @@ fn defaults() -> Vec<Binding> {
         M::Detail,
         &[k('b')],
         A::BalanceEven,
-        "balance",
+        "balance: equal shares",
         false,
         Some(App::can_balance),
     );
@@ -1089,6 +1097,7 @@ fn defaults() -> Vec<Binding> {
                     A::Nudge(_)
                         | A::TypeWeight(_)
                         | A::BalanceEven
+                        | A::BalanceSpread
                         | A::BalanceProportional
                         | A::AddSibling
                         | A::AddInside

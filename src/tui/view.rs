@@ -172,7 +172,12 @@ fn draw_title(f: &mut Frame, app: &App, area: Rect) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let right = format!(" theme: {} │ ? keys ", t.name);
+    // Without colour every theme looks the same: no theme to name.
+    let right = if t.is_plain() {
+        " ? keys ".to_string()
+    } else {
+        format!(" theme: {} │ ? keys ", t.name)
+    };
     let mut spans = vec![
         Span::styled(" scorewright ", t.style("title")),
         Span::styled(format!("│ {file}"), t.style("text")),

@@ -4,6 +4,18 @@
 
 use super::*;
 
+/// How `b`, `v` and `B` bring a group of weights to 100%.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Balance {
+    /// Every weight the same share: 6 touchpoints get 16.67% each (the first ones a
+    /// hundredth more).
+    Equal,
+    /// What is missing (or over) spread evenly over the weights, none below 0.
+    Spread,
+    /// Each weight scaled by the same factor.
+    Proportional,
+}
+
 impl App {
     /// Sets one property of a node from raw text, validated; returns the message when refused.
     pub(super) fn set_prop(&mut self, node: &Node, prop: Prop, raw: &str) -> Result<(), String> {
@@ -115,7 +127,7 @@ impl App {
         }
     }
 
-    pub(super) fn balance(&mut self, proportional: bool) {
+    pub(super) fn balance(&mut self, how: Balance) {
         let Some(list) = self.balance_group() else {
             return;
         };
@@ -126,22 +138,24 @@ impl App {
             return;
         }
         let sum: i64 = weights.iter().map(|w| w.0).sum();
-        let new = if proportional {
-            balance_proportional(&weights)
-        } else {
-            balance_even(&weights)
+        let new = match how {
+            // Equal shares are what is left to spread when every weight is zero.
+            Balance::Equal => balance_even(&vec![Weight(0); weights.len()]),
+            Balance::Spread => balance_even(&weights),
+            Balance::Proportional => balance_proportional(&weights),
         };
         if new == weights {
-            self.say(
-                Tone::Info,
-                format!("the {}s already sum to {}", list.what(), describe_sum(sum)),
-            );
+            let already = match how {
+                Balance::Equal => "already share 100% equally".to_string(),
+                _ => format!("already sum to {}", describe_sum(sum)),
+            };
+            self.say(Tone::Info, format!("the {}s {already}", list.what()));
             return;
         }
-        let how = if proportional {
-            "proportionally"
-        } else {
-            "evenly"
+        let how = match how {
+            Balance::Equal => "to equal shares",
+            Balance::Spread => "by spreading the difference evenly",
+            Balance::Proportional => "proportionally",
         };
         let node = self.node();
         self.edit(
@@ -438,13 +452,17 @@ impl App {
                 Item::Journey(j)
             }
             Item::Touchpoint(mut t) => {
-                let ids = node
+                let mut ids = node
                     .journey()
                     .and_then(|j| self.model.journeys.get(j))
                     .map(touchpoint_ids)
                     .unwrap_or_default();
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                t.id = unique_id(&format!("{}_copy", t.id), &ids);
+                // The copy and every child in it get fresh ids (ids are unique in a journey),
+                // and the copy's name says what it is.
+                fresh_ids(&mut t, &mut ids);
+                if !t.name.is_empty() {
+                    t.name.push_str(" (copy)");
+                }
                 Item::Touchpoint(t)
             }
             Item::Grade(mut g) => {
@@ -496,7 +514,20 @@ impl App {
             return;
         };
         let inside = match &item {
-            Item::Journey(j) => format!(" and its {} touchpoints", j.touchpoints.len()),
+            Item::Journey(j) => {
+                let users = journey_users(&self.model, &j.id);
+                let users = if users.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ". {} name{} it and will point at nothing: {}",
+                        users.len(),
+                        if users.len() == 1 { "s" } else { "" },
+                        users.join(", ")
+                    )
+                };
+                format!(" and its {} touchpoints{users}", j.touchpoints.len())
+            }
             Item::Touchpoint(t) if !t.signals.is_empty() => {
                 format!(" and its {} signals", t.signals.len())
             }
@@ -612,6 +643,20 @@ impl App {
     }
 }
 
+/// Gives a touchpoint and its children ids that `taken` does not hold (`adoption_copy`),
+/// adding each to `taken`.
+fn fresh_ids(t: &mut Touchpoint, taken: &mut Vec<String>) {
+    let id = {
+        let ids: Vec<&str> = taken.iter().map(String::as_str).collect();
+        unique_id(&format!("{}_copy", t.id), &ids)
+    };
+    taken.push(id.clone());
+    t.id = id;
+    for c in &mut t.touchpoints {
+        fresh_ids(c, taken);
+    }
+}
+
 fn touchpoint_ids(j: &Journey) -> Vec<String> {
     fn walk(t: &Touchpoint, out: &mut Vec<String>) {
         out.push(t.id.clone());
@@ -622,6 +667,47 @@ fn touchpoint_ids(j: &Journey) -> Vec<String> {
     let mut out = Vec::new();
     for t in &j.touchpoints {
         walk(t, &mut out);
+    }
+    out
+}
+
+/// What names a journey by its id: grades, the tiers, segments, personas, adjustments and
+/// tuning limits, in words (`segment 'At risk'`).
+fn journey_users(m: &Model, id: &str) -> Vec<String> {
+    fn names(c: &Condition, id: &str) -> bool {
+        c.journey.as_deref() == Some(id)
+            || c.all.iter().chain(&c.any).any(|x| names(x, id))
+            || c.not.as_deref().is_some_and(|x| names(x, id))
+    }
+    let mut out = Vec::new();
+    for g in m.grades.iter().filter(|g| g.journey == id) {
+        out.push(format!("grade '{}'", g.id));
+    }
+    if m.tiers.as_ref().is_some_and(|t| t.journey == id) {
+        out.push("the tiers".to_string());
+    }
+    for s in &m.segments {
+        if s.when.as_ref().is_some_and(|c| names(c, id)) {
+            out.push(format!("segment '{}'", s.name));
+        }
+    }
+    for p in &m.personas {
+        if p.expect.scores.contains_key(id) {
+            out.push(format!("persona '{}'", p.name));
+        }
+    }
+    for j in m.journeys.iter().filter(|j| j.id != id) {
+        for a in j.adjustments.iter().filter(|a| names(&a.when, id)) {
+            out.push(format!("adjustment '{}'", a.name));
+        }
+    }
+    let prefix = format!("{id}.");
+    for t in m
+        .tuning
+        .iter()
+        .filter(|t| t.at == id || t.at.starts_with(&prefix))
+    {
+        out.push(format!("tuning limit '{}'", t.at));
     }
     out
 }

@@ -419,7 +419,13 @@ fn touchpoint_lines(t: &Theme, tp: &TouchpointPart, depth: usize, out: &mut Vec<
                 value,
                 t.style(if s.value.is_some() { "info" } else { "warning" }),
             ),
-            Span::styled(format!("  ×{:.2}", s.attainment), t.style("muted")),
+            Span::styled(
+                format!(
+                    "  ×{:.2}",
+                    crate::engine::explain::unsigned_zero(s.attainment)
+                ),
+                t.style("muted"),
+            ),
             Span::styled(
                 format!("  {} of {}", pts(s.points), pts(s.max_points)),
                 t.style("weight"),
