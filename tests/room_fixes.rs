@@ -285,3 +285,37 @@ fn without_colour_there_is_no_theme_to_name_or_switch() {
     let light = themes.get("light");
     assert!(light.base().bg.is_some());
 }
+
+#[test]
+fn the_sort_arrow_means_the_same_on_text_and_numbers() {
+    let mut app =
+        example("b2b-customer").with_contacts(Some(PathBuf::from("examples/b2b-customer.csv")));
+    press(&mut app, "p s");
+    // The contact's id: text, A on top, ▼.
+    let p = app.preview.as_ref().unwrap();
+    assert_eq!(p.sort_arrow(), "▼");
+    press(&mut app, "S");
+    assert_eq!(app.preview.as_ref().unwrap().sort_arrow(), "▲");
+    // A score, largest on top: ▲, as the reversed text.
+    press(&mut app, "s");
+    let p = app.preview.as_ref().unwrap();
+    assert!(matches!(
+        p.sort,
+        Some(scorewright::tui::preview::Col::Score(_))
+    ));
+    assert_eq!(p.sort_arrow(), "▲");
+    let first = p.order[0];
+    let last = *p.order.last().unwrap();
+    let col = p.sort.unwrap();
+    let num = |r: usize| p.cell(r, col).parse::<f64>().unwrap();
+    assert!(num(first) >= num(last));
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("largest on top")
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("▲expansion"), "{screen}");
+}

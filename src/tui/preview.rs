@@ -716,6 +716,18 @@ impl Preview {
         self.explain_selected();
     }
 
+    /// The sort column's arrow, with one meaning on every column: ▲ the largest (or Z) on
+    /// top, ▼ the smallest (or A) on top. Numbers sort largest first, text A to Z, until `S`
+    /// reverses them.
+    pub fn sort_arrow(&self) -> &'static str {
+        let numeric = matches!(self.sort, Some(Col::Score(_) | Col::Delta | Col::Rank));
+        if numeric != self.descending {
+            "▲"
+        } else {
+            "▼"
+        }
+    }
+
     /// Moves the cursor by `by` rows, keeping it within `height` rows of the view.
     pub fn step(&mut self, by: i64, height: usize) {
         let last = self.order.len().saturating_sub(1) as i64;

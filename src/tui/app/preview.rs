@@ -337,7 +337,16 @@ impl App {
                     p.descending = false;
                     p.reorder();
                     let text = match next {
-                        Some(c) => format!("sorted by {}", p.heading(c)),
+                        Some(c) => format!(
+                            "sorted by {} ({}: {} on top; S reverses)",
+                            p.heading(c),
+                            p.sort_arrow(),
+                            if p.sort_arrow() == "▲" {
+                                "largest"
+                            } else {
+                                "smallest, or A"
+                            }
+                        ),
                         None => "in file order".to_string(),
                     };
                     self.say(Tone::Info, text);

@@ -179,7 +179,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
         let mut h = p.heading(*c);
         let sorted = Some(*c) == p.sort;
         if sorted {
-            h = format!("{}{}", if p.descending { "▲" } else { "▼" }, h);
+            h = format!("{}{}", p.sort_arrow(), h);
         }
         spans.push(Span::styled(
             pad(&h, *w, col_shape(*c).1),
