@@ -319,3 +319,68 @@ fn the_sort_arrow_means_the_same_on_text_and_numbers() {
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("▲expansion"), "{screen}");
 }
+
+#[test]
+fn a_new_touchpoints_id_follows_its_name_until_the_id_is_set() {
+    let mut app = example("b2b-customer");
+    app.select(&tp(1, 3));
+    press(&mut app, "a");
+    assert_eq!(app.model.journeys[1].touchpoints[4].id, "touchpoint");
+    press(&mut app, "r");
+    type_text(&mut app, "Support ticket escalated");
+    press(&mut app, "Enter");
+    assert_eq!(
+        app.model.journeys[1].touchpoints[4].id,
+        "support_ticket_escalated"
+    );
+    press(&mut app, "r");
+    type_text(&mut app, "Ticket escalated twice");
+    press(&mut app, "Enter");
+    assert_eq!(
+        app.model.journeys[1].touchpoints[4].id,
+        "ticket_escalated_twice"
+    );
+    // Once someone sets the id, a new name leaves it alone.
+    press(&mut app, "Enter Enter");
+    type_text(&mut app, "escalated");
+    press(&mut app, "Enter Esc r");
+    type_text(&mut app, "Escalated, again");
+    press(&mut app, "Enter");
+    let t = &app.model.journeys[1].touchpoints[4];
+    assert_eq!(
+        (t.id.as_str(), t.name.as_str()),
+        ("escalated", "Escalated, again")
+    );
+    // An example's own ids (not made from their names) never move on a rename.
+    app.select(&tp(1, 1));
+    press(&mut app, "r");
+    type_text(&mut app, "Usage declining");
+    press(&mut app, "Enter");
+    assert_eq!(app.model.journeys[1].touchpoints[1].id, "usage_decline");
+}
+
+#[test]
+fn renaming_a_journeys_id_updates_every_reference_as_one_edit() {
+    let mut app = example("b2b-customer");
+    let before = app.model.clone();
+    assert_eq!(app.errors(), 0);
+    app.select(&scorewright::tui::ops::Node::Journey(1));
+    press(&mut app, "Enter Enter");
+    type_text(&mut app, "churn");
+    press(&mut app, "Enter");
+    assert_eq!(app.model.journeys[1].id, "churn");
+    assert_eq!(app.errors(), 0, "{:?}", app.diagnostics);
+    let text = format!("{:?}", app.model);
+    assert!(
+        !text.contains("\"attrition\""),
+        "a reference was left behind"
+    );
+    let said = app.message.as_ref().unwrap().text.clone();
+    assert!(
+        said.contains("id attrition → churn") && said.contains("updated segment"),
+        "{said}"
+    );
+    // One undo takes all of it back.
+    press(&mut app, "Esc u");
+    assert_eq!(app.model, before);
+}

@@ -1133,7 +1133,7 @@ impl App {
                 if let Some(b) = backup {
                     text.push_str(&format!("; the previous version is in {}", b.display()));
                 }
-                self.say(if errors > 0 { Tone::Warning } else { Tone::Ok }, text);
+                self.say(Tone::Ok, text);
                 true
             }
             Err(e) => {
