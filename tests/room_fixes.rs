@@ -384,3 +384,29 @@ fn renaming_a_journeys_id_updates_every_reference_as_one_edit() {
     press(&mut app, "Esc u");
     assert_eq!(app.model, before);
 }
+
+#[test]
+fn the_note_editor_wraps_long_lines() {
+    let mut app = example("b2b-customer");
+    app.select(&tp(1, 1));
+    // The note is the detail pane's last property of a touchpoint: open it from there.
+    let props = app.props();
+    let i = props
+        .iter()
+        .position(|p| *p == scorewright::tui::props::Prop::Note)
+        .unwrap();
+    press(&mut app, "Enter");
+    for _ in 0..i {
+        press(&mut app, "Down");
+    }
+    press(&mut app, "Enter");
+    assert!(matches!(app.popups.last(), Some(Popup::Input(i)) if i.multiline));
+    type_text(
+        &mut app,
+        " The room agreed that a fall in usage over two quarters matters more than any single ticket, and asked for this to be reviewed in spring.",
+    );
+    let screen = render(&mut app, 100, 30);
+    // Both ends of the long line are in view: it wraps instead of scrolling sideways.
+    assert!(screen.contains("reviewed in spring."), "{screen}");
+    assert!(screen.contains("The room agreed"), "{screen}");
+}
