@@ -90,7 +90,18 @@ fn help_puts_the_current_screens_keys_first_pages_and_mentions_the_mouse() {
     assert!(lines.iter().any(|l| l == "Mouse"));
     assert!(lines.iter().any(|l| l.contains("Ctrl-k")));
     press(&mut app, "Esc p ?");
-    let first = view::help_lines(&app)[0].to_string();
+    let lines: Vec<String> = view::help_lines(&app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(lines[0], "Preview of contacts (where you are)");
+    // In the preview `/` filters the contacts: help does not say it finds a node there.
+    assert!(lines.iter().any(|l| l.contains("filter by text")));
+    assert!(
+        !lines.iter().any(|l| l.contains("find a node by name")),
+        "{lines:#?}"
+    );
+    let first = lines[0].clone();
     assert_eq!(first, "Preview of contacts (where you are)");
     render(&mut app, 100, 30);
     let scroll = |app: &App| match app.popups.last() {
@@ -409,4 +420,28 @@ fn the_note_editor_wraps_long_lines() {
     // Both ends of the long line are in view: it wraps instead of scrolling sideways.
     assert!(screen.contains("reviewed in spring."), "{screen}");
     assert!(screen.contains("The room agreed"), "{screen}");
+}
+
+#[test]
+fn the_field_picker_shows_a_fields_label_with_its_id() {
+    let mut app = example("b2b-customer");
+    app.model.fields[0].label = Some("Seats in use".into());
+    let id = app.model.fields[0].id.clone();
+    // A signal's field is picked with r on the signal.
+    app.select(&scorewright::tui::ops::Node::Signal {
+        journey: 1,
+        touchpoint: vec![1],
+        index: 0,
+    });
+    press(&mut app, "r");
+    let Some(Popup::Picker(p)) = app.popups.last() else {
+        panic!("no field picker")
+    };
+    assert!(
+        p.items
+            .iter()
+            .any(|i| i.label == format!("Seats in use ({id})") && i.value == id),
+        "{:?}",
+        p.items.iter().map(|i| &i.label).collect::<Vec<_>>()
+    );
 }

@@ -475,7 +475,11 @@ impl App {
         }];
         let used = crate::model::check::fields_used(&self.model);
         items.extend(self.model.fields.iter().map(|f| PickItem {
-            label: f.id.clone(),
+            // The words the room gave the field, with its id for the file.
+            label: match &f.label {
+                Some(l) if !l.trim().is_empty() && l != &f.id => format!("{l} ({})", f.id),
+                _ => f.id.clone(),
+            },
             detail: format!(
                 "{}{}",
                 f.kind.name(),

@@ -354,12 +354,23 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         .into_iter()
         .filter(|m| *m != here),
     );
+    // A global key the current pane binds itself means the pane's action here (`/` filters
+    // the preview, not the tree): help lists it with the pane, not as "everywhere".
+    let shadowed = |g: &crate::tui::keys::Binding| {
+        here.is_pane()
+            && g.mode == Mode::Global
+            && app
+                .keymap
+                .bindings
+                .iter()
+                .any(|b| b.mode == here && b.keys.iter().any(|k| g.keys.contains(k)))
+    };
     for mode in modes {
         let bs: Vec<_> = app
             .keymap
             .bindings
             .iter()
-            .filter(|b| b.mode == mode)
+            .filter(|b| b.mode == mode && !shadowed(b))
             .collect();
         if bs.is_empty() {
             continue;
