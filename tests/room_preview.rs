@@ -11,6 +11,17 @@ use scorewright::tui::App;
 use scorewright::tui::ops::Node;
 use std::path::PathBuf;
 
+/// The what-if on screen.
+fn comparison(app: &App) -> &scorewright::engine::whatif::Comparison {
+    &app.preview
+        .as_ref()
+        .unwrap()
+        .result
+        .as_ref()
+        .unwrap()
+        .comparison
+}
+
 fn b2b() -> App {
     let path = PathBuf::from("examples/b2b-customer.yaml");
     let file = read_model(&path).unwrap();
@@ -31,8 +42,7 @@ fn an_edit_of_the_attrition_journey_shows_its_what_if_and_the_key_cycles_journey
     );
     press(&mut app, "> > > > > - - - - -");
     press(&mut app, "p");
-    let p = app.preview.as_ref().unwrap();
-    let c = &p.result.as_ref().unwrap().comparison;
+    let c = comparison(&app);
     assert_eq!(c.journey, "attrition");
     assert!(c.changed > 0, "no contact's attrition score changed");
     assert!(c.delta.iter().any(|d| d.abs() > 1e-9));
@@ -64,14 +74,7 @@ fn an_edit_of_the_attrition_journey_shows_its_what_if_and_the_key_cycles_journey
     }
     // `>` cycles to the next journey; the summary still lists the journey that changed.
     press(&mut app, ">");
-    let c = &app
-        .preview
-        .as_ref()
-        .unwrap()
-        .result
-        .as_ref()
-        .unwrap()
-        .comparison;
+    let c = comparison(&app);
     assert_eq!(c.journey, "revenue_icp");
     assert_eq!(c.changed, 0);
     let screen = render(&mut app, 120, 40);
@@ -80,14 +83,7 @@ fn an_edit_of_the_attrition_journey_shows_its_what_if_and_the_key_cycles_journey
         "{screen}"
     );
     press(&mut app, "< <");
-    let c = &app
-        .preview
-        .as_ref()
-        .unwrap()
-        .result
-        .as_ref()
-        .unwrap()
-        .comparison;
+    let c = comparison(&app);
     assert_eq!(c.journey, "expansion");
 }
 
