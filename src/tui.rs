@@ -17,6 +17,7 @@
 pub mod app;
 pub mod history;
 pub mod keys;
+pub mod map;
 pub mod ops;
 pub mod popups;
 pub mod preview;

@@ -756,7 +756,7 @@ fn personas_are_added_edited_checked_and_undone() {
     // Text that is not an expectation is refused, with the reason, and changes nothing.
     let agreed = app.model.clone();
     press(&mut app, "Enter");
-    type_text(&mut app, " tier: hot");
+    type_text(&mut app, "{ tier: hot");
     press(&mut app, "Enter");
     assert!(!app.popups.is_empty(), "the box closed on bad YAML");
     press(&mut app, "Esc");

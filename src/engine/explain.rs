@@ -256,10 +256,16 @@ pub fn describe_rule(rule: &Rule) -> String {
     }
 }
 
-/// Points with at most two decimals: `6.25`, `30`, `12.5`.
+/// Points with at most two decimals: `6.25`, `30`, `12.5`; never `-0`.
 fn pts(v: f64) -> String {
-    let s = format!("{v:.2}");
+    let s = format!("{:.2}", unsigned_zero(v));
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `v`, with a negative zero (`(10 - 10) / (0 - 10)` in an inverted scale) made plain 0, so
+/// that no one reads "-0.00".
+pub fn unsigned_zero(v: f64) -> f64 {
+    if v == 0.0 { 0.0 } else { v }
 }
 
 /// The explanation as indented text, for a terminal or a ticket.
@@ -337,7 +343,7 @@ fn render_tp(s: &mut String, t: &TouchpointPart, depth: usize) {
             s,
             "{pad}  {} = {value}: attainment {:.2} x {} = {} points ({})",
             sig.field,
-            sig.attainment,
+            unsigned_zero(sig.attainment),
             pts(sig.max_points),
             pts(sig.points),
             sig.rule

@@ -47,10 +47,17 @@ fn best_value(rule: &Rule) -> String {
 /// The single changes that would raise this contact on the main journey, the smallest that
 /// reaches the next tier first, then the largest of the rest. At most `limit`.
 pub fn moves(model: &Model, scored: &Scored, row: usize, limit: usize) -> Vec<Move> {
-    let Some(ji) = main_journey(model) else {
+    match main_journey(model) {
+        Some(ji) => moves_on(model, scored, row, limit, ji),
+        None => Vec::new(),
+    }
+}
+
+/// The single changes that would raise this contact on journey `ji` (by index), as `moves`.
+pub fn moves_on(model: &Model, scored: &Scored, row: usize, limit: usize, ji: usize) -> Vec<Move> {
+    let Some(journey) = model.journeys.get(ji) else {
         return Vec::new();
     };
-    let journey = &model.journeys[ji];
     let score = scored.scores[ji][row];
     let unclamped = scored.raw(ji, row)
         + journey

@@ -90,14 +90,30 @@ pub fn ranking(model: &Model, scored: &Scored, journey: &str) -> Ranking {
     }
 }
 
-/// Compares the baseline scoring with the current one, row by row.
+/// Compares the baseline scoring with the current one, row by row, on the main journey.
 pub fn compare(
     before_model: &Model,
     before: &Scored,
     after_model: &Model,
     after: &Scored,
 ) -> Comparison {
-    let Some(aj) = main_journey(after_model) else {
+    compare_on(before_model, before, after_model, after, None)
+}
+
+/// Compares the baseline scoring with the current one, row by row, on the journey with this
+/// id (the main journey when `None`, or when the current model has no such journey). Tier,
+/// handover and segment moves do not depend on the journey.
+pub fn compare_on(
+    before_model: &Model,
+    before: &Scored,
+    after_model: &Model,
+    after: &Scored,
+    journey: Option<&str>,
+) -> Comparison {
+    let chosen = journey
+        .and_then(|id| after_model.journeys.iter().position(|j| j.id == id))
+        .or_else(|| main_journey(after_model));
+    let Some(aj) = chosen else {
         return compare_ranked(
             before_model,
             before,
@@ -105,6 +121,7 @@ pub fn compare(
             after_model,
             after,
             &Ranking::default(),
+            None,
         );
     };
     let journey = &after_model.journeys[aj].id;
@@ -115,10 +132,11 @@ pub fn compare(
         after_model,
         after,
         &ranking(after_model, after, journey),
+        Some(journey),
     )
 }
 
-/// `compare` with both sides' rankings on the main journey already known (`ranking`), as the
+/// `compare_on` with both sides' rankings on that journey already known (`ranking`), as the
 /// preview has the baseline's from one edit to the next. Everything else is counted per label
 /// code, not per row's label text: one pass over the rows, no allocation per row.
 pub fn compare_ranked(
@@ -128,9 +146,11 @@ pub fn compare_ranked(
     after_model: &Model,
     after: &Scored,
     after_ranking: &Ranking,
+    journey: Option<&str>,
 ) -> Comparison {
     let n = before.rows.min(after.rows);
-    let Some(aj) = main_journey(after_model) else {
+    let chosen = journey.and_then(|id| after_model.journeys.iter().position(|j| j.id == id));
+    let Some(aj) = chosen.or_else(|| main_journey(after_model)) else {
         return Comparison {
             rows: n,
             ..Comparison::default()

@@ -10,8 +10,10 @@ use super::backtest::{Backtest, measure};
 use crate::contacts::Table;
 use crate::engine::insight::{self, Outcome};
 use crate::engine::{persona_results, score_table};
-use crate::model::check::{Diagnostic, Severity, pillar_shares};
-use crate::model::{Model, Pillar, Touchpoint};
+use crate::model::check::{
+    Diagnostic, Severity, dominant_pillar, pillar_gaps, pillar_shares, touchpoint_pillar_shares,
+};
+use crate::model::{Condition, Journey, Model, Pillar, Touchpoint};
 use std::fmt::Write;
 
 /// Escapes text for HTML.
@@ -66,6 +68,8 @@ pub fn report(
         let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(n));
     }
     checks_section(&mut h, diagnostics);
+    open_questions_section(&mut h, model);
+    journey_map_section(&mut h, model);
     for j in &model.journeys {
         let _ = writeln!(h, "<h2>Journey: {}</h2>", esc(j.title()));
         let _ = writeln!(
@@ -92,6 +96,10 @@ pub fn report(
         h.push_str("<p><b>Weight by pillar</b></p>\n");
         pillar_chart(&mut h, &pillar_shares(j));
     }
+    pillar_grid_section(&mut h, model);
+    grades_section(&mut h, model);
+    tiers_section(&mut h, model);
+    segments_section(&mut h, model);
     if let Some(table) = contacts {
         contacts_sections(&mut h, model, table, outcome_column);
     }
@@ -126,6 +134,324 @@ fn checks_section(h: &mut String, diagnostics: &[Diagnostic]) {
         );
     }
     h.push_str("</ul>\n");
+}
+
+/// The journeys and touchpoints the room flagged as open, with their notes.
+fn open_questions_section(h: &mut String, model: &Model) {
+    fn walk<'a>(j: &'a Journey, t: &'a Touchpoint, out: &mut Vec<(String, Option<&'a str>)>) {
+        if t.open_question {
+            out.push((format!("{}: {}", j.title(), t.title()), t.note.as_deref()));
+        }
+        for c in &t.touchpoints {
+            walk(j, c, out);
+        }
+    }
+    let mut open = Vec::new();
+    for j in &model.journeys {
+        if j.open_question {
+            open.push((format!("Journey {}", j.title()), j.note.as_deref()));
+        }
+        for t in &j.touchpoints {
+            walk(j, t, &mut open);
+        }
+    }
+    h.push_str("<h2>Open questions</h2>\n");
+    if open.is_empty() {
+        h.push_str("<p class=\"muted\">The room left no question open.</p>\n");
+        return;
+    }
+    h.push_str("<ul>\n");
+    for (what, note) in open {
+        let note = note
+            .map(|n| format!(" <span class=\"note\">— {}</span>", esc(n)))
+            .unwrap_or_default();
+        let _ = writeln!(h, "<li class=\"q\">{}{note}</li>", esc(&what));
+    }
+    h.push_str("</ul>\n");
+}
+
+/// A pillar's colour in the report's pictures.
+fn pillar_colour(p: Pillar) -> &'static str {
+    match p {
+        Pillar::Integrity => "#3b5bdb",
+        Pillar::Resolution => "#2b8a3e",
+        Pillar::Expectations => "#e67700",
+        Pillar::TimeAndEffort => "#0c8599",
+        Pillar::Personalisation => "#ae3ec9",
+        Pillar::Empathy => "#e03131",
+    }
+}
+
+/// `s` cut to `n` characters, with an ellipsis when cut.
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The journey map as a picture: a lane per journey, a card per touchpoint along it.
+fn journey_map_section(h: &mut String, model: &Model) {
+    if model.journeys.is_empty() {
+        return;
+    }
+    let (label_w, card_w, card_h, gap, lane_h) = (170.0, 160.0, 78.0, 8.0, 96.0);
+    let most = model
+        .journeys
+        .iter()
+        .map(|j| j.touchpoints.len())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let width = label_w + most * (card_w + gap);
+    let height = lane_h * model.journeys.len() as f64;
+    h.push_str("<h2>Journey map</h2>\n");
+    let _ = writeln!(
+        h,
+        "<svg role=\"img\" aria-label=\"journey map\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
+    );
+    for (li, j) in model.journeys.iter().enumerate() {
+        let y = li as f64 * lane_h;
+        let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
+        let sound = sum == crate::model::weight::FULL;
+        let _ = writeln!(
+            h,
+            "<text x=\"0\" y=\"{}\" font-weight=\"bold\">{}</text><text x=\"0\" y=\"{}\" class=\"muted\" fill=\"#667085\">{} · {}</text><text x=\"0\" y=\"{}\" fill=\"{}\">Σ {}</text>",
+            y + 20.0,
+            esc(&cut(j.title(), 21)),
+            y + 38.0,
+            j.stage.name(),
+            j.ending.name(),
+            y + 56.0,
+            if sound { "#16794a" } else { "#b42318" },
+            esc(&crate::model::weight::describe_sum(sum))
+        );
+        for (ci, t) in j.touchpoints.iter().enumerate() {
+            let x = label_w + ci as f64 * (card_w + gap);
+            let fill = if t.open_question {
+                "#fff4d6"
+            } else {
+                "#f3f6fb"
+            };
+            let _ = writeln!(
+                h,
+                "<g><title>{}</title><rect x=\"{x}\" y=\"{}\" width=\"{card_w}\" height=\"{card_h}\" rx=\"8\" fill=\"{fill}\" stroke=\"#98a2b3\"/><text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text><text x=\"{}\" y=\"{}\">{}% · {}</text><text x=\"{}\" y=\"{}\" fill=\"#667085\">owner: {} · mkt {}</text>",
+                esc(t.note.as_deref().unwrap_or(t.title())),
+                y + 4.0,
+                x + 8.0,
+                y + 22.0,
+                esc(&cut(t.title(), 21)),
+                x + 8.0,
+                y + 39.0,
+                t.weight,
+                t.kind.word(),
+                x + 8.0,
+                y + 55.0,
+                t.owner.name(),
+                if t.marketing_influence { "✓" } else { "✗" }
+            );
+            for (pi, p) in t.pillars.iter().enumerate() {
+                let _ = write!(
+                    h,
+                    "<rect x=\"{}\" y=\"{}\" width=\"22\" height=\"10\" rx=\"4\" fill=\"{}\"><title>{}</title></rect>",
+                    x + 8.0 + pi as f64 * 26.0,
+                    y + 64.0,
+                    pillar_colour(*p),
+                    p.label()
+                );
+            }
+            h.push_str("</g>\n");
+        }
+    }
+    h.push_str("</svg>\n<p class=\"muted\">Chips: ");
+    for p in Pillar::ALL {
+        let _ = write!(
+            h,
+            "<span class=\"pill\" style=\"background:{};color:#fff\">{}</span>",
+            pillar_colour(p),
+            p.label()
+        );
+    }
+    h.push_str(
+        " Yellow cards are open questions; mkt ✓: marketing influences the touchpoint.</p>\n",
+    );
+}
+
+/// The Six Pillars grid: each top-level touchpoint's weight per pillar, totals per journey,
+/// and the gaps (a pillar nothing serves, a pillar carrying most of the weight).
+fn pillar_grid_section(h: &mut String, model: &Model) {
+    if model.journeys.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Six Pillars</h2>\n<table><tr><th>Touchpoint</th><th class=\"num\">Weight</th>");
+    for p in Pillar::ALL {
+        let _ = write!(h, "<th class=\"num\">{}</th>", p.label());
+    }
+    h.push_str("</tr>\n");
+    let num = |v: f64| format!("{}", (v * 10.0).round() / 10.0);
+    for j in &model.journeys {
+        let _ = writeln!(h, "<tr><th colspan=\"8\">{}</th></tr>", esc(j.title()));
+        for t in &j.touchpoints {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}%</td>",
+                esc(t.title()),
+                t.weight
+            );
+            for v in touchpoint_pillar_shares(t) {
+                let cell = if v == 0.0 { "·".to_string() } else { num(v) };
+                let _ = write!(h, "<td class=\"num\">{cell}</td>");
+            }
+            h.push_str("</tr>\n");
+        }
+        let shares = pillar_shares(j);
+        let dominant = dominant_pillar(&shares).map(|(p, _)| p);
+        let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
+        let _ = write!(
+            h,
+            "<tr><td><b>Total</b></td><td class=\"num\"><b>{}%</b></td>",
+            crate::model::Weight(sum)
+        );
+        for (p, v) in Pillar::ALL.iter().zip(shares) {
+            let cell = if v == 0.0 {
+                "<span class=\"bad\">gap</span>".to_string()
+            } else if dominant == Some(*p) {
+                format!("<span class=\"warn\">{} ▲</span>", num(v))
+            } else {
+                num(v)
+            };
+            let _ = write!(h, "<td class=\"num\"><b>{cell}</b></td>");
+        }
+        h.push_str("</tr>\n");
+        for g in pillar_gaps(j) {
+            let _ = writeln!(
+                h,
+                "<tr><td colspan=\"8\" class=\"warn\">⚠ {}</td></tr>",
+                esc(&g)
+            );
+        }
+    }
+    h.push_str("</table>\n");
+}
+
+/// A condition as the model writes it, on one line: `{ field: visits, at_least: 3 }`.
+fn condition_text(c: &Condition) -> String {
+    fn flow(v: &serde_json::Value) -> String {
+        match v {
+            serde_json::Value::Object(m) => {
+                let parts: Vec<String> =
+                    m.iter().map(|(k, v)| format!("{k}: {}", flow(v))).collect();
+                format!("{{ {} }}", parts.join(", "))
+            }
+            serde_json::Value::Array(a) => {
+                let parts: Vec<String> = a.iter().map(flow).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            serde_json::Value::String(s) => s.clone(),
+            // 55, not 55.0: as the room wrote it.
+            serde_json::Value::Number(n) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+                _ => n.to_string(),
+            },
+            other => other.to_string(),
+        }
+    }
+    serde_json::to_value(c)
+        .map(|v| flow(&v))
+        .unwrap_or_else(|e| format!("(cannot be shown: {e})"))
+}
+
+/// The grades: their bands over a journey's score, and the matrix they make.
+fn grades_section(h: &mut String, model: &Model) {
+    if model.grades.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Grades</h2>\n<table><tr><th>Grade</th><th>Journey</th><th>Bands (score at least)</th></tr>\n");
+    for g in &model.grades {
+        let bands: Vec<String> = g
+            .bands
+            .iter()
+            .map(|(name, at)| format!("<b>{}</b> ≥ {at}", esc(name)))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&g.id),
+            esc(&g.journey),
+            bands.join(" · ")
+        );
+    }
+    h.push_str("</table>\n");
+    if let Some(m) = &model.matrix {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                esc(&v.join(", "))
+            }
+        };
+        let _ = writeln!(
+            h,
+            "<p>Matrix: {} (rows) by {} (columns); green: {}; amber: {}.</p>",
+            esc(&m.rows),
+            esc(&m.columns),
+            list(&m.green),
+            list(&m.amber)
+        );
+    }
+}
+
+/// The tiers and the handover each triggers.
+fn tiers_section(h: &mut String, model: &Model) {
+    let Some(t) = &model.tiers else { return };
+    let _ = writeln!(
+        h,
+        "<h2>Tiers and handovers</h2>\n<p>On the {} score.</p>\n<table><tr><th>Tier</th><th class=\"num\">At least</th><th>Handover</th><th>To a person</th></tr>",
+        esc(&t.journey)
+    );
+    for l in &t.levels {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.name),
+            l.at_least,
+            esc(if l.handover.is_empty() {
+                "-"
+            } else {
+                &l.handover
+            }),
+            if l.to_person() { "yes" } else { "no" }
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// The segments in the order they are tried: the first that matches wins.
+fn segments_section(h: &mut String, model: &Model) {
+    if model.segments.is_empty() {
+        return;
+    }
+    h.push_str("<h2>Segments</h2>\n<p class=\"muted\">Tried in this order: the first that matches wins.</p>\n<table><tr><th>#</th><th>Segment</th><th>When</th><th>Next action</th><th>Route</th><th>Why</th></tr>\n");
+    for (i, s) in model.segments.iter().enumerate() {
+        let when = s
+            .when
+            .as_ref()
+            .map(|c| format!("<code>{}</code>", esc(&condition_text(c))))
+            .unwrap_or_else(|| "everyone else".into());
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{when}</td><td>{}</td><td>{}</td><td class=\"note\">{}</td></tr>",
+            i + 1,
+            esc(&s.name),
+            esc(&s.action),
+            esc(&s.route),
+            esc(s.note.as_deref().unwrap_or(""))
+        );
+    }
+    h.push_str("</table>\n");
 }
 
 fn touchpoint_rows(h: &mut String, t: &Touchpoint, depth: usize) {

@@ -390,6 +390,19 @@ fn check_journeys(c: &mut Checker, root: &At) {
 /// order of `Pillar::ALL`. A touchpoint's weight is split evenly over its pillars; child
 /// touchpoints with pillars of their own split their part of the parent's weight.
 pub fn pillar_shares(j: &Journey) -> [f64; 6] {
+    let mut out = [0.0; 6];
+    for t in &j.touchpoints {
+        for (o, s) in out.iter_mut().zip(touchpoint_pillar_shares(t)) {
+            *o += s;
+        }
+    }
+    out
+}
+
+/// The part of its journey's weight (in percent) that one top-level touchpoint carries for
+/// each pillar, in the order of `Pillar::ALL`: the rows of the Six Pillars grid, whose sums
+/// are `pillar_shares`.
+pub fn touchpoint_pillar_shares(t: &Touchpoint) -> [f64; 6] {
     fn walk(t: &Touchpoint, share: f64, out: &mut [f64; 6]) {
         let children_tagged = t.touchpoints.iter().any(|c| !c.pillars.is_empty());
         if children_tagged {
@@ -409,10 +422,45 @@ pub fn pillar_shares(j: &Journey) -> [f64; 6] {
         }
     }
     let mut out = [0.0; 6];
-    for t in &j.touchpoints {
-        walk(t, t.weight.percent(), &mut out);
-    }
+    walk(t, t.weight.percent(), &mut out);
     out
+}
+
+/// A pillar carries "most of the weight" of a journey above this share (percent).
+pub const DOMINANT_PILLAR: f64 = 50.0;
+
+/// The pillar that carries most of a journey's weight (more than `DOMINANT_PILLAR`), if one
+/// does: a gap of the other kind, where the room leans on one pillar.
+pub fn dominant_pillar(shares: &[f64; 6]) -> Option<(Pillar, f64)> {
+    Pillar::ALL
+        .iter()
+        .zip(shares)
+        .find(|(_, s)| **s > DOMINANT_PILLAR)
+        .map(|(p, s)| (*p, *s))
+}
+
+/// The gaps of a journey's pillars in words: the pillars no touchpoint serves, and a pillar
+/// carrying most of the weight. Empty when there are none.
+pub fn pillar_gaps(j: &Journey) -> Vec<String> {
+    let shares = pillar_shares(j);
+    let none: Vec<&str> = Pillar::ALL
+        .iter()
+        .zip(shares)
+        .filter(|(_, s)| *s == 0.0)
+        .map(|(p, _)| p.label())
+        .collect();
+    let mut parts = Vec::new();
+    if !none.is_empty() {
+        parts.push(format!("no touchpoint serves {}", none.join(", ")));
+    }
+    if let Some((p, s)) = dominant_pillar(&shares) {
+        parts.push(format!(
+            "{} carries {}% of the weight",
+            p.label(),
+            (s * 10.0).round() / 10.0
+        ));
+    }
+    parts
 }
 
 fn check_touchpoint<'a>(

@@ -461,6 +461,14 @@ impl TouchpointKind {
             TouchpointKind::CompanyOutreach => "company_outreach",
         }
     }
+    /// The kind in the room's words, short enough for a card of the journey map.
+    pub fn word(self) -> &'static str {
+        match self {
+            TouchpointKind::HandRaiser => "hand-raiser",
+            TouchpointKind::RelationshipMilestone => "milestone",
+            TouchpointKind::CompanyOutreach => "outreach",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -9,6 +9,7 @@
 mod dialogs;
 pub mod disk;
 mod edits;
+mod map;
 mod preview;
 
 use super::history::History;
@@ -44,6 +45,8 @@ pub enum Screen {
     Design,
     /// The model against sample contacts: scores, what-if, explanations, pictures.
     Preview,
+    /// The journeys as lanes of touchpoint cards, or the Six Pillars grid.
+    Map(super::map::MapState),
 }
 
 /// Which pane of the main screen has the keys.
@@ -79,7 +82,10 @@ pub enum Action {
     Nudge(i64),
     /// Type a weight, starting with this character.
     TypeWeight(Option<char>),
+    /// Equal shares of 100%.
     BalanceEven,
+    /// The difference to 100% spread evenly over the weights.
+    BalanceSpread,
     BalanceProportional,
     AddSibling,
     AddInside,
@@ -146,6 +152,19 @@ pub enum Action {
     /// Accept the selected suggested weight; every suggested weight.
     AcceptWeight,
     AcceptAll,
+    /// Switch between the journey map and the model tree.
+    ToggleMap,
+    /// The map: the board of cards or the Six Pillars grid.
+    ToggleGrid,
+    /// The map: the card before, the card after, along the lane.
+    CardPrev,
+    CardNext,
+    /// The preview: the what-if about the next (or previous) journey.
+    FollowJourney(i64),
+    /// The preview: scroll the table's columns sideways by this many.
+    ScrollColumns(i64),
+    /// The preview: the table takes the side panel's room, or gives it back.
+    WideTable,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -451,18 +470,26 @@ impl App {
             Some(Popup::Rule(_)) => Mode::RuleForm,
             Some(Popup::Confirm(_)) => Mode::Confirm,
             Some(Popup::Help { .. }) => Mode::Help,
-            None if self.screen == Screen::Preview => {
-                if self.panel == Panel::Tuning && self.tuning.suggestion().is_some() {
-                    Mode::Tuning
-                } else {
-                    Mode::Preview
-                }
-            }
-            None => match self.focus {
-                Focus::Tree => Mode::Tree,
-                Focus::Detail => Mode::Detail,
-                Focus::Diagnostics => Mode::Diagnostics,
-            },
+            None => self.pane_mode(),
+        }
+    }
+
+    /// The mode of the screen's focused pane, under any pop-up: whose keys help lists first.
+    pub fn pane_mode(&self) -> Mode {
+        if self.on_map() {
+            return Mode::Map;
+        }
+        if self.screen == Screen::Preview {
+            return if self.panel == Panel::Tuning && self.tuning.suggestion().is_some() {
+                Mode::Tuning
+            } else {
+                Mode::Preview
+            };
+        }
+        match self.focus {
+            Focus::Tree => Mode::Tree,
+            Focus::Detail => Mode::Detail,
+            Focus::Diagnostics => Mode::Diagnostics,
         }
     }
 
@@ -516,6 +543,10 @@ impl App {
     }
     pub fn can_rename(&self) -> bool {
         self.rename_prop().is_some() || matches!(self.node(), Node::Signal { .. })
+    }
+    /// Without colour (`NO_COLOR`) there is no theme to switch to, and nothing to write.
+    pub fn can_switch_theme(&self) -> bool {
+        !self.theme.is_plain()
     }
     pub fn can_flag(&self) -> bool {
         matches!(self.node(), Node::Journey(_) | Node::Touchpoint { .. })
@@ -625,6 +656,11 @@ impl App {
         if self.screen == Screen::Preview && self.update_preview(&action) {
             return;
         }
+        if let Screen::Map(state) = self.screen
+            && self.update_map(state, &action)
+        {
+            return;
+        }
         match action {
             Action::Up => self.step(-1),
             Action::Down => self.step(1),
@@ -658,8 +694,9 @@ impl App {
             }
             Action::Nudge(d) => self.nudge(d),
             Action::TypeWeight(c) => self.type_weight(c),
-            Action::BalanceEven => self.balance(false),
-            Action::BalanceProportional => self.balance(true),
+            Action::BalanceEven => self.balance(edits::Balance::Equal),
+            Action::BalanceSpread => self.balance(edits::Balance::Spread),
+            Action::BalanceProportional => self.balance(edits::Balance::Proportional),
             Action::AddSibling => self.add_sibling(),
             Action::AddInside => self.add_inside(),
             Action::Rename => self.rename(),
@@ -729,6 +766,9 @@ impl App {
                     ),
                 }
             }
+            Action::ToggleMap => self.toggle_map(),
+            // Only the map has cards and a grid.
+            Action::ToggleGrid | Action::CardPrev | Action::CardNext => {}
             Action::Click { column, row } => self.click(column, row),
             Action::Scroll { column, row, down } => self.scroll(column, row, down),
             Action::Resize(w, h) => {
@@ -754,7 +794,10 @@ impl App {
             | Action::OpenContacts
             | Action::Tune
             | Action::AcceptWeight
-            | Action::AcceptAll => self.preview_action(action),
+            | Action::AcceptAll
+            | Action::FollowJourney(_)
+            | Action::ScrollColumns(_)
+            | Action::WideTable => self.preview_action(action),
         }
     }
 
@@ -770,6 +813,16 @@ impl App {
             }
             Action::Submit => self.submit(),
             Action::Answer(c) => self.answer(c),
+            Action::PageUp | Action::PageDown => {
+                if let Popup::Help { scroll } = &mut self.popups[top] {
+                    let page = self.size.1.saturating_sub(6).max(1);
+                    *scroll = if action == Action::PageDown {
+                        scroll.saturating_add(page)
+                    } else {
+                        scroll.saturating_sub(page)
+                    };
+                }
+            }
             Action::Up | Action::Down => {
                 let down = action == Action::Down;
                 match &mut self.popups[top] {
@@ -811,7 +864,23 @@ impl App {
             Action::Text(e) => {
                 match &mut self.popups[top] {
                     Popup::Input(i) => {
-                        i.text.input(e);
+                        use ratatui::crossterm::event::KeyCode;
+                        use ratatui_textarea::CursorMove;
+                        // An arrow on the pre-selected old text keeps it, as in every editor:
+                        // the cursor goes to the start or the end of the selection.
+                        match e.code {
+                            KeyCode::Left | KeyCode::Home if i.text.is_selecting() => {
+                                i.text.cancel_selection();
+                                i.text.move_cursor(CursorMove::Head);
+                            }
+                            KeyCode::Right | KeyCode::End if i.text.is_selecting() => {
+                                i.text.cancel_selection();
+                                i.text.move_cursor(CursorMove::End);
+                            }
+                            _ => {
+                                i.text.input(e);
+                            }
+                        }
                     }
                     Popup::Picker(p) => {
                         p.filter.input(e);
@@ -961,6 +1030,8 @@ impl App {
                 &self.personas,
                 map,
             ));
+        // Errors first: a long list of warnings must not hide one.
+        self.diagnostics.sort_by_key(|d| d.severity);
         self.diag_selected = self
             .diag_selected
             .min(self.diagnostics.len().saturating_sub(1));
@@ -998,6 +1069,7 @@ impl App {
                 self.refresh();
                 if let Some(n) = op.focus(&self.model) {
                     self.select(&n);
+                    self.follow_edited(&n);
                 }
                 self.say(Tone::Ok, label);
                 true
@@ -1017,6 +1089,7 @@ impl App {
                 self.refresh();
                 if let Some(n) = focus {
                     self.select(&n);
+                    self.follow_edited(&n);
                 }
                 self.say(Tone::Ok, format!("undone: {label}"));
             }
@@ -1031,6 +1104,7 @@ impl App {
                 self.refresh();
                 if let Some(n) = focus {
                     self.select(&n);
+                    self.follow_edited(&n);
                 }
                 self.say(Tone::Ok, format!("redone: {label}"));
             }
@@ -1053,6 +1127,14 @@ impl App {
                 self.source_map = Some((self.saved_revision, SourceMap::new(&saved)));
                 self.refresh();
                 let mut text = format!("saved to {}", self.path.display());
+                let errors = self.errors();
+                if errors > 0 {
+                    // Saved all the same, so nothing is lost; but the room must know.
+                    text.push_str(&format!(
+                        " with {errors} error{}: see the checks",
+                        if errors == 1 { "" } else { "s" }
+                    ));
+                }
                 // Only a change the patch cannot express (an edit under a YAML anchor that
                 // aliases share) writes the canonical layout, which has no comments: say so.
                 use crate::model::preserve::has_comments;

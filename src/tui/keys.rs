@@ -17,6 +17,8 @@ pub enum Mode {
     Tree,
     Detail,
     Diagnostics,
+    /// The journey map (and its Six Pillars grid).
+    Map,
     /// The preview of contacts.
     Preview,
     /// The preview's suggested weights, once tuning has suggested some.
@@ -39,6 +41,7 @@ impl Mode {
             Mode::Tree => "Model tree",
             Mode::Detail => "Detail pane",
             Mode::Diagnostics => "Checks",
+            Mode::Map => "Journey map",
             Mode::Preview => "Preview of contacts",
             Mode::Tuning => "Suggested weights",
             Mode::Input => "Text box",
@@ -54,7 +57,12 @@ impl Mode {
     pub fn is_pane(self) -> bool {
         matches!(
             self,
-            Mode::Tree | Mode::Detail | Mode::Diagnostics | Mode::Preview | Mode::Tuning
+            Mode::Tree
+                | Mode::Detail
+                | Mode::Diagnostics
+                | Mode::Map
+                | Mode::Preview
+                | Mode::Tuning
         )
     }
 }
@@ -312,7 +320,7 @@ fn defaults() -> Vec<Binding> {
         A::NextTheme,
         "next theme",
         false,
-        None,
+        Some(App::can_switch_theme),
     );
     b(
         M::Global,
@@ -336,6 +344,14 @@ fn defaults() -> Vec<Binding> {
         &[k('p')],
         A::TogglePreview,
         "preview / model",
+        true,
+        None,
+    );
+    b(
+        M::Global,
+        &[k('m')],
+        A::ToggleMap,
+        "journey map / model",
         true,
         None,
     );
@@ -444,8 +460,16 @@ fn defaults() -> Vec<Binding> {
         M::Tree,
         &[k('b')],
         A::BalanceEven,
-        "balance evenly",
+        "balance: equal shares",
         true,
+        Some(App::can_balance),
+    );
+    b(
+        M::Tree,
+        &[k('v')],
+        A::BalanceSpread,
+        "balance: spread the difference evenly",
+        false,
         Some(App::can_balance),
     );
     b(
@@ -599,7 +623,7 @@ fn defaults() -> Vec<Binding> {
         M::Detail,
         &[k('b')],
         A::BalanceEven,
-        "balance",
+        "balance: equal shares",
         false,
         Some(App::can_balance),
     );
@@ -660,6 +684,65 @@ fn defaults() -> Vec<Binding> {
         A::Back,
         "back to tree",
         true,
+        None,
+    );
+
+    // The journey map: its own moves, then the tree's editing keys (below), which act on the
+    // selected card.
+    b(
+        M::Map,
+        &[p(C::Left), k('h')],
+        A::CardPrev,
+        "card before",
+        false,
+        None,
+    );
+    b(
+        M::Map,
+        &[p(C::Right), k('l')],
+        A::CardNext,
+        "card after",
+        false,
+        None,
+    );
+    b(
+        M::Map,
+        &[p(C::Up), k('k')],
+        A::Up,
+        "lane above",
+        false,
+        None,
+    );
+    b(
+        M::Map,
+        &[p(C::Down), k('j')],
+        A::Down,
+        "lane below",
+        false,
+        None,
+    );
+    b(
+        M::Map,
+        &[k('g')],
+        A::ToggleGrid,
+        "cards / Six Pillars grid",
+        true,
+        None,
+    );
+    b(
+        M::Map,
+        &[p(C::Enter)],
+        A::Open,
+        "edit in the tree",
+        true,
+        Some(App::selected_has_props),
+    );
+    b(
+        M::Map,
+        &[p(C::Esc)],
+        A::Back,
+        "back to the tree",
+        false,
         None,
     );
 
@@ -792,6 +875,46 @@ fn defaults() -> Vec<Binding> {
         "open contacts",
         true,
         None,
+    );
+    b(
+        M::Preview,
+        &[k('>')],
+        A::FollowJourney(1),
+        "what-if about the next journey",
+        true,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('<')],
+        A::FollowJourney(-1),
+        "what-if about the journey before",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[p(C::Right), k('l')],
+        A::ScrollColumns(1),
+        "more columns to the right",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[p(C::Left), k('h')],
+        A::ScrollColumns(-1),
+        "columns back to the left",
+        false,
+        Some(App::has_preview),
+    );
+    b(
+        M::Preview,
+        &[k('z')],
+        A::WideTable,
+        "wide table (hide the side panel)",
+        true,
+        Some(App::has_preview),
     );
     b(
         M::Preview,
@@ -946,6 +1069,15 @@ fn defaults() -> Vec<Binding> {
         true,
         None,
     );
+    b(M::Help, &[p(C::PageUp)], A::PageUp, "page up", false, None);
+    b(
+        M::Help,
+        &[p(C::PageDown), k(' ')],
+        A::PageDown,
+        "page down",
+        true,
+        None,
+    );
     b(
         M::Help,
         &[p(C::Esc), k('?'), k('q')],
@@ -954,9 +1086,51 @@ fn defaults() -> Vec<Binding> {
         true,
         None,
     );
+    // The map's editing keys are the tree's, with the same actions, so undo and the hints
+    // cannot differ between the screens.
+    let on_cards: Vec<Binding> = v
+        .iter()
+        .filter(|b| {
+            b.mode == M::Tree
+                && matches!(
+                    b.action,
+                    A::Nudge(_)
+                        | A::TypeWeight(_)
+                        | A::BalanceEven
+                        | A::BalanceSpread
+                        | A::BalanceProportional
+                        | A::AddSibling
+                        | A::AddInside
+                        | A::Rename
+                        | A::Duplicate
+                        | A::Delete
+                        | A::MoveUp
+                        | A::MoveDown
+                        | A::ToggleOpenQuestion
+                )
+        })
+        .map(|b| {
+            let mut b = b.clone();
+            b.mode = M::Map;
+            // Left and right move between cards on the map; the letters still move.
+            b.keys.retain(|k| k.mods != KeyModifiers::SHIFT);
+            b.label = match b.action {
+                A::MoveUp => "move the card left",
+                A::MoveDown => "move the card right",
+                _ => b.label,
+            };
+            b
+        })
+        .collect();
+    v.extend(on_cards);
     // One hint for the pair of nudges.
     for b in &mut v {
         match b.action {
+            // Short words for the hints that are never cut (see `view::hint_spans_in`).
+            A::Help if b.mode == M::Global => b.hint_as = Some(("?", "keys")),
+            A::Quit => b.hint_as = Some(("q", "quit")),
+            A::TogglePreview if b.mode == M::Global => b.hint_as = Some(("p", "preview")),
+            A::ToggleMap => b.hint_as = Some(("m", "map")),
             A::Nudge(100) => b.hint_as = Some(("+/-", "weight")),
             A::Nudge(-100) => b.hint = false,
             _ => {}

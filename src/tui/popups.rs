@@ -69,6 +69,11 @@ impl Input {
         });
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
+        // Old text in a one-line box is selected, as in every editor: typing replaces it, an
+        // arrow key keeps it and moves the cursor. A note is edited where it ends.
+        if !multiline && !text.is_empty() {
+            area.select_all();
+        }
         Input {
             title: title.into(),
             text: area,

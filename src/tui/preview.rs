@@ -10,9 +10,9 @@
 
 use crate::contacts::Table;
 use crate::engine::explain::{Explanation, explain};
-use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves, outcome};
+use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves_on, outcome};
 use crate::engine::metrics::Ranking;
-use crate::engine::whatif::{Comparison, compare, compare_ranked, main_journey, ranking};
+use crate::engine::whatif::{Comparison, compare_on, compare_ranked, main_journey, ranking};
 use crate::engine::{Scored, Scorer};
 use crate::model::Model;
 use std::path::PathBuf;
@@ -100,6 +100,8 @@ pub struct Job {
     pub generation: u64,
     pub model: Model,
     pub baseline: Arc<Baseline>,
+    /// The id of the journey the what-if is about; `None`: the main journey.
+    pub journey: Option<String>,
 }
 
 /// The answer to a `Job`: the scores and everything the preview derives from them.
@@ -127,6 +129,7 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         generation,
         model,
         baseline,
+        journey,
     } = job;
     let baseline = match &baseline.scored {
         Some(_) => baseline,
@@ -144,7 +147,11 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
     // Ranks are what a comparison costs most at a million contacts: the baseline's are kept
     // from edit to edit (the model as opened shares them), and the current scores' are ranked
     // on a thread of their own while this one counts the distributions and the matrix.
-    let journey = main_journey(&model).map(|j| model.journeys[j].id.clone());
+    // The journey the what-if is about: the one asked for while the model has it, else the
+    // main one.
+    let journey = journey
+        .filter(|id| model.journeys.iter().any(|j| &j.id == id))
+        .or_else(|| main_journey(&model).map(|j| model.journeys[j].id.clone()));
     let (comparison, hist_before, hist_after, matrix, other_journeys) =
         std::thread::scope(|threads| {
             let rank_now = || {
@@ -201,9 +208,10 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
                         &model,
                         &scored,
                         &after_ranking,
+                        Some(j),
                     )
                 }
-                None => compare(&baseline.model, &before, &model, &scored),
+                None => compare_on(&baseline.model, &before, &model, &scored, None),
             };
             (comparison, hist_before, hist_after, matrix, other_journeys)
         });
@@ -342,6 +350,14 @@ pub struct Preview {
     /// The newest request sent, and its model.
     pub generation: u64,
     requested: Option<Model>,
+    /// The id of the journey the what-if is about, as the room picked it (or as it was last
+    /// edited); `None`: the main journey.
+    pub journey: Option<String>,
+    /// The table takes the side panel's room too.
+    pub wide: bool,
+    /// Columns scrolled out to the left, past the ones that are always shown (the contact,
+    /// the what-if journey's score, Δ, rank, tier and segment).
+    pub col_offset: usize,
     pub result: Option<Computed>,
     /// A newer request than `result` is being computed.
     pub pending: bool,
@@ -414,6 +430,9 @@ impl Preview {
             pinned: false,
             generation: 0,
             requested: None,
+            journey: None,
+            wide: false,
+            col_offset: 0,
             result: None,
             pending: false,
             sort: None,
@@ -442,6 +461,17 @@ impl Preview {
         self.send(model.clone());
     }
 
+    /// Makes the what-if about another journey (by id; `None`: the main journey), and scores
+    /// again when that changes what is shown.
+    pub fn follow(&mut self, journey: Option<String>, model: &Model) {
+        if self.journey == journey {
+            return;
+        }
+        self.journey = journey;
+        self.requested = Some(model.clone());
+        self.send(model.clone());
+    }
+
     /// Makes the current model the baseline: deltas from here on are measured from it.
     pub fn pin(&mut self, model: &Model) {
         let scored = self
@@ -461,6 +491,7 @@ impl Preview {
             generation: self.generation,
             model,
             baseline: self.baseline.clone(),
+            journey: self.journey.clone(),
         };
         match &mut self.engine {
             Engine::Inline(scorer) => {
@@ -564,24 +595,39 @@ impl Preview {
             return vec![Col::Id];
         };
         let m = &r.model;
-        // What a workshop reads first comes first: who, the scores and what they changed,
-        // tier, rating and segment; the rest as room allows.
+        // What a workshop reads first comes first and is never scrolled away: who, the score
+        // of the journey the what-if is about and what it changed, tier and segment; the rest
+        // as room allows, scrolled sideways with `col_offset`.
+        let chosen = m.journeys.iter().position(|j| j.id == r.comparison.journey);
         let mut cols = vec![Col::Id];
-        if !self.show.is_empty() {
-            cols.push(Col::Show(0));
-        }
-        cols.extend((0..m.journeys.len()).map(Col::Score));
+        cols.extend(chosen.map(Col::Score));
         cols.push(Col::Delta);
         cols.push(Col::Rank);
         if m.tiers.is_some() {
             cols.push(Col::Tier);
         }
-        if m.matrix.is_some() {
-            cols.push(Col::Rating);
-        }
         if !m.segments.is_empty() {
             cols.push(Col::Segment);
         }
+        cols.extend(self.more_columns().into_iter().skip(self.col_offset));
+        cols
+    }
+
+    /// The columns after the ones always shown, before any scrolling.
+    pub fn more_columns(&self) -> Vec<Col> {
+        let Some(r) = &self.result else {
+            return Vec::new();
+        };
+        let m = &r.model;
+        let mut cols: Vec<Col> = (0..self.show.len().min(1)).map(Col::Show).collect();
+        if m.matrix.is_some() {
+            cols.push(Col::Rating);
+        }
+        cols.extend(
+            (0..m.journeys.len())
+                .filter(|j| m.journeys[*j].id != r.comparison.journey)
+                .map(Col::Score),
+        );
         cols.extend((1..self.show.len()).map(Col::Show));
         cols.extend((0..m.grades.len()).map(Col::Grade));
         if !m.segments.is_empty() {
@@ -737,6 +783,18 @@ impl Preview {
         self.explain_selected();
     }
 
+    /// The sort column's arrow, with one meaning on every column: ▲ the largest (or Z) on
+    /// top, ▼ the smallest (or A) on top. Numbers sort largest first, text A to Z, until `S`
+    /// reverses them.
+    pub fn sort_arrow(&self) -> &'static str {
+        let numeric = matches!(self.sort, Some(Col::Score(_) | Col::Delta | Col::Rank));
+        if numeric != self.descending {
+            "▲"
+        } else {
+            "▼"
+        }
+    }
+
     /// Moves the cursor by `by` rows, keeping it within `height` rows of the view.
     pub fn step(&mut self, by: i64, height: usize) {
         let last = self.order.len().saturating_sub(1) as i64;
@@ -761,7 +819,13 @@ impl Preview {
             (Some(row), Some(r)) if row < r.scored.rows => Some(Detail {
                 row,
                 explanation: explain(&r.model, &r.scored, row),
-                moves: moves(&r.model, &r.scored, row, 5),
+                moves: r
+                    .model
+                    .journeys
+                    .iter()
+                    .position(|j| j.id == r.comparison.journey)
+                    .map(|ji| moves_on(&r.model, &r.scored, row, 5, ji))
+                    .unwrap_or_default(),
             }),
             _ => None,
         };

@@ -102,6 +102,11 @@ impl Theme {
         })
     }
 
+    /// Whether colours are dropped (`NO_COLOR`): then there is no theme to switch to.
+    pub fn is_plain(&self) -> bool {
+        self.no_color
+    }
+
     /// The same theme with every colour dropped (for `NO_COLOR`).
     pub fn without_color(mut self) -> Theme {
         self.no_color = true;

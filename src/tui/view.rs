@@ -5,6 +5,7 @@
 //! terminal smaller than 80x24 gets a message instead of a broken screen.
 
 pub mod design;
+pub mod map;
 pub mod popups;
 pub mod preview;
 
@@ -155,6 +156,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     match app.screen {
         Screen::Design => design::draw(f, app, &a),
         Screen::Preview => preview::draw(f, app, &a),
+        Screen::Map(_) => map::draw(f, app, &a),
     }
     draw_status(f, app, a.status);
     draw_hints(f, app, a.hints);
@@ -170,7 +172,12 @@ fn draw_title(f: &mut Frame, app: &App, area: Rect) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let right = format!(" theme: {} │ ? keys ", t.name);
+    // Without colour every theme looks the same: no theme to name.
+    let right = if t.is_plain() {
+        " ? keys ".to_string()
+    } else {
+        format!(" theme: {} │ ? keys ", t.name)
+    };
     let mut spans = vec![
         Span::styled(" scorewright ", t.style("title")),
         Span::styled(format!("│ {file}"), t.style("text")),
@@ -241,21 +248,59 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 
 /// The key hints of a mode, as spans: `a add  x delete ...`.
 pub(crate) fn hint_spans(app: &App, mode: Mode) -> Vec<Span<'static>> {
+    hint_spans_in(app, mode, usize::MAX)
+}
+
+/// The key hints of a mode in at most `width` columns. The ways out and to the other screens
+/// (help, preview, map, quit) are never cut: they stand at the end, and the other hints are
+/// cut before them.
+fn hint_spans_in(app: &App, mode: Mode, width: usize) -> Vec<Span<'static>> {
+    use super::app::Action;
     let t = &app.theme;
-    let mut spans = vec![Span::raw(" ")];
+    let mut others = Vec::new();
+    let mut kept = Vec::new();
     for b in app.keymap.hints(mode, app) {
         let (keys, label) = match b.hint_as {
             Some((k, l)) => (k.to_string(), l),
             None => (b.first_key_text(), b.label),
         };
-        spans.push(Span::styled(keys, t.style("key")));
-        spans.push(Span::styled(format!(" {label}  "), t.style("muted")));
+        let pair = [
+            Span::styled(keys, t.style("key")),
+            Span::styled(format!(" {label}  "), t.style("muted")),
+        ];
+        let rank = match b.action {
+            Action::TogglePreview => 0,
+            Action::ToggleMap => 1,
+            Action::Help => 2,
+            Action::Quit => 3,
+            _ => {
+                others.extend(pair);
+                continue;
+            }
+        };
+        kept.push((rank, pair));
     }
+    kept.sort_by_key(|(rank, _)| *rank);
+    let kept: Vec<Span<'static>> = kept.into_iter().flat_map(|(_, pair)| pair).collect();
+    let kept_w: usize = kept.iter().map(Span::width).sum();
+    // Whole hints only: a hint cut in half tells nothing.
+    let room = width.saturating_sub(kept_w);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for pair in others.chunks(2) {
+        let w: usize = pair.iter().map(Span::width).sum();
+        if used + w > room {
+            break;
+        }
+        used += w;
+        spans.extend(pair.iter().cloned());
+    }
+    spans.extend(kept);
     spans
 }
 
 fn draw_hints(f: &mut Frame, app: &App, area: Rect) {
-    let line = Line::from(hint_spans(app, app.mode()));
+    let line = Line::from(hint_spans_in(app, app.mode(), area.width as usize));
     f.render_widget(fit_line(line, area.width as usize), area);
 }
 

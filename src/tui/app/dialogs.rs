@@ -16,6 +16,12 @@ impl App {
         match input.purpose.clone() {
             Purpose::Prop { node, prop } => match node.item(&self.model) {
                 None => error = Some("that node is no longer there".to_string()),
+                Some(_) if matches!(prop, Prop::Name | Prop::Id) && value.trim().is_empty() => {
+                    error = Some(format!(
+                        "the {} cannot be empty: type one, or Esc keeps the old",
+                        prop.label().to_lowercase()
+                    ));
+                }
                 Some(item) => match props::set(&item, prop, &value, &self.model) {
                     Err(e) => error = Some(e),
                     Ok(new) => {
@@ -79,6 +85,11 @@ impl App {
             Some(Popup::Input(input)) => {
                 let value = input.value();
                 let result = match &input.purpose {
+                    Purpose::Prop { prop, .. }
+                        if matches!(prop, Prop::Name | Prop::Id) && value.trim().is_empty() =>
+                    {
+                        Err(input.error.clone().unwrap_or_default())
+                    }
                     Purpose::Prop { node, prop } => self.set_prop(node, *prop, &value),
                     Purpose::Find | Purpose::FilterContacts => Ok(()),
                     Purpose::OpenContacts => self.open_contacts(value.trim()),

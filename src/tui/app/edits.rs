@@ -4,6 +4,18 @@
 
 use super::*;
 
+/// How `b`, `v` and `B` bring a group of weights to 100%.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Balance {
+    /// Every weight the same share: 6 touchpoints get 16.67% each (the first ones a
+    /// hundredth more).
+    Equal,
+    /// What is missing (or over) spread evenly over the weights, none below 0.
+    Spread,
+    /// Each weight scaled by the same factor.
+    Proportional,
+}
+
 impl App {
     /// Sets one property of a node from raw text, validated; returns the message when refused.
     pub(super) fn set_prop(&mut self, node: &Node, prop: Prop, raw: &str) -> Result<(), String> {
@@ -28,6 +40,11 @@ impl App {
                 format!("weight of '{title}' set to {weight}%"),
             );
             return Ok(());
+        }
+        if matches!(prop, Prop::Name | Prop::Id)
+            && let Some(done) = self.rename_with_references(node, &item, &new)
+        {
+            return done;
         }
         let value = props::display(&new, prop, &self.model);
         let label = match prop.edit_kind() {
@@ -107,13 +124,15 @@ impl App {
         );
         input.help = format!("now {now}%: type a percentage from 0 to 100, at most two decimals");
         input.text.set_placeholder_text(now.clone());
+        // The digit that opened the box is the start of the weight, not old text to replace.
+        input.text.cancel_selection();
         self.popups.push(Popup::Input(input));
         if first.is_some() {
             self.validate_input();
         }
     }
 
-    pub(super) fn balance(&mut self, proportional: bool) {
+    pub(super) fn balance(&mut self, how: Balance) {
         let Some(list) = self.balance_group() else {
             return;
         };
@@ -124,22 +143,24 @@ impl App {
             return;
         }
         let sum: i64 = weights.iter().map(|w| w.0).sum();
-        let new = if proportional {
-            balance_proportional(&weights)
-        } else {
-            balance_even(&weights)
+        let new = match how {
+            // Equal shares are what is left to spread when every weight is zero.
+            Balance::Equal => balance_even(&vec![Weight(0); weights.len()]),
+            Balance::Spread => balance_even(&weights),
+            Balance::Proportional => balance_proportional(&weights),
         };
         if new == weights {
-            self.say(
-                Tone::Info,
-                format!("the {}s already sum to {}", list.what(), describe_sum(sum)),
-            );
+            let already = match how {
+                Balance::Equal => "already share 100% equally".to_string(),
+                _ => format!("already sum to {}", describe_sum(sum)),
+            };
+            self.say(Tone::Info, format!("the {}s {already}", list.what()));
             return;
         }
-        let how = if proportional {
-            "proportionally"
-        } else {
-            "evenly"
+        let how = match how {
+            Balance::Equal => "to equal shares",
+            Balance::Spread => "by spreading the difference evenly",
+            Balance::Proportional => "proportionally",
         };
         let node = self.node();
         self.edit(
@@ -150,6 +171,100 @@ impl App {
             format!("{}s balanced {how}: {}% → 100%", list.what(), Weight(sum)),
         );
         self.select(&node);
+    }
+
+    /// A journey's or touchpoint's new name or id, when its id changes: a new name moves an id
+    /// that still follows the old name (`touchpoint`, or the old name's words), and every
+    /// reference to the old id (grades, tiers, segments, personas, adjustments, tuning limits)
+    /// moves with it, as one edit that one undo takes back. `None` when the id stays: then it
+    /// is an ordinary property edit.
+    fn rename_with_references(
+        &mut self,
+        node: &Node,
+        old: &Item,
+        new: &Item,
+    ) -> Option<Result<(), String>> {
+        let (old_id, new_name, set_id, taken) = match (old, new) {
+            (Item::Journey(o), Item::Journey(n)) => (
+                o.id.clone(),
+                (o.name != n.name).then(|| n.name.clone()),
+                (o.id != n.id).then(|| n.id.clone()),
+                self.model
+                    .journeys
+                    .iter()
+                    .filter(|j| j.id != o.id)
+                    .map(|j| j.id.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            (Item::Touchpoint(o), Item::Touchpoint(n)) => (
+                o.id.clone(),
+                (o.name != n.name).then(|| n.name.clone()),
+                (o.id != n.id).then(|| n.id.clone()),
+                node.journey()
+                    .and_then(|j| self.model.journeys.get(j))
+                    .map(touchpoint_ids)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|id| *id != o.id)
+                    .collect(),
+            ),
+            _ => return None,
+        };
+        let old_name = match old {
+            Item::Journey(j) => j.name.clone(),
+            Item::Touchpoint(t) => t.name.clone(),
+            _ => String::new(),
+        };
+        let new_id = match (set_id, new_name) {
+            (Some(id), _) => id,
+            (None, Some(name)) if id_follows(&old_id, &old_name) => {
+                let base = slug(&name);
+                if base.is_empty() {
+                    return None;
+                }
+                let taken: Vec<&str> = taken.iter().map(String::as_str).collect();
+                unique_id(&base, &taken)
+            }
+            _ => return None,
+        };
+        if new_id == old_id {
+            return None;
+        }
+        let mut item = new.clone();
+        match &mut item {
+            Item::Journey(j) => j.id = new_id.clone(),
+            Item::Touchpoint(t) => t.id = new_id.clone(),
+            _ => {}
+        }
+        let mut model = self.model.clone();
+        let replaced = crate::tui::ops::apply(
+            &mut model,
+            &Op::Replace {
+                node: node.clone(),
+                item: item.clone(),
+            },
+        );
+        if let Err(e) = replaced {
+            return Some(Err(e));
+        }
+        let updated = match old {
+            Item::Journey(_) => rename_journey_references(&mut model, &old_id, &new_id),
+            _ => {
+                let journey = node
+                    .journey()
+                    .and_then(|j| model.journeys.get(j))
+                    .map(|j| j.id.clone())
+                    .unwrap_or_default();
+                rename_touchpoint_references(&mut model, &journey, &old_id, &new_id)
+            }
+        };
+        let mut label = format!("'{}': id {old_id} → {new_id}", item.title());
+        if !updated.is_empty() {
+            label.push_str(&format!("; updated {}", updated.join(", ")));
+        }
+        self.edit(Op::SetModel(Box::new(model)), label);
+        self.select(node);
+        Some(Ok(()))
     }
 
     /// A new item for a list, with an id no sibling has and a weight that fills the group.
@@ -360,7 +475,11 @@ impl App {
         }];
         let used = crate::model::check::fields_used(&self.model);
         items.extend(self.model.fields.iter().map(|f| PickItem {
-            label: f.id.clone(),
+            // The words the room gave the field, with its id for the file.
+            label: match &f.label {
+                Some(l) if !l.trim().is_empty() && l != &f.id => format!("{l} ({})", f.id),
+                _ => f.id.clone(),
+            },
             detail: format!(
                 "{}{}",
                 f.kind.name(),
@@ -436,13 +555,17 @@ impl App {
                 Item::Journey(j)
             }
             Item::Touchpoint(mut t) => {
-                let ids = node
+                let mut ids = node
                     .journey()
                     .and_then(|j| self.model.journeys.get(j))
                     .map(touchpoint_ids)
                     .unwrap_or_default();
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                t.id = unique_id(&format!("{}_copy", t.id), &ids);
+                // The copy and every child in it get fresh ids (ids are unique in a journey),
+                // and the copy's name says what it is.
+                fresh_ids(&mut t, &mut ids);
+                if !t.name.is_empty() {
+                    t.name.push_str(" (copy)");
+                }
                 Item::Touchpoint(t)
             }
             Item::Grade(mut g) => {
@@ -494,7 +617,20 @@ impl App {
             return;
         };
         let inside = match &item {
-            Item::Journey(j) => format!(" and its {} touchpoints", j.touchpoints.len()),
+            Item::Journey(j) => {
+                let users = journey_users(&self.model, &j.id);
+                let users = if users.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ". {} name{} it and will point at nothing: {}",
+                        users.len(),
+                        if users.len() == 1 { "s" } else { "" },
+                        users.join(", ")
+                    )
+                };
+                format!(" and its {} touchpoints{users}", j.touchpoints.len())
+            }
             Item::Touchpoint(t) if !t.signals.is_empty() => {
                 format!(" and its {} signals", t.signals.len())
             }
@@ -610,6 +746,20 @@ impl App {
     }
 }
 
+/// Gives a touchpoint and its children ids that `taken` does not hold (`adoption_copy`),
+/// adding each to `taken`.
+fn fresh_ids(t: &mut Touchpoint, taken: &mut Vec<String>) {
+    let id = {
+        let ids: Vec<&str> = taken.iter().map(String::as_str).collect();
+        unique_id(&format!("{}_copy", t.id), &ids)
+    };
+    taken.push(id.clone());
+    t.id = id;
+    for c in &mut t.touchpoints {
+        fresh_ids(c, taken);
+    }
+}
+
 fn touchpoint_ids(j: &Journey) -> Vec<String> {
     fn walk(t: &Touchpoint, out: &mut Vec<String>) {
         out.push(t.id.clone());
@@ -620,6 +770,155 @@ fn touchpoint_ids(j: &Journey) -> Vec<String> {
     let mut out = Vec::new();
     for t in &j.touchpoints {
         walk(t, &mut out);
+    }
+    out
+}
+
+/// What names a journey by its id: grades, the tiers, segments, personas, adjustments and
+/// tuning limits, in words (`segment 'At risk'`).
+fn journey_users(m: &Model, id: &str) -> Vec<String> {
+    fn names(c: &Condition, id: &str) -> bool {
+        c.journey.as_deref() == Some(id)
+            || c.all.iter().chain(&c.any).any(|x| names(x, id))
+            || c.not.as_deref().is_some_and(|x| names(x, id))
+    }
+    let mut out = Vec::new();
+    for g in m.grades.iter().filter(|g| g.journey == id) {
+        out.push(format!("grade '{}'", g.id));
+    }
+    if m.tiers.as_ref().is_some_and(|t| t.journey == id) {
+        out.push("the tiers".to_string());
+    }
+    for s in &m.segments {
+        if s.when.as_ref().is_some_and(|c| names(c, id)) {
+            out.push(format!("segment '{}'", s.name));
+        }
+    }
+    for p in &m.personas {
+        if p.expect.scores.contains_key(id) {
+            out.push(format!("persona '{}'", p.name));
+        }
+    }
+    for j in m.journeys.iter().filter(|j| j.id != id) {
+        for a in j.adjustments.iter().filter(|a| names(&a.when, id)) {
+            out.push(format!("adjustment '{}'", a.name));
+        }
+    }
+    let prefix = format!("{id}.");
+    for t in m
+        .tuning
+        .iter()
+        .filter(|t| t.at == id || t.at.starts_with(&prefix))
+    {
+        out.push(format!("tuning limit '{}'", t.at));
+    }
+    out
+}
+
+/// An id made from a name: lower case, words joined by `_` (`Support ticket escalated` ->
+/// `support_ticket_escalated`).
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// Whether an id still follows its item's name: a new item's (`touchpoint`, `journey_2`), or
+/// the name's own words. An id someone typed stays as it is.
+fn id_follows(id: &str, name: &str) -> bool {
+    let generated = ["touchpoint", "journey"].iter().any(|base| {
+        id == *base
+            || id
+                .strip_prefix(base)
+                .and_then(|rest| rest.strip_prefix('_'))
+                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+    });
+    generated || (!name.is_empty() && id == slug(name))
+}
+
+/// Moves every reference to journey `old` to `new`; says what was updated.
+fn rename_journey_references(m: &mut Model, old: &str, new: &str) -> Vec<String> {
+    fn condition(c: &mut Condition, old: &str, new: &str) -> bool {
+        let mut hit = false;
+        if c.journey.as_deref() == Some(old) {
+            c.journey = Some(new.to_string());
+            hit = true;
+        }
+        for x in c.all.iter_mut().chain(c.any.iter_mut()) {
+            hit |= condition(x, old, new);
+        }
+        if let Some(x) = c.not.as_deref_mut() {
+            hit |= condition(x, old, new);
+        }
+        hit
+    }
+    let mut out = Vec::new();
+    for g in m.grades.iter_mut().filter(|g| g.journey == old) {
+        g.journey = new.to_string();
+        out.push(format!("grade '{}'", g.id));
+    }
+    if let Some(t) = m.tiers.as_mut().filter(|t| t.journey == old) {
+        t.journey = new.to_string();
+        out.push("the tiers".to_string());
+    }
+    for s in &mut m.segments {
+        if s.when.as_mut().is_some_and(|c| condition(c, old, new)) {
+            out.push(format!("segment '{}'", s.name));
+        }
+    }
+    for p in &mut m.personas {
+        // Same place in the map, so the file keeps its order.
+        if let Some((i, _, range)) = p.expect.scores.shift_remove_full(old) {
+            p.expect.scores.shift_insert(i, new.to_string(), range);
+            out.push(format!("persona '{}'", p.name));
+        }
+    }
+    for j in &mut m.journeys {
+        for a in &mut j.adjustments {
+            if condition(&mut a.when, old, new) {
+                out.push(format!("adjustment '{}'", a.name));
+            }
+        }
+    }
+    let prefix = format!("{old}.");
+    for t in &mut m.tuning {
+        if let Some(rest) = t.at.strip_prefix(&prefix) {
+            t.at = format!("{new}.{rest}");
+            out.push(format!("tuning limit '{}'", t.at));
+        } else if t.at == old {
+            t.at = new.to_string();
+            out.push(format!("tuning limit '{}'", t.at));
+        }
+    }
+    out
+}
+
+/// Moves the tuning limits that name touchpoint `old` of `journey` to `new`; says which.
+fn rename_touchpoint_references(m: &mut Model, journey: &str, old: &str, new: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in &mut m.tuning {
+        let mut parts: Vec<String> = t.at.split('.').map(String::from).collect();
+        if parts.first().map(String::as_str) != Some(journey) {
+            continue;
+        }
+        let mut hit = false;
+        // Touchpoint ids are unique in a journey, so the part that is `old` is this one.
+        for p in parts.iter_mut().skip(1) {
+            if p == old {
+                *p = new.to_string();
+                hit = true;
+            }
+        }
+        if hit {
+            t.at = parts.join(".");
+            out.push(format!("tuning limit '{}'", t.at));
+        }
     }
     out
 }

@@ -149,6 +149,20 @@ impl App {
         }
     }
 
+    /// After an edit (or its undo), the what-if follows the journey the edit was in.
+    pub(super) fn follow_edited(&mut self, node: &crate::tui::ops::Node) {
+        let Some((j, _)) = crate::tui::map::place(node) else {
+            return;
+        };
+        let Some(id) = self.model.journeys.get(j).map(|j| j.id.clone()) else {
+            return;
+        };
+        if let Some(p) = &mut self.preview {
+            p.follow(Some(id), &self.model);
+            p.explain_selected();
+        }
+    }
+
     /// Whether work runs in the background whose answer is awaited.
     pub fn busy(&self) -> bool {
         self.preview.as_ref().is_some_and(|p| p.pending)
@@ -240,7 +254,8 @@ impl App {
                     x: *column,
                     y: *row,
                 };
-                if a.detail.contains(at) {
+                let wide = self.preview.as_ref().is_some_and(|p| p.wide);
+                if a.detail.contains(at) && !wide {
                     self.preview_action(Action::ScrollPanel(by));
                     return true;
                 }
@@ -270,16 +285,15 @@ impl App {
 
     fn preview_click(&mut self, column: u16, row: u16) {
         let a = view::layout(Rect::new(0, 0, self.size.0, self.size.1));
-        let inside = a
-            .tree
-            .contains(ratatui::layout::Position { x: column, y: row });
+        let table = view::preview::table_area(self, &a);
+        let inside = table.contains(ratatui::layout::Position { x: column, y: row });
         let h = self.preview_table_height();
         if let Some(p) = &mut self.preview
             && inside
-            && row >= a.tree.y + 2
-            && row + 1 < a.tree.bottom()
+            && row >= table.y + 2
+            && row + 1 < table.bottom()
         {
-            let i = p.offset + (row - a.tree.y - 2) as usize;
+            let i = p.offset + (row - table.y - 2) as usize;
             if i < p.order.len() {
                 p.cursor = i;
                 p.keep_visible(h);
@@ -293,7 +307,7 @@ impl App {
         match action {
             Action::TogglePreview => {
                 self.screen = match self.screen {
-                    Screen::Design => Screen::Preview,
+                    Screen::Design | Screen::Map(_) => Screen::Preview,
                     Screen::Preview => Screen::Design,
                 };
                 if self.screen == Screen::Preview && self.preview.is_none() {
@@ -327,7 +341,16 @@ impl App {
                     p.descending = false;
                     p.reorder();
                     let text = match next {
-                        Some(c) => format!("sorted by {}", p.heading(c)),
+                        Some(c) => format!(
+                            "sorted by {} ({}: {} on top; S reverses)",
+                            p.heading(c),
+                            p.sort_arrow(),
+                            if p.sort_arrow() == "▲" {
+                                "largest"
+                            } else {
+                                "smallest, or A"
+                            }
+                        ),
                         None => "in file order".to_string(),
                     };
                     self.say(Tone::Info, text);
@@ -378,6 +401,38 @@ impl App {
                 self.popups.push(Popup::Input(input));
             }
             Action::Tune => self.start_tuning(),
+            Action::FollowJourney(by) => {
+                let ids: Vec<String> = self.model.journeys.iter().map(|j| j.id.clone()).collect();
+                if let Some(p) = &mut self.preview
+                    && !ids.is_empty()
+                {
+                    let now = p
+                        .result
+                        .as_ref()
+                        .and_then(|r| ids.iter().position(|id| *id == r.comparison.journey))
+                        .unwrap_or(0) as i64;
+                    let n = ids.len() as i64;
+                    let to = ids[(now + by).rem_euclid(n) as usize].clone();
+                    p.follow(Some(to.clone()), &self.model);
+                    p.col_offset = 0;
+                    p.explain_selected();
+                    self.say(
+                        Tone::Info,
+                        format!("the what-if is about {to}: Δ, rank, distribution and what would move it"),
+                    );
+                }
+            }
+            Action::ScrollColumns(by) => {
+                if let Some(p) = &mut self.preview {
+                    let max = p.more_columns().len().saturating_sub(1) as i64;
+                    p.col_offset = (p.col_offset as i64 + by).clamp(0, max.max(0)) as usize;
+                }
+            }
+            Action::WideTable => {
+                if let Some(p) = &mut self.preview {
+                    p.wide = !p.wide;
+                }
+            }
             Action::AcceptWeight => self.accept_suggested(false),
             Action::AcceptAll => self.accept_suggested(true),
             _ => {}

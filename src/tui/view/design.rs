@@ -504,8 +504,44 @@ fn draw_diagnostics(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(fit_line(ok, inner.width as usize), inner);
         return;
     }
-    let h = inner.height as usize;
+    let total = app.diagnostics.len();
+    let mut h = inner.height as usize;
+    // When not all fit, the last row says how many more there are (errors come first).
+    let more_row = total > h && h > 1;
+    if more_row {
+        h -= 1;
+    }
     let offset = list_offset(app.diag_selected, h);
+    if more_row {
+        let below = total.saturating_sub(offset + h);
+        let errors_below = app
+            .diagnostics
+            .iter()
+            .skip(offset + h)
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let text = match (offset, below) {
+            (0, n) => format!("▼ {n} more"),
+            (above, 0) => format!("▲ {above} more above"),
+            (above, n) => format!("▲ {above} above · ▼ {n} more"),
+        };
+        let text = if errors_below > 0 {
+            format!("{text} ({errors_below} errors)  Tab, ↓ to see them")
+        } else {
+            format!("{text}  Tab, ↓ to see them")
+        };
+        f.render_widget(
+            Line::styled(
+                fit(&text, inner.width as usize),
+                t.style(if errors_below > 0 { "error" } else { "muted" }),
+            ),
+            Rect {
+                y: inner.y + h as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
     for (i, d) in app.diagnostics.iter().enumerate().skip(offset).take(h) {
         let (mark, style) = match d.severity {
             Severity::Error => ("✖ ", t.style("error")),

@@ -107,7 +107,11 @@ fn draw_input(f: &mut Frame, app: &App, i: &Input, area: Rect) {
         Constraint::Min(0),
     ])
     .areas(inner);
-    f.render_widget(&textarea_widget(app, &i.text, true), text);
+    if i.multiline {
+        draw_wrapped(f, app, &i.text, text);
+    } else {
+        f.render_widget(&textarea_widget(app, &i.text, true), text);
+    }
     let w = inner.width as usize;
     if let Some(e) = &i.error {
         f.render_widget(
@@ -122,6 +126,77 @@ fn draw_input(f: &mut Frame, app: &App, i: &Input, area: Rect) {
             .style(t.style("muted"))
             .wrap(Wrap { trim: true });
         f.render_widget(p, help);
+    }
+}
+
+/// Where a line of `width` columns breaks: after the last space that fits, else at the width.
+/// Each piece is a range of char indices; an empty line is one empty piece.
+fn wrap_points(line: &[char], width: usize) -> Vec<(usize, usize)> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while line.len() - start > width {
+        let end = (start + 1..start + width)
+            .rev()
+            .find(|&i| line[i - 1] == ' ')
+            .unwrap_or(start + width);
+        out.push((start, end));
+        start = end;
+    }
+    out.push((start, line.len()));
+    out
+}
+
+/// The note editor's text, wrapped at the box's width (the text area itself does not wrap),
+/// scrolled so that the cursor's row is in view; the cursor is the reversed cell.
+fn draw_wrapped(f: &mut Frame, app: &App, text: &ratatui_textarea::TextArea, area: Rect) {
+    let t = &app.theme;
+    let cursor = text.cursor();
+    let (crow, ccol) = (cursor.0, cursor.1);
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut cursor_row = 0;
+    for (r, line) in text.lines().iter().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let pieces = wrap_points(&chars, area.width.saturating_sub(1) as usize);
+        let last = pieces.len() - 1;
+        for (k, (a, b)) in pieces.into_iter().enumerate() {
+            let piece: String = chars[a..b].iter().collect();
+            let here = r == crow && ccol >= a && (ccol < b || (k == last && ccol == b));
+            if !here {
+                rows.push(Line::styled(piece, t.style("input")));
+                continue;
+            }
+            cursor_row = rows.len();
+            let at = ccol - a;
+            let before: String = chars[a..a + at].iter().collect();
+            let under: String = chars
+                .get(ccol)
+                .filter(|_| ccol < b)
+                .map_or(" ".into(), |c| c.to_string());
+            let after: String = chars[(a + at + 1).min(b)..b].iter().collect();
+            rows.push(Line::from(vec![
+                Span::styled(before, t.style("input")),
+                Span::styled(
+                    under,
+                    t.style("input")
+                        .add_modifier(ratatui::style::Modifier::REVERSED),
+                ),
+                Span::styled(after, t.style("input")),
+            ]));
+        }
+    }
+    let h = area.height as usize;
+    let skip = list_offset(cursor_row, h);
+    f.render_widget(Block::default().style(t.style("input")), area);
+    for (i, line) in rows.into_iter().skip(skip).take(h).enumerate() {
+        f.render_widget(
+            line,
+            Rect {
+                y: area.y + i as u16,
+                height: 1,
+                ..area
+            },
+        );
     }
 }
 
@@ -264,26 +339,44 @@ fn draw_rule(f: &mut Frame, app: &App, form: &RuleForm, area: Rect) {
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
-    let modes = [
-        Mode::Global,
-        Mode::Tree,
-        Mode::Detail,
-        Mode::Diagnostics,
-        Mode::Preview,
-        Mode::Tuning,
-        Mode::Input,
-        Mode::Note,
-        Mode::Picker,
-        Mode::RuleForm,
-        Mode::Confirm,
-        Mode::Help,
-    ];
+    // The keys of the pane the user is on come first, then the keys that work everywhere.
+    let here = app.pane_mode();
+    let mut modes = vec![here, Mode::Global];
+    modes.extend(
+        [
+            Mode::Tree,
+            Mode::Detail,
+            Mode::Diagnostics,
+            Mode::Map,
+            Mode::Preview,
+            Mode::Tuning,
+            Mode::Input,
+            Mode::Note,
+            Mode::Picker,
+            Mode::RuleForm,
+            Mode::Confirm,
+            Mode::Help,
+        ]
+        .into_iter()
+        .filter(|m| *m != here),
+    );
+    // A global key the current pane binds itself means the pane's action here (`/` filters
+    // the preview, not the tree): help lists it with the pane, not as "everywhere".
+    let shadowed = |g: &crate::tui::keys::Binding| {
+        here.is_pane()
+            && g.mode == Mode::Global
+            && app
+                .keymap
+                .bindings
+                .iter()
+                .any(|b| b.mode == here && b.keys.iter().any(|k| g.keys.contains(k)))
+    };
     for mode in modes {
         let bs: Vec<_> = app
             .keymap
             .bindings
             .iter()
-            .filter(|b| b.mode == mode)
+            .filter(|b| b.mode == mode && !shadowed(b))
             .collect();
         if bs.is_empty() {
             continue;
@@ -291,7 +384,14 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(mode.title().to_string(), t.style("header")));
+        let title = match mode {
+            Mode::Global => {
+                "Everywhere on the model, map and preview screens (a pane's own key wins)"
+            }
+            m if m == here => &format!("{} (where you are)", m.title()),
+            m => m.title(),
+        };
+        lines.push(Line::styled(title.to_string(), t.style("header")));
         for b in bs {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<22}", b.keys_text()), t.style("key")),
@@ -299,6 +399,27 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             ]));
         }
     }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Mouse", t.style("header")));
+    for (what, does) in [
+        (
+            "click",
+            "selects a row, a card, a property, a check or a contact",
+        ),
+        ("wheel", "scrolls the pane under the pointer, and this help"),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {what:<22}"), t.style("key")),
+            Span::styled(does.to_string(), t.style("text")),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<22}", "Ctrl-j / Ctrl-k"), t.style("key")),
+        Span::styled(
+            "in a text box: delete to the start / to the end (Ctrl-u undoes typing)".to_string(),
+            t.style("text"),
+        ),
+    ]));
     lines
 }
 

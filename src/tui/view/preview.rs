@@ -23,9 +23,20 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 /// Draws the preview screen's three parts.
 pub fn draw(f: &mut Frame, app: &App, areas: &super::Areas) {
-    draw_table(f, app, areas.tree);
-    draw_panel(f, app, areas.detail);
+    draw_table(f, app, table_area(app, areas));
+    if !app.preview.as_ref().is_some_and(|p| p.wide) {
+        draw_panel(f, app, areas.detail);
+    }
     draw_summary(f, app, areas.diagnostics);
+}
+
+/// Where the contacts table goes: beside the side panel, or (`z`) in its room too.
+pub fn table_area(app: &App, areas: &super::Areas) -> Rect {
+    if app.preview.as_ref().is_some_and(|p| p.wide) {
+        areas.tree.union(areas.detail)
+    } else {
+        areas.tree
+    }
 }
 
 /// A number of points with at most one decimal: `12.5`, `30`.
@@ -81,7 +92,7 @@ fn col_shape(col: Col) -> (usize, bool) {
     match col {
         Col::Id => (18, false),
         Col::Show(_) => (14, false),
-        Col::Score(_) => (9, true),
+        Col::Score(_) => (12, true),
         Col::Delta => (7, true),
         Col::Rank => (7, true),
         Col::Grade(_) => (6, false),
@@ -136,6 +147,12 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
     if p.overlay.is_some() {
         title.push_str("· Δ: suggested weights ");
     }
+    if let Some(r) = &p.result {
+        title.push_str(&format!("· what-if on {} (> next) ", r.comparison.journey));
+    }
+    if p.col_offset > 0 {
+        title.push_str(&format!("· ◂ {} columns (←) ", p.col_offset));
+    }
     if let Some(name) = loading {
         title.push_str(&format!("· loading {name}… "));
     }
@@ -162,7 +179,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
         let mut h = p.heading(*c);
         let sorted = Some(*c) == p.sort;
         if sorted {
-            h = format!("{}{}", if p.descending { "▲" } else { "▼" }, h);
+            h = format!("{}{}", p.sort_arrow(), h);
         }
         spans.push(Span::styled(
             pad(&h, *w, col_shape(*c).1),
@@ -402,7 +419,13 @@ fn touchpoint_lines(t: &Theme, tp: &TouchpointPart, depth: usize, out: &mut Vec<
                 value,
                 t.style(if s.value.is_some() { "info" } else { "warning" }),
             ),
-            Span::styled(format!("  ×{:.2}", s.attainment), t.style("muted")),
+            Span::styled(
+                format!(
+                    "  ×{:.2}",
+                    crate::engine::explain::unsigned_zero(s.attainment)
+                ),
+                t.style("muted"),
+            ),
             Span::styled(
                 format!("  {} of {}", pts(s.points), pts(s.max_points)),
                 t.style("weight"),
