@@ -491,6 +491,23 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
             j["cv_after"].as_f64().unwrap(),
         );
         assert!(after >= before, "{}: {before} -> {after}", j["journey"]);
+        // Attainments fitted too: within 0.01 of the logistic regression on the same columns
+        // (0.906, scripts/logistic-baseline.py), and the changes come largest effect first.
+        assert!(after >= 0.896, "{}: {after}", j["journey"]);
+        let effects: Vec<f64> = j["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["effect"].as_f64().unwrap())
+            .collect();
+        assert!(effects.len() > 10, "{effects:?}");
+        assert!(effects.windows(2).all(|w| w[0] >= w[1]), "{effects:?}");
+        for val in j["values"].as_array().unwrap() {
+            if val["kind"] == "attainment" {
+                let a = val["after"].as_f64().unwrap();
+                assert!((0.0..=1.0).contains(&a), "{val}");
+            }
+        }
     }
     // The tuned model reads back, is clean, and every group still sums to exactly 100%.
     let tuned = scorewright::model::read_model(&out_model).unwrap();

@@ -42,6 +42,13 @@ pub struct Args {
     pub format: TextOrJson,
     #[arg(long)]
     pub force: bool,
+    /// Move only weights; keep every attainment, end point and adjustment's points.
+    #[arg(long)]
+    pub weights_only: bool,
+    /// How many contacts of evidence a hand-set attainment counts as: the larger, the closer
+    /// tuned attainments stay to the hand values.
+    #[arg(long, default_value_t = 20.0)]
+    pub prior: f64,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -80,6 +87,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
+    if !(a.prior.is_finite() && a.prior >= 0.0) {
+        eprintln!(
+            "--prior {}: give a number of contacts, 0 or more (20 by default)",
+            a.prior
+        );
+        return Ok(ExitCode::from(2));
+    }
     let opts = TuneOptions {
         objective: match a.objective {
             ObjectiveArg::Auc => Objective::Auc,
@@ -88,6 +102,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         folds: a.folds,
         seed: a.seed,
         journeys: a.journey.clone(),
+        values: !a.weights_only,
+        prior: a.prior,
         ..TuneOptions::default()
     };
     let report = match tune(model, &table, &outcome, &opts) {
@@ -152,6 +168,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                         w.after.to_string()
                     ))?;
                 }
+                print_changes(j, what)?;
             }
             if !after_check.is_empty() {
                 super::say("\nWhat `check` will say of the tuned model that it does not say now:")?;
@@ -166,6 +183,34 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("wrote the tuned model to {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The changed numbers, the ones that matter most first, so the room can take the few that do.
+fn print_changes(j: &crate::engine::tune::JourneyTuning, what: &str) -> anyhow::Result<()> {
+    if j.changes.is_empty() {
+        return Ok(());
+    }
+    let width = j
+        .changes
+        .iter()
+        .map(|c| c.at.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    super::say(format!(
+        "  changes by effect on the cross-validated {what} (what setting each back alone costs):"
+    ))?;
+    super::say(format!(
+        "  {:<width$}  {:>7}  {:>7}  {:>8}",
+        "number", "before", "after", "effect"
+    ))?;
+    for c in &j.changes {
+        super::say(format!(
+            "  {:<width$}  {:>7}  {:>7}  {:>+8.4}",
+            c.at, c.before, c.after, c.effect
+        ))?;
+    }
+    Ok(())
 }
 
 /// What `check` says of the tuned model and not of the model as it was: each weight `tune`
