@@ -1,4 +1,5 @@
-//! Measures of how well scores separate a yes/no outcome: AUC and a one-variable logistic fit.
+//! Measures of how well scores separate a yes/no outcome: AUC and a one-variable logistic fit;
+//! and of what a rate means: the Wilson interval of a proportion and the Brier score.
 
 /// The area under the ROC curve: the chance that a random positive scores above a random
 /// negative, ties counting half (the Mann-Whitney U over both class sizes). `None` when one
@@ -121,6 +122,36 @@ pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
     (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
 }
 
+/// The Wilson score interval of `k` successes in `n` trials at `z` standard errors (1.96 for
+/// 95%): unlike the normal approximation it stays within 0..1 and is honest for small groups
+/// and rates near 0 or 1. `None` when `n` is 0.
+pub fn wilson(k: usize, n: usize, z: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// The Brier score: the mean squared difference between a predicted chance and the outcome
+/// (0 or 1), over the rows whose outcome is known. `None` when none is.
+pub fn brier(predicted: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (&p, o) in predicted.iter().zip(outcome) {
+        if let Some(o) = o {
+            let d = p - f64::from(u8::from(*o));
+            sum += d * d;
+            n += 1;
+        }
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +173,26 @@ mod tests {
             Some(1.0)
         );
         assert_eq!(auc(&[1.0], &[Some(true)]), None);
+    }
+
+    #[test]
+    fn wilson_and_brier_by_hand() {
+        // 8 of 10: p = 0.8, z = 1.96, z^2 = 3.8416; centre (0.8 + 0.19208) / 1.38416 = 0.71675;
+        // half 1.96 x sqrt(0.016 + 0.009604) / 1.38416 = 0.22658: 0.4902 to 0.9433.
+        let (lo, hi) = wilson(8, 10, 1.96).unwrap();
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+        // 0 of 5 still has an upper bound above 0, and the interval stays inside 0..1.
+        let (lo, hi) = wilson(0, 5, 1.96).unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.4 && hi < 0.5, "{hi}");
+        assert_eq!(wilson(0, 0, 1.96), None);
+        // Chances 0.8 and 0.2 for a yes and a no: (0.04 + 0.04) / 2; the unknown is skipped.
+        let b = brier(&[0.8, 0.2, 0.5], &[Some(true), Some(false), None]).unwrap();
+        assert!((b - 0.04).abs() < 1e-12);
+        assert_eq!(brier(&[0.5], &[None]), None);
     }
 
     #[test]

@@ -91,6 +91,19 @@ pub struct Threshold {
     pub share_of_conversions: f64,
 }
 
+/// What a score means: the contacts whose score falls in one band of ten points, with the
+/// observed rate and its 95% Wilson interval.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CalibrationBand {
+    /// The band holds scores from `from` up to, not including, `to` (the top band includes 100).
+    pub from: f64,
+    pub to: f64,
+    #[serde(flatten)]
+    pub group: Group,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct JourneyBacktest {
     pub id: String,
@@ -99,6 +112,13 @@ pub struct JourneyBacktest {
     pub deciles: Vec<Decile>,
     pub captured: Vec<Capture>,
     pub thresholds: Vec<Threshold>,
+    /// Score bands of ten points, highest first; empty bands left out.
+    pub calibration: Vec<CalibrationBand>,
+    /// The Brier score when each contact's chance is read off the calibration table (its
+    /// band's observed rate), and when everyone is given the base rate: the table is worth
+    /// what it takes off the second.
+    pub brier: Option<f64>,
+    pub brier_base: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -274,6 +294,7 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
                     }
                 })
                 .collect();
+            let (calibration, brier) = calibrate(scores, values, &group);
             JourneyBacktest {
                 id: j.id.clone(),
                 name: j.title().to_string(),
@@ -281,6 +302,9 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
                 deciles,
                 captured,
                 thresholds,
+                calibration,
+                brier,
+                brier_base: metrics::brier(&vec![base_rate; values.len()], values),
             }
         })
         .collect();
@@ -372,6 +396,45 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         grades,
         matrix,
     }
+}
+
+/// The calibration table of one journey's scores (bands of ten points, highest first, empty
+/// ones left out) and the Brier score of the chances it gives.
+fn calibrate(
+    scores: &[f64],
+    values: &[Option<bool>],
+    group: &dyn Fn(String, &mut dyn Iterator<Item = usize>) -> Group,
+) -> (Vec<CalibrationBand>, Option<f64>) {
+    // Band 9 holds 90 to 100 inclusive; a score outside 0..100 cannot happen after the clamp.
+    let band_of = |s: f64| ((s / 10.0).floor().max(0.0) as usize).min(9);
+    let mut bands = Vec::new();
+    let mut rate = [None; 10];
+    for b in (0..10).rev() {
+        let g = group(
+            String::new(),
+            &mut (0..scores.len()).filter(|&i| band_of(scores[i]) == b),
+        );
+        if g.contacts == 0 {
+            continue;
+        }
+        rate[b] = g.rate;
+        let ci = metrics::wilson(g.converted, g.known, 1.96);
+        bands.push(CalibrationBand {
+            from: b as f64 * 10.0,
+            to: b as f64 * 10.0 + 10.0,
+            low: ci.map(|c| c.0),
+            high: ci.map(|c| c.1),
+            group: Group {
+                label: format!("{}-{}", b * 10, b * 10 + 10),
+                ..g
+            },
+        });
+    }
+    let predicted: Vec<f64> = scores
+        .iter()
+        .map(|&s| rate[band_of(s)].unwrap_or(0.0))
+        .collect();
+    (bands, metrics::brier(&predicted, values))
 }
 
 /// The back-test as text for a terminal, JSON for tools, or CSV (one row per measured group).
@@ -488,6 +551,7 @@ fn text(b: &Backtest) -> String {
                 pct(Some(t.share_of_conversions))
             );
         }
+        calibration_text(&mut o, j, did, w);
     }
     if let Some(tj) = &b.tier_journey {
         groups(&mut o, &format!("Tiers (on {tj})"), &b.tiers);
@@ -501,6 +565,41 @@ fn text(b: &Backtest) -> String {
     }
     groups(&mut o, "Matrix", &b.matrix);
     o
+}
+
+/// What a score means: per band of ten points, the observed rate with its 95% interval, and
+/// the Brier score of those rates against the base rate's.
+fn calibration_text(o: &mut String, j: &JourneyBacktest, did: &str, w: usize) {
+    let _ = writeln!(
+        o,
+        "  what a score means: contacts scoring like this {did} this often (95% interval)"
+    );
+    let _ = writeln!(
+        o,
+        "  {:<10} {:>11} {:>w$} {:>8} {:>17}",
+        "scores", "contacts", did, "rate", "interval"
+    );
+    for c in &j.calibration {
+        let interval = match (c.low, c.high) {
+            (Some(lo), Some(hi)) => format!("{} to {}", pct(Some(lo)), pct(Some(hi))),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>11} {:>w$} {:>8} {:>17}",
+            c.group.label,
+            c.group.contacts,
+            c.group.converted,
+            pct(c.group.rate),
+            interval
+        );
+    }
+    if let (Some(b), Some(base)) = (j.brier, j.brier_base) {
+        let _ = writeln!(
+            o,
+            "  Brier score {b:.4} with these rates, {base:.4} with the base rate for everyone (lower is better)"
+        );
+    }
 }
 
 fn csv(b: &Backtest) -> String {
@@ -552,6 +651,35 @@ fn csv(b: &Backtest) -> String {
                 c.share.to_string(),
             ]);
         }
+        for c in &j.calibration {
+            let g = &c.group;
+            let _ = w.write_record([
+                "calibration".to_string(),
+                j.id.clone(),
+                g.label.clone(),
+                c.from.to_string(),
+                c.to.to_string(),
+                g.contacts.to_string(),
+                g.known.to_string(),
+                g.converted.to_string(),
+                opt(g.rate),
+                opt(g.lift),
+                String::new(),
+            ]);
+        }
+        let _ = w.write_record([
+            "brier",
+            &j.id,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            &opt(j.brier),
+            "",
+            "",
+        ]);
         for t in &j.thresholds {
             let _ = w.write_record([
                 "threshold".to_string(),
@@ -652,8 +780,30 @@ mod tests {
             j.deciles.iter().map(|d| d.decile).collect::<Vec<_>>(),
             vec![2, 4, 6, 8, 10]
         );
+        // Calibration: scores 100 and 80 in bands 90-100 and 80-90, 50 in 50-60, 30 in
+        // 30-40, 0 in 0-10; each band's rate is its one contact's outcome, so the Brier score
+        // of those rates is 0; the base rate's is 0.4 x 0.6 = 0.24.
+        let labels: Vec<&str> = j
+            .calibration
+            .iter()
+            .map(|c| c.group.label.as_str())
+            .collect();
+        assert_eq!(labels, ["90-100", "80-90", "50-60", "30-40", "0-10"]);
+        assert_eq!(j.brier, Some(0.0));
+        assert!((j.brier_base.unwrap() - 0.24).abs() < 1e-12);
+        // One yes of one: Wilson 95% from 0.2065 to 1.
+        let top = &j.calibration[0];
+        assert!((top.low.unwrap() - 0.2065).abs() < 1e-4 && top.high == Some(1.0));
         let text = render(&b, Format::Text);
         assert!(text.contains("base rate 40.0%"), "{text}");
+        assert!(
+            text.contains("  90-100               1         1   100.0%   20.7% to 100.0%"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Brier score 0.0000 with these rates, 0.2400 with the base rate"),
+            "{text}"
+        );
         assert!(render(&b, Format::Csv).starts_with("section,journey,label"));
         assert!(render(&b, Format::Json).contains("\"auc\": 0.8333"));
     }
