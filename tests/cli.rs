@@ -855,3 +855,75 @@ fn an_attrition_model_is_reported_in_its_own_words() {
     );
     assert_eq!(v["converted"], 1869, "the JSON keys stay as they were");
 }
+
+/// `backtest --capacity 10 --per week --date created`: four weeks of contacts, room for 40;
+/// the proposed threshold hands over at most that, the best-scored first.
+#[test]
+fn backtest_proposes_the_threshold_that_fits_sales_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "name: m\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 100 } } }\n",
+    )
+    .unwrap();
+    // 100 contacts, one visit count each from 0 to 99, created over 28 days (2026-01-01 to
+    // 2026-01-28: four weeks); those with 50 visits or more converted.
+    let mut csv = String::from("id,visits,created,won\n");
+    for i in 0..100 {
+        csv.push_str(&format!(
+            "c{i},{i},2026-01-{:02},{}\n",
+            1 + i % 28,
+            u8::from(i >= 50)
+        ));
+    }
+    let contacts = dir.path().join("c.csv");
+    std::fs::write(&contacts, csv).unwrap();
+    let run = |extra: &[&str]| {
+        bin()
+            .arg("backtest")
+            .arg(&model)
+            .arg(&contacts)
+            .args(["--outcome", "won"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--capacity", "10", "--per", "week", "--date", "created"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Room for 40: visits 99 down to 60 are handed over; the first left out scores 59, so
+    // the threshold is 59.1; all 40 converted, 80% of the 50 who did.
+    assert!(
+        text.contains(
+            "capacity: 10 a week over 4 weeks (2026-01-01 to 2026-01-28): room for 40 contacts"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("proposed threshold 59.1: 40 handed over (10 a week), 40 converted (100.0%), 80.0% of all who converted"),
+        "{text}"
+    );
+    let out = run(&["--capacity", "25", "--per-file"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("proposed threshold 74.1: 25 handed over"),
+        "{}",
+        stdout(&out)
+    );
+    // A period without its date column, or a date column that is not there: exit 2, saying why.
+    let out = run(&["--capacity", "10", "--per", "week", "--date", "made"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no date column 'made'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["--capacity", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--capacity needs its period"),
+        "{}",
+        stderr(&out)
+    );
+}

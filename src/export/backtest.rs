@@ -42,6 +42,133 @@ pub enum BacktestError {
     },
 }
 
+/// How much sales can take: `capacity` contacts per period, over the periods the contacts span.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapacityAsk {
+    pub capacity: usize,
+    /// `day`, `week`, `month`, or `file` (the whole file is one period).
+    pub per: String,
+    /// How many periods the contacts span (a fraction for a part period).
+    pub periods: f64,
+    /// The first and last date read, when the periods come from a date column.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Rows whose date column was blank or unreadable: still scored and counted, but they do
+    /// not stretch the span.
+    pub undated: usize,
+}
+
+/// Why the periods of a capacity cannot be counted.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PeriodError {
+    #[error("{source_name} has no date column '{column}'{hint}")]
+    NoColumn {
+        source_name: String,
+        column: String,
+        hint: String,
+    },
+    #[error(
+        "{source_name}: date column '{column}' holds no readable date (e.g. '{example}'); write dates as 2026-11-01"
+    )]
+    NoDates {
+        source_name: String,
+        column: String,
+        example: String,
+    },
+    #[error("unknown period '{0}': use day, week or month")]
+    Period(String),
+}
+
+impl CapacityAsk {
+    /// The whole file as one period.
+    pub fn per_file(capacity: usize) -> CapacityAsk {
+        CapacityAsk {
+            capacity,
+            per: "file".into(),
+            periods: 1.0,
+            first: None,
+            last: None,
+            undated: 0,
+        }
+    }
+
+    /// Periods of `per` (day, week or month) spanned by the dates in `column`, first to last
+    /// inclusive: contacts from 2026-01-05 to 2026-01-18 span 14 days, two weeks.
+    pub fn from_dates(
+        table: &Table,
+        column: &str,
+        per: &str,
+        capacity: usize,
+    ) -> Result<CapacityAsk, PeriodError> {
+        let days = match per {
+            "day" => 1.0,
+            "week" => 7.0,
+            // The mean Gregorian month.
+            "month" => 365.2425 / 12.0,
+            other => return Err(PeriodError::Period(other.into())),
+        };
+        let Some(col) = table.column(column) else {
+            let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+            let hint = crate::model::yaml::nearest(column, &known)
+                .map(|n| format!(" (did you mean '{n}'?)"))
+                .unwrap_or_default();
+            return Err(PeriodError::NoColumn {
+                source_name: table.source.clone(),
+                column: column.into(),
+                hint,
+            });
+        };
+        let (mut lo, mut hi, mut undated) = (i32::MAX, i32::MIN, 0);
+        let mut example = String::new();
+        for v in col.iter() {
+            match crate::model::Date::parse(v.trim()) {
+                Some(d) => {
+                    lo = lo.min(d.0);
+                    hi = hi.max(d.0);
+                }
+                None => {
+                    undated += 1;
+                    if example.is_empty() && !v.trim().is_empty() {
+                        example = v.trim().to_string();
+                    }
+                }
+            }
+        }
+        if lo > hi {
+            return Err(PeriodError::NoDates {
+                source_name: table.source.clone(),
+                column: column.into(),
+                example,
+            });
+        }
+        Ok(CapacityAsk {
+            capacity,
+            per: per.into(),
+            periods: f64::from(hi - lo + 1) / days,
+            first: Some(crate::model::Date(lo).to_string()),
+            last: Some(crate::model::Date(hi).to_string()),
+            undated,
+        })
+    }
+}
+
+/// The threshold that hands sales about as many contacts as it can take, and what it captures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapacityProposal {
+    #[serde(flatten)]
+    pub ask: CapacityAsk,
+    /// `capacity x periods`, rounded down.
+    pub budget: usize,
+    /// The lowest score (on a grid of 0.1) whose hand-over stays within the budget.
+    pub at_least: f64,
+    pub handed_over: usize,
+    pub per_period: f64,
+    pub known: usize,
+    pub converted: usize,
+    pub rate: Option<f64>,
+    pub share_of_conversions: f64,
+}
+
 /// Contacts in one group with their conversions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Group {
@@ -114,6 +241,8 @@ pub struct JourneyBacktest {
     pub thresholds: Vec<Threshold>,
     /// Score bands of ten points, highest first; empty bands left out.
     pub calibration: Vec<CalibrationBand>,
+    /// With a capacity: the threshold that fits it.
+    pub capacity: Option<CapacityProposal>,
     /// The Brier score when each contact's chance is read off the calibration table (its
     /// band's observed rate), and when everyone is given the base rate: the table is worth
     /// what it takes off the second.
@@ -191,6 +320,68 @@ pub fn backtest(
     }
     let scored = score_table(model, table);
     Ok(measure(model, &scored, &outcome, &source_name))
+}
+
+/// A back-test with, for each journey, the threshold that fits sales' capacity.
+pub fn backtest_with_capacity(
+    model: &Model,
+    table: &Table,
+    outcome_column: &str,
+    ask: &CapacityAsk,
+) -> Result<Backtest, BacktestError> {
+    let mut b = backtest(model, table, outcome_column)?;
+    let scored = score_table(model, table);
+    let values = insight::outcome(table, outcome_column)
+        .map(|o| o.values)
+        .unwrap_or_default();
+    for (j, scores) in b.journeys.iter_mut().zip(&scored.scores) {
+        j.capacity = Some(propose(scores, &values, ask, b.converted));
+    }
+    Ok(b)
+}
+
+/// The lowest threshold on a grid of 0.1 points that hands over at most `capacity x periods`
+/// contacts. Scores 90, 80, 70 with room for two: the first contact left out scores 70, so
+/// the threshold is 70.1 and 90 and 80 are handed over.
+pub fn propose(
+    scores: &[f64],
+    values: &[Option<bool>],
+    ask: &CapacityAsk,
+    all_converted: usize,
+) -> CapacityProposal {
+    let budget = (ask.capacity as f64 * ask.periods).floor() as usize;
+    let mut sorted: Vec<f64> = scores.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let at_least = match sorted.get(budget) {
+        // Everyone fits.
+        None => 0.0,
+        Some(&left_out) => ((left_out * 10.0).floor() + 1.0) / 10.0,
+    };
+    let (mut handed_over, mut known, mut converted) = (0, 0, 0);
+    for (i, &s) in scores.iter().enumerate() {
+        if s >= at_least {
+            handed_over += 1;
+            if let Some(Some(v)) = values.get(i) {
+                known += 1;
+                converted += usize::from(*v);
+            }
+        }
+    }
+    CapacityProposal {
+        ask: ask.clone(),
+        budget,
+        at_least,
+        handed_over,
+        per_period: handed_over as f64 / ask.periods.max(f64::MIN_POSITIVE),
+        known,
+        converted,
+        rate: (known > 0).then(|| converted as f64 / known as f64),
+        share_of_conversions: if all_converted > 0 {
+            converted as f64 / all_converted as f64
+        } else {
+            0.0
+        },
+    }
 }
 
 /// The back-test of an already scored table.
@@ -303,6 +494,7 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
                 captured,
                 thresholds,
                 calibration,
+                capacity: None,
                 brier,
                 brier_base: metrics::brier(&vec![base_rate; values.len()], values),
             }
@@ -552,6 +744,9 @@ fn text(b: &Backtest) -> String {
             );
         }
         calibration_text(&mut o, j, did, w);
+        if let Some(c) = &j.capacity {
+            capacity_text(&mut o, c, did);
+        }
     }
     if let Some(tj) = &b.tier_journey {
         groups(&mut o, &format!("Tiers (on {tj})"), &b.tiers);
@@ -600,6 +795,41 @@ fn calibration_text(o: &mut String, j: &JourneyBacktest, did: &str, w: usize) {
             "  Brier score {b:.4} with these rates, {base:.4} with the base rate for everyone (lower is better)"
         );
     }
+}
+
+fn capacity_text(o: &mut String, c: &CapacityProposal, did: &str) {
+    let a = &c.ask;
+    let span = match (&a.first, &a.last) {
+        (Some(f), Some(l)) => format!(" over {} {}s ({f} to {l})", num(a.periods), a.per),
+        _ => " from this file".into(),
+    };
+    let per = if a.per == "file" {
+        String::new()
+    } else {
+        format!(" a {}", a.per)
+    };
+    let _ = writeln!(
+        o,
+        "  capacity: {}{per}{span}: room for {} contacts",
+        a.capacity, c.budget
+    );
+    if a.undated > 0 {
+        let _ = writeln!(
+            o,
+            "  ({} rows without a readable date are handed over too but do not stretch the span)",
+            a.undated
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  proposed threshold {}: {} handed over ({}{per}), {} {did} ({}), {} of all who {did}",
+        num(c.at_least),
+        c.handed_over,
+        num(c.per_period),
+        c.converted,
+        pct(c.rate),
+        pct(Some(c.share_of_conversions))
+    );
 }
 
 fn csv(b: &Backtest) -> String {
@@ -806,6 +1036,41 @@ mod tests {
         );
         assert!(render(&b, Format::Csv).starts_with("section,journey,label"));
         assert!(render(&b, Format::Json).contains("\"auc\": 0.8333"));
+    }
+
+    #[test]
+    fn capacity_threshold_by_hand() {
+        // Scores 90, 80, 70 with room for two: 70 is the first left out, so 70.1.
+        let y = [Some(true), Some(false), Some(true)];
+        let p = propose(&[80.0, 90.0, 70.0], &y, &CapacityAsk::per_file(2), 2);
+        assert_eq!(
+            (p.budget, p.at_least, p.handed_over, p.converted),
+            (2, 70.1, 2, 1)
+        );
+        assert!((p.share_of_conversions - 0.5).abs() < 1e-12);
+        // Room for everyone: threshold 0.
+        let p = propose(&[80.0, 90.0, 70.0], &y, &CapacityAsk::per_file(5), 2);
+        assert_eq!((p.at_least, p.handed_over), (0.0, 3));
+        // Ties at the cut are all left out rather than overflow: 80, 80 with room for one.
+        let p = propose(&[80.0, 80.0], &y[..2], &CapacityAsk::per_file(1), 1);
+        assert_eq!((p.at_least, p.handed_over), (80.1, 0));
+        // Dates 2026-01-05 to 2026-01-18 span two weeks; a blank date is counted, not dropped.
+        let maps: Vec<IndexMap<String, Scalar>> = ["2026-01-05", "2026-01-18", ""]
+            .iter()
+            .map(|d| {
+                let mut m = IndexMap::new();
+                m.insert("created".to_string(), Scalar::Text(d.to_string()));
+                m
+            })
+            .collect();
+        let t = Table::from_maps("t.csv", &maps);
+        let a = CapacityAsk::from_dates(&t, "created", "week", 400).unwrap();
+        assert_eq!((a.periods, a.undated), (2.0, 1));
+        let e = CapacityAsk::from_dates(&t, "Created2", "week", 400).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv has no date column 'Created2' (did you mean 'created'?)"
+        );
     }
 
     #[test]
