@@ -927,3 +927,82 @@ fn backtest_proposes_the_threshold_that_fits_sales_capacity() {
         stderr(&out)
     );
 }
+
+/// `suggest` on Leads.csv: the counsellors' `Tags` and `Lead Quality` are flagged as leaking
+/// the outcome, and with the time-on-site touchpoint taken out of x-education, `Total Time
+/// Spent on Website` ranks at the top of the columns worth adding.
+#[test]
+fn suggest_flags_leaks_and_ranks_time_on_site_when_unused() {
+    let run = |model: &std::path::Path| {
+        let out = bin()
+            .arg("suggest")
+            .arg(model)
+            .arg(leads())
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = run(&root().join("examples/x-education.yaml"));
+    let cols = v["columns"].as_array().unwrap();
+    let leaking: Vec<&str> = cols
+        .iter()
+        .filter(|c| !c["leak"].is_null())
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    assert!(leaking.contains(&"Tags"), "{leaking:?}");
+    assert!(leaking.contains(&"Lead Quality"), "{leaking:?}");
+    // Nothing the model already reads is suggested, nor the outcome.
+    for c in cols {
+        let name = c["column"].as_str().unwrap();
+        assert!(
+            ![
+                "Lead Origin",
+                "Total Time Spent on Website",
+                "Converted",
+                "Prospect ID"
+            ]
+            .contains(&name),
+            "{name}"
+        );
+    }
+    // Without the time-on-site touchpoint (its weight given to the other two).
+    let text = std::fs::read_to_string(root().join("examples/x-education.yaml")).unwrap();
+    let (a, b) = (
+        text.find("          - id: time_on_site").unwrap(),
+        text.find("          - id: origin").unwrap(),
+    );
+    let text = format!("{}{}", &text[..a], &text[b..])
+        .replace(
+            "            weight: 40\n            note: >-\n              A referral",
+            "            weight: 60\n            note: >-\n              A referral",
+        )
+        .replace(
+            "            pillars: [resolution]\n            weight: 30",
+            "            pillars: [resolution]\n            weight: 40",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("no-time.yaml");
+    std::fs::write(&model, text).unwrap();
+    let v = run(&model);
+    let ranked: Vec<&str> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    let rank = ranked
+        .iter()
+        .position(|c| *c == "Total Time Spent on Website")
+        .unwrap();
+    assert!(rank < 3, "{ranked:?}");
+    let time = &v["columns"][rank];
+    assert!(time["gain"].as_f64().unwrap() > 0.01, "{time}");
+    assert!(time["leak"].is_null(), "{time}");
+    assert_eq!(time["kind"], "number");
+    assert!(
+        time["rule"]["bands"].as_array().unwrap().len() >= 3,
+        "{time}"
+    );
+}

@@ -551,7 +551,7 @@ fn touchpoint_mut<'a>(list: &'a mut [Touchpoint], path: &[usize]) -> Option<&'a 
 }
 
 /// Stratified folds: positives and negatives shuffled apart, then dealt out in turn.
-fn folds(y: &[Option<bool>], k: usize, seed: u64) -> Vec<Vec<usize>> {
+pub(crate) fn folds(y: &[Option<bool>], k: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut rng = crate::rng::Rng::new(seed);
     let mut out = vec![Vec::new(); k];
     for class in [true, false] {
