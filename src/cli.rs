@@ -258,6 +258,11 @@ pub(crate) fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
 }
 
 /// Writes a line to standard output, passing write errors (a closed pipe) up.
+/// The width of a text column: its longest entry, and at least 6.
+pub(crate) fn column_width<'a>(entries: impl Iterator<Item = &'a str>) -> usize {
+    entries.map(|e| e.chars().count()).max().unwrap_or(6).max(6)
+}
+
 pub(crate) fn say(text: impl std::fmt::Display) -> anyhow::Result<()> {
     use std::io::Write;
     writeln!(std::io::stdout().lock(), "{text}")?;

@@ -52,12 +52,7 @@ fn journey_of(model: &Model, asked: Option<&str>) -> Option<usize> {
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     let model = &file.model;
-    let Some(column) = a
-        .outcome
-        .clone()
-        .or_else(|| model.outcome_column().map(String::from))
-    else {
-        eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
+    let Some(column) = super::tune::outcome_column(a.outcome.as_deref(), model) else {
         return Ok(ExitCode::from(2));
     };
     let Some(ji) = journey_of(model, a.journey.as_deref()) else {
@@ -69,15 +64,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
-    let Some(outcome) = crate::engine::insight::outcome(&table, &column) else {
-        let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
-        let hint = crate::model::yaml::nearest(&column, &known)
-            .map(|n| format!(" (did you mean '{n}'?)"))
-            .unwrap_or_default();
-        eprintln!(
-            "{}: no outcome column '{column}'{hint}",
-            a.contacts.display()
-        );
+    let Some(outcome) = super::tune::read_outcome(&table, &column, &a.contacts) else {
         return Ok(ExitCode::from(2));
     };
     if let Some(p) = outcome.problem() {
@@ -121,13 +108,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 s.journey,
                 s.auc_now
             ))?;
-            let width = s
-                .columns
-                .iter()
-                .map(|c| c.column.chars().count())
-                .max()
-                .unwrap_or(6)
-                .max(6);
+            let width = super::column_width(s.columns.iter().map(|c| c.column.as_str()));
             super::say(format!(
                 "  {:>4}  {:<width$}  {:<8}  {:>6}  {:>7}  {:>6}",
                 "rank", "column", "kind", "AUC", "gain", "weight"

@@ -42,26 +42,34 @@ pub fn auc_pairs(pairs: &mut [(f64, bool)]) -> Option<f64> {
 /// (p = 1 / (1 + e^-(a + b x)), x = score / 100), fitted by Newton's method. `None` when one
 /// class is empty.
 pub fn log_likelihood(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
-    let data: Vec<(f64, f64)> = scores
+    let (x, y): (Vec<f64>, Vec<f64>) = scores
         .iter()
         .zip(outcome)
         .filter_map(|(&s, o)| o.map(|o| (s / 100.0, f64::from(u8::from(o)))))
-        .collect();
-    let pos = data.iter().filter(|d| d.1 > 0.5).count();
-    if pos == 0 || pos == data.len() {
+        .unzip();
+    let pos = y.iter().filter(|&&t| t > 0.5).count();
+    if pos == 0 || pos == y.len() {
         return None;
     }
-    let (mut a, mut b) = (0.0f64, 0.0f64);
+    let (_, _, ll) = logistic_fit(&x, &y, 0.0, 0.0);
+    Some(ll / y.len() as f64)
+}
+
+/// The logistic curve p = 1 / (1 + e^-(a + b x)) of most likelihood for outcomes `y` (0 or 1),
+/// by Newton's method from (a, b); returns (a, b, the summed log-likelihood).
+pub fn logistic_fit(x: &[f64], y: &[f64], a: f64, b: f64) -> (f64, f64, f64) {
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let (mut a, mut b) = (a, b);
     for _ in 0..25 {
         let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for &(x, y) in &data {
-            let p = 1.0 / (1.0 + (-(a + b * x)).exp());
+        for (&v, &t) in x.iter().zip(y) {
+            let p = sigmoid(a + b * v);
             let w = p * (1.0 - p);
-            ga += y - p;
-            gb += (y - p) * x;
+            ga += t - p;
+            gb += (t - p) * v;
             haa += w;
-            hab += w * x;
-            hbb += w * x * x;
+            hab += w * v;
+            hbb += w * v * v;
         }
         let det = haa * hbb - hab * hab;
         if det.abs() < 1e-12 {
@@ -75,14 +83,15 @@ pub fn log_likelihood(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
             break;
         }
     }
-    let ll: f64 = data
+    let ll = x
         .iter()
-        .map(|&(x, y)| {
-            let p = (1.0 / (1.0 + (-(a + b * x)).exp())).clamp(1e-12, 1.0 - 1e-12);
-            y * p.ln() + (1.0 - y) * (1.0 - p).ln()
+        .zip(y)
+        .map(|(&v, &t)| {
+            let p = sigmoid(a + b * v).clamp(1e-12, 1.0 - 1e-12);
+            t * p.ln() + (1.0 - t) * (1.0 - p).ln()
         })
         .sum();
-    Some(ll / data.len() as f64)
+    (a, b, ll)
 }
 
 /// Ranks with ties sharing their average rank (1 is the lowest).

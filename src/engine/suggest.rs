@@ -309,14 +309,7 @@ pub fn suggest(
     let k = folds.len().max(1) as f64;
     let all: Vec<usize> = folds.iter().flatten().copied().collect();
     let trains: Vec<Vec<usize>> = (0..folds.len())
-        .map(|f| {
-            folds
-                .iter()
-                .enumerate()
-                .filter(|(g, _)| *g != f)
-                .flat_map(|(_, r)| r.iter().copied())
-                .collect()
-        })
+        .map(|f| super::tune::train_rows(folds, f))
         .collect();
     let auc_now = folds.iter().map(|t| auc_on(score, y, t)).sum::<f64>() / k;
     let mut columns = Vec::new();

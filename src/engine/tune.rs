@@ -550,6 +550,16 @@ fn touchpoint_mut<'a>(list: &'a mut [Touchpoint], path: &[usize]) -> Option<&'a 
     }
 }
 
+/// The rows of every fold but `f`: what fold `f` is measured against.
+pub(crate) fn train_rows(folds: &[Vec<usize>], f: usize) -> Vec<usize> {
+    folds
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| *g != f)
+        .flat_map(|(_, r)| r.iter().copied())
+        .collect()
+}
+
 /// Stratified folds: positives and negatives shuffled apart, then dealt out in turn.
 pub(crate) fn folds(y: &[Option<bool>], k: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut rng = crate::rng::Rng::new(seed);
@@ -674,12 +684,7 @@ pub fn tune(
         let mut per_fold = Vec::new();
         for f in 0..k {
             let test = &fold_rows[f];
-            let train: Vec<usize> = fold_rows
-                .iter()
-                .enumerate()
-                .filter(|(g, _)| *g != f)
-                .flat_map(|(_, r)| r.iter().copied())
-                .collect();
+            let train = train_rows(&fold_rows, f);
             let st = problem.fit(&start, &hand, &train, y, opts);
             cv_before += problem.objective(&hand_state, &start, test, y, opts.objective);
             cv_after += problem.objective(&st, &st.w, test, y, opts.objective);

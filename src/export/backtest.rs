@@ -850,14 +850,14 @@ fn csv(b: &Backtest) -> String {
     ]);
     for j in &b.journeys {
         let _ = w.write_record(["auc", &j.id, "", "", "", "", "", "", &opt(j.auc), "", ""]);
-        for d in &j.deciles {
-            let g = &d.group;
+        // A group of contacts between two scores: a decile, or a calibration band.
+        let mut scored_group = |section: &str, label: String, lo: f64, hi: f64, g: &Group| {
             let _ = w.write_record([
-                "decile".to_string(),
+                section.to_string(),
                 j.id.clone(),
-                d.decile.to_string(),
-                d.min_score.to_string(),
-                d.max_score.to_string(),
+                label,
+                lo.to_string(),
+                hi.to_string(),
                 g.contacts.to_string(),
                 g.known.to_string(),
                 g.converted.to_string(),
@@ -865,6 +865,18 @@ fn csv(b: &Backtest) -> String {
                 opt(g.lift),
                 String::new(),
             ]);
+        };
+        for d in &j.deciles {
+            scored_group(
+                "decile",
+                d.decile.to_string(),
+                d.min_score,
+                d.max_score,
+                &d.group,
+            );
+        }
+        for c in &j.calibration {
+            scored_group("calibration", c.group.label.clone(), c.from, c.to, &c.group);
         }
         for c in &j.captured {
             let _ = w.write_record([
@@ -879,22 +891,6 @@ fn csv(b: &Backtest) -> String {
                 String::new(),
                 String::new(),
                 c.share.to_string(),
-            ]);
-        }
-        for c in &j.calibration {
-            let g = &c.group;
-            let _ = w.write_record([
-                "calibration".to_string(),
-                j.id.clone(),
-                g.label.clone(),
-                c.from.to_string(),
-                c.to.to_string(),
-                g.contacts.to_string(),
-                g.known.to_string(),
-                g.converted.to_string(),
-                opt(g.rate),
-                opt(g.lift),
-                String::new(),
             ]);
         }
         let _ = w.write_record([

@@ -136,68 +136,20 @@ pub(super) fn shape_of(
     };
     let first = params.len();
     let keys = crate::model::check::attainment_keys(&signal.rule);
+    if let (Rule::Match(m), Some(bins)) = (
+        &signal.rule,
+        typed.and_then(|t| match_bins(&signal.rule, t)),
+    ) {
+        push_values(
+            m.values.iter().map(|v| v.1).chain([m.default]),
+            &keys,
+            leaf,
+            params,
+            &limit,
+        );
+        return Shape::Binned { bins, mult, first };
+    }
     match (&signal.rule, typed) {
-        (
-            Rule::Match(m),
-            Some(Typed::Category {
-                codes,
-                keys: labels,
-                ..
-            }),
-        ) => {
-            let by_code: Vec<u32> = labels
-                .iter()
-                .map(|k| {
-                    m.values
-                        .iter()
-                        .position(|(name, _)| category_key(name) == *k)
-                        .unwrap_or(m.values.len()) as u32
-                })
-                .collect();
-            let bins = codes
-                .iter()
-                .map(|&c| {
-                    if c == CODE_MISSING {
-                        NO_BIN
-                    } else {
-                        by_code[c as usize]
-                    }
-                })
-                .collect();
-            push_values(
-                m.values.iter().map(|v| v.1).chain([m.default]),
-                &keys,
-                leaf,
-                params,
-                &limit,
-            );
-            Shape::Binned { bins, mult, first }
-        }
-        (Rule::Match(m), Some(Typed::Bool(v))) => {
-            let find = |b: bool| {
-                m.values
-                    .iter()
-                    .position(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
-                    .unwrap_or(m.values.len()) as u32
-            };
-            let (t, f) = (find(true), find(false));
-            let bins = v
-                .iter()
-                .map(|&x| match x {
-                    1 => t,
-                    0 => f,
-                    _ => NO_BIN,
-                })
-                .collect();
-            push_values(
-                m.values.iter().map(|v| v.1).chain([m.default]),
-                &keys,
-                leaf,
-                params,
-                &limit,
-            );
-            Shape::Binned { bins, mult, first }
-        }
         (Rule::Bands(b), Some(Typed::Number(v))) => {
             // The last band in the list the number reaches, as `attain::bands` reads them.
             let bins = v
@@ -230,6 +182,61 @@ pub(super) fn shape_of(
             }
         }
         _ => Shape::Fixed(att),
+    }
+}
+
+/// Each row's bin under a `match` rule: the index of the value it matches, the default after
+/// the values, `NO_BIN` when missing; `None` for another rule or a column it cannot read.
+fn match_bins(rule: &Rule, typed: &Typed) -> Option<Vec<u32>> {
+    match (rule, typed) {
+        (
+            Rule::Match(m),
+            Typed::Category {
+                codes,
+                keys: labels,
+                ..
+            },
+        ) => {
+            let by_code: Vec<u32> = labels
+                .iter()
+                .map(|k| {
+                    m.values
+                        .iter()
+                        .position(|(name, _)| category_key(name) == *k)
+                        .unwrap_or(m.values.len()) as u32
+                })
+                .collect();
+            let bins = codes
+                .iter()
+                .map(|&c| {
+                    if c == CODE_MISSING {
+                        NO_BIN
+                    } else {
+                        by_code[c as usize]
+                    }
+                })
+                .collect();
+            Some(bins)
+        }
+        (Rule::Match(m), Typed::Bool(v)) => {
+            let find = |b: bool| {
+                m.values
+                    .iter()
+                    .position(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
+                    .unwrap_or(m.values.len()) as u32
+            };
+            let (t, f) = (find(true), find(false));
+            let bins = v
+                .iter()
+                .map(|&x| match x {
+                    1 => t,
+                    0 => f,
+                    _ => NO_BIN,
+                })
+                .collect();
+            Some(bins)
+        }
+        _ => None,
     }
 }
 
@@ -307,43 +314,7 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// The logistic curve `p = sigmoid(a + c s)` of most likelihood, from (a, c), by Newton's
-/// method; returns (a, c, summed log-likelihood).
-fn logit_fit(s: &[f64], y: &[f64], a: f64, c: f64) -> (f64, f64, f64) {
-    let (mut a, mut c) = (a, c);
-    for _ in 0..25 {
-        let (mut ga, mut gc, mut haa, mut hac, mut hcc) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for (&x, &t) in s.iter().zip(y) {
-            let p = sigmoid(a + c * x);
-            let w = p * (1.0 - p);
-            ga += t - p;
-            gc += (t - p) * x;
-            haa += w;
-            hac += w * x;
-            hcc += w * x * x;
-        }
-        let det = haa * hcc - hac * hac;
-        if det.abs() < 1e-12 {
-            break;
-        }
-        let da = (hcc * ga - hac * gc) / det;
-        let dc = (haa * gc - hac * ga) / det;
-        a += da;
-        c += dc;
-        if da.abs() + dc.abs() < 1e-9 {
-            break;
-        }
-    }
-    let ll = s
-        .iter()
-        .zip(y)
-        .map(|(&x, &t)| {
-            let p = sigmoid(a + c * x).clamp(1e-12, 1.0 - 1e-12);
-            t * p.ln() + (1.0 - t) * (1.0 - p).ln()
-        })
-        .sum();
-    (a, c, ll)
-}
+use super::super::metrics::logistic_fit as logit_fit;
 
 /// What the fit reads: each leaf's shape, share of the journey (0 to 1) and current column,
 /// each adjustment's rows, and the journey's raw score plus adjustments per row.
