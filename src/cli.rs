@@ -81,7 +81,7 @@ pub enum Command {
     Report(report::Args),
     /// Suggest weights from a historical outcome, cross-validated.
     #[command(
-        after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves only weights, each group still summing to 100%.\nFixed and bounded weights come from the model's `tuning` list."
+        after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves weights (each group still summing to 100%),\nattainments (within 0 to 1, shrunk towards the hand values), scale end points and adjustment points;\n--weights-only moves weights alone. Fixed and bounded numbers come from the model's `tuning` list."
     )]
     Tune(tune::Args),
     /// Columns the model does not use, ranked by what they would add, with leaks flagged.
