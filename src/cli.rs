@@ -24,6 +24,7 @@ mod generate;
 mod new;
 mod report;
 mod score;
+mod suggest;
 mod tune;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -91,9 +92,14 @@ pub enum Command {
     Report(report::Args),
     /// Suggest weights from a historical outcome, cross-validated.
     #[command(
-        after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves only weights, each group still summing to 100%.\nFixed and bounded weights come from the model's `tuning` list."
+        after_help = "Example:\n  scorewright tune examples/x-education.yaml ../shared/data/leads/Leads.csv --outcome Converted -o tuned.yaml\n\nKeeps every journey, touchpoint, signal and rule; moves weights (each group still summing to 100%),\nattainments (within 0 to 1, shrunk towards the hand values), scale end points and adjustment points;\n--weights-only moves weights alone. Fixed and bounded numbers come from the model's `tuning` list."
     )]
     Tune(tune::Args),
+    /// Columns the model does not use, ranked by what they would add, with leaks flagged.
+    #[command(
+        after_help = "Example:\n  scorewright suggest examples/x-education.yaml ../shared/data/leads/Leads.csv\n\nEach column gets a proposed field, rule (match from per-value rates, bands from quantiles) and touchpoint.\nColumns that nearly decide the outcome alone are flagged as leaks: they are usually filled in after it."
+    )]
+    Suggest(suggest::Args),
     /// Make synthetic contacts that fit a model's fields.
     #[command(
         after_help = "Example:\n  scorewright generate examples/lead-fit-activity.yaml -n 1000 --seed 7 -o contacts.csv"
@@ -169,6 +175,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::New(a)) => new::run(a),
         Some(Command::Generate(a)) => generate::run(a),
         Some(Command::Tune(a)) => tune::run(a),
+        Some(Command::Suggest(a)) => suggest::run(a),
         Some(Command::Report(a)) => report::run(a),
         Some(Command::Backtest(a)) => backtest::run(a),
         Some(Command::Diff(a)) => diff::run(a),
@@ -269,6 +276,11 @@ pub(crate) fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
         message: e.to_string(),
     }
     .into()
+}
+
+/// The width of a text column: its longest entry, and at least 6.
+pub(crate) fn column_width<'a>(entries: impl Iterator<Item = &'a str>) -> usize {
+    entries.map(|e| e.chars().count()).max().unwrap_or(6).max(6)
 }
 
 /// Writes a line to standard output, passing write errors (a closed pipe) up. Control

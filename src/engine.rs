@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod output;
 pub mod personas;
 pub mod score;
+pub mod suggest;
 pub mod tune;
 pub mod whatif;
 

@@ -461,6 +461,23 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
             j["cv_after"].as_f64().unwrap(),
         );
         assert!(after >= before, "{}: {before} -> {after}", j["journey"]);
+        // Attainments fitted too: within 0.01 of the logistic regression on the same columns
+        // (0.906, scripts/logistic-baseline.py), and the changes come largest effect first.
+        assert!(after >= 0.896, "{}: {after}", j["journey"]);
+        let effects: Vec<f64> = j["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["effect"].as_f64().unwrap())
+            .collect();
+        assert!(effects.len() > 10, "{effects:?}");
+        assert!(effects.windows(2).all(|w| w[0] >= w[1]), "{effects:?}");
+        for val in j["values"].as_array().unwrap() {
+            if val["kind"] == "attainment" {
+                let a = val["after"].as_f64().unwrap();
+                assert!((0.0..=1.0).contains(&a), "{val}");
+            }
+        }
     }
     // The tuned model reads back, is clean, and every group still sums to exactly 100%.
     let tuned = scorewright::model::read_model(&out_model).unwrap();
@@ -474,8 +491,9 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
         tuned.model.journeys[0].touchpoints[0].note,
         original.journeys[0].touchpoints[0].note
     );
-    // Only weights changed: every other line is the file as the team wrote it, except the
-    // relative contacts path, which now leads from the output's folder to the same file.
+    // Only numbers changed (weights, and the attainments and points in rules and adjustments):
+    // every other line is the file as the team wrote it, except the relative contacts path,
+    // which now leads from the output's folder to the same file.
     let before = std::fs::read_to_string(root().join("examples/x-education.yaml")).unwrap();
     let changed: Vec<(&str, &str)> = before
         .lines()
@@ -487,7 +505,7 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
     for (a, b) in &changed {
         let key = |l: &str| l.trim_start().split(':').next().unwrap_or("").to_string();
         assert!(
-            key(a) == key(b) && ["weight", "contacts"].contains(&key(a).as_str()),
+            key(a) == key(b) && ["weight", "contacts", "rule", "points"].contains(&key(a).as_str()),
             "{a} -> {b}"
         );
     }
@@ -1152,4 +1170,155 @@ fn scorewright_diff_is_a_git_diff_driver() {
     assert!(git(&["diff"]).contains("no model-level change (layout only)"));
     std::fs::write(&model, "name: [broken\n").unwrap();
     assert!(git(&["diff"]).contains("not compared: "));
+}
+
+/// `backtest --capacity 10 --per week --date created`: four weeks of contacts, room for 40;
+/// the proposed threshold hands over at most that, the best-scored first.
+#[test]
+fn backtest_proposes_the_threshold_that_fits_sales_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "name: m\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 100 } } }\n",
+    )
+    .unwrap();
+    // 100 contacts, one visit count each from 0 to 99, created over 28 days (2026-01-01 to
+    // 2026-01-28: four weeks); those with 50 visits or more converted.
+    let mut csv = String::from("id,visits,created,won\n");
+    for i in 0..100 {
+        csv.push_str(&format!(
+            "c{i},{i},2026-01-{:02},{}\n",
+            1 + i % 28,
+            u8::from(i >= 50)
+        ));
+    }
+    let contacts = dir.path().join("c.csv");
+    std::fs::write(&contacts, csv).unwrap();
+    let run = |extra: &[&str]| {
+        bin()
+            .arg("backtest")
+            .arg(&model)
+            .arg(&contacts)
+            .args(["--outcome", "won"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--capacity", "10", "--per", "week", "--date", "created"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Room for 40: visits 99 down to 60 are handed over; the first left out scores 59, so
+    // the threshold is 59.1; all 40 converted, 80% of the 50 who did.
+    assert!(
+        text.contains(
+            "capacity: 10 a week over 4 weeks (2026-01-01 to 2026-01-28): room for 40 contacts"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("proposed threshold 59.1: 40 handed over (10 a week), 40 converted (100.0%), 80.0% of all who converted"),
+        "{text}"
+    );
+    let out = run(&["--capacity", "25", "--per-file"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("proposed threshold 74.1: 25 handed over"),
+        "{}",
+        stdout(&out)
+    );
+    // A period without its date column, or a date column that is not there: exit 2, saying why.
+    let out = run(&["--capacity", "10", "--per", "week", "--date", "made"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no date column 'made'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["--capacity", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--capacity needs its period"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `suggest` on Leads.csv: the counsellors' `Tags` and `Lead Quality` are flagged as leaking
+/// the outcome, and with the time-on-site touchpoint taken out of x-education, `Total Time
+/// Spent on Website` ranks at the top of the columns worth adding.
+#[test]
+fn suggest_flags_leaks_and_ranks_time_on_site_when_unused() {
+    let run = |model: &std::path::Path| {
+        let out = bin()
+            .arg("suggest")
+            .arg(model)
+            .arg(leads())
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = run(&root().join("examples/x-education.yaml"));
+    let cols = v["columns"].as_array().unwrap();
+    let leaking: Vec<&str> = cols
+        .iter()
+        .filter(|c| !c["leak"].is_null())
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    assert!(leaking.contains(&"Tags"), "{leaking:?}");
+    assert!(leaking.contains(&"Lead Quality"), "{leaking:?}");
+    // Nothing the model already reads is suggested, nor the outcome.
+    for c in cols {
+        let name = c["column"].as_str().unwrap();
+        assert!(
+            ![
+                "Lead Origin",
+                "Total Time Spent on Website",
+                "Converted",
+                "Prospect ID"
+            ]
+            .contains(&name),
+            "{name}"
+        );
+    }
+    // Without the time-on-site touchpoint (its weight given to the other two).
+    let text = std::fs::read_to_string(root().join("examples/x-education.yaml")).unwrap();
+    let (a, b) = (
+        text.find("          - id: time_on_site").unwrap(),
+        text.find("          - id: origin").unwrap(),
+    );
+    let text = format!("{}{}", &text[..a], &text[b..])
+        .replace(
+            "            weight: 40\n            note: >-\n              A referral",
+            "            weight: 60\n            note: >-\n              A referral",
+        )
+        .replace(
+            "            pillars: [resolution]\n            weight: 30",
+            "            pillars: [resolution]\n            weight: 40",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("no-time.yaml");
+    std::fs::write(&model, text).unwrap();
+    let v = run(&model);
+    let ranked: Vec<&str> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    let rank = ranked
+        .iter()
+        .position(|c| *c == "Total Time Spent on Website")
+        .unwrap();
+    assert!(rank < 3, "{ranked:?}");
+    let time = &v["columns"][rank];
+    assert!(time["gain"].as_f64().unwrap() > 0.01, "{time}");
+    assert!(time["leak"].is_null(), "{time}");
+    assert_eq!(time["kind"], "number");
+    assert!(
+        time["rule"]["bands"].as_array().unwrap().len() >= 3,
+        "{time}"
+    );
 }

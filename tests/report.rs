@@ -77,6 +77,10 @@ fn the_report_renders_in_a_browser() {
     assert!(dom.contains("aria-label=\"score distribution\""));
     assert!(dom.contains("Back-test against 'Converted'"));
     assert!(dom.contains("9240 contacts from"));
+    // What a score means: the calibration table with its intervals, and the Brier score.
+    assert!(dom.contains("What a score means: how often contacts scoring like this converted"));
+    assert!(dom.contains("<td>90-100</td>"), "no top score band");
+    assert!(dom.contains("with the base rate for everyone"));
     for j in &model.journeys {
         assert!(dom.contains(&format!(
             "Journey: {}",

@@ -42,6 +42,13 @@ pub struct Args {
     pub format: TextOrJson,
     #[arg(long)]
     pub force: bool,
+    /// Move only weights; keep every attainment, end point and adjustment's points.
+    #[arg(long)]
+    pub weights_only: bool,
+    /// How many contacts of evidence a hand-set attainment counts as: the larger, the closer
+    /// tuned attainments stay to the hand values.
+    #[arg(long, default_value_t = 20.0)]
+    pub prior: f64,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -59,27 +66,21 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{name}: fix the model's errors before tuning it");
         return Ok(ExitCode::from(1));
     }
-    let Some(column) = a
-        .outcome
-        .clone()
-        .or_else(|| model.outcome_column().map(String::from))
-    else {
-        eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
+    let Some(column) = outcome_column(a.outcome.as_deref(), model) else {
         return Ok(ExitCode::from(2));
     };
     super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
     let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
-    let Some(outcome) = crate::engine::insight::outcome(&table, &column) else {
-        let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
-        let hint = crate::model::yaml::nearest(&column, &known)
-            .map(|n| format!(" (did you mean '{n}'?)"))
-            .unwrap_or_default();
-        eprintln!(
-            "{}: no outcome column '{column}'{hint}",
-            a.contacts.display()
-        );
+    let Some(outcome) = read_outcome(&table, &column, &a.contacts) else {
         return Ok(ExitCode::from(2));
     };
+    if !(a.prior.is_finite() && a.prior >= 0.0) {
+        eprintln!(
+            "--prior {}: give a number of contacts, 0 or more (20 by default)",
+            a.prior
+        );
+        return Ok(ExitCode::from(2));
+    }
     let opts = TuneOptions {
         objective: match a.objective {
             ObjectiveArg::Auc => Objective::Auc,
@@ -88,6 +89,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         folds: a.folds,
         seed: a.seed,
         journeys: a.journey.clone(),
+        values: !a.weights_only,
+        prior: a.prior,
         ..TuneOptions::default()
     };
     let report = match tune(model, &table, &outcome, &opts) {
@@ -126,13 +129,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     j.cv_after,
                     j.cv_after - j.cv_before
                 ))?;
-                let width = j
-                    .weights
-                    .iter()
-                    .map(|w| w.at.chars().count())
-                    .max()
-                    .unwrap_or(6)
-                    .max(6);
+                let width = super::column_width(j.weights.iter().map(|w| w.at.as_str()));
                 super::say(format!(
                     "  {:<width$}  {:>7}  {:>7}",
                     "weight", "before", "after"
@@ -152,6 +149,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                         w.after.to_string()
                     ))?;
                 }
+                print_changes(j, what)?;
             }
             if !after_check.is_empty() {
                 super::say("\nWhat `check` will say of the tuned model that it does not say now:")?;
@@ -182,6 +180,58 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The outcome column a command learns from: `--outcome`, else the model's; `None` (said on
+/// stderr, with what to do) when there is neither.
+pub(super) fn outcome_column(asked: Option<&str>, model: &Model) -> Option<String> {
+    let column = asked
+        .map(String::from)
+        .or_else(|| model.outcome_column().map(String::from));
+    if column.is_none() {
+        eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
+    }
+    column
+}
+
+/// The outcome read from the contacts; `None` (said on stderr, with the nearest column name)
+/// when the column is not there.
+pub(super) fn read_outcome(
+    table: &crate::contacts::Table,
+    column: &str,
+    contacts: &std::path::Path,
+) -> Option<crate::engine::insight::Outcome> {
+    let outcome = crate::engine::insight::outcome(table, column);
+    if outcome.is_none() {
+        let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+        let hint = crate::model::yaml::nearest(column, &known)
+            .map(|n| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default();
+        eprintln!("{}: no outcome column '{column}'{hint}", contacts.display());
+    }
+    outcome
+}
+
+/// The changed numbers, the ones that matter most first, so the room can take the few that do.
+fn print_changes(j: &crate::engine::tune::JourneyTuning, what: &str) -> anyhow::Result<()> {
+    if j.changes.is_empty() {
+        return Ok(());
+    }
+    let width = super::column_width(j.changes.iter().map(|c| c.at.as_str()));
+    super::say(format!(
+        "  changes by effect on the cross-validated {what} (what setting each back alone costs):"
+    ))?;
+    super::say(format!(
+        "  {:<width$}  {:>7}  {:>7}  {:>8}",
+        "number", "before", "after", "effect"
+    ))?;
+    for c in &j.changes {
+        super::say(format!(
+            "  {:<width$}  {:>7}  {:>7}  {:>+8.4}",
+            c.at, c.before, c.after, c.effect
+        ))?;
+    }
+    Ok(())
 }
 
 /// What `check` says of the tuned model and not of the model as it was: each weight `tune`

@@ -1,5 +1,6 @@
 //! Measures of how well scores separate a yes/no outcome: AUC and a one-variable logistic fit;
-//! ranks and Spearman's rank correlation, by counting.
+//! ranks and Spearman's rank correlation, by counting; and of what a rate means: the Wilson
+//! interval of a proportion and the Brier score.
 
 use std::sync::Arc;
 
@@ -44,26 +45,34 @@ pub fn auc_pairs(pairs: &mut [(f64, bool)]) -> Option<f64> {
 /// (p = 1 / (1 + e^-(a + b x)), x = score / 100), fitted by Newton's method. `None` when one
 /// class is empty.
 pub fn log_likelihood(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
-    let data: Vec<(f64, f64)> = scores
+    let (x, y): (Vec<f64>, Vec<f64>) = scores
         .iter()
         .zip(outcome)
         .filter_map(|(&s, o)| o.map(|o| (s / 100.0, f64::from(u8::from(o)))))
-        .collect();
-    let pos = data.iter().filter(|d| d.1 > 0.5).count();
-    if pos == 0 || pos == data.len() {
+        .unzip();
+    let pos = y.iter().filter(|&&t| t > 0.5).count();
+    if pos == 0 || pos == y.len() {
         return None;
     }
-    let (mut a, mut b) = (0.0f64, 0.0f64);
+    let (_, _, ll) = logistic_fit(&x, &y, 0.0, 0.0);
+    Some(ll / y.len() as f64)
+}
+
+/// The logistic curve p = 1 / (1 + e^-(a + b x)) of most likelihood for outcomes `y` (0 or 1),
+/// by Newton's method from (a, b); returns (a, b, the summed log-likelihood).
+pub fn logistic_fit(x: &[f64], y: &[f64], a: f64, b: f64) -> (f64, f64, f64) {
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let (mut a, mut b) = (a, b);
     for _ in 0..25 {
         let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for &(x, y) in &data {
-            let p = 1.0 / (1.0 + (-(a + b * x)).exp());
+        for (&v, &t) in x.iter().zip(y) {
+            let p = sigmoid(a + b * v);
             let w = p * (1.0 - p);
-            ga += y - p;
-            gb += (y - p) * x;
+            ga += t - p;
+            gb += (t - p) * v;
             haa += w;
-            hab += w * x;
-            hbb += w * x * x;
+            hab += w * v;
+            hbb += w * v * v;
         }
         let det = haa * hbb - hab * hab;
         if det.abs() < 1e-12 {
@@ -77,14 +86,15 @@ pub fn log_likelihood(scores: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
             break;
         }
     }
-    let ll: f64 = data
+    let ll = x
         .iter()
-        .map(|&(x, y)| {
-            let p = (1.0 / (1.0 + (-(a + b * x)).exp())).clamp(1e-12, 1.0 - 1e-12);
-            y * p.ln() + (1.0 - y) * (1.0 - p).ln()
+        .zip(y)
+        .map(|(&v, &t)| {
+            let p = sigmoid(a + b * v).clamp(1e-12, 1.0 - 1e-12);
+            t * p.ln() + (1.0 - t) * (1.0 - p).ln()
         })
         .sum();
-    Some(ll / data.len() as f64)
+    (a, b, ll)
 }
 
 /// Rows ordered by value, highest first, ties in row order: the order a stable descending sort
@@ -242,6 +252,36 @@ pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
     Ranking::new(a).spearman(&Ranking::new(b))
 }
 
+/// The Wilson score interval of `k` successes in `n` trials at `z` standard errors (1.96 for
+/// 95%): unlike the normal approximation it stays within 0..1 and is honest for small groups
+/// and rates near 0 or 1. `None` when `n` is 0.
+pub fn wilson(k: usize, n: usize, z: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// The Brier score: the mean squared difference between a predicted chance and the outcome
+/// (0 or 1), over the rows whose outcome is known. `None` when none is.
+pub fn brier(predicted: &[f64], outcome: &[Option<bool>]) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (&p, o) in predicted.iter().zip(outcome) {
+        if let Some(o) = o {
+            let d = p - f64::from(u8::from(*o));
+            sum += d * d;
+            n += 1;
+        }
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +422,26 @@ mod tests {
             Some(1.0)
         );
         assert_eq!(auc(&[1.0], &[Some(true)]), None);
+    }
+
+    #[test]
+    fn wilson_and_brier_by_hand() {
+        // 8 of 10: p = 0.8, z = 1.96, z^2 = 3.8416; centre (0.8 + 0.19208) / 1.38416 = 0.71675;
+        // half 1.96 x sqrt(0.016 + 0.009604) / 1.38416 = 0.22658: 0.4902 to 0.9433.
+        let (lo, hi) = wilson(8, 10, 1.96).unwrap();
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+        // 0 of 5 still has an upper bound above 0, and the interval stays inside 0..1.
+        let (lo, hi) = wilson(0, 5, 1.96).unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.4 && hi < 0.5, "{hi}");
+        assert_eq!(wilson(0, 0, 1.96), None);
+        // Chances 0.8 and 0.2 for a yes and a no: (0.04 + 0.04) / 2; the unknown is skipped.
+        let b = brier(&[0.8, 0.2, 0.5], &[Some(true), Some(false), None]).unwrap();
+        assert!((b - 0.04).abs() < 1e-12);
+        assert_eq!(brier(&[0.5], &[None]), None);
     }
 
     #[test]

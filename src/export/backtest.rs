@@ -42,6 +42,133 @@ pub enum BacktestError {
     },
 }
 
+/// How much sales can take: `capacity` contacts per period, over the periods the contacts span.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapacityAsk {
+    pub capacity: usize,
+    /// `day`, `week`, `month`, or `file` (the whole file is one period).
+    pub per: String,
+    /// How many periods the contacts span (a fraction for a part period).
+    pub periods: f64,
+    /// The first and last date read, when the periods come from a date column.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Rows whose date column was blank or unreadable: still scored and counted, but they do
+    /// not stretch the span.
+    pub undated: usize,
+}
+
+/// Why the periods of a capacity cannot be counted.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PeriodError {
+    #[error("{source_name} has no date column '{column}'{hint}")]
+    NoColumn {
+        source_name: String,
+        column: String,
+        hint: String,
+    },
+    #[error(
+        "{source_name}: date column '{column}' holds no readable date (e.g. '{example}'); write dates as 2026-11-01"
+    )]
+    NoDates {
+        source_name: String,
+        column: String,
+        example: String,
+    },
+    #[error("unknown period '{0}': use day, week or month")]
+    Period(String),
+}
+
+impl CapacityAsk {
+    /// The whole file as one period.
+    pub fn per_file(capacity: usize) -> CapacityAsk {
+        CapacityAsk {
+            capacity,
+            per: "file".into(),
+            periods: 1.0,
+            first: None,
+            last: None,
+            undated: 0,
+        }
+    }
+
+    /// Periods of `per` (day, week or month) spanned by the dates in `column`, first to last
+    /// inclusive: contacts from 2026-01-05 to 2026-01-18 span 14 days, two weeks.
+    pub fn from_dates(
+        table: &Table,
+        column: &str,
+        per: &str,
+        capacity: usize,
+    ) -> Result<CapacityAsk, PeriodError> {
+        let days = match per {
+            "day" => 1.0,
+            "week" => 7.0,
+            // The mean Gregorian month.
+            "month" => 365.2425 / 12.0,
+            other => return Err(PeriodError::Period(other.into())),
+        };
+        let Some(col) = table.column(column) else {
+            let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+            let hint = crate::model::yaml::nearest(column, &known)
+                .map(|n| format!(" (did you mean '{n}'?)"))
+                .unwrap_or_default();
+            return Err(PeriodError::NoColumn {
+                source_name: table.source.clone(),
+                column: column.into(),
+                hint,
+            });
+        };
+        let (mut lo, mut hi, mut undated) = (i32::MAX, i32::MIN, 0);
+        let mut example = String::new();
+        for v in col.iter() {
+            match crate::model::Date::parse(v.trim()) {
+                Some(d) => {
+                    lo = lo.min(d.0);
+                    hi = hi.max(d.0);
+                }
+                None => {
+                    undated += 1;
+                    if example.is_empty() && !v.trim().is_empty() {
+                        example = v.trim().to_string();
+                    }
+                }
+            }
+        }
+        if lo > hi {
+            return Err(PeriodError::NoDates {
+                source_name: table.source.clone(),
+                column: column.into(),
+                example,
+            });
+        }
+        Ok(CapacityAsk {
+            capacity,
+            per: per.into(),
+            periods: f64::from(hi - lo + 1) / days,
+            first: Some(crate::model::Date(lo).to_string()),
+            last: Some(crate::model::Date(hi).to_string()),
+            undated,
+        })
+    }
+}
+
+/// The threshold that hands sales about as many contacts as it can take, and what it captures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapacityProposal {
+    #[serde(flatten)]
+    pub ask: CapacityAsk,
+    /// `capacity x periods`, rounded down.
+    pub budget: usize,
+    /// The lowest score (on a grid of 0.1) whose hand-over stays within the budget.
+    pub at_least: f64,
+    pub handed_over: usize,
+    pub per_period: f64,
+    pub known: usize,
+    pub converted: usize,
+    pub rate: Option<f64>,
+    pub share_of_conversions: f64,
+}
+
 /// Contacts in one group with their conversions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Group {
@@ -91,6 +218,19 @@ pub struct Threshold {
     pub share_of_conversions: f64,
 }
 
+/// What a score means: the contacts whose score falls in one band of ten points, with the
+/// observed rate and its 95% Wilson interval.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CalibrationBand {
+    /// The band holds scores from `from` up to, not including, `to` (the top band includes 100).
+    pub from: f64,
+    pub to: f64,
+    #[serde(flatten)]
+    pub group: Group,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct JourneyBacktest {
     pub id: String,
@@ -99,6 +239,15 @@ pub struct JourneyBacktest {
     pub deciles: Vec<Decile>,
     pub captured: Vec<Capture>,
     pub thresholds: Vec<Threshold>,
+    /// Score bands of ten points, highest first; empty bands left out.
+    pub calibration: Vec<CalibrationBand>,
+    /// With a capacity: the threshold that fits it.
+    pub capacity: Option<CapacityProposal>,
+    /// The Brier score when each contact's chance is read off the calibration table (its
+    /// band's observed rate), and when everyone is given the base rate: the table is worth
+    /// what it takes off the second.
+    pub brier: Option<f64>,
+    pub brier_base: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -171,6 +320,68 @@ pub fn backtest(
     }
     let scored = score_table(model, table);
     Ok(measure(model, &scored, &outcome, &source_name))
+}
+
+/// A back-test with, for each journey, the threshold that fits sales' capacity.
+pub fn backtest_with_capacity(
+    model: &Model,
+    table: &Table,
+    outcome_column: &str,
+    ask: &CapacityAsk,
+) -> Result<Backtest, BacktestError> {
+    let mut b = backtest(model, table, outcome_column)?;
+    let scored = score_table(model, table);
+    let values = insight::outcome(table, outcome_column)
+        .map(|o| o.values)
+        .unwrap_or_default();
+    for (j, scores) in b.journeys.iter_mut().zip(&scored.scores) {
+        j.capacity = Some(propose(scores, &values, ask, b.converted));
+    }
+    Ok(b)
+}
+
+/// The lowest threshold on a grid of 0.1 points that hands over at most `capacity x periods`
+/// contacts. Scores 90, 80, 70 with room for two: the first contact left out scores 70, so
+/// the threshold is 70.1 and 90 and 80 are handed over.
+pub fn propose(
+    scores: &[f64],
+    values: &[Option<bool>],
+    ask: &CapacityAsk,
+    all_converted: usize,
+) -> CapacityProposal {
+    let budget = (ask.capacity as f64 * ask.periods).floor() as usize;
+    let mut sorted: Vec<f64> = scores.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let at_least = match sorted.get(budget) {
+        // Everyone fits.
+        None => 0.0,
+        Some(&left_out) => ((left_out * 10.0).floor() + 1.0) / 10.0,
+    };
+    let (mut handed_over, mut known, mut converted) = (0, 0, 0);
+    for (i, &s) in scores.iter().enumerate() {
+        if s >= at_least {
+            handed_over += 1;
+            if let Some(Some(v)) = values.get(i) {
+                known += 1;
+                converted += usize::from(*v);
+            }
+        }
+    }
+    CapacityProposal {
+        ask: ask.clone(),
+        budget,
+        at_least,
+        handed_over,
+        per_period: handed_over as f64 / ask.periods.max(f64::MIN_POSITIVE),
+        known,
+        converted,
+        rate: (known > 0).then(|| converted as f64 / known as f64),
+        share_of_conversions: if all_converted > 0 {
+            converted as f64 / all_converted as f64
+        } else {
+            0.0
+        },
+    }
 }
 
 /// The back-test of an already scored table.
@@ -274,6 +485,7 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
                     }
                 })
                 .collect();
+            let (calibration, brier) = calibrate(scores, values, &group);
             JourneyBacktest {
                 id: j.id.clone(),
                 name: j.title().to_string(),
@@ -281,6 +493,10 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
                 deciles,
                 captured,
                 thresholds,
+                calibration,
+                capacity: None,
+                brier,
+                brier_base: metrics::brier(&vec![base_rate; values.len()], values),
             }
         })
         .collect();
@@ -372,6 +588,45 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         grades,
         matrix,
     }
+}
+
+/// The calibration table of one journey's scores (bands of ten points, highest first, empty
+/// ones left out) and the Brier score of the chances it gives.
+fn calibrate(
+    scores: &[f64],
+    values: &[Option<bool>],
+    group: &dyn Fn(String, &mut dyn Iterator<Item = usize>) -> Group,
+) -> (Vec<CalibrationBand>, Option<f64>) {
+    // Band 9 holds 90 to 100 inclusive; a score outside 0..100 cannot happen after the clamp.
+    let band_of = |s: f64| ((s / 10.0).floor().max(0.0) as usize).min(9);
+    let mut bands = Vec::new();
+    let mut rate = [None; 10];
+    for b in (0..10).rev() {
+        let g = group(
+            String::new(),
+            &mut (0..scores.len()).filter(|&i| band_of(scores[i]) == b),
+        );
+        if g.contacts == 0 {
+            continue;
+        }
+        rate[b] = g.rate;
+        let ci = metrics::wilson(g.converted, g.known, 1.96);
+        bands.push(CalibrationBand {
+            from: b as f64 * 10.0,
+            to: b as f64 * 10.0 + 10.0,
+            low: ci.map(|c| c.0),
+            high: ci.map(|c| c.1),
+            group: Group {
+                label: format!("{}-{}", b * 10, b * 10 + 10),
+                ..g
+            },
+        });
+    }
+    let predicted: Vec<f64> = scores
+        .iter()
+        .map(|&s| rate[band_of(s)].unwrap_or(0.0))
+        .collect();
+    (bands, metrics::brier(&predicted, values))
 }
 
 /// The back-test as text for a terminal, JSON for tools, or CSV (one row per measured group).
@@ -488,6 +743,10 @@ fn text(b: &Backtest) -> String {
                 pct(Some(t.share_of_conversions))
             );
         }
+        calibration_text(&mut o, j, did, w);
+        if let Some(c) = &j.capacity {
+            capacity_text(&mut o, c, did);
+        }
     }
     if let Some(tj) = &b.tier_journey {
         groups(&mut o, &format!("Tiers (on {tj})"), &b.tiers);
@@ -501,6 +760,76 @@ fn text(b: &Backtest) -> String {
     }
     groups(&mut o, "Matrix", &b.matrix);
     o
+}
+
+/// What a score means: per band of ten points, the observed rate with its 95% interval, and
+/// the Brier score of those rates against the base rate's.
+fn calibration_text(o: &mut String, j: &JourneyBacktest, did: &str, w: usize) {
+    let _ = writeln!(
+        o,
+        "  what a score means: contacts scoring like this {did} this often (95% interval)"
+    );
+    let _ = writeln!(
+        o,
+        "  {:<10} {:>11} {:>w$} {:>8} {:>17}",
+        "scores", "contacts", did, "rate", "interval"
+    );
+    for c in &j.calibration {
+        let interval = match (c.low, c.high) {
+            (Some(lo), Some(hi)) => format!("{} to {}", pct(Some(lo)), pct(Some(hi))),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>11} {:>w$} {:>8} {:>17}",
+            c.group.label,
+            c.group.contacts,
+            c.group.converted,
+            pct(c.group.rate),
+            interval
+        );
+    }
+    if let (Some(b), Some(base)) = (j.brier, j.brier_base) {
+        let _ = writeln!(
+            o,
+            "  Brier score {b:.4} with these rates, {base:.4} with the base rate for everyone (lower is better)"
+        );
+    }
+}
+
+fn capacity_text(o: &mut String, c: &CapacityProposal, did: &str) {
+    let a = &c.ask;
+    let span = match (&a.first, &a.last) {
+        (Some(f), Some(l)) => format!(" over {} {}s ({f} to {l})", num(a.periods), a.per),
+        _ => " from this file".into(),
+    };
+    let per = if a.per == "file" {
+        String::new()
+    } else {
+        format!(" a {}", a.per)
+    };
+    let _ = writeln!(
+        o,
+        "  capacity: {}{per}{span}: room for {} contacts",
+        a.capacity, c.budget
+    );
+    if a.undated > 0 {
+        let _ = writeln!(
+            o,
+            "  ({} rows without a readable date are handed over too but do not stretch the span)",
+            a.undated
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  proposed threshold {}: {} handed over ({}{per}), {} {did} ({}), {} of all who {did}",
+        num(c.at_least),
+        c.handed_over,
+        num(c.per_period),
+        c.converted,
+        pct(c.rate),
+        pct(Some(c.share_of_conversions))
+    );
 }
 
 fn csv(b: &Backtest) -> String {
@@ -521,14 +850,14 @@ fn csv(b: &Backtest) -> String {
     ]);
     for j in &b.journeys {
         let _ = w.write_record(["auc", &j.id, "", "", "", "", "", "", &opt(j.auc), "", ""]);
-        for d in &j.deciles {
-            let g = &d.group;
+        // A group of contacts between two scores: a decile, or a calibration band.
+        let mut scored_group = |section: &str, label: String, lo: f64, hi: f64, g: &Group| {
             let _ = w.write_record([
-                "decile".to_string(),
+                section.to_string(),
                 j.id.clone(),
-                d.decile.to_string(),
-                d.min_score.to_string(),
-                d.max_score.to_string(),
+                label,
+                lo.to_string(),
+                hi.to_string(),
                 g.contacts.to_string(),
                 g.known.to_string(),
                 g.converted.to_string(),
@@ -536,6 +865,18 @@ fn csv(b: &Backtest) -> String {
                 opt(g.lift),
                 String::new(),
             ]);
+        };
+        for d in &j.deciles {
+            scored_group(
+                "decile",
+                d.decile.to_string(),
+                d.min_score,
+                d.max_score,
+                &d.group,
+            );
+        }
+        for c in &j.calibration {
+            scored_group("calibration", c.group.label.clone(), c.from, c.to, &c.group);
         }
         for c in &j.captured {
             let _ = w.write_record([
@@ -552,6 +893,19 @@ fn csv(b: &Backtest) -> String {
                 c.share.to_string(),
             ]);
         }
+        let _ = w.write_record([
+            "brier",
+            &j.id,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            &opt(j.brier),
+            "",
+            "",
+        ]);
         for t in &j.thresholds {
             let _ = w.write_record([
                 "threshold".to_string(),
@@ -652,10 +1006,67 @@ mod tests {
             j.deciles.iter().map(|d| d.decile).collect::<Vec<_>>(),
             vec![2, 4, 6, 8, 10]
         );
+        // Calibration: scores 100 and 80 in bands 90-100 and 80-90, 50 in 50-60, 30 in
+        // 30-40, 0 in 0-10; each band's rate is its one contact's outcome, so the Brier score
+        // of those rates is 0; the base rate's is 0.4 x 0.6 = 0.24.
+        let labels: Vec<&str> = j
+            .calibration
+            .iter()
+            .map(|c| c.group.label.as_str())
+            .collect();
+        assert_eq!(labels, ["90-100", "80-90", "50-60", "30-40", "0-10"]);
+        assert_eq!(j.brier, Some(0.0));
+        assert!((j.brier_base.unwrap() - 0.24).abs() < 1e-12);
+        // One yes of one: Wilson 95% from 0.2065 to 1.
+        let top = &j.calibration[0];
+        assert!((top.low.unwrap() - 0.2065).abs() < 1e-4 && top.high == Some(1.0));
         let text = render(&b, Format::Text);
         assert!(text.contains("base rate 40.0%"), "{text}");
+        assert!(
+            text.contains("  90-100               1         1   100.0%   20.7% to 100.0%"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Brier score 0.0000 with these rates, 0.2400 with the base rate"),
+            "{text}"
+        );
         assert!(render(&b, Format::Csv).starts_with("section,journey,label"));
         assert!(render(&b, Format::Json).contains("\"auc\": 0.8333"));
+    }
+
+    #[test]
+    fn capacity_threshold_by_hand() {
+        // Scores 90, 80, 70 with room for two: 70 is the first left out, so 70.1.
+        let y = [Some(true), Some(false), Some(true)];
+        let p = propose(&[80.0, 90.0, 70.0], &y, &CapacityAsk::per_file(2), 2);
+        assert_eq!(
+            (p.budget, p.at_least, p.handed_over, p.converted),
+            (2, 70.1, 2, 1)
+        );
+        assert!((p.share_of_conversions - 0.5).abs() < 1e-12);
+        // Room for everyone: threshold 0.
+        let p = propose(&[80.0, 90.0, 70.0], &y, &CapacityAsk::per_file(5), 2);
+        assert_eq!((p.at_least, p.handed_over), (0.0, 3));
+        // Ties at the cut are all left out rather than overflow: 80, 80 with room for one.
+        let p = propose(&[80.0, 80.0], &y[..2], &CapacityAsk::per_file(1), 1);
+        assert_eq!((p.at_least, p.handed_over), (80.1, 0));
+        // Dates 2026-01-05 to 2026-01-18 span two weeks; a blank date is counted, not dropped.
+        let maps: Vec<IndexMap<String, Scalar>> = ["2026-01-05", "2026-01-18", ""]
+            .iter()
+            .map(|d| {
+                let mut m = IndexMap::new();
+                m.insert("created".to_string(), Scalar::Text(d.to_string()));
+                m
+            })
+            .collect();
+        let t = Table::from_maps("t.csv", &maps);
+        let a = CapacityAsk::from_dates(&t, "created", "week", 400).unwrap();
+        assert_eq!((a.periods, a.undated), (2.0, 1));
+        let e = CapacityAsk::from_dates(&t, "Created2", "week", 400).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv has no date column 'Created2' (did you mean 'created'?)"
+        );
     }
 
     #[test]

@@ -695,6 +695,7 @@ fn backtest_section(h: &mut String, b: &Backtest) {
             );
         }
         h.push_str("</table>\n");
+        calibration_table(h, j, &b.outcome_says);
     }
     if !b.tiers.is_empty() {
         h.push_str("<h3>By tier</h3><table><tr><th>Tier</th><th class=\"num\">Contacts</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>\n");
@@ -711,6 +712,37 @@ fn backtest_section(h: &mut String, b: &Backtest) {
             );
         }
         h.push_str("</table>\n");
+    }
+}
+
+/// What a score means: per band of ten points, the observed rate with its 95% interval, and
+/// the Brier score.
+fn calibration_table(h: &mut String, j: &crate::export::backtest::JourneyBacktest, did: &str) {
+    let _ = writeln!(
+        h,
+        "<p>What a score means: how often contacts scoring like this {} (95% Wilson interval).</p>\n<table><tr><th>Scores</th><th class=\"num\">Contacts</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Interval</th></tr>",
+        esc(did),
+        esc(&capitalise(did))
+    );
+    let pct = |v: Option<f64>| v.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_default();
+    for c in &j.calibration {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}–{}</td></tr>",
+            esc(&c.group.label),
+            c.group.contacts,
+            c.group.converted,
+            pct(c.group.rate),
+            pct(c.low),
+            pct(c.high)
+        );
+    }
+    h.push_str("</table>\n");
+    if let (Some(b), Some(base)) = (j.brier, j.brier_base) {
+        let _ = writeln!(
+            h,
+            "<p>Brier score {b:.4} with these rates, {base:.4} with the base rate for everyone (lower is better).</p>"
+        );
     }
 }
 

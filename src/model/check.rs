@@ -1329,28 +1329,14 @@ fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
     }
 }
 
-/// Every weight a `tuning` limit names must exist.
+/// Every number a `tuning` limit names must exist, and its bounds must be of that number's
+/// kind: a weight's in percent (0 to 100, two decimals), an attainment's from 0 to 1.
 fn check_tuning(c: &mut Checker, root: &At) {
-    let mut paths = Vec::new();
-    fn walk(t: &Touchpoint, label: &str, out: &mut Vec<String>) {
-        let here = format!("{label}.{}", t.id);
-        for s in &t.signals {
-            out.push(format!("{here}.{}", s.field));
-        }
-        for ch in &t.touchpoints {
-            walk(ch, &here, out);
-        }
-        out.push(here);
-    }
-    for j in &c.model.journeys {
-        for t in &j.touchpoints {
-            walk(t, &j.id, &mut paths);
-        }
-    }
+    let paths = tuning_paths(c.model);
     for (i, l) in c.model.tuning.iter().enumerate() {
         let la = root.key("tuning").item(i, &l.at);
-        if !paths.iter().any(|p| p == &l.at) {
-            let known: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let Some((_, kind)) = paths.iter().find(|(p, _)| p == &l.at) else {
+            let known: Vec<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
             let hint = super::yaml::nearest(&l.at, &known)
                 .map(|n| format!(": did you mean '{n}'?"))
                 .unwrap_or_default();
@@ -1362,6 +1348,27 @@ fn check_tuning(c: &mut Checker, root: &At) {
                     l.at
                 ),
             );
+            continue;
+        };
+        for (key, v) in [("min", l.min), ("max", l.max)] {
+            let Some(v) = v else { continue };
+            let wrong = match kind {
+                TunedKind::Weight => Weight::from_percent(v).err(),
+                TunedKind::Attainment => (!(0.0..=1.0).contains(&v)).then(|| {
+                    format!(
+                        "{} is outside 0 to 1, the range of an attainment",
+                        fmt_limit(v)
+                    )
+                }),
+                TunedKind::Number => (!v.is_finite()).then(|| "not a finite number".to_string()),
+            };
+            if let Some(why) = wrong {
+                c.error(
+                    "bad-limit",
+                    &la.key(key),
+                    format!("tuning '{}': {key} {why}", l.at),
+                );
+            }
         }
         if let (Some(lo), Some(hi)) = (l.min, l.max)
             && lo > hi
@@ -1369,9 +1376,82 @@ fn check_tuning(c: &mut Checker, root: &At) {
             c.error(
                 "bad-limit",
                 &la,
-                format!("tuning '{}': min {lo} is above max {hi}", l.at),
+                format!(
+                    "tuning '{}': min {} is above max {}",
+                    l.at,
+                    fmt_limit(lo),
+                    fmt_limit(hi)
+                ),
             );
         }
+    }
+}
+
+/// A number as a person writes it: at most four decimals, no trailing zeros.
+pub fn fmt_limit(v: f64) -> String {
+    let t = format!("{v:.4}");
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// What a tuning path names, for the form of its bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TunedKind {
+    Weight,
+    Attainment,
+    /// A `scale` end point or an adjustment's points: any number.
+    Number,
+}
+
+/// Every path a `tuning` limit may name, with what it names: each weight, each attainment
+/// of a `match` or `bands` rule, each `scale` end point and each adjustment's points.
+pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
+    fn walk(t: &Touchpoint, label: &str, out: &mut Vec<(String, TunedKind)>) {
+        let here = format!("{label}.{}", t.id);
+        for s in &t.signals {
+            let at = format!("{here}.{}", s.field);
+            for key in attainment_keys(&s.rule) {
+                let kind = if key == "from" || key == "to" {
+                    TunedKind::Number
+                } else {
+                    TunedKind::Attainment
+                };
+                out.push((format!("{at}.{key}"), kind));
+            }
+            out.push((at, TunedKind::Weight));
+        }
+        for ch in &t.touchpoints {
+            walk(ch, &here, out);
+        }
+        out.push((here, TunedKind::Weight));
+    }
+    let mut paths = Vec::new();
+    for j in &model.journeys {
+        for t in &j.touchpoints {
+            walk(t, &j.id, &mut paths);
+        }
+        for a in &j.adjustments {
+            paths.push((
+                format!("{}.adjustments.{}", j.id, a.name),
+                TunedKind::Number,
+            ));
+        }
+    }
+    paths
+}
+
+/// The names of a rule's tunable numbers, after its signal's path: each `match` value as
+/// written and `default`, each band by its `at_least`, a scale's `from` and `to`.
+pub fn attainment_keys(rule: &Rule) -> Vec<String> {
+    match rule {
+        Rule::Match(m) => m
+            .values
+            .iter()
+            .map(|(k, _)| k.clone())
+            .chain(std::iter::once("default".to_string()))
+            .collect(),
+        Rule::Bands(b) => b.iter().map(|b| fmt_limit(b.at_least)).collect(),
+        Rule::Scale { .. } => vec!["from".into(), "to".into()],
+        Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => Vec::new(),
     }
 }
 
@@ -1632,7 +1712,7 @@ segments:
     fn references_that_do_not_exist() {
         let text = format!(
             "{BROKEN}  - {{ name: G, when: {{ grade: g, in: [A, Z] }}, action: x }}\n  - {{ name: R, when: {{ rating: [E9] }}, action: x }}\n\
-tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 }}\nid_column: Contact\nshow: [Company]\n"
+tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 }}\n  - {{ at: j.a.visits.5, max: 1.5 }}\n  - {{ at: j.a.visits.1, min: 0.25 }}\n  - {{ at: j.z, max: 120 }}\nid_column: Contact\nshow: [Company]\n"
         );
         let model = parse_model(&text, "b.yaml").unwrap();
         let cols = vec!["visits".to_string(), "Contact ID".to_string()];
@@ -1653,6 +1733,18 @@ tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 
             "tuning names weight 'j.a.visit', which the model does not have: did you mean 'j.a.visits'?",
         );
         find(&d, "bad-limit", "tuning 'j.a': min 60 is above max 40");
+        // A band's attainment is named by its `at_least` and bounded within 0 to 1; a weight's
+        // limits are weights.
+        find(
+            &d,
+            "bad-limit",
+            "tuning 'j.a.visits.5': max 1.5 is outside 0 to 1, the range of an attainment",
+        );
+        find(&d, "bad-limit", "tuning 'j.z': max weight 120 is over 100%");
+        assert!(
+            !d.iter().any(|x| x.message.contains("j.a.visits.1")),
+            "{d:?}"
+        );
         find(
             &d,
             "missing-column",

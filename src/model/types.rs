@@ -214,20 +214,25 @@ impl Model {
     }
 }
 
-/// A limit on one weight for `tune`. `at` names the weight by ids, dot-separated: a
-/// touchpoint (`fit.company`), a child touchpoint (`fit.company.size`) or a signal by its
-/// field (`fit.company.industry`).
+/// A limit on one number `tune` may change. `at` names it by ids, dot-separated: a weight of
+/// a touchpoint (`fit.company`), a child touchpoint (`fit.company.size`) or a signal by its
+/// field (`fit.company.industry`); or one of a signal's attainments, after the signal's path:
+/// a `match` value (`fit.company.industry.Retail`, `...industry.default`), a band by its
+/// `at_least` (`activity.web.visits.5`), a `scale` end point (`...visits.from`, `...visits.to`);
+/// or an adjustment's points (`fit.adjustments.Competitor`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TuneLimit {
     pub at: String,
-    /// Keep this weight as it is.
+    /// Keep this number as it is.
     #[serde(default, skip_serializing_if = "is_false")]
     pub fixed: bool,
+    /// The lowest value `tune` may give it, in its own unit: percent for a weight (`check`
+    /// holds it to a weight's form), 0 to 1 for an attainment, points for an adjustment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<Weight>,
+    pub min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<Weight>,
+    pub max: Option<f64>,
 }
 
 /// One column of contact data.

@@ -1,0 +1,531 @@
+//! Fitting attainments and adjustment points to history, with the weights held.
+//!
+//! With the weights held, a journey's score is linear in every attainment of a `match` or
+//! `bands` rule (each row takes the value of its category or band, times its decay) and in
+//! every adjustment's points, so the best logistic curve over the score is a logistic
+//! regression in those numbers. It is fitted by cyclic coordinate Newton steps, each number
+//! kept in its box (0 to 1 for an attainment, narrowed by the model's `tuning` limits), and
+//! pulled towards the hand value by a Gaussian prior worth `prior` contacts: a value seen on
+//! n contacts moves about n / (n + prior) of the way from the hand value to what those
+//! contacts say. That is empirical-Bayes shrinkage with the workshop's value as the prior
+//! mean, the same as adding `prior` pseudo-contacts who behave as the hand value expects; a
+//! category with a dozen leads keeps most of the room's judgement, one with a thousand follows
+//! the data.
+//!
+//! A `scale` rule's end points are not linear in the score: they are searched over the
+//! column's deciles (and the hand values), and move only when the log-likelihood gain pays
+//! the Akaike price of one per end point moved.
+//!
+//! HOOK(lang): a signal's `missing` attainment (the value a contact without the field gets,
+//! being added in branch `lang`) is one more linear number: when it lands, give each signal
+//! with a `missing:` a `ParamKind::Value` whose bin holds the rows where the field is missing
+//! (today those rows are `NO_BIN`, attainment 0), and write it back in `write_signal`.
+
+use super::super::attain;
+use crate::contacts::Typed;
+use crate::contacts::typed::{CODE_MISSING, category_key};
+use crate::model::{Rule, Signal, TuneLimit};
+use std::sync::Arc;
+
+/// A row that takes no fitted value (missing, or below every band): attainment 0.
+pub(super) const NO_BIN: u32 = u32::MAX;
+
+/// How a leaf's attainment column follows from the fitted numbers.
+pub(super) enum Shape {
+    /// Each row takes the value of its bin, times `mult` (its decay, else 1). Bin `b` is the
+    /// parameter `first + b`.
+    Binned {
+        bins: Vec<u32>,
+        mult: Vec<f64>,
+        first: usize,
+    },
+    /// `scale` over a number column, end points at parameters `from` and `to`.
+    Scale {
+        x: Vec<f64>,
+        mult: Vec<f64>,
+        from: usize,
+        to: usize,
+    },
+    /// Nothing to fit (`flag`, `present`, `recency`): the column as scored.
+    Fixed(Arc<Vec<f64>>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ParamKind {
+    /// An attainment, 0 to 1.
+    Value,
+    /// A `scale` end point.
+    EndPoint,
+    /// An adjustment's points.
+    Points,
+}
+
+/// One number tuning may change besides the weights.
+pub(super) struct Param {
+    /// The `tuning` path that names it.
+    pub at: String,
+    pub kind: ParamKind,
+    pub hand: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub fixed: bool,
+    /// The leaf (for values and end points) or the adjustment (for points) it belongs to.
+    pub owner: usize,
+}
+
+impl Param {
+    pub(super) fn new(
+        at: String,
+        kind: ParamKind,
+        hand: f64,
+        owner: usize,
+        limit: Option<&TuneLimit>,
+    ) -> Self {
+        let (lo, hi) = match kind {
+            ParamKind::Value => (0.0, 1.0),
+            ParamKind::EndPoint => (f64::NEG_INFINITY, f64::INFINITY),
+            // A penalty stays a penalty and a bonus a bonus.
+            ParamKind::Points if hand < 0.0 => (-100.0, 0.0),
+            ParamKind::Points if hand > 0.0 => (0.0, 100.0),
+            ParamKind::Points => (-100.0, 100.0),
+        };
+        // As for weights, a hand value outside its limits widens them rather than moving.
+        let lo = limit
+            .and_then(|l| l.min)
+            .map_or(lo, |m| m.max(lo))
+            .min(hand);
+        let hi = limit
+            .and_then(|l| l.max)
+            .map_or(hi, |m| m.min(hi))
+            .max(hand);
+        Param {
+            at,
+            kind,
+            hand,
+            lo,
+            hi,
+            fixed: limit.is_some_and(|l| l.fixed),
+            owner,
+        }
+    }
+}
+
+/// What the data holds for one signal: its field's typed column, its decay factor per row
+/// (ones without decay) and its attainment column as scored.
+pub(super) struct Columns<'a> {
+    pub typed: Option<&'a Typed>,
+    pub mult: Vec<f64>,
+    pub att: Arc<Vec<f64>>,
+}
+
+/// The shape of one signal's attainment, its parameters appended to `params`; `at` is the
+/// signal's tuning path and `leaf` its index.
+pub(super) fn shape_of(
+    signal: &Signal,
+    at: &str,
+    leaf: usize,
+    data: Columns,
+    params: &mut Vec<Param>,
+    limits: &[TuneLimit],
+) -> Shape {
+    let Columns { typed, mult, att } = data;
+    let limit = |key: &str| {
+        let path = format!("{at}.{key}");
+        let l = limits.iter().find(|l| l.at == path);
+        (path, l)
+    };
+    let first = params.len();
+    let keys = crate::model::check::attainment_keys(&signal.rule);
+    if let (Rule::Match(m), Some(bins)) = (
+        &signal.rule,
+        typed.and_then(|t| match_bins(&signal.rule, t)),
+    ) {
+        push_values(
+            m.values.iter().map(|v| v.1).chain([m.default]),
+            &keys,
+            leaf,
+            params,
+            &limit,
+        );
+        return Shape::Binned { bins, mult, first };
+    }
+    match (&signal.rule, typed) {
+        (Rule::Bands(b), Some(Typed::Number(v))) => {
+            // The last band in the list the number reaches, as `attain::bands` reads them.
+            let bins = v
+                .iter()
+                .map(|&x| {
+                    let mut bin = NO_BIN;
+                    if !x.is_nan() {
+                        for (i, band) in b.iter().enumerate() {
+                            if x >= band.at_least {
+                                bin = i as u32;
+                            }
+                        }
+                    }
+                    bin
+                })
+                .collect();
+            push_values(b.iter().map(|b| b.value), &keys, leaf, params, &limit);
+            Shape::Binned { bins, mult, first }
+        }
+        (Rule::Scale { from, to }, Some(Typed::Number(v))) => {
+            for (key, hand) in [("from", *from), ("to", *to)] {
+                let (path, l) = limit(key);
+                params.push(Param::new(path, ParamKind::EndPoint, hand, leaf, l));
+            }
+            Shape::Scale {
+                x: v.clone(),
+                mult,
+                from: first,
+                to: first + 1,
+            }
+        }
+        _ => Shape::Fixed(att),
+    }
+}
+
+/// Each row's bin under a `match` rule: the index of the value it matches, the default after
+/// the values, `NO_BIN` when missing; `None` for another rule or a column it cannot read.
+fn match_bins(rule: &Rule, typed: &Typed) -> Option<Vec<u32>> {
+    match (rule, typed) {
+        (
+            Rule::Match(m),
+            Typed::Category {
+                codes,
+                keys: labels,
+                ..
+            },
+        ) => {
+            let by_code: Vec<u32> = labels
+                .iter()
+                .map(|k| {
+                    m.values
+                        .iter()
+                        .position(|(name, _)| category_key(name) == *k)
+                        .unwrap_or(m.values.len()) as u32
+                })
+                .collect();
+            let bins = codes
+                .iter()
+                .map(|&c| {
+                    if c == CODE_MISSING {
+                        NO_BIN
+                    } else {
+                        by_code[c as usize]
+                    }
+                })
+                .collect();
+            Some(bins)
+        }
+        (Rule::Match(m), Typed::Bool(v)) => {
+            let find = |b: bool| {
+                m.values
+                    .iter()
+                    .position(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
+                    .unwrap_or(m.values.len()) as u32
+            };
+            let (t, f) = (find(true), find(false));
+            let bins = v
+                .iter()
+                .map(|&x| match x {
+                    1 => t,
+                    0 => f,
+                    _ => NO_BIN,
+                })
+                .collect();
+            Some(bins)
+        }
+        _ => None,
+    }
+}
+
+fn push_values<'a>(
+    hands: impl Iterator<Item = f64>,
+    keys: &[String],
+    leaf: usize,
+    params: &mut Vec<Param>,
+    limit: &impl Fn(&str) -> (String, Option<&'a TuneLimit>),
+) {
+    for (hand, key) in hands.zip(keys) {
+        let (path, l) = limit(key);
+        params.push(Param::new(path, ParamKind::Value, hand, leaf, l));
+    }
+}
+
+/// A leaf's attainment column under the numbers `vals`.
+pub(super) fn column(shape: &Shape, vals: &[f64]) -> Arc<Vec<f64>> {
+    match shape {
+        Shape::Binned { bins, mult, first } => Arc::new(
+            bins.iter()
+                .zip(mult)
+                .map(|(&b, &m)| {
+                    if b == NO_BIN {
+                        0.0
+                    } else {
+                        vals[first + b as usize] * m
+                    }
+                })
+                .collect(),
+        ),
+        Shape::Scale { x, mult, from, to } => {
+            Arc::new(scale_column(x, mult, vals[*from], vals[*to]))
+        }
+        Shape::Fixed(att) => att.clone(),
+    }
+}
+
+fn scale_column(x: &[f64], mult: &[f64], from: f64, to: f64) -> Vec<f64> {
+    x.iter()
+        .zip(mult)
+        .map(|(&v, &m)| {
+            if v.is_nan() {
+                0.0
+            } else {
+                attain::scale(v, from, to) * m
+            }
+        })
+        .collect()
+}
+
+/// Writes the fitted numbers of one leaf back into its signal's rule.
+pub(super) fn write_signal(signal: &mut Signal, shape: &Shape, vals: &[f64]) {
+    match (&mut signal.rule, shape) {
+        (Rule::Match(m), Shape::Binned { first, .. }) => {
+            for (k, v) in m.values.iter_mut().enumerate() {
+                v.1 = vals[first + k];
+            }
+            m.default = vals[first + m.values.len()];
+        }
+        (Rule::Bands(b), Shape::Binned { first, .. }) => {
+            for (k, band) in b.iter_mut().enumerate() {
+                band.value = vals[first + k];
+            }
+        }
+        (Rule::Scale { from, to }, Shape::Scale { from: f, to: t, .. }) => {
+            *from = vals[*f];
+            *to = vals[*t];
+        }
+        _ => {}
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+use super::super::metrics::logistic_fit as logit_fit;
+
+/// What the fit reads: each leaf's shape, share of the journey (0 to 1) and current column,
+/// each adjustment's rows, and the journey's raw score plus adjustments per row.
+pub(super) struct Design<'a> {
+    pub shapes: Vec<&'a Shape>,
+    pub shares: Vec<f64>,
+    pub atts: &'a [Arc<Vec<f64>>],
+    pub hits: &'a [Arc<Vec<bool>>],
+    pub params: &'a [Param],
+}
+
+/// Fits the numbers on `rows`, starting from `vals`; returns them rounded to the precision a
+/// person writes (attainments to 0.01, points to 0.1, end points to 0.01).
+pub(super) fn fit(
+    d: &Design,
+    vals: &[f64],
+    rows: &[usize],
+    y: &[Option<bool>],
+    prior: f64,
+) -> Vec<f64> {
+    let mut vals = vals.to_vec();
+    let yv: Vec<f64> = rows
+        .iter()
+        .map(|&r| f64::from(u8::from(y[r] == Some(true))))
+        .collect();
+    let n = rows.len() as f64;
+    let ybar = yv.iter().sum::<f64>() / n.max(1.0);
+    let wbar = (ybar * (1.0 - ybar)).max(1e-6);
+    // Each row's score before the clamp, in points.
+    let mut s: Vec<f64> = rows
+        .iter()
+        .map(|&r| {
+            let raw: f64 = d
+                .atts
+                .iter()
+                .zip(&d.shares)
+                .map(|(a, sh)| 100.0 * sh * a[r])
+                .sum();
+            let adj: f64 = d
+                .params
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind == ParamKind::Points && d.hits[p.owner][r])
+                .map(|(i, _)| vals[i])
+                .sum();
+            raw + adj
+        })
+        .collect();
+    // Who each linear number touches, with the row's multiplier, and its points per unit.
+    let mut members: Vec<Vec<(usize, f64)>> = vec![Vec::new(); d.params.len()];
+    let mut unit = vec![0.0; d.params.len()];
+    for shape in &d.shapes {
+        if let Shape::Binned { bins, mult, first } = shape {
+            for (pos, &r) in rows.iter().enumerate() {
+                if bins[r] != NO_BIN {
+                    members[first + bins[r] as usize].push((pos, mult[r]));
+                }
+            }
+        }
+    }
+    for (i, p) in d.params.iter().enumerate() {
+        if p.kind == ParamKind::Value {
+            unit[i] = 100.0 * d.shares[p.owner];
+        }
+        if p.kind == ParamKind::Points {
+            unit[i] = 1.0;
+            members[i] = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| d.hits[p.owner][**r])
+                .map(|(pos, _)| (pos, 1.0))
+                .collect();
+        }
+    }
+    let (mut a, mut c, _) = logit_fit(&s, &yv, 0.0, 0.0);
+    if c.is_nan() || c <= 0.0 {
+        // The score does not rank the outcome upwards: no attainment can be read from it.
+        return vals;
+    }
+    for _sweep in 0..100 {
+        let mut moved: f64 = 0.0;
+        for (i, p) in d.params.iter().enumerate() {
+            if p.fixed || p.kind == ParamKind::EndPoint || unit[i] == 0.0 {
+                continue;
+            }
+            let u = c * unit[i];
+            let (mut g, mut h) = (0.0, 0.0);
+            for &(pos, m) in &members[i] {
+                let pr = sigmoid(a + c * s[pos]);
+                let f = u * m;
+                g += (yv[pos] - pr) * f;
+                h += pr * (1.0 - pr) * f * f;
+            }
+            let pen = prior * wbar * u * u;
+            g -= pen * (vals[i] - p.hand);
+            h += pen;
+            if h <= 0.0 || !g.is_finite() {
+                continue;
+            }
+            let new = (vals[i] + g / h).clamp(p.lo, p.hi);
+            let step = new - vals[i];
+            if step != 0.0 {
+                for &(pos, m) in &members[i] {
+                    s[pos] += unit[i] * m * step;
+                }
+                vals[i] = new;
+                moved = moved.max(step.abs());
+            }
+        }
+        let (na, nc, _) = logit_fit(&s, &yv, a, c);
+        if nc.is_nan() || nc <= 0.0 {
+            break;
+        }
+        (a, c) = (na, nc);
+        if moved < 1e-6 {
+            break;
+        }
+    }
+    for (l, shape) in d.shapes.iter().enumerate() {
+        if let Shape::Scale { x, mult, from, to } = shape {
+            search_ends(d, l, (x, mult, *from, *to), rows, &yv, &mut s, &mut vals);
+        }
+    }
+    for (v, p) in vals.iter_mut().zip(d.params) {
+        let grain = if p.kind == ParamKind::Points {
+            10.0
+        } else {
+            100.0
+        };
+        if *v != p.hand {
+            *v = ((*v * grain).round() / grain).clamp(p.lo, p.hi);
+        }
+    }
+    vals
+}
+
+/// Tries a `scale` leaf's end points over the deciles of its column; keeps the best pair when
+/// it beats the current one by more than one unit of log-likelihood per end point moved.
+#[allow(clippy::too_many_arguments)]
+fn search_ends(
+    d: &Design,
+    leaf: usize,
+    (x, mult, from, to): (&[f64], &[f64], usize, usize),
+    rows: &[usize],
+    yv: &[f64],
+    s: &mut [f64],
+    vals: &mut [f64],
+) {
+    let (pf, pt) = (&d.params[from], &d.params[to]);
+    if pf.fixed && pt.fixed {
+        return;
+    }
+    let mut seen: Vec<f64> = rows.iter().map(|&r| x[r]).filter(|v| !v.is_nan()).collect();
+    if seen.len() < 10 {
+        return;
+    }
+    seen.sort_by(f64::total_cmp);
+    let mut cands: Vec<f64> = (0..=10)
+        .map(|q| seen[(q * (seen.len() - 1)) / 10])
+        .collect();
+    let unit = 100.0 * d.shares[leaf];
+    let current: Vec<f64> = rows
+        .iter()
+        .map(|&r| {
+            if x[r].is_nan() {
+                0.0
+            } else {
+                attain::scale(x[r], vals[from], vals[to]) * mult[r]
+            }
+        })
+        .collect();
+    let (_, _, base) = logit_fit(s, yv, 0.0, 0.0);
+    let upward = pt.hand > pf.hand;
+    cands.extend([pf.hand, pt.hand, vals[from], vals[to]]);
+    cands.sort_by(f64::total_cmp);
+    cands.dedup();
+    let pick = |p: &Param, v: f64, now: f64| if p.fixed { now } else { v.clamp(p.lo, p.hi) };
+    let mut best: Option<(f64, f64, f64)> = None;
+    let mut trial = s.to_vec();
+    for &f in &cands {
+        for &t in &cands {
+            let (f, t) = (pick(pf, f, vals[from]), pick(pt, t, vals[to]));
+            if f == t || (t > f) != upward || (f == vals[from] && t == vals[to]) {
+                continue;
+            }
+            for (pos, &r) in rows.iter().enumerate() {
+                let a = if x[r].is_nan() {
+                    0.0
+                } else {
+                    attain::scale(x[r], f, t) * mult[r]
+                };
+                trial[pos] = s[pos] + unit * (a - current[pos]);
+            }
+            let (_, _, ll) = logit_fit(&trial, yv, 0.0, 0.0);
+            let moved = f64::from(u8::from(f != vals[from])) + f64::from(u8::from(t != vals[to]));
+            let gain = ll - base - moved;
+            if gain > 0.0 && best.is_none_or(|b| gain > b.2) {
+                best = Some((f, t, gain));
+            }
+        }
+    }
+    if let Some((f, t, _)) = best {
+        for (pos, &r) in rows.iter().enumerate() {
+            let a = if x[r].is_nan() {
+                0.0
+            } else {
+                attain::scale(x[r], f, t) * mult[r]
+            };
+            s[pos] += unit * (a - current[pos]);
+        }
+        vals[from] = f;
+        vals[to] = t;
+    }
+}
