@@ -675,14 +675,17 @@ pub fn describe_condition(c: &Condition) -> String {
     }
     if let Some(s) = &subject {
         let mut tests = Vec::new();
-        if let Some(v) = c.at_least {
+        if let Some(v) = c.at_least_value() {
             tests.push(format!("at least {}", fmt_num(v)));
         }
-        if let Some(v) = c.below {
+        if let Some(v) = c.below_value() {
             tests.push(format!("below {}", fmt_num(v)));
         }
-        if let Some(v) = &c.equals {
+        if let Some(v) = c.equals_value() {
             tests.push(format!("is {v}"));
+        }
+        for (op, other) in c.other_fields() {
+            tests.push(format!("{} {}", op.words(), other.replace('_', " ")));
         }
         if let Some(vs) = &c.one_of {
             tests.push(format!(
