@@ -1144,6 +1144,30 @@ fn duckdb_matches_the_engine_on_generated_models() {
         compare_cases(&cases, &outs, "duckdb"),
         SEEDS as usize * ROWS
     );
+    // The generated models do compare fields with fields (issue 14).
+    fn compares(c: &scorewright::model::Condition) -> bool {
+        !c.other_fields().is_empty()
+            || c.all
+                .iter()
+                .chain(&c.any)
+                .chain(c.not.as_deref())
+                .any(compares)
+    }
+    let comparing = cases
+        .iter()
+        .filter(|c| {
+            let m = &c.model;
+            m.journeys
+                .iter()
+                .flat_map(|j| &j.adjustments)
+                .any(|a| compares(&a.when))
+                || m.segments
+                    .iter()
+                    .filter_map(|s| s.when.as_ref())
+                    .any(compares)
+        })
+        .count();
+    assert!(comparing >= SEEDS as usize / 4, "{comparing} of {SEEDS}");
 }
 
 #[test]

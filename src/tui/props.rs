@@ -1037,6 +1037,16 @@ mod tests {
         assert_eq!(back, c);
         let odd: Condition = yaml_serde::from_str("{ field: x, equals: 'yes' }").unwrap();
         assert_eq!(yaml_serde::from_str::<Condition>(&flow(&odd)).unwrap(), odd);
+        // Another field as the value (issue 14), edited in place as YAML like any condition.
+        let two: Condition =
+            yaml_serde::from_str("{ field: web_visits, at_least: { field: emails_sent } }")
+                .unwrap();
+        assert_eq!(
+            flow(&two),
+            "{ field: web_visits, at_least: { field: emails_sent } }"
+        );
+        assert_eq!(describe_condition(&two), "web visits at least emails sent");
+        assert_eq!(yaml_serde::from_str::<Condition>(&flow(&two)).unwrap(), two);
     }
 
     #[test]
