@@ -1041,3 +1041,30 @@ fn a_field_compared_with_an_unknown_or_other_kind_of_field_is_an_error() {
         stderr(&out)
     );
 }
+
+/// `generate` gives two fields that a condition tests for equality one pool of values, so the
+/// test holds for some of the contacts (`plan` and `old_plan` drew apart: "plan 3", "old_plan 3").
+#[test]
+fn generate_draws_compared_categories_from_one_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("g.csv");
+    let out = bin()
+        .arg("generate")
+        .arg(fixture("compared.yaml"))
+        .args(["-n", "200", "--seed", "1", "-o"])
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&out_csv).unwrap();
+    let same = text
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            !cells[5].is_empty() && cells[5] == cells[6]
+        })
+        .count();
+    // Six values each (five and Other), blanks aside: about one contact in six.
+    assert!(same >= 15, "{same} of 200 with plan = old_plan\n{text}");
+}

@@ -205,6 +205,21 @@ impl Condition {
     pub fn equals_value(&self) -> Option<&Scalar> {
         self.equals.as_ref().and_then(Operand::value)
     }
+    /// Every pair of fields this condition or one inside it compares: (field, test, other).
+    pub fn field_pairs(&self) -> Vec<(&str, Compare, &str)> {
+        let mut out: Vec<(&str, Compare, &str)> = Vec::new();
+        if let Some(f) = &self.field {
+            out.extend(
+                self.other_fields()
+                    .into_iter()
+                    .map(|(op, o)| (f.as_str(), op, o)),
+            );
+        }
+        for part in self.all.iter().chain(&self.any).chain(self.not.as_deref()) {
+            out.extend(part.field_pairs());
+        }
+        out
+    }
     /// The tests that compare with another field, in the order `at_least`, `below`, `equals`.
     pub fn other_fields(&self) -> Vec<(Compare, &str)> {
         let mut out = Vec::new();
