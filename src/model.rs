@@ -6,6 +6,7 @@
 pub mod check;
 pub mod date;
 pub mod locate;
+pub mod operand;
 pub mod preserve;
 pub mod types;
 pub mod weight;
@@ -13,6 +14,7 @@ pub mod yaml;
 
 pub use date::Date;
 pub use locate::{Path, Position, Seg, SourceMap};
+pub use operand::{Compare, Operand};
 pub use types::*;
 pub use weight::Weight;
 pub use yaml::{

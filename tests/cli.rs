@@ -1322,3 +1322,122 @@ fn suggest_flags_leaks_and_ranks_time_on_site_when_unused() {
         "{time}"
     );
 }
+
+const COMPARED: &str = include_str!("fixtures/compared.yaml");
+
+#[test]
+fn conditions_compare_a_field_with_another_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(dir.path(), "m.yaml", COMPARED);
+    let csv = fixture("compared.csv");
+    let out = bin().arg("check").arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--only-results"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let scores: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap_or(""))
+        .collect();
+    // r0: 5 >= 3 (1), seen on or before signed (4), Pro = pro (8), yes = true (16), seen not
+    //     after signed (32): 100 - 61 = 39.
+    // r1: 3 >= 3 (1), same day (4), not after (32): 63. r2: 2 < 3 (2), no = no (16): 82.
+    // r3: emails, seen and a missing: basic = Basic (8), not after (32): 60.
+    // r4: 10 >= 2.5 (1), signed missing, Pro = " Pro " (8), 1 != 0, not after (32): 59.
+    assert_eq!(scores, ["39", "63", "82", "60", "59"], "{text}");
+    let out = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--id", "r0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "adjustment more visits than mails: -1 points (visits 5 at least emails 3)",
+        "adjustment same plan: -8 points (plan Pro equal to old_plan pro)",
+        "adjustment seen by signing: -4 points (seen 2026-10-01 at least as old as signed 2026-10-05)",
+        "adjustment not seen after: -32 points (not: seen 2026-10-01 newer than signed 2026-10-05)",
+        "segment: Keen: Call (route: ) (visits 5 at least emails 3)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn a_field_compared_with_an_unknown_or_other_kind_of_field_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = COMPARED
+        .replace("at_least: { field: emails } }, points: -1", "at_least: { field: email } }, points: -1")
+        .replace("below: { field: emails }", "below: { field: seen }")
+        .replace(
+            "segments:\n",
+            "  - id: k\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: present } ] }\nsegments:\n  - { name: Odd, when: { journey: j, at_least: { field: visits } }, action: Wait }\n",
+        );
+    let model = write(dir.path(), "m.yaml", &bad);
+    let out = bin().arg("check").arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    for line in [
+        "m.yaml:17:76: error: condition on field 'visits' compares it with unknown field 'email': did you mean 'emails'?",
+        "m.yaml:18:56: error: condition compares field 'visits' (a number) with field 'seen' (a date): compare fields of the same kind",
+        "error: condition on journey 'j' compares its score with field 'visits': a score compares with a number (at_least: 60)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let out = bin()
+        .arg("check")
+        .arg(write(
+            dir.path(),
+            "n.yaml",
+            &COMPARED.replace(
+                "{ field: emails } }, points: -1",
+                "{ fild: emails } }, points: -1",
+            ),
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(
+            "n.yaml:17:74: journeys[0].adjustments[0].when.at_least: unknown key 'fild': did you mean 'field'?"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `generate` gives two fields that a condition tests for equality one pool of values, so the
+/// test holds for some of the contacts (`plan` and `old_plan` drew apart: "plan 3", "old_plan 3").
+#[test]
+fn generate_draws_compared_categories_from_one_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("g.csv");
+    let out = bin()
+        .arg("generate")
+        .arg(fixture("compared.yaml"))
+        .args(["-n", "200", "--seed", "1", "-o"])
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&out_csv).unwrap();
+    let same = text
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            !cells[5].is_empty() && cells[5] == cells[6]
+        })
+        .count();
+    // Six values each (five and Other), blanks aside: about one contact in six.
+    assert!(same >= 15, "{same} of 200 with plan = old_plan\n{text}");
+}

@@ -706,7 +706,7 @@ fn conditions_are_typed_as_yaml_and_refused_when_wrong() {
     press(&mut app, "Enter");
     let when = &app.model.journeys[0].adjustments[0].when;
     assert_eq!(when.field.as_deref(), Some("visits"));
-    assert_eq!(when.at_least, Some(3.0));
+    assert_eq!(when.at_least_value(), Some(3.0));
 }
 
 #[test]

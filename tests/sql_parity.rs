@@ -916,6 +916,23 @@ fn gen_model(rng: &mut Rng) -> Model {
                 };
             }
             let (id, kind) = &fields[rng.below(fields.len())];
+            // One test in four compares the field with another of its kind (itself included,
+            // where it has none): an order for numbers and dates, equality for all kinds.
+            if rng.chance(0.25) {
+                let text = |k: &str| matches!(k, "category" | "text");
+                let peers: Vec<&String> = fields
+                    .iter()
+                    .filter(|(_, k)| k == kind || (text(k) && text(kind)))
+                    .map(|(i, _)| i)
+                    .collect();
+                let other = peers[rng.below(peers.len())];
+                let op = match (*kind, rng.below(3)) {
+                    ("number" | "date", 0) => "at_least",
+                    ("number" | "date", 1) => "below",
+                    _ => "equals",
+                };
+                return format!("{{ field: {id}, {op}: {{ field: {other} }} }}");
+            }
             let cat = serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
             match (*kind, rng.below(3)) {
                 (_, 0) => format!("{{ field: {id}, present: {} }}", rng.chance(0.5)),
@@ -1127,6 +1144,23 @@ fn duckdb_matches_the_engine_on_generated_models() {
         compare_cases(&cases, &outs, "duckdb"),
         SEEDS as usize * ROWS
     );
+    // The generated models do compare fields with fields (issue 14).
+    let compares = |c: &scorewright::model::Condition| !c.field_pairs().is_empty();
+    let comparing = cases
+        .iter()
+        .filter(|c| {
+            let m = &c.model;
+            m.journeys
+                .iter()
+                .flat_map(|j| &j.adjustments)
+                .any(|a| compares(&a.when))
+                || m.segments
+                    .iter()
+                    .filter_map(|s| s.when.as_ref())
+                    .any(compares)
+        })
+        .count();
+    assert!(comparing >= SEEDS as usize / 4, "{comparing} of {SEEDS}");
 }
 
 #[test]
@@ -1542,4 +1576,25 @@ journeys:
         "the engine's scores"
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [11, 11, 11]);
+}
+
+/// Issue 14: conditions that compare a field with another field (numbers, dates, a category
+/// with a text, booleans; missing on either side) give the engine's results in every dialect.
+#[test]
+fn fields_compared_with_fields_agree_in_the_engine_and_every_dialect() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = include_str!("fixtures/compared.yaml");
+    let rows: Vec<Vec<String>> = include_str!("fixtures/compared.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let case = hand_case(dir.path(), 3, yaml, &rows);
+    // Worked out in tests/cli.rs `conditions_compare_a_field_with_another_field`.
+    let scored = score_table(&case.model, &case.table);
+    assert_eq!(
+        scored.scores[0],
+        [39.0, 63.0, 82.0, 60.0, 59.0],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }

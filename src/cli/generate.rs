@@ -109,6 +109,32 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
         .collect()
 }
 
+/// Category and text fields that a condition tests for equality with each other draw from one
+/// pool (`{ field: plan, equals: { field: old_plan } }`), so the test holds for some contacts.
+/// `gens` is in the order of the model's fields.
+fn share_pools(model: &Model, gens: &mut [(String, Gen)]) {
+    let conditions = model
+        .journeys
+        .iter()
+        .flat_map(|j| j.adjustments.iter().map(|a| &a.when))
+        .chain(model.segments.iter().filter_map(|s| s.when.as_ref()));
+    let at = |id: &str| model.fields.iter().position(|f| f.id == id);
+    for c in conditions {
+        for (a, _, b) in c.field_pairs() {
+            let (Some(i), Some(k)) = (at(a), at(b)) else {
+                continue;
+            };
+            let (Gen::Pick(x), Gen::Pick(y)) = (&gens[i].1, &gens[k].1) else {
+                continue;
+            };
+            let mut pool = x.clone();
+            pool.extend(y.iter().filter(|v| !x.contains(v)).cloned());
+            gens[i].1 = Gen::Pick(pool.clone());
+            gens[k].1 = Gen::Pick(pool);
+        }
+    }
+}
+
 fn draw(g: &Gen, rng: &mut Rng, out: &mut String) {
     out.clear();
     if rng.unit() < 0.04 {
@@ -155,7 +181,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 /// Writes `count` synthetic contacts as CSV.
 pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> anyhow::Result<()> {
     let mut rng = Rng::new(seed);
-    let gens = plan(model);
+    let mut gens = plan(model);
+    share_pools(model, &mut gens);
     let id = model.id_column.clone().unwrap_or_else(|| "id".into());
     let mut columns: Vec<String> = vec![id.clone()];
     for (c, _) in &gens {

@@ -2,11 +2,12 @@
 //!
 //! A condition reads fields (adjustments and segments) or the contact's scores, grades, tier
 //! and rating (segments only, once those are known). A missing value makes a comparison
-//! false; `present: false` is how a condition asks for a missing value.
+//! false; `present: false` is how a condition asks for a missing value. A test that compares
+//! two fields (`at_least: { field: b }`) holds only where both are given.
 
 use crate::contacts::Typed;
 use crate::contacts::typed::{CODE_MISSING, DATE_MISSING, category_key, parse_bool, parse_number};
-use crate::model::{Condition, Date, Model, Scalar};
+use crate::model::{Compare, Condition, Date, Model, Scalar};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -135,7 +136,20 @@ pub fn mask_of_fields(cond: &Condition, ctx: &Ctx) -> Vec<bool> {
     }
     match &cond.field {
         Some(f) => match ctx.fields.get(f) {
-            Some(col) => field_mask(cond, col, ctx.today),
+            Some(col) => {
+                let mut out = field_mask(cond, col, ctx.today);
+                for (op, other) in cond.other_fields() {
+                    match ctx.fields.get(other) {
+                        Some(o) => {
+                            for (x, hit) in out.iter_mut().zip(compare(col, o, op)) {
+                                *x &= hit;
+                            }
+                        }
+                        None => out.fill(false),
+                    }
+                }
+                out
+            }
             None => vec![cond.present == Some(false); n],
         },
         None => vec![false; n],
@@ -173,16 +187,18 @@ pub fn compile(
         return Compiled::Not(Box::new(compile(c, ctx, fields_mask)));
     }
     if let Some(j) = &cond.journey {
-        let (Some(_), Some(ji)) = (
+        let (Some(_), Some(ji), true) = (
             ctx.scores,
             ctx.model.journeys.iter().position(|x| &x.id == j),
+            // A score compares with a number only (`check` says so).
+            cond.other_fields().is_empty(),
         ) else {
             return Compiled::Const(false);
         };
         return Compiled::Score {
             journey: ji,
-            at_least: cond.at_least,
-            below: cond.below,
+            at_least: cond.at_least_value(),
+            below: cond.below_value(),
         };
     }
     if let Some(g) = &cond.grade {
@@ -318,26 +334,29 @@ fn in_range(v: f64, cond: &Condition) -> bool {
     if v.is_nan() {
         return false;
     }
-    cond.at_least.is_none_or(|x| v >= x) && cond.below.is_none_or(|x| v < x)
+    cond.at_least_value().is_none_or(|x| v >= x) && cond.below_value().is_none_or(|x| v < x)
 }
 
 fn label_matches(label: &str, cond: &Condition) -> bool {
     let eq = |s: &Scalar| s.to_string().trim().eq_ignore_ascii_case(label.trim());
-    cond.equals.as_ref().is_some_and(eq) || cond.one_of.as_ref().is_some_and(|v| v.iter().any(eq))
+    cond.equals_value().is_some_and(eq) || cond.one_of.as_ref().is_some_and(|v| v.iter().any(eq))
 }
 
-/// The operands of `equals` and `in` together.
+/// The values of `equals` and `in` together (not another field).
 fn operands(cond: &Condition) -> Vec<&Scalar> {
-    cond.equals
-        .iter()
+    cond.equals_value()
+        .into_iter()
         .chain(cond.one_of.iter().flatten())
         .collect()
 }
 
 fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
     let n = col.len();
-    let has_eq = cond.equals.is_some() || cond.one_of.is_some();
+    // A missing value fails every test, whether it compares with a value or a field; only the
+    // written values are compared here, the other fields by `compare`.
+    let has_eq = cond.equals_value().is_some() || cond.one_of.is_some();
     let has_range = cond.at_least.is_some() || cond.below.is_some();
+    let tests = has_eq || has_range || cond.equals.is_some();
     let present_ok = |missing: bool| match cond.present {
         Some(p) => p != missing,
         None => true,
@@ -352,7 +371,7 @@ fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
                     if !present_ok(missing) {
                         return false;
                     }
-                    if missing && (has_eq || has_range) {
+                    if missing && tests {
                         return false;
                     }
                     (!has_range || in_range(x, cond)) && (!has_eq || eqs.contains(&x))
@@ -370,7 +389,7 @@ fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
                     if !present_ok(missing) {
                         return false;
                     }
-                    if missing && (has_eq || has_range) {
+                    if missing && tests {
                         return false;
                     }
                     let age = (today as i64 - d as i64) as f64;
@@ -390,7 +409,7 @@ fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
                     if !present_ok(missing) {
                         return false;
                     }
-                    if missing && (has_eq || has_range) {
+                    if missing && tests {
                         return false;
                     }
                     !has_range && (!has_eq || eqs.contains(&b))
@@ -408,13 +427,66 @@ fn field_mask(cond: &Condition, col: &Typed, today: i32) -> Vec<bool> {
                     if !present_ok(missing) {
                         return false;
                     }
-                    if missing && (has_eq || has_range) {
+                    if missing && tests {
                         return false;
                     }
                     !has_range && (!has_eq || by_code[c as usize])
                 })
                 .collect()
         }
+    }
+}
+
+/// Where `a` passes `op` against `b`, row by row; false where either is missing or their kinds
+/// differ (`check` refuses that). Dates compare as ages, as `at_least: 30` on a date does: at
+/// least as old as `b` is on or before `b`'s day.
+fn compare(a: &Typed, b: &Typed, op: Compare) -> Vec<bool> {
+    fn by<T: Copy>(a: &[T], b: &[T], f: impl Fn(T, T) -> bool) -> Vec<bool> {
+        a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+    }
+    match (a, b) {
+        (Typed::Number(a), Typed::Number(b)) => by(a, b, |x: f64, y: f64| {
+            !x.is_nan()
+                && !y.is_nan()
+                && match op {
+                    Compare::AtLeast => x >= y,
+                    Compare::Below => x < y,
+                    Compare::Equals => x == y,
+                }
+        }),
+        (Typed::Date(a), Typed::Date(b)) => by(a, b, |x: i32, y: i32| {
+            x != DATE_MISSING
+                && y != DATE_MISSING
+                && match op {
+                    Compare::AtLeast => x <= y,
+                    Compare::Below => x > y,
+                    Compare::Equals => x == y,
+                }
+        }),
+        (Typed::Bool(a), Typed::Bool(b)) => by(a, b, |x: u8, y: u8| {
+            use crate::engine::attain::bool_missing;
+            op == Compare::Equals && !bool_missing(x) && !bool_missing(y) && x == y
+        }),
+        (
+            Typed::Category {
+                codes: ca,
+                keys: ka,
+                ..
+            },
+            Typed::Category {
+                codes: cb,
+                keys: kb,
+                ..
+            },
+        ) => by(ca, cb, |x, y| {
+            op == Compare::Equals
+                && x != CODE_MISSING
+                && y != CODE_MISSING
+                && ka
+                    .get(x as usize)
+                    .is_some_and(|k| kb.get(y as usize) == Some(k))
+        }),
+        _ => vec![false; a.len()],
     }
 }
 

@@ -1,13 +1,15 @@
 //! Why a contact scored what it did: per journey, each touchpoint's points, under it each
 //! signal with its raw value, attainment and points, then the adjustments that fired and the
-//! clamp. The parts add up to the score before the clamp.
+//! clamp. The parts add up to the score before the clamp. A condition that compares two
+//! fields is shown with both values (`visits 12 at least emails 3`).
 //!
 //! Built from the columns the score itself used, so an explanation can never disagree with
 //! the score it explains.
 
 use super::score::Scored;
+use crate::contacts::Typed;
 use crate::contacts::typed::format_number;
-use crate::model::{Model, Rule, Touchpoint, Weight};
+use crate::model::{Condition, Model, Rule, Touchpoint, Weight};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -21,6 +23,9 @@ pub struct Explanation {
     pub tier: Option<String>,
     pub handover: Option<String>,
     pub segment: Option<String>,
+    /// The segment's tests that compare two fields, with this contact's values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segment_compared: Vec<String>,
     pub action: Option<String>,
     pub route: Option<String>,
 }
@@ -67,6 +72,9 @@ pub struct SignalPart {
 pub struct AdjustmentPart {
     pub name: String,
     pub points: f64,
+    /// The condition's tests that compare two fields, with this contact's values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compared: Vec<String>,
 }
 
 /// The explanation of one row of a scored table.
@@ -102,6 +110,7 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
             .map(|(a, _)| AdjustmentPart {
                 name: a.name.clone(),
                 points: a.points,
+                compared: compared(&a.when, scored, row),
             })
             .collect();
         let raw = scored.raw(ji, row);
@@ -136,9 +145,45 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
         tier: tier.map(|t| t.name.clone()),
         handover: tier.map(|t| t.handover.clone()),
         segment: seg.map(|s| s.name.clone()),
+        segment_compared: seg
+            .and_then(|s| s.when.as_ref())
+            .map(|c| compared(c, scored, row))
+            .unwrap_or_default(),
         action: seg.map(|s| s.action.clone()),
         route: seg.map(|s| s.route.clone()),
     }
+}
+
+/// Each test in `c` that compares two fields, with the row's values: `visits 12 at least
+/// emails 3`, `owner missing equal to last owner Ann`.
+fn compared(c: &Condition, scored: &Scored, row: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let value = |id: &str| {
+        scored
+            .fields
+            .get(id)
+            .and_then(|col| col.display(row))
+            .unwrap_or_else(|| "missing".into())
+    };
+    if let Some(f) = &c.field {
+        let dates = matches!(scored.fields.get(f).map(|c| &**c), Some(Typed::Date(_)));
+        for (op, other) in c.other_fields() {
+            let words = if dates { op.date_words() } else { op.words() };
+            out.push(format!("{f} {} {words} {other} {}", value(f), value(other)));
+        }
+    }
+    for part in c.all.iter().chain(&c.any) {
+        out.extend(compared(part, scored, row));
+    }
+    // Under `not` the test held when the comparison did not: say so.
+    if let Some(n) = &c.not {
+        out.extend(
+            compared(n, scored, row)
+                .into_iter()
+                .map(|t| format!("not: {t}")),
+        );
+    }
+    out
 }
 
 fn touchpoint(
@@ -283,7 +328,13 @@ pub fn render_text(e: &Explanation) -> String {
         }
         for a in &j.adjustments {
             let sign = if a.points >= 0.0 { "+" } else { "" };
-            let _ = writeln!(s, "  adjustment {}: {sign}{} points", a.name, pts(a.points));
+            let _ = writeln!(
+                s,
+                "  adjustment {}: {sign}{} points{}",
+                a.name,
+                pts(a.points),
+                because(&a.compared)
+            );
         }
         if (j.unclamped - j.score).abs() > 1e-9 {
             let _ = writeln!(
@@ -315,12 +366,22 @@ pub fn render_text(e: &Explanation) -> String {
     if let Some(seg) = &e.segment {
         let _ = writeln!(
             s,
-            "segment: {seg}: {} (route: {})",
+            "segment: {seg}: {} (route: {}){}",
             e.action.as_deref().unwrap_or("-"),
-            e.route.as_deref().unwrap_or("-")
+            e.route.as_deref().unwrap_or("-"),
+            because(&e.segment_compared)
         );
     }
     s
+}
+
+/// ` (visits 12 at least emails 3)`, or nothing.
+fn because(compared: &[String]) -> String {
+    if compared.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", compared.join("; "))
+    }
 }
 
 fn render_tp(s: &mut String, t: &TouchpointPart, depth: usize) {

@@ -26,7 +26,7 @@ use super::dialect::Dialect;
 use crate::contacts::typed::category_key;
 use crate::engine::attain::ScaleParts;
 use crate::model::check::{self, Severity};
-use crate::model::{Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
+use crate::model::{Compare, Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
@@ -894,17 +894,17 @@ impl<'a> Writer<'a> {
             return Ok("FALSE".into());
         }
         if let Some(j) = &c.journey {
-            let Some(ji) = self.journey_index(j) else {
+            let (Some(ji), true) = (self.journey_index(j), c.other_fields().is_empty()) else {
                 return Ok("FALSE".into());
             };
             let mut parts = Vec::new();
-            if let Some(x) = c.at_least {
+            if let Some(x) = c.at_least_value() {
                 parts.push(format!(
                     "sw_s{ji} >= {}",
                     d.float(x, &format!("condition on journey '{j}'"))?
                 ));
             }
-            if let Some(x) = c.below {
+            if let Some(x) = c.below_value() {
                 parts.push(format!(
                     "sw_s{ji} < {}",
                     d.float(x, &format!("condition on journey '{j}'"))?
@@ -926,7 +926,7 @@ impl<'a> Writer<'a> {
                 .bands
                 .keys()
                 .filter(|label| {
-                    c.equals.as_ref().is_some_and(|s| eq(s, label))
+                    c.equals_value().is_some_and(|s| eq(s, label))
                         || c.one_of
                             .as_ref()
                             .is_some_and(|v| v.iter().any(|s| eq(s, label)))
@@ -1001,8 +1001,12 @@ impl<'a> Writer<'a> {
                 "FALSE".into()
             });
         };
-        let ops: Vec<&Scalar> = c.equals.iter().chain(c.one_of.iter().flatten()).collect();
-        let has_eq = c.equals.is_some() || c.one_of.is_some();
+        let ops: Vec<&Scalar> = c
+            .equals_value()
+            .into_iter()
+            .chain(c.one_of.iter().flatten())
+            .collect();
+        let has_eq = c.equals_value().is_some() || c.one_of.is_some();
         let has_range = c.at_least.is_some() || c.below.is_some();
         let mut parts = Vec::new();
         match c.present {
@@ -1010,15 +1014,42 @@ impl<'a> Writer<'a> {
             Some(false) => parts.push(format!("{v} IS NULL")),
             None => {}
         }
-        if has_eq || has_range {
+        if has_eq || has_range || c.equals.is_some() {
             parts.push(format!("{v} IS NOT NULL"));
+        }
+        // Another field (`at_least: { field: b }`): both given, compared on their value
+        // columns (dates as day numbers, categories as their folded keys, as the engine does).
+        for (op, other) in c.other_fields() {
+            let (Some(o), Some(w)) = (self.fields.get(other), self.values.get(other)) else {
+                return Ok("FALSE".into());
+            };
+            let same = o.kind == field.kind
+                || [o.kind, field.kind]
+                    .iter()
+                    .all(|k| matches!(k, FieldKind::Category | FieldKind::Text));
+            let sql_op = match (field.kind, op) {
+                (_, Compare::Equals) => "=",
+                (FieldKind::Number, Compare::AtLeast) => ">=",
+                (FieldKind::Number, Compare::Below) => "<",
+                // A date at least as old as another is on or before its day.
+                (FieldKind::Date, Compare::AtLeast) => "<=",
+                (FieldKind::Date, Compare::Below) => ">",
+                (FieldKind::Boolean | FieldKind::Category | FieldKind::Text, _) => {
+                    return Ok("FALSE".into());
+                }
+            };
+            if !same {
+                return Ok("FALSE".into());
+            }
+            parts.push(format!("{w} IS NOT NULL"));
+            parts.push(format!("{v} {sql_op} {w}"));
         }
         let range = |x: &str| -> Result<Vec<String>, ExportError> {
             let mut r = Vec::new();
-            if let Some(a) = c.at_least {
+            if let Some(a) = c.at_least_value() {
                 r.push(format!("{x} >= {}", d.float(a, &at)?));
             }
-            if let Some(b) = c.below {
+            if let Some(b) = c.below_value() {
                 r.push(format!("{x} < {}", d.float(b, &at)?));
             }
             Ok(r)

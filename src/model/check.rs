@@ -251,6 +251,9 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
         if let Some(f) = &c.field {
             used.insert(f.as_str());
         }
+        for (_, other) in c.other_fields() {
+            used.insert(other);
+        }
         for s in c.all.iter().chain(&c.any) {
             cond(s, used);
         }
@@ -770,6 +773,43 @@ fn half_life_fault(days: f64) -> Option<String> {
     }
 }
 
+/// The tests of a condition on `field` that compare it with another field: the other field
+/// must exist and be of the same kind (category and text compare as text), and only numbers
+/// and dates have an order.
+fn check_other_fields(c: &mut Checker, cond: &Condition, field: &Field, at: &At) {
+    let text = |k: FieldKind| matches!(k, FieldKind::Category | FieldKind::Text);
+    for (op, other) in cond.other_fields() {
+        let oa = at.key(op.key()).key("field");
+        let Some(o) = c.fields.get(other).copied() else {
+            let known: Vec<&str> = c.model.fields.iter().map(|f| f.id.as_str()).collect();
+            let hint = super::yaml::nearest(other, &known)
+                .map(|n| format!(": did you mean '{n}'?"))
+                .unwrap_or_default();
+            c.error(
+                "unknown-field",
+                &oa,
+                format!(
+                    "condition on field '{}' compares it with unknown field '{other}'{hint}",
+                    field.id
+                ),
+            );
+            continue;
+        };
+        if o.kind != field.kind && !(text(o.kind) && text(field.kind)) {
+            c.error(
+                "rule-kind",
+                &oa,
+                format!(
+                    "condition compares field '{}' (a {}) with field '{other}' (a {}): compare fields of the same kind",
+                    field.id,
+                    field.kind.name(),
+                    o.kind.name()
+                ),
+            );
+        }
+    }
+}
+
 fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: bool) {
     let subjects = [
         cond.field.is_some(),
@@ -799,13 +839,14 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
     .filter(|b| **b)
     .count();
     if let Some(f) = &cond.field {
-        match c.fields.get(f.as_str()) {
+        match c.fields.get(f.as_str()).copied() {
             None => c.error(
                 "unknown-field",
                 &at.key("field"),
                 format!("condition on unknown field '{f}'"),
             ),
             Some(field) => {
+                check_other_fields(c, cond, field, at);
                 if (cond.at_least.is_some() || cond.below.is_some())
                     && !matches!(field.kind, FieldKind::Number | FieldKind::Date)
                 {
@@ -845,6 +886,13 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
                 format!("condition on journey '{j}' needs at_least or below"),
             );
         }
+        for (op, other) in cond.other_fields() {
+            c.error(
+                "bad-condition",
+                &at.key(op.key()),
+                format!("condition on journey '{j}' compares its score with field '{other}': a score compares with a number (at_least: 60)"),
+            );
+        }
     }
     if let Some(g) = &cond.grade {
         if !scores_allowed {
@@ -868,7 +916,18 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
             );
         }
         if let Some(grade) = c.model.grades.iter().find(|x| &x.id == g) {
-            for v in cond.equals.iter().chain(cond.one_of.iter().flatten()) {
+            if let Some(other) = cond.equals.as_ref().and_then(|e| e.field()) {
+                c.error(
+                    "bad-condition",
+                    &at.key("equals"),
+                    format!("condition on grade '{g}' compares it with field '{other}': a grade equals one of its bands"),
+                );
+            }
+            for v in cond
+                .equals_value()
+                .into_iter()
+                .chain(cond.one_of.iter().flatten())
+            {
                 let label = v.to_string();
                 if !grade
                     .bands
@@ -975,12 +1034,12 @@ fn check_numbers(c: &mut Checker, root: &At) {
         false
     }
     fn cond(c: &mut Checker, k: &Condition, at: &At) {
-        for (key, v) in [("at_least", k.at_least), ("below", k.below)] {
+        for (key, v) in [("at_least", k.at_least_value()), ("below", k.below_value())] {
             if let Some(v) = v {
                 finite(c, &at.key(key), v, &format!("condition {key}"));
             }
         }
-        if let Some(Scalar::Float(v)) = &k.equals {
+        if let Some(Scalar::Float(v)) = k.equals_value() {
             finite(c, &at.key("equals"), *v, "condition equals");
         }
         for (i, v) in k.one_of.iter().flatten().enumerate() {

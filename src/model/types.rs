@@ -6,6 +6,7 @@
 //! the model's authors; the checks (not the types) hold them unique.
 
 use super::date::Date;
+use super::operand::Operand;
 use super::weight::Weight;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -763,7 +764,8 @@ pub struct Adjustment {
 /// with its test, or a combination (`all`, `any`, `not`).
 ///
 /// Tests: `at_least` (>=), `below` (<), `equals`, `in`, `present`. `tier` and `rating` take a
-/// name or a list of names directly (`tier: hot`, `rating: [A1, A2]`).
+/// name or a list of names directly (`tier: hot`, `rating: [A1, A2]`). On a field, `at_least`,
+/// `below` and `equals` may name another field of the same kind (`at_least: { field: b }`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
@@ -778,11 +780,11 @@ pub struct Condition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<OneOrMany>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at_least: Option<f64>,
+    pub at_least: Option<Operand<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub below: Option<f64>,
+    pub below: Option<Operand<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub equals: Option<Scalar>,
+    pub equals: Option<Operand<Scalar>>,
     #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<Scalar>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

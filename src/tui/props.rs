@@ -675,14 +675,17 @@ pub fn describe_condition(c: &Condition) -> String {
     }
     if let Some(s) = &subject {
         let mut tests = Vec::new();
-        if let Some(v) = c.at_least {
+        if let Some(v) = c.at_least_value() {
             tests.push(format!("at least {}", fmt_num(v)));
         }
-        if let Some(v) = c.below {
+        if let Some(v) = c.below_value() {
             tests.push(format!("below {}", fmt_num(v)));
         }
-        if let Some(v) = &c.equals {
+        if let Some(v) = c.equals_value() {
             tests.push(format!("is {v}"));
+        }
+        for (op, other) in c.other_fields() {
+            tests.push(format!("{} {}", op.words(), other.replace('_', " ")));
         }
         if let Some(vs) = &c.one_of {
             tests.push(format!(
@@ -1034,6 +1037,16 @@ mod tests {
         assert_eq!(back, c);
         let odd: Condition = yaml_serde::from_str("{ field: x, equals: 'yes' }").unwrap();
         assert_eq!(yaml_serde::from_str::<Condition>(&flow(&odd)).unwrap(), odd);
+        // Another field as the value (issue 14), edited in place as YAML like any condition.
+        let two: Condition =
+            yaml_serde::from_str("{ field: web_visits, at_least: { field: emails_sent } }")
+                .unwrap();
+        assert_eq!(
+            flow(&two),
+            "{ field: web_visits, at_least: { field: emails_sent } }"
+        );
+        assert_eq!(describe_condition(&two), "web visits at least emails sent");
+        assert_eq!(yaml_serde::from_str::<Condition>(&flow(&two)).unwrap(), two);
     }
 
     #[test]
