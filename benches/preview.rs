@@ -60,6 +60,7 @@ fn preview(c: &mut Criterion) {
             b.iter(|| {
                 flip = !flip;
                 let job = Job {
+                    journey: None,
                     generation: 1,
                     model: states[usize::from(flip)].clone(),
                     baseline: baseline.clone(),
