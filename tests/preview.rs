@@ -632,11 +632,17 @@ fn a_shown_column_the_table_already_has_appears_once() {
     let mut out = String::new();
     for (i, line) in text.lines().enumerate() {
         out.push_str(line);
-        out.push_str(if i == 0 { ",score_j1,city\n" } else { ",12.5,Oslo\n" });
+        out.push_str(if i == 0 {
+            ",score_j1,city\n"
+        } else {
+            ",12.5,Oslo\n"
+        });
     }
     std::fs::write(&scored, out).unwrap();
     let mut model = fixture_model();
-    model.show = ["score_j1", "city", "id", "city"].map(String::from).to_vec();
+    model.show = ["score_j1", "city", "id", "city"]
+        .map(String::from)
+        .to_vec();
     let mut app = app_with(model, &scored);
     press(&mut app, "p");
     assert_eq!(app.preview.as_ref().unwrap().show, vec!["city".to_string()]);
