@@ -545,10 +545,15 @@ proptest! {
             } else {
                 prop_assert!(lines::in_order(&kept, &out.text), "{name}: comments lost");
             }
-            // (A moved touchpoint's lines, comments too, are removed in one place and added in
-            // another: the count above holds those.)
-            if !edits.iter().any(|e| matches!(e, Edit::Move(..))) {
-                prop_assert!(removed.iter().all(|l| !l.trim_start().starts_with('#')));
+            // No own-line comment is lost: each is in the output at least as often as in the
+            // file. (Counted, not read off the line diff: where a copied touchpoint repeats
+            // its sibling's lines, a longest common subsequence may pair them either way, and
+            // the diff then shows a kept comment as removed and added.)
+            let out_lines: Vec<&str> = out.text.lines().collect();
+            for l in text.lines().filter(|l| l.trim_start().starts_with('#')) {
+                let want = text.lines().filter(|k| *k == l).count();
+                let have = out_lines.iter().filter(|k| **k == l).count();
+                prop_assert!(have >= want, "{name}: comment lost: {l}");
             }
         }
         // A second save of the same model changes nothing.
