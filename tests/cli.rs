@@ -947,3 +947,109 @@ fn one_id_rule_for_every_command_and_a_shared_id_is_said() {
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("(line 3 of"));
 }
+
+/// Issue 18 item 1: `export --dbt` writes a dbt package that `dbt build` (dbt-duckdb, installed
+/// by .ci/install-engines) runs over Leads.csv: the model, its column tests and the personas
+/// as unit tests pass, and the table holds what `score` gives; a persona made wrong fails the
+/// build.
+#[test]
+fn dbt_build_passes_on_leads_and_fails_on_a_wrong_persona() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("examples/x-education.yaml");
+    let good = dir.path().join("good");
+    let (ok, log) = dbt_build(&model, &good);
+    assert!(ok, "{log}");
+    assert!(log.contains("3 unit tests"), "{log}");
+    assert!(log.contains("ERROR=0"), "{log}");
+    // The table dbt built holds every lead, with the tiers that `score` gives.
+    let tiers = |csv: &str| {
+        let mut t: Vec<String> = csv.lines().skip(1).map(str::to_string).collect();
+        t.sort();
+        t
+    };
+    let built = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(good.join("w.duckdb"))
+        .arg("SELECT tier, count(*) AS n FROM main.x_education_lead_scoring GROUP BY tier")
+        .output()
+        .unwrap();
+    let scored = dir.path().join("scored.csv");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(leads())
+        .arg("-o")
+        .arg(&scored)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ours = std::process::Command::new("duckdb")
+        .args(["-csv", "-c"])
+        .arg(format!(
+            "SELECT tier, count(*) AS n FROM read_csv('{}', all_varchar = true) GROUP BY tier",
+            scored.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        tiers(&stdout(&built)),
+        tiers(&stdout(&ours)),
+        "{}",
+        stderr(&built)
+    );
+    assert_eq!(tiers(&stdout(&ours)).len(), 3, "{}", stdout(&ours));
+
+    // Expect the working professional to be cold: its unit test fails the build.
+    let text = std::fs::read_to_string(&model).unwrap().replace(
+        "expect: { tier: hot, segment: Hot",
+        "expect: { tier: cold, segment: Hot",
+    );
+    let wrong = write(dir.path(), "wrong.yaml", &text);
+    let bad = dir.path().join("bad");
+    let (ok, log) = dbt_build(&wrong, &bad);
+    assert!(!ok, "{log}");
+    assert!(
+        log.contains("FAIL 1 x_education_lead_scoring::persona_working_professional"),
+        "{log}"
+    );
+}
+
+/// Exports `model` as a dbt package into `pkg`, loads Leads.csv (as text, as `score` reads it)
+/// into the source `crm.leads` of a DuckDB file there, and runs `dbt build` on it: whether it
+/// passed, and its log.
+fn dbt_build(model: &std::path::Path, pkg: &std::path::Path) -> (bool, String) {
+    let out = bin()
+        .arg("export")
+        .arg(model)
+        .arg("--dbt")
+        .arg(pkg)
+        .args(["--source", "crm.leads", "--contacts"])
+        .arg(leads())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let load = std::process::Command::new("duckdb")
+        .arg(pkg.join("w.duckdb"))
+        .arg(format!(
+            "CREATE SCHEMA crm; CREATE TABLE crm.leads AS SELECT * FROM read_csv('{}', all_varchar = true)",
+            leads().display()
+        ))
+        .output()
+        .expect("duckdb is installed (bash .ci/install-engines)");
+    assert!(load.status.success(), "{}", stderr(&load));
+    write(
+        pkg,
+        "profiles.yml",
+        "scorewright:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: w.duckdb\n      threads: 1\n",
+    );
+    let run = std::process::Command::new("dbt")
+        .args(["build", "--profiles-dir", ".", "--project-dir", "."])
+        .current_dir(pkg)
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .output()
+        .expect("dbt is installed (dbt-duckdb, bash .ci/install-engines)");
+    (
+        run.status.success(),
+        format!("{}{}", stdout(&run), stderr(&run)),
+    )
+}
