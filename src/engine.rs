@@ -16,6 +16,7 @@ pub mod output;
 pub mod personas;
 pub mod score;
 pub mod tune;
+pub mod version;
 pub mod whatif;
 
 pub use explain::{Explanation, explain};

@@ -1053,3 +1053,69 @@ fn dbt_build(model: &std::path::Path, pkg: &std::path::Path) -> (bool, String) {
         format!("{}{}", stdout(&run), stderr(&run)),
     )
 }
+
+/// Issue 18 item 3: `check` prints the model's version, and `score --stamp` writes it with
+/// `scored_at` (the model's as_of) on every row, in CSV and JSON Lines; a reformatted model
+/// keeps the version.
+#[test]
+fn check_prints_the_model_version_and_score_stamps_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "name: a\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n";
+    let model = write(dir.path(), "m.yaml", yaml);
+    let contacts = write(dir.path(), "c.csv", "id,visits\n1,3\n2,12\n");
+    let version = |m: &std::path::Path| {
+        let out = bin().arg("check").arg(m).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        let line = text
+            .lines()
+            .find(|l| l.contains("model_version "))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string();
+        line.rsplit(' ').next().unwrap().to_string()
+    };
+    let v = version(&model);
+    assert_eq!(v.len(), 12, "{v}");
+    let reformatted = write(
+        dir.path(),
+        "n.yaml",
+        &format!(
+            "# reformatted\n{}",
+            yaml.replace("name: a", "name: \"b\"\nnote: why")
+        ),
+    );
+    assert_eq!(version(&reformatted), v);
+
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .arg("--stamp")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",route,model_version,scored_at"),
+        "{csv}"
+    );
+    for l in lines {
+        assert!(l.ends_with(&format!(",{v},2026-11-01")), "{csv}");
+    }
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--stamp", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    for l in stdout(&out).lines() {
+        let row: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(row["model_version"], v.as_str(), "{row}");
+        assert_eq!(row["scored_at"], "2026-11-01", "{row}");
+    }
+}

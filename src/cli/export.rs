@@ -2,6 +2,7 @@
 //! `--dbt DIR`: the same query as a dbt package, with its tests and the personas as unit tests.
 
 use crate::export::dbt::{DbtOptions, to_dbt};
+use crate::export::sql::stamped;
 use crate::export::{Dialect, ExportError, Source, SqlOptions, to_sql};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,9 @@ pub struct Args {
     /// then matches as the engine does, ignoring case; absent columns read as missing.
     #[arg(long)]
     pub contacts: Option<PathBuf>,
+    /// Add `model_version` and `scored_at` after the outputs, as `score --stamp` does.
+    #[arg(long)]
+    pub stamp: bool,
     /// Export even when the model has check errors.
     #[arg(long)]
     pub allow_errors: bool,
@@ -88,7 +92,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.dbt {
         return dbt(&a, &file.model, opts, dir);
     }
-    match to_sql(&file.model, &opts) {
+    let sql = to_sql(&file.model, &opts).and_then(|q| {
+        if a.stamp {
+            stamped(&q, &file.model, a.dialect)
+        } else {
+            Ok(q)
+        }
+    });
+    match sql {
         Ok(sql) => {
             match &a.output {
                 Some(p) => {

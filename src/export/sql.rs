@@ -146,6 +146,25 @@ pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     Writer::new(model, opts)?.query()
 }
 
+/// The query with the rows' version after its outputs, as `score --stamp` writes them:
+/// `model_version` (`engine::version::model_version`) and `scored_at`, the model's `as_of`, else
+/// the engine's current date, as `YYYY-MM-DD` text. The query is kept whole as a subquery, so its
+/// outputs are exactly those the parity tests hold.
+pub fn stamped(query: &str, model: &Model, d: Dialect) -> Result<String, ExportError> {
+    use crate::engine::version::model_version;
+    let version = d.string(&model_version(model), "the model version")?;
+    let at = match model.as_of {
+        Some(date) => d.string(&date.to_string(), "the model's as_of")?,
+        None => format!("CAST(CURRENT_DATE AS {})", d.text_type()),
+    };
+    let version_col = d.ident("model_version", "output column 'model_version'")?;
+    let at_col = d.ident("scored_at", "output column 'scored_at'")?;
+    Ok(format!(
+        "SELECT sw_q.*, {version} AS {version_col}, {at} AS {at_col}\nFROM (\n{}\n) AS sw_q",
+        query.trim_end()
+    ))
+}
+
 /// The generated SQL is built from pieces that are already quoted and escaped.
 struct Writer<'a> {
     model: &'a Model,
