@@ -1119,3 +1119,66 @@ fn check_prints_the_model_version_and_score_stamps_every_row() {
         assert_eq!(row["scored_at"], "2026-11-01", "{row}");
     }
 }
+
+/// Issue 18 item 3: every command of docs/deploy.md (its `sh` blocks, in order, as one script
+/// that stops at the first failure) runs, from the model file to scores in DuckDB, Spark and a
+/// dbt project; the scores the walk-through leaves in DuckDB are those of `score`.
+#[test]
+fn every_command_in_docs_deploy_runs() {
+    let doc = std::fs::read_to_string(root().join("docs/deploy.md")).unwrap();
+    let mut script = String::from("set -euo pipefail\n");
+    let mut blocks = 0;
+    let mut inside = false;
+    for line in doc.lines() {
+        match (inside, line) {
+            (false, "```sh") => {
+                inside = true;
+                blocks += 1;
+            }
+            (true, "```") => inside = false,
+            (true, l) => {
+                script.push_str(l);
+                script.push('\n');
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(blocks, 4, "{doc}");
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = assert_cmd::cargo::cargo_bin("scorewright")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("MODEL", root().join("examples/x-education.yaml"))
+        .env("LEADS", leads())
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .output()
+        .unwrap();
+    let log = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("model_version "), "{log}");
+    assert!(log.contains("9240 leads scored"), "{log}");
+    assert!(log.contains("Completed successfully"), "{log}");
+    let table = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(dir.path().join("warehouse.duckdb"))
+        .arg("SELECT count(*), count(DISTINCT model_version), min(scored_at) FROM lead_scores")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&table).lines().nth(1),
+        Some("9240,1,2026-11-01"),
+        "{}",
+        stderr(&table)
+    );
+}
