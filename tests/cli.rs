@@ -960,6 +960,10 @@ fn dbt_build_passes_on_leads_and_fails_on_a_wrong_persona() {
     let (ok, log) = dbt_build(&model, &good);
     assert!(ok, "{log}");
     assert!(log.contains("3 unit tests"), "{log}");
+    assert!(
+        log.contains("not_null_x_education_lead_scoring__model_version_"),
+        "{log}"
+    );
     assert!(log.contains("ERROR=0"), "{log}");
     // The table dbt built holds every lead, with the tiers that `score` gives.
     let tiers = |csv: &str| {
@@ -998,6 +1002,19 @@ fn dbt_build_passes_on_leads_and_fails_on_a_wrong_persona() {
         stderr(&built)
     );
     assert_eq!(tiers(&stdout(&ours)).len(), 3, "{}", stdout(&ours));
+    // `--stamp`: the version columns, tested not null by the package, one version throughout.
+    let stamp = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(good.join("w.duckdb"))
+        .arg("SELECT count(DISTINCT model_version), min(scored_at) FROM main.x_education_lead_scoring")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&stamp).lines().nth(1),
+        Some("1,2026-11-01"),
+        "{}",
+        stderr(&stamp)
+    );
 
     // Expect the working professional to be cold: its unit test fails the build.
     let text = std::fs::read_to_string(&model).unwrap().replace(
@@ -1023,7 +1040,7 @@ fn dbt_build(model: &std::path::Path, pkg: &std::path::Path) -> (bool, String) {
         .arg(model)
         .arg("--dbt")
         .arg(pkg)
-        .args(["--source", "crm.leads", "--contacts"])
+        .args(["--stamp", "--source", "crm.leads", "--contacts"])
         .arg(leads())
         .output()
         .unwrap();

@@ -140,6 +140,7 @@ fn dbt(
         sql,
         source_name: source_name.into(),
         source_table: source_table.into(),
+        stamp: a.stamp,
     };
     let package = match to_dbt(model, &opts) {
         Ok(p) => p,

@@ -12,7 +12,7 @@
 //!   score range) is said in `notes` and in the schema file's header, never silently dropped.
 
 use super::ExportError;
-use super::sql::{Source, SqlOptions, to_sql};
+use super::sql::{Source, SqlOptions, stamped, to_sql};
 use crate::engine::output::output_columns;
 use crate::engine::personas::persona_row;
 use crate::model::{Model, OneOrMany};
@@ -35,6 +35,8 @@ pub struct DbtOptions {
     /// The dbt source's name (its schema by default) and table: `source('crm', 'leads')`.
     pub source_name: String,
     pub source_table: String,
+    /// Add `model_version` and `scored_at` after the outputs (`sql::stamped`).
+    pub stamp: bool,
 }
 
 /// One file of the package, by its path inside the package's folder.
@@ -96,7 +98,10 @@ pub fn to_dbt(model: &Model, opts: &DbtOptions) -> Result<DbtPackage, ExportErro
     let name = dbt_name(&model.name);
     let mut sql_opts = opts.sql.clone();
     sql_opts.source = Source::Expression(SOURCE_MARK.into());
-    let query = to_sql(model, &sql_opts)?;
+    let mut query = to_sql(model, &sql_opts)?;
+    if opts.stamp {
+        query = stamped(&query, model, sql_opts.dialect)?;
+    }
     let source_call = format!(
         "{{{{ source('{}', '{}') }}}}",
         opts.source_name, opts.source_table
@@ -309,6 +314,22 @@ fn schema(model: &Model, opts: &DbtOptions, name: &str, notes: &mut Vec<String>)
         Vec::new(),
     ));
     debug_assert_eq!(columns.len(), output_columns(model).len() + 1);
+    if opts.stamp {
+        columns.push(column(
+            "model_version",
+            format!(
+                "The model's version ({}): a hash of what it computes, as `scorewright check` \
+                 prints it.",
+                crate::engine::version::model_version(model)
+            ),
+            vec![json!("not_null")],
+        ));
+        columns.push(column(
+            "scored_at",
+            "The day ages are counted from: the model's as_of, else the day of the run.".into(),
+            vec![json!("not_null")],
+        ));
+    }
 
     let description = model
         .note
@@ -423,6 +444,7 @@ mod tests {
             sql: SqlOptions::new(Dialect::DuckDb),
             source_name: "crm".into(),
             source_table: "leads".into(),
+            stamp: false,
         };
         to_dbt(&model, &opts).unwrap()
     }
@@ -490,6 +512,7 @@ mod tests {
             sql: SqlOptions::new(Dialect::DuckDb),
             source_name: "crm; drop".into(),
             source_table: "leads".into(),
+            stamp: false,
         };
         assert!(matches!(
             to_dbt(&model, &opts),
