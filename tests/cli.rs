@@ -1199,3 +1199,30 @@ fn every_command_in_docs_deploy_runs() {
         stderr(&table)
     );
 }
+
+/// Issue 18 item 1: a `--source` that is not NAME.TABLE of plain names is refused with exit 2,
+/// saying how to name it, and nothing is written.
+#[test]
+fn export_dbt_refuses_a_source_it_cannot_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (source, says) in [
+        ("leads", "name the dbt source and its table as NAME.TABLE"),
+        (
+            "crm; drop.leads",
+            "a dbt source name must be letters, digits and _",
+        ),
+    ] {
+        let pkg = dir.path().join("pkg");
+        let out = bin()
+            .arg("export")
+            .arg(fixture("engine.yaml"))
+            .arg("--dbt")
+            .arg(&pkg)
+            .args(["--source", source])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!pkg.exists());
+    }
+}
