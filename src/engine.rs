@@ -17,6 +17,7 @@ pub mod personas;
 pub mod score;
 pub mod suggest;
 pub mod tune;
+pub mod version;
 pub mod whatif;
 
 pub use explain::{Explanation, explain};

@@ -9,6 +9,7 @@
 //! touches a terminal.
 
 pub mod backtest;
+pub mod dbt;
 pub mod dialect;
 pub mod diff;
 pub mod report;

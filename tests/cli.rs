@@ -1441,3 +1441,282 @@ fn generate_draws_compared_categories_from_one_pool() {
     // Six values each (five and Other), blanks aside: about one contact in six.
     assert!(same >= 15, "{same} of 200 with plan = old_plan\n{text}");
 }
+
+/// Issue 18 item 1: `export --dbt` writes a dbt package that `dbt build` (dbt-duckdb, installed
+/// by .ci/install-engines) runs over Leads.csv: the model, its column tests and the personas
+/// as unit tests pass, and the table holds what `score` gives; a persona made wrong fails the
+/// build.
+#[test]
+fn dbt_build_passes_on_leads_and_fails_on_a_wrong_persona() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("examples/x-education.yaml");
+    let good = dir.path().join("good");
+    let (ok, log) = dbt_build(&model, &good);
+    assert!(ok, "{log}");
+    assert!(log.contains("3 unit tests"), "{log}");
+    assert!(
+        log.contains("not_null_x_education_lead_scoring__model_version_"),
+        "{log}"
+    );
+    assert!(log.contains("ERROR=0"), "{log}");
+    // The table dbt built holds every lead, with the tiers that `score` gives.
+    let tiers = |csv: &str| {
+        let mut t: Vec<String> = csv.lines().skip(1).map(str::to_string).collect();
+        t.sort();
+        t
+    };
+    let built = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(good.join("w.duckdb"))
+        .arg("SELECT tier, count(*) AS n FROM main.x_education_lead_scoring GROUP BY tier")
+        .output()
+        .unwrap();
+    let scored = dir.path().join("scored.csv");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(leads())
+        .arg("-o")
+        .arg(&scored)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ours = std::process::Command::new("duckdb")
+        .args(["-csv", "-c"])
+        .arg(format!(
+            "SELECT tier, count(*) AS n FROM read_csv('{}', all_varchar = true) GROUP BY tier",
+            scored.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        tiers(&stdout(&built)),
+        tiers(&stdout(&ours)),
+        "{}",
+        stderr(&built)
+    );
+    assert_eq!(tiers(&stdout(&ours)).len(), 3, "{}", stdout(&ours));
+    // `--stamp`: the version columns, tested not null by the package, one version throughout.
+    let stamp = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(good.join("w.duckdb"))
+        .arg("SELECT count(DISTINCT model_version), min(scored_at) FROM main.x_education_lead_scoring")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&stamp).lines().nth(1),
+        Some("1,2026-11-01"),
+        "{}",
+        stderr(&stamp)
+    );
+
+    // Expect the working professional to be cold: its unit test fails the build.
+    let text = std::fs::read_to_string(&model).unwrap().replace(
+        "expect: { tier: hot, segment: Hot",
+        "expect: { tier: cold, segment: Hot",
+    );
+    let wrong = write(dir.path(), "wrong.yaml", &text);
+    let bad = dir.path().join("bad");
+    let (ok, log) = dbt_build(&wrong, &bad);
+    assert!(!ok, "{log}");
+    assert!(
+        log.contains("FAIL 1 x_education_lead_scoring::persona_working_professional"),
+        "{log}"
+    );
+}
+
+/// Exports `model` as a dbt package into `pkg`, loads Leads.csv (as text, as `score` reads it)
+/// into the source `crm.leads` of a DuckDB file there, and runs `dbt build` on it: whether it
+/// passed, and its log.
+fn dbt_build(model: &std::path::Path, pkg: &std::path::Path) -> (bool, String) {
+    let out = bin()
+        .arg("export")
+        .arg(model)
+        .arg("--dbt")
+        .arg(pkg)
+        .args(["--stamp", "--source", "crm.leads", "--contacts"])
+        .arg(leads())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let load = std::process::Command::new("duckdb")
+        .arg(pkg.join("w.duckdb"))
+        .arg(format!(
+            "CREATE SCHEMA crm; CREATE TABLE crm.leads AS SELECT * FROM read_csv('{}', all_varchar = true)",
+            leads().display()
+        ))
+        .output()
+        .expect("duckdb is installed (bash .ci/install-engines)");
+    assert!(load.status.success(), "{}", stderr(&load));
+    write(
+        pkg,
+        "profiles.yml",
+        "scorewright:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: w.duckdb\n      threads: 1\n",
+    );
+    let run = std::process::Command::new("dbt")
+        .args(["build", "--profiles-dir", ".", "--project-dir", "."])
+        .current_dir(pkg)
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .output()
+        .expect("dbt is installed (dbt-duckdb, bash .ci/install-engines)");
+    (
+        run.status.success(),
+        format!("{}{}", stdout(&run), stderr(&run)),
+    )
+}
+
+/// Issue 18 item 3: `check` prints the model's version, and `score --stamp` writes it with
+/// `scored_at` (the model's as_of) on every row, in CSV and JSON Lines; a reformatted model
+/// keeps the version.
+#[test]
+fn check_prints_the_model_version_and_score_stamps_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "name: a\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n";
+    let model = write(dir.path(), "m.yaml", yaml);
+    let contacts = write(dir.path(), "c.csv", "id,visits\n1,3\n2,12\n");
+    let version = |m: &std::path::Path| {
+        let out = bin().arg("check").arg(m).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        let line = text
+            .lines()
+            .find(|l| l.contains("model_version "))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string();
+        line.rsplit(' ').next().unwrap().to_string()
+    };
+    let v = version(&model);
+    assert_eq!(v.len(), 12, "{v}");
+    let reformatted = write(
+        dir.path(),
+        "n.yaml",
+        &format!(
+            "# reformatted\n{}",
+            yaml.replace("name: a", "name: \"b\"\nnote: why")
+        ),
+    );
+    assert_eq!(version(&reformatted), v);
+
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .arg("--stamp")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",route,model_version,scored_at"),
+        "{csv}"
+    );
+    for l in lines {
+        assert!(l.ends_with(&format!(",{v},2026-11-01")), "{csv}");
+    }
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--stamp", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    for l in stdout(&out).lines() {
+        let row: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(row["model_version"], v.as_str(), "{row}");
+        assert_eq!(row["scored_at"], "2026-11-01", "{row}");
+    }
+}
+
+/// Issue 18 item 3: every command of docs/deploy.md (its `sh` blocks, in order, as one script
+/// that stops at the first failure) runs, from the model file to scores in DuckDB, Spark and a
+/// dbt project; the scores the walk-through leaves in DuckDB are those of `score`.
+#[test]
+fn every_command_in_docs_deploy_runs() {
+    let doc = std::fs::read_to_string(root().join("docs/deploy.md")).unwrap();
+    let mut script = String::from("set -euo pipefail\n");
+    let mut blocks = 0;
+    let mut inside = false;
+    for line in doc.lines() {
+        match (inside, line) {
+            (false, "```sh") => {
+                inside = true;
+                blocks += 1;
+            }
+            (true, "```") => inside = false,
+            (true, l) => {
+                script.push_str(l);
+                script.push('\n');
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(blocks, 4, "{doc}");
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = assert_cmd::cargo::cargo_bin("scorewright")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("MODEL", root().join("examples/x-education.yaml"))
+        .env("LEADS", leads())
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .output()
+        .unwrap();
+    let log = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("model_version "), "{log}");
+    assert!(log.contains("9240 leads scored"), "{log}");
+    assert!(log.contains("Completed successfully"), "{log}");
+    let table = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(dir.path().join("warehouse.duckdb"))
+        .arg("SELECT count(*), count(DISTINCT model_version), min(scored_at) FROM lead_scores")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&table).lines().nth(1),
+        Some("9240,1,2026-11-01"),
+        "{}",
+        stderr(&table)
+    );
+}
+
+/// Issue 18 item 1: a `--source` that is not NAME.TABLE of plain names is refused with exit 2,
+/// saying how to name it, and nothing is written.
+#[test]
+fn export_dbt_refuses_a_source_it_cannot_name() {
+    let dir = tempfile::tempdir().unwrap();
+    for (source, says) in [
+        ("leads", "name the dbt source and its table as NAME.TABLE"),
+        (
+            "crm; drop.leads",
+            "a dbt source name must be letters, digits and _",
+        ),
+    ] {
+        let pkg = dir.path().join("pkg");
+        let out = bin()
+            .arg("export")
+            .arg(fixture("engine.yaml"))
+            .arg("--dbt")
+            .arg(&pkg)
+            .args(["--source", source])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!pkg.exists());
+    }
+}

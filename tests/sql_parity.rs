@@ -1598,3 +1598,61 @@ fn fields_compared_with_fields_agree_in_the_engine_and_every_dialect() {
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }
+
+/// Issue 18 item 3: `export --stamp` adds `model_version` and `scored_at` after the outputs,
+/// on DuckDB and PostgreSQL the same text as `score --stamp` writes (the engine's
+/// `model_version` and `scored_at`): the model's `as_of`, else today, as `YYYY-MM-DD`.
+#[test]
+fn stamped_rows_carry_the_model_version_on_every_engine() {
+    use scorewright::engine::version::{model_version, scored_at};
+    use scorewright::export::sql::stamped;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = "name: s\nas_of: 2026-11-01\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n";
+    let rows = [
+        vec!["id".to_string(), "visits".to_string()],
+        vec!["a".to_string(), "3".to_string()],
+        vec!["b".to_string(), "12".to_string()],
+    ];
+    let cases = [
+        hand_case(dir.path(), 1, yaml, &rows),
+        hand_case(
+            dir.path(),
+            2,
+            &yaml.replace("as_of: 2026-11-01\n", ""),
+            &rows,
+        ),
+    ];
+    let check = |c: &Case, out: &str, engine: &str| {
+        let mut lines = out.lines();
+        let header = lines.next().unwrap_or_default();
+        assert_eq!(
+            header, "id,score_j,rating,tier,handover,segment,action,route,model_version,scored_at",
+            "{engine}"
+        );
+        let stamp = format!(",{},{}", model_version(&c.model), scored_at(&c.model));
+        let n = lines
+            .map(|l| assert!(l.ends_with(&stamp), "{engine}: {l}"))
+            .count();
+        assert_eq!(n, 2, "{engine}: {out}");
+    };
+    let queries: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let source = format!("read_csv('{}', all_varchar = true)", c.csv.display());
+            let q = case_sql(c, Dialect::DuckDb, Source::Expression(source));
+            stamped(&q, &c.model, Dialect::DuckDb).unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    for (c, out) in cases.iter().zip(duckdb(&queries)) {
+        check(c, &out, "duckdb");
+    }
+    let pg = Postgres::start();
+    for c in &cases {
+        let table = format!("contacts{}", c.seed);
+        pg.load_csv(&table, &c.csv.display().to_string());
+        let q = case_sql(c, Dialect::Postgres, Source::Table(table));
+        let q = stamped(&q, &c.model, Dialect::Postgres).unwrap_or_else(|e| panic!("{e}"));
+        check(c, &pg.query_csv(&q), "postgres");
+    }
+    assert_eq!(scored_at(&cases[0].model), "2026-11-01");
+}

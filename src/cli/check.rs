@@ -112,9 +112,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 plural(errors),
                 plural(warnings)
             ))?;
+            // What `score --stamp` and `export --stamp` write on every row.
+            super::say(format!(
+                "{name}: model_version {}",
+                crate::engine::version::model_version(&file.model)
+            ))?;
         }
         Format::Json => {
-            let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes });
+            let v = serde_json::json!({ "file": name, "errors": errors, "warnings": warnings, "diagnostics": diags, "notes": notes, "model_version": crate::engine::version::model_version(&file.model) });
             super::say(serde_json::to_string_pretty(&v)?)?;
         }
     }

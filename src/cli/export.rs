@@ -1,5 +1,8 @@
-//! `scorewright export --sql`: the model as one SQL query for where the contacts live.
+//! `scorewright export --sql`: the model as one SQL query for where the contacts live;
+//! `--dbt DIR`: the same query as a dbt package, with its tests and the personas as unit tests.
 
+use crate::export::dbt::{DbtOptions, to_dbt};
+use crate::export::sql::stamped;
 use crate::export::{Dialect, ExportError, Source, SqlOptions, to_sql};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,9 +11,21 @@ use std::process::ExitCode;
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// Write SQL (the one export there is; the flag says so in scripts).
-    #[arg(long)]
+    /// Write SQL (the default; the flag says so in scripts).
+    #[arg(long, conflicts_with = "dbt")]
     pub sql: bool,
+    /// Write a dbt package into this folder: the query as a dbt model reading `--source`, its
+    /// schema.yml with column tests, and the personas as unit tests.
+    #[arg(long, value_name = "DIR")]
+    pub dbt: Option<PathBuf>,
+    /// The dbt source the model reads, as NAME.TABLE (with --dbt).
+    #[arg(
+        long,
+        value_name = "NAME.TABLE",
+        default_value = "contacts.contacts",
+        requires = "dbt"
+    )]
+    pub source: String,
     /// duckdb, spark, postgres, bigquery or snowflake.
     #[arg(long, default_value = "duckdb")]
     pub dialect: Dialect,
@@ -25,6 +40,9 @@ pub struct Args {
     /// then matches as the engine does, ignoring case; absent columns read as missing.
     #[arg(long)]
     pub contacts: Option<PathBuf>,
+    /// Add `model_version` and `scored_at` after the outputs, as `score --stamp` does.
+    #[arg(long)]
+    pub stamp: bool,
     /// Export even when the model has check errors.
     #[arg(long)]
     pub allow_errors: bool,
@@ -71,7 +89,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         allow_errors: a.allow_errors,
         headers,
     };
-    match to_sql(&file.model, &opts) {
+    if let Some(dir) = &a.dbt {
+        return dbt(&a, &file.model, opts, dir);
+    }
+    let sql = to_sql(&file.model, &opts).and_then(|q| {
+        if a.stamp {
+            stamped(&q, &file.model, a.dialect)
+        } else {
+            Ok(q)
+        }
+    });
+    match sql {
         Ok(sql) => {
             match &a.output {
                 Some(p) => {
@@ -92,4 +120,60 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// `--dbt DIR`: the package's files into `DIR`, each refused when it exists unless forced.
+fn dbt(
+    a: &Args,
+    model: &crate::model::Model,
+    sql: SqlOptions,
+    dir: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let Some((source_name, source_table)) = a.source.split_once('.') else {
+        eprintln!(
+            "--source {:?}: name the dbt source and its table as NAME.TABLE (crm.leads)",
+            a.source
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let opts = DbtOptions {
+        sql,
+        source_name: source_name.into(),
+        source_table: source_table.into(),
+        stamp: a.stamp,
+    };
+    let package = match to_dbt(model, &opts) {
+        Ok(p) => p,
+        Err(e @ ExportError::CheckErrors(_)) => {
+            eprintln!("{}: {e}", a.model.display());
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", a.model.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut inputs = vec![a.model.as_path()];
+    inputs.extend(a.contacts.as_deref());
+    for f in &package.files {
+        super::refuse_overwrite(Some(&dir.join(&f.path)), &inputs, a.force)?;
+    }
+    for f in &package.files {
+        let path = dir.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| anyhow::anyhow!("{}: cannot create it: {e}", parent.display()))?;
+        }
+        crate::model::yaml::write_atomic(&path, f.text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", path.display()))?;
+    }
+    for n in &package.notes {
+        eprintln!("{}: not a dbt unit test: {n}", a.model.display());
+    }
+    eprintln!(
+        "wrote the dbt package {} ({} files)",
+        dir.display(),
+        package.files.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

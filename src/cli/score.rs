@@ -33,6 +33,10 @@ pub struct Args {
     /// Write only the id and the results, not the contact's own columns.
     #[arg(long)]
     pub only_results: bool,
+    /// Add `model_version` (a hash of what the model computes, as `check` prints it) and
+    /// `scored_at` (the model's `as_of`, else today) to every row, for a sync to key and filter on.
+    #[arg(long)]
+    pub stamp: bool,
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -249,7 +253,17 @@ fn stream(
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<StreamResult> {
     use std::sync::mpsc::sync_channel;
-    let outputs = output_columns(model);
+    let mut outputs = output_columns(model);
+    // The version columns, written as they are on every row.
+    let stamp: Vec<String> = if a.stamp {
+        outputs.extend(["model_version".to_string(), "scored_at".to_string()]);
+        vec![
+            crate::engine::version::model_version(model),
+            crate::engine::version::scored_at(model),
+        ]
+    } else {
+        Vec::new()
+    };
     // A scored file scored again: its old output columns are replaced by this run's, never
     // written twice (a header naming a column twice is one scorewright refuses to read).
     let produced = |h: &String| outputs.contains(h) || (a.explain && h == "explanation");
@@ -374,8 +388,8 @@ fn stream(
         // The scoring threads.
         for _ in 0..workers {
             let pieces = piece_tx.clone();
-            let (job_rx, kept, outputs, headers, keep, file) =
-                (&job_rx, &kept, &outputs, headers, &keep, &file);
+            let (job_rx, kept, outputs, headers, keep, file, stamp) =
+                (&job_rx, &kept, &outputs, headers, &keep, &file, &stamp);
             scope.spawn(move || {
                 loop {
                     let job = match job_rx.lock() {
@@ -394,7 +408,7 @@ fn stream(
                         ),
                         Job::Rows { seq, table, end } => (seq, end, Ok(table)),
                     };
-                    let done = table.and_then(|t| score_piece(a, model, kept, outputs, t));
+                    let done = table.and_then(|t| score_piece(a, model, kept, outputs, stamp, t));
                     if pieces.send((seq, end, done)).is_err() {
                         return;
                     }
@@ -464,6 +478,7 @@ fn score_piece(
     model: &crate::model::Model,
     kept: &[String],
     outputs: &[String],
+    stamp: &[String],
     t: crate::contacts::Table,
 ) -> anyhow::Result<Done> {
     let (bad_utf8, first_bad_utf8_line) = (t.bad_utf8, t.first_bad_utf8_line);
@@ -493,6 +508,10 @@ fn score_piece(
                     push_csv_cell(&mut bytes, c.map_or("", |c| c.get(i)).as_bytes());
                 }
                 writer.write_row(&scored, i, &mut bytes);
+                for cell in stamp {
+                    bytes.push(b',');
+                    push_csv_cell(&mut bytes, cell.as_bytes());
+                }
                 if a.explain {
                     bytes.push(b',');
                     push_csv_cell(
@@ -524,6 +543,11 @@ fn score_piece(
                         serde_json::Value::String(v.clone())
                     };
                     obj.insert(name.clone(), value);
+                }
+                // `outputs` ends with the stamp's names when there is one.
+                let names = &outputs[outputs.len() - stamp.len()..];
+                for (name, cell) in names.iter().zip(stamp) {
+                    obj.insert(name.clone(), serde_json::Value::String(cell.clone()));
                 }
                 if a.explain {
                     let mut e = serde_json::to_value(crate::engine::explain(model, &scored, i))?;

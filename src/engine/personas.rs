@@ -26,7 +26,7 @@ impl PersonaResult {
 }
 
 /// A persona's values as one row of contacts, keyed by each field's column.
-fn persona_row(model: &Model, p: &Persona) -> IndexMap<String, Scalar> {
+pub fn persona_row(model: &Model, p: &Persona) -> IndexMap<String, Scalar> {
     let mut row = IndexMap::new();
     for (k, v) in &p.values {
         let col = model

@@ -101,6 +101,34 @@ impl SqlOptions {
             headers: None,
         }
     }
+
+    /// The id column the query returns: `id_column`, else the rule `score` and `explain`
+    /// follow (`engine::id_column`) when the headers are known, else the model's `id_column`,
+    /// else `id`.
+    pub fn id_name(&self, model: &Model) -> String {
+        match (&self.id_column, &self.headers) {
+            (Some(id), _) => id.clone(),
+            (None, Some(headers)) => crate::engine::output::id_column(model, headers),
+            (None, None) => model.id_column.clone().unwrap_or_else(|| "id".into()),
+        }
+    }
+
+    /// The table's column that a field's `column` reads: itself when the headers are unknown,
+    /// else the exact name, else the one equal to it trimmed and ignoring case; `None` when
+    /// the table lacks it.
+    pub fn resolve<'c>(&'c self, column: &'c str) -> Option<&'c str> {
+        let Some(headers) = &self.headers else {
+            return Some(column);
+        };
+        headers
+            .iter()
+            .find(|h| *h == column)
+            .or_else(|| {
+                let n = column.trim();
+                headers.iter().find(|h| h.trim().eq_ignore_ascii_case(n))
+            })
+            .map(String::as_str)
+    }
 }
 
 /// Writes the query that scores every row of the source table as the engine does.
@@ -116,6 +144,25 @@ pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         }
     }
     Writer::new(model, opts)?.query()
+}
+
+/// The query with the rows' version after its outputs, as `score --stamp` writes them:
+/// `model_version` (`engine::version::model_version`) and `scored_at`, the model's `as_of`, else
+/// the engine's current date, as `YYYY-MM-DD` text. The query is kept whole as a subquery, so its
+/// outputs are exactly those the parity tests hold.
+pub fn stamped(query: &str, model: &Model, d: Dialect) -> Result<String, ExportError> {
+    use crate::engine::version::model_version;
+    let version = d.string(&model_version(model), "the model version")?;
+    let at = match model.as_of {
+        Some(date) => d.string(&date.to_string(), "the model's as_of")?,
+        None => format!("CAST(CURRENT_DATE AS {})", d.text_type()),
+    };
+    let version_col = d.ident("model_version", "output column 'model_version'")?;
+    let at_col = d.ident("scored_at", "output column 'scored_at'")?;
+    Ok(format!(
+        "SELECT sw_q.*, {version} AS {version_col}, {at} AS {at_col}\nFROM (\n{}\n) AS sw_q",
+        query.trim_end()
+    ))
 }
 
 /// The generated SQL is built from pieces that are already quoted and escaped.
@@ -205,11 +252,7 @@ impl<'a> Writer<'a> {
         // The id: `--id`, else the rule `score` and `explain` follow (`engine::id_column`: the
         // model's `id_column`, else a column named `id`, else the first) when the table's
         // columns are known; else the model's `id_column`, else `id`.
-        let id_name = match (&self.opts.id_column, &self.opts.headers) {
-            (Some(id), _) => id.clone(),
-            (None, Some(headers)) => crate::engine::output::id_column(self.model, headers),
-            (None, None) => self.model.id_column.clone().unwrap_or_else(|| "id".into()),
-        };
+        let id_name = self.opts.id_name(self.model);
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
@@ -491,17 +534,7 @@ impl<'a> Writer<'a> {
     /// The table's name for a column (`contacts::Table::column_index`): as written when the
     /// headers are unknown; `None` when they are known and lack it.
     fn resolve<'c>(&'c self, column: &'c str) -> Option<&'c str> {
-        let Some(headers) = &self.opts.headers else {
-            return Some(column);
-        };
-        headers
-            .iter()
-            .find(|h| *h == column)
-            .or_else(|| {
-                let n = column.trim();
-                headers.iter().find(|h| h.trim().eq_ignore_ascii_case(n))
-            })
-            .map(String::as_str)
+        self.opts.resolve(column)
     }
 
     /// PostgreSQL inlines a CTE that is read once, copying its expressions into every place

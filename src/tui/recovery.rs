@@ -207,12 +207,7 @@ fn absolute(p: &Path) -> PathBuf {
 
 fn hash(bytes: &[u8]) -> u64 {
     // FNV-1a: stable across runs and builds, unlike the standard library's hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    crate::engine::version::fnv1a(bytes)
 }
 
 /// The recovery copies written and not yet removed, which the panic message points to (one in
