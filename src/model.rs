@@ -6,12 +6,14 @@
 pub mod check;
 pub mod date;
 pub mod locate;
+pub mod rules;
 pub mod types;
 pub mod weight;
 pub mod yaml;
 
 pub use date::Date;
 pub use locate::{Path, Position, Seg, SourceMap};
+pub use rules::RuleKind;
 pub use types::*;
 pub use weight::Weight;
 pub use yaml::{
