@@ -868,7 +868,8 @@ fn gen_model(rng: &mut Rng) -> Model {
         let cat =
             |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
         match kind {
-            "number" => match rng.below(5) {
+            "number" => match rng.below(6) {
+                4 => "{ match: { 0: 1, 1: 0.6, 2.5: 0.3, '-3': 0.15, default: 0.05 } }".into(),
                 0 => format!("{{ scale: {{ from: {}, to: {} }} }}", rng.below(5), 5 + rng.below(300)),
                 1 => format!("{{ scale: {{ from: {}, to: 0 }} }}", 1 + rng.below(300)),
                 2 => format!("{{ log_scale: {{ from: {}, to: {} }} }}", 1 + rng.below(5), 10 + rng.below(1000)),
@@ -1595,4 +1596,43 @@ journeys:
         "the engine's scores"
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [10, 10, 10]);
+}
+
+/// Issue 14, item 3: `match` on a number field compares exact values as numbers (`1`, ` 1 `,
+/// `1.0` and `+1` are one value), identically in the engine and on every engine.
+#[test]
+fn match_on_a_number_field_compares_numbers_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: calls
+fields:
+  - { id: campaign, kind: number, missing: [-1] }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: campaign, weight: 100, rule: { match: { 1: 1, 2: 0.6, 2.5: 0.4, 1e3: 0.3, default: 0.2 } } }
+"#;
+    let mut rows = vec![vec!["id".to_string(), "campaign".into()]];
+    for (i, v) in [
+        "1", " 1 ", "1.0", "+1", "2", "2.50", "1000", "3", "0", "-1", "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(vec![format!("r{i}"), v.to_string()]);
+    }
+    let case = hand_case(dir.path(), 4, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    assert_eq!(
+        scored.scores[0],
+        [
+            100.0, 100.0, 100.0, 100.0, 60.0, 40.0, 30.0, 20.0, 20.0, 0.0, 0.0
+        ],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [11, 11, 11]);
 }

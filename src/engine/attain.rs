@@ -173,7 +173,23 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
                     })
                     .collect()
             }
-            Typed::Number(_) | Typed::Date(_) => unfit(),
+            // Exact values compared as numbers: `1`, `1.0` and ` 1 ` are one value.
+            Typed::Number(v) => {
+                let keys = m.number_keys();
+                v.iter()
+                    .map(|&x| {
+                        if x.is_nan() {
+                            0.0
+                        } else {
+                            keys.iter()
+                                .find(|(k, _)| *k == x)
+                                .map(|(_, a)| *a)
+                                .unwrap_or(m.default)
+                        }
+                    })
+                    .collect()
+            }
+            Typed::Date(_) => unfit(),
         },
         Rule::Flag => match values {
             Typed::Bool(v) => v.iter().map(|&x| if x == 1 { 1.0 } else { 0.0 }).collect(),

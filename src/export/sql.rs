@@ -836,7 +836,16 @@ impl<'a> Writer<'a> {
                         f(find(false))?
                     )
                 }
-                K::Number | K::Date => zero,
+                K::Number => {
+                    // Compared as numbers, the first listing first, as the engine's `find`.
+                    let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
+                    for (k, a) in m.number_keys() {
+                        let _ = write!(e, " WHEN {v} = {} THEN {}", f(k)?, f(a)?);
+                    }
+                    let _ = write!(e, " ELSE {} END", f(m.default)?);
+                    e
+                }
+                K::Date => zero,
             },
             Rule::Flag => match kind {
                 K::Boolean => {

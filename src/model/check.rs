@@ -558,6 +558,23 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                     );
                 }
             }
+            if let (Rule::Match(m), FieldKind::Number) = (&s.rule, f.kind) {
+                let numbers = m.number_keys().len();
+                for (k, _) in m
+                    .values
+                    .iter()
+                    .filter(|(k, _)| !k.trim().parse::<f64>().is_ok_and(f64::is_finite))
+                {
+                    c.error(
+                        "bad-rule",
+                        &ra.key("match").key(k),
+                        format!(
+                            "signal '{}': '{k}' is not a number, and the number field '{}' is matched by number ({numbers} of the values are); write the number, or make the field a category",
+                            s.field, f.id
+                        ),
+                    );
+                }
+            }
             if !s.rule.fits(f.kind) {
                 c.error(
                     "rule-kind",
@@ -1700,6 +1717,12 @@ tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 
         assert_eq!(
             errors("{ log_scale: { from: 5, to: 5 } }"),
             ["signal 'revenue': log_scale needs two different numbers, from 5 to 5"]
+        );
+        assert_eq!(
+            errors("{ match: { 1: 1, '2.5': 0.6, two: 0.3, default: 0.1 } }"),
+            [
+                "signal 'revenue': 'two' is not a number, and the number field 'revenue' is matched by number (2 of the values are); write the number, or make the field a category"
+            ]
         );
         let on_date =
             model("{ log_scale: { from: 1, to: 10 } }").replace("field: revenue", "field: seen");

@@ -184,9 +184,10 @@ impl Rule {
             Rule::Scale { .. } | Rule::Bands(_) | Rule::LogScale { .. } => {
                 kind == FieldKind::Number
             }
+            // On a number field the values are compared as numbers (`1: 1, 2: 0.6`).
             Rule::Match(_) => matches!(
                 kind,
-                FieldKind::Category | FieldKind::Text | FieldKind::Boolean
+                FieldKind::Category | FieldKind::Text | FieldKind::Boolean | FieldKind::Number
             ),
             Rule::Flag | Rule::NotFlag => kind == FieldKind::Boolean,
             Rule::Present => true,
@@ -324,9 +325,13 @@ impl Rule {
                     .fold(f64::NEG_INFINITY, f64::max);
                 (lo <= hi).then_some((lo, hi))
             }
-            Rule::Match(_) | Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => {
-                None
+            Rule::Match(m) => {
+                let keys: Vec<f64> = m.number_keys().into_iter().map(|(k, _)| k).collect();
+                let lo = keys.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = keys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (lo <= hi).then_some((lo, hi))
             }
+            Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => None,
         }
     }
 
@@ -376,6 +381,23 @@ impl Rule {
                 vec![("Half-life in days", fmt_num(*half_life_days))]
             }
         }
+    }
+}
+
+impl MatchRule {
+    /// The listed values that read as numbers, with their attainments, first listing first:
+    /// what a `match` on a number field compares (`check` refuses the others there).
+    pub fn number_keys(&self) -> Vec<(f64, f64)> {
+        self.values
+            .iter()
+            .filter_map(|(k, a)| {
+                k.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| (v, *a))
+            })
+            .collect()
     }
 }
 
