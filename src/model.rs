@@ -8,6 +8,7 @@ pub mod date;
 pub mod locate;
 pub mod operand;
 pub mod preserve;
+pub mod rules;
 pub mod types;
 pub mod weight;
 pub mod yaml;
@@ -15,6 +16,7 @@ pub mod yaml;
 pub use date::Date;
 pub use locate::{Path, Position, Seg, SourceMap};
 pub use operand::{Compare, Operand};
+pub use rules::RuleKind;
 pub use types::*;
 pub use weight::Weight;
 pub use yaml::{

@@ -868,9 +868,12 @@ fn gen_model(rng: &mut Rng) -> Model {
         let cat =
             |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
         match kind {
-            "number" => match rng.below(3) {
+            "number" => match rng.below(6) {
+                4 => "{ match: { 0: 1, 1: 0.6, 2.5: 0.3, '-3': 0.15, default: 0.05 } }".into(),
                 0 => format!("{{ scale: {{ from: {}, to: {} }} }}", rng.below(5), 5 + rng.below(300)),
                 1 => format!("{{ scale: {{ from: {}, to: 0 }} }}", 1 + rng.below(300)),
+                2 => format!("{{ log_scale: {{ from: {}, to: {} }} }}", 1 + rng.below(5), 10 + rng.below(1000)),
+                3 => format!("{{ log_scale: {{ from: {}, to: 0.5 }} }}", 2 + rng.below(300)),
                 _ => "{ bands: [ { at_least: 0, value: 0.1 }, { at_least: 2.5, value: 0.45 }, { at_least: 300, value: 1 } ] }".into(),
             },
             "boolean" => match rng.below(10) {
@@ -1655,4 +1658,94 @@ fn stamped_rows_carry_the_model_version_on_every_engine() {
         check(c, &pg.query_csv(&q), "postgres");
     }
     assert_eq!(scored_at(&cases[0].model), "2026-11-01");
+}
+
+/// Issue 14, item 1: `log_scale`, the rule kind added as one definition plus its kernel and
+/// lowering, gives the engine's attainments on every engine: 0 and below give 0 (no LN of
+/// them), the ends clamp, each multiple counts the same, and it runs both ways.
+#[test]
+fn log_scale_matches_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: logs
+fields:
+  - { id: revenue, kind: number }
+  - { id: tickets, kind: number }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: revenue, weight: 60, rule: { log_scale: { from: 1, to: 1000 } } }
+          - { field: tickets, weight: 40, rule: { log_scale: { from: 100, to: 0.5 } } }
+"#;
+    let mut rows = vec![vec!["id".to_string(), "revenue".into(), "tickets".into()]];
+    for (i, (r, t)) in [
+        ("10", "100"),
+        ("100", "10"),
+        ("1000", "0.5"),
+        ("5000", "0.1"),
+        ("1", "200"),
+        ("0", "0"),
+        ("-5", "-1"),
+        ("", ""),
+        ("31.6227766", "7.0710678"),
+        ("1e-300", "1e300"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(vec![format!("r{i}"), r.to_string(), t.to_string()]);
+    }
+    let case = hand_case(dir.path(), 3, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    let scores: Vec<f64> = scored.scores[0].iter().map(|s| s.round()).collect();
+    // 10 on 1..1000 is a third (20 of 60 points); 100 tickets on 100..0.5 gives 0.
+    assert_eq!(
+        scores,
+        [20.0, 57.0, 100.0, 100.0, 0.0, 0.0, 0.0, 0.0, 50.0, 0.0],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [10, 10, 10]);
+}
+
+/// Issue 14, item 3: `match` on a number field compares exact values as numbers (`1`, ` 1 `,
+/// `1.0` and `+1` are one value), identically in the engine and on every engine.
+#[test]
+fn match_on_a_number_field_compares_numbers_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: calls
+fields:
+  - { id: campaign, kind: number, missing: [-1] }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: campaign, weight: 100, rule: { match: { 1: 1, 2: 0.6, 2.5: 0.4, 1e3: 0.3, default: 0.2 } } }
+"#;
+    let mut rows = vec![vec!["id".to_string(), "campaign".into()]];
+    for (i, v) in [
+        "1", " 1 ", "1.0", "+1", "2", "2.50", "1000", "3", "0", "-1", "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(vec![format!("r{i}"), v.to_string()]);
+    }
+    let case = hand_case(dir.path(), 4, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    assert_eq!(
+        scored.scores[0],
+        [
+            100.0, 100.0, 100.0, 100.0, 60.0, 40.0, 30.0, 20.0, 20.0, 0.0, 0.0
+        ],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [11, 11, 11]);
 }

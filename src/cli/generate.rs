@@ -62,20 +62,9 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
             let g = match f.kind {
                 FieldKind::Number => {
                     let (mut lo, mut hi) = (0.0f64, 0.0f64);
-                    for r in &rules {
-                        match r {
-                            Rule::Scale { from, to } => {
-                                lo = lo.min(from.min(*to));
-                                hi = hi.max(from.max(*to));
-                            }
-                            Rule::Bands(b) => {
-                                for band in b {
-                                    lo = lo.min(band.at_least);
-                                    hi = hi.max(band.at_least);
-                                }
-                            }
-                            _ => {}
-                        }
+                    for (a, b) in rules.iter().filter_map(|r| r.number_span()) {
+                        lo = lo.min(a);
+                        hi = hi.max(b);
                     }
                     if hi <= lo {
                         hi = lo + 100.0;
@@ -93,9 +82,7 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
                 FieldKind::Category | FieldKind::Text => {
                     let mut values: Vec<String> = Vec::new();
                     for r in &rules {
-                        if let Rule::Match(m) = r {
-                            values.extend(m.values.iter().map(|(k, _)| k.clone()));
-                        }
+                        values.extend(r.listed_values());
                     }
                     if values.is_empty() {
                         values = (1..=5).map(|i| format!("{} {i}", f.id)).collect();

@@ -64,6 +64,36 @@ pub fn bands(v: f64, bands: &[Band]) -> f64 {
     out
 }
 
+/// `(ln v - ln from) / (ln to - ln from)`, clamped to [0, 1]; 0 for a value of 0 or less
+/// (no logarithm). `from > to` inverts. The checks refuse a `from` or `to` of 0 or less.
+pub fn log_scale(v: f64, from: f64, to: f64) -> f64 {
+    let p = LogParts::new(from, to);
+    if v <= 0.0 || (from <= to && v <= from) || (from > to && v >= from) {
+        0.0
+    } else if (from <= to && v >= to) || (from > to && v <= to) {
+        1.0
+    } else {
+        ((v.ln() - p.ln_from) / p.span).clamp(0.0, 1.0)
+    }
+}
+
+/// The constants of a log scale's division, `(ln v - ln_from) / span`, worked out once here
+/// so that every SQL dialect divides by the same two numbers and only takes `LN(v)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogParts {
+    pub ln_from: f64,
+    pub span: f64,
+}
+
+impl LogParts {
+    pub fn new(from: f64, to: f64) -> LogParts {
+        LogParts {
+            ln_from: from.ln(),
+            span: to.ln() - from.ln(),
+        }
+    }
+}
+
 /// 0.5^(age / half_life); 1 for today or a future date.
 pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
     if age_days <= 0 {
@@ -74,82 +104,130 @@ pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
 }
 
 /// The attainment column of a rule over a typed column. `today` is a day number.
-/// A rule that does not fit the column's type gives 0 everywhere (the checks report it).
+///
+/// The columnar kernel of every rule kind (`model::rules` has the rest of each kind's
+/// definition): one arm per kind, no wildcard, so a new kind does not compile until it has a
+/// kernel. A rule on a column it does not fit gives 0 everywhere (the checks report it).
 pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
     let n = values.len();
-    match (rule, values) {
-        (Rule::Scale { from, to }, Typed::Number(v)) => v
-            .iter()
-            .map(|&x| {
-                if x.is_nan() {
-                    0.0
-                } else {
-                    scale(x, *from, *to)
-                }
-            })
-            .collect(),
-        (Rule::Bands(b), Typed::Number(v)) => v
-            .iter()
-            .map(|&x| if x.is_nan() { 0.0 } else { bands(x, b) })
-            .collect(),
-        (Rule::Match(m), Typed::Category { codes, keys, .. }) => {
-            // One lookup per distinct value, then one per row by code.
-            let by_code: Vec<f64> = keys
+    let unfit = || vec![0.0; n];
+    match rule {
+        Rule::Scale { from, to } => match values {
+            Typed::Number(v) => v
                 .iter()
-                .map(|k| {
-                    m.values
-                        .iter()
-                        .find(|(name, _)| category_key(name) == *k)
-                        .map(|(_, a)| *a)
-                        .unwrap_or(m.default)
-                })
-                .collect();
-            codes
-                .iter()
-                .map(|&c| {
-                    if c == CODE_MISSING {
+                .map(|&x| {
+                    if x.is_nan() {
                         0.0
                     } else {
-                        by_code[c as usize]
+                        scale(x, *from, *to)
                     }
                 })
-                .collect()
-        }
-        (Rule::Match(m), Typed::Bool(v)) => {
-            let find = |b: bool| {
-                m.values
+                .collect(),
+            Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
+        },
+        Rule::Bands(b) => match values {
+            Typed::Number(v) => v
+                .iter()
+                .map(|&x| if x.is_nan() { 0.0 } else { bands(x, b) })
+                .collect(),
+            Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
+        },
+        Rule::Match(m) => match values {
+            Typed::Category { codes, keys, .. } => {
+                // One lookup per distinct value, then one per row by code.
+                let by_code: Vec<f64> = keys
                     .iter()
-                    .find(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
-                    .map(|(_, a)| *a)
-                    .unwrap_or(m.default)
-            };
-            let (t, f) = (find(true), find(false));
-            v.iter()
-                .map(|&x| match x {
-                    1 => t,
-                    0 => f,
-                    _ => 0.0,
+                    .map(|k| {
+                        m.values
+                            .iter()
+                            .find(|(name, _)| category_key(name) == *k)
+                            .map(|(_, a)| *a)
+                            .unwrap_or(m.default)
+                    })
+                    .collect();
+                codes
+                    .iter()
+                    .map(|&c| {
+                        if c == CODE_MISSING {
+                            0.0
+                        } else {
+                            by_code[c as usize]
+                        }
+                    })
+                    .collect()
+            }
+            Typed::Bool(v) => {
+                let find = |b: bool| {
+                    m.values
+                        .iter()
+                        .find(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
+                        .map(|(_, a)| *a)
+                        .unwrap_or(m.default)
+                };
+                let (t, f) = (find(true), find(false));
+                v.iter()
+                    .map(|&x| match x {
+                        1 => t,
+                        0 => f,
+                        _ => 0.0,
+                    })
+                    .collect()
+            }
+            // Exact values compared as numbers: `1`, `1.0` and ` 1 ` are one value.
+            Typed::Number(v) => {
+                let keys = m.number_keys();
+                v.iter()
+                    .map(|&x| {
+                        if x.is_nan() {
+                            0.0
+                        } else {
+                            keys.iter()
+                                .find(|(k, _)| *k == x)
+                                .map(|(_, a)| *a)
+                                .unwrap_or(m.default)
+                        }
+                    })
+                    .collect()
+            }
+            Typed::Date(_) => unfit(),
+        },
+        Rule::Flag => match values {
+            Typed::Bool(v) => v.iter().map(|&x| if x == 1 { 1.0 } else { 0.0 }).collect(),
+            Typed::Number(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
+        },
+        Rule::NotFlag => match values {
+            Typed::Bool(v) => v.iter().map(|&x| if x == 0 { 1.0 } else { 0.0 }).collect(),
+            Typed::Number(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
+        },
+        Rule::Present => (0..n)
+            .map(|i| if values.is_missing(i) { 0.0 } else { 1.0 })
+            .collect(),
+        Rule::LogScale { from, to } => match values {
+            Typed::Number(v) => v
+                .iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        0.0
+                    } else {
+                        log_scale(x, *from, *to)
+                    }
                 })
-                .collect()
-        }
-        (Rule::Flag, Typed::Bool(v)) => v.iter().map(|&x| if x == 1 { 1.0 } else { 0.0 }).collect(),
-        (Rule::NotFlag, Typed::Bool(v)) => {
-            v.iter().map(|&x| if x == 0 { 1.0 } else { 0.0 }).collect()
-        }
-        (Rule::Present, t) => (0..n)
-            .map(|i| if t.is_missing(i) { 0.0 } else { 1.0 })
-            .collect(),
-        (Rule::Recency { half_life_days }, Typed::Date(v)) => v
-            .iter()
-            .map(|&d| {
-                if d == DATE_MISSING {
-                    0.0
-                } else {
-                    half_life(today as i64 - d as i64, *half_life_days)
-                }
-            })
-            .collect(),
-        _ => vec![0.0; n],
+                .collect(),
+            Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
+        },
+        Rule::Recency { half_life_days } => match values {
+            Typed::Date(v) => v
+                .iter()
+                .map(|&d| {
+                    if d == DATE_MISSING {
+                        0.0
+                    } else {
+                        half_life(today as i64 - d as i64, *half_life_days)
+                    }
+                })
+                .collect(),
+            Typed::Number(_) | Typed::Bool(_) | Typed::Category { .. } => unfit(),
+        },
     }
 }
 
@@ -221,6 +299,30 @@ mod tests {
         assert_eq!(bands(1.0, &b), 0.3);
         assert_eq!(bands(7.0, &b), 0.7);
         assert_eq!(bands(50.0, &b), 1.0);
+    }
+
+    #[test]
+    fn log_scale_counts_each_multiple_the_same() {
+        // 1 to 1000: 10 is a third of the way, 100 two thirds; 0 and below give 0.
+        assert_eq!(log_scale(1.0, 1.0, 1000.0), 0.0);
+        assert!((log_scale(10.0, 1.0, 1000.0) - 1.0 / 3.0).abs() < 1e-12);
+        assert!((log_scale(100.0, 1.0, 1000.0) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(log_scale(5000.0, 1.0, 1000.0), 1.0);
+        assert_eq!(log_scale(0.0, 1.0, 1000.0), 0.0);
+        assert_eq!(log_scale(-3.0, 1.0, 1000.0), 0.0);
+        // Inverted: 1000 down to 1; and a value of 0 or less still gives 0, never 1.
+        assert!((log_scale(10.0, 1000.0, 1.0) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(log_scale(0.5, 1000.0, 1.0), 1.0);
+        assert_eq!(log_scale(-1.0, 1000.0, 1.0), 0.0);
+        let col = attainment(
+            &Rule::LogScale {
+                from: 1.0,
+                to: 100.0,
+            },
+            &Typed::Number(vec![10.0, f64::NAN]),
+            0,
+        );
+        assert!((col[0] - 0.5).abs() < 1e-12 && col[1] == 0.0, "{col:?}");
     }
 
     #[test]

@@ -9,7 +9,8 @@
 use super::score::Scored;
 use crate::contacts::Typed;
 use crate::contacts::typed::format_number;
-use crate::model::{Condition, Model, Rule, Touchpoint, Weight};
+use crate::model::rules::field_words;
+use crate::model::{Condition, Model, Touchpoint, Weight};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -92,10 +93,10 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
             .enumerate()
             .map(|(ti, t)| {
                 touchpoint(
+                    model,
                     scored,
                     &by_place,
-                    ji,
-                    vec![ti],
+                    (ji, vec![ti]),
                     t,
                     100.0 * t.weight.fraction(),
                     row,
@@ -187,10 +188,10 @@ fn compared(c: &Condition, scored: &Scored, row: usize) -> Vec<String> {
 }
 
 fn touchpoint(
+    model: &Model,
     scored: &Scored,
     by_place: &HashMap<(usize, &[usize], usize), &super::score::SignalColumn>,
-    ji: usize,
-    path: Vec<usize>,
+    (ji, path): (usize, Vec<usize>),
     t: &Touchpoint,
     max_points: f64,
     row: usize,
@@ -203,10 +204,10 @@ fn touchpoint(
             let mut p = path.clone();
             p.push(ci);
             touchpoint(
+                model,
                 scored,
                 by_place,
-                ji,
-                p,
+                (ji, p),
                 c,
                 max_points * c.weight.fraction(),
                 row,
@@ -221,17 +222,18 @@ fn touchpoint(
             let col = by_place.get(&(ji, path.as_slice(), si));
             let attainment = col.map(|c| c.attainment[row]).unwrap_or(0.0);
             let max = max_points * s.weight.fraction();
+            let words = s.rule.words(&field_words(model, &s.field));
             SignalPart {
                 field: s.field.clone(),
                 weight: s.weight,
                 rule: match &s.decay {
                     Some(d) => format!(
                         "{}; decays by half every {} days since {}",
-                        describe_rule(&s.rule),
+                        words,
                         format_number(d.half_life_days),
                         d.since
                     ),
-                    None => describe_rule(&s.rule),
+                    None => words,
                 },
                 value: scored.fields.get(&s.field).and_then(|c| c.display(row)),
                 attainment,
@@ -250,54 +252,6 @@ fn touchpoint(
         max_points,
         signals,
         children,
-    }
-}
-
-/// What a rule does, in a few words: "0 gives 0, 10 or more gives 1".
-pub fn describe_rule(rule: &Rule) -> String {
-    match rule {
-        Rule::Scale { from, to } if from < to => format!(
-            "{} or less gives 0, {} or more gives 1",
-            format_number(*from),
-            format_number(*to)
-        ),
-        Rule::Scale { from, to } => format!(
-            "{} or more gives 0, {} or less gives 1",
-            format_number(*from),
-            format_number(*to)
-        ),
-        Rule::Bands(b) => {
-            let parts: Vec<String> = b
-                .iter()
-                .map(|b| {
-                    format!(
-                        "{}+ gives {}",
-                        format_number(b.at_least),
-                        format_number(b.value)
-                    )
-                })
-                .collect();
-            format!("bands: {}", parts.join(", "))
-        }
-        Rule::Match(m) => {
-            let parts: Vec<String> = m
-                .values
-                .iter()
-                .map(|(k, v)| format!("{k} gives {}", format_number(*v)))
-                .collect();
-            format!(
-                "{}; anything else {}",
-                parts.join(", "),
-                format_number(m.default)
-            )
-        }
-        Rule::Flag => "yes gives 1, no gives 0".into(),
-        Rule::NotFlag => "no gives 1, yes gives 0".into(),
-        Rule::Present => "any value gives 1".into(),
-        Rule::Recency { half_life_days } => format!(
-            "today gives 1, halving every {} days",
-            format_number(*half_life_days)
-        ),
     }
 }
 

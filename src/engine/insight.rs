@@ -5,8 +5,7 @@
 use super::score::Scored;
 use super::whatif::main_journey;
 use crate::contacts::Table;
-use crate::contacts::typed::format_number;
-use crate::model::{Model, Rule, Touchpoint};
+use crate::model::{Model, Touchpoint};
 use serde::Serialize;
 
 /// One change that would raise a contact's score.
@@ -19,29 +18,6 @@ pub struct Move {
     pub points: f64,
     /// The tier the contact would reach with this change alone, when it changes.
     pub reaches: Option<String>,
-}
-
-/// The value that gives a rule its full attainment, in words.
-fn best_value(rule: &Rule) -> String {
-    match rule {
-        Rule::Scale { from, to } if to >= from => format!("{} or more", format_number(*to)),
-        Rule::Scale { to, .. } => format!("{} or less", format_number(*to)),
-        Rule::Bands(b) => b
-            .iter()
-            .max_by(|x, y| x.value.total_cmp(&y.value))
-            .map(|b| format!("{} or more", format_number(b.at_least)))
-            .unwrap_or_else(|| "its top band".into()),
-        Rule::Match(m) => m
-            .values
-            .iter()
-            .max_by(|x, y| x.1.total_cmp(&y.1))
-            .map(|(k, _)| format!("'{k}'"))
-            .unwrap_or_else(|| "a listed value".into()),
-        Rule::Flag => "yes".into(),
-        Rule::NotFlag => "no".into(),
-        Rule::Present => "given".into(),
-        Rule::Recency { .. } => "today".into(),
-    }
 }
 
 /// The single changes that would raise this contact on the main journey, the smallest that
@@ -97,7 +73,7 @@ pub fn moves_on(model: &Model, scored: &Scored, row: usize, limit: usize, ji: us
             continue;
         };
         out.push(Move {
-            change: format!("{} at {}", sig.field, best_value(&sig.rule)),
+            change: format!("{} at {}", sig.field, sig.rule.best_value()),
             touchpoint: tp.title().to_string(),
             points: gain,
             reaches: None,

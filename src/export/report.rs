@@ -83,7 +83,7 @@ pub fn report(
         }
         h.push_str("<table><tr><th>Touchpoint</th><th class=\"num\">Weight</th><th>Kind</th><th>Owner</th><th>Pillars</th><th>Signals</th><th>Why</th></tr>\n");
         for t in &j.touchpoints {
-            touchpoint_rows(&mut h, t, 0);
+            touchpoint_rows(&mut h, model, t, 0);
         }
         h.push_str("</table>\n");
         if !j.adjustments.is_empty() {
@@ -454,7 +454,7 @@ fn segments_section(h: &mut String, model: &Model) {
     h.push_str("</table>\n");
 }
 
-fn touchpoint_rows(h: &mut String, t: &Touchpoint, depth: usize) {
+fn touchpoint_rows(h: &mut String, model: &Model, t: &Touchpoint, depth: usize) {
     let pad = "&nbsp;&nbsp;&nbsp;&nbsp;".repeat(depth);
     let pillars: String = t
         .pillars
@@ -469,7 +469,9 @@ fn touchpoint_rows(h: &mut String, t: &Touchpoint, depth: usize) {
                 "{} {}% ({})",
                 esc(&s.field),
                 s.weight,
-                esc(&crate::engine::explain::describe_rule(&s.rule))
+                esc(&s
+                    .rule
+                    .words(&crate::model::rules::field_words(model, &s.field)))
             )
         })
         .collect();
@@ -494,7 +496,7 @@ fn touchpoint_rows(h: &mut String, t: &Touchpoint, depth: usize) {
         esc(t.note.as_deref().unwrap_or(""))
     );
     for c in &t.touchpoints {
-        touchpoint_rows(h, c, depth + 1);
+        touchpoint_rows(h, model, c, depth + 1);
     }
 }
 

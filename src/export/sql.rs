@@ -24,7 +24,7 @@
 use super::ExportError;
 use super::dialect::Dialect;
 use crate::contacts::typed::category_key;
-use crate::engine::attain::ScaleParts;
+use crate::engine::attain::{LogParts, ScaleParts};
 use crate::model::check::{self, Severity};
 use crate::model::{Compare, Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
 use std::cell::RefCell;
@@ -726,14 +726,58 @@ impl<'a> Writer<'a> {
     fn attainment(&self, s: &Signal, at: &str) -> Result<String, ExportError> {
         let d = self.d;
         let f = |v: f64| d.float(v, at);
-        let (zero, one) = (f(0.0)?, f(1.0)?);
+        let zero = f(0.0)?;
         let field = self.fields.get(s.field.as_str());
         let v = self.values.get(s.field.as_str());
         let kind = field.map(|f| f.kind);
         let base = match (v, kind) {
             (None, _) | (_, None) => zero.clone(),
-            (Some(v), Some(kind)) => match (&s.rule, kind) {
-                (Rule::Scale { from, to }, FieldKind::Number) => {
+            (Some(v), Some(kind)) => self.lower_rule(&s.rule, v, kind, at)?,
+        };
+        let Some(decay) = &s.decay else {
+            return Ok(base);
+        };
+        let since = match (
+            self.fields.get(decay.since.as_str()),
+            self.values.get(decay.since.as_str()),
+        ) {
+            (Some(sf), Some(sv)) if sf.kind == FieldKind::Date => sv,
+            _ => return Ok(zero),
+        };
+        // On PostgreSQL a product that rounds to zero raises: an attainment under PG_TINY is
+        // taken as 0 before it is multiplied (the decay factor is never below PG_TINY there).
+        let base = if self.d == Dialect::Postgres {
+            format!(
+                "CASE WHEN ({base}) < {} THEN {zero} ELSE ({base}) END",
+                f(PG_TINY)?
+            )
+        } else {
+            format!("({base})")
+        };
+        Ok(format!(
+            "{base} * {}",
+            self.factor(since, decay.half_life_days, &format!("{at}: decay"))?
+        ))
+    }
+
+    /// The SQL lowering of every rule kind over the field's value `v` (`model::rules` has
+    /// the rest of each kind's definition, `engine::attain::attainment` its kernel): one arm
+    /// per kind, no wildcard, so a new kind does not compile until it has a lowering. A rule
+    /// on a field it does not fit gives 0, as in the engine.
+    fn lower_rule(
+        &self,
+        rule: &Rule,
+        v: &str,
+        kind: FieldKind,
+        at: &str,
+    ) -> Result<String, ExportError> {
+        let d = self.d;
+        let f = |v: f64| d.float(v, at);
+        let (zero, one) = (f(0.0)?, f(1.0)?);
+        use FieldKind as K;
+        Ok(match rule {
+            Rule::Scale { from, to } => match kind {
+                K::Number => {
                     if from == to {
                         return Err(ExportError::Unsupported {
                             at: at.into(),
@@ -776,7 +820,10 @@ impl<'a> Writer<'a> {
                         "CASE WHEN {v} IS NULL THEN {zero}{ends}{tiny} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
                     )
                 }
-                (Rule::Bands(bands), FieldKind::Number) => {
+                K::Category | K::Boolean | K::Date | K::Text => zero,
+            },
+            Rule::Bands(bands) => match kind {
+                K::Number => {
                     // The last band reached wins, as the engine's loop does.
                     let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
                     for b in bands.iter().rev() {
@@ -785,7 +832,10 @@ impl<'a> Writer<'a> {
                     let _ = write!(e, " ELSE {zero} END");
                     e
                 }
-                (Rule::Match(m), FieldKind::Category | FieldKind::Text) => {
+                K::Category | K::Boolean | K::Date | K::Text => zero,
+            },
+            Rule::Match(m) => match kind {
+                K::Category | K::Text => {
                     // The first value whose key matches, as the engine's `find` does.
                     let mut seen: Vec<String> = Vec::new();
                     let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
@@ -805,7 +855,7 @@ impl<'a> Writer<'a> {
                     let _ = write!(e, " ELSE {} END", f(m.default)?);
                     e
                 }
-                (Rule::Match(m), FieldKind::Boolean) => {
+                K::Boolean => {
                     let find = |b: bool| {
                         m.values
                             .iter()
@@ -819,43 +869,62 @@ impl<'a> Writer<'a> {
                         f(find(false))?
                     )
                 }
-                (Rule::Flag, FieldKind::Boolean) => {
+                K::Number => {
+                    // Compared as numbers, the first listing first, as the engine's `find`.
+                    let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
+                    for (k, a) in m.number_keys() {
+                        let _ = write!(e, " WHEN {v} = {} THEN {}", f(k)?, f(a)?);
+                    }
+                    let _ = write!(e, " ELSE {} END", f(m.default)?);
+                    e
+                }
+                K::Date => zero,
+            },
+            Rule::Flag => match kind {
+                K::Boolean => {
                     format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {one} ELSE {zero} END")
                 }
-                (Rule::NotFlag, FieldKind::Boolean) => {
+                K::Number | K::Category | K::Date | K::Text => zero,
+            },
+            Rule::NotFlag => match kind {
+                K::Boolean => {
                     format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {zero} ELSE {one} END")
                 }
-                (Rule::Present, _) => format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {one} END"),
-                (Rule::Recency { half_life_days }, FieldKind::Date) => {
-                    self.factor(v, *half_life_days, at)?
-                }
-                _ => zero.clone(),
+                K::Number | K::Category | K::Date | K::Text => zero,
             },
-        };
-        let Some(decay) = &s.decay else {
-            return Ok(base);
-        };
-        let since = match (
-            self.fields.get(decay.since.as_str()),
-            self.values.get(decay.since.as_str()),
-        ) {
-            (Some(sf), Some(sv)) if sf.kind == FieldKind::Date => sv,
-            _ => return Ok(zero),
-        };
-        // On PostgreSQL a product that rounds to zero raises: an attainment under PG_TINY is
-        // taken as 0 before it is multiplied (the decay factor is never below PG_TINY there).
-        let base = if self.d == Dialect::Postgres {
-            format!(
-                "CASE WHEN ({base}) < {} THEN {zero} ELSE ({base}) END",
-                f(PG_TINY)?
-            )
-        } else {
-            format!("({base})")
-        };
-        Ok(format!(
-            "{base} * {}",
-            self.factor(since, decay.half_life_days, &format!("{at}: decay"))?
-        ))
+            Rule::Present => format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {one} END"),
+            Rule::LogScale { from, to } => match kind {
+                K::Number => {
+                    if *from <= 0.0 || *to <= 0.0 || from == to {
+                        return Err(ExportError::Unsupported {
+                            at: at.into(),
+                            message: format!(
+                                "log_scale from {from} to {to}: give two different numbers, both more than 0"
+                            ),
+                        });
+                    }
+                    // The engine's steps (`attain::log_scale`): 0 or less first (no LN of it),
+                    // then the ends, then LN(v) against the constants worked out once.
+                    let p = LogParts::new(*from, *to);
+                    let x = format!("((LN({v}) - {}) / {})", f(p.ln_from)?, f(p.span)?);
+                    let (past_from, past_to) = if from <= to {
+                        ("<=", ">=")
+                    } else {
+                        (">=", "<=")
+                    };
+                    format!(
+                        "CASE WHEN {v} IS NULL THEN {zero} WHEN {v} <= {zero} THEN {zero} WHEN {v} {past_from} {} THEN {zero} WHEN {v} {past_to} {} THEN {one} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END",
+                        f(*from)?,
+                        f(*to)?
+                    )
+                }
+                K::Category | K::Boolean | K::Date | K::Text => zero,
+            },
+            Rule::Recency { half_life_days } => match kind {
+                K::Date => self.factor(v, *half_life_days, at)?,
+                K::Number | K::Category | K::Boolean | K::Text => zero,
+            },
+        })
     }
 
     /// The `sw_decay` column of the factor for day column `day`, 0 where it is missing: every

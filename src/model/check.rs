@@ -609,6 +609,23 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                     );
                 }
             }
+            if let (Rule::Match(m), FieldKind::Number) = (&s.rule, f.kind) {
+                let numbers = m.number_keys().len();
+                for (k, _) in m
+                    .values
+                    .iter()
+                    .filter(|(k, _)| !k.trim().parse::<f64>().is_ok_and(f64::is_finite))
+                {
+                    c.error(
+                        "bad-rule",
+                        &ra.key("match").key(k),
+                        format!(
+                            "signal '{}': '{k}' is not a number, and the number field '{}' is matched by number ({numbers} of the values are); write the number, or make the field a category",
+                            s.field, f.id
+                        ),
+                    );
+                }
+            }
             if !s.rule.fits(f.kind) {
                 c.error(
                     "rule-kind",
@@ -721,6 +738,32 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                     "bad-rule",
                     &ra,
                     format!("signal '{}': half_life_days {m}", s.field),
+                );
+            }
+        }
+        Rule::LogScale { from, to } => {
+            // A number that is not finite is said by `check_numbers`.
+            if *from <= 0.0 || *to <= 0.0 {
+                c.error(
+                    "bad-rule",
+                    &ra,
+                    format!(
+                        "signal '{}': log_scale from {} to {}: both must be more than 0, as a logarithm needs",
+                        s.field,
+                        compact(*from),
+                        compact(*to)
+                    ),
+                );
+            } else if from == to {
+                c.error(
+                    "bad-rule",
+                    &ra,
+                    format!(
+                        "signal '{}': log_scale needs two different numbers, from {} to {}",
+                        s.field,
+                        compact(*from),
+                        compact(*to)
+                    ),
                 );
             }
         }
@@ -1066,6 +1109,16 @@ fn check_numbers(c: &mut Checker, root: &At) {
                     let sc = ra.key("scale");
                     finite(c, &sc.key("from"), *from, &format!("{what}: scale from"));
                     finite(c, &sc.key("to"), *to, &format!("{what}: scale to"));
+                }
+                Rule::LogScale { from, to } => {
+                    let sc = ra.key("log_scale");
+                    finite(
+                        c,
+                        &sc.key("from"),
+                        *from,
+                        &format!("{what}: log_scale from"),
+                    );
+                    finite(c, &sc.key("to"), *to, &format!("{what}: log_scale to"));
                 }
                 Rule::Bands(bands) => {
                     for (b, band) in bands.iter().enumerate() {
@@ -1834,6 +1887,50 @@ tuning:\n  - {{ at: j.a.visit, fixed: true }}\n  - {{ at: j.a, min: 60, max: 40 
         assert_eq!(w.severity, Severity::Warning);
         // `yes` and `N` are boolean spellings: only `maybe` is flagged.
         assert_eq!(d.iter().filter(|x| x.code == "never-matches").count(), 1);
+    }
+
+    #[test]
+    fn a_log_scale_needs_two_different_numbers_above_0() {
+        let model = |rule: &str| {
+            format!(
+                "name: m\nfields:\n  - {{ id: revenue, kind: number }}\n  - {{ id: seen, kind: date }}\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - {{ field: revenue, weight: 100, rule: {rule} }}\n"
+            )
+        };
+        let errors = |rule: &str| {
+            let d = check(&parse_model(&model(rule), "m.yaml").unwrap(), None, None);
+            d.into_iter()
+                .filter(|x| x.severity == Severity::Error)
+                .map(|x| x.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            errors("{ log_scale: { from: 1, to: 1000 } }"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            errors("{ log_scale: { from: 0, to: 1000 } }"),
+            [
+                "signal 'revenue': log_scale from 0 to 1000: both must be more than 0, as a logarithm needs"
+            ]
+        );
+        assert_eq!(
+            errors("{ log_scale: { from: 5, to: 5 } }"),
+            ["signal 'revenue': log_scale needs two different numbers, from 5 to 5"]
+        );
+        assert_eq!(
+            errors("{ match: { 1: 1, '2.5': 0.6, two: 0.3, default: 0.1 } }"),
+            [
+                "signal 'revenue': 'two' is not a number, and the number field 'revenue' is matched by number (2 of the values are); write the number, or make the field a category"
+            ]
+        );
+        let on_date =
+            model("{ log_scale: { from: 1, to: 10 } }").replace("field: revenue", "field: seen");
+        let d = check(&parse_model(&on_date, "m.yaml").unwrap(), None, None);
+        find(
+            &d,
+            "rule-kind",
+            "rule 'log_scale' does not fit field 'seen', which is a date",
+        );
     }
 }
 

@@ -572,50 +572,9 @@ pub enum Rule {
     Present,
     /// For a date: 0.5^(age_days / half_life_days); today or later is 1.
     Recency { half_life_days: f64 },
-}
-
-impl Rule {
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            Rule::Scale { .. } => "scale",
-            Rule::Bands(_) => "bands",
-            Rule::Match(_) => "match",
-            Rule::Flag => "flag",
-            Rule::NotFlag => "not_flag",
-            Rule::Present => "present",
-            Rule::Recency { .. } => "recency",
-        }
-    }
-
-    /// The field kinds this rule can read.
-    pub fn fits(&self, kind: FieldKind) -> bool {
-        match self {
-            Rule::Scale { .. } | Rule::Bands(_) => kind == FieldKind::Number,
-            Rule::Match(_) => matches!(
-                kind,
-                FieldKind::Category | FieldKind::Text | FieldKind::Boolean
-            ),
-            Rule::Flag | Rule::NotFlag => kind == FieldKind::Boolean,
-            Rule::Present => true,
-            Rule::Recency { .. } => kind == FieldKind::Date,
-        }
-    }
-
-    /// A rule that fits a field of this kind, for a new signal.
-    pub fn default_for(kind: FieldKind) -> Rule {
-        match kind {
-            FieldKind::Number => Rule::Scale {
-                from: 0.0,
-                to: 10.0,
-            },
-            FieldKind::Category => Rule::Match(MatchRule::default()),
-            FieldKind::Boolean => Rule::Flag,
-            FieldKind::Date => Rule::Recency {
-                half_life_days: 30.0,
-            },
-            FieldKind::Text => Rule::Present,
-        }
-    }
+    /// `(ln v - ln from) / (ln to - ln from)`, clamped to [0, 1]; 0 or less gives 0. For
+    /// numbers that grow by multiples (revenue, employees): each doubling counts the same.
+    LogScale { from: f64, to: f64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

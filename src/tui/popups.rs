@@ -5,8 +5,9 @@
 //! and keeps the message beside the box, so an invalid entry never reaches the model.
 
 use super::ops::{ListRef, Node};
-use super::props::{Prop, RULE_KINDS, parse_rule, rule_inputs, rule_of_kind};
+use super::props::Prop;
 use crate::model::Rule;
+use crate::model::RuleKind;
 use ratatui_textarea::TextArea;
 
 pub enum Popup {
@@ -168,9 +169,9 @@ pub struct RuleForm {
 
 impl RuleForm {
     pub fn new(node: Node, field: String, rule: &Rule) -> RuleForm {
-        let kind = RULE_KINDS
+        let kind = RuleKind::ALL
             .iter()
-            .position(|k| *k == rule.kind_name())
+            .position(|k| *k == rule.kind())
             .unwrap_or(0);
         let mut f = RuleForm {
             node,
@@ -185,7 +186,8 @@ impl RuleForm {
     }
 
     fn load(&mut self, rule: &Rule) {
-        self.inputs = rule_inputs(rule)
+        self.inputs = rule
+            .inputs()
             .into_iter()
             .map(|(label, text)| {
                 let mut t = TextArea::new(vec![text]);
@@ -196,19 +198,23 @@ impl RuleForm {
         self.validate();
     }
 
+    pub fn rule_kind(&self) -> RuleKind {
+        RuleKind::ALL[self.kind % RuleKind::ALL.len()]
+    }
+
     pub fn kind_name(&self) -> &'static str {
-        RULE_KINDS[self.kind % RULE_KINDS.len()]
+        self.rule_kind().name()
     }
 
     /// Switches to the next (or previous) rule kind, with that kind's starting values.
     pub fn cycle(&mut self, forward: bool) {
-        let n = RULE_KINDS.len();
+        let n = RuleKind::ALL.len();
         self.kind = if forward {
             (self.kind + 1) % n
         } else {
             (self.kind + n - 1) % n
         };
-        self.load(&rule_of_kind(self.kind_name()));
+        self.load(&self.rule_kind().start());
     }
 
     pub fn validate(&mut self) {
@@ -217,7 +223,7 @@ impl RuleForm {
             .iter()
             .map(|(_, t)| t.lines().join(""))
             .collect();
-        self.result = parse_rule(self.kind_name(), &raw);
+        self.result = self.rule_kind().parse(&raw);
     }
 }
 

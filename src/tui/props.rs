@@ -7,10 +7,10 @@
 //! `Op::Replace`. Nothing here changes the model.
 
 use super::ops::{Item, Node};
-use super::tree::fmt_num;
+use crate::model::rules::{field_words, fmt_num, number};
 use crate::model::{
-    Band, Condition, Date, Decay, Ending, FieldKind, MatchRule, Matrix, Model, Owner, Pillar, Rule,
-    Stage, TouchpointKind, Weight,
+    Condition, Date, Decay, Ending, FieldKind, Matrix, Model, Owner, Pillar, Stage, TouchpointKind,
+    Weight,
 };
 use indexmap::IndexMap;
 
@@ -280,7 +280,7 @@ pub fn raw(item: &Item, prop: Prop) -> String {
 /// structured ones.
 pub fn display(item: &Item, prop: Prop, model: &Model) -> String {
     match (item, prop) {
-        (Item::Signal(s), Prop::Rule) => describe_rule(&s.rule, &field_words(model, &s.field)),
+        (Item::Signal(s), Prop::Rule) => s.rule.words(&field_words(model, &s.field)),
         (Item::Adjustment(a), Prop::When) => describe_condition(&a.when),
         (Item::Segment(s), Prop::When) => match &s.when {
             Some(c) => describe_condition(c),
@@ -306,18 +306,6 @@ pub fn display(item: &Item, prop: Prop, model: &Model) -> String {
     }
 }
 
-/// How a field reads in a sentence: its label, or its id with spaces.
-pub fn field_words(model: &Model, field: &str) -> String {
-    model
-        .fields
-        .iter()
-        .find(|f| f.id == field)
-        .and_then(|f| f.label.clone())
-        // A long label reads badly inside a sentence; the id is short.
-        .filter(|l| l.chars().count() <= 24)
-        .unwrap_or_else(|| field.replace('_', " "))
-}
-
 fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();
     if t.is_empty() {
@@ -325,14 +313,6 @@ fn non_empty(s: &str) -> Option<String> {
     } else {
         Some(s.trim_end().to_string())
     }
-}
-
-fn number(s: &str, what: &str) -> Result<f64, String> {
-    let t = s.trim();
-    t.parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("'{t}' is not a number: {what} is a number"))
 }
 
 fn choice<T: Copy>(
@@ -735,296 +715,11 @@ pub fn describe_condition(c: &Condition) -> String {
     }
 }
 
-/// What a rule does, in a sentence: "0 visits gives 0, 10 or more gives 1".
-pub fn describe_rule(rule: &Rule, field: &str) -> String {
-    match rule {
-        Rule::Scale { from, to } => {
-            let (f, t) = (fmt_num(*from), fmt_num(*to));
-            let mid = fmt_num((from + to) / 2.0);
-            if from < to {
-                let low = if *from == 0.0 {
-                    format!("0 {field} gives 0")
-                } else {
-                    format!("{f} {field} or less gives 0")
-                };
-                format!("{low}, {t} or more gives 1, {mid} gives 0.5")
-            } else if from > to {
-                let low = if *to == 0.0 {
-                    format!("0 {field} gives 1")
-                } else {
-                    format!("{t} {field} or less gives 1")
-                };
-                format!("{low}, {f} or more gives 0, {mid} gives 0.5")
-            } else {
-                format!("from and to are both {f}: give two different numbers")
-            }
-        }
-        Rule::Bands(bands) => {
-            if bands.is_empty() {
-                return "no bands: every contact gets 0".into();
-            }
-            let mut parts = Vec::new();
-            for (i, b) in bands.iter().enumerate() {
-                let (at, v) = (fmt_num(b.at_least), fmt_num(b.value));
-                if i == 0 && b.value != 0.0 {
-                    parts.push(format!("below {at} {field} gives 0"));
-                    parts.push(format!("{at} or more gives {v}"));
-                } else if i == 0 {
-                    parts.push(format!("{at} {field} or more gives 0"));
-                } else {
-                    parts.push(format!("{at} or more gives {v}"));
-                }
-            }
-            parts.join(", ")
-        }
-        Rule::Match(m) => {
-            let mut parts: Vec<String> = m
-                .values
-                .iter()
-                .map(|(k, v)| format!("'{k}' gives {}", fmt_num(*v)))
-                .collect();
-            parts.push(format!("any other {field} gives {}", fmt_num(m.default)));
-            parts.join(", ")
-        }
-        Rule::Flag => format!("{field} yes gives 1, no gives 0"),
-        Rule::NotFlag => format!("{field} no gives 1, yes gives 0"),
-        Rule::Present => format!("any {field} given gives 1, missing gives 0"),
-        Rule::Recency { half_life_days } => {
-            let h = fmt_num(*half_life_days);
-            let h2 = fmt_num(half_life_days * 2.0);
-            format!("{field} today gives 1, {h} days ago gives 0.5, {h2} days ago 0.25")
-        }
-    }
-}
-
-/// The rule kinds, in the order the rule form cycles through them.
-pub const RULE_KINDS: [&str; 7] = [
-    "scale", "bands", "match", "flag", "not_flag", "present", "recency",
-];
-
-/// The inputs of the rule form for one rule kind: (label, raw text).
-pub fn rule_inputs(rule: &Rule) -> Vec<(&'static str, String)> {
-    match rule {
-        Rule::Scale { from, to } => vec![
-            ("From (gives 0)", fmt_num(*from)),
-            ("To (gives 1)", fmt_num(*to)),
-        ],
-        Rule::Bands(bands) => vec![(
-            "Bands (at least=value)",
-            bands
-                .iter()
-                .map(|b| format!("{}={}", fmt_num(b.at_least), fmt_num(b.value)))
-                .collect::<Vec<_>>()
-                .join(", "),
-        )],
-        Rule::Match(m) => vec![
-            (
-                "Values (value=attainment)",
-                m.values
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", fmt_num(*v)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            ("Anything else gives", fmt_num(m.default)),
-        ],
-        Rule::Flag | Rule::NotFlag | Rule::Present => Vec::new(),
-        Rule::Recency { half_life_days } => vec![("Half-life in days", fmt_num(*half_life_days))],
-    }
-}
-
-/// A starting rule of a kind, for when the form switches kind.
-pub fn rule_of_kind(kind: &str) -> Rule {
-    match kind {
-        "bands" => Rule::Bands(vec![
-            Band {
-                at_least: 1.0,
-                value: 0.5,
-            },
-            Band {
-                at_least: 5.0,
-                value: 1.0,
-            },
-        ]),
-        "match" => Rule::Match(MatchRule::default()),
-        "flag" => Rule::Flag,
-        "not_flag" => Rule::NotFlag,
-        "present" => Rule::Present,
-        "recency" => Rule::Recency {
-            half_life_days: 30.0,
-        },
-        _ => Rule::Scale {
-            from: 0.0,
-            to: 10.0,
-        },
-    }
-}
-
-fn attainment(raw: &str, what: &str) -> Result<f64, String> {
-    let v = number(raw, what)?;
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!(
-            "{what} is {}: an attainment is from 0 to 1",
-            fmt_num(v)
-        ))
-    }
-}
-
-/// Builds a rule of `kind` from the form's raw inputs, or says what is wrong.
-pub fn parse_rule(kind: &str, inputs: &[String]) -> Result<Rule, String> {
-    let get = |i: usize| inputs.get(i).map(String::as_str).unwrap_or("");
-    let pairs = |raw: &str| -> Result<Vec<(String, String)>, String> {
-        raw.split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                p.split_once('=')
-                    .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
-                    .ok_or_else(|| format!("'{p}' needs an = sign: write it like 5=0.5"))
-            })
-            .collect()
-    };
-    match kind {
-        "scale" => {
-            let from = number(get(0), "from")?;
-            let to = number(get(1), "to")?;
-            if from == to {
-                return Err("from and to must differ".into());
-            }
-            Ok(Rule::Scale { from, to })
-        }
-        "bands" => {
-            let mut bands = Vec::new();
-            for (a, v) in pairs(get(0))? {
-                let at_least = number(&a, "a band's start")?;
-                let value = attainment(&v, &format!("the value of band {a}"))?;
-                if let Some(prev) = bands.last().map(|b: &Band| b.at_least)
-                    && at_least <= prev
-                {
-                    return Err(format!(
-                        "bands go from the lowest up: {a} comes after {}",
-                        fmt_num(prev)
-                    ));
-                }
-                bands.push(Band { at_least, value });
-            }
-            if bands.is_empty() {
-                return Err("give at least one band, like 5=0.5".into());
-            }
-            Ok(Rule::Bands(bands))
-        }
-        "match" => {
-            let mut values = Vec::new();
-            for (k, v) in pairs(get(0))? {
-                if k.is_empty() {
-                    return Err("a value to match cannot be empty".into());
-                }
-                let a = attainment(&v, &format!("'{k}'"))?;
-                values.push((k, a));
-            }
-            let default = if get(1).trim().is_empty() {
-                0.0
-            } else {
-                attainment(get(1), "the default")?
-            };
-            Ok(Rule::Match(MatchRule { values, default }))
-        }
-        "flag" => Ok(Rule::Flag),
-        "not_flag" => Ok(Rule::NotFlag),
-        "present" => Ok(Rule::Present),
-        "recency" => {
-            let h = number(get(0), "the half-life")?;
-            if h <= 0.0 {
-                return Err("the half-life must be more than 0 days".into());
-            }
-            Ok(Rule::Recency { half_life_days: h })
-        }
-        other => Err(format!("unknown rule kind '{other}'")),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::model::{Field, Journey, Touchpoint};
-
-    #[test]
-    fn rules_in_words() {
-        assert_eq!(
-            describe_rule(
-                &Rule::Scale {
-                    from: 0.0,
-                    to: 10.0
-                },
-                "visits"
-            ),
-            "0 visits gives 0, 10 or more gives 1, 5 gives 0.5"
-        );
-        assert_eq!(
-            describe_rule(
-                &Rule::Bands(vec![
-                    Band {
-                        at_least: 5.0,
-                        value: 0.5
-                    },
-                    Band {
-                        at_least: 10.0,
-                        value: 1.0
-                    }
-                ]),
-                "visits"
-            ),
-            "below 5 visits gives 0, 5 or more gives 0.5, 10 or more gives 1"
-        );
-        let m = Rule::Match(MatchRule {
-            values: vec![("Finance".into(), 1.0)],
-            default: 0.2,
-        });
-        assert_eq!(
-            describe_rule(&m, "industry"),
-            "'Finance' gives 1, any other industry gives 0.2"
-        );
-        assert_eq!(
-            describe_rule(
-                &Rule::Recency {
-                    half_life_days: 30.0
-                },
-                "last login"
-            ),
-            "last login today gives 1, 30 days ago gives 0.5, 60 days ago 0.25"
-        );
-    }
-
-    #[test]
-    fn rule_form_parses_and_refuses() {
-        assert_eq!(
-            parse_rule("scale", &["0".into(), "10".into()]),
-            Ok(Rule::Scale {
-                from: 0.0,
-                to: 10.0
-            })
-        );
-        assert!(
-            parse_rule("scale", &["x".into(), "10".into()])
-                .unwrap_err()
-                .contains("'x' is not a number")
-        );
-        assert!(
-            parse_rule("bands", &["10=1, 5=0.5".into()])
-                .unwrap_err()
-                .contains("lowest up")
-        );
-        assert!(
-            parse_rule("match", &["a=2".into(), "".into()])
-                .unwrap_err()
-                .contains("0 to 1")
-        );
-        let r = parse_rule("match", &["Finance=1, Retail=0.5".into(), "0.1".into()]).unwrap();
-        assert_eq!(rule_inputs(&r)[0].1, "Finance=1, Retail=0.5");
-    }
 
     #[test]
     fn conditions_round_trip_as_flow_yaml() {

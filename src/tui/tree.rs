@@ -312,15 +312,7 @@ fn touchpoint_rows(j: usize, path: Vec<usize>, t: &Touchpoint, depth: u16, out: 
     }
 }
 
-/// A number as a person writes it: `3`, `2.5`.
-pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+pub use crate::model::rules::fmt_num;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]

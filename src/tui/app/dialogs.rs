@@ -138,7 +138,7 @@ impl App {
                     if let Some(Item::Signal(mut s)) = node.item(&self.model)
                         && s.rule != rule
                     {
-                        let words = props::describe_rule(&rule, &form.field);
+                        let words = rule.words(&form.field);
                         s.rule = rule;
                         let field = s.field.clone();
                         self.edit(

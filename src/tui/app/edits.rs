@@ -711,7 +711,7 @@ impl App {
             }
             EditKind::Rule => {
                 if let Item::Signal(s) = item {
-                    let words = props::field_words(&self.model, &s.field);
+                    let words = crate::model::rules::field_words(&self.model, &s.field);
                     self.popups
                         .push(Popup::Rule(RuleForm::new(node, words, &s.rule)));
                 }

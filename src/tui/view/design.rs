@@ -304,7 +304,9 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         y += 1;
     }
     if let crate::tui::ops::Item::Signal(s) = &item {
-        let words = props::describe_rule(&s.rule, &props::field_words(&app.model, &s.field));
+        let words = s
+            .rule
+            .words(&crate::model::rules::field_words(&app.model, &s.field));
         let rest = Rect {
             y: inner.bottom().saturating_sub(3).max(y),
             height: 3.min(inner.bottom().saturating_sub(y)),

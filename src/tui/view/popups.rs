@@ -6,7 +6,6 @@ use super::{fit, fit_line, highlight, hint_spans, list_offset, text_width};
 use crate::tui::app::App;
 use crate::tui::keys::Mode;
 use crate::tui::popups::{Input, Picker, Popup, RuleForm};
-use crate::tui::props;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -328,7 +327,7 @@ fn draw_rule(f: &mut Frame, app: &App, form: &RuleForm, area: Rect) {
     let line = match &form.result {
         Ok(rule) => Line::from(vec![
             Span::styled("What it does: ", t.style("muted")),
-            Span::styled(props::describe_rule(rule, &form.field), t.style("ok")),
+            Span::styled(rule.words(&form.field), t.style("ok")),
         ]),
         Err(e) => Line::styled(format!("✖ {e}"), t.style("error")),
     };
