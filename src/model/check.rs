@@ -1563,7 +1563,12 @@ pub fn attainment_keys(rule: &Rule) -> Vec<String> {
             .collect(),
         Rule::Bands(b) => b.iter().map(|b| fmt_limit(b.at_least)).collect(),
         Rule::Scale { .. } => vec!["from".into(), "to".into()],
-        Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => Vec::new(),
+        // A log scale's ends are not fitted yet: `tune` keeps them as written.
+        Rule::Flag
+        | Rule::NotFlag
+        | Rule::Present
+        | Rule::Recency { .. }
+        | Rule::LogScale { .. } => Vec::new(),
     }
 }
 
