@@ -49,6 +49,13 @@ fn an_edit_of_the_attrition_journey_shows_its_what_if_and_the_key_cycles_journey
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("change their attrition score"), "{screen}");
     assert!(screen.contains("what-if on attrition"), "{screen}");
+    // Why this score: the journey the what-if is about is explained first, in view.
+    let why = screen
+        .lines()
+        .skip_while(|l| !l.contains("Why this score"))
+        .nth(2)
+        .unwrap_or_default();
+    assert!(why.contains("Attrition risk"), "{screen}");
     // What would move the selected contact is about attrition too.
     let d = app
         .preview

@@ -324,7 +324,15 @@ pub fn explain_lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         Span::styled("Contact ", t.style("muted")),
         Span::styled(id, t.style("title")),
     ])];
-    for j in &e.journeys {
+    // The journey the what-if is about comes first, the others after it in model order.
+    let about = app
+        .preview
+        .as_ref()
+        .and_then(|p| p.result.as_ref())
+        .map(|r| r.comparison.journey.as_str());
+    let mut journeys: Vec<_> = e.journeys.iter().collect();
+    journeys.sort_by_key(|j| Some(j.id.as_str()) != about);
+    for j in journeys {
         lines.push(Line::from(vec![
             Span::styled(j.name.clone(), t.style("header")),
             Span::styled(format!("  {}", pts(j.score)), t.style("weight")),
