@@ -103,6 +103,13 @@ pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
     }
 }
 
+/// `f` of each number of a column; a missing number (NaN) gives 0.
+fn per_number(v: &[f64], f: impl Fn(f64) -> f64) -> Vec<f64> {
+    v.iter()
+        .map(|&x| if x.is_nan() { 0.0 } else { f(x) })
+        .collect()
+}
+
 /// The attainment column of a rule over a typed column. `today` is a day number.
 ///
 /// The columnar kernel of every rule kind (`model::rules` has the rest of each kind's
@@ -113,16 +120,7 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
     let unfit = || vec![0.0; n];
     match rule {
         Rule::Scale { from, to } => match values {
-            Typed::Number(v) => v
-                .iter()
-                .map(|&x| {
-                    if x.is_nan() {
-                        0.0
-                    } else {
-                        scale(x, *from, *to)
-                    }
-                })
-                .collect(),
+            Typed::Number(v) => per_number(v, |x| scale(x, *from, *to)),
             Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
         },
         Rule::Bands(b) => match values {
@@ -203,16 +201,7 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
             .map(|i| if values.is_missing(i) { 0.0 } else { 1.0 })
             .collect(),
         Rule::LogScale { from, to } => match values {
-            Typed::Number(v) => v
-                .iter()
-                .map(|&x| {
-                    if x.is_nan() {
-                        0.0
-                    } else {
-                        log_scale(x, *from, *to)
-                    }
-                })
-                .collect(),
+            Typed::Number(v) => per_number(v, |x| log_scale(x, *from, *to)),
             Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
         },
         Rule::Recency { half_life_days } => match values {

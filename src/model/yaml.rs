@@ -378,29 +378,22 @@ mod tests {
     #[test]
     fn a_repeated_key_is_named_at_its_second_line() {
         // Top level: the library says 1:1; the second `name` is on line 3.
-        let text = "name: a\nnote: x\nname: b\njourneys: []\n";
-        let Err(ModelError::Parse {
-            line,
-            column,
-            message,
-            ..
-        }) = parse_model(text, "m.yaml")
-        else {
-            panic!("a repeated key was accepted")
+        let located = |text: &str| match parse_model(text, "m.yaml") {
+            Err(ModelError::Parse {
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
+            other => panic!("a repeated key was accepted: {other:?}"),
         };
+        let (line, column, message) = located("name: a\nnote: x\nname: b\njourneys: []\n");
         assert_eq!((line, column), (3, 1), "{message}");
         assert!(message.starts_with("duplicate key 'name'"), "{message}");
         // Nested, in a block touchpoint: the second `weight` is on line 7, column 9.
-        let text = "name: a\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 50\n        weight: 100\n";
-        let Err(ModelError::Parse {
-            line,
-            column,
-            message,
-            ..
-        }) = parse_model(text, "m.yaml")
-        else {
-            panic!("a repeated key was accepted")
-        };
+        let (line, column, message) = located(
+            "name: a\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 50\n        weight: 100\n",
+        );
         assert_eq!((line, column), (7, 9), "{message}");
         assert!(message.contains("duplicate key 'weight'"), "{message}");
     }
