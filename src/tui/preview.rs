@@ -17,7 +17,7 @@ use crate::engine::{Scored, Scorer};
 use crate::model::Model;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Contact sets at least this large are scored off the input thread.
 pub const WORKER_MIN_ROWS: usize = 20_000;
@@ -64,13 +64,25 @@ impl Loading {
 pub const BINS: usize = 10;
 
 /// The model the deltas are measured from, with its scores once known.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Baseline {
     pub model: Model,
     pub scored: Option<Arc<Scored>>,
-    /// The scores' ranking on a journey (by id), once a comparison needed it: every later
-    /// edit is compared with the same baseline, so it is ranked once, not per edit.
-    ranking: OnceLock<(String, Arc<Ranking>)>,
+    /// The scores' ranking on each journey (by id) a comparison needed: every later edit is
+    /// compared with the same baseline, so each journey is ranked once, not per edit, also
+    /// when the room switches the preview to another journey and back.
+    ranking: Mutex<Vec<(String, Arc<Ranking>)>>,
+}
+
+impl Clone for Baseline {
+    fn clone(&self) -> Baseline {
+        let kept = self.ranking.lock().map(|k| k.clone()).unwrap_or_default();
+        Baseline {
+            model: self.model.clone(),
+            scored: self.scored.clone(),
+            ranking: Mutex::new(kept),
+        }
+    }
 }
 
 impl Baseline {
@@ -78,20 +90,23 @@ impl Baseline {
         Baseline {
             model,
             scored,
-            ranking: OnceLock::new(),
+            ranking: Mutex::new(Vec::new()),
         }
     }
 
-    /// The ranking of `scored` (the baseline's scores) on `journey`, kept for the next edit;
-    /// computed afresh, and not kept, when the kept one is of another journey.
+    /// The ranking of `scored` (the baseline's scores) on `journey`, kept for the next edit.
     fn ranking(&self, scored: &Scored, journey: &str) -> Arc<Ranking> {
         let fresh = || Arc::new(ranking(&self.model, scored, journey));
-        let (kept_for, kept) = self.ranking.get_or_init(|| (journey.to_string(), fresh()));
-        if kept_for == journey {
-            kept.clone()
-        } else {
-            fresh()
+        // A poisoned lock only means a ranking thread panicked: rank afresh, keep nothing.
+        let Ok(mut kept) = self.ranking.lock() else {
+            return fresh();
+        };
+        if let Some((_, r)) = kept.iter().find(|(j, _)| j == journey) {
+            return r.clone();
         }
+        let r = fresh();
+        kept.push((journey.to_string(), r.clone()));
+        r
     }
 }
 
