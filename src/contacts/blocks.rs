@@ -203,11 +203,15 @@ impl BlockSplitter {
         if whole && !self.carry.contains(&b'"') {
             return (Some(n), None);
         }
-        match last_row_end(&self.carry, self.delimiter) {
+        let (end, runaway) = match last_row_end(&self.carry, self.delimiter) {
+            // At the end of the file a quote still open is unclosed, however short.
+            (_, None) if whole => (Some(n), open_at_end(&self.carry, self.delimiter)),
+            found => found,
+        };
+        match (end, runaway) {
             // The rows before the one with the unclosed quote go first.
             (_, Some(r)) if r.row > 0 => (Some(r.row), None),
             (_, Some(r)) => (None, Some(r)),
-            (_, None) if whole => (Some(n), None),
             (end, None) => (end, None),
         }
     }
@@ -421,6 +425,24 @@ fn last_row_end(b: &[u8], delimiter: u8) -> (Option<usize>, Option<Runaway>) {
         }
     }
     (lf.or(cr), None)
+}
+
+/// The quoted cell still open where `b` ends, if one is: at the end of a file, a quote that
+/// never closes, however short what follows it (the parser would take the rest as one cell).
+fn open_at_end(b: &[u8], delimiter: u8) -> Option<Runaway> {
+    let mut st = State::CellStart;
+    let mut watch = QuoteWatch::default();
+    for (i, &c) in b.iter().enumerate() {
+        let before = st;
+        st = step(st, c, delimiter);
+        if let Some(r) = watch.see(before, st, i, c) {
+            return Some(r);
+        }
+    }
+    (st == State::Quoted).then_some(Runaway {
+        row: watch.row,
+        quote: watch.open,
+    })
 }
 
 /// One byte of the CSV grammar: a line break outside quotes returns to `CellStart` (the start
@@ -989,8 +1011,16 @@ mod tests {
             block in 16usize..400,
         ) {
             let text = format!("a,b\n{body}");
-            let (rows, _) = split_in(text.as_bytes(), false, block).unwrap();
-            proptest::prop_assert_eq!(rows, parser_rows(body.as_bytes()));
+            // A body that ends inside a quote is refused (the parser would read the rest as
+            // one cell); every other reads as the parser reads it.
+            let ends_quoted = open_at_end(body.as_bytes(), b',').is_some();
+            match split_in(text.as_bytes(), false, block) {
+                Err(e) => proptest::prop_assert!(ends_quoted, "{e}"),
+                Ok((rows, _)) => {
+                    proptest::prop_assert!(!ends_quoted);
+                    proptest::prop_assert_eq!(rows, parser_rows(body.as_bytes()));
+                }
+            }
         }
     }
 
@@ -1014,6 +1044,22 @@ mod tests {
         assert_eq!(rows[5].1[1], "qx");
         assert_eq!((rows[6].0, rows[6].1[1].as_str()), (9, "two\nlines"));
         assert_eq!((rows[7].0, rows[8].0), (11, 12));
+    }
+
+    #[test]
+    fn a_quote_still_open_at_the_end_of_a_short_file_is_refused_or_skipped() {
+        // Three rows and a stray quote on line 2 that never closes: under the bounds, but the
+        // file ends inside it, so its last rows were read as one cell, exit 0.
+        let text = b"id,visits\n1,\"5\n2,7\n3,9\n".to_vec();
+        let e = split(&text, false).unwrap_err();
+        assert!(
+            e.starts_with("t.csv line 2: a quoted cell opens here") && e.contains("never closes"),
+            "{e}"
+        );
+        let (rows, skipped) = split(&text, true).unwrap();
+        assert_eq!(skipped, (1, 2));
+        assert_eq!(rows[0], (3, vec!["2".to_string(), "7".to_string()]));
+        assert_eq!(rows.len(), 2);
     }
 
     #[test]

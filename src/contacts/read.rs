@@ -90,8 +90,8 @@ pub(super) fn unclosed_quote(file: &str, line: u64) -> ContactsError {
         line,
         message: format!(
             "a quoted cell opens here and runs on past {MAX_QUOTED_LINES} lines or {} MB \
-             without its closing quote (a stray \"?): refused, rather than read the rest of the \
-             file as one cell; fix the quote (`score --keep-going` skips the line)",
+             without its closing quote, or never closes (a stray \"?): refused, rather than read \
+             the rest of the file as one cell; fix the quote (`score --keep-going` skips the line)",
             MAX_QUOTED_BYTES >> 20
         ),
     }
