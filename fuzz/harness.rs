@@ -200,6 +200,7 @@ fn model_for(headers: &[String], data: &[u8]) -> Model {
             field: field.id.clone(),
             weight: Weight(10_000),
             rule,
+            missing: None,
             decay: None,
             note: None,
         });

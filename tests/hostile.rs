@@ -164,6 +164,7 @@ fn big_model() -> Model {
                     from: 0.0,
                     to: 10.0,
                 },
+                missing: None,
                 decay: None,
                 note: None,
             });

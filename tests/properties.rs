@@ -86,13 +86,21 @@ fn rule(kind: FieldKind) -> BoxedStrategy<Rule> {
         FieldKind::Category | FieldKind::Text => (
             prop::collection::vec((tricky_text(), 0.0f64..=1.0), 0..4),
             0.0f64..=1.0,
+            prop::option::of(0.0f64..=1.0),
         )
-            .prop_map(|(mut values, default)| {
-                // A match lists each value once (ignoring case), and `default` is its own key.
+            .prop_map(|(mut values, default, missing)| {
+                // A match lists each value once (ignoring case), and `default` and `missing`
+                // are its own keys.
                 let mut seen = std::collections::HashSet::new();
-                values
-                    .retain(|(k, _)| k.trim() != "default" && seen.insert(k.trim().to_lowercase()));
-                Rule::Match(MatchRule { values, default })
+                values.retain(|(k, _)| {
+                    !["default", "missing"].contains(&k.trim().to_lowercase().as_str())
+                        && seen.insert(k.trim().to_lowercase())
+                });
+                Rule::Match(MatchRule {
+                    values,
+                    default,
+                    missing,
+                })
             })
             .boxed(),
         FieldKind::Boolean => prop_oneof![Just(Rule::Flag), Just(Rule::NotFlag)].boxed(),
@@ -153,6 +161,8 @@ fn model() -> impl Strategy<Value = Model> {
                         field: fields[i % fields.len()].id.clone(),
                         weight: Weight(10_000),
                         rule,
+                        // Every third signal gives a missing value its own attainment.
+                        missing: (i % 3 == 1).then_some(0.25),
                         decay: None,
                         note: None,
                     });

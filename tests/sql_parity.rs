@@ -868,8 +868,10 @@ fn gen_model(rng: &mut Rng) -> Model {
         let cat =
             |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
         match kind {
-            "number" => match rng.below(6) {
-                4 => "{ match: { 0: 1, 1: 0.6, 2.5: 0.3, '-3': 0.15, default: 0.05 } }".into(),
+            "number" => match rng.below(7) {
+                // A number field that holds days.
+                6 => format!("{{ recency: {{ half_life_days: {} }} }}", 1 + rng.below(60)),
+                4 => "{ match: { 0: 1, 1: 0.6, 2.5: 0.3, '-3': 0.15, default: 0.05, missing: 0.55 } }".into(),
                 0 => format!("{{ scale: {{ from: {}, to: {} }} }}", rng.below(5), 5 + rng.below(300)),
                 1 => format!("{{ scale: {{ from: {}, to: 0 }} }}", 1 + rng.below(300)),
                 2 => format!("{{ log_scale: {{ from: {}, to: {} }} }}", 1 + rng.below(5), 10 + rng.below(1000)),
@@ -881,7 +883,12 @@ fn gen_model(rng: &mut Rng) -> Model {
                 5..=6 => "not_flag".into(),
                 _ => "{ match: { 'yes': 0.8, 'no': 0.15, default: 0.5 } }".into(),
             },
-            "date" => if rng.chance(0.8) { format!("{{ recency: {{ half_life_days: {} }} }}", 1 + rng.below(60)) } else { "present".into() },
+            "date" => match rng.below(10) {
+                0..=5 => format!("{{ recency: {{ half_life_days: {} }} }}", 1 + rng.below(60)),
+                // Bands on a date read its age in days.
+                6..=7 => "{ bands: [ { at_least: -10, value: 0.9 }, { at_least: 7, value: 0.55 }, { at_least: 45.5, value: 0.2 } ] }".into(),
+                _ => "present".into(),
+            },
             _ => {
                 if rng.chance(0.2) {
                     "present".into()
@@ -899,9 +906,10 @@ fn gen_model(rng: &mut Rng) -> Model {
             }
         }
     };
+    // Decay since a date, or since a number field that holds days.
     let dates: Vec<&String> = fields
         .iter()
-        .filter(|(_, k)| *k == "date")
+        .filter(|(_, k)| *k == "date" || *k == "number")
         .map(|(id, _)| id)
         .collect();
     let cond = |rng: &mut Rng, depth: usize, scored: bool| -> String {
@@ -997,9 +1005,15 @@ fn gen_model(rng: &mut Rng) -> Model {
                         ),
                         _ => String::new(),
                     };
+                    // One signal in four gives a missing value its own attainment.
+                    let missing = if rng.chance(0.25) {
+                        ", missing: 0.35"
+                    } else {
+                        ""
+                    };
                     let _ = writeln!(
                         y,
-                        "          - {{ field: {id}, weight: {w}, rule: {}{decay} }}",
+                        "          - {{ field: {id}, weight: {w}, rule: {}{decay}{missing} }}",
                         rule(rng, kind)
                     );
                 }
@@ -1748,4 +1762,66 @@ journeys:
         "the engine's scores"
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [11, 11, 11]);
+}
+
+/// Issue 14, items 1 to 3 of the rule language: a missing value's own attainment (on the
+/// signal and as a `match` entry), `bands` on a date (its age in days), and `recency` and
+/// `decay` on a number field that holds days, identically in the engine and on every engine.
+#[test]
+fn missing_attainments_date_bands_and_days_as_numbers_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: language
+as_of: 2026-11-01
+fields:
+  - { id: source, kind: category, missing: [Select] }
+  - { id: visits, kind: number }
+  - { id: last_seen, kind: date }
+  - { id: idle_days, kind: number }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: source, weight: 25, rule: { match: { Google: 1, default: 0.2, missing: 0.6 } } }
+          - { field: visits, weight: 25, rule: { scale: { from: 0, to: 10 } }, missing: 0.4, decay: { since: idle_days, half_life_days: 10 } }
+          - { field: last_seen, weight: 25, rule: { bands: [ { at_least: 0, value: 1 }, { at_least: 7, value: 0.5 }, { at_least: 30, value: 0.1 } ] } }
+          - { field: idle_days, weight: 25, rule: { recency: { half_life_days: 10 } } }
+"#;
+    let mut rows = vec![vec![
+        "id".to_string(),
+        "source".into(),
+        "visits".into(),
+        "last_seen".into(),
+        "idle_days".into(),
+    ]];
+    for (i, r) in [
+        ["Google", "5", "2026-11-01", "0"],
+        ["Select", "", "2026-10-25", "10"],
+        ["Email", "10", "2026-09-01", ""],
+        ["", "20", "", "-5"],
+        ["google", "0", "2026-12-01", "2.5"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut row = vec![format!("r{i}")];
+        row.extend(r.iter().map(|c| c.to_string()));
+        rows.push(row);
+    }
+    let case = hand_case(dir.path(), 5, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    let scores: Vec<f64> = scored.scores[0]
+        .iter()
+        .map(|s| (s * 10.0).round() / 10.0)
+        .collect();
+    // Row 0: 25 x (1 + 0.5 + 1 + 1). Row 1: source missing 0.6, visits missing 0.4 decayed
+    // by 0.5 (10 idle days) = 0.2, 7 days old 0.5, 10 idle days 0.5: 25 x 1.8. Row 2: 0.2, no
+    // idle days so no visits and no recency, 61 days old 0.1: 25 x 0.3. Row 3: missing source
+    // 0.6, 20 visits 1 (not decayed: -5 days), no date 0, -5 days 1: 25 x 2.6. Row 4: 1, 0,
+    // a future date is below every band 0, 2.5 days 0.5^0.25 = 0.8409: 25 x 1.8409 = 46.0.
+    assert_eq!(scores, [87.5, 45.0, 7.5, 65.0, 46.0], "the engine's scores");
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }

@@ -2,11 +2,12 @@
 //!
 //! One function per rule kind over a whole column, with the per-value arithmetic in small
 //! functions that the SQL export's tests hold equal to the generated SQL. A missing value
-//! always gives 0.
+//! gives 0 in every kernel; [`signal_column`] then gives it the signal's own `missing`
+//! attainment.
 
 use crate::contacts::Typed;
 use crate::contacts::typed::{BOOL_MISSING, CODE_MISSING, DATE_MISSING, category_key};
-use crate::model::{Band, Decay, Rule};
+use crate::model::{Band, Decay, Rule, Signal};
 
 /// `(v - from) / (to - from)`, clamped to [0, 1]. `from > to` inverts.
 ///
@@ -96,10 +97,30 @@ impl LogParts {
 
 /// 0.5^(age / half_life); 1 for today or a future date.
 pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
-    if age_days <= 0 {
+    half_life_of(age_days as f64, half_life_days)
+}
+
+/// [`half_life`] of an age in days that a number field holds (`days_since_last_login`),
+/// which may have a fraction; 0 days or less gives 1.
+pub fn half_life_of(age_days: f64, half_life_days: f64) -> f64 {
+    if age_days <= 0.0 {
         1.0
     } else {
-        0.5f64.powf(age_days as f64 / half_life_days)
+        0.5f64.powf(age_days / half_life_days)
+    }
+}
+
+/// Each value's age in days, `None` where it is missing: a date's days before `today`, a
+/// number field's own value (it holds days); `None` for a column that holds no days.
+pub fn ages(values: &Typed, today: i32) -> Option<Vec<Option<f64>>> {
+    match values {
+        Typed::Date(v) => Some(
+            v.iter()
+                .map(|&d| (d != DATE_MISSING).then(|| (today as i64 - d as i64) as f64))
+                .collect(),
+        ),
+        Typed::Number(v) => Some(v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect()),
+        Typed::Bool(_) | Typed::Category { .. } => None,
     }
 }
 
@@ -123,12 +144,10 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
             Typed::Number(v) => per_number(v, |x| scale(x, *from, *to)),
             Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
         },
-        Rule::Bands(b) => match values {
-            Typed::Number(v) => v
-                .iter()
-                .map(|&x| if x.is_nan() { 0.0 } else { bands(x, b) })
-                .collect(),
-            Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
+        // On a number its value, on a date its age in days.
+        Rule::Bands(b) => match ages(values, today) {
+            Some(x) => x.iter().map(|x| x.map_or(0.0, |x| bands(x, b))).collect(),
+            None => unfit(),
         },
         Rule::Match(m) => match values {
             Typed::Category { codes, keys, .. } => {
@@ -204,35 +223,42 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
             Typed::Number(v) => per_number(v, |x| log_scale(x, *from, *to)),
             Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. } => unfit(),
         },
-        Rule::Recency { half_life_days } => match values {
-            Typed::Date(v) => v
+        // A date's age, or a number field that holds days.
+        Rule::Recency { half_life_days } => match ages(values, today) {
+            Some(x) => x
                 .iter()
-                .map(|&d| {
-                    if d == DATE_MISSING {
-                        0.0
-                    } else {
-                        half_life(today as i64 - d as i64, *half_life_days)
-                    }
-                })
+                .map(|x| x.map_or(0.0, |x| half_life_of(x, *half_life_days)))
                 .collect(),
-            Typed::Number(_) | Typed::Bool(_) | Typed::Category { .. } => unfit(),
+            None => unfit(),
         },
     }
 }
 
-/// Multiplies an attainment column by the decay factor of its `since` date column.
-pub fn apply_decay(att: &mut [f64], decay: &Decay, since: Option<&Typed>, today: i32) {
-    match since {
-        Some(Typed::Date(d)) => {
-            for (a, &day) in att.iter_mut().zip(d) {
-                *a *= if day == DATE_MISSING {
-                    0.0
-                } else {
-                    half_life(today as i64 - day as i64, decay.half_life_days)
-                };
+/// A signal's attainment column before decay: its rule's kernel, with the signal's
+/// `missing` attainment (`Signal::missing_attainment`) where the field has no value.
+pub fn signal_column(signal: &Signal, values: &Typed, today: i32) -> Vec<f64> {
+    let mut att = attainment(&signal.rule, values, today);
+    let m = signal.missing_attainment();
+    if m != 0.0 {
+        for (i, a) in att.iter_mut().enumerate() {
+            if values.is_missing(i) {
+                *a = m;
             }
         }
-        _ => att.iter_mut().for_each(|a| *a = 0.0),
+    }
+    att
+}
+
+/// Multiplies an attainment column by the decay factor of its `since` column: a date, or a
+/// number field that holds days. A missing age, or a column of another kind, gives 0.
+pub fn apply_decay(att: &mut [f64], decay: &Decay, since: Option<&Typed>, today: i32) {
+    match since.and_then(|s| ages(s, today)) {
+        Some(x) => {
+            for (a, age) in att.iter_mut().zip(x) {
+                *a *= age.map_or(0.0, |x| half_life_of(x, decay.half_life_days));
+            }
+        }
+        None => att.iter_mut().for_each(|a| *a = 0.0),
     }
 }
 
@@ -346,6 +372,7 @@ mod tests {
         let m = Rule::Match(MatchRule {
             values: vec![(" GOOGLE ".into(), 0.8)],
             default: 0.1,
+            missing: None,
         });
         assert_eq!(attainment(&m, &cats, 0), vec![0.8, 0.1, 0.0]);
         let flags = Typed::Bool(vec![1, 0, BOOL_MISSING]);
@@ -365,6 +392,82 @@ mod tests {
         );
         // A rule on the wrong kind of column scores 0, never panics.
         assert_eq!(attainment(&Rule::Flag, &nums, 0), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_missing_value_gets_its_own_attainment() {
+        // `missing: 0.5` on the signal: the blank row gets 0.5, the others their rule's value;
+        // the rule's own `missing` entry (0.3) gives way to the signal's.
+        let cats = Typed::Category {
+            codes: vec![0, 1, CODE_MISSING],
+            labels: vec!["Google".into(), "Email".into()],
+            keys: vec!["google".into(), "email".into()],
+        };
+        let mut s = Signal {
+            field: "source".into(),
+            weight: crate::model::Weight::HUNDRED,
+            rule: Rule::Match(MatchRule {
+                values: vec![("Google".into(), 0.8)],
+                default: 0.1,
+                missing: Some(0.3),
+            }),
+            missing: None,
+            decay: None,
+            note: None,
+        };
+        assert_eq!(signal_column(&s, &cats, 0), vec![0.8, 0.1, 0.3]);
+        s.missing = Some(0.5);
+        assert_eq!(signal_column(&s, &cats, 0), vec![0.8, 0.1, 0.5]);
+        // On any kind: a scale over numbers, a blank (NaN) gets 0.5, not 0.
+        s.rule = Rule::Scale {
+            from: 0.0,
+            to: 10.0,
+        };
+        let nums = Typed::Number(vec![5.0, f64::NAN]);
+        assert_eq!(signal_column(&s, &nums, 0), vec![0.5, 0.5]);
+        s.missing = None;
+        assert_eq!(signal_column(&s, &nums, 0), vec![0.5, 0.0]);
+    }
+
+    #[test]
+    fn days_from_dates_and_numbers() {
+        // Bands on a date read its age: today 100, day 93 is 7 days old (band 7: 0.5), day 40
+        // is 60 (band 30: 0.1), day 120 is in the future (below every band: 0).
+        let b = Rule::Bands(vec![
+            Band {
+                at_least: 0.0,
+                value: 1.0,
+            },
+            Band {
+                at_least: 7.0,
+                value: 0.5,
+            },
+            Band {
+                at_least: 30.0,
+                value: 0.1,
+            },
+        ]);
+        let dates = Typed::Date(vec![100, 93, 40, 120, DATE_MISSING]);
+        assert_eq!(attainment(&b, &dates, 100), vec![1.0, 0.5, 0.1, 0.0, 0.0]);
+        // Recency on a number of days: 30 days at 30 is 0.5, 7.5 at 30 is 0.5^0.25, a
+        // negative number of days 1, a blank 0.
+        let r = Rule::Recency {
+            half_life_days: 30.0,
+        };
+        let days = Typed::Number(vec![30.0, 7.5, -2.0, f64::NAN]);
+        assert_eq!(
+            attainment(&r, &days, 100),
+            vec![0.5, 0.5f64.powf(0.25), 1.0, 0.0]
+        );
+        // Decay since a number of days: 14 days at 14 halves; a blank gives 0.
+        let mut att = vec![0.8, 0.8];
+        let since = Typed::Number(vec![14.0, f64::NAN]);
+        let decay = Decay {
+            since: "idle".into(),
+            half_life_days: 14.0,
+        };
+        apply_decay(&mut att, &decay, Some(&since), 100);
+        assert_eq!(att, vec![0.4, 0.0]);
     }
 
     #[test]

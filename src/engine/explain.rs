@@ -9,7 +9,6 @@
 use super::score::Scored;
 use crate::contacts::Typed;
 use crate::contacts::typed::format_number;
-use crate::model::rules::field_words;
 use crate::model::{Condition, Model, Touchpoint, Weight};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -222,7 +221,7 @@ fn touchpoint(
             let col = by_place.get(&(ji, path.as_slice(), si));
             let attainment = col.map(|c| c.attainment[row]).unwrap_or(0.0);
             let max = max_points * s.weight.fraction();
-            let words = s.rule.words(&field_words(model, &s.field));
+            let words = s.words_in(model);
             SignalPart {
                 field: s.field.clone(),
                 weight: s.weight,

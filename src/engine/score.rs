@@ -837,8 +837,11 @@ impl Scorer {
                 .cloned()
                 .unwrap_or_default();
             let key = format!(
-                "{fkey}\u{1}{:?}\u{1}{:?}\u{1}{since}\u{1}{}",
-                s.rule, s.decay, today.0
+                "{fkey}\u{1}{:?}\u{1}{:?}\u{1}{since}\u{1}{}\u{1}{}",
+                s.rule,
+                s.decay,
+                today.0,
+                s.missing_attainment()
             );
             keys.push(key.clone());
             let att = self
@@ -846,7 +849,7 @@ impl Scorer {
                 .entry(key)
                 .or_insert_with(|| {
                     let mut a = match fields.get(&s.field) {
-                        Some(col) => attain::attainment(&s.rule, col, today.0),
+                        Some(col) => attain::signal_column(s, col, today.0),
                         None => vec![0.0; n],
                     };
                     if let Some(d) = &s.decay {

@@ -469,9 +469,7 @@ fn touchpoint_rows(h: &mut String, model: &Model, t: &Touchpoint, depth: usize) 
                 "{} {}% ({})",
                 esc(&s.field),
                 s.weight,
-                esc(&s
-                    .rule
-                    .words(&crate::model::rules::field_words(model, &s.field)))
+                esc(&s.words_in(model))
             )
         })
         .collect();

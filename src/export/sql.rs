@@ -732,17 +732,27 @@ impl<'a> Writer<'a> {
         let kind = field.map(|f| f.kind);
         let base = match (v, kind) {
             (None, _) | (_, None) => zero.clone(),
-            (Some(v), Some(kind)) => self.lower_rule(&s.rule, v, kind, at)?,
+            (Some(v), Some(kind)) => {
+                let rule = self.lower_rule(&s.rule, v, kind, at)?;
+                // The signal's own attainment for a missing value, as `attain::signal_column`.
+                match s.missing_attainment() {
+                    0.0 => rule,
+                    m => format!("CASE WHEN {v} IS NULL THEN {} ELSE {rule} END", f(m)?),
+                }
+            }
         };
         let Some(decay) = &s.decay else {
             return Ok(base);
         };
-        let since = match (
+        let age = match (
             self.fields.get(decay.since.as_str()),
             self.values.get(decay.since.as_str()),
         ) {
-            (Some(sf), Some(sv)) if sf.kind == FieldKind::Date => sv,
-            _ => return Ok(zero),
+            (Some(sf), Some(sv)) => self.age(sv, sf.kind),
+            (None, _) | (_, None) => None,
+        };
+        let Some(age) = age else {
+            return Ok(zero);
         };
         // On PostgreSQL a product that rounds to zero raises: an attainment under PG_TINY is
         // taken as 0 before it is multiplied (the decay factor is never below PG_TINY there).
@@ -756,7 +766,7 @@ impl<'a> Writer<'a> {
         };
         Ok(format!(
             "{base} * {}",
-            self.factor(since, decay.half_life_days, &format!("{at}: decay"))?
+            self.factor(&age, decay.half_life_days, &format!("{at}: decay"))?
         ))
     }
 
@@ -822,17 +832,18 @@ impl<'a> Writer<'a> {
                 }
                 K::Category | K::Boolean | K::Date | K::Text => zero,
             },
-            Rule::Bands(bands) => match kind {
-                K::Number => {
+            Rule::Bands(bands) => match self.age(v, kind) {
+                // On a number its value, on a date its age in days.
+                Some(x) => {
                     // The last band reached wins, as the engine's loop does.
                     let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
                     for b in bands.iter().rev() {
-                        let _ = write!(e, " WHEN {v} >= {} THEN {}", f(b.at_least)?, f(b.value)?);
+                        let _ = write!(e, " WHEN {x} >= {} THEN {}", f(b.at_least)?, f(b.value)?);
                     }
                     let _ = write!(e, " ELSE {zero} END");
                     e
                 }
-                K::Category | K::Boolean | K::Date | K::Text => zero,
+                None => zero,
             },
             Rule::Match(m) => match kind {
                 K::Category | K::Text => {
@@ -920,20 +931,30 @@ impl<'a> Writer<'a> {
                 }
                 K::Category | K::Boolean | K::Date | K::Text => zero,
             },
-            Rule::Recency { half_life_days } => match kind {
-                K::Date => self.factor(v, *half_life_days, at)?,
-                K::Number | K::Category | K::Boolean | K::Text => zero,
+            Rule::Recency { half_life_days } => match self.age(v, kind) {
+                Some(age) => self.factor(&age, *half_life_days, at)?,
+                None => zero,
             },
         })
     }
 
-    /// The `sw_decay` column of the factor for day column `day`, 0 where it is missing: every
-    /// signal that decays from the same date with the same half-life reads one column.
-    fn factor(&self, day: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
+    /// A value's age in days: a date's days before today, a number field's own value (it
+    /// holds days, `days_since_last_login`); `None` for the kinds that hold no days.
+    fn age(&self, v: &str, kind: FieldKind) -> Option<String> {
+        match kind {
+            FieldKind::Date => Some(format!("({} - {v})", self.today)),
+            FieldKind::Number => Some(v.to_string()),
+            FieldKind::Category | FieldKind::Boolean | FieldKind::Text => None,
+        }
+    }
+
+    /// The `sw_decay` column of the factor for an age in days, 0 where it is missing: every
+    /// signal that decays from the same field with the same half-life reads one column.
+    fn factor(&self, age: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
         let e = format!(
-            "CASE WHEN {day} IS NULL THEN {} ELSE {} END",
+            "CASE WHEN {age} IS NULL THEN {} ELSE {} END",
             self.d.float(0.0, at)?,
-            self.half_life(day, half_life_days, at)?
+            self.half_life(age, half_life_days, at)?
         );
         // PostgreSQL stores every step as a table (`materialized`); one more step costs it
         // more than the few POWER calls it saves, so there each signal writes its factor out.
@@ -952,10 +973,9 @@ impl<'a> Writer<'a> {
     }
 
     /// 0.5^(age / half_life), 1 for today or later (`engine::attain::half_life`).
-    fn half_life(&self, day: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
+    fn half_life(&self, age: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
         let d = self.d;
-        let age = format!("({} - {day})", self.today);
-        let exponent = d.int_over_double(&age, &d.float(half_life_days, at)?);
+        let exponent = d.int_over_double(age, &d.float(half_life_days, at)?);
         // PostgreSQL raises when POWER underflows; past 2^-498 (under PG_TINY) it is 0 there.
         let cut = if d == Dialect::Postgres {
             format!(

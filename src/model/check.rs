@@ -769,6 +769,7 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
         }
         Rule::Flag | Rule::NotFlag | Rule::Present => {}
     }
+    check_missing(c, s, sa);
     if let Some(d) = &s.decay {
         let da = sa.key("decay");
         match c.fields.get(d.since.as_str()) {
@@ -780,11 +781,12 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                     s.field, d.since
                 ),
             ),
-            Some(f) if f.kind != FieldKind::Date => c.error(
+            // A date, or a number field that holds days (`days_since_last_login`).
+            Some(f) if !matches!(f.kind, FieldKind::Date | FieldKind::Number) => c.error(
                 "rule-kind",
                 &da.key("since"),
                 format!(
-                    "signal '{}': decay since '{}', which is a {}, not a date",
+                    "signal '{}': decay since '{}', which is a {}, not a date or a number of days",
                     s.field,
                     f.id,
                     f.kind.name()
@@ -1529,6 +1531,10 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
                 };
                 out.push((format!("{at}.{key}"), kind));
             }
+            // A missing value's attainment is tuned where the model gives one.
+            if s.missing.or(s.rule.missing_entry()).is_some() {
+                out.push((format!("{at}.missing"), TunedKind::Attainment));
+            }
             out.push((at, TunedKind::Weight));
         }
         for ch in &t.touchpoints {
@@ -1553,6 +1559,45 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
 
 /// The names of a rule's tunable numbers, after its signal's path: each `match` value as
 /// written and `default`, each band by its `at_least`, a scale's `from` and `to`.
+/// A missing value's own attainment: 0 to 1, and given once (the signal's `missing` wins
+/// over the rule's entry, so a second one is redundant, or a mistake when they differ).
+fn check_missing(c: &mut Checker, s: &Signal, sa: &At) {
+    let ra = sa.key("rule").key(s.rule.kind_name()).key("missing");
+    for (v, at) in [
+        (s.missing, sa.key("missing")),
+        (s.rule.missing_entry(), ra.clone()),
+    ] {
+        if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
+            c.error(
+                "bad-rule",
+                &at,
+                format!(
+                    "signal '{}': a missing value's attainment is {}, outside 0 to 1",
+                    s.field,
+                    compact(v)
+                ),
+            );
+        }
+    }
+    if let (Some(own), Some(entry)) = (s.missing, s.rule.missing_entry()) {
+        let what = if own == entry {
+            "says the same twice: keep one"
+        } else {
+            "is overridden by it: remove one"
+        };
+        c.warn(
+            "missing-twice",
+            &ra,
+            format!(
+                "signal '{}' gives a missing value {} and its rule's `missing` entry {} {what}",
+                s.field,
+                compact(own),
+                compact(entry)
+            ),
+        );
+    }
+}
+
 pub fn attainment_keys(rule: &Rule) -> Vec<String> {
     match rule {
         Rule::Match(m) => m
@@ -1562,13 +1607,8 @@ pub fn attainment_keys(rule: &Rule) -> Vec<String> {
             .chain(std::iter::once("default".to_string()))
             .collect(),
         Rule::Bands(b) => b.iter().map(|b| fmt_limit(b.at_least)).collect(),
-        Rule::Scale { .. } => vec!["from".into(), "to".into()],
-        // A log scale's ends are not fitted yet: `tune` keeps them as written.
-        Rule::Flag
-        | Rule::NotFlag
-        | Rule::Present
-        | Rule::Recency { .. }
-        | Rule::LogScale { .. } => Vec::new(),
+        Rule::Scale { .. } | Rule::LogScale { .. } => vec!["from".into(), "to".into()],
+        Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@
 //! exhaustive `match` over [`Rule`] with no wildcard arm, so a new kind does not compile until
 //! every one of them answers for it (README, "Adding a rule kind").
 
-use super::{Band, FieldKind, MatchRule, Model, Rule};
+use super::{Band, FieldKind, MatchRule, Model, Rule, Signal};
 
 /// The kinds of rule, in the order the designer's rule form cycles through them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -133,7 +133,12 @@ impl RuleKind {
                 } else {
                     attainment(get(1), "the default")?
                 };
-                Ok(Rule::Match(MatchRule { values, default }))
+                let missing = optional_attainment(get(2), "a missing value's attainment")?;
+                Ok(Rule::Match(MatchRule {
+                    values,
+                    default,
+                    missing,
+                }))
             }
             RuleKind::Flag => Ok(Rule::Flag),
             RuleKind::NotFlag => Ok(Rule::NotFlag),
@@ -181,9 +186,9 @@ impl Rule {
     /// The field kinds this rule can read.
     pub fn fits(&self, kind: FieldKind) -> bool {
         match self {
-            Rule::Scale { .. } | Rule::Bands(_) | Rule::LogScale { .. } => {
-                kind == FieldKind::Number
-            }
+            Rule::Scale { .. } | Rule::LogScale { .. } => kind == FieldKind::Number,
+            // On a date, the bands read its age in days.
+            Rule::Bands(_) => matches!(kind, FieldKind::Number | FieldKind::Date),
             // On a number field the values are compared as numbers (`1: 1, 2: 0.6`).
             Rule::Match(_) => matches!(
                 kind,
@@ -191,7 +196,8 @@ impl Rule {
             ),
             Rule::Flag | Rule::NotFlag => kind == FieldKind::Boolean,
             Rule::Present => true,
-            Rule::Recency { .. } => kind == FieldKind::Date,
+            // A number field holds the age in days itself (`days_since_last_login`).
+            Rule::Recency { .. } => matches!(kind, FieldKind::Date | FieldKind::Number),
         }
     }
 
@@ -207,8 +213,28 @@ impl Rule {
     }
 
     /// What the rule does, in a sentence: "0 visits gives 0, 10 or more gives 1". The
-    /// designer, `explain` and the HTML report all say a rule with these words.
+    /// designer, `explain` and the HTML report all say a rule with these words (a signal's
+    /// through [`Signal::words`], which adds its own `missing`).
     pub fn words(&self, field: &str) -> String {
+        with_missing(self, self.value_words(field), self.missing_entry())
+    }
+
+    /// The attainment the rule's own `missing` entry gives a missing value, if it has one.
+    pub fn missing_entry(&self) -> Option<f64> {
+        match self {
+            Rule::Match(m) => m.missing,
+            Rule::Scale { .. }
+            | Rule::Bands(_)
+            | Rule::Flag
+            | Rule::NotFlag
+            | Rule::Present
+            | Rule::Recency { .. }
+            | Rule::LogScale { .. } => None,
+        }
+    }
+
+    /// The sentence for the values a contact has, without what a missing value gives.
+    fn value_words(&self, field: &str) -> String {
         match self {
             Rule::Scale { from, to } => {
                 let (f, t) = (fmt_num(*from), fmt_num(*to));
@@ -260,7 +286,7 @@ impl Rule {
             }
             Rule::Flag => format!("{field} yes gives 1, no gives 0"),
             Rule::NotFlag => format!("{field} no gives 1, yes gives 0"),
-            Rule::Present => format!("any {field} given gives 1, missing gives 0"),
+            Rule::Present => format!("any {field} given gives 1"),
             Rule::Recency { half_life_days } => {
                 let h = fmt_num(*half_life_days);
                 let h2 = fmt_num(half_life_days * 2.0);
@@ -331,7 +357,9 @@ impl Rule {
                 let hi = keys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 (lo <= hi).then_some((lo, hi))
             }
-            Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => None,
+            // Ages in days up to three half-lives, for a number field that holds days.
+            Rule::Recency { half_life_days } => Some((0.0, half_life_days * 3.0)),
+            Rule::Flag | Rule::NotFlag | Rule::Present => None,
         }
     }
 
@@ -375,12 +403,71 @@ impl Rule {
                         .join(", "),
                 ),
                 ("Anything else gives", fmt_num(m.default)),
+                (
+                    "Missing gives (empty: 0)",
+                    m.missing.map(fmt_num).unwrap_or_default(),
+                ),
             ],
             Rule::Flag | Rule::NotFlag | Rule::Present => Vec::new(),
             Rule::Recency { half_life_days } => {
                 vec![("Half-life in days", fmt_num(*half_life_days))]
             }
         }
+    }
+}
+
+impl Signal {
+    /// The attainment of a contact without a value: the signal's `missing`, else the rule's
+    /// `missing` entry, else 0 (the signal's is nearer the workshop's edit, so it wins).
+    pub fn missing_attainment(&self) -> f64 {
+        self.missing.or(self.rule.missing_entry()).unwrap_or(0.0)
+    }
+
+    /// The signal's sentence in the designer, `explain` and the HTML report: [`words`] with
+    /// the field as the model names it, and the days a date or a number of days stands for
+    /// ("7 days since last activity or more gives 0.5", "0 days since login gives 1").
+    ///
+    /// [`words`]: Signal::words
+    pub fn words_in(&self, model: &Model) -> String {
+        let name = field_words(model, &self.field);
+        let kind = model
+            .fields
+            .iter()
+            .find(|f| f.id == self.field)
+            .map(|f| f.kind);
+        // Every other rule on every other kind says its field as it is.
+        if let (Rule::Bands(_), Some(FieldKind::Date)) = (&self.rule, kind) {
+            return self.words(&format!("days since {name}"));
+        }
+        if let (Rule::Recency { half_life_days }, Some(FieldKind::Number)) = (&self.rule, kind) {
+            let h = fmt_num(*half_life_days);
+            let h2 = fmt_num(half_life_days * 2.0);
+            return with_missing(
+                &self.rule,
+                format!("0 {name} gives 1, {h} gives 0.5, {h2} gives 0.25"),
+                self.missing.or(self.rule.missing_entry()),
+            );
+        }
+        self.words(&name)
+    }
+
+    /// The signal's rule in words, with what a missing value gives when it is not 0.
+    pub fn words(&self, field: &str) -> String {
+        match self.missing {
+            Some(m) => with_missing(&self.rule, self.rule.value_words(field), Some(m)),
+            None => self.rule.words(field),
+        }
+    }
+}
+
+/// A rule's sentence with ", missing gives 0.5" added when a missing value gives more than 0
+/// (or always for `present`, which is about missing values).
+fn with_missing(rule: &Rule, words: String, missing: Option<f64>) -> String {
+    let m = missing.unwrap_or(0.0);
+    if m != 0.0 || rule.kind() == RuleKind::Present {
+        format!("{words}, missing gives {}", fmt_num(m))
+    } else {
+        words
     }
 }
 
@@ -445,6 +532,15 @@ fn attainment(raw: &str, what: &str) -> Result<f64, String> {
     }
 }
 
+/// An attainment typed in a form that may be left empty (none).
+pub fn optional_attainment(raw: &str, what: &str) -> Result<Option<f64>, String> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        attainment(raw, what).map(Some)
+    }
+}
+
 /// `a=1, b=0.5` as pairs of trimmed texts.
 fn pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
     raw.split(',')
@@ -490,6 +586,7 @@ mod tests {
         let m = Rule::Match(MatchRule {
             values: vec![("Finance".into(), 1.0)],
             default: 0.2,
+            missing: None,
         });
         assert_eq!(
             m.words("industry"),
@@ -502,6 +599,43 @@ mod tests {
             .words("last login"),
             "last login today gives 1, 30 days ago gives 0.5, 60 days ago 0.25"
         );
+    }
+
+    #[test]
+    fn a_missing_attainment_in_words_and_in_the_form() {
+        let m = RuleKind::Match
+            .parse(&["Finance=1".into(), "0.2".into(), "0.5".into()])
+            .unwrap();
+        assert_eq!(
+            m.words("industry"),
+            "'Finance' gives 1, any other industry gives 0.2, missing gives 0.5"
+        );
+        assert_eq!(m.inputs()[2].1, "0.5");
+        assert!(
+            RuleKind::Match
+                .parse(&["a=1".into(), "".into(), "1.5".into()])
+                .unwrap_err()
+                .contains("0 to 1")
+        );
+        // The signal's own `missing` wins over the rule's entry, in words as in the score.
+        let mut s = Signal {
+            field: "industry".into(),
+            weight: crate::model::Weight::HUNDRED,
+            rule: m,
+            missing: Some(0.25),
+            decay: None,
+            note: None,
+        };
+        assert_eq!(
+            s.words("industry"),
+            "'Finance' gives 1, any other industry gives 0.2, missing gives 0.25"
+        );
+        assert_eq!(s.missing_attainment(), 0.25);
+        s.missing = None;
+        assert_eq!(s.missing_attainment(), 0.5);
+        s.rule = Rule::Flag;
+        assert_eq!(s.missing_attainment(), 0.0);
+        assert_eq!(s.words("member"), "member yes gives 1, no gives 0");
     }
 
     #[test]

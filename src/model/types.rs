@@ -548,6 +548,11 @@ pub struct Signal {
     pub weight: Weight,
     #[serde(with = "yaml_serde::with::singleton_map")]
     pub rule: Rule,
+    /// The attainment of a contact without a value (`missing: 0.5`); not given, the rule's
+    /// own `missing` entry, else 0. It wins over the rule's entry (`check` warns when both
+    /// are given). Such a contact still counts as missing in the data-quality counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decay: Option<Decay>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -584,24 +589,31 @@ pub struct Band {
     pub value: f64,
 }
 
-/// `match: {VALUE: attainment, ..., default: a}`.
+/// `match: {VALUE: attainment, ..., default: a, missing: m}`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchRule {
     pub values: Vec<(String, f64)>,
     pub default: f64,
+    /// The attainment of a missing value (the `missing` entry); none gives 0.
+    pub missing: Option<f64>,
 }
 
 impl Serialize for MatchRule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         // The exact count: the YAML writer fails on a map that holds fewer entries than said.
-        let n = self.values.len() + usize::from(self.default != 0.0);
+        let n = self.values.len()
+            + usize::from(self.default != 0.0)
+            + usize::from(self.missing.is_some());
         let mut m = s.serialize_map(Some(n))?;
         for (k, v) in &self.values {
             m.serialize_entry(k, v)?;
         }
         if self.default != 0.0 {
             m.serialize_entry("default", &self.default)?;
+        }
+        if let Some(missing) = &self.missing {
+            m.serialize_entry("missing", missing)?;
         }
         m.end()
     }
@@ -622,6 +634,10 @@ impl<'de> Deserialize<'de> for MatchRule {
             }
             if k.0 == "default" {
                 rule.default = v;
+            } else if k.0 == "missing" {
+                // Like `default`, a word of the rule: a cell that says "missing" is matched
+                // by writing the value in another case ("Missing": 0.5).
+                rule.missing = Some(v);
             } else {
                 rule.values.push((k.0, v));
             }
@@ -689,7 +705,7 @@ impl<'de> Deserialize<'de> for ScalarKey {
             }
             fn visit_unit<E: serde::de::Error>(self) -> Result<ScalarKey, E> {
                 Err(E::custom(
-                    "a match value is null (`null:` or `~:`), which no cell is: write the text in quotes (\"null\": 0.5) to match cells that say null, or leave it out (empty cells are missing and get 0)",
+                    "a match value is null (`null:` or `~:`), which no cell is: write the text in quotes (\"null\": 0.5) to match cells that say null, or give missing values their own attainment with `missing: 0.5` (empty cells are missing and get 0 otherwise)",
                 ))
             }
             fn visit_none<E: serde::de::Error>(self) -> Result<ScalarKey, E> {

@@ -843,6 +843,7 @@ mod tests {
                 from: 0.0,
                 to: 10.0,
             },
+            missing: None,
             decay: None,
             note: None,
         });

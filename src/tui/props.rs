@@ -7,7 +7,7 @@
 //! `Op::Replace`. Nothing here changes the model.
 
 use super::ops::{Item, Node};
-use crate::model::rules::{field_words, fmt_num, number};
+use crate::model::rules::{fmt_num, number, optional_attainment};
 use crate::model::{
     Condition, Date, Decay, Ending, FieldKind, Matrix, Model, Owner, Pillar, Stage, TouchpointKind,
     Weight,
@@ -44,6 +44,8 @@ pub enum Prop {
     Label,
     Column,
     Missing,
+    /// A signal's attainment for a contact without a value.
+    MissingGives,
     /// The matrix's row grade, column grade, and the ratings of its green and amber zones.
     MatrixRows,
     MatrixColumns,
@@ -109,6 +111,7 @@ impl Prop {
             Prop::Label => "Label",
             Prop::Column => "Column",
             Prop::Missing => "Missing values",
+            Prop::MissingGives => "Missing",
             Prop::MatrixRows => "Rows",
             Prop::MatrixColumns => "Columns",
             Prop::Green => "Green",
@@ -147,6 +150,9 @@ impl Prop {
             Prop::Bands => "grade names and the score each starts at: { A: 75, B: 50, C: 0 }",
             Prop::Decay => "{ since: DATE_FIELD, half_life_days: 30 }, or empty for none",
             Prop::Missing => "values that mean no value, separated by commas: Select, N/A",
+            Prop::MissingGives => {
+                "a missing value's attainment, 0 to 1, or empty for the rule's (else 0)"
+            }
             Prop::AsOf => "a date (2026-11-01), or empty for today",
             Prop::Points => "points added (or taken away, negative) when the condition holds",
             Prop::AtLeast => "the lowest journey score of this tier, 0 to 100",
@@ -179,7 +185,7 @@ pub fn props(node: &Node) -> Vec<Prop> {
             v.extend([OpenQuestion, Note]);
             v
         }
-        Node::Signal { .. } => vec![Field, Weight, Rule, Decay, Note],
+        Node::Signal { .. } => vec![Field, Weight, Rule, MissingGives, Decay, Note],
         Node::Adjustment { .. } => vec![Name, When, Points, Note],
         Node::Grade(_) => vec![Id, Journey, Bands],
         Node::Tier(_) => vec![Name, AtLeast, Handover, ToPerson],
@@ -232,6 +238,7 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Signal(s), Prop::Field) => s.field.clone(),
         (I::Signal(s), Prop::Weight) => s.weight.to_string(),
         (I::Signal(s), Prop::Rule) => s.rule.kind_name().into(),
+        (I::Signal(s), Prop::MissingGives) => s.missing.map(fmt_num).unwrap_or_default(),
         (I::Signal(s), Prop::Decay) => s.decay.as_ref().map(flow).unwrap_or_default(),
         (I::Signal(s), Prop::Note) => opt(&s.note),
         (I::Adjustment(a), Prop::Name) => a.name.clone(),
@@ -280,12 +287,15 @@ pub fn raw(item: &Item, prop: Prop) -> String {
 /// structured ones.
 pub fn display(item: &Item, prop: Prop, model: &Model) -> String {
     match (item, prop) {
-        (Item::Signal(s), Prop::Rule) => s.rule.words(&field_words(model, &s.field)),
+        (Item::Signal(s), Prop::Rule) => s.words_in(model),
         (Item::Adjustment(a), Prop::When) => describe_condition(&a.when),
         (Item::Segment(s), Prop::When) => match &s.when {
             Some(c) => describe_condition(c),
             None => "everyone (catch-all)".into(),
         },
+        (Item::Signal(s), Prop::MissingGives) if s.missing.is_none() => {
+            format!("{} (not set)", fmt_num(s.missing_attainment()))
+        }
         (Item::Signal(s), Prop::Decay) => match &s.decay {
             Some(d) => format!(
                 "halves every {} days since {}",
@@ -419,6 +429,9 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
         (I::Touchpoint(t), Prop::Note) => t.note = non_empty(raw),
         (I::Signal(s), Prop::Field) => s.field = known_field(raw, model)?,
         (I::Signal(s), Prop::Weight) => s.weight = Weight::parse(raw)?,
+        (I::Signal(s), Prop::MissingGives) => {
+            s.missing = optional_attainment(raw, "a missing value's attainment")?
+        }
         (I::Signal(s), Prop::Decay) => {
             s.decay = match non_empty(raw) {
                 None => None,
@@ -762,6 +775,28 @@ mod tests {
                 .unwrap_err()
                 .contains("not ' '")
         );
+        // A signal's own attainment for a missing value: 0 to 1, or empty for none.
+        let s = Item::Signal(crate::model::Signal {
+            field: "visits".into(),
+            weight: Weight::HUNDRED,
+            rule: crate::model::Rule::Present,
+            missing: None,
+            decay: None,
+            note: None,
+        });
+        assert_eq!(display(&s, Prop::MissingGives, &m), "0 (not set)");
+        let Ok(Item::Signal(with)) = set(&s, Prop::MissingGives, "0.5", &m) else {
+            panic!()
+        };
+        assert_eq!(with.missing, Some(0.5));
+        let with = Item::Signal(with);
+        assert_eq!(raw(&with, Prop::MissingGives), "0.5");
+        assert!(
+            set(&with, Prop::MissingGives, "2", &m)
+                .unwrap_err()
+                .contains("0 to 1")
+        );
+        assert_eq!(set(&with, Prop::MissingGives, " ", &m), Ok(s));
         let g = Item::TiersJourney("x".into());
         assert!(set(&g, Prop::Journey, "nope", &m).is_err());
         assert_eq!(

@@ -12,19 +12,22 @@
 //! category with a dozen leads keeps most of the room's judgement, one with a thousand follows
 //! the data.
 //!
-//! A `scale` rule's end points are not linear in the score: they are searched over the
-//! column's deciles (and the hand values), and move only when the log-likelihood gain pays
-//! the Akaike price of one per end point moved.
+//! A `scale` or `log_scale` rule's end points are not linear in the score: they are searched
+//! over the column's deciles (and the hand values), and move only when the log-likelihood
+//! gain pays the Akaike price of one per end point moved.
 //!
-//! HOOK(lang): a signal's `missing` attainment (the value a contact without the field gets,
-//! being added in branch `lang`) is one more linear number: when it lands, give each signal
-//! with a `missing:` a `ParamKind::Value` whose bin holds the rows where the field is missing
-//! (today those rows are `NO_BIN`, attainment 0), and write it back in `write_signal`.
+//! A signal that gives a missing value its own attainment (`missing:` on the signal or in its
+//! rule) has one more linear number, fitted like a category's: its rows are those where the
+//! field is missing (`Shape::Missing` around the rule's own shape). A signal without one keeps
+//! 0 there: tuning changes numbers the model states, it does not add new ones.
+//!
+//! Every `match` here is exhaustive over the rule kinds and the typed columns, so a new rule
+//! kind does not compile until it says how it is tuned.
 
 use super::super::attain;
 use crate::contacts::Typed;
 use crate::contacts::typed::{CODE_MISSING, category_key};
-use crate::model::{Rule, Signal, TuneLimit};
+use crate::model::{MatchRule, Rule, Signal, TuneLimit};
 use std::sync::Arc;
 
 /// A row that takes no fitted value (missing, or below every band): attainment 0.
@@ -39,15 +42,35 @@ pub(super) enum Shape {
         mult: Vec<f64>,
         first: usize,
     },
-    /// `scale` over a number column, end points at parameters `from` and `to`.
+    /// `scale` (or `log_scale` when `log`) over a number column, end points at parameters
+    /// `from` and `to`.
     Scale {
         x: Vec<f64>,
         mult: Vec<f64>,
         from: usize,
         to: usize,
+        log: bool,
     },
     /// Nothing to fit (`flag`, `present`, `recency`): the column as scored.
     Fixed(Arc<Vec<f64>>),
+    /// The rows where the field is missing take parameter `param` times `mult`; the others
+    /// follow `inner`.
+    Missing {
+        inner: Box<Shape>,
+        rows: Vec<bool>,
+        mult: Vec<f64>,
+        param: usize,
+    },
+}
+
+impl Shape {
+    /// The shape without its missing rows' parameter.
+    fn rule_shape(&self) -> &Shape {
+        match self {
+            Shape::Missing { inner, .. } => inner.rule_shape(),
+            Shape::Binned { .. } | Shape::Scale { .. } | Shape::Fixed(_) => self,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +137,8 @@ impl Param {
 /// (ones without decay) and its attainment column as scored.
 pub(super) struct Columns<'a> {
     pub typed: Option<&'a Typed>,
+    /// The day number ages count from (bands on a date read its age).
+    pub today: i32,
     pub mult: Vec<f64>,
     pub att: Arc<Vec<f64>>,
 }
@@ -128,7 +153,12 @@ pub(super) fn shape_of(
     params: &mut Vec<Param>,
     limits: &[TuneLimit],
 ) -> Shape {
-    let Columns { typed, mult, att } = data;
+    let Columns {
+        typed,
+        today,
+        mult,
+        att,
+    } = data;
     let limit = |key: &str| {
         let path = format!("{at}.{key}");
         let l = limits.iter().find(|l| l.at == path);
@@ -136,74 +166,105 @@ pub(super) fn shape_of(
     };
     let first = params.len();
     let keys = crate::model::check::attainment_keys(&signal.rule);
-    if let (Rule::Match(m), Some(bins)) = (
-        &signal.rule,
-        typed.and_then(|t| match_bins(&signal.rule, t)),
-    ) {
-        push_values(
-            m.values.iter().map(|v| v.1).chain([m.default]),
-            &keys,
-            leaf,
-            params,
-            &limit,
-        );
-        return Shape::Binned { bins, mult, first };
-    }
-    match (&signal.rule, typed) {
-        (Rule::Bands(b), Some(Typed::Number(v))) => {
-            // The last band in the list the number reaches, as `attain::bands` reads them.
-            let bins = v
-                .iter()
-                .map(|&x| {
-                    let mut bin = NO_BIN;
-                    if !x.is_nan() {
-                        for (i, band) in b.iter().enumerate() {
-                            if x >= band.at_least {
-                                bin = i as u32;
-                            }
-                        }
-                    }
-                    bin
-                })
-                .collect();
-            push_values(b.iter().map(|b| b.value), &keys, leaf, params, &limit);
-            Shape::Binned { bins, mult, first }
-        }
-        (Rule::Scale { from, to }, Some(Typed::Number(v))) => {
-            for (key, hand) in [("from", *from), ("to", *to)] {
+    let fixed = || Shape::Fixed(att.clone());
+    let scale = |from: f64, to: f64, log: bool, params: &mut Vec<Param>| match typed {
+        Some(Typed::Number(v)) => {
+            for (key, hand) in [("from", from), ("to", to)] {
                 let (path, l) = limit(key);
                 params.push(Param::new(path, ParamKind::EndPoint, hand, leaf, l));
             }
             Shape::Scale {
                 x: v.clone(),
-                mult,
+                mult: mult.clone(),
                 from: first,
                 to: first + 1,
+                log,
             }
         }
-        _ => Shape::Fixed(att),
+        Some(Typed::Bool(_) | Typed::Date(_) | Typed::Category { .. }) | None => fixed(),
+    };
+    let shape = match &signal.rule {
+        Rule::Match(m) => match typed.map(|t| match_bins(m, t)) {
+            Some(Some(bins)) => {
+                push_values(
+                    m.values.iter().map(|v| v.1).chain([m.default]),
+                    &keys,
+                    leaf,
+                    params,
+                    &limit,
+                );
+                Shape::Binned {
+                    bins,
+                    mult: mult.clone(),
+                    first,
+                }
+            }
+            Some(None) | None => fixed(),
+        },
+        // A number's value or a date's age, as `attain::attainment` reads them.
+        Rule::Bands(b) => match typed.and_then(|t| attain::ages(t, today)) {
+            Some(v) => {
+                // The last band in the list the number reaches, as `attain::bands` reads them.
+                let bins = v
+                    .iter()
+                    .map(|x| {
+                        let mut bin = NO_BIN;
+                        if let Some(x) = *x {
+                            for (i, band) in b.iter().enumerate() {
+                                if x >= band.at_least {
+                                    bin = i as u32;
+                                }
+                            }
+                        }
+                        bin
+                    })
+                    .collect();
+                push_values(b.iter().map(|b| b.value), &keys, leaf, params, &limit);
+                Shape::Binned {
+                    bins,
+                    mult: mult.clone(),
+                    first,
+                }
+            }
+            None => fixed(),
+        },
+        Rule::Scale { from, to } => scale(*from, *to, false, params),
+        Rule::LogScale { from, to } => scale(*from, *to, true, params),
+        Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => fixed(),
+    };
+    let declared = signal.missing.or(signal.rule.missing_entry());
+    match (declared, typed) {
+        (Some(hand), Some(t)) => {
+            let (path, l) = limit("missing");
+            params.push(Param::new(path, ParamKind::Value, hand, leaf, l));
+            Shape::Missing {
+                inner: Box::new(shape),
+                rows: (0..t.len()).map(|i| t.is_missing(i)).collect(),
+                mult,
+                param: params.len() - 1,
+            }
+        }
+        (Some(_), None) | (None, _) => shape,
     }
 }
 
 /// Each row's bin under a `match` rule: the index of the value it matches, the default after
-/// the values, `NO_BIN` when missing; `None` for another rule or a column it cannot read.
-fn match_bins(rule: &Rule, typed: &Typed) -> Option<Vec<u32>> {
-    match (rule, typed) {
-        (
-            Rule::Match(m),
-            Typed::Category {
-                codes,
-                keys: labels,
-                ..
-            },
-        ) => {
+/// the values, `NO_BIN` when missing; `None` for a column it cannot read (a date).
+fn match_bins(m: &MatchRule, typed: &Typed) -> Option<Vec<u32>> {
+    let other = m.values.len() as u32;
+    match typed {
+        Typed::Category {
+            codes,
+            keys: labels,
+            ..
+        } => {
             let by_code: Vec<u32> = labels
                 .iter()
                 .map(|k| {
                     m.values
                         .iter()
                         .position(|(name, _)| category_key(name) == *k)
-                        .unwrap_or(m.values.len()) as u32
+                        .map_or(other, |p| p as u32)
                 })
                 .collect();
             let bins = codes
@@ -218,12 +279,12 @@ fn match_bins(rule: &Rule, typed: &Typed) -> Option<Vec<u32>> {
                 .collect();
             Some(bins)
         }
-        (Rule::Match(m), Typed::Bool(v)) => {
+        Typed::Bool(v) => {
             let find = |b: bool| {
                 m.values
                     .iter()
                     .position(|(name, _)| crate::contacts::parse_bool(name) == Some(b))
-                    .unwrap_or(m.values.len()) as u32
+                    .map_or(other, |p| p as u32)
             };
             let (t, f) = (find(true), find(false));
             let bins = v
@@ -231,12 +292,33 @@ fn match_bins(rule: &Rule, typed: &Typed) -> Option<Vec<u32>> {
                 .map(|&x| match x {
                     1 => t,
                     0 => f,
-                    _ => NO_BIN,
+                    2.. => NO_BIN,
                 })
                 .collect();
             Some(bins)
         }
-        _ => None,
+        // Compared as numbers, the first listing first, as `attain::attainment` does.
+        Typed::Number(v) => {
+            let keys: Vec<Option<f64>> = m
+                .values
+                .iter()
+                .map(|(k, _)| k.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+                .collect();
+            let bins = v
+                .iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        NO_BIN
+                    } else {
+                        keys.iter()
+                            .position(|k| *k == Some(x))
+                            .map_or(other, |p| p as u32)
+                    }
+                })
+                .collect();
+            Some(bins)
+        }
+        Typed::Date(_) => None,
     }
 }
 
@@ -268,28 +350,68 @@ pub(super) fn column(shape: &Shape, vals: &[f64]) -> Arc<Vec<f64>> {
                 })
                 .collect(),
         ),
-        Shape::Scale { x, mult, from, to } => {
-            Arc::new(scale_column(x, mult, vals[*from], vals[*to]))
-        }
+        Shape::Scale {
+            x,
+            mult,
+            from,
+            to,
+            log,
+        } => Arc::new(
+            x.iter()
+                .zip(mult)
+                .map(|(&v, &m)| ends_kernel(*log, v, vals[*from], vals[*to]) * m)
+                .collect(),
+        ),
         Shape::Fixed(att) => att.clone(),
+        Shape::Missing {
+            inner,
+            rows,
+            mult,
+            param,
+        } => {
+            let mut col = column(inner, vals).as_ref().clone();
+            for ((a, &gone), &m) in col.iter_mut().zip(rows).zip(mult) {
+                if gone {
+                    *a = vals[*param] * m;
+                }
+            }
+            Arc::new(col)
+        }
     }
 }
 
-fn scale_column(x: &[f64], mult: &[f64], from: f64, to: f64) -> Vec<f64> {
-    x.iter()
-        .zip(mult)
-        .map(|(&v, &m)| {
-            if v.is_nan() {
-                0.0
-            } else {
-                attain::scale(v, from, to) * m
-            }
-        })
-        .collect()
+/// One value's attainment under a `scale` (or `log_scale`) with these ends; 0 when missing.
+fn ends_kernel(log: bool, v: f64, from: f64, to: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else if log {
+        attain::log_scale(v, from, to)
+    } else {
+        attain::scale(v, from, to)
+    }
 }
 
-/// Writes the fitted numbers of one leaf back into its signal's rule.
+/// Writes the fitted numbers of one leaf back into its signal's rule (and its `missing`).
 pub(super) fn write_signal(signal: &mut Signal, shape: &Shape, vals: &[f64]) {
+    if let Shape::Missing { param, .. } = shape {
+        // Where the model states it: on the signal, else in the rule's entry.
+        let v = vals[*param];
+        match (&mut signal.missing, &mut signal.rule) {
+            (Some(m), _) => *m = v,
+            (None, Rule::Match(m)) => m.missing = Some(v),
+            (
+                None,
+                Rule::Scale { .. }
+                | Rule::Bands(_)
+                | Rule::Flag
+                | Rule::NotFlag
+                | Rule::Present
+                | Rule::Recency { .. }
+                | Rule::LogScale { .. },
+            ) => signal.missing = Some(v),
+        }
+    }
+    let shape = shape.rule_shape();
     match (&mut signal.rule, shape) {
         (Rule::Match(m), Shape::Binned { first, .. }) => {
             for (k, v) in m.values.iter_mut().enumerate() {
@@ -302,11 +424,23 @@ pub(super) fn write_signal(signal: &mut Signal, shape: &Shape, vals: &[f64]) {
                 band.value = vals[first + k];
             }
         }
-        (Rule::Scale { from, to }, Shape::Scale { from: f, to: t, .. }) => {
+        (
+            Rule::Scale { from, to } | Rule::LogScale { from, to },
+            Shape::Scale { from: f, to: t, .. },
+        ) => {
             *from = vals[*f];
             *to = vals[*t];
         }
-        _ => {}
+        // The shapes `shape_of` never gives a rule: nothing of it was fitted.
+        (
+            Rule::Match(_) | Rule::Bands(_),
+            Shape::Scale { .. } | Shape::Fixed(_) | Shape::Missing { .. },
+        )
+        | (
+            Rule::Scale { .. } | Rule::LogScale { .. },
+            Shape::Binned { .. } | Shape::Fixed(_) | Shape::Missing { .. },
+        )
+        | (Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. }, _) => {}
     }
 }
 
@@ -367,7 +501,20 @@ pub(super) fn fit(
     let mut members: Vec<Vec<(usize, f64)>> = vec![Vec::new(); d.params.len()];
     let mut unit = vec![0.0; d.params.len()];
     for shape in &d.shapes {
-        if let Shape::Binned { bins, mult, first } = shape {
+        if let Shape::Missing {
+            rows: gone,
+            mult,
+            param,
+            ..
+        } = shape
+        {
+            for (pos, &r) in rows.iter().enumerate() {
+                if gone[r] {
+                    members[*param].push((pos, mult[r]));
+                }
+            }
+        }
+        if let Shape::Binned { bins, mult, first } = shape.rule_shape() {
             for (pos, &r) in rows.iter().enumerate() {
                 if bins[r] != NO_BIN {
                     members[first + bins[r] as usize].push((pos, mult[r]));
@@ -434,8 +581,22 @@ pub(super) fn fit(
         }
     }
     for (l, shape) in d.shapes.iter().enumerate() {
-        if let Shape::Scale { x, mult, from, to } = shape {
-            search_ends(d, l, (x, mult, *from, *to), rows, &yv, &mut s, &mut vals);
+        if let Shape::Scale {
+            x,
+            mult,
+            from,
+            to,
+            log,
+        } = shape.rule_shape()
+        {
+            let ends = Ends {
+                x,
+                mult,
+                from: *from,
+                to: *to,
+                log: *log,
+            };
+            search_ends(d, l, ends, rows, &yv, &mut s, &mut vals);
         }
     }
     for (v, p) in vals.iter_mut().zip(d.params) {
@@ -445,24 +606,44 @@ pub(super) fn fit(
             100.0
         };
         if *v != p.hand {
-            *v = ((*v * grain).round() / grain).clamp(p.lo, p.hi);
+            let rounded = ((*v * grain).round() / grain).clamp(p.lo, p.hi);
+            // A small positive end (a log scale's) stays positive rather than round to 0.
+            if !(p.kind == ParamKind::EndPoint && *v > 0.0 && rounded <= 0.0) {
+                *v = rounded;
+            }
         }
     }
     vals
 }
 
-/// Tries a `scale` leaf's end points over the deciles of its column; keeps the best pair when
-/// it beats the current one by more than one unit of log-likelihood per end point moved.
-#[allow(clippy::too_many_arguments)]
+/// A `scale` or `log_scale` leaf's column, multipliers and end point parameters.
+struct Ends<'a> {
+    x: &'a [f64],
+    mult: &'a [f64],
+    from: usize,
+    to: usize,
+    log: bool,
+}
+
+/// Tries a `scale` or `log_scale` leaf's end points over the deciles of its column; keeps the
+/// best pair when it beats the current one by more than one unit of log-likelihood per end
+/// point moved. A log scale's ends stay above 0, as its logarithm needs.
 fn search_ends(
     d: &Design,
     leaf: usize,
-    (x, mult, from, to): (&[f64], &[f64], usize, usize),
+    ends: Ends,
     rows: &[usize],
     yv: &[f64],
     s: &mut [f64],
     vals: &mut [f64],
 ) {
+    let Ends {
+        x,
+        mult,
+        from,
+        to,
+        log,
+    } = ends;
     let (pf, pt) = (&d.params[from], &d.params[to]);
     if pf.fixed && pt.fixed {
         return;
@@ -478,17 +659,14 @@ fn search_ends(
     let unit = 100.0 * d.shares[leaf];
     let current: Vec<f64> = rows
         .iter()
-        .map(|&r| {
-            if x[r].is_nan() {
-                0.0
-            } else {
-                attain::scale(x[r], vals[from], vals[to]) * mult[r]
-            }
-        })
+        .map(|&r| ends_kernel(log, x[r], vals[from], vals[to]) * mult[r])
         .collect();
     let (_, _, base) = logit_fit(s, yv, 0.0, 0.0);
     let upward = pt.hand > pf.hand;
     cands.extend([pf.hand, pt.hand, vals[from], vals[to]]);
+    if log {
+        cands.retain(|c| *c > 0.0);
+    }
     cands.sort_by(f64::total_cmp);
     cands.dedup();
     let pick = |p: &Param, v: f64, now: f64| if p.fixed { now } else { v.clamp(p.lo, p.hi) };
@@ -497,15 +675,15 @@ fn search_ends(
     for &f in &cands {
         for &t in &cands {
             let (f, t) = (pick(pf, f, vals[from]), pick(pt, t, vals[to]));
-            if f == t || (t > f) != upward || (f == vals[from] && t == vals[to]) {
+            if f == t
+                || (t > f) != upward
+                || (f == vals[from] && t == vals[to])
+                || (log && (f <= 0.0 || t <= 0.0))
+            {
                 continue;
             }
             for (pos, &r) in rows.iter().enumerate() {
-                let a = if x[r].is_nan() {
-                    0.0
-                } else {
-                    attain::scale(x[r], f, t) * mult[r]
-                };
+                let a = ends_kernel(log, x[r], f, t) * mult[r];
                 trial[pos] = s[pos] + unit * (a - current[pos]);
             }
             let (_, _, ll) = logit_fit(&trial, yv, 0.0, 0.0);
@@ -518,11 +696,7 @@ fn search_ends(
     }
     if let Some((f, t, _)) = best {
         for (pos, &r) in rows.iter().enumerate() {
-            let a = if x[r].is_nan() {
-                0.0
-            } else {
-                attain::scale(x[r], f, t) * mult[r]
-            };
+            let a = ends_kernel(log, x[r], f, t) * mult[r];
             s[pos] += unit * (a - current[pos]);
         }
         vals[from] = f;

@@ -255,6 +255,7 @@ impl App {
             field: field.to_string(),
             weight: Weight(left),
             rule: Rule::default_for(self.field_kind(field, new)),
+            missing: None,
             decay: None,
             note: None,
         };

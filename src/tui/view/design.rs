@@ -304,9 +304,7 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         y += 1;
     }
     if let crate::tui::ops::Item::Signal(s) = &item {
-        let words = s
-            .rule
-            .words(&crate::model::rules::field_words(&app.model, &s.field));
+        let words = s.words_in(&app.model);
         let rest = Rect {
             y: inner.bottom().saturating_sub(3).max(y),
             height: 3.min(inner.bottom().saturating_sub(y)),
