@@ -1720,3 +1720,45 @@ fn export_dbt_refuses_a_source_it_cannot_name() {
         assert!(!pkg.exists());
     }
 }
+
+/// Issue 14, item 1: a missing value's own attainment scores the blank rows (0.5 of 100
+/// points) and `check` warns when a signal and its rule both give one; the blank and the
+/// placeholder are still counted as missing.
+#[test]
+fn a_missing_attainment_scores_blanks_and_they_still_count_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "name: m\nfields:\n  - { id: job, kind: category, missing: [Select] }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: job, weight: 100, rule: { match: { Manager: 1, missing: 0.2 } }, missing: 0.5 }\n",
+    )
+    .unwrap();
+    let contacts = dir.path().join("c.csv");
+    std::fs::write(&contacts, "id,job\na,Manager\nb,\nc,Select\nd,Clerk\n").unwrap();
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let scores: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2))
+        .collect();
+    // The signal's 0.5 wins over the rule's 0.2; Clerk is another job: the default 0.
+    assert_eq!(scores, ["100", "50", "50", "0"], "{text}");
+    assert!(
+        stderr(&out).contains("field 'job': 2 of 4 missing"),
+        "{}",
+        stderr(&out)
+    );
+    let check = bin().arg("check").arg(&model).output().unwrap();
+    let said = String::from_utf8_lossy(&check.stdout).to_string() + &stderr(&check);
+    assert!(
+        said.contains("m.yaml:11:69: warning: signal 'job' gives a missing value 0.5 and its rule's `missing` entry 0.2 is overridden by it: remove one"),
+        "{said}"
+    );
+}
