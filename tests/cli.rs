@@ -491,7 +491,8 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
         tuned.model.journeys[0].touchpoints[0].note,
         original.journeys[0].touchpoints[0].note
     );
-    // Only numbers changed (weights, and the attainments and points in rules and adjustments):
+    // Only numbers changed (weights, and the attainments and points in rules, signals'
+    // `missing` and adjustments):
     // every other line is the file as the team wrote it, except the relative contacts path,
     // which now leads from the output's folder to the same file.
     let before = std::fs::read_to_string(root().join("examples/x-education.yaml")).unwrap();
@@ -505,7 +506,8 @@ fn tune_x_education_gains_on_held_out_folds_and_keeps_groups_whole() {
     for (a, b) in &changed {
         let key = |l: &str| l.trim_start().split(':').next().unwrap_or("").to_string();
         assert!(
-            key(a) == key(b) && ["weight", "contacts", "rule", "points"].contains(&key(a).as_str()),
+            key(a) == key(b)
+                && ["weight", "contacts", "rule", "points", "missing"].contains(&key(a).as_str()),
             "{a} -> {b}"
         );
     }
