@@ -9,6 +9,7 @@
 
 pub mod attain;
 pub mod condition;
+pub mod derive;
 pub mod explain;
 pub mod insight;
 pub mod metrics;

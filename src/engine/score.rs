@@ -448,6 +448,71 @@ impl Scorer {
         (col.clone(), q)
     }
 
+    /// Evaluates the derived fields, each after the fields it reads, into `fields` under
+    /// their ids, keyed in `fkeys` by their tree and the keys of what they read: a column is
+    /// evaluated again only when one of those changed. A field in a cycle, or whose expression
+    /// does not parse, is all missing (the checks report both). Returns their quality, in
+    /// model order.
+    fn derived(
+        &mut self,
+        model: &Model,
+        fields: &mut HashMap<String, Arc<Typed>>,
+        fkeys: &mut HashMap<String, String>,
+    ) -> Vec<FieldQuality> {
+        let derived: Vec<&Field> = model.fields.iter().filter(|f| f.expr.is_some()).collect();
+        if derived.is_empty() {
+            return Vec::new();
+        }
+        let n = self.table.rows();
+        let index = |id: &str| derived.iter().position(|f| f.id == id);
+        let reads = |i: usize| -> Vec<usize> {
+            derived[i]
+                .derived()
+                .map(|e| e.fields().into_iter().filter_map(index).collect())
+                .unwrap_or_default()
+        };
+        let (order, cycles) = crate::model::expr::order(derived.len(), &reads);
+        let in_cycle: HashSet<usize> = cycles.into_iter().flatten().collect();
+        let mut quality = vec![FieldQuality::default(); derived.len()];
+        for i in order {
+            let f = derived[i];
+            let expr = f.derived().filter(|_| !in_cycle.contains(&i));
+            let key = match expr {
+                Some(e) => {
+                    let mut k = format!("derived\u{1}{}\u{1}{e}", f.kind.name());
+                    for id in e.fields() {
+                        k.push('\u{2}');
+                        k.push_str(fkeys.get(id).map_or("", String::as_str));
+                    }
+                    k
+                }
+                None => format!("derived\u{1}{}\u{1}", f.kind.name()),
+            };
+            let known = &*fields;
+            let (col, q) = self.typed.entry(key.clone()).or_insert_with(|| {
+                let t = match expr {
+                    Some(e) => super::derive::evaluate(e, f.kind, known, n),
+                    None => super::derive::missing(f.kind, n),
+                };
+                let q = FieldQuality {
+                    field: f.id.clone(),
+                    column: f.id.clone(),
+                    rows: n,
+                    missing: (0..n).filter(|&r| t.is_missing(r)).count(),
+                    ..FieldQuality::default()
+                };
+                (Arc::new(t), q)
+            });
+            let mut q = q.clone();
+            q.field.clone_from(&f.id);
+            q.column.clone_from(&f.id);
+            quality[i] = q;
+            fields.insert(f.id.clone(), col.clone());
+            fkeys.insert(f.id.clone(), key);
+        }
+        quality
+    }
+
     /// Scores the model over the table.
     pub fn score(&mut self, model: &Model) -> Scored {
         let n = self.table.rows();
@@ -455,11 +520,29 @@ impl Scorer {
         let mut fields = HashMap::new();
         let mut quality = Vec::new();
         let mut fkeys = HashMap::new();
-        for f in &model.fields {
+        for f in model.fields.iter().filter(|f| f.expr.is_none()) {
             let (col, q) = self.typed(f);
             fields.insert(f.id.clone(), col);
             fkeys.insert(f.id.clone(), field_key(f));
             quality.push(q);
+        }
+        // Derived fields read the typed columns, so they come after; their quality takes its
+        // place in model order.
+        let derived = self.derived(model, &mut fields, &mut fkeys);
+        if !derived.is_empty() {
+            let mut source = quality.into_iter();
+            let mut derived = derived.into_iter();
+            quality = model
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    if f.expr.is_some() {
+                        derived.next()
+                    } else {
+                        source.next()
+                    }
+                })
+                .collect();
         }
         // Drop cached columns no field uses any more, so memory follows the model.
         let live: HashSet<&String> = fkeys.values().collect();

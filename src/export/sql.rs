@@ -195,7 +195,8 @@ impl<'a> Writer<'a> {
             if !std::ptr::eq(fields[f.id.as_str()], f) || values.contains_key(f.id.as_str()) {
                 continue;
             }
-            if !columns.contains(&f.column()) {
+            // A derived field reads other fields' values, not a column of the table.
+            if f.expr.is_none() && !columns.contains(&f.column()) {
                 columns.push(f.column());
             }
             values.insert(f.id.as_str(), format!("sw_f{}", values.len()));
@@ -309,6 +310,7 @@ impl<'a> Writer<'a> {
             star: false,
             columns: vals,
         });
+        let valued = self.derived_steps(&mut steps)?;
 
         // Raw journey scores: the weighted sums.
         let mut sums = Vec::new();
@@ -336,9 +338,9 @@ impl<'a> Writer<'a> {
             .map(|(k, e)| format!("{e} AS sw_k{k}"))
             .collect();
         let summed_from = if factors.is_empty() {
-            "sw_value"
+            valued.as_str()
         } else {
-            layer(&mut steps, "sw_decay", "sw_value", &factors);
+            layer(&mut steps, "sw_decay", &valued, &factors);
             "sw_decay"
         };
         sum_in_steps(&mut steps, summed_from, "sw_raw", "sw_raw", &sums);
@@ -602,13 +604,106 @@ impl<'a> Writer<'a> {
         ))
     }
 
+    /// The derived fields' values (`export::plan`), each in a step after the values it reads:
+    /// `sw_derived0` holds those that read only source fields, `sw_derived1` those that read
+    /// those, and so on. Returns the last step's name (`sw_value` when there is none).
+    fn derived_steps(&self, steps: &mut Vec<Step>) -> Result<String, ExportError> {
+        use super::plan::{SqlType, lower_derived};
+        use crate::model::expr::Type;
+        let derived: Vec<&Field> = self
+            .model
+            .fields
+            .iter()
+            .filter(|f| f.expr.is_some() && std::ptr::eq(self.fields[f.id.as_str()], *f))
+            .collect();
+        let mut level: HashMap<&str, usize> = HashMap::new();
+        let known: Vec<&str> = self.fields.keys().copied().collect();
+        // Each pass places the fields whose derived inputs are all placed: the step a field
+        // lands in is one after the deepest of them. A cycle never places (the checks say so).
+        let mut left: Vec<&Field> = derived;
+        let mut placed: Vec<(usize, &Field, &crate::model::expr::Expr)> = Vec::new();
+        while !left.is_empty() {
+            let before = left.len();
+            let mut rest = Vec::new();
+            for f in left {
+                let at = format!("field '{}'", f.id);
+                let unsupported = |message: String| ExportError::Unsupported {
+                    at: at.clone(),
+                    message,
+                };
+                let parsed = match f.expr.as_ref().map(|d| &d.parsed) {
+                    Some(Ok(p)) => p,
+                    Some(Err(e)) => return Err(unsupported(e.to_string())),
+                    None => continue,
+                };
+                let fields = &self.fields;
+                parsed
+                    .expr
+                    .type_of(
+                        &parsed.columns,
+                        &|id| fields.get(id).map(|f| f.kind),
+                        &known,
+                    )
+                    .map_err(|e| unsupported(e.to_string()))?;
+                let inputs: Vec<&str> = parsed
+                    .expr
+                    .fields()
+                    .into_iter()
+                    .filter(|id| self.fields.get(id).is_some_and(|g| g.expr.is_some()))
+                    .collect();
+                if inputs.iter().all(|id| level.contains_key(id)) {
+                    let l = inputs.iter().map(|id| level[id] + 1).max().unwrap_or(0);
+                    level.insert(f.id.as_str(), l);
+                    placed.push((l, f, &parsed.expr));
+                } else {
+                    rest.push(f);
+                }
+            }
+            if rest.len() == before {
+                let names: Vec<&str> = rest.iter().map(|f| f.id.as_str()).collect();
+                return Err(ExportError::Unsupported {
+                    at: format!("field '{}'", names.join("', '")),
+                    message: "derived fields read each other in a cycle".into(),
+                });
+            }
+            left = rest;
+        }
+        let column = |id: &str| {
+            let f = self.fields.get(id)?;
+            Some((
+                self.values.get(id)?.clone(),
+                SqlType::of(Type::of_kind(f.kind)),
+            ))
+        };
+        let mut from = "sw_value".to_string();
+        let depth = placed.iter().map(|(l, _, _)| l + 1).max().unwrap_or(0);
+        for k in 0..depth {
+            let mut cols = Vec::new();
+            for (_, f, e) in placed.iter().filter(|(l, _, _)| *l == k) {
+                let at = format!("field '{}'", f.id);
+                let lowered =
+                    lower_derived(e, &column).ok_or_else(|| ExportError::Unsupported {
+                        at: at.clone(),
+                        message: "the expression reads a field the model does not have".into(),
+                    })?;
+                let name = &self.values[f.id.as_str()];
+                cols.push(format!("{} AS {name}", self.d.render(&lowered, &at)?));
+            }
+            let step = format!("sw_derived{k}");
+            layer(steps, &step, &from, &cols);
+            from = step;
+        }
+        Ok(from)
+    }
+
     /// The fields that have a value column, in model order, each with its `sw_text` column.
     fn kept_fields(&self) -> Vec<(&'a Field, usize)> {
         self.model
             .fields
             .iter()
             .filter(|f| {
-                self.values.contains_key(f.id.as_str())
+                f.expr.is_none()
+                    && self.values.contains_key(f.id.as_str())
                     && std::ptr::eq(self.fields[f.id.as_str()], *f)
             })
             .map(|f| {

@@ -181,6 +181,7 @@ pub fn check(
     };
     let root = At::default();
     check_fields(&mut c, &root, columns);
+    check_derived_cycles(&mut c, &root);
     check_journeys(&mut c, &root);
     check_grades(&mut c, &root);
     check_tiers(&mut c, &root);
@@ -230,7 +231,9 @@ fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
                 ),
             );
         }
-        if let Some(cols) = columns {
+        if f.expr.is_some() {
+            check_derived(c, f, &fa);
+        } else if let Some(cols) = columns {
             let col = f.column();
             if !cols.iter().any(|c| c == col) {
                 let known: Vec<&str> = cols.iter().map(String::as_str).collect();
@@ -241,6 +244,98 @@ fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
                 c.warn("missing-column", &fa, format!("field '{}': the sample contacts have no column '{col}'{hint}; it scores as missing", f.id));
             }
         }
+    }
+}
+
+/// A derived field: its expression parses and types as the field's kind, and it has no
+/// column of its own. Errors point at the expression, with the column in it.
+fn check_derived(c: &mut Checker, f: &Field, fa: &At) {
+    let Some(d) = &f.expr else { return };
+    let at = fa.key("expr");
+    if f.column.is_some() || !f.missing.is_empty() {
+        c.error(
+            "derived-field",
+            fa,
+            format!(
+                "{}: a derived field is computed from its expression; it has no column and no missing placeholders",
+                f.id
+            ),
+        );
+    }
+    if f.kind == FieldKind::Text {
+        c.error(
+            "derived-field",
+            &fa.key("kind"),
+            format!(
+                "{}: a derived field is a number, boolean, date or category, not text",
+                f.id
+            ),
+        );
+        return;
+    }
+    let parsed = match &d.parsed {
+        Ok(p) => p,
+        Err(e) => {
+            c.error("derived-expr", &at, format!("{}: {e}", f.id));
+            return;
+        }
+    };
+    let known: Vec<&str> = c.model.fields.iter().map(|f| f.id.as_str()).collect();
+    let fields = &c.fields;
+    let typed = parsed.expr.type_of(
+        &parsed.columns,
+        &|id| fields.get(id).map(|f| f.kind),
+        &known,
+    );
+    match typed {
+        Err(e) => c.error("derived-expr", &at, format!("{}: {e}", f.id)),
+        Ok(t) if t.kind() != f.kind => c.error(
+            "derived-expr",
+            &at,
+            format!(
+                "{}: the expression gives a {}, but the field is a {}",
+                f.id,
+                t.name(),
+                f.kind.name()
+            ),
+        ),
+        Ok(_) => {}
+    }
+}
+
+/// Derived fields that read each other in a circle: one error per cycle, at its first field.
+fn check_derived_cycles(c: &mut Checker, root: &At) {
+    let derived: Vec<(usize, &Field)> = c
+        .model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.expr.is_some())
+        .collect();
+    let index = |id: &str| derived.iter().position(|(_, f)| f.id == id);
+    let reads = |i: usize| -> Vec<usize> {
+        derived[i]
+            .1
+            .derived()
+            .map(|e| e.fields().into_iter().filter_map(index).collect())
+            .unwrap_or_default()
+    };
+    let (_, cycles) = super::expr::order(derived.len(), &reads);
+    for cycle in cycles {
+        let Some(&first) = cycle.first() else {
+            continue;
+        };
+        let (i, f) = derived[first];
+        let names: Vec<&str> = cycle.iter().map(|&k| derived[k].1.id.as_str()).collect();
+        c.error(
+            "derived-cycle",
+            &root.key("fields").item(i, &f.id).key("expr"),
+            format!(
+                "{}: derived fields read each other in a cycle: {}",
+                f.id,
+                names.join(" -> ")
+            ),
+        );
     }
 }
 
@@ -270,6 +365,12 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
         }
         for ch in &t.touchpoints {
             tp(ch, used);
+        }
+    }
+    // What a derived field reads is used (whether the derived field is, it says itself).
+    for f in &model.fields {
+        if let Some(e) = f.derived() {
+            used.extend(e.fields());
         }
     }
     for j in &model.journeys {
@@ -1577,7 +1678,16 @@ fn check_personas(c: &mut Checker, root: &At) {
     for (i, p) in c.model.personas.iter().enumerate() {
         let pa = at.item(i, &p.name);
         for key in p.values.keys() {
-            if !c.fields.contains_key(key.as_str())
+            if c.fields.get(key.as_str()).is_some_and(|f| f.expr.is_some()) {
+                c.error(
+                    "derived-field",
+                    &pa.key("values").key(key),
+                    format!(
+                        "persona '{}' gives a value for '{key}', a derived field: it is computed from its expression; give the fields it reads instead",
+                        p.name
+                    ),
+                );
+            } else if !c.fields.contains_key(key.as_str())
                 && !c.model.fields.iter().any(|f| f.column() == key)
             {
                 c.error(

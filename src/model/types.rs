@@ -250,6 +250,10 @@ pub struct Field {
     /// Values that mean "no value" (`Select`, `N/A`, `-`); compared trimmed, ignoring case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// A derived field's expression (`model::expr`): the field is computed from other fields
+    /// of the same contact, not read from a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expr: Option<super::expr::Derivation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -262,8 +266,13 @@ impl Field {
             label: None,
             column: None,
             missing: Vec::new(),
+            expr: None,
             note: None,
         }
+    }
+    /// The parsed expression of a derived field, when it is one and its text parsed.
+    pub fn derived(&self) -> Option<&super::expr::Expr> {
+        self.expr.as_ref().and_then(|d| d.expr())
     }
     /// The contacts column this field is read from.
     pub fn column(&self) -> &str {
