@@ -797,6 +797,10 @@ fn gen_contacts(rng: &mut Rng, model: &Model, rows: usize) -> Vec<Vec<(String, S
         .map(|r| {
             let mut row = vec![("id".to_string(), format!("c{r}"))];
             for (i, f) in model.fields.iter().enumerate() {
+                if f.expr.is_some() {
+                    // Computed, not read.
+                    continue;
+                }
                 // The first field's column is written in capitals, which the engine (and the
                 // query, told the headers) still finds; the absent column is not written.
                 let col = match f.column() {
@@ -863,6 +867,28 @@ fn gen_model(rng: &mut Rng) -> Model {
         let kind = *rng.pick(&kinds);
         let _ = writeln!(y, "  - {{ id: fabs, kind: {kind}, column: {ABSENT} }}");
         fields.push(("fabs".to_string(), kind));
+    }
+    // Derived fields (issue 14) over the fields so far, and over each other.
+    if rng.chance(0.6) {
+        for i in 0..1 + rng.below(3) {
+            let has = |k: &str| {
+                fields
+                    .iter()
+                    .any(|(_, f)| *f == k || (k == "category" && *f == "text"))
+            };
+            let kinds: Vec<&str> = ["number", "number", "boolean", "date", "category"]
+                .into_iter()
+                .filter(|k| matches!(*k, "number" | "boolean") || has(k))
+                .collect();
+            let kind = *rng.pick(&kinds);
+            let expr = gen_expr(rng, &fields, kind, 2);
+            let _ = writeln!(
+                y,
+                "  - {{ id: d{i}, kind: {kind}, expr: {} }}",
+                serde_json::to_string(&expr).unwrap_or_default()
+            );
+            fields.push((format!("d{i}"), kind));
+        }
     }
     let rule = |rng: &mut Rng, kind: &str| -> String {
         let cat =
@@ -1034,6 +1060,112 @@ fn gen_model(rng: &mut Rng) -> Model {
         .unwrap_or_else(|e| panic!("generated model does not parse: {e}\n{y}"))
 }
 
+/// A text literal of the expression language: in double quotes, `\` and `"` escaped.
+fn expr_text(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A derived field's expression of a kind over `fields`, `depth` levels deep at most. Numbers
+/// from fields are tamed (`ln(abs(x) + 1)`, under 710) so that no product or quotient
+/// overflows or underflows: PostgreSQL raises an error where the engine would give missing.
+fn gen_expr(rng: &mut Rng, fields: &[(String, &str)], kind: &str, depth: usize) -> String {
+    let of = |k: &str| -> Vec<&String> {
+        let text = |x: &str| matches!(x, "category" | "text");
+        fields
+            .iter()
+            .filter(|(_, f)| *f == k || (text(k) && text(f)))
+            .map(|(id, _)| id)
+            .collect()
+    };
+    let leaf_or =
+        |rng: &mut Rng, k: &str| depth == 0 || rng.chance(0.3) || of(k).is_empty() && k != "number";
+    match kind {
+        "number" => {
+            if depth == 0 || rng.chance(0.25) {
+                let nums = of("number");
+                let dates = of("date");
+                return match rng.below(4) {
+                    0 | 1 if !nums.is_empty() => format!("ln(abs({}) + 1)", rng.pick(&nums)),
+                    2 if dates.len() >= 1 => {
+                        format!("days_between({}, {})", rng.pick(&dates), rng.pick(&dates))
+                    }
+                    _ => rng.pick(&["0", "1", "2.5", "0.5", "300"]).to_string(),
+                };
+            }
+            let a = gen_expr(rng, fields, "number", depth - 1);
+            let b = gen_expr(rng, fields, "number", depth - 1);
+            match rng.below(12) {
+                0 => format!("({a}) + ({b})"),
+                1 => format!("({a}) - ({b})"),
+                2 => format!("({a}) * ({b})"),
+                3 => format!("({a}) / ({b})"),
+                4 => format!("-({a})"),
+                5 => format!("min({a}, {b})"),
+                6 => format!("max({a}, {b}, 1)"),
+                7 => format!("abs(({a}) - ({b}))"),
+                8 => format!("ln({a})"),
+                9 => format!("log10(({a}) - 1)"),
+                10 => format!("coalesce({a}, {b})"),
+                _ => format!(
+                    "if({}, {a}, {b})",
+                    gen_expr(rng, fields, "boolean", depth - 1)
+                ),
+            }
+        }
+        "boolean" => {
+            let bools = of("boolean");
+            if leaf_or(rng, "boolean") {
+                let cats = of("category");
+                return match rng.below(3) {
+                    0 if !bools.is_empty() => rng.pick(&bools).to_string(),
+                    1 if !cats.is_empty() => format!(
+                        "{} = {}",
+                        rng.pick(&cats),
+                        expr_text(rng.pick(CATEGORIES).trim())
+                    ),
+                    _ => {
+                        let a = gen_expr(rng, fields, "number", 0);
+                        let b = gen_expr(rng, fields, "number", 0);
+                        let op = *rng.pick(&["<", "<=", ">", ">=", "=", "!="]);
+                        format!("{a} {op} {b}")
+                    }
+                };
+            }
+            let a = gen_expr(rng, fields, "boolean", depth - 1);
+            let b = gen_expr(rng, fields, "boolean", depth - 1);
+            match rng.below(4) {
+                0 => format!("({a}) and ({b})"),
+                1 => format!("({a}) or ({b})"),
+                2 => format!("not ({a})"),
+                _ => format!("coalesce({a}, {b}, false)"),
+            }
+        }
+        "date" => {
+            // Only asked for when the model has a date.
+            let dates = of("date");
+            let (a, b) = (rng.pick(&dates), rng.pick(&dates));
+            match rng.below(4) {
+                0 => a.to_string(),
+                1 => format!("max({a}, {b})"),
+                2 => format!("min({a}, {b})"),
+                _ => format!("coalesce({a}, {b})"),
+            }
+        }
+        _ => {
+            let cats = of("category");
+            let lit = expr_text(rng.pick(CATEGORIES).trim());
+            match cats.first() {
+                Some(_) => format!(
+                    "coalesce(if({}, {}, {lit}), \"none\")",
+                    gen_expr(rng, fields, "boolean", 0),
+                    rng.pick(&cats)
+                ),
+                None => lit,
+            }
+        }
+    }
+}
+
 /// `n` weights that sum to exactly 100, with up to two decimals.
 fn split(rng: &mut Rng, n: usize) -> Vec<String> {
     let mut cuts: Vec<u64> = (0..n - 1).map(|_| rng.next() % 10_001).collect();
@@ -1164,6 +1296,25 @@ fn duckdb_matches_the_engine_on_generated_models() {
         })
         .count();
     assert!(comparing >= SEEDS as usize / 4, "{comparing} of {SEEDS}");
+    // And they have derived fields (issue 14) that the checks find sound, read by signals and
+    // conditions.
+    let used = |m: &Model| {
+        let used = scorewright::model::check::fields_used(m);
+        m.fields
+            .iter()
+            .filter(|f| f.expr.is_some() && used.contains(f.id.as_str()))
+            .count()
+    };
+    let deriving = cases.iter().filter(|c| used(&c.model) > 0).count();
+    assert!(deriving >= SEEDS as usize / 3, "{deriving} of {SEEDS}");
+    for c in &cases {
+        let bad: Vec<String> = scorewright::model::check::check(&c.model, None, None)
+            .iter()
+            .filter(|d| d.code.starts_with("derived"))
+            .map(|d| d.render(None))
+            .collect();
+        assert!(bad.is_empty(), "seed {}: {bad:?}", c.seed);
+    }
 }
 
 #[test]
@@ -1748,4 +1899,32 @@ journeys:
         "the engine's scores"
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [11, 11, 11]);
+}
+
+/// Issue 14, derived fields: every operator and function of the expression language (`+ - * /`
+/// and unary minus, the six comparisons, `and`/`or`/`not`, `min`, `max`, `abs`, `ln`, `log10`,
+/// `coalesce`, `days_between`, `if`), a division by zero, the log of 0 and of a negative number,
+/// missing inputs, dates and a derived field that reads derived fields, used by signals (scale,
+/// recency, decay, flag, match), adjustments and a segment: the engine's results in DuckDB,
+/// Spark and PostgreSQL.
+#[test]
+fn derived_fields_agree_in_the_engine_and_every_dialect() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = include_str!("fixtures/derived.yaml");
+    let rows: Vec<Vec<String>> = include_str!("fixtures/derived.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let case = hand_case(dir.path(), 5, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    let rounded: Vec<f64> = scored.scores[0]
+        .iter()
+        .map(|s| (s * 1000.0).round() / 1000.0)
+        .collect();
+    assert_eq!(
+        rounded,
+        [88.987, 38.745, 6.75, 0.75, 45.003, 58.083, 26.736],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [7, 7, 7]);
 }
