@@ -1086,7 +1086,7 @@ fn gen_expr(rng: &mut Rng, fields: &[(String, &str)], kind: &str, depth: usize) 
                 let dates = of("date");
                 return match rng.below(4) {
                     0 | 1 if !nums.is_empty() => format!("ln(abs({}) + 1)", rng.pick(&nums)),
-                    2 if dates.len() >= 1 => {
+                    2 if !dates.is_empty() => {
                         format!("days_between({}, {})", rng.pick(&dates), rng.pick(&dates))
                     }
                     _ => rng.pick(&["0", "1", "2.5", "0.5", "300"]).to_string(),
