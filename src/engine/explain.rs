@@ -64,6 +64,10 @@ pub struct SignalPart {
     pub rule: String,
     /// The value as read; `None` when missing.
     pub value: Option<String>,
+    /// For a derived field, how its value came about, with the values that went in:
+    /// `web / (mails + 1) = 12 / (3 + 1) = 3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<String>,
     pub attainment: f64,
     pub points: f64,
     pub max_points: f64,
@@ -236,6 +240,7 @@ fn touchpoint(
                     None => words,
                 },
                 value: scored.fields.get(&s.field).and_then(|c| c.display(row)),
+                derived: derivation(model, scored, &s.field, row),
                 attainment,
                 points: max * attainment,
                 max_points: max,
@@ -253,6 +258,25 @@ fn touchpoint(
         signals,
         children,
     }
+}
+
+/// A derived field's expression, the same with this row's values in place of the fields it
+/// reads, and the result: `web / (mails + 1) = 12 / (3 + 1) = 3`. `None` for other fields.
+pub fn derivation(model: &Model, scored: &Scored, field: &str, row: usize) -> Option<String> {
+    let f = model.fields.iter().rev().find(|f| f.id == field)?;
+    let e = f.derived()?;
+    let value = |id: &str| {
+        let col = scored.fields.get(id);
+        match col.and_then(|c| c.display(row)) {
+            None => "missing".to_string(),
+            Some(v) => match col.map(|c| &**c) {
+                Some(crate::contacts::Typed::Category { .. }) => format!("{v:?}"),
+                _ => v,
+            },
+        }
+    };
+    let result = value(field);
+    Some(format!("{e} = {} = {result}", e.show_with(&value)))
 }
 
 /// Points with at most two decimals: `6.25`, `30`, `12.5`; never `-0`.
@@ -363,6 +387,9 @@ fn render_tp(s: &mut String, t: &TouchpointPart, depth: usize) {
             pts(sig.points),
             sig.rule
         );
+        if let Some(d) = &sig.derived {
+            let _ = writeln!(s, "{pad}    {} = {d}", sig.field);
+        }
     }
     for c in &t.children {
         render_tp(s, c, depth + 1);
