@@ -1806,3 +1806,38 @@ journeys:
         stderr(&out)
     );
 }
+
+/// Issue 14: `generate` for a model with derived fields writes the fields they read and no
+/// column for the derived ones (computed, not drawn), and the contacts it writes score with
+/// the derived values there.
+#[test]
+fn generate_fills_the_fields_derived_fields_read_and_not_the_derived_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("g.csv");
+    let out = bin()
+        .arg("generate")
+        .arg(fixture("derived.yaml"))
+        .args(["-n", "300", "-o"])
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&out_csv).unwrap();
+    let header = text.lines().next().unwrap_or("");
+    assert_eq!(
+        header,
+        "id,web,mails,revenue,signup,last_login,industry,opted",
+        "no column for a derived field"
+    );
+    let out = bin()
+        .arg("score")
+        .arg(fixture("derived.yaml"))
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Each derived field has values: none is missing for every contact.
+    let err = stderr(&out);
+    assert!(!err.contains("300 of 300 missing"), "{err}");
+    assert!(!err.contains("has no such column"), "{err}");
+}
