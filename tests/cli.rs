@@ -1825,8 +1825,7 @@ fn generate_fills_the_fields_derived_fields_read_and_not_the_derived_ones() {
     let text = std::fs::read_to_string(&out_csv).unwrap();
     let header = text.lines().next().unwrap_or("");
     assert_eq!(
-        header,
-        "id,web,mails,revenue,signup,last_login,industry,opted",
+        header, "id,web,mails,revenue,signup,last_login,industry,opted",
         "no column for a derived field"
     );
     let out = bin()

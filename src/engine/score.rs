@@ -989,6 +989,53 @@ mod tests {
         (a - b).abs() < 1e-9
     }
 
+    /// Derived fields are evaluated once and kept like typed columns: a weight edit (what the
+    /// designer's what-if does on every keystroke) reuses the column, an edit of a field the
+    /// expression reads evaluates it again.
+    #[test]
+    fn a_derived_column_is_kept_across_edits_that_do_not_touch_it() {
+        let model = crate::model::parse_model(
+            include_str!("../../tests/fixtures/derived.yaml"),
+            "derived.yaml",
+        )
+        .unwrap();
+        let csv = include_str!("../../tests/fixtures/derived.csv");
+        let mut r = ContactsReader::from_reader(
+            "d.csv",
+            Box::new(std::io::Cursor::new(csv.as_bytes().to_vec())),
+        )
+        .unwrap();
+        let table = r.next_chunk(100).unwrap().unwrap();
+        let mut scorer = Scorer::new(Arc::new(table));
+        let first = scorer.score(&model);
+        let mut edited = model.clone();
+        edited.journeys[0].touchpoints[0].weight = crate::model::Weight(4000);
+        edited.journeys[0].touchpoints[1].weight = crate::model::Weight(6000);
+        let second = scorer.score(&edited);
+        for id in ["per_mail", "boost", "sector", "latest"] {
+            assert!(Arc::ptr_eq(&first.fields[id], &second.fields[id]), "{id}");
+        }
+        assert_ne!(first.scores[0], second.scores[0]);
+        // `mails` read from another column: per_mail and what reads it are evaluated again.
+        let mut moved = edited.clone();
+        moved.fields[1].column = Some("web".into());
+        let third = scorer.score(&moved);
+        assert!(!Arc::ptr_eq(
+            &second.fields["per_mail"],
+            &third.fields["per_mail"]
+        ));
+        assert!(!Arc::ptr_eq(
+            &second.fields["boost"],
+            &third.fields["boost"]
+        ));
+        assert!(Arc::ptr_eq(&second.fields["lrev"], &third.fields["lrev"]));
+        let crate::contacts::Typed::Number(v) = &*third.fields["per_mail"] else {
+            panic!()
+        };
+        // r0: web 12 / (12 + 1).
+        assert!(close(v[0], 12.0 / 13.0));
+    }
+
     #[test]
     fn scores_by_hand() {
         let (_, s) = scored();
