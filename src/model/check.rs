@@ -1935,6 +1935,36 @@ segments:
         );
     }
 
+    /// A derived field of kind text, and a persona giving a value for a derived field (it would
+    /// be computed over, silently): both errors. A derived field's inputs count as used, and a
+    /// derived field is never missing from the contacts' columns.
+    #[test]
+    fn derived_fields_are_not_text_not_given_by_personas_and_have_no_column() {
+        let text = "name: d\nfields:\n  - { id: visits, kind: number }\n  - { id: label, kind: text, expr: '\"x\"' }\n  - { id: twice, kind: number, expr: visits * 2 }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: twice, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\npersonas:\n  - { name: P, values: { twice: 4 }, expect: { scores: { j: { at_least: 0 } } } }\n";
+        let model = parse_model(text, "d.yaml").unwrap();
+        let cols = vec!["visits".to_string()];
+        let d = check(&model, Some(&cols), None);
+        let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+        assert!(
+            messages.contains(
+                &"label: a derived field is a number, boolean, date or category, not text"
+            ),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("persona 'P' gives a value for 'twice', a derived field")),
+            "{messages:?}"
+        );
+        assert!(
+            !messages.iter().any(
+                |m| m.contains("no column 'twice'") || m.contains("field 'visits' is not used")
+            ),
+            "{messages:?}"
+        );
+    }
+
     #[test]
     fn references_that_do_not_exist() {
         let text = format!(
