@@ -274,3 +274,36 @@ fn control_characters_in_model_and_data_text_are_escaped_when_printed() {
     let screen = common::app::render(&mut app, 200, 40);
     assert!(screen.contains("j\\u{1b}[1A"), "{screen}");
 }
+
+/// Issue 12, item 15 (the rest): the preview's "Why this score" side panel printed a contact's
+/// id, its values and the model's names raw, so the terminal library dropped the control
+/// characters and showed `[2J]0;pwned` (and a terminal would have obeyed them). It shows the
+/// escapes, as the tree, the checks and the preview's cells do.
+#[test]
+fn the_explanation_panel_escapes_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_bytes(
+        dir.path(),
+        "m.yaml",
+        b"name: x\nfields:\n  - { id: plan, kind: category }\njourneys:\n  - id: j\n    name: \"Fit\\e[1A\"\n    touchpoints:\n      - { id: t, name: \"Touch\\r\", weight: 100, pillars: [empathy], signals: [ { field: plan, weight: 100, rule: { match: { gold: 1, default: 0.5 } } } ] }\nsegments:\n  - { name: \"All\\a\", action: \"Call\\e]0;pwned\\a\" }\n",
+    );
+    let c = write_bytes(dir.path(), "c.csv", b"id,plan\nA\x1b[2J,\x1b]0;pwned\x07\n");
+    let file = scorewright::model::read_model(&m).unwrap();
+    let mut app = scorewright::tui::App::from_file(file).with_contacts(Some(c));
+    common::app::press(&mut app, "p");
+    let screen = common::app::render(&mut app, 200, 50);
+    let panel: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("Why this score"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for shown in [
+        "Contact A\\u{1b}[2J",
+        "Fit\\u{1b}[1A",
+        "Touch\\r",
+        "plan = '\\u{1b}]0;pwned\\u{7}'",
+        "All\\u{7}: Call\\u{1b}]0;pwned\\u{7}",
+    ] {
+        assert!(panel.contains(shown), "no {shown} in\n{panel}");
+    }
+}
