@@ -237,7 +237,7 @@ pub use crate::engine::metrics::spearman;
 pub fn impact(old: &Model, new: &Model, table: &Table, id_column: &str) -> Impact {
     let (before, after) = (score_table(old, table), score_table(new, table));
     let n = table.rows();
-    let id = |i: usize| table.cell(i, id_column).to_string();
+    let id = |i: usize| crate::engine::output::id_cell(table, i, id_column).into_owned();
 
     let mut journeys = Vec::new();
     for (aj, j) in new.journeys.iter().enumerate() {

@@ -254,6 +254,19 @@ impl<'a> Writer<'a> {
         // model's `id_column`, else a column named `id`, else the first) when the table's
         // columns are known; else the model's `id_column`, else `id`.
         let id_name = self.opts.id_name(self.model);
+        if id_name == crate::engine::ROW_ID {
+            // `row_number() OVER ()` numbers rows in the order the engine happens to read them:
+            // DuckDB reads a file on several threads, Spark in partitions, and a PostgreSQL
+            // table has no order at all, so the same contact could get another id each run.
+            return Err(ExportError::Unsupported {
+                at: "id_column".into(),
+                message: "'#row' numbers contacts by their place in a file, which a SQL table \
+                          does not keep (row_number() OVER () numbers rows in whatever order \
+                          the database reads them, which can change from run to run): add an \
+                          id column to the table, or pass --id COLUMN"
+                    .into(),
+            });
+        }
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {

@@ -1521,7 +1521,13 @@ fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
             .unwrap_or_default()
     };
     let mut named: Vec<(&str, At)> = Vec::new();
-    if let Some(id) = &c.model.id_column {
+    // `#row` names the row number, not a column.
+    if let Some(id) = c
+        .model
+        .id_column
+        .as_ref()
+        .filter(|id| *id != crate::engine::ROW_ID)
+    {
         named.push((id, root.key("id_column")));
     }
     for (i, s) in c.model.show.iter().enumerate() {

@@ -682,7 +682,9 @@ impl Preview {
         let (m, s) = (&r.model, &r.scored);
         let c = self.comparison().unwrap_or(&r.comparison);
         match col {
-            Col::Id => self.table.cell(row, &self.id_column).to_string(),
+            Col::Id => {
+                crate::engine::output::id_cell(&self.table, row, &self.id_column).into_owned()
+            }
             Col::Show(i) => self
                 .show
                 .get(i)

@@ -356,10 +356,13 @@ impl App {
                 // The id column, then every field's column, empty to fill in.
                 let id = m.id_column.clone().unwrap_or_else(|| "id".into());
                 let mut s = crate::tui::ops::Sample::new();
-                s.insert(
-                    id,
-                    crate::model::Scalar::Text(format!("sample {}", m.samples.len() + 1)),
-                );
+                // A `#row` id is the sample's place, not a cell to fill in.
+                if id != crate::engine::ROW_ID {
+                    s.insert(
+                        id,
+                        crate::model::Scalar::Text(format!("sample {}", m.samples.len() + 1)),
+                    );
+                }
                 for f in &m.fields {
                     s.entry(f.column().to_string())
                         .or_insert(crate::model::Scalar::Text(String::new()));

@@ -400,7 +400,22 @@ pub fn explain_lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(spans));
     }
-    lines
+    // Ids, values and names come from the contacts and the model: shown as escapes, never
+    // obeyed (the terminal library drops control characters, so `ESC [2J` showed as `[2J`).
+    lines.into_iter().map(printable_line).collect()
+}
+
+/// A line with the text of each of its spans made printable (`crate::printable`).
+fn printable_line(line: Line<'static>) -> Line<'static> {
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|s| Span {
+            content: crate::printable::printable(&s.content).into_owned().into(),
+            ..s
+        })
+        .collect();
+    Line { spans, ..line }
 }
 
 fn touchpoint_lines(t: &Theme, tp: &TouchpointPart, depth: usize, out: &mut Vec<Line<'static>>) {
