@@ -22,10 +22,11 @@
 #             Telco file repeated 100 times (704,300 rows)
 #   --quick   one run, a tenth of the rows: a smoke test of the timing
 #   --check   the check alone, on small files (3,000 generated; each real file once): what the
-#             test suite runs (tests/cli.rs, `peers_score_as_the_engine_does`)
+#             test suite runs (tests/examples.rs, `peers_score_as_the_engine_does`)
 # Environment: WORK (default a temporary folder, removed at the end unless KEEP=1); SW_BIN (a
 # scorewright binary; default: the release build, built first); RUNS; DATA (default
-# ../shared/data, where Leads.csv and the Telco file are).
+# ../shared/data, where Leads.csv and the Telco file are); PEERS (default benches/peers, where
+# the hand-written queries and scripts are).
 #
 # Needs the DuckDB CLI (installed from PyPI, `duckdb-cli`, when missing) and Polars (installed
 # from PyPI when missing, the version .ci/install-engines pins).
@@ -55,6 +56,7 @@ quick) RUNS=1 GENERATED=100000 REPEAT=10 ;;
 check) RUNS=0 GENERATED=3000 REPEAT=1 ;;
 esac
 DATA=${DATA:-../shared/data}
+PEERS=${PEERS:-benches/peers}
 WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 if [[ -z "${KEEP:-}" ]]; then
@@ -119,7 +121,7 @@ for name in "${MODELS[@]}"; do
     esac
     rows=$(($(wc -l <"$input") - 1))
     id=$(sed -n 's/^id_column: *//p' "$model")
-    fill "benches/peers/$name.sql" "$input" "$WORK/duckdb-out.csv" "$WORK/duckdb.sql"
+    fill "$PEERS/$name.sql" "$input" "$WORK/duckdb-out.csv" "$WORK/duckdb.sql"
     "$SW" export "$model" --sql --dialect duckdb --table "$input" -o "$WORK/export.sql" --force 2>/dev/null
     {
         echo "COPY ("
@@ -131,7 +133,7 @@ for name in "${MODELS[@]}"; do
         case $1 in
         score) echo "$SW" score "$model" "$input" --only-results -o "$WORK/score-out.csv" --force ;;
         duckdb | exported | id-only) echo "$DUCK_CLI" -f "$WORK/$1.sql" ;;
-        polars) echo python3 "benches/peers/$name.py" "$input" "$WORK/polars-out.csv" ;;
+        polars) echo python3 "$PEERS/$name.py" "$input" "$WORK/polars-out.csv" ;;
         esac
     }
 
