@@ -8,8 +8,8 @@
 #   exported  DuckDB on the model's own exported query (`scorewright export --sql`)
 #   id-only   DuckDB reading the file and writing its id column alone: the floor for any tool
 #             that reads and writes CSV
-# It first runs each once and checks that every peer's scores equal `score`'s (the peer's score
-# rounded to six decimals as `score` writes it, then to 1e-9, row by row, ids included), and
+# It first runs each once and checks that every peer's scores equal `score`'s (to 1e-9 before
+# `score` rounds them to six decimals, row by row, ids included), and
 # stops with exit 1 when one does not. Then the runs alternate (score, duckdb, polars,
 # exported, id-only, score, ...) so that all see the same load on a shared machine, and it
 # prints each tool's median wall time, its ratio to `score`, and its peak memory (GNU time),
@@ -94,15 +94,19 @@ fill() { # template input output target
     sed -e "s|{input}|$2|g" -e "s|{output}|$3|g" "$1" >"$4"
 }
 
-# The rows where a peer's output differs from score's: ids, or a score (rounded as score writes
-# it) by more than 1e-9, or a row that one of them lacks. Prints "rows differing".
+# The rows where a peer's output differs from score's: the ids, or a score, or a row that one
+# of them lacks. A score agrees when score's written value is what a number within 1e-9 of the
+# peer's rounds to (score writes six decimals, half up): a peer's 2.0546874999999964 is
+# score's 2.0546875, written 2.054688. Prints "rows differing".
 compare() { # score-output peer-output id score-columns...
     local a=$1 b=$2 id=$3
     shift 3
     local differs="a.\"$id\" IS DISTINCT FROM b.\"$id\""
     for c in "$@"; do
         differs+=" OR a.\"$c\" IS NULL OR b.\"$c\" IS NULL"
-        differs+=" OR abs(a.\"$c\" - floor(b.\"$c\" * 1e6 + 0.5) / 1e6) > 1e-9"
+        local near=()
+        for d in 0 1e-9 -1e-9; do near+=("abs(a.\"$c\" - floor((b.\"$c\" + $d) * 1e6 + 0.5) / 1e6)"); done
+        differs+=" OR least(${near[0]}, ${near[1]}, ${near[2]}) > 1e-9"
     done
     "$DUCK_CLI" -csv -noheader -c "SELECT count(*), count(*) FILTER (WHERE $differs)
         FROM read_csv('$a', header = true) a POSITIONAL JOIN read_csv('$b', header = true) b"
