@@ -24,6 +24,13 @@ find_duckdb() {
             DUCK_CLI="$HOME/.local/bin/duckdb"
         fi
     fi
+    # The PyPI wheel's `duckdb` is a Python script that starts the bundled binary: half a second
+    # of Python start-up (on a loaded machine) that is no part of DuckDB's time.
+    local bundled
+    bundled=$(python3 -c 'import duckdb_cli, os; print(os.path.join(os.path.dirname(duckdb_cli.__file__), "duckdb"))' 2>/dev/null || true)
+    if [[ -n $DUCK_CLI && -x $bundled ]]; then
+        DUCK_CLI=$bundled
+    fi
     if [[ -n $DUCK_CLI ]]; then
         DUCK=("$DUCK_CLI" -f)
         DUCK_VERSION=$("$DUCK_CLI" --version 2>/dev/null | head -1)
