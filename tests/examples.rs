@@ -517,7 +517,7 @@ fn adding_a_touchpoint_adds_only_its_own_lines_on_every_example() {
 /// `peers`, on the models named (all when none); its output, or its failure with its output.
 fn bench_peers_check(peers: &Path, models: &[&str]) -> Result<String, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let out = std::process::Command::new("bash")
         .arg(root.join("scripts/bench-peers.sh"))
         .arg("--check")
@@ -527,7 +527,7 @@ fn bench_peers_check(peers: &Path, models: &[&str]) -> Result<String, String> {
         .env("PEERS", peers)
         .current_dir(root)
         .output()
-        .unwrap();
+        .map_err(|e| format!("bash scripts/bench-peers.sh: {e}"))?;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
