@@ -1603,6 +1603,10 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
         for t in &j.touchpoints {
             walk(t, &j.id, &mut paths);
         }
+        // A composite's part weights, by the part's journey id: `lead.fit`.
+        for p in &j.parts {
+            paths.push((format!("{}.{}", j.id, p.journey), TunedKind::Weight));
+        }
         for a in &j.adjustments {
             paths.push((
                 format!("{}.adjustments.{}", j.id, a.name),
