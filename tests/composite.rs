@@ -1,0 +1,129 @@
+//! Composite journeys (issue 14): a journey whose parts are other journeys, weighted to 100%,
+//! as a user meets it through the binary: `check`, `score`, `explain` and `diff`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::cli::{bin, root, stderr, stdout, write};
+
+fn lead_model() -> String {
+    std::fs::read_to_string(root().join("examples/lead-fit-activity.yaml")).unwrap()
+}
+
+/// The example with its composite's parts replaced by `parts` (YAML lines under `parts:`).
+fn with_parts(parts: &str) -> String {
+    lead_model().replace(
+        "      - { journey: fit, weight: 40 }\n      - { journey: activity, weight: 60 }\n",
+        parts,
+    )
+}
+
+#[test]
+fn check_locates_each_composite_fault_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "      - { journey: fit, weight: 40 }\n      - { journey: activty, weight: 60 }\n",
+            "journey 'lead': part names unknown journey 'activty': did you mean 'activity'?",
+            "journeys.lead.parts.activty.journey",
+        ),
+        (
+            "      - { journey: fit, weight: 40 }\n      - { journey: activity, weight: 50 }\n",
+            "journey 'lead': part weights sum to 90%, 10% unassigned",
+            "journeys.lead.parts",
+        ),
+        (
+            "      - { journey: fit, weight: 40 }\n      - { journey: lead, weight: 60 }\n",
+            "journey 'lead' is a part of itself: lead -> lead; take one of these parts out",
+            "journeys.lead.parts",
+        ),
+    ];
+    for (parts, message, at) in cases {
+        let m = write(dir.path(), "m.yaml", &with_parts(parts));
+        let out = bin().arg("check").arg(&m).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{parts}");
+        let s = stdout(&out);
+        assert!(s.contains(&format!("{message} (at {at})")), "{s}");
+    }
+    // A longer cycle names every journey on it, at the file line of the first one's parts.
+    let text = lead_model().replace(
+        "  - id: activity\n    name: Activity\n",
+        "  - id: activity\n    name: Activity\n    parts: [ { journey: lead, weight: 100 } ]\n",
+    );
+    let m = write(dir.path(), "m.yaml", &text);
+    let out = bin().arg("check").arg(&m).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = stdout(&out);
+    assert!(
+        s.contains("error: journey 'activity' has both parts and touchpoints: a composite journey's score is its parts'"),
+        "{s}"
+    );
+    assert!(
+        s.contains("journey 'activity' is a part of itself: activity -> lead -> activity"),
+        "{s}"
+    );
+    // `score` refuses the cycle rather than loop or guess.
+    let out = bin()
+        .arg("score")
+        .arg(&m)
+        .arg(root().join("examples/lead-fit-activity.csv"))
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn score_writes_the_composite_like_any_journey_and_explain_shows_its_parts() {
+    let model = root().join("examples/lead-fit-activity.yaml");
+    let csv = root().join("examples/lead-fit-activity.csv");
+    let out = bin().arg("score").arg(&model).arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (fit, activity, lead) = (col("score_fit"), col("score_activity"), col("score_lead"));
+    let mut rows = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        if cells.len() != header.len() {
+            continue; // a quoted comma; the other rows cover the sum
+        }
+        let v = |i: usize| cells[i].parse::<f64>().unwrap();
+        // No adjustment on the composite: 40% of fit and 60% of activity, to the rounding.
+        let want = 0.4 * v(fit) + 0.6 * v(activity);
+        assert!((v(lead) - want).abs() < 1e-5, "{line}");
+        rows += 1;
+    }
+    assert!(rows >= 15, "{rows} rows checked");
+
+    let out = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--id", "L-2004"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("Lead score (lead): 63.71\n  part Fit [40%]: score 80.55 x 40% = 32.22 of 40 points\n  part Activity [60%]: score 52.49 x 60% = 31.49 of 60 points\n"), "{s}");
+}
+
+#[test]
+fn diff_reports_a_composite_weight_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = write(dir.path(), "old.yaml", &lead_model());
+    let new = write(
+        dir.path(),
+        "new.yaml",
+        &with_parts(
+            "      - { journey: fit, weight: 50 }\n      - { journey: activity, weight: 50 }\n",
+        ),
+    );
+    let out = bin().arg("diff").arg(&old).arg(&new).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("~ journeys.lead.parts.fit.weight: 40 -> 50"), "{s}");
+    assert!(s.contains("~ journeys.lead.parts.activity.weight: 60 -> 50"), "{s}");
+}
