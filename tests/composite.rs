@@ -127,3 +127,21 @@ fn diff_reports_a_composite_weight_change() {
     assert!(s.contains("~ journeys.lead.parts.fit.weight: 40 -> 50"), "{s}");
     assert!(s.contains("~ journeys.lead.parts.activity.weight: 60 -> 50"), "{s}");
 }
+
+#[test]
+fn the_report_names_a_composites_parts_in_its_lane() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let out = bin()
+        .arg("report")
+        .arg(root().join("examples/lead-fit-activity.yaml"))
+        .arg("-o")
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains(">composite: Fit 40% + Activity 60%<"), "{text}");
+    // Its parts' weights sum to 100%: the lane's sum is not flagged.
+    assert_eq!(text.matches("fill=\"#b42318\">Σ").count(), 0);
+}

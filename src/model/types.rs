@@ -415,6 +415,30 @@ impl Journey {
     pub fn is_composite(&self) -> bool {
         !self.parts.is_empty()
     }
+    /// The sum of the weights `check` holds at 100%: the parts' of a composite, else the
+    /// touchpoints', in hundredths of a percent.
+    pub fn weight_sum(&self) -> i64 {
+        if self.is_composite() {
+            self.parts.iter().map(|p| p.weight.0).sum()
+        } else {
+            self.touchpoints.iter().map(|t| t.weight.0).sum()
+        }
+    }
+    /// A composite's parts in words: `Fit 40% + Activity 60%` (ids for unknown parts).
+    pub fn parts_words(&self, model: &Model) -> String {
+        self.parts
+            .iter()
+            .map(|p| {
+                let name = model
+                    .journeys
+                    .iter()
+                    .find(|j| j.id == p.journey)
+                    .map_or(p.journey.as_str(), |j| j.title());
+                format!("{name} {}%", p.weight)
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
     pub fn title(&self) -> &str {
         if self.name.is_empty() {
             &self.id
