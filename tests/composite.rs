@@ -145,3 +145,43 @@ fn the_report_names_a_composites_parts_in_its_lane() {
     // Its parts' weights sum to 100%: the lane's sum is not flagged.
     assert_eq!(text.matches("fill=\"#b42318\">Σ").count(), 0);
 }
+
+mod designer {
+    use super::common::app::{press, render, type_text};
+    use scorewright::model::read_model;
+    use scorewright::tui::App;
+    use std::path::PathBuf;
+
+    fn lead_app() -> App {
+        let path = PathBuf::from("examples/lead-fit-activity.yaml");
+        let file = read_model(&path).unwrap();
+        App::new(file.model, path)
+    }
+
+    /// The tree shows the composite with its parts, their weights and the 100% gauge.
+    #[test]
+    fn the_tree_shows_a_composite_with_its_parts() {
+        let mut app = lead_app();
+        let screen = render(&mut app, 220, 60);
+        assert!(screen.contains("composite: Fit 40% + Activity 60%"), "{screen}");
+    }
+
+    /// Renaming a journey's id moves the composite's part that names it (and the tiers on
+    /// the composite stay), as one edit with no errors after it (issue 17).
+    #[test]
+    fn renaming_a_part_journey_updates_the_composite() {
+        let mut app = lead_app();
+        let before = app.model.clone();
+        app.select(&scorewright::tui::ops::Node::Journey(0));
+        press(&mut app, "Enter Enter");
+        type_text(&mut app, "who");
+        press(&mut app, "Enter");
+        assert_eq!(app.model.journeys[0].id, "who");
+        assert_eq!(app.model.journeys[2].parts[0].journey, "who");
+        assert_eq!(app.errors(), 0, "{:?}", app.diagnostics);
+        let said = app.message.as_ref().unwrap().text.clone();
+        assert!(said.contains("composite journey 'lead'"), "{said}");
+        press(&mut app, "Esc u");
+        assert_eq!(app.model, before);
+    }
+}
