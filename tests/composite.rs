@@ -185,3 +185,20 @@ mod designer {
         assert_eq!(app.model, before);
     }
 }
+
+/// The map screen gives a composite a lane that lists its parts, with its gauge at 100%.
+#[test]
+fn the_map_lists_a_composites_parts_in_its_lane() {
+    use common::app::{press, render};
+    let path = std::path::PathBuf::from("examples/lead-fit-activity.yaml");
+    let file = scorewright::model::read_model(&path).unwrap();
+    let mut app = scorewright::tui::App::new(file.model, path);
+    press(&mut app, "m");
+    let screen = render(&mut app, 200, 50);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Lead score"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(line.contains("composite: Fit 40% + Activity 60%"), "{line}");
+    assert!(line.contains("100%"), "{line}");
+}

@@ -279,6 +279,8 @@ fn draw_lane_header(f: &mut Frame, app: &App, j: &Journey, lane: &Lane, selected
     }
     let n = j.touchpoints.len();
     let cards = match (lane.folded, lane.before + lane.after) {
+        // A composite has no cards of its own: its lane lists its parts.
+        _ if j.is_composite() => format!("  composite: {}", j.parts_words(&app.model)),
         (true, _) => format!("  {n} card{} folded", if n == 1 { "" } else { "s" }),
         (false, 0) if n == 0 => "  no cards: i adds one".to_string(),
         (false, 0) => String::new(),
@@ -302,7 +304,7 @@ fn draw_lane_header(f: &mut Frame, app: &App, j: &Journey, lane: &Lane, selected
             ..area
         },
     );
-    let sum: i64 = j.touchpoints.iter().map(|tp| tp.weight.0).sum();
+    let sum = j.weight_sum();
     let gauge = WeightGauge {
         label: "Σ",
         sum,
@@ -576,7 +578,7 @@ fn draw_grid(f: &mut Frame, app: &App, inner: Rect) {
                 let Some(journey) = app.model.journeys.get(*j) else {
                     continue;
                 };
-                let sum: i64 = journey.touchpoints.iter().map(|x| x.weight.0).sum();
+                let sum = journey.weight_sum();
                 let shares = pillar_shares(journey);
                 let dominant = dominant_pillar(&shares).map(|(p, _)| p);
                 spans.push(Span::styled(
