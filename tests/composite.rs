@@ -124,8 +124,14 @@ fn diff_reports_a_composite_weight_change() {
     let out = bin().arg("diff").arg(&old).arg(&new).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let s = stdout(&out);
-    assert!(s.contains("~ journeys.lead.parts.fit.weight: 40 -> 50"), "{s}");
-    assert!(s.contains("~ journeys.lead.parts.activity.weight: 60 -> 50"), "{s}");
+    assert!(
+        s.contains("~ journeys.lead.parts.fit.weight: 40 -> 50"),
+        "{s}"
+    );
+    assert!(
+        s.contains("~ journeys.lead.parts.activity.weight: 60 -> 50"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -141,7 +147,10 @@ fn the_report_names_a_composites_parts_in_its_lane() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&html).unwrap();
-    assert!(text.contains(">composite: Fit 40% + Activity 60%<"), "{text}");
+    assert!(
+        text.contains(">composite: Fit 40% + Activity 60%<"),
+        "{text}"
+    );
     // Its parts' weights sum to 100%: the lane's sum is not flagged.
     assert_eq!(text.matches("fill=\"#b42318\">Σ").count(), 0);
 }
@@ -163,7 +172,10 @@ mod designer {
     fn the_tree_shows_a_composite_with_its_parts() {
         let mut app = lead_app();
         let screen = render(&mut app, 220, 60);
-        assert!(screen.contains("composite: Fit 40% + Activity 60%"), "{screen}");
+        assert!(
+            screen.contains("composite: Fit 40% + Activity 60%"),
+            "{screen}"
+        );
     }
 
     /// Renaming a journey's id moves the composite's part that names it (and the tiers on

@@ -972,7 +972,11 @@ fn gen_model(rng: &mut Rng) -> Model {
     y.push_str("journeys:\n");
     let composites_first = rng.chance(0.5);
     let mut comp = String::new();
-    for (c, parts) in [["j0", "j1"], ["j2", "j0"]].iter().take(composites).enumerate() {
+    for (c, parts) in [["j0", "j1"], ["j2", "j0"]]
+        .iter()
+        .take(composites)
+        .enumerate()
+    {
         let w = split(rng, 2);
         let _ = writeln!(
             comp,
@@ -1858,6 +1862,9 @@ segments:
     }
     assert_eq!(s.grade(&case.model, 0, 0), Some("B"));
     assert_eq!(s.tier(&case.model, 4).map(|t| t.name.as_str()), Some("hot"));
-    assert_eq!(s.segment(&case.model, 1).map(|t| t.name.as_str()), Some("top"));
+    assert_eq!(
+        s.segment(&case.model, 1).map(|t| t.name.as_str()),
+        Some("top")
+    );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }

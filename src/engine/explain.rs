@@ -139,7 +139,9 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
                 let score = pi.map_or(0.0, |pi| scored.part_score(pi, row));
                 CompositePart {
                     journey: p.journey.clone(),
-                    name: pi.map_or(p.journey.as_str(), |pi| model.journeys[pi].title()).into(),
+                    name: pi
+                        .map_or(p.journey.as_str(), |pi| model.journeys[pi].title())
+                        .into(),
                     weight: p.weight,
                     score,
                     points: p.weight.fraction() * score,

@@ -766,23 +766,19 @@ impl Scorer {
             }
         }
         for col in &mut scores {
-            outs
-                .iter_mut()
+            outs.iter_mut()
                 .zip(split(col, &lens))
                 .for_each(|(p, s)| p.scores.push(s));
         }
         for col in &mut grades {
-            outs
-                .iter_mut()
+            outs.iter_mut()
                 .zip(split(col, &lens))
                 .for_each(|(p, s)| p.grades.push(s));
         }
-        outs
-            .iter_mut()
+        outs.iter_mut()
             .zip(split(&mut tiers, &lens))
             .for_each(|(p, s)| p.tiers = s);
-        outs
-            .iter_mut()
+        outs.iter_mut()
             .zip(split(&mut segments, &lens))
             .for_each(|(p, s)| p.segments = s);
         let starts: Vec<usize> = lens
@@ -1091,13 +1087,24 @@ mod tests {
     fn reference(model: &Model, s: &Scored) -> Columns {
         let n = s.rows;
         let mut raw = vec![vec![0.0; n]; model.journeys.len()];
-        for sig in &s.signals {
-            for (r, a) in raw[sig.journey].iter_mut().zip(sig.attainment.iter()) {
-                *r += 100.0 * sig.share * a;
-            }
-        }
         let mut scores = raw.clone();
-        for (ji, j) in model.journeys.iter().enumerate() {
+        // Journey by journey, every composite after its parts: its parts' final scores, then
+        // its own signals, adjustments and clamp.
+        let (order, _) = model.journey_order();
+        for &ji in &order {
+            for (pi, w) in model.parts_of(ji, &order) {
+                let part = scores[pi].clone();
+                for (r, x) in raw[ji].iter_mut().zip(&part) {
+                    *r += w * x;
+                }
+            }
+            for sig in s.signals.iter().filter(|sig| sig.journey == ji) {
+                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.iter()) {
+                    *r += 100.0 * sig.share * a;
+                }
+            }
+            scores[ji] = raw[ji].clone();
+            let j = &model.journeys[ji];
             for (a, m) in j.adjustments.iter().zip(&s.adjustments[ji]) {
                 for (x, &h) in scores[ji].iter_mut().zip(m.iter()) {
                     if h {
@@ -1105,11 +1112,8 @@ mod tests {
                     }
                 }
             }
+            scores[ji].iter_mut().for_each(|x| *x = x.clamp(0.0, 100.0));
         }
-        scores
-            .iter_mut()
-            .flatten()
-            .for_each(|x| *x = x.clamp(0.0, 100.0));
         let ji = |id: &str| model.journeys.iter().position(|j| j.id == id).unwrap();
         let band = |x: f64, t: &[f64]| t.iter().position(|&t| x >= t).map_or(NONE, |i| i as u8);
         let grades: Vec<Vec<u8>> = model

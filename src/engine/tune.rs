@@ -424,7 +424,11 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
                 .position(|o| o.id == p.journey)
                 .map_or_else(
                     || vec![0.0; scored.rows],
-                    |pi| (0..scored.rows).map(|r| scored.part_score(pi, r) / 100.0).collect(),
+                    |pi| {
+                        (0..scored.rows)
+                            .map(|r| scored.part_score(pi, r) / 100.0)
+                            .collect()
+                    },
                 );
             leaves.push(Leaf {
                 chain: vec![slot],
@@ -905,7 +909,11 @@ journeys:
         let lead = &r.journeys[0];
         let at: Vec<&str> = lead.weights.iter().map(|w| w.at.as_str()).collect();
         assert_eq!(at, ["lead.fit", "lead.activity"]);
-        let w: Vec<i64> = r.model.journeys[0].parts.iter().map(|p| p.weight.0).collect();
+        let w: Vec<i64> = r.model.journeys[0]
+            .parts
+            .iter()
+            .map(|p| p.weight.0)
+            .collect();
         assert_eq!(w.iter().sum::<i64>(), 10_000);
         assert!(w[0] > w[1], "fit carries 90% of the outcome: {w:?}");
         assert!(lead.cv_after > lead.cv_before);

@@ -1241,7 +1241,10 @@ tiers:
     fn a_part_weight_edit_changes_one_line() {
         let text = format!(
             "{}  - id: lead\n    parts:\n      - {{ journey: fit, weight: 40 }}  # fit first\n      - journey: fit2\n        weight: 60\n",
-            TEXT.replace("tiers:", "").split("  journey: fit").next().unwrap_or_default()
+            TEXT.replace("tiers:", "")
+                .split("  journey: fit")
+                .next()
+                .unwrap_or_default()
         );
         let text = text.replace("journeys:\n  - id: fit", "journeys:\n  - id: fit2\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: flag } ] }\n  - id: fit");
         let out = saved(&text, |m| {
@@ -1257,7 +1260,10 @@ tiers:
         assert_eq!(
             changed,
             [
-                ("      - { journey: fit, weight: 40 }  # fit first", "      - { journey: fit, weight: 25 }  # fit first"),
+                (
+                    "      - { journey: fit, weight: 40 }  # fit first",
+                    "      - { journey: fit, weight: 25 }  # fit first"
+                ),
                 ("        weight: 60", "        weight: 75"),
             ],
             "{out}"

@@ -185,8 +185,10 @@ impl Model {
                     0 => visit(m, pi, state, stack, order, cycle),
                     1 if cycle.is_none() => {
                         let from = stack.iter().position(|&s| s == pi).unwrap_or(0);
-                        let mut ids: Vec<String> =
-                            stack[from..].iter().map(|&s| m.journeys[s].id.clone()).collect();
+                        let mut ids: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|&s| m.journeys[s].id.clone())
+                            .collect();
                         ids.push(m.journeys[pi].id.clone());
                         *cycle = Some(ids);
                     }
@@ -202,7 +204,14 @@ impl Model {
         let mut cycle = None;
         for ji in 0..self.journeys.len() {
             if state[ji] == 0 {
-                visit(self, ji, &mut state, &mut Vec::new(), &mut order, &mut cycle);
+                visit(
+                    self,
+                    ji,
+                    &mut state,
+                    &mut Vec::new(),
+                    &mut order,
+                    &mut cycle,
+                );
             }
         }
         (order, cycle)

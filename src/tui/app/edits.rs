@@ -799,7 +799,11 @@ fn journey_users(m: &Model, id: &str) -> Vec<String> {
             out.push(format!("persona '{}'", p.name));
         }
     }
-    for j in m.journeys.iter().filter(|j| j.parts.iter().any(|p| p.journey == id)) {
+    for j in m
+        .journeys
+        .iter()
+        .filter(|j| j.parts.iter().any(|p| p.journey == id))
+    {
         out.push(format!("composite journey '{}'", j.id));
     }
     for j in m.journeys.iter().filter(|j| j.id != id) {

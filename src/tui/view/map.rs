@@ -442,6 +442,8 @@ enum GridKind {
     Total(usize),
     /// The gaps of a journey: pillars nothing serves, a pillar carrying most of the weight.
     Gaps(String),
+    /// A composite journey's parts: its pillars are theirs, shown in their own rows.
+    Parts(String),
 }
 
 fn grid_rows(app: &App) -> Vec<GridRow> {
@@ -451,6 +453,13 @@ fn grid_rows(app: &App) -> Vec<GridRow> {
             kind: GridKind::Journey(j),
             node: Some(Node::Journey(j)),
         });
+        if journey.is_composite() {
+            rows.push(GridRow {
+                kind: GridKind::Parts(journey.parts_words(&app.model)),
+                node: Some(Node::Journey(j)),
+            });
+            continue;
+        }
         for k in 0..journey.touchpoints.len() {
             rows.push(GridRow {
                 kind: GridKind::Touchpoint(j, k),
@@ -609,6 +618,12 @@ fn draw_grid(f: &mut Frame, app: &App, inner: Rect) {
             }
             GridKind::Gaps(g) => {
                 spans.push(Span::styled(format!("  ⚠ {g}"), t.style("warning")));
+            }
+            GridKind::Parts(p) => {
+                spans.push(Span::styled(
+                    format!("  composite of {p}: its pillars are its parts'"),
+                    t.style("muted"),
+                ));
             }
         }
         let mut line = fit_line(Line::from(spans), w);
