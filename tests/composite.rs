@@ -214,3 +214,64 @@ fn the_map_lists_a_composites_parts_in_its_lane() {
     assert!(line.contains("composite: Fit 40% + Activity 60%"), "{line}");
     assert!(line.contains("100%"), "{line}");
 }
+
+/// The what-if is about the tier journey, here the composite: raising Activity's demo-request
+/// touchpoint in the part journey moves the composite's scores, ranks and tiers.
+#[test]
+fn the_what_if_counts_moves_on_a_composite_when_a_part_changes() {
+    use scorewright::engine::{score_table, whatif};
+    use scorewright::model::Weight;
+    let model = scorewright::model::read_model(&root().join("examples/lead-fit-activity.yaml"))
+        .unwrap()
+        .model;
+    let table =
+        scorewright::contacts::read_contacts(&root().join("examples/lead-fit-activity.csv"))
+            .unwrap();
+    let before = score_table(&model, &table);
+    let mut after_model = model.clone();
+    // Activity: demo request 30 -> 50, website 20 -> 0.
+    after_model.journeys[1].touchpoints[0].weight = Weight(5000);
+    after_model.journeys[1].touchpoints[3].weight = Weight(0);
+    let after = score_table(&after_model, &table);
+    let c = whatif::compare(&model, &before, &after_model, &after);
+    assert_eq!(c.journey, "lead");
+    assert!(c.changed > 10, "{} of {} changed", c.changed, c.rows);
+    for row in 0..c.rows {
+        // The composite moves by 60% of Activity's move (no adjustment on it, no clamp hit).
+        let activity = after.scores[1][row] - before.scores[1][row];
+        assert!((c.delta[row] - 0.6 * activity).abs() < 1e-9, "row {row}");
+    }
+}
+
+#[test]
+fn backtest_measures_the_composite_like_any_journey() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("examples/lead-fit-activity.csv")).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let won = if i == 0 {
+            "won"
+        } else if i % 3 == 0 {
+            "yes"
+        } else {
+            "no"
+        };
+        out.push_str(&format!("{line},{won}\n"));
+    }
+    let csv = write(dir.path(), "won.csv", &out);
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        &lead_model().replace("contacts: lead-fit-activity.csv\n", ""),
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("Journey lead (Lead score)\n  AUC "), "{s}");
+}
