@@ -185,6 +185,7 @@ fn model() -> impl Strategy<Value = Model> {
                     note: None,
                     open_question: false,
                     touchpoints,
+                    parts: Vec::new(),
                     adjustments,
                 }],
                 tiers: Some(Tiers {
@@ -412,8 +413,11 @@ impl Edit {
 
     fn apply(&self, m: &mut Model, n: usize) {
         fn tps(m: &mut Model, j: usize) -> &mut Vec<Touchpoint> {
-            let nj = m.journeys.len();
-            &mut m.journeys[j % nj].touchpoints
+            // Journeys of touchpoints only: a composite (lead-fit-activity's `lead`) has none.
+            let with: Vec<usize> = (0..m.journeys.len())
+                .filter(|&i| !m.journeys[i].is_composite())
+                .collect();
+            &mut m.journeys[with[j % with.len()]].touchpoints
         }
         match self {
             Edit::Weight(j, t, w) => {

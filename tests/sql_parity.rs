@@ -930,13 +930,17 @@ fn gen_model(rng: &mut Rng) -> Model {
         .filter(|(_, k)| *k == "date")
         .map(|(id, _)| id)
         .collect();
+    // Composite journeys: none, j2 of j0 and j1, or also j3 of j2 and j0 (a composite of a
+    // composite); listed before or after their parts.
+    let composites = rng.below(3);
+    let journeys = 2 + composites;
     let cond = |rng: &mut Rng, depth: usize, scored: bool| -> String {
-        fn leaf(rng: &mut Rng, fields: &[(String, &str)], scored: bool) -> String {
+        fn leaf(rng: &mut Rng, fields: &[(String, &str)], scored: bool, journeys: usize) -> String {
             if scored && rng.chance(0.4) {
                 return match rng.below(4) {
                     0 => format!(
                         "{{ journey: j{}, at_least: {} }}",
-                        rng.below(2),
+                        rng.below(journeys),
                         rng.below(80)
                     ),
                     1 => "{ grade: g0, in: [A, b] }".into(),
@@ -978,20 +982,49 @@ fn gen_model(rng: &mut Rng) -> Model {
             }
         }
         match (depth, rng.below(5)) {
-            (0, _) | (_, 0..=2) => leaf(rng, &fields, scored),
+            (0, _) | (_, 0..=2) => leaf(rng, &fields, scored, journeys),
             (_, 3) => format!(
                 "{{ any: [ {}, {} ] }}",
-                leaf(rng, &fields, scored),
-                leaf(rng, &fields, scored)
+                leaf(rng, &fields, scored, journeys),
+                leaf(rng, &fields, scored, journeys)
             ),
             _ => format!(
                 "{{ not: {{ all: [ {}, {} ] }} }}",
-                leaf(rng, &fields, scored),
-                leaf(rng, &fields, scored)
+                leaf(rng, &fields, scored, journeys),
+                leaf(rng, &fields, scored, journeys)
             ),
         }
     };
     y.push_str("journeys:\n");
+    let composites_first = rng.chance(0.5);
+    let mut comp = String::new();
+    for (c, parts) in [["j0", "j1"], ["j2", "j0"]]
+        .iter()
+        .take(composites)
+        .enumerate()
+    {
+        let w = split(rng, 2);
+        let _ = writeln!(
+            comp,
+            "  - id: j{}\n    parts: [ {{ journey: {}, weight: {} }}, {{ journey: {}, weight: {} }} ]",
+            c + 2,
+            parts[0],
+            w[0],
+            parts[1],
+            w[1]
+        );
+        if rng.chance(0.6) {
+            let points = *rng.pick(&["-10", "15", "-2.5", "40"]);
+            let _ = writeln!(
+                comp,
+                "    adjustments:\n      - {{ name: a0, when: {}, points: {points} }}",
+                cond(rng, 1, false)
+            );
+        }
+    }
+    if composites_first {
+        y.push_str(&comp);
+    }
     for j in 0..2 {
         let _ = writeln!(y, "  - id: j{j}\n    touchpoints:");
         let ntp = 1 + rng.below(3);
@@ -1041,10 +1074,19 @@ fn gen_model(rng: &mut Rng) -> Model {
             );
         }
     }
-    y.push_str("grades:\n  - { id: g0, journey: j0, bands: { A: 70, B: 40.5, C: 12.25 } }\n");
+    if !composites_first {
+        y.push_str(&comp);
+    }
+    // Grades and tiers read a composite where there is one.
+    let _ = writeln!(
+        y,
+        "grades:\n  - {{ id: g0, journey: j{}, bands: {{ A: 70, B: 40.5, C: 12.25 }} }}",
+        rng.below(journeys)
+    );
     y.push_str("  - { id: g1, journey: j1, bands: { '1': 50, '2': 25, '3': 0 } }\n");
     y.push_str("matrix: { rows: g0, columns: g1 }\n");
-    y.push_str("tiers:\n  journey: j0\n  levels:\n    - { name: Hot, at_least: 60, handover: \"sales; it's urgent\" }\n    - { name: warm, at_least: 30 }\n");
+    let _ = write!(y, "tiers:\n  journey: j{}\n", rng.below(journeys));
+    y.push_str("  levels:\n    - { name: Hot, at_least: 60, handover: \"sales; it's urgent\" }\n    - { name: warm, at_least: 30 }\n");
     y.push_str("segments:\n");
     for s in 0..3 {
         let _ = writeln!(
@@ -1927,4 +1969,81 @@ fn derived_fields_agree_in_the_engine_and_every_dialect() {
         "the engine's scores"
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [7, 7, 7]);
+}
+
+/// Issue 14, item 3: a composite journey (listed before its parts) scores 40% of fit and 60%
+/// of a composite of activity and fit, plus its own adjustment, clamped; its grade, the tier
+/// and a segment read it. The engine's scores by hand, then the same on every engine.
+#[test]
+fn composite_journeys_match_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: composite
+fields:
+  - { id: size, kind: number }
+  - { id: visits, kind: number }
+  - { id: spam, kind: boolean }
+journeys:
+  - id: lead
+    parts: [ { journey: fit, weight: 40 }, { journey: mix, weight: 60 } ]
+    adjustments:
+      - { name: Spam, when: { field: spam, equals: true }, points: -30 }
+  - id: fit
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: size, weight: 100, rule: { scale: { from: 0, to: 100 } } } ] }
+  - id: mix
+    parts: [ { journey: activity, weight: 75 }, { journey: fit, weight: 25 } ]
+  - id: activity
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }
+    adjustments:
+      - { name: Busy, when: { field: visits, at_least: 20 }, points: 50 }
+grades:
+  - { id: g, journey: lead, bands: { A: 60, B: 30, C: 0 } }
+tiers:
+  journey: mix
+  levels:
+    - { name: hot, at_least: 50 }
+    - { name: cold, at_least: 0 }
+segments:
+  - { name: top, when: { journey: lead, at_least: 70 }, action: call, route: sales }
+  - { name: rest, action: mail, route: marketing }
+"#;
+    let rows: Vec<Vec<String>> = [
+        ["id", "size", "visits", "spam"],
+        ["a", "50", "5", "no"],
+        ["b", "100", "30", "no"],
+        ["c", "0", "0", "yes"],
+        ["d", "80", "", "yes"],
+        ["e", "", "10", ""],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|s| s.to_string()).collect())
+    .collect();
+    let case = hand_case(dir.path(), 7, yaml, &rows);
+    let s = score_table(&case.model, &case.table);
+    // a: fit 50, activity 50, mix 0.75 x 50 + 0.25 x 50 = 50, lead 0.4 x 50 + 0.6 x 50 = 50.
+    // b: fit 100, activity 100 + 50 clamped to 100, mix 100, lead 100.
+    // c: all 0, lead 0 - 30 clamped to 0. d: fit 80, mix 20, lead 32 + 12 - 30 = 14.
+    // e: fit 0, activity 100, mix 75, lead 45.
+    let want = [
+        [50.0, 50.0, 50.0, 50.0],
+        [100.0, 100.0, 100.0, 100.0],
+        [0.0, 0.0, 0.0, 0.0],
+        [14.0, 80.0, 20.0, 0.0],
+        [45.0, 0.0, 75.0, 100.0],
+    ];
+    for (row, w) in want.iter().enumerate() {
+        let got: Vec<f64> = (0..4).map(|j| s.scores[j][row]).collect();
+        for (g, w) in got.iter().zip(w) {
+            assert!((g - w).abs() < 1e-9, "row {row}: {got:?} != {w:?}");
+        }
+    }
+    assert_eq!(s.grade(&case.model, 0, 0), Some("B"));
+    assert_eq!(s.tier(&case.model, 4).map(|t| t.name.as_str()), Some("hot"));
+    assert_eq!(
+        s.segment(&case.model, 1).map(|t| t.name.as_str()),
+        Some("top")
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }

@@ -42,6 +42,23 @@ pub struct JourneyPart {
     pub unclamped: f64,
     pub score: f64,
     pub touchpoints: Vec<TouchpointPart>,
+    /// A composite journey's parts, in the model's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<CompositePart>,
+}
+
+/// One part of a composite journey: the part journey's score and what it adds.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompositePart {
+    pub journey: String,
+    pub name: String,
+    pub weight: Weight,
+    /// The part journey's score for this contact.
+    pub score: f64,
+    /// Points this part adds to the composite's 100: weight x score.
+    pub points: f64,
+    /// The most it could add.
+    pub max_points: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -118,6 +135,24 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
                 compared: compared(&a.when, scored, row),
             })
             .collect();
+        let parts = j
+            .parts
+            .iter()
+            .map(|p| {
+                let pi = model.journeys.iter().position(|o| o.id == p.journey);
+                let score = pi.map_or(0.0, |pi| scored.part_score(pi, row));
+                CompositePart {
+                    journey: p.journey.clone(),
+                    name: pi
+                        .map_or(p.journey.as_str(), |pi| model.journeys[pi].title())
+                        .into(),
+                    weight: p.weight,
+                    score,
+                    points: p.weight.fraction() * score,
+                    max_points: 100.0 * p.weight.fraction(),
+                }
+            })
+            .collect();
         let raw = scored.raw(ji, row);
         let unclamped = raw + adjustments.iter().map(|a| a.points).sum::<f64>();
         journeys.push(JourneyPart {
@@ -128,6 +163,7 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
             unclamped,
             score: scored.scores[ji][row],
             touchpoints,
+            parts,
         });
     }
     let tier = scored.tier(model, row);
@@ -301,6 +337,18 @@ pub fn render_text(e: &Explanation) -> String {
             format!("{} ({})", j.name, j.id)
         };
         let _ = writeln!(s, "{title}: {}", pts(j.score));
+        for p in &j.parts {
+            let _ = writeln!(
+                s,
+                "  part {} [{}%]: score {} x {}% = {} of {} points",
+                p.name,
+                p.weight,
+                pts(p.score),
+                p.weight,
+                pts(p.points),
+                pts(p.max_points)
+            );
+        }
         for t in &j.touchpoints {
             render_tp(&mut s, t, 1);
         }

@@ -43,6 +43,9 @@ pub struct Scored {
     /// Per journey, per adjustment: which rows it fired for.
     pub adjustments: Vec<Vec<Arc<Vec<bool>>>>,
     pub signals: Vec<SignalColumn>,
+    /// Per journey: a composite's parts as (journey index, weight fraction); empty for a
+    /// journey of touchpoints.
+    pub parts: Vec<Vec<(usize, f64)>>,
     /// Typed columns by field id.
     pub fields: HashMap<String, Arc<Typed>>,
     /// How each field's column read, in model order.
@@ -61,10 +64,22 @@ impl Scored {
     /// the same terms added in the same order as the scoring pass, so the same number.
     pub fn raw(&self, journey: usize, row: usize) -> f64 {
         let mut acc = 0.0;
+        for &(pi, w) in self.parts.get(journey).map_or(&[][..], |p| p.as_slice()) {
+            acc += w * self.part_score(pi, row);
+        }
         for s in self.signals.iter().filter(|s| s.journey == journey) {
             acc += 100.0 * s.share * s.attainment.get(row).copied().unwrap_or(0.0);
         }
         acc
+    }
+
+    /// A part's score for one row, as its composite reads it (0 where there is none).
+    pub fn part_score(&self, journey: usize, row: usize) -> f64 {
+        self.scores
+            .get(journey)
+            .and_then(|c| c.get(row))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     pub fn grade<'m>(&self, model: &'m Model, grade: usize, row: usize) -> Option<&'m str> {
@@ -219,12 +234,17 @@ struct JourneyPlan<'a> {
     /// Save the sum of the first so many terms (into `Out::saves`).
     save_at: Option<usize>,
     terms: Vec<(f64, &'a [f64])>,
+    /// A composite's parts: (weight fraction, the part's journey index), added before the
+    /// terms (a composite has none) in the order the model lists them.
+    parts: Vec<(f64, usize)>,
     adjustments: Vec<(f64, &'a [bool])>,
 }
 
 /// Everything the fused pass reads; shared by the threads.
 struct Plan<'a> {
     journeys: Vec<JourneyPlan<'a>>,
+    /// The order the journeys are summed in: every composite after its parts.
+    order: Vec<usize>,
     /// Per grade: the journey it reads (None: every row has no grade) and its thresholds;
     /// None when the column already holds the grade (from `recycle`).
     grades: Vec<Option<(Option<usize>, Vec<f64>)>>,
@@ -275,7 +295,8 @@ fn run(plan: &Plan, start: usize, out: Out) {
         let m = condition::BLOCK.min(len - b0);
         let abs = start + b0;
         let acc = &mut acc[..m];
-        for (ji, jp) in plan.journeys.iter().enumerate() {
+        for &ji in &plan.order {
+            let jp = &plan.journeys[ji];
             if jp.ready {
                 continue;
             }
@@ -289,6 +310,12 @@ fn run(plan: &Plan, start: usize, out: Out) {
                     0
                 }
             };
+            for &(w, pi) in &jp.parts {
+                // The part comes earlier in `order`, so this block of its column is final.
+                for (r, x) in acc.iter_mut().zip(&scores[pi][b0..b0 + m]) {
+                    *r += w * x;
+                }
+            }
             for (ti, &(w, a)) in jp.terms.iter().enumerate().skip(first) {
                 if jp.save_at == Some(ti)
                     && let Some(Some(save)) = saves.get_mut(ji)
@@ -634,13 +661,20 @@ impl Scorer {
 
         // What each journey's sums are computed from, exactly: a journey whose key a recycled
         // result has is taken as it is.
-        let journey_keys: Vec<String> = model
-            .journeys
-            .iter()
-            .enumerate()
-            .map(|(ji, j)| {
+        let (order, _) = model.journey_order();
+        let parts: Vec<Vec<(usize, f64)>> = (0..model.journeys.len())
+            .map(|ji| model.parts_of(ji, &order))
+            .collect();
+        let mut journey_keys: Vec<String> = vec![String::new(); model.journeys.len()];
+        for &ji in &order {
+            let j = &model.journeys[ji];
+            let k = {
                 use std::fmt::Write;
                 let mut k = String::new();
+                // A composite's column follows from its parts' columns and weights.
+                for &(pi, w) in &parts[ji] {
+                    let _ = write!(k, "\u{6}{}\u{3}{:x}\u{6}", journey_keys[pi], w.to_bits());
+                }
                 for (s, key) in signals
                     .iter()
                     .zip(&signal_keys)
@@ -657,8 +691,9 @@ impl Scorer {
                     );
                 }
                 k
-            })
-            .collect();
+            };
+            journey_keys[ji] = k;
+        }
         let mut claimed = claim(
             &mut self.pool.journeys,
             &mut self.pool.f64s,
@@ -739,6 +774,7 @@ impl Scorer {
                         .filter(|s| s.journey == ji)
                         .map(|s| (100.0 * s.share, s.attainment.as_slice()))
                         .collect(),
+                    parts: parts[ji].iter().map(|&(pi, w)| (w, pi)).collect(),
                     adjustments: j
                         .adjustments
                         .iter()
@@ -763,6 +799,7 @@ impl Scorer {
                 ))
             }),
             segments: segments_plan,
+            order,
         };
 
         let mut scores: Vec<Vec<f64>> = claimed
@@ -801,34 +838,30 @@ impl Scorer {
                 b.saturating_sub(a.min(n))
             })
             .collect();
-        let mut parts: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
+        let mut outs: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
         for col in &mut save_cols {
             match col {
-                Some(col) => parts
+                Some(col) => outs
                     .iter_mut()
                     .zip(split(col, &lens))
                     .for_each(|(p, s)| p.saves.push(Some(s))),
-                None => parts.iter_mut().for_each(|p| p.saves.push(None)),
+                None => outs.iter_mut().for_each(|p| p.saves.push(None)),
             }
         }
         for col in &mut scores {
-            parts
-                .iter_mut()
+            outs.iter_mut()
                 .zip(split(col, &lens))
                 .for_each(|(p, s)| p.scores.push(s));
         }
         for col in &mut grades {
-            parts
-                .iter_mut()
+            outs.iter_mut()
                 .zip(split(col, &lens))
                 .for_each(|(p, s)| p.grades.push(s));
         }
-        parts
-            .iter_mut()
+        outs.iter_mut()
             .zip(split(&mut tiers, &lens))
             .for_each(|(p, s)| p.tiers = s);
-        parts
-            .iter_mut()
+        outs.iter_mut()
             .zip(split(&mut segments, &lens))
             .for_each(|(p, s)| p.segments = s);
         let starts: Vec<usize> = lens
@@ -840,13 +873,13 @@ impl Scorer {
             })
             .collect();
         if threads == 1 {
-            for (p, s) in parts.into_iter().zip(starts) {
+            for (p, s) in outs.into_iter().zip(starts) {
                 run(&plan, s, p);
             }
         } else {
             let plan = &plan;
             std::thread::scope(|sc| {
-                for (p, s) in parts.into_iter().zip(starts) {
+                for (p, s) in outs.into_iter().zip(starts) {
                     sc.spawn(move || run(plan, s, p));
                 }
             });
@@ -873,6 +906,7 @@ impl Scorer {
             segments,
             adjustments,
             signals,
+            parts,
             fields,
             quality,
             journey_keys,
@@ -1183,13 +1217,24 @@ mod tests {
     fn reference(model: &Model, s: &Scored) -> Columns {
         let n = s.rows;
         let mut raw = vec![vec![0.0; n]; model.journeys.len()];
-        for sig in &s.signals {
-            for (r, a) in raw[sig.journey].iter_mut().zip(sig.attainment.iter()) {
-                *r += 100.0 * sig.share * a;
-            }
-        }
         let mut scores = raw.clone();
-        for (ji, j) in model.journeys.iter().enumerate() {
+        // Journey by journey, every composite after its parts: its parts' final scores, then
+        // its own signals, adjustments and clamp.
+        let (order, _) = model.journey_order();
+        for &ji in &order {
+            for (pi, w) in model.parts_of(ji, &order) {
+                let part = scores[pi].clone();
+                for (r, x) in raw[ji].iter_mut().zip(&part) {
+                    *r += w * x;
+                }
+            }
+            for sig in s.signals.iter().filter(|sig| sig.journey == ji) {
+                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.iter()) {
+                    *r += 100.0 * sig.share * a;
+                }
+            }
+            scores[ji] = raw[ji].clone();
+            let j = &model.journeys[ji];
             for (a, m) in j.adjustments.iter().zip(&s.adjustments[ji]) {
                 for (x, &h) in scores[ji].iter_mut().zip(m.iter()) {
                     if h {
@@ -1197,11 +1242,8 @@ mod tests {
                     }
                 }
             }
+            scores[ji].iter_mut().for_each(|x| *x = x.clamp(0.0, 100.0));
         }
-        scores
-            .iter_mut()
-            .flatten()
-            .for_each(|x| *x = x.clamp(0.0, 100.0));
         let ji = |id: &str| model.journeys.iter().position(|j| j.id == id).unwrap();
         let band = |x: f64, t: &[f64]| t.iter().position(|&t| x >= t).map_or(NONE, |i| i as u8);
         let grades: Vec<Vec<u8>> = model

@@ -150,7 +150,7 @@ fn show(v: &Value) -> String {
 /// The key that identifies the items of a list, if every item has a distinct one. A set, not a
 /// scan of the earlier items, so that a list of 100,000 touchpoints is matched in linear time.
 fn item_key(items: &[Value]) -> Option<&'static str> {
-    ["id", "name", "field"].into_iter().find(|k| {
+    ["id", "name", "field", "journey"].into_iter().find(|k| {
         let mut seen = HashSet::with_capacity(items.len());
         items.iter().all(|i| match i.get(*k) {
             Some(Value::String(s)) => seen.insert(s.as_str()),

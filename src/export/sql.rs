@@ -325,9 +325,24 @@ impl<'a> Writer<'a> {
         });
         let valued = self.derived_steps(&mut steps)?;
 
-        // Raw journey scores: the weighted sums.
+        // Raw journey scores: the weighted sums. Composite journeys come in later levels, each
+        // reading the scores of the levels before (`engine::score` sums in the same order).
+        let (order, _) = self.model.journey_order();
+        let mut level = vec![0usize; self.model.journeys.len()];
+        for &ji in &order {
+            level[ji] = self
+                .model
+                .parts_of(ji, &order)
+                .iter()
+                .map(|&(pi, _)| level[pi] + 1)
+                .max()
+                .unwrap_or(0);
+        }
         let mut sums = Vec::new();
-        for j in &self.model.journeys {
+        for (ji, j) in self.model.journeys.iter().enumerate() {
+            if level[ji] > 0 {
+                continue;
+            }
             let mut terms = Vec::new();
             for t in &j.touchpoints {
                 self.terms(
@@ -340,7 +355,7 @@ impl<'a> Writer<'a> {
             if terms.is_empty() {
                 terms.push(d.float(0.0, "0")?);
             }
-            sums.push(terms);
+            sums.push((ji, terms));
         }
         // The decay factors the sums share, each worked out once per row.
         let factors: Vec<String> = self
@@ -356,31 +371,23 @@ impl<'a> Writer<'a> {
             layer(&mut steps, "sw_decay", &valued, &factors);
             "sw_decay"
         };
-        sum_in_steps(&mut steps, summed_from, "sw_raw", "sw_raw", &sums);
-
-        // Adjustments, in order, then the clamp.
-        let mut adjusted = Vec::new();
-        for (ji, j) in self.model.journeys.iter().enumerate() {
-            let mut terms = vec![format!("sw_raw{ji}")];
-            for a in &j.adjustments {
-                let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
-                let points = d.float(a.points, &at)?;
-                let zero = d.float(0.0, &at)?;
-                terms.push(format!(
-                    "CASE WHEN {} THEN {points} ELSE {zero} END",
-                    self.condition(&a.when, false)?
-                ));
+        let mut scored_from = self.journey_steps(&mut steps, summed_from, "", &sums)?;
+        let top = level.iter().copied().max().unwrap_or(0);
+        for l in 1..=top {
+            let mut sums = Vec::new();
+            for (ji, j) in self.model.journeys.iter().enumerate() {
+                if level[ji] != l {
+                    continue;
+                }
+                let mut terms = Vec::new();
+                for (pi, w) in self.model.parts_of(ji, &order) {
+                    let at = format!("journey '{}', part '{}'", j.id, self.model.journeys[pi].id);
+                    terms.push(format!("{} * sw_s{pi}", d.float(w, &at)?));
+                }
+                sums.push((ji, terms));
             }
-            adjusted.push(terms);
+            scored_from = self.journey_steps(&mut steps, &scored_from, &format!("_c{l}"), &sums)?;
         }
-        sum_in_steps(&mut steps, "sw_raw", "sw_adjusted", "sw_adj", &adjusted);
-        let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
-        let scores: Vec<String> = (0..self.model.journeys.len())
-            .map(|ji| {
-                format!("CASE WHEN sw_adj{ji} < {zero} THEN {zero} WHEN sw_adj{ji} > {hundred} THEN {hundred} ELSE sw_adj{ji} END AS sw_s{ji}")
-            })
-            .collect();
-        layer(&mut steps, "sw_score", "sw_adjusted", &scores);
 
         // Grades and tier: the first band or level the score reaches.
         let mut graded = Vec::new();
@@ -428,7 +435,7 @@ impl<'a> Writer<'a> {
             tier_index
         };
         graded.push(format!("{tier_index} AS sw_tier"));
-        layer(&mut steps, "sw_grade", "sw_score", &graded);
+        layer(&mut steps, "sw_grade", &scored_from, &graded);
 
         // Segment: the index of the first that holds.
         let mut seg = "CASE".to_string();
@@ -805,6 +812,50 @@ impl<'a> Writer<'a> {
         format!(
             "CASE WHEN {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND ({month_days}) THEN {days} END"
         )
+    }
+
+    /// The steps that turn the weighted terms of some journeys (by index) into their scores:
+    /// `sw_raw{suffix}` (the sums), `sw_adjusted{suffix}` (plus adjustments, in order) and
+    /// `sw_score{suffix}` (clamped). Returns the name of the last step.
+    fn journey_steps(
+        &self,
+        steps: &mut Vec<Step>,
+        from: &str,
+        suffix: &str,
+        sums: &[(usize, Vec<String>)],
+    ) -> Result<String, ExportError> {
+        let d = self.d;
+        let (raw, adj, score) = (
+            format!("sw_raw{suffix}"),
+            format!("sw_adjusted{suffix}"),
+            format!("sw_score{suffix}"),
+        );
+        sum_in_steps(steps, from, &raw, "sw_raw", sums);
+        let mut adjusted = Vec::new();
+        for &(ji, _) in sums {
+            let j = &self.model.journeys[ji];
+            let mut terms = vec![format!("sw_raw{ji}")];
+            for a in &j.adjustments {
+                let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
+                let points = d.float(a.points, &at)?;
+                let zero = d.float(0.0, &at)?;
+                terms.push(format!(
+                    "CASE WHEN {} THEN {points} ELSE {zero} END",
+                    self.condition(&a.when, false)?
+                ));
+            }
+            adjusted.push((ji, terms));
+        }
+        sum_in_steps(steps, &raw, &adj, "sw_adj", &adjusted);
+        let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
+        let scores: Vec<String> = sums
+            .iter()
+            .map(|&(ji, _)| {
+                format!("CASE WHEN sw_adj{ji} < {zero} THEN {zero} WHEN sw_adj{ji} > {hundred} THEN {hundred} ELSE sw_adj{ji} END AS sw_s{ji}")
+            })
+            .collect();
+        layer(steps, &score, &adj, &scores);
+        Ok(score)
     }
 
     /// The weighted terms of a touchpoint, depth first: children, then its own signals.
@@ -1380,16 +1431,16 @@ fn sum_in_steps(
     from: &str,
     name: &str,
     column: &str,
-    terms: &[Vec<String>],
+    terms: &[(usize, Vec<String>)],
 ) {
     let groups = |t: &Vec<String>| t.len().div_ceil(SUM_TERMS).max(1);
-    let depth = terms.iter().map(groups).max().unwrap_or(1);
+    let depth = terms.iter().map(|(_, t)| groups(t)).max().unwrap_or(1);
     let mut from = from.to_string();
     for k in 0..depth {
         let last = k + 1 == depth;
         let mut columns = Vec::new();
-        for (ji, t) in terms.iter().enumerate() {
-            let n = groups(t);
+        for (ji, t) in terms {
+            let (ji, n) = (*ji, groups(t));
             // Group `g` of a journey's terms is added in step `g`, except its last group,
             // which waits for the last step, where the sum gets its name.
             let g = if last { n - 1 } else { k };

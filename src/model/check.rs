@@ -427,8 +427,14 @@ fn check_journeys(c: &mut Checker, root: &At) {
         }
         let owner = format!("journey '{}'", j.id);
         let tps = ja.key("touchpoints");
-        if j.touchpoints.is_empty() {
-            c.error("empty", &ja, format!("{owner} has no touchpoints"));
+        if j.is_composite() {
+            check_parts(c, j, &ja, &owner);
+        } else if j.touchpoints.is_empty() {
+            c.error(
+                "empty",
+                &ja,
+                format!("{owner} has no touchpoints: add one, or parts (other journeys)"),
+            );
         } else {
             let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
             if sum != FULL {
@@ -486,6 +492,62 @@ fn check_journeys(c: &mut Checker, root: &At) {
                 );
             }
             check_condition(c, &a.when, &aa.key("when"), false);
+        }
+    }
+    if let (_, Some(cycle)) = c.model.journey_order()
+        && let Some(i) = c.model.journeys.iter().position(|j| j.id == cycle[0])
+    {
+        c.error(
+            "cycle",
+            &at.item(i, &cycle[0]).key("parts"),
+            format!(
+                "journey '{}' is a part of itself: {}; take one of these parts out",
+                cycle[0],
+                cycle.join(" -> ")
+            ),
+        );
+    }
+}
+
+/// A composite journey: parts that name other journeys, weights that sum to 100%, and no
+/// touchpoints beside them (its score is its parts'). Cycles are checked over all journeys.
+fn check_parts(c: &mut Checker, j: &Journey, ja: &At, owner: &str) {
+    let pa = ja.key("parts");
+    if !j.touchpoints.is_empty() {
+        c.error(
+            "parts-and-touchpoints",
+            &ja.key("touchpoints"),
+            format!(
+                "{owner} has both parts and touchpoints: a composite journey's score is its parts'; move the touchpoints into a journey of their own and make it a part"
+            ),
+        );
+    }
+    let sum: i64 = j.parts.iter().map(|p| p.weight.0).sum();
+    if sum != FULL {
+        c.error("weights-sum", &pa, weight_sum_message("part", owner, sum));
+    }
+    let known: Vec<&str> = c.model.journeys.iter().map(|j| j.id.as_str()).collect();
+    let mut seen = HashSet::new();
+    for (k, p) in j.parts.iter().enumerate() {
+        let at = pa.item(k, &p.journey);
+        if !c.journeys.contains(p.journey.as_str()) {
+            let hint = super::yaml::nearest(&p.journey, &known)
+                .map(|n| format!(": did you mean '{n}'?"))
+                .unwrap_or_default();
+            c.error(
+                "unknown-journey",
+                &at.key("journey"),
+                format!("{owner}: part names unknown journey '{}'{hint}", p.journey),
+            );
+        } else if !seen.insert(p.journey.as_str()) {
+            c.error(
+                "duplicate-id",
+                &at.key("journey"),
+                format!(
+                    "{owner}: journey '{}' is a part twice: give it one part with the sum of the weights",
+                    p.journey
+                ),
+            );
         }
     }
 }
@@ -1647,6 +1709,10 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
     for j in &model.journeys {
         for t in &j.touchpoints {
             walk(t, &j.id, &mut paths);
+        }
+        // A composite's part weights, by the part's journey id: `lead.fit`.
+        for p in &j.parts {
+            paths.push((format!("{}.{}", j.id, p.journey), TunedKind::Weight));
         }
         for a in &j.adjustments {
             paths.push((

@@ -802,6 +802,13 @@ fn journey_users(m: &Model, id: &str) -> Vec<String> {
             out.push(format!("persona '{}'", p.name));
         }
     }
+    for j in m
+        .journeys
+        .iter()
+        .filter(|j| j.parts.iter().any(|p| p.journey == id))
+    {
+        out.push(format!("composite journey '{}'", j.id));
+    }
     for j in m.journeys.iter().filter(|j| j.id != id) {
         for a in j.adjustments.iter().filter(|a| names(&a.when, id)) {
             out.push(format!("adjustment '{}'", a.name));
@@ -880,6 +887,21 @@ fn rename_journey_references(m: &mut Model, old: &str, new: &str) -> Vec<String>
         if let Some((i, _, range)) = p.expect.scores.shift_remove_full(old) {
             p.expect.scores.shift_insert(i, new.to_string(), range);
             out.push(format!("persona '{}'", p.name));
+        }
+    }
+    // A composite's parts, and the tuning limits on their weights (`lead.fit`).
+    let mut part_limits = Vec::new();
+    for j in &mut m.journeys {
+        for p in j.parts.iter_mut().filter(|p| p.journey == old) {
+            p.journey = new.to_string();
+            out.push(format!("composite journey '{}'", j.id));
+            part_limits.push((format!("{}.{old}", j.id), format!("{}.{new}", j.id)));
+        }
+    }
+    for t in &mut m.tuning {
+        if let Some((_, to)) = part_limits.iter().find(|(from, _)| *from == t.at) {
+            t.at.clone_from(to);
+            out.push(format!("tuning limit '{}'", t.at));
         }
     }
     for j in &mut m.journeys {
