@@ -557,7 +557,7 @@ fn peers_score_as_the_engine_does() {
     let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers");
     let out = bench_peers_check(&peers, &[]).unwrap_or_else(|e| panic!("{e}"));
     for (model, scores) in [
-        ("lead-fit-activity: 3000 rows", "score_fit score_activity"),
+        ("lead-fit-activity: 3000 rows", "score_fit score_activity score_lead"),
         ("x-education: 9240 rows", "score_enrolment"),
         ("telco-churn: 7043 rows", "score_attrition score_early_life"),
     ] {

@@ -87,7 +87,7 @@ def main(source, target):
     activity = (activity - pl.when(flag("unsubscribed")).then(20).otherwise(0)
                 - pl.when(pl.col("careers_visits").fill_null(0) >= 3).then(15).otherwise(0)
                 - pl.when(inactive.fill_null(0) >= 90).then(10).otherwise(0))
-    f, a = pl.col("score_fit"), pl.col("score_activity")
+    f, a, lead = pl.col("score_fit"), pl.col("score_activity"), pl.col("score_lead")
     gf, ga, t = pl.col("grade_fit"), pl.col("grade_activity"), pl.col("tier")
     rating = gf + ga
     segment = (
@@ -104,15 +104,17 @@ def main(source, target):
     (
         leads.with_columns(fit.clip(0, 100).alias("score_fit"),
                            activity.clip(0, 100).alias("score_activity"))
+        # the lead score the tiers read: 40% fit, 60% activity
+        .with_columns((0.40 * f + 0.60 * a).clip(0, 100).alias("score_lead"))
         .with_columns(
             pl.when(f >= 75).then(pl.lit("A")).when(f >= 50).then(pl.lit("B"))
             .when(f >= 25).then(pl.lit("C")).otherwise(pl.lit("D")).alias("grade_fit"),
             pl.when(a >= 75).then(pl.lit("4")).when(a >= 50).then(pl.lit("3"))
             .when(a >= 25).then(pl.lit("2")).otherwise(pl.lit("1")).alias("grade_activity"),
-            pl.when(a >= 70).then(pl.lit("hot")).when(a >= 40).then(pl.lit("warm"))
+            pl.when(lead >= 70).then(pl.lit("hot")).when(lead >= 40).then(pl.lit("warm"))
             .otherwise(pl.lit("cold")).alias("tier"),
         )
-        .select(pl.col("lead_id"), f, a, gf, ga, rating.alias("rating"), t,
+        .select(pl.col("lead_id"), f, a, lead, gf, ga, rating.alias("rating"), t,
                 segment.alias("segment"))
         .sink_csv(target)
     )

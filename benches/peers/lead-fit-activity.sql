@@ -74,11 +74,15 @@ COPY (
       CASE WHEN score_fit >= 75 THEN 'A' WHEN score_fit >= 50 THEN 'B' WHEN score_fit >= 25 THEN 'C' ELSE 'D' END AS grade_fit,
       CASE WHEN score_activity >= 75 THEN '4' WHEN score_activity >= 50 THEN '3'
         WHEN score_activity >= 25 THEN '2' ELSE '1' END AS grade_activity,
-      CASE WHEN score_activity >= 70 THEN 'hot' WHEN score_activity >= 40 THEN 'warm' ELSE 'cold' END AS tier
-    FROM scored
+      CASE WHEN score_lead >= 70 THEN 'hot' WHEN score_lead >= 40 THEN 'warm' ELSE 'cold' END AS tier
+    FROM (
+      -- the lead score the tiers read: 40% fit, 60% activity
+      SELECT *, greatest(0, least(100, 0.40 * score_fit + 0.60 * score_activity))::DOUBLE AS score_lead
+      FROM scored
+    )
   )
   SELECT
-    lead_id, score_fit, score_activity, grade_fit, grade_activity,
+    lead_id, score_fit, score_activity, score_lead, grade_fit, grade_activity,
     grade_fit || grade_activity AS rating,
     tier,
     CASE WHEN competitor OR student THEN 'Disqualified'
