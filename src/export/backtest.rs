@@ -396,20 +396,7 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         0.0
     };
     let group = |label: String, rows: &mut dyn Iterator<Item = usize>| -> Group {
-        let mut g = Group {
-            label,
-            ..Group::default()
-        };
-        for i in rows {
-            g.contacts += 1;
-            if let Some(Some(v)) = values.get(i) {
-                g.known += 1;
-                g.converted += usize::from(*v);
-            }
-        }
-        g.rate = (g.known > 0).then(|| g.converted as f64 / g.known as f64);
-        g.lift = g.rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate);
-        g
+        count_group(values, base_rate, label, rows)
     };
 
     let journeys = model
@@ -588,6 +575,45 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         grades,
         matrix,
     }
+}
+
+/// The contacts of `rows` with their conversions, and their lift over `base_rate`.
+fn count_group(
+    values: &[Option<bool>],
+    base_rate: f64,
+    label: String,
+    rows: &mut dyn Iterator<Item = usize>,
+) -> Group {
+    let mut g = Group {
+        label,
+        ..Group::default()
+    };
+    for i in rows {
+        g.contacts += 1;
+        if let Some(Some(v)) = values.get(i) {
+            g.known += 1;
+            g.converted += usize::from(*v);
+        }
+    }
+    g.rate = (g.known > 0).then(|| g.converted as f64 / g.known as f64);
+    g.lift = g.rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate);
+    g
+}
+
+/// The calibration table of one journey's scores against an outcome: what the designer's
+/// preview reads "leads scoring like this converted 64% of the time" from.
+pub fn calibration(scores: &[f64], values: &[Option<bool>]) -> Vec<CalibrationBand> {
+    let known = values.iter().flatten().count();
+    let yes = values.iter().flatten().filter(|v| **v).count();
+    let base_rate = if known > 0 {
+        yes as f64 / known as f64
+    } else {
+        0.0
+    };
+    let group = |label: String, rows: &mut dyn Iterator<Item = usize>| -> Group {
+        count_group(values, base_rate, label, rows)
+    };
+    calibrate(scores, values, &group).0
 }
 
 /// The calibration table of one journey's scores (bands of ten points, highest first, empty
