@@ -203,3 +203,171 @@ fn the_explanation_uses_the_models_words_for_the_outcome() {
     );
     assert_eq!(app.screen, Screen::Preview);
 }
+
+/// A copy of x-education whose hot tier can take 2,000 leads from the file.
+fn with_capacity(dir: &tempfile::TempDir, capacity: &str) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("examples/x-education.yaml")).unwrap();
+    let hot =
+        r#"    - { name: hot, at_least: 50, handover: "sales: counsellor calls within the hour" }"#;
+    assert!(text.contains(hot));
+    let text = text.replace(
+        hot,
+        &format!(
+            r#"    - {{ name: hot, at_least: 50, handover: "sales: counsellor calls within the hour", capacity: {capacity} }}"#
+        ),
+    );
+    let path = dir.path().join("x-education.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_preview_shows_the_threshold_that_fits_capacity_and_c_moves_the_tier_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_capacity(&dir, "{ contacts: 2000 }");
+    let file = read_model(&path).unwrap();
+    let opened = file.model.clone();
+    let mut app = App::from_file(file).with_contacts(Some(leads()));
+    app.update(Action::Resize(120, 40));
+    app.settle(Duration::from_secs(120));
+    // The engine's own proposal, as `backtest --capacity 2000 --per-file` makes it.
+    let table = scorewright::contacts::read_contacts(&leads()).unwrap();
+    let scored = scorewright::engine::score_table(&opened, &table);
+    let outcome = scorewright::engine::insight::outcome(&table, "Converted").unwrap();
+    let ask = scorewright::export::backtest::CapacityAsk::per_file(2000);
+    let want = scorewright::export::backtest::propose(
+        &scored.scores[0],
+        &outcome.values,
+        &ask,
+        outcome.positives(),
+    );
+    assert!(want.handed_over <= 2000 && want.at_least > 50.0, "{want:?}");
+    press(&mut app, "p");
+    while app.panel != Panel::Distribution {
+        press(&mut app, "Tab");
+    }
+    let screen = render(&mut app, 120, 40);
+    let fmt = |v: f64| {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let line = format!(
+        "hot at 50; capacity 2000 in this file fits {}: {} in this file",
+        fmt(want.at_least),
+        want.handed_over
+    );
+    let flat: String = screen
+        .lines()
+        .map(|l| {
+            l.trim_matches('"')
+                .split('│')
+                .nth(3)
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains(&line), "{line}\n{screen}");
+    assert!(
+        flat.contains(&format!(
+            "{:.0}% of them converted",
+            want.rate.unwrap() * 100.0
+        )),
+        "{screen}"
+    );
+    assert!(app.capacity_moves());
+
+    // C moves the threshold: one edit, undone by u, saved as the one number changed.
+    press(&mut app, "C");
+    let tiers = app.model.tiers.as_ref().unwrap();
+    assert_eq!(tiers.levels[0].at_least, want.at_least);
+    assert_eq!(app.screen, Screen::Preview);
+    let m = app.message.clone().unwrap().text;
+    assert!(
+        m.contains(&format!(
+            "hot from 50 to {}: {} contacts handed over",
+            fmt(want.at_least),
+            want.handed_over
+        )),
+        "{m}"
+    );
+    app.settle(Duration::from_secs(120));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("as set"), "{screen}");
+    press(&mut app, "u");
+    assert_eq!(app.model, opened);
+    press(&mut app, "Ctrl-r");
+    let before = std::fs::read_to_string(&path).unwrap();
+    press(&mut app, "Ctrl-s");
+    let after = std::fs::read_to_string(&path).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(
+        changed[0]
+            .1
+            .contains(&format!("at_least: {}", fmt(want.at_least)))
+            && changed[0].1.contains("capacity: { contacts: 2000 }"),
+        "{changed:?}"
+    );
+}
+
+#[test]
+fn backtest_reads_a_tiers_capacity_as_it_reads_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_capacity(&dir, "{ contacts: 2000, per: file }");
+    let run = |extra: &[&str], model: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scorewright"))
+            .arg("backtest")
+            .arg(model)
+            .arg(leads())
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let by_key = run(&[], &path);
+    let plain = root().join("examples/x-education.yaml");
+    let by_flags = run(&["--capacity", "2000", "--per-file"], &plain);
+    assert!(by_key.contains("2000"), "{by_key}");
+    assert_eq!(by_key, by_flags.replace(&plain.display().to_string(), ""));
+}
+
+#[test]
+fn check_says_what_a_capacity_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    for (capacity, says) in [
+        (
+            "{ contacts: 400, per: week }",
+            "capacity per week needs the date column",
+        ),
+        (
+            "{ contacts: 0 }",
+            "has a capacity of 0 contacts: give how many sales can take per period",
+        ),
+        (
+            "{ contacts: 400, date: Created }",
+            "capacity per file reads no date column ('Created')",
+        ),
+    ] {
+        let path = with_capacity(&dir, capacity);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scorewright"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{capacity}: {text}");
+        assert!(text.contains(says), "{capacity}: {text}");
+        assert!(text.contains("x-education.yaml:164"), "{capacity}: {text}");
+    }
+}

@@ -13,7 +13,7 @@ use super::Format;
 use crate::contacts::Table;
 use crate::engine::insight::{self, Outcome};
 use crate::engine::{Scored, metrics, score_table};
-use crate::model::Model;
+use crate::model::{Capacity, Model, Period};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -89,6 +89,17 @@ impl CapacityAsk {
             first: None,
             last: None,
             undated: 0,
+        }
+    }
+
+    /// The ask a tier's `capacity:` makes of these contacts (per file when it names no date,
+    /// which `check` reports).
+    pub fn of_tier(table: &Table, cap: &Capacity) -> Result<CapacityAsk, PeriodError> {
+        match (cap.per, &cap.date) {
+            (Period::Day | Period::Week | Period::Month, Some(d)) => {
+                CapacityAsk::from_dates(table, d, cap.per.name(), cap.contacts)
+            }
+            (Period::File, _) | (_, None) => Ok(CapacityAsk::per_file(cap.contacts)),
         }
     }
 
@@ -338,6 +349,41 @@ pub fn backtest_with_capacity(
         j.capacity = Some(propose(scores, &values, ask, b.converted));
     }
     Ok(b)
+}
+
+/// For each tier with a `capacity:` (by its index in the levels), the threshold on the tiers'
+/// journey that fits it, or why its periods cannot be counted. `values` may be empty (no
+/// outcome known): the conversions are then 0 of 0.
+pub fn tier_capacities(
+    model: &Model,
+    scored: &Scored,
+    table: &Table,
+    values: &[Option<bool>],
+) -> Vec<(usize, Result<CapacityProposal, String>)> {
+    let Some(tiers) = &model.tiers else {
+        return Vec::new();
+    };
+    let Some(scores) = model
+        .journeys
+        .iter()
+        .position(|j| j.id == tiers.journey)
+        .and_then(|j| scored.scores.get(j))
+    else {
+        return Vec::new();
+    };
+    let converted = values.iter().flatten().filter(|v| **v).count();
+    tiers
+        .levels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| Some((i, l.capacity.as_ref()?)))
+        .map(|(i, cap)| {
+            let proposal = CapacityAsk::of_tier(table, cap)
+                .map(|ask| propose(scores, values, &ask, converted))
+                .map_err(|e| e.to_string());
+            (i, proposal)
+        })
+        .collect()
 }
 
 /// The lowest threshold on a grid of 0.1 points that hands over at most `capacity x periods`

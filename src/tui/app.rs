@@ -156,6 +156,8 @@ pub enum Action {
     SuggestSignals,
     /// Add the selected suggested signal (its field and touchpoint) as one edit.
     AcceptSignal,
+    /// Move each tier with a `capacity:` to the threshold that fits it.
+    FitCapacity,
     /// Switch between the journey map and the model tree.
     ToggleMap,
     /// The map: the board of cards or the Six Pillars grid.
@@ -806,6 +808,7 @@ impl App {
             | Action::AcceptAll
             | Action::SuggestSignals
             | Action::AcceptSignal
+            | Action::FitCapacity
             | Action::FollowJourney(_)
             | Action::ScrollColumns(_)
             | Action::WideTable => self.preview_action(action),

@@ -930,6 +930,14 @@ fn defaults() -> Vec<Binding> {
     );
     b(
         M::Preview,
+        &[k('C')],
+        A::FitCapacity,
+        "tier thresholds to fit capacity",
+        true,
+        Some(App::capacity_moves),
+    );
+    b(
+        M::Preview,
         &[p(C::Esc)],
         A::TogglePreview,
         "back to the model",

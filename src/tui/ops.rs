@@ -904,6 +904,7 @@ mod tests {
                     at_least: 50.0,
                     handover: String::new(),
                     to_person: None,
+                    capacity: None,
                 }),
             },
             Op::Batch(vec![

@@ -14,7 +14,7 @@ use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves_on, o
 use crate::engine::metrics::Ranking;
 use crate::engine::whatif::{Comparison, compare_on, compare_ranked, main_journey, ranking};
 use crate::engine::{Scored, Scorer};
-use crate::export::backtest::{CalibrationBand, calibration};
+use crate::export::backtest::{CalibrationBand, CapacityProposal, calibration, tier_capacities};
 use crate::model::Model;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -140,6 +140,9 @@ pub struct Computed {
     /// With an outcome: the what-if journey's current scores in bands of ten with how many
     /// of each band converted (what "leads scoring like this converted 64%" is read from).
     pub calibration: Vec<CalibrationBand>,
+    /// Each tier with a `capacity:` (by index), and the threshold that fits it on the current
+    /// scores, or why its periods cannot be counted.
+    pub capacity: Vec<(usize, Result<CapacityProposal, String>)>,
 }
 
 /// Scores a job: the baseline first when its scores are not known yet, then the model.
@@ -244,6 +247,8 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         (Some(o), Some(j)) => calibration(&scored.scores[j], &o.values),
         _ => Vec::new(),
     };
+    let values = outcome.map_or(&[][..], |o| &o.values[..]);
+    let capacity = tier_capacities(&model, &scored, scorer.table(), values);
     Computed {
         generation,
         model,
@@ -255,6 +260,7 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         matrix,
         other_journeys,
         calibration,
+        capacity,
     }
 }
 

@@ -323,6 +323,7 @@ impl App {
                     at_least: 0.0,
                     handover: String::new(),
                     to_person: None,
+                    capacity: None,
                 })
             }
             ListRef::Segments => Item::Segment(Segment {

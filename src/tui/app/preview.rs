@@ -254,6 +254,82 @@ impl App {
     pub fn has_preview(&self) -> bool {
         self.preview.is_some()
     }
+    /// Whether a tier's `capacity:` proposes a threshold other than the tier's.
+    pub fn capacity_moves(&self) -> bool {
+        !self.capacity_ops().is_empty()
+    }
+
+    /// The edits that move each tier with a capacity to the threshold that fits it, each
+    /// with what it hands over, in words.
+    fn capacity_ops(&self) -> Vec<(Op, String)> {
+        let Some(r) = self.preview.as_ref().and_then(|p| p.result.as_ref()) else {
+            return Vec::new();
+        };
+        // The proposal is for the model it was computed on; a newer edit waits for its own.
+        if r.model != self.model {
+            return Vec::new();
+        }
+        let Some(tiers) = &self.model.tiers else {
+            return Vec::new();
+        };
+        let did = self.model.outcome_words().did;
+        r.capacity
+            .iter()
+            .filter_map(|(i, p)| {
+                let c = p.as_ref().ok()?;
+                let tier = tiers.levels.get(*i)?;
+                if (tier.at_least - c.at_least).abs() < 1e-9 {
+                    return None;
+                }
+                let mut moved = tier.clone();
+                moved.at_least = c.at_least;
+                let said = format!(
+                    "{} from {} to {}: {} contacts handed over ({} a {}), {} of them {did}",
+                    tier.name,
+                    crate::tui::tree::fmt_num(tier.at_least),
+                    crate::tui::tree::fmt_num(c.at_least),
+                    c.handed_over,
+                    crate::tui::tree::fmt_num((c.per_period * 10.0).round() / 10.0),
+                    c.ask.per,
+                    c.converted
+                );
+                Some((
+                    Op::Replace {
+                        node: crate::tui::ops::Node::Tier(*i),
+                        item: crate::tui::ops::Item::Tier(moved),
+                    },
+                    said,
+                ))
+            })
+            .collect()
+    }
+
+    fn fit_capacity(&mut self) {
+        let mut ops = self.capacity_ops();
+        if ops.is_empty() {
+            self.say(
+                Tone::Info,
+                "no tier has a capacity: whose threshold would move (capacity: { contacts: 400, per: week, date: Created } on a tier)",
+            );
+            return;
+        }
+        let label = format!(
+            "tier threshold fitted to capacity: {}",
+            ops.iter()
+                .map(|(_, s)| s.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let op = if ops.len() == 1 {
+            ops.remove(0).0
+        } else {
+            Op::Batch(ops.into_iter().map(|(o, _)| o).collect())
+        };
+        self.edit(op, label);
+        // The edit selects the tier in the tree; the room stays on the preview.
+        self.screen = Screen::Preview;
+    }
+
     pub fn preview_filtered(&self) -> bool {
         self.preview.as_ref().is_some_and(|p| !p.filter.is_empty())
     }
@@ -466,6 +542,7 @@ impl App {
             Action::AcceptWeight => self.accept_suggested(false),
             Action::AcceptAll => self.accept_suggested(true),
             Action::SuggestSignals => self.start_signals(),
+            Action::FitCapacity => self.fit_capacity(),
             Action::AcceptSignal => self.accept_signal(),
             _ => {}
         }

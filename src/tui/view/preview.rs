@@ -517,13 +517,14 @@ fn draw_distribution(f: &mut Frame, app: &App, area: Rect) {
                 .collect()
         })
         .unwrap_or_default();
-    f.render_widget(
-        Line::styled(
-            format!("Scores on {}, contacts per band", r.comparison.journey),
-            t.style("muted"),
-        ),
-        Rect { height: 1, ..area },
-    );
+    let mut head = vec![Line::styled(
+        format!("Scores on {}, contacts per band", r.comparison.journey),
+        t.style("muted"),
+    )];
+    head.extend(capacity_lines(app, r));
+    let head = wrap(head, area.width as usize);
+    let n = head.len() as u16;
+    lines_into(f, head, area);
     f.render_widget(
         Distribution {
             before: &r.hist_before,
@@ -532,11 +533,64 @@ fn draw_distribution(f: &mut Frame, app: &App, area: Rect) {
             theme: t,
         },
         Rect {
-            y: area.y + 1,
-            height: area.height.saturating_sub(1),
+            y: area.y + n,
+            height: area.height.saturating_sub(n),
             ..area
         },
     );
+}
+
+/// Beside each tier threshold, the one that fits the tier's `capacity:` and what it captures.
+fn capacity_lines(app: &App, r: &crate::tui::preview::Computed) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(tiers) = &r.model.tiers else {
+        return Vec::new();
+    };
+    let did = r.model.outcome_words().did;
+    let mut lines = Vec::new();
+    for (i, proposal) in &r.capacity {
+        let Some(l) = tiers.levels.get(*i) else {
+            continue;
+        };
+        match proposal {
+            Err(e) => lines.push(Line::styled(
+                format!("{}: capacity: {e}", l.name),
+                t.style("warning"),
+            )),
+            Ok(c) => {
+                let per = match c.ask.per.as_str() {
+                    "file" => "in this file".to_string(),
+                    p => format!("a {p}"),
+                };
+                let captured = match c.rate {
+                    Some(rate) => format!(
+                        ", {:.0}% of them {did} ({:.0}% of all who {did})",
+                        rate * 100.0,
+                        c.share_of_conversions * 100.0
+                    ),
+                    None => String::new(),
+                };
+                let moved = (c.at_least - l.at_least).abs() > 1e-9;
+                lines.push(Line::styled(
+                    format!(
+                        "{} at {}; capacity {} {per} fits {}: {} {per}{captured}{}",
+                        l.name,
+                        fmt_num(l.at_least),
+                        c.ask.capacity,
+                        fmt_num(c.at_least),
+                        fmt_num((c.per_period * 10.0).round() / 10.0),
+                        if moved {
+                            " · C moves it"
+                        } else {
+                            " · as set"
+                        },
+                    ),
+                    t.style(if moved { "info" } else { "ok" }),
+                ));
+            }
+        }
+    }
+    lines
 }
 
 fn no_contacts(t: &Theme) -> Line<'static> {
