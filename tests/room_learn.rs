@@ -371,3 +371,45 @@ fn check_says_what_a_capacity_lacks() {
         assert!(text.contains("x-education.yaml:164"), "{capacity}: {text}");
     }
 }
+
+/// Issue 17: the rule form names the field by its label, however long, not by its id.
+#[test]
+fn the_rule_form_names_the_field_by_its_label() {
+    let path = root().join("examples/b2b-customer.yaml");
+    let file = read_model(&path).unwrap();
+    let mut app = App::new(file.model, path);
+    let model = app.model.clone();
+    let label = "Annual recurring revenue (EUR)";
+    assert_eq!(
+        model
+            .fields
+            .iter()
+            .find(|f| f.id == "arr")
+            .unwrap()
+            .label
+            .as_deref(),
+        Some(label)
+    );
+    // The first signal that reads `arr`.
+    let mut node = None;
+    for (j, journey) in model.journeys.iter().enumerate() {
+        for (t, tp) in journey.touchpoints.iter().enumerate() {
+            if let Some(index) = tp.signals.iter().position(|s| s.field == "arr") {
+                node.get_or_insert(scorewright::tui::ops::Node::Signal {
+                    journey: j,
+                    touchpoint: vec![t],
+                    index,
+                });
+            }
+        }
+    }
+    app.select(&node.expect("a signal reads arr"));
+    press(&mut app, "e");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains(&format!("Rule of '{label}'")), "{screen}");
+    assert!(!screen.contains("Rule of 'arr'"), "{screen}");
+    assert!(
+        screen.contains(&format!("0 {label}")) || screen.contains(label),
+        "{screen}"
+    );
+}

@@ -712,7 +712,8 @@ impl App {
             }
             EditKind::Rule => {
                 if let Item::Signal(s) = item {
-                    let words = crate::model::rules::field_words(&self.model, &s.field);
+                    // The form is titled, and its sentence written, with the field's label.
+                    let words = crate::model::rules::field_label(&self.model, &s.field);
                     self.popups
                         .push(Popup::Rule(RuleForm::new(node, words, &s.rule)));
                 }
