@@ -651,7 +651,9 @@ impl App {
 
     /// The suggested signals are measured the first time their panel is shown.
     fn panel_shown(&mut self) {
-        if self.panel == Panel::Signals && matches!(self.signals, Signals::Idle) {
+        if self.panel == Panel::Signals
+            && matches!(self.signals, Signals::Idle | Signals::Failed(_))
+        {
             self.start_signals();
         }
     }

@@ -836,7 +836,7 @@ fn signal_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     match &app.signals {
         Signals::Idle => {
             let mut lines = vec![Line::styled(
-                "The columns of the contacts that no signal reads, ranked by what each would add to the tier journey (held-out AUC gain, 5 folds), with a proposed field, rule and touchpoint. r measures them.",
+                "The columns of the contacts that no signal reads, ranked by what each would add to the tier journey (held-out AUC gain, 5 folds), with a proposed field, rule and touchpoint. They are measured when this panel opens, from the contacts' outcome column.",
                 t.style("muted"),
             )];
             lines.extend(outcome_line(app));
@@ -851,7 +851,7 @@ fn signal_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
         ),
         Signals::Failed(e) => wrap(
             vec![Line::styled(
-                format!("Suggesting signals failed: {e}"),
+                format!("Suggesting signals failed: {e}. Tab away and back to try again."),
                 t.style("error"),
             )],
             width,
