@@ -48,11 +48,10 @@ fn a_weight_typed_on_the_map_shows_in_the_tree_and_the_preview() {
     assert!(row.contains("40%"), "{row}");
     // The preview's what-if is about the attrition journey, where the edit was.
     tmux.keys(&["p"]);
-    let preview = tmux.wait_for("what-if on attrition");
-    assert!(
-        preview.contains("change their attrition score"),
-        "{preview}"
-    );
+    // The summary is drawn after the title: wait for it, so that a screen caught between the
+    // two (under load) is not read as the answer.
+    let preview = tmux.wait_for("change their attrition score");
+    assert!(preview.contains("what-if on attrition"), "{preview}");
     tmux.keys(&["q"]);
     tmux.wait_for("Unsaved changes");
     tmux.keys(&["d"]);
