@@ -413,3 +413,21 @@ fn the_rule_form_names_the_field_by_its_label() {
         "{screen}"
     );
 }
+
+/// Issue 17: the detail pane names a signal's field by its label too, with the id beside it.
+#[test]
+fn the_detail_pane_names_a_signals_field_by_its_label() {
+    let path = root().join("examples/b2b-customer.yaml");
+    let file = read_model(&path).unwrap();
+    let mut app = App::new(file.model, path);
+    app.select(&scorewright::tui::ops::Node::Signal {
+        journey: 0,
+        touchpoint: vec![0, 0],
+        index: 0,
+    });
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Field  Active seats as a percentage of licensed sea"),
+        "{screen}"
+    );
+}
