@@ -1518,6 +1518,9 @@ fn check_tiers(c: &mut Checker, root: &At) {
                 format!("tier '{}' is named twice", l.name),
             );
         }
+        if let Some(cap) = &l.capacity {
+            check_capacity(c, &la.key("capacity"), &l.name, cap);
+        }
         if i > 0 && l.at_least >= t.levels[i - 1].at_least {
             c.error("thresholds-order", &la.key("at_least"), format!("tier thresholds out of order: '{}' at {} should be below '{}' at {}; list tiers from the hottest down", l.name, compact(l.at_least), t.levels[i - 1].name, compact(t.levels[i - 1].at_least)));
         }
@@ -1534,6 +1537,32 @@ fn check_tiers(c: &mut Checker, root: &At) {
                 compact(last.at_least)
             ),
         );
+    }
+}
+
+/// A capacity needs contacts to hand over, and a date column exactly when it is per day, week
+/// or month.
+fn check_capacity(c: &mut Checker, at: &At, tier: &str, cap: &crate::model::Capacity) {
+    use crate::model::Period;
+    if cap.contacts == 0 {
+        c.error(
+            "capacity",
+            &at.key("contacts"),
+            format!("tier '{tier}' has a capacity of 0 contacts: give how many sales can take per period (400)"),
+        );
+    }
+    match (cap.per, &cap.date) {
+        (Period::File, Some(d)) => c.error(
+            "capacity",
+            &at.key("date"),
+            format!("tier '{tier}': capacity per file reads no date column ('{d}'): write per: day, week or month, or leave the date out"),
+        ),
+        (Period::Day | Period::Week | Period::Month, None) => c.error(
+            "capacity",
+            &at.key("per"),
+            format!("tier '{tier}': capacity per {} needs the date column that places each contact in a {} (date: Created)", cap.per.name(), cap.per.name()),
+        ),
+        (Period::File, None) | (Period::Day | Period::Week | Period::Month, Some(_)) => {}
     }
 }
 

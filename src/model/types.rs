@@ -946,6 +946,47 @@ pub struct Tier {
         skip_serializing_if = "Option::is_none"
     )]
     pub to_person: Option<bool>,
+    /// How many contacts the handover can take per period: the back-test and the designer
+    /// propose the threshold that hands over about that many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+}
+
+/// `capacity: { contacts: 400, per: week, date: Created }`: a tier's handover takes about 400
+/// contacts a week, the weeks counted over the contacts' `Created` column; `per: file` (the
+/// default) takes the whole contacts file as one period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    pub contacts: usize,
+    #[serde(default)]
+    pub per: Period,
+    /// The date column that places each contact in a period (needed per day, week or month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// The period of a capacity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    /// The whole contacts file at once.
+    #[default]
+    File,
+}
+
+impl Period {
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::File => "file",
+        }
+    }
 }
 
 impl Tier {

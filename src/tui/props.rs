@@ -288,6 +288,13 @@ pub fn raw(item: &Item, prop: Prop) -> String {
 pub fn display(item: &Item, prop: Prop, model: &Model) -> String {
     match (item, prop) {
         (Item::Signal(s), Prop::Rule) => s.rule.words(&field_words(model, &s.field)),
+        // The room knows a field by its label; the id stays beside it, as the picker shows it.
+        (Item::Signal(s), Prop::Field) => match model.fields.iter().find(|f| f.id == s.field) {
+            Some(crate::model::Field {
+                label: Some(label), ..
+            }) => format!("{label} ({})", s.field),
+            _ => s.field.clone(),
+        },
         (Item::Adjustment(a), Prop::When) => describe_condition(&a.when),
         (Item::Segment(s), Prop::When) => match &s.when {
             Some(c) => describe_condition(c),

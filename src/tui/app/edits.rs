@@ -323,6 +323,7 @@ impl App {
                     at_least: 0.0,
                     handover: String::new(),
                     to_person: None,
+                    capacity: None,
                 })
             }
             ListRef::Segments => Item::Segment(Segment {
@@ -714,7 +715,8 @@ impl App {
             }
             EditKind::Rule => {
                 if let Item::Signal(s) = item {
-                    let words = crate::model::rules::field_words(&self.model, &s.field);
+                    // The form is titled, and its sentence written, with the field's label.
+                    let words = crate::model::rules::field_label(&self.model, &s.field);
                     self.popups
                         .push(Popup::Rule(RuleForm::new(node, words, &s.rule)));
                 }
