@@ -14,14 +14,11 @@ mkdir -p "$WORK"
 if [[ -z "${KEEP:-}" ]]; then
     trap 'rm -rf "$WORK"' EXIT
 fi
-if ! /usr/bin/time -f '%e' true 2>/dev/null; then
-    echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2
-    exit 2
-fi
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+need_gnu_time
 cargo build --release --quiet
 SW=${CARGO_TARGET_DIR:-target}/release/scorewright
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 measure() { # model rows: prints "| model | rows | MB | median s | peak MB |"
     local model=$1 rows=$2

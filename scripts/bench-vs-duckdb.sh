@@ -25,37 +25,15 @@ if [[ -z "${KEEP:-}" ]]; then
     trap 'rm -rf "$WORK"' EXIT
 fi
 
-TIME=/usr/bin/time
-if ! "$TIME" -f '%e' true 2>/dev/null; then
-    echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2
-    exit 2
-fi
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+need_gnu_time
 
 echo "building scorewright (release)..." >&2
 cargo build --release --quiet
 SW=${CARGO_TARGET_DIR:-target}/release/scorewright
 
-# DuckDB: the CLI if there is one, else install it from PyPI, else the Python package.
-DUCK=()
-if command -v duckdb >/dev/null 2>&1; then
-    DUCK=(duckdb)
-else
-    echo "duckdb not found: installing the DuckDB CLI from PyPI (duckdb-cli)..." >&2
-    if python3 -m pip install --quiet --user duckdb-cli >&2 && command -v duckdb >/dev/null 2>&1; then
-        DUCK=(duckdb)
-    elif [[ -x "$HOME/.local/bin/duckdb" ]]; then
-        DUCK=("$HOME/.local/bin/duckdb")
-    else
-        python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet --user duckdb >&2
-        DUCK=(python3 -c 'import duckdb, sys; duckdb.connect().execute(open(sys.argv[2]).read())' -)
-    fi
-fi
-if [[ ${DUCK[0]} == duckdb || ${DUCK[0]} == */duckdb ]]; then
-    DUCK_VERSION=$("${DUCK[@]}" --version 2>/dev/null | head -1)
-    DUCK+=(-f)
-else
-    DUCK_VERSION="python duckdb $(python3 -c 'import duckdb; print(duckdb.__version__)')"
-fi
+find_duckdb
 
 CONTACTS="$WORK/contacts-$ROWS.csv"
 echo "generating $ROWS contacts for $MODEL..." >&2
@@ -68,19 +46,6 @@ echo "generating $ROWS contacts for $MODEL..." >&2
     sed -e 's/;[[:space:]]*$//' "$WORK/score.sql"
     echo ") TO '$WORK/duckdb-out.csv' (HEADER);"
 } >"$WORK/copy.sql"
-
-run() { # name, then the command; prints "seconds peak_kb"
-    local name=$1
-    shift
-    "$TIME" -f '%e %M' -o "$WORK/$name.time" "$@" >/dev/null 2>"$WORK/$name.err" || {
-        echo "$name failed:" >&2
-        cat "$WORK/$name.err" >&2
-        exit 1
-    }
-    cat "$WORK/$name.time"
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 SIZE=$(du -m "$CONTACTS" | cut -f1)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"

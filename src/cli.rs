@@ -237,7 +237,11 @@ fn print_builtin() -> anyhow::Result<ExitCode> {
     for i in 0..table.rows() {
         let row = crate::engine::output_row(&model, &scored, i);
         let row: Vec<String> = row.iter().map(|v| shorten_score(v)).collect();
-        say(format!("{:<12} {}", table.cell(i, &id), row.join(" | ")))?;
+        say(format!(
+            "{:<12} {}",
+            crate::engine::output::id_cell(&table, i, &id),
+            row.join(" | ")
+        ))?;
     }
     say(format!(
         "\nTry: scorewright new my-model.yaml --template {}   then   scorewright check my-model.yaml",

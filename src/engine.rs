@@ -9,6 +9,7 @@
 
 pub mod attain;
 pub mod condition;
+pub mod derive;
 pub mod explain;
 pub mod insight;
 pub mod metrics;
@@ -21,6 +22,6 @@ pub mod version;
 pub mod whatif;
 
 pub use explain::{Explanation, explain};
-pub use output::{id_column, output_columns, output_row};
+pub use output::{ROW_ID, id_column, output_columns, output_row};
 pub use personas::{PersonaResult, check_personas, persona_results};
 pub use score::{Scored, Scorer, score_table};

@@ -23,6 +23,7 @@ pub mod popups;
 pub mod preview;
 pub mod props;
 pub mod recovery;
+pub mod signals;
 pub mod theme;
 pub mod tree;
 pub mod tuning;

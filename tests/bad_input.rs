@@ -274,3 +274,179 @@ fn control_characters_in_model_and_data_text_are_escaped_when_printed() {
     let screen = common::app::render(&mut app, 200, 40);
     assert!(screen.contains("j\\u{1b}[1A"), "{screen}");
 }
+
+/// Issue 12, item 15 (the rest): the preview's "Why this score" side panel printed a contact's
+/// id, its values and the model's names raw, so the terminal library dropped the control
+/// characters and showed `[2J]0;pwned` (and a terminal would have obeyed them). It shows the
+/// escapes, as the tree, the checks and the preview's cells do.
+#[test]
+fn the_explanation_panel_escapes_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_bytes(
+        dir.path(),
+        "m.yaml",
+        b"name: x\nfields:\n  - { id: plan, kind: category }\njourneys:\n  - id: j\n    name: \"Fit\\e[1A\"\n    touchpoints:\n      - { id: t, name: \"Touch\\r\", weight: 100, pillars: [empathy], signals: [ { field: plan, weight: 100, rule: { match: { gold: 1, default: 0.5 } } } ] }\nsegments:\n  - { name: \"All\\a\", action: \"Call\\e]0;pwned\\a\" }\n",
+    );
+    let c = write_bytes(dir.path(), "c.csv", b"id,plan\nA\x1b[2J,\x1b]0;pwned\x07\n");
+    let file = scorewright::model::read_model(&m).unwrap();
+    let mut app = scorewright::tui::App::from_file(file).with_contacts(Some(c));
+    common::app::press(&mut app, "p");
+    let screen = common::app::render(&mut app, 200, 50);
+    let panel: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("Why this score"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for shown in [
+        "Contact A\\u{1b}[2J",
+        "Fit\\u{1b}[1A",
+        "Touch\\r",
+        "plan = '\\u{1b}]0;pwned\\u{7}'",
+        "All\\u{7}: Call\\u{1b}]0;pwned\\u{7}",
+    ] {
+        assert!(panel.contains(shown), "no {shown} in\n{panel}");
+    }
+}
+
+/// Issue 12, item 18 (the rest): a file without an id column can be scored with its row number
+/// as the id, `id_column: "#row"`: 1 for the first contact, the header not counted (for JSON
+/// Lines, the record number), the same in `score` (CSV and JSON Lines, across the pieces it
+/// streams in), `explain --id N`, `check` (no "missing column" warning) and the designer's
+/// preview. The SQL export refuses it, saying why: a SQL table keeps no row order.
+#[test]
+fn a_row_number_is_the_id_of_a_file_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = common::cli::write(
+        dir.path(),
+        "m.yaml",
+        "name: rows\nid_column: \"#row\"\nfields:\n  - { id: age, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: age, weight: 100, rule: { scale: { from: 0, to: 100 } } } ] }\nsegments:\n  - { name: all, action: a }\n",
+    );
+    // 60,000 rows (over a MB): `score` streams them in several pieces, numbered in order.
+    let mut text = String::from("age,name\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("{},n{i}\n", i % 90));
+    }
+    let c = common::cli::write(dir.path(), "ages.csv", &text);
+    let out = bin()
+        .arg("check")
+        .arg(&m)
+        .arg("--contacts")
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("no column"), "{}", stdout(&out));
+    let out = bin().args(["score"]).arg(&m).arg(&c).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 60_001);
+    assert!(
+        lines[0].starts_with("#row,age,name,score_j,"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("1,0,n0,0,"), "{}", lines[1]);
+    assert!(
+        lines[60_000].starts_with("60000,59,n59999,59,"),
+        "{}",
+        lines[60_000]
+    );
+    for (i, l) in lines.iter().enumerate().skip(1) {
+        assert!(l.starts_with(&format!("{i},")), "line {i}: {l}");
+    }
+    let out = bin()
+        .args(["score", "--only-results"])
+        .arg(&m)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).lines().nth(3).unwrap().starts_with("3,2,"),
+        "{}",
+        stdout(&out)
+    );
+    // JSON Lines: the record number, beside the explanation's own row (from 0).
+    let j = common::cli::write(
+        dir.path(),
+        "ages.jsonl",
+        "{\"age\": 10}\n{\"age\": 20}\n\n{\"age\": 30}\n",
+    );
+    let out = bin()
+        .args(["score", "--format", "jsonl", "--explain"])
+        .arg(&m)
+        .arg(&j)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["#row"], i as u64 + 1, "{r}");
+        assert_eq!(r["explanation"]["row"], i as u64, "{r}");
+    }
+    assert_eq!(rows[2]["score_j"], 30.0);
+    // explain: the n-th contact, by its line; a row number that is not one is refused.
+    let out = bin()
+        .args(["explain", "--id", "3"])
+        .arg(&m)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("#row 3 (line 4 of "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("'2'"), "{}", stdout(&out));
+    let out = bin()
+        .args(["explain", "--id", "59999"])
+        .arg(&m)
+        .arg(&c)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("#row 59999 (line 60000 of "),
+        "{}",
+        stdout(&out)
+    );
+    for bad in ["0", "x", "60001"] {
+        let out = bin()
+            .args(["explain", "--id", bad])
+            .arg(&m)
+            .arg(&c)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains(bad), "{}", stderr(&out));
+    }
+    // The export: refused, saying why and what to do, nothing written.
+    let sql = dir.path().join("q.sql");
+    let out = bin()
+        .args(["export", "--sql", "-o"])
+        .arg(&sql)
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("'#row' numbers contacts by their place in a file"));
+    assert!(
+        stderr(&out).contains("pass --id COLUMN"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sql.exists());
+    // The designer's preview numbers the rows the same way.
+    let file = scorewright::model::read_model(&m).unwrap();
+    let mut app = scorewright::tui::App::from_file(file).with_contacts(Some(j));
+    common::app::press(&mut app, "p");
+    let p = app.preview.as_ref().unwrap();
+    assert_eq!(p.heading(scorewright::tui::preview::Col::Id), "#row");
+    let ids: Vec<String> = (0..3)
+        .map(|r| p.cell(r, scorewright::tui::preview::Col::Id))
+        .collect();
+    assert_eq!(ids, ["1", "2", "3"]);
+}

@@ -1764,3 +1764,123 @@ fn a_missing_attainment_scores_blanks_and_they_still_count_as_missing() {
         "{said}"
     );
 }
+
+/// Issue 14, derived fields: a bad expression is an error at the field's line that names the
+/// column in the expression (a misspelt field with the nearest id, a bad token, a type that
+/// does not fit, a cycle), exit 1; a sound one scores, and `explain` shows the values that
+/// went in.
+#[test]
+fn derived_fields_are_checked_at_their_line_and_explained_with_their_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "bad.yaml",
+        r#"name: bad
+fields:
+  - { id: web_visits_30d, kind: number }
+  - { id: emails_sent_30d, kind: number }
+  - { id: visits_per_mail, kind: number, expr: "web_visit_30d / (emails_sent_30d + 1)" }
+  - id: broken
+    kind: number
+    expr: "web_visits_30d + * 2"
+  - { id: a, kind: number, expr: "b + 1" }
+  - { id: b, kind: number, expr: "a * 2" }
+  - { id: flagged, kind: boolean, expr: "web_visits_30d + 1" }
+  - { id: mixed, kind: number, expr: "web_visits_30d + (emails_sent_30d > 1)" }
+  - { id: copied, kind: number, column: x, expr: "1" }
+journeys:
+  - id: j
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits_per_mail, weight: 100, rule: { scale: { from: 0, to: 5 } } } ] }
+"#,
+    );
+    let out = bin().arg("check").arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    for line in [
+        "bad.yaml:5:42: error: visits_per_mail: unknown field 'web_visit_30d', did you mean 'web_visits_30d'? (column 1 of the expression) (at fields.visits_per_mail.expr)",
+        "bad.yaml:8:5: error: broken: expected a value, found '*' (column 18 of the expression) (at fields.broken.expr)",
+        "bad.yaml:9:28: error: a: derived fields read each other in a cycle: a -> b -> a (at fields.a.expr)",
+        "bad.yaml:11:35: error: flagged: the expression gives a number, but the field is a boolean (at fields.flagged.expr)",
+        "bad.yaml:12:32: error: mixed: '+' takes numbers, not a boolean (column 16 of the expression) (at fields.mixed.expr)",
+        "error: copied: a derived field is computed from its expression; it has no column and no missing placeholders (at fields.copied)",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+
+    let good = fixture("derived.yaml");
+    let csv = fixture("derived.csv");
+    let out = bin().arg("check").arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = bin()
+        .arg("explain")
+        .arg(&good)
+        .arg(&csv)
+        .args(["--id", "r0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "per_mail = '3': attainment 0.60",
+        "per_mail = web / (mails + 1) = 12 / (3 + 1) = 3",
+        "tenure = days_between(signup, last_login) = days_between(2026-01-01, 2026-10-01) = 273",
+        "sector = coalesce(if(revenue > 1000, \"Big\", industry), \"none\") = coalesce(if(5000 > 1000, \"Big\", \"Retail\"), \"none\") = \"Big\"",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    // r1 divides by zero mails: missing, shown as such, and counted as missing.
+    let out = bin()
+        .arg("explain")
+        .arg(&good)
+        .arg(&csv)
+        .args(["--id", "r1"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("ratio = web / mails = 4 / 0 = missing"),
+        "{text}"
+    );
+    let out = bin().arg("score").arg(&good).arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("field 'ratio': 2 of 7 missing"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Issue 14: `generate` for a model with derived fields writes the fields they read and no
+/// column for the derived ones (computed, not drawn), and the contacts it writes score with
+/// the derived values there.
+#[test]
+fn generate_fills_the_fields_derived_fields_read_and_not_the_derived_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_csv = dir.path().join("g.csv");
+    let out = bin()
+        .arg("generate")
+        .arg(fixture("derived.yaml"))
+        .args(["-n", "300", "-o"])
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&out_csv).unwrap();
+    let header = text.lines().next().unwrap_or("");
+    assert_eq!(
+        header, "id,web,mails,revenue,signup,last_login,industry,opted",
+        "no column for a derived field"
+    );
+    let out = bin()
+        .arg("score")
+        .arg(fixture("derived.yaml"))
+        .arg(&out_csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Each derived field has values: none is missing for every contact.
+    let err = stderr(&out);
+    assert!(!err.contains("300 of 300 missing"), "{err}");
+    assert!(!err.contains("has no such column"), "{err}");
+}

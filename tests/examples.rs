@@ -1,7 +1,9 @@
 //! The shipped example models: each one reads, each one is clean under the checks (no errors,
 //! no warnings) against the columns of its own sample contacts, its personas score as the room
 //! agreed, and its sample contacts reach every tier and every segment. The X Education model
-//! is also held to what it is for: converted leads score clearly higher than the rest.
+//! is also held to what it is for: converted leads score clearly higher than the rest. The
+//! hand-written DuckDB queries and Polars scripts that `scripts/bench-peers.sh` times against
+//! `score` (`benches/peers/`) score the benched examples as the engine does.
 //!
 //! The examples are what a new user starts from (`scorewright new --template ...`), so a
 //! warning in one of them is a bug in the product, not a matter of taste.
@@ -480,7 +482,14 @@ fn renaming_a_touchpoint_changes_one_line_on_every_example() {
 fn adding_a_touchpoint_adds_only_its_own_lines_on_every_example() {
     for name in EXAMPLES {
         let m = example(name).model;
-        for (j, journey) in m.journeys.iter().enumerate() {
+        // A composite journey has no touchpoints to copy (its part weights are held by
+        // `src/model/preserve.rs` `a_part_weight_edit_changes_one_line`).
+        for (j, journey) in m
+            .journeys
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| !j.is_composite())
+        {
             // A copy of the journey's last touchpoint under a new id, after it: the new lines
             // are that touchpoint's, in one block, and no line of the file changes.
             let last = journey.touchpoints.len() - 1;
@@ -509,4 +518,75 @@ fn adding_a_touchpoint_adds_only_its_own_lines_on_every_example() {
             );
         }
     }
+}
+
+/// Runs `scripts/bench-peers.sh --check` (the debug binary, small files) with the peers in
+/// `peers`, on the models named (all when none); its output, or its failure with its output.
+fn bench_peers_check(peers: &Path, models: &[&str]) -> Result<String, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/bench-peers.sh"))
+        .arg("--check")
+        .args(models)
+        .env("SW_BIN", env!("CARGO_BIN_EXE_scorewright"))
+        .env("WORK", work.path())
+        .env("PEERS", peers)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("bash scripts/bench-peers.sh: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!("exit {:?}: {text}", out.status.code()))
+    }
+}
+
+/// The hand-written DuckDB queries and Polars scripts of `benches/peers/`, and DuckDB on the
+/// exported query, give every benched model's scores as `score` writes them (to 1e-9, row by
+/// row): the benchmark's own check, on 3,000 generated leads and the two real files once, so
+/// a peer that drifts from the engine fails here and not in a benchmark nobody reruns. Needs
+/// the DuckDB CLI and Polars (`.ci/install-engines`); fails without them.
+#[test]
+fn peers_score_as_the_engine_does() {
+    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers");
+    let out = bench_peers_check(&peers, &[]).unwrap_or_else(|e| panic!("{e}"));
+    for (model, scores) in [
+        (
+            "lead-fit-activity: 3000 rows",
+            "score_fit score_activity score_lead",
+        ),
+        ("x-education: 9240 rows", "score_enrolment"),
+        ("telco-churn: 7043 rows", "score_attrition score_early_life"),
+    ] {
+        let line = out.lines().find(|l| l.starts_with(model));
+        assert!(
+            line.is_some_and(|l| l.ends_with(&format!("agree with score on {scores} (1e-9)"))),
+            "{model}: {out}"
+        );
+    }
+}
+
+/// The check is not a formality: a hand-written query with one weight off (36% for the
+/// contract instead of 35%) is refused, naming the model, the peer and the rows.
+#[test]
+fn a_peer_that_drifts_from_the_engine_fails_the_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["telco-churn.sql", "telco-churn.py"] {
+        let text = std::fs::read_to_string(root.join("benches/peers").join(f)).unwrap();
+        let text = text.replace("100.0 * (0.35 * commitment", "100.0 * (0.36 * commitment");
+        std::fs::write(dir.path().join(f), text).unwrap();
+    }
+    let e = bench_peers_check(dir.path(), &["telco-churn"]).unwrap_err();
+    assert!(
+        e.starts_with("exit Some(1)")
+            && e.contains("telco-churn: duckdb's scores differ from score's on 5110 of 7043 rows"),
+        "{e}"
+    );
 }

@@ -195,6 +195,7 @@ fn model() -> impl Strategy<Value = Model> {
                     note: None,
                     open_question: false,
                     touchpoints,
+                    parts: Vec::new(),
                     adjustments,
                 }],
                 tiers: Some(Tiers {
@@ -205,12 +206,14 @@ fn model() -> impl Strategy<Value = Model> {
                             at_least: 70.0,
                             handover: "sales".into(),
                             to_person: None,
+                            capacity: None,
                         },
                         Tier {
                             name: "cold".into(),
                             at_least: 0.0,
                             handover: String::new(),
                             to_person: None,
+                            capacity: None,
                         },
                     ],
                 }),
@@ -422,8 +425,11 @@ impl Edit {
 
     fn apply(&self, m: &mut Model, n: usize) {
         fn tps(m: &mut Model, j: usize) -> &mut Vec<Touchpoint> {
-            let nj = m.journeys.len();
-            &mut m.journeys[j % nj].touchpoints
+            // Journeys of touchpoints only: a composite (lead-fit-activity's `lead`) has none.
+            let with: Vec<usize> = (0..m.journeys.len())
+                .filter(|&i| !m.journeys[i].is_composite())
+                .collect();
+            &mut m.journeys[with[j % with.len()]].touchpoints
         }
         match self {
             Edit::Weight(j, t, w) => {
@@ -573,5 +579,77 @@ proptest! {
         // A second save of the same model changes nothing.
         let again = preserve(Some(&out.text), &m).unwrap();
         prop_assert_eq!(again.text, out.text);
+    }
+}
+
+/// Any expression tree of the derived-field language (issue 14): every operator, function and
+/// literal, field ids that need backticks, text that needs escapes, numbers of any size.
+fn expr_tree() -> impl Strategy<Value = expr::Expr> {
+    use expr::{BinOp, Expr, Func, Num};
+    let leaf = prop_oneof![
+        (0.0f64..1e20).prop_map(|v| Expr::Number(Num::new(v).unwrap())),
+        prop_oneof![
+            Just(0.0),
+            Just(1e-300),
+            Just(1e300),
+            Just(0.1),
+            Just(5e-324)
+        ]
+        .prop_map(|v| Expr::Number(Num::new(v).unwrap())),
+        any::<bool>().prop_map(Expr::Bool),
+        "[a-z\"'\\\\ é]{0,6}".prop_map(Expr::Text),
+        prop_oneof![
+            "[a-z_][a-z0-9_]{0,6}",
+            Just("and".to_string()),
+            Just("not".to_string()),
+            Just("two words".to_string()),
+            Just("back`tick".to_string()),
+            Just(String::new()),
+            Just("min".to_string()),
+        ]
+        .prop_map(Expr::Field),
+    ];
+    leaf.prop_recursive(5, 48, 4, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|e| Expr::Neg(Box::new(e))),
+            inner.clone().prop_map(|e| Expr::Not(Box::new(e))),
+            (
+                prop::sample::select(BinOp::ALL.to_vec()),
+                inner.clone(),
+                inner.clone()
+            )
+                .prop_map(|(op, a, b)| Expr::Binary(op, Box::new(a), Box::new(b))),
+            (
+                prop::sample::select(Func::ALL.to_vec()),
+                prop::collection::vec(inner, 1..4)
+            )
+                .prop_map(|(f, mut args)| {
+                    // As many arguments as the function takes.
+                    let want = match f {
+                        Func::Abs | Func::Ln | Func::Log10 => 1,
+                        Func::DaysBetween => 2,
+                        Func::If => 3,
+                        Func::Min | Func::Max | Func::Coalesce => args.len().max(2),
+                    };
+                    while args.len() < want {
+                        args.push(Expr::Bool(true));
+                    }
+                    args.truncate(want);
+                    Expr::Call(f, args)
+                }),
+        ]
+    })
+}
+
+proptest! {
+    /// Printing an expression and parsing the text gives the same tree (issue 14): what the
+    /// designer writes back and `explain` shows is what was meant.
+    #[test]
+    fn an_expression_printed_and_parsed_again_is_the_same_tree(e in expr_tree()) {
+        let text = e.to_string();
+        let parsed = expr::parse(&text).map_err(|err| TestCaseError::fail(format!("{text}: {err}")))?;
+        prop_assert_eq!(&parsed.expr, &e, "{}", text);
+        // One column per node, each inside the text.
+        prop_assert!(parsed.columns.iter().all(|&c| c >= 1 && c <= text.chars().count() + 1));
     }
 }

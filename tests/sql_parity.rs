@@ -797,6 +797,10 @@ fn gen_contacts(rng: &mut Rng, model: &Model, rows: usize) -> Vec<Vec<(String, S
         .map(|r| {
             let mut row = vec![("id".to_string(), format!("c{r}"))];
             for (i, f) in model.fields.iter().enumerate() {
+                if f.expr.is_some() {
+                    // Computed, not read.
+                    continue;
+                }
                 // The first field's column is written in capitals, which the engine (and the
                 // query, told the headers) still finds; the absent column is not written.
                 let col = match f.column() {
@@ -864,6 +868,28 @@ fn gen_model(rng: &mut Rng) -> Model {
         let _ = writeln!(y, "  - {{ id: fabs, kind: {kind}, column: {ABSENT} }}");
         fields.push(("fabs".to_string(), kind));
     }
+    // Derived fields (issue 14) over the fields so far, and over each other.
+    if rng.chance(0.6) {
+        for i in 0..1 + rng.below(3) {
+            let has = |k: &str| {
+                fields
+                    .iter()
+                    .any(|(_, f)| *f == k || (k == "category" && *f == "text"))
+            };
+            let kinds: Vec<&str> = ["number", "number", "boolean", "date", "category"]
+                .into_iter()
+                .filter(|k| matches!(*k, "number" | "boolean") || has(k))
+                .collect();
+            let kind = *rng.pick(&kinds);
+            let expr = gen_expr(rng, &fields, kind, 2);
+            let _ = writeln!(
+                y,
+                "  - {{ id: d{i}, kind: {kind}, expr: {} }}",
+                serde_json::to_string(&expr).unwrap_or_default()
+            );
+            fields.push((format!("d{i}"), kind));
+        }
+    }
     let rule = |rng: &mut Rng, kind: &str| -> String {
         let cat =
             |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
@@ -912,13 +938,17 @@ fn gen_model(rng: &mut Rng) -> Model {
         .filter(|(_, k)| *k == "date" || *k == "number")
         .map(|(id, _)| id)
         .collect();
+    // Composite journeys: none, j2 of j0 and j1, or also j3 of j2 and j0 (a composite of a
+    // composite); listed before or after their parts.
+    let composites = rng.below(3);
+    let journeys = 2 + composites;
     let cond = |rng: &mut Rng, depth: usize, scored: bool| -> String {
-        fn leaf(rng: &mut Rng, fields: &[(String, &str)], scored: bool) -> String {
+        fn leaf(rng: &mut Rng, fields: &[(String, &str)], scored: bool, journeys: usize) -> String {
             if scored && rng.chance(0.4) {
                 return match rng.below(4) {
                     0 => format!(
                         "{{ journey: j{}, at_least: {} }}",
-                        rng.below(2),
+                        rng.below(journeys),
                         rng.below(80)
                     ),
                     1 => "{ grade: g0, in: [A, b] }".into(),
@@ -960,20 +990,49 @@ fn gen_model(rng: &mut Rng) -> Model {
             }
         }
         match (depth, rng.below(5)) {
-            (0, _) | (_, 0..=2) => leaf(rng, &fields, scored),
+            (0, _) | (_, 0..=2) => leaf(rng, &fields, scored, journeys),
             (_, 3) => format!(
                 "{{ any: [ {}, {} ] }}",
-                leaf(rng, &fields, scored),
-                leaf(rng, &fields, scored)
+                leaf(rng, &fields, scored, journeys),
+                leaf(rng, &fields, scored, journeys)
             ),
             _ => format!(
                 "{{ not: {{ all: [ {}, {} ] }} }}",
-                leaf(rng, &fields, scored),
-                leaf(rng, &fields, scored)
+                leaf(rng, &fields, scored, journeys),
+                leaf(rng, &fields, scored, journeys)
             ),
         }
     };
     y.push_str("journeys:\n");
+    let composites_first = rng.chance(0.5);
+    let mut comp = String::new();
+    for (c, parts) in [["j0", "j1"], ["j2", "j0"]]
+        .iter()
+        .take(composites)
+        .enumerate()
+    {
+        let w = split(rng, 2);
+        let _ = writeln!(
+            comp,
+            "  - id: j{}\n    parts: [ {{ journey: {}, weight: {} }}, {{ journey: {}, weight: {} }} ]",
+            c + 2,
+            parts[0],
+            w[0],
+            parts[1],
+            w[1]
+        );
+        if rng.chance(0.6) {
+            let points = *rng.pick(&["-10", "15", "-2.5", "40"]);
+            let _ = writeln!(
+                comp,
+                "    adjustments:\n      - {{ name: a0, when: {}, points: {points} }}",
+                cond(rng, 1, false)
+            );
+        }
+    }
+    if composites_first {
+        y.push_str(&comp);
+    }
     for j in 0..2 {
         let _ = writeln!(y, "  - id: j{j}\n    touchpoints:");
         let ntp = 1 + rng.below(3);
@@ -1029,10 +1088,19 @@ fn gen_model(rng: &mut Rng) -> Model {
             );
         }
     }
-    y.push_str("grades:\n  - { id: g0, journey: j0, bands: { A: 70, B: 40.5, C: 12.25 } }\n");
+    if !composites_first {
+        y.push_str(&comp);
+    }
+    // Grades and tiers read a composite where there is one.
+    let _ = writeln!(
+        y,
+        "grades:\n  - {{ id: g0, journey: j{}, bands: {{ A: 70, B: 40.5, C: 12.25 }} }}",
+        rng.below(journeys)
+    );
     y.push_str("  - { id: g1, journey: j1, bands: { '1': 50, '2': 25, '3': 0 } }\n");
     y.push_str("matrix: { rows: g0, columns: g1 }\n");
-    y.push_str("tiers:\n  journey: j0\n  levels:\n    - { name: Hot, at_least: 60, handover: \"sales; it's urgent\" }\n    - { name: warm, at_least: 30 }\n");
+    let _ = write!(y, "tiers:\n  journey: j{}\n", rng.below(journeys));
+    y.push_str("  levels:\n    - { name: Hot, at_least: 60, handover: \"sales; it's urgent\" }\n    - { name: warm, at_least: 30 }\n");
     y.push_str("segments:\n");
     for s in 0..3 {
         let _ = writeln!(
@@ -1046,6 +1114,112 @@ fn gen_model(rng: &mut Rng) -> Model {
     }
     scorewright::model::parse_model(&y, "generated.yaml")
         .unwrap_or_else(|e| panic!("generated model does not parse: {e}\n{y}"))
+}
+
+/// A text literal of the expression language: in double quotes, `\` and `"` escaped.
+fn expr_text(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A derived field's expression of a kind over `fields`, `depth` levels deep at most. Numbers
+/// from fields are tamed (`ln(abs(x) + 1)`, under 710) so that no product or quotient
+/// overflows or underflows: PostgreSQL raises an error where the engine would give missing.
+fn gen_expr(rng: &mut Rng, fields: &[(String, &str)], kind: &str, depth: usize) -> String {
+    let of = |k: &str| -> Vec<&String> {
+        let text = |x: &str| matches!(x, "category" | "text");
+        fields
+            .iter()
+            .filter(|(_, f)| *f == k || (text(k) && text(f)))
+            .map(|(id, _)| id)
+            .collect()
+    };
+    let leaf_or =
+        |rng: &mut Rng, k: &str| depth == 0 || rng.chance(0.3) || of(k).is_empty() && k != "number";
+    match kind {
+        "number" => {
+            if depth == 0 || rng.chance(0.25) {
+                let nums = of("number");
+                let dates = of("date");
+                return match rng.below(4) {
+                    0 | 1 if !nums.is_empty() => format!("ln(abs({}) + 1)", rng.pick(&nums)),
+                    2 if !dates.is_empty() => {
+                        format!("days_between({}, {})", rng.pick(&dates), rng.pick(&dates))
+                    }
+                    _ => rng.pick(&["0", "1", "2.5", "0.5", "300"]).to_string(),
+                };
+            }
+            let a = gen_expr(rng, fields, "number", depth - 1);
+            let b = gen_expr(rng, fields, "number", depth - 1);
+            match rng.below(12) {
+                0 => format!("({a}) + ({b})"),
+                1 => format!("({a}) - ({b})"),
+                2 => format!("({a}) * ({b})"),
+                3 => format!("({a}) / ({b})"),
+                4 => format!("-({a})"),
+                5 => format!("min({a}, {b})"),
+                6 => format!("max({a}, {b}, 1)"),
+                7 => format!("abs(({a}) - ({b}))"),
+                8 => format!("ln({a})"),
+                9 => format!("log10(({a}) - 1)"),
+                10 => format!("coalesce({a}, {b})"),
+                _ => format!(
+                    "if({}, {a}, {b})",
+                    gen_expr(rng, fields, "boolean", depth - 1)
+                ),
+            }
+        }
+        "boolean" => {
+            let bools = of("boolean");
+            if leaf_or(rng, "boolean") {
+                let cats = of("category");
+                return match rng.below(3) {
+                    0 if !bools.is_empty() => rng.pick(&bools).to_string(),
+                    1 if !cats.is_empty() => format!(
+                        "{} = {}",
+                        rng.pick(&cats),
+                        expr_text(rng.pick(CATEGORIES).trim())
+                    ),
+                    _ => {
+                        let a = gen_expr(rng, fields, "number", 0);
+                        let b = gen_expr(rng, fields, "number", 0);
+                        let op = *rng.pick(&["<", "<=", ">", ">=", "=", "!="]);
+                        format!("{a} {op} {b}")
+                    }
+                };
+            }
+            let a = gen_expr(rng, fields, "boolean", depth - 1);
+            let b = gen_expr(rng, fields, "boolean", depth - 1);
+            match rng.below(4) {
+                0 => format!("({a}) and ({b})"),
+                1 => format!("({a}) or ({b})"),
+                2 => format!("not ({a})"),
+                _ => format!("coalesce({a}, {b}, false)"),
+            }
+        }
+        "date" => {
+            // Only asked for when the model has a date.
+            let dates = of("date");
+            let (a, b) = (rng.pick(&dates), rng.pick(&dates));
+            match rng.below(4) {
+                0 => a.to_string(),
+                1 => format!("max({a}, {b})"),
+                2 => format!("min({a}, {b})"),
+                _ => format!("coalesce({a}, {b})"),
+            }
+        }
+        _ => {
+            let cats = of("category");
+            let lit = expr_text(rng.pick(CATEGORIES).trim());
+            match cats.first() {
+                Some(_) => format!(
+                    "coalesce(if({}, {}, {lit}), \"none\")",
+                    gen_expr(rng, fields, "boolean", 0),
+                    rng.pick(&cats)
+                ),
+                None => lit,
+            }
+        }
+    }
 }
 
 /// `n` weights that sum to exactly 100, with up to two decimals.
@@ -1178,6 +1352,25 @@ fn duckdb_matches_the_engine_on_generated_models() {
         })
         .count();
     assert!(comparing >= SEEDS as usize / 4, "{comparing} of {SEEDS}");
+    // And they have derived fields (issue 14) that the checks find sound, read by signals and
+    // conditions.
+    let used = |m: &Model| {
+        let used = scorewright::model::check::fields_used(m);
+        m.fields
+            .iter()
+            .filter(|f| f.expr.is_some() && used.contains(f.id.as_str()))
+            .count()
+    };
+    let deriving = cases.iter().filter(|c| used(&c.model) > 0).count();
+    assert!(deriving >= SEEDS as usize / 3, "{deriving} of {SEEDS}");
+    for c in &cases {
+        let bad: Vec<String> = scorewright::model::check::check(&c.model, None, None)
+            .iter()
+            .filter(|d| d.code.starts_with("derived"))
+            .map(|d| d.render(None))
+            .collect();
+        assert!(bad.is_empty(), "seed {}: {bad:?}", c.seed);
+    }
 }
 
 #[test]
@@ -1823,5 +2016,110 @@ journeys:
     // 0.6, 20 visits 1 (not decayed: -5 days), no date 0, -5 days 1: 25 x 2.6. Row 4: 1, 0,
     // a future date is below every band 0, 2.5 days 0.5^0.25 = 0.8409: 25 x 1.8409 = 46.0.
     assert_eq!(scores, [87.5, 45.0, 7.5, 65.0, 46.0], "the engine's scores");
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
+}
+
+/// Issue 14, derived fields: every operator and function of the expression language (`+ - * /`
+/// and unary minus, the six comparisons, `and`/`or`/`not`, `min`, `max`, `abs`, `ln`, `log10`,
+/// `coalesce`, `days_between`, `if`), a division by zero, the log of 0 and of a negative number,
+/// missing inputs, dates and a derived field that reads derived fields, used by signals (scale,
+/// recency, decay, flag, match), adjustments and a segment: the engine's results in DuckDB,
+/// Spark and PostgreSQL.
+#[test]
+fn derived_fields_agree_in_the_engine_and_every_dialect() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = include_str!("fixtures/derived.yaml");
+    let rows: Vec<Vec<String>> = include_str!("fixtures/derived.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let case = hand_case(dir.path(), 5, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    let rounded: Vec<f64> = scored.scores[0]
+        .iter()
+        .map(|s| (s * 1000.0).round() / 1000.0)
+        .collect();
+    assert_eq!(
+        rounded,
+        [88.987, 38.745, 6.75, 0.75, 45.003, 58.083, 26.736],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [7, 7, 7]);
+}
+
+/// Issue 14, item 3: a composite journey (listed before its parts) scores 40% of fit and 60%
+/// of a composite of activity and fit, plus its own adjustment, clamped; its grade, the tier
+/// and a segment read it. The engine's scores by hand, then the same on every engine.
+#[test]
+fn composite_journeys_match_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: composite
+fields:
+  - { id: size, kind: number }
+  - { id: visits, kind: number }
+  - { id: spam, kind: boolean }
+journeys:
+  - id: lead
+    parts: [ { journey: fit, weight: 40 }, { journey: mix, weight: 60 } ]
+    adjustments:
+      - { name: Spam, when: { field: spam, equals: true }, points: -30 }
+  - id: fit
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: size, weight: 100, rule: { scale: { from: 0, to: 100 } } } ] }
+  - id: mix
+    parts: [ { journey: activity, weight: 75 }, { journey: fit, weight: 25 } ]
+  - id: activity
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }
+    adjustments:
+      - { name: Busy, when: { field: visits, at_least: 20 }, points: 50 }
+grades:
+  - { id: g, journey: lead, bands: { A: 60, B: 30, C: 0 } }
+tiers:
+  journey: mix
+  levels:
+    - { name: hot, at_least: 50 }
+    - { name: cold, at_least: 0 }
+segments:
+  - { name: top, when: { journey: lead, at_least: 70 }, action: call, route: sales }
+  - { name: rest, action: mail, route: marketing }
+"#;
+    let rows: Vec<Vec<String>> = [
+        ["id", "size", "visits", "spam"],
+        ["a", "50", "5", "no"],
+        ["b", "100", "30", "no"],
+        ["c", "0", "0", "yes"],
+        ["d", "80", "", "yes"],
+        ["e", "", "10", ""],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|s| s.to_string()).collect())
+    .collect();
+    let case = hand_case(dir.path(), 7, yaml, &rows);
+    let s = score_table(&case.model, &case.table);
+    // a: fit 50, activity 50, mix 0.75 x 50 + 0.25 x 50 = 50, lead 0.4 x 50 + 0.6 x 50 = 50.
+    // b: fit 100, activity 100 + 50 clamped to 100, mix 100, lead 100.
+    // c: all 0, lead 0 - 30 clamped to 0. d: fit 80, mix 20, lead 32 + 12 - 30 = 14.
+    // e: fit 0, activity 100, mix 75, lead 45.
+    let want = [
+        [50.0, 50.0, 50.0, 50.0],
+        [100.0, 100.0, 100.0, 100.0],
+        [0.0, 0.0, 0.0, 0.0],
+        [14.0, 80.0, 20.0, 0.0],
+        [45.0, 0.0, 75.0, 100.0],
+    ];
+    for (row, w) in want.iter().enumerate() {
+        let got: Vec<f64> = (0..4).map(|j| s.scores[j][row]).collect();
+        for (g, w) in got.iter().zip(w) {
+            assert!((g - w).abs() < 1e-9, "row {row}: {got:?} != {w:?}");
+        }
+    }
+    assert_eq!(s.grade(&case.model, 0, 0), Some("B"));
+    assert_eq!(s.tier(&case.model, 4).map(|t| t.name.as_str()), Some("hot"));
+    assert_eq!(
+        s.segment(&case.model, 1).map(|t| t.name.as_str()),
+        Some("top")
+    );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }

@@ -55,8 +55,22 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
+    // Without --capacity, the hottest tier's own `capacity:`, if it has one.
+    let of_tier = file
+        .model
+        .tiers
+        .iter()
+        .flat_map(|t| &t.levels)
+        .find_map(|l| l.capacity.as_ref());
     let ask = match (a.capacity, &a.per, &a.date, a.per_file) {
-        (None, ..) => None,
+        (None, ..) => match of_tier.map(|cap| CapacityAsk::of_tier(&table, cap)) {
+            None => None,
+            Some(Ok(ask)) => Some(ask),
+            Some(Err(e)) => {
+                eprintln!("{}: the tier's capacity: {e}", a.model.display());
+                return Ok(ExitCode::from(2));
+            }
+        },
         (Some(c), Some(per), Some(date), false) => {
             match CapacityAsk::from_dates(&table, date, per, c) {
                 Ok(ask) => Some(ask),

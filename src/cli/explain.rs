@@ -12,7 +12,8 @@ pub struct Args {
     pub model: PathBuf,
     /// The contacts file.
     pub contacts: PathBuf,
-    /// The contact's id (in the model's `id_column`, else `id`, else the first column).
+    /// The contact's id (in the model's `id_column`, else `id`, else the first column; with
+    /// `id_column: "#row"`, its row number, 1 for the first contact).
     #[arg(long)]
     pub id: String,
     #[arg(long, value_enum, default_value = "text")]
@@ -24,16 +25,40 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let model = &file.model;
     let mut reader = ContactsReader::open(&a.contacts).map_err(super::unreadable)?;
     let id = crate::engine::output::id_column(model, reader.headers());
-    if !reader.headers().iter().any(|h| h == &id) {
+    // With `#row`, the contact is the n-th row (from 1), and the id is unique by nature.
+    let row_number = if id == crate::engine::ROW_ID {
+        match a.id.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                eprintln!(
+                    "--id '{}': the model's id_column is '#row', so --id is a row number, 1 for \
+                     the first contact",
+                    crate::printable::printable(&a.id)
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else {
+        None
+    };
+    if row_number.is_none() && !reader.headers().iter().any(|h| h == &id) {
         eprintln!(
             "{}: has no id column '{id}' (set `id_column` in the model)",
             a.contacts.display()
         );
         return Ok(ExitCode::from(2));
     }
+    let mut before = 0;
     while let Some(t) = reader.next_chunk(50_000)? {
-        let Some(col) = t.column(&id) else { break };
-        let Some(row) = col.iter().position(|v| v.trim() == a.id.trim()) else {
+        let found = match row_number {
+            Some(n) => (n - before <= t.rows()).then(|| n - before - 1),
+            None => match t.column(&id) {
+                Some(col) => col.iter().position(|v| v.trim() == a.id.trim()),
+                None => break,
+            },
+        };
+        before += t.rows();
+        let Some(row) = found else {
             continue;
         };
         // Score just that row, so the tree reads only its own values.
@@ -81,6 +106,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         // An id that is not unique (an age as the first column) picks the first of several:
         // say so, once, with how many share it.
+        if row_number.is_some() {
+            return Ok(ExitCode::SUCCESS);
+        }
         let mut same = t.column(&id).map_or(0, |c| {
             c.iter()
                 .skip(row)

@@ -5,6 +5,7 @@
 //! from a little below 0 to a little above 10; a `match` gives its listed values and others),
 //! with a few blanks. With the model's `outcome` column named, an outcome is drawn with a
 //! probability that rises with the tier journey's score, so back-tests have something to find.
+//! Derived fields get no column: they are computed from the fields they read.
 
 use crate::model::{Date, FieldKind, Model, Rule};
 use crate::rng::Rng;
@@ -170,6 +171,13 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
     let mut rng = Rng::new(seed);
     let mut gens = plan(model);
     share_pools(model, &mut gens);
+    // Derived fields are computed from the others when the contacts are scored, never drawn.
+    let gens: Vec<(String, Gen)> = gens
+        .into_iter()
+        .zip(&model.fields)
+        .filter(|(_, f)| f.expr.is_none())
+        .map(|(g, _)| g)
+        .collect();
     let id = model.id_column.clone().unwrap_or_else(|| "id".into());
     let mut columns: Vec<String> = vec![id.clone()];
     for (c, _) in &gens {

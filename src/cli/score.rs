@@ -222,9 +222,11 @@ enum Job {
 /// A scored and formatted piece of the output.
 struct Done {
     bytes: Vec<u8>,
-    /// Where, in `bytes`, each row's explanation holds `ROW_PLACEHOLDER` for its row number: an
-    /// explanation names its row by its place in the file, which only the writer knows.
-    row_numbers: Vec<usize>,
+    /// Where, in `bytes`, a row's explanation (or its `#row` id) holds `ROW_PLACEHOLDER` for
+    /// its row number, in order, and what to add to the rows written before this piece (the
+    /// explanation counts from 0, `#row` from 1): a row's place in the file is only the
+    /// writer's to know.
+    row_numbers: Vec<(usize, u64)>,
     rows: u64,
     quality: Vec<FieldQuality>,
     bad_utf8: usize,
@@ -266,7 +268,10 @@ fn stream(
     };
     // A scored file scored again: its old output columns are replaced by this run's, never
     // written twice (a header naming a column twice is one scorewright refuses to read).
-    let produced = |h: &String| outputs.contains(h) || (a.explain && h == "explanation");
+    let row_id = id == crate::engine::ROW_ID;
+    let produced = |h: &String| {
+        outputs.contains(h) || (a.explain && h == "explanation") || (row_id && h == id)
+    };
     let replaced: Vec<&str> = headers
         .iter()
         .filter(|h| produced(h))
@@ -283,10 +288,16 @@ fn stream(
             )
         });
     }
+    // A `#row` id is a column of its own, first, numbered as the rows are written.
     let kept: Vec<String> = if a.only_results {
         vec![id.to_string()]
     } else {
-        headers.iter().filter(|h| !produced(h)).cloned().collect()
+        let own = headers.iter().filter(|h| !produced(h)).cloned();
+        row_id
+            .then(|| id.to_string())
+            .into_iter()
+            .chain(own)
+            .collect()
     };
     let mut keep_names: Vec<&str> = vec![id];
     keep_names.extend(model.fields.iter().map(|f| f.column()));
@@ -441,9 +452,9 @@ fn write_in_order(
         while let Some((end, piece)) = waiting.remove(&next) {
             let done = piece?;
             let mut from = 0;
-            for (i, &at) in done.row_numbers.iter().enumerate() {
+            for &(at, add) in &done.row_numbers {
                 sink.write_all(&done.bytes[from..at]).map_err(werr)?;
-                write!(sink, "{}", rows + i as u64).map_err(werr)?;
+                write!(sink, "{}", rows + add).map_err(werr)?;
                 from = at + ROW_PLACEHOLDER.len();
             }
             sink.write_all(&done.bytes[from..]).map_err(werr)?;
@@ -489,20 +500,27 @@ fn score_piece(
     let mut bytes = Vec::with_capacity(t.rows() * 96);
     let mut row_numbers = Vec::new();
     let mut rec: Vec<String> = Vec::new();
+    // A `#row` id comes first and is no column of the table.
+    let row_id = kept.first().is_some_and(|k| k == crate::engine::ROW_ID);
+    let named = &kept[usize::from(row_id)..];
     // The table holds the kept columns in order; looking each up by name instead is
     // quadratic in the columns (24 s for a header of 100,000).
-    let cols: Vec<Option<&crate::contacts::TextColumn>> = if t.headers == kept {
+    let cols: Vec<Option<&crate::contacts::TextColumn>> = if t.headers == named {
         t.columns.iter().map(Some).collect()
     } else {
-        kept.iter().map(|h| t.column(h)).collect()
+        named.iter().map(|h| t.column(h)).collect()
     };
     match a.format {
         OutFormat::Csv => {
             use crate::engine::output::push_csv_cell;
             let writer = crate::engine::output::CsvOutputs::new(model);
             for i in 0..t.rows() {
+                if row_id {
+                    row_numbers.push((bytes.len(), i as u64 + 1));
+                    bytes.extend_from_slice(ROW_PLACEHOLDER.as_bytes());
+                }
                 for (k, c) in cols.iter().enumerate() {
-                    if k > 0 {
+                    if k > 0 || row_id {
                         bytes.push(b',');
                     }
                     push_csv_cell(&mut bytes, c.map_or("", |c| c.get(i)).as_bytes());
@@ -525,7 +543,13 @@ fn score_piece(
         OutFormat::Jsonl => {
             for i in 0..t.rows() {
                 let mut obj = serde_json::Map::new();
-                for (h, c) in kept.iter().zip(&cols) {
+                if row_id {
+                    obj.insert(
+                        crate::engine::ROW_ID.into(),
+                        serde_json::Value::from(u64::MAX),
+                    );
+                }
+                for (h, c) in named.iter().zip(&cols) {
                     obj.insert(
                         h.clone(),
                         serde_json::Value::String(c.map_or("", |c| c.get(i)).to_string()),
@@ -558,12 +582,25 @@ fn score_piece(
                 }
                 let start = bytes.len();
                 serde_json::to_writer(&mut bytes, &obj)?;
+                let mut marks = Vec::new();
+                if row_id {
+                    marks.push((
+                        format!("\"{}\":{ROW_PLACEHOLDER}", crate::engine::ROW_ID),
+                        1,
+                    ));
+                }
                 if a.explain {
-                    let marker = format!("\"explanation\":{{\"row\":{ROW_PLACEHOLDER}");
+                    marks.push((format!("\"explanation\":{{\"row\":{ROW_PLACEHOLDER}"), 0));
+                }
+                let first = row_numbers.len();
+                for (marker, from) in marks {
                     if let Some(at) = find(&bytes[start..], marker.as_bytes()) {
-                        row_numbers.push(start + at + marker.len() - ROW_PLACEHOLDER.len());
+                        let at = start + at + marker.len() - ROW_PLACEHOLDER.len();
+                        row_numbers.push((at, i as u64 + from));
                     }
                 }
+                // In the order they are written: the object's keys decide which comes first.
+                row_numbers[first..].sort_unstable();
                 bytes.push(b'\n');
             }
         }

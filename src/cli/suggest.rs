@@ -2,9 +2,8 @@
 //! journey, each with a proposed field, rule and touchpoint, and leaks flagged.
 
 use super::TextOrJson;
-use crate::engine::suggest::{Proposal, Suggestion, suggest};
+use crate::engine::suggest::{Proposal, Suggestion, for_model, journey_to_grow};
 use crate::model::check::fmt_limit;
-use crate::model::{Ending, Model};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,35 +26,13 @@ pub struct Args {
     pub format: TextOrJson,
 }
 
-/// The journey suggestions are measured on.
-fn journey_of(model: &Model, asked: Option<&str>) -> Option<usize> {
-    match asked {
-        Some(id) => model.journeys.iter().position(|j| j.id == id),
-        None => model
-            .tiers
-            .as_ref()
-            .and_then(|t| model.journeys.iter().position(|j| j.id == t.journey))
-            .or_else(|| {
-                model
-                    .journeys
-                    .iter()
-                    .position(|j| j.ending != Ending::Dimension)
-            })
-            .or(if model.journeys.is_empty() {
-                None
-            } else {
-                Some(0)
-            }),
-    }
-}
-
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     let model = &file.model;
     let Some(column) = super::tune::outcome_column(a.outcome.as_deref(), model) else {
         return Ok(ExitCode::from(2));
     };
-    let Some(ji) = journey_of(model, a.journey.as_deref()) else {
+    let Some(ji) = journey_to_grow(model, a.journey.as_deref()) else {
         eprintln!(
             "{}: no journey '{}' to add signals to",
             a.model.display(),
@@ -80,24 +57,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    // Used: every column a signal or condition reads, the id, and the columns shown beside it.
-    let mut used: Vec<String> = model
-        .signals()
-        .iter()
-        .filter_map(|s| model.fields.iter().find(|f| f.id == s.field))
-        .map(|f| f.column().to_string())
-        .collect();
-    used.extend(model.id_column.clone());
-    let scored = crate::engine::score_table(model, &table);
-    let folds = crate::engine::tune::folds(&outcome.values, 5, 1);
-    let s = suggest(
-        &table,
-        &outcome,
-        &scored.scores[ji],
-        &model.journeys[ji].id,
-        &used,
-        &folds,
-    );
+    let s = for_model(model, &table, &outcome, ji);
     match a.format {
         TextOrJson::Json => super::say(serde_json::to_string_pretty(&s)?)?,
         TextOrJson::Text => {

@@ -41,6 +41,23 @@ pub struct JourneyPart {
     pub unclamped: f64,
     pub score: f64,
     pub touchpoints: Vec<TouchpointPart>,
+    /// A composite journey's parts, in the model's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<CompositePart>,
+}
+
+/// One part of a composite journey: the part journey's score and what it adds.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompositePart {
+    pub journey: String,
+    pub name: String,
+    pub weight: Weight,
+    /// The part journey's score for this contact.
+    pub score: f64,
+    /// Points this part adds to the composite's 100: weight x score.
+    pub points: f64,
+    /// The most it could add.
+    pub max_points: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -63,6 +80,10 @@ pub struct SignalPart {
     pub rule: String,
     /// The value as read; `None` when missing.
     pub value: Option<String>,
+    /// For a derived field, how its value came about, with the values that went in:
+    /// `web / (mails + 1) = 12 / (3 + 1) = 3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<String>,
     pub attainment: f64,
     pub points: f64,
     pub max_points: f64,
@@ -113,6 +134,24 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
                 compared: compared(&a.when, scored, row),
             })
             .collect();
+        let parts = j
+            .parts
+            .iter()
+            .map(|p| {
+                let pi = model.journeys.iter().position(|o| o.id == p.journey);
+                let score = pi.map_or(0.0, |pi| scored.part_score(pi, row));
+                CompositePart {
+                    journey: p.journey.clone(),
+                    name: pi
+                        .map_or(p.journey.as_str(), |pi| model.journeys[pi].title())
+                        .into(),
+                    weight: p.weight,
+                    score,
+                    points: p.weight.fraction() * score,
+                    max_points: 100.0 * p.weight.fraction(),
+                }
+            })
+            .collect();
         let raw = scored.raw(ji, row);
         let unclamped = raw + adjustments.iter().map(|a| a.points).sum::<f64>();
         journeys.push(JourneyPart {
@@ -123,6 +162,7 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
             unclamped,
             score: scored.scores[ji][row],
             touchpoints,
+            parts,
         });
     }
     let tier = scored.tier(model, row);
@@ -235,6 +275,7 @@ fn touchpoint(
                     None => words,
                 },
                 value: scored.fields.get(&s.field).and_then(|c| c.display(row)),
+                derived: derivation(model, scored, &s.field, row),
                 attainment,
                 points: max * attainment,
                 max_points: max,
@@ -252,6 +293,25 @@ fn touchpoint(
         signals,
         children,
     }
+}
+
+/// A derived field's expression, the same with this row's values in place of the fields it
+/// reads, and the result: `web / (mails + 1) = 12 / (3 + 1) = 3`. `None` for other fields.
+pub fn derivation(model: &Model, scored: &Scored, field: &str, row: usize) -> Option<String> {
+    let f = model.fields.iter().rev().find(|f| f.id == field)?;
+    let e = f.derived()?;
+    let value = |id: &str| {
+        let col = scored.fields.get(id);
+        match col.and_then(|c| c.display(row)) {
+            None => "missing".to_string(),
+            Some(v) => match col.map(|c| &**c) {
+                Some(crate::contacts::Typed::Category { .. }) => format!("{v:?}"),
+                _ => v,
+            },
+        }
+    };
+    let result = value(field);
+    Some(format!("{e} = {} = {result}", e.show_with(&value)))
 }
 
 /// Points with at most two decimals: `6.25`, `30`, `12.5`; never `-0`.
@@ -276,6 +336,18 @@ pub fn render_text(e: &Explanation) -> String {
             format!("{} ({})", j.name, j.id)
         };
         let _ = writeln!(s, "{title}: {}", pts(j.score));
+        for p in &j.parts {
+            let _ = writeln!(
+                s,
+                "  part {} [{}%]: score {} x {}% = {} of {} points",
+                p.name,
+                p.weight,
+                pts(p.score),
+                p.weight,
+                pts(p.points),
+                pts(p.max_points)
+            );
+        }
         for t in &j.touchpoints {
             render_tp(&mut s, t, 1);
         }
@@ -362,6 +434,9 @@ fn render_tp(s: &mut String, t: &TouchpointPart, depth: usize) {
             pts(sig.points),
             sig.rule
         );
+        if let Some(d) = &sig.derived {
+            let _ = writeln!(s, "{pad}    {} = {d}", sig.field);
+        }
     }
     for c in &t.children {
         render_tp(s, c, depth + 1);

@@ -220,6 +220,27 @@ impl CsvOutputs {
     }
 }
 
+/// The `id_column` of a file that has no id: not a column but each contact's row number, 1 for
+/// the first contact, the header not counted (in JSON Lines, the record number; blank lines
+/// are not contacts, so they are not counted either). `score`, `explain`, `diff` and the
+/// designer's preview number the same way. The SQL export refuses it: a table in SQL keeps no
+/// order to number its rows by.
+pub const ROW_ID: &str = "#row";
+
+/// The id of row `row` of a whole file read into `table`: its cell in the id column, or its row
+/// number when the id is `#row` (`ROW_ID`).
+pub fn id_cell<'t>(
+    table: &'t crate::contacts::Table,
+    row: usize,
+    id_column: &str,
+) -> std::borrow::Cow<'t, str> {
+    if id_column == ROW_ID {
+        std::borrow::Cow::Owned((row + 1).to_string())
+    } else {
+        std::borrow::Cow::Borrowed(table.cell(row, id_column))
+    }
+}
+
 /// The column that identifies a contact: the model's `id_column`, else `id`, else the first.
 pub fn id_column(model: &Model, headers: &[String]) -> String {
     if let Some(c) = &model.id_column {

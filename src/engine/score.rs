@@ -43,6 +43,9 @@ pub struct Scored {
     /// Per journey, per adjustment: which rows it fired for.
     pub adjustments: Vec<Vec<Arc<Vec<bool>>>>,
     pub signals: Vec<SignalColumn>,
+    /// Per journey: a composite's parts as (journey index, weight fraction); empty for a
+    /// journey of touchpoints.
+    pub parts: Vec<Vec<(usize, f64)>>,
     /// Typed columns by field id.
     pub fields: HashMap<String, Arc<Typed>>,
     /// How each field's column read, in model order.
@@ -61,10 +64,22 @@ impl Scored {
     /// the same terms added in the same order as the scoring pass, so the same number.
     pub fn raw(&self, journey: usize, row: usize) -> f64 {
         let mut acc = 0.0;
+        for &(pi, w) in self.parts.get(journey).map_or(&[][..], |p| p.as_slice()) {
+            acc += w * self.part_score(pi, row);
+        }
         for s in self.signals.iter().filter(|s| s.journey == journey) {
             acc += 100.0 * s.share * s.attainment.get(row).copied().unwrap_or(0.0);
         }
         acc
+    }
+
+    /// A part's score for one row, as its composite reads it (0 where there is none).
+    pub fn part_score(&self, journey: usize, row: usize) -> f64 {
+        self.scores
+            .get(journey)
+            .and_then(|c| c.get(row))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     pub fn grade<'m>(&self, model: &'m Model, grade: usize, row: usize) -> Option<&'m str> {
@@ -219,12 +234,17 @@ struct JourneyPlan<'a> {
     /// Save the sum of the first so many terms (into `Out::saves`).
     save_at: Option<usize>,
     terms: Vec<(f64, &'a [f64])>,
+    /// A composite's parts: (weight fraction, the part's journey index), added before the
+    /// terms (a composite has none) in the order the model lists them.
+    parts: Vec<(f64, usize)>,
     adjustments: Vec<(f64, &'a [bool])>,
 }
 
 /// Everything the fused pass reads; shared by the threads.
 struct Plan<'a> {
     journeys: Vec<JourneyPlan<'a>>,
+    /// The order the journeys are summed in: every composite after its parts.
+    order: Vec<usize>,
     /// Per grade: the journey it reads (None: every row has no grade) and its thresholds;
     /// None when the column already holds the grade (from `recycle`).
     grades: Vec<Option<(Option<usize>, Vec<f64>)>>,
@@ -275,7 +295,8 @@ fn run(plan: &Plan, start: usize, out: Out) {
         let m = condition::BLOCK.min(len - b0);
         let abs = start + b0;
         let acc = &mut acc[..m];
-        for (ji, jp) in plan.journeys.iter().enumerate() {
+        for &ji in &plan.order {
+            let jp = &plan.journeys[ji];
             if jp.ready {
                 continue;
             }
@@ -289,6 +310,12 @@ fn run(plan: &Plan, start: usize, out: Out) {
                     0
                 }
             };
+            for &(w, pi) in &jp.parts {
+                // The part comes earlier in `order`, so this block of its column is final.
+                for (r, x) in acc.iter_mut().zip(&scores[pi][b0..b0 + m]) {
+                    *r += w * x;
+                }
+            }
             for (ti, &(w, a)) in jp.terms.iter().enumerate().skip(first) {
                 if jp.save_at == Some(ti)
                     && let Some(Some(save)) = saves.get_mut(ji)
@@ -448,6 +475,71 @@ impl Scorer {
         (col.clone(), q)
     }
 
+    /// Evaluates the derived fields, each after the fields it reads, into `fields` under
+    /// their ids, keyed in `fkeys` by their tree and the keys of what they read: a column is
+    /// evaluated again only when one of those changed. A field in a cycle, or whose expression
+    /// does not parse, is all missing (the checks report both). Returns their quality, in
+    /// model order.
+    fn derived(
+        &mut self,
+        model: &Model,
+        fields: &mut HashMap<String, Arc<Typed>>,
+        fkeys: &mut HashMap<String, String>,
+    ) -> Vec<FieldQuality> {
+        let derived: Vec<&Field> = model.fields.iter().filter(|f| f.expr.is_some()).collect();
+        if derived.is_empty() {
+            return Vec::new();
+        }
+        let n = self.table.rows();
+        let index = |id: &str| derived.iter().position(|f| f.id == id);
+        let reads = |i: usize| -> Vec<usize> {
+            derived[i]
+                .derived()
+                .map(|e| e.fields().into_iter().filter_map(index).collect())
+                .unwrap_or_default()
+        };
+        let (order, cycles) = crate::model::expr::order(derived.len(), &reads);
+        let in_cycle: HashSet<usize> = cycles.into_iter().flatten().collect();
+        let mut quality = vec![FieldQuality::default(); derived.len()];
+        for i in order {
+            let f = derived[i];
+            let expr = f.derived().filter(|_| !in_cycle.contains(&i));
+            let key = match expr {
+                Some(e) => {
+                    let mut k = format!("derived\u{1}{}\u{1}{e}", f.kind.name());
+                    for id in e.fields() {
+                        k.push('\u{2}');
+                        k.push_str(fkeys.get(id).map_or("", String::as_str));
+                    }
+                    k
+                }
+                None => format!("derived\u{1}{}\u{1}", f.kind.name()),
+            };
+            let known = &*fields;
+            let (col, q) = self.typed.entry(key.clone()).or_insert_with(|| {
+                let t = match expr {
+                    Some(e) => super::derive::evaluate(e, f.kind, known, n),
+                    None => super::derive::missing(f.kind, n),
+                };
+                let q = FieldQuality {
+                    field: f.id.clone(),
+                    column: f.id.clone(),
+                    rows: n,
+                    missing: (0..n).filter(|&r| t.is_missing(r)).count(),
+                    ..FieldQuality::default()
+                };
+                (Arc::new(t), q)
+            });
+            let mut q = q.clone();
+            q.field.clone_from(&f.id);
+            q.column.clone_from(&f.id);
+            quality[i] = q;
+            fields.insert(f.id.clone(), col.clone());
+            fkeys.insert(f.id.clone(), key);
+        }
+        quality
+    }
+
     /// Scores the model over the table.
     pub fn score(&mut self, model: &Model) -> Scored {
         let n = self.table.rows();
@@ -455,11 +547,29 @@ impl Scorer {
         let mut fields = HashMap::new();
         let mut quality = Vec::new();
         let mut fkeys = HashMap::new();
-        for f in &model.fields {
+        for f in model.fields.iter().filter(|f| f.expr.is_none()) {
             let (col, q) = self.typed(f);
             fields.insert(f.id.clone(), col);
             fkeys.insert(f.id.clone(), field_key(f));
             quality.push(q);
+        }
+        // Derived fields read the typed columns, so they come after; their quality takes its
+        // place in model order.
+        let derived = self.derived(model, &mut fields, &mut fkeys);
+        if !derived.is_empty() {
+            let mut source = quality.into_iter();
+            let mut derived = derived.into_iter();
+            quality = model
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    if f.expr.is_some() {
+                        derived.next()
+                    } else {
+                        source.next()
+                    }
+                })
+                .collect();
         }
         // Drop cached columns no field uses any more, so memory follows the model.
         let live: HashSet<&String> = fkeys.values().collect();
@@ -551,13 +661,20 @@ impl Scorer {
 
         // What each journey's sums are computed from, exactly: a journey whose key a recycled
         // result has is taken as it is.
-        let journey_keys: Vec<String> = model
-            .journeys
-            .iter()
-            .enumerate()
-            .map(|(ji, j)| {
+        let (order, _) = model.journey_order();
+        let parts: Vec<Vec<(usize, f64)>> = (0..model.journeys.len())
+            .map(|ji| model.parts_of(ji, &order))
+            .collect();
+        let mut journey_keys: Vec<String> = vec![String::new(); model.journeys.len()];
+        for &ji in &order {
+            let j = &model.journeys[ji];
+            let k = {
                 use std::fmt::Write;
                 let mut k = String::new();
+                // A composite's column follows from its parts' columns and weights.
+                for &(pi, w) in &parts[ji] {
+                    let _ = write!(k, "\u{6}{}\u{3}{:x}\u{6}", journey_keys[pi], w.to_bits());
+                }
                 for (s, key) in signals
                     .iter()
                     .zip(&signal_keys)
@@ -574,8 +691,9 @@ impl Scorer {
                     );
                 }
                 k
-            })
-            .collect();
+            };
+            journey_keys[ji] = k;
+        }
         let mut claimed = claim(
             &mut self.pool.journeys,
             &mut self.pool.f64s,
@@ -656,6 +774,7 @@ impl Scorer {
                         .filter(|s| s.journey == ji)
                         .map(|s| (100.0 * s.share, s.attainment.as_slice()))
                         .collect(),
+                    parts: parts[ji].iter().map(|&(pi, w)| (w, pi)).collect(),
                     adjustments: j
                         .adjustments
                         .iter()
@@ -680,6 +799,7 @@ impl Scorer {
                 ))
             }),
             segments: segments_plan,
+            order,
         };
 
         let mut scores: Vec<Vec<f64>> = claimed
@@ -718,34 +838,30 @@ impl Scorer {
                 b.saturating_sub(a.min(n))
             })
             .collect();
-        let mut parts: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
+        let mut outs: Vec<Out> = (0..threads).map(|_| Out::default()).collect();
         for col in &mut save_cols {
             match col {
-                Some(col) => parts
+                Some(col) => outs
                     .iter_mut()
                     .zip(split(col, &lens))
                     .for_each(|(p, s)| p.saves.push(Some(s))),
-                None => parts.iter_mut().for_each(|p| p.saves.push(None)),
+                None => outs.iter_mut().for_each(|p| p.saves.push(None)),
             }
         }
         for col in &mut scores {
-            parts
-                .iter_mut()
+            outs.iter_mut()
                 .zip(split(col, &lens))
                 .for_each(|(p, s)| p.scores.push(s));
         }
         for col in &mut grades {
-            parts
-                .iter_mut()
+            outs.iter_mut()
                 .zip(split(col, &lens))
                 .for_each(|(p, s)| p.grades.push(s));
         }
-        parts
-            .iter_mut()
+        outs.iter_mut()
             .zip(split(&mut tiers, &lens))
             .for_each(|(p, s)| p.tiers = s);
-        parts
-            .iter_mut()
+        outs.iter_mut()
             .zip(split(&mut segments, &lens))
             .for_each(|(p, s)| p.segments = s);
         let starts: Vec<usize> = lens
@@ -757,13 +873,13 @@ impl Scorer {
             })
             .collect();
         if threads == 1 {
-            for (p, s) in parts.into_iter().zip(starts) {
+            for (p, s) in outs.into_iter().zip(starts) {
                 run(&plan, s, p);
             }
         } else {
             let plan = &plan;
             std::thread::scope(|sc| {
-                for (p, s) in parts.into_iter().zip(starts) {
+                for (p, s) in outs.into_iter().zip(starts) {
                     sc.spawn(move || run(plan, s, p));
                 }
             });
@@ -790,6 +906,7 @@ impl Scorer {
             segments,
             adjustments,
             signals,
+            parts,
             fields,
             quality,
             journey_keys,
@@ -907,6 +1024,53 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
+    }
+
+    /// Derived fields are evaluated once and kept like typed columns: a weight edit (what the
+    /// designer's what-if does on every keystroke) reuses the column, an edit of a field the
+    /// expression reads evaluates it again.
+    #[test]
+    fn a_derived_column_is_kept_across_edits_that_do_not_touch_it() {
+        let model = crate::model::parse_model(
+            include_str!("../../tests/fixtures/derived.yaml"),
+            "derived.yaml",
+        )
+        .unwrap();
+        let csv = include_str!("../../tests/fixtures/derived.csv");
+        let mut r = ContactsReader::from_reader(
+            "d.csv",
+            Box::new(std::io::Cursor::new(csv.as_bytes().to_vec())),
+        )
+        .unwrap();
+        let table = r.next_chunk(100).unwrap().unwrap();
+        let mut scorer = Scorer::new(Arc::new(table));
+        let first = scorer.score(&model);
+        let mut edited = model.clone();
+        edited.journeys[0].touchpoints[0].weight = crate::model::Weight(4000);
+        edited.journeys[0].touchpoints[1].weight = crate::model::Weight(6000);
+        let second = scorer.score(&edited);
+        for id in ["per_mail", "boost", "sector", "latest"] {
+            assert!(Arc::ptr_eq(&first.fields[id], &second.fields[id]), "{id}");
+        }
+        assert_ne!(first.scores[0], second.scores[0]);
+        // `mails` read from another column: per_mail and what reads it are evaluated again.
+        let mut moved = edited.clone();
+        moved.fields[1].column = Some("web".into());
+        let third = scorer.score(&moved);
+        assert!(!Arc::ptr_eq(
+            &second.fields["per_mail"],
+            &third.fields["per_mail"]
+        ));
+        assert!(!Arc::ptr_eq(
+            &second.fields["boost"],
+            &third.fields["boost"]
+        ));
+        assert!(Arc::ptr_eq(&second.fields["lrev"], &third.fields["lrev"]));
+        let crate::contacts::Typed::Number(v) = &*third.fields["per_mail"] else {
+            panic!()
+        };
+        // r0: web 12 / (12 + 1).
+        assert!(close(v[0], 12.0 / 13.0));
     }
 
     #[test]
@@ -1056,13 +1220,24 @@ mod tests {
     fn reference(model: &Model, s: &Scored) -> Columns {
         let n = s.rows;
         let mut raw = vec![vec![0.0; n]; model.journeys.len()];
-        for sig in &s.signals {
-            for (r, a) in raw[sig.journey].iter_mut().zip(sig.attainment.iter()) {
-                *r += 100.0 * sig.share * a;
-            }
-        }
         let mut scores = raw.clone();
-        for (ji, j) in model.journeys.iter().enumerate() {
+        // Journey by journey, every composite after its parts: its parts' final scores, then
+        // its own signals, adjustments and clamp.
+        let (order, _) = model.journey_order();
+        for &ji in &order {
+            for (pi, w) in model.parts_of(ji, &order) {
+                let part = scores[pi].clone();
+                for (r, x) in raw[ji].iter_mut().zip(&part) {
+                    *r += w * x;
+                }
+            }
+            for sig in s.signals.iter().filter(|sig| sig.journey == ji) {
+                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.iter()) {
+                    *r += 100.0 * sig.share * a;
+                }
+            }
+            scores[ji] = raw[ji].clone();
+            let j = &model.journeys[ji];
             for (a, m) in j.adjustments.iter().zip(&s.adjustments[ji]) {
                 for (x, &h) in scores[ji].iter_mut().zip(m.iter()) {
                     if h {
@@ -1070,11 +1245,8 @@ mod tests {
                     }
                 }
             }
+            scores[ji].iter_mut().for_each(|x| *x = x.clamp(0.0, 100.0));
         }
-        scores
-            .iter_mut()
-            .flatten()
-            .for_each(|x| *x = x.clamp(0.0, 100.0));
         let ji = |id: &str| model.journeys.iter().position(|j| j.id == id).unwrap();
         let band = |x: f64, t: &[f64]| t.iter().position(|&t| x >= t).map_or(NONE, |i| i as u8);
         let grades: Vec<Vec<u8>> = model

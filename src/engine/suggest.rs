@@ -18,6 +18,10 @@ use super::insight::Outcome;
 use super::metrics;
 use crate::contacts::Table;
 use crate::contacts::typed::category_key;
+use crate::model::{
+    Band, Ending, Field, FieldKind, MatchRule, Model, Rule, Signal, Touchpoint, TouchpointKind,
+    Weight, unique_id,
+};
 use serde::Serialize;
 
 /// Pseudo-contacts at the base rate added to every value's rate.
@@ -378,6 +382,101 @@ pub fn suggest(
         auc_now,
         columns,
         skipped,
+    }
+}
+
+/// The journey new signals are measured on and added to: the one asked for, else the tier
+/// journey, else the first that has an ending, else the first.
+pub fn journey_to_grow(model: &Model, asked: Option<&str>) -> Option<usize> {
+    match asked {
+        Some(id) => model.journeys.iter().position(|j| j.id == id),
+        None => model
+            .tiers
+            .as_ref()
+            .and_then(|t| model.journeys.iter().position(|j| j.id == t.journey))
+            .or_else(|| {
+                model
+                    .journeys
+                    .iter()
+                    .position(|j| j.ending != Ending::Dimension)
+            })
+            .or(if model.journeys.is_empty() {
+                None
+            } else {
+                Some(0)
+            }),
+    }
+}
+
+/// The suggestions for journey `ji` of `model`: the columns no signal reads (nor the id
+/// column), measured with `tune`'s 5 stratified folds (seed 1). What `scorewright suggest`
+/// prints and the designer's "Suggested signals" panel shows.
+pub fn for_model(model: &Model, table: &Table, outcome: &Outcome, ji: usize) -> Suggestions {
+    let mut used: Vec<String> = model
+        .signals()
+        .iter()
+        .filter_map(|s| model.fields.iter().find(|f| f.id == s.field))
+        .map(|f| f.column().to_string())
+        .collect();
+    used.extend(model.id_column.clone());
+    let scored = super::score_table(model, table);
+    let folds = super::tune::folds(&outcome.values, 5, 1);
+    let journey = model.journeys.get(ji).map_or("", |j| j.id.as_str());
+    let none = Vec::new();
+    let score = scored.scores.get(ji).unwrap_or(&none);
+    suggest(table, outcome, score, journey, &used, &folds)
+}
+
+impl Proposal {
+    /// The proposal as a rule of the model.
+    pub fn rule(&self) -> Rule {
+        match self {
+            Proposal::Match { values, default } => Rule::Match(MatchRule {
+                values: values.clone(),
+                default: *default,
+                missing: None,
+            }),
+            Proposal::Bands(b) => Rule::Bands(
+                b.iter()
+                    .map(|&(at_least, value)| Band { at_least, value })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Suggestion {
+    /// The proposed field, with an id none of `taken` has, labelled with its column.
+    pub fn new_field(&self, taken: &[&str]) -> Field {
+        let id = unique_id(&self.field, taken);
+        let kind = match self.kind {
+            "number" => FieldKind::Number,
+            _ => FieldKind::Category,
+        };
+        let mut f = Field::new(&id, kind);
+        f.label = Some(self.column.clone());
+        f.column = (self.column != id).then(|| self.column.clone());
+        f.missing = self.missing.clone();
+        f
+    }
+
+    /// The proposed touchpoint (id none of `taken` has) with one signal on `field`, at the
+    /// suggested weight (at least 5%, so that it shows).
+    pub fn new_touchpoint(&self, field: &str, taken: &[&str]) -> Touchpoint {
+        let percent = self.weight.max(5.0);
+        let weight = Weight::from_percent(percent).unwrap_or(Weight(500));
+        let mut t = Touchpoint::new(&unique_id(field, taken), weight);
+        t.name = self.column.clone();
+        t.kind = TouchpointKind::HandRaiser;
+        t.signals.push(Signal {
+            field: field.to_string(),
+            weight: Weight::HUNDRED,
+            rule: self.rule.rule(),
+            decay: None,
+            missing: None,
+            note: None,
+        });
+        t
     }
 }
 

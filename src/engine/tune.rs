@@ -141,7 +141,8 @@ pub struct TuneReport {
 
 struct Slot {
     at: String,
-    /// Touchpoint indices from the journey down; the last is the slot's own touchpoint.
+    /// Touchpoint indices from the journey down; the last is the slot's own touchpoint. In a
+    /// composite journey: the index of the slot's part.
     touchpoints: Vec<usize>,
     signal: Option<usize>,
     min: i64,
@@ -399,9 +400,44 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
         );
     }
     groups.insert(0, top);
-    // Each leaf's chain: the touchpoint slots down its path, then its own signal slot.
+    // A composite's parts are one level of weights over its parts' scores as they are: the
+    // parts' own weights are tuned as their own journeys, never here.
     let mut params = Vec::new();
     let mut leaves = Vec::new();
+    if j.is_composite() {
+        let mut level = Vec::new();
+        for (k, p) in j.parts.iter().enumerate() {
+            let at = format!("{}.{}", j.id, p.journey);
+            let slot = push_slot(
+                &mut slots,
+                &mut weights,
+                &at,
+                vec![k],
+                None,
+                p.weight,
+                limit(&at),
+            );
+            level.push(slot);
+            let column = model
+                .journeys
+                .iter()
+                .position(|o| o.id == p.journey)
+                .map_or_else(
+                    || vec![0.0; scored.rows],
+                    |pi| {
+                        (0..scored.rows)
+                            .map(|r| scored.part_score(pi, r) / 100.0)
+                            .collect()
+                    },
+                );
+            leaves.push(Leaf {
+                chain: vec![slot],
+                shape: Shape::Fixed(Arc::new(column)),
+            });
+        }
+        groups[0] = level;
+    }
+    // Each leaf's chain: the touchpoint slots down its path, then its own signal slot.
     for s in scored.signals.iter().filter(|s| s.journey == ji) {
         let mut chain = Vec::new();
         for depth in 1..=s.touchpoints.len() {
@@ -497,6 +533,17 @@ fn push_slot(
 }
 
 fn apply(model: &mut Model, ji: usize, problem: &Problem, st: &State) {
+    if model.journeys[ji].is_composite() {
+        for (slot, &wt) in problem.slots.iter().zip(&st.w) {
+            if let Some(p) = slot
+                .touchpoints
+                .first()
+                .and_then(|&k| model.journeys[ji].parts.get_mut(k))
+            {
+                p.weight = Weight(wt);
+            }
+        }
+    }
     for (slot, &wt) in problem.slots.iter().zip(&st.w) {
         let Some(t) = touchpoint_mut(&mut model.journeys[ji].touchpoints, &slot.touchpoints) else {
             continue;
@@ -827,6 +874,53 @@ journeys:
             10_000
         );
         assert!(r.journeys[0].cv_after > r.journeys[0].cv_before);
+    }
+
+    /// Issue 14: a composite of two journeys, each a copy-free part. Tuning moves the
+    /// composite's two weights as one level (towards `fit`, which the outcome follows) and
+    /// leaves the parts' own weights as they are, so a signal is never tuned apart from
+    /// itself in a copy.
+    #[test]
+    fn a_composite_tunes_its_part_weights_as_one_level() {
+        let (_, table, o) = synthetic(3000, 17);
+        let yaml = r#"
+name: t
+fields:
+  - { id: a, kind: number }
+  - { id: b, kind: number }
+  - { id: c, kind: number }
+journeys:
+  - id: lead
+    parts: [ { journey: fit, weight: 50 }, { journey: activity, weight: 50 } ]
+  - id: fit
+    touchpoints:
+      - { id: t, weight: 100, signals: [ { field: a, weight: 50, rule: { scale: { from: 0, to: 1 } } }, { field: b, weight: 50, rule: { scale: { from: 0, to: 1 } } } ] }
+  - id: activity
+    touchpoints:
+      - { id: t, weight: 100, signals: [ { field: c, weight: 100, rule: { scale: { from: 0, to: 1 } } } ] }
+"#;
+        let model = crate::model::parse_model(yaml, "t.yaml").unwrap();
+        let opts = TuneOptions {
+            folds: 3,
+            steps: vec![1000, 500, 200, 100],
+            journeys: vec!["lead".into()],
+            ..TuneOptions::default()
+        };
+        let r = tune(&model, &table, &o, &opts).unwrap();
+        let lead = &r.journeys[0];
+        let at: Vec<&str> = lead.weights.iter().map(|w| w.at.as_str()).collect();
+        assert_eq!(at, ["lead.fit", "lead.activity"]);
+        let w: Vec<i64> = r.model.journeys[0]
+            .parts
+            .iter()
+            .map(|p| p.weight.0)
+            .collect();
+        assert_eq!(w.iter().sum::<i64>(), 10_000);
+        assert!(w[0] > w[1], "fit carries 90% of the outcome: {w:?}");
+        assert!(lead.cv_after > lead.cv_before);
+        // The parts keep their own weights: nothing of fit or activity moved.
+        assert_eq!(r.model.journeys[1], model.journeys[1]);
+        assert_eq!(r.model.journeys[2], model.journeys[2]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::Format;
 use crate::contacts::Table;
 use crate::engine::insight::{self, Outcome};
 use crate::engine::{Scored, metrics, score_table};
-use crate::model::Model;
+use crate::model::{Capacity, Model, Period};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -89,6 +89,17 @@ impl CapacityAsk {
             first: None,
             last: None,
             undated: 0,
+        }
+    }
+
+    /// The ask a tier's `capacity:` makes of these contacts (per file when it names no date,
+    /// which `check` reports).
+    pub fn of_tier(table: &Table, cap: &Capacity) -> Result<CapacityAsk, PeriodError> {
+        match (cap.per, &cap.date) {
+            (Period::Day | Period::Week | Period::Month, Some(d)) => {
+                CapacityAsk::from_dates(table, d, cap.per.name(), cap.contacts)
+            }
+            (Period::File, _) | (_, None) => Ok(CapacityAsk::per_file(cap.contacts)),
         }
     }
 
@@ -340,6 +351,41 @@ pub fn backtest_with_capacity(
     Ok(b)
 }
 
+/// For each tier with a `capacity:` (by its index in the levels), the threshold on the tiers'
+/// journey that fits it, or why its periods cannot be counted. `values` may be empty (no
+/// outcome known): the conversions are then 0 of 0.
+pub fn tier_capacities(
+    model: &Model,
+    scored: &Scored,
+    table: &Table,
+    values: &[Option<bool>],
+) -> Vec<(usize, Result<CapacityProposal, String>)> {
+    let Some(tiers) = &model.tiers else {
+        return Vec::new();
+    };
+    let Some(scores) = model
+        .journeys
+        .iter()
+        .position(|j| j.id == tiers.journey)
+        .and_then(|j| scored.scores.get(j))
+    else {
+        return Vec::new();
+    };
+    let converted = values.iter().flatten().filter(|v| **v).count();
+    tiers
+        .levels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| Some((i, l.capacity.as_ref()?)))
+        .map(|(i, cap)| {
+            let proposal = CapacityAsk::of_tier(table, cap)
+                .map(|ask| propose(scores, values, &ask, converted))
+                .map_err(|e| e.to_string());
+            (i, proposal)
+        })
+        .collect()
+}
+
 /// The lowest threshold on a grid of 0.1 points that hands over at most `capacity x periods`
 /// contacts. Scores 90, 80, 70 with room for two: the first contact left out scores 70, so
 /// the threshold is 70.1 and 90 and 80 are handed over.
@@ -396,20 +442,7 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         0.0
     };
     let group = |label: String, rows: &mut dyn Iterator<Item = usize>| -> Group {
-        let mut g = Group {
-            label,
-            ..Group::default()
-        };
-        for i in rows {
-            g.contacts += 1;
-            if let Some(Some(v)) = values.get(i) {
-                g.known += 1;
-                g.converted += usize::from(*v);
-            }
-        }
-        g.rate = (g.known > 0).then(|| g.converted as f64 / g.known as f64);
-        g.lift = g.rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate);
-        g
+        count_group(values, base_rate, label, rows)
     };
 
     let journeys = model
@@ -588,6 +621,45 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         grades,
         matrix,
     }
+}
+
+/// The contacts of `rows` with their conversions, and their lift over `base_rate`.
+fn count_group(
+    values: &[Option<bool>],
+    base_rate: f64,
+    label: String,
+    rows: &mut dyn Iterator<Item = usize>,
+) -> Group {
+    let mut g = Group {
+        label,
+        ..Group::default()
+    };
+    for i in rows {
+        g.contacts += 1;
+        if let Some(Some(v)) = values.get(i) {
+            g.known += 1;
+            g.converted += usize::from(*v);
+        }
+    }
+    g.rate = (g.known > 0).then(|| g.converted as f64 / g.known as f64);
+    g.lift = g.rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate);
+    g
+}
+
+/// The calibration table of one journey's scores against an outcome: what the designer's
+/// preview reads "leads scoring like this converted 64% of the time" from.
+pub fn calibration(scores: &[f64], values: &[Option<bool>]) -> Vec<CalibrationBand> {
+    let known = values.iter().flatten().count();
+    let yes = values.iter().flatten().filter(|v| **v).count();
+    let base_rate = if known > 0 {
+        yes as f64 / known as f64
+    } else {
+        0.0
+    };
+    let group = |label: String, rows: &mut dyn Iterator<Item = usize>| -> Group {
+        count_group(values, base_rate, label, rows)
+    };
+    calibrate(scores, values, &group).0
 }
 
 /// The calibration table of one journey's scores (bands of ten points, highest first, empty

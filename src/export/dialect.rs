@@ -165,7 +165,7 @@ impl Dialect {
         }
     }
 
-    fn int_type(self) -> &'static str {
+    pub(crate) fn int_type(self) -> &'static str {
         match self {
             Dialect::Spark => "INT",
             Dialect::BigQuery => "INT64",
@@ -333,7 +333,7 @@ impl Dialect {
         format!("(CAST({a} AS {}) / {b})", self.double_type())
     }
 
-    fn double_type(self) -> &'static str {
+    pub(crate) fn double_type(self) -> &'static str {
         match self {
             Dialect::Postgres => "DOUBLE PRECISION",
             Dialect::BigQuery => "FLOAT64",

@@ -150,7 +150,7 @@ fn show(v: &Value) -> String {
 /// The key that identifies the items of a list, if every item has a distinct one. A set, not a
 /// scan of the earlier items, so that a list of 100,000 touchpoints is matched in linear time.
 fn item_key(items: &[Value]) -> Option<&'static str> {
-    ["id", "name", "field"].into_iter().find(|k| {
+    ["id", "name", "field", "journey"].into_iter().find(|k| {
         let mut seen = HashSet::with_capacity(items.len());
         items.iter().all(|i| match i.get(*k) {
             Some(Value::String(s)) => seen.insert(s.as_str()),
@@ -237,7 +237,7 @@ pub use crate::engine::metrics::spearman;
 pub fn impact(old: &Model, new: &Model, table: &Table, id_column: &str) -> Impact {
     let (before, after) = (score_table(old, table), score_table(new, table));
     let n = table.rows();
-    let id = |i: usize| table.cell(i, id_column).to_string();
+    let id = |i: usize| crate::engine::output::id_cell(table, i, id_column).into_owned();
 
     let mut journeys = Vec::new();
     for (aj, j) in new.journeys.iter().enumerate() {

@@ -215,7 +215,7 @@ fn journey_map_section(h: &mut String, model: &Model) {
     );
     for (li, j) in model.journeys.iter().enumerate() {
         let y = li as f64 * lane_h;
-        let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
+        let sum = j.weight_sum();
         let sound = sum == crate::model::weight::FULL;
         let _ = writeln!(
             h,
@@ -229,6 +229,15 @@ fn journey_map_section(h: &mut String, model: &Model) {
             if sound { "#16794a" } else { "#b42318" },
             esc(&crate::model::weight::describe_sum(sum))
         );
+        if j.is_composite() {
+            // A composite has no touchpoints of its own: its lane names its parts.
+            let _ = writeln!(
+                h,
+                "<text x=\"{label_w}\" y=\"{}\">composite: {}</text>",
+                y + 38.0,
+                esc(&j.parts_words(model))
+            );
+        }
         for (ci, t) in j.touchpoints.iter().enumerate() {
             let x = label_w + ci as f64 * (card_w + gap);
             let fill = if t.open_question {
@@ -292,7 +301,8 @@ fn pillar_grid_section(h: &mut String, model: &Model) {
     }
     h.push_str("</tr>\n");
     let num = |v: f64| format!("{}", (v * 10.0).round() / 10.0);
-    for j in &model.journeys {
+    // A composite's pillars are its parts': it has no rows of its own here.
+    for j in model.journeys.iter().filter(|j| !j.is_composite()) {
         let _ = writeln!(h, "<tr><th colspan=\"8\">{}</th></tr>", esc(j.title()));
         for t in &j.touchpoints {
             let _ = write!(

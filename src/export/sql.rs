@@ -195,7 +195,8 @@ impl<'a> Writer<'a> {
             if !std::ptr::eq(fields[f.id.as_str()], f) || values.contains_key(f.id.as_str()) {
                 continue;
             }
-            if !columns.contains(&f.column()) {
+            // A derived field reads other fields' values, not a column of the table.
+            if f.expr.is_none() && !columns.contains(&f.column()) {
                 columns.push(f.column());
             }
             values.insert(f.id.as_str(), format!("sw_f{}", values.len()));
@@ -253,6 +254,19 @@ impl<'a> Writer<'a> {
         // model's `id_column`, else a column named `id`, else the first) when the table's
         // columns are known; else the model's `id_column`, else `id`.
         let id_name = self.opts.id_name(self.model);
+        if id_name == crate::engine::ROW_ID {
+            // `row_number() OVER ()` numbers rows in the order the engine happens to read them:
+            // DuckDB reads a file on several threads, Spark in partitions, and a PostgreSQL
+            // table has no order at all, so the same contact could get another id each run.
+            return Err(ExportError::Unsupported {
+                at: "id_column".into(),
+                message: "'#row' numbers contacts by their place in a file, which a SQL table \
+                          does not keep (row_number() OVER () numbers rows in whatever order \
+                          the database reads them, which can change from run to run): add an \
+                          id column to the table, or pass --id COLUMN"
+                    .into(),
+            });
+        }
         let id = d.ident(&id_name, "the id column")?;
         let mut cols = vec![format!("{id} AS sw_id")];
         for (i, c) in self.columns.iter().enumerate() {
@@ -309,10 +323,26 @@ impl<'a> Writer<'a> {
             star: false,
             columns: vals,
         });
+        let valued = self.derived_steps(&mut steps)?;
 
-        // Raw journey scores: the weighted sums.
+        // Raw journey scores: the weighted sums. Composite journeys come in later levels, each
+        // reading the scores of the levels before (`engine::score` sums in the same order).
+        let (order, _) = self.model.journey_order();
+        let mut level = vec![0usize; self.model.journeys.len()];
+        for &ji in &order {
+            level[ji] = self
+                .model
+                .parts_of(ji, &order)
+                .iter()
+                .map(|&(pi, _)| level[pi] + 1)
+                .max()
+                .unwrap_or(0);
+        }
         let mut sums = Vec::new();
-        for j in &self.model.journeys {
+        for (ji, j) in self.model.journeys.iter().enumerate() {
+            if level[ji] > 0 {
+                continue;
+            }
             let mut terms = Vec::new();
             for t in &j.touchpoints {
                 self.terms(
@@ -325,7 +355,7 @@ impl<'a> Writer<'a> {
             if terms.is_empty() {
                 terms.push(d.float(0.0, "0")?);
             }
-            sums.push(terms);
+            sums.push((ji, terms));
         }
         // The decay factors the sums share, each worked out once per row.
         let factors: Vec<String> = self
@@ -336,36 +366,28 @@ impl<'a> Writer<'a> {
             .map(|(k, e)| format!("{e} AS sw_k{k}"))
             .collect();
         let summed_from = if factors.is_empty() {
-            "sw_value"
+            valued.as_str()
         } else {
-            layer(&mut steps, "sw_decay", "sw_value", &factors);
+            layer(&mut steps, "sw_decay", &valued, &factors);
             "sw_decay"
         };
-        sum_in_steps(&mut steps, summed_from, "sw_raw", "sw_raw", &sums);
-
-        // Adjustments, in order, then the clamp.
-        let mut adjusted = Vec::new();
-        for (ji, j) in self.model.journeys.iter().enumerate() {
-            let mut terms = vec![format!("sw_raw{ji}")];
-            for a in &j.adjustments {
-                let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
-                let points = d.float(a.points, &at)?;
-                let zero = d.float(0.0, &at)?;
-                terms.push(format!(
-                    "CASE WHEN {} THEN {points} ELSE {zero} END",
-                    self.condition(&a.when, false)?
-                ));
+        let mut scored_from = self.journey_steps(&mut steps, summed_from, "", &sums)?;
+        let top = level.iter().copied().max().unwrap_or(0);
+        for l in 1..=top {
+            let mut sums = Vec::new();
+            for (ji, j) in self.model.journeys.iter().enumerate() {
+                if level[ji] != l {
+                    continue;
+                }
+                let mut terms = Vec::new();
+                for (pi, w) in self.model.parts_of(ji, &order) {
+                    let at = format!("journey '{}', part '{}'", j.id, self.model.journeys[pi].id);
+                    terms.push(format!("{} * sw_s{pi}", d.float(w, &at)?));
+                }
+                sums.push((ji, terms));
             }
-            adjusted.push(terms);
+            scored_from = self.journey_steps(&mut steps, &scored_from, &format!("_c{l}"), &sums)?;
         }
-        sum_in_steps(&mut steps, "sw_raw", "sw_adjusted", "sw_adj", &adjusted);
-        let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
-        let scores: Vec<String> = (0..self.model.journeys.len())
-            .map(|ji| {
-                format!("CASE WHEN sw_adj{ji} < {zero} THEN {zero} WHEN sw_adj{ji} > {hundred} THEN {hundred} ELSE sw_adj{ji} END AS sw_s{ji}")
-            })
-            .collect();
-        layer(&mut steps, "sw_score", "sw_adjusted", &scores);
 
         // Grades and tier: the first band or level the score reaches.
         let mut graded = Vec::new();
@@ -413,7 +435,7 @@ impl<'a> Writer<'a> {
             tier_index
         };
         graded.push(format!("{tier_index} AS sw_tier"));
-        layer(&mut steps, "sw_grade", "sw_score", &graded);
+        layer(&mut steps, "sw_grade", &scored_from, &graded);
 
         // Segment: the index of the first that holds.
         let mut seg = "CASE".to_string();
@@ -602,13 +624,106 @@ impl<'a> Writer<'a> {
         ))
     }
 
+    /// The derived fields' values (`export::plan`), each in a step after the values it reads:
+    /// `sw_derived0` holds those that read only source fields, `sw_derived1` those that read
+    /// those, and so on. Returns the last step's name (`sw_value` when there is none).
+    fn derived_steps(&self, steps: &mut Vec<Step>) -> Result<String, ExportError> {
+        use super::plan::{SqlType, lower_derived};
+        use crate::model::expr::Type;
+        let derived: Vec<&Field> = self
+            .model
+            .fields
+            .iter()
+            .filter(|f| f.expr.is_some() && std::ptr::eq(self.fields[f.id.as_str()], *f))
+            .collect();
+        let mut level: HashMap<&str, usize> = HashMap::new();
+        let known: Vec<&str> = self.fields.keys().copied().collect();
+        // Each pass places the fields whose derived inputs are all placed: the step a field
+        // lands in is one after the deepest of them. A cycle never places (the checks say so).
+        let mut left: Vec<&Field> = derived;
+        let mut placed: Vec<(usize, &Field, &crate::model::expr::Expr)> = Vec::new();
+        while !left.is_empty() {
+            let before = left.len();
+            let mut rest = Vec::new();
+            for f in left {
+                let at = format!("field '{}'", f.id);
+                let unsupported = |message: String| ExportError::Unsupported {
+                    at: at.clone(),
+                    message,
+                };
+                let parsed = match f.expr.as_ref().map(|d| &d.parsed) {
+                    Some(Ok(p)) => p,
+                    Some(Err(e)) => return Err(unsupported(e.to_string())),
+                    None => continue,
+                };
+                let fields = &self.fields;
+                parsed
+                    .expr
+                    .type_of(
+                        &parsed.columns,
+                        &|id| fields.get(id).map(|f| f.kind),
+                        &known,
+                    )
+                    .map_err(|e| unsupported(e.to_string()))?;
+                let inputs: Vec<&str> = parsed
+                    .expr
+                    .fields()
+                    .into_iter()
+                    .filter(|id| self.fields.get(id).is_some_and(|g| g.expr.is_some()))
+                    .collect();
+                if inputs.iter().all(|id| level.contains_key(id)) {
+                    let l = inputs.iter().map(|id| level[id] + 1).max().unwrap_or(0);
+                    level.insert(f.id.as_str(), l);
+                    placed.push((l, f, &parsed.expr));
+                } else {
+                    rest.push(f);
+                }
+            }
+            if rest.len() == before {
+                let names: Vec<&str> = rest.iter().map(|f| f.id.as_str()).collect();
+                return Err(ExportError::Unsupported {
+                    at: format!("field '{}'", names.join("', '")),
+                    message: "derived fields read each other in a cycle".into(),
+                });
+            }
+            left = rest;
+        }
+        let column = |id: &str| {
+            let f = self.fields.get(id)?;
+            Some((
+                self.values.get(id)?.clone(),
+                SqlType::of(Type::of_kind(f.kind)),
+            ))
+        };
+        let mut from = "sw_value".to_string();
+        let depth = placed.iter().map(|(l, _, _)| l + 1).max().unwrap_or(0);
+        for k in 0..depth {
+            let mut cols = Vec::new();
+            for (_, f, e) in placed.iter().filter(|(l, _, _)| *l == k) {
+                let at = format!("field '{}'", f.id);
+                let lowered =
+                    lower_derived(e, &column).ok_or_else(|| ExportError::Unsupported {
+                        at: at.clone(),
+                        message: "the expression reads a field the model does not have".into(),
+                    })?;
+                let name = &self.values[f.id.as_str()];
+                cols.push(format!("{} AS {name}", self.d.render(&lowered, &at)?));
+            }
+            let step = format!("sw_derived{k}");
+            layer(steps, &step, &from, &cols);
+            from = step;
+        }
+        Ok(from)
+    }
+
     /// The fields that have a value column, in model order, each with its `sw_text` column.
     fn kept_fields(&self) -> Vec<(&'a Field, usize)> {
         self.model
             .fields
             .iter()
             .filter(|f| {
-                self.values.contains_key(f.id.as_str())
+                f.expr.is_none()
+                    && self.values.contains_key(f.id.as_str())
                     && std::ptr::eq(self.fields[f.id.as_str()], *f)
             })
             .map(|f| {
@@ -697,6 +812,50 @@ impl<'a> Writer<'a> {
         format!(
             "CASE WHEN {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND ({month_days}) THEN {days} END"
         )
+    }
+
+    /// The steps that turn the weighted terms of some journeys (by index) into their scores:
+    /// `sw_raw{suffix}` (the sums), `sw_adjusted{suffix}` (plus adjustments, in order) and
+    /// `sw_score{suffix}` (clamped). Returns the name of the last step.
+    fn journey_steps(
+        &self,
+        steps: &mut Vec<Step>,
+        from: &str,
+        suffix: &str,
+        sums: &[(usize, Vec<String>)],
+    ) -> Result<String, ExportError> {
+        let d = self.d;
+        let (raw, adj, score) = (
+            format!("sw_raw{suffix}"),
+            format!("sw_adjusted{suffix}"),
+            format!("sw_score{suffix}"),
+        );
+        sum_in_steps(steps, from, &raw, "sw_raw", sums);
+        let mut adjusted = Vec::new();
+        for &(ji, _) in sums {
+            let j = &self.model.journeys[ji];
+            let mut terms = vec![format!("sw_raw{ji}")];
+            for a in &j.adjustments {
+                let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
+                let points = d.float(a.points, &at)?;
+                let zero = d.float(0.0, &at)?;
+                terms.push(format!(
+                    "CASE WHEN {} THEN {points} ELSE {zero} END",
+                    self.condition(&a.when, false)?
+                ));
+            }
+            adjusted.push((ji, terms));
+        }
+        sum_in_steps(steps, &raw, &adj, "sw_adj", &adjusted);
+        let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
+        let scores: Vec<String> = sums
+            .iter()
+            .map(|&(ji, _)| {
+                format!("CASE WHEN sw_adj{ji} < {zero} THEN {zero} WHEN sw_adj{ji} > {hundred} THEN {hundred} ELSE sw_adj{ji} END AS sw_s{ji}")
+            })
+            .collect();
+        layer(steps, &score, &adj, &scores);
+        Ok(score)
     }
 
     /// The weighted terms of a touchpoint, depth first: children, then its own signals.
@@ -1292,16 +1451,16 @@ fn sum_in_steps(
     from: &str,
     name: &str,
     column: &str,
-    terms: &[Vec<String>],
+    terms: &[(usize, Vec<String>)],
 ) {
     let groups = |t: &Vec<String>| t.len().div_ceil(SUM_TERMS).max(1);
-    let depth = terms.iter().map(groups).max().unwrap_or(1);
+    let depth = terms.iter().map(|(_, t)| groups(t)).max().unwrap_or(1);
     let mut from = from.to_string();
     for k in 0..depth {
         let last = k + 1 == depth;
         let mut columns = Vec::new();
-        for (ji, t) in terms.iter().enumerate() {
-            let n = groups(t);
+        for (ji, t) in terms {
+            let (ji, n) = (*ji, groups(t));
             // Group `g` of a journey's terms is added in step `g`, except its last group,
             // which waits for the last step, where the sum gets its name.
             let g = if last { n - 1 } else { k };

@@ -181,6 +181,7 @@ pub fn check(
     };
     let root = At::default();
     check_fields(&mut c, &root, columns);
+    check_derived_cycles(&mut c, &root);
     check_journeys(&mut c, &root);
     check_grades(&mut c, &root);
     check_tiers(&mut c, &root);
@@ -230,7 +231,9 @@ fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
                 ),
             );
         }
-        if let Some(cols) = columns {
+        if f.expr.is_some() {
+            check_derived(c, f, &fa);
+        } else if let Some(cols) = columns {
             let col = f.column();
             if !cols.iter().any(|c| c == col) {
                 let known: Vec<&str> = cols.iter().map(String::as_str).collect();
@@ -241,6 +244,98 @@ fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
                 c.warn("missing-column", &fa, format!("field '{}': the sample contacts have no column '{col}'{hint}; it scores as missing", f.id));
             }
         }
+    }
+}
+
+/// A derived field: its expression parses and types as the field's kind, and it has no
+/// column of its own. Errors point at the expression, with the column in it.
+fn check_derived(c: &mut Checker, f: &Field, fa: &At) {
+    let Some(d) = &f.expr else { return };
+    let at = fa.key("expr");
+    if f.column.is_some() || !f.missing.is_empty() {
+        c.error(
+            "derived-field",
+            fa,
+            format!(
+                "{}: a derived field is computed from its expression; it has no column and no missing placeholders",
+                f.id
+            ),
+        );
+    }
+    if f.kind == FieldKind::Text {
+        c.error(
+            "derived-field",
+            &fa.key("kind"),
+            format!(
+                "{}: a derived field is a number, boolean, date or category, not text",
+                f.id
+            ),
+        );
+        return;
+    }
+    let parsed = match &d.parsed {
+        Ok(p) => p,
+        Err(e) => {
+            c.error("derived-expr", &at, format!("{}: {e}", f.id));
+            return;
+        }
+    };
+    let known: Vec<&str> = c.model.fields.iter().map(|f| f.id.as_str()).collect();
+    let fields = &c.fields;
+    let typed = parsed.expr.type_of(
+        &parsed.columns,
+        &|id| fields.get(id).map(|f| f.kind),
+        &known,
+    );
+    match typed {
+        Err(e) => c.error("derived-expr", &at, format!("{}: {e}", f.id)),
+        Ok(t) if t.kind() != f.kind => c.error(
+            "derived-expr",
+            &at,
+            format!(
+                "{}: the expression gives a {}, but the field is a {}",
+                f.id,
+                t.name(),
+                f.kind.name()
+            ),
+        ),
+        Ok(_) => {}
+    }
+}
+
+/// Derived fields that read each other in a circle: one error per cycle, at its first field.
+fn check_derived_cycles(c: &mut Checker, root: &At) {
+    let derived: Vec<(usize, &Field)> = c
+        .model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.expr.is_some())
+        .collect();
+    let index = |id: &str| derived.iter().position(|(_, f)| f.id == id);
+    let reads = |i: usize| -> Vec<usize> {
+        derived[i]
+            .1
+            .derived()
+            .map(|e| e.fields().into_iter().filter_map(index).collect())
+            .unwrap_or_default()
+    };
+    let (_, cycles) = super::expr::order(derived.len(), &reads);
+    for cycle in cycles {
+        let Some(&first) = cycle.first() else {
+            continue;
+        };
+        let (i, f) = derived[first];
+        let names: Vec<&str> = cycle.iter().map(|&k| derived[k].1.id.as_str()).collect();
+        c.error(
+            "derived-cycle",
+            &root.key("fields").item(i, &f.id).key("expr"),
+            format!(
+                "{}: derived fields read each other in a cycle: {}",
+                f.id,
+                names.join(" -> ")
+            ),
+        );
     }
 }
 
@@ -270,6 +365,12 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
         }
         for ch in &t.touchpoints {
             tp(ch, used);
+        }
+    }
+    // What a derived field reads is used (whether the derived field is, it says itself).
+    for f in &model.fields {
+        if let Some(e) = f.derived() {
+            used.extend(e.fields());
         }
     }
     for j in &model.journeys {
@@ -326,8 +427,14 @@ fn check_journeys(c: &mut Checker, root: &At) {
         }
         let owner = format!("journey '{}'", j.id);
         let tps = ja.key("touchpoints");
-        if j.touchpoints.is_empty() {
-            c.error("empty", &ja, format!("{owner} has no touchpoints"));
+        if j.is_composite() {
+            check_parts(c, j, &ja, &owner);
+        } else if j.touchpoints.is_empty() {
+            c.error(
+                "empty",
+                &ja,
+                format!("{owner} has no touchpoints: add one, or parts (other journeys)"),
+            );
         } else {
             let sum: i64 = j.touchpoints.iter().map(|t| t.weight.0).sum();
             if sum != FULL {
@@ -385,6 +492,62 @@ fn check_journeys(c: &mut Checker, root: &At) {
                 );
             }
             check_condition(c, &a.when, &aa.key("when"), false);
+        }
+    }
+    if let (_, Some(cycle)) = c.model.journey_order()
+        && let Some(i) = c.model.journeys.iter().position(|j| j.id == cycle[0])
+    {
+        c.error(
+            "cycle",
+            &at.item(i, &cycle[0]).key("parts"),
+            format!(
+                "journey '{}' is a part of itself: {}; take one of these parts out",
+                cycle[0],
+                cycle.join(" -> ")
+            ),
+        );
+    }
+}
+
+/// A composite journey: parts that name other journeys, weights that sum to 100%, and no
+/// touchpoints beside them (its score is its parts'). Cycles are checked over all journeys.
+fn check_parts(c: &mut Checker, j: &Journey, ja: &At, owner: &str) {
+    let pa = ja.key("parts");
+    if !j.touchpoints.is_empty() {
+        c.error(
+            "parts-and-touchpoints",
+            &ja.key("touchpoints"),
+            format!(
+                "{owner} has both parts and touchpoints: a composite journey's score is its parts'; move the touchpoints into a journey of their own and make it a part"
+            ),
+        );
+    }
+    let sum: i64 = j.parts.iter().map(|p| p.weight.0).sum();
+    if sum != FULL {
+        c.error("weights-sum", &pa, weight_sum_message("part", owner, sum));
+    }
+    let known: Vec<&str> = c.model.journeys.iter().map(|j| j.id.as_str()).collect();
+    let mut seen = HashSet::new();
+    for (k, p) in j.parts.iter().enumerate() {
+        let at = pa.item(k, &p.journey);
+        if !c.journeys.contains(p.journey.as_str()) {
+            let hint = super::yaml::nearest(&p.journey, &known)
+                .map(|n| format!(": did you mean '{n}'?"))
+                .unwrap_or_default();
+            c.error(
+                "unknown-journey",
+                &at.key("journey"),
+                format!("{owner}: part names unknown journey '{}'{hint}", p.journey),
+            );
+        } else if !seen.insert(p.journey.as_str()) {
+            c.error(
+                "duplicate-id",
+                &at.key("journey"),
+                format!(
+                    "{owner}: journey '{}' is a part twice: give it one part with the sum of the weights",
+                    p.journey
+                ),
+            );
         }
     }
 }
@@ -1357,6 +1520,9 @@ fn check_tiers(c: &mut Checker, root: &At) {
                 format!("tier '{}' is named twice", l.name),
             );
         }
+        if let Some(cap) = &l.capacity {
+            check_capacity(c, &la.key("capacity"), &l.name, cap);
+        }
         if i > 0 && l.at_least >= t.levels[i - 1].at_least {
             c.error("thresholds-order", &la.key("at_least"), format!("tier thresholds out of order: '{}' at {} should be below '{}' at {}; list tiers from the hottest down", l.name, compact(l.at_least), t.levels[i - 1].name, compact(t.levels[i - 1].at_least)));
         }
@@ -1373,6 +1539,32 @@ fn check_tiers(c: &mut Checker, root: &At) {
                 compact(last.at_least)
             ),
         );
+    }
+}
+
+/// A capacity needs contacts to hand over, and a date column exactly when it is per day, week
+/// or month.
+fn check_capacity(c: &mut Checker, at: &At, tier: &str, cap: &crate::model::Capacity) {
+    use crate::model::Period;
+    if cap.contacts == 0 {
+        c.error(
+            "capacity",
+            &at.key("contacts"),
+            format!("tier '{tier}' has a capacity of 0 contacts: give how many sales can take per period (400)"),
+        );
+    }
+    match (cap.per, &cap.date) {
+        (Period::File, Some(d)) => c.error(
+            "capacity",
+            &at.key("date"),
+            format!("tier '{tier}': capacity per file reads no date column ('{d}'): write per: day, week or month, or leave the date out"),
+        ),
+        (Period::Day | Period::Week | Period::Month, None) => c.error(
+            "capacity",
+            &at.key("per"),
+            format!("tier '{tier}': capacity per {} needs the date column that places each contact in a {} (date: Created)", cap.per.name(), cap.per.name()),
+        ),
+        (Period::File, None) | (Period::Day | Period::Week | Period::Month, Some(_)) => {}
     }
 }
 
@@ -1422,7 +1614,13 @@ fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
             .unwrap_or_default()
     };
     let mut named: Vec<(&str, At)> = Vec::new();
-    if let Some(id) = &c.model.id_column {
+    // `#row` names the row number, not a column.
+    if let Some(id) = c
+        .model
+        .id_column
+        .as_ref()
+        .filter(|id| *id != crate::engine::ROW_ID)
+    {
         named.push((id, root.key("id_column")));
     }
     for (i, s) in c.model.show.iter().enumerate() {
@@ -1547,6 +1745,10 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
         for t in &j.touchpoints {
             walk(t, &j.id, &mut paths);
         }
+        // A composite's part weights, by the part's journey id: `lead.fit`.
+        for p in &j.parts {
+            paths.push((format!("{}.{}", j.id, p.journey), TunedKind::Weight));
+        }
         for a in &j.adjustments {
             paths.push((
                 format!("{}.adjustments.{}", j.id, a.name),
@@ -1617,7 +1819,16 @@ fn check_personas(c: &mut Checker, root: &At) {
     for (i, p) in c.model.personas.iter().enumerate() {
         let pa = at.item(i, &p.name);
         for key in p.values.keys() {
-            if !c.fields.contains_key(key.as_str())
+            if c.fields.get(key.as_str()).is_some_and(|f| f.expr.is_some()) {
+                c.error(
+                    "derived-field",
+                    &pa.key("values").key(key),
+                    format!(
+                        "persona '{}' gives a value for '{key}', a derived field: it is computed from its expression; give the fields it reads instead",
+                        p.name
+                    ),
+                );
+            } else if !c.fields.contains_key(key.as_str())
                 && !c.model.fields.iter().any(|f| f.column() == key)
             {
                 c.error(
@@ -1862,6 +2073,36 @@ segments:
             d[first_warning..]
                 .iter()
                 .all(|x| x.severity == Severity::Warning)
+        );
+    }
+
+    /// A derived field of kind text, and a persona giving a value for a derived field (it would
+    /// be computed over, silently): both errors. A derived field's inputs count as used, and a
+    /// derived field is never missing from the contacts' columns.
+    #[test]
+    fn derived_fields_are_not_text_not_given_by_personas_and_have_no_column() {
+        let text = "name: d\nfields:\n  - { id: visits, kind: number }\n  - { id: label, kind: text, expr: '\"x\"' }\n  - { id: twice, kind: number, expr: visits * 2 }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: twice, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\npersonas:\n  - { name: P, values: { twice: 4 }, expect: { scores: { j: { at_least: 0 } } } }\n";
+        let model = parse_model(text, "d.yaml").unwrap();
+        let cols = vec!["visits".to_string()];
+        let d = check(&model, Some(&cols), None);
+        let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+        assert!(
+            messages.contains(
+                &"label: a derived field is a number, boolean, date or category, not text"
+            ),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("persona 'P' gives a value for 'twice', a derived field")),
+            "{messages:?}"
+        );
+        assert!(
+            !messages.iter().any(
+                |m| m.contains("no column 'twice'") || m.contains("field 'visits' is not used")
+            ),
+            "{messages:?}"
         );
     }
 

@@ -883,12 +883,13 @@ fn omit_defaults(v: &Value, like: Option<&Node>, was: Option<&Value>) -> Value {
     Value::Mapping(kept.map(|(k, x)| (k.clone(), x.clone())).collect())
 }
 
-/// Pairs of (old index, new index) of items that are the same item: matched by `id`, `name` or
-/// `field` when they have one, else by equal value; the longest such ordered matching.
+/// Pairs of (old index, new index) of items that are the same item: matched by `id`, `name`,
+/// `field` or (a composite's part) `journey` when they have one, else by equal value; the
+/// longest such ordered matching.
 fn align(old: &[Value], new: &[Value]) -> Vec<(usize, usize)> {
     let ident = |v: &Value| -> Value {
         if let Value::Mapping(m) = v {
-            for k in ["id", "name", "field"] {
+            for k in ["id", "name", "field", "journey"] {
                 if let Some(x) = m.get(k) {
                     return Value::Mapping(Mapping::from_iter([(Value::from(k), x.clone())]));
                 }
@@ -1233,6 +1234,41 @@ tiers:
             m.tiers.as_mut().unwrap().levels[0].at_least = 65.0
         });
         assert_eq!(out, TEXT.replace("at_least: 70", "at_least: 65"));
+    }
+
+    /// Issue 14: a composite's part weight, written in a flow map or a block, is one line.
+    #[test]
+    fn a_part_weight_edit_changes_one_line() {
+        let text = format!(
+            "{}  - id: lead\n    parts:\n      - {{ journey: fit, weight: 40 }}  # fit first\n      - journey: fit2\n        weight: 60\n",
+            TEXT.replace("tiers:", "")
+                .split("  journey: fit")
+                .next()
+                .unwrap_or_default()
+        );
+        let text = text.replace("journeys:\n  - id: fit", "journeys:\n  - id: fit2\n    touchpoints:\n      - { id: t, weight: 100, signals: [ { field: visits, weight: 100, rule: flag } ] }\n  - id: fit");
+        let out = saved(&text, |m| {
+            let lead = m.journeys.len() - 1;
+            m.journeys[lead].parts[0].weight = Weight(2_500);
+            m.journeys[lead].parts[1].weight = Weight(7_500);
+        });
+        let changed: Vec<(&str, &str)> = text
+            .lines()
+            .zip(out.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                (
+                    "      - { journey: fit, weight: 40 }  # fit first",
+                    "      - { journey: fit, weight: 25 }  # fit first"
+                ),
+                ("        weight: 60", "        weight: 75"),
+            ],
+            "{out}"
+        );
+        assert_eq!(text.lines().count(), out.lines().count());
     }
 
     #[test]

@@ -488,16 +488,29 @@ impl MatchRule {
     }
 }
 
+/// A field as a form names it: its label whatever its length (a form has the room a
+/// sentence lacks), else its id in words.
+pub fn field_label(model: &Model, field: &str) -> String {
+    label_of(model, field)
+        .cloned()
+        .unwrap_or_else(|| field.replace('_', " "))
+}
+
 /// How a field reads inside a rule's sentence: its label when short, else its id in words.
 pub fn field_words(model: &Model, field: &str) -> String {
+    label_of(model, field)
+        // A long label reads badly inside a sentence; the id is short.
+        .filter(|l| l.chars().count() <= 24)
+        .cloned()
+        .unwrap_or_else(|| field.replace('_', " "))
+}
+
+fn label_of<'a>(model: &'a Model, field: &str) -> Option<&'a String> {
     model
         .fields
         .iter()
         .find(|f| f.id == field)
-        .and_then(|f| f.label.clone())
-        // A long label reads badly inside a sentence; the id is short.
-        .filter(|l| l.chars().count() <= 24)
-        .unwrap_or_else(|| field.replace('_', " "))
+        .and_then(|f| f.label.as_ref())
 }
 
 /// A number as the designer shows it: `3`, `2.5`, at most four decimals.

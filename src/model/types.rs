@@ -161,6 +161,78 @@ impl OutcomeWords {
 }
 
 impl Model {
+    /// The journeys in an order where every composite comes after its parts, and the first
+    /// cycle of parts if there is one (as journey ids, the first repeated at the end). In a
+    /// cycle, the part that closes it is left out of the order's dependencies: `check`
+    /// refuses such a model, and the engine scores that part as 0 rather than loop.
+    pub fn journey_order(&self) -> (Vec<usize>, Option<Vec<String>>) {
+        fn visit(
+            m: &Model,
+            ji: usize,
+            state: &mut [u8],
+            stack: &mut Vec<usize>,
+            order: &mut Vec<usize>,
+            cycle: &mut Option<Vec<String>>,
+        ) {
+            // 0: not seen, 1: on the stack, 2: done.
+            state[ji] = 1;
+            stack.push(ji);
+            for p in &m.journeys[ji].parts {
+                let Some(pi) = m.journeys.iter().position(|j| j.id == p.journey) else {
+                    continue;
+                };
+                match state[pi] {
+                    0 => visit(m, pi, state, stack, order, cycle),
+                    1 if cycle.is_none() => {
+                        let from = stack.iter().position(|&s| s == pi).unwrap_or(0);
+                        let mut ids: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|&s| m.journeys[s].id.clone())
+                            .collect();
+                        ids.push(m.journeys[pi].id.clone());
+                        *cycle = Some(ids);
+                    }
+                    _ => {}
+                }
+            }
+            stack.pop();
+            state[ji] = 2;
+            order.push(ji);
+        }
+        let mut state = vec![0u8; self.journeys.len()];
+        let mut order = Vec::with_capacity(self.journeys.len());
+        let mut cycle = None;
+        for ji in 0..self.journeys.len() {
+            if state[ji] == 0 {
+                visit(
+                    self,
+                    ji,
+                    &mut state,
+                    &mut Vec::new(),
+                    &mut order,
+                    &mut cycle,
+                );
+            }
+        }
+        (order, cycle)
+    }
+    /// A composite journey's parts as (journey index, weight fraction), leaving out a part
+    /// that names no journey or that does not come before it in `order` (a cycle): `check`
+    /// refuses both.
+    pub fn parts_of(&self, ji: usize, order: &[usize]) -> Vec<(usize, f64)> {
+        let pos = |i: usize| order.iter().position(|&o| o == i);
+        let Some(me) = pos(ji) else {
+            return Vec::new();
+        };
+        self.journeys[ji]
+            .parts
+            .iter()
+            .filter_map(|p| {
+                let pi = self.journeys.iter().position(|j| j.id == p.journey)?;
+                (pos(pi)? < me).then_some((pi, p.weight.fraction()))
+            })
+            .collect()
+    }
     /// Every signal of every journey, children's included, in file order.
     pub fn signals(&self) -> Vec<&Signal> {
         fn walk<'a>(t: &'a Touchpoint, out: &mut Vec<&'a Signal>) {
@@ -250,6 +322,10 @@ pub struct Field {
     /// Values that mean "no value" (`Select`, `N/A`, `-`); compared trimmed, ignoring case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// A derived field's expression (`model::expr`): the field is computed from other fields
+    /// of the same contact, not read from a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expr: Option<super::expr::Derivation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -262,8 +338,13 @@ impl Field {
             label: None,
             column: None,
             missing: Vec::new(),
+            expr: None,
             note: None,
         }
+    }
+    /// The parsed expression of a derived field, when it is one and its text parsed.
+    pub fn derived(&self) -> Option<&super::expr::Expr> {
+        self.expr.as_ref().and_then(|d| d.expr())
     }
     /// The contacts column this field is read from.
     pub fn column(&self) -> &str {
@@ -315,10 +396,22 @@ pub struct Journey {
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub open_question: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub touchpoints: Vec<Touchpoint>,
+    /// A composite journey's parts: other journeys' scores, weighted to 100%. A journey has
+    /// touchpoints or parts, not both.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adjustments: Vec<Adjustment>,
+}
+
+/// One part of a composite journey: another journey's score, with its weight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub journey: String,
+    pub weight: Weight,
 }
 
 impl Journey {
@@ -332,8 +425,37 @@ impl Journey {
             note: None,
             open_question: false,
             touchpoints: Vec::new(),
+            parts: Vec::new(),
             adjustments: Vec::new(),
         }
+    }
+    /// A composite journey scores its parts (other journeys) instead of touchpoints.
+    pub fn is_composite(&self) -> bool {
+        !self.parts.is_empty()
+    }
+    /// The sum of the weights `check` holds at 100%: the parts' of a composite, else the
+    /// touchpoints', in hundredths of a percent.
+    pub fn weight_sum(&self) -> i64 {
+        if self.is_composite() {
+            self.parts.iter().map(|p| p.weight.0).sum()
+        } else {
+            self.touchpoints.iter().map(|t| t.weight.0).sum()
+        }
+    }
+    /// A composite's parts in words: `Fit 40% + Activity 60%` (ids for unknown parts).
+    pub fn parts_words(&self, model: &Model) -> String {
+        self.parts
+            .iter()
+            .map(|p| {
+                let name = model
+                    .journeys
+                    .iter()
+                    .find(|j| j.id == p.journey)
+                    .map_or(p.journey.as_str(), |j| j.title());
+                format!("{name} {}%", p.weight)
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
     pub fn title(&self) -> &str {
         if self.name.is_empty() {
@@ -840,6 +962,47 @@ pub struct Tier {
         skip_serializing_if = "Option::is_none"
     )]
     pub to_person: Option<bool>,
+    /// How many contacts the handover can take per period: the back-test and the designer
+    /// propose the threshold that hands over about that many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+}
+
+/// `capacity: { contacts: 400, per: week, date: Created }`: a tier's handover takes about 400
+/// contacts a week, the weeks counted over the contacts' `Created` column; `per: file` (the
+/// default) takes the whole contacts file as one period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    pub contacts: usize,
+    #[serde(default)]
+    pub per: Period,
+    /// The date column that places each contact in a period (needed per day, week or month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// The period of a capacity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    /// The whole contacts file at once.
+    #[default]
+    File,
+}
+
+impl Period {
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::File => "file",
+        }
+    }
 }
 
 impl Tier {

@@ -170,26 +170,36 @@ pub fn balance_even(weights: &[Weight]) -> Vec<Weight> {
 /// Scales the weights proportionally so that they sum to exactly 100.00%, by largest
 /// remainder. All-zero weights are spread evenly.
 pub fn balance_proportional(weights: &[Weight]) -> Vec<Weight> {
-    let sum: i64 = weights.iter().map(|w| w.0).sum();
     if weights.is_empty() {
         return Vec::new();
     }
-    if sum == 0 {
+    if weights.iter().all(|w| w.0 == 0) {
         return balance_even(weights);
+    }
+    scale_to(weights, FULL)
+}
+
+/// Scales the weights proportionally so that they sum to exactly `total` hundredths, by
+/// largest remainder: how a group makes room for a new member of weight `FULL - total`.
+/// All-zero weights stay zero.
+pub fn scale_to(weights: &[Weight], total: i64) -> Vec<Weight> {
+    let sum: i64 = weights.iter().map(|w| w.0).sum();
+    if sum <= 0 {
+        return weights.to_vec();
     }
     let mut out = Vec::with_capacity(weights.len());
     let mut rems = Vec::with_capacity(weights.len());
-    let mut total = 0i64;
+    let mut sum_out = 0i64;
     for (i, w) in weights.iter().enumerate() {
-        let exact = w.0 as i128 * FULL as i128;
+        let exact = w.0 as i128 * total as i128;
         let q = (exact / sum as i128) as i64;
         let r = (exact % sum as i128) as i64;
         out.push(q);
         rems.push((r, i));
-        total += q;
+        sum_out += q;
     }
     rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut left = FULL - total;
+    let mut left = total - sum_out;
     for (_, i) in rems {
         if left <= 0 {
             break;

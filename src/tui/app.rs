@@ -152,6 +152,12 @@ pub enum Action {
     /// Accept the selected suggested weight; every suggested weight.
     AcceptWeight,
     AcceptAll,
+    /// Suggest signals from the columns the model does not use, in the background.
+    SuggestSignals,
+    /// Add the selected suggested signal (its field and touchpoint) as one edit.
+    AcceptSignal,
+    /// Move each tier with a `capacity:` to the threshold that fits it.
+    FitCapacity,
     /// Switch between the journey map and the model tree.
     ToggleMap,
     /// The map: the board of cards or the Six Pillars grid.
@@ -234,6 +240,8 @@ pub struct App {
     /// How far the side panel is scrolled (lines, or journeys for the pillars).
     pub panel_scroll: usize,
     pub tuning: Tuning,
+    /// The suggested signals, once asked for.
+    pub signals: super::signals::Signals,
     /// The personas scored, and the model they were scored with.
     pub personas: Vec<crate::engine::PersonaResult>,
     personas_model: Option<Model>,
@@ -286,6 +294,7 @@ impl App {
             panel: Panel::default(),
             panel_scroll: 0,
             tuning: Tuning::default(),
+            signals: Default::default(),
             personas: Vec::new(),
             personas_model: None,
             samples_in_preview: None,
@@ -482,6 +491,8 @@ impl App {
         if self.screen == Screen::Preview {
             return if self.panel == Panel::Tuning && self.tuning.suggestion().is_some() {
                 Mode::Tuning
+            } else if self.panel == Panel::Signals && self.signals.list().is_some() {
+                Mode::Signals
             } else {
                 Mode::Preview
             };
@@ -795,6 +806,9 @@ impl App {
             | Action::Tune
             | Action::AcceptWeight
             | Action::AcceptAll
+            | Action::SuggestSignals
+            | Action::AcceptSignal
+            | Action::FitCapacity
             | Action::FollowJourney(_)
             | Action::ScrollColumns(_)
             | Action::WideTable => self.preview_action(action),

@@ -23,6 +23,8 @@ pub enum Mode {
     Preview,
     /// The preview's suggested weights, once tuning has suggested some.
     Tuning,
+    /// The preview's suggested signals, once the list is there.
+    Signals,
     /// A one-line text box (a name, a weight, a condition).
     Input,
     /// The multi-line note editor.
@@ -44,6 +46,7 @@ impl Mode {
             Mode::Map => "Journey map",
             Mode::Preview => "Preview of contacts",
             Mode::Tuning => "Suggested weights",
+            Mode::Signals => "Suggested signals",
             Mode::Input => "Text box",
             Mode::Note => "Note editor",
             Mode::Picker => "Pick from a list",
@@ -63,6 +66,7 @@ impl Mode {
                 | Mode::Map
                 | Mode::Preview
                 | Mode::Tuning
+                | Mode::Signals
         )
     }
 }
@@ -926,6 +930,14 @@ fn defaults() -> Vec<Binding> {
     );
     b(
         M::Preview,
+        &[k('C')],
+        A::FitCapacity,
+        "tier thresholds to fit capacity",
+        true,
+        Some(App::capacity_moves),
+    );
+    b(
+        M::Preview,
         &[p(C::Esc)],
         A::TogglePreview,
         "back to the model",
@@ -971,6 +983,57 @@ fn defaults() -> Vec<Binding> {
     b(M::Tuning, &[k('T')], A::Tune, "tune again", false, None);
     b(
         M::Tuning,
+        &[p(C::Esc)],
+        A::TogglePreview,
+        "back to the model",
+        false,
+        None,
+    );
+
+    // The suggested signals.
+    b(M::Signals, &[p(C::Up), k('k')], A::Up, "up", false, None);
+    b(
+        M::Signals,
+        &[p(C::Down), k('j')],
+        A::Down,
+        "down",
+        false,
+        None,
+    );
+    b(
+        M::Signals,
+        &[p(C::Enter), k('a')],
+        A::AcceptSignal,
+        "add this signal",
+        true,
+        None,
+    );
+    b(
+        M::Signals,
+        &[k('r')],
+        A::SuggestSignals,
+        "suggest again",
+        true,
+        None,
+    );
+    b(
+        M::Signals,
+        &[p(C::Tab)],
+        A::NextPanel,
+        "next panel",
+        true,
+        None,
+    );
+    b(
+        M::Signals,
+        &[p(C::BackTab), Key::shift(C::BackTab)],
+        A::PrevPanel,
+        "previous panel",
+        false,
+        None,
+    );
+    b(
+        M::Signals,
         &[p(C::Esc)],
         A::TogglePreview,
         "back to the model",

@@ -817,16 +817,8 @@ pub fn sample_title(s: &Sample) -> String {
     }
 }
 
-/// `base`, or `base_2`, `base_3`... whichever is not among `taken`.
-pub fn unique_id(base: &str, taken: &[&str]) -> String {
-    if !taken.contains(&base) {
-        return base.to_string();
-    }
-    (2..)
-        .map(|n| format!("{base}_{n}"))
-        .find(|c| !taken.contains(&c.as_str()))
-        .unwrap_or_else(|| base.to_string())
-}
+/// Kept here too, where the designer's edits have always found it.
+pub use crate::model::unique_id;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -913,6 +905,7 @@ mod tests {
                     at_least: 50.0,
                     handover: String::new(),
                     to_person: None,
+                    capacity: None,
                 }),
             },
             Op::Batch(vec![

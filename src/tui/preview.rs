@@ -14,6 +14,7 @@ use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves_on, o
 use crate::engine::metrics::Ranking;
 use crate::engine::whatif::{Comparison, compare_on, compare_ranked, main_journey, ranking};
 use crate::engine::{Scored, Scorer};
+use crate::export::backtest::{CalibrationBand, CapacityProposal, calibration, tier_capacities};
 use crate::model::Model;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -136,6 +137,12 @@ pub struct Computed {
     /// The other journeys (not the comparison's): id, contacts whose score changed, and the
     /// mean change.
     pub other_journeys: Vec<(String, usize, f64)>,
+    /// With an outcome: the what-if journey's current scores in bands of ten with how many
+    /// of each band converted (what "leads scoring like this converted 64%" is read from).
+    pub calibration: Vec<CalibrationBand>,
+    /// Each tier with a `capacity:` (by index), and the threshold that fits it on the current
+    /// scores, or why its periods cannot be counted.
+    pub capacity: Vec<(usize, Result<CapacityProposal, String>)>,
 }
 
 /// Scores a job: the baseline first when its scores are not known yet, then the model.
@@ -230,6 +237,18 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
             };
             (comparison, hist_before, hist_after, matrix, other_journeys)
         });
+    let calibration = match (
+        outcome,
+        model
+            .journeys
+            .iter()
+            .position(|j| j.id == comparison.journey),
+    ) {
+        (Some(o), Some(j)) => calibration(&scored.scores[j], &o.values),
+        _ => Vec::new(),
+    };
+    let values = outcome.map_or(&[][..], |o| &o.values[..]);
+    let capacity = tier_capacities(&model, &scored, scorer.table(), values);
     Computed {
         generation,
         model,
@@ -240,6 +259,8 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         hist_after,
         matrix,
         other_journeys,
+        calibration,
+        capacity,
     }
 }
 
@@ -682,7 +703,9 @@ impl Preview {
         let (m, s) = (&r.model, &r.scored);
         let c = self.comparison().unwrap_or(&r.comparison);
         match col {
-            Col::Id => self.table.cell(row, &self.id_column).to_string(),
+            Col::Id => {
+                crate::engine::output::id_cell(&self.table, row, &self.id_column).into_owned()
+            }
             Col::Show(i) => self
                 .show
                 .get(i)
@@ -846,6 +869,21 @@ impl Preview {
         };
     }
 
+    /// The calibration band the contact's score on the what-if journey falls in, when the
+    /// outcome is known.
+    pub fn band_of(&self, row: usize) -> Option<&CalibrationBand> {
+        let r = self.result.as_ref()?;
+        let j = r
+            .model
+            .journeys
+            .iter()
+            .position(|j| j.id == r.comparison.journey)?;
+        let s = *r.scored.scores.get(j)?.get(row)?;
+        r.calibration
+            .iter()
+            .find(|b| s >= b.from && (s < b.to || b.to >= 100.0))
+    }
+
     /// The model's fields whose column the contacts lack, as `field (column)`.
     pub fn missing_columns(&self) -> Vec<String> {
         let Some(r) = &self.result else {
@@ -884,16 +922,19 @@ pub enum Panel {
     Personas,
     /// Suggested weights from tuning.
     Tuning,
+    /// Suggested signals: the columns the model does not use, ranked.
+    Signals,
 }
 
 impl Panel {
-    pub const ALL: [Panel; 6] = [
+    pub const ALL: [Panel; 7] = [
         Panel::Explain,
         Panel::Distribution,
         Panel::Matrix,
         Panel::Pillars,
         Panel::Personas,
         Panel::Tuning,
+        Panel::Signals,
     ];
 
     pub fn title(self) -> &'static str {
@@ -904,6 +945,7 @@ impl Panel {
             Panel::Pillars => "Pillars",
             Panel::Personas => "Personas",
             Panel::Tuning => "Suggested weights",
+            Panel::Signals => "Suggested signals",
         }
     }
 

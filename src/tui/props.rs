@@ -46,6 +46,8 @@ pub enum Prop {
     Missing,
     /// A signal's attainment for a contact without a value.
     MissingGives,
+    /// A derived field's expression (`model::expr`).
+    Expr,
     /// The matrix's row grade, column grade, and the ratings of its green and amber zones.
     MatrixRows,
     MatrixColumns,
@@ -112,6 +114,7 @@ impl Prop {
             Prop::Column => "Column",
             Prop::Missing => "Missing values",
             Prop::MissingGives => "Missing",
+            Prop::Expr => "Expression",
             Prop::MatrixRows => "Rows",
             Prop::MatrixColumns => "Columns",
             Prop::Green => "Green",
@@ -153,6 +156,9 @@ impl Prop {
             Prop::MissingGives => {
                 "a missing value's attainment, 0 to 1, or empty for the rule's (else 0)"
             }
+            Prop::Expr => {
+                "computed from other fields: web_visits_30d / (emails_sent_30d + 1); empty: read from its column"
+            }
             Prop::AsOf => "a date (2026-11-01), or empty for today",
             Prop::Points => "points added (or taken away, negative) when the condition holds",
             Prop::AtLeast => "the lowest journey score of this tier, 0 to 100",
@@ -193,7 +199,7 @@ pub fn props(node: &Node) -> Vec<Prop> {
         Node::Persona(_) => vec![Name, Values, Expect, Note],
         Node::Sample(_) => vec![Values],
         Node::Matrix => vec![MatrixRows, MatrixColumns, Green, Amber],
-        Node::Field(_) => vec![Id, FieldKind, Label, Column, Missing, Note],
+        Node::Field(_) => vec![Id, FieldKind, Label, Column, Missing, Expr, Note],
         Node::Journeys
         | Node::Grades
         | Node::Segments
@@ -278,6 +284,7 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Field(f), Prop::Label) => opt(&f.label),
         (I::Field(f), Prop::Column) => opt(&f.column),
         (I::Field(f), Prop::Missing) => f.missing.join(", "),
+        (I::Field(f), Prop::Expr) => f.expr.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
         (I::Field(f), Prop::Note) => opt(&f.note),
         _ => String::new(),
     }
@@ -288,6 +295,13 @@ pub fn raw(item: &Item, prop: Prop) -> String {
 pub fn display(item: &Item, prop: Prop, model: &Model) -> String {
     match (item, prop) {
         (Item::Signal(s), Prop::Rule) => s.words_in(model),
+        // The room knows a field by its label; the id stays beside it, as the picker shows it.
+        (Item::Signal(s), Prop::Field) => match model.fields.iter().find(|f| f.id == s.field) {
+            Some(crate::model::Field {
+                label: Some(label), ..
+            }) => format!("{label} ({})", s.field),
+            _ => s.field.clone(),
+        },
         (Item::Adjustment(a), Prop::When) => describe_condition(&a.when),
         (Item::Segment(s), Prop::When) => match &s.when {
             Some(c) => describe_condition(c),
@@ -572,10 +586,49 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
                 .map(String::from)
                 .collect()
         }
+        (I::Field(f), Prop::Expr) => {
+            f.expr = match non_empty(raw) {
+                None => None,
+                Some(t) => Some(derivation(t.trim(), f, model)?),
+            }
+        }
         (I::Field(f), Prop::Note) => f.note = non_empty(raw),
         _ => return Err(format!("{} cannot be set here", prop.label())),
     }
     Ok(item)
+}
+
+/// A derived field's expression, refused with its located error when it does not parse or
+/// type as the field's kind: the form keeps the text and shows why, the model keeps its old
+/// expression.
+fn derivation(
+    text: &str,
+    f: &crate::model::Field,
+    model: &Model,
+) -> Result<crate::model::expr::Derivation, String> {
+    let d = crate::model::expr::Derivation::new(text);
+    let parsed = d.parsed.as_ref().map_err(|e| e.to_string())?;
+    let known: Vec<&str> = model.fields.iter().map(|g| g.id.as_str()).collect();
+    let kind_of = |id: &str| {
+        model
+            .fields
+            .iter()
+            .rev()
+            .find(|g| g.id == id)
+            .map(|g| g.kind)
+    };
+    let t = parsed
+        .expr
+        .type_of(&parsed.columns, &kind_of, &known)
+        .map_err(|e| e.to_string())?;
+    if t.kind() != f.kind {
+        return Err(format!(
+            "the expression gives a {}, but the field is a {}",
+            t.name(),
+            f.kind.name()
+        ));
+    }
+    Ok(d)
 }
 
 fn known_journey(raw: &str, model: &Model) -> Result<String, String> {
@@ -755,6 +808,41 @@ mod tests {
         );
         assert_eq!(describe_condition(&two), "web visits at least emails sent");
         assert_eq!(yaml_serde::from_str::<Condition>(&flow(&two)).unwrap(), two);
+    }
+
+    #[test]
+    fn a_derived_fields_expression_is_validated_in_place() {
+        let mut m = Model::default();
+        m.fields
+            .push(Field::new("web_visits_30d", FieldKind::Number));
+        m.fields.push(Field::new("emails", FieldKind::Number));
+        let f = Item::Field(Field::new("per_mail", FieldKind::Number));
+        let Ok(Item::Field(set_f)) = set(&f, Prop::Expr, " web_visits_30d / (emails + 1) ", &m)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            raw(&Item::Field(set_f.clone()), Prop::Expr),
+            "web_visits_30d / (emails + 1)"
+        );
+        assert!(set_f.derived().is_some());
+        assert_eq!(
+            set(&f, Prop::Expr, "web_visit_30d / 2", &m).unwrap_err(),
+            "unknown field 'web_visit_30d', did you mean 'web_visits_30d'? (column 1 of the expression)"
+        );
+        assert_eq!(
+            set(&f, Prop::Expr, "emails + ", &m).unwrap_err(),
+            "expected a value, found end of the expression (column 9 of the expression)"
+        );
+        assert_eq!(
+            set(&f, Prop::Expr, "emails > 1", &m).unwrap_err(),
+            "the expression gives a boolean, but the field is a number"
+        );
+        // Empty: read from its column again.
+        let Ok(Item::Field(back)) = set(&Item::Field(set_f), Prop::Expr, " ", &m) else {
+            panic!()
+        };
+        assert!(back.expr.is_none());
     }
 
     #[test]

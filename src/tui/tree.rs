@@ -146,7 +146,11 @@ fn all_rows(m: &Model) -> Vec<Row> {
     for (j, journey) in m.journeys.iter().enumerate() {
         let mut r = Row::new(Node::Journey(j), 1, RowKind::Journey, journey.title());
         r.detail = format!("{}, {}", journey.ending.name(), journey.stage.name());
-        r.group_sum = Some(sum(&journey.touchpoints, |t| t.weight));
+        if journey.is_composite() {
+            // The parts and their weights, with the live gauge over them.
+            r.detail = format!("{}; composite: {}", r.detail, journey.parts_words(m));
+        }
+        r.group_sum = Some(journey.weight_sum());
         r.open_question = journey.open_question;
         out.push(r);
         for (k, t) in journey.touchpoints.iter().enumerate() {

@@ -323,6 +323,7 @@ impl App {
                     at_least: 0.0,
                     handover: String::new(),
                     to_person: None,
+                    capacity: None,
                 })
             }
             ListRef::Segments => Item::Segment(Segment {
@@ -356,10 +357,13 @@ impl App {
                 // The id column, then every field's column, empty to fill in.
                 let id = m.id_column.clone().unwrap_or_else(|| "id".into());
                 let mut s = crate::tui::ops::Sample::new();
-                s.insert(
-                    id,
-                    crate::model::Scalar::Text(format!("sample {}", m.samples.len() + 1)),
-                );
+                // A `#row` id is the sample's place, not a cell to fill in.
+                if id != crate::engine::ROW_ID {
+                    s.insert(
+                        id,
+                        crate::model::Scalar::Text(format!("sample {}", m.samples.len() + 1)),
+                    );
+                }
                 for f in &m.fields {
                     s.entry(f.column().to_string())
                         .or_insert(crate::model::Scalar::Text(String::new()));
@@ -711,7 +715,8 @@ impl App {
             }
             EditKind::Rule => {
                 if let Item::Signal(s) = item {
-                    let words = crate::model::rules::field_words(&self.model, &s.field);
+                    // The form is titled, and its sentence written, with the field's label.
+                    let words = crate::model::rules::field_label(&self.model, &s.field);
                     self.popups
                         .push(Popup::Rule(RuleForm::new(node, words, &s.rule)));
                 }
@@ -799,6 +804,13 @@ fn journey_users(m: &Model, id: &str) -> Vec<String> {
             out.push(format!("persona '{}'", p.name));
         }
     }
+    for j in m
+        .journeys
+        .iter()
+        .filter(|j| j.parts.iter().any(|p| p.journey == id))
+    {
+        out.push(format!("composite journey '{}'", j.id));
+    }
     for j in m.journeys.iter().filter(|j| j.id != id) {
         for a in j.adjustments.iter().filter(|a| names(&a.when, id)) {
             out.push(format!("adjustment '{}'", a.name));
@@ -877,6 +889,21 @@ fn rename_journey_references(m: &mut Model, old: &str, new: &str) -> Vec<String>
         if let Some((i, _, range)) = p.expect.scores.shift_remove_full(old) {
             p.expect.scores.shift_insert(i, new.to_string(), range);
             out.push(format!("persona '{}'", p.name));
+        }
+    }
+    // A composite's parts, and the tuning limits on their weights (`lead.fit`).
+    let mut part_limits = Vec::new();
+    for j in &mut m.journeys {
+        for p in j.parts.iter_mut().filter(|p| p.journey == old) {
+            p.journey = new.to_string();
+            out.push(format!("composite journey '{}'", j.id));
+            part_limits.push((format!("{}.{old}", j.id), format!("{}.{new}", j.id)));
+        }
+    }
+    for t in &mut m.tuning {
+        if let Some((_, to)) = part_limits.iter().find(|(from, _)| *from == t.at) {
+            t.at.clone_from(to);
+            out.push(format!("tuning limit '{}'", t.at));
         }
     }
     for j in &mut m.journeys {

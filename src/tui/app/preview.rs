@@ -11,6 +11,7 @@ use crate::tui::keys::Mode;
 use crate::tui::ops::Op;
 use crate::tui::popups::{Input, PickItem, PickPurpose, Picker, Popup, Purpose};
 use crate::tui::preview::{Loading, Panel, Preview};
+use crate::tui::signals::{Signals, accept_op, is_used};
 use crate::tui::tuning::Tuning;
 use crate::tui::view;
 use ratatui::layout::Rect;
@@ -101,6 +102,7 @@ impl App {
         self.preview = Some(p);
         self.preview_error = None;
         self.tuning = Tuning::Idle;
+        self.signals = Signals::Idle;
         self.samples_in_preview = None;
     }
 
@@ -167,6 +169,7 @@ impl App {
     pub fn busy(&self) -> bool {
         self.preview.as_ref().is_some_and(|p| p.pending)
             || self.tuning.is_running()
+            || self.signals.is_running()
             || self.loading.is_some()
     }
 
@@ -207,6 +210,26 @@ impl App {
             }
             self.sync_overlay();
         }
+        if self.signals.poll() {
+            changed = true;
+            match &self.signals {
+                Signals::Ready(s) => {
+                    let n = s.list.columns.len();
+                    self.say(
+                        Tone::Ok,
+                        format!(
+                            "{n} unused column{} ranked (Enter adds the selected one)",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+                Signals::Failed(e) => {
+                    let e = format!("suggesting signals: {e}");
+                    self.say(Tone::Error, e);
+                }
+                _ => {}
+            }
+        }
         changed
     }
 
@@ -231,6 +254,82 @@ impl App {
     pub fn has_preview(&self) -> bool {
         self.preview.is_some()
     }
+    /// Whether a tier's `capacity:` proposes a threshold other than the tier's.
+    pub fn capacity_moves(&self) -> bool {
+        !self.capacity_ops().is_empty()
+    }
+
+    /// The edits that move each tier with a capacity to the threshold that fits it, each
+    /// with what it hands over, in words.
+    fn capacity_ops(&self) -> Vec<(Op, String)> {
+        let Some(r) = self.preview.as_ref().and_then(|p| p.result.as_ref()) else {
+            return Vec::new();
+        };
+        // The proposal is for the model it was computed on; a newer edit waits for its own.
+        if r.model != self.model {
+            return Vec::new();
+        }
+        let Some(tiers) = &self.model.tiers else {
+            return Vec::new();
+        };
+        let did = self.model.outcome_words().did;
+        r.capacity
+            .iter()
+            .filter_map(|(i, p)| {
+                let c = p.as_ref().ok()?;
+                let tier = tiers.levels.get(*i)?;
+                if (tier.at_least - c.at_least).abs() < 1e-9 {
+                    return None;
+                }
+                let mut moved = tier.clone();
+                moved.at_least = c.at_least;
+                let said = format!(
+                    "{} from {} to {}: {} contacts handed over ({} a {}), {} of them {did}",
+                    tier.name,
+                    crate::tui::tree::fmt_num(tier.at_least),
+                    crate::tui::tree::fmt_num(c.at_least),
+                    c.handed_over,
+                    crate::tui::tree::fmt_num((c.per_period * 10.0).round() / 10.0),
+                    c.ask.per,
+                    c.converted
+                );
+                Some((
+                    Op::Replace {
+                        node: crate::tui::ops::Node::Tier(*i),
+                        item: crate::tui::ops::Item::Tier(moved),
+                    },
+                    said,
+                ))
+            })
+            .collect()
+    }
+
+    fn fit_capacity(&mut self) {
+        let mut ops = self.capacity_ops();
+        if ops.is_empty() {
+            self.say(
+                Tone::Info,
+                "no tier has a capacity: whose threshold would move (capacity: { contacts: 400, per: week, date: Created } on a tier)",
+            );
+            return;
+        }
+        let label = format!(
+            "tier threshold fitted to capacity: {}",
+            ops.iter()
+                .map(|(_, s)| s.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let op = if ops.len() == 1 {
+            ops.remove(0).0
+        } else {
+            Op::Batch(ops.into_iter().map(|(o, _)| o).collect())
+        };
+        self.edit(op, label);
+        // The edit selects the tier in the tree; the room stays on the preview.
+        self.screen = Screen::Preview;
+    }
+
     pub fn preview_filtered(&self) -> bool {
         self.preview.as_ref().is_some_and(|p| !p.filter.is_empty())
     }
@@ -276,6 +375,11 @@ impl App {
                 let last = s.weights.len().saturating_sub(1) as i64;
                 s.cursor = (s.cursor as i64 + by).clamp(0, last.max(0)) as usize;
             }
+        } else if self.mode() == Mode::Signals {
+            if let Signals::Ready(s) = &mut self.signals {
+                let last = s.list.columns.len().saturating_sub(1) as i64;
+                s.cursor = (s.cursor as i64 + by).clamp(0, last.max(0)) as usize;
+            }
         } else if let Some(p) = &mut self.preview {
             p.step(by, h as usize);
             self.panel_scroll = 0;
@@ -317,10 +421,12 @@ impl App {
             Action::NextPanel => {
                 self.panel = self.panel.step(1);
                 self.panel_scroll = 0;
+                self.panel_shown();
             }
             Action::PrevPanel => {
                 self.panel = self.panel.step(-1);
                 self.panel_scroll = 0;
+                self.panel_shown();
             }
             Action::ScrollPanel(by) => {
                 let max = view::preview::panel_scroll_max(self) as i64;
@@ -435,6 +541,9 @@ impl App {
             }
             Action::AcceptWeight => self.accept_suggested(false),
             Action::AcceptAll => self.accept_suggested(true),
+            Action::SuggestSignals => self.start_signals(),
+            Action::FitCapacity => self.fit_capacity(),
+            Action::AcceptSignal => self.accept_signal(),
             _ => {}
         }
         self.sync_overlay();
@@ -538,6 +647,73 @@ impl App {
         self.screen = Screen::Preview;
         self.panel = Panel::Tuning;
         self.say(Tone::Info, "tuning the weights in the background…");
+    }
+
+    /// The suggested signals are measured the first time their panel is shown.
+    fn panel_shown(&mut self) {
+        if self.panel == Panel::Signals
+            && matches!(self.signals, Signals::Idle | Signals::Failed(_))
+        {
+            self.start_signals();
+        }
+    }
+
+    fn start_signals(&mut self) {
+        if self.signals.is_running() {
+            self.say(Tone::Info, "the signals are already being measured");
+            return;
+        }
+        let Some(p) = &self.preview else {
+            self.say(
+                Tone::Warning,
+                "suggesting signals needs contacts: o opens a file",
+            );
+            return;
+        };
+        let Some(outcome) = p.outcome.clone() else {
+            let why = p.outcome_problem.clone().unwrap_or_else(|| {
+                "suggesting signals needs an outcome column: name it under `outcome:` in the model"
+                    .into()
+            });
+            self.say(Tone::Warning, why);
+            return;
+        };
+        self.signals = Signals::start(self.model.clone(), p.table.clone(), outcome);
+        self.screen = Screen::Preview;
+        self.panel = Panel::Signals;
+        self.say(
+            Tone::Info,
+            "measuring the columns the model does not use, in the background…",
+        );
+    }
+
+    fn accept_signal(&mut self) {
+        let Some(s) = self.signals.list() else {
+            return;
+        };
+        let Some(c) = s.list.columns.get(s.cursor).cloned() else {
+            return;
+        };
+        let journey = s.list.journey.clone();
+        if is_used(&self.model, &c) {
+            self.say(Tone::Info, format!("the model already reads {}", c.column));
+            return;
+        }
+        if let Some(why) = &c.leak {
+            // Scoring a column filled in after the outcome makes a model that cannot work
+            // live: the room adds it by hand once it knows when the column is filled in.
+            self.say(Tone::Warning, format!("{} is not added: {why}", c.column));
+            return;
+        }
+        match accept_op(&self.model, &journey, &c) {
+            Some((op, label)) => {
+                self.edit(op, label);
+            }
+            None => self.say(
+                Tone::Error,
+                format!("journey {journey} is no longer in the model: r suggests again"),
+            ),
+        }
     }
 
     fn accept_suggested(&mut self, all: bool) {

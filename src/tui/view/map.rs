@@ -279,6 +279,8 @@ fn draw_lane_header(f: &mut Frame, app: &App, j: &Journey, lane: &Lane, selected
     }
     let n = j.touchpoints.len();
     let cards = match (lane.folded, lane.before + lane.after) {
+        // A composite has no cards of its own: its lane lists its parts.
+        _ if j.is_composite() => format!("  composite: {}", j.parts_words(&app.model)),
         (true, _) => format!("  {n} card{} folded", if n == 1 { "" } else { "s" }),
         (false, 0) if n == 0 => "  no cards: i adds one".to_string(),
         (false, 0) => String::new(),
@@ -302,7 +304,7 @@ fn draw_lane_header(f: &mut Frame, app: &App, j: &Journey, lane: &Lane, selected
             ..area
         },
     );
-    let sum: i64 = j.touchpoints.iter().map(|tp| tp.weight.0).sum();
+    let sum = j.weight_sum();
     let gauge = WeightGauge {
         label: "Σ",
         sum,
@@ -440,6 +442,8 @@ enum GridKind {
     Total(usize),
     /// The gaps of a journey: pillars nothing serves, a pillar carrying most of the weight.
     Gaps(String),
+    /// A composite journey's parts: its pillars are theirs, shown in their own rows.
+    Parts(String),
 }
 
 fn grid_rows(app: &App) -> Vec<GridRow> {
@@ -449,6 +453,13 @@ fn grid_rows(app: &App) -> Vec<GridRow> {
             kind: GridKind::Journey(j),
             node: Some(Node::Journey(j)),
         });
+        if journey.is_composite() {
+            rows.push(GridRow {
+                kind: GridKind::Parts(journey.parts_words(&app.model)),
+                node: Some(Node::Journey(j)),
+            });
+            continue;
+        }
         for k in 0..journey.touchpoints.len() {
             rows.push(GridRow {
                 kind: GridKind::Touchpoint(j, k),
@@ -576,7 +587,7 @@ fn draw_grid(f: &mut Frame, app: &App, inner: Rect) {
                 let Some(journey) = app.model.journeys.get(*j) else {
                     continue;
                 };
-                let sum: i64 = journey.touchpoints.iter().map(|x| x.weight.0).sum();
+                let sum = journey.weight_sum();
                 let shares = pillar_shares(journey);
                 let dominant = dominant_pillar(&shares).map(|(p, _)| p);
                 spans.push(Span::styled(
@@ -607,6 +618,12 @@ fn draw_grid(f: &mut Frame, app: &App, inner: Rect) {
             }
             GridKind::Gaps(g) => {
                 spans.push(Span::styled(format!("  ⚠ {g}"), t.style("warning")));
+            }
+            GridKind::Parts(p) => {
+                spans.push(Span::styled(
+                    format!("  composite of {p}: its pillars are its parts'"),
+                    t.style("muted"),
+                ));
             }
         }
         let mut line = fit_line(Line::from(spans), w);

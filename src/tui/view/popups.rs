@@ -349,6 +349,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
             Mode::Map,
             Mode::Preview,
             Mode::Tuning,
+            Mode::Signals,
             Mode::Input,
             Mode::Note,
             Mode::Picker,

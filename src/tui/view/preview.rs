@@ -11,6 +11,7 @@ use crate::engine::whatif::Comparison;
 use crate::model::check::pillar_shares;
 use crate::tui::app::App;
 use crate::tui::preview::{Col, Detail, Panel, Preview};
+use crate::tui::signals::{Signals, is_used};
 use crate::tui::theme::Theme;
 use crate::tui::tree::fmt_num;
 use crate::tui::tuning::Tuning;
@@ -292,6 +293,7 @@ fn draw_panel(f: &mut Frame, app: &App, area: Rect) {
         Panel::Pillars => draw_pillars(f, app, inner),
         Panel::Personas => scrolled_lines_into(f, app, persona_lines(app), inner, app.panel_scroll),
         Panel::Tuning => lines_into(f, tuning_lines(app, width, inner.height as usize), inner),
+        Panel::Signals => lines_into(f, signal_lines(app, width, inner.height as usize), inner),
     }
 }
 
@@ -337,6 +339,10 @@ pub fn explain_lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
             Span::styled(j.name.clone(), t.style("header")),
             Span::styled(format!("  {}", pts(j.score)), t.style("weight")),
         ]));
+        // What the score means comes first, before the points that make it.
+        if Some(j.id.as_str()) == about {
+            lines.extend(calibration_lines(app, d.row));
+        }
         for tp in &j.touchpoints {
             touchpoint_lines(t, tp, 1, &mut lines);
         }
@@ -400,7 +406,70 @@ pub fn explain_lines(app: &App, d: &Detail) -> Vec<Line<'static>> {
         }
         lines.push(Line::from(spans));
     }
-    lines
+    // Ids, values and names come from the contacts and the model: shown as escapes, never
+    // obeyed (the terminal library drops control characters, so `ESC [2J` showed as `[2J`).
+    lines.into_iter().map(printable_line).collect()
+}
+
+/// A line with the text of each of its spans made printable (`crate::printable`).
+fn printable_line(line: Line<'static>) -> Line<'static> {
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|s| Span {
+            content: crate::printable::printable(&s.content).into_owned().into(),
+            ..s
+        })
+        .collect();
+    Line { spans, ..line }
+}
+
+/// "Leads scoring like this converted 64% of the time", in the model's words, with the count
+/// behind it (two lines, to fit the side panel); nothing when the outcome is not known.
+fn calibration_lines(app: &App, row: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(p) = app.preview.as_ref() else {
+        return Vec::new();
+    };
+    let (Some(band), Some(r)) = (p.band_of(row), p.result.as_ref()) else {
+        return Vec::new();
+    };
+    let Some(rate) = band.group.rate else {
+        return Vec::new();
+    };
+    let words = r.model.outcome_words();
+    // Who is scored: leads on a conversion journey, customers on a customer's.
+    use crate::model::Ending;
+    let ending = r
+        .model
+        .journeys
+        .iter()
+        .find(|j| j.id == r.comparison.journey)
+        .map(|j| j.ending);
+    let who = match ending {
+        Some(Ending::Conversion) => "Leads",
+        Some(Ending::Expansion | Ending::Attrition) => "Customers",
+        Some(Ending::Dimension) | None => "Contacts",
+    };
+    vec![
+        Line::styled(
+            format!(
+                "{who} scoring like this ({}-{} on {})",
+                band.from, band.to, r.comparison.journey
+            ),
+            t.style("info"),
+        ),
+        Line::styled(
+            format!(
+                "  {} {:.0}% of the time ({} of {})",
+                words.did,
+                rate * 100.0,
+                band.group.converted,
+                band.group.known
+            ),
+            t.style("info"),
+        ),
+    ]
 }
 
 fn touchpoint_lines(t: &Theme, tp: &TouchpointPart, depth: usize, out: &mut Vec<Line<'static>>) {
@@ -463,13 +532,14 @@ fn draw_distribution(f: &mut Frame, app: &App, area: Rect) {
                 .collect()
         })
         .unwrap_or_default();
-    f.render_widget(
-        Line::styled(
-            format!("Scores on {}, contacts per band", r.comparison.journey),
-            t.style("muted"),
-        ),
-        Rect { height: 1, ..area },
-    );
+    let mut head = vec![Line::styled(
+        format!("Scores on {}, contacts per band", r.comparison.journey),
+        t.style("muted"),
+    )];
+    head.extend(capacity_lines(app, r));
+    let head = wrap(head, area.width as usize);
+    let n = head.len() as u16;
+    lines_into(f, head, area);
     f.render_widget(
         Distribution {
             before: &r.hist_before,
@@ -478,11 +548,64 @@ fn draw_distribution(f: &mut Frame, app: &App, area: Rect) {
             theme: t,
         },
         Rect {
-            y: area.y + 1,
-            height: area.height.saturating_sub(1),
+            y: area.y + n,
+            height: area.height.saturating_sub(n),
             ..area
         },
     );
+}
+
+/// Beside each tier threshold, the one that fits the tier's `capacity:` and what it captures.
+fn capacity_lines(app: &App, r: &crate::tui::preview::Computed) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let Some(tiers) = &r.model.tiers else {
+        return Vec::new();
+    };
+    let did = r.model.outcome_words().did;
+    let mut lines = Vec::new();
+    for (i, proposal) in &r.capacity {
+        let Some(l) = tiers.levels.get(*i) else {
+            continue;
+        };
+        match proposal {
+            Err(e) => lines.push(Line::styled(
+                format!("{}: capacity: {e}", l.name),
+                t.style("warning"),
+            )),
+            Ok(c) => {
+                let per = match c.ask.per.as_str() {
+                    "file" => "in this file".to_string(),
+                    p => format!("a {p}"),
+                };
+                let captured = match c.rate {
+                    Some(rate) => format!(
+                        ", {:.0}% of them {did} ({:.0}% of all who {did})",
+                        rate * 100.0,
+                        c.share_of_conversions * 100.0
+                    ),
+                    None => String::new(),
+                };
+                let moved = (c.at_least - l.at_least).abs() > 1e-9;
+                lines.push(Line::styled(
+                    format!(
+                        "{} at {}; capacity {} {per} fits {}: {} {per}{captured}{}",
+                        l.name,
+                        fmt_num(l.at_least),
+                        c.ask.capacity,
+                        fmt_num(c.at_least),
+                        fmt_num((c.per_period * 10.0).round() / 10.0),
+                        if moved {
+                            " · C moves it"
+                        } else {
+                            " · as set"
+                        },
+                    ),
+                    t.style(if moved { "info" } else { "ok" }),
+                ));
+            }
+        }
+    }
+    lines
 }
 
 fn no_contacts(t: &Theme) -> Line<'static> {
@@ -631,25 +754,7 @@ fn tuning_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
                 "T tunes the weights on the loaded contacts' outcome column, in the background: the structure stays, only weights move, every group still sums to 100%.",
                 t.style("muted"),
             )];
-            if let Some(p) = &app.preview {
-                match (&p.outcome, &p.outcome_problem) {
-                    (Some(o), _) => lines.push(Line::styled(
-                        format!(
-                            "Outcome: '{}', {} of {} known, {} yes.",
-                            o.column,
-                            o.known(),
-                            o.values.len(),
-                            o.positives()
-                        ),
-                        t.style("info"),
-                    )),
-                    (None, Some(e)) => lines.push(Line::styled(e.clone(), t.style("warning"))),
-                    (None, None) => lines.push(Line::styled(
-                        "The model names no outcome column (`outcome:`).",
-                        t.style("warning"),
-                    )),
-                }
-            }
+            lines.extend(outcome_line(app));
             wrap(lines, width)
         }
         Tuning::Running(_) => vec![Line::styled(
@@ -712,6 +817,132 @@ fn tuning_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
                 }
                 lines.push(line);
             }
+            lines
+        }
+    }
+}
+
+/// The outcome the preview would learn from, or why there is none.
+fn outcome_line(app: &App) -> Option<Line<'static>> {
+    let t = &app.theme;
+    let p = app.preview.as_ref()?;
+    Some(match (&p.outcome, &p.outcome_problem) {
+        (Some(o), _) => Line::styled(
+            format!(
+                "Outcome: '{}', {} of {} known, {} yes.",
+                o.column,
+                o.known(),
+                o.values.len(),
+                o.positives()
+            ),
+            t.style("info"),
+        ),
+        (None, Some(e)) => Line::styled(e.clone(), t.style("warning")),
+        (None, None) => Line::styled(
+            "The model names no outcome column (`outcome:`).",
+            t.style("warning"),
+        ),
+    })
+}
+
+/// The suggested signals: what `scorewright suggest` prints, as a list to accept from.
+fn signal_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    match &app.signals {
+        Signals::Idle => {
+            let mut lines = vec![Line::styled(
+                "The columns of the contacts that no signal reads, ranked by what each would add to the tier journey (held-out AUC gain, 5 folds), with a proposed field, rule and touchpoint. They are measured when this panel opens, from the contacts' outcome column.",
+                t.style("muted"),
+            )];
+            lines.extend(outcome_line(app));
+            wrap(lines, width)
+        }
+        Signals::Running(_) => wrap(
+            vec![Line::styled(
+                "measuring the columns the model does not use… (in the background; keep editing meanwhile)",
+                t.style("info"),
+            )],
+            width,
+        ),
+        Signals::Failed(e) => wrap(
+            vec![Line::styled(
+                format!("Suggesting signals failed: {e}. Tab away and back to try again."),
+                t.style("error"),
+            )],
+            width,
+        ),
+        Signals::Ready(s) => {
+            let list = &s.list;
+            let mut lines = wrap(
+                vec![Line::styled(
+                    format!(
+                        "Added to {} (AUC {:.3} now, 5 folds). Enter adds the field and its touchpoint as one edit (u undoes it); r measures again.",
+                        list.journey, list.auc_now
+                    ),
+                    t.style("muted"),
+                )],
+                width,
+            );
+            if list.columns.is_empty() {
+                lines.push(Line::styled(
+                    "Every column of the contacts is read already.",
+                    t.style("muted"),
+                ));
+                return lines;
+            }
+            lines.push(Line::styled(
+                format!(
+                    "  {:<22} {:>5} {:>7} {:>6}",
+                    "column", "AUC", "gain", "weight"
+                ),
+                t.style("header"),
+            ));
+            // The selected suggestion's rule and warning, under the list.
+            let mut below = Vec::new();
+            if let Some(c) = list.columns.get(s.cursor) {
+                let rule = c.rule.rule();
+                below.push(Line::styled(
+                    format!("{}: {}", c.column, rule.words(&c.column)),
+                    t.style("text"),
+                ));
+                if let Some(why) = &c.leak {
+                    below.push(Line::styled(
+                        format!("Looks like a leak, so Enter does not add it: {why}"),
+                        t.style("warning"),
+                    ));
+                }
+            }
+            let below = wrap(below, width);
+            let room = height.saturating_sub(lines.len() + below.len()).max(1);
+            let offset = super::list_offset(s.cursor, room);
+            for (i, c) in list.columns.iter().enumerate().skip(offset).take(room) {
+                let (mark, role) = if is_used(&app.model, c) {
+                    ("✓ ", "pass")
+                } else if c.leak.is_some() {
+                    ("! ", "warning")
+                } else {
+                    ("  ", "text")
+                };
+                let mut line = Line::from(vec![
+                    Span::styled(mark, t.style(role)),
+                    Span::styled(format!("{:<22} ", fit(&c.column, 22)), t.style("text")),
+                    Span::styled(format!("{:>5.3} ", c.auc), t.style("muted")),
+                    Span::styled(
+                        format!("{:>+7.3} ", c.gain),
+                        t.style(if c.gain > 0.0 { "ok" } else { "muted" }),
+                    ),
+                    Span::styled(format!("{:>5}%", fmt_num(c.weight)), t.style("weight")),
+                    Span::styled(
+                        if c.leak.is_some() { " LEAK?" } else { "" },
+                        t.style("warning"),
+                    ),
+                ]);
+                if i == s.cursor {
+                    line = highlight(fit_line(line, width), t.selection(true));
+                }
+                lines.push(line);
+            }
+            lines.extend(below);
             lines
         }
     }
