@@ -9,10 +9,12 @@ import sys
 import polars as pl
 
 
-def match(column, table, default=0.0):
-    """A category's attainment: its value in the table, else the default; null (no answer) is 0."""
+def match(column, table, default=0.0, missing=0.0, placeholders=()):
+    """A category's attainment: its value in the table, else the default; null (no answer) or a
+    placeholder gives the signal's missing attainment (0 unless the model gives one)."""
     c = pl.col(column)
-    return pl.when(c.is_null()).then(0.0).otherwise(
+    absent = c.is_null() | c.is_in(list(placeholders)) if placeholders else c.is_null()
+    return pl.when(absent).then(missing).otherwise(
         c.replace_strict({k: float(v) for k, v in table.items()}, default=default,
                          return_dtype=pl.Float64)
     )
@@ -35,6 +37,7 @@ def main(source, target):
         "Lead Profile",
         {"Potential Lead": 1, "Lateral Student": 1, "Dual Specialization Student": 1,
          "Other Leads": 0.4},
+        missing=0.3, placeholders=("Select",),
     )
     specialisation = (
         pl.col("Specialization").is_not_null() & (pl.col("Specialization") != "Select")
@@ -43,7 +46,7 @@ def main(source, target):
     time_on_site = pl.when(time >= 900).then(1.0).when(time >= 600).then(0.8).otherwise(0.0)
     # The export spells Google both "Google" and "google": the model matches without case.
     source_ = pl.col("Lead Source").str.to_lowercase()
-    lead_source = pl.when(source_.is_null()).then(0.0).otherwise(source_.replace_strict(
+    lead_source = pl.when(source_.is_null()).then(0.9).otherwise(source_.replace_strict(
         {"reference": 1.0, "welingak website": 1.0, "google": 0.35, "organic search": 0.35,
          "direct traffic": 0.3, "olark chat": 0.2, "referral sites": 0.25, "facebook": 0.2},
         default=0.3, return_dtype=pl.Float64))
@@ -59,7 +62,7 @@ def main(source, target):
          "Page Visited on Website": 0.35, "Form Submitted on Website": 0.35,
          "Unsubscribed": 0.3, "Converted to Lead": 0.15, "Olark Chat Conversation": 0.1,
          "Email Bounced": 0},
-        default=0.3,
+        default=0.3, missing=0.9,
     )
     pupil = pl.col("Lead Profile").fill_null("") == "Student of SomeSchool"
     bounced = pl.col("Last Notable Activity").is_in(["Email Bounced", "Email Marked Spam"]).fill_null(False)

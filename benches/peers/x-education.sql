@@ -14,15 +14,16 @@ COPY (
       CASE WHEN "What matters most to you in choosing a course" IS NULL THEN 0
         WHEN "What matters most to you in choosing a course" IN ('Better Career Prospects', 'Flexibility & Convenience') THEN 1
         ELSE 0.6 END AS motivation,
-      CASE "Lead Profile"
-        WHEN 'Potential Lead' THEN 1 WHEN 'Lateral Student' THEN 1 WHEN 'Dual Specialization Student' THEN 1
-        WHEN 'Other Leads' THEN 0.4 ELSE 0 END AS lead_profile,
+      -- A profile left at "Select" or blank has its own attainment (missing: 0.3).
+      CASE WHEN "Lead Profile" IS NULL OR "Lead Profile" = 'Select' THEN 0.3
+        WHEN "Lead Profile" IN ('Potential Lead', 'Lateral Student', 'Dual Specialization Student') THEN 1
+        WHEN "Lead Profile" = 'Other Leads' THEN 0.4 ELSE 0 END AS lead_profile,
       CASE WHEN "Specialization" IS NULL OR "Specialization" = 'Select' THEN 0 ELSE 1 END AS specialisation,
       -- What the lead did (65%): time on the website, how they reached us, the last activity.
       CASE WHEN "Total Time Spent on Website" >= 900 THEN 1
         WHEN "Total Time Spent on Website" >= 600 THEN 0.8 ELSE 0 END AS time_on_site,
       -- The export spells Google both "Google" and "google": the model matches without case.
-      CASE WHEN "Lead Source" IS NULL THEN 0
+      CASE WHEN "Lead Source" IS NULL THEN 0.9
         WHEN "Lead Source" IN ('Reference', 'Welingak Website') THEN 1
         WHEN lower("Lead Source") IN ('google', 'organic search') THEN 0.35
         WHEN "Lead Source" = 'Direct Traffic' THEN 0.3 WHEN "Lead Source" = 'Olark Chat' THEN 0.2
@@ -31,7 +32,7 @@ COPY (
       CASE WHEN "Lead Origin" IS NULL THEN 0 WHEN "Lead Origin" = 'Lead Add Form' THEN 1
         WHEN "Lead Origin" = 'Landing Page Submission' THEN 0.4 WHEN "Lead Origin" = 'API' THEN 0.3
         WHEN "Lead Origin" = 'Lead Import' THEN 0.2 ELSE 0.3 END AS lead_origin,
-      CASE WHEN "Last Activity" IS NULL THEN 0
+      CASE WHEN "Last Activity" IS NULL THEN 0.9
         WHEN "Last Activity" IN ('Had a Phone Conversation', 'Approached upfront') THEN 1
         WHEN "Last Activity" = 'SMS Sent' THEN 0.9
         WHEN "Last Activity" IN ('Email Opened', 'Unreachable') THEN 0.5
