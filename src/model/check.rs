@@ -182,6 +182,7 @@ pub fn check(
     let root = At::default();
     check_fields(&mut c, &root, columns);
     check_derived_cycles(&mut c, &root);
+    check_derived_id(&mut c, &root);
     check_journeys(&mut c, &root);
     check_grades(&mut c, &root);
     check_tiers(&mut c, &root);
@@ -334,6 +335,22 @@ fn check_derived_cycles(c: &mut Checker, root: &At) {
                 "{}: derived fields read each other in a cycle: {}",
                 f.id,
                 names.join(" -> ")
+            ),
+        );
+    }
+}
+
+/// An `id_column` naming a derived field: the id is read from a column of the contacts and a
+/// derived field has none, so `score` kept the file's own columns without a word and `explain
+/// --id` found no id column.
+fn check_derived_id(c: &mut Checker, root: &At) {
+    let Some(id) = &c.model.id_column else { return };
+    if c.fields.get(id.as_str()).is_some_and(|f| f.expr.is_some()) {
+        c.error(
+            "derived-field",
+            &root.key("id_column"),
+            format!(
+                "id_column '{id}' is a derived field: an id is read from a column of the contacts, name that column instead"
             ),
         );
     }
@@ -2103,6 +2120,20 @@ segments:
                 |m| m.contains("no column 'twice'") || m.contains("field 'visits' is not used")
             ),
             "{messages:?}"
+        );
+    }
+
+    /// A derived field as the `id_column` was accepted by `check` (exit 0), though no column
+    /// holds it: now an error at `id_column`.
+    #[test]
+    fn a_derived_field_is_not_an_id_column() {
+        let text = "name: d\nid_column: twice\nfields:\n  - { id: visits, kind: number }\n  - { id: twice, kind: number, expr: visits * 2 }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: twice, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n";
+        let model = parse_model(text, "d.yaml").unwrap();
+        let d = check(&model, None, None);
+        find(
+            &d,
+            "derived-field",
+            "id_column 'twice' is a derived field: an id is read from a column of the contacts, name that column instead",
         );
     }
 

@@ -548,6 +548,10 @@ impl Parser {
             });
         }
         let mut left = self.prefix(depth)?;
+        // Each operator of a chain such as `a + b + c` wraps the tree so far one level deeper,
+        // so the chain counts against the limit too: a flat chain of a million terms is as
+        // deep a tree as a million parentheses.
+        let mut chained = 0;
         loop {
             let (t, col) = self.peek();
             let Some(op) = binop(t) else { break };
@@ -555,8 +559,19 @@ impl Parser {
             if p <= min {
                 break;
             }
+            chained += 1;
+            if depth + chained > MAX_DEPTH {
+                return Err(ExprError {
+                    column: col,
+                    message: format!(
+                        "the expression nests more than {MAX_DEPTH} levels deep (each operator \
+                         of a chain such as a + b + c is a level; group terms with parentheses \
+                         or split the expression over several derived fields)"
+                    ),
+                });
+            }
             self.next();
-            let right = self.expr(p, depth + 1)?;
+            let right = self.expr(p, depth + chained)?;
             self.nodes.push(col);
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
@@ -1074,6 +1089,36 @@ mod tests {
         assert_eq!(e("\"open").column, 1);
         let deep = format!("{}a{}", "(".repeat(200), ")".repeat(200));
         assert!(e(&deep).message.contains("nests more than"));
+    }
+
+    /// A flat chain `a + a + ...` builds a tree one level deeper per operator: a million terms
+    /// overflowed the stack (typing, evaluation and dropping the tree all recurse). The chain
+    /// counts against the nesting limit, stops at the operator past it, and a chain within the
+    /// limit, or a long one grouped in parentheses, still parses.
+    #[test]
+    fn a_long_flat_chain_of_operators_is_a_located_error_not_a_stack_overflow() {
+        let e = |s: &str| {
+            parse(s)
+                .err()
+                .unwrap_or_else(|| panic!("{} parsed", s.len()))
+        };
+        let chain = |n: usize| vec!["a"; n].join(" + ");
+        let err = e(&chain(1_000_000));
+        assert!(
+            err.message.contains("nests more than 64 levels deep"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.column, 4 * MAX_DEPTH + 3);
+        let err = e(&chain(MAX_DEPTH + 2));
+        assert!(
+            err.message.contains("a + b + c is a level"),
+            "{}",
+            err.message
+        );
+        assert!(parse(&chain(MAX_DEPTH + 1)).is_ok());
+        let grouped = vec![format!("({})", chain(30)); 30].join(" * ");
+        assert!(parse(&grouped).is_ok());
     }
 
     fn ty(s: &str) -> Result<Type, ExprError> {
