@@ -876,7 +876,7 @@ fn signal_lines(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
             let mut lines = wrap(
                 vec![Line::styled(
                     format!(
-                        "Added to {} (AUC {:.3} now, 5 folds). Enter adds the field and its touchpoint as one edit (u undoes it); r measures again.",
+                        "What would add most to {} (AUC {:.3} now, 5 folds). Enter adds the field and its touchpoint as one edit (u undoes it); r measures again.",
                         list.journey, list.auc_now
                     ),
                     t.style("muted"),
