@@ -47,26 +47,13 @@ impl SqlType {
     }
 }
 
-/// An operator between two values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SqlOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Eq,
-    Ne,
-    /// Only between values that are never NULL (SQL's three-valued AND/OR otherwise).
-    And,
-    Or,
-}
+/// An operator between two values: the expression language's own (`model::expr::BinOp`), so
+/// that lowering never has to translate one enum into a copy of it. `And` and `Or` are written
+/// only between values that are never NULL (SQL's AND/OR are three-valued otherwise).
+pub use crate::model::expr::BinOp as SqlOp;
 
 impl SqlOp {
-    fn symbol(self) -> &'static str {
+    fn sql_symbol(self) -> &'static str {
         match self {
             SqlOp::Add => "+",
             SqlOp::Sub => "-",
@@ -234,7 +221,7 @@ impl Dialect {
             // In parentheses, so that `- -x` is never a `--` comment.
             SqlExpr::Neg(a) => format!("(-{})", r(a)?),
             SqlExpr::Not(a) => format!("(NOT {})", r(a)?),
-            SqlExpr::Binary(op, a, c) => format!("({} {} {})", r(a)?, op.symbol(), r(c)?),
+            SqlExpr::Binary(op, a, c) => format!("({} {} {})", r(a)?, op.sql_symbol(), r(c)?),
             SqlExpr::Case(whens, otherwise) => {
                 let mut s = String::from("CASE");
                 for (c, v) in whens {
