@@ -518,7 +518,8 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
                     }
                 })
                 .collect();
-            let (calibration, brier) = calibrate(scores, values, &group);
+            let (calibration, rate) = calibrate(scores, values);
+            let brier = brier(scores, values, &rate);
             JourneyBacktest {
                 id: j.id.clone(),
                 name: j.title().to_string(),
@@ -630,57 +631,74 @@ fn count_group(
     label: String,
     rows: &mut dyn Iterator<Item = usize>,
 ) -> Group {
-    let mut g = Group {
-        label,
-        ..Group::default()
-    };
+    let (mut contacts, mut known, mut converted) = (0, 0, 0);
     for i in rows {
-        g.contacts += 1;
+        contacts += 1;
         if let Some(Some(v)) = values.get(i) {
-            g.known += 1;
-            g.converted += usize::from(*v);
+            known += 1;
+            converted += usize::from(*v);
         }
     }
-    g.rate = (g.known > 0).then(|| g.converted as f64 / g.known as f64);
-    g.lift = g.rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate);
-    g
+    counted(label, contacts, known, converted, base_rate)
+}
+
+/// A group from its counts: its conversion rate and its lift over `base_rate`.
+fn counted(
+    label: String,
+    contacts: usize,
+    known: usize,
+    converted: usize,
+    base_rate: f64,
+) -> Group {
+    let rate = (known > 0).then(|| converted as f64 / known as f64);
+    Group {
+        label,
+        contacts,
+        known,
+        converted,
+        rate,
+        lift: rate.filter(|_| base_rate > 0.0).map(|r| r / base_rate),
+    }
 }
 
 /// The calibration table of one journey's scores against an outcome: what the designer's
 /// preview reads "leads scoring like this converted 64% of the time" from.
 pub fn calibration(scores: &[f64], values: &[Option<bool>]) -> Vec<CalibrationBand> {
-    let known = values.iter().flatten().count();
-    let yes = values.iter().flatten().filter(|v| **v).count();
-    let base_rate = if known > 0 {
-        yes as f64 / known as f64
-    } else {
-        0.0
-    };
-    let group = |label: String, rows: &mut dyn Iterator<Item = usize>| -> Group {
-        count_group(values, base_rate, label, rows)
-    };
-    calibrate(scores, values, &group).0
+    calibrate(scores, values).0
+}
+
+/// Band 9 holds 90 to 100 inclusive; a score outside 0..100 cannot happen after the clamp.
+fn band_of(s: f64) -> usize {
+    ((s / 10.0).floor().max(0.0) as usize).min(9)
 }
 
 /// The calibration table of one journey's scores (bands of ten points, highest first, empty
-/// ones left out) and the Brier score of the chances it gives.
-fn calibrate(
-    scores: &[f64],
-    values: &[Option<bool>],
-    group: &dyn Fn(String, &mut dyn Iterator<Item = usize>) -> Group,
-) -> (Vec<CalibrationBand>, Option<f64>) {
-    // Band 9 holds 90 to 100 inclusive; a score outside 0..100 cannot happen after the clamp.
-    let band_of = |s: f64| ((s / 10.0).floor().max(0.0) as usize).min(9);
+/// ones left out), counted in one pass (the designer's preview asks for it on every edit),
+/// and each band's conversion rate, the chance it gives.
+fn calibrate(scores: &[f64], values: &[Option<bool>]) -> (Vec<CalibrationBand>, [Option<f64>; 10]) {
+    let (mut contacts, mut known, mut converted) = ([0usize; 10], [0usize; 10], [0usize; 10]);
+    for (i, &s) in scores.iter().enumerate() {
+        let b = band_of(s);
+        contacts[b] += 1;
+        if let Some(Some(v)) = values.get(i) {
+            known[b] += 1;
+            converted[b] += usize::from(*v);
+        }
+    }
+    let (all_known, all_yes): (usize, usize) = (known.iter().sum(), converted.iter().sum());
+    let base_rate = if all_known > 0 {
+        all_yes as f64 / all_known as f64
+    } else {
+        0.0
+    };
     let mut bands = Vec::new();
     let mut rate = [None; 10];
     for b in (0..10).rev() {
-        let g = group(
-            String::new(),
-            &mut (0..scores.len()).filter(|&i| band_of(scores[i]) == b),
-        );
-        if g.contacts == 0 {
+        if contacts[b] == 0 {
             continue;
         }
+        let label = format!("{}-{}", b * 10, b * 10 + 10);
+        let g = counted(label, contacts[b], known[b], converted[b], base_rate);
         rate[b] = g.rate;
         let ci = metrics::wilson(g.converted, g.known, 1.96);
         bands.push(CalibrationBand {
@@ -688,17 +706,19 @@ fn calibrate(
             to: b as f64 * 10.0 + 10.0,
             low: ci.map(|c| c.0),
             high: ci.map(|c| c.1),
-            group: Group {
-                label: format!("{}-{}", b * 10, b * 10 + 10),
-                ..g
-            },
+            group: g,
         });
     }
+    (bands, rate)
+}
+
+/// The Brier score of the chances the calibration bands give.
+fn brier(scores: &[f64], values: &[Option<bool>], rate: &[Option<f64>; 10]) -> Option<f64> {
     let predicted: Vec<f64> = scores
         .iter()
         .map(|&s| rate[band_of(s)].unwrap_or(0.0))
         .collect();
-    (bands, metrics::brier(&predicted, values))
+    metrics::brier(&predicted, values)
 }
 
 /// The back-test as text for a terminal, JSON for tools, or CSV (one row per measured group).
