@@ -360,7 +360,12 @@ pub fn tier_capacities(
     table: &Table,
     values: &[Option<bool>],
 ) -> Vec<(usize, Result<CapacityProposal, String>)> {
-    let Some(tiers) = &model.tiers else {
+    // The preview asks on every edit: a model without a capacity costs nothing.
+    let Some(tiers) = model
+        .tiers
+        .as_ref()
+        .filter(|t| t.levels.iter().any(|l| l.capacity.is_some()))
+    else {
         return Vec::new();
     };
     let Some(scores) = model
