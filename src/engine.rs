@@ -15,6 +15,7 @@ pub mod insight;
 pub mod metrics;
 pub mod output;
 pub mod personas;
+pub mod reasons;
 pub mod score;
 pub mod suggest;
 pub mod tune;

@@ -13,6 +13,7 @@ pub mod dbt;
 pub mod dialect;
 pub mod diff;
 pub mod plan;
+pub mod reasons;
 pub mod report;
 pub mod sql;
 

@@ -2,7 +2,7 @@
 //! `--dbt DIR`: the same query as a dbt package, with its tests and the personas as unit tests.
 
 use crate::export::dbt::{DbtOptions, to_dbt};
-use crate::export::sql::stamped;
+use crate::export::sql::{stamped, to_sql_with_reasons};
 use crate::export::{Dialect, ExportError, Source, SqlOptions, to_sql};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +43,9 @@ pub struct Args {
     /// Add `model_version` and `scored_at` after the outputs, as `score --stamp` does.
     #[arg(long)]
     pub stamp: bool,
+    /// Add `reasons` after the outputs, as `score --reasons` does.
+    #[arg(long)]
+    pub reasons: bool,
     /// Export even when the model has check errors.
     #[arg(long)]
     pub allow_errors: bool,
@@ -92,7 +95,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.dbt {
         return dbt(&a, &file.model, opts, dir);
     }
-    let sql = to_sql(&file.model, &opts).and_then(|q| {
+    let query = if a.reasons {
+        to_sql_with_reasons(&file.model, &opts)
+    } else {
+        to_sql(&file.model, &opts)
+    };
+    let sql = query.and_then(|q| {
         if a.stamp {
             stamped(&q, &file.model, a.dialect)
         } else {
@@ -141,6 +149,7 @@ fn dbt(
         source_name: source_name.into(),
         source_table: source_table.into(),
         stamp: a.stamp,
+        reasons: a.reasons,
     };
     let package = match to_dbt(model, &opts) {
         Ok(p) => p,

@@ -37,6 +37,10 @@ pub struct Args {
     /// `scored_at` (the model's `as_of`, else today) to every row, for a sync to key and filter on.
     #[arg(long)]
     pub stamp: bool,
+    /// Add `reasons`: the top contributions to the tier journey's score and the adjustments
+    /// that fired, in words with their points (`Requested a demo +35; Competitor -50`).
+    #[arg(long)]
+    pub reasons: bool,
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -256,6 +260,9 @@ fn stream(
 ) -> anyhow::Result<StreamResult> {
     use std::sync::mpsc::sync_channel;
     let mut outputs = output_columns(model);
+    if a.reasons {
+        outputs.push(crate::engine::reasons::REASONS.to_string());
+    }
     // The version columns, written as they are on every row.
     let stamp: Vec<String> = if a.stamp {
         outputs.extend(["model_version".to_string(), "scored_at".to_string()]);
@@ -500,6 +507,9 @@ fn score_piece(
     let mut bytes = Vec::with_capacity(t.rows() * 96);
     let mut row_numbers = Vec::new();
     let mut rec: Vec<String> = Vec::new();
+    let reasons = a
+        .reasons
+        .then(|| crate::engine::reasons::Reasons::new(model, &scored));
     // A `#row` id comes first and is no column of the table.
     let row_id = kept.first().is_some_and(|k| k == crate::engine::ROW_ID);
     let named = &kept[usize::from(row_id)..];
@@ -526,6 +536,10 @@ fn score_piece(
                     push_csv_cell(&mut bytes, c.map_or("", |c| c.get(i)).as_bytes());
                 }
                 writer.write_row(&scored, i, &mut bytes);
+                if let Some(r) = &reasons {
+                    bytes.push(b',');
+                    push_csv_cell(&mut bytes, r.text(i).as_bytes());
+                }
                 for cell in stamp {
                     bytes.push(b',');
                     push_csv_cell(&mut bytes, cell.as_bytes());
@@ -567,6 +581,12 @@ fn score_piece(
                         serde_json::Value::String(v.clone())
                     };
                     obj.insert(name.clone(), value);
+                }
+                if let Some(r) = &reasons {
+                    obj.insert(
+                        crate::engine::reasons::REASONS.into(),
+                        serde_json::Value::String(r.text(i)),
+                    );
                 }
                 // `outputs` ends with the stamp's names when there is one.
                 let names = &outputs[outputs.len() - stamp.len()..];

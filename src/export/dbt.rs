@@ -12,7 +12,7 @@
 //!   score range) is said in `notes` and in the schema file's header, never silently dropped.
 
 use super::ExportError;
-use super::sql::{Source, SqlOptions, stamped, to_sql};
+use super::sql::{Source, SqlOptions, stamped, to_sql, to_sql_with_reasons};
 use crate::engine::output::output_columns;
 use crate::engine::personas::persona_row;
 use crate::model::{Model, OneOrMany};
@@ -37,6 +37,8 @@ pub struct DbtOptions {
     pub source_table: String,
     /// Add `model_version` and `scored_at` after the outputs (`sql::stamped`).
     pub stamp: bool,
+    /// Add `reasons` after the outputs (`sql::to_sql_with_reasons`).
+    pub reasons: bool,
 }
 
 /// One file of the package, by its path inside the package's folder.
@@ -98,7 +100,11 @@ pub fn to_dbt(model: &Model, opts: &DbtOptions) -> Result<DbtPackage, ExportErro
     let name = dbt_name(&model.name);
     let mut sql_opts = opts.sql.clone();
     sql_opts.source = Source::Expression(SOURCE_MARK.into());
-    let mut query = to_sql(model, &sql_opts)?;
+    let mut query = if opts.reasons {
+        to_sql_with_reasons(model, &sql_opts)?
+    } else {
+        to_sql(model, &sql_opts)?
+    };
     if opts.stamp {
         query = stamped(&query, model, sql_opts.dialect)?;
     }
@@ -314,6 +320,16 @@ fn schema(model: &Model, opts: &DbtOptions, name: &str, notes: &mut Vec<String>)
         Vec::new(),
     ));
     debug_assert_eq!(columns.len(), output_columns(model).len() + 1);
+    if opts.reasons {
+        columns.push(column(
+            crate::engine::reasons::REASONS,
+            "Why the contact has its tier: the top three contributions to the tier journey's \
+             score with their whole points, then the adjustments that fired (`Requested a demo \
+             +35; Competitor -50`); empty, never null, when there are none."
+                .into(),
+            vec![json!("not_null")],
+        ));
+    }
     if opts.stamp {
         columns.push(column(
             "model_version",
@@ -445,6 +461,7 @@ mod tests {
             source_name: "crm".into(),
             source_table: "leads".into(),
             stamp: false,
+            reasons: false,
         };
         to_dbt(&model, &opts).unwrap()
     }
@@ -513,6 +530,7 @@ mod tests {
             source_name: "crm; drop".into(),
             source_table: "leads".into(),
             stamp: false,
+            reasons: false,
         };
         assert!(matches!(
             to_dbt(&model, &opts),

@@ -133,6 +133,21 @@ impl SqlOptions {
 
 /// Writes the query that scores every row of the source table as the engine does.
 pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
+    refuse_check_errors(model, opts)?;
+    Writer::new(model, opts)?.query()
+}
+
+/// `to_sql`, with the `reasons` column after the outputs (`engine::reasons`, built by
+/// `export::reasons`), as `score --reasons` writes it.
+pub fn to_sql_with_reasons(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
+    refuse_check_errors(model, opts)?;
+    let mut w = Writer::new(model, opts)?;
+    w.reasons = true;
+    w.query()
+}
+
+/// The model's check errors, unless errors are allowed.
+fn refuse_check_errors(model: &Model, opts: &SqlOptions) -> Result<(), ExportError> {
     if !opts.allow_errors {
         let errors: Vec<String> = check::check(model, None, None)
             .iter()
@@ -143,7 +158,7 @@ pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
             return Err(ExportError::CheckErrors(errors));
         }
     }
-    Writer::new(model, opts)?.query()
+    Ok(())
 }
 
 /// The query with the rows' version after its outputs, as `score --stamp` writes them:
@@ -181,6 +196,8 @@ struct Writer<'a> {
     /// The decay factors the weighted sums use, in the order first asked for; factor `k` is
     /// the `sw_decay` column `sw_k{k}`.
     factors: RefCell<Vec<String>>,
+    /// Whether the query ends with the `reasons` column.
+    reasons: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -214,6 +231,7 @@ impl<'a> Writer<'a> {
             values,
             today,
             factors: RefCell::new(Vec::new()),
+            reasons: false,
         })
     }
 
@@ -513,6 +531,14 @@ impl<'a> Writer<'a> {
                 d.ident(name, &format!("output column '{name}'"))?
             ));
         }
+        if self.reasons {
+            let from = steps
+                .last()
+                .map_or("sw_text", |s| s.name.as_str())
+                .to_string();
+            let inputs = self.reason_inputs()?;
+            out.push(super::reasons::add(d, &mut steps, &from, &inputs)?);
+        }
         let out = out.join(",\n  ");
         let carried = carried(&steps, &out);
         // PostgreSQL: a step whose every column its reader reads at most once can be inlined
@@ -551,6 +577,46 @@ impl<'a> Writer<'a> {
         let last = steps.last().map_or("sw_text", |s| s.name.as_str());
         let _ = write!(q, "SELECT\n  {out}\nFROM {last}\n");
         Ok(q)
+    }
+
+    /// What `export::reasons` builds the `reasons` column from (`engine::reasons` chooses the
+    /// journey, its contributions and the adjustments listed): each contribution's terms as the
+    /// journey's sum adds them, each adjustment's condition as its step tests it.
+    fn reason_inputs(&self) -> Result<super::reasons::Inputs, ExportError> {
+        use crate::engine::reasons::whole_points;
+        use crate::engine::reasons::{Contribution, contributions, reason, reasons_journey};
+        let mut inputs = super::reasons::Inputs::default();
+        let Some(ji) = reasons_journey(self.model) else {
+            return Ok(inputs);
+        };
+        let j = &self.model.journeys[ji];
+        let at = format!("journey '{}'", j.id);
+        for c in contributions(self.model, ji) {
+            let mut terms = Vec::new();
+            match c {
+                Contribution::Touchpoint(_, share, t) => {
+                    // Its own signals only: its children are contributions of their own.
+                    let own = Touchpoint {
+                        touchpoints: Vec::new(),
+                        ..t.clone()
+                    };
+                    self.terms(&own, share, &at, &mut terms)?;
+                }
+                Contribution::Part(pi, w, _) => {
+                    terms.push(format!("{} * sw_s{pi}", self.d.float(w, &at)?));
+                }
+            }
+            inputs.contributions.push((c.label().to_string(), terms));
+        }
+        for a in &j.adjustments {
+            let points = whole_points(a.points);
+            if points != 0 {
+                inputs
+                    .adjustments
+                    .push((self.condition(&a.when, false)?, reason(&a.name, points)));
+            }
+        }
+        Ok(inputs)
     }
 
     /// The table's name for a column (`contacts::Table::column_index`): as written when the
@@ -1417,7 +1483,7 @@ impl<'a> Writer<'a> {
 }
 
 /// One common table expression: `SELECT <carried columns>, <columns> FROM <from>`.
-struct Step {
+pub(super) struct Step {
     name: String,
     from: String,
     /// Whether it passes on columns of the step it reads (those a later step reads).
@@ -1427,7 +1493,7 @@ struct Step {
 }
 
 /// A step that adds columns to the one before.
-fn layer(steps: &mut Vec<Step>, name: &str, from: &str, columns: &[String]) {
+pub(super) fn layer(steps: &mut Vec<Step>, name: &str, from: &str, columns: &[String]) {
     steps.push(Step {
         name: name.into(),
         from: from.into(),
@@ -1446,7 +1512,7 @@ const SUM_TERMS: usize = 100;
 /// at most that many (`sw_sumN_K`: the first K+1 groups), each step carrying on from the one
 /// before, so the terms are still added one by one in their order: the engine's sum to the
 /// last bit, where a balanced tree would round differently.
-fn sum_in_steps(
+pub(super) fn sum_in_steps(
     steps: &mut Vec<Step>,
     from: &str,
     name: &str,
