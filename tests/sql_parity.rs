@@ -9,7 +9,9 @@
 //! DuckDB to the engine on all of them.
 
 use scorewright::contacts::{Table, read_contacts};
+use scorewright::engine::reasons::{REASONS, Reasons};
 use scorewright::engine::{output_columns, output_row, score_table};
+use scorewright::export::sql::to_sql_with_reasons;
 use scorewright::export::{Dialect, Source, SqlOptions, to_sql};
 use scorewright::model::{Model, Scalar, read_model};
 use std::collections::HashMap;
@@ -41,20 +43,31 @@ struct Results {
 }
 
 fn engine_results(model: &Model, table: &Table, id: &str) -> Results {
+    engine_results_as(model, table, id, false)
+}
+
+/// `engine_results`, with the `reasons` column after the outputs when `reasons` (as
+/// `score --reasons` writes it).
+fn engine_results_as(model: &Model, table: &Table, id: &str, reasons: bool) -> Results {
     let scored = score_table(model, table);
+    let texts = Reasons::new(model, &scored);
     let mut rows = HashMap::new();
     for r in 0..table.rows() {
         let key = table.cell(r, id).to_string();
+        let mut row = output_row(model, &scored, r);
+        if reasons {
+            row.push(texts.text(r));
+        }
         assert!(
-            rows.insert(key.clone(), output_row(model, &scored, r))
-                .is_none(),
+            rows.insert(key.clone(), row).is_none(),
             "duplicate id {key}"
         );
     }
-    Results {
-        columns: output_columns(model),
-        rows,
+    let mut columns = output_columns(model);
+    if reasons {
+        columns.push(REASONS.to_string());
     }
+    Results { columns, rows }
 }
 
 fn parse_csv(text: &str, engine: &str) -> Results {
@@ -142,6 +155,11 @@ fn sql(model: &Model, dialect: Dialect, source: Source, allow_errors: bool) -> S
 
 /// The query for a generated case, told the file's headers.
 fn case_sql(c: &Case, dialect: Dialect, source: Source) -> String {
+    case_sql_as(c, dialect, source, false)
+}
+
+/// `case_sql`, with the `reasons` column when `reasons`.
+fn case_sql_as(c: &Case, dialect: Dialect, source: Source, reasons: bool) -> String {
     let opts = SqlOptions {
         dialect,
         source,
@@ -149,7 +167,24 @@ fn case_sql(c: &Case, dialect: Dialect, source: Source) -> String {
         allow_errors: true,
         headers: Some(c.columns.clone()),
     };
-    to_sql(&c.model, &opts).unwrap_or_else(|e| panic!("{dialect}: {e}"))
+    let q = if reasons {
+        to_sql_with_reasons(&c.model, &opts)
+    } else {
+        to_sql(&c.model, &opts)
+    };
+    q.unwrap_or_else(|e| panic!("{dialect}: {e}"))
+}
+
+/// The query for Leads.csv with `x-education.yaml`, with the `reasons` column.
+fn leads_sql_with_reasons(dialect: Dialect, source: Source) -> String {
+    to_sql_with_reasons(
+        &x_education(),
+        &SqlOptions {
+            source,
+            ..SqlOptions::new(dialect)
+        },
+    )
+    .unwrap_or_else(|e| panic!("{dialect}: {e}"))
 }
 
 /// A program on PATH, or a failure that says how to install it.
@@ -372,17 +407,31 @@ fn spark_matches_the_engine_on_leads_and_generated_models() {
             false,
         ),
     )];
+    // Issue 18 item 2: Leads.csv again with reasons, and the generated models with them
+    // (their outputs are the same columns as without, then `reasons`).
+    jobs.push((
+        "contacts".to_string(),
+        PathBuf::from(LEADS),
+        leads_sql_with_reasons(Dialect::Spark, Source::Table("contacts".into())),
+    ));
     for c in &cases {
         let table = format!("contacts{}", c.seed);
-        let q = case_sql(c, Dialect::Spark, Source::Table(table.clone()));
+        let q = case_sql_as(c, Dialect::Spark, Source::Table(table.clone()), true);
         jobs.push((table, c.csv.clone(), q));
     }
     let outs = spark(dir.path(), &jobs);
     let (rows, max) = compare(&expected, &parse_csv(&outs[0], "spark"), "spark");
     assert_eq!(rows, 9240);
     assert!(max <= 1e-9);
+    let with_reasons = engine_results_as(&model, &leads(), "Prospect ID", true);
+    let (rows, _) = compare(
+        &with_reasons,
+        &parse_csv(&outs[1], "spark (reasons)"),
+        "spark (reasons)",
+    );
+    assert_eq!(rows, 9240);
     assert_eq!(
-        compare_cases(&cases, &outs[1..], "spark"),
+        compare_cases_as(&cases, &outs[2..], "spark (reasons)", true),
         SPARK_SEEDS * ROWS
     );
 }
@@ -1290,9 +1339,14 @@ fn generated_cases(dir: &Path) -> Vec<Case> {
 
 /// Compares every case's output with the engine's; on a difference, prints the model.
 fn compare_cases(cases: &[Case], outs: &[String], engine: &str) -> usize {
+    compare_cases_as(cases, outs, engine, false)
+}
+
+/// `compare_cases`, the `reasons` column included when `reasons`.
+fn compare_cases_as(cases: &[Case], outs: &[String], engine: &str, reasons: bool) -> usize {
     let mut total = 0;
     for (case, out) in cases.iter().zip(outs) {
-        let expected = engine_results(&case.model, &case.table, "id");
+        let expected = engine_results_as(&case.model, &case.table, "id", reasons);
         let got = parse_csv(out, engine);
         let name = format!("{engine} (seed {})", case.seed);
         match std::panic::catch_unwind(|| compare(&expected, &got, &name)) {
@@ -1464,14 +1518,24 @@ fn every_dialect_parses_with_sqlglot() {
     let mut list = String::new();
     for (i, m) in models.iter().enumerate() {
         for d in Dialect::ALL {
-            let p = dir.path().join(format!("q{i}.{d}.sql"));
-            let q = sql(m, d, Source::Table("analytics.contacts".into()), true);
-            std::fs::write(&p, q).unwrap_or_else(|e| panic!("{e}"));
             let name = if d == Dialect::DuckDb {
                 "duckdb".to_string()
             } else {
                 d.name().to_string()
             };
+            let p = dir.path().join(format!("q{i}.{d}.sql"));
+            let q = sql(m, d, Source::Table("analytics.contacts".into()), true);
+            std::fs::write(&p, q).unwrap_or_else(|e| panic!("{e}"));
+            list.push_str(&format!("{name}\t{}\n", p.display()));
+            // With the `reasons` column (issue 18 item 2).
+            let p = dir.path().join(format!("q{i}.{d}.reasons.sql"));
+            let opts = SqlOptions {
+                source: Source::Table("analytics.contacts".into()),
+                allow_errors: true,
+                ..SqlOptions::new(d)
+            };
+            let q = to_sql_with_reasons(m, &opts).unwrap_or_else(|e| panic!("{d}: {e}"));
+            std::fs::write(&p, q).unwrap_or_else(|e| panic!("{e}"));
             list.push_str(&format!("{name}\t{}\n", p.display()));
         }
     }
@@ -1655,6 +1719,11 @@ fn hand_case(dir: &Path, seed: u64, yaml: &str, rows: &[Vec<String>]) -> Case {
 /// Runs each case on DuckDB, Spark (when `with_spark`) and PostgreSQL and holds each to the
 /// engine; returns the rows compared per engine (0 for Spark when left out).
 fn on_every_engine(dir: &Path, cases: &[Case], with_spark: bool) -> [usize; 3] {
+    on_every_engine_as(dir, cases, with_spark, false)
+}
+
+/// `on_every_engine`, the `reasons` column included when `reasons`.
+fn on_every_engine_as(dir: &Path, cases: &[Case], with_spark: bool, reasons: bool) -> [usize; 3] {
     let queries: Vec<String> = cases
         .iter()
         .map(|c| {
@@ -1662,20 +1731,20 @@ fn on_every_engine(dir: &Path, cases: &[Case], with_spark: bool) -> [usize; 3] {
                 "read_csv('{}', header = true, all_varchar = true)",
                 c.csv.display()
             );
-            case_sql(c, Dialect::DuckDb, Source::Expression(source))
+            case_sql_as(c, Dialect::DuckDb, Source::Expression(source), reasons)
         })
         .collect();
-    let duck = compare_cases(cases, &duckdb(&queries), "duckdb");
+    let duck = compare_cases_as(cases, &duckdb(&queries), "duckdb", reasons);
     let jobs: Vec<(String, PathBuf, String)> = cases
         .iter()
         .map(|c| {
             let table = format!("contacts{}", c.seed);
-            let q = case_sql(c, Dialect::Spark, Source::Table(table.clone()));
+            let q = case_sql_as(c, Dialect::Spark, Source::Table(table.clone()), reasons);
             (table, c.csv.clone(), q)
         })
         .collect();
     let spark = if with_spark {
-        compare_cases(cases, &spark(dir, &jobs), "spark")
+        compare_cases_as(cases, &spark(dir, &jobs), "spark", reasons)
     } else {
         0
     };
@@ -1684,9 +1753,10 @@ fn on_every_engine(dir: &Path, cases: &[Case], with_spark: bool) -> [usize; 3] {
     for c in cases {
         let table = format!("contacts{}", c.seed);
         pg.load_csv(&table, &c.csv.display().to_string());
-        outs.push(pg.query_csv(&case_sql(c, Dialect::Postgres, Source::Table(table))));
+        let q = case_sql_as(c, Dialect::Postgres, Source::Table(table), reasons);
+        outs.push(pg.query_csv(&q));
     }
-    let postgres = compare_cases(cases, &outs, "postgres");
+    let postgres = compare_cases_as(cases, &outs, "postgres", reasons);
     [duck, spark, postgres]
 }
 
@@ -1730,6 +1800,12 @@ fn a_journey_of_2000_touchpoints_runs_on_every_engine() {
     rows.push(vec!["empty".into(), String::new(), "x".into()]);
     let cases = [hand_case(dir.path(), 1, &y, &rows)];
     assert_eq!(on_every_engine(dir.path(), &cases, false), [13, 0, 13]);
+    // Issue 18 item 2: with reasons too (four chunks of keys; every touchpoint is worth under
+    // half a point and every adjustment 0.03, so every row's text is empty, as the engine's).
+    assert_eq!(
+        on_every_engine_as(dir.path(), &cases, false, true),
+        [13, 0, 13]
+    );
 }
 
 /// Issue 12, item 8: `ΟΔΟΣ`, `İSTANBUL`, `İstanbul` matched a category in `score` and fell to
@@ -2122,4 +2198,188 @@ segments:
         Some("top")
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 18 item 2: the `reasons` column, the engine's text (`engine::reasons`) in every dialect.
+
+/// How many of the texts show what the rules must get right: a tie in whole points between two
+/// listed contributions, a negative adjustment, and the empty text.
+fn reason_coverage(texts: &[String]) -> (usize, usize, usize) {
+    let points = |item: &str| {
+        item.rsplit_once(' ')
+            .and_then(|(_, p)| p.parse::<i64>().ok())
+    };
+    let tied = texts
+        .iter()
+        .filter(|t| {
+            let listed: Vec<i64> = t
+                .split("; ")
+                .filter_map(points)
+                .filter(|p| *p > 0)
+                .collect();
+            listed.windows(2).any(|w| w[0] == w[1])
+        })
+        .count();
+    let negative = texts
+        .iter()
+        .filter(|t| t.split("; ").filter_map(points).any(|p| p < 0))
+        .count();
+    let empty = texts.iter().filter(|t| t.is_empty()).count();
+    (tied, negative, empty)
+}
+
+/// Every row's engine text of a set of results.
+fn reason_texts(r: &Results) -> Vec<String> {
+    let k = r.columns.len() - 1;
+    r.rows.values().map(|row| row[k].clone()).collect()
+}
+
+/// `SELECT count(*)` of a query's rows whose `reasons` is NULL (it never is: empty is '').
+fn null_reasons(q: &str) -> String {
+    format!("SELECT count(*) AS nulls FROM (\n{q}\n) AS sw_check WHERE reasons IS NULL")
+}
+
+#[test]
+fn reasons_match_the_engine_on_leads_in_duckdb_and_postgres() {
+    let model = x_education();
+    let expected = engine_results_as(&model, &leads(), "Prospect ID", true);
+    let q = leads_sql_with_reasons(
+        Dialect::DuckDb,
+        Source::Expression(format!("read_csv('{LEADS}', all_varchar = true)")),
+    );
+    let outs = duckdb(&[q.clone(), null_reasons(&q)]);
+    let (rows, _) = compare(&expected, &parse_csv(&outs[0], "duckdb"), "duckdb");
+    assert_eq!(rows, 9240);
+    assert_eq!(outs[1].trim(), "nulls\n0");
+    let pg = Postgres::start();
+    pg.load_csv("contacts", LEADS);
+    let q = leads_sql_with_reasons(Dialect::Postgres, Source::Table("contacts".into()));
+    let (rows, _) = compare(
+        &expected,
+        &parse_csv(&pg.query_csv(&q), "postgres"),
+        "postgres",
+    );
+    assert_eq!(rows, 9240);
+    assert_eq!(pg.query_csv(&null_reasons(&q)).trim(), "nulls\n0");
+    // The texts name the leaf touchpoints and the adjustments, and tie often.
+    let texts = reason_texts(&expected);
+    let (tied, negative, _) = reason_coverage(&texts);
+    assert!(
+        tied > 100 && negative > 100,
+        "{tied} tied, {negative} negative"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("Last logged activity +")),
+        "{:?}",
+        &texts[..5]
+    );
+}
+
+#[test]
+fn reasons_match_the_engine_on_generated_models_in_duckdb_and_postgres() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cases = generated_cases(dir.path());
+    let mut queries = Vec::new();
+    for c in &cases {
+        let columns: Vec<String> = c
+            .columns
+            .iter()
+            .map(|name| format!("'{}': 'VARCHAR'", name.replace('\'', "''")))
+            .collect();
+        let source = format!(
+            "read_csv('{}', header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
+            c.csv.display(),
+            columns.join(", ")
+        );
+        let q = case_sql_as(c, Dialect::DuckDb, Source::Expression(source), true);
+        queries.push(null_reasons(&q));
+        queries.push(q);
+    }
+    let outs = duckdb(&queries);
+    let (nulls, rows): (Vec<String>, Vec<String>) =
+        outs.chunks(2).map(|p| (p[0].clone(), p[1].clone())).unzip();
+    assert_eq!(
+        compare_cases_as(&cases, &rows, "duckdb", true),
+        SEEDS as usize * ROWS
+    );
+    assert!(nulls.iter().all(|n| n.trim() == "nulls\n0"), "{nulls:?}");
+    let pg = Postgres::start();
+    let mut outs = Vec::new();
+    for c in &cases {
+        let table = format!("contacts{}", c.seed);
+        pg.load_csv(&table, &c.csv.display().to_string());
+        outs.push(pg.query_csv(&case_sql_as(
+            c,
+            Dialect::Postgres,
+            Source::Table(table),
+            true,
+        )));
+    }
+    assert_eq!(
+        compare_cases_as(&cases, &outs, "postgres", true),
+        SEEDS as usize * ROWS
+    );
+    // The generated models give ties, negative adjustments (-2.5 written -3) and empty texts.
+    let texts: Vec<String> = cases
+        .iter()
+        .flat_map(|c| reason_texts(&engine_results_as(&c.model, &c.table, "id", true)))
+        .collect();
+    let (tied, negative, empty) = reason_coverage(&texts);
+    assert!(
+        tied > 20 && negative > 20 && empty > 20,
+        "{tied} tied, {negative} negative, {empty} empty"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains(" -3")),
+        "no -2.5 adjustment fired"
+    );
+}
+
+/// A journey of more contributions than one chunk of keys (500): the top three are found in
+/// each chunk and merged. 597 touchpoints of 0.1% (never a whole point) and three of about
+/// 13.4% at places 10, 550 and 599, in two chunks.
+#[test]
+fn reasons_of_a_journey_wider_than_a_chunk_agree_on_duckdb_and_postgres() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut y = String::from(
+        "name: wide reasons\nfields:\n  - { id: small, kind: number }\n  - { id: b1, kind: number }\n  - { id: b2, kind: number }\n  - { id: b3, kind: number }\njourneys:\n  - id: wide\n    touchpoints:\n",
+    );
+    for i in 0..600 {
+        let (field, weight) = match i {
+            10 => ("b1", "13.43"),
+            550 => ("b2", "13.43"),
+            599 => ("b3", "13.44"),
+            _ => ("small", "0.1"),
+        };
+        let _ = writeln!(
+            y,
+            "      - {{ id: t{i}, pillars: [empathy], weight: {weight}, signals: [ {{ field: {field}, weight: 100, rule: {{ scale: {{ from: 0, to: 10 }} }} }} ] }}"
+        );
+    }
+    y.push_str("tiers:\n  journey: wide\n  levels:\n    - { name: hot, at_least: 30 }\n    - { name: cold, at_least: 0 }\n");
+    let cell = |v: &str| v.to_string();
+    let rows = vec![
+        ["id", "small", "b1", "b2", "b3"].map(cell).to_vec(),
+        // 13.43, 13.43 and 13.44 are 13 each: tied, in the file's order.
+        ["all", "0", "10", "10", "10"].map(cell).to_vec(),
+        // t599 13.44 x 1 = 13, t550 13.43 x 0.5 = 6.715, 7.
+        ["late", "0", "0", "5", "10"].map(cell).to_vec(),
+        // t10 13, t599 13.44 x 0.5 = 6.72, 7: the first chunk's best, then the second's.
+        ["split", "0", "10", "0", "5"].map(cell).to_vec(),
+        // 597 x 0.1 points: none reaches a whole point.
+        ["small", "10", "0", "0", "0"].map(cell).to_vec(),
+    ];
+    let cases = [hand_case(dir.path(), 1, &y, &rows)];
+    let engine = engine_results_as(&cases[0].model, &cases[0].table, "id", true);
+    let text = |id: &str| engine.rows[id].last().cloned().unwrap_or_default();
+    assert_eq!(text("all"), "t10 +13; t550 +13; t599 +13");
+    assert_eq!(text("late"), "t599 +13; t550 +7");
+    assert_eq!(text("split"), "t10 +13; t599 +7");
+    assert_eq!(text("small"), "");
+    assert_eq!(
+        on_every_engine_as(dir.path(), &cases, false, true),
+        [4, 0, 4]
+    );
 }
