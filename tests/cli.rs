@@ -1884,3 +1884,126 @@ fn generate_fills_the_fields_derived_fields_read_and_not_the_derived_ones() {
     assert!(!err.contains("300 of 300 missing"), "{err}");
     assert!(!err.contains("has no such column"), "{err}");
 }
+
+/// Issue 18 item 2: `score --reasons` writes the tier journey's top three touchpoints in whole
+/// points, the most first, then the adjustments that fired; the empty text when there is
+/// nothing to say. Before `--stamp`'s columns, a string (never null) in JSON Lines.
+#[test]
+fn score_reasons_lists_the_top_contributions_and_the_adjustments() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        r#"name: reasons
+as_of: 2026-11-01
+fields:
+  - { id: demo, kind: boolean }
+  - { id: industry, kind: category }
+  - { id: visits, kind: number }
+  - { id: competitor, kind: boolean }
+journeys:
+  - id: lead
+    touchpoints:
+      - { id: demo, name: Requested a demo, pillars: [empathy], weight: 35, signals: [ { field: demo, weight: 100, rule: flag } ] }
+      - { id: industry, name: Industry fit, pillars: [empathy], weight: 20, signals: [ { field: industry, weight: 100, rule: { match: { logistics: 1, default: 0.25 } } } ] }
+      - { id: visits, name: Visits, pillars: [empathy], weight: 45, signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 20 } } } ] }
+    adjustments:
+      - { name: Works for a competitor, when: { field: competitor, equals: true }, points: -50 }
+tiers:
+  journey: lead
+  levels:
+    - { name: hot, at_least: 50 }
+    - { name: cold, at_least: 0 }
+"#,
+    );
+    let contacts = write(
+        dir.path(),
+        "c.csv",
+        "id,demo,industry,visits,competitor\na,yes,Logistics,2,yes\nb,no,Retail,10,no\nc,no,,,no\nd,yes,Farming,20,no\n",
+    );
+    // a: demo 35, industry 20 (Logistics), visits 45 x 2/20 = 4.5, rounded half away from zero
+    //    to 5; the competitor's -50 fired.
+    // b: visits 45 x 10/20 = 22.5 (23), industry 20 x 0.25 = 5 (Retail takes the default).
+    // c: nothing given: nothing to say.
+    // d: visits 45, demo 35, industry 5.
+    let want = [
+        "Requested a demo +35; Industry fit +20; Visits +5; Works for a competitor -50",
+        "Visits +23; Industry fit +5",
+        "",
+        "Visits +45; Requested a demo +35; Industry fit +5",
+    ];
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--reasons", "--only-results", "--stamp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id,score_lead,rating,tier,handover,segment,action,route,reasons,model_version,scored_at"
+        ),
+        "{csv}"
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let got: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap().get(8).unwrap().to_string())
+        .collect();
+    assert_eq!(got, want, "{csv}");
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--reasons", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["reasons"].clone())
+        .collect();
+    assert_eq!(got, want.map(serde_json::Value::from), "{}", stdout(&out));
+    // Without the flag, no column: the outputs stay as they were.
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("reasons"), "{}", stdout(&out));
+
+    // `export --reasons`: the same texts from DuckDB reading the file.
+    let out = bin()
+        .arg("export")
+        .arg(&model)
+        .arg("--reasons")
+        .arg("--table")
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let duck = std::process::Command::new("duckdb")
+        .args(["-csv", "-c"])
+        .arg(format!(
+            "SELECT id, reasons IS NULL AS null_text, reasons FROM ({}) ORDER BY id",
+            stdout(&out).trim_end()
+        ))
+        .output()
+        .expect("duckdb is installed (bash .ci/install-engines)");
+    assert!(duck.status.success(), "{}", stderr(&duck));
+    let mut reader = csv::Reader::from_reader(duck.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let got: Vec<&str> = rows.iter().map(|r| r.get(2).unwrap()).collect();
+    assert_eq!(got, want, "{}", stdout(&duck));
+    // The empty text is text, not NULL.
+    assert!(
+        rows.iter().all(|r| r.get(1) == Some("false")),
+        "{}",
+        stdout(&duck)
+    );
+}
