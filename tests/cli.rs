@@ -1694,6 +1694,56 @@ fn every_command_in_docs_deploy_runs() {
         "{}",
         stderr(&table)
     );
+    // `--reasons` (issue 18 item 2): every lead's text in the DuckDB table and in the dbt
+    // model's table is `score --reasons`'s, never NULL; the lead the page quotes has the text
+    // worked out there from `explain`'s points (19.5, 12.25, 9.62 and a tied 9.75).
+    let out = bin()
+        .arg("score")
+        .arg(root().join("examples/x-education.yaml"))
+        .arg(leads())
+        .args(["--reasons", "--only-results"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let by_id =
+        |csv: &str, id: usize, reasons: usize| -> std::collections::HashMap<String, String> {
+            csv::Reader::from_reader(csv.as_bytes())
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    (r[id].to_string(), r[reasons].to_string())
+                })
+                .collect()
+        };
+    let score = stdout(&out);
+    let header: Vec<&str> = score.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "reasons").unwrap();
+    let ours = by_id(&score, 0, at);
+    assert_eq!(ours.len(), 9240);
+    assert_eq!(
+        ours["8cc8c611-a219-4f35-ad23-fdfd2656bd8a"],
+        "Time spent on the website +20; Profile the counsellors recognise +12; How the lead reached us +10"
+    );
+    for (file, table) in [
+        (dir.path().join("warehouse.duckdb"), "lead_scores"),
+        (
+            dir.path().join("lead_scoring/warehouse.duckdb"),
+            "main.x_education_lead_scoring",
+        ),
+    ] {
+        let q = std::process::Command::new("duckdb")
+            .args(["-csv", "-readonly"])
+            .arg(&file)
+            .arg(format!(
+                "SELECT \"Prospect ID\", reasons IS NULL AS null_text, reasons FROM {table}"
+            ))
+            .output()
+            .unwrap();
+        assert!(q.status.success(), "{}", stderr(&q));
+        let text = stdout(&q);
+        assert!(!text.contains(",true,"), "{table}: a NULL reason");
+        assert_eq!(by_id(&text, 0, 2), ours, "{table}");
+    }
 }
 
 /// Issue 18 item 1: a `--source` that is not NAME.TABLE of plain names is refused with exit 2,

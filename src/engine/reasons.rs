@@ -191,8 +191,8 @@ impl<'m, 's> Reasons<'m, 's> {
             .map(|(i, (_, p))| (whole_points(self.points(p, row)), i))
             .filter(|&(w, _)| w >= 1)
             .collect();
-        // The most points first; `sort_by` is stable, so ties keep the model's order.
-        listed.sort_by(|a, b| b.0.cmp(&a.0));
+        // The most points first; `sort_by_key` is stable, so ties keep the model's order.
+        listed.sort_by_key(|&(w, _)| std::cmp::Reverse(w));
         let mut parts: Vec<String> = listed
             .iter()
             .take(TOP)
