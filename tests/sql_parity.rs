@@ -1364,25 +1364,27 @@ fn compare_cases_as(cases: &[Case], outs: &[String], engine: &str, reasons: bool
     total
 }
 
+/// A generated case's CSV file as DuckDB reads it: every column as text, no detection.
+fn duckdb_case_source(c: &Case) -> Source {
+    let columns: Vec<String> = c
+        .columns
+        .iter()
+        .map(|name| format!("'{}': 'VARCHAR'", name.replace('\'', "''")))
+        .collect();
+    Source::Expression(format!(
+        "read_csv('{}', header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
+        c.csv.display(),
+        columns.join(", ")
+    ))
+}
+
 #[test]
 fn duckdb_matches_the_engine_on_generated_models() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let cases = generated_cases(dir.path());
     let queries: Vec<String> = cases
         .iter()
-        .map(|c| {
-            let columns: Vec<String> = c
-                .columns
-                .iter()
-                .map(|name| format!("'{}': 'VARCHAR'", name.replace('\'', "''")))
-                .collect();
-            let source = format!(
-                "read_csv('{}', header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
-                c.csv.display(),
-                columns.join(", ")
-            );
-            case_sql(c, Dialect::DuckDb, Source::Expression(source))
-        })
+        .map(|c| case_sql(c, Dialect::DuckDb, duckdb_case_source(c)))
         .collect();
     let outs = duckdb(&queries);
     assert_eq!(
@@ -2282,17 +2284,7 @@ fn reasons_match_the_engine_on_generated_models_in_duckdb_and_postgres() {
     let cases = generated_cases(dir.path());
     let mut queries = Vec::new();
     for c in &cases {
-        let columns: Vec<String> = c
-            .columns
-            .iter()
-            .map(|name| format!("'{}': 'VARCHAR'", name.replace('\'', "''")))
-            .collect();
-        let source = format!(
-            "read_csv('{}', header = true, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{}}})",
-            c.csv.display(),
-            columns.join(", ")
-        );
-        let q = case_sql_as(c, Dialect::DuckDb, Source::Expression(source), true);
+        let q = case_sql_as(c, Dialect::DuckDb, duckdb_case_source(c), true);
         queries.push(null_reasons(&q));
         queries.push(q);
     }
