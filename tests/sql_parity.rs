@@ -2375,3 +2375,47 @@ fn reasons_of_a_journey_wider_than_a_chunk_agree_on_duckdb_and_postgres() {
         [4, 0, 4]
     );
 }
+
+/// Labels are literals in the query: quotes, a semicolon, a backslash and Unicode come out as
+/// written, on DuckDB, Spark and PostgreSQL; a NUL in a label is refused, naming it.
+#[test]
+fn reasons_carry_any_label_text_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: labels
+fields:
+  - { id: a, kind: number }
+  - { id: b, kind: number }
+  - { id: flag, kind: boolean }
+journeys:
+  - id: j
+    touchpoints:
+      - { id: t1, name: "It's \"quoted\"; ΟΔΟΣ", pillars: [empathy], weight: 60, signals: [ { field: a, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }
+      - { id: t2, name: 'back\slash %_ 100%', pillars: [empathy], weight: 40, signals: [ { field: b, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }
+    adjustments:
+      - { name: "Straße -- not a comment", when: { field: flag, equals: true }, points: -12.5 }
+"#;
+    let rows = vec![
+        vec!["id".to_string(), "a".into(), "b".into(), "flag".into()],
+        // 60 x 5/10 = 30, 40 x 10/10 = 40; -12.5 is -13.
+        vec!["x".into(), "5".into(), "10".into(), "yes".into()],
+        vec!["y".into(), "10".into(), "".into(), "no".into()],
+    ];
+    let cases = [hand_case(dir.path(), 1, yaml, &rows)];
+    let engine = engine_results_as(&cases[0].model, &cases[0].table, "id", true);
+    let text = |id: &str| engine.rows[id].last().cloned().unwrap_or_default();
+    assert_eq!(
+        text("x"),
+        "back\\slash %_ 100% +40; It's \"quoted\"; ΟΔΟΣ +30; Straße -- not a comment -13"
+    );
+    assert_eq!(text("y"), "It's \"quoted\"; ΟΔΟΣ +60");
+    assert_eq!(
+        on_every_engine_as(dir.path(), &cases, true, true),
+        [2, 2, 2]
+    );
+    let mut model = cases[0].model.clone();
+    model.journeys[0].touchpoints[0].name = "a\0b".into();
+    let err = to_sql_with_reasons(&model, &SqlOptions::new(Dialect::DuckDb)).unwrap_err();
+    assert!(err.to_string().contains("the reason label"), "{err}");
+    assert!(to_sql(&model, &SqlOptions::new(Dialect::DuckDb)).is_ok());
+}
