@@ -1765,6 +1765,100 @@ fn a_missing_attainment_scores_blanks_and_they_still_count_as_missing() {
     );
 }
 
+/// Issue 14 (leftover): a `missing` entry in `bands`, as `match` has one. Blanks and
+/// placeholders get it and still count as missing; the signal's own `missing` wins over it
+/// (`check` warns at the entry's line); `explain` says it; written anywhere but last, or
+/// beside a band's keys, the file is refused with the entry's line, exit 2.
+#[test]
+fn a_missing_entry_in_bands_scores_blanks_and_the_signals_own_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = r#"name: m
+as_of: 2026-11-01
+fields:
+  - { id: visits, kind: number, missing: [n/a] }
+  - { id: seen, kind: date }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 50, rule: { bands: [ { at_least: 0, value: 0.1 }, { at_least: 5, value: 0.5 }, { at_least: 10, value: 1 }, { missing: 0.4 } ] } }
+          - { field: seen, weight: 50, rule: { bands: [ { at_least: 0, value: 1 }, { at_least: 7, value: 0.5 }, { missing: 0.3 } ] }, missing: 0.8 }
+"#;
+    let model = write(dir.path(), "m.yaml", yaml);
+    let contacts = write(
+        dir.path(),
+        "c.csv",
+        "id,visits,seen\na,12,2026-11-01\nb,,2026-10-20\nc,7,\nd,n/a,2026-12-01\ne,,\n",
+    );
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let scores: Vec<String> = stdout(&out)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(3).map(String::from))
+        .collect();
+    // a: 12 visits 1, today 1: 50 + 50. b: blank visits 0.4, 12 days old 0.5: 20 + 25.
+    // c: 7 visits 0.5, no date: the signal's 0.8, not the entry's 0.3: 25 + 40. d: `n/a` is
+    // missing 0.4, a future date is below the band from 0: 20 + 0. e: both missing: 20 + 40.
+    assert_eq!(scores, ["100", "45", "65", "20", "60"], "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("field 'visits': 3 of 5 missing")
+            && stderr(&out).contains("field 'seen': 2 of 5 missing"),
+        "{}",
+        stderr(&out)
+    );
+    let check = bin().arg("check").arg(&model).output().unwrap();
+    let said = stdout(&check) + &stderr(&check);
+    assert_eq!(check.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("m.yaml:14:113: warning: signal 'seen' gives a missing value 0.8 and its rule's `missing` entry 0.3 is overridden by it: remove one (at journeys.j.touchpoints.t.signals.seen.rule.bands.missing)"),
+        "{said}"
+    );
+    let explain = bin()
+        .arg("explain")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--id", "b"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&explain).contains("visits = missing: attainment 0.40 x 50 = 20 points (below 0 visits gives 0, 0 or more gives 0.1, 5 or more gives 0.5, 10 or more gives 1, missing gives 0.4)"),
+        "{}",
+        stdout(&explain)
+    );
+    for (bad, says) in [
+        (
+            "{ missing: 0.4 }, { at_least: 0, value: 0.1 }",
+            "m.yaml:13:48: journeys[0].touchpoints[0].signals[0].rule: bands: the 'missing' entry comes last, after the bands",
+        ),
+        (
+            "{ at_least: 0, value: 0.1 }, { missing: 0.4, at_least: 3 }",
+            "bands: an entry gives 'missing' beside 'at_least' or 'value'",
+        ),
+        (
+            "{ at_least: 0, value: 0.1 }, { missing: 0.4 }, { missing: 0.5 }",
+            "bands: the 'missing' entry is given twice: keep one",
+        ),
+    ] {
+        let text = yaml.replace(
+            "{ at_least: 0, value: 0.1 }, { at_least: 5, value: 0.5 }, { at_least: 10, value: 1 }, { missing: 0.4 }",
+            bad,
+        );
+        let m = write(dir.path(), "m.yaml", &text);
+        let out = bin().arg("check").arg(&m).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{bad}: {}", stderr(&out));
+    }
+}
+
 /// Issue 14, derived fields: a bad expression is an error at the field's line that names the
 /// column in the expression (a misspelt field with the nearest id, a bad token, a type that
 /// does not fit, a cycle), exit 1; a sound one scores, and `explain` shows the values that

@@ -837,7 +837,7 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                 );
             }
         }
-        Rule::Bands(bands) => {
+        Rule::Bands(BandRule { bands, missing: _ }) => {
             if bands.is_empty() {
                 c.error(
                     "bad-rule",
@@ -1302,7 +1302,7 @@ fn check_numbers(c: &mut Checker, root: &At) {
                     );
                     finite(c, &sc.key("to"), *to, &format!("{what}: log_scale to"));
                 }
-                Rule::Bands(bands) => {
+                Rule::Bands(BandRule { bands, missing: _ }) => {
                     for (b, band) in bands.iter().enumerate() {
                         let ba = ra.key("bands").item(b, "");
                         finite(
@@ -1781,7 +1781,18 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
 /// A missing value's own attainment: 0 to 1, and given once (the signal's `missing` wins
 /// over the rule's entry, so a second one is redundant, or a mistake when they differ).
 fn check_missing(c: &mut Checker, s: &Signal, sa: &At) {
-    let ra = sa.key("rule").key(s.rule.kind_name()).key("missing");
+    let rule = sa.key("rule").key(s.rule.kind_name());
+    // `match` holds the entry under its key; `bands` as the list's last item.
+    let ra = match &s.rule {
+        Rule::Bands(b) => rule.item(b.bands.len(), "missing"),
+        Rule::Match(_)
+        | Rule::Scale { .. }
+        | Rule::Flag
+        | Rule::NotFlag
+        | Rule::Present
+        | Rule::Recency { .. }
+        | Rule::LogScale { .. } => rule.key("missing"),
+    };
     for (v, at) in [
         (s.missing, sa.key("missing")),
         (s.rule.missing_entry(), ra.clone()),
@@ -1825,7 +1836,7 @@ pub fn attainment_keys(rule: &Rule) -> Vec<String> {
             .map(|(k, _)| k.clone())
             .chain(std::iter::once("default".to_string()))
             .collect(),
-        Rule::Bands(b) => b.iter().map(|b| fmt_limit(b.at_least)).collect(),
+        Rule::Bands(b) => b.bands.iter().map(|b| fmt_limit(b.at_least)).collect(),
         Rule::Scale { .. } | Rule::LogScale { .. } => vec!["from".into(), "to".into()],
         Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => Vec::new(),
     }
