@@ -56,6 +56,7 @@ fn preview(c: &mut Criterion) {
         ));
         let mut shown = None;
         let mut flip = false;
+        let mut spans = scorewright::export::backtest::DateSpans::default();
         g.bench_function(BenchmarkId::new("worker_compute", n), |b| {
             b.iter(|| {
                 flip = !flip;
@@ -65,7 +66,7 @@ fn preview(c: &mut Criterion) {
                     model: states[usize::from(flip)].clone(),
                     baseline: baseline.clone(),
                 };
-                let out = compute(&mut scorer, job, None);
+                let out = compute(&mut scorer, &mut spans, job, None);
                 // As the designer does: the result no longer shown goes back to the scorer.
                 if let Some(old) = shown.replace(out.scored.clone())
                     && let Ok(old) = Arc::try_unwrap(old)

@@ -178,6 +178,145 @@ mod designer {
         );
     }
 
+    /// Selects part `index` of the example's composite (`lead`) and presses `keys`.
+    fn on_part(app: &mut App, index: usize, keys: &str) {
+        app.select(&scorewright::tui::ops::Node::Part { journey: 2, index });
+        press(app, keys);
+    }
+
+    fn comparison(app: &App) -> &scorewright::engine::whatif::Comparison {
+        &app.preview
+            .as_ref()
+            .unwrap()
+            .result
+            .as_ref()
+            .unwrap()
+            .comparison
+    }
+
+    /// Issue 14 (leftover): each part is a node under its composite, with the part journey's
+    /// name and weight. Selected, `+` and `-` move its weight (the live check says when the
+    /// parts leave 100%), `b` on the composite balances them, the preview's lead scores and
+    /// tiers move by what the engine says, one undo per run of nudges brings it all back,
+    /// and the save changes the two weights' text only.
+    #[test]
+    fn a_part_weight_is_nudged_balanced_and_moves_the_lead_scores_and_tiers() {
+        use scorewright::engine::{score_table, whatif::compare};
+        use scorewright::tui::Action;
+        use scorewright::tui::ops::Node;
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let before = read_model(&root.join("examples/lead-fit-activity.yaml"))
+            .unwrap()
+            .model;
+        let csv = root.join("examples/lead-fit-activity.csv");
+        let mut app = App::new(before.clone(), PathBuf::from("/nonexistent/model.yaml"))
+            .with_contacts(Some(csv.clone()));
+        app.update(Action::Resize(160, 60));
+        let screen = render(&mut app, 160, 60);
+        let row = |name: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(&format!("◇ {name}")))
+                .unwrap_or_else(|| panic!("no part {name}: {screen}"))
+                .to_string()
+        };
+        assert!(row("Fit").contains("part: journey fit") && row("Fit").contains("40%"));
+        assert!(row("Activity").contains("60%"), "{}", row("Activity"));
+        // Activity 60% -> 70%: the parts sum to 110%, an error the live check names.
+        on_part(&mut app, 1, "+ + + + + + + + + +");
+        assert_eq!(app.model.journeys[2].parts[1].weight.0, 7000);
+        assert_eq!(app.errors(), 1, "{:?}", app.diagnostics);
+        assert!(
+            app.diagnostics[0]
+                .message
+                .contains("journey 'lead': part weights sum to 110%"),
+            "{:?}",
+            app.diagnostics[0]
+        );
+        // Fit 40% -> 30%: 100% again, and the preview is what the engine gives.
+        on_part(&mut app, 0, "- - - - - - - - - -");
+        assert_eq!(app.model.journeys[2].parts[0].weight.0, 3000);
+        assert_eq!(app.errors(), 0, "{:?}", app.diagnostics);
+        let table = scorewright::contacts::read_contacts(&csv).unwrap();
+        let want = compare(
+            &before,
+            &score_table(&before, &table),
+            &app.model,
+            &score_table(&app.model, &table),
+        );
+        let got = comparison(&app);
+        assert_eq!(got.journey, "lead");
+        assert_eq!(got.delta, want.delta);
+        assert_eq!(got.tier_moves, want.tier_moves);
+        // 10 points from fit to activity: each lead moves by 0.1 x (activity - fit).
+        let s = score_table(&before, &table);
+        for (r, d) in got.delta.iter().enumerate() {
+            assert!(
+                (d - 0.1 * (s.scores[1][r] - s.scores[0][r])).abs() < 1e-9,
+                "row {r}"
+            );
+        }
+        assert!(got.changed > 0 && !got.tier_moves.is_empty(), "{got:?}");
+        // `b` on the composite shares the parts equally; undo steps back through it all.
+        app.select(&Node::Journey(2));
+        press(&mut app, "b");
+        let parts: Vec<i64> = app.model.journeys[2]
+            .parts
+            .iter()
+            .map(|p| p.weight.0)
+            .collect();
+        assert_eq!(parts, [5000, 5000]);
+        press(&mut app, "u");
+        assert_eq!(app.model.journeys[2].parts[0].weight.0, 3000);
+        press(&mut app, "u u");
+        assert_eq!(app.model, before);
+        assert_eq!(comparison(&app).changed, 0);
+        // Saved over the file's text: the two weights' lines change, nothing else.
+        press(&mut app, "Ctrl-r Ctrl-r");
+        let text = std::fs::read_to_string(root.join("examples/lead-fit-activity.yaml")).unwrap();
+        let saved = scorewright::model::preserve::preserve(Some(&text), &app.model).unwrap();
+        let changed: Vec<(&str, &str)> = text
+            .lines()
+            .zip(saved.text.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                (
+                    "      - { journey: fit, weight: 40 }",
+                    "      - { journey: fit, weight: 30 }"
+                ),
+                (
+                    "      - { journey: activity, weight: 60 }",
+                    "      - { journey: activity, weight: 70 }"
+                ),
+            ]
+        );
+        // A weight typed in the part's detail pane, as a touchpoint's: one undoable edit.
+        on_part(&mut app, 1, "Enter Down Enter");
+        for _ in 0..6 {
+            press(&mut app, "Backspace");
+        }
+        type_text(&mut app, "75");
+        press(&mut app, "Enter");
+        assert_eq!(app.model.journeys[2].parts[1].weight.0, 7500);
+        assert!(
+            app.diagnostics[0]
+                .message
+                .contains("part weights sum to 105%"),
+            "{:?}",
+            app.diagnostics
+        );
+        press(&mut app, "Esc u");
+        assert_eq!(app.model.journeys[2].parts[1].weight.0, 7000);
+        // Removed and brought back: one edit each way.
+        press(&mut app, "x y");
+        assert_eq!(app.model.journeys[2].parts.len(), 1);
+        press(&mut app, "u");
+        assert_eq!(app.model.journeys[2].parts[1].journey, "activity");
+    }
+
     /// Renaming a journey's id moves the composite's part that names it (and the tiers on
     /// the composite stay), as one edit with no errors after it (issue 17).
     #[test]

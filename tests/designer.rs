@@ -385,6 +385,42 @@ fn rule_form_says_what_the_rule_does_and_refuses_nonsense() {
     ));
 }
 
+/// Issue 14 (leftover): the band editor has the `missing` entry as its second input, as the
+/// `match` form has; the saved rule holds it, the form says it, and undo takes it back.
+#[test]
+fn the_band_editor_gives_a_missing_value_its_attainment() {
+    let mut app = app();
+    select(
+        &mut app,
+        Node::Signal {
+            journey: 0,
+            touchpoint: vec![0],
+            index: 0,
+        },
+    );
+    let before = app.model.journeys[0].touchpoints[0].signals[0].rule.clone();
+    // Scale to bands, then the bands and the missing value's attainment.
+    press(&mut app, "e Right Down");
+    for _ in 0..20 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "5=0.5, 10=1");
+    press(&mut app, "Down");
+    type_text(&mut app, "0.4");
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("Missing gives (empty: 0)"), "{screen}");
+    assert!(screen.contains("gives 1, missing gives 0.4"), "{screen}");
+    press(&mut app, "Enter");
+    let scorewright::model::Rule::Bands(b) = &app.model.journeys[0].touchpoints[0].signals[0].rule
+    else {
+        panic!("{:?}", app.model.journeys[0].touchpoints[0].signals[0].rule)
+    };
+    assert_eq!(b.missing, Some(0.4));
+    assert_eq!(b.bands.len(), 2);
+    press(&mut app, "Esc u");
+    assert_eq!(app.model.journeys[0].touchpoints[0].signals[0].rule, before);
+}
+
 #[test]
 fn checks_jump_to_their_node() {
     let mut app = app();

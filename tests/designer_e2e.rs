@@ -89,3 +89,59 @@ fn open_edit_a_weight_save_and_quit() {
     expected.journeys[0].touchpoints[0].weight = scorewright::model::Weight(3000);
     assert_eq!(saved.model, expected);
 }
+
+/// Issue 14 (leftover): in the real binary, a composite's part is a row of the tree; `+`
+/// raises its weight, the journey's gauge and the checks say 105%, `-` brings it back after
+/// the other part is lowered, and the save writes the two part weights, nothing else.
+#[test]
+fn a_composites_part_weight_is_nudged_in_the_tree_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.yaml");
+    let text = format!(
+        "{MODEL}  - id: lead\n    name: Lead\n    parts:\n      - {{ journey: fit, weight: 50 }}\n      - {{ journey: fit2, weight: 50 }}\n  - id: fit2\n    name: Fit again\n    touchpoints:\n      - {{ id: w2, name: Webinars, pillars: [empathy], weight: 100, signals: [ {{ field: webinar, weight: 100, rule: flag }} ] }}\n"
+    );
+    std::fs::write(&model, &text).unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let tmux = Tmux::designer(
+        "e2e-parts",
+        &config,
+        &[&model],
+        (120, 34),
+        Duration::from_secs(20),
+    );
+    tmux.wait_for("Visits the site");
+    // From the first journey: its two touchpoints and their signals, then Lead, then its
+    // parts (Fit, then Fit again).
+    for _ in 0..6 {
+        tmux.keys(&["Down"]);
+    }
+    tmux.keys(&["+", "+", "+", "+", "+"]);
+    let screen = tmux.wait_for("part weights sum to 105%");
+    assert!(screen.contains("Σ 105%"), "{screen}");
+    tmux.keys(&["Down", "-", "-", "-", "-", "-"]);
+    tmux.wait_for("weight of 'fit2' set to 45%");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("saved to");
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "still running after q:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let saved = std::fs::read_to_string(&model).unwrap();
+    let want = text
+        .replace(
+            "{ journey: fit, weight: 50 }",
+            "{ journey: fit, weight: 55 }",
+        )
+        .replace(
+            "{ journey: fit2, weight: 50 }",
+            "{ journey: fit2, weight: 45 }",
+        );
+    assert_eq!(saved, want);
+}

@@ -943,7 +943,7 @@ fn gen_model(rng: &mut Rng) -> Model {
         let cat =
             |rng: &mut Rng| serde_json::to_string(rng.pick(CATEGORIES).trim()).unwrap_or_default();
         match kind {
-            "number" => match rng.below(7) {
+            "number" => match rng.below(8) {
                 // A number field that holds days.
                 6 => format!("{{ recency: {{ half_life_days: {} }} }}", 1 + rng.below(60)),
                 4 => "{ match: { 0: 1, 1: 0.6, 2.5: 0.3, '-3': 0.15, default: 0.05, missing: 0.55 } }".into(),
@@ -951,6 +951,8 @@ fn gen_model(rng: &mut Rng) -> Model {
                 1 => format!("{{ scale: {{ from: {}, to: 0 }} }}", 1 + rng.below(300)),
                 2 => format!("{{ log_scale: {{ from: {}, to: {} }} }}", 1 + rng.below(5), 10 + rng.below(1000)),
                 3 => format!("{{ log_scale: {{ from: {}, to: 0.5 }} }}", 2 + rng.below(300)),
+                // A missing value's own attainment as the list's last entry.
+                7 => "{ bands: [ { at_least: 0, value: 0.1 }, { at_least: 2.5, value: 0.45 }, { missing: 0.65 } ] }".into(),
                 _ => "{ bands: [ { at_least: 0, value: 0.1 }, { at_least: 2.5, value: 0.45 }, { at_least: 300, value: 1 } ] }".into(),
             },
             "boolean" => match rng.below(10) {
@@ -961,7 +963,8 @@ fn gen_model(rng: &mut Rng) -> Model {
             "date" => match rng.below(10) {
                 0..=5 => format!("{{ recency: {{ half_life_days: {} }} }}", 1 + rng.below(60)),
                 // Bands on a date read its age in days.
-                6..=7 => "{ bands: [ { at_least: -10, value: 0.9 }, { at_least: 7, value: 0.55 }, { at_least: 45.5, value: 0.2 } ] }".into(),
+                6 => "{ bands: [ { at_least: -10, value: 0.9 }, { at_least: 7, value: 0.55 }, { at_least: 45.5, value: 0.2 } ] }".into(),
+                7 => "{ bands: [ { at_least: -10, value: 0.9 }, { at_least: 45.5, value: 0.2 }, { missing: 0.45 } ] }".into(),
                 _ => "present".into(),
             },
             _ => {
@@ -2095,6 +2098,59 @@ journeys:
     // a future date is below every band 0, 2.5 days 0.5^0.25 = 0.8409: 25 x 1.8409 = 46.0.
     assert_eq!(scores, [87.5, 45.0, 7.5, 65.0, 46.0], "the engine's scores");
     assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
+}
+
+/// Issue 14 (leftover): a `missing` entry in `bands`, on a number and on a date, and the
+/// signal's own `missing` winning over it, identically in the engine and on every engine.
+#[test]
+fn a_missing_entry_in_bands_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: bands
+as_of: 2026-11-01
+fields:
+  - { id: visits, kind: number, missing: [n/a] }
+  - { id: seen, kind: date }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 50, rule: { bands: [ { at_least: 0, value: 0.1 }, { at_least: 5, value: 0.5 }, { at_least: 10, value: 1 }, { missing: 0.4 } ] } }
+          - { field: seen, weight: 50, rule: { bands: [ { at_least: 0, value: 1 }, { at_least: 7, value: 0.5 }, { missing: 0.3 } ] }, missing: 0.8 }
+"#;
+    let mut rows = vec![vec!["id".to_string(), "visits".into(), "seen".into()]];
+    for (i, r) in [
+        ["12", "2026-11-01"],
+        ["", "2026-10-20"],
+        ["7", ""],
+        ["n/a", "2026-12-01"],
+        ["", ""],
+        ["-1", "2026-10-31"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut row = vec![format!("r{i}")];
+        row.extend(r.iter().map(|c| c.to_string()));
+        rows.push(row);
+    }
+    let case = hand_case(dir.path(), 6, yaml, &rows);
+    let scores: Vec<f64> = score_table(&case.model, &case.table).scores[0]
+        .iter()
+        .map(|s| (s * 10.0).round() / 10.0)
+        .collect();
+    // r0: 50 x 1 + 50 x 1. r1: blank 0.4, 12 days 0.5. r2: 7 visits 0.5, no date: the
+    // signal's 0.8 (not the entry's 0.3). r3: `n/a` 0.4, a future date 0. r4: 0.4 and 0.8.
+    // r5: -1 visits below every band 0, one day old 1.
+    assert_eq!(
+        scores,
+        [100.0, 45.0, 65.0, 20.0, 60.0, 50.0],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [6, 6, 6]);
 }
 
 /// Issue 14, derived fields: every operator and function of the expression language (`+ - * /`

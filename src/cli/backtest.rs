@@ -63,7 +63,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .flat_map(|t| &t.levels)
         .find_map(|l| l.capacity.as_ref());
     let ask = match (a.capacity, &a.per, &a.date, a.per_file) {
-        (None, ..) => match of_tier.map(|cap| CapacityAsk::of_tier(&table, cap)) {
+        (None, ..) => match of_tier.map(|cap| {
+            CapacityAsk::of_tier(
+                &table,
+                &mut crate::export::backtest::DateSpans::default(),
+                cap,
+            )
+        }) {
             None => None,
             Some(Ok(ask)) => Some(ask),
             Some(Err(e)) => {

@@ -3,11 +3,14 @@
 //!
 //! Each field's values spread over what its rules read (a `scale` from 0 to 10 gives values
 //! from a little below 0 to a little above 10; a `match` gives its listed values and others),
-//! with a few blanks. With the model's `outcome` column named, an outcome is drawn with a
+//! with blanks at a rate per field (`blank_rate`): a few percent for what systems fill in,
+//! more for what people skip, and enough for a signal that scores "no answer" to be
+//! exercised; a third of a category's or text's blanks are its first `missing` placeholder
+//! (`Select`), as CRM exports write them. With the model's `outcome` column named, an outcome is drawn with a
 //! probability that rises with the tier journey's score, so back-tests have something to find.
 //! Derived fields get no column: they are computed from the fields they read.
 
-use crate::model::{Date, FieldKind, Model, Rule};
+use crate::model::{Date, FieldKind, Model, RuleKind, Signal};
 use crate::rng::Rng;
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,12 +41,40 @@ enum Gen {
     Date { today: i32, span: i32 },
 }
 
-fn plan(model: &Model) -> Vec<(String, Gen)> {
+/// How a field's missing cells are drawn: how often, and the placeholder that writes some.
+struct Blanks {
+    rate: f64,
+    placeholder: Option<String>,
+}
+
+/// How often a field's cell is blank, as real exports have them: a few percent for what a
+/// system fills in (flags, numbers, dates), more for what a person may skip (a category, and
+/// most for free text such as a job title), and at least one in five for a field a signal
+/// scores "no answer" for (`present`, or a `missing` attainment), so that the data exercise it.
+fn blank_rate(kind: FieldKind, signals: &[&Signal]) -> f64 {
+    let base: f64 = match kind {
+        FieldKind::Boolean => 0.02,
+        FieldKind::Number => 0.03,
+        FieldKind::Date => 0.05,
+        FieldKind::Category => 0.08,
+        FieldKind::Text => 0.25,
+    };
+    let scores_no_answer = signals.iter().any(|s| {
+        s.rule.kind() == RuleKind::Present || s.missing.or(s.rule.missing_entry()).is_some()
+    });
+    if scores_no_answer {
+        base.max(0.2)
+    } else {
+        base
+    }
+}
+
+fn plan(model: &Model) -> Vec<(String, Gen, Blanks)> {
     let today = model.as_of.unwrap_or_else(Date::today).0;
-    let rules_of = |id: &str| -> Vec<&Rule> {
+    let signals_of = |id: &str| -> Vec<&Signal> {
         let mut out = Vec::new();
-        fn walk<'a>(t: &'a crate::model::Touchpoint, id: &str, out: &mut Vec<&'a Rule>) {
-            out.extend(t.signals.iter().filter(|s| s.field == id).map(|s| &s.rule));
+        fn walk<'a>(t: &'a crate::model::Touchpoint, id: &str, out: &mut Vec<&'a Signal>) {
+            out.extend(t.signals.iter().filter(|s| s.field == id));
             for c in &t.touchpoints {
                 walk(c, id, out);
             }
@@ -59,7 +90,8 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
         .fields
         .iter()
         .map(|f| {
-            let rules = rules_of(&f.id);
+            let signals = signals_of(&f.id);
+            let rules: Vec<_> = signals.iter().map(|s| &s.rule).collect();
             let g = match f.kind {
                 FieldKind::Number => {
                     let (mut lo, mut hi) = (0.0f64, 0.0f64);
@@ -92,7 +124,18 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
                     Gen::Pick(values)
                 }
             };
-            (f.column().to_string(), g)
+            // Placeholders in the text columns only, where forms write them (`Select`): a
+            // number or date column stays a column of numbers or dates to the readers that
+            // infer its type (DuckDB's and Polars' CSV readers in the benchmark peers).
+            let placeholder = match f.kind {
+                FieldKind::Category | FieldKind::Text => f.missing.first().cloned(),
+                FieldKind::Number | FieldKind::Boolean | FieldKind::Date => None,
+            };
+            let blanks = Blanks {
+                rate: blank_rate(f.kind, &signals),
+                placeholder,
+            };
+            (f.column().to_string(), g, blanks)
         })
         .collect()
 }
@@ -100,7 +143,7 @@ fn plan(model: &Model) -> Vec<(String, Gen)> {
 /// Category and text fields that a condition tests for equality with each other draw from one
 /// pool (`{ field: plan, equals: { field: old_plan } }`), so the test holds for some contacts.
 /// `gens` is in the order of the model's fields.
-fn share_pools(model: &Model, gens: &mut [(String, Gen)]) {
+fn share_pools(model: &Model, gens: &mut [(String, Gen, Blanks)]) {
     let conditions = model
         .journeys
         .iter()
@@ -123,10 +166,16 @@ fn share_pools(model: &Model, gens: &mut [(String, Gen)]) {
     }
 }
 
-fn draw(g: &Gen, rng: &mut Rng, out: &mut String) {
+fn draw(g: &Gen, blanks: &Blanks, rng: &mut Rng, out: &mut String) {
     out.clear();
-    if rng.unit() < 0.04 {
-        return; // a blank, as real exports have
+    if rng.unit() < blanks.rate {
+        // A blank, as real exports have, or the placeholder the field lists for one.
+        if let Some(p) = &blanks.placeholder
+            && rng.unit() < 1.0 / 3.0
+        {
+            out.push_str(p);
+        }
+        return;
     }
     match g {
         Gen::Number { lo, hi, integer } => {
@@ -172,7 +221,7 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
     let mut gens = plan(model);
     share_pools(model, &mut gens);
     // Derived fields are computed from the others when the contacts are scored, never drawn.
-    let gens: Vec<(String, Gen)> = gens
+    let gens: Vec<(String, Gen, Blanks)> = gens
         .into_iter()
         .zip(&model.fields)
         .filter(|(_, f)| f.expr.is_none())
@@ -180,7 +229,7 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
         .collect();
     let id = model.id_column.clone().unwrap_or_else(|| "id".into());
     let mut columns: Vec<String> = vec![id.clone()];
-    for (c, _) in &gens {
+    for (c, ..) in &gens {
         if !columns.contains(c) {
             columns.push(c.clone());
         }
@@ -213,12 +262,12 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
             .collect();
         for i in 0..n {
             table.columns[0].push(&format!("c{:07}", done + i as u64 + 1));
-            for (k, (col, g)) in gens.iter().enumerate() {
+            for (k, (col, g, blanks)) in gens.iter().enumerate() {
                 let idx = columns.iter().position(|c| c == col).unwrap_or(k + 1);
                 if idx == 0 {
                     continue;
                 }
-                draw(g, &mut rng, &mut cell);
+                draw(g, blanks, &mut rng, &mut cell);
                 table.columns[idx].push(&cell);
             }
             table.lines.push(done + i as u64 + 2);

@@ -146,7 +146,10 @@ pub fn attainment(rule: &Rule, values: &Typed, today: i32) -> Vec<f64> {
         },
         // On a number its value, on a date its age in days.
         Rule::Bands(b) => match ages(values, today) {
-            Some(x) => x.iter().map(|x| x.map_or(0.0, |x| bands(x, b))).collect(),
+            Some(x) => x
+                .iter()
+                .map(|x| x.map_or(0.0, |x| bands(x, &b.bands)))
+                .collect(),
             None => unfit(),
         },
         Rule::Match(m) => match values {
@@ -270,7 +273,7 @@ pub fn bool_missing(v: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::MatchRule;
+    use crate::model::{BandRule, MatchRule};
 
     #[test]
     fn scale_clamps_and_inverts() {
@@ -433,7 +436,7 @@ mod tests {
     fn days_from_dates_and_numbers() {
         // Bands on a date read its age: today 100, day 93 is 7 days old (band 7: 0.5), day 40
         // is 60 (band 30: 0.1), day 120 is in the future (below every band: 0).
-        let b = Rule::Bands(vec![
+        let b = Rule::Bands(BandRule::from(vec![
             Band {
                 at_least: 0.0,
                 value: 1.0,
@@ -446,7 +449,7 @@ mod tests {
                 at_least: 30.0,
                 value: 0.1,
             },
-        ]);
+        ]));
         let dates = Typed::Date(vec![100, 93, 40, 120, DATE_MISSING]);
         assert_eq!(attainment(&b, &dates, 100), vec![1.0, 0.5, 0.1, 0.0, 0.0]);
         // Recency on a number of days: 30 days at 30 is 0.5, 7.5 at 30 is 0.5^0.25, a

@@ -15,6 +15,7 @@ use crate::engine::insight::{self, Outcome};
 use crate::engine::{Scored, metrics, score_table};
 use crate::model::{Capacity, Model, Period};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Why a back-test cannot run.
@@ -59,7 +60,7 @@ pub struct CapacityAsk {
 }
 
 /// Why the periods of a capacity cannot be counted.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
 pub enum PeriodError {
     #[error("{source_name} has no date column '{column}'{hint}")]
     NoColumn {
@@ -93,11 +94,22 @@ impl CapacityAsk {
     }
 
     /// The ask a tier's `capacity:` makes of these contacts (per file when it names no date,
-    /// which `check` reports).
-    pub fn of_tier(table: &Table, cap: &Capacity) -> Result<CapacityAsk, PeriodError> {
+    /// which `check` reports), its date column's span read from `spans`.
+    pub fn of_tier(
+        table: &Table,
+        spans: &mut DateSpans,
+        cap: &Capacity,
+    ) -> Result<CapacityAsk, PeriodError> {
         match (cap.per, &cap.date) {
             (Period::Day | Period::Week | Period::Month, Some(d)) => {
-                CapacityAsk::from_dates(table, d, cap.per.name(), cap.contacts)
+                let days = period_days(cap.per.name())?;
+                let span = spans.get(table, d)?;
+                Ok(CapacityAsk::of_span(
+                    &span,
+                    cap.per.name(),
+                    days,
+                    cap.contacts,
+                ))
             }
             (Period::File, _) | (_, None) => Ok(CapacityAsk::per_file(cap.contacts)),
         }
@@ -111,13 +123,45 @@ impl CapacityAsk {
         per: &str,
         capacity: usize,
     ) -> Result<CapacityAsk, PeriodError> {
-        let days = match per {
-            "day" => 1.0,
-            "week" => 7.0,
-            // The mean Gregorian month.
-            "month" => 365.2425 / 12.0,
-            other => return Err(PeriodError::Period(other.into())),
-        };
+        let days = period_days(per)?;
+        let span = DateSpan::of(table, column)?;
+        Ok(CapacityAsk::of_span(&span, per, days, capacity))
+    }
+
+    fn of_span(span: &DateSpan, per: &str, days: f64, capacity: usize) -> CapacityAsk {
+        CapacityAsk {
+            capacity,
+            per: per.into(),
+            periods: f64::from(span.last - span.first + 1) / days,
+            first: Some(crate::model::Date(span.first).to_string()),
+            last: Some(crate::model::Date(span.last).to_string()),
+            undated: span.undated,
+        }
+    }
+}
+
+/// The days of a period by its name.
+fn period_days(per: &str) -> Result<f64, PeriodError> {
+    match per {
+        "day" => Ok(1.0),
+        "week" => Ok(7.0),
+        // The mean Gregorian month.
+        "month" => Ok(365.2425 / 12.0),
+        other => Err(PeriodError::Period(other.into())),
+    }
+}
+
+/// The first and last date of a column (day numbers) and how many rows had none.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateSpan {
+    pub first: i32,
+    pub last: i32,
+    pub undated: usize,
+}
+
+impl DateSpan {
+    /// Reads every cell of `column` as a date.
+    pub fn of(table: &Table, column: &str) -> Result<DateSpan, PeriodError> {
         let Some(col) = table.column(column) else {
             let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
             let hint = crate::model::yaml::nearest(column, &known)
@@ -152,14 +196,40 @@ impl CapacityAsk {
                 example,
             });
         }
-        Ok(CapacityAsk {
-            capacity,
-            per: per.into(),
-            periods: f64::from(hi - lo + 1) / days,
-            first: Some(crate::model::Date(lo).to_string()),
-            last: Some(crate::model::Date(hi).to_string()),
+        Ok(DateSpan {
+            first: lo,
+            last: hi,
             undated,
         })
+    }
+}
+
+/// The date spans of one contacts table's columns, each read once: kept beside the table's
+/// other per-load columns (the preview's scorer), because the preview proposes each tier's
+/// capacity threshold on every edit and a date column does not change between edits (it
+/// parsed every date of the column each time).
+#[derive(Debug, Default)]
+pub struct DateSpans {
+    spans: HashMap<String, Result<DateSpan, PeriodError>>,
+    reads: usize,
+}
+
+impl DateSpans {
+    /// The span of `column` of `table`, read the first time it is asked for. Every call
+    /// must pass the same table (a new table needs a new `DateSpans`).
+    pub fn get(&mut self, table: &Table, column: &str) -> Result<DateSpan, PeriodError> {
+        if let Some(known) = self.spans.get(column) {
+            return known.clone();
+        }
+        self.reads += 1;
+        let span = DateSpan::of(table, column);
+        self.spans.insert(column.to_string(), span.clone());
+        span
+    }
+
+    /// How many columns have been read (not answered from what was read before).
+    pub fn reads(&self) -> usize {
+        self.reads
     }
 }
 
@@ -358,6 +428,7 @@ pub fn tier_capacities(
     model: &Model,
     scored: &Scored,
     table: &Table,
+    spans: &mut DateSpans,
     values: &[Option<bool>],
 ) -> Vec<(usize, Result<CapacityProposal, String>)> {
     // The preview asks on every edit: a model without a capacity costs nothing.
@@ -383,7 +454,7 @@ pub fn tier_capacities(
         .enumerate()
         .filter_map(|(i, l)| Some((i, l.capacity.as_ref()?)))
         .map(|(i, cap)| {
-            let proposal = CapacityAsk::of_tier(table, cap)
+            let proposal = CapacityAsk::of_tier(table, spans, cap)
                 .map(|ask| propose(scores, values, &ask, converted))
                 .map_err(|e| e.to_string());
             (i, proposal)
@@ -1164,6 +1235,57 @@ mod tests {
             e.to_string(),
             "t.csv has no date column 'Created2' (did you mean 'created'?)"
         );
+    }
+
+    /// Issue 14 (leftover): the preview proposes a tier's capacity threshold on every edit;
+    /// the date column is read once per table, not on each edit, and the proposals are the
+    /// ones a fresh read gives.
+    #[test]
+    fn a_capacitys_date_column_is_read_once_per_table() {
+        let maps: Vec<IndexMap<String, Scalar>> = [
+            ("10", "2026-01-05"),
+            ("8", "2026-01-18"),
+            ("5", ""),
+            ("3", "2026-01-11"),
+        ]
+        .iter()
+        .map(|(v, d)| {
+            let mut m = IndexMap::new();
+            m.insert("visits".to_string(), Scalar::Text(v.to_string()));
+            m.insert("created".to_string(), Scalar::Text(d.to_string()));
+            m
+        })
+        .collect();
+        let t = Table::from_maps("t.csv", &maps);
+        let text = MODEL.replace(
+            "handover: sales }",
+            "handover: sales, capacity: { contacts: 1, per: week, date: created } }",
+        );
+        let mut m = crate::model::parse_model(&text, "t").unwrap();
+        let mut spans = DateSpans::default();
+        // Two weeks (5 to 18 January) at one a week: room for two. Scores 100, 80, 50, 30:
+        // the first left out scores 50, so 50.1.
+        let first = tier_capacities(&m, &score_table(&m, &t), &t, &mut spans, &[]);
+        let p = first[0].1.as_ref().unwrap();
+        assert_eq!((p.budget, p.at_least, p.handed_over), (2, 50.1, 2));
+        assert_eq!((p.ask.periods, p.ask.undated), (2.0, 1));
+        // An edit (the scale to 20: scores 50, 40, 25, 15): a new threshold, no new read.
+        m.journeys[0].touchpoints[0].signals[0].rule = crate::model::Rule::Scale {
+            from: 0.0,
+            to: 20.0,
+        };
+        let second = tier_capacities(&m, &score_table(&m, &t), &t, &mut spans, &[]);
+        assert_eq!(second[0].1.as_ref().unwrap().at_least, 25.1);
+        assert_eq!(spans.reads(), 1);
+        // A column that is not there is an error, read once and said the same each time.
+        for _ in 0..2 {
+            let e = spans.get(&t, "Created2").unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "t.csv has no date column 'Created2' (did you mean 'created'?)"
+            );
+        }
+        assert_eq!(spans.reads(), 2);
     }
 
     #[test]

@@ -1062,7 +1062,7 @@ impl<'a> Writer<'a> {
                 Some(x) => {
                     // The last band reached wins, as the engine's loop does.
                     let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
-                    for b in bands.iter().rev() {
+                    for b in bands.bands.iter().rev() {
                         let _ = write!(e, " WHEN {x} >= {} THEN {}", f(b.at_least)?, f(b.value)?);
                     }
                     let _ = write!(e, " ELSE {zero} END");

@@ -384,10 +384,18 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
             tp(ch, used);
         }
     }
-    // What a derived field reads is used (whether the derived field is, it says itself).
+    // What a derived field reads is used (whether the derived field is, it says itself);
+    // what one that does not parse names too: its error is the finding, not its inputs.
     for f in &model.fields {
-        if let Some(e) = f.derived() {
-            used.extend(e.fields());
+        if let Some(d) = &f.expr {
+            let names = d.names();
+            used.extend(
+                model
+                    .fields
+                    .iter()
+                    .filter(|g| names.contains(&g.id))
+                    .map(|g| g.id.as_str()),
+            );
         }
     }
     for j in &model.journeys {
@@ -837,7 +845,7 @@ fn check_signal(c: &mut Checker, s: &Signal, sa: &At) {
                 );
             }
         }
-        Rule::Bands(bands) => {
+        Rule::Bands(BandRule { bands, missing: _ }) => {
             if bands.is_empty() {
                 c.error(
                     "bad-rule",
@@ -1302,7 +1310,7 @@ fn check_numbers(c: &mut Checker, root: &At) {
                     );
                     finite(c, &sc.key("to"), *to, &format!("{what}: log_scale to"));
                 }
-                Rule::Bands(bands) => {
+                Rule::Bands(BandRule { bands, missing: _ }) => {
                     for (b, band) in bands.iter().enumerate() {
                         let ba = ra.key("bands").item(b, "");
                         finite(
@@ -1781,7 +1789,18 @@ pub fn tuning_paths(model: &Model) -> Vec<(String, TunedKind)> {
 /// A missing value's own attainment: 0 to 1, and given once (the signal's `missing` wins
 /// over the rule's entry, so a second one is redundant, or a mistake when they differ).
 fn check_missing(c: &mut Checker, s: &Signal, sa: &At) {
-    let ra = sa.key("rule").key(s.rule.kind_name()).key("missing");
+    let rule = sa.key("rule").key(s.rule.kind_name());
+    // `match` holds the entry under its key; `bands` as the list's last item.
+    let ra = match &s.rule {
+        Rule::Bands(b) => rule.item(b.bands.len(), "missing"),
+        Rule::Match(_)
+        | Rule::Scale { .. }
+        | Rule::Flag
+        | Rule::NotFlag
+        | Rule::Present
+        | Rule::Recency { .. }
+        | Rule::LogScale { .. } => rule.key("missing"),
+    };
     for (v, at) in [
         (s.missing, sa.key("missing")),
         (s.rule.missing_entry(), ra.clone()),
@@ -1825,7 +1844,7 @@ pub fn attainment_keys(rule: &Rule) -> Vec<String> {
             .map(|(k, _)| k.clone())
             .chain(std::iter::once("default".to_string()))
             .collect(),
-        Rule::Bands(b) => b.iter().map(|b| fmt_limit(b.at_least)).collect(),
+        Rule::Bands(b) => b.bands.iter().map(|b| fmt_limit(b.at_least)).collect(),
         Rule::Scale { .. } | Rule::LogScale { .. } => vec!["from".into(), "to".into()],
         Rule::Flag | Rule::NotFlag | Rule::Present | Rule::Recency { .. } => Vec::new(),
     }
@@ -2134,6 +2153,26 @@ segments:
             &d,
             "derived-field",
             "id_column 'twice' is a derived field: an id is read from a column of the contacts, name that column instead",
+        );
+    }
+
+    /// Issue 14 (leftover): a field read only by a derived field whose expression does not
+    /// parse was called "not used": it is referenced, and the expression's error is the
+    /// finding. A field the text does not name (nor inside a text literal) still is unused.
+    #[test]
+    fn a_field_read_by_an_unparsable_derived_field_is_used() {
+        let text = "name: d\nfields:\n  - { id: visits, kind: number }\n  - { id: mails, kind: number }\n  - { id: other, kind: number }\n  - { id: broken, kind: number, expr: \"visits + * `mails` + 'other'\" }\njourneys:\n  - id: j\n    touchpoints:\n      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: broken, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }\n";
+        let model = parse_model(text, "d.yaml").unwrap();
+        let d = check(&model, None, None);
+        find(&d, "derived-expr", "broken: expected a value, found '*'");
+        let unused: Vec<&str> = d
+            .iter()
+            .filter(|x| x.code == "unused-field")
+            .map(|x| x.message.as_str())
+            .collect();
+        assert_eq!(
+            unused,
+            ["field 'other' is not used by any signal, adjustment or segment"]
         );
     }
 

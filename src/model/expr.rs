@@ -281,6 +281,34 @@ impl Derivation {
     pub fn expr(&self) -> Option<&Expr> {
         self.parsed.as_ref().ok().map(|p| &p.expr)
     }
+
+    /// The names the text writes where a field could stand: the tree's fields when it
+    /// parsed; else every bare or backticked name outside text literals, so that a field an
+    /// expression with a typo reads is not also called unused (the typo is the finding).
+    pub fn names(&self) -> Vec<String> {
+        if let Some(e) = self.expr() {
+            return e.fields().into_iter().map(String::from).collect();
+        }
+        let mut out = Vec::new();
+        let mut chars = self.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '"' || c == '\'' || c == '`' {
+                // A text literal is no name; a backticked one is, whole.
+                let inner: String = chars.by_ref().take_while(|&x| x != c).collect();
+                if c == '`' {
+                    out.push(inner);
+                }
+            } else if c.is_alphabetic() || c == '_' {
+                let mut name = String::from(c);
+                while let Some(&x) = chars.peek().filter(|x| x.is_alphanumeric() || **x == '_') {
+                    name.push(x);
+                    chars.next();
+                }
+                out.push(name);
+            }
+        }
+        out
+    }
 }
 
 impl PartialEq for Derivation {

@@ -581,7 +581,8 @@ impl Patcher<'_> {
             } else {
                 spans[0].0
             };
-            self.edit(from, spans[n - 1].1, String::new());
+            let to = self.item_end(spans[n - 1].1).max(from);
+            self.edit(from, to, String::new());
         }
         Some(())
     }
@@ -699,6 +700,16 @@ impl Patcher<'_> {
         }
     }
 
+    /// Where a flow item ends: a flow map's span runs on over the blanks after its `}`, which
+    /// are the closing bracket's padding (`{ a: 1 }, { b: 2 } ]`) and stay where they are.
+    fn item_end(&self, end: usize) -> usize {
+        let mut to = end;
+        while to > 0 && self.text.as_bytes()[to - 1] == b' ' {
+            to -= 1;
+        }
+        to
+    }
+
     fn insert_flow(
         &mut self,
         node: &Node,
@@ -707,7 +718,10 @@ impl Patcher<'_> {
         text: String,
     ) -> Option<()> {
         match (after, spans.first()) {
-            (Some(i), _) => self.edit(spans[i].1, spans[i].1, format!(", {text}")),
+            (Some(i), _) => {
+                let at = self.item_end(spans[i].1);
+                self.edit(at, at, format!(", {text}"))
+            }
             (None, Some(first)) => self.edit(first.0, first.0, format!("{text}, ")),
             (None, None) => {
                 // `[]` or `{}`: between the brackets.
@@ -1182,7 +1196,7 @@ fn dash_of(text: &str, start: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Pillar, Weight};
+    use crate::model::{BandRule, Pillar, Rule, Weight};
 
     const TEXT: &str = "\
 # The team's model.
@@ -1269,6 +1283,42 @@ tiers:
             "{out}"
         );
         assert_eq!(text.lines().count(), out.lines().count());
+    }
+
+    /// Issue 14 (leftover): a `bands` rule's `missing` entry is edited in place, added as
+    /// the list's last item in its siblings' flow style, and removed with nothing else
+    /// changed, comments kept.
+    #[test]
+    fn a_bands_missing_entry_is_edited_added_and_removed_in_place() {
+        let text = "name: m\nfields:\n  - { id: visits, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100  # all of it\n        signals:\n          - { field: visits, weight: 100, rule: { bands: [ { at_least: 1, value: 0.5 }, { missing: 0.4 } ] } }\n";
+        let bands = |m: &mut Model| -> BandRule {
+            match &m.journeys[0].touchpoints[0].signals[0].rule {
+                Rule::Bands(b) => b.clone(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let set = |m: &mut Model, b: BandRule| {
+            m.journeys[0].touchpoints[0].signals[0].rule = Rule::Bands(b);
+        };
+        let out = saved(text, |m| {
+            let mut b = bands(m);
+            b.missing = Some(0.25);
+            set(m, b);
+        });
+        assert_eq!(out, text.replace("{ missing: 0.4 }", "{ missing: 0.25 }"));
+        let out = saved(text, |m| {
+            let mut b = bands(m);
+            b.missing = None;
+            set(m, b);
+        });
+        assert_eq!(out, text.replace(", { missing: 0.4 }", ""));
+        let without = text.replace(", { missing: 0.4 }", "");
+        let out = saved(&without, |m| {
+            let mut b = bands(m);
+            b.missing = Some(0.4);
+            set(m, b);
+        });
+        assert_eq!(out, text);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! exhaustive `match` over [`Rule`] with no wildcard arm, so a new kind does not compile until
 //! every one of them answers for it (README, "Adding a rule kind").
 
-use super::{Band, FieldKind, MatchRule, Model, Rule, Signal};
+use super::{Band, BandRule, FieldKind, MatchRule, Model, Rule, Signal};
 
 /// The kinds of rule, in the order the designer's rule form cycles through them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,7 +62,7 @@ impl RuleKind {
                 from: 0.0,
                 to: 10.0,
             },
-            RuleKind::Bands => Rule::Bands(vec![
+            RuleKind::Bands => Rule::Bands(BandRule::from(vec![
                 Band {
                     at_least: 1.0,
                     value: 0.5,
@@ -71,7 +71,7 @@ impl RuleKind {
                     at_least: 5.0,
                     value: 1.0,
                 },
-            ]),
+            ])),
             RuleKind::Match => Rule::Match(MatchRule::default()),
             RuleKind::Flag => Rule::Flag,
             RuleKind::NotFlag => Rule::NotFlag,
@@ -117,7 +117,8 @@ impl RuleKind {
                 if bands.is_empty() {
                     return Err("give at least one band, like 5=0.5".into());
                 }
-                Ok(Rule::Bands(bands))
+                let missing = optional_attainment(get(1), "a missing value's attainment")?;
+                Ok(Rule::Bands(BandRule { bands, missing }))
             }
             RuleKind::Match => {
                 let mut values = Vec::new();
@@ -223,8 +224,8 @@ impl Rule {
     pub fn missing_entry(&self) -> Option<f64> {
         match self {
             Rule::Match(m) => m.missing,
+            Rule::Bands(b) => b.missing,
             Rule::Scale { .. }
-            | Rule::Bands(_)
             | Rule::Flag
             | Rule::NotFlag
             | Rule::Present
@@ -257,12 +258,12 @@ impl Rule {
                     format!("from and to are both {f}: give two different numbers")
                 }
             }
-            Rule::Bands(bands) => {
-                if bands.is_empty() {
+            Rule::Bands(b) => {
+                if b.bands.is_empty() {
                     return "no bands: every contact gets 0".into();
                 }
                 let mut parts = Vec::new();
-                for (i, b) in bands.iter().enumerate() {
+                for (i, b) in b.bands.iter().enumerate() {
                     let (at, v) = (fmt_num(b.at_least), fmt_num(b.value));
                     if i == 0 && b.value != 0.0 {
                         parts.push(format!("below {at} {field} gives 0"));
@@ -319,6 +320,7 @@ impl Rule {
                 format!("{} or less", fmt_num(*to))
             }
             Rule::Bands(b) => b
+                .bands
                 .iter()
                 .max_by(|x, y| x.value.total_cmp(&y.value))
                 .map(|b| format!("{} or more", fmt_num(b.at_least)))
@@ -344,8 +346,13 @@ impl Rule {
                 Some((from.min(*to), from.max(*to)))
             }
             Rule::Bands(b) => {
-                let lo = b.iter().map(|b| b.at_least).fold(f64::INFINITY, f64::min);
+                let lo = b
+                    .bands
+                    .iter()
+                    .map(|b| b.at_least)
+                    .fold(f64::INFINITY, f64::min);
                 let hi = b
+                    .bands
                     .iter()
                     .map(|b| b.at_least)
                     .fold(f64::NEG_INFINITY, f64::max);
@@ -385,14 +392,20 @@ impl Rule {
                 ("From (gives 0)", fmt_num(*from)),
                 ("To (gives 1)", fmt_num(*to)),
             ],
-            Rule::Bands(bands) => vec![(
-                "Bands (at least=value)",
-                bands
-                    .iter()
-                    .map(|b| format!("{}={}", fmt_num(b.at_least), fmt_num(b.value)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )],
+            Rule::Bands(b) => vec![
+                (
+                    "Bands (at least=value)",
+                    b.bands
+                        .iter()
+                        .map(|b| format!("{}={}", fmt_num(b.at_least), fmt_num(b.value)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                (
+                    "Missing gives (empty: 0)",
+                    b.missing.map(fmt_num).unwrap_or_default(),
+                ),
+            ],
             Rule::Match(m) => vec![
                 (
                     "Values (value=attainment)",
@@ -583,7 +596,7 @@ mod tests {
             "0 visits gives 0, 10 or more gives 1, 5 gives 0.5"
         );
         assert_eq!(
-            (Rule::Bands(vec![
+            (Rule::Bands(BandRule::from(vec![
                 Band {
                     at_least: 5.0,
                     value: 0.5
@@ -592,7 +605,7 @@ mod tests {
                     at_least: 10.0,
                     value: 1.0
                 }
-            ]))
+            ])))
             .words("visits"),
             "below 5 visits gives 0, 5 or more gives 0.5, 10 or more gives 1"
         );
@@ -649,6 +662,49 @@ mod tests {
         s.rule = Rule::Flag;
         assert_eq!(s.missing_attainment(), 0.0);
         assert_eq!(s.words("member"), "member yes gives 1, no gives 0");
+    }
+
+    /// Issue 14 (leftover): `bands` has a `missing` entry as `match` has: the form's second
+    /// input, said last in the sentence, and the signal's own `missing` wins over it.
+    #[test]
+    fn a_bands_missing_entry_in_words_and_in_the_form() {
+        let b = RuleKind::Bands
+            .parse(&["5=0.5, 10=1".into(), "0.4".into()])
+            .unwrap();
+        assert_eq!(b.missing_entry(), Some(0.4));
+        assert_eq!(
+            b.words("visits"),
+            "below 5 visits gives 0, 5 or more gives 0.5, 10 or more gives 1, missing gives 0.4"
+        );
+        assert_eq!(b.inputs()[1], ("Missing gives (empty: 0)", "0.4".into()));
+        // Left empty: no entry, and a missing value gives 0 (said by nothing).
+        let none = RuleKind::Bands
+            .parse(&["5=0.5".into(), " ".into()])
+            .unwrap();
+        assert_eq!(none.missing_entry(), None);
+        assert_eq!(
+            none.words("visits"),
+            "below 5 visits gives 0, 5 or more gives 0.5"
+        );
+        assert!(
+            RuleKind::Bands
+                .parse(&["5=0.5".into(), "2".into()])
+                .unwrap_err()
+                .contains("a missing value's attainment is 2: an attainment is from 0 to 1")
+        );
+        let s = Signal {
+            field: "visits".into(),
+            weight: crate::model::Weight::HUNDRED,
+            rule: b,
+            missing: Some(0.9),
+            decay: None,
+            note: None,
+        };
+        assert_eq!(s.missing_attainment(), 0.9);
+        assert!(
+            s.words("visits")
+                .ends_with("10 or more gives 1, missing gives 0.9")
+        );
     }
 
     #[test]

@@ -687,8 +687,9 @@ pub struct Signal {
 pub enum Rule {
     /// `(v - from) / (to - from)`, clamped to [0, 1]; `from > to` inverts.
     Scale { from: f64, to: f64 },
-    /// The value of the highest band the number reaches (bands in ascending order).
-    Bands(Vec<Band>),
+    /// The value of the highest band the number reaches (bands in ascending order), with an
+    /// optional `{ missing: m }` entry last for a missing value.
+    Bands(BandRule),
     /// Category values, compared trimmed and case-insensitively; `default` for the rest.
     Match(MatchRule),
     /// Boolean true is 1.
@@ -709,6 +710,98 @@ pub enum Rule {
 pub struct Band {
     pub at_least: f64,
     pub value: f64,
+}
+
+/// `bands: [{ at_least: 5, value: 0.5 }, ..., { missing: m }]`: the bands from the lowest
+/// up, then, as `match` has, an optional entry for a missing value's attainment. The entry is
+/// written last (the reader refuses it elsewhere), so that each band's place in the list is
+/// its place in the file and a diagnostic's `bands[i]` points at the band it names.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BandRule {
+    pub bands: Vec<Band>,
+    /// The attainment of a missing value (the `missing` entry); none gives 0.
+    pub missing: Option<f64>,
+}
+
+impl From<Vec<Band>> for BandRule {
+    fn from(bands: Vec<Band>) -> BandRule {
+        BandRule {
+            bands,
+            missing: None,
+        }
+    }
+}
+
+impl FromIterator<Band> for BandRule {
+    fn from_iter<I: IntoIterator<Item = Band>>(bands: I) -> BandRule {
+        BandRule::from(bands.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Serialize for BandRule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        #[derive(Serialize)]
+        struct Missing {
+            missing: f64,
+        }
+        let mut q =
+            s.serialize_seq(Some(self.bands.len() + usize::from(self.missing.is_some())))?;
+        for b in &self.bands {
+            q.serialize_element(b)?;
+        }
+        if let Some(missing) = self.missing {
+            q.serialize_element(&Missing { missing })?;
+        }
+        q.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BandRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        /// One entry of the list: a band, or the missing value's entry. Read as a map of
+        /// its own so that a wrong key is named in words, not as serde's "no variant matched".
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Entry {
+            at_least: Option<f64>,
+            value: Option<f64>,
+            missing: Option<f64>,
+        }
+        let mut rule = BandRule::default();
+        for e in Vec::<Entry>::deserialize(d)? {
+            match (e.at_least, e.value, e.missing) {
+                (Some(at_least), Some(value), None) => {
+                    if rule.missing.is_some() {
+                        return Err(D::Error::custom(
+                            "bands: the `missing` entry comes last, after the bands: move { missing: ... } to the end of the list",
+                        ));
+                    }
+                    rule.bands.push(Band { at_least, value });
+                }
+                (None, None, Some(m)) => {
+                    if rule.missing.is_some() {
+                        return Err(D::Error::custom(
+                            "bands: the `missing` entry is given twice: keep one",
+                        ));
+                    }
+                    rule.missing = Some(m);
+                }
+                (_, _, Some(_)) => {
+                    return Err(D::Error::custom(
+                        "bands: an entry gives `missing` beside `at_least` or `value`: write the missing value's attainment as an entry of its own, last ({ missing: 0.5 })",
+                    ));
+                }
+                (Some(_), None, None) | (None, Some(_), None) | (None, None, None) => {
+                    return Err(D::Error::custom(
+                        "bands: each band needs both `at_least` and `value` ({ at_least: 5, value: 0.5 }), or is the `missing` entry ({ missing: 0.5 })",
+                    ));
+                }
+            }
+        }
+        Ok(rule)
+    }
 }
 
 /// `match: {VALUE: attainment, ..., default: a, missing: m}`.

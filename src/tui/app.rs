@@ -510,12 +510,15 @@ impl App {
     }
 
     /// The weighted group that balancing works on: the selected node's siblings, or, on a
-    /// journey or a touchpoint with children, its children.
+    /// journey or a touchpoint with children, its children (a composite's: its parts).
     pub fn balance_group(&self) -> Option<ListRef> {
         if let Some((list, _)) = self.weighted_place() {
             return Some(list);
         }
         match self.node() {
+            Node::Journey(j) if self.model.journeys.get(j).is_some_and(|x| x.is_composite()) => {
+                Some(ListRef::Parts { journey: j })
+            }
             Node::Journey(j) => Some(ListRef::Touchpoints {
                 journey: j,
                 parent: Vec::new(),

@@ -16,11 +16,14 @@ pub struct MapState {
 }
 
 /// The place of a node on the map: its lane (journey) and the card (top-level touchpoint)
-/// that holds it; `None` as the card when the lane itself (the journey, or one of its
-/// adjustments) is selected. Nodes outside the journeys have no place.
+/// that holds it; `None` as the card when the lane itself (the journey, one of its
+/// adjustments, or a composite's part, which its lane lists) is selected. Nodes outside the
+/// journeys have no place.
 pub fn place(node: &Node) -> Option<(usize, Option<usize>)> {
     match node {
-        Node::Journey(j) | Node::Adjustment { journey: j, .. } => Some((*j, None)),
+        Node::Journey(j) | Node::Adjustment { journey: j, .. } | Node::Part { journey: j, .. } => {
+            Some((*j, None))
+        }
         Node::Touchpoint { journey, path } => Some((*journey, path.first().copied())),
         Node::Signal {
             journey,
@@ -147,5 +150,12 @@ mod tests {
         assert_eq!(down_the_grid(&m, &y, 1), Node::Journey(1));
         assert_eq!(down_the_grid(&m, &y, 2), Node::Journey(2));
         assert_eq!(down_the_grid(&m, &Node::Fields, 1), Node::Journey(0));
+        // A composite's part is on its journey's lane, which lists the parts.
+        let part = Node::Part {
+            journey: 2,
+            index: 0,
+        };
+        assert_eq!(place(&part), Some((2, None)));
+        assert_eq!(along(&m, &part, 1), card_node(2, Some(0)));
     }
 }

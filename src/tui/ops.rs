@@ -7,8 +7,8 @@
 //! nothing.
 
 use crate::model::{
-    Adjustment, Date, Field, Grade, Journey, Matrix, Model, Persona, Scalar, Segment, Signal, Tier,
-    Tiers, Touchpoint, Weight,
+    Adjustment, Date, Field, Grade, Journey, Matrix, Model, Part, Persona, Scalar, Segment, Signal,
+    Tier, Tiers, Touchpoint, Weight,
 };
 use indexmap::IndexMap;
 
@@ -33,6 +33,11 @@ pub enum Node {
         index: usize,
     },
     Adjustment {
+        journey: usize,
+        index: usize,
+    },
+    /// A composite journey's part (another journey's score, with its weight).
+    Part {
         journey: usize,
         index: usize,
     },
@@ -69,6 +74,10 @@ pub enum ListRef {
     Adjustments {
         journey: usize,
     },
+    /// A composite journey's parts.
+    Parts {
+        journey: usize,
+    },
     Grades,
     Tiers,
     Segments,
@@ -102,6 +111,10 @@ impl ListRef {
                 journey: *journey,
                 index,
             },
+            ListRef::Parts { journey } => Node::Part {
+                journey: *journey,
+                index,
+            },
             ListRef::Grades => Node::Grade(index),
             ListRef::Tiers => Node::Tier(index),
             ListRef::Segments => Node::Segment(index),
@@ -129,7 +142,9 @@ impl ListRef {
                 journey: *journey,
                 path: touchpoint.clone(),
             },
-            ListRef::Adjustments { journey } => Node::Journey(*journey),
+            ListRef::Adjustments { journey } | ListRef::Parts { journey } => {
+                Node::Journey(*journey)
+            }
             ListRef::Grades => Node::Grades,
             ListRef::Tiers => Node::Tiers,
             ListRef::Segments => Node::Segments,
@@ -141,7 +156,10 @@ impl ListRef {
 
     /// Whether the items carry weights that must sum to 100%.
     pub fn is_weighted(&self) -> bool {
-        matches!(self, ListRef::Touchpoints { .. } | ListRef::Signals { .. })
+        matches!(
+            self,
+            ListRef::Touchpoints { .. } | ListRef::Signals { .. } | ListRef::Parts { .. }
+        )
     }
 
     /// What one item of the list is called, for messages.
@@ -152,6 +170,7 @@ impl ListRef {
             ListRef::Touchpoints { .. } => "child touchpoint",
             ListRef::Signals { .. } => "signal",
             ListRef::Adjustments { .. } => "adjustment",
+            ListRef::Parts { .. } => "part",
             ListRef::Grades => "grade",
             ListRef::Tiers => "tier",
             ListRef::Segments => "segment",
@@ -179,6 +198,7 @@ impl ListRef {
             ListRef::Adjustments { journey } => {
                 m.journeys.get(*journey).map_or(0, |j| j.adjustments.len())
             }
+            ListRef::Parts { journey } => m.journeys.get(*journey).map_or(0, |j| j.parts.len()),
             ListRef::Grades => m.grades.len(),
             ListRef::Tiers => m.tiers.as_ref().map_or(0, |t| t.levels.len()),
             ListRef::Segments => m.segments.len(),
@@ -207,6 +227,14 @@ impl ListRef {
                     .signals
                     .iter()
                     .map(|s| s.weight)
+                    .collect(),
+            ),
+            ListRef::Parts { journey } => Some(
+                m.journeys
+                    .get(*journey)?
+                    .parts
+                    .iter()
+                    .map(|p| p.weight)
                     .collect(),
             ),
             _ => None,
@@ -243,6 +271,7 @@ impl Node {
             Node::Adjustment { journey, index } => {
                 (ListRef::Adjustments { journey: *journey }, *index)
             }
+            Node::Part { journey, index } => (ListRef::Parts { journey: *journey }, *index),
             Node::Grade(i) => (ListRef::Grades, *i),
             Node::Tier(i) => (ListRef::Tiers, *i),
             Node::Segment(i) => (ListRef::Segments, *i),
@@ -302,6 +331,9 @@ impl Node {
             Node::Adjustment { journey, index } => {
                 Item::Adjustment(m.journeys.get(*journey)?.adjustments.get(*index)?.clone())
             }
+            Node::Part { journey, index } => {
+                Item::Part(m.journeys.get(*journey)?.parts.get(*index)?.clone())
+            }
             Node::Grade(i) => Item::Grade(m.grades.get(*i)?.clone()),
             Node::Matrix => Item::Matrix(m.matrix.clone()),
             Node::Tier(i) => Item::Tier(m.tiers.as_ref()?.levels.get(*i)?.clone()),
@@ -342,7 +374,8 @@ impl Node {
             Node::Journey(j)
             | Node::Touchpoint { journey: j, .. }
             | Node::Signal { journey: j, .. }
-            | Node::Adjustment { journey: j, .. } => Some(*j),
+            | Node::Adjustment { journey: j, .. }
+            | Node::Part { journey: j, .. } => Some(*j),
             _ => None,
         }
     }
@@ -385,6 +418,7 @@ pub enum Item {
     Touchpoint(Touchpoint),
     Signal(Signal),
     Adjustment(Adjustment),
+    Part(Part),
     Grade(Grade),
     /// The matrix, or none.
     Matrix(Option<Matrix>),
@@ -405,6 +439,7 @@ impl Item {
             Item::Touchpoint(t) => t.title().to_string(),
             Item::Signal(s) => s.field.clone(),
             Item::Adjustment(a) => a.name.clone(),
+            Item::Part(p) => p.journey.clone(),
             Item::Grade(g) => g.id.clone(),
             Item::Matrix(_) => "Matrix".into(),
             Item::Tier(t) => t.name.clone(),
@@ -487,6 +522,7 @@ enum AnyList<'a> {
     Touchpoints(&'a mut Vec<Touchpoint>),
     Signals(&'a mut Vec<Signal>),
     Adjustments(&'a mut Vec<Adjustment>),
+    Parts(&'a mut Vec<Part>),
     Grades(&'a mut Vec<Grade>),
     Tiers(&'a mut Vec<Tier>),
     Segments(&'a mut Vec<Segment>),
@@ -531,6 +567,13 @@ fn list_mut<'a>(m: &'a mut Model, list: &ListRef) -> Result<AnyList<'a>, String>
                 .get_mut(*journey)
                 .ok_or_else(|| gone(list))?
                 .adjustments,
+        ),
+        ListRef::Parts { journey } => AnyList::Parts(
+            &mut m
+                .journeys
+                .get_mut(*journey)
+                .ok_or_else(|| gone(list))?
+                .parts,
         ),
         ListRef::Grades => AnyList::Grades(&mut m.grades),
         ListRef::Tiers => {
@@ -597,6 +640,7 @@ entry!(Journey, Journey);
 entry!(Touchpoint, Touchpoint, weighted);
 entry!(Signal, Signal, weighted);
 entry!(Adjustment, Adjustment);
+entry!(Part, Part, weighted);
 entry!(Grade, Grade);
 entry!(Tier, Tier);
 entry!(Segment, Segment);
@@ -800,6 +844,7 @@ fn apply_one(m: &mut Model, op: &Op) -> Result<Op, String> {
         AnyList::Touchpoints(v) => on_list(v, &list, op),
         AnyList::Signals(v) => on_list(v, &list, op),
         AnyList::Adjustments(v) => on_list(v, &list, op),
+        AnyList::Parts(v) => on_list(v, &list, op),
         AnyList::Grades(v) => on_list(v, &list, op),
         AnyList::Tiers(v) => on_list(v, &list, op),
         AnyList::Segments(v) => on_list(v, &list, op),

@@ -14,7 +14,9 @@ use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves_on, o
 use crate::engine::metrics::Ranking;
 use crate::engine::whatif::{Comparison, compare_on, compare_ranked, main_journey, ranking};
 use crate::engine::{Scored, Scorer};
-use crate::export::backtest::{CalibrationBand, CapacityProposal, calibration, tier_capacities};
+use crate::export::backtest::{
+    CalibrationBand, CapacityProposal, DateSpans, calibration, tier_capacities,
+};
 use crate::model::Model;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -146,7 +148,13 @@ pub struct Computed {
 }
 
 /// Scores a job: the baseline first when its scores are not known yet, then the model.
-pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Computed {
+/// `spans` holds the date spans of the scorer's table, read once per load.
+pub fn compute(
+    scorer: &mut Scorer,
+    spans: &mut DateSpans,
+    job: Job,
+    outcome: Option<&Outcome>,
+) -> Computed {
     let Job {
         generation,
         model,
@@ -248,7 +256,7 @@ pub fn compute(scorer: &mut Scorer, job: Job, outcome: Option<&Outcome>) -> Comp
         _ => Vec::new(),
     };
     let values = outcome.map_or(&[][..], |o| &o.values[..]);
-    let capacity = tier_capacities(&model, &scored, scorer.table(), values);
+    let capacity = tier_capacities(&model, &scored, scorer.table(), spans, values);
     Computed {
         generation,
         model,
@@ -279,6 +287,7 @@ impl Worker {
         let (returns, return_rx) = channel::<Arc<Scored>>();
         std::thread::spawn(move || {
             let mut scorer = Scorer::new(table);
+            let mut spans = DateSpans::default();
             while let Ok(mut job) = job_rx.recv() {
                 // Latest wins: requests that queued up while scoring are superseded.
                 while let Ok(newer) = job_rx.try_recv() {
@@ -289,7 +298,7 @@ impl Worker {
                         scorer.recycle(old);
                     }
                 }
-                let out = compute(&mut scorer, job, outcome.as_deref());
+                let out = compute(&mut scorer, &mut spans, job, outcome.as_deref());
                 if result_tx.send(out).is_err() {
                     break;
                 }
@@ -304,7 +313,8 @@ impl Worker {
 }
 
 enum Engine {
-    Inline(Box<Scorer>),
+    /// The scorer, with the date spans of its table.
+    Inline(Box<Scorer>, DateSpans),
     Worker(Worker),
 }
 
@@ -438,7 +448,7 @@ impl Preview {
         let engine = if table.rows() >= worker_min_rows {
             Engine::Worker(Worker::spawn(table.clone(), outcome.clone()))
         } else {
-            Engine::Inline(Box::new(Scorer::new(table.clone())))
+            Engine::Inline(Box::new(Scorer::new(table.clone())), DateSpans::default())
         };
         let id_column = crate::engine::output::id_column(model, &table.headers);
         // The table has its own id, score, grade, tier and segment columns: a `show` column of
@@ -530,8 +540,8 @@ impl Preview {
             journey: self.journey.clone(),
         };
         match &mut self.engine {
-            Engine::Inline(scorer) => {
-                let out = compute(scorer, job, self.outcome.as_deref());
+            Engine::Inline(scorer, spans) => {
+                let out = compute(scorer, spans, job, self.outcome.as_deref());
                 self.accept(out);
             }
             Engine::Worker(w) => {
@@ -588,7 +598,7 @@ impl Preview {
             return;
         }
         match &mut self.engine {
-            Engine::Inline(scorer) => {
+            Engine::Inline(scorer, _) => {
                 if let Ok(old) = Arc::try_unwrap(scored) {
                     scorer.recycle(old);
                 }

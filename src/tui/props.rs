@@ -193,6 +193,8 @@ pub fn props(node: &Node) -> Vec<Prop> {
         }
         Node::Signal { .. } => vec![Field, Weight, Rule, MissingGives, Decay, Note],
         Node::Adjustment { .. } => vec![Name, When, Points, Note],
+        // Which journey a part is stays as written; its weight is the workshop's to move.
+        Node::Part { .. } => vec![Journey, Weight],
         Node::Grade(_) => vec![Id, Journey, Bands],
         Node::Tier(_) => vec![Name, AtLeast, Handover, ToPerson],
         Node::Segment(_) => vec![Name, When, Action, Route, Note],
@@ -253,6 +255,8 @@ pub fn raw(item: &Item, prop: Prop) -> String {
         (I::Adjustment(a), Prop::Note) => opt(&a.note),
         (I::Grade(g), Prop::Id) => g.id.clone(),
         (I::Grade(g), Prop::Journey) => g.journey.clone(),
+        (I::Part(p), Prop::Journey) => p.journey.clone(),
+        (I::Part(p), Prop::Weight) => p.weight.to_string(),
         (I::Grade(g), Prop::Bands) => flow(&g.bands),
         (I::Tier(t), Prop::Name) => t.name.clone(),
         (I::Tier(t), Prop::AtLeast) => fmt_num(t.at_least),
@@ -470,6 +474,8 @@ pub fn set(item: &Item, prop: Prop, raw: &str, model: &Model) -> Result<Item, St
         (I::Adjustment(a), Prop::Note) => a.note = non_empty(raw),
         (I::Grade(g), Prop::Id) => g.id = id(raw)?,
         (I::Grade(g), Prop::Journey) => g.journey = known_journey(raw, model)?,
+        (I::Part(p), Prop::Journey) => p.journey = known_journey(raw, model)?,
+        (I::Part(p), Prop::Weight) => p.weight = Weight::parse(raw)?,
         (I::Grade(g), Prop::Bands) => {
             g.bands = yaml::<IndexMap<String, f64>>(raw, "list of bands")?
         }

@@ -1,8 +1,8 @@
 //! The tree of the model, flattened into the rows the tree pane shows.
 //!
 //! Order: the model, its journeys (each with its touchpoints, their signals or child
-//! touchpoints, then the journey's adjustments), grades, tiers, segments, personas, samples
-//! and fields. The rows
+//! touchpoints, or a composite's parts, then the journey's adjustments), grades, tiers,
+//! segments, personas, samples and fields. The rows
 //! are rebuilt after every edit (cheap: one pass over the model) and hold only what the view
 //! draws, so drawing never walks the model.
 
@@ -18,6 +18,8 @@ pub enum RowKind {
     Touchpoint,
     Signal,
     Adjustment,
+    /// A composite journey's part: another journey's score, weighted.
+    Part,
     Item,
 }
 
@@ -155,6 +157,19 @@ fn all_rows(m: &Model) -> Vec<Row> {
         out.push(r);
         for (k, t) in journey.touchpoints.iter().enumerate() {
             touchpoint_rows(j, vec![k], t, 2, &mut out);
+        }
+        // A part is the part journey's name and weight; its weight is nudged, balanced and
+        // typed like a touchpoint's, against the journey's gauge above.
+        for (index, p) in journey.parts.iter().enumerate() {
+            let part_of = m.journeys.iter().find(|x| x.id == p.journey);
+            let title = part_of.map_or(p.journey.as_str(), |x| x.title());
+            let mut r = Row::new(Node::Part { journey: j, index }, 2, RowKind::Part, title);
+            r.detail = match part_of {
+                Some(_) => format!("part: journey {}", p.journey),
+                None => format!("part: no journey '{}'", p.journey),
+            };
+            r.weight = Some(p.weight);
+            out.push(r);
         }
         for (a, adj) in journey.adjustments.iter().enumerate() {
             let mut r = Row::new(

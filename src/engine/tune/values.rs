@@ -210,7 +210,7 @@ pub(super) fn shape_of(
                     .map(|x| {
                         let mut bin = NO_BIN;
                         if let Some(x) = *x {
-                            for (i, band) in b.iter().enumerate() {
+                            for (i, band) in b.bands.iter().enumerate() {
                                 if x >= band.at_least {
                                     bin = i as u32;
                                 }
@@ -219,7 +219,7 @@ pub(super) fn shape_of(
                         bin
                     })
                     .collect();
-                push_values(b.iter().map(|b| b.value), &keys, leaf, params, &limit);
+                push_values(b.bands.iter().map(|b| b.value), &keys, leaf, params, &limit);
                 Shape::Binned {
                     bins,
                     mult: mult.clone(),
@@ -399,10 +399,10 @@ pub(super) fn write_signal(signal: &mut Signal, shape: &Shape, vals: &[f64]) {
         match (&mut signal.missing, &mut signal.rule) {
             (Some(m), _) => *m = v,
             (None, Rule::Match(m)) => m.missing = Some(v),
+            (None, Rule::Bands(b)) => b.missing = Some(v),
             (
                 None,
                 Rule::Scale { .. }
-                | Rule::Bands(_)
                 | Rule::Flag
                 | Rule::NotFlag
                 | Rule::Present
@@ -420,7 +420,7 @@ pub(super) fn write_signal(signal: &mut Signal, shape: &Shape, vals: &[f64]) {
             m.default = vals[first + m.values.len()];
         }
         (Rule::Bands(b), Shape::Binned { first, .. }) => {
-            for (k, band) in b.iter_mut().enumerate() {
+            for (k, band) in b.bands.iter_mut().enumerate() {
                 band.value = vals[first + k];
             }
         }

@@ -300,6 +300,18 @@ impl App {
                 points: -10.0,
                 note: None,
             }),
+            // The first journey that is not the composite itself nor already one of its parts.
+            ListRef::Parts { journey } => {
+                let owner = m.journeys.get(*journey)?;
+                let next = m
+                    .journeys
+                    .iter()
+                    .find(|j| j.id != owner.id && !owner.parts.iter().any(|p| p.journey == j.id))?;
+                Item::Part(crate::model::Part {
+                    journey: next.id.clone(),
+                    weight: remainder,
+                })
+            }
             ListRef::Grades => {
                 let ids: Vec<&str> = m.grades.iter().map(|g| g.id.as_str()).collect();
                 let bands = [("A", 75.0), ("B", 50.0), ("C", 25.0), ("D", 0.0)]

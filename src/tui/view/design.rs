@@ -31,6 +31,7 @@ fn icon(kind: RowKind) -> &'static str {
         RowKind::Touchpoint => "● ",
         RowKind::Signal => "· ",
         RowKind::Adjustment => "± ",
+        RowKind::Part => "◇ ",
         RowKind::Item => "• ",
     }
 }
@@ -142,6 +143,7 @@ fn kind_name(node: &Node) -> &'static str {
         Node::Touchpoint { .. } => "Touchpoint",
         Node::Signal { .. } => "Signal",
         Node::Adjustment { .. } => "Adjustment",
+        Node::Part { .. } => "Part",
         Node::Grades => "Grades",
         Node::Grade(_) => "Grade",
         Node::Matrix => "Matrix",
@@ -164,6 +166,7 @@ fn detail_gauges(app: &App) -> Vec<(String, i64)> {
     if let (Some((list, _)), Some(sum)) = (app.weighted_place(), app.sibling_sum()) {
         let label = match list {
             ListRef::Signals { .. } => "Signals",
+            ListRef::Parts { .. } => "Parts",
             ListRef::Touchpoints { parent, .. } if parent.is_empty() => "Touchpoints",
             _ => "Children",
         };
