@@ -35,6 +35,9 @@ pub struct Model {
     /// Default sample contacts file, relative to the model's own folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<String>,
+    /// An event log read beside (or, with no contacts, instead of) the contacts (issue 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<super::events::EventsSource>,
     /// The contacts column that identifies a contact (default: `id`, else the first column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_column: Option<String>,
@@ -326,6 +329,10 @@ pub struct Field {
     /// of the same contact, not read from a column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expr: Option<super::expr::Derivation>,
+    /// An event field's computation (`model::events`): the field is computed from the
+    /// contact's events, not read from a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<super::events::EventSignal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -339,6 +346,7 @@ impl Field {
             column: None,
             missing: Vec::new(),
             expr: None,
+            events: None,
             note: None,
         }
     }
