@@ -185,6 +185,10 @@ pub struct EventLog {
     pub ids: Vec<String>,
     index: HashMap<String, usize>,
     values: Vec<f64>,
+    /// The outcome column's name, when the model's outcome is read from the log, and per
+    /// contact whether it happened.
+    outcome: Option<String>,
+    outcomes: Vec<bool>,
     pub report: EventReport,
 }
 
@@ -250,6 +254,184 @@ fn open(model: &Model, path: &Path) -> Result<Option<(ContactsReader, [usize; 4]
     Ok(Some((r, at)))
 }
 
+/// One event as the log holds it, for `scan`'s visitor.
+struct Event<'a> {
+    id: &'a str,
+    day: Date,
+    kind: &'a str,
+    /// The value cell, when the log has a value column.
+    value: &'a str,
+    line: u64,
+}
+
+/// Reads every row of the log once, in file order, and hands each event with a contact and a
+/// date to `visit`; rows without either are counted in `rep` and skipped.
+fn scan(
+    model: &Model,
+    path: &Path,
+    rep: &mut EventReport,
+    mut visit: impl FnMut(&Event, &mut EventReport),
+) -> Result<(), EventsError> {
+    let Some((mut reader, at)) = open(model, path)? else {
+        return Ok(());
+    };
+    let empty = TextColumn::new();
+    while let Some(t) = reader.next_chunk(50_000)? {
+        let col = |i: usize| t.columns.get(i).unwrap_or(&empty);
+        let (ids, times, kinds, values) = (col(at[0]), col(at[1]), col(at[2]), col(at[3]));
+        for row in 0..t.rows() {
+            rep.rows += 1;
+            let line = t.lines[row];
+            let id = ids.get(row).trim();
+            if id.is_empty() {
+                rep.no_contact += 1;
+                rep.first_no_contact.get_or_insert(line);
+                continue;
+            }
+            let Some(day) = Date::parse(times.get(row)) else {
+                rep.bad_time += 1;
+                rep.first_bad_time.get_or_insert(line);
+                continue;
+            };
+            let e = Event {
+                id,
+                day,
+                kind: kinds.get(row),
+                value: values.get(row),
+                line,
+            };
+            visit(&e, rep);
+        }
+    }
+    Ok(())
+}
+
+/// Which of the model's event types an event is of: all of them (there is one) when the log
+/// has no type column.
+fn match_types(model: &Model, kind: &str, out: &mut Vec<bool>) {
+    out.clear();
+    if let Some(ev) = &model.events {
+        let typed = ev.type_column.is_some();
+        out.extend(ev.types.iter().map(|t| !typed || t.matches(kind)));
+    }
+}
+
+/// The outcome read from the log: the type's index and the window's days.
+fn outcome_of(model: &Model) -> Option<(usize, u32)> {
+    let (event, within) = model.outcome.as_ref()?.event.as_ref()?;
+    let ty = model
+        .events
+        .as_ref()?
+        .types
+        .iter()
+        .position(|t| &t.id == event)?;
+    Some((ty, within.0))
+}
+
+/// One event of a contact, as an explanation lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Traced {
+    pub day: Date,
+    /// The event's type as the log says it.
+    pub kind: String,
+    /// Days before `as_of`.
+    pub age: i32,
+    /// Whether it is inside the field's window.
+    pub in_window: bool,
+    /// `sum`: the value cell, as the log holds it.
+    pub value: Option<String>,
+    /// `points`: its points after decay, and the points it gave after the cap.
+    pub points: f64,
+    pub counted: f64,
+}
+
+/// The events of one contact behind one event field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldTrace {
+    pub field: String,
+    pub signal: EventSignal,
+    pub events: Vec<Traced>,
+}
+
+/// The events that one contact's event fields read, for its explanation: a second pass over
+/// the log, for that contact only. For `points`, each event's points after decay, and what
+/// the cap left of them: a period's events are counted in file order until the cap is
+/// reached, the event that reaches it in part.
+pub fn trace(
+    model: &Model,
+    path: &Path,
+    as_of: Date,
+    contact: &str,
+) -> Result<Vec<FieldTrace>, EventsError> {
+    let specs = specs(model);
+    let types = model
+        .events
+        .as_ref()
+        .map(|e| e.types.as_slice())
+        .unwrap_or(&[]);
+    let typed = model
+        .events
+        .as_ref()
+        .is_some_and(|e| e.type_column.is_some());
+    let mut out: Vec<FieldTrace> = specs
+        .iter()
+        .map(|s| {
+            let mut signal = s.signal.clone();
+            signal.event_type = types.get(s.ty).map(|t| t.id.clone());
+            FieldTrace {
+                field: s.id.to_string(),
+                signal,
+                events: Vec::new(),
+            }
+        })
+        .collect();
+    let mut matched = Vec::new();
+    let mut rep = EventReport::default();
+    let contact = contact.trim();
+    scan(model, path, &mut rep, |e, _| {
+        if e.id != contact || e.day >= as_of {
+            return;
+        }
+        match_types(model, e.kind, &mut matched);
+        let age = as_of.0 - e.day.0;
+        for (s, o) in specs.iter().zip(&mut out) {
+            if !matched.get(s.ty).copied().unwrap_or(false) {
+                continue;
+            }
+            let in_window = s.signal.last.is_none_or(|w| age <= w.0 as i32);
+            let points = if s.signal.aggregate == Aggregate::Points && in_window {
+                decayed(s.signal, age)
+            } else {
+                0.0
+            };
+            o.events.push(Traced {
+                day: e.day,
+                // Without a type column, the one type's id says what the event was.
+                kind: if typed {
+                    e.kind.trim().to_string()
+                } else {
+                    types.get(s.ty).map_or(String::new(), |t| t.id.clone())
+                },
+                value: (s.signal.aggregate == Aggregate::Sum).then(|| e.value.trim().to_string()),
+                age,
+                in_window,
+                points,
+                counted: points,
+            });
+        }
+    })?;
+    for o in &mut out {
+        let Some(cap) = &o.signal.cap else { continue };
+        let mut used: HashMap<u32, f64> = HashMap::new();
+        for t in o.events.iter_mut().filter(|t| t.in_window) {
+            let u = used.entry(period(t.age, cap.per.0)).or_insert(0.0);
+            t.counted = t.points.min((cap.points - *u).max(0.0));
+            *u += t.points;
+        }
+    }
+    Ok(out)
+}
+
 impl EventLog {
     /// Reads the log at `path` once and aggregates the model's event fields per contact, as
     /// of `as_of`. A bad row is counted in the report, never the end of the run.
@@ -258,117 +440,97 @@ impl EventLog {
         let mut log = EventLog {
             fields: specs.iter().map(|s| s.id.to_string()).collect(),
             aggregates: specs.iter().map(|s| s.signal.aggregate).collect(),
+            outcome: model
+                .outcome
+                .as_ref()
+                .filter(|o| o.event.is_some())
+                .map(|o| o.column.clone()),
             report: EventReport {
                 file: path.display().to_string(),
                 ..EventReport::default()
             },
             ..EventLog::default()
         };
-        let Some((mut reader, at)) = open(model, path)? else {
-            return Ok(log);
-        };
-        let types = model
-            .events
-            .as_ref()
-            .map(|e| e.types.clone())
-            .unwrap_or_default();
+        let outcome = outcome_of(model);
         let reads_value = specs.iter().any(|s| s.signal.aggregate == Aggregate::Sum);
         let nf = specs.len();
         let mut accs: Vec<Acc> = Vec::new();
-        let mut matched = vec![false; types.len()];
-        let rep = &mut log.report;
-        while let Some(t) = reader.next_chunk(50_000)? {
-            let empty = TextColumn::new();
-            let col = |i: usize| t.columns.get(i).unwrap_or(&empty);
-            let (ids, times, kinds, values) = (col(at[0]), col(at[1]), col(at[2]), col(at[3]));
-            for row in 0..t.rows() {
-                rep.rows += 1;
-                let line = t.lines[row];
-                let id = ids.get(row).trim();
-                if id.is_empty() {
-                    rep.no_contact += 1;
-                    rep.first_no_contact.get_or_insert(line);
+        // Outcomes of contacts not (yet) known: an event after `as_of` makes no contact.
+        let mut later: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut matched = Vec::new();
+        let (index, ids) = (&mut log.index, &mut log.ids);
+        scan(model, path, &mut log.report, |e, rep| {
+            if e.day >= as_of {
+                rep.after += 1;
+                // Read for the outcome only, never for a field.
+                if let Some((ty, within)) = outcome
+                    && e.day.0 - as_of.0 < within as i32
+                {
+                    match_types(model, e.kind, &mut matched);
+                    if matched.get(ty).copied().unwrap_or(false) {
+                        later.insert(e.id.to_string());
+                    }
+                }
+                return;
+            }
+            let age = as_of.0 - e.day.0;
+            let c = match index.get(e.id) {
+                Some(&c) => c,
+                None => {
+                    let c = ids.len();
+                    index.insert(e.id.to_string(), c);
+                    ids.push(e.id.to_string());
+                    accs.resize_with(accs.len() + nf, Acc::default);
+                    c
+                }
+            };
+            match_types(model, e.kind, &mut matched);
+            let value = if reads_value {
+                let v = crate::contacts::typed::parse_number(e.value);
+                let summed = specs
+                    .iter()
+                    .any(|s| s.signal.aggregate == Aggregate::Sum && matched[s.ty]);
+                if v.is_none() && summed {
+                    rep.bad_value += 1;
+                    rep.first_bad_value.get_or_insert(e.line);
+                }
+                v
+            } else {
+                None
+            };
+            for (s, acc) in specs.iter().zip(&mut accs[c * nf..(c + 1) * nf]) {
+                if !matched[s.ty] {
                     continue;
                 }
-                let Some(day) = Date::parse(times.get(row)) else {
-                    rep.bad_time += 1;
-                    rep.first_bad_time.get_or_insert(line);
-                    continue;
-                };
-                if day >= as_of {
-                    rep.after += 1;
+                acc.first = acc.first.min(e.day.0);
+                acc.last = acc.last.max(e.day.0);
+                if s.signal.last.is_some_and(|w| age > w.0 as i32) {
                     continue;
                 }
-                let age = as_of.0 - day.0;
-                let c = match log.index.get(id) {
-                    Some(&c) => c,
-                    None => {
-                        let c = log.ids.len();
-                        log.index.insert(id.to_string(), c);
-                        log.ids.push(id.to_string());
-                        accs.resize_with(accs.len() + nf, Acc::default);
-                        c
-                    }
-                };
-                let kind = if at[2] == usize::MAX {
-                    ""
-                } else {
-                    kinds.get(row)
-                };
-                for (m, ty) in matched.iter_mut().zip(&types) {
-                    *m = at[2] == usize::MAX || ty.matches(kind);
+                acc.count += 1;
+                if let Some(v) = value {
+                    acc.sum += v;
                 }
-                let value = if reads_value {
-                    let cell = values.get(row);
-                    match crate::contacts::typed::parse_number(cell) {
-                        Some(v) => Some(v),
-                        None => {
-                            if specs
-                                .iter()
-                                .any(|s| s.signal.aggregate == Aggregate::Sum && matched[s.ty])
-                            {
-                                rep.bad_value += 1;
-                                rep.first_bad_value.get_or_insert(line);
-                            }
-                            None
-                        }
-                    }
-                } else {
-                    None
-                };
-                for (s, acc) in specs.iter().zip(&mut accs[c * nf..(c + 1) * nf]) {
-                    if !matched[s.ty] {
-                        continue;
-                    }
-                    acc.first = acc.first.min(day.0);
-                    acc.last = acc.last.max(day.0);
-                    if s.signal.last.is_some_and(|w| age > w.0 as i32) {
-                        continue;
-                    }
-                    acc.count += 1;
-                    if let Some(v) = value {
-                        acc.sum += v;
-                    }
-                    if s.signal.aggregate == Aggregate::Points {
-                        let b = s
-                            .signal
-                            .cap
-                            .as_ref()
-                            .map_or(0, |cap| period(age, cap.per.0));
-                        let p = decayed(s.signal, age);
-                        match acc.buckets.iter_mut().find(|(k, _)| *k == b) {
-                            Some((_, sum)) => *sum += p,
-                            None => acc.buckets.push((b, p)),
-                        }
+                if s.signal.aggregate == Aggregate::Points {
+                    let b = s
+                        .signal
+                        .cap
+                        .as_ref()
+                        .map_or(0, |cap| period(age, cap.per.0));
+                    let p = decayed(s.signal, age);
+                    match acc.buckets.iter_mut().find(|(k, _)| *k == b) {
+                        Some((_, sum)) => *sum += p,
+                        None => acc.buckets.push((b, p)),
                     }
                 }
             }
-        }
+        })?;
         log.values = accs
             .iter()
             .enumerate()
             .map(|(i, acc)| value(&specs[i % nf.max(1)], acc, as_of))
             .collect();
+        log.outcomes = log.ids.iter().map(|id| later.contains(id)).collect();
         Ok(log)
     }
 
@@ -423,6 +585,14 @@ impl EventLog {
             }
             cols.push((name, col));
         }
+        if let Some(name) = &self.outcome {
+            let mut col = TextColumn::with_capacity(n, n);
+            for r in &rows {
+                let yes = r.is_some_and(|c| self.outcomes.get(c).copied().unwrap_or(false));
+                col.push(if yes { "1" } else { "0" });
+            }
+            cols.push((name, col));
+        }
         for (name, col) in cols {
             match table.headers.iter().position(|h| h == name) {
                 Some(i) => table.columns[i] = col,
@@ -473,4 +643,56 @@ fn value(s: &Spec, acc: &Acc, as_of: Date) -> f64 {
             b.iter().map(|(_, p)| p.min(cap)).sum()
         }
     }
+}
+
+/// The most events an explanation lists per field; the rest are counted.
+const TRACE_LINES: usize = 50;
+
+/// The traces as text, for `explain`: per event field, the events it read, newest first, with
+/// their age, whether the window held them, and for `points` the points after decay and
+/// where the cap cut.
+pub fn render_traces(traces: &[FieldTrace]) -> String {
+    use std::fmt::Write as _;
+    // Four decimals: enough to see decay, short enough to read.
+    let format_number = |v: f64| crate::contacts::typed::format_number((v * 1e4).round() / 1e4);
+    let mut out = String::new();
+    for t in traces {
+        let inside = t.events.iter().filter(|e| e.in_window).count();
+        let _ = write!(out, "events of {}: {}: ", t.field, t.signal);
+        let _ = match (t.events.len(), inside) {
+            (0, _) => writeln!(out, "no events"),
+            (n, i) if n == i => writeln!(out, "{n} event{}", if n == 1 { "" } else { "s" }),
+            (n, i) => writeln!(out, "{i} of {n} events in the window"),
+        };
+        let mut events: Vec<&Traced> = t.events.iter().collect();
+        events.sort_by_key(|e| e.age);
+        for e in events.iter().take(TRACE_LINES) {
+            let _ = write!(
+                out,
+                "  {} {} ({} day{} before)",
+                e.day,
+                e.kind,
+                e.age,
+                if e.age == 1 { "" } else { "s" }
+            );
+            if !e.in_window {
+                let _ = write!(out, ": outside the window");
+            } else if let Some(v) = &e.value {
+                let _ = match crate::contacts::typed::parse_number(v) {
+                    Some(_) => write!(out, ": value {v}"),
+                    None => write!(out, ": value '{v}' is not a number, not added"),
+                };
+            } else if t.signal.aggregate == Aggregate::Points {
+                let _ = write!(out, ": {} points", format_number(e.points));
+                if e.counted < e.points {
+                    let _ = write!(out, ", the cap cut it to {}", format_number(e.counted));
+                }
+            }
+            out.push('\n');
+        }
+        if events.len() > TRACE_LINES {
+            let _ = writeln!(out, "  and {} more", events.len() - TRACE_LINES);
+        }
+    }
+    out
 }

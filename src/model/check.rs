@@ -184,6 +184,7 @@ pub fn check(
     check_derived_cycles(&mut c, &root);
     check_derived_id(&mut c, &root);
     check_events(&mut c, &root);
+    check_event_outcome(&mut c, &root);
     check_journeys(&mut c, &root);
     check_grades(&mut c, &root);
     check_tiers(&mut c, &root);
@@ -364,6 +365,38 @@ fn check_events(c: &mut Checker, root: &At) {
             "events-source",
             &at.key("types"),
             "events: declare the event types the fields read (`types: [{ id: webinar, match: \"Webinar*\" }]`)".into(),
+        );
+    }
+}
+
+/// An outcome read from the events: the model has an events source with that type.
+fn check_event_outcome(c: &mut Checker, root: &At) {
+    let Some((event, _)) = c.model.outcome.as_ref().and_then(|o| o.event.as_ref()) else {
+        return;
+    };
+    let at = root.key("outcome").key("event");
+    let ids: Vec<&str> = c
+        .model
+        .events
+        .iter()
+        .flat_map(|e| &e.types)
+        .map(|t| t.id.as_str())
+        .collect();
+    if c.model.events.is_none() {
+        c.error(
+            "event-outcome",
+            &at,
+            format!("outcome: the event '{event}' is read from the events, but the model has no `events:` source"),
+        );
+    } else if !ids.contains(&event.as_str()) {
+        let hint = match super::yaml::nearest(event, &ids) {
+            Some(n) => format!(" (did you mean '{n}'?)"),
+            None => format!(" (types: {})", ids.join(", ")),
+        };
+        c.error(
+            "event-outcome",
+            &at,
+            format!("outcome: no event type '{event}'{hint}"),
         );
     }
 }
@@ -1858,7 +1891,7 @@ fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
     for (i, s) in c.model.show.iter().enumerate() {
         named.push((s, root.key("show").item(i, "")));
     }
-    if let Some(o) = &c.model.outcome {
+    if let Some(o) = c.model.outcome.as_ref().filter(|o| o.event.is_none()) {
         named.push((&o.column, root.key("outcome")));
     }
     for (name, at) in named {
