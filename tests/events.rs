@@ -170,10 +170,16 @@ fn a_backtest_as_of_a_date_cannot_see_events_on_or_after_it() {
                 &format!("contacts: {contacts}"),
             )
             .replace("file: events-log.csv", &format!("file: {file}"))
-            .replace("outcome: { event: purchase, within: 30d }", "outcome: bought");
+            .replace(
+                "outcome: { event: purchase, within: 30d }",
+                "outcome: bought",
+            );
         write(dir.path(), name, &t)
     };
-    let whole = model_at(&fixture("events-log.csv").display().to_string(), "whole.yaml");
+    let whole = model_at(
+        &fixture("events-log.csv").display().to_string(),
+        "whole.yaml",
+    );
     let before = model_at(&log.display().to_string(), "before.yaml");
     for args in [
         vec!["backtest", "--format", "json"],
@@ -188,10 +194,9 @@ fn a_backtest_as_of_a_date_cannot_see_events_on_or_after_it() {
                 .output()
                 .unwrap();
             assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-            stdout(&out).replace("before.csv", "LOG").replace(
-                &fixture("events-log.csv").display().to_string(),
-                "LOG",
-            )
+            stdout(&out)
+                .replace("before.csv", "LOG")
+                .replace(&fixture("events-log.csv").display().to_string(), "LOG")
         };
         let (a, b) = (run(&whole), run(&before));
         assert_eq!(a, b);
@@ -224,7 +229,10 @@ fn a_backtest_reads_an_outcome_event_after_the_date() {
         "{text}"
     );
     // Opens: a (6.22) above b, c and d (0): the positive ranks first.
-    assert!(text.contains("Journey opens (opens)\n  AUC 1.0000"), "{text}");
+    assert!(
+        text.contains("Journey opens (opens)\n  AUC 1.0000"),
+        "{text}"
+    );
     for (extra, window) in [
         (&["--as-of", "2026-03-06"][..], "30d"),
         (&["--window", "3d"][..], "3d"),
@@ -393,7 +401,11 @@ fn an_unreadable_events_file_or_a_missing_column_is_exit_2() {
         "{}",
         stderr(&out)
     );
-    let gone = write(dir.path(), "gone.yaml", &text.replace("events-log.csv", "nope.csv"));
+    let gone = write(
+        dir.path(),
+        "gone.yaml",
+        &text.replace("events-log.csv", "nope.csv"),
+    );
     let out = bin().arg("score").arg(&gone).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(

@@ -81,10 +81,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
-    let mut log = super::events::read_log(&file)?;
-    let contacts = super::events::Contacts::choose(a.contacts.as_deref(), &file, log.as_ref())?;
-    let table = contacts.table(&file.model, log.as_mut())?;
-    super::events::report(log.as_ref());
+    let (table, _) = super::events::load(&file, a.contacts.as_deref())?;
     // Without --capacity, the hottest tier's own `capacity:`, if it has one.
     let of_tier = file
         .model

@@ -134,3 +134,14 @@ pub fn report(log: Option<&EventLog>) {
         eprintln!("{line}");
     }
 }
+
+/// For the commands that read the whole table (`backtest`, `tune`, `suggest`): the contacts
+/// (the file given, else the model's, else the log's) with the event fields attached, and the
+/// name messages give them. The log's report goes to standard error.
+pub fn load(file: &ModelFile, given: Option<&Path>) -> anyhow::Result<(Table, PathBuf)> {
+    let mut log = read_log(file)?;
+    let contacts = Contacts::choose(given, file, log.as_ref())?;
+    let table = contacts.table(&file.model, log.as_mut())?;
+    report(log.as_ref());
+    Ok((table, PathBuf::from(contacts.name(log.as_ref()))))
+}

@@ -143,6 +143,16 @@ pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
             return Err(ExportError::CheckErrors(errors));
         }
     }
+    // Event fields are aggregates of an events table that the query does not (yet) read:
+    // exported as columns of the contacts, they would score as missing without a word.
+    if let Some(f) = model.fields.iter().find(|f| f.events.is_some()) {
+        return Err(ExportError::Unsupported {
+            at: format!("field '{}'", f.id),
+            message: "event fields (issue 20) are not exported to SQL yet: score with \
+                      `scorewright score`, or export a model that reads the aggregates as columns"
+                .into(),
+        });
+    }
     Writer::new(model, opts)?.query()
 }
 
