@@ -696,3 +696,55 @@ pub fn render_traces(traces: &[FieldTrace]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::events::{Cap, Days};
+
+    fn points(half_life: Option<u32>) -> EventSignal {
+        EventSignal {
+            event_type: None,
+            aggregate: Aggregate::Points,
+            last: None,
+            points: Some(8.0),
+            cap: Some(Cap {
+                points: 10.0,
+                per: Days(7),
+            }),
+            half_life: half_life.map(Days),
+        }
+    }
+
+    #[test]
+    fn periods_count_back_from_the_day_before_as_of() {
+        // Ages 1 to 7 are the first week, 8 to 14 the second.
+        assert_eq!([1, 7, 8, 14, 15].map(|a| period(a, 7)), [0, 0, 1, 1, 2]);
+        assert_eq!(period(1, 1), 0);
+        assert_eq!(period(2, 1), 1);
+    }
+
+    #[test]
+    fn points_decay_by_half_lives_of_age() {
+        assert_eq!(decayed(&points(None), 30), 8.0);
+        assert_eq!(decayed(&points(Some(10)), 10), 4.0);
+        assert_eq!(decayed(&points(Some(10)), 20), 2.0);
+        assert_eq!(decayed(&points(Some(10)), 0), 8.0);
+    }
+
+    #[test]
+    fn capped_periods_are_added_most_recent_first() {
+        let s = points(None);
+        let spec = Spec {
+            id: "p",
+            signal: &s,
+            ty: 0,
+        };
+        // Week 1 holds 8 + 8 (capped to 10), week 3 holds 8.
+        let acc = Acc {
+            buckets: vec![(2, 8.0), (0, 16.0)],
+            ..Acc::default()
+        };
+        assert_eq!(value(&spec, &acc, Date(100)), 18.0);
+    }
+}

@@ -34,7 +34,7 @@ pub struct EventsSource {
 
 /// An event type the model reads: the rows whose type matches a pattern (`match: "Webinar*"`),
 /// equals a text (`type: Webinar attended`), or, with neither, equals the id. Compared
-/// trimmed and ignoring case, as categories are.
+/// trimmed and ignoring the case of A-Z, as categories are.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventType {
@@ -48,11 +48,14 @@ pub struct EventType {
 impl EventType {
     /// Whether an event of type `t` is of this type.
     pub fn matches(&self, t: &str) -> bool {
-        let t = t.trim().to_lowercase();
+        // A-Z only, as category keys fold (`contacts::typed::category_key`), so that every SQL
+        // dialect folds the same.
+        let key = |s: &str| s.trim().to_ascii_lowercase();
+        let t = key(t);
         match (&self.pattern, &self.exact) {
-            (Some(p), _) => glob(&p.trim().to_lowercase(), &t),
-            (None, Some(e)) => e.trim().to_lowercase() == t,
-            (None, None) => self.id.trim().to_lowercase() == t,
+            (Some(p), _) => glob(&key(p), &t),
+            (None, Some(e)) => key(e) == t,
+            (None, None) => key(&self.id) == t,
         }
     }
 }
