@@ -440,10 +440,12 @@ fn an_unreadable_events_file_or_a_missing_column_is_exit_2() {
     );
 }
 
-/// The SQL export does not read event logs yet: it refuses a model with event fields, naming
-/// the field, instead of writing a query that reads them as absent columns (all missing).
+/// The SQL export reads the events from a table named with `--events`: without it, a model
+/// with event fields is refused, naming the field and the option (not a query that reads the
+/// event fields as absent columns). With it, the query holds the events step (its values on
+/// three engines: `tests/sql_parity.rs` `event_fields_agree_in_the_engine_and_every_dialect`).
 #[test]
-fn export_refuses_event_fields_by_name() {
+fn export_needs_the_events_table() {
     let out = bin()
         .arg("export")
         .arg(fixture("events.yaml"))
@@ -454,12 +456,21 @@ fn export_refuses_event_fields_by_name() {
     assert_eq!(stdout(&out), "");
     assert!(
         stderr(&out).contains(
-            "field 'opens': event fields (issue 20) are not exported to SQL yet: score with \
-             `scorewright score`, or export a model that reads the aggregates as columns"
+            "field 'opens': name the events table: `export --events TABLE` (for DuckDB also a CSV file)"
         ),
         "{}",
         stderr(&out)
     );
+    let out = bin()
+        .arg("export")
+        .arg(fixture("events.yaml"))
+        .args(["--sql", "--dialect", "postgres", "--events", "crm.events"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(sql.contains(r#"FROM "crm"."events""#), "{sql}");
+    assert!(sql.contains("GROUP BY sw_id"), "{sql}");
 }
 
 /// The CDNOW example (real data, read in place): clean under the checks, and its back-test is

@@ -88,6 +88,8 @@ pub struct SqlOptions {
     /// their column as the engine does (the exact name, else trimmed and ignoring case), and a
     /// field whose column the table lacks reads as missing instead of failing the query.
     pub headers: Option<Vec<String>>,
+    /// The events table, for a model with event fields (`export::events`).
+    pub events: Option<Source>,
 }
 
 impl SqlOptions {
@@ -99,6 +101,7 @@ impl SqlOptions {
             id_column: None,
             allow_errors: false,
             headers: None,
+            events: None,
         }
     }
 
@@ -143,17 +146,23 @@ pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
             return Err(ExportError::CheckErrors(errors));
         }
     }
-    // Event fields are aggregates of an events table that the query does not (yet) read:
-    // exported as columns of the contacts, they would score as missing without a word.
-    if let Some(f) = model.fields.iter().find(|f| f.events.is_some()) {
-        return Err(ExportError::Unsupported {
-            at: format!("field '{}'", f.id),
-            message: "event fields (issue 20) are not exported to SQL yet: score with \
-                      `scorewright score`, or export a model that reads the aggregates as columns"
-                .into(),
-        });
+    // Event fields: the source becomes the contacts joined to the events' aggregates.
+    if let Some(joined) = super::events::joined(model, opts)? {
+        return Writer::new(model, &joined)?.query();
     }
     Writer::new(model, opts)?.query()
+}
+
+/// The date at the start of text column `t` as the integer `yyyymmdd`, else NULL, as the
+/// query reads a date cell: for the events step (`export::events`).
+pub(crate) fn date_digits(model: &Model, d: Dialect, t: &str) -> Result<String, ExportError> {
+    Ok(Writer::new(model, &SqlOptions::new(d))?.date_digits(t))
+}
+
+/// `yyyymmdd` column `p` as days since 1970-01-01 when it is a day of the calendar, else NULL:
+/// for the events step (`export::events`).
+pub(crate) fn day_number(model: &Model, d: Dialect, p: &str) -> Result<String, ExportError> {
+    Ok(Writer::new(model, &SqlOptions::new(d))?.day_number(p))
 }
 
 /// The query with the rows' version after its outputs, as `score --stamp` writes them:
@@ -581,16 +590,7 @@ impl<'a> Writer<'a> {
     }
 
     fn source(&self) -> Result<String, ExportError> {
-        match &self.opts.source {
-            Source::Expression(e) => Ok(e.clone()),
-            Source::Table(name) => {
-                let parts: Result<Vec<String>, ExportError> = name
-                    .split('.')
-                    .map(|p| self.d.ident(p, &format!("table name '{name}'")))
-                    .collect();
-                Ok(parts?.join("."))
-            }
-        }
+        super::events::source_sql(self.d, &self.opts.source)
     }
 
     fn journey_index(&self, id: &str) -> Option<usize> {
