@@ -17,6 +17,7 @@ macro_rules! eprintln {
 mod backtest;
 mod check;
 mod diff;
+mod events;
 mod explain;
 mod export;
 mod fmt;

@@ -10,6 +10,7 @@
 pub mod attain;
 pub mod condition;
 pub mod derive;
+pub mod events;
 pub mod explain;
 pub mod insight;
 pub mod metrics;

@@ -12,6 +12,7 @@ pub mod backtest;
 pub mod dbt;
 pub mod dialect;
 pub mod diff;
+pub mod events;
 pub mod plan;
 pub mod reasons;
 pub mod report;

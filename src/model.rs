@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod date;
+pub mod events;
 pub mod expr;
 pub mod locate;
 pub mod operand;

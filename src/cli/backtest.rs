@@ -9,11 +9,20 @@ use std::process::ExitCode;
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// Contacts with a historical outcome.
-    pub contacts: PathBuf,
+    /// Contacts with a historical outcome (default: the model's `contacts`, else, for a model
+    /// with `events:`, the contacts the event log names).
+    pub contacts: Option<PathBuf>,
     /// The outcome column: 0/1, yes/no, true/false (default: the model's `outcome`).
     #[arg(long)]
     pub outcome: Option<String>,
+    /// Back-test as of this date (YYYY-MM-DD): the scores read only events before it, and an
+    /// outcome read from the events is what happened on or after it.
+    #[arg(long, value_name = "DATE", value_parser = super::events::parse_as_of)]
+    pub as_of: Option<crate::model::Date>,
+    /// The window after `--as-of` in which the model's outcome event counts (`90d`, `13w`),
+    /// instead of the model's `outcome.within`.
+    #[arg(long, value_name = "DAYS", value_parser = crate::model::events::Days::parse)]
+    pub window: Option<crate::model::events::Days>,
     /// text, json or csv.
     #[arg(long, default_value = "text")]
     pub format: Format,
@@ -45,7 +54,25 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    let mut file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    super::events::apply_as_of(&mut file.model, a.as_of);
+    if let Some(w) = a.window {
+        match file.model.outcome.as_mut() {
+            Some(o) if o.event.is_some() => {
+                if let Some((event, within)) = o.event.as_mut() {
+                    *within = w;
+                    o.column = format!("{event} within {w}");
+                }
+            }
+            _ => {
+                eprintln!(
+                    "--window {w}: the model's outcome is not an event; set \
+                     `outcome: {{ event: TYPE, within: {w} }}` in the model"
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
     let Some(column) = a
         .outcome
         .clone()
@@ -54,7 +81,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
-    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
+    let (table, _) = super::events::load(&file, a.contacts.as_deref())?;
     // Without --capacity, the hottest tier's own `capacity:`, if it has one.
     let of_tier = file
         .model

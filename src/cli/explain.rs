@@ -10,20 +10,29 @@ use std::process::ExitCode;
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// The contacts file.
-    pub contacts: PathBuf,
+    /// The contacts file (default: the model's `contacts`, else, for a model with `events:`,
+    /// the contacts the event log names).
+    pub contacts: Option<PathBuf>,
     /// The contact's id (in the model's `id_column`, else `id`, else the first column; with
     /// `id_column: "#row"`, its row number, 1 for the first contact).
     #[arg(long)]
     pub id: String,
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
+    /// Explain as of this date (YYYY-MM-DD) instead of the model's `as_of`: only events before
+    /// it are read.
+    #[arg(long, value_name = "DATE", value_parser = super::events::parse_as_of)]
+    pub as_of: Option<crate::model::Date>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    let mut file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    super::events::apply_as_of(&mut file.model, a.as_of);
     let model = &file.model;
-    let mut reader = ContactsReader::open(&a.contacts).map_err(super::unreadable)?;
+    let log = super::events::read_log(&file)?;
+    let contacts = super::events::Contacts::choose(a.contacts.as_deref(), &file, log.as_ref())?;
+    let source = contacts.name(log.as_ref());
+    let mut reader: ContactsReader = contacts.reader(model, log.as_ref())?;
     let id = crate::engine::output::id_column(model, reader.headers());
     // With `#row`, the contact is the n-th row (from 1), and the id is unique by nature.
     let row_number = if id == crate::engine::ROW_ID {
@@ -44,7 +53,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if row_number.is_none() && !reader.headers().iter().any(|h| h == &id) {
         eprintln!(
             "{}: has no id column '{id}' (set `id_column` in the model)",
-            a.contacts.display()
+            source
         );
         return Ok(ExitCode::from(2));
     }
@@ -77,20 +86,25 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             lines: vec![t.lines[row]],
             ..Default::default()
         };
+        let mut one = one;
+        if let Some(log) = &log {
+            log.attach(&mut one, &id, &mut []);
+        }
         let scored = score_table(model, &one);
         let e = explain(model, &scored, 0);
         match a.format {
             TextOrJson::Text => {
                 super::say(format!(
                     "{} {} (line {} of {}), model '{}' as of {}",
-                    id,
-                    a.id,
-                    t.lines[row],
-                    a.contacts.display(),
-                    model.name,
-                    scored.today
+                    id, a.id, t.lines[row], source, model.name, scored.today
                 ))?;
                 super::say(crate::engine::explain::render_text(&e).trim_end())?;
+                if let Some(path) = crate::engine::events::events_path(model, &file.path) {
+                    let contact = one.cell(0, &id).to_string();
+                    let traces = crate::engine::events::trace(model, &path, scored.today, &contact)
+                        .map_err(super::unreadable)?;
+                    super::say(crate::engine::events::render_traces(&traces).trim_end())?;
+                }
             }
             TextOrJson::Json => {
                 // The contact by its line in the file, as the text says it: the explanation's
@@ -123,13 +137,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         if same > 1 {
             eprintln!(
                 "note: {same} contacts in {} have {id} '{}'; this is the first (line {}). {id} is not unique: set `id_column` in the model to a column that is",
-                a.contacts.display(),
+                source,
                 a.id.trim(),
                 t.lines[row]
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("{}: no contact with {id} '{}'", a.contacts.display(), a.id);
+    eprintln!("{}: no contact with {id} '{}'", source, a.id);
     Ok(ExitCode::from(2))
 }

@@ -32,6 +32,11 @@ pub struct Args {
     /// The table of contacts; for DuckDB also a CSV, Parquet or JSON Lines file, read directly.
     #[arg(long, default_value = "contacts")]
     pub table: String,
+    /// The events table, for a model with event fields; for DuckDB also a CSV, Parquet or JSON
+    /// Lines file, read directly. A model without `contacts:` exported without `--table`
+    /// scores the contact ids of the events.
+    #[arg(long, value_name = "TABLE")]
+    pub events: Option<String>,
     /// The id column (default: as `score` finds it in the file or sample: the model's
     /// `id_column`, else `id`, else the first column; without either, `id`).
     #[arg(long)]
@@ -60,12 +65,22 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
     // The query may read `--table` as a file: it is an input too.
     let table = PathBuf::from(&a.table);
+    let events_file = a.events.as_ref().map(PathBuf::from);
     let mut inputs = vec![a.model.as_path(), table.as_path()];
+    inputs.extend(events_file.as_deref());
     inputs.extend(a.contacts.as_deref());
     super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
     let source = match Source::from_cli(a.dialect, &a.table) {
         Ok(s) => s,
         Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let events = match a.events.as_deref().map(|e| Source::from_cli(a.dialect, e)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
             eprintln!("{e}");
             return Ok(ExitCode::from(2));
         }
@@ -91,6 +106,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         id_column: a.id.clone(),
         allow_errors: a.allow_errors,
         headers,
+        events,
     };
     if let Some(dir) = &a.dbt {
         return dbt(&a, &file.model, opts, dir);

@@ -20,8 +20,9 @@ pub enum OutFormat {
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// The contacts: CSV (comma, semicolon or tab) or JSON Lines.
-    pub contacts: PathBuf,
+    /// The contacts: CSV (comma, semicolon or tab) or JSON Lines (default: the model's
+    /// `contacts`, else, for a model with `events:`, the contacts the event log names).
+    pub contacts: Option<PathBuf>,
     /// Where to write (default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -51,19 +52,24 @@ pub struct Args {
     /// and go on, saying how many were skipped, instead of stopping there.
     #[arg(long)]
     pub keep_going: bool,
+    /// Score as of this date (YYYY-MM-DD) instead of the model's `as_of`: windows, recency and
+    /// decay count back from it, and only events before it are read.
+    #[arg(long, value_name = "DATE", value_parser = super::events::parse_as_of)]
+    pub as_of: Option<crate::model::Date>,
     /// Rows per chunk (memory grows with it).
     #[arg(long, default_value_t = 50_000, hide = true)]
     pub chunk: usize,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let file = match crate::model::read_model(&a.model) {
+    let mut file = match crate::model::read_model(&a.model) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("{e}");
             return Ok(ExitCode::from(2));
         }
     };
+    super::events::apply_as_of(&mut file.model, a.as_of);
     let model = &file.model;
     let errors: Vec<_> = check(model, None, Some(&file.map))
         .into_iter()
@@ -81,17 +87,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
-    let mut reader = match ContactsReader::open(&a.contacts) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
+    let mut log = super::events::read_log(&file)?;
+    let contacts = super::events::Contacts::choose(a.contacts.as_deref(), &file, log.as_ref())?;
+    let source = match &contacts {
+        super::events::Contacts::File(p) => p.clone(),
+        super::events::Contacts::OfLog => PathBuf::from(contacts.name(log.as_ref())),
     };
+    let mut inputs: Vec<&std::path::Path> = vec![&a.model, &source];
+    let events_file = crate::engine::events::events_path(model, &file.path);
+    inputs.extend(events_file.as_deref());
+    super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
+    let mut reader = contacts.reader(model, log.as_ref())?;
     let headers = reader.headers().to_vec();
     let id = crate::engine::output::id_column(model, &headers);
-    let total_bytes = std::fs::metadata(&a.contacts).map(|m| m.len()).unwrap_or(0);
+    let total_bytes = std::fs::metadata(&source).map(|m| m.len()).unwrap_or(0);
     let progress = indicatif::ProgressBar::with_draw_target(
         Some(total_bytes),
         indicatif::ProgressDrawTarget::stderr(),
@@ -132,7 +141,22 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             None,
         ),
     };
-    let result = stream(&a, model, &mut reader, &headers, &id, sink, &progress);
+    let found = std::sync::Mutex::new(vec![false; log.as_ref().map_or(0, |l| l.ids.len())]);
+    let events = Events {
+        log: log.as_ref(),
+        found: &found,
+    };
+    let result = stream(
+        &a,
+        model,
+        &source,
+        &mut reader,
+        &headers,
+        &id,
+        &events,
+        sink,
+        &progress,
+    );
     progress.finish_and_clear();
     let (rows, quality, bad_utf8, (long_rows, short_rows), (skipped, first_skipped)) = match result
     {
@@ -148,7 +172,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         std::fs::rename(t, out)
             .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
     }
-    let name = a.contacts.display().to_string();
+    if let Some(log) = &mut log {
+        log.count_unknown(&found.lock().map(|f| f.clone()).unwrap_or_default());
+    }
+    super::events::report(log.as_ref());
+    let name = source.display().to_string();
     if rows == 0 {
         if let Some(out) = &a.output {
             let _ = std::fs::remove_file(out);
@@ -242,6 +270,12 @@ struct Done {
 /// What the writer receives: the piece's place, the file offset it reaches, and the piece.
 type Piece = (u64, u64, anyhow::Result<Done>);
 
+/// The event log the pieces read their event fields from, and which of its contacts they met.
+struct Events<'a> {
+    log: Option<&'a crate::engine::events::EventLog>,
+    found: &'a std::sync::Mutex<Vec<bool>>,
+}
+
 /// Streams the contacts through the engine on every core and writes the rows in file order.
 ///
 /// One thread cuts the file into blocks of whole rows (`contacts::blocks`); the scoring threads
@@ -249,12 +283,15 @@ type Piece = (u64, u64, anyhow::Result<Done>);
 /// thread writes the pieces in order. A fixed number of tokens bounds the blocks in flight (a
 /// block holds its token from being read until it is written), so memory stays constant
 /// whatever the file's size, and an error stops everything at the row where it happened.
+#[allow(clippy::too_many_arguments)]
 fn stream(
     a: &Args,
     model: &crate::model::Model,
+    source: &std::path::Path,
     reader: &mut ContactsReader,
     headers: &[String],
     id: &str,
+    events: &Events,
     mut sink: Box<dyn Write>,
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<StreamResult> {
@@ -289,7 +326,7 @@ fn stream(
             eprintln!(
                 "{}: already has the output column{} {} (a scored file?): replaced by this \
                  run's",
-                a.contacts.display(),
+                source.display(),
                 if replaced.len() == 1 { "" } else { "s" },
                 replaced.join(", "),
             )
@@ -346,11 +383,11 @@ fn stream(
         .map_or(1, |n| n.get())
         .max(1);
     let in_flight = 2 * workers + 2;
-    let file = a.contacts.display().to_string();
+    let file = source.display().to_string();
     let splitter = match reader.format() {
         crate::contacts::read::Format::Csv { delimiter } => {
             let mut s =
-                crate::contacts::blocks::BlockSplitter::open(&a.contacts, delimiter, block_bytes)?;
+                crate::contacts::blocks::BlockSplitter::open(source, delimiter, block_bytes)?;
             if a.keep_going {
                 s.skip_unclosed_quotes();
             }
@@ -426,7 +463,18 @@ fn stream(
                         ),
                         Job::Rows { seq, table, end } => (seq, end, Ok(table)),
                     };
-                    let done = table.and_then(|t| score_piece(a, model, kept, outputs, stamp, t));
+                    let done = table.and_then(|mut t| {
+                        if let Some(log) = events.log {
+                            let mut found = vec![false; log.ids.len()];
+                            log.attach(&mut t, id, &mut found);
+                            if let Ok(mut all) = events.found.lock() {
+                                for (a, f) in all.iter_mut().zip(found) {
+                                    *a |= f;
+                                }
+                            }
+                        }
+                        score_piece(a, model, kept, outputs, stamp, t)
+                    });
                     if pieces.send((seq, end, done)).is_err() {
                         return;
                     }

@@ -11,8 +11,9 @@ use std::process::ExitCode;
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// Contacts with a historical outcome.
-    pub contacts: PathBuf,
+    /// Contacts with a historical outcome (default: the model's `contacts`, else, for a model
+    /// with `events:`, the contacts the event log names).
+    pub contacts: Option<PathBuf>,
     /// The outcome column (default: the model's `outcome`).
     #[arg(long)]
     pub outcome: Option<String>,
@@ -40,19 +41,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
-    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
-    let Some(outcome) = super::tune::read_outcome(&table, &column, &a.contacts) else {
+    let (table, contacts) = super::events::load(&file, a.contacts.as_deref())?;
+    let Some(outcome) = super::tune::read_outcome(&table, &column, &contacts) else {
         return Ok(ExitCode::from(2));
     };
     if let Some(p) = outcome.problem() {
-        eprintln!("{}: {p}", a.contacts.display());
+        eprintln!("{}: {p}", contacts.display());
         return Ok(ExitCode::from(2));
     }
     let positives = outcome.positives();
     if positives < 5 || outcome.known() - positives < 5 {
         eprintln!(
             "{}: outcome column '{column}' has {positives} yes and {} no: each needs at least 5 for 5 folds",
-            a.contacts.display(),
+            contacts.display(),
             outcome.known() - positives
         );
         return Ok(ExitCode::from(2));
@@ -63,7 +64,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         TextOrJson::Text => {
             super::say(format!(
                 "{}: {} columns the model does not use, by the held-out gain of adding each to journey {} (AUC {:.3} now; 5 folds)",
-                a.contacts.display(),
+                contacts.display(),
                 s.columns.len(),
                 s.journey,
                 s.auc_now

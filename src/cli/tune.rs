@@ -20,8 +20,9 @@ pub enum ObjectiveArg {
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// Contacts with a historical outcome.
-    pub contacts: PathBuf,
+    /// Contacts with a historical outcome (default: the model's `contacts`, else, for a model
+    /// with `events:`, the contacts the event log names).
+    pub contacts: Option<PathBuf>,
     /// The outcome column (0/1, yes/no, true/false); default: the model's `outcome`.
     #[arg(long)]
     pub outcome: Option<String>,
@@ -69,9 +70,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let Some(column) = outcome_column(a.outcome.as_deref(), model) else {
         return Ok(ExitCode::from(2));
     };
-    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
-    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
-    let Some(outcome) = read_outcome(&table, &column, &a.contacts) else {
+    let (table, contacts) = super::events::load(&file, a.contacts.as_deref())?;
+    super::refuse_overwrite(a.output.as_deref(), &[&a.model, &contacts], a.force)?;
+    let Some(outcome) = read_outcome(&table, &column, &contacts) else {
         return Ok(ExitCode::from(2));
     };
     if !(a.prior.is_finite() && a.prior >= 0.0) {
@@ -96,7 +97,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let report = match tune(model, &table, &outcome, &opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}: {e}; nothing written", a.contacts.display());
+            eprintln!("{}: {e}; nothing written", contacts.display());
             return Ok(ExitCode::from(2));
         }
     };

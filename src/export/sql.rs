@@ -88,6 +88,8 @@ pub struct SqlOptions {
     /// their column as the engine does (the exact name, else trimmed and ignoring case), and a
     /// field whose column the table lacks reads as missing instead of failing the query.
     pub headers: Option<Vec<String>>,
+    /// The events table, for a model with event fields (`export::events`).
+    pub events: Option<Source>,
 }
 
 impl SqlOptions {
@@ -99,6 +101,7 @@ impl SqlOptions {
             id_column: None,
             allow_errors: false,
             headers: None,
+            events: None,
         }
     }
 
@@ -133,16 +136,21 @@ impl SqlOptions {
 
 /// Writes the query that scores every row of the source table as the engine does.
 pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
-    refuse_check_errors(model, opts)?;
-    Writer::new(model, opts)?.query()
+    write_query(model, opts, false)
 }
 
 /// `to_sql`, with the `reasons` column after the outputs (`engine::reasons`, built by
 /// `export::reasons`), as `score --reasons` writes it.
 pub fn to_sql_with_reasons(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
+    write_query(model, opts, true)
+}
+
+fn write_query(model: &Model, opts: &SqlOptions, reasons: bool) -> Result<String, ExportError> {
     refuse_check_errors(model, opts)?;
-    let mut w = Writer::new(model, opts)?;
-    w.reasons = true;
+    // Event fields: the source becomes the contacts joined to the events' aggregates.
+    let joined = super::events::joined(model, opts)?;
+    let mut w = Writer::new(model, joined.as_ref().unwrap_or(opts))?;
+    w.reasons = reasons;
     w.query()
 }
 
@@ -159,6 +167,18 @@ fn refuse_check_errors(model: &Model, opts: &SqlOptions) -> Result<(), ExportErr
         }
     }
     Ok(())
+}
+
+/// The date at the start of text column `t` as the integer `yyyymmdd`, else NULL, as the
+/// query reads a date cell: for the events step (`export::events`).
+pub(crate) fn date_digits(model: &Model, d: Dialect, t: &str) -> Result<String, ExportError> {
+    Ok(Writer::new(model, &SqlOptions::new(d))?.date_digits(t))
+}
+
+/// `yyyymmdd` column `p` as days since 1970-01-01 when it is a day of the calendar, else NULL:
+/// for the events step (`export::events`).
+pub(crate) fn day_number(model: &Model, d: Dialect, p: &str) -> Result<String, ExportError> {
+    Ok(Writer::new(model, &SqlOptions::new(d))?.day_number(p))
 }
 
 /// The query with the rows' version after its outputs, as `score --stamp` writes them:
@@ -637,16 +657,7 @@ impl<'a> Writer<'a> {
     }
 
     fn source(&self) -> Result<String, ExportError> {
-        match &self.opts.source {
-            Source::Expression(e) => Ok(e.clone()),
-            Source::Table(name) => {
-                let parts: Result<Vec<String>, ExportError> = name
-                    .split('.')
-                    .map(|p| self.d.ident(p, &format!("table name '{name}'")))
-                    .collect();
-                Ok(parts?.join("."))
-            }
-        }
+        super::events::source_sql(self.d, &self.opts.source)
     }
 
     fn journey_index(&self, id: &str) -> Option<usize> {

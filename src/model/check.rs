@@ -183,6 +183,8 @@ pub fn check(
     check_fields(&mut c, &root, columns);
     check_derived_cycles(&mut c, &root);
     check_derived_id(&mut c, &root);
+    check_events(&mut c, &root);
+    check_event_outcome(&mut c, &root);
     check_journeys(&mut c, &root);
     check_grades(&mut c, &root);
     check_tiers(&mut c, &root);
@@ -234,6 +236,8 @@ fn check_fields(c: &mut Checker, root: &At, columns: Option<&[String]>) {
         }
         if f.expr.is_some() {
             check_derived(c, f, &fa);
+        } else if f.events.is_some() {
+            check_event_field(c, f, &fa);
         } else if let Some(cols) = columns {
             let col = f.column();
             if !cols.iter().any(|c| c == col) {
@@ -301,6 +305,250 @@ fn check_derived(c: &mut Checker, f: &Field, fa: &At) {
             ),
         ),
         Ok(_) => {}
+    }
+}
+
+/// The events source (issue 20): its types have ids, once each; without a type column there
+/// is exactly one type, the one every row is.
+fn check_events(c: &mut Checker, root: &At) {
+    let Some(ev) = &c.model.events else { return };
+    let at = root.key("events");
+    for (key, v) in [
+        ("file", &ev.file),
+        ("contact_column", &ev.contact_column),
+        ("time_column", &ev.time_column),
+    ] {
+        if v.trim().is_empty() {
+            c.error(
+                "events-source",
+                &at.key(key),
+                format!("events: `{key}` is empty: name the events file's {key}"),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for (i, t) in ev.types.iter().enumerate() {
+        let ta = at.key("types").item(i, &t.id);
+        if t.id.trim().is_empty() {
+            c.error("empty-id", &ta, "an event type has no id".into());
+        } else if !seen.insert(t.id.as_str()) {
+            c.error(
+                "duplicate-id",
+                &ta.key("id"),
+                format!("event type id '{}' is used twice", t.id),
+            );
+        }
+        if t.pattern.is_some() && t.exact.is_some() {
+            c.error(
+                "events-source",
+                &ta,
+                format!(
+                    "event type '{}': give `match` (a pattern) or `type` (an exact type), not both",
+                    t.id
+                ),
+            );
+        }
+    }
+    if ev.type_column.is_none() && ev.types.len() != 1 {
+        c.error(
+            "events-source",
+            &at.key("types"),
+            format!(
+                "events: without a `type_column`, every event is of one type: declare exactly one \
+                 (`types: [{{ id: purchase }}]`), not {}",
+                ev.types.len()
+            ),
+        );
+    }
+    if ev.type_column.is_some() && ev.types.is_empty() {
+        c.error(
+            "events-source",
+            &at.key("types"),
+            "events: declare the event types the fields read (`types: [{ id: webinar, match: \"Webinar*\" }]`)".into(),
+        );
+    }
+}
+
+/// An outcome read from the events: the model has an events source with that type.
+fn check_event_outcome(c: &mut Checker, root: &At) {
+    let Some((event, _)) = c.model.outcome.as_ref().and_then(|o| o.event.as_ref()) else {
+        return;
+    };
+    let at = root.key("outcome").key("event");
+    let ids: Vec<&str> = c
+        .model
+        .events
+        .iter()
+        .flat_map(|e| &e.types)
+        .map(|t| t.id.as_str())
+        .collect();
+    if c.model.events.is_none() {
+        c.error(
+            "event-outcome",
+            &at,
+            format!("outcome: the event '{event}' is read from the events, but the model has no `events:` source"),
+        );
+    } else if !ids.contains(&event.as_str()) {
+        let hint = match super::yaml::nearest(event, &ids) {
+            Some(n) => format!(" (did you mean '{n}'?)"),
+            None => format!(" (types: {})", ids.join(", ")),
+        };
+        c.error(
+            "event-outcome",
+            &at,
+            format!("outcome: no event type '{event}'{hint}"),
+        );
+    }
+}
+
+/// An event field: the model has an events source, the type is one it declares, the
+/// aggregate gives the field's kind, and the options fit the aggregate.
+fn check_event_field(c: &mut Checker, f: &Field, fa: &At) {
+    use super::events::Aggregate;
+    let Some(e) = &f.events else { return };
+    let at = fa.key("events");
+    if f.column.is_some() || !f.missing.is_empty() {
+        c.error(
+            "event-field",
+            fa,
+            format!(
+                "{}: an event field is computed from the events; it has no column and no missing placeholders",
+                f.id
+            ),
+        );
+    }
+    let Some(ev) = &c.model.events else {
+        c.error(
+            "event-field",
+            &at,
+            format!(
+                "{}: reads events, but the model has no `events:` source: name the events file \
+                 (`events: {{ file, contact_column, time_column, types }}`)",
+                f.id
+            ),
+        );
+        return;
+    };
+    let ids: Vec<&str> = ev.types.iter().map(|t| t.id.as_str()).collect();
+    match &e.event_type {
+        Some(t) if !ids.contains(&t.as_str()) => {
+            let hint = match super::yaml::nearest(t, &ids) {
+                Some(n) => format!(" (did you mean '{n}'?)"),
+                None => format!(" (types: {})", ids.join(", ")),
+            };
+            c.error(
+                "event-field",
+                &at.key("type"),
+                format!("{}: no event type '{t}'{hint}", f.id),
+            );
+        }
+        None if ids.len() > 1 => c.error(
+            "event-field",
+            &at,
+            format!(
+                "{}: the model has several event types: say which one (`type: {}`)",
+                f.id, ids[0]
+            ),
+        ),
+        _ => {}
+    }
+    let want = if e.aggregate.is_date() {
+        FieldKind::Date
+    } else {
+        FieldKind::Number
+    };
+    if f.kind != want {
+        c.error(
+            "event-field",
+            &fa.key("kind"),
+            format!(
+                "{}: `{}` gives a {}, but the field is a {}",
+                f.id,
+                e.aggregate.name(),
+                want.name(),
+                f.kind.name()
+            ),
+        );
+    }
+    let a = e.aggregate;
+    if e.last.is_some() && !a.takes_window() {
+        c.error(
+            "event-field",
+            &at.key("last"),
+            format!(
+                "{}: `{}` reads every earlier event; it takes no window (`last:`)",
+                f.id,
+                a.name()
+            ),
+        );
+    }
+    if a == Aggregate::Frequency && e.last.is_none() {
+        c.error(
+            "event-field",
+            &at,
+            format!(
+                "{}: `frequency` is events per week over a window: give it one (`last: 90d`)",
+                f.id
+            ),
+        );
+    }
+    if a == Aggregate::Sum && ev.value_column.is_none() {
+        c.error(
+            "event-field",
+            &at,
+            format!(
+                "{}: `sum` adds the events' values, but `events:` names no `value_column`",
+                f.id
+            ),
+        );
+    }
+    if a == Aggregate::Points {
+        match e.points {
+            None => c.error(
+                "event-field",
+                &at,
+                format!(
+                    "{}: `points` needs the points of one event (`points: 5`)",
+                    f.id
+                ),
+            ),
+            Some(p) if !p.is_finite() || p < 0.0 => c.error(
+                "event-field",
+                &at.key("points"),
+                format!("{}: points per event must be 0 or more, not {p}", f.id),
+            ),
+            Some(_) => {}
+        }
+        if let Some(cap) = &e.cap
+            && (!cap.points.is_finite() || cap.points < 0.0)
+        {
+            c.error(
+                "event-field",
+                &at.key("cap").key("points"),
+                format!(
+                    "{}: a cap is 0 points or more per period, not {}",
+                    f.id, cap.points
+                ),
+            );
+        }
+    } else {
+        for (key, set) in [
+            ("points", e.points.is_some()),
+            ("cap", e.cap.is_some()),
+            ("half_life", e.half_life.is_some()),
+        ] {
+            if set {
+                c.error(
+                    "event-field",
+                    &at.key(key),
+                    format!(
+                        "{}: `{key}` is for `aggregate: points`, not `{}`",
+                        f.id,
+                        a.name()
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -1651,7 +1899,7 @@ fn check_columns(c: &mut Checker, root: &At, columns: Option<&[String]>) {
     for (i, s) in c.model.show.iter().enumerate() {
         named.push((s, root.key("show").item(i, "")));
     }
-    if let Some(o) = &c.model.outcome {
+    if let Some(o) = c.model.outcome.as_ref().filter(|o| o.event.is_none()) {
         named.push((&o.column, root.key("outcome")));
     }
     for (name, at) in named {

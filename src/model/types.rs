@@ -35,6 +35,9 @@ pub struct Model {
     /// Default sample contacts file, relative to the model's own folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<String>,
+    /// An event log read beside (or, with no contacts, instead of) the contacts (issue 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<super::events::EventsSource>,
     /// The contacts column that identifies a contact (default: `id`, else the first column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_column: Option<String>,
@@ -72,7 +75,12 @@ pub struct Model {
 /// (`outcome: { column: Exited, says: left the bank }`); a plain name is written back plain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
+    /// The outcome column; for an outcome read from the events, the name of the column the
+    /// event log gives it (`purchase within 90d`).
     pub column: String,
+    /// An outcome read from the event log (issue 20): an event of this type within this many
+    /// days on or after `as_of` (`outcome: { event: purchase, within: 90d }`).
+    pub event: Option<(String, super::events::Days)>,
     /// What the contacts whose outcome is "yes" did ("left the bank"); else the words of the
     /// tier journey's ending.
     pub says: Option<String>,
@@ -82,6 +90,7 @@ impl From<&str> for Outcome {
     fn from(column: &str) -> Outcome {
         Outcome {
             column: column.into(),
+            event: None,
             says: None,
         }
     }
@@ -90,12 +99,20 @@ impl From<&str> for Outcome {
 impl Serialize for Outcome {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        match &self.says {
-            None => s.serialize_str(&self.column),
-            Some(says) => {
-                let mut m = s.serialize_map(Some(2))?;
-                m.serialize_entry("column", &self.column)?;
-                m.serialize_entry("says", says)?;
+        match (&self.says, &self.event) {
+            (None, None) => s.serialize_str(&self.column),
+            (says, event) => {
+                let mut m = s.serialize_map(None)?;
+                match event {
+                    Some((e, within)) => {
+                        m.serialize_entry("event", e)?;
+                        m.serialize_entry("within", within)?;
+                    }
+                    None => m.serialize_entry("column", &self.column)?,
+                }
+                if let Some(says) = says {
+                    m.serialize_entry("says", says)?;
+                }
                 m.end()
             }
         }
@@ -107,7 +124,12 @@ impl<'de> Deserialize<'de> for Outcome {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Described {
-            column: String,
+            #[serde(default)]
+            column: Option<String>,
+            #[serde(default)]
+            event: Option<String>,
+            #[serde(default)]
+            within: Option<super::events::Days>,
             #[serde(default)]
             says: Option<String>,
         }
@@ -115,15 +137,34 @@ impl<'de> Deserialize<'de> for Outcome {
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = Outcome;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a column name, or { column: NAME, says: WORDS }")
+                f.write_str(
+                    "a column name, { column: NAME, says: WORDS }, or { event: TYPE, within: 90d }",
+                )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Outcome, E> {
                 Ok(Outcome::from(v))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<Outcome, A::Error> {
+                use serde::de::Error;
                 let d = Described::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                let (column, event) = match (d.column, d.event, d.within) {
+                    (Some(c), None, None) => (c, None),
+                    (None, Some(e), Some(w)) => (format!("{e} within {w}"), Some((e, w))),
+                    (None, Some(_), None) => {
+                        return Err(A::Error::custom(
+                            "an outcome event needs its window: { event: TYPE, within: 90d }",
+                        ));
+                    }
+                    _ => {
+                        return Err(A::Error::custom(
+                            "an outcome is a column ({ column: NAME }) or an event \
+                             ({ event: TYPE, within: 90d }), not both",
+                        ));
+                    }
+                };
                 Ok(Outcome {
-                    column: d.column,
+                    column,
+                    event,
                     says: d.says.filter(|s| !s.trim().is_empty()),
                 })
             }
@@ -326,6 +367,10 @@ pub struct Field {
     /// of the same contact, not read from a column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expr: Option<super::expr::Derivation>,
+    /// An event field's computation (`model::events`): the field is computed from the
+    /// contact's events, not read from a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<super::events::EventSignal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -339,6 +384,7 @@ impl Field {
             column: None,
             missing: Vec::new(),
             expr: None,
+            events: None,
             note: None,
         }
     }
