@@ -110,6 +110,13 @@ pub enum SqlFunc {
     IMod(i64),
     /// Whether all of the text matches the pattern (`Dialect::full_match`).
     FullMatch(&'static str),
+    /// Whether all of the text matches a GLOB pattern (`Dialect::native_dates` only): the
+    /// pattern holds no quote.
+    Glob(&'static str),
+    /// `YYYY-MM-DD` or `YYYY/MM/DD` text (its shape checked first) as days since 1970-01-01,
+    /// NULL when not a day of the calendar: the engine's own date cast (`Dialect::native_dates`
+    /// only).
+    IsoDays,
     /// `SUBSTR(text, start, length)`, 1-based.
     Substr(i64, i64),
     /// Length in characters.
@@ -305,10 +312,12 @@ impl SqlExpr {
                 | SqlFunc::Lower
                 | SqlFunc::Substr(..)
                 | SqlFunc::Concat => SqlType::Text,
-                SqlFunc::DigitsToInt | SqlFunc::IDiv(_) | SqlFunc::IMod(_) | SqlFunc::Length => {
-                    SqlType::Integer
-                }
-                SqlFunc::FullMatch(_) => SqlType::Boolean,
+                SqlFunc::DigitsToInt
+                | SqlFunc::IDiv(_)
+                | SqlFunc::IMod(_)
+                | SqlFunc::Length
+                | SqlFunc::IsoDays => SqlType::Integer,
+                SqlFunc::FullMatch(_) | SqlFunc::Glob(_) => SqlType::Boolean,
                 SqlFunc::Abs
                 | SqlFunc::Greatest
                 | SqlFunc::Least
@@ -369,6 +378,15 @@ impl Dialect {
         }
     }
 
+    /// Whether dates are read with the engine's own date cast once their shape is checked
+    /// (`SqlFunc::Glob`, `SqlFunc::IsoDays`), rather than by digits and integer arithmetic.
+    /// DuckDB's cast of `YYYY-MM-DD` or `YYYY/MM/DD` is proleptic Gregorian from year 0, as
+    /// `model::Date` is, and NULL for a day the calendar lacks; its GLOB and cast cost a
+    /// quarter of the regular expressions and arithmetic.
+    pub fn native_dates(self) -> bool {
+        self == Dialect::DuckDb
+    }
+
     fn sql_type(self, t: SqlType) -> &'static str {
         match t {
             SqlType::Double => self.double_type(),
@@ -425,10 +443,12 @@ impl Dialect {
             SqlExpr::Call(f, args) => {
                 let args: Vec<String> = args.iter().map(r).collect::<Result<_, _>>()?;
                 let one = |i: usize| {
-                    args.get(i).map(String::as_str).ok_or_else(|| ExportError::Unsupported {
-                        at: at.into(),
-                        message: format!("{f:?} is given {} arguments", args.len()),
-                    })
+                    args.get(i)
+                        .map(String::as_str)
+                        .ok_or_else(|| ExportError::Unsupported {
+                            at: at.into(),
+                            message: format!("{f:?} is given {} arguments", args.len()),
+                        })
                 };
                 let t = one(0)?;
                 let args = args.join(", ");
@@ -443,6 +463,18 @@ impl Dialect {
                     SqlFunc::IDiv(k) => self.idiv(t, *k),
                     SqlFunc::IMod(k) => self.imod(t, *k),
                     SqlFunc::FullMatch(pattern) => self.full_match(t, pattern),
+                    SqlFunc::Glob(pattern) if self.native_dates() => {
+                        format!("({t} GLOB '{pattern}')")
+                    }
+                    SqlFunc::IsoDays if self.native_dates() => {
+                        format!("(TRY_CAST({t} AS DATE) - DATE '1970-01-01')")
+                    }
+                    SqlFunc::Glob(_) | SqlFunc::IsoDays => {
+                        return Err(ExportError::Unsupported {
+                            at: at.into(),
+                            message: format!("{f:?} is not written for {self}"),
+                        });
+                    }
                     SqlFunc::Substr(start, len) => format!("SUBSTR({t}, {start}, {len})"),
                     SqlFunc::Length => format!("LENGTH({t})"),
                     SqlFunc::Concat => self.concat(t, one(1)?),

@@ -312,7 +312,10 @@ impl<'a> Writer<'a> {
             let text = match self.resolve(c) {
                 Some(name) => SqlExpr::call(
                     SqlFunc::Trim,
-                    vec![call1(SqlFunc::ToText, SqlExpr::Source(name.into())), ws.clone()],
+                    vec![
+                        call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
+                        ws.clone(),
+                    ],
                 ),
                 None => SqlExpr::Null(SqlType::Text),
             };
@@ -338,7 +341,12 @@ impl<'a> Writer<'a> {
                 parts.push((format!("sw_l{i}"), call1(SqlFunc::Lower, text.clone())));
             }
             if on_column().any(|f| f.kind == FieldKind::Date) {
-                parts.push((format!("sw_p{i}"), date_digits(&text)));
+                let part = if d.native_dates() {
+                    native_days(&text)
+                } else {
+                    date_digits(&text)
+                };
+                parts.push((format!("sw_p{i}"), part));
             }
         }
         let typed_from = if parts.is_empty() {
@@ -758,7 +766,14 @@ impl<'a> Writer<'a> {
                 ],
                 SqlExpr::Null(SqlType::Boolean),
             ),
-            FieldKind::Date => day_number(&SqlExpr::col(format!("sw_p{i}"), SqlType::Integer)),
+            FieldKind::Date => {
+                let part = SqlExpr::col(format!("sw_p{i}"), SqlType::Integer);
+                if self.d.native_dates() {
+                    part
+                } else {
+                    day_number(&part)
+                }
+            }
             FieldKind::Category | FieldKind::Text => lower,
         };
         let ty = parsed.ty();
@@ -827,7 +842,11 @@ impl<'a> Writer<'a> {
         for s in &t.signals {
             let at = format!("{at}, touchpoint '{}', signal '{}'", t.id, s.field);
             let w = 100.0 * (share * s.weight.fraction());
-            out.push(bin(SqlOp::Mul, SqlExpr::double(w), self.attainment(s, &at)?));
+            out.push(bin(
+                SqlOp::Mul,
+                SqlExpr::double(w),
+                self.attainment(s, &at)?,
+            ));
         }
         Ok(())
     }
@@ -960,10 +979,7 @@ impl<'a> Writer<'a> {
                             .map(|(_, a)| *a)
                             .unwrap_or(m.default)
                     };
-                    SqlExpr::case(
-                        vec![missing(), (v.clone(), f(find(true)))],
-                        f(find(false)),
-                    )
+                    SqlExpr::case(vec![missing(), (v.clone(), f(find(true)))], f(find(false)))
                 }
                 K::Number => {
                     // Compared as numbers, the first listing first, as the engine's `find`.
@@ -1231,11 +1247,8 @@ impl<'a> Writer<'a> {
                 }
             }
             FieldKind::Date => {
-                let age = SqlExpr::ToDouble(Box::new(bin(
-                    SqlOp::Sub,
-                    self.today.clone(),
-                    v.clone(),
-                )));
+                let age =
+                    SqlExpr::ToDouble(Box::new(bin(SqlOp::Sub, self.today.clone(), v.clone())));
                 parts.extend(range(&age));
                 if has_eq {
                     let days = ops
@@ -1324,7 +1337,12 @@ fn pick<'s>(index: &str, labels: impl Iterator<Item = &'s str>) -> SqlExpr {
     let whens: Vec<(SqlExpr, SqlExpr)> = labels
         .enumerate()
         .filter(|(_, l)| !l.is_empty())
-        .map(|(k, l)| (bin(SqlOp::Eq, i.clone(), int(k as i64)), SqlExpr::Text(l.into())))
+        .map(|(k, l)| {
+            (
+                bin(SqlOp::Eq, i.clone(), int(k as i64)),
+                SqlExpr::Text(l.into()),
+            )
+        })
         .collect();
     if whens.is_empty() {
         SqlExpr::Null(SqlType::Text)
@@ -1359,6 +1377,32 @@ fn date_digits(t: &SqlExpr) -> SqlExpr {
     let digits = concat(concat(sub(1, 4), sub(6, 2)), sub(9, 2));
     SqlExpr::case(
         vec![(shape, call1(SqlFunc::DigitsToInt, digits))],
+        SqlExpr::Null(SqlType::Integer),
+    )
+}
+
+/// The date at the start of text `t` as days since 1970-01-01, read by the engine's own date
+/// cast (`Dialect::native_dates`): the same shapes as `date_digits` checked by GLOB patterns
+/// (exact on digits and separators, unlike the cast alone, which also reads `2024-1-5`), then
+/// the first ten characters cast, NULL for a day the calendar lacks.
+fn native_days(t: &SqlExpr) -> SqlExpr {
+    let sub = |start, len| call1(SqlFunc::Substr(start, len), t.clone());
+    let glob = |pattern, e| call1(SqlFunc::Glob(pattern), e);
+    let date = SqlExpr::any(vec![
+        glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]", sub(1, 10)),
+        glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]", sub(1, 10)),
+    ]);
+    // A time after the date starts with a valid `HH:MM`, as `Date::parse` wants.
+    let time = SqlExpr::any(vec![
+        bin(SqlOp::Eq, call1(SqlFunc::Length, t.clone()), int(10)),
+        glob("[Tt ][01][0-9]:[0-5][0-9]", sub(11, 6)),
+        glob("[Tt ]2[0-3]:[0-5][0-9]", sub(11, 6)),
+    ]);
+    SqlExpr::case(
+        vec![(
+            bin(SqlOp::And, date, time),
+            call1(SqlFunc::IsoDays, sub(1, 10)),
+        )],
         SqlExpr::Null(SqlType::Integer),
     )
 }
@@ -1413,7 +1457,10 @@ fn day_number(p: &SqlExpr) -> SqlExpr {
     let days = sub(
         add(
             add(
-                sub(add(mul(int(365), ys.clone()), div(ys.clone(), 4)), div(ys.clone(), 100)),
+                sub(
+                    add(mul(int(365), ys.clone()), div(ys.clone(), 4)),
+                    div(ys.clone(), 100),
+                ),
                 div(ys, 400),
             ),
             doy,
