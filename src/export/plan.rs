@@ -164,6 +164,9 @@ pub enum SqlExpr {
     /// Terms added one by one from the left (`a + b + c`), as the engine adds them: written one
     /// term a line, and never reordered into a balanced tree that would round differently.
     Sum(Vec<SqlExpr>),
+    /// An expression after a line comment saying what it is (`-- touchpoint 'demo', signal
+    /// 'demo_requested'`), so that a reader finds the model's touchpoints in the query.
+    Noted(String, Box<SqlExpr>),
     /// SQL text written by hand, of a type, reading the step columns listed: what pruning and
     /// inlining know of it. For code with SQL text of its own; lowering never makes one.
     Raw(String, Vec<String>, SqlType),
@@ -245,7 +248,8 @@ impl SqlExpr {
             | SqlExpr::Not(a)
             | SqlExpr::BoolToInt(a)
             | SqlExpr::IsNull(a)
-            | SqlExpr::ToDouble(a) => a.visit(f),
+            | SqlExpr::ToDouble(a)
+            | SqlExpr::Noted(_, a) => a.visit(f),
             SqlExpr::Binary(_, a, c) => {
                 a.visit(f);
                 c.visit(f);
@@ -291,7 +295,7 @@ impl SqlExpr {
             SqlExpr::Integer(_) | SqlExpr::BoolToInt(_) => SqlType::Integer,
             SqlExpr::Text(_) => SqlType::Text,
             SqlExpr::Boolean(_) | SqlExpr::Not(_) | SqlExpr::IsNull(_) => SqlType::Boolean,
-            SqlExpr::Neg(a) => a.ty(),
+            SqlExpr::Neg(a) | SqlExpr::Noted(_, a) => a.ty(),
             SqlExpr::Binary(op, a, _) => op.gives(a.ty()),
             SqlExpr::Case(whens, otherwise) => whens
                 .first()
@@ -435,6 +439,18 @@ impl Dialect {
                 format!("({})", terms?.join("\n      + "))
             }
             SqlExpr::Raw(sql, _, _) => sql.clone(),
+            SqlExpr::Noted(note, a) => {
+                // One line; a backslash would continue a Spark comment onto the next line.
+                let note: String = note
+                    .chars()
+                    .map(|c| match c {
+                        '\\' => '/',
+                        c if c.is_control() => ' ',
+                        c => c,
+                    })
+                    .collect();
+                format!("-- {note}\n      {}", r(a)?)
+            }
             SqlExpr::BoolToInt(a) => {
                 format!("(CASE {} WHEN TRUE THEN 1 WHEN FALSE THEN 0 END)", r(a)?)
             }
@@ -691,5 +707,66 @@ mod tests {
         let mut set = std::collections::HashSet::new();
         set.insert(lowered);
         assert!(set.contains(&again));
+    }
+
+    #[test]
+    fn reads_count_each_reference_and_never_literals() {
+        let v = SqlExpr::col("sw_f0", SqlType::Double);
+        // A literal spelled like a column is text, not a read (the old text scan counted it).
+        let e = SqlExpr::case(
+            vec![(v.clone().is_null(), SqlExpr::Text("sw_f1".into()))],
+            SqlExpr::Text("x".into()),
+        );
+        assert_eq!(e.reads(), vec!["sw_f0"]);
+        let twice = SqlExpr::bin(
+            SqlOp::Add,
+            v.clone(),
+            SqlExpr::Noted("n".into(), Box::new(v)),
+        );
+        assert_eq!(twice.reads(), vec!["sw_f0", "sw_f0"]);
+        assert_eq!(twice.columns(), vec!["sw_f0"]);
+        let raw = SqlExpr::Raw("sw_a + sw_b".into(), vec!["sw_a".into()], SqlType::Double);
+        assert_eq!(
+            raw.reads(),
+            vec!["sw_a"],
+            "a Raw column reads what it declares"
+        );
+    }
+
+    #[test]
+    fn notes_are_one_line_and_cases_without_else_are_null() {
+        let d = Dialect::Spark;
+        let noted = SqlExpr::Noted(
+            "touchpoint 'a\nb', signal 'c\\'".into(),
+            Box::new(SqlExpr::Integer(1)),
+        );
+        // A line break would end the comment early; a trailing backslash would continue it
+        // onto the expression in Spark.
+        assert_eq!(
+            d.render(&noted, "t").unwrap_or_else(|e| panic!("{e}")),
+            "-- touchpoint 'a b', signal 'c/'\n      1"
+        );
+        let c = SqlExpr::case(
+            vec![(SqlExpr::Boolean(true), SqlExpr::Integer(1))],
+            SqlExpr::Null(SqlType::Integer),
+        );
+        assert_eq!(
+            d.render(&c, "t").unwrap_or_else(|e| panic!("{e}")),
+            "CASE WHEN TRUE THEN 1 END"
+        );
+        let none = SqlExpr::col("sw_x", SqlType::Integer).in_list(vec![]);
+        assert_eq!(
+            d.render(&none, "t").unwrap_or_else(|e| panic!("{e}")),
+            "FALSE"
+        );
+        // The DuckDB-only date functions are refused elsewhere rather than written wrongly.
+        let days = SqlExpr::call(SqlFunc::IsoDays, vec![SqlExpr::Text("2026-01-01".into())]);
+        assert!(Dialect::Postgres.render(&days, "t").is_err());
+        assert_eq!(
+            Dialect::DuckDb
+                .render(&days, "t")
+                .unwrap_or_else(|e| panic!("{e}")),
+            "(TRY_CAST('2026-01-01' AS DATE) - DATE '1970-01-01')"
+        );
     }
 }

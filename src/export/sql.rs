@@ -801,10 +801,12 @@ impl<'a> Writer<'a> {
             let j = &self.model.journeys[ji];
             let mut terms = vec![SqlExpr::col(format!("sw_raw{ji}"), SqlType::Double)];
             for a in &j.adjustments {
-                terms.push(SqlExpr::case(
+                let term = SqlExpr::case(
                     vec![(self.condition(&a.when, false)?, SqlExpr::double(a.points))],
                     zero(),
-                ));
+                );
+                let note = format!("adjustment '{}'", a.name);
+                terms.push(SqlExpr::Noted(note, Box::new(term)));
             }
             adjusted.push((ji, terms));
         }
@@ -842,11 +844,9 @@ impl<'a> Writer<'a> {
         for s in &t.signals {
             let at = format!("{at}, touchpoint '{}', signal '{}'", t.id, s.field);
             let w = 100.0 * (share * s.weight.fraction());
-            out.push(bin(
-                SqlOp::Mul,
-                SqlExpr::double(w),
-                self.attainment(s, &at)?,
-            ));
+            let term = bin(SqlOp::Mul, SqlExpr::double(w), self.attainment(s, &at)?);
+            let note = format!("touchpoint '{}', signal '{}'", t.id, s.field);
+            out.push(SqlExpr::Noted(note, Box::new(term)));
         }
         Ok(())
     }
@@ -1744,5 +1744,18 @@ mod tests {
         let m = parse_model(&with_ages, "t").unwrap();
         let q = to_sql(&m, &SqlOptions::new(Dialect::DuckDb)).unwrap();
         assert!(q.contains("ages are counted from today (UTC)"), "{q}");
+    }
+
+    #[test]
+    fn each_term_names_its_touchpoint_and_signal() {
+        let m = parse_model(MODEL, "t").unwrap();
+        for d in Dialect::ALL {
+            let q = to_sql(&m, &SqlOptions::new(d)).unwrap();
+            assert!(
+                q.contains("-- touchpoint 't', signal 'visits'\n      (")
+                    && q.contains("AS sw_raw0"),
+                "{d}: {q}"
+            );
+        }
     }
 }
