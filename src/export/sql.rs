@@ -3,13 +3,18 @@
 //! The query is a chain of common table expressions, each adding columns to the one before:
 //! `sw_ws` (one row: the whitespace characters to trim), `sw_text` (each source column cast to
 //! text and trimmed), `sw_part` (what several values read: a column's lower case, a date's
-//! digits), `sw_value` (each field typed: number, boolean, day number, or lower-case key; NULL
+//! digits, or on DuckDB its day number), `sw_value` (each field typed: number, boolean, day number, or lower-case key; NULL
 //! when missing), `sw_decay` (each decay factor, once), `sw_raw` (each journey's weighted sum),
 //! `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and tier),
 //! `sw_segment` (the first segment that holds), then the outputs under the names of
 //! `engine::output_columns`. Internal columns are all named `sw_*` and never collide with the
 //! table's, which are only read in the first step. A step with nothing to add is left out, and
 //! a step passes on only the columns that a later step reads (`carried`).
+//!
+//! Every value is a typed `SqlExpr` (`export::plan`) and every step a list of named columns:
+//! what a step passes on and whether it is inlined are read from the trees' column references,
+//! and `Dialect::render` writes the text. Each weighted term is preceded by a comment naming its
+//! touchpoint and signal.
 //!
 //! Each value is worked out once per row and read by name after that, never written out again
 //! in every place that reads it: engines evaluate each copy anew, and on a large table those
