@@ -791,6 +791,16 @@ const DATES: &[&str] = &[
     "2026-10-09T23:59:59Z",
     "2026-10-10T10:60",
     "2026-10-11 00:00",
+    // Shapes DuckDB's own date cast reads but `Date::parse` does not: the GLOB patterns of the
+    // DuckDB export must refuse them first.
+    "2026-10/12",
+    "2026/10-13",
+    "2026-1a-14",
+    "+026-10-15",
+    "2026-10-16T1:00",
+    "2026-10-17T09:5",
+    "2026-10-18T09",
+    "2026-10-19-",
 ];
 const CATEGORIES: &[&str] = &[
     "Google",

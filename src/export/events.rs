@@ -81,11 +81,11 @@ pub fn joined(model: &Model, opts: &SqlOptions) -> Result<Option<SqlOptions>, Ex
          REPLACE(SUBSTR(sw_t, 1, 10), '/', '-') AS sw_d10 FROM ({l1}) sw_e1",
         d.lower("sw_k0"),
         d.parse_number("sw_vt")?,
-        super::sql::date_digits(model, d, "sw_t")?,
+        super::sql::date_digits_sql(d, "sw_t")?,
     );
     let l3 = format!(
         "SELECT sw_id, sw_k, sw_v, sw_d10, {} AS sw_day FROM ({l2}) sw_e2",
-        super::sql::day_number(model, d, "sw_p")?
+        super::sql::day_number_sql(d, "sw_p")?
     );
     let rows = format!(
         "SELECT sw_id, sw_k, sw_v, sw_d10, sw_day, {as_of} - sw_day AS sw_age FROM ({l3}) sw_e3 \

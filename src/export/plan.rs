@@ -5,19 +5,21 @@
 //! internal `sw_*` name the writer made (a field's id never reaches the SQL text), literals go
 //! through the dialect's escaping, and nothing is ever spliced from user text.
 //!
-//! Today derived fields (`model::expr`) are lowered here (`lower_derived`), with the missing
-//! rules of the engine (`engine::derive`) written structurally: `a / NULLIF(b, 0)`,
+//! Everything `sql.rs` computes is lowered here first: derived fields (`lower_derived`, with the
+//! missing rules of `engine::derive` written structurally: `a / NULLIF(b, 0)`,
 //! `LN(NULLIF(GREATEST(x, 0), 0))`, `and`/`or` on `CASE x WHEN TRUE THEN 1 WHEN FALSE THEN 0
-//! END` so that a missing side makes the whole missing (SQL's own `FALSE AND NULL` is FALSE).
+//! END` so that a missing side makes the whole missing, since SQL's own `FALSE AND NULL` is
+//! FALSE), and in `sql.rs` the typing of each field, rules, decay, conditions, sums, grades,
+//! tiers, segments and outputs. A step of the query is a list of named `SqlExpr` columns; what
+//! a step passes on and whether PostgreSQL may inline it are decided from the column references
+//! of the trees (`SqlExpr::columns`, `SqlExpr::reads`), never from the text. The dialect
+//! answers the capability questions (`Dialect::materialized`, `Dialect::underflow_floor`,
+//! `Dialect::shares_factors`, the double type) and renders the tree.
 //!
-//! How the rest of `sql.rs` moves onto it: each of its string-building helpers (`value`,
-//! `lower_rule`, `factor`, `condition`, the sums) becomes a function returning a `SqlExpr`, and
-//! a step becomes a list of `(name, SqlExpr)`. `carried` and the inlining then read
-//! `SqlExpr::columns` instead of scanning text for `sw_` (`references`, `occurrences`), `alias`
-//! disappears (the name is data), the decay factors are deduplicated by their `SqlExpr` as a
-//! map key instead of the `RefCell` of strings, and the capability questions (materialise a
-//! step, guard an underflow on PostgreSQL, the double type) become methods of the dialect that
-//! `render` asks. The parity tests hold each step as it moves.
+//! What the dialect cannot say the same way everywhere is a `SqlFunc` rendered by the dialect's
+//! own text functions (`dialect.rs`: trimming, lower case, number parsing, integer division).
+//! Code that has SQL text of its own can still add a column as `SqlExpr::Raw`, declaring the
+//! step columns it reads.
 
 use super::ExportError;
 use super::dialect::Dialect;
@@ -84,9 +86,43 @@ impl SqlOp {
     }
 }
 
-/// A function every dialect has (under its own name for `Log10`).
+/// A function, under each dialect's own name and spelling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SqlFunc {
+    /// `base ^ exponent`, doubles.
+    Power,
+    /// Largest whole number not above a double.
+    Floor,
+    /// Any value as text.
+    ToText,
+    /// Text without Unicode whitespace at either end (`Dialect::trim`); the second argument is
+    /// the set of characters (`Dialect::whitespace`).
+    Trim,
+    /// ASCII letters in lower case (`Dialect::lower`).
+    Lower,
+    /// Trimmed text as a finite double, as Rust reads it; NULL otherwise (`Dialect::parse_number`).
+    ParseNumber,
+    /// Text of ASCII digits as an integer.
+    DigitsToInt,
+    /// Integer division of non-negative integers by a constant.
+    IDiv(i64),
+    /// The remainder of a non-negative integer by a constant.
+    IMod(i64),
+    /// Whether all of the text matches the pattern (`Dialect::full_match`).
+    FullMatch(&'static str),
+    /// Whether all of the text matches a GLOB pattern (`Dialect::native_dates` only): the
+    /// pattern holds no quote.
+    Glob(&'static str),
+    /// `YYYY-MM-DD` or `YYYY/MM/DD` text (its shape checked first) as days since 1970-01-01,
+    /// NULL when not a day of the calendar: the engine's own date cast (`Dialect::native_dates`
+    /// only).
+    IsoDays,
+    /// `SUBSTR(text, start, length)`, 1-based.
+    Substr(i64, i64),
+    /// Length in characters.
+    Length,
+    /// Concatenation of two non-NULL texts.
+    Concat,
     Ln,
     Log10,
     Abs,
@@ -119,6 +155,21 @@ pub enum SqlExpr {
     IsNull(Box<SqlExpr>),
     ToDouble(Box<SqlExpr>),
     Call(SqlFunc, Vec<SqlExpr>),
+    /// A column of the source table, quoted by the dialect: read only by the first step.
+    Source(String),
+    /// Today (UTC) as days since 1970-01-01, for models without `as_of`.
+    Today,
+    /// `x IN (a, b, ...)`; FALSE for an empty list.
+    In(Box<SqlExpr>, Vec<SqlExpr>),
+    /// Terms added one by one from the left (`a + b + c`), as the engine adds them: written one
+    /// term a line, and never reordered into a balanced tree that would round differently.
+    Sum(Vec<SqlExpr>),
+    /// An expression after a line comment saying what it is (`-- touchpoint 'demo', signal
+    /// 'demo_requested'`), so that a reader finds the model's touchpoints in the query.
+    Noted(String, Box<SqlExpr>),
+    /// SQL text written by hand, of a type, reading the step columns listed: what pruning and
+    /// inlining know of it. For code with SQL text of its own; lowering never makes one.
+    Raw(String, Vec<String>, SqlType),
 }
 
 fn b(e: SqlExpr) -> Box<SqlExpr> {
@@ -130,6 +181,112 @@ impl SqlExpr {
         SqlExpr::Double(v.to_bits())
     }
 
+    /// A column of an earlier step.
+    pub fn col(name: impl Into<String>, t: SqlType) -> SqlExpr {
+        SqlExpr::Column(name.into(), t)
+    }
+
+    pub fn bin(op: SqlOp, a: SqlExpr, c: SqlExpr) -> SqlExpr {
+        SqlExpr::Binary(op, b(a), b(c))
+    }
+
+    pub fn call(f: SqlFunc, args: Vec<SqlExpr>) -> SqlExpr {
+        SqlExpr::Call(f, args)
+    }
+
+    /// `CASE WHEN .. THEN .. ELSE otherwise END` (no ELSE when `otherwise` is NULL).
+    pub fn case(whens: Vec<(SqlExpr, SqlExpr)>, otherwise: SqlExpr) -> SqlExpr {
+        SqlExpr::Case(whens, b(otherwise))
+    }
+
+    pub fn is_null(self) -> SqlExpr {
+        SqlExpr::IsNull(b(self))
+    }
+
+    pub fn is_not_null(self) -> SqlExpr {
+        SqlExpr::Not(b(SqlExpr::IsNull(b(self))))
+    }
+
+    pub fn negated(self) -> SqlExpr {
+        SqlExpr::Not(b(self))
+    }
+
+    pub fn in_list(self, items: Vec<SqlExpr>) -> SqlExpr {
+        SqlExpr::In(b(self), items)
+    }
+
+    /// All of the conditions, TRUE when there is none.
+    pub fn all(parts: Vec<SqlExpr>) -> SqlExpr {
+        parts
+            .into_iter()
+            .reduce(|x, y| SqlExpr::bin(SqlOp::And, x, y))
+            .unwrap_or(SqlExpr::Boolean(true))
+    }
+
+    /// Any of the conditions, FALSE when there is none.
+    pub fn any(parts: Vec<SqlExpr>) -> SqlExpr {
+        parts
+            .into_iter()
+            .reduce(|x, y| SqlExpr::bin(SqlOp::Or, x, y))
+            .unwrap_or(SqlExpr::Boolean(false))
+    }
+
+    /// Every node, parents before their children.
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a SqlExpr)) {
+        f(self);
+        match self {
+            SqlExpr::Column(..)
+            | SqlExpr::Double(_)
+            | SqlExpr::Integer(_)
+            | SqlExpr::Text(_)
+            | SqlExpr::Boolean(_)
+            | SqlExpr::Null(_)
+            | SqlExpr::Source(_)
+            | SqlExpr::Today
+            | SqlExpr::Raw(..) => {}
+            SqlExpr::Neg(a)
+            | SqlExpr::Not(a)
+            | SqlExpr::BoolToInt(a)
+            | SqlExpr::IsNull(a)
+            | SqlExpr::ToDouble(a)
+            | SqlExpr::Noted(_, a) => a.visit(f),
+            SqlExpr::Binary(_, a, c) => {
+                a.visit(f);
+                c.visit(f);
+            }
+            SqlExpr::Case(whens, otherwise) => {
+                for (c, v) in whens {
+                    c.visit(f);
+                    v.visit(f);
+                }
+                otherwise.visit(f);
+            }
+            SqlExpr::Call(_, args) | SqlExpr::Sum(args) => {
+                for a in args {
+                    a.visit(f);
+                }
+            }
+            SqlExpr::In(x, items) => {
+                x.visit(f);
+                for a in items {
+                    a.visit(f);
+                }
+            }
+        }
+    }
+
+    /// Each step column it reads, as many times as it reads it: an engine that inlines a step
+    /// computes the column once per read.
+    pub fn reads(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.visit(&mut |e| match e {
+            SqlExpr::Column(c, _) => out.push(c.as_str()),
+            SqlExpr::Raw(_, cols, _) => out.extend(cols.iter().map(String::as_str)),
+            _ => {}
+        });
+        out
+    }
+
     /// Its SQL type.
     pub fn ty(&self) -> SqlType {
         match self {
@@ -138,13 +295,33 @@ impl SqlExpr {
             SqlExpr::Integer(_) | SqlExpr::BoolToInt(_) => SqlType::Integer,
             SqlExpr::Text(_) => SqlType::Text,
             SqlExpr::Boolean(_) | SqlExpr::Not(_) | SqlExpr::IsNull(_) => SqlType::Boolean,
-            SqlExpr::Neg(a) => a.ty(),
+            SqlExpr::Neg(a) | SqlExpr::Noted(_, a) => a.ty(),
             SqlExpr::Binary(op, a, _) => op.gives(a.ty()),
             SqlExpr::Case(whens, otherwise) => whens
                 .first()
                 .map_or_else(|| otherwise.ty(), |(_, v)| v.ty()),
+            SqlExpr::Source(_) => SqlType::Text,
+            SqlExpr::Today => SqlType::Integer,
+            SqlExpr::In(..) => SqlType::Boolean,
+            SqlExpr::Sum(terms) => terms.first().map_or(SqlType::Double, SqlExpr::ty),
+            SqlExpr::Raw(_, _, t) => *t,
             SqlExpr::Call(f, args) => match f {
-                SqlFunc::Ln | SqlFunc::Log10 => SqlType::Double,
+                SqlFunc::Ln
+                | SqlFunc::Log10
+                | SqlFunc::Power
+                | SqlFunc::Floor
+                | SqlFunc::ParseNumber => SqlType::Double,
+                SqlFunc::ToText
+                | SqlFunc::Trim
+                | SqlFunc::Lower
+                | SqlFunc::Substr(..)
+                | SqlFunc::Concat => SqlType::Text,
+                SqlFunc::DigitsToInt
+                | SqlFunc::IDiv(_)
+                | SqlFunc::IMod(_)
+                | SqlFunc::Length
+                | SqlFunc::IsoDays => SqlType::Integer,
+                SqlFunc::FullMatch(_) | SqlFunc::Glob(_) => SqlType::Boolean,
                 SqlFunc::Abs
                 | SqlFunc::Greatest
                 | SqlFunc::Least
@@ -154,50 +331,66 @@ impl SqlExpr {
         }
     }
 
-    /// The step columns it reads, each once: what pruning and inlining walk.
+    /// The step columns it reads, each once: what pruning walks.
     pub fn columns(&self) -> Vec<&str> {
-        fn go<'a>(e: &'a SqlExpr, out: &mut Vec<&'a str>) {
-            match e {
-                SqlExpr::Column(c, _) => {
-                    if !out.contains(&c.as_str()) {
-                        out.push(c);
-                    }
-                }
-                SqlExpr::Double(_)
-                | SqlExpr::Integer(_)
-                | SqlExpr::Text(_)
-                | SqlExpr::Boolean(_)
-                | SqlExpr::Null(_) => {}
-                SqlExpr::Neg(a)
-                | SqlExpr::Not(a)
-                | SqlExpr::BoolToInt(a)
-                | SqlExpr::IsNull(a)
-                | SqlExpr::ToDouble(a) => go(a, out),
-                SqlExpr::Binary(_, a, c) => {
-                    go(a, out);
-                    go(c, out);
-                }
-                SqlExpr::Case(whens, otherwise) => {
-                    for (c, v) in whens {
-                        go(c, out);
-                        go(v, out);
-                    }
-                    go(otherwise, out);
-                }
-                SqlExpr::Call(_, args) => {
-                    for a in args {
-                        go(a, out);
-                    }
-                }
+        let mut out: Vec<&str> = Vec::new();
+        for c in self.reads() {
+            if !out.contains(&c) {
+                out.push(c);
             }
         }
-        let mut out = Vec::new();
-        go(self, &mut out);
         out
     }
 }
 
+/// PostgreSQL raises an error where a double operation underflows to zero (other engines give
+/// 0, as Rust does). Its queries take values under this as 0: a score moves by less than 1e-138.
+const PG_TINY: f64 = 1e-150;
+
 impl Dialect {
+    /// Where a double product or quotient would underflow: the magnitude under which a value
+    /// is taken as 0 before it is multiplied or divided (`None` where underflow gives 0).
+    pub fn underflow_floor(self) -> Option<f64> {
+        match self {
+            Dialect::Postgres => Some(PG_TINY),
+            Dialect::DuckDb | Dialect::Spark | Dialect::BigQuery | Dialect::Snowflake => None,
+        }
+    }
+
+    /// Whether the decay factors are worked out once in a step of their own (`sw_decay`) and
+    /// read by name. PostgreSQL stores every step as a table; one more step costs it more than
+    /// the few POWER calls it saves, so there each signal writes its factor out.
+    pub fn shares_factors(self) -> bool {
+        self != Dialect::Postgres
+    }
+
+    /// Whether a step may be inlined into its reader when that computes nothing twice.
+    /// PostgreSQL inlines a CTE that is read once, copying its expressions into every place
+    /// that reads its columns; each step reads the one before several times, so that would
+    /// compute the early steps hundreds of times per row. Other engines keep projections.
+    pub fn inlines_steps(self) -> bool {
+        self == Dialect::Postgres
+    }
+
+    /// What to write before a step's body: `MATERIALIZED ` or `NOT MATERIALIZED ` where the
+    /// dialect decides per step (`inlines_steps`), else nothing.
+    pub fn materialized(self, inline: bool) -> &'static str {
+        match (self.inlines_steps(), inline) {
+            (true, true) => "NOT MATERIALIZED ",
+            (true, false) => "MATERIALIZED ",
+            (false, _) => "",
+        }
+    }
+
+    /// Whether dates are read with the engine's own date cast once their shape is checked
+    /// (`SqlFunc::Glob`, `SqlFunc::IsoDays`), rather than by digits and integer arithmetic.
+    /// DuckDB's cast of `YYYY-MM-DD` or `YYYY/MM/DD` is proleptic Gregorian from year 0, as
+    /// `model::Date` is, and NULL for a day the calendar lacks; its GLOB and cast cost a
+    /// quarter of the regular expressions and arithmetic.
+    pub fn native_dates(self) -> bool {
+        self == Dialect::DuckDb
+    }
+
     fn sql_type(self, t: SqlType) -> &'static str {
         match t {
             SqlType::Double => self.double_type(),
@@ -227,7 +420,36 @@ impl Dialect {
                 for (c, v) in whens {
                     s.push_str(&format!(" WHEN {} THEN {}", r(c)?, r(v)?));
                 }
-                format!("{s} ELSE {} END", r(otherwise)?)
+                match **otherwise {
+                    SqlExpr::Null(_) if !whens.is_empty() => format!("{s} END"),
+                    _ => format!("{s} ELSE {} END", r(otherwise)?),
+                }
+            }
+            SqlExpr::Source(name) => self.ident(name, &format!("column {name:?}"))?,
+            SqlExpr::Today => self.today_days(),
+            SqlExpr::In(x, items) => {
+                if items.is_empty() {
+                    return Ok("FALSE".into());
+                }
+                let items: Result<Vec<String>, ExportError> = items.iter().map(r).collect();
+                format!("({} IN ({}))", r(x)?, items?.join(", "))
+            }
+            SqlExpr::Sum(terms) => {
+                let terms: Result<Vec<String>, ExportError> = terms.iter().map(r).collect();
+                format!("({})", terms?.join("\n      + "))
+            }
+            SqlExpr::Raw(sql, _, _) => sql.clone(),
+            SqlExpr::Noted(note, a) => {
+                // One line; a backslash would continue a Spark comment onto the next line.
+                let note: String = note
+                    .chars()
+                    .map(|c| match c {
+                        '\\' => '/',
+                        c if c.is_control() => ' ',
+                        c => c,
+                    })
+                    .collect();
+                format!("-- {note}\n      {}", r(a)?)
             }
             SqlExpr::BoolToInt(a) => {
                 format!("(CASE {} WHEN TRUE THEN 1 WHEN FALSE THEN 0 END)", r(a)?)
@@ -235,9 +457,43 @@ impl Dialect {
             SqlExpr::IsNull(a) => format!("({} IS NULL)", r(a)?),
             SqlExpr::ToDouble(a) => format!("CAST({} AS {})", r(a)?, self.double_type()),
             SqlExpr::Call(f, args) => {
-                let args: Result<Vec<String>, ExportError> = args.iter().map(r).collect();
-                let args = args?.join(", ");
+                let args: Vec<String> = args.iter().map(r).collect::<Result<_, _>>()?;
+                let one = |i: usize| {
+                    args.get(i)
+                        .map(String::as_str)
+                        .ok_or_else(|| ExportError::Unsupported {
+                            at: at.into(),
+                            message: format!("{f:?} is given {} arguments", args.len()),
+                        })
+                };
+                let t = one(0)?;
+                let args = args.join(", ");
                 match f {
+                    SqlFunc::Power => format!("POWER({args})"),
+                    SqlFunc::Floor => format!("FLOOR({args})"),
+                    SqlFunc::ToText => self.to_text(t),
+                    SqlFunc::Trim => self.trim(t, one(1)?),
+                    SqlFunc::Lower => self.lower(t),
+                    SqlFunc::ParseNumber => self.parse_number(t)?,
+                    SqlFunc::DigitsToInt => self.digits_to_int(t),
+                    SqlFunc::IDiv(k) => self.idiv(t, *k),
+                    SqlFunc::IMod(k) => self.imod(t, *k),
+                    SqlFunc::FullMatch(pattern) => self.full_match(t, pattern),
+                    SqlFunc::Glob(pattern) if self.native_dates() => {
+                        format!("({t} GLOB '{pattern}')")
+                    }
+                    SqlFunc::IsoDays if self.native_dates() => {
+                        format!("(TRY_CAST({t} AS DATE) - DATE '1970-01-01')")
+                    }
+                    SqlFunc::Glob(_) | SqlFunc::IsoDays => {
+                        return Err(ExportError::Unsupported {
+                            at: at.into(),
+                            message: format!("{f:?} is not written for {self}"),
+                        });
+                    }
+                    SqlFunc::Substr(start, len) => format!("SUBSTR({t}, {start}, {len})"),
+                    SqlFunc::Length => format!("LENGTH({t})"),
+                    SqlFunc::Concat => self.concat(t, one(1)?),
                     SqlFunc::Ln => format!("LN({args})"),
                     SqlFunc::Log10 => match self {
                         // PostgreSQL's LOG of one double is to base 10.
@@ -451,5 +707,66 @@ mod tests {
         let mut set = std::collections::HashSet::new();
         set.insert(lowered);
         assert!(set.contains(&again));
+    }
+
+    #[test]
+    fn reads_count_each_reference_and_never_literals() {
+        let v = SqlExpr::col("sw_f0", SqlType::Double);
+        // A literal spelled like a column is text, not a read (the old text scan counted it).
+        let e = SqlExpr::case(
+            vec![(v.clone().is_null(), SqlExpr::Text("sw_f1".into()))],
+            SqlExpr::Text("x".into()),
+        );
+        assert_eq!(e.reads(), vec!["sw_f0"]);
+        let twice = SqlExpr::bin(
+            SqlOp::Add,
+            v.clone(),
+            SqlExpr::Noted("n".into(), Box::new(v)),
+        );
+        assert_eq!(twice.reads(), vec!["sw_f0", "sw_f0"]);
+        assert_eq!(twice.columns(), vec!["sw_f0"]);
+        let raw = SqlExpr::Raw("sw_a + sw_b".into(), vec!["sw_a".into()], SqlType::Double);
+        assert_eq!(
+            raw.reads(),
+            vec!["sw_a"],
+            "a Raw column reads what it declares"
+        );
+    }
+
+    #[test]
+    fn notes_are_one_line_and_cases_without_else_are_null() {
+        let d = Dialect::Spark;
+        let noted = SqlExpr::Noted(
+            "touchpoint 'a\nb', signal 'c\\'".into(),
+            Box::new(SqlExpr::Integer(1)),
+        );
+        // A line break would end the comment early; a trailing backslash would continue it
+        // onto the expression in Spark.
+        assert_eq!(
+            d.render(&noted, "t").unwrap_or_else(|e| panic!("{e}")),
+            "-- touchpoint 'a b', signal 'c/'\n      1"
+        );
+        let c = SqlExpr::case(
+            vec![(SqlExpr::Boolean(true), SqlExpr::Integer(1))],
+            SqlExpr::Null(SqlType::Integer),
+        );
+        assert_eq!(
+            d.render(&c, "t").unwrap_or_else(|e| panic!("{e}")),
+            "CASE WHEN TRUE THEN 1 END"
+        );
+        let none = SqlExpr::col("sw_x", SqlType::Integer).in_list(vec![]);
+        assert_eq!(
+            d.render(&none, "t").unwrap_or_else(|e| panic!("{e}")),
+            "FALSE"
+        );
+        // The DuckDB-only date functions are refused elsewhere rather than written wrongly.
+        let days = SqlExpr::call(SqlFunc::IsoDays, vec![SqlExpr::Text("2026-01-01".into())]);
+        assert!(Dialect::Postgres.render(&days, "t").is_err());
+        assert_eq!(
+            Dialect::DuckDb
+                .render(&days, "t")
+                .unwrap_or_else(|e| panic!("{e}")),
+            "(TRY_CAST('2026-01-01' AS DATE) - DATE '1970-01-01')"
+        );
     }
 }

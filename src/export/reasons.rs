@@ -13,7 +13,8 @@
 
 use super::ExportError;
 use super::dialect::Dialect;
-use super::sql::{Step, layer, sum_in_steps};
+use super::plan::{SqlExpr, SqlType};
+use super::sql::{Col, Step, layer, sum_in_steps};
 use crate::engine::reasons::{REASONS, SEPARATOR, TOP};
 use std::fmt::Write;
 
@@ -22,8 +23,8 @@ use std::fmt::Write;
 /// they are added); per adjustment listed, its condition (SQL) and its text (`Competitor -50`).
 #[derive(Debug, Default)]
 pub(super) struct Inputs {
-    pub contributions: Vec<(String, Vec<String>)>,
-    pub adjustments: Vec<(String, String)>,
+    pub contributions: Vec<(String, Vec<SqlExpr>)>,
+    pub adjustments: Vec<(SqlExpr, String)>,
 }
 
 /// Keys per chunk: well under PostgreSQL's 1,664 columns per step with what steps carry.
@@ -33,13 +34,14 @@ const CHUNK: usize = 500;
 const GREATEST_ARGS: usize = 50;
 
 /// Adds the steps that rank the contributions after `from`, the query's last step; returns the
-/// output column (`... AS reasons`), which reads the last of them.
+/// output column (`reasons`), which reads the last of them. The ranking is SQL text of its own,
+/// added as `SqlExpr::Raw` columns that name what they read.
 pub(super) fn add(
     d: Dialect,
     steps: &mut Vec<Step>,
     from: &str,
     inputs: &Inputs,
-) -> Result<String, ExportError> {
+) -> Result<Col, ExportError> {
     let at = "the reasons";
     let n = inputs.contributions.len();
     let big = match d {
@@ -54,11 +56,11 @@ pub(super) fn add(
     for (c, start) in (0..n).step_by(CHUNK).enumerate() {
         let end = (start + CHUNK).min(n);
         // The points, added term by term as the engine adds them.
-        let terms: Vec<(usize, Vec<String>)> = (start..end)
+        let terms: Vec<(usize, Vec<SqlExpr>)> = (start..end)
             .map(|i| {
                 let t = &inputs.contributions[i].1;
                 let t = if t.is_empty() {
-                    vec![zero.clone()]
+                    vec![SqlExpr::double(0.0)]
                 } else {
                     t.clone()
                 };
@@ -68,17 +70,18 @@ pub(super) fn add(
         let points = format!("sw_reason_points{c}");
         sum_in_steps(steps, &from, &points, "sw_rp", &terms);
         // The keys: whole points (`engine::reasons::whole_points`), then the model's order.
-        let keys: Vec<String> = (start..end)
+        let keys: Vec<Col> = (start..end)
             .map(|i| {
                 let p = format!("sw_rp{i}");
-                format!(
-                    "CAST(CASE WHEN {p} < {zero} THEN -FLOOR(-{p} + {half}) ELSE FLOOR({p} + {half}) END AS {big}) * {n} + {} AS sw_rk{i}",
+                let key = format!(
+                    "CAST(CASE WHEN {p} < {zero} THEN -FLOOR(-{p} + {half}) ELSE FLOOR({p} + {half}) END AS {big}) * {n} + {}",
                     n - 1 - i
-                )
+                );
+                (format!("sw_rk{i}"), SqlExpr::Raw(key, vec![p], SqlType::Integer))
             })
             .collect();
         let keyed = format!("sw_reason_keys{c}");
-        layer(steps, &keyed, &points, &keys);
+        layer(steps, &keyed, &points, keys);
         from = keyed;
         // The candidates: this chunk's keys and the top of the chunks before.
         let mut candidates: Vec<String> = top.clone();
@@ -94,11 +97,21 @@ pub(super) fn add(
                     .collect(),
             };
             let step = format!("sw_reason_top{c}_{k}");
+            // Each candidate is read once, and the key above it once per candidate.
+            let mut reads = candidates.clone();
+            reads.extend(
+                next.last()
+                    .map(|above: &String| vec![above.clone(); candidates.len()])
+                    .unwrap_or_default(),
+            );
             layer(
                 steps,
                 &step,
                 &from,
-                &[format!("{} AS {name}", greatest(&args))],
+                vec![(
+                    name.clone(),
+                    SqlExpr::Raw(greatest(&args), reads, SqlType::Integer),
+                )],
             );
             from = step;
             next.push(name);
@@ -122,24 +135,29 @@ pub(super) fn add(
             d.concat(&label, &points)
         ));
     }
+    // What the text reads: each top key three times (its test, its label, its points).
+    let mut reads: Vec<String> = top.iter().flat_map(|k| vec![k.clone(); 3]).collect();
     for (when, text) in &inputs.adjustments {
         let text = d.string(
             &format!("{SEPARATOR}{text}"),
             &format!("the reason '{text}'"),
         )?;
+        reads.extend(when.reads().into_iter().map(String::from));
+        let when = d.render(when, at)?;
         items.push(format!("CASE WHEN {when} THEN {text} ELSE {empty} END"));
     }
     let name = d.ident(REASONS, &format!("output column '{REASONS}'"))?;
-    Ok(if items.is_empty() {
-        format!("{empty} AS {name}")
+    let text = if items.is_empty() {
+        empty
     } else {
         // Each item starts with the separator: the first one's is cut off.
         format!(
-            "SUBSTR({}, {}) AS {name}",
+            "SUBSTR({}, {})",
             concat_all(d, &items, &empty),
             SEPARATOR.len() + 1
         )
-    })
+    };
+    Ok((name, SqlExpr::Raw(text, reads, SqlType::Text)))
 }
 
 /// `GREATEST` of the arguments and -1, nested in groups of `GREATEST_ARGS`.

@@ -3,13 +3,18 @@
 //! The query is a chain of common table expressions, each adding columns to the one before:
 //! `sw_ws` (one row: the whitespace characters to trim), `sw_text` (each source column cast to
 //! text and trimmed), `sw_part` (what several values read: a column's lower case, a date's
-//! digits), `sw_value` (each field typed: number, boolean, day number, or lower-case key; NULL
+//! digits, or on DuckDB its day number), `sw_value` (each field typed: number, boolean, day number, or lower-case key; NULL
 //! when missing), `sw_decay` (each decay factor, once), `sw_raw` (each journey's weighted sum),
 //! `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and tier),
 //! `sw_segment` (the first segment that holds), then the outputs under the names of
 //! `engine::output_columns`. Internal columns are all named `sw_*` and never collide with the
 //! table's, which are only read in the first step. A step with nothing to add is left out, and
 //! a step passes on only the columns that a later step reads (`carried`).
+//!
+//! Every value is a typed `SqlExpr` (`export::plan`) and every step a list of named columns:
+//! what a step passes on and whether it is inlined are read from the trees' column references,
+//! and `Dialect::render` writes the text. Each weighted term is preceded by a comment naming its
+//! touchpoint and signal.
 //!
 //! Each value is worked out once per row and read by name after that, never written out again
 //! in every place that reads it: engines evaluate each copy anew, and on a large table those
@@ -23,17 +28,15 @@
 
 use super::ExportError;
 use super::dialect::Dialect;
+use super::plan::{SqlExpr, SqlFunc, SqlOp, SqlType, lower_derived};
 use crate::contacts::typed::category_key;
 use crate::engine::attain::{LogParts, ScaleParts};
 use crate::model::check::{self, Severity};
+use crate::model::expr::Type;
 use crate::model::{Compare, Condition, Field, FieldKind, Model, Rule, Scalar, Signal, Touchpoint};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
-
-/// PostgreSQL raises an error where a double operation underflows to zero (other engines give
-/// 0, as Rust does). Its queries take values under this as 0: a score moves by less than 1e-138.
-const PG_TINY: f64 = 1e-150;
 
 /// Where the contacts come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -171,14 +174,20 @@ fn refuse_check_errors(model: &Model, opts: &SqlOptions) -> Result<(), ExportErr
 
 /// The date at the start of text column `t` as the integer `yyyymmdd`, else NULL, as the
 /// query reads a date cell: for the events step (`export::events`).
-pub(crate) fn date_digits(model: &Model, d: Dialect, t: &str) -> Result<String, ExportError> {
-    Ok(Writer::new(model, &SqlOptions::new(d))?.date_digits(t))
+pub(crate) fn date_digits_sql(d: Dialect, t: &str) -> Result<String, ExportError> {
+    d.render(
+        &date_digits(&SqlExpr::col(t, SqlType::Text)),
+        "the events' times",
+    )
 }
 
 /// `yyyymmdd` column `p` as days since 1970-01-01 when it is a day of the calendar, else NULL:
 /// for the events step (`export::events`).
-pub(crate) fn day_number(model: &Model, d: Dialect, p: &str) -> Result<String, ExportError> {
-    Ok(Writer::new(model, &SqlOptions::new(d))?.day_number(p))
+pub(crate) fn day_number_sql(d: Dialect, p: &str) -> Result<String, ExportError> {
+    d.render(
+        &day_number(&SqlExpr::col(p, SqlType::Integer)),
+        "the events' times",
+    )
 }
 
 /// The query with the rows' version after its outputs, as `score --stamp` writes them:
@@ -200,7 +209,7 @@ pub fn stamped(query: &str, model: &Model, d: Dialect) -> Result<String, ExportE
     ))
 }
 
-/// The generated SQL is built from pieces that are already quoted and escaped.
+/// The query's writer: every value a typed `SqlExpr`, every step a list of named columns.
 struct Writer<'a> {
     model: &'a Model,
     opts: &'a SqlOptions,
@@ -211,18 +220,51 @@ struct Writer<'a> {
     columns: Vec<&'a str>,
     /// Field id to its `sw_value` column.
     values: HashMap<&'a str, String>,
-    /// Today as a SQL integer expression (days since 1970-01-01).
-    today: String,
-    /// The decay factors the weighted sums use, in the order first asked for; factor `k` is
-    /// the `sw_decay` column `sw_k{k}`.
-    factors: RefCell<Vec<String>>,
+    /// Today as days since 1970-01-01: the model's `as_of`, else the engine's current date.
+    today: SqlExpr,
+    /// The decay factors the weighted sums share, keyed by their tree, in the order first asked
+    /// for: factor `k` is the `sw_decay` column `sw_k{k}`.
+    factors: RefCell<Factors>,
     /// Whether the query ends with the `reasons` column.
     reasons: bool,
 }
 
+#[derive(Default)]
+struct Factors {
+    order: Vec<SqlExpr>,
+    index: HashMap<SqlExpr, usize>,
+}
+
+/// A named column of a step.
+pub(crate) type Col = (String, SqlExpr);
+
+fn zero() -> SqlExpr {
+    SqlExpr::double(0.0)
+}
+
+fn one() -> SqlExpr {
+    SqlExpr::double(1.0)
+}
+
+fn bin(op: SqlOp, a: SqlExpr, c: SqlExpr) -> SqlExpr {
+    SqlExpr::bin(op, a, c)
+}
+
+fn call1(f: SqlFunc, a: SqlExpr) -> SqlExpr {
+    SqlExpr::call(f, vec![a])
+}
+
+fn int(i: i64) -> SqlExpr {
+    SqlExpr::Integer(i)
+}
+
+/// `COALESCE(e, FALSE)`: a condition that is never NULL.
+fn never_null(e: SqlExpr) -> SqlExpr {
+    SqlExpr::call(SqlFunc::Coalesce, vec![e, SqlExpr::Boolean(false)])
+}
+
 impl<'a> Writer<'a> {
     fn new(model: &'a Model, opts: &'a SqlOptions) -> Result<Writer<'a>, ExportError> {
-        let d = opts.dialect;
         let fields: HashMap<&str, &Field> =
             model.fields.iter().map(|f| (f.id.as_str(), f)).collect();
         let mut columns: Vec<&str> = Vec::new();
@@ -239,20 +281,27 @@ impl<'a> Writer<'a> {
             values.insert(f.id.as_str(), format!("sw_f{}", values.len()));
         }
         let today = match model.as_of {
-            Some(date) => date.0.to_string(),
-            None => d.today_days(),
+            Some(date) => SqlExpr::Integer(i64::from(date.0)),
+            None => SqlExpr::Today,
         };
         Ok(Writer {
             model,
             opts,
-            d,
+            d: opts.dialect,
             fields,
             columns,
             values,
             today,
-            factors: RefCell::new(Vec::new()),
+            factors: RefCell::new(Factors::default()),
             reasons: false,
         })
+    }
+
+    /// A field's value column, typed, when the model has that field.
+    fn value_of(&self, id: &str) -> Option<(&'a Field, SqlExpr)> {
+        let f = *self.fields.get(id)?;
+        let name = self.values.get(id)?;
+        Some((f, SqlExpr::col(name, SqlType::of(Type::of_kind(f.kind)))))
     }
 
     fn query(&self) -> Result<String, ExportError> {
@@ -306,16 +355,20 @@ impl<'a> Writer<'a> {
             });
         }
         let id = d.ident(&id_name, "the id column")?;
-        let mut cols = vec![format!("{id} AS sw_id")];
+        let mut cols: Vec<Col> = vec![("sw_id".into(), SqlExpr::Source(id_name.clone()))];
+        let ws = SqlExpr::col("sw_ws.sw_ws", SqlType::Text);
         for (i, c) in self.columns.iter().enumerate() {
             let text = match self.resolve(c) {
-                Some(name) => {
-                    let col = d.ident(name, &format!("column {name:?}"))?;
-                    d.trim(&d.to_text(&col), "sw_ws.sw_ws")
-                }
-                None => d.null_text(),
+                Some(name) => SqlExpr::call(
+                    SqlFunc::Trim,
+                    vec![
+                        call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
+                        ws.clone(),
+                    ],
+                ),
+                None => SqlExpr::Null(SqlType::Text),
             };
-            cols.push(format!("{text} AS sw_c{i}"));
+            cols.push((format!("sw_c{i}"), text));
         }
         // The characters that `str::trim` removes, written once.
         let _ = write!(q, "sw_ws AS (\n  SELECT {} AS sw_ws\n),\n", d.whitespace());
@@ -332,28 +385,31 @@ impl<'a> Writer<'a> {
         let mut parts = Vec::new();
         for i in 0..self.columns.len() {
             let on_column = || kept.iter().filter(move |(_, c)| *c == i).map(|(f, _)| f);
+            let text = SqlExpr::col(format!("sw_c{i}"), SqlType::Text);
             if on_column().any(|f| needs_lower(f)) {
-                parts.push(format!("{} AS sw_l{i}", d.lower(&format!("sw_c{i}"))));
+                parts.push((format!("sw_l{i}"), call1(SqlFunc::Lower, text.clone())));
             }
             if on_column().any(|f| f.kind == FieldKind::Date) {
-                parts.push(format!(
-                    "{} AS sw_p{i}",
-                    self.date_digits(&format!("sw_c{i}"))
-                ));
+                let part = if d.native_dates() {
+                    native_days(&text)
+                } else {
+                    date_digits(&text)
+                };
+                parts.push((format!("sw_p{i}"), part));
             }
         }
         let typed_from = if parts.is_empty() {
             "sw_text"
         } else {
-            layer(&mut steps, "sw_part", "sw_text", &parts);
+            layer(&mut steps, "sw_part", "sw_text", parts);
             "sw_part"
         };
 
         // Values: one typed column per field.
-        let mut vals = vec!["sw_id".to_string()];
+        let mut vals = vec![("sw_id".to_string(), SqlExpr::col("sw_id", SqlType::Text))];
         for (f, i) in &kept {
             let name = &self.values[f.id.as_str()];
-            vals.push(format!("{} AS {name}", self.value(f, *i)?));
+            vals.push((name.clone(), self.value(f, *i)));
         }
         steps.push(Step {
             name: "sw_value".into(),
@@ -391,37 +447,39 @@ impl<'a> Writer<'a> {
                 )?;
             }
             if terms.is_empty() {
-                terms.push(d.float(0.0, "0")?);
+                terms.push(zero());
             }
             sums.push((ji, terms));
         }
         // The decay factors the sums share, each worked out once per row.
-        let factors: Vec<String> = self
+        let factors: Vec<Col> = self
             .factors
             .borrow()
+            .order
             .iter()
             .enumerate()
-            .map(|(k, e)| format!("{e} AS sw_k{k}"))
+            .map(|(k, e)| (format!("sw_k{k}"), e.clone()))
             .collect();
         let summed_from = if factors.is_empty() {
             valued.as_str()
         } else {
-            layer(&mut steps, "sw_decay", &valued, &factors);
+            layer(&mut steps, "sw_decay", &valued, factors);
             "sw_decay"
         };
         let mut scored_from = self.journey_steps(&mut steps, summed_from, "", &sums)?;
         let top = level.iter().copied().max().unwrap_or(0);
         for l in 1..=top {
             let mut sums = Vec::new();
-            for (ji, j) in self.model.journeys.iter().enumerate() {
+            for (ji, _) in self.model.journeys.iter().enumerate() {
                 if level[ji] != l {
                     continue;
                 }
-                let mut terms = Vec::new();
-                for (pi, w) in self.model.parts_of(ji, &order) {
-                    let at = format!("journey '{}', part '{}'", j.id, self.model.journeys[pi].id);
-                    terms.push(format!("{} * sw_s{pi}", d.float(w, &at)?));
-                }
+                let terms = self
+                    .model
+                    .parts_of(ji, &order)
+                    .into_iter()
+                    .map(|(pi, w)| bin(SqlOp::Mul, SqlExpr::double(w), score(pi)))
+                    .collect();
                 sums.push((ji, terms));
             }
             scored_from = self.journey_steps(&mut steps, &scored_from, &format!("_c{l}"), &sums)?;
@@ -430,126 +488,99 @@ impl<'a> Writer<'a> {
         // Grades and tier: the first band or level the score reaches.
         let mut graded = Vec::new();
         for (gi, g) in self.model.grades.iter().enumerate() {
-            let at = format!("grade '{}'", g.id);
             let e = match self.journey_index(&g.journey) {
-                Some(ji) if !g.bands.is_empty() => {
-                    let mut e = "CASE".to_string();
-                    for (label, threshold) in &g.bands {
-                        let _ = write!(
-                            e,
-                            " WHEN sw_s{ji} >= {} THEN {}",
-                            d.float(*threshold, &at)?,
-                            d.string(label, &at)?
-                        );
-                    }
-                    e.push_str(" END");
-                    e
-                }
-                _ => d.null_text(),
+                Some(ji) if !g.bands.is_empty() => SqlExpr::case(
+                    g.bands
+                        .iter()
+                        .map(|(label, threshold)| {
+                            (
+                                bin(SqlOp::Ge, score(ji), SqlExpr::double(*threshold)),
+                                SqlExpr::Text(label.clone()),
+                            )
+                        })
+                        .collect(),
+                    SqlExpr::Null(SqlType::Text),
+                ),
+                _ => SqlExpr::Null(SqlType::Text),
             };
-            graded.push(format!("{e} AS sw_g{gi}"));
+            graded.push((format!("sw_g{gi}"), e));
         }
         let tier_index = match &self.model.tiers {
             Some(t) => match self.journey_index(&t.journey) {
-                Some(ji) if !t.levels.is_empty() => {
-                    let mut e = "CASE".to_string();
-                    for (li, l) in t.levels.iter().enumerate() {
-                        let _ = write!(
-                            e,
-                            " WHEN sw_s{ji} >= {} THEN {li}",
-                            d.float(l.at_least, &format!("tier '{}'", l.name))?
-                        );
-                    }
-                    e.push_str(" END");
-                    e
-                }
-                _ => "CAST(NULL AS INTEGER)".into(),
+                Some(ji) if !t.levels.is_empty() => SqlExpr::case(
+                    t.levels
+                        .iter()
+                        .enumerate()
+                        .map(|(li, l)| {
+                            (
+                                bin(SqlOp::Ge, score(ji), SqlExpr::double(l.at_least)),
+                                int(li as i64),
+                            )
+                        })
+                        .collect(),
+                    SqlExpr::Null(SqlType::Integer),
+                ),
+                _ => SqlExpr::Null(SqlType::Integer),
             },
-            None => "CAST(NULL AS INTEGER)".into(),
+            None => SqlExpr::Null(SqlType::Integer),
         };
-        let tier_index = if d == Dialect::BigQuery {
-            tier_index.replace("AS INTEGER", "AS INT64")
-        } else {
-            tier_index
-        };
-        graded.push(format!("{tier_index} AS sw_tier"));
-        layer(&mut steps, "sw_grade", &scored_from, &graded);
+        graded.push(("sw_tier".into(), tier_index));
+        layer(&mut steps, "sw_grade", &scored_from, graded);
 
         // Segment: the index of the first that holds.
-        let mut seg = "CASE".to_string();
+        let mut whens = Vec::new();
         for (si, s) in self.model.segments.iter().enumerate() {
             let when = match &s.when {
                 Some(c) => self.condition(c, true)?,
-                None => "TRUE".into(),
+                None => SqlExpr::Boolean(true),
             };
-            let _ = write!(seg, "\n      WHEN {when} THEN {si}");
+            whens.push((when, int(si as i64)));
         }
-        let seg = if self.model.segments.is_empty() {
-            if d == Dialect::BigQuery {
-                "CAST(NULL AS INT64)".into()
-            } else {
-                "CAST(NULL AS INTEGER)".into()
-            }
+        let seg = if whens.is_empty() {
+            SqlExpr::Null(SqlType::Integer)
         } else {
-            seg + "\n    END"
+            SqlExpr::case(whens, SqlExpr::Null(SqlType::Integer))
         };
         layer(
             &mut steps,
             "sw_segment",
             "sw_grade",
-            &[format!("{seg} AS sw_seg")],
+            vec![("sw_seg".into(), seg)],
         );
 
         // The outputs, under the engine's names.
         let names = crate::engine::output_columns(self.model);
         // Scores rounded as `engine::output::shown_score` rounds them, with the same operations.
-        let (scale, half) = (
-            d.float(crate::engine::output::SCORE_SCALE, "the score's rounding")?,
-            d.float(0.5, "the score's rounding")?,
-        );
-        let mut exprs: Vec<String> = (0..self.model.journeys.len())
-            .map(|ji| format!("FLOOR(sw_s{ji} * {scale} + {half}) / {scale}"))
+        let scale = SqlExpr::double(crate::engine::output::SCORE_SCALE);
+        let mut exprs: Vec<SqlExpr> = (0..self.model.journeys.len())
+            .map(|ji| {
+                let scaled = bin(SqlOp::Mul, score(ji), scale.clone());
+                let rounded = call1(
+                    SqlFunc::Floor,
+                    bin(SqlOp::Add, scaled, SqlExpr::double(0.5)),
+                );
+                bin(SqlOp::Div, rounded, scale.clone())
+            })
             .collect();
-        exprs.extend((0..self.model.grades.len()).map(|gi| format!("sw_g{gi}")));
-        exprs.push(self.rating()?);
+        exprs.extend(
+            (0..self.model.grades.len()).map(|gi| SqlExpr::col(format!("sw_g{gi}"), SqlType::Text)),
+        );
+        exprs.push(self.rating());
         let levels = self
             .model
             .tiers
             .as_ref()
             .map(|t| t.levels.as_slice())
             .unwrap_or_default();
-        exprs.push(self.pick(
-            "sw_tier",
-            levels.iter().map(|l| l.name.as_str()),
-            "tier name",
-        )?);
-        exprs.push(self.pick(
-            "sw_tier",
-            levels.iter().map(|l| l.handover.as_str()),
-            "tier handover",
-        )?);
+        exprs.push(pick("sw_tier", levels.iter().map(|l| l.name.as_str())));
+        exprs.push(pick("sw_tier", levels.iter().map(|l| l.handover.as_str())));
         let segs = &self.model.segments;
-        exprs.push(self.pick(
-            "sw_seg",
-            segs.iter().map(|s| s.name.as_str()),
-            "segment name",
-        )?);
-        exprs.push(self.pick(
-            "sw_seg",
-            segs.iter().map(|s| s.action.as_str()),
-            "segment action",
-        )?);
-        exprs.push(self.pick(
-            "sw_seg",
-            segs.iter().map(|s| s.route.as_str()),
-            "segment route",
-        )?);
-        let mut out = vec![format!("sw_id AS {id}")];
+        exprs.push(pick("sw_seg", segs.iter().map(|s| s.name.as_str())));
+        exprs.push(pick("sw_seg", segs.iter().map(|s| s.action.as_str())));
+        exprs.push(pick("sw_seg", segs.iter().map(|s| s.route.as_str())));
+        let mut out: Vec<Col> = vec![(id, SqlExpr::col("sw_id", SqlType::Text))];
         for (name, e) in names.iter().zip(exprs) {
-            out.push(format!(
-                "{e} AS {}",
-                d.ident(name, &format!("output column '{name}'"))?
-            ));
+            out.push((d.ident(name, &format!("output column '{name}'"))?, e));
         }
         if self.reasons {
             let from = steps
@@ -559,44 +590,59 @@ impl<'a> Writer<'a> {
             let inputs = self.reason_inputs()?;
             out.push(super::reasons::add(d, &mut steps, &from, &inputs)?);
         }
-        let out = out.join(",\n  ");
-        let carried = carried(&steps, &out);
-        // PostgreSQL: a step whose every column its reader reads at most once can be inlined
-        // there without computing anything twice, unless that reader is inlined too.
+        self.write_steps(&mut q, &steps, &out)?;
+        Ok(q)
+    }
+
+    /// Writes the steps and the final `SELECT` of `out` (quoted output name, value). Each step
+    /// passes on only what is read after it (`carried`), and on a dialect that inlines steps
+    /// (`Dialect::inlines_steps`) a step is inlined when its reader reads each of its columns
+    /// at most once, unless that reader is inlined too: nothing is then computed twice.
+    fn write_steps(&self, q: &mut String, steps: &[Step], out: &[Col]) -> Result<(), ExportError> {
+        let d = self.d;
+        let carried = carried(steps, out);
         let mut inline = vec![false; steps.len()];
         for i in (0..steps.len().saturating_sub(1)).rev() {
-            let reader = steps[i + 1].columns.join("\n");
-            inline[i] = self.d == Dialect::Postgres
+            let reads: Vec<&str> = steps[i + 1]
+                .columns
+                .iter()
+                .flat_map(|(_, e)| e.reads())
+                .collect();
+            inline[i] = d.inlines_steps()
                 && !inline[i + 1]
-                && steps[i].columns.iter().all(|c| {
-                    let name = alias(c);
+                && steps[i].columns.iter().all(|(name, _)| {
                     let kept = carried[i + 1].iter().filter(|x| *x == name).count();
-                    occurrences(&reader, name) + kept <= 1
+                    reads.iter().filter(|r| **r == name).count() + kept <= 1
                 });
         }
+        let render = |(name, e): &Col| -> Result<String, ExportError> {
+            Ok(match e {
+                SqlExpr::Column(c, _) if c == name => name.clone(),
+                e => format!("{} AS {name}", d.render(e, &format!("column {name}"))?),
+            })
+        };
         for (i, (step, carry)) in steps.iter().zip(carried).enumerate() {
-            let cols: Vec<&str> = carry
-                .iter()
-                .map(String::as_str)
-                .chain(step.columns.iter().map(String::as_str))
-                .collect();
+            let mut cols: Vec<String> = carry;
+            for c in &step.columns {
+                cols.push(render(c)?);
+            }
             let _ = write!(
                 q,
                 "{} AS {}(\n  SELECT\n    {}\n  FROM {}\n){}\n",
                 step.name,
-                if inline[i] {
-                    "NOT MATERIALIZED "
-                } else {
-                    self.materialized()
-                },
+                d.materialized(inline[i]),
                 cols.join(",\n    "),
                 step.from,
                 if i + 1 == steps.len() { "" } else { "," }
             );
         }
+        let out: Vec<String> = out
+            .iter()
+            .map(|(name, e)| Ok(format!("{} AS {name}", d.render(e, name)?)))
+            .collect::<Result<_, ExportError>>()?;
         let last = steps.last().map_or("sw_text", |s| s.name.as_str());
-        let _ = write!(q, "SELECT\n  {out}\nFROM {last}\n");
-        Ok(q)
+        let _ = write!(q, "SELECT\n  {}\nFROM {last}\n", out.join(",\n  "));
+        Ok(())
     }
 
     /// What `export::reasons` builds the `reasons` column from (`engine::reasons` chooses the
@@ -623,7 +669,7 @@ impl<'a> Writer<'a> {
                     self.terms(&own, share, &at, &mut terms)?;
                 }
                 Contribution::Part(pi, w, _) => {
-                    terms.push(format!("{} * sw_s{pi}", self.d.float(w, &at)?));
+                    terms.push(bin(SqlOp::Mul, SqlExpr::double(w), score(pi)));
                 }
             }
             inputs.contributions.push((c.label().to_string(), terms));
@@ -645,17 +691,6 @@ impl<'a> Writer<'a> {
         self.opts.resolve(column)
     }
 
-    /// PostgreSQL inlines a CTE that is read once, copying its expressions into every place
-    /// that reads its columns; each step reads the one before several times, so that would
-    /// compute the early steps hundreds of times per row. Other engines keep projections.
-    fn materialized(&self) -> &'static str {
-        if self.d == Dialect::Postgres {
-            "MATERIALIZED "
-        } else {
-            ""
-        }
-    }
-
     fn source(&self) -> Result<String, ExportError> {
         super::events::source_sql(self.d, &self.opts.source)
     }
@@ -664,49 +699,30 @@ impl<'a> Writer<'a> {
         self.model.journeys.iter().position(|j| j.id == id)
     }
 
-    /// A label chosen by index (`CASE i WHEN 0 THEN 'hot' ...`); empty labels are NULL.
-    fn pick<'s>(
-        &self,
-        index: &str,
-        labels: impl Iterator<Item = &'s str>,
-        what: &str,
-    ) -> Result<String, ExportError> {
-        let mut e = format!("CASE {index}");
-        let mut any = false;
-        for (i, l) in labels.enumerate() {
-            if !l.is_empty() {
-                let _ = write!(
-                    e,
-                    " WHEN {i} THEN {}",
-                    self.d.string(l, &format!("{what} '{l}'"))?
-                );
-                any = true;
-            }
-        }
-        Ok(if any { e + " END" } else { self.d.null_text() })
-    }
-
     /// The matrix rating: the row grade's label then the column grade's, when both exist.
-    fn rating(&self) -> Result<String, ExportError> {
+    fn rating(&self) -> SqlExpr {
+        let none = SqlExpr::Null(SqlType::Text);
         let Some(m) = &self.model.matrix else {
-            return Ok(self.d.null_text());
+            return none;
         };
         let gi = |id: &str| self.model.grades.iter().position(|g| g.id == id);
         let (Some(r), Some(c)) = (gi(&m.rows), gi(&m.columns)) else {
-            return Ok(self.d.null_text());
+            return none;
         };
-        Ok(format!(
-            "CASE WHEN sw_g{r} IS NOT NULL AND sw_g{c} IS NOT NULL THEN {} END",
-            self.d.concat(&format!("sw_g{r}"), &format!("sw_g{c}"))
-        ))
+        let (r, c) = (grade(r), grade(c));
+        SqlExpr::case(
+            vec![(
+                bin(SqlOp::And, r.clone().is_not_null(), c.clone().is_not_null()),
+                SqlExpr::call(SqlFunc::Concat, vec![r, c]),
+            )],
+            none,
+        )
     }
 
     /// The derived fields' values (`export::plan`), each in a step after the values it reads:
     /// `sw_derived0` holds those that read only source fields, `sw_derived1` those that read
     /// those, and so on. Returns the last step's name (`sw_value` when there is none).
     fn derived_steps(&self, steps: &mut Vec<Step>) -> Result<String, ExportError> {
-        use super::plan::{SqlType, lower_derived};
-        use crate::model::expr::Type;
         let derived: Vec<&Field> = self
             .model
             .fields
@@ -777,17 +793,15 @@ impl<'a> Writer<'a> {
         for k in 0..depth {
             let mut cols = Vec::new();
             for (_, f, e) in placed.iter().filter(|(l, _, _)| *l == k) {
-                let at = format!("field '{}'", f.id);
                 let lowered =
                     lower_derived(e, &column).ok_or_else(|| ExportError::Unsupported {
-                        at: at.clone(),
+                        at: format!("field '{}'", f.id),
                         message: "the expression reads a field the model does not have".into(),
                     })?;
-                let name = &self.values[f.id.as_str()];
-                cols.push(format!("{} AS {name}", self.d.render(&lowered, &at)?));
+                cols.push((self.values[f.id.as_str()].clone(), lowered));
             }
             let step = format!("sw_derived{k}");
-            layer(steps, &step, &from, &cols);
+            layer(steps, &step, &from, cols);
             from = step;
         }
         Ok(from)
@@ -812,83 +826,46 @@ impl<'a> Writer<'a> {
 
     /// The typed value of a field read from `sw_text` column `i` (and its `sw_part` columns):
     /// NULL when missing or unreadable.
-    fn value(&self, f: &Field, i: usize) -> Result<String, ExportError> {
-        let d = self.d;
-        let at = format!("field '{}'", f.id);
-        let (t, lower) = (format!("sw_c{i}"), format!("sw_l{i}"));
+    fn value(&self, f: &Field, i: usize) -> SqlExpr {
+        let t = SqlExpr::col(format!("sw_c{i}"), SqlType::Text);
+        let lower = SqlExpr::col(format!("sw_l{i}"), SqlType::Text);
+        let texts = |keys: &[&str]| keys.iter().map(|k| SqlExpr::Text(k.to_string())).collect();
         let placeholders = placeholders(f);
-        let mut missing = format!("{t} IS NULL OR {t} = ''");
+        let mut missing = vec![
+            t.clone().is_null(),
+            bin(SqlOp::Eq, t.clone(), SqlExpr::Text(String::new())),
+        ];
         if !placeholders.is_empty() {
-            let lits: Result<Vec<String>, ExportError> = placeholders
-                .iter()
-                .map(|p| d.string(p, &format!("{at}: missing placeholder '{p}'")))
-                .collect();
-            let _ = write!(missing, " OR {lower} IN ({})", lits?.join(", "));
+            let keys = placeholders.into_iter().map(SqlExpr::Text).collect();
+            missing.push(lower.clone().in_list(keys));
         }
         let parsed = match f.kind {
-            FieldKind::Number => d.parse_number(&t)?,
-            FieldKind::Boolean => format!(
-                "CASE WHEN {lower} IN ('true', 'yes', 'y', '1') THEN TRUE WHEN {lower} IN ('false', 'no', 'n', '0') THEN FALSE END"
+            FieldKind::Number => call1(SqlFunc::ParseNumber, t),
+            FieldKind::Boolean => SqlExpr::case(
+                vec![
+                    (
+                        lower.clone().in_list(texts(&["true", "yes", "y", "1"])),
+                        SqlExpr::Boolean(true),
+                    ),
+                    (
+                        lower.in_list(texts(&["false", "no", "n", "0"])),
+                        SqlExpr::Boolean(false),
+                    ),
+                ],
+                SqlExpr::Null(SqlType::Boolean),
             ),
-            FieldKind::Date => self.day_number(&format!("sw_p{i}")),
+            FieldKind::Date => {
+                let part = SqlExpr::col(format!("sw_p{i}"), SqlType::Integer);
+                if self.d.native_dates() {
+                    part
+                } else {
+                    day_number(&part)
+                }
+            }
             FieldKind::Category | FieldKind::Text => lower,
         };
-        Ok(format!("CASE WHEN {missing} THEN NULL ELSE {parsed} END"))
-    }
-
-    /// The date at the start of text `t` as the integer `yyyymmdd`: `YYYY-MM-DD` or
-    /// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space, `HH:MM` and anything
-    /// (`model::Date::parse`); NULL for any other shape. The month and day are checked later.
-    fn date_digits(&self, t: &str) -> String {
-        let d = self.d;
-        // A time after the date starts with a valid `HH:MM`, as `Date::parse` wants.
-        let shape = format!(
-            "{} AND (LENGTH({t}) = 10 OR (SUBSTR({t}, 11, 1) IN ('T', 't', ' ') AND {}))",
-            d.full_match(
-                &format!("SUBSTR({t}, 1, 10)"),
-                "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}"
-            ),
-            d.full_match(
-                &format!("SUBSTR({t}, 12, 5)"),
-                "[01][0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]"
-            )
-        );
-        let digits = d.concat(
-            &d.concat(&format!("SUBSTR({t}, 1, 4)"), &format!("SUBSTR({t}, 6, 2)")),
-            &format!("SUBSTR({t}, 9, 2)"),
-        );
-        format!("CASE WHEN {shape} THEN {} END", d.digits_to_int(&digits))
-    }
-
-    /// `yyyymmdd` as days since 1970-01-01 when it is a day of the calendar, else NULL
-    /// (`model::Date::from_ymd`).
-    fn day_number(&self, p: &str) -> String {
-        let d = self.d;
-        let y = d.idiv(p, 10_000);
-        let m = d.imod(&d.idiv(p, 100), 100);
-        let day = d.imod(p, 100);
-        let leap = format!(
-            "(({} = 0 AND {} <> 0) OR {} = 0)",
-            d.imod(&y, 4),
-            d.imod(&y, 100),
-            d.imod(&y, 400)
-        );
-        let month_days = format!(
-            "CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
-        );
-        // days_from_civil, shifted by 400 years so every division is of non-negative numbers.
-        let ys = format!("({y} - CASE WHEN {m} <= 2 THEN 1 ELSE 0 END + 400)");
-        let mp = format!("(CASE WHEN {m} > 2 THEN {m} - 3 ELSE {m} + 9 END)");
-        let doy = format!("({} + {day} - 1)", d.idiv(&format!("(153 * {mp} + 2)"), 5));
-        let days = format!(
-            "(365 * {ys} + {} - {} + {} + {doy} - 865565)",
-            d.idiv(&ys, 4),
-            d.idiv(&ys, 100),
-            d.idiv(&ys, 400)
-        );
-        format!(
-            "CASE WHEN {m} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND ({month_days}) THEN {days} END"
-        )
+        let ty = parsed.ty();
+        SqlExpr::case(vec![(SqlExpr::any(missing), SqlExpr::Null(ty))], parsed)
     }
 
     /// The steps that turn the weighted terms of some journeys (by index) into their scores:
@@ -899,10 +876,9 @@ impl<'a> Writer<'a> {
         steps: &mut Vec<Step>,
         from: &str,
         suffix: &str,
-        sums: &[(usize, Vec<String>)],
+        sums: &[(usize, Vec<SqlExpr>)],
     ) -> Result<String, ExportError> {
-        let d = self.d;
-        let (raw, adj, score) = (
+        let (raw, adj, score_step) = (
             format!("sw_raw{suffix}"),
             format!("sw_adjusted{suffix}"),
             format!("sw_score{suffix}"),
@@ -911,28 +887,35 @@ impl<'a> Writer<'a> {
         let mut adjusted = Vec::new();
         for &(ji, _) in sums {
             let j = &self.model.journeys[ji];
-            let mut terms = vec![format!("sw_raw{ji}")];
+            let mut terms = vec![SqlExpr::col(format!("sw_raw{ji}"), SqlType::Double)];
             for a in &j.adjustments {
-                let at = format!("journey '{}', adjustment '{}'", j.id, a.name);
-                let points = d.float(a.points, &at)?;
-                let zero = d.float(0.0, &at)?;
-                terms.push(format!(
-                    "CASE WHEN {} THEN {points} ELSE {zero} END",
-                    self.condition(&a.when, false)?
-                ));
+                let term = SqlExpr::case(
+                    vec![(self.condition(&a.when, false)?, SqlExpr::double(a.points))],
+                    zero(),
+                );
+                let note = format!("adjustment '{}'", a.name);
+                terms.push(SqlExpr::Noted(note, Box::new(term)));
             }
             adjusted.push((ji, terms));
         }
         sum_in_steps(steps, &raw, &adj, "sw_adj", &adjusted);
-        let (zero, hundred) = (d.float(0.0, "0")?, d.float(100.0, "100")?);
-        let scores: Vec<String> = sums
+        let scores: Vec<Col> = sums
             .iter()
             .map(|&(ji, _)| {
-                format!("CASE WHEN sw_adj{ji} < {zero} THEN {zero} WHEN sw_adj{ji} > {hundred} THEN {hundred} ELSE sw_adj{ji} END AS sw_s{ji}")
+                let a = SqlExpr::col(format!("sw_adj{ji}"), SqlType::Double);
+                let hundred = SqlExpr::double(100.0);
+                let clamped = SqlExpr::case(
+                    vec![
+                        (bin(SqlOp::Lt, a.clone(), zero()), zero()),
+                        (bin(SqlOp::Gt, a.clone(), hundred.clone()), hundred),
+                    ],
+                    a,
+                );
+                (format!("sw_s{ji}"), clamped)
             })
             .collect();
-        layer(steps, &score, &adj, &scores);
-        Ok(score)
+        layer(steps, &score_step, &adj, scores);
+        Ok(score_step)
     }
 
     /// The weighted terms of a touchpoint, depth first: children, then its own signals.
@@ -941,7 +924,7 @@ impl<'a> Writer<'a> {
         t: &Touchpoint,
         share: f64,
         at: &str,
-        out: &mut Vec<String>,
+        out: &mut Vec<SqlExpr>,
     ) -> Result<(), ExportError> {
         for c in &t.touchpoints {
             self.terms(c, share * c.weight.fraction(), at, out)?;
@@ -949,60 +932,49 @@ impl<'a> Writer<'a> {
         for s in &t.signals {
             let at = format!("{at}, touchpoint '{}', signal '{}'", t.id, s.field);
             let w = 100.0 * (share * s.weight.fraction());
-            out.push(format!(
-                "{} * {}",
-                self.d.float(w, &at)?,
-                self.attainment(s, &at)?
-            ));
+            let term = bin(SqlOp::Mul, SqlExpr::double(w), self.attainment(s, &at)?);
+            let note = format!("touchpoint '{}', signal '{}'", t.id, s.field);
+            out.push(SqlExpr::Noted(note, Box::new(term)));
         }
         Ok(())
     }
 
     /// A signal's attainment, 0 to 1 (`engine::attain::attainment` and `apply_decay`).
-    fn attainment(&self, s: &Signal, at: &str) -> Result<String, ExportError> {
-        let d = self.d;
-        let f = |v: f64| d.float(v, at);
-        let zero = f(0.0)?;
-        let field = self.fields.get(s.field.as_str());
-        let v = self.values.get(s.field.as_str());
-        let kind = field.map(|f| f.kind);
-        let base = match (v, kind) {
-            (None, _) | (_, None) => zero.clone(),
-            (Some(v), Some(kind)) => {
-                let rule = self.lower_rule(&s.rule, v, kind, at)?;
+    fn attainment(&self, s: &Signal, at: &str) -> Result<SqlExpr, ExportError> {
+        let base = match self.value_of(&s.field) {
+            None => zero(),
+            Some((field, v)) => {
+                let rule = self.lower_rule(&s.rule, &v, field.kind, at)?;
                 // The signal's own attainment for a missing value, as `attain::signal_column`.
                 match s.missing_attainment() {
                     0.0 => rule,
-                    m => format!("CASE WHEN {v} IS NULL THEN {} ELSE {rule} END", f(m)?),
+                    m => SqlExpr::case(vec![(v.is_null(), SqlExpr::double(m))], rule),
                 }
             }
         };
         let Some(decay) = &s.decay else {
             return Ok(base);
         };
-        let age = match (
-            self.fields.get(decay.since.as_str()),
-            self.values.get(decay.since.as_str()),
-        ) {
-            (Some(sf), Some(sv)) => self.age(sv, sf.kind),
-            (None, _) | (_, None) => None,
+        let Some(age) = self
+            .value_of(&decay.since)
+            .and_then(|(sf, sv)| self.age(&sv, sf.kind))
+        else {
+            return Ok(zero());
         };
-        let Some(age) = age else {
-            return Ok(zero);
+        // Where a product that rounds to zero raises (PostgreSQL), an attainment under the
+        // dialect's floor is taken as 0 before it is multiplied (the decay factor is never
+        // below it there).
+        let base = match self.d.underflow_floor() {
+            Some(tiny) => SqlExpr::case(
+                vec![(bin(SqlOp::Lt, base.clone(), SqlExpr::double(tiny)), zero())],
+                base,
+            ),
+            None => base,
         };
-        // On PostgreSQL a product that rounds to zero raises: an attainment under PG_TINY is
-        // taken as 0 before it is multiplied (the decay factor is never below PG_TINY there).
-        let base = if self.d == Dialect::Postgres {
-            format!(
-                "CASE WHEN ({base}) < {} THEN {zero} ELSE ({base}) END",
-                f(PG_TINY)?
-            )
-        } else {
-            format!("({base})")
-        };
-        Ok(format!(
-            "{base} * {}",
-            self.factor(&age, decay.half_life_days, &format!("{at}: decay"))?
+        Ok(bin(
+            SqlOp::Mul,
+            base,
+            self.factor(age, decay.half_life_days),
         ))
     }
 
@@ -1013,13 +985,13 @@ impl<'a> Writer<'a> {
     fn lower_rule(
         &self,
         rule: &Rule,
-        v: &str,
+        v: &SqlExpr,
         kind: FieldKind,
         at: &str,
-    ) -> Result<String, ExportError> {
-        let d = self.d;
-        let f = |v: f64| d.float(v, at);
-        let (zero, one) = (f(0.0)?, f(1.0)?);
+    ) -> Result<SqlExpr, ExportError> {
+        let f = SqlExpr::double;
+        let missing = || (v.clone().is_null(), zero());
+        let cmp = |op: SqlOp, x: f64| bin(op, v.clone(), f(x));
         use FieldKind as K;
         Ok(match rule {
             Rule::Scale { from, to } => match kind {
@@ -1036,71 +1008,56 @@ impl<'a> Writer<'a> {
                     // subtraction cannot overflow, and halves when `to - from` would.
                     let p = ScaleParts::new(*from, *to);
                     let num = if p.factor == 1.0 {
-                        format!("{v} - {}", f(p.from)?)
+                        bin(SqlOp::Sub, v.clone(), f(p.from))
                     } else {
-                        format!("{v} * {} - {}", f(p.factor)?, f(p.from)?)
+                        let scaled = bin(SqlOp::Mul, v.clone(), f(p.factor));
+                        bin(SqlOp::Sub, scaled, f(p.from))
                     };
-                    let x = format!("(({num}) / {})", f(p.span)?);
+                    let x = bin(SqlOp::Div, num.clone(), f(p.span));
+                    let mut whens = vec![missing()];
                     // At or past `from` is 0, at or past `to` is 1, whichever way the scale runs.
-                    let (past_from, past_to) = if from <= to {
-                        ("<=", ">=")
-                    } else {
-                        (">=", "<=")
-                    };
-                    let ends = format!(
-                        " WHEN {v} {past_from} {} THEN {zero} WHEN {v} {past_to} {} THEN {one}",
-                        f(*from)?,
-                        f(*to)?
-                    );
-                    // PostgreSQL raises when a division rounds to zero: below a difference
-                    // whose ratio is under PG_TINY, the ratio is taken as 0.
-                    let tiny = if self.d == Dialect::Postgres && p.span.abs() >= 1e-10 {
-                        format!(
-                            " WHEN ABS({num}) < {} THEN {zero}",
-                            f(PG_TINY * p.span.abs().max(1.0))?
-                        )
-                    } else {
-                        String::new()
-                    };
-                    format!(
-                        "CASE WHEN {v} IS NULL THEN {zero}{ends}{tiny} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END"
-                    )
+                    whens.extend(ends(v, *from, *to));
+                    // Where a division that rounds to zero raises (PostgreSQL): below a
+                    // difference whose ratio is under the floor, the ratio is taken as 0.
+                    if let Some(tiny) = self.d.underflow_floor()
+                        && p.span.abs() >= 1e-10
+                    {
+                        let small = call1(SqlFunc::Abs, num);
+                        whens.push((
+                            bin(SqlOp::Lt, small, f(tiny * p.span.abs().max(1.0))),
+                            zero(),
+                        ));
+                    }
+                    clamp01(whens, x)
                 }
-                K::Category | K::Boolean | K::Date | K::Text => zero,
+                K::Category | K::Boolean | K::Date | K::Text => zero(),
             },
             Rule::Bands(bands) => match self.age(v, kind) {
                 // On a number its value, on a date its age in days.
                 Some(x) => {
                     // The last band reached wins, as the engine's loop does.
-                    let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
+                    let mut whens = vec![missing()];
                     for b in bands.bands.iter().rev() {
-                        let _ = write!(e, " WHEN {x} >= {} THEN {}", f(b.at_least)?, f(b.value)?);
+                        whens.push((bin(SqlOp::Ge, x.clone(), f(b.at_least)), f(b.value)));
                     }
-                    let _ = write!(e, " ELSE {zero} END");
-                    e
+                    SqlExpr::case(whens, zero())
                 }
-                None => zero,
+                None => zero(),
             },
             Rule::Match(m) => match kind {
                 K::Category | K::Text => {
                     // The first value whose key matches, as the engine's `find` does.
                     let mut seen: Vec<String> = Vec::new();
-                    let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
+                    let mut whens = vec![missing()];
                     for (name, a) in &m.values {
                         let key = category_key(name);
                         if seen.contains(&key) {
                             continue;
                         }
-                        let _ = write!(
-                            e,
-                            " WHEN {v} = {} THEN {}",
-                            d.string(&key, &format!("{at}: match value '{name}'"))?,
-                            f(*a)?
-                        );
+                        whens.push((bin(SqlOp::Eq, v.clone(), SqlExpr::Text(key.clone())), f(*a)));
                         seen.push(key);
                     }
-                    let _ = write!(e, " ELSE {} END", f(m.default)?);
-                    e
+                    SqlExpr::case(whens, f(m.default))
                 }
                 K::Boolean => {
                     let find = |b: bool| {
@@ -1110,36 +1067,27 @@ impl<'a> Writer<'a> {
                             .map(|(_, a)| *a)
                             .unwrap_or(m.default)
                     };
-                    format!(
-                        "CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {} ELSE {} END",
-                        f(find(true))?,
-                        f(find(false))?
-                    )
+                    SqlExpr::case(vec![missing(), (v.clone(), f(find(true)))], f(find(false)))
                 }
                 K::Number => {
                     // Compared as numbers, the first listing first, as the engine's `find`.
-                    let mut e = format!("CASE WHEN {v} IS NULL THEN {zero}");
+                    let mut whens = vec![missing()];
                     for (k, a) in m.number_keys() {
-                        let _ = write!(e, " WHEN {v} = {} THEN {}", f(k)?, f(a)?);
+                        whens.push((cmp(SqlOp::Eq, k), f(a)));
                     }
-                    let _ = write!(e, " ELSE {} END", f(m.default)?);
-                    e
+                    SqlExpr::case(whens, f(m.default))
                 }
-                K::Date => zero,
+                K::Date => zero(),
             },
             Rule::Flag => match kind {
-                K::Boolean => {
-                    format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {one} ELSE {zero} END")
-                }
-                K::Number | K::Category | K::Date | K::Text => zero,
+                K::Boolean => SqlExpr::case(vec![missing(), (v.clone(), one())], zero()),
+                K::Number | K::Category | K::Date | K::Text => zero(),
             },
             Rule::NotFlag => match kind {
-                K::Boolean => {
-                    format!("CASE WHEN {v} IS NULL THEN {zero} WHEN {v} THEN {zero} ELSE {one} END")
-                }
-                K::Number | K::Category | K::Date | K::Text => zero,
+                K::Boolean => SqlExpr::case(vec![missing(), (v.clone(), zero())], one()),
+                K::Number | K::Category | K::Date | K::Text => zero(),
             },
-            Rule::Present => format!("CASE WHEN {v} IS NULL THEN {zero} ELSE {one} END"),
+            Rule::Present => SqlExpr::case(vec![missing()], one()),
             Rule::LogScale { from, to } => match kind {
                 K::Number => {
                     if *from <= 0.0 || *to <= 0.0 || from == to {
@@ -1153,134 +1101,118 @@ impl<'a> Writer<'a> {
                     // The engine's steps (`attain::log_scale`): 0 or less first (no LN of it),
                     // then the ends, then LN(v) against the constants worked out once.
                     let p = LogParts::new(*from, *to);
-                    let x = format!("((LN({v}) - {}) / {})", f(p.ln_from)?, f(p.span)?);
-                    let (past_from, past_to) = if from <= to {
-                        ("<=", ">=")
-                    } else {
-                        (">=", "<=")
-                    };
-                    format!(
-                        "CASE WHEN {v} IS NULL THEN {zero} WHEN {v} <= {zero} THEN {zero} WHEN {v} {past_from} {} THEN {zero} WHEN {v} {past_to} {} THEN {one} WHEN {x} < {zero} THEN {zero} WHEN {x} > {one} THEN {one} ELSE {x} END",
-                        f(*from)?,
-                        f(*to)?
-                    )
+                    let ln = call1(SqlFunc::Ln, v.clone());
+                    let x = bin(SqlOp::Div, bin(SqlOp::Sub, ln, f(p.ln_from)), f(p.span));
+                    let mut whens = vec![missing(), (cmp(SqlOp::Le, 0.0), zero())];
+                    whens.extend(ends(v, *from, *to));
+                    clamp01(whens, x)
                 }
-                K::Category | K::Boolean | K::Date | K::Text => zero,
+                K::Category | K::Boolean | K::Date | K::Text => zero(),
             },
             Rule::Recency { half_life_days } => match self.age(v, kind) {
-                Some(age) => self.factor(&age, *half_life_days, at)?,
-                None => zero,
+                Some(age) => self.factor(age, *half_life_days),
+                None => zero(),
             },
         })
     }
 
     /// A value's age in days: a date's days before today, a number field's own value (it
     /// holds days, `days_since_last_login`); `None` for the kinds that hold no days.
-    fn age(&self, v: &str, kind: FieldKind) -> Option<String> {
+    fn age(&self, v: &SqlExpr, kind: FieldKind) -> Option<SqlExpr> {
         match kind {
-            FieldKind::Date => Some(format!("({} - {v})", self.today)),
-            FieldKind::Number => Some(v.to_string()),
+            FieldKind::Date => Some(bin(SqlOp::Sub, self.today.clone(), v.clone())),
+            FieldKind::Number => Some(v.clone()),
             FieldKind::Category | FieldKind::Boolean | FieldKind::Text => None,
         }
     }
 
-    /// The `sw_decay` column of the factor for an age in days, 0 where it is missing: every
-    /// signal that decays from the same field with the same half-life reads one column.
-    fn factor(&self, age: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
-        let e = format!(
-            "CASE WHEN {age} IS NULL THEN {} ELSE {} END",
-            self.d.float(0.0, at)?,
-            self.half_life(age, half_life_days, at)?
+    /// The decay factor for an age in days, 0 where it is missing. Where the dialect shares
+    /// factors (`Dialect::shares_factors`), every signal that decays from the same field with
+    /// the same half-life reads one `sw_decay` column: the tree is the key.
+    fn factor(&self, age: SqlExpr, half_life_days: f64) -> SqlExpr {
+        let e = SqlExpr::case(
+            vec![(age.clone().is_null(), zero())],
+            self.half_life(age, half_life_days),
         );
-        // PostgreSQL stores every step as a table (`materialized`); one more step costs it
-        // more than the few POWER calls it saves, so there each signal writes its factor out.
-        if self.d == Dialect::Postgres {
-            return Ok(e);
+        if !self.d.shares_factors() {
+            return e;
         }
         let mut factors = self.factors.borrow_mut();
-        let k = match factors.iter().position(|x| *x == e) {
-            Some(k) => k,
+        let k = match factors.index.get(&e) {
+            Some(k) => *k,
             None => {
-                factors.push(e);
-                factors.len() - 1
+                let k = factors.order.len();
+                factors.index.insert(e.clone(), k);
+                factors.order.push(e);
+                k
             }
         };
-        Ok(format!("sw_k{k}"))
+        SqlExpr::col(format!("sw_k{k}"), SqlType::Double)
     }
 
     /// 0.5^(age / half_life), 1 for today or later (`engine::attain::half_life`).
-    fn half_life(&self, age: &str, half_life_days: f64, at: &str) -> Result<String, ExportError> {
-        let d = self.d;
-        let exponent = d.int_over_double(age, &d.float(half_life_days, at)?);
-        // PostgreSQL raises when POWER underflows; past 2^-498 (under PG_TINY) it is 0 there.
-        let cut = if d == Dialect::Postgres {
-            format!(
-                " WHEN {exponent} > {} THEN {}",
-                d.float(498.0, at)?,
-                d.float(0.0, at)?
-            )
-        } else {
-            String::new()
-        };
-        Ok(format!(
-            "CASE WHEN {age} <= 0 THEN {}{cut} ELSE {} END",
-            d.float(1.0, at)?,
-            d.power(&d.float(0.5, at)?, &exponent)
-        ))
+    fn half_life(&self, age: SqlExpr, half_life_days: f64) -> SqlExpr {
+        let exponent = bin(
+            SqlOp::Div,
+            SqlExpr::ToDouble(Box::new(age.clone())),
+            SqlExpr::double(half_life_days),
+        );
+        let mut whens = vec![(bin(SqlOp::Le, age, int(0)), one())];
+        // Where POWER raises on underflow (PostgreSQL): past 2^-498 (under the floor) it is 0.
+        if self.d.underflow_floor().is_some() {
+            whens.push((
+                bin(SqlOp::Gt, exponent.clone(), SqlExpr::double(498.0)),
+                zero(),
+            ));
+        }
+        SqlExpr::case(
+            whens,
+            SqlExpr::call(SqlFunc::Power, vec![SqlExpr::double(0.5), exponent]),
+        )
     }
 
     /// A condition as a SQL boolean that is never NULL (`engine::condition::mask`).
-    fn condition(&self, c: &Condition, scored: bool) -> Result<String, ExportError> {
-        let d = self.d;
+    fn condition(&self, c: &Condition, scored: bool) -> Result<SqlExpr, ExportError> {
+        let no = SqlExpr::Boolean(false);
         if !c.all.is_empty() {
-            let parts: Result<Vec<String>, ExportError> =
+            let parts: Result<Vec<SqlExpr>, ExportError> =
                 c.all.iter().map(|x| self.condition(x, scored)).collect();
-            return Ok(format!("({})", parts?.join(" AND ")));
+            return Ok(SqlExpr::all(parts?));
         }
         if !c.any.is_empty() {
-            let parts: Result<Vec<String>, ExportError> =
+            let parts: Result<Vec<SqlExpr>, ExportError> =
                 c.any.iter().map(|x| self.condition(x, scored)).collect();
-            return Ok(format!("({})", parts?.join(" OR ")));
+            return Ok(SqlExpr::any(parts?));
         }
         if let Some(n) = &c.not {
-            return Ok(format!("(NOT {})", self.condition(n, scored)?));
+            return Ok(self.condition(n, scored)?.negated());
         }
         if let Some(f) = &c.field {
-            return self.field_condition(c, f);
+            return Ok(self.field_condition(c, f));
         }
         if !scored {
-            return Ok("FALSE".into());
+            return Ok(no);
         }
         if let Some(j) = &c.journey {
             let (Some(ji), true) = (self.journey_index(j), c.other_fields().is_empty()) else {
-                return Ok("FALSE".into());
+                return Ok(no);
             };
             let mut parts = Vec::new();
             if let Some(x) = c.at_least_value() {
-                parts.push(format!(
-                    "sw_s{ji} >= {}",
-                    d.float(x, &format!("condition on journey '{j}'"))?
-                ));
+                parts.push(bin(SqlOp::Ge, score(ji), SqlExpr::double(x)));
             }
             if let Some(x) = c.below_value() {
-                parts.push(format!(
-                    "sw_s{ji} < {}",
-                    d.float(x, &format!("condition on journey '{j}'"))?
-                ));
+                parts.push(bin(SqlOp::Lt, score(ji), SqlExpr::double(x)));
             }
-            return Ok(if parts.is_empty() {
-                "TRUE".into()
-            } else {
-                format!("({})", parts.join(" AND "))
-            });
+            return Ok(SqlExpr::all(parts));
         }
         if let Some(g) = &c.grade {
             let Some(gi) = self.model.grades.iter().position(|x| &x.id == g) else {
-                return Ok("FALSE".into());
+                return Ok(no);
             };
             let eq =
                 |s: &Scalar, label: &str| s.to_string().trim().eq_ignore_ascii_case(label.trim());
-            let hit: Vec<&String> = self.model.grades[gi]
+            let hit: Vec<SqlExpr> = self.model.grades[gi]
                 .bands
                 .keys()
                 .filter(|label| {
@@ -1289,75 +1221,57 @@ impl<'a> Writer<'a> {
                             .as_ref()
                             .is_some_and(|v| v.iter().any(|s| eq(s, label)))
                 })
+                .map(|label| SqlExpr::Text(label.clone()))
                 .collect();
-            return self.label_in(
-                &format!("sw_g{gi}"),
-                &hit,
-                &format!("condition on grade '{g}'"),
-            );
+            return Ok(one_of(grade(gi), hit));
         }
         if let Some(t) = &c.tier {
             let Some(tiers) = &self.model.tiers else {
-                return Ok("FALSE".into());
+                return Ok(no);
             };
-            let hit: Vec<usize> = tiers
+            let hit: Vec<SqlExpr> = tiers
                 .levels
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| t.contains(&l.name))
-                .map(|(i, _)| i)
+                .map(|(i, _)| int(i as i64))
                 .collect();
-            return Ok(index_in("sw_tier", &hit));
+            return Ok(one_of(SqlExpr::col("sw_tier", SqlType::Integer), hit));
         }
         if let Some(r) = &c.rating {
             let Some(m) = &self.model.matrix else {
-                return Ok("FALSE".into());
+                return Ok(no);
             };
             let gi = |id: &str| self.model.grades.iter().position(|g| g.id == id);
             let (Some(ri), Some(ci)) = (gi(&m.rows), gi(&m.columns)) else {
-                return Ok("FALSE".into());
+                return Ok(no);
             };
             let mut cells = Vec::new();
             for rl in self.model.grades[ri].bands.keys() {
                 for cl in self.model.grades[ci].bands.keys() {
                     if r.contains(&format!("{rl}{cl}")) {
-                        let at = "condition on rating";
-                        cells.push(format!(
-                            "(sw_g{ri} = {} AND sw_g{ci} = {})",
-                            d.string(rl, at)?,
-                            d.string(cl, at)?
+                        cells.push(bin(
+                            SqlOp::And,
+                            bin(SqlOp::Eq, grade(ri), SqlExpr::Text(rl.clone())),
+                            bin(SqlOp::Eq, grade(ci), SqlExpr::Text(cl.clone())),
                         ));
                     }
                 }
             }
             return Ok(if cells.is_empty() {
-                "FALSE".into()
+                no
             } else {
-                format!("COALESCE({}, FALSE)", cells.join(" OR "))
+                never_null(SqlExpr::any(cells))
             });
         }
-        Ok("FALSE".into())
-    }
-
-    fn label_in(&self, col: &str, labels: &[&String], at: &str) -> Result<String, ExportError> {
-        if labels.is_empty() {
-            return Ok("FALSE".into());
-        }
-        let lits: Result<Vec<String>, ExportError> =
-            labels.iter().map(|l| self.d.string(l, at)).collect();
-        Ok(format!("COALESCE({col} IN ({}), FALSE)", lits?.join(", ")))
+        Ok(no)
     }
 
     /// A condition on a field (`engine::condition::field_mask`).
-    fn field_condition(&self, c: &Condition, id: &str) -> Result<String, ExportError> {
-        let d = self.d;
-        let at = format!("condition on field '{id}'");
-        let (Some(field), Some(v)) = (self.fields.get(id), self.values.get(id)) else {
-            return Ok(if c.present == Some(false) {
-                "TRUE".into()
-            } else {
-                "FALSE".into()
-            });
+    fn field_condition(&self, c: &Condition, id: &str) -> SqlExpr {
+        let no = SqlExpr::Boolean(false);
+        let Some((field, v)) = self.value_of(id) else {
+            return SqlExpr::Boolean(c.present == Some(false));
         };
         let ops: Vec<&Scalar> = c
             .equals_value()
@@ -1368,148 +1282,307 @@ impl<'a> Writer<'a> {
         let has_range = c.at_least.is_some() || c.below.is_some();
         let mut parts = Vec::new();
         match c.present {
-            Some(true) => parts.push(format!("{v} IS NOT NULL")),
-            Some(false) => parts.push(format!("{v} IS NULL")),
+            Some(true) => parts.push(v.clone().is_not_null()),
+            Some(false) => parts.push(v.clone().is_null()),
             None => {}
         }
         if has_eq || has_range || c.equals.is_some() {
-            parts.push(format!("{v} IS NOT NULL"));
+            parts.push(v.clone().is_not_null());
         }
         // Another field (`at_least: { field: b }`): both given, compared on their value
         // columns (dates as day numbers, categories as their folded keys, as the engine does).
         for (op, other) in c.other_fields() {
-            let (Some(o), Some(w)) = (self.fields.get(other), self.values.get(other)) else {
-                return Ok("FALSE".into());
+            let Some((o, w)) = self.value_of(other) else {
+                return no;
             };
             let same = o.kind == field.kind
                 || [o.kind, field.kind]
                     .iter()
                     .all(|k| matches!(k, FieldKind::Category | FieldKind::Text));
             let sql_op = match (field.kind, op) {
-                (_, Compare::Equals) => "=",
-                (FieldKind::Number, Compare::AtLeast) => ">=",
-                (FieldKind::Number, Compare::Below) => "<",
+                (_, Compare::Equals) => SqlOp::Eq,
+                (FieldKind::Number, Compare::AtLeast) => SqlOp::Ge,
+                (FieldKind::Number, Compare::Below) => SqlOp::Lt,
                 // A date at least as old as another is on or before its day.
-                (FieldKind::Date, Compare::AtLeast) => "<=",
-                (FieldKind::Date, Compare::Below) => ">",
+                (FieldKind::Date, Compare::AtLeast) => SqlOp::Le,
+                (FieldKind::Date, Compare::Below) => SqlOp::Gt,
                 (FieldKind::Boolean | FieldKind::Category | FieldKind::Text, _) => {
-                    return Ok("FALSE".into());
+                    return no;
                 }
             };
             if !same {
-                return Ok("FALSE".into());
+                return no;
             }
-            parts.push(format!("{w} IS NOT NULL"));
-            parts.push(format!("{v} {sql_op} {w}"));
+            parts.push(w.clone().is_not_null());
+            parts.push(bin(sql_op, v.clone(), w));
         }
-        let range = |x: &str| -> Result<Vec<String>, ExportError> {
+        let range = |x: &SqlExpr| {
             let mut r = Vec::new();
             if let Some(a) = c.at_least_value() {
-                r.push(format!("{x} >= {}", d.float(a, &at)?));
+                r.push(bin(SqlOp::Ge, x.clone(), SqlExpr::double(a)));
             }
             if let Some(b) = c.below_value() {
-                r.push(format!("{x} < {}", d.float(b, &at)?));
+                r.push(bin(SqlOp::Lt, x.clone(), SqlExpr::double(b)));
             }
-            Ok(r)
+            r
         };
         match field.kind {
             FieldKind::Number => {
-                parts.extend(range(v)?);
+                parts.extend(range(&v));
                 if has_eq {
-                    let nums: Vec<f64> = ops.iter().filter_map(|s| scalar_number(s)).collect();
-                    parts.push(self.in_list(v, nums.iter().map(|x| d.float(*x, &at)))?);
+                    let nums = ops.iter().filter_map(|s| scalar_number(s));
+                    parts.push(one_of(v.clone(), nums.map(SqlExpr::double).collect()));
                 }
             }
             FieldKind::Date => {
-                let age = format!(
-                    "CAST(({} - {v}) AS {})",
-                    self.today,
-                    if d == Dialect::Postgres {
-                        "DOUBLE PRECISION"
-                    } else if d == Dialect::BigQuery {
-                        "FLOAT64"
-                    } else {
-                        "DOUBLE"
-                    }
-                );
-                parts.extend(range(&age)?);
+                let age =
+                    SqlExpr::ToDouble(Box::new(bin(SqlOp::Sub, self.today.clone(), v.clone())));
+                parts.extend(range(&age));
                 if has_eq {
-                    let days: Vec<i32> = ops
+                    let days = ops
                         .iter()
-                        .filter_map(|s| crate::model::Date::parse(&s.to_string()).map(|x| x.0))
-                        .collect();
-                    parts.push(self.in_list(v, days.iter().map(|x| Ok(x.to_string())))?);
+                        .filter_map(|s| crate::model::Date::parse(&s.to_string()))
+                        .map(|x| int(i64::from(x.0)));
+                    parts.push(one_of(v.clone(), days.collect()));
                 }
             }
             FieldKind::Boolean => {
                 if has_range {
-                    return Ok("FALSE".into());
+                    return no;
                 }
                 if has_eq {
                     let bools: Vec<bool> = ops.iter().filter_map(|s| scalar_bool(s)).collect();
                     parts.push(match (bools.contains(&true), bools.contains(&false)) {
-                        (true, true) => "TRUE".into(),
-                        (true, false) => v.to_string(),
-                        (false, true) => format!("NOT {v}"),
-                        (false, false) => "FALSE".into(),
+                        (true, true) => SqlExpr::Boolean(true),
+                        (true, false) => v.clone(),
+                        (false, true) => v.clone().negated(),
+                        (false, false) => no,
                     });
                 }
             }
             FieldKind::Category | FieldKind::Text => {
                 if has_range {
-                    return Ok("FALSE".into());
+                    return no;
                 }
                 if has_eq {
-                    let keys: Vec<String> =
-                        ops.iter().map(|s| category_key(&s.to_string())).collect();
-                    parts.push(
-                        self.in_list(
-                            v,
-                            keys.iter()
-                                .map(|k| d.string(k, &format!("{at}: value '{k}'"))),
-                        )?,
-                    );
+                    let keys = ops
+                        .iter()
+                        .map(|s| SqlExpr::Text(category_key(&s.to_string())));
+                    parts.push(one_of(v.clone(), keys.collect()));
                 }
             }
         }
-        Ok(if parts.is_empty() {
-            "TRUE".into()
+        if parts.is_empty() {
+            SqlExpr::Boolean(true)
         } else {
-            format!("COALESCE({}, FALSE)", parts.join(" AND "))
-        })
-    }
-
-    fn in_list(
-        &self,
-        v: &str,
-        items: impl Iterator<Item = Result<String, ExportError>>,
-    ) -> Result<String, ExportError> {
-        let items: Vec<String> = items.collect::<Result<_, _>>()?;
-        Ok(if items.is_empty() {
-            "FALSE".into()
-        } else {
-            format!("{v} IN ({})", items.join(", "))
-        })
+            never_null(SqlExpr::all(parts))
+        }
     }
 }
 
-/// One common table expression: `SELECT <carried columns>, <columns> FROM <from>`.
+/// `x IN (items)`, never NULL; FALSE for no items.
+fn one_of(x: SqlExpr, items: Vec<SqlExpr>) -> SqlExpr {
+    if items.is_empty() {
+        SqlExpr::Boolean(false)
+    } else {
+        never_null(x.in_list(items))
+    }
+}
+
+/// Journey `ji`'s clamped score (`sw_s{ji}`).
+fn score(ji: usize) -> SqlExpr {
+    SqlExpr::col(format!("sw_s{ji}"), SqlType::Double)
+}
+
+/// Grade `gi`'s label (`sw_g{gi}`).
+fn grade(gi: usize) -> SqlExpr {
+    SqlExpr::col(format!("sw_g{gi}"), SqlType::Text)
+}
+
+/// At or past `from` is 0, at or past `to` is 1, whichever way a scale runs.
+fn ends(v: &SqlExpr, from: f64, to: f64) -> [(SqlExpr, SqlExpr); 2] {
+    let (past_from, past_to) = if from <= to {
+        (SqlOp::Le, SqlOp::Ge)
+    } else {
+        (SqlOp::Ge, SqlOp::Le)
+    };
+    [
+        (bin(past_from, v.clone(), SqlExpr::double(from)), zero()),
+        (bin(past_to, v.clone(), SqlExpr::double(to)), one()),
+    ]
+}
+
+/// `CASE <whens> WHEN x < 0 THEN 0 WHEN x > 1 THEN 1 ELSE x END`.
+fn clamp01(mut whens: Vec<(SqlExpr, SqlExpr)>, x: SqlExpr) -> SqlExpr {
+    whens.push((bin(SqlOp::Lt, x.clone(), zero()), zero()));
+    whens.push((bin(SqlOp::Gt, x.clone(), one()), one()));
+    SqlExpr::case(whens, x)
+}
+
+/// A label chosen by index (`CASE WHEN i = 0 THEN 'hot' ...`); empty labels are NULL.
+fn pick<'s>(index: &str, labels: impl Iterator<Item = &'s str>) -> SqlExpr {
+    let i = SqlExpr::col(index, SqlType::Integer);
+    let whens: Vec<(SqlExpr, SqlExpr)> = labels
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(k, l)| {
+            (
+                bin(SqlOp::Eq, i.clone(), int(k as i64)),
+                SqlExpr::Text(l.into()),
+            )
+        })
+        .collect();
+    if whens.is_empty() {
+        SqlExpr::Null(SqlType::Text)
+    } else {
+        SqlExpr::case(whens, SqlExpr::Null(SqlType::Text))
+    }
+}
+
+/// The date at the start of text `t` as the integer `yyyymmdd`: `YYYY-MM-DD` or
+/// `YYYY/MM/DD`, alone or followed by `T`, `t` or a space, `HH:MM` and anything
+/// (`model::Date::parse`); NULL for any other shape. The month and day are checked later.
+fn date_digits(t: &SqlExpr) -> SqlExpr {
+    let sub = |start, len| call1(SqlFunc::Substr(start, len), t.clone());
+    let text = |s: &str| SqlExpr::Text(s.into());
+    // A time after the date starts with a valid `HH:MM`, as `Date::parse` wants.
+    let date = call1(
+        SqlFunc::FullMatch("[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}/[0-9]{2}/[0-9]{2}"),
+        sub(1, 10),
+    );
+    let time = call1(
+        SqlFunc::FullMatch("[01][0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]"),
+        sub(12, 5),
+    );
+    let alone = bin(SqlOp::Eq, call1(SqlFunc::Length, t.clone()), int(10));
+    let then_time = bin(
+        SqlOp::And,
+        sub(11, 1).in_list(vec![text("T"), text("t"), text(" ")]),
+        time,
+    );
+    let shape = bin(SqlOp::And, date, bin(SqlOp::Or, alone, then_time));
+    let concat = |a, c| SqlExpr::call(SqlFunc::Concat, vec![a, c]);
+    let digits = concat(concat(sub(1, 4), sub(6, 2)), sub(9, 2));
+    SqlExpr::case(
+        vec![(shape, call1(SqlFunc::DigitsToInt, digits))],
+        SqlExpr::Null(SqlType::Integer),
+    )
+}
+
+/// The date at the start of text `t` as days since 1970-01-01, read by the engine's own date
+/// cast (`Dialect::native_dates`): the same shapes as `date_digits` checked by GLOB patterns
+/// (exact on digits and separators, unlike the cast alone, which also reads `2024-1-5`), then
+/// the first ten characters cast, NULL for a day the calendar lacks.
+fn native_days(t: &SqlExpr) -> SqlExpr {
+    let sub = |start, len| call1(SqlFunc::Substr(start, len), t.clone());
+    let glob = |pattern, e| call1(SqlFunc::Glob(pattern), e);
+    let date = SqlExpr::any(vec![
+        glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]", sub(1, 10)),
+        glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]", sub(1, 10)),
+    ]);
+    // A time after the date starts with a valid `HH:MM`, as `Date::parse` wants.
+    let time = SqlExpr::any(vec![
+        bin(SqlOp::Eq, call1(SqlFunc::Length, t.clone()), int(10)),
+        glob("[Tt ][01][0-9]:[0-5][0-9]", sub(11, 6)),
+        glob("[Tt ]2[0-3]:[0-5][0-9]", sub(11, 6)),
+    ]);
+    SqlExpr::case(
+        vec![(
+            bin(SqlOp::And, date, time),
+            call1(SqlFunc::IsoDays, sub(1, 10)),
+        )],
+        SqlExpr::Null(SqlType::Integer),
+    )
+}
+
+/// `yyyymmdd` as days since 1970-01-01 when it is a day of the calendar, else NULL
+/// (`model::Date::from_ymd`).
+fn day_number(p: &SqlExpr) -> SqlExpr {
+    let div = |e: SqlExpr, k| call1(SqlFunc::IDiv(k), e);
+    let rem = |e: SqlExpr, k| call1(SqlFunc::IMod(k), e);
+    let (add, sub, mul) = (
+        |a, c| bin(SqlOp::Add, a, c),
+        |a, c| bin(SqlOp::Sub, a, c),
+        |a, c| bin(SqlOp::Mul, a, c),
+    );
+    let eq = |a, c| bin(SqlOp::Eq, a, c);
+    let y = div(p.clone(), 10_000);
+    let m = rem(div(p.clone(), 100), 100);
+    let day = rem(p.clone(), 100);
+    let leap = bin(
+        SqlOp::Or,
+        bin(
+            SqlOp::And,
+            eq(rem(y.clone(), 4), int(0)),
+            bin(SqlOp::Ne, rem(y.clone(), 100), int(0)),
+        ),
+        eq(rem(y.clone(), 400), int(0)),
+    );
+    let month_days = SqlExpr::case(
+        vec![
+            (
+                eq(m.clone(), int(2)),
+                SqlExpr::case(vec![(leap, int(29))], int(28)),
+            ),
+            (
+                m.clone().in_list(vec![int(4), int(6), int(9), int(11)]),
+                int(30),
+            ),
+        ],
+        int(31),
+    );
+    // days_from_civil, shifted by 400 years so every division is of non-negative numbers.
+    let early = SqlExpr::case(vec![(bin(SqlOp::Le, m.clone(), int(2)), int(1))], int(0));
+    let ys = add(sub(y, early), int(400));
+    let mp = SqlExpr::case(
+        vec![(bin(SqlOp::Gt, m.clone(), int(2)), sub(m.clone(), int(3)))],
+        add(m.clone(), int(9)),
+    );
+    let doy = sub(
+        add(div(add(mul(int(153), mp), int(2)), 5), day.clone()),
+        int(1),
+    );
+    let days = sub(
+        add(
+            add(
+                sub(
+                    add(mul(int(365), ys.clone()), div(ys.clone(), 4)),
+                    div(ys.clone(), 100),
+                ),
+                div(ys, 400),
+            ),
+            doy,
+        ),
+        int(865_565),
+    );
+    let valid = SqlExpr::all(vec![
+        bin(SqlOp::Ge, m.clone(), int(1)),
+        bin(SqlOp::Le, m, int(12)),
+        bin(SqlOp::Ge, day.clone(), int(1)),
+        bin(SqlOp::Le, day, month_days),
+    ]);
+    SqlExpr::case(vec![(valid, days)], SqlExpr::Null(SqlType::Integer))
+}
+
+/// One common table expression: `SELECT <carried columns>, <columns> FROM <from>`. Other
+/// modules add a step as a list of named `SqlExpr` columns (SQL text of their own goes in as
+/// `SqlExpr::Raw`, naming the columns it reads).
 pub(super) struct Step {
     name: String,
     from: String,
     /// Whether it passes on columns of the step it reads (those a later step reads).
     star: bool,
-    /// Its own columns, each `expression AS sw_name`.
-    columns: Vec<String>,
+    /// Its own columns.
+    columns: Vec<Col>,
 }
 
 /// A step that adds columns to the one before.
-pub(super) fn layer(steps: &mut Vec<Step>, name: &str, from: &str, columns: &[String]) {
+pub(super) fn layer(steps: &mut Vec<Step>, name: &str, from: &str, columns: Vec<Col>) {
     steps.push(Step {
         name: name.into(),
         from: from.into(),
         star: true,
-        columns: columns.to_vec(),
+        columns,
     });
 }
 
@@ -1528,9 +1601,9 @@ pub(super) fn sum_in_steps(
     from: &str,
     name: &str,
     column: &str,
-    terms: &[(usize, Vec<String>)],
+    terms: &[(usize, Vec<SqlExpr>)],
 ) {
-    let groups = |t: &Vec<String>| t.len().div_ceil(SUM_TERMS).max(1);
+    let groups = |t: &Vec<SqlExpr>| t.len().div_ceil(SUM_TERMS).max(1);
     let depth = terms.iter().map(|(_, t)| groups(t)).max().unwrap_or(1);
     let mut from = from.to_string();
     for k in 0..depth {
@@ -1544,76 +1617,45 @@ pub(super) fn sum_in_steps(
             if !last && k + 1 >= n {
                 continue;
             }
-            let before = (g > 0).then(|| format!("sw_sum{ji}_{}", g - 1));
+            let before =
+                (g > 0).then(|| SqlExpr::col(format!("sw_sum{ji}_{}", g - 1), SqlType::Double));
             let end = if g + 1 == n {
                 t.len()
             } else {
                 (g + 1) * SUM_TERMS
             };
-            let parts: Vec<&str> = before
-                .iter()
-                .map(String::as_str)
-                .chain(t[g * SUM_TERMS..end].iter().map(String::as_str))
+            let parts: Vec<SqlExpr> = before
+                .into_iter()
+                .chain(t[g * SUM_TERMS..end].iter().cloned())
                 .collect();
             let alias = if last {
                 format!("{column}{ji}")
             } else {
                 format!("sw_sum{ji}_{k}")
             };
-            columns.push(format!("{} AS {alias}", parts.join("\n      + ")));
+            let sum = if parts.len() == 1 {
+                parts.into_iter().next().unwrap_or_else(zero)
+            } else {
+                SqlExpr::Sum(parts)
+            };
+            columns.push((alias, sum));
         }
         let step = if last {
             name.to_string()
         } else {
             format!("sw_sum{k}_{name}")
         };
-        layer(steps, &step, &from, &columns);
+        layer(steps, &step, &from, columns);
         from = step;
     }
 }
 
-/// The name a column of a step is given (`... AS sw_name`).
-fn alias(column: &str) -> &str {
-    column.rsplit_once(" AS ").map_or(column, |(_, a)| a)
-}
-
-/// The `sw_*` names an expression reads (a literal that looks like one only costs a column).
-fn references(e: &str) -> HashSet<&str> {
-    let b = e.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut found = HashSet::new();
-    let mut i = 0;
-    while let Some(at) = e[i..].find("sw_") {
-        let start = i + at;
-        let mut end = start + 3;
-        while end < b.len() && word(b[end]) {
-            end += 1;
-        }
-        if start == 0 || !word(b[start - 1]) {
-            found.insert(&e[start..end]);
-        }
-        i = end;
-    }
-    found
-}
-
-/// How many times an expression reads the `sw_*` name `name`.
-fn occurrences(e: &str, name: &str) -> usize {
-    let b = e.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    e.match_indices(name)
-        .filter(|(at, _)| {
-            let end = at + name.len();
-            (*at == 0 || !word(b[at - 1])) && (end == b.len() || !word(b[end]))
-        })
-        .count()
-}
-
 /// For each step, the columns of the step before that it passes on: only those a later step
-/// or the final `SELECT` reads. Every step stored or carried column costs every engine time
-/// per row (PostgreSQL writes each step out; Spark passes each column between its operators),
-/// so nothing is carried further than its last reader.
-fn carried(steps: &[Step], out: &str) -> Vec<Vec<String>> {
+/// or the final `SELECT` reads, found from the column references of the trees. Every step
+/// stored or carried column costs every engine time per row (PostgreSQL writes each step out;
+/// Spark passes each column between its operators), so nothing is carried further than its
+/// last reader.
+fn carried(steps: &[Step], out: &[Col]) -> Vec<Vec<String>> {
     // Forward: what each step would give if it passed on everything.
     let mut given: Vec<Vec<&str>> = Vec::new();
     for s in steps {
@@ -1621,14 +1663,14 @@ fn carried(steps: &[Step], out: &str) -> Vec<Vec<String>> {
             (true, Some(before)) => before.clone(),
             _ => Vec::new(),
         };
-        cols.extend(s.columns.iter().map(|c| alias(c)));
+        cols.extend(s.columns.iter().map(|(name, _)| name.as_str()));
         given.push(cols);
     }
     // Backward: what is read after each step.
-    let mut needed = references(out);
+    let mut needed: HashSet<&str> = out.iter().flat_map(|(_, e)| e.columns()).collect();
     let mut carried = vec![Vec::new(); steps.len()];
     for (i, s) in steps.iter().enumerate().rev() {
-        let own: HashSet<&str> = s.columns.iter().map(|c| alias(c)).collect();
+        let own: HashSet<&str> = s.columns.iter().map(|(name, _)| name.as_str()).collect();
         let carry: Vec<&str> = match (s.star, i.checked_sub(1)) {
             (true, Some(before)) => given[before]
                 .iter()
@@ -1638,8 +1680,8 @@ fn carried(steps: &[Step], out: &str) -> Vec<Vec<String>> {
             _ => Vec::new(),
         };
         needed = carry.iter().copied().collect();
-        for c in &s.columns {
-            needed.extend(references(c));
+        for (_, e) in &s.columns {
+            needed.extend(e.columns());
         }
         carried[i] = carry.into_iter().map(String::from).collect();
     }
@@ -1664,14 +1706,6 @@ fn needs_lower(f: &Field) -> bool {
         f.kind,
         FieldKind::Boolean | FieldKind::Category | FieldKind::Text
     ) || !placeholders(f).is_empty()
-}
-
-fn index_in(col: &str, hit: &[usize]) -> String {
-    if hit.is_empty() {
-        return "FALSE".into();
-    }
-    let list: Vec<String> = hit.iter().map(usize::to_string).collect();
-    format!("COALESCE({col} IN ({}), FALSE)", list.join(", "))
 }
 
 fn one_line(s: &str) -> String {
@@ -1798,5 +1832,18 @@ mod tests {
         let m = parse_model(&with_ages, "t").unwrap();
         let q = to_sql(&m, &SqlOptions::new(Dialect::DuckDb)).unwrap();
         assert!(q.contains("ages are counted from today (UTC)"), "{q}");
+    }
+
+    #[test]
+    fn each_term_names_its_touchpoint_and_signal() {
+        let m = parse_model(MODEL, "t").unwrap();
+        for d in Dialect::ALL {
+            let q = to_sql(&m, &SqlOptions::new(d)).unwrap();
+            assert!(
+                q.contains("-- touchpoint 't', signal 'visits'\n      (")
+                    && q.contains("AS sw_raw0"),
+                "{d}: {q}"
+            );
+        }
     }
 }
