@@ -41,6 +41,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The sheet to read when the contacts are a spreadsheet (XLSX, XLS, XLSB, ODS; default:
+    /// the first sheet). Taken by every command that reads contacts, and by the designer.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -166,6 +170,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(s) = &cli.sheet {
+        crate::contacts::read::choose_sheet(s);
+    }
     match cli.command {
         None => open_builtin(),
         Some(Command::Edit(a)) => crate::tui::edit(&a.model, a.contacts),
@@ -331,4 +338,17 @@ pub fn refuse_overwrite(
         );
     }
     Ok(())
+}
+
+/// A count with a comma between each three digits (`1,204`), as messages about rows write it.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -31,8 +31,14 @@ pub enum ContactsError {
 /// How the file is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    Csv { delimiter: u8 },
+    Csv {
+        delimiter: u8,
+    },
     JsonLines,
+    /// Parquet, read one row group at a time (`parquet_file`).
+    Parquet,
+    /// A spreadsheet's sheet (`xlsx`).
+    Spreadsheet,
 }
 
 enum Inner {
@@ -46,6 +52,18 @@ enum Inner {
         lines: Box<dyn BufRead + Send>,
         line: u64,
     },
+    Parquet(Box<super::parquet_file::ParquetRows>),
+    Sheet(Box<super::xlsx::SheetRows>),
+}
+
+/// The sheet `--sheet` names, for every spreadsheet of contacts this run reads: set once by
+/// the command line (a global option, so every command and the designer take it alike).
+static SHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Reads contacts spreadsheets from the sheet of this name instead of the first; set once,
+/// before any contacts are read (a second call is ignored).
+pub fn choose_sheet(name: &str) {
+    let _ = SHEET.set(name.to_string());
 }
 
 /// Reads a contacts file in chunks of rows.
@@ -125,7 +143,48 @@ impl ContactsReader {
                 message: "is a folder, not a contacts file".into(),
             });
         }
-        let f = File::open(path).map_err(io)?;
+        let mut f = File::open(path).map_err(io)?;
+        let magic = first_bytes(&mut f).map_err(io)?;
+        let sheet = SHEET.get().map(String::as_str);
+        if super::xlsx::is_spreadsheet(path) || magic.starts_with(b"PK\x03\x04") {
+            let (rows, headers) = super::xlsx::SheetRows::open(path, sheet)?;
+            check_duplicates(&file, &headers)?;
+            return Ok(ContactsReader {
+                file,
+                format: Format::Spreadsheet,
+                keep: (0..headers.len()).collect(),
+                headers,
+                inner: Inner::Sheet(Box::new(rows)),
+                rows_read: 0,
+                bytes_read: 0,
+            });
+        }
+        if let Some(s) = sheet {
+            return Err(ContactsError::NotTabular {
+                file,
+                message: format!(
+                    "is not a spreadsheet, and --sheet '{s}' names a sheet of one (XLSX, XLS, \
+                     XLSB, ODS): leave --sheet out"
+                ),
+            });
+        }
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+            || magic == super::parquet_file::MAGIC
+        {
+            let (rows, headers) = super::parquet_file::ParquetRows::open(path)?;
+            check_duplicates(&file, &headers)?;
+            return Ok(ContactsReader {
+                file,
+                format: Format::Parquet,
+                keep: (0..headers.len()).collect(),
+                headers,
+                inner: Inner::Parquet(Box::new(rows)),
+                rows_read: 0,
+                bytes_read: 0,
+            });
+        }
         Self::from_reader(&file, Box::new(f))
     }
 
@@ -162,6 +221,12 @@ impl ContactsReader {
                 1 + body[..at].iter().filter(|&&b| b == b'\n').count() as u64,
             ));
         }
+        if body.starts_with(super::parquet_file::MAGIC) {
+            return Err(not_tabular(
+                "is a Parquet file: give it as a file (a path ending in .parquet), not on a \
+                 stream, since Parquet is read from its end",
+            ));
+        }
         if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
             return Err(not_tabular(
                 "holds binary data (or UTF-16 text), not CSV or JSON Lines: save it as UTF-8 CSV",
@@ -172,17 +237,18 @@ impl ContactsReader {
             .position(|b| !b.is_ascii_whitespace())
             .map(|i| body[i])
             .unwrap_or(b' ');
-        let format = if first == b'{' {
-            Format::JsonLines
+        // A text stream is CSV (its delimiter) or JSON Lines (`None`).
+        let csv_delimiter = if first == b'{' {
+            None
         } else {
-            let delimiter = sniff_delimiter(body).ok_or_else(|| {
+            Some(sniff_delimiter(body).ok_or_else(|| {
                 not_tabular("does not look like a table: its first line has no comma, semicolon or tab (expected CSV with a header line, or JSON Lines)")
-            })?;
-            Format::Csv { delimiter }
+            })?)
         };
         let stream: Box<dyn Read + Send> = Box::new(Cursor::new(head[start..].to_vec()).chain(r));
-        match format {
-            Format::Csv { delimiter } => {
+        match csv_delimiter {
+            Some(delimiter) => {
+                let format = Format::Csv { delimiter };
                 let blocks = BlockSplitter::from_reader(file, stream, delimiter, CSV_BLOCK)?;
                 let mut header = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
@@ -218,7 +284,8 @@ impl ContactsReader {
                     bytes_read: 0,
                 })
             }
-            Format::JsonLines => {
+            None => {
+                let format = Format::JsonLines;
                 let mut lines: Box<dyn BufRead + Send> =
                     Box::new(BufReader::with_capacity(256 * 1024, stream));
                 // The first object's keys are the columns.
@@ -311,6 +378,15 @@ impl ContactsReader {
     pub fn next_chunk(&mut self, max_rows: usize) -> Result<Option<Table>, ContactsError> {
         let mut t = self.empty_table(max_rows);
         match &mut self.inner {
+            Inner::Parquet(rows) => {
+                let read = rows.next_chunk(max_rows, &self.keep, t)?;
+                self.bytes_read = rows.bytes_read();
+                return Ok(self.counted(read));
+            }
+            Inner::Sheet(rows) => {
+                let read = rows.next_chunk(max_rows, &self.keep, t)?;
+                return Ok(self.counted(read));
+            }
             Inner::Csv {
                 blocks,
                 delimiter,
@@ -399,6 +475,21 @@ impl ContactsReader {
         Ok(Some(t))
     }
 
+    /// The Salesforce report footer left out at the end of a CSV file: how many lines, and the
+    /// line of the first (`blocks::footer_at`); known once the last rows have been read.
+    pub fn footer(&self) -> Option<(u64, u64)> {
+        match &self.inner {
+            Inner::Csv { blocks, .. } => blocks.footer(),
+            Inner::Json { .. } | Inner::Parquet(_) | Inner::Sheet(_) => None,
+        }
+    }
+
+    /// A chunk read, counted in `rows_read`.
+    fn counted(&mut self, t: Option<Table>) -> Option<Table> {
+        self.rows_read += t.as_ref().map_or(0, |t| t.lines.len() as u64);
+        t
+    }
+
     /// About how far into the file reading has got, for progress bars.
     pub fn bytes_read(&self) -> u64 {
         self.bytes_read
@@ -407,6 +498,16 @@ impl ContactsReader {
     pub fn rows_read(&self) -> u64 {
         self.rows_read
     }
+}
+
+/// A file's first four bytes, which tell Parquet (`PAR1`) and spreadsheets (a ZIP's `PK\3\4`)
+/// from text whatever the file's name; the file is left at its start.
+fn first_bytes(f: &mut File) -> std::io::Result<Vec<u8>> {
+    use std::io::Seek;
+    let mut magic = Vec::with_capacity(4);
+    f.by_ref().take(4).read_to_end(&mut magic)?;
+    f.seek(std::io::SeekFrom::Start(0))?;
+    Ok(magic)
 }
 
 /// One JSON Lines row: its keys in the order written, each with its value's text as written.
