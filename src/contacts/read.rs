@@ -215,16 +215,16 @@ impl ContactsReader {
                 "is empty: a contacts file needs a header line and rows",
             ));
         }
-        if let Some(at) = body.iter().position(|&b| b == 0) {
-            return Err(holds_nul(
-                file,
-                1 + body[..at].iter().filter(|&&b| b == b'\n').count() as u64,
-            ));
-        }
         if body.starts_with(super::parquet_file::MAGIC) {
             return Err(not_tabular(
                 "is a Parquet file: give it as a file (a path ending in .parquet), not on a \
                  stream, since Parquet is read from its end",
+            ));
+        }
+        if let Some(at) = body.iter().position(|&b| b == 0) {
+            return Err(holds_nul(
+                file,
+                1 + body[..at].iter().filter(|&&b| b == b'\n').count() as u64,
             ));
         }
         if body.starts_with(&[0xFF, 0xFE]) || body.starts_with(&[0xFE, 0xFF]) {
