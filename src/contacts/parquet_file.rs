@@ -90,20 +90,12 @@ impl ParquetRows {
             }
             headers.push(name);
         }
-        for (i, g) in meta.row_groups().iter().enumerate() {
-            if g.total_byte_size() > MAX_ROW_GROUP_BYTES || g.total_byte_size() < 0 {
-                return Err(bad(
-                    &file,
-                    format!(
-                        "row group {} claims {} MB: refused (at most {} MB a row group); write \
-                         the file with smaller row groups (DuckDB: ROW_GROUP_SIZE 100000)",
-                        i + 1,
-                        g.total_byte_size() >> 20,
-                        MAX_ROW_GROUP_BYTES >> 20
-                    ),
-                ));
-            }
-        }
+        let sizes: Vec<i64> = meta
+            .row_groups()
+            .iter()
+            .map(|g| g.total_byte_size())
+            .collect();
+        refuse_huge_row_groups(&file, &sizes, MAX_ROW_GROUP_BYTES)?;
         Ok((
             ParquetRows {
                 file,
@@ -177,6 +169,24 @@ impl ParquetRows {
 
     pub fn bytes_read(&self) -> u64 {
         self.bytes_read
+    }
+}
+
+/// Refuses a file whose row groups (their uncompressed bytes, as the metadata claims) are
+/// larger than `limit`, or claim a negative size, naming the first such group.
+fn refuse_huge_row_groups(file: &str, sizes: &[i64], limit: i64) -> Result<(), ContactsError> {
+    match sizes.iter().position(|&n| n > limit || n < 0) {
+        Some(i) => Err(bad(
+            file,
+            format!(
+                "row group {} claims {} bytes: refused (at most {} MB a row group are read); \
+                 write the file with smaller row groups (DuckDB: ROW_GROUP_SIZE 100000)",
+                i + 1,
+                sizes[i],
+                limit >> 20
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -526,6 +536,23 @@ mod tests {
             cell_text(&Field::TimeMillis(3_723_004)).unwrap(),
             "01:02:03.004000"
         );
+    }
+
+    #[test]
+    fn a_row_group_past_the_limit_is_refused_naming_it() {
+        assert!(
+            refuse_huge_row_groups("f.parquet", &[10, MAX_ROW_GROUP_BYTES], MAX_ROW_GROUP_BYTES)
+                .is_ok()
+        );
+        let e = refuse_huge_row_groups("f.parquet", &[10, 3 << 30, 5], 2 << 30)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "f.parquet: row group 2 claims 3221225472 bytes: refused (at most 2048 MB a row group \
+             are read); write the file with smaller row groups (DuckDB: ROW_GROUP_SIZE 100000)"
+        );
+        assert!(refuse_huge_row_groups("f.parquet", &[-1], 2 << 30).is_err());
     }
 
     #[test]
