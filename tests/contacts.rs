@@ -341,3 +341,41 @@ fn a_salesforce_report_footer_is_reported_and_not_scored() {
     // The same footer, read whole (the designer's way), is left out too.
     assert_eq!(read_contacts(&p).unwrap().rows(), 1205);
 }
+
+/// `--format parquet` needs a file, and `--format jsonl` cannot go into a `.parquet` name:
+/// exit 2 before anything is read or written.
+#[test]
+fn parquet_output_needs_a_file_and_one_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture("hubspot.yaml");
+    let out = score(&model, &fixture("hubspot.csv"), &["--format", "parquet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(
+        "--format parquet is written to a file, not to standard output: add -o scored.parquet"
+    ));
+    let target = dir.path().join("x.parquet");
+    let out = score(
+        &model,
+        &fixture("hubspot.csv"),
+        &["--format", "jsonl", "-o", target.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--format jsonl into a file named .parquet: choose one"));
+    assert!(!target.exists());
+    // `--format parquet` with any name writes Parquet, which reads back as contacts.
+    let target = dir.path().join("scored.out");
+    let out = score(
+        &model,
+        &fixture("hubspot.csv"),
+        &["--format", "parquet", "-o", target.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read(&target).unwrap().starts_with(b"PAR1"));
+    let back = read_contacts(&target).unwrap();
+    assert_eq!(back.cell(0, "score_interest"), "65");
+    assert_eq!(
+        back.cell(2, "Last Activity Date"),
+        "",
+        "an empty cell is null"
+    );
+}
