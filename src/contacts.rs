@@ -14,6 +14,6 @@ pub mod table;
 pub mod typed;
 pub mod xlsx;
 
-pub use read::{ContactsError, ContactsReader, read_contacts};
+pub use read::{ContactsError, ContactsReader, read_contacts, read_contacts_and_footer};
 pub use table::{Table, TextColumn};
 pub use typed::{FieldQuality, Typed, parse_bool, parse_number};

@@ -304,7 +304,8 @@ fn a_hubspot_export_as_csv_and_as_xlsx_scores_as_written() {
 fn a_salesforce_report_footer_is_reported_and_not_scored() {
     let dir = tempfile::tempdir().unwrap();
     let model = fixture("hubspot.yaml");
-    let mut text = String::from("\"Record ID\",\"Lifecycle Stage\",\"Number of Pageviews\"\n");
+    let mut text =
+        String::from("\"Record ID\",\"Lifecycle Stage\",\"Number of Pageviews\",\"Converted\"\n");
     for i in 0..1204 {
         if i == 600 {
             // Looks like the footer's copyright, but data follows: a contact (id only).
@@ -312,7 +313,12 @@ fn a_salesforce_report_footer_is_reported_and_not_scored() {
                 "\n\"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved.\"\n",
             );
         }
-        text.push_str(&format!("\"{}\",\"lead\",\"{}\"\n", 1000 + i, i % 10));
+        text.push_str(&format!(
+            "\"{}\",\"lead\",\"{}\",\"{}\"\n",
+            1000 + i,
+            i % 10,
+            i % 2
+        ));
     }
     text.push_str(
         "\n\"Leads by stage\"\n\
@@ -338,8 +344,22 @@ fn a_salesforce_report_footer_is_reported_and_not_scored() {
         "{err}"
     );
     assert_eq!(stdout(&out).lines().count(), 1 + 1205);
-    // The same footer, read whole (the designer's way), is left out too.
+    // The same footer, read whole (the designer's way), is left out too, and the commands
+    // that read the file whole say so as `score` does.
     assert_eq!(read_contacts(&p).unwrap().rows(), 1205);
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .arg(&p)
+        .args(["--outcome", "Converted"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("report.csv: 5 report footer lines after row 1,205 (from line 1209"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// `--format parquet` needs a file, and `--format jsonl` cannot go into a `.parquet` name:

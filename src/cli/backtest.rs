@@ -54,7 +54,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
-    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
+    let table = super::read_contacts_noting(&a.contacts)?;
     // Without --capacity, the hottest tier's own `capacity:`, if it has one.
     let of_tier = file
         .model

@@ -40,7 +40,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
-    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
+    let table = super::read_contacts_noting(&a.contacts)?;
     let Some(outcome) = super::tune::read_outcome(&table, &column, &a.contacts) else {
         return Ok(ExitCode::from(2));
     };

@@ -70,7 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
-    let table = crate::contacts::read_contacts(&a.contacts).map_err(super::unreadable)?;
+    let table = super::read_contacts_noting(&a.contacts)?;
     let Some(outcome) = read_outcome(&table, &column, &a.contacts) else {
         return Ok(ExitCode::from(2));
     };

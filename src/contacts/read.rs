@@ -550,6 +550,12 @@ fn read_line_limited(r: &mut Box<dyn BufRead + Send>, buf: &mut String) -> std::
 
 /// Reads a whole contacts file into one table. A file with a header and no rows is an error.
 pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
+    read_contacts_and_footer(path).map(|(t, _)| t)
+}
+
+/// As `read_contacts`, with the report footer left out at the end of a CSV file, if any: how
+/// many lines, and the line of the first (`blocks::footer_at`), for the command to say.
+pub fn read_contacts_and_footer(path: &Path) -> Result<(Table, Option<(u64, u64)>), ContactsError> {
     let mut r = ContactsReader::open(path)?;
     if let Format::Csv { delimiter } = r.format()
         && std::fs::metadata(path).map_or(0, |m| m.len()) >= PARALLEL_BYTES
@@ -557,7 +563,7 @@ pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
         return read_blocks(path, delimiter, r.headers());
     }
     match r.next_chunk(usize::MAX)? {
-        Some(t) => Ok(t),
+        Some(t) => Ok((t, r.footer())),
         None => Err(ContactsError::NotTabular {
             file: r.file.clone(),
             message: "has a header line but no rows".into(),
@@ -572,7 +578,11 @@ const PARALLEL_BYTES: u64 = 8 * 1024 * 1024;
 /// Reads a whole CSV file on every core: the file is cut into blocks of whole rows, the blocks
 /// are parsed side by side, and the tables are joined in file order. The rows, their lines and
 /// the counts are those `next_chunk` gives (`blocks::parse_block` reads rows the same way).
-fn read_blocks(path: &Path, delimiter: u8, headers: &[String]) -> Result<Table, ContactsError> {
+fn read_blocks(
+    path: &Path,
+    delimiter: u8,
+    headers: &[String],
+) -> Result<(Table, Option<(u64, u64)>), ContactsError> {
     use super::blocks::{Block, BlockSplitter, parse_block};
     use std::sync::{Mutex, mpsc};
     let file = path.display().to_string();
@@ -637,7 +647,7 @@ fn read_blocks(path: &Path, delimiter: u8, headers: &[String]) -> Result<Table, 
         }
     }
     match table {
-        Some(t) if t.rows() > 0 => Ok(t),
+        Some(t) if t.rows() > 0 => Ok((t, splitter.footer())),
         _ => Err(ContactsError::NotTabular {
             file,
             message: "has a header line but no rows".into(),
