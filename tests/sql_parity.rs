@@ -2225,8 +2225,8 @@ journeys:
         .iter()
         .map(|s| (s * 1000.0).round() / 1000.0)
         .collect();
-    // 101: 25 + 30 (5 days) + 20 + 5. 102: active today 50 + 30 + 20 + 5 = 105, clamped. 103: a future date
-    // is 1 (50), 30 days old 0.1 (3), 20, not new. 104: 5 days, 0.5^(5/9) = 0.6804 (34.020),
+    // 101: 25 + 30 (5 days) + 20 + 5. 102: active today 50 + 30 + 20 + 5 = 105, clamped.
+    // 103: a future date is 1 (50), 30 days old 0.1 (3), 20, not new. 104: 5 days, 0.5^(5/9) = 0.6804 (34.020),
     // 101 days old 3, 20. 105: no date either side (24:00 and a cut time): 20. 106: 30 + 20 + 5.
     assert_eq!(
         scores,

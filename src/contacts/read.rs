@@ -148,16 +148,12 @@ impl ContactsReader {
         let sheet = SHEET.get().map(String::as_str);
         if super::xlsx::is_spreadsheet(path) || magic.starts_with(b"PK\x03\x04") {
             let (rows, headers) = super::xlsx::SheetRows::open(path, sheet)?;
-            check_duplicates(&file, &headers)?;
-            return Ok(ContactsReader {
+            return Self::typed_file(
                 file,
-                format: Format::Spreadsheet,
-                keep: (0..headers.len()).collect(),
+                Format::Spreadsheet,
                 headers,
-                inner: Inner::Sheet(Box::new(rows)),
-                rows_read: 0,
-                bytes_read: 0,
-            });
+                Inner::Sheet(Box::new(rows)),
+            );
         }
         if let Some(s) = sheet {
             return Err(ContactsError::NotTabular {
@@ -174,18 +170,33 @@ impl ContactsReader {
             || magic == super::parquet_file::MAGIC
         {
             let (rows, headers) = super::parquet_file::ParquetRows::open(path)?;
-            check_duplicates(&file, &headers)?;
-            return Ok(ContactsReader {
+            return Self::typed_file(
                 file,
-                format: Format::Parquet,
-                keep: (0..headers.len()).collect(),
+                Format::Parquet,
                 headers,
-                inner: Inner::Parquet(Box::new(rows)),
-                rows_read: 0,
-                bytes_read: 0,
-            });
+                Inner::Parquet(Box::new(rows)),
+            );
         }
         Self::from_reader(&file, Box::new(f))
+    }
+
+    /// A reader of a Parquet file or a spreadsheet, whose header its reader has read.
+    fn typed_file(
+        file: String,
+        format: Format,
+        headers: Vec<String>,
+        inner: Inner,
+    ) -> Result<ContactsReader, ContactsError> {
+        check_duplicates(&file, &headers)?;
+        Ok(ContactsReader {
+            file,
+            format,
+            keep: (0..headers.len()).collect(),
+            headers,
+            inner,
+            rows_read: 0,
+            bytes_read: 0,
+        })
     }
 
     /// Reads contacts from any byte stream; `file` names it in messages.
