@@ -100,9 +100,7 @@ impl Contacts {
     /// The whole table, with the event fields attached and the log's report completed.
     pub fn table(&self, model: &Model, log: Option<&mut EventLog>) -> anyhow::Result<Table> {
         let mut t = match (self, &log) {
-            (Contacts::File(p), _) => {
-                crate::contacts::read_contacts(p).map_err(super::unreadable)?
-            }
+            (Contacts::File(p), _) => super::read_contacts_noting(p)?,
             (Contacts::OfLog, Some(l)) => l.contacts(&id_column_of_log(model)),
             (Contacts::OfLog, None) => {
                 return Err(super::unreadable("no events to read contacts from"));

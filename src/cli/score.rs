@@ -14,16 +14,18 @@ use std::process::ExitCode;
 pub enum OutFormat {
     Csv,
     Jsonl,
+    /// Parquet, to a file (`-o out.parquet` chooses it by itself).
+    Parquet,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The model file.
     pub model: PathBuf,
-    /// The contacts: CSV (comma, semicolon or tab) or JSON Lines (default: the model's
-    /// `contacts`, else, for a model with `events:`, the contacts the event log names).
+    /// The contacts: CSV (comma, semicolon or tab), JSON Lines, Parquet or XLSX (default: the
+    /// model's `contacts`, else, for a model with `events:`, the contacts the event log names).
     pub contacts: Option<PathBuf>,
-    /// Where to write (default: standard output).
+    /// Where to write (default: standard output). A name ending `.parquet` writes Parquet.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "csv")]
@@ -61,7 +63,27 @@ pub struct Args {
     pub chunk: usize,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut a: Args) -> anyhow::Result<ExitCode> {
+    let parquet_name = a.output.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    });
+    match (a.format, parquet_name, &a.output) {
+        (OutFormat::Jsonl, true, _) => {
+            eprintln!(
+                "--format jsonl into a file named .parquet: choose one (leave --format out to write Parquet)"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        (OutFormat::Parquet, _, None) => {
+            eprintln!(
+                "--format parquet is written to a file, not to standard output: add -o scored.parquet"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        (_, true, _) => a.format = OutFormat::Parquet,
+        _ => {}
+    }
     let mut file = match crate::model::read_model(&a.model) {
         Ok(f) => f,
         Err(e) => {
@@ -128,10 +150,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
             let f = std::fs::File::create(&tmp)
                 .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
-            (
-                Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
-                Some(tmp),
-            )
+            let f = std::io::BufWriter::with_capacity(1 << 20, f);
+            let sink: Box<dyn Write> = if a.format == OutFormat::Parquet {
+                // The journeys' scores are doubles; the rest is text.
+                let mut doubles = output_columns(model);
+                doubles.truncate(model.journeys.len());
+                Box::new(crate::contacts::parquet_file::ParquetSink::new(f, doubles))
+            } else {
+                Box::new(f)
+            };
+            (sink, Some(tmp))
         }
         None => (
             Box::new(std::io::BufWriter::with_capacity(
@@ -158,16 +186,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         &progress,
     );
     progress.finish_and_clear();
-    let (rows, quality, bad_utf8, (long_rows, short_rows), (skipped, first_skipped)) = match result
-    {
-        Ok(r) => r,
-        Err(e) => {
-            if let Some(t) = &tmp {
-                let _ = std::fs::remove_file(t);
+    let (rows, quality, bad_utf8, (long_rows, short_rows), (skipped, first_skipped, footer)) =
+        match result {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(t) = &tmp {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
-    };
+        };
     if let (Some(t), Some(out)) = (&tmp, &a.output) {
         std::fs::rename(t, out)
             .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
@@ -202,6 +230,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             if skipped == 1 { "" } else { "s" }
         );
     }
+    if let Some(note) = super::footer_note(&name, rows, footer) {
+        eprintln!("{note}");
+    }
     if long_rows > 0 {
         eprintln!(
             "{name}: {long_rows} row{} more cells than the header; the extra cells were ignored",
@@ -225,13 +256,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 type Written = (u64, Vec<FieldQuality>, Option<(usize, u64)>, (usize, usize));
 
 /// Rows, data quality, cells that were not UTF-8 (count, first line), rows with more and
-/// fewer cells than the header, and lines skipped for an unclosed quote (count, first line).
+/// fewer cells than the header, lines skipped for an unclosed quote (count, first line) and a
+/// report footer left out (lines, first line).
 type StreamResult = (
     u64,
     Vec<FieldQuality>,
     Option<(usize, u64)>,
     (usize, usize),
-    (u64, u64),
+    (u64, u64, Option<(u64, u64)>),
 );
 
 /// Bytes of CSV per block: large enough that the per-block set-up is lost in the work, small
@@ -360,7 +392,7 @@ fn stream(
         .unwrap_or_else(|| "standard output".into());
     let werr =
         |e: std::io::Error| anyhow::Error::new(e).context(format!("{out_name}: cannot write"));
-    if a.format == OutFormat::Csv {
+    if a.format != OutFormat::Jsonl {
         let mut header: Vec<String> = kept.clone();
         header.extend(outputs.iter().cloned());
         if a.explain {
@@ -393,7 +425,9 @@ fn stream(
             }
             Some((s, delimiter))
         }
-        crate::contacts::read::Format::JsonLines => None,
+        crate::contacts::read::Format::JsonLines
+        | crate::contacts::read::Format::Parquet
+        | crate::contacts::read::Format::Spreadsheet => None,
     };
     let delimiter = splitter.as_ref().map_or(b',', |s| s.1);
     let (job_tx, job_rx) = sync_channel::<Job>(in_flight);
@@ -438,7 +472,10 @@ fn stream(
                     }
                 }
             }
-            splitter.map_or((0, 0), |s| s.skipped())
+            splitter.map_or((0, 0, None), |s| {
+                let (n, first) = s.skipped();
+                (n, first, s.footer())
+            })
         });
         // The scoring threads.
         for _ in 0..workers {
@@ -483,7 +520,7 @@ fn stream(
         }
         drop(piece_tx);
         let written = write_in_order(piece_rx, token_tx, &mut sink, progress, &werr);
-        let skipped = reading.join().unwrap_or((0, 0));
+        let skipped = reading.join().unwrap_or((0, 0, None));
         written.map(|(rows, quality, bad_utf8, ragged)| (rows, quality, bad_utf8, ragged, skipped))
     })
 }
@@ -569,7 +606,8 @@ fn score_piece(
         named.iter().map(|h| t.column(h)).collect()
     };
     match a.format {
-        OutFormat::Csv => {
+        // Parquet is written from the CSV rows (`ParquetSink`).
+        OutFormat::Csv | OutFormat::Parquet => {
             use crate::engine::output::push_csv_cell;
             let writer = crate::engine::output::CsvOutputs::new(model);
             for i in 0..t.rows() {

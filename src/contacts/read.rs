@@ -31,8 +31,14 @@ pub enum ContactsError {
 /// How the file is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    Csv { delimiter: u8 },
+    Csv {
+        delimiter: u8,
+    },
     JsonLines,
+    /// Parquet, read one row group at a time (`parquet_file`).
+    Parquet,
+    /// A spreadsheet's sheet (`xlsx`).
+    Spreadsheet,
 }
 
 enum Inner {
@@ -46,6 +52,18 @@ enum Inner {
         lines: Box<dyn BufRead + Send>,
         line: u64,
     },
+    Parquet(Box<super::parquet_file::ParquetRows>),
+    Sheet(Box<super::xlsx::SheetRows>),
+}
+
+/// The sheet `--sheet` names, for every spreadsheet of contacts this run reads: set once by
+/// the command line (a global option, so every command and the designer take it alike).
+static SHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Reads contacts spreadsheets from the sheet of this name instead of the first; set once,
+/// before any contacts are read (a second call is ignored).
+pub fn choose_sheet(name: &str) {
+    let _ = SHEET.set(name.to_string());
 }
 
 /// Reads a contacts file in chunks of rows.
@@ -125,8 +143,60 @@ impl ContactsReader {
                 message: "is a folder, not a contacts file".into(),
             });
         }
-        let f = File::open(path).map_err(io)?;
+        let mut f = File::open(path).map_err(io)?;
+        let magic = first_bytes(&mut f).map_err(io)?;
+        let sheet = SHEET.get().map(String::as_str);
+        if super::xlsx::is_spreadsheet(path) || magic.starts_with(b"PK\x03\x04") {
+            let (rows, headers) = super::xlsx::SheetRows::open(path, sheet)?;
+            return Self::typed_file(
+                file,
+                Format::Spreadsheet,
+                headers,
+                Inner::Sheet(Box::new(rows)),
+            );
+        }
+        if let Some(s) = sheet {
+            return Err(ContactsError::NotTabular {
+                file,
+                message: format!(
+                    "is not a spreadsheet, and --sheet '{s}' names a sheet of one (XLSX, XLS, \
+                     XLSB, ODS): leave --sheet out"
+                ),
+            });
+        }
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+            || magic == super::parquet_file::MAGIC
+        {
+            let (rows, headers) = super::parquet_file::ParquetRows::open(path)?;
+            return Self::typed_file(
+                file,
+                Format::Parquet,
+                headers,
+                Inner::Parquet(Box::new(rows)),
+            );
+        }
         Self::from_reader(&file, Box::new(f))
+    }
+
+    /// A reader of a Parquet file or a spreadsheet, whose header its reader has read.
+    fn typed_file(
+        file: String,
+        format: Format,
+        headers: Vec<String>,
+        inner: Inner,
+    ) -> Result<ContactsReader, ContactsError> {
+        check_duplicates(&file, &headers)?;
+        Ok(ContactsReader {
+            file,
+            format,
+            keep: (0..headers.len()).collect(),
+            headers,
+            inner,
+            rows_read: 0,
+            bytes_read: 0,
+        })
     }
 
     /// Reads contacts from any byte stream; `file` names it in messages.
@@ -156,6 +226,12 @@ impl ContactsReader {
                 "is empty: a contacts file needs a header line and rows",
             ));
         }
+        if body.starts_with(super::parquet_file::MAGIC) {
+            return Err(not_tabular(
+                "is a Parquet file: give it as a file (a path ending in .parquet), not on a \
+                 stream, since Parquet is read from its end",
+            ));
+        }
         if let Some(at) = body.iter().position(|&b| b == 0) {
             return Err(holds_nul(
                 file,
@@ -172,17 +248,18 @@ impl ContactsReader {
             .position(|b| !b.is_ascii_whitespace())
             .map(|i| body[i])
             .unwrap_or(b' ');
-        let format = if first == b'{' {
-            Format::JsonLines
+        // A text stream is CSV (its delimiter) or JSON Lines (`None`).
+        let csv_delimiter = if first == b'{' {
+            None
         } else {
-            let delimiter = sniff_delimiter(body).ok_or_else(|| {
+            Some(sniff_delimiter(body).ok_or_else(|| {
                 not_tabular("does not look like a table: its first line has no comma, semicolon or tab (expected CSV with a header line, or JSON Lines)")
-            })?;
-            Format::Csv { delimiter }
+            })?)
         };
         let stream: Box<dyn Read + Send> = Box::new(Cursor::new(head[start..].to_vec()).chain(r));
-        match format {
-            Format::Csv { delimiter } => {
+        match csv_delimiter {
+            Some(delimiter) => {
+                let format = Format::Csv { delimiter };
                 let blocks = BlockSplitter::from_reader(file, stream, delimiter, CSV_BLOCK)?;
                 let mut header = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
@@ -218,7 +295,8 @@ impl ContactsReader {
                     bytes_read: 0,
                 })
             }
-            Format::JsonLines => {
+            None => {
+                let format = Format::JsonLines;
                 let mut lines: Box<dyn BufRead + Send> =
                     Box::new(BufReader::with_capacity(256 * 1024, stream));
                 // The first object's keys are the columns.
@@ -311,6 +389,15 @@ impl ContactsReader {
     pub fn next_chunk(&mut self, max_rows: usize) -> Result<Option<Table>, ContactsError> {
         let mut t = self.empty_table(max_rows);
         match &mut self.inner {
+            Inner::Parquet(rows) => {
+                let read = rows.next_chunk(max_rows, &self.keep, t)?;
+                self.bytes_read = rows.bytes_read();
+                return Ok(self.counted(read));
+            }
+            Inner::Sheet(rows) => {
+                let read = rows.next_chunk(max_rows, &self.keep, t)?;
+                return Ok(self.counted(read));
+            }
             Inner::Csv {
                 blocks,
                 delimiter,
@@ -399,6 +486,21 @@ impl ContactsReader {
         Ok(Some(t))
     }
 
+    /// The Salesforce report footer left out at the end of a CSV file: how many lines, and the
+    /// line of the first (`blocks::footer_at`); known once the last rows have been read.
+    pub fn footer(&self) -> Option<(u64, u64)> {
+        match &self.inner {
+            Inner::Csv { blocks, .. } => blocks.footer(),
+            Inner::Json { .. } | Inner::Parquet(_) | Inner::Sheet(_) => None,
+        }
+    }
+
+    /// A chunk read, counted in `rows_read`.
+    fn counted(&mut self, t: Option<Table>) -> Option<Table> {
+        self.rows_read += t.as_ref().map_or(0, |t| t.lines.len() as u64);
+        t
+    }
+
     /// About how far into the file reading has got, for progress bars.
     pub fn bytes_read(&self) -> u64 {
         self.bytes_read
@@ -407,6 +509,16 @@ impl ContactsReader {
     pub fn rows_read(&self) -> u64 {
         self.rows_read
     }
+}
+
+/// A file's first four bytes, which tell Parquet (`PAR1`) and spreadsheets (a ZIP's `PK\3\4`)
+/// from text whatever the file's name; the file is left at its start.
+fn first_bytes(f: &mut File) -> std::io::Result<Vec<u8>> {
+    use std::io::Seek;
+    let mut magic = Vec::with_capacity(4);
+    f.by_ref().take(4).read_to_end(&mut magic)?;
+    f.seek(std::io::SeekFrom::Start(0))?;
+    Ok(magic)
 }
 
 /// One JSON Lines row: its keys in the order written, each with its value's text as written.
@@ -449,6 +561,12 @@ fn read_line_limited(r: &mut Box<dyn BufRead + Send>, buf: &mut String) -> std::
 
 /// Reads a whole contacts file into one table. A file with a header and no rows is an error.
 pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
+    read_contacts_and_footer(path).map(|(t, _)| t)
+}
+
+/// As `read_contacts`, with the report footer left out at the end of a CSV file, if any: how
+/// many lines, and the line of the first (`blocks::footer_at`), for the command to say.
+pub fn read_contacts_and_footer(path: &Path) -> Result<(Table, Option<(u64, u64)>), ContactsError> {
     let mut r = ContactsReader::open(path)?;
     if let Format::Csv { delimiter } = r.format()
         && std::fs::metadata(path).map_or(0, |m| m.len()) >= PARALLEL_BYTES
@@ -456,7 +574,7 @@ pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
         return read_blocks(path, delimiter, r.headers());
     }
     match r.next_chunk(usize::MAX)? {
-        Some(t) => Ok(t),
+        Some(t) => Ok((t, r.footer())),
         None => Err(ContactsError::NotTabular {
             file: r.file.clone(),
             message: "has a header line but no rows".into(),
@@ -471,7 +589,11 @@ const PARALLEL_BYTES: u64 = 8 * 1024 * 1024;
 /// Reads a whole CSV file on every core: the file is cut into blocks of whole rows, the blocks
 /// are parsed side by side, and the tables are joined in file order. The rows, their lines and
 /// the counts are those `next_chunk` gives (`blocks::parse_block` reads rows the same way).
-fn read_blocks(path: &Path, delimiter: u8, headers: &[String]) -> Result<Table, ContactsError> {
+fn read_blocks(
+    path: &Path,
+    delimiter: u8,
+    headers: &[String],
+) -> Result<(Table, Option<(u64, u64)>), ContactsError> {
     use super::blocks::{Block, BlockSplitter, parse_block};
     use std::sync::{Mutex, mpsc};
     let file = path.display().to_string();
@@ -536,7 +658,7 @@ fn read_blocks(path: &Path, delimiter: u8, headers: &[String]) -> Result<Table, 
         }
     }
     match table {
-        Some(t) if t.rows() > 0 => Ok(t),
+        Some(t) if t.rows() > 0 => Ok((t, splitter.footer())),
         _ => Err(ContactsError::NotTabular {
             file,
             message: "has a header line but no rows".into(),
