@@ -24,6 +24,7 @@ mod generate;
 mod new;
 mod report;
 mod score;
+mod score_accounts;
 mod suggest;
 mod tune;
 

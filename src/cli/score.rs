@@ -47,6 +47,10 @@ pub struct Args {
     /// and go on, saying how many were skipped, instead of stopping there.
     #[arg(long)]
     pub keep_going: bool,
+    /// Write one row per account (its contact count, roll-ups, roles and account outputs)
+    /// instead of one per contact; the model needs an `accounts:` block.
+    #[arg(long)]
+    pub accounts: bool,
     /// Rows per chunk (memory grows with it).
     #[arg(long, default_value_t = 50_000, hide = true)]
     pub chunk: usize,
@@ -78,6 +82,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     super::refuse_overwrite(a.output.as_deref(), &[&a.model, &a.contacts], a.force)?;
+    if model.accounts.is_some() || a.accounts {
+        // Accounts take two passes over the contacts: their own path (`score_accounts`).
+        return super::score_accounts::run(&a, model);
+    }
     let mut reader = match ContactsReader::open(&a.contacts) {
         Ok(r) => r,
         Err(e) => {
@@ -100,34 +108,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         .progress_chars("=> "),
     );
 
-    // Output: a temporary file beside the target, renamed into place once complete.
-    let (sink, tmp): (Box<dyn Write>, Option<PathBuf>) = match &a.output {
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("."));
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let f = std::fs::File::create(&tmp)
-                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
-            (
-                Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
-                Some(tmp),
-            )
-        }
-        None => (
-            Box::new(std::io::BufWriter::with_capacity(
-                1 << 20,
-                std::io::stdout().lock(),
-            )),
-            None,
-        ),
-    };
+    let (sink, tmp) = open_output(a.output.as_deref())?;
     let result = stream(&a, model, &mut reader, &headers, &id, sink, &progress);
     progress.finish_and_clear();
     let (rows, quality, bad_utf8, (long_rows, short_rows), (skipped, first_skipped)) = match result
@@ -187,6 +168,40 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         if rows == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a command's rows go: standard output, or a temporary file beside the target (returned
+/// too) that the caller renames into place once complete, so a failed run leaves no half file.
+pub(super) fn open_output(
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<(Box<dyn Write>, Option<PathBuf>)> {
+    Ok(match output {
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let f = std::fs::File::create(&tmp)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+            (
+                Box::new(std::io::BufWriter::with_capacity(1 << 20, f)),
+                Some(tmp),
+            )
+        }
+        None => (
+            Box::new(std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::io::stdout().lock(),
+            )),
+            None,
+        ),
+    })
 }
 
 /// What the writer saw: as `StreamResult`, less the lines skipped.

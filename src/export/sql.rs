@@ -143,7 +143,23 @@ pub fn to_sql(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
             return Err(ExportError::CheckErrors(errors));
         }
     }
+    if model.accounts.is_some() {
+        return super::accounts::query(model, opts);
+    }
     Writer::new(model, opts)?.query()
+}
+
+/// The query of `to_sql`, unchecked, with source columns carried to the output as they are
+/// read (trimmed text) under the names `sw_carry0`, `sw_carry1`...: the account a contact
+/// belongs to, for `export::accounts`.
+pub(crate) fn to_sql_carrying(
+    model: &Model,
+    opts: &SqlOptions,
+    carry: &[String],
+) -> Result<String, ExportError> {
+    let mut w = Writer::new(model, opts)?;
+    w.carry = carry.to_vec();
+    w.query()
 }
 
 /// The query with the rows' version after its outputs, as `score --stamp` writes them:
@@ -181,6 +197,8 @@ struct Writer<'a> {
     /// The decay factors the weighted sums use, in the order first asked for; factor `k` is
     /// the `sw_decay` column `sw_k{k}`.
     factors: RefCell<Vec<String>>,
+    /// Source columns passed through to the output (`to_sql_carrying`).
+    carry: Vec<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -214,6 +232,7 @@ impl<'a> Writer<'a> {
             values,
             today,
             factors: RefCell::new(Vec::new()),
+            carry: Vec::new(),
         })
     }
 
@@ -279,6 +298,13 @@ impl<'a> Writer<'a> {
             };
             cols.push(format!("{text} AS sw_c{i}"));
         }
+        for (k, c) in self.carry.iter().enumerate() {
+            let text = match self.resolve(c) {
+                Some(name) => d.trim(&d.to_text(&d.ident(name, &format!("column {name:?}"))?), "sw_ws.sw_ws"),
+                None => d.null_text(),
+            };
+            cols.push(format!("{text} AS sw_carry{k}"));
+        }
         // The characters that `str::trim` removes, written once.
         let _ = write!(q, "sw_ws AS (\n  SELECT {} AS sw_ws\n),\n", d.whitespace());
         let mut steps = vec![Step {
@@ -313,6 +339,7 @@ impl<'a> Writer<'a> {
 
         // Values: one typed column per field.
         let mut vals = vec!["sw_id".to_string()];
+        vals.extend((0..self.carry.len()).map(|k| format!("sw_carry{k}")));
         for (f, i) in &kept {
             let name = &self.values[f.id.as_str()];
             vals.push(format!("{} AS {name}", self.value(f, *i)?));
@@ -513,6 +540,7 @@ impl<'a> Writer<'a> {
                 d.ident(name, &format!("output column '{name}'"))?
             ));
         }
+        out.extend((0..self.carry.len()).map(|k| format!("sw_carry{k} AS sw_carry{k}")));
         let out = out.join(",\n  ");
         let carried = carried(&steps, &out);
         // PostgreSQL: a step whose every column its reader reads at most once can be inlined

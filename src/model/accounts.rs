@@ -267,6 +267,20 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
             format!("accounts: role '{}': {message}", r.id),
         );
     }
+    // `score --accounts` writes these two columns before the roll-ups and roles.
+    let ids = a.rollups.iter().map(|r| ("rollups", &r.id));
+    for (i, (list, id)) in ids.chain(a.roles.iter().map(|r| ("roles", &r.id))).enumerate() {
+        if [ACCOUNT_ID, "contacts"].contains(&id.trim()) {
+            let i = if list == "rollups" { i } else { i - a.rollups.len() };
+            push(
+                Severity::Error,
+                "duplicate-id",
+                vec![key("accounts"), key(list), Seg::Index(i), key("id")],
+                format!("accounts.{list}.{id}.id"),
+                format!("accounts: '{id}' is the name of a column `score --accounts` writes itself (the account's id and its contact count): choose another id"),
+            );
+        }
+    }
     let journeys: Vec<&str> = model.journeys.iter().map(|j| j.id.as_str()).collect();
     let unknown = |id: &str| {
         let hint = match super::yaml::nearest(id, &journeys) {
