@@ -114,7 +114,11 @@ pub fn run(a: &Args, model: &Model) -> anyhow::Result<ExitCode> {
             "{name}: {} contact{} no account (column '{column}' blank; first at line {}): \
              scored as contacts, with empty account columns",
             book.without_account,
-            if book.without_account == 1 { " has" } else { "s have" },
+            if book.without_account == 1 {
+                " has"
+            } else {
+                "s have"
+            },
             book.first_without.unwrap_or(0)
         );
     }

@@ -16,7 +16,7 @@
 //! that double) and read again by the account model's query as the engine reads its table.
 
 use super::ExportError;
-use super::sql::{SqlOptions, Source, to_sql_carrying};
+use super::sql::{Source, SqlOptions, to_sql_carrying};
 use crate::engine::accounts::Plan;
 use crate::engine::output::output_columns;
 use crate::model::Model;
@@ -80,9 +80,7 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
             }
             How::CountAbove | How::ShareAbove => {
                 let t = d.float(r.at_least.unwrap_or(f64::INFINITY), &at)?;
-                member.push(format!(
-                    "CASE WHEN {s} >= {t} THEN 1 ELSE 0 END AS sw_a{i}"
-                ));
+                member.push(format!("CASE WHEN {s} >= {t} THEN 1 ELSE 0 END AS sw_a{i}"));
                 if r.how == How::CountAbove {
                     format!("SUM(sw_a{i})")
                 } else {
@@ -153,13 +151,19 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     let id = d.ident(&opts.id_name(model), "the id column")?;
     let mut out = vec![format!("c.{id}")];
     for c in output_columns(model) {
-        out.push(format!("c.{}", d.ident(&c, &format!("output column '{c}'"))?));
+        out.push(format!(
+            "c.{}",
+            d.ident(&c, &format!("output column '{c}'"))?
+        ));
     }
     for c in output_columns(&plan.account_model) {
         out.push(format!(
             "a.{} AS {}",
             d.ident(&c, &format!("output column '{c}'"))?,
-            d.ident(&format!("account_{c}"), &format!("output column 'account_{c}'"))?
+            d.ident(
+                &format!("account_{c}"),
+                &format!("output column 'account_{c}'")
+            )?
         ));
     }
     let _ = write!(

@@ -300,7 +300,10 @@ impl<'a> Writer<'a> {
         }
         for (k, c) in self.carry.iter().enumerate() {
             let text = match self.resolve(c) {
-                Some(name) => d.trim(&d.to_text(&d.ident(name, &format!("column {name:?}"))?), "sw_ws.sw_ws"),
+                Some(name) => d.trim(
+                    &d.to_text(&d.ident(name, &format!("column {name:?}"))?),
+                    "sw_ws.sw_ws",
+                ),
                 None => d.null_text(),
             };
             cols.push(format!("{text} AS sw_carry{k}"));

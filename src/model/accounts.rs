@@ -269,15 +269,24 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
     }
     // `score --accounts` writes these two columns before the roll-ups and roles.
     let ids = a.rollups.iter().map(|r| ("rollups", &r.id));
-    for (i, (list, id)) in ids.chain(a.roles.iter().map(|r| ("roles", &r.id))).enumerate() {
+    for (i, (list, id)) in ids
+        .chain(a.roles.iter().map(|r| ("roles", &r.id)))
+        .enumerate()
+    {
         if [ACCOUNT_ID, "contacts"].contains(&id.trim()) {
-            let i = if list == "rollups" { i } else { i - a.rollups.len() };
+            let i = if list == "rollups" {
+                i
+            } else {
+                i - a.rollups.len()
+            };
             push(
                 Severity::Error,
                 "duplicate-id",
                 vec![key("accounts"), key(list), Seg::Index(i), key("id")],
                 format!("accounts.{list}.{id}.id"),
-                format!("accounts: '{id}' is the name of a column `score --accounts` writes itself (the account's id and its contact count): choose another id"),
+                format!(
+                    "accounts: '{id}' is the name of a column `score --accounts` writes itself (the account's id and its contact count): choose another id"
+                ),
             );
         }
     }
