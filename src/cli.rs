@@ -18,6 +18,7 @@ mod backtest;
 mod check;
 mod diff;
 mod explain;
+mod explain_account;
 mod export;
 mod fmt;
 mod generate;

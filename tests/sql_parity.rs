@@ -2156,58 +2156,11 @@ segments:
 fn accounts_roll_up_and_score_alike_on_every_engine() {
     use scorewright::engine::accounts::{Plan, score_with_accounts};
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let yaml = r#"
-name: accounts
-fields:
-  - { id: visits, kind: number }
-  - { id: level, kind: category, missing: ["-"] }
-journeys:
-  - id: act
-    touchpoints:
-      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 3 } } } ] }
-accounts:
-  id_column: company
-  engaged: { journey: act, at_least: 40 }
-  rollups:
-    - { id: size, how: count }
-    - { id: best, journey: act, how: max }
-    - { id: avg, journey: act, how: mean }
-    - { id: total, journey: act, how: sum }
-    - { id: top2, journey: act, how: top_mean, n: 2 }
-    - { id: hot, journey: act, how: count_above, at_least: 50 }
-    - { id: hot_share, journey: act, how: share_above, at_least: 50 }
-  roles:
-    - { id: dm, when: { field: level, in: [VP, C-level] } }
-    - { id: user, when: { field: level, equals: Staff } }
-  journeys:
-    - id: account
-      touchpoints:
-        - { id: group, weight: 40, pillars: [empathy], signals: [ { field: dm, weight: 50, rule: flag }, { field: user, weight: 50, rule: flag } ] }
-        - { id: heat, weight: 30, pillars: [empathy], signals: [ { field: top2, weight: 50, rule: { scale: { from: 0, to: 100 } } }, { field: avg, weight: 50, rule: { scale: { from: 0, to: 100 } } } ] }
-        - { id: reach, weight: 30, pillars: [empathy], signals: [ { field: hot_share, weight: 40, rule: { scale: { from: 0, to: 1 } } }, { field: hot, weight: 20, rule: { scale: { from: 0, to: 2 } } }, { field: total, weight: 20, rule: { scale: { from: 0, to: 200 } } }, { field: best, weight: 10, rule: { scale: { from: 0, to: 100 } } }, { field: size, weight: 10, rule: { scale: { from: 0, to: 4 } } } ] }
-  tiers:
-    journey: account
-    levels:
-      - { name: hot, at_least: 60 }
-      - { name: cold, at_least: 0 }
-  segments:
-    - { name: big, when: { all: [ { tier: hot }, { field: dm, equals: true } ] }, action: call, route: AE }
-    - { name: rest, action: ads, route: marketing }
-"#;
-    let rows: Vec<Vec<String>> = [
-        ["id", "company", "visits", "level"],
-        ["a1", "Acme", "1", "VP"],
-        ["b1", "Beta", "3", "c-level"],
-        ["a2", " Acme ", "2", "staff"],
-        ["a3", "Acme", "0", "Staff"],
-        ["n1", "", "3", "VP"],
-        ["b2", "Beta", "1", "-"],
-        ["c1", "Cobalt", "1", "VP"],
-        ["a4", "Acme", "3", "Intern"],
-    ]
-    .iter()
-    .map(|r| r.iter().map(|s| s.to_string()).collect())
-    .collect();
+    let yaml = include_str!("fixtures/accounts.yaml");
+    let rows: Vec<Vec<String>> = include_str!("fixtures/accounts.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
     let case = hand_case(dir.path(), 19, yaml, &rows);
     let plan = Plan::new(&case.model).unwrap_or_else(|| panic!("no accounts"));
     let (_, accounts) = score_with_accounts(&plan, &case.table);
