@@ -218,3 +218,43 @@ fn check_places_account_errors_at_their_lines() {
         "{text}"
     );
 }
+
+/// The shipped example's accounts reach every account tier, grade and segment, as its
+/// contacts do theirs (`tests/examples.rs`).
+#[test]
+fn the_example_reaches_every_account_tier_grade_and_segment() {
+    let root = common::cli::root();
+    let out = bin()
+        .arg("score")
+        .arg(root.join("examples/abm-buying-group.yaml"))
+        .arg(root.join("examples/abm-buying-group.csv"))
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (tier, grade, segment) = (col("tier"), col("grade_fit"), col("segment"));
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows.records() {
+        let r = r.unwrap();
+        seen.insert(format!("tier {}", &r[tier]));
+        seen.insert(format!("grade {}", &r[grade]));
+        seen.insert(format!("segment {}", &r[segment]));
+    }
+    let want = [
+        "grade A",
+        "grade B",
+        "grade C",
+        "segment Buying group in",
+        "segment Missing a decision maker",
+        "segment Not yet",
+        "segment Too few contacts",
+        "tier cold",
+        "tier hot",
+        "tier warm",
+    ];
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), want);
+}

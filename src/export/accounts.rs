@@ -33,7 +33,11 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     };
     let a = plan.accounts;
     let d = opts.dialect;
-    let contacts = to_sql_carrying(&plan.contact_model, opts, &[a.id_column.clone()])?;
+    let contacts = to_sql_carrying(
+        &plan.contact_model,
+        opts,
+        std::slice::from_ref(&a.id_column),
+    )?;
     let account_opts = SqlOptions {
         dialect: d,
         source: Source::Table("sw_rollup".into()),

@@ -403,16 +403,16 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
             _ => {}
         }
     }
-    if let Some(e) = &a.engaged {
-        if !journeys.contains(&e.journey.as_str()) {
-            push(
-                Severity::Error,
-                "rollup",
-                vec![key("accounts"), key("engaged"), key("journey")],
-                "accounts.engaged.journey".into(),
-                format!("accounts: engaged: {}", unknown(&e.journey)),
-            );
-        }
+    if let Some(e) = &a.engaged
+        && !journeys.contains(&e.journey.as_str())
+    {
+        push(
+            Severity::Error,
+            "rollup",
+            vec![key("accounts"), key("engaged"), key("journey")],
+            "accounts.engaged.journey".into(),
+            format!("accounts: engaged: {}", unknown(&e.journey)),
+        );
     }
     out
 }
