@@ -258,3 +258,51 @@ fn the_example_reaches_every_account_tier_grade_and_segment() {
     ];
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), want);
 }
+
+/// `generate` for a model with accounts adds the account column: one account per ten contacts
+/// (200 for 2,000), most small and a few with dozens, and `score` reads it back.
+#[test]
+fn generate_makes_accounts_of_realistic_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("g.csv");
+    let root = common::cli::root();
+    let model = root.join("examples/abm-buying-group.yaml");
+    let out = bin()
+        .arg("generate")
+        .arg(&model)
+        .args(["-n", "2000", "--seed", "1", "-o"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "Account ID")
+        .expect("an Account ID column");
+    let mut sizes: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in reader.records() {
+        *sizes.entry(r.unwrap()[at].to_string()).or_default() += 1;
+    }
+    assert!(
+        sizes
+            .keys()
+            .all(|k| ("A000001"..="A000200").contains(&k.as_str()))
+    );
+    let mut n: Vec<usize> = sizes.values().copied().collect();
+    n.sort_unstable();
+    assert!(n.len() > 150, "{} accounts", n.len());
+    assert!(n[n.len() / 2] <= 8, "median {}", n[n.len() / 2]);
+    assert!(n[n.len() - 1] >= 30, "largest {}", n[n.len() - 1]);
+    let scored = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&csv)
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(scored.status.code(), Some(0), "{}", stderr(&scored));
+    assert_eq!(stdout(&scored).lines().count(), n.len() + 1);
+}
