@@ -306,3 +306,23 @@ fn generate_makes_accounts_of_realistic_sizes() {
     assert_eq!(scored.status.code(), Some(0), "{}", stderr(&scored));
     assert_eq!(stdout(&scored).lines().count(), n.len() + 1);
 }
+
+/// The commands that do not read the account level yet say so, rather than leave it out
+/// without a word.
+#[test]
+fn commands_that_read_contacts_only_say_so() {
+    let out = bin()
+        .arg("diff")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "accounts.yaml: `diff` reads the contact level only; its accounts block is left out"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -45,7 +45,8 @@ fn engine_results(model: &Model, table: &Table, id: &str) -> Results {
     let plan = scorewright::engine::accounts::Plan::new(model);
     let (scored, accounts) = match &plan {
         Some(p) => {
-            let (s, a) = scorewright::engine::accounts::score_with_accounts(p, table);
+            let (s, a) = scorewright::engine::accounts::score_with_accounts(p, table)
+                .unwrap_or_else(|e| panic!("{e}"));
             (s, Some(a))
         }
         None => (score_table(model, table), None),
@@ -2163,7 +2164,7 @@ fn accounts_roll_up_and_score_alike_on_every_engine() {
         .collect();
     let case = hand_case(dir.path(), 19, yaml, &rows);
     let plan = Plan::new(&case.model).unwrap_or_else(|| panic!("no accounts"));
-    let (_, accounts) = score_with_accounts(&plan, &case.table);
+    let (_, accounts) = score_with_accounts(&plan, &case.table).unwrap_or_else(|e| panic!("{e}"));
     // Scores (written): 1 visit 33.333333, 2 visits 66.666667, 3 visits 100, 0 visits 0.
     let third = 33_333_333i64;
     let two_thirds = 66_666_667i64;

@@ -46,6 +46,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    super::contacts_only(&a.model, &file.model, "backtest");
     let Some(column) = a
         .outcome
         .clone()

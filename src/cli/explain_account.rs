@@ -78,7 +78,7 @@ pub fn run(a: &Args, model: &Model, account: &str) -> anyhow::Result<ExitCode> {
             });
         }
     }
-    let accounts = ScoredAccounts::new(&plan, book);
+    let accounts = ScoredAccounts::new(&plan, book).map_err(super::unreadable)?;
     let Some(k) = accounts.book.find(account) else {
         eprintln!(
             "{}: no contact names account '{}' in column '{column}'",

@@ -82,7 +82,7 @@ pub fn run(a: &Args, model: &Model) -> anyhow::Result<ExitCode> {
     if rows == 0 {
         return refuse("has a header line but no rows: nothing scored".into());
     }
-    let accounts = ScoredAccounts::new(&plan, book);
+    let accounts = ScoredAccounts::new(&plan, book).map_err(super::unreadable)?;
 
     let (mut sink, tmp) = open_output(a.output.as_deref())?;
     let written = if a.accounts {
