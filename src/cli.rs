@@ -19,12 +19,14 @@ mod check;
 mod diff;
 mod events;
 mod explain;
+mod explain_account;
 mod export;
 mod fmt;
 mod generate;
 mod new;
 mod report;
 mod score;
+mod score_accounts;
 mod suggest;
 mod tune;
 
@@ -282,6 +284,17 @@ impl std::fmt::Display for Fail {
 impl std::error::Error for Fail {}
 
 /// A file that cannot be read or parsed: exit code 2.
+/// Says on stderr that a command reads only the contact level of a model with accounts
+/// (issue 19), so that the account level is never left out without a word.
+pub(crate) fn contacts_only(path: &std::path::Path, model: &crate::model::Model, command: &str) {
+    if model.accounts.is_some() {
+        eprintln!(
+            "note: {}: `{command}` reads the contact level only; its accounts block is left out (see the README's Accounts)",
+            path.display()
+        );
+    }
+}
+
 pub(crate) fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
     Fail {
         code: 2,

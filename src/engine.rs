@@ -7,6 +7,7 @@
 //! the sums; a rule edit only its own column). The designer's preview, `score`, `explain`,
 //! `backtest` and the tests of the SQL export all go through here.
 
+pub mod accounts;
 pub mod attain;
 pub mod condition;
 pub mod derive;

@@ -8,6 +8,7 @@
 //! Spark SQL and PostgreSQL, and parses the BigQuery and Snowflake queries. Nothing here
 //! touches a terminal.
 
+pub mod accounts;
 pub mod backtest;
 pub mod dbt;
 pub mod dialect;

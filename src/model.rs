@@ -3,6 +3,7 @@
 //! Nothing here knows about terminals or contacts files; it reads only the model file it is
 //! asked to read.
 
+pub mod accounts;
 pub mod check;
 pub mod date;
 pub mod events;

@@ -16,12 +16,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Every example the product ships, by file name in `examples/`.
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     "b2b-customer.yaml",
     "lead-fit-activity.yaml",
     "b2c-hot-warm-cold.yaml",
     "x-education.yaml",
     "telco-churn.yaml",
+    "abm-buying-group.yaml",
 ];
 
 /// The examples that read a real public data set in place (in `../shared/data`) instead of

@@ -73,6 +73,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    super::contacts_only(&a.model, &file.model, "backtest");
     let Some(column) = a
         .outcome
         .clone()

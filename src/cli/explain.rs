@@ -15,8 +15,12 @@ pub struct Args {
     pub contacts: Option<PathBuf>,
     /// The contact's id (in the model's `id_column`, else `id`, else the first column; with
     /// `id_column: "#row"`, its row number, 1 for the first contact).
-    #[arg(long)]
-    pub id: String,
+    #[arg(long, required_unless_present = "account")]
+    pub id: Option<String>,
+    /// Explain an account instead (the model's `accounts.id_column`): its score, and the
+    /// contacts and roles that made it.
+    #[arg(long, conflicts_with = "id")]
+    pub account: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
     /// Explain as of this date (YYYY-MM-DD) instead of the model's `as_of`: only events before
@@ -32,17 +36,37 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let log = super::events::read_log(&file)?;
     let contacts = super::events::Contacts::choose(a.contacts.as_deref(), &file, log.as_ref())?;
     let source = contacts.name(log.as_ref());
+    let want = match (&a.id, &a.account) {
+        (_, Some(account)) => {
+            return match &contacts {
+                super::events::Contacts::File(p) => {
+                    super::explain_account::run(&a, model, p, account)
+                }
+                super::events::Contacts::OfLog => {
+                    eprintln!(
+                        "explain --account: the model's accounts are read from a contacts file; name one"
+                    );
+                    Ok(ExitCode::from(2))
+                }
+            };
+        }
+        (Some(id), None) => id.clone(),
+        (None, None) => {
+            eprintln!("explain: give --id ID (a contact) or --account ID (an account)");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let mut reader: ContactsReader = contacts.reader(model, log.as_ref())?;
     let id = crate::engine::output::id_column(model, reader.headers());
     // With `#row`, the contact is the n-th row (from 1), and the id is unique by nature.
     let row_number = if id == crate::engine::ROW_ID {
-        match a.id.trim().parse::<usize>() {
+        match want.trim().parse::<usize>() {
             Ok(n) if n >= 1 => Some(n),
             _ => {
                 eprintln!(
                     "--id '{}': the model's id_column is '#row', so --id is a row number, 1 for \
                      the first contact",
-                    crate::printable::printable(&a.id)
+                    crate::printable::printable(&want)
                 );
                 return Ok(ExitCode::from(2));
             }
@@ -62,7 +86,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let found = match row_number {
             Some(n) => (n - before <= t.rows()).then(|| n - before - 1),
             None => match t.column(&id) {
-                Some(col) => col.iter().position(|v| v.trim() == a.id.trim()),
+                Some(col) => col.iter().position(|v| v.trim() == want.trim()),
                 None => break,
             },
         };
@@ -96,7 +120,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             TextOrJson::Text => {
                 super::say(format!(
                     "{} {} (line {} of {}), model '{}' as of {}",
-                    id, a.id, t.lines[row], source, model.name, scored.today
+                    id, want, t.lines[row], source, model.name, scored.today
                 ))?;
                 super::say(crate::engine::explain::render_text(&e).trim_end())?;
                 if let Some(path) = crate::engine::events::events_path(model, &file.path) {
@@ -110,7 +134,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 // The contact by its line in the file, as the text says it: the explanation's
                 // own `row` is its place in the one-row table scored here, always 0.
                 let mut v = serde_json::Map::new();
-                v.insert("id".into(), serde_json::Value::from(a.id.trim()));
+                v.insert("id".into(), serde_json::Value::from(want.trim()));
                 v.insert("line".into(), serde_json::Value::from(t.lines[row]));
                 if let serde_json::Value::Object(o) = serde_json::to_value(&e)? {
                     v.extend(o.into_iter().filter(|(k, _)| k != "row"));
@@ -126,24 +150,24 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let mut same = t.column(&id).map_or(0, |c| {
             c.iter()
                 .skip(row)
-                .filter(|v| v.trim() == a.id.trim())
+                .filter(|v| v.trim() == want.trim())
                 .count()
         });
         while let Some(rest) = reader.next_chunk(50_000)? {
             same += rest
                 .column(&id)
-                .map_or(0, |c| c.iter().filter(|v| v.trim() == a.id.trim()).count());
+                .map_or(0, |c| c.iter().filter(|v| v.trim() == want.trim()).count());
         }
         if same > 1 {
             eprintln!(
                 "note: {same} contacts in {} have {id} '{}'; this is the first (line {}). {id} is not unique: set `id_column` in the model to a column that is",
                 source,
-                a.id.trim(),
+                want.trim(),
                 t.lines[row]
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("{}: no contact with {id} '{}'", source, a.id);
+    eprintln!("{}: no contact with {id} '{}'", source, want);
     Ok(ExitCode::from(2))
 }

@@ -215,6 +215,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The cumulative weights of `n` accounts: each a Pareto draw (shape 1.1, from 1) capped at
+/// 30, so that with ten contacts per account on average most accounts have a few contacts and
+/// a few have dozens, as in a real CRM (many small customers, some large ones).
+fn account_weights(rng: &mut Rng, n: u64) -> Vec<f64> {
+    let mut sum = 0.0;
+    (0..n)
+        .map(|_| {
+            let u = 1.0 - rng.unit();
+            sum += u.powf(-1.0 / 1.1).min(30.0);
+            sum
+        })
+        .collect()
+}
+
 /// Writes `count` synthetic contacts as CSV.
 pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> anyhow::Result<()> {
     let mut rng = Rng::new(seed);
@@ -234,6 +248,14 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
             columns.push(c.clone());
         }
     }
+    // Accounts: one for every ten contacts, of skewed sizes (`account_weights`).
+    let accounts = model.accounts.as_ref().map(|a| {
+        if !columns.contains(&a.id_column) {
+            columns.push(a.id_column.clone());
+        }
+        let at = columns.iter().position(|c| c == &a.id_column).unwrap_or(0);
+        (at, account_weights(&mut rng, count.div_ceil(10).max(1)))
+    });
     let outcome = model
         .outcome_column()
         .map(String::from)
@@ -264,11 +286,17 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
             table.columns[0].push(&format!("c{:07}", done + i as u64 + 1));
             for (k, (col, g, blanks)) in gens.iter().enumerate() {
                 let idx = columns.iter().position(|c| c == col).unwrap_or(k + 1);
-                if idx == 0 {
+                if idx == 0 || accounts.as_ref().is_some_and(|(at, _)| *at == idx) {
                     continue;
                 }
                 draw(g, blanks, &mut rng, &mut cell);
                 table.columns[idx].push(&cell);
+            }
+            if let Some((at, cumulative)) = &accounts {
+                let total = cumulative.last().copied().unwrap_or(1.0);
+                let u = rng.unit() * total;
+                let k = cumulative.partition_point(|&c| c <= u);
+                table.columns[*at].push(&format!("A{:06}", k + 1));
             }
             table.lines.push(done + i as u64 + 2);
         }

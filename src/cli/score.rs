@@ -58,6 +58,10 @@ pub struct Args {
     /// decay count back from it, and only events before it are read.
     #[arg(long, value_name = "DATE", value_parser = super::events::parse_as_of)]
     pub as_of: Option<crate::model::Date>,
+    /// Write one row per account (its contact count, roll-ups, roles and account outputs)
+    /// instead of one per contact; the model needs an `accounts:` block.
+    #[arg(long)]
+    pub accounts: bool,
     /// Rows per chunk (memory grows with it).
     #[arg(long, default_value_t = 50_000, hide = true)]
     pub chunk: usize,
@@ -119,6 +123,10 @@ pub fn run(mut a: Args) -> anyhow::Result<ExitCode> {
     let events_file = crate::engine::events::events_path(model, &file.path);
     inputs.extend(events_file.as_deref());
     super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
+    if model.accounts.is_some() || a.accounts {
+        // Accounts take two passes over the contacts: their own path (`score_accounts`).
+        return super::score_accounts::run(&a, model, &source);
+    }
     let mut reader = contacts.reader(model, log.as_ref())?;
     let headers = reader.headers().to_vec();
     let id = crate::engine::output::id_column(model, &headers);
@@ -136,39 +144,13 @@ pub fn run(mut a: Args) -> anyhow::Result<ExitCode> {
     );
 
     // Output: a temporary file beside the target, renamed into place once complete.
-    let (sink, tmp): (Box<dyn Write>, Option<PathBuf>) = match &a.output {
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("."));
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            let f = std::fs::File::create(&tmp)
-                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
-            let f = std::io::BufWriter::with_capacity(1 << 20, f);
-            let sink: Box<dyn Write> = if a.format == OutFormat::Parquet {
-                // The journeys' scores are doubles; the rest is text.
-                let mut doubles = output_columns(model);
-                doubles.truncate(model.journeys.len());
-                Box::new(crate::contacts::parquet_file::ParquetSink::new(f, doubles))
-            } else {
-                Box::new(f)
-            };
-            (sink, Some(tmp))
-        }
-        None => (
-            Box::new(std::io::BufWriter::with_capacity(
-                1 << 20,
-                std::io::stdout().lock(),
-            )),
-            None,
-        ),
-    };
+    let parquet = (a.format == OutFormat::Parquet).then(|| {
+        // The journeys' scores are doubles; the rest is text.
+        let mut doubles = output_columns(model);
+        doubles.truncate(model.journeys.len());
+        doubles
+    });
+    let (sink, tmp) = open_output(a.output.as_deref(), parquet)?;
     let found = std::sync::Mutex::new(vec![false; log.as_ref().map_or(0, |l| l.ids.len())]);
     let events = Events {
         log: log.as_ref(),
@@ -250,6 +232,45 @@ pub fn run(mut a: Args) -> anyhow::Result<ExitCode> {
         if rows == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a command's rows go: standard output, or a temporary file beside the target (returned
+/// too) that the caller renames into place once complete, so a failed run leaves no half file.
+pub(super) fn open_output(
+    output: Option<&std::path::Path>,
+    parquet: Option<Vec<String>>,
+) -> anyhow::Result<(Box<dyn Write>, Option<PathBuf>)> {
+    Ok(match output {
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let f = std::fs::File::create(&tmp)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", p.display()))?;
+            let f = std::io::BufWriter::with_capacity(1 << 20, f);
+            let sink: Box<dyn Write> = match parquet {
+                Some(doubles) => {
+                    Box::new(crate::contacts::parquet_file::ParquetSink::new(f, doubles))
+                }
+                None => Box::new(f),
+            };
+            (sink, Some(tmp))
+        }
+        None => (
+            Box::new(std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::io::stdout().lock(),
+            )),
+            None,
+        ),
+    })
 }
 
 /// What the writer saw: as `StreamResult`, less the lines skipped.

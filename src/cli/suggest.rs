@@ -29,6 +29,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    super::contacts_only(&a.model, &file.model, "suggest");
     let model = &file.model;
     let Some(column) = super::tune::outcome_column(a.outcome.as_deref(), model) else {
         return Ok(ExitCode::from(2));

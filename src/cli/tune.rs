@@ -54,6 +54,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
+    super::contacts_only(&a.model, &file.model, "tune");
     let model = &file.model;
     let errors: Vec<_> = crate::model::check::check(model, None, Some(&file.map))
         .into_iter()

@@ -150,6 +150,17 @@ pub fn to_sql_with_reasons(model: &Model, opts: &SqlOptions) -> Result<String, E
 
 fn write_query(model: &Model, opts: &SqlOptions, reasons: bool) -> Result<String, ExportError> {
     refuse_check_errors(model, opts)?;
+    if model.accounts.is_some() {
+        if reasons {
+            return Err(ExportError::Unsupported {
+                at: "accounts".into(),
+                message: "the reasons column is not written for a model with accounts yet: \
+                          export it without --reasons"
+                    .into(),
+            });
+        }
+        return super::accounts::query(model, opts);
+    }
     // Event fields: the source becomes the contacts joined to the events' aggregates.
     let joined = super::events::joined(model, opts)?;
     let mut w = Writer::new(model, joined.as_ref().unwrap_or(opts))?;
@@ -190,6 +201,19 @@ pub(crate) fn day_number_sql(d: Dialect, p: &str) -> Result<String, ExportError>
     )
 }
 
+/// The query of `to_sql`, unchecked, with source columns carried to the output as they are
+/// read (trimmed text) under the names `sw_carry0`, `sw_carry1`...: the account a contact
+/// belongs to, for `export::accounts`.
+pub(crate) fn to_sql_carrying(
+    model: &Model,
+    opts: &SqlOptions,
+    carry: &[String],
+) -> Result<String, ExportError> {
+    let mut w = Writer::new(model, opts)?;
+    w.carry = carry.to_vec();
+    w.query()
+}
+
 /// The query with the rows' version after its outputs, as `score --stamp` writes them:
 /// `model_version` (`engine::version::model_version`) and `scored_at`, the model's `as_of`, else
 /// the engine's current date, as `YYYY-MM-DD` text. The query is kept whole as a subquery, so its
@@ -227,6 +251,8 @@ struct Writer<'a> {
     factors: RefCell<Factors>,
     /// Whether the query ends with the `reasons` column.
     reasons: bool,
+    /// Source columns passed through to the output (`to_sql_carrying`).
+    carry: Vec<String>,
 }
 
 #[derive(Default)]
@@ -294,6 +320,7 @@ impl<'a> Writer<'a> {
             today,
             factors: RefCell::new(Factors::default()),
             reasons: false,
+            carry: Vec::new(),
         })
     }
 
@@ -370,6 +397,19 @@ impl<'a> Writer<'a> {
             };
             cols.push((format!("sw_c{i}"), text));
         }
+        for (k, c) in self.carry.iter().enumerate() {
+            let text = match self.resolve(c) {
+                Some(name) => SqlExpr::call(
+                    SqlFunc::Trim,
+                    vec![
+                        call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
+                        ws.clone(),
+                    ],
+                ),
+                None => SqlExpr::Null(SqlType::Text),
+            };
+            cols.push((format!("sw_carry{k}"), text));
+        }
         // The characters that `str::trim` removes, written once.
         let _ = write!(q, "sw_ws AS (\n  SELECT {} AS sw_ws\n),\n", d.whitespace());
         let mut steps = vec![Step {
@@ -407,6 +447,10 @@ impl<'a> Writer<'a> {
 
         // Values: one typed column per field.
         let mut vals = vec![("sw_id".to_string(), SqlExpr::col("sw_id", SqlType::Text))];
+        vals.extend((0..self.carry.len()).map(|k| {
+            let name = format!("sw_carry{k}");
+            (name.clone(), SqlExpr::col(name, SqlType::Text))
+        }));
         for (f, i) in &kept {
             let name = &self.values[f.id.as_str()];
             vals.push((name.clone(), self.value(f, *i)));
@@ -590,6 +634,10 @@ impl<'a> Writer<'a> {
             let inputs = self.reason_inputs()?;
             out.push(super::reasons::add(d, &mut steps, &from, &inputs)?);
         }
+        out.extend((0..self.carry.len()).map(|k| {
+            let name = format!("sw_carry{k}");
+            (name.clone(), SqlExpr::col(name, SqlType::Text))
+        }));
         self.write_steps(&mut q, &steps, &out)?;
         Ok(q)
     }

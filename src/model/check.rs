@@ -194,6 +194,7 @@ pub fn check(
     check_tuning(&mut c, &root);
     check_numbers(&mut c, &root);
     let mut out = c.out;
+    out.extend(super::accounts::check(model));
     if let Some(map) = map {
         for d in &mut out {
             if let Some(p) = map.locate(&d.path) {
@@ -658,6 +659,9 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
         if let Some(w) = &s.when {
             cond(w, &mut used);
         }
+    }
+    for r in model.accounts.iter().flat_map(|a| &a.roles) {
+        cond(&r.when, &mut used);
     }
     used
 }

@@ -60,6 +60,9 @@ pub struct Model {
     pub tiers: Option<Tiers>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
+    /// The account level: contacts grouped by a column, scored as accounts (`model::accounts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<super::accounts::Accounts>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub personas: Vec<Persona>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -1,0 +1,514 @@
+//! Accounts: contacts grouped by their account, rolled up, and the accounts scored.
+//!
+//! The contacts are scored first, with the model's roles as hidden journeys
+//! (`model::accounts::Accounts::contact_model`). Each scored chunk is then added to a `Book`:
+//! a hash map from account id to its state, which holds per account only its contact count,
+//! per roll-up one number (the max, the sum or the count above the threshold; for `top_mean`
+//! the `n` best scores) and per role one flag. Memory is bounded by the number of accounts, not
+//! contacts, so `score` can stream a file twice: once to fill the book, once to write the rows.
+//! The book then becomes a table of one row per account, in the order accounts were first
+//! seen, with the roll-ups and roles as text columns, and that table is scored by the account
+//! model (`Accounts::account_model`) through the same engine as contacts.
+//!
+//! Invariant: every roll-up reads the contacts' scores as written, in whole millionths
+//! (`millionths`), added as integers; each value is then one or two IEEE divisions that the
+//! SQL export (`export::accounts`) writes in the same order, so account scores agree to the
+//! last bit whatever order the rows come in.
+
+use super::output::{output_columns, output_row_into, shown_score};
+use super::score::{Scored, score_table};
+use crate::contacts::Table;
+use crate::model::Model;
+use crate::model::accounts::{ACCOUNT_ID, Accounts, How};
+use std::collections::HashMap;
+
+/// A model's account level, worked out once: the two models and which journeys each roll-up
+/// and the engagement read.
+pub struct Plan<'m> {
+    pub accounts: &'m Accounts,
+    /// The contact model with the roles as hidden journeys after its own.
+    pub contact_model: Model,
+    /// The account model: roll-ups and roles as fields, the block's journeys, tiers, segments.
+    pub account_model: Model,
+    /// How many journeys the model itself has (the hidden role journeys come after).
+    pub journeys: usize,
+    /// Per roll-up, the index of the journey it reads (`None` for `count`, or an unknown one,
+    /// which `check` reports).
+    rollup_journey: Vec<Option<usize>>,
+    /// The journey and threshold that make a contact engaged for its role.
+    engaged: Option<(usize, f64)>,
+}
+
+impl<'m> Plan<'m> {
+    /// The plan of a model with an `accounts:` block; `None` without one.
+    pub fn new(model: &'m Model) -> Option<Plan<'m>> {
+        let accounts = model.accounts.as_ref()?;
+        let index = |id: &str| model.journeys.iter().position(|j| j.id == id);
+        Some(Plan {
+            accounts,
+            contact_model: accounts.contact_model(model),
+            account_model: accounts.account_model(model),
+            journeys: model.journeys.len(),
+            rollup_journey: accounts
+                .rollups
+                .iter()
+                .map(|r| r.journey.as_deref().and_then(index))
+                .collect(),
+            engaged: accounts
+                .engaged
+                .as_ref()
+                .and_then(|e| Some((index(&e.journey)?, e.at_least))),
+        })
+    }
+
+    /// The account columns written on each contact row: `account_` and each output column of
+    /// the account model (`account_score_<journey>`, `account_tier`, `account_segment`...).
+    pub fn contact_columns(&self) -> Vec<String> {
+        output_columns(&self.account_model)
+            .into_iter()
+            .map(|c| format!("account_{c}"))
+            .collect()
+    }
+
+    /// The columns of `score --accounts`: the account, its contact count, the roll-ups, the
+    /// roles, and the account model's outputs.
+    pub fn account_columns(&self) -> Vec<String> {
+        let mut cols = vec![ACCOUNT_ID.to_string(), "contacts".to_string()];
+        cols.extend(self.accounts.rollups.iter().map(|r| r.id.clone()));
+        cols.extend(self.accounts.roles.iter().map(|r| r.id.clone()));
+        cols.extend(output_columns(&self.account_model));
+        cols
+    }
+
+    /// Whether contact `row` of a chunk scored by `contact_model` holds role `r` and is engaged.
+    pub fn holds_role(&self, scored: &Scored, r: usize, row: usize) -> bool {
+        let held = scored.scores[self.journeys + r][row] >= 100.0;
+        let engaged = match self.engaged {
+            Some((j, at_least)) => shown_score(scored.scores[j][row]) >= at_least,
+            None => true,
+        };
+        held && engaged
+    }
+}
+
+/// A contact's score as written, in whole millionths (`shown_score` x 10^6, an integer).
+pub fn millionths(score: f64) -> i64 {
+    (shown_score(score) * super::output::SCORE_SCALE).round() as i64
+}
+
+/// One roll-up's state for one account.
+#[derive(Clone, Debug, PartialEq)]
+enum Roll {
+    /// `count`: the contact count says it all.
+    Count,
+    Max(i64),
+    /// `mean` and `sum`: the sum of the millionths.
+    Sum(i64),
+    /// `top_mean`: the `n` best millionths so far, best first.
+    Top(Vec<i64>, usize),
+    /// `count_above` and `share_above`: how many reached the threshold.
+    Above(u64),
+}
+
+/// What is held per account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountState {
+    pub contacts: u64,
+    rolls: Vec<Roll>,
+    /// Per role: whether an engaged contact holds it.
+    pub roles: Vec<bool>,
+}
+
+/// The accounts seen so far, in the order first seen.
+#[derive(Clone, Debug, Default)]
+pub struct Book {
+    index: HashMap<String, usize>,
+    pub ids: Vec<String>,
+    pub states: Vec<AccountState>,
+    /// Contacts whose account cell is blank.
+    pub without_account: u64,
+    /// The first line of such a contact, for the message.
+    pub first_without: Option<u64>,
+}
+
+/// A contact's account as its cell says it: trimmed, `None` when blank.
+pub fn account_of<'t>(table: &'t Table, column: &str, row: usize) -> Option<&'t str> {
+    let id = table.cell(row, column).trim();
+    (!id.is_empty()).then_some(id)
+}
+
+impl Book {
+    /// Adds a chunk of contacts, scored by `plan.contact_model`.
+    pub fn add(&mut self, plan: &Plan, table: &Table, scored: &Scored) {
+        let column = plan.accounts.id_column.as_str();
+        for row in 0..table.rows() {
+            let Some(id) = account_of(table, column, row) else {
+                self.without_account += 1;
+                if self.first_without.is_none() {
+                    self.first_without = table.lines.get(row).copied();
+                }
+                continue;
+            };
+            let k = match self.index.get(id) {
+                Some(&k) => k,
+                None => {
+                    let k = self.ids.len();
+                    self.index.insert(id.to_string(), k);
+                    self.ids.push(id.to_string());
+                    self.states.push(AccountState {
+                        contacts: 0,
+                        rolls: plan
+                            .accounts
+                            .rollups
+                            .iter()
+                            .map(|r| match r.how {
+                                How::Count => Roll::Count,
+                                How::Max => Roll::Max(i64::MIN),
+                                How::Mean | How::Sum => Roll::Sum(0),
+                                How::TopMean => Roll::Top(Vec::new(), r.n.unwrap_or(1) as usize),
+                                How::CountAbove | How::ShareAbove => Roll::Above(0),
+                            })
+                            .collect(),
+                        roles: vec![false; plan.accounts.roles.len()],
+                    });
+                    k
+                }
+            };
+            let state = &mut self.states[k];
+            state.contacts += 1;
+            for ((roll, r), j) in state
+                .rolls
+                .iter_mut()
+                .zip(&plan.accounts.rollups)
+                .zip(&plan.rollup_journey)
+            {
+                let Some(j) = *j else { continue };
+                let score = scored.scores[j][row];
+                match roll {
+                    Roll::Count => {}
+                    Roll::Max(m) => *m = (*m).max(millionths(score)),
+                    Roll::Sum(s) => *s += millionths(score),
+                    Roll::Top(best, n) => {
+                        let m = millionths(score);
+                        let at = best.partition_point(|&b| b >= m);
+                        if at < *n {
+                            best.insert(at, m);
+                            best.truncate(*n);
+                        }
+                    }
+                    Roll::Above(c) => {
+                        if shown_score(score) >= r.at_least.unwrap_or(f64::INFINITY) {
+                            *c += 1;
+                        }
+                    }
+                }
+            }
+            for (r, held) in state.roles.iter_mut().enumerate() {
+                *held |= plan.holds_role(scored, r, row);
+            }
+        }
+    }
+
+    /// The index of an account by its id (trimmed).
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.index.get(id.trim()).copied()
+    }
+
+    /// Account `k`'s roll-up values, in the model's order, as numbers.
+    pub fn values(&self, plan: &Plan, k: usize) -> Vec<f64> {
+        let state = &self.states[k];
+        let n = state.contacts as f64;
+        let scale = super::output::SCORE_SCALE;
+        state
+            .rolls
+            .iter()
+            .zip(&plan.accounts.rollups)
+            .zip(&plan.rollup_journey)
+            .map(|((roll, r), j)| match (roll, r.how) {
+                (Roll::Count, _) => n,
+                // A roll-up on an unknown journey (a check error) reads as 0.
+                _ if j.is_none() => 0.0,
+                (Roll::Max(m), _) => *m as f64 / scale,
+                (Roll::Sum(s), How::Mean) => *s as f64 / n / scale,
+                (Roll::Sum(s), _) => *s as f64 / scale,
+                (Roll::Top(best, _), _) => {
+                    best.iter().sum::<i64>() as f64 / best.len() as f64 / scale
+                }
+                (Roll::Above(c), How::ShareAbove) => *c as f64 / n,
+                (Roll::Above(c), _) => *c as f64,
+            })
+            .collect()
+    }
+
+    /// One row per account: its id (`account`), each roll-up as the shortest text that reads
+    /// back as its number, each role as `true` or `false`. Built column by column: a row of
+    /// maps per account took five times the memory of the book itself at 100,000 accounts.
+    pub fn table(&self, plan: &Plan) -> Result<Table, TooManyAccounts> {
+        use crate::contacts::TextColumn;
+        let n = self.ids.len();
+        let (rollups, roles) = (&plan.accounts.rollups, &plan.accounts.roles);
+        let mut headers = vec![ACCOUNT_ID.to_string()];
+        headers.extend(rollups.iter().map(|r| r.id.clone()));
+        headers.extend(roles.iter().map(|r| r.id.clone()));
+        let mut columns: Vec<TextColumn> = headers
+            .iter()
+            .map(|_| TextColumn::with_capacity(n, n * 8))
+            .collect();
+        let mut cell = String::new();
+        let mut fits = true;
+        for k in 0..n {
+            fits &= columns[0].push(&self.ids[k]);
+            for (c, v) in columns[1..].iter_mut().zip(self.values(plan, k)) {
+                use std::fmt::Write;
+                cell.clear();
+                let _ = write!(cell, "{v}");
+                fits &= c.push(&cell);
+            }
+            for (c, held) in columns[1 + rollups.len()..]
+                .iter_mut()
+                .zip(&self.states[k].roles)
+            {
+                fits &= c.push(if *held { "true" } else { "false" });
+            }
+        }
+        if !fits {
+            return Err(TooManyAccounts(n));
+        }
+        Ok(Table {
+            source: "accounts".into(),
+            headers,
+            columns,
+            lines: (1..=n as u64).collect(),
+            ..Table::default()
+        })
+    }
+}
+
+/// The accounts' table would pass the 4 GiB a text column holds.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} accounts: their ids or roll-ups pass the 4 GiB a column holds; split the contacts by account and score each part"
+)]
+pub struct TooManyAccounts(pub usize);
+
+/// The accounts of a set of contacts, scored.
+pub struct ScoredAccounts {
+    pub book: Book,
+    /// One row per account (`Book::table`).
+    pub table: Table,
+    /// The account model's scores of `table`.
+    pub scored: Scored,
+}
+
+impl ScoredAccounts {
+    /// Scores the accounts of a filled book.
+    pub fn new(plan: &Plan, book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
+        let table = book.table(plan)?;
+        let scored = score_table(&plan.account_model, &table);
+        Ok(ScoredAccounts {
+            book,
+            table,
+            scored,
+        })
+    }
+
+    /// The account columns of a contact row (`Plan::contact_columns`), empty when the contact
+    /// has no account.
+    pub fn contact_cells(&self, plan: &Plan, account: Option<&str>, out: &mut Vec<String>) {
+        match account.and_then(|id| self.book.find(id)) {
+            Some(k) => output_row_into(&plan.account_model, &self.scored, k, out),
+            None => {
+                out.clear();
+                out.resize(plan.contact_columns().len(), String::new());
+            }
+        }
+    }
+
+    /// Account `k`'s row of `score --accounts` (`Plan::account_columns`).
+    pub fn account_row(&self, plan: &Plan, k: usize) -> Vec<String> {
+        let mut row = vec![
+            self.book.ids[k].clone(),
+            self.book.states[k].contacts.to_string(),
+        ];
+        for (i, _) in plan.accounts.rollups.iter().enumerate() {
+            row.push(self.table.cell(k, &plan.accounts.rollups[i].id).to_string());
+        }
+        row.extend(self.book.states[k].roles.iter().map(|h| h.to_string()));
+        let mut outs = Vec::new();
+        output_row_into(&plan.account_model, &self.scored, k, &mut outs);
+        row.extend(outs);
+        row
+    }
+}
+
+/// Scores a whole table of contacts with its accounts: the contacts (by the contact model, the
+/// hidden role journeys' scores left out, so the rest reads as `score_table(model, ..)` does)
+/// and the accounts.
+pub fn score_with_accounts(
+    plan: &Plan,
+    table: &Table,
+) -> Result<(Scored, ScoredAccounts), TooManyAccounts> {
+    let mut scored = score_table(&plan.contact_model, table);
+    let mut book = Book::default();
+    book.add(plan, table, &scored);
+    scored.scores.truncate(plan.journeys);
+    Ok((scored, ScoredAccounts::new(plan, book)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Scalar, parse_model};
+    use indexmap::IndexMap;
+
+    const MODEL: &str = r#"
+name: abm
+fields:
+  - { id: visits, kind: number }
+  - { id: level, kind: category }
+journeys:
+  - id: act
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }
+accounts:
+  id_column: company
+  engaged: { journey: act, at_least: 40 }
+  rollups:
+    - { id: n, how: count }
+    - { id: best, journey: act, how: max }
+    - { id: avg, journey: act, how: mean }
+    - { id: total, journey: act, how: sum }
+    - { id: top2, journey: act, how: top_mean, n: 2 }
+    - { id: hot, journey: act, how: count_above, at_least: 50 }
+    - { id: hot_share, journey: act, how: share_above, at_least: 50 }
+  roles:
+    - { id: dm, when: { field: level, in: [VP, C-level] } }
+    - { id: user, when: { field: level, equals: Staff } }
+  journeys:
+    - id: account
+      touchpoints:
+        - { id: group, weight: 60, pillars: [empathy], signals: [ { field: dm, weight: 50, rule: flag }, { field: user, weight: 50, rule: flag } ] }
+        - { id: heat, weight: 40, pillars: [empathy], signals: [ { field: top2, weight: 100, rule: { scale: { from: 0, to: 100 } } } ] }
+  tiers:
+    journey: account
+    levels:
+      - { name: hot, at_least: 70 }
+      - { name: cold, at_least: 0 }
+"#;
+
+    fn table(rows: &[[&str; 3]]) -> Table {
+        let maps: Vec<IndexMap<String, Scalar>> = rows
+            .iter()
+            .map(|r| {
+                ["company", "visits", "level"]
+                    .iter()
+                    .zip(r)
+                    .map(|(k, v)| (k.to_string(), Scalar::Text(v.to_string())))
+                    .collect()
+            })
+            .collect();
+        Table::from_maps("t", &maps)
+    }
+
+    #[test]
+    fn every_rollup_and_role_by_hand() {
+        let model = parse_model(MODEL, "abm.yaml").unwrap();
+        let errors: Vec<_> = crate::model::check::check(&model, None, None)
+            .into_iter()
+            .filter(|d| d.severity == crate::model::check::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let plan = Plan::new(&model).unwrap();
+        // Acme: scores 30 (a VP, not engaged), 70 (staff, engaged), 55 (VP, engaged), 100/3
+        // (visits 10/3: no role). Beta: one VP at 100. A blank company is no account.
+        let t = table(&[
+            ["Acme", "3", "VP"],
+            [" Acme ", "7", "staff"],
+            ["Beta", "12", "c-level"],
+            ["Acme", "5.5", "vp"],
+            ["", "9", "VP"],
+            ["Acme", "3.3333333333333335", "Intern"],
+        ]);
+        let (scored, accounts) = score_with_accounts(&plan, &t).unwrap();
+        assert_eq!(
+            scored.scores.len(),
+            1,
+            "the hidden role journeys are left out"
+        );
+        assert_eq!(accounts.book.ids, ["Acme", "Beta"]);
+        assert_eq!(accounts.book.without_account, 1);
+        assert_eq!(accounts.book.first_without, Some(5));
+        let acme = accounts.book.values(&plan, 0);
+        // 33.333333333333336 is written 33.333333: 33333333 millionths.
+        let sum = 30_000_000 + 70_000_000 + 55_000_000 + 33_333_333;
+        assert_eq!(acme[0], 4.0);
+        assert_eq!(acme[1], 70.0);
+        assert_eq!(acme[2], sum as f64 / 4.0 / 1e6);
+        assert_eq!(acme[3], sum as f64 / 1e6);
+        assert_eq!(acme[4], 62.5, "the mean of 70 and 55");
+        assert_eq!(acme[5], 2.0, "70 and 55 reach 50");
+        assert_eq!(acme[6], 0.5);
+        assert_eq!(accounts.book.states[0].roles, [true, true]);
+        let beta = accounts.book.values(&plan, 1);
+        assert_eq!(beta, [1.0, 100.0, 100.0, 100.0, 100.0, 1.0, 1.0]);
+        // Beta's VP is engaged (100), but no staff: 60 x 50% + 40 x 100% = 70, hot.
+        assert_eq!(accounts.book.states[1].roles, [true, false]);
+        let s = &accounts.scored;
+        assert!((s.scores[0][1] - 70.0).abs() < 1e-9);
+        assert_eq!(
+            s.tier(&plan.account_model, 1).map(|t| t.name.as_str()),
+            Some("hot")
+        );
+        // Acme: both roles, 60 + 40 x 62.5% = 85, hot.
+        assert!((s.scores[0][0] - 85.0).abs() < 1e-9);
+        let mut cells = Vec::new();
+        accounts.contact_cells(&plan, account_of(&t, "company", 1), &mut cells);
+        assert_eq!(cells[0], "85");
+        assert_eq!(plan.contact_columns()[0], "account_score_account");
+        accounts.contact_cells(&plan, account_of(&t, "company", 4), &mut cells);
+        assert!(cells.iter().all(String::is_empty));
+    }
+
+    #[test]
+    fn without_engaged_holding_the_role_is_enough() {
+        let text = MODEL.replace("  engaged: { journey: act, at_least: 40 }\n", "");
+        let model = parse_model(&text, "abm.yaml").unwrap();
+        let plan = Plan::new(&model).unwrap();
+        let t = table(&[["Acme", "0", "VP"]]);
+        let (_, accounts) = score_with_accounts(&plan, &t).unwrap();
+        assert_eq!(accounts.book.states[0].roles, [true, false]);
+    }
+
+    #[test]
+    fn the_checks_place_account_findings_under_accounts() {
+        let text = MODEL
+            .replace("weight: 60", "weight: 50")
+            .replace("journey: act, how: max", "journey: acts, how: max")
+            .replace("how: top_mean, n: 2", "how: top_mean")
+            .replace("in: [VP, C-level]", "in: [VP, C-level], at_least: 3");
+        let model = parse_model(&text, "abm.yaml").unwrap();
+        let found: Vec<(String, String)> = crate::model::check::check(&model, None, None)
+            .into_iter()
+            .filter(|d| d.severity == crate::model::check::Severity::Error)
+            .map(|d| (d.at, d.message))
+            .collect();
+        let at: Vec<&str> = found.iter().map(|(a, _)| a.as_str()).collect();
+        assert!(
+            at.iter()
+                .any(|a| a.starts_with("accounts.journeys.account")),
+            "{found:?}"
+        );
+        assert!(at.contains(&"accounts.rollups.best.journey"), "{found:?}");
+        assert!(at.contains(&"accounts.rollups.top2.n"), "{found:?}");
+        assert!(
+            at.iter().any(|a| a.starts_with("accounts.roles.dm.when")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(_, m)| m.contains("no contact journey 'acts' (did you mean 'act'?)")),
+            "{found:?}"
+        );
+    }
+}

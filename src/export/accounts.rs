@@ -1,0 +1,180 @@
+//! The account level in SQL: the contacts' query, grouped by account, the accounts scored by
+//! the account model's own query, and joined back to the contacts.
+//!
+//! The query is four common table expressions around two whole queries of `export::sql`:
+//! `sw_contact` (the contact model's query, roles as hidden journeys, with the account column
+//! carried through as trimmed text), `sw_member` (per contact with an account: each score read
+//! by a roll-up in whole millionths, each threshold test and role as 0 or 1, each `top_mean`'s
+//! rank), `sw_rollup` (GROUP BY the account: each roll-up and role as text, the way the
+//! engine's account table holds them), `sw_account` (the account model's query over
+//! `sw_rollup`), then every contact row with its account's outputs (`account_*`), a contact
+//! without an account keeping NULLs there.
+//!
+//! Invariant, mirroring `engine::accounts`: sums are of integers (millionths), so they do not
+//! depend on the order a database adds rows in; each value is then the same one or two IEEE
+//! divisions, cast to text (each engine writes a double as text that reads back as exactly
+//! that double) and read again by the account model's query as the engine reads its table.
+
+use super::ExportError;
+use super::sql::{Source, SqlOptions, to_sql_carrying};
+use crate::engine::accounts::Plan;
+use crate::engine::output::output_columns;
+use crate::model::Model;
+use crate::model::accounts::How;
+use std::fmt::Write;
+
+/// The whole query (the caller has run the checks).
+pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
+    let Some(plan) = Plan::new(model) else {
+        return Err(ExportError::Unsupported {
+            at: "accounts".into(),
+            message: "the model has no accounts block".into(),
+        });
+    };
+    let a = plan.accounts;
+    let d = opts.dialect;
+    let contacts = to_sql_carrying(
+        &plan.contact_model,
+        opts,
+        std::slice::from_ref(&a.id_column),
+    )?;
+    let account_opts = SqlOptions {
+        dialect: d,
+        source: Source::Table("sw_rollup".into()),
+        id_column: Some("sw_account".into()),
+        allow_errors: true,
+        headers: None,
+        events: None,
+    };
+    let accounts = to_sql_carrying(&plan.account_model, &account_opts, &[])?;
+
+    let score = |journey: &str| d.ident(&format!("score_{journey}"), "a contact score");
+    let scale = d.float(crate::engine::output::SCORE_SCALE, "the score's rounding")?;
+    let count = format!("CAST(COUNT(*) AS {})", d.double_type());
+    let mut member = vec!["sw_carry0 AS sw_account".to_string()];
+    let mut rolled = vec!["sw_account".to_string()];
+    for (i, r) in a.rollups.iter().enumerate() {
+        let at = format!("accounts.rollups.{}", r.id);
+        let name = d.ident(&r.id, &at)?;
+        let Some(j) = r.journey.as_deref().filter(|_| r.how != How::Count) else {
+            rolled.push(format!("{} AS {name}", d.to_text("COUNT(*)")));
+            continue;
+        };
+        let s = score(j)?;
+        let m = format!("sw_m{i}");
+        let value = match r.how {
+            How::Count => "COUNT(*)".to_string(),
+            How::Max => d.int_over_double(&format!("MAX({m})"), &scale),
+            How::Sum => d.int_over_double(&format!("SUM({m})"), &scale),
+            How::Mean => format!(
+                "({} / {scale})",
+                d.int_over_double(&format!("SUM({m})"), &count)
+            ),
+            How::TopMean => {
+                let n = r.n.unwrap_or(1);
+                member.push(format!(
+                    "ROW_NUMBER() OVER (PARTITION BY sw_carry0 ORDER BY {s} DESC) AS sw_n{i}"
+                ));
+                format!(
+                    "({} / {scale})",
+                    d.int_over_double(
+                        &format!("SUM(CASE WHEN sw_n{i} <= {n} THEN {m} END)"),
+                        &format!("CAST(LEAST(COUNT(*), {n}) AS {})", d.double_type())
+                    )
+                )
+            }
+            How::CountAbove | How::ShareAbove => {
+                let t = d.float(r.at_least.unwrap_or(f64::INFINITY), &at)?;
+                member.push(format!("CASE WHEN {s} >= {t} THEN 1 ELSE 0 END AS sw_a{i}"));
+                if r.how == How::CountAbove {
+                    format!("SUM(sw_a{i})")
+                } else {
+                    d.int_over_double(&format!("SUM(sw_a{i})"), &count)
+                }
+            }
+        };
+        if matches!(r.how, How::Max | How::Sum | How::Mean | How::TopMean) {
+            // The score as written is FLOOR(s x 10^6 + 0.5) / 10^6: times 10^6 it is within an
+            // ulp of the whole number of millionths, which ROUND recovers exactly.
+            member.push(format!("CAST(ROUND({s} * {scale}) AS BIGINT) AS {m}"));
+        }
+        rolled.push(format!("{} AS {name}", d.to_text(&value)));
+    }
+    let engaged = match &a.engaged {
+        Some(e) => format!(
+            " AND {} >= {}",
+            score(&e.journey)?,
+            d.float(e.at_least, "accounts.engaged.at_least")?
+        ),
+        None => String::new(),
+    };
+    let hundred = d.float(100.0, "a role")?;
+    for (k, r) in a.roles.iter().enumerate() {
+        let held = score(&format!("{}{}", crate::model::accounts::ROLE_PREFIX, r.id))?;
+        member.push(format!(
+            "CASE WHEN {held} >= {hundred}{engaged} THEN 1 ELSE 0 END AS sw_r{k}"
+        ));
+        let name = d.ident(&r.id, &format!("accounts.roles.{}", r.id))?;
+        rolled.push(format!(
+            "CASE WHEN MAX(sw_r{k}) = 1 THEN 'true' ELSE 'false' END AS {name}"
+        ));
+    }
+
+    let mut q = String::new();
+    let _ = writeln!(
+        q,
+        "-- scorewright: accounts of model '{}' by column '{}', for {}",
+        model.name.replace(['\n', '\r'], " "),
+        a.id_column.replace(['\n', '\r'], " "),
+        d.name()
+    );
+    let indent = |text: &str| -> String {
+        text.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    };
+    let _ = write!(
+        q,
+        "WITH sw_contact AS (\n  SELECT * FROM (\n{}  ) AS sw_cq\n),\n",
+        indent(&contacts)
+    );
+    let _ = write!(
+        q,
+        "sw_member AS (\n  SELECT\n    {}\n  FROM sw_contact\n  WHERE sw_carry0 IS NOT NULL AND sw_carry0 <> ''\n),\n",
+        member.join(",\n    ")
+    );
+    let _ = write!(
+        q,
+        "sw_rollup AS (\n  SELECT\n    {}\n  FROM sw_member\n  GROUP BY sw_account\n),\n",
+        rolled.join(",\n    ")
+    );
+    let _ = write!(
+        q,
+        "sw_account AS (\n  SELECT * FROM (\n{}  ) AS sw_aq\n)\n",
+        indent(&accounts)
+    );
+    let id = d.ident(&opts.id_name(model), "the id column")?;
+    let mut out = vec![format!("c.{id}")];
+    for c in output_columns(model) {
+        out.push(format!(
+            "c.{}",
+            d.ident(&c, &format!("output column '{c}'"))?
+        ));
+    }
+    for c in output_columns(&plan.account_model) {
+        out.push(format!(
+            "a.{} AS {}",
+            d.ident(&c, &format!("output column '{c}'"))?,
+            d.ident(
+                &format!("account_{c}"),
+                &format!("output column 'account_{c}'")
+            )?
+        ));
+    }
+    let _ = write!(
+        q,
+        "SELECT\n  {}\nFROM sw_contact AS c\nLEFT JOIN sw_account AS a ON c.sw_carry0 = a.sw_account\n",
+        out.join(",\n  ")
+    );
+    Ok(q)
+}

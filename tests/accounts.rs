@@ -1,0 +1,328 @@
+//! Accounts (issue 19) as a user meets them through the binary: `score` with account columns on
+//! every contact, `score --accounts`, `explain --account`, `check` at the block's lines, and the
+//! bad input that stops or is reported. The model and contacts are `tests/fixtures/accounts.*`:
+//! eight contacts in three accounts and one without, every roll-up kind and two roles.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::cli::{bin, fixture, stderr, stdout, write};
+
+fn score(args: &[&str]) -> std::process::Output {
+    bin()
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.csv"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Scores by hand (visits 0 to 3 scale to 0..100; written to six decimals): 1 visit
+/// 33.333333, 2 visits 66.666667, 3 visits 100.
+/// Acme (a1 VP at 33.3 not engaged, a2 staff at 66.7 engaged, a3 staff at 0, a4 intern at 100):
+/// group 40 x 50% (user only) = 20; heat 30 x (50% x top2 83.3333335 / 100 + 50% x mean 50 /
+/// 100) = 20.000000025; reach 30 x (40% x share 0.5 + 20% x 2 of 2 + 20% x 200 of 200 + 10% x
+/// best 1 + 10% x 4 of 4) = 24: 64, hot. Beta (b1 c-level at 100, b2 unknown level at 33.3):
+/// 20 + 30 x 0.666666665 + 30 x 0.583333333 = 57.5, cold. Cobalt (c1 VP at 33.3, not engaged):
+/// 0 + 9.9999999 + 2.74999998 = 12.75, cold. n1 has no company: empty account columns.
+#[test]
+fn score_writes_account_columns_on_every_contact() {
+    let out = score(&["--only-results"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = "\
+id,score_act,rating,tier,handover,segment,action,route,account_score_account,account_rating,account_tier,account_handover,account_segment,account_action,account_route
+a1,33.333333,,,,,,,64,,hot,,rest,ads,marketing
+b1,100,,,,,,,57.5,,cold,,rest,ads,marketing
+a2,66.666667,,,,,,,64,,hot,,rest,ads,marketing
+a3,0,,,,,,,64,,hot,,rest,ads,marketing
+n1,100,,,,,,,,,,,,,
+b2,33.333333,,,,,,,57.5,,cold,,rest,ads,marketing
+c1,33.333333,,,,,,,12.75,,cold,,rest,ads,marketing
+a4,100,,,,,,,64,,hot,,rest,ads,marketing
+";
+    assert_eq!(stdout(&out), want);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "accounts.csv: 1 contact has no account (column 'company' blank; first at line 6): \
+             scored as contacts, with empty account columns"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("8 contacts scored in 3 accounts"), "{err}");
+}
+
+/// One row per account, in the order first seen: the contact count, each roll-up (Acme's mean
+/// is 200,000,000 millionths / 4 = 50; its top two 166,666,667 / 2 = 83.3333335), each role,
+/// then the account outputs.
+#[test]
+fn score_accounts_writes_one_row_per_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("accounts.out.csv");
+    let out = score(&["--accounts", "-o", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = "\
+account,contacts,size,best,avg,total,top2,hot,hot_share,dm,user,score_account,rating,tier,handover,segment,action,route
+Acme,4,4,100,50,200,83.3333335,2,0.5,false,true,64,,hot,,rest,ads,marketing
+Beta,2,2,100,66.6666665,133.333333,66.6666665,1,0.5,true,false,57.5,,cold,,rest,ads,marketing
+Cobalt,1,1,33.333333,33.333333,33.333333,33.333333,0,0,false,false,12.75,,cold,,rest,ads,marketing
+";
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), want);
+}
+
+#[test]
+fn explain_account_lists_its_contacts_and_roles() {
+    let out = bin()
+        .arg("explain")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.csv"))
+        .args(["--account", "Beta"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("account Beta (2 contacts in "), "{text}");
+    assert!(text.contains("\naccount: 57.5\n"), "{text}");
+    assert!(
+        text.contains("    dm = 'yes': attainment 1.00 x 20 = 20 points"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  id b1 (line 3): act 100; dm (engaged)\n  id b2 (line 7): act 33.333333; no role"
+        ),
+        "{text}"
+    );
+    let json = bin()
+        .arg("explain")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.csv"))
+        .args(["--account", "Acme", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["account"], "Acme");
+    assert_eq!(v["tier"], "hot");
+    let ids: Vec<&str> = v["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["a1", "a2", "a3", "a4"]);
+    assert_eq!(v["contacts"][0]["roles"][0], "dm");
+    assert_eq!(v["contacts"][0]["engaged"], false);
+}
+
+#[test]
+fn an_unknown_account_or_no_accounts_block_is_exit_2() {
+    let out = bin()
+        .arg("explain")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.csv"))
+        .args(["--account", "Nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no contact names account 'Nowhere' in column 'company'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("score")
+        .arg(fixture("engine.yaml"))
+        .arg(fixture("engine.csv"))
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--accounts needs an accounts: block in the model"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Accounts take two passes; a pipe can be read once, so it is refused rather than half read.
+#[test]
+fn accounts_refuse_contacts_that_can_be_read_only_once() {
+    let out = bin()
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg("/dev/stdin")
+        .write_stdin(std::fs::read_to_string(fixture("accounts.csv")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn contacts_without_the_account_column_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "c.csv", "id,visits,level\na,1,VP\n");
+    let out = bin()
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("has no column 'company', which the model's accounts.id_column names"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The account model is checked as any model, its findings at their line under `accounts`.
+#[test]
+fn check_places_account_errors_at_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("accounts.yaml"))
+        .unwrap()
+        .replace("journey: act, how: max", "journey: activity, how: max")
+        .replace("{ id: group, weight: 40,", "{ id: group, weight: 45,")
+        .replace("{ id: size, how: count }", "{ id: contacts, how: count }");
+    let model = write(dir.path(), "m.yaml", &text);
+    let out = bin().arg("check").arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line = |needle: &str| {
+        text.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle}:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("roll-up 'best'").contains(
+            "m.yaml:14:19: error: roll-up 'best': no contact journey 'activity' (at accounts.rollups.best.journey)"
+        ),
+        "{text}"
+    );
+    assert!(
+        line("touchpoint weights sum to 105%").contains("(at accounts.journeys.account"),
+        "{text}"
+    );
+    assert!(
+        line("'contacts' is the name of a column").contains("m.yaml:13:9: error: accounts: "),
+        "{text}"
+    );
+}
+
+/// The shipped example's accounts reach every account tier, grade and segment, as its
+/// contacts do theirs (`tests/examples.rs`).
+#[test]
+fn the_example_reaches_every_account_tier_grade_and_segment() {
+    let root = common::cli::root();
+    let out = bin()
+        .arg("score")
+        .arg(root.join("examples/abm-buying-group.yaml"))
+        .arg(root.join("examples/abm-buying-group.csv"))
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (tier, grade, segment) = (col("tier"), col("grade_fit"), col("segment"));
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows.records() {
+        let r = r.unwrap();
+        seen.insert(format!("tier {}", &r[tier]));
+        seen.insert(format!("grade {}", &r[grade]));
+        seen.insert(format!("segment {}", &r[segment]));
+    }
+    let want = [
+        "grade A",
+        "grade B",
+        "grade C",
+        "segment Buying group in",
+        "segment Missing a decision maker",
+        "segment Not yet",
+        "segment Too few contacts",
+        "tier cold",
+        "tier hot",
+        "tier warm",
+    ];
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), want);
+}
+
+/// `generate` for a model with accounts adds the account column: one account per ten contacts
+/// (200 for 2,000), most small and a few with dozens, and `score` reads it back.
+#[test]
+fn generate_makes_accounts_of_realistic_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("g.csv");
+    let root = common::cli::root();
+    let model = root.join("examples/abm-buying-group.yaml");
+    let out = bin()
+        .arg("generate")
+        .arg(&model)
+        .args(["-n", "2000", "--seed", "1", "-o"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "Account ID")
+        .expect("an Account ID column");
+    let mut sizes: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in reader.records() {
+        *sizes.entry(r.unwrap()[at].to_string()).or_default() += 1;
+    }
+    assert!(
+        sizes
+            .keys()
+            .all(|k| ("A000001"..="A000200").contains(&k.as_str()))
+    );
+    let mut n: Vec<usize> = sizes.values().copied().collect();
+    n.sort_unstable();
+    assert!(n.len() > 150, "{} accounts", n.len());
+    assert!(n[n.len() / 2] <= 8, "median {}", n[n.len() / 2]);
+    assert!(n[n.len() - 1] >= 30, "largest {}", n[n.len() - 1]);
+    let scored = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&csv)
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(scored.status.code(), Some(0), "{}", stderr(&scored));
+    assert_eq!(stdout(&scored).lines().count(), n.len() + 1);
+}
+
+/// The commands that do not read the account level yet say so, rather than leave it out
+/// without a word.
+#[test]
+fn commands_that_read_contacts_only_say_so() {
+    let out = bin()
+        .arg("diff")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "accounts.yaml: `diff` reads the contact level only; its accounts block is left out"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
