@@ -253,8 +253,7 @@ impl TextColumn {
         match (&self.codes, &other.codes) {
             (Codes::Plain, Codes::Plain) => {}
             (Codes::U8(_) | Codes::U16(_), Codes::U8(_) | Codes::U16(_)) => {
-                if let Some(joined) = self.joined(other) {
-                    *self = joined;
+                if self.join(other) {
                     return true;
                 }
                 if !self.expand() {
@@ -283,11 +282,14 @@ impl TextColumn {
         true
     }
 
-    /// Two dictionary columns as one, `None` when their distinct cells together pass
-    /// `DICTIONARY_MAX`.
-    fn joined(&self, other: &TextColumn) -> Option<TextColumn> {
-        let mine = self.dictionary()?;
-        let theirs = other.dictionary()?;
+    /// Appends a dictionary column to this one in place: the dictionaries merge (small), the
+    /// codes are extended where they are, so joining a file's blocks one after the other does
+    /// not copy the columns again at each block. False, with nothing changed, when their
+    /// distinct cells together pass `DICTIONARY_MAX`.
+    fn join(&mut self, other: &TextColumn) -> bool {
+        let (Some(mine), Some(theirs)) = (self.dictionary(), other.dictionary()) else {
+            return false;
+        };
         let mut seen = CellMap::default();
         let mut dict = TextColumn::new();
         for cell in mine.iter().chain(&theirs) {
@@ -297,26 +299,36 @@ impl TextColumn {
             }
         }
         if seen.len() > DICTIONARY_MAX {
-            return None;
+            return false;
         }
         let remap: Vec<u16> = theirs.iter().map(|c| seen[c] as u16).collect();
-        let mut codes: Vec<u16> = Vec::with_capacity(self.len() + other.len());
-        match &self.codes {
-            Codes::Plain => return None,
-            Codes::U8(c) => codes.extend(c.iter().map(|&c| u16::from(c))),
-            Codes::U16(c) => codes.extend_from_slice(c),
+        drop(seen);
+        let wide = dict.len() > 1 << 8;
+        let mut codes = std::mem::take(&mut self.codes);
+        if let (true, Codes::U8(c)) = (wide, &codes) {
+            codes = Codes::U16(c.iter().map(|&c| u16::from(c)).collect());
         }
-        match &other.codes {
-            Codes::Plain => return None,
-            Codes::U8(c) => codes.extend(c.iter().map(|&c| remap[usize::from(c)])),
-            Codes::U16(c) => codes.extend(c.iter().map(|&c| remap[usize::from(c)])),
+        match (&mut codes, &other.codes) {
+            (Codes::U8(mine), Codes::U8(c)) => {
+                mine.extend(c.iter().map(|&c| remap[usize::from(c)] as u8));
+            }
+            (Codes::U16(mine), Codes::U8(c)) => {
+                mine.extend(c.iter().map(|&c| remap[usize::from(c)]));
+            }
+            (Codes::U16(mine), Codes::U16(c)) => {
+                mine.extend(c.iter().map(|&c| remap[usize::from(c)]));
+            }
+            // A two-byte other means more than 256 distinct cells, so `wide` widened ours;
+            // neither column is plain here.
+            (Codes::U8(_), Codes::U16(_)) | (Codes::Plain, _) | (_, Codes::Plain) => {
+                self.codes = codes;
+                return false;
+            }
         }
-        dict.codes = if dict.len() <= 1 << 8 {
-            Codes::U8(codes.into_iter().map(|c| c as u8).collect())
-        } else {
-            Codes::U16(codes)
-        };
-        Some(dict)
+        self.data = dict.data;
+        self.offsets = dict.offsets;
+        self.codes = codes;
+        true
     }
 }
 
