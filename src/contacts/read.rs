@@ -560,6 +560,8 @@ fn read_line_limited(r: &mut Box<dyn BufRead + Send>, buf: &mut String) -> std::
 }
 
 /// Reads a whole contacts file into one table. A file with a header and no rows is an error.
+/// Columns with few distinct cells are held as dictionaries (`Table::compact`): the table is
+/// kept for as long as the designer is open.
 pub fn read_contacts(path: &Path) -> Result<Table, ContactsError> {
     read_contacts_and_footer(path).map(|(t, _)| t)
 }
@@ -574,7 +576,10 @@ pub fn read_contacts_and_footer(path: &Path) -> Result<(Table, Option<(u64, u64)
         return read_blocks(path, delimiter, r.headers());
     }
     match r.next_chunk(usize::MAX)? {
-        Some(t) => Ok((t, r.footer())),
+        Some(mut t) => {
+            t.compact();
+            Ok((t, r.footer()))
+        }
         None => Err(ContactsError::NotTabular {
             file: r.file.clone(),
             message: "has a header line but no rows".into(),
@@ -615,10 +620,13 @@ fn read_blocks(
                             Err(_) => break,
                         };
                         let Ok(block) = next else { break };
-                        out.push((
-                            block.seq,
-                            parse_block(&file, &block, delimiter, headers, &keep),
-                        ));
+                        // Compacted here, on the parsing threads: the blocks wait for each
+                        // other in their small form, and the join only merges dictionaries.
+                        let mut parsed = parse_block(&file, &block, delimiter, headers, &keep);
+                        if let Ok(t) = &mut parsed {
+                            t.compact();
+                        }
+                        out.push((block.seq, parsed));
                     }
                     out
                 })

@@ -240,6 +240,43 @@ fn read_column<'a, T: Copy>(
     out
 }
 
+/// A typed column read from a dictionary column: each distinct cell is read once (placeholder,
+/// parse, category key), then every row takes its cell's value by code. The counts in `q` are
+/// per row, as `read_column` counts them; the first unreadable cell is the first row holding
+/// one. `None` for a plain column.
+fn read_dictionary<T: Copy>(
+    col: &TextColumn,
+    lines: &[u64],
+    none: T,
+    mut parse: impl FnMut(&str) -> Option<T>,
+    missing: &Placeholders,
+    q: &mut FieldQuality,
+) -> Option<Vec<T>> {
+    let entries = col.dictionary()?;
+    let counts = col.code_counts()?;
+    let mut values = Vec::with_capacity(entries.len());
+    let mut bad = vec![false; entries.len()];
+    for (e, s) in entries.iter().enumerate() {
+        values.push(if missing.is_missing(s) {
+            q.missing += counts[e];
+            none
+        } else if let Some(v) = parse(s) {
+            v
+        } else {
+            q.unreadable += counts[e];
+            bad[e] = counts[e] > 0;
+            none
+        });
+    }
+    if q.unreadable > 0
+        && let Some(row) = col.first_row_where(|e| bad[e])
+    {
+        let line = lines.get(row).copied().unwrap_or(0);
+        q.first_unreadable = Some((line, col.get(row).to_string()));
+    }
+    col.map_codes(&values)
+}
+
 /// Reads a field's column of a table into typed values.
 pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
     let column = field.column();
@@ -268,6 +305,9 @@ pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
         }
     };
     let missing = &Placeholders::new(&field.missing);
+    if !absent && let Some(typed) = typed_by_dictionary(col, &table.lines, field, missing, &mut q) {
+        return (typed, q);
+    }
     let typed = match field.kind {
         FieldKind::Number => Typed::Number(read_column(
             n,
@@ -338,6 +378,69 @@ pub fn typed(table: &Table, field: &Field) -> (Typed, FieldQuality) {
         }
     };
     (typed, q)
+}
+
+/// `typed` for a dictionary column; `None` for a plain one.
+fn typed_by_dictionary(
+    col: &TextColumn,
+    lines: &[u64],
+    field: &Field,
+    missing: &Placeholders,
+    q: &mut FieldQuality,
+) -> Option<Typed> {
+    Some(match field.kind {
+        FieldKind::Number => Typed::Number(read_dictionary(
+            col,
+            lines,
+            f64::NAN,
+            parse_number,
+            missing,
+            q,
+        )?),
+        FieldKind::Boolean => Typed::Bool(read_dictionary(
+            col,
+            lines,
+            BOOL_MISSING,
+            |s| parse_bool(s).map(u8::from),
+            missing,
+            q,
+        )?),
+        FieldKind::Date => Typed::Date(read_dictionary(
+            col,
+            lines,
+            DATE_MISSING,
+            |s| Date::parse(s).map(|d| d.0),
+            missing,
+            q,
+        )?),
+        FieldKind::Category | FieldKind::Text => {
+            // Distinct cells come in the order rows first show them, so labels get the codes
+            // the row-by-row reading gives them, and each label is its first cell, trimmed.
+            let mut labels = Vec::new();
+            let mut keys = Vec::new();
+            let mut by_key: HashMap<String, u32> = HashMap::new();
+            let codes = read_dictionary(
+                col,
+                lines,
+                CODE_MISSING,
+                |s| {
+                    let k = category_key(s);
+                    Some(*by_key.entry(k.clone()).or_insert_with(|| {
+                        labels.push(trim(s).to_string());
+                        keys.push(k);
+                        (labels.len() - 1) as u32
+                    }))
+                },
+                missing,
+                q,
+            )?;
+            Typed::Category {
+                codes,
+                labels,
+                keys,
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -443,5 +546,97 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert!(t.is_missing(0) && t.is_missing(1));
         assert!(q.describe("t.csv").unwrap().contains("has no such column"));
+    }
+
+    /// Cells that try every branch of typing: blanks, placeholders in any case and with white
+    /// space, numbers, booleans, dates, unreadable text, case-folded and non-ASCII categories.
+    fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            proptest::sample::select(vec![
+                "",
+                " ",
+                "Select",
+                " select",
+                "SELECT ",
+                "N/A",
+                "n/a",
+                "-",
+                "Google",
+                " google ",
+                "GOOGLE",
+                "École",
+                "école",
+                "ÉCOLE",
+                "\u{212A}",
+                "k",
+                "ß",
+                "3",
+                " 2.5 ",
+                "1e3",
+                "abc",
+                "inf",
+                "-0",
+                "yes",
+                "No",
+                "Y",
+                "0",
+                "TRUE",
+                "2026-11-01",
+                " 2026-01-31 ",
+                "2026-02-30",
+                "\u{2003}x\u{2003}",
+                "x",
+            ])
+            .prop_map(str::to_string),
+            "[a-cA-Cé0-9 .-]{0,3}",
+        ]
+    }
+
+    proptest::proptest! {
+        /// A dictionary column types to exactly what the plain column does, its quality counts
+        /// and first unreadable cell included, for every field kind, whether the table was
+        /// compacted in one piece or in two joined ones.
+        #[test]
+        fn a_dictionary_column_types_as_the_text_column(
+            cells in proptest::collection::vec(cell(), 1..80),
+            placeholders in proptest::collection::vec(cell(), 0..3),
+            cut in 0usize..80,
+        ) {
+            let plain = table("c", &cells.iter().map(String::as_str).collect::<Vec<_>>());
+            let mut whole = plain.clone();
+            whole.compact();
+            proptest::prop_assert!(whole.columns[0].dictionary().is_some());
+            let cut = cut.min(cells.len());
+            let mut joined = plain.clone();
+            joined.columns[0] = {
+                let mut a = TextColumn::new();
+                let mut b = TextColumn::new();
+                cells[..cut].iter().for_each(|c| { a.push(c); });
+                cells[cut..].iter().for_each(|c| { b.push(c); });
+                a.compact();
+                b.compact();
+                proptest::prop_assert!(a.append(&b));
+                a
+            };
+            for kind in [FieldKind::Number, FieldKind::Boolean, FieldKind::Date, FieldKind::Category, FieldKind::Text] {
+                let mut f = Field::new("c", kind);
+                f.missing = placeholders.clone();
+                let want = typed(&plain, &f);
+                // NaN is not equal to itself: compare numbers by their bits.
+                let bits = |t: &Typed| match t {
+                    Typed::Number(v) => Typed::Date(v.iter().map(|x| x.to_bits() as i32 ^ (x.to_bits() >> 32) as i32).collect()),
+                    other => other.clone(),
+                };
+                for t in [&whole, &joined] {
+                    let got = typed(t, &f);
+                    proptest::prop_assert_eq!(bits(&got.0), bits(&want.0));
+                    if let (Typed::Number(a), Typed::Number(b)) = (&got.0, &want.0) {
+                        proptest::prop_assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+                    }
+                    proptest::prop_assert_eq!(&got.1, &want.1);
+                }
+            }
+        }
     }
 }
