@@ -513,3 +513,100 @@ fn the_cdnow_example_backtests_as_the_readme_says() {
         assert!(text.contains(line), "{line}\n{text}");
     }
 }
+
+/// The designer previews a model with events as `score` scores it: the event fields attached
+/// to the contacts file the model names, and, for a model without one, the contacts of the
+/// log (they showed as missing values, every score 0).
+#[test]
+fn the_designer_previews_event_fields_as_score_does() {
+    use scorewright::tui::App;
+    let dir = tempfile::tempdir().unwrap();
+    for model_path in [fixture("events.yaml"), without_contacts(dir.path())] {
+        let file = scorewright::model::read_model(&model_path).unwrap();
+        let contacts = file
+            .model
+            .contacts
+            .as_ref()
+            .map(|c| model_path.parent().unwrap().join(c));
+        let mut app = App::from_file(file).with_contacts(contacts);
+        app.settle(std::time::Duration::from_secs(60));
+        let p = app.preview.as_ref().expect("a preview");
+        let r = p.result.as_ref().expect("scores");
+        let out = bin()
+            .arg("score")
+            .arg(&model_path)
+            .arg("--only-results")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(p.table.rows(), rows.len(), "{}", model_path.display());
+        let mut nonzero = 0;
+        for (i, row) in rows.iter().enumerate() {
+            let cells: Vec<&str> = row.split(',').collect();
+            assert_eq!(cells[0], p.cell(i, scorewright::tui::preview::Col::Id));
+            for (j, journey) in r.model.journeys.iter().enumerate() {
+                let at = header
+                    .iter()
+                    .position(|h| *h == format!("score_{}", journey.id))
+                    .unwrap();
+                let want: f64 = cells[at].parse().unwrap();
+                let shown = scorewright::engine::output::shown_score(r.scored.scores[j][i]);
+                assert_eq!(
+                    shown,
+                    want,
+                    "{} row {i} {}",
+                    model_path.display(),
+                    journey.id
+                );
+                nonzero += usize::from(want != 0.0);
+            }
+        }
+        assert!(
+            nonzero >= 8,
+            "the event fields reached the preview: {nonzero}"
+        );
+    }
+}
+
+/// An event log in Parquet (written by DuckDB from the fixture's CSV, every column text) gives
+/// the same scores as the CSV: the log is read by the contacts reader, which reads Parquet.
+#[test]
+fn an_event_log_in_parquet_scores_as_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_model = without_contacts(dir.path());
+    let parquet = dir.path().join("events-log.parquet");
+    let out = std::process::Command::new("duckdb")
+        .arg("-c")
+        .arg(format!(
+            "COPY (SELECT * FROM read_csv('{}', all_varchar = true)) TO '{}' (FORMAT parquet)",
+            fixture("events-log.csv").display(),
+            parquet.display()
+        ))
+        .output()
+        .expect("duckdb is installed (bash .ci/install-engines)");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv_model).unwrap();
+    let log = fixture("events-log.csv").display().to_string();
+    let parquet_model = write(
+        dir.path(),
+        "parquet.yaml",
+        &text.replace(&log, &parquet.display().to_string()),
+    );
+    let score = |m: &std::path::Path| {
+        let out = bin()
+            .arg("score")
+            .arg(m)
+            .arg("--only-results")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let from_csv = score(&csv_model);
+    assert_eq!(from_csv.lines().count(), 5, "{from_csv}");
+    assert_eq!(score(&parquet_model), from_csv);
+}

@@ -116,15 +116,7 @@ impl Contacts {
     }
 }
 
-/// The id column of contacts read from the log: the model's `id_column`, else the log's
-/// contact column.
-pub fn id_column_of_log(model: &Model) -> String {
-    model
-        .id_column
-        .clone()
-        .or_else(|| model.events.as_ref().map(|e| e.contact_column.clone()))
-        .unwrap_or_else(|| "id".into())
-}
+pub use crate::engine::events::id_column_of_log;
 
 /// Writes the log's report to standard error.
 pub fn report(log: Option<&EventLog>) {

@@ -192,6 +192,29 @@ pub struct EventLog {
     pub report: EventReport,
 }
 
+/// The id column of contacts read from the log: the model's `id_column`, else the log's
+/// contact column.
+pub fn id_column_of_log(model: &Model) -> String {
+    model
+        .id_column
+        .clone()
+        .or_else(|| model.events.as_ref().map(|e| e.contact_column.clone()))
+        .unwrap_or_else(|| "id".into())
+}
+
+/// For the designer, which previews a model as the commands score it: the log of a model with
+/// `events:`, read as of its `as_of`, or `None` for a model without one. The log's report is
+/// not kept: the commands print it, the designer shows the fields' values.
+pub fn preview_log(model: &Model, model_path: &Path) -> Result<Option<EventLog>, String> {
+    let Some(path) = events_path(model, model_path) else {
+        return Ok(None);
+    };
+    let as_of = model.as_of.unwrap_or_else(Date::today);
+    EventLog::read(model, &path, as_of)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 /// The events file of a model, resolved against the model's folder.
 pub fn events_path(model: &Model, model_path: &Path) -> Option<PathBuf> {
     let ev = model.events.as_ref()?;
@@ -552,6 +575,13 @@ impl EventLog {
 
     /// Adds (or replaces) a column per event field to `table`, read by the contact id in
     /// `id_column`, and marks in `found` (one flag per contact of the log) those it has.
+    /// `attach`, for a table whose contacts the log need not all find (the designer's).
+    pub fn attach_to(&self, model: &Model, table: &mut Table) {
+        let id = crate::engine::output::id_column(model, &table.headers);
+        let mut found = vec![false; self.ids.len()];
+        self.attach(table, &id, &mut found);
+    }
+
     pub fn attach(&self, table: &mut Table, id_column: &str, found: &mut [bool]) {
         let n = table.rows();
         let ids: Vec<&str> = match table.column(id_column) {

@@ -32,6 +32,23 @@ impl App {
                 let read = read_contacts(&p).map_err(|e| e.to_string());
                 let _ = self.contacts_read(p, read, false);
             }
+            None if self.model.events.is_some() => {
+                // No contacts file: the contacts of the event log, as `score` reads them.
+                match crate::engine::events::preview_log(&self.model, &self.path) {
+                    Ok(Some(log)) => {
+                        let id = crate::engine::events::id_column_of_log(&self.model);
+                        let mut table = log.contacts(&id);
+                        log.attach_to(&self.model, &mut table);
+                        self.install_preview(log.report.file.clone(), table);
+                    }
+                    Ok(None) => self.preview = None,
+                    Err(e) => {
+                        self.preview = None;
+                        self.preview_error = Some(e.clone());
+                        self.say(Tone::Error, e);
+                    }
+                }
+            }
             None if !self.model.samples.is_empty() => {
                 let table = Table::from_maps("samples", &self.model.samples);
                 self.install_preview("the model's samples".into(), table);
@@ -56,6 +73,13 @@ impl App {
         read: Result<Table, String>,
         opened: bool,
     ) -> Result<(), String> {
+        // Event fields come from the model's event log, as `score` attaches them.
+        let read = read.and_then(|mut t| {
+            if let Some(log) = crate::engine::events::preview_log(&self.model, &self.path)? {
+                log.attach_to(&self.model, &mut t);
+            }
+            Ok(t)
+        });
         match read {
             Ok(table) => {
                 let rows = table.rows();
