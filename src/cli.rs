@@ -39,11 +39,16 @@ use std::process::ExitCode;
     version,
     about = "Design lead- and customer-scoring models with marketing and sales, check them, and score contacts.",
     long_about = "Design lead- and customer-scoring models with marketing and sales, check them, and score contacts.\n\nWith no command, opens the designer on the built-in example.",
-    after_help = "Examples:\n  scorewright                                  open the designer on the built-in example\n  scorewright new model.yaml --template lead-fit-activity\n  scorewright check model.yaml\n  scorewright score model.yaml contacts.csv -o scored.csv"
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  scorewright                                  open the designer on the built-in example\n  scorewright model.yaml                       open a model in the designer (as `edit`)\n  scorewright new model.yaml --template lead-fit-activity\n  scorewright check model.yaml\n  scorewright score model.yaml contacts.csv -o scored.csv"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A model file to open in the designer, as `scorewright edit MODEL` does: an existing
+    /// file, or a new name ending in `.yaml` or `.yml`.
+    #[arg(value_name = "MODEL")]
+    pub model: Option<std::path::PathBuf>,
     /// The sheet to read when the contacts are a spreadsheet (XLSX, XLS, XLSB, ODS; default:
     /// the first sheet). Taken by every command that reads contacts, and by the designer.
     #[arg(long, global = true, value_name = "NAME")]
@@ -161,6 +166,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether a path is named as a model file is (`.yaml` or `.yml`).
+fn is_model_name(p: &std::path::Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
 /// Whether an error comes from writing to a pipe whose reader has gone, however it was
 /// wrapped (the CSV writer keeps the I/O error inside its own, without a source).
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -177,7 +188,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         crate::contacts::read::choose_sheet(s);
     }
     match cli.command {
-        None => open_builtin(),
+        None => match cli.model {
+            None => open_builtin(),
+            Some(m) if m.is_file() || is_model_name(&m) => crate::tui::edit(&m, None),
+            Some(m) => {
+                // Most likely a mistyped command: never start a new model named like one.
+                eprintln!(
+                    "scorewright: '{}' is neither a command nor a model file (run `scorewright --help` for the commands; `scorewright edit FILE` starts a new model)",
+                    crate::printable::printable(&m.display().to_string())
+                );
+                Ok(ExitCode::from(2))
+            }
+        },
         Some(Command::Edit(a)) => crate::tui::edit(&a.model, a.contacts),
         Some(Command::Check(a)) => check::run(a),
         Some(Command::Score(a)) => score::run(a),

@@ -2241,3 +2241,22 @@ tiers:
         stdout(&duck)
     );
 }
+
+/// A word that is neither a command nor a model file (a mistyped command) is refused, exit 2,
+/// and no model is started under that name; a new name ending in `.yaml` would open the
+/// designer's template picker, as `edit` does.
+#[test]
+fn a_mistyped_command_is_refused_and_starts_no_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin().current_dir(dir.path()).arg("scroe").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'scroe' is neither a command nor a model file"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A subcommand still wins over a model name.
+    let out = bin().args(["check", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -145,3 +145,25 @@ fn a_composites_part_weight_is_nudged_in_the_tree_and_saved() {
         );
     assert_eq!(saved, want);
 }
+
+/// `scorewright MODEL`, the way a newcomer types it, opens the model in the designer as
+/// `scorewright edit MODEL` does (it said "unrecognized subcommand").
+#[test]
+fn a_model_named_without_edit_opens_in_the_designer() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.yaml");
+    std::fs::write(&model, MODEL).unwrap();
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    let tmux = Tmux::scorewright(
+        "bare",
+        &config,
+        None,
+        &[&model],
+        (100, 30),
+        Duration::from_secs(20),
+    );
+    let screen = tmux.wait_for("Visits the site");
+    assert!(screen.contains("model.yaml"), "{screen}");
+    tmux.keys(&["q"]);
+}

@@ -65,6 +65,18 @@ impl Tmux {
         size: (u16, u16),
         patience: Duration,
     ) -> Tmux {
+        Tmux::scorewright(name, config, Some("edit"), args, size, patience)
+    }
+
+    /// Starts `scorewright [COMMAND] ARGS` as `designer` starts `edit`.
+    pub fn scorewright(
+        name: &str,
+        config: &Path,
+        command_word: Option<&str>,
+        args: &[&Path],
+        size: (u16, u16),
+        patience: Duration,
+    ) -> Tmux {
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
             "tmux is not installed: run .ci/install-engines"
@@ -75,11 +87,15 @@ impl Tmux {
             patience,
         };
         let mut command = format!(
-            "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {} edit",
+            "env SCOREWRIGHT_CONFIG_DIR={} SCOREWRIGHT_DATA_DIR={} NO_COLOR=1 {}",
             quote(config),
             quote(config),
             quote(Path::new(env!("CARGO_BIN_EXE_scorewright"))),
         );
+        if let Some(word) = command_word {
+            command.push(' ');
+            command.push_str(word);
+        }
         for a in args {
             command.push(' ');
             command.push_str(&quote(a));
