@@ -610,3 +610,26 @@ fn an_event_log_in_parquet_scores_as_the_csv() {
     assert_eq!(from_csv.lines().count(), 5, "{from_csv}");
     assert_eq!(score(&parquet_model), from_csv);
 }
+
+/// `report` reads the log as `backtest` does: the CDNOW example, which has no contacts file,
+/// gets its pictures and its back-test (the outcome is an event) from the log's customers.
+#[test]
+fn the_report_of_a_model_with_events_has_its_back_test() {
+    let model = common::cli::root().join("examples/cdnow-repeat.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("cdnow.html");
+    let out = bin()
+        .arg("report")
+        .arg(&model)
+        .arg("-o")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("AUC 0.770"), "no back-test in the report");
+    assert!(
+        html.contains("23,570") || html.contains("23570"),
+        "the log's customers"
+    );
+}

@@ -38,15 +38,21 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut inputs = vec![a.model.as_path()];
     inputs.extend(contacts_path.as_deref());
     super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
-    let table = match &contacts_path {
-        Some(p) => match crate::contacts::read_contacts(p) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("{e}");
-                return Ok(ExitCode::from(2));
-            }
-        },
-        None => None,
+    let table = if file.model.events.is_some() {
+        // Event fields (and an outcome event) come from the log, as `backtest` reads them; a
+        // model without contacts pictures the log's contacts.
+        Some(super::events::load(&file, contacts_path.as_deref())?.0)
+    } else {
+        match &contacts_path {
+            Some(p) => match crate::contacts::read_contacts(p) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            },
+            None => None,
+        }
     };
     let outcome = a
         .outcome
