@@ -23,14 +23,7 @@ pub fn apply_as_of(model: &mut Model, as_of: Option<Date>) {
 /// The model's event log, aggregated as of the model's `as_of` (else today), or `None` when
 /// the model names none. An unreadable log is exit code 2.
 pub fn read_log(file: &ModelFile) -> anyhow::Result<Option<EventLog>> {
-    let model = &file.model;
-    let Some(path) = crate::engine::events::events_path(model, &file.path) else {
-        return Ok(None);
-    };
-    let as_of = model.as_of.unwrap_or_else(Date::today);
-    EventLog::read(model, &path, as_of)
-        .map(Some)
-        .map_err(super::unreadable)
+    crate::engine::events::read_model_log(&file.model, &file.path).map_err(super::unreadable)
 }
 
 /// The contacts a command reads: the file given, else (for a model with events and no

@@ -169,19 +169,7 @@ pub fn run(mut a: Args) -> anyhow::Result<ExitCode> {
     );
     progress.finish_and_clear();
     let (rows, quality, bad_utf8, (long_rows, short_rows), (skipped, first_skipped, footer)) =
-        match result {
-            Ok(r) => r,
-            Err(e) => {
-                if let Some(t) = &tmp {
-                    let _ = std::fs::remove_file(t);
-                }
-                return Err(e);
-            }
-        };
-    if let (Some(t), Some(out)) = (&tmp, &a.output) {
-        std::fs::rename(t, out)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
-    }
+        finish_output(result, tmp.as_deref(), a.output.as_deref())?;
     if let Some(log) = &mut log {
         log.count_unknown(&found.lock().map(|f| f.clone()).unwrap_or_default());
     }
@@ -271,6 +259,29 @@ pub(super) fn open_output(
             None,
         ),
     })
+}
+
+/// Ends what `open_output` began: on success the temporary file is renamed into place; on
+/// failure it is removed and the error returned, so a failed run leaves no half file.
+pub(super) fn finish_output<T>(
+    result: anyhow::Result<T>,
+    tmp: Option<&std::path::Path>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<T> {
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => {
+            if let Some(t) = tmp {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(e);
+        }
+    };
+    if let (Some(t), Some(out)) = (tmp, output) {
+        std::fs::rename(t, out)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
+    }
+    Ok(value)
 }
 
 /// What the writer saw: as `StreamResult`, less the lines skipped.

@@ -8,7 +8,7 @@
 //! be read only once (standard input, a pipe) is refused: there is no second pass to make.
 //! With `--accounts`, pass 2 is left out and one row is written per account instead.
 
-use super::score::{Args, OutFormat, open_output};
+use super::score::{Args, OutFormat, finish_output, open_output};
 use crate::contacts::{ContactsReader, FieldQuality};
 use crate::engine::accounts::{Book, Plan, ScoredAccounts, account_of};
 use crate::engine::output::{output_columns, output_row_into};
@@ -98,16 +98,7 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     }
     .and_then(|()| sink.flush().map_err(anyhow::Error::from));
     drop(sink);
-    if let Err(e) = written {
-        if let Some(t) = &tmp {
-            let _ = std::fs::remove_file(t);
-        }
-        return Err(e);
-    }
-    if let (Some(t), Some(out)) = (&tmp, &a.output) {
-        std::fs::rename(t, out)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write it: {e}", out.display()))?;
-    }
+    finish_output(written, tmp.as_deref(), a.output.as_deref())?;
 
     for q in &quality {
         if let Some(line) = q.describe(&name) {

@@ -202,17 +202,14 @@ pub fn id_column_of_log(model: &Model) -> String {
         .unwrap_or_else(|| "id".into())
 }
 
-/// For the designer, which previews a model as the commands score it: the log of a model with
-/// `events:`, read as of its `as_of`, or `None` for a model without one. The log's report is
-/// not kept: the commands print it, the designer shows the fields' values.
-pub fn preview_log(model: &Model, model_path: &Path) -> Result<Option<EventLog>, String> {
+/// The log of a model with `events:`, read as of its `as_of` (today without one); `None` for a
+/// model without one. Every command and the designer read the log through this.
+pub fn read_model_log(model: &Model, model_path: &Path) -> Result<Option<EventLog>, EventsError> {
     let Some(path) = events_path(model, model_path) else {
         return Ok(None);
     };
     let as_of = model.as_of.unwrap_or_else(Date::today);
-    EventLog::read(model, &path, as_of)
-        .map(Some)
-        .map_err(|e| e.to_string())
+    EventLog::read(model, &path, as_of).map(Some)
 }
 
 /// The events file of a model, resolved against the model's folder.

@@ -384,31 +384,22 @@ impl<'a> Writer<'a> {
         let id = d.ident(&id_name, "the id column")?;
         let mut cols: Vec<Col> = vec![("sw_id".into(), SqlExpr::Source(id_name.clone()))];
         let ws = SqlExpr::col("sw_ws.sw_ws", SqlType::Text);
+        // A source column as trimmed text; NULL when the table lacks it.
+        let text = |c: &str| match self.resolve(c) {
+            Some(name) => SqlExpr::call(
+                SqlFunc::Trim,
+                vec![
+                    call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
+                    ws.clone(),
+                ],
+            ),
+            None => SqlExpr::Null(SqlType::Text),
+        };
         for (i, c) in self.columns.iter().enumerate() {
-            let text = match self.resolve(c) {
-                Some(name) => SqlExpr::call(
-                    SqlFunc::Trim,
-                    vec![
-                        call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
-                        ws.clone(),
-                    ],
-                ),
-                None => SqlExpr::Null(SqlType::Text),
-            };
-            cols.push((format!("sw_c{i}"), text));
+            cols.push((format!("sw_c{i}"), text(c)));
         }
         for (k, c) in self.carry.iter().enumerate() {
-            let text = match self.resolve(c) {
-                Some(name) => SqlExpr::call(
-                    SqlFunc::Trim,
-                    vec![
-                        call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
-                        ws.clone(),
-                    ],
-                ),
-                None => SqlExpr::Null(SqlType::Text),
-            };
-            cols.push((format!("sw_carry{k}"), text));
+            cols.push((format!("sw_carry{k}"), text(c)));
         }
         // The characters that `str::trim` removes, written once.
         let _ = write!(q, "sw_ws AS (\n  SELECT {} AS sw_ws\n),\n", d.whitespace());

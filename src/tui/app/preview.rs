@@ -34,7 +34,7 @@ impl App {
             }
             None if self.model.events.is_some() => {
                 // No contacts file: the contacts of the event log, as `score` reads them.
-                match crate::engine::events::preview_log(&self.model, &self.path) {
+                match crate::engine::events::read_model_log(&self.model, &self.path) {
                     Ok(Some(log)) => {
                         let id = crate::engine::events::id_column_of_log(&self.model);
                         let mut table = log.contacts(&id);
@@ -43,6 +43,7 @@ impl App {
                     }
                     Ok(None) => self.preview = None,
                     Err(e) => {
+                        let e = e.to_string();
                         self.preview = None;
                         self.preview_error = Some(e.clone());
                         self.say(Tone::Error, e);
@@ -75,7 +76,9 @@ impl App {
     ) -> Result<(), String> {
         // Event fields come from the model's event log, as `score` attaches them.
         let read = read.and_then(|mut t| {
-            if let Some(log) = crate::engine::events::preview_log(&self.model, &self.path)? {
+            if let Some(log) = crate::engine::events::read_model_log(&self.model, &self.path)
+                .map_err(|e| e.to_string())?
+            {
                 log.attach_to(&self.model, &mut t);
             }
             Ok(t)
