@@ -326,3 +326,23 @@ fn commands_that_read_contacts_only_say_so() {
         stderr(&out)
     );
 }
+
+/// `--reasons` on a model with accounts is refused, exit 2, nothing written: it was dropped
+/// without a word (exit 0, no `reasons` column).
+#[test]
+fn reasons_on_a_model_with_accounts_are_refused_not_dropped() {
+    let out = bin()
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg(fixture("accounts.csv"))
+        .arg("--reasons")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--reasons is not written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}

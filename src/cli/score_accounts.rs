@@ -46,6 +46,14 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
                 .into(),
         );
     }
+    if a.reasons {
+        // Said, not dropped: the column would otherwise be missing from an exit-0 run.
+        return refuse(
+            "--reasons is not written for a model with accounts yet (as `export --reasons` \
+             refuses it): score without --reasons"
+                .into(),
+        );
+    }
     if !std::fs::metadata(contacts).is_ok_and(|m| m.is_file()) {
         return refuse(
             "not a regular file: a model with accounts reads the contacts twice (once to roll \
