@@ -54,6 +54,77 @@ a4,100,,,,,,,64,,hot,,rest,ads,marketing
     assert!(err.contains("8 contacts scored in 3 accounts"), "{err}");
 }
 
+/// One pass: in chunks of two rows, each contact's row (its own cells, quoted as CSV quotes
+/// them, and its outputs) waits in a spill file under TMPDIR until its account is scored, and
+/// the spill is gone afterwards. By hand (visits 0 to 3 scale to 0..100): "Acme, Inc." has a1
+/// (VP, 33.333333, not engaged) and a2 (staff, 100, engaged): size 2, best 100, avg and top2
+/// (33,333,333 + 100,000,000) / 2 millionths = 66.6666665, total 133.333333, hot 1, share 0.5,
+/// user only: group 40 x 50% = 20, heat 30 x 0.666666665 = 19.99999995, reach 30 x (0.4 x 0.5
+/// + 0.2 x 1/2 + 0.2 x 133.333333/200 + 0.1 x 1 + 0.1 x 2/4) = 17.49999999: 57.49999994,
+/// written 57.5, cold. Beta has b1 (c-level, 66.666667, engaged): dm only: 20 + 30 x
+/// 0.66666667 + 30 x (0.4 + 0.1 + 0.2 x 66.666667/200 + 0.1 x 0.66666667 + 0.1 x 1/4) =
+/// 20 + 20.0000001 + 19.75000002 = 59.75000012, written 59.75, cold.
+#[test]
+fn score_writes_every_row_from_one_pass_and_leaves_no_spill() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let contacts = write(
+        dir.path(),
+        "c.csv",
+        "id,company,visits,level,note\n\
+         a1,\"Acme, Inc.\",1,VP,\"said \"\"hi\"\"\"\n\
+         a2,\"Acme, Inc.\",3,Staff,\n\
+         b1,Beta,2,C-level,x\n\
+         n1,,0,VP,\n",
+    );
+    let out = bin()
+        .env("TMPDIR", tmp.path())
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg(&contacts)
+        .args(["--chunk", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let none = ",".repeat(6);
+    let want = format!(
+        "id,company,visits,level,note,score_act,rating,tier,handover,segment,action,route,\
+         account_score_account,account_rating,account_tier,account_handover,account_segment,\
+         account_action,account_route\n\
+         a1,\"Acme, Inc.\",1,VP,\"said \"\"hi\"\"\",33.333333{none},57.5,,cold,,rest,ads,marketing\n\
+         a2,\"Acme, Inc.\",3,Staff,,100{none},57.5,,cold,,rest,ads,marketing\n\
+         b1,Beta,2,C-level,x,66.666667{none},59.75,,cold,,rest,ads,marketing\n\
+         n1,,0,VP,,0{none},{none}\n"
+    );
+    assert_eq!(stdout(&out), want);
+    assert!(
+        stderr(&out).contains("4 contacts scored in 2 accounts"),
+        "{}",
+        stderr(&out)
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "the spill is removed: {left:?}");
+
+    // Numbered rows (`#row`) count on across chunks.
+    let model = std::fs::read_to_string(fixture("accounts.yaml"))
+        .unwrap()
+        .replacen("name: accounts\n", "name: accounts\nid_column: \"#row\"\n", 1);
+    let model = write(dir.path(), "m.yaml", &model);
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .args(["--chunk", "3", "--only-results"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(first, ["#row", "1", "2", "3", "4"]);
+}
+
 /// One row per account, in the order first seen: the contact count, each roll-up (Acme's mean
 /// is 200,000,000 millionths / 4 = 50; its top two 166,666,667 / 2 = 83.3333335), each role,
 /// then the account outputs.
@@ -146,7 +217,8 @@ fn an_unknown_account_or_no_accounts_block_is_exit_2() {
     );
 }
 
-/// Accounts take two passes; a pipe can be read once, so it is refused rather than half read.
+/// A pipe can be read once, and contacts are sniffed then read from the start: refused, with
+/// nothing written, rather than half read.
 #[test]
 fn accounts_refuse_contacts_that_can_be_read_only_once() {
     let out = bin()

@@ -1,24 +1,27 @@
-//! `scorewright score` for a model with accounts: two passes over the contacts file.
+//! `scorewright score` for a model with accounts: one pass over the contacts file, then the
+//! rows written from a spill.
 //!
-//! Pass 1 reads the file in chunks, scores each chunk and adds it to the account book
+//! The contacts are read in chunks; each chunk is scored once and added to the account book
 //! (`engine::accounts::Book`: per account, its contact count, one number per roll-up, the `n`
-//! best scores of a `top_mean`, one flag per role), then scores the accounts. Pass 2 reads the
-//! file again and writes each contact with its own outputs and its account's (`account_*`).
-//! Memory is bounded by the number of accounts and one chunk, not by the file. A file that can
-//! be read only once (standard input, a pipe) is refused: there is no second pass to make.
-//! With `--accounts`, pass 2 is left out and one row is written per account instead.
+//! best scores of a `top_mean`, one flag per role), and each contact's row as far as it is
+//! known (its own cells and outputs, as CSV) goes to a spill file with its account's index.
+//! Then the accounts are scored, and the spill is read back in order, each row completed with
+//! its account's columns (`account_*`). An account's outputs are only known once every contact
+//! has been read, which is why the rows wait; they wait on disk, not in memory, so memory is
+//! bounded by the number of accounts and one chunk, not by the file. With `--accounts` there is
+//! no spill: one row is written per account.
+//!
+//! A file that can be read only once (standard input, a pipe) is refused, as `ContactsReader`
+//! sniffs a file's format and seeks back.
 
 use super::score::{Args, OutFormat, finish_output, open_output};
 use crate::contacts::{ContactsReader, FieldQuality};
-use crate::engine::accounts::{Book, Plan, ScoredAccounts, account_of};
-use crate::engine::output::{output_columns, output_row_into};
+use crate::engine::accounts::{Book, NO_ACCOUNT, Plan, ScoredAccounts};
+use crate::engine::output::{CsvOutputs, output_columns, push_csv_cell};
 use crate::engine::score_table;
 use crate::model::Model;
 use std::io::Write;
 use std::process::ExitCode;
-
-/// Rows per chunk in both passes.
-const CHUNK: usize = 50_000;
 
 pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Result<ExitCode> {
     let Some(plan) = Plan::new(model) else {
@@ -56,14 +59,13 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     }
     if !std::fs::metadata(contacts).is_ok_and(|m| m.is_file()) {
         return refuse(
-            "not a regular file: a model with accounts reads the contacts twice (once to roll \
-             up each account, once to write the rows), and this can be read only once; write \
-             it to a file first and score that"
+            "not a regular file: contacts are read from a file (its first bytes say its \
+             format, then it is read from the start), and this can be read only once; write it \
+             to a file first and score that"
                 .to_string(),
         );
     }
-    let open = || ContactsReader::open(contacts).map_err(super::unreadable);
-    let mut reader = open()?;
+    let mut reader = ContactsReader::open(contacts).map_err(super::unreadable)?;
     let headers = reader.headers().to_vec();
     let column = &plan.accounts.id_column;
     let found = headers.iter().any(|h| h == column)
@@ -77,13 +79,26 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
         ));
     }
 
-    // Pass 1: the book of accounts.
+    // One pass over the contacts: each chunk scored once, added to the book, and (unless only
+    // the accounts are written) each contact's row written to the spill, with its account.
+    let layout = (!a.accounts).then(|| Layout::new(a, model, &plan, &headers));
+    let mut spill = match &layout {
+        Some(_) => Some(Spill::create()?),
+        None => None,
+    };
+    let own = CsvOutputs::new(model);
     let mut book = Book::default();
     let mut quality: Vec<FieldQuality> = Vec::new();
     let mut rows = 0u64;
-    while let Some(t) = reader.next_chunk(CHUNK).map_err(super::unreadable)? {
-        let scored = score_table(&plan.contact_model, &t);
-        book.add(&plan, &t, &scored);
+    let mut index = Vec::new();
+    while let Some(t) = reader.next_chunk(a.chunk.max(1)).map_err(super::unreadable)? {
+        let mut scored = score_table(&plan.contact_model, &t);
+        book.add_rows(&plan, &t, &scored, &mut index);
+        // The hidden role journeys are not written.
+        scored.scores.truncate(plan.journeys);
+        if let (Some(layout), Some(spill)) = (&layout, &mut spill) {
+            layout.spill_chunk(&t, &scored, &own, &index, rows, spill)?;
+        }
         rows += t.rows() as u64;
         if quality.is_empty() {
             quality = scored.quality.clone();
@@ -99,10 +114,9 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     let accounts = ScoredAccounts::new(&plan, book).map_err(super::unreadable)?;
 
     let (mut sink, tmp) = open_output(a.output.as_deref(), None)?;
-    let written = if a.accounts {
-        write_accounts(&plan, &accounts, &mut sink)
-    } else {
-        write_contacts(a, model, &plan, &accounts, &headers, open()?, &mut sink)
+    let written = match (layout, spill) {
+        (Some(layout), Some(spill)) => layout.write(&plan, &accounts, spill, &mut sink),
+        _ => write_accounts(&plan, &accounts, &mut sink),
     }
     .and_then(|()| sink.flush().map_err(anyhow::Error::from));
     drop(sink);
@@ -151,66 +165,239 @@ fn write_accounts(
     Ok(())
 }
 
-/// Pass 2: every contact with its outputs and its account's.
-fn write_contacts(
-    a: &Args,
-    model: &Model,
-    plan: &Plan,
-    accounts: &ScoredAccounts,
-    headers: &[String],
-    mut reader: ContactsReader,
-    sink: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let id = crate::engine::output::id_column(model, headers);
-    let mut outputs = output_columns(model);
-    outputs.extend(plan.contact_columns());
-    let stamp: Vec<String> = if a.stamp {
-        outputs.extend(["model_version".to_string(), "scored_at".to_string()]);
-        vec![
-            crate::engine::version::model_version(model),
-            crate::engine::version::scored_at(model),
-        ]
-    } else {
-        Vec::new()
-    };
-    // A scored file scored again: its old output columns are replaced by this run's.
-    let kept: Vec<&String> = if a.only_results {
-        vec![&id]
-    } else {
-        headers.iter().filter(|h| !outputs.contains(h)).collect()
-    };
-    let mut w = csv::Writer::from_writer(sink);
-    w.write_record(
-        kept.iter()
-            .map(|h| h.as_str())
-            .chain(outputs.iter().map(String::as_str)),
-    )?;
-    let (mut own, mut account) = (Vec::new(), Vec::new());
-    let column = &plan.accounts.id_column;
-    let mut row_number = 0u64;
-    while let Some(t) = reader.next_chunk(CHUNK).map_err(super::unreadable)? {
-        let mut scored = score_table(&plan.contact_model, &t);
-        scored.scores.truncate(plan.journeys);
-        for row in 0..t.rows() {
-            row_number += 1;
-            output_row_into(model, &scored, row, &mut own);
-            accounts.contact_cells(plan, account_of(&t, column, row), &mut account);
-            let number = row_number.to_string();
-            let cells = kept.iter().map(|h| {
-                if *h == crate::engine::ROW_ID {
-                    number.as_str()
-                } else {
-                    t.cell(row, h)
-                }
-            });
-            w.write_record(
-                cells
-                    .chain(own.iter().map(String::as_str))
-                    .chain(account.iter().map(String::as_str))
-                    .chain(stamp.iter().map(String::as_str)),
-            )?;
+/// How a contact row is written: the contact's own columns kept (all, or the id alone with
+/// `--only-results`), its outputs, its account's outputs, then the stamp.
+struct Layout {
+    header: Vec<String>,
+    /// The contact columns written, by name (`#row`: the row number).
+    kept: Vec<String>,
+    /// The version cells of `--stamp`, the same on every row.
+    stamp: Vec<String>,
+    /// How many account columns a row has (written empty for a contact without an account).
+    account_columns: usize,
+}
+
+impl Layout {
+    fn new(a: &Args, model: &Model, plan: &Plan, headers: &[String]) -> Layout {
+        let id = crate::engine::output::id_column(model, headers);
+        let mut outputs = output_columns(model);
+        outputs.extend(plan.contact_columns());
+        let stamp: Vec<String> = if a.stamp {
+            outputs.extend(["model_version".to_string(), "scored_at".to_string()]);
+            vec![
+                crate::engine::version::model_version(model),
+                crate::engine::version::scored_at(model),
+            ]
+        } else {
+            Vec::new()
+        };
+        // A scored file scored again: its old output columns are replaced by this run's.
+        let kept: Vec<String> = if a.only_results {
+            vec![id]
+        } else {
+            headers
+                .iter()
+                .filter(|h| !outputs.contains(h))
+                .cloned()
+                .collect()
+        };
+        let mut header = kept.clone();
+        header.extend(outputs);
+        Layout {
+            header,
+            kept,
+            stamp,
+            account_columns: plan.contact_columns().len(),
         }
     }
-    w.flush()?;
-    Ok(())
+
+    /// Spills a scored chunk: per contact its account (`index`, from `Book::add_rows`) and the
+    /// start of its CSV row (its own cells and outputs), which is all the write needs of it.
+    /// `before` is how many contacts came before the chunk, for `#row`.
+    fn spill_chunk(
+        &self,
+        t: &crate::contacts::Table,
+        scored: &crate::engine::Scored,
+        own: &CsvOutputs,
+        index: &[u32],
+        before: u64,
+        spill: &mut Spill,
+    ) -> anyhow::Result<()> {
+        use std::fmt::Write as _;
+        let columns: Vec<Option<&crate::contacts::TextColumn>> = self
+            .kept
+            .iter()
+            .map(|h| {
+                if h == crate::engine::ROW_ID {
+                    None
+                } else {
+                    t.column(h)
+                }
+            })
+            .collect();
+        let (mut bytes, mut number) = (Vec::new(), String::new());
+        for (row, &account) in index.iter().enumerate() {
+            bytes.clear();
+            for (i, (h, c)) in self.kept.iter().zip(&columns).enumerate() {
+                if i > 0 {
+                    bytes.push(b',');
+                }
+                let cell = match c {
+                    Some(c) => c.get(row),
+                    None if h == crate::engine::ROW_ID => {
+                        number.clear();
+                        let _ = write!(number, "{}", before + row as u64 + 1);
+                        number.as_str()
+                    }
+                    None => "",
+                };
+                push_csv_cell(&mut bytes, cell.as_bytes());
+            }
+            own.write_row(scored, row, &mut bytes);
+            spill.push(account, &bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every contact from the spill, in file order, each with its account's columns.
+    fn write(
+        &self,
+        plan: &Plan,
+        accounts: &ScoredAccounts,
+        spill: Spill,
+        sink: &mut dyn Write,
+    ) -> anyhow::Result<()> {
+        {
+            let mut w = csv::Writer::from_writer(&mut *sink);
+            w.write_record(&self.header)?;
+            w.flush()?;
+        }
+        let cells = CsvOutputs::new(&plan.account_model);
+        let mut tail = Vec::new();
+        for s in &self.stamp {
+            tail.push(b',');
+            push_csv_cell(&mut tail, s.as_bytes());
+        }
+        tail.push(b'\n');
+        let empty = vec![b','; self.account_columns];
+        let mut line = Vec::new();
+        spill.read(|account, row| {
+            line.clear();
+            line.extend_from_slice(row);
+            if account == NO_ACCOUNT {
+                line.extend_from_slice(&empty);
+            } else {
+                cells.write_row(&accounts.scored, account as usize, &mut line);
+            }
+            line.extend_from_slice(&tail);
+            sink.write_all(&line).map_err(anyhow::Error::from)
+        })
+    }
+}
+
+/// The contacts' rows between the two halves of the run, in a file of the system's temporary
+/// folder (`TMPDIR`), removed when dropped: per contact, its account index (4 bytes), its
+/// row's length (4 bytes) and the row. Nothing per contact stays in memory.
+struct Spill {
+    path: std::path::PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spill {
+    fn create() -> anyhow::Result<Spill> {
+        let dir = std::env::temp_dir();
+        let mut n = 0u32;
+        loop {
+            let path = dir.join(format!(
+                "scorewright-accounts-{}-{n}.spill",
+                std::process::id()
+            ));
+            // A new file only: never one that is there already (another run's, or a link).
+            let opened = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            match opened {
+                Ok(file) => {
+                    return Ok(Spill {
+                        path,
+                        file: std::io::BufWriter::with_capacity(1 << 20, file),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => {
+                    return Err(anyhow::anyhow!(
+                        "{}: cannot write the contacts' rows there while their accounts are \
+                         rolled up: {e} (set TMPDIR to a folder with room for about the size \
+                         of the output)",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+
+    fn failed(&self, e: std::io::Error) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{}: cannot write the contacts' rows there while their accounts are rolled up: {e} \
+             (set TMPDIR to a folder with room for about the size of the output)",
+            self.path.display()
+        )
+    }
+
+    fn push(&mut self, account: u32, row: &[u8]) -> anyhow::Result<()> {
+        let Ok(len) = u32::try_from(row.len()) else {
+            return Err(anyhow::anyhow!(
+                "a contact's row is {} bytes written, past the 4 GiB a row may hold",
+                row.len()
+            ));
+        };
+        let written = self
+            .file
+            .write_all(&account.to_le_bytes())
+            .and_then(|()| self.file.write_all(&len.to_le_bytes()))
+            .and_then(|()| self.file.write_all(row));
+        written.map_err(|e| self.failed(e))
+    }
+
+    /// Reads the rows back in the order pushed, handing each to `each` with its account.
+    fn read(
+        mut self,
+        mut each: impl FnMut(u32, &[u8]) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        use std::io::{Read, Seek};
+        self.file.flush().map_err(|e| self.failed(e))?;
+        let mut file = self.file.get_ref();
+        file.seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| self.failed(e))?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut head = [0u8; 8];
+        let mut row = Vec::new();
+        let reread = |e: std::io::Error| {
+            anyhow::anyhow!(
+                "{}: cannot read back the contacts' rows written there: {e}",
+                self.path.display()
+            )
+        };
+        loop {
+            match r.read_exact(&mut head) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+                Err(e) => return Err(reread(e)),
+            }
+            let account = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+            let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            row.resize(len, 0);
+            r.read_exact(&mut row).map_err(reread)?;
+            each(account, &row)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }

@@ -137,18 +137,38 @@ pub fn account_of<'t>(table: &'t Table, column: &str, row: usize) -> Option<&'t 
     (!id.is_empty()).then_some(id)
 }
 
+/// `Book::add_rows`'s index of a contact without an account.
+pub const NO_ACCOUNT: u32 = u32::MAX;
+
 impl Book {
     /// Adds a chunk of contacts, scored by `plan.contact_model`.
     pub fn add(&mut self, plan: &Plan, table: &Table, scored: &Scored) {
-        let column = plan.accounts.id_column.as_str();
+        self.add_rows(plan, table, scored, &mut Vec::new());
+    }
+
+    /// `add`, also giving each row's account as its index in `ids` (`NO_ACCOUNT` when its cell
+    /// is blank) in `accounts`, cleared first: what `score` keeps of a contact to write its
+    /// account's columns later without scoring it again.
+    pub fn add_rows(
+        &mut self,
+        plan: &Plan,
+        table: &Table,
+        scored: &Scored,
+        accounts: &mut Vec<u32>,
+    ) {
+        accounts.clear();
+        // The column is found once per chunk, not once per row.
+        let column = table.column(plan.accounts.id_column.as_str());
         for row in 0..table.rows() {
-            let Some(id) = account_of(table, column, row) else {
+            let id = column.map_or("", |c| c.get(row)).trim();
+            if id.is_empty() {
+                accounts.push(NO_ACCOUNT);
                 self.without_account += 1;
                 if self.first_without.is_none() {
                     self.first_without = table.lines.get(row).copied();
                 }
                 continue;
-            };
+            }
             let k = match self.index.get(id) {
                 Some(&k) => k,
                 None => {
@@ -174,6 +194,8 @@ impl Book {
                     k
                 }
             };
+            // Over u32::MAX accounts the ids alone pass the 4 GiB column `Book::table` refuses.
+            accounts.push(u32::try_from(k).unwrap_or(NO_ACCOUNT));
             let state = &mut self.states[k];
             state.contacts += 1;
             for ((roll, r), j) in state
