@@ -126,8 +126,9 @@ fn score_writes_every_row_from_one_pass_and_leaves_no_spill() {
 }
 
 /// One row per account, in the order first seen: the contact count, each roll-up (Acme's mean
-/// is 200,000,000 millionths / 4 = 50; its top two 166,666,667 / 2 = 83.3333335), each role,
-/// then the account outputs.
+/// is 200,000,000 millionths / 4 = 50; its top two 166,666,667 / 2 = 83.3333335, written as a
+/// score is, six decimals rounded half up: 83.333334; Beta's mean and top two 133,333,333 / 2 =
+/// 66.6666665, written 66.666667), each role, then the account outputs.
 #[test]
 fn score_accounts_writes_one_row_per_account() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,8 +137,8 @@ fn score_accounts_writes_one_row_per_account() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let want = "\
 account,contacts,size,best,avg,total,top2,hot,hot_share,dm,user,score_account,rating,tier,handover,segment,action,route
-Acme,4,4,100,50,200,83.3333335,2,0.5,false,true,64,,hot,,rest,ads,marketing
-Beta,2,2,100,66.6666665,133.333333,66.6666665,1,0.5,true,false,57.5,,cold,,rest,ads,marketing
+Acme,4,4,100,50,200,83.333334,2,0.5,false,true,64,,hot,,rest,ads,marketing
+Beta,2,2,100,66.666667,133.333333,66.666667,1,0.5,true,false,57.5,,cold,,rest,ads,marketing
 Cobalt,1,1,33.333333,33.333333,33.333333,33.333333,0,0,false,false,12.75,,cold,,rest,ads,marketing
 ";
     assert_eq!(std::fs::read_to_string(&path).unwrap(), want);

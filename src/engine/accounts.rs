@@ -15,7 +15,7 @@
 //! SQL export (`export::accounts`) writes in the same order, so account scores agree to the
 //! last bit whatever order the rows come in.
 
-use super::output::{output_columns, output_row_into, shown_score};
+use super::output::{format_score, output_columns, output_row_into, shown_score};
 use super::score::{Scored, score_table};
 use crate::contacts::Table;
 use crate::model::Model;
@@ -352,9 +352,10 @@ impl ScoredAccounts {
             self.book.ids[k].clone(),
             self.book.states[k].contacts.to_string(),
         ];
-        for (i, _) in plan.accounts.rollups.iter().enumerate() {
-            row.push(self.table.cell(k, &plan.accounts.rollups[i].id).to_string());
-        }
+        // Written as scores are (six decimals, half up, `format_score`): one rule for every
+        // number `score` writes. The account model read the unrounded value, as a contact's
+        // tier reads its score before it is rounded.
+        row.extend(self.book.values(plan, k).into_iter().map(format_score));
         row.extend(self.book.states[k].roles.iter().map(|h| h.to_string()));
         let mut outs = Vec::new();
         output_row_into(&plan.account_model, &self.scored, k, &mut outs);
