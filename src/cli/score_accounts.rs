@@ -91,7 +91,7 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     let mut quality: Vec<FieldQuality> = Vec::new();
     let mut rows = 0u64;
     let mut index = Vec::new();
-    while let Some(t) = reader.next_chunk(a.chunk.max(1)).map_err(super::unreadable)? {
+    each_chunk(&mut reader, a.chunk.max(1), |t| {
         let mut scored = score_table(&plan.contact_model, &t);
         book.add_rows(&plan, &t, &scored, &mut index);
         // The hidden role journeys are not written.
@@ -107,7 +107,8 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
                 q.merge(n);
             }
         }
-    }
+        Ok(())
+    })?;
     if rows == 0 {
         return refuse("has a header line but no rows: nothing scored".into());
     }
@@ -148,6 +149,36 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
         if book.ids.len() == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Hands each chunk of the contacts to `each`, in file order, while the next is being read on
+/// a thread of its own: reading (parsing) and scoring overlap on two cores. One chunk waits
+/// between them, so memory is at most three chunks.
+fn each_chunk(
+    reader: &mut ContactsReader,
+    rows: usize,
+    mut each: impl FnMut(crate::contacts::Table) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            loop {
+                let next = reader.next_chunk(rows);
+                let last = !matches!(next, Ok(Some(_)));
+                // A closed channel: the scoring side stopped on an error of its own.
+                if tx.send(next).is_err() || last {
+                    break;
+                }
+            }
+        });
+        for next in rx {
+            match next.map_err(super::unreadable)? {
+                Some(t) => each(t)?,
+                None => break,
+            }
+        }
+        Ok(())
+    })
 }
 
 /// `--accounts`: one row per account, in the order first seen.
