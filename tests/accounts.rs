@@ -105,10 +105,57 @@ fn score_writes_every_row_from_one_pass_and_leaves_no_spill() {
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "the spill is removed: {left:?}");
 
+    // A file that breaks after the first chunk was spilled: exit 2, nothing written, no spill.
+    let broken = write(
+        dir.path(),
+        "c.jsonl",
+        "{\"id\": \"a1\", \"company\": \"Acme\", \"visits\": 1}\n\
+         {\"id\": \"a2\", \"company\": \"Acme\", \"visits\": 2}\n\
+         {\"id\": \"a3\", \"company\n",
+    );
+    let out = bin()
+        .env("TMPDIR", tmp.path())
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg(&broken)
+        .args(["--chunk", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 3"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "the spill is removed on failure too: {left:?}"
+    );
+
+    // A temporary folder that cannot be written: said, exit 2, nothing written.
+    let out = bin()
+        .env("TMPDIR", dir.path().join("no such folder"))
+        .arg("score")
+        .arg(fixture("accounts.yaml"))
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("cannot write the contacts' rows there while their accounts are rolled up")
+            && stderr(&out).contains("set TMPDIR to a folder with room"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+
     // Numbered rows (`#row`) count on across chunks.
     let model = std::fs::read_to_string(fixture("accounts.yaml"))
         .unwrap()
-        .replacen("name: accounts\n", "name: accounts\nid_column: \"#row\"\n", 1);
+        .replacen(
+            "name: accounts\n",
+            "name: accounts\nid_column: \"#row\"\n",
+            1,
+        );
     let model = write(dir.path(), "m.yaml", &model);
     let out = bin()
         .arg("score")
