@@ -58,12 +58,13 @@ a4,100,,,,,,,64,,hot,,rest,ads,marketing
 /// them, and its outputs) waits in a spill file under TMPDIR until its account is scored, and
 /// the spill is gone afterwards. By hand (visits 0 to 3 scale to 0..100): "Acme, Inc." has a1
 /// (VP, 33.333333, not engaged) and a2 (staff, 100, engaged): size 2, best 100, avg and top2
-/// (33,333,333 + 100,000,000) / 2 millionths = 66.6666665, total 133.333333, hot 1, share 0.5,
-/// user only: group 40 x 50% = 20, heat 30 x 0.666666665 = 19.99999995, reach 30 x (0.4 x 0.5
-/// + 0.2 x 1/2 + 0.2 x 133.333333/200 + 0.1 x 1 + 0.1 x 2/4) = 17.49999999: 57.49999994,
-/// written 57.5, cold. Beta has b1 (c-level, 66.666667, engaged): dm only: 20 + 30 x
-/// 0.66666667 + 30 x (0.4 + 0.1 + 0.2 x 66.666667/200 + 0.1 x 0.66666667 + 0.1 x 1/4) =
-/// 20 + 20.0000001 + 19.75000002 = 59.75000012, written 59.75, cold.
+/// (33,333,333 plus 100,000,000) / 2 millionths = 66.6666665, total 133.333333, hot 1, share
+/// 0.5, user only. Group 40 x 50% = 20; heat 30 x 0.666666665 = 19.99999995; reach 30 x (0.4 x
+/// 0.5 plus 0.2 x 1/2 plus 0.2 x 133.333333/200 plus 0.1 x 1 plus 0.1 x 2/4) = 17.49999999.
+/// In all 57.49999994, written 57.5, cold. Beta has b1 (c-level, 66.666667, engaged), dm only.
+/// Group 20; heat 30 x 0.66666667 = 20.0000001; reach 30 x (0.4 plus 0.1 plus 0.2 x
+/// 66.666667/200 plus 0.1 x 0.66666667 plus 0.1 x 1/4) = 19.75000002. In all 59.75000012,
+/// written 59.75, cold.
 #[test]
 fn score_writes_every_row_from_one_pass_and_leaves_no_spill() {
     let dir = tempfile::tempdir().unwrap();
