@@ -618,6 +618,8 @@ fn score_piece(
 ) -> anyhow::Result<Done> {
     let (bad_utf8, first_bad_utf8_line) = (t.bad_utf8, t.first_bad_utf8_line);
     let ragged = (t.long_rows, t.short_rows);
+    let mut t = t;
+    compact_fields(model, &mut t);
     let mut scorer = crate::engine::Scorer::new(std::sync::Arc::new(t));
     let scored = scorer.score(model);
     let t = scorer.table();
@@ -752,6 +754,20 @@ fn score_piece(
         first_bad_utf8_line,
         ragged,
     })
+}
+
+/// Holds the columns the model's fields read as dictionaries (`TextColumn::compact`), so that
+/// typing reads each distinct cell once (its placeholder check, number or date parsing,
+/// category key) instead of once a row, and matches categories with a short hash instead of
+/// SipHash. A column of mostly distinct cells stays plain (`compact` gives up on it), and
+/// columns only copied to the output (the id) are left as they are: reading a cell is the
+/// same either way.
+fn compact_fields(model: &crate::model::Model, t: &mut crate::contacts::Table) {
+    for (h, c) in t.headers.iter().zip(&mut t.columns) {
+        if model.fields.iter().any(|f| f.column() == h) {
+            c.compact();
+        }
+    }
 }
 
 /// The I/O error inside a CSV error, so that a closed pipe is seen as one.
