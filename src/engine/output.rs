@@ -60,40 +60,42 @@ pub fn push_score(out: &mut Vec<u8>, v: f64) {
         let _ = write!(out, "{}", shown_score(v));
         return;
     }
-    // Exact: a whole double below 2^53.
+    // Exact: a whole double below 2^53. The text is built on the stack and appended once (a
+    // call to copy a few bytes costs more than making them).
     let n = r as i64;
+    let mut text = [0u8; 24];
+    let mut len = 0;
     if n < 0 {
-        out.push(b'-');
+        text[0] = b'-';
+        len = 1;
     }
     let m = n.unsigned_abs();
-    push_digits(out, m / 1_000_000);
-    let mut frac = m % 1_000_000;
-    if frac != 0 {
-        // Six digits, leading zeros kept (`0.05`), trailing ones cut.
-        let mut digits = [b'0'; 6];
-        for d in digits.iter_mut().rev() {
-            *d = b'0' + (frac % 10) as u8;
-            frac /= 10;
-        }
-        let end = digits.iter().rposition(|&d| d != b'0').map_or(0, |p| p + 1);
-        out.push(b'.');
-        out.extend_from_slice(&digits[..end]);
-    }
-}
-
-/// Appends `n` in decimal.
-fn push_digits(out: &mut Vec<u8>, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
+    let mut whole = m / 1_000_000;
+    let mut digits = [0u8; 16];
+    let mut at = digits.len();
     loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        at -= 1;
+        digits[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    let whole = &digits[at..];
+    text[len..len + whole.len()].copy_from_slice(whole);
+    len += whole.len();
+    let mut frac = m % 1_000_000;
+    if frac != 0 {
+        // Six digits, leading zeros kept (`0.05`), trailing ones cut.
+        text[len] = b'.';
+        let six = &mut text[len + 1..len + 7];
+        for d in six.iter_mut().rev() {
+            *d = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        len += 1 + six.iter().rposition(|&d| d != b'0').map_or(0, |p| p + 1);
+    }
+    out.extend_from_slice(&text[..len]);
 }
 
 /// One row's outputs, in the order of `output_columns`. Missing labels are empty.
@@ -359,7 +361,14 @@ mod tests {
             assert_eq!(displayed(v), text, "{v}");
         }
         // Outside the fast path, as `Display` writes them.
-        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -3e15, 2e9 + 0.5] {
+        for v in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -3e15,
+            2e9 + 0.5,
+        ] {
             assert_eq!(format_score(v), displayed(v), "{v}");
         }
     }
