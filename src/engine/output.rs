@@ -55,7 +55,7 @@ pub fn format_score(v: f64) -> String {
 /// else (NaN, infinities, huge values) goes through `Display` as before.
 pub fn push_score(out: &mut Vec<u8>, v: f64) {
     let r = (v * SCORE_SCALE + 0.5).floor();
-    if !(r.abs() < 1e15) {
+    if r.is_nan() || r.abs() >= 1e15 {
         use std::io::Write;
         let _ = write!(out, "{}", shown_score(v));
         return;
