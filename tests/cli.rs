@@ -2260,3 +2260,74 @@ fn a_mistyped_command_is_refused_and_starts_no_model() {
     let out = bin().args(["check", "--help"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Issue 15: `score` holds the columns its fields read as dictionaries, block by block, and
+/// stops trying for a column of mostly distinct cells once a block has shown it. Across two
+/// blocks of 1 MiB (20,000 rows of about 95 bytes), a category cell in any case and white
+/// space, a placeholder in another case, a blank, and a number column whose every cell is
+/// distinct must score as they do row by row.
+#[test]
+fn dictionary_columns_across_blocks_score_as_rows_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        "name: d\nid_column: id\nfields:\n  - { id: src, kind: category, missing: [Select] }\n  - { id: n, kind: number }\njourneys:\n  - id: j\n    touchpoints:\n      - id: t\n        weight: 100\n        pillars: [empathy]\n        signals:\n          - { field: src, weight: 40, rule: { match: { Google: 1, Email: 0.5, default: 0.2 } } }\n          - { field: n, weight: 60, rule: { scale: { from: 0, to: 10000 } } }\n",
+    );
+    // src by row i % 7, and its attainment x 40 in thousandths of a point: Google in any case
+    // or padding 1 (40,000), Email 0.5 (20,000), a placeholder or a blank 0, Other the
+    // default 0.2 (8,000).
+    let sources = [
+        (" google ", 40_000),
+        ("GOOGLE", 40_000),
+        ("Email", 20_000),
+        ("select", 0),
+        ("", 0),
+        ("Other", 8_000),
+        ("Google", 40_000),
+    ];
+    let rows = 20_000;
+    let pad = "x".repeat(60);
+    let mut text = String::from("id,src,n,note\n");
+    for i in 0..rows {
+        text.push_str(&format!("c{i},{},{i},{pad}\n", sources[i % 7].0));
+    }
+    assert!(text.len() > 1 << 20, "two blocks at least: {}", text.len());
+    let contacts = write(dir.path(), "c.csv", &text);
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(&contacts)
+        .arg("--only-results")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = stdout(&out);
+    let mut lines = written.lines();
+    assert!(lines.next().unwrap().starts_with("id,score_j,"));
+    let mut n = 0;
+    for (i, line) in lines.enumerate() {
+        // 100 x (0.4 x src + 0.6 x min(n / 10000, 1)): n adds 6 thousandths a unit up to 60.
+        let thousandths = sources[i % 7].1 + 6 * i.min(10_000);
+        let want = match thousandths % 1000 {
+            0 => format!("{}", thousandths / 1000),
+            f => format!(
+                "{}.{}",
+                thousandths / 1000,
+                format!("{f:03}").trim_end_matches('0')
+            ),
+        };
+        let mut cells = line.split(',');
+        assert_eq!(cells.next(), Some(format!("c{i}").as_str()), "row {i}");
+        assert_eq!(cells.next(), Some(want.as_str()), "row {i}: {line}");
+        n += 1;
+    }
+    assert_eq!(n, rows);
+    // Placeholders and blanks are counted as missing: rows 3 and 4 of every 7.
+    let missing = (0..rows).filter(|i| matches!(i % 7, 3 | 4)).count();
+    assert!(
+        stderr(&out).contains(&format!("field 'src': {missing} of {rows} missing")),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -470,6 +470,10 @@ fn stream(
         let _ = token_tx.send(());
     }
 
+    // Per column of a piece: whether a block showed it to be mostly distinct cells.
+    let plain: Vec<std::sync::atomic::AtomicBool> = (0..headers.len().max(keep.len()))
+        .map(|_| std::sync::atomic::AtomicBool::new(false))
+        .collect();
     std::thread::scope(|scope| {
         // The reader: blocks (or chunks of JSON Lines rows) in file order, one per token.
         let errors = piece_tx.clone();
@@ -512,8 +516,9 @@ fn stream(
         // The scoring threads.
         for _ in 0..workers {
             let pieces = piece_tx.clone();
-            let (job_rx, kept, outputs, headers, keep, file, stamp) =
-                (&job_rx, &kept, &outputs, headers, &keep, &file, &stamp);
+            let (job_rx, kept, outputs, headers, keep, file, stamp, plain) = (
+                &job_rx, &kept, &outputs, headers, &keep, &file, &stamp, &plain,
+            );
             scope.spawn(move || {
                 loop {
                     let job = match job_rx.lock() {
@@ -542,7 +547,7 @@ fn stream(
                                 }
                             }
                         }
-                        score_piece(a, model, kept, outputs, stamp, t)
+                        score_piece(a, model, kept, outputs, stamp, plain, t)
                     });
                     if pieces.send((seq, end, done)).is_err() {
                         return;
@@ -608,16 +613,20 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Scores one piece of the contacts with the engine and formats its rows.
+#[allow(clippy::too_many_arguments)]
 fn score_piece(
     a: &Args,
     model: &crate::model::Model,
     kept: &[String],
     outputs: &[String],
     stamp: &[String],
+    plain: &[std::sync::atomic::AtomicBool],
     t: crate::contacts::Table,
 ) -> anyhow::Result<Done> {
     let (bad_utf8, first_bad_utf8_line) = (t.bad_utf8, t.first_bad_utf8_line);
     let ragged = (t.long_rows, t.short_rows);
+    let mut t = t;
+    compact_fields(model, &mut t, plain);
     let mut scorer = crate::engine::Scorer::new(std::sync::Arc::new(t));
     let scored = scorer.score(model);
     let t = scorer.table();
@@ -670,6 +679,12 @@ fn score_piece(
                     );
                 }
                 bytes.push(b'\n');
+                if i == 0 {
+                    // The first row tells the piece's size better than a guess: growing the
+                    // buffer copies it each time. Capped, for a first row with a huge cell.
+                    let guess = t.rows().saturating_mul(bytes.len() + bytes.len() / 4);
+                    bytes.reserve(guess.min(8 * BLOCK_BYTES));
+                }
             }
         }
         OutFormat::Jsonl => {
@@ -752,6 +767,29 @@ fn score_piece(
         first_bad_utf8_line,
         ragged,
     })
+}
+
+/// Holds the columns the model's fields read as dictionaries (`TextColumn::compact`), so that
+/// typing reads each distinct cell once (its placeholder check, number or date parsing,
+/// category key) instead of once a row, and matches categories with a short hash instead of
+/// SipHash. Columns only copied to the output (the id) are left as they are: reading a cell is
+/// the same either way. A column of mostly distinct cells stays plain (`compact` gives up on
+/// it after 4,096 rows); `plain[k]` remembers that for the table's column `k`, so that later
+/// blocks do not hash those 4,096 cells again for nothing.
+fn compact_fields(
+    model: &crate::model::Model,
+    t: &mut crate::contacts::Table,
+    plain: &[std::sync::atomic::AtomicBool],
+) {
+    use std::sync::atomic::Ordering::Relaxed;
+    for ((h, c), plain) in t.headers.iter().zip(&mut t.columns).zip(plain) {
+        if !plain.load(Relaxed) && model.fields.iter().any(|f| f.column() == h) {
+            c.compact();
+            if !c.is_dictionary() {
+                plain.store(true, Relaxed);
+            }
+        }
+    }
 }
 
 /// The I/O error inside a CSV error, so that a closed pipe is seen as one.

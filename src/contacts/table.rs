@@ -151,6 +151,11 @@ impl TextColumn {
         self.data.len() + self.offsets.len() * 4 + codes
     }
 
+    /// Whether the column is held as a dictionary (`compact`).
+    pub fn is_dictionary(&self) -> bool {
+        !matches!(self.codes, Codes::Plain)
+    }
+
     /// A dictionary column's distinct cells, in the order rows first show them; `None` for a
     /// plain column. Code `c` of `map_codes` is entry `c` here.
     pub fn dictionary(&self) -> Option<Vec<&str>> {
