@@ -633,3 +633,199 @@ fn the_report_of_a_model_with_events_has_its_back_test() {
         "the log's customers"
     );
 }
+
+/// The rolling back-test on `tests/fixtures/rolling.yaml`: a visit in the last 30 days is 25
+/// points (hot from 50, warm from 25), the outcome a purchase within 30 days, the contacts
+/// those of the log. By hand, from the 15 rows of `rolling-log.csv`:
+/// - as of 01-11: a, e, f, b 1 visit (25), c 2 (50); d has no event yet. Purchases in
+///   01-11..02-09: f (01-14), b (01-20), a (01-25): 3 of 5. The three buyers (25) each lose to
+///   c (50) and tie with e (25): AUC (3 x 0.5) / 6 = 0.25. Hot: c, who did not buy.
+/// - as of 01-21: a 3 visits (75), f 3 (01-03, 01-16, 01-18: 75), c 2 (50), b, d, e 1 (25).
+///   Buyers in 01-21..02-19: a (01-25), d (02-10): 2 of 6. a beats b, c, e and ties f (3.5);
+///   d ties b and e (1): 4.5 / 8 = 0.5625. Hot: a, c, f, one buyer: 33.3%, lift 1.00x.
+/// - as of 01-31: the same scores (a's visit of 01-01 is 30 days old: still in the window);
+///   only d buys (02-10): d ties b and e among five: 1 / 5 = 0.2. Hot: a, c, f, none bought.
+///
+/// Timeliness: a, b, c, e, f are first scored 01-11, d 01-21; their first purchase since then
+/// and before 03-02 (01-31 + 30d): a 01-25, b 01-20, d 02-10, f 01-14: 4 of 6 bought. Hot:
+/// a routed 01-21, 4 days before buying; f routed 01-21, after buying (01-14); b and d never.
+/// Warm (or hot): a, b, f from 01-11 (14, 9 and 3 days ahead), d from 01-21 (20): median of
+/// 3, 9, 14, 20 is 11.5.
+#[test]
+fn a_rolling_backtest_gives_each_date_and_the_timeliness_of_routings() {
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args([
+            "--every",
+            "10d",
+            "--from",
+            "2026-01-11",
+            "--to",
+            "2026-01-31",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let model = fixture("rolling.yaml").display().to_string();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "Rolling back-test of {model}, every 10d from 2026-01-11 to 2026-01-31, against 'purchase within 30d'
+Each row is `backtest --as-of` its date: only events before it are read.
+AUC of journey j; the hot tier is 'hot'.
+
+  as of      contacts    bought base rate     AUC       hot    bought hot rate   lift
+  2026-01-11        5         3     60.0%  0.2500         1         0     0.0%  0.00x
+  2026-01-21        6         2     33.3%  0.5625         3         1    33.3%  1.00x
+  2026-01-31        6         1     16.7%  0.2000         3         0     0.0%  0.00x
+
+Timeliness of routings: 4 of 6 contacts bought: a 'purchase' on or after the first date each was scored and before 2026-03-02.
+A contact is routed to a tier at the first date it scores in that tier or a hotter one (its MQL date);
+\"before\" is on or before the day it bought (a date's score reads only earlier events). Routings are
+seen at the dates above only: up to 9 days late.
+
+  tier       at least  routed before   share median days ahead  routed after never routed
+  hot              50              1   25.0%                 4             1            2
+  warm             25              4  100.0%              11.5             0            0
+"
+        )
+    );
+    // 01-21 + 30d runs past the log's last event (02-10): said, not hidden.
+    assert!(
+        stderr(&out).contains(
+            "note: as of 2026-01-21 and later, the window of 30d runs past the log's last event (2026-02-10)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Without --from and --to, the dates span the log: from its first event plus one step
+    // (01-01 + 10d) to the last date whose window the log covers (02-10 + 1 - 30d = 01-12).
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args(["--every", "10d", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "as_of,contacts,known,converted,base_rate,auc,hot_contacts,hot_converted,hot_rate,hot_lift\n\
+         2026-01-11,5,5,3,0.600000,0.250000,1,0,0.000000,0.000000\n"
+    );
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+}
+
+/// The rolling back-test cannot leak: each of its rows is what `backtest --as-of` that date
+/// gives (which reads only the events before it), on the fixture and on the CDNOW log.
+#[test]
+fn each_rolling_row_is_the_backtest_as_of_its_date() {
+    let cdnow = common::cli::root().join("examples/cdnow-repeat.yaml");
+    for (model, every, from, to) in [
+        (fixture("rolling.yaml"), "10d", "2026-01-11", "2026-01-31"),
+        (cdnow, "90d", "1997-03-31", "1997-09-27"),
+    ] {
+        let out = bin()
+            .arg("backtest")
+            .arg(&model)
+            .args(["--every", every, "--from", from, "--to", to])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let rolling: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let rows = rolling["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 3, "{rolling}");
+        for row in rows {
+            let date = row["as_of"].as_str().unwrap();
+            let out = bin()
+                .arg("backtest")
+                .arg(&model)
+                .args(["--as-of", date, "--format", "json"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let single: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(row["contacts"], single["contacts"], "{date}");
+            assert_eq!(row["converted"], single["converted"], "{date}");
+            assert_eq!(row["auc"], single["journeys"][0]["auc"], "{date}");
+            assert_eq!(row["hot"], single["tiers"][0], "{date}");
+        }
+    }
+}
+
+/// The rolling back-test reads its outcome from the log, and needs dates to test.
+#[test]
+fn a_rolling_backtest_needs_an_outcome_event_and_dates() {
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("events.yaml"))
+        .arg(fixture("events-contacts.csv"))
+        .args(["--every", "7d", "--outcome", "bought"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out)
+            .contains("the argument '--every <DAYS>' cannot be used with '--outcome <OUTCOME>'"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("events.yaml"))
+        .unwrap()
+        .replace("contacts: events-contacts.csv", "contacts: x")
+        .replace(
+            "file: events-log.csv",
+            &format!("file: {}", fixture("events-log.csv").display()),
+        )
+        .replace(
+            "outcome: { event: purchase, within: 30d }",
+            "outcome: bought",
+        );
+    let column = write(dir.path(), "column.yaml", &text);
+    let out = bin()
+        .arg("backtest")
+        .arg(&column)
+        .arg(fixture("events-contacts.csv"))
+        .args(["--every", "7d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(
+            "--every 7d: the model's outcome is not an event; the rolling back-test reads the outcome from the log after each date"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args([
+            "--every",
+            "10d",
+            "--from",
+            "2026-02-01",
+            "--to",
+            "2026-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "no date to back-test: 2026-02-01 is after 2026-01-01 (the log {} runs from 2026-01-01 to 2026-02-10; each date needs 30d after it)",
+            fixture("rolling-log.csv").display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args(["--every", "0d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+}

@@ -118,6 +118,24 @@ pub fn report(log: Option<&EventLog>) {
     }
 }
 
+/// `load` as of another date (the rolling back-test's): the log read with the model's `as_of`
+/// set to `as_of`, the contacts chosen as `load` chooses them; the log's report is handed
+/// back rather than written, so that a line said at every date is said once.
+pub fn load_as_of(
+    file: &ModelFile,
+    given: Option<&Path>,
+    as_of: Date,
+) -> anyhow::Result<(Model, Table, Vec<String>)> {
+    let mut model = file.model.clone();
+    model.as_of = Some(as_of);
+    let mut log =
+        crate::engine::events::read_model_log(&model, &file.path).map_err(super::unreadable)?;
+    let contacts = Contacts::choose(given, file, log.as_ref())?;
+    let table = contacts.table(&model, log.as_mut())?;
+    let lines = log.map(|l| l.report.lines()).unwrap_or_default();
+    Ok((model, table, lines))
+}
+
 /// For the commands that read the whole table (`backtest`, `tune`, `suggest`): the contacts
 /// (the file given, else the model's, else the log's) with the event fields attached, and the
 /// name messages give them. The log's report goes to standard error.
