@@ -829,3 +829,86 @@ fn a_rolling_backtest_needs_an_outcome_event_and_dates() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
 }
+
+/// `diff` scores each model with its own event fields, read from its log as of its `as_of`
+/// (it read the contacts without the log: every event field missing, no change seen). The
+/// new model counts visits in the last 14 days instead of 30. As of 2026-02-01, by hand from
+/// `rolling-log.csv` (a visit is 25 points):
+/// - a: visits 31, 20 and 17 days old: 2 in 30 days (50, hot), none in 14 (0, cold);
+/// - e: 30 days: 25 -> 0; f: 29, 16, 14: 75 -> 25 (hot -> warm); b: 27: 25 -> 0;
+///   c: 24, 23: 50 -> 0; d: 12: 25 -> 25, unchanged.
+///
+/// Mean move (-50 - 25 - 50 - 0 - 25 - 50) / 6 = -33.33. Ranks, log order a e f b c d: old
+/// 4.5 2 6 2 4.5 2, new 2.5 2.5 5.5 2.5 2.5 5.5; deviations from 3.5 multiply to 3, square to
+/// 15 and 12: Spearman 3 / sqrt(180) = 0.2236.
+#[test]
+fn diff_scores_each_model_with_its_own_event_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("rolling.yaml"))
+        .unwrap()
+        .replace(
+            "file: rolling-log.csv",
+            &format!("file: {}", fixture("rolling-log.csv").display()),
+        );
+    let old = write(dir.path(), "old.yaml", &text);
+    let new = write(
+        dir.path(),
+        "new.yaml",
+        &text.replace("last: 30d", "last: 14d"),
+    );
+    let log = fixture("rolling-log.csv").display().to_string();
+    // `--contacts` alone: the new model's own contacts, here those of its log.
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in [
+        "  ~ fields.visits.events.last: 30d -> 14d\n".to_string(),
+        format!("On {log} (6 contacts): 5 change an output\n"),
+        "  j: 5 scores moved, mean -33.33; rank correlation 0.2236\n\
+         \x20   a: 50 -> 0 (-50)\n\
+         \x20   f: 75 -> 25 (-50)\n\
+         \x20   c: 50 -> 0 (-50)\n\
+         \x20   e: 25 -> 0 (-25)\n\
+         \x20   b: 25 -> 0 (-25)\n\
+         \x20 tiers: 0 hotter, 5 colder\n\
+         \x20   hot -> cold: 2\n\
+         \x20   warm -> cold: 2\n\
+         \x20   hot -> warm: 1\n"
+            .to_string(),
+    ] {
+        assert!(text.contains(&part), "{part}\n{text}");
+    }
+    // A contacts file: a and f as above, z has no event (0 in both): ranks 2 3 1 and 1.5 3
+    // 1.5, Spearman 1.5 / sqrt(2 x 1.5) = 0.8660. The log's contacts the file lacks are said
+    // once, though both models read the log.
+    let contacts = write(dir.path(), "c.csv", "contact,name\na,Ann\nf,Fay\nz,Zed\n");
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "(3 contacts): 2 change an output\n  j: 2 scores moved, mean -33.33; \
+             rank correlation 0.8660\n    a: 50 -> 0 (-50)\n    f: 75 -> 25 (-50)\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{log}: 4 contacts with events are not in the contacts (first: 'e'): their events are not scored\n"
+        )
+    );
+}
