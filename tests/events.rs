@@ -912,3 +912,132 @@ fn diff_scores_each_model_with_its_own_event_fields() {
         )
     );
 }
+
+/// `generate --events` writes an event log for a model with `events:` (here the rolling
+/// fixture's: visits, purchases as the outcome within 30 days, contacts from the log), with
+/// rhythms: a converter's visit rate is 4 times its own for the 30 days before it buys, and a
+/// churner's fades to silence. The log reads back clean, every contact (each starts at least
+/// 30 days before as_of) is a contact of the back-test, which finds the signal, and the
+/// rhythm is in the rows: converters visit about 4 times as often in the 30 days before
+/// buying as in the 30 before that, and non-buyers fall silent for the last 60 days of the
+/// log far more often than buyers.
+#[test]
+fn generate_writes_an_event_log_with_rhythms_a_backtest_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("rolling.yaml"))
+        .unwrap()
+        .replace("file: rolling-log.csv", "file: log.csv");
+    let model = write(dir.path(), "m.yaml", &text);
+    let log = dir.path().join("log.csv");
+    let generate = |to: &std::path::Path| {
+        bin()
+            .arg("generate")
+            .arg(&model)
+            .args(["-n", "3000", "--seed", "5", "--events"])
+            .arg(to)
+            .output()
+            .unwrap()
+    };
+    let out = generate(&log);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("events of 3000 contacts to"),
+        "{}",
+        stderr(&out)
+    );
+    // The same seed, the same log.
+    let again = dir.path().join("again.csv");
+    assert_eq!(generate(&again).status.code(), Some(0));
+    assert_eq!(std::fs::read(&log).unwrap(), std::fs::read(&again).unwrap());
+
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Nothing was bad in the log: no row skipped, nothing said.
+    assert_eq!(stderr(&out), "");
+    let b: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(b["contacts"], 3000);
+    let auc = b["journeys"][0]["auc"].as_f64().unwrap();
+    assert!(auc > 0.7, "AUC {auc}");
+
+    // The rhythm, from the rows themselves.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let day = |s: &str| {
+        let p: Vec<i64> = s.split('-').map(|x| x.parse().unwrap()).collect();
+        // Days from a fixed origin, exact for 2024 to 2026 (no century rule in between).
+        let (y, m, d) = (p[0], p[1], p[2]);
+        let before = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+        let leap = |y: i64| y % 4 == 0;
+        let mut n = (y - 2024) * 365 + (2024..y).filter(|y| leap(*y)).count() as i64;
+        n += before[(m - 1) as usize] + d;
+        if m > 2 && leap(y) {
+            n += 1;
+        }
+        n
+    };
+    let mut by: std::collections::BTreeMap<&str, Vec<(i64, &str)>> = Default::default();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("contact,when,type"));
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f.len(), 3, "{l}");
+        assert!(f[2] == "visit" || f[2] == "purchase", "{l}");
+        by.entry(f[0]).or_default().push((day(f[1]), f[2]));
+    }
+    assert_eq!(by.len(), 3000);
+    // The log ends the day before as_of + 30d: 2026-03-02.
+    let end = day("2026-03-02");
+    let (mut last30, mut before30) = (0, 0);
+    let mut silent = [(0, 0); 2];
+    for events in by.values() {
+        let buys: Vec<i64> = events
+            .iter()
+            .filter(|e| e.1 == "purchase")
+            .map(|e| e.0)
+            .collect();
+        let visits: Vec<i64> = events
+            .iter()
+            .filter(|e| e.1 == "visit")
+            .map(|e| e.0)
+            .collect();
+        assert!(buys.len() <= 1, "one conversion at most: {events:?}");
+        assert!(events.iter().all(|e| e.0 < end + 1), "{events:?}");
+        if let Some(&c) = buys.first()
+            && events[0].0 <= c - 60
+        {
+            last30 += visits.iter().filter(|&&d| d >= c - 30 && d < c).count();
+            before30 += visits
+                .iter()
+                .filter(|&&d| d >= c - 60 && d < c - 30)
+                .count();
+        }
+        let quiet = visits.last().is_none_or(|&d| d <= end - 60);
+        let s = &mut silent[usize::from(!buys.is_empty())];
+        s.0 += usize::from(quiet);
+        s.1 += 1;
+    }
+    let burst = last30 as f64 / before30 as f64;
+    assert!((3.0..5.0).contains(&burst), "{last30} / {before30}");
+    let share = |(q, n): (usize, usize)| q as f64 / n as f64;
+    let (quiet_no, quiet_yes) = (share(silent[0]), share(silent[1]));
+    assert!(quiet_no > 2.0 * quiet_yes, "{silent:?}");
+
+    // A model without events has no log to generate.
+    let out = bin()
+        .arg("generate")
+        .arg(fixture("engine.yaml"))
+        .args(["--events"])
+        .arg(dir.path().join("x.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no `events:` block, so there is no log to generate"),
+        "{}",
+        stderr(&out)
+    );
+}
