@@ -1026,6 +1026,29 @@ fn generate_writes_an_event_log_with_rhythms_a_backtest_finds() {
     let (quiet_no, quiet_yes) = (share(silent[0]), share(silent[1]));
     assert!(quiet_no > 2.0 * quiet_yes, "{silent:?}");
 
+    // A model whose contacts are its log's gets the log alone; a rate of events must be one.
+    for (args, says) in [
+        (
+            vec!["-o", "contacts.csv"],
+            "names no `contacts:`, so its contacts are those of its log: --events writes the log alone; leave out -o",
+        ),
+        (
+            vec!["--events-per-contact", "0"],
+            "--events-per-contact 0: give a number of events above 0 and at most 10000",
+        ),
+    ] {
+        let out = bin()
+            .arg("generate")
+            .arg(&model)
+            .arg("--events")
+            .arg(dir.path().join("other.csv"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!dir.path().join("other.csv").exists());
+    }
     // A model without events has no log to generate.
     let out = bin()
         .arg("generate")
