@@ -17,13 +17,9 @@ cd "$(dirname "$0")/.."
 CONTACTS=${CONTACTS:-1000000}
 PER=${PER:-64}
 DATES=${DATES:-6}
-WORK=${WORK:-$(mktemp -d /tmp/bench-events.XXXXXX)}
-mkdir -p "$WORK"
-if [[ -z "${KEEP:-}" ]]; then
-    trap 'rm -rf "$WORK"' EXIT
-fi
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh
+work_folder
 need_gnu_time
 cargo build --release --quiet
 SW=$(pwd)/${CARGO_TARGET_DIR:-target}/release/scorewright
