@@ -56,3 +56,12 @@ run() {
 
 # The median of the numbers on standard input, one a line.
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# Sets WORK (default a new folder under /tmp) and removes it on exit unless KEEP=1.
+work_folder() {
+    WORK=${WORK:-$(mktemp -d /tmp/bench.XXXXXX)}
+    mkdir -p "$WORK"
+    if [[ -z "${KEEP:-}" ]]; then
+        trap 'rm -rf "$WORK"' EXIT
+    fi
+}

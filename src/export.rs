@@ -17,6 +17,7 @@ pub mod events;
 pub mod plan;
 pub mod reasons;
 pub mod report;
+pub mod rolling;
 pub mod sql;
 
 pub use dialect::Dialect;

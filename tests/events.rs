@@ -633,3 +633,434 @@ fn the_report_of_a_model_with_events_has_its_back_test() {
         "the log's customers"
     );
 }
+
+/// The rolling back-test on `tests/fixtures/rolling.yaml`: a visit in the last 30 days is 25
+/// points (hot from 50, warm from 25), the outcome a purchase within 30 days, the contacts
+/// those of the log. By hand, from the 15 rows of `rolling-log.csv`:
+/// - as of 01-11: a, e, f, b 1 visit (25), c 2 (50); d has no event yet. Purchases in
+///   01-11..02-09: f (01-14), b (01-20), a (01-25): 3 of 5. The three buyers (25) each lose to
+///   c (50) and tie with e (25): AUC (3 x 0.5) / 6 = 0.25. Hot: c, who did not buy.
+/// - as of 01-21: a 3 visits (75), f 3 (01-03, 01-16, 01-18: 75), c 2 (50), b, d, e 1 (25).
+///   Buyers in 01-21..02-19: a (01-25), d (02-10): 2 of 6. a beats b, c, e and ties f (3.5);
+///   d ties b and e (1): 4.5 / 8 = 0.5625. Hot: a, c, f, one buyer: 33.3%, lift 1.00x.
+/// - as of 01-31: the same scores (a's visit of 01-01 is 30 days old: still in the window);
+///   only d buys (02-10): d ties b and e among five: 1 / 5 = 0.2. Hot: a, c, f, none bought.
+///
+/// Timeliness: a, b, c, e, f are first scored 01-11, d 01-21; their first purchase since then
+/// and before 03-02 (01-31 + 30d): a 01-25, b 01-20, d 02-10, f 01-14: 4 of 6 bought. Hot:
+/// a routed 01-21, 4 days before buying; f routed 01-21, after buying (01-14); b and d never.
+/// Warm (or hot): a, b, f from 01-11 (14, 9 and 3 days ahead), d from 01-21 (20): median of
+/// 3, 9, 14, 20 is 11.5.
+#[test]
+fn a_rolling_backtest_gives_each_date_and_the_timeliness_of_routings() {
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args([
+            "--every",
+            "10d",
+            "--from",
+            "2026-01-11",
+            "--to",
+            "2026-01-31",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let model = fixture("rolling.yaml").display().to_string();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "Rolling back-test of {model}, every 10d from 2026-01-11 to 2026-01-31, against 'purchase within 30d'
+Each row is `backtest --as-of` its date: only events before it are read.
+AUC of journey j; the hot tier is 'hot'.
+
+  as of      contacts    bought base rate     AUC       hot    bought hot rate   lift
+  2026-01-11        5         3     60.0%  0.2500         1         0     0.0%  0.00x
+  2026-01-21        6         2     33.3%  0.5625         3         1    33.3%  1.00x
+  2026-01-31        6         1     16.7%  0.2000         3         0     0.0%  0.00x
+
+Timeliness of routings: 4 of 6 contacts bought: a 'purchase' on or after the first date each was scored and before 2026-03-02.
+A contact is routed to a tier at the first date it scores in that tier or a hotter one (its MQL date);
+\"before\" is on or before the day it bought (a date's score reads only earlier events). Routings are
+seen at the dates above only: up to 9 days late.
+
+  tier       at least  routed before   share median days ahead  routed after never routed
+  hot              50              1   25.0%                 4             1            2
+  warm             25              4  100.0%              11.5             0            0
+"
+        )
+    );
+    // 01-21 + 30d runs past the log's last event (02-10): said, not hidden.
+    assert!(
+        stderr(&out).contains(
+            "note: as of 2026-01-21 and later, the window of 30d runs past the log's last event (2026-02-10)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Without --from and --to, the dates span the log: from its first event plus one step
+    // (01-01 + 10d) to the last date whose window the log covers (02-10 + 1 - 30d = 01-12).
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args(["--every", "10d", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "as_of,contacts,known,converted,base_rate,auc,hot_contacts,hot_converted,hot_rate,hot_lift\n\
+         2026-01-11,5,5,3,0.600000,0.250000,1,0,0.000000,0.000000\n"
+    );
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+}
+
+/// The rolling back-test cannot leak: each of its rows is what `backtest --as-of` that date
+/// gives (which reads only the events before it), on the fixture and on the CDNOW log.
+#[test]
+fn each_rolling_row_is_the_backtest_as_of_its_date() {
+    let cdnow = common::cli::root().join("examples/cdnow-repeat.yaml");
+    for (model, every, from, to) in [
+        (fixture("rolling.yaml"), "10d", "2026-01-11", "2026-01-31"),
+        (cdnow, "90d", "1997-03-31", "1997-09-27"),
+    ] {
+        let out = bin()
+            .arg("backtest")
+            .arg(&model)
+            .args(["--every", every, "--from", from, "--to", to])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let rolling: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let rows = rolling["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 3, "{rolling}");
+        for row in rows {
+            let date = row["as_of"].as_str().unwrap();
+            let out = bin()
+                .arg("backtest")
+                .arg(&model)
+                .args(["--as-of", date, "--format", "json"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let single: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(row["contacts"], single["contacts"], "{date}");
+            assert_eq!(row["converted"], single["converted"], "{date}");
+            assert_eq!(row["auc"], single["journeys"][0]["auc"], "{date}");
+            assert_eq!(row["hot"], single["tiers"][0], "{date}");
+        }
+    }
+}
+
+/// The rolling back-test reads its outcome from the log, and needs dates to test.
+#[test]
+fn a_rolling_backtest_needs_an_outcome_event_and_dates() {
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("events.yaml"))
+        .arg(fixture("events-contacts.csv"))
+        .args(["--every", "7d", "--outcome", "bought"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out)
+            .contains("the argument '--every <DAYS>' cannot be used with '--outcome <OUTCOME>'"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("events.yaml"))
+        .unwrap()
+        .replace("contacts: events-contacts.csv", "contacts: x")
+        .replace(
+            "file: events-log.csv",
+            &format!("file: {}", fixture("events-log.csv").display()),
+        )
+        .replace(
+            "outcome: { event: purchase, within: 30d }",
+            "outcome: bought",
+        );
+    let column = write(dir.path(), "column.yaml", &text);
+    let out = bin()
+        .arg("backtest")
+        .arg(&column)
+        .arg(fixture("events-contacts.csv"))
+        .args(["--every", "7d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(
+            "--every 7d: the model's outcome is not an event; the rolling back-test reads the outcome from the log after each date"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args([
+            "--every",
+            "10d",
+            "--from",
+            "2026-02-01",
+            "--to",
+            "2026-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "no date to back-test: 2026-02-01 is after 2026-01-01 (the log {} runs from 2026-01-01 to 2026-02-10; each date needs 30d after it)",
+            fixture("rolling-log.csv").display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(fixture("rolling.yaml"))
+        .args(["--every", "0d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+}
+
+/// `diff` scores each model with its own event fields, read from its log as of its `as_of`
+/// (it read the contacts without the log: every event field missing, no change seen). The
+/// new model counts visits in the last 14 days instead of 30. As of 2026-02-01, by hand from
+/// `rolling-log.csv` (a visit is 25 points):
+/// - a: visits 31, 20 and 17 days old: 2 in 30 days (50, hot), none in 14 (0, cold);
+/// - e: 30 days: 25 -> 0; f: 29, 16, 14: 75 -> 25 (hot -> warm); b: 27: 25 -> 0;
+///   c: 24, 23: 50 -> 0; d: 12: 25 -> 25, unchanged.
+///
+/// Mean move (-50 - 25 - 50 - 0 - 25 - 50) / 6 = -33.33. Ranks, log order a e f b c d: old
+/// 4.5 2 6 2 4.5 2, new 2.5 2.5 5.5 2.5 2.5 5.5; deviations from 3.5 multiply to 3, square to
+/// 15 and 12: Spearman 3 / sqrt(180) = 0.2236.
+#[test]
+fn diff_scores_each_model_with_its_own_event_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("rolling.yaml"))
+        .unwrap()
+        .replace(
+            "file: rolling-log.csv",
+            &format!("file: {}", fixture("rolling-log.csv").display()),
+        );
+    let old = write(dir.path(), "old.yaml", &text);
+    let new = write(
+        dir.path(),
+        "new.yaml",
+        &text.replace("last: 30d", "last: 14d"),
+    );
+    let log = fixture("rolling-log.csv").display().to_string();
+    // `--contacts` alone: the new model's own contacts, here those of its log.
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    for part in [
+        "  ~ fields.visits.events.last: 30d -> 14d\n".to_string(),
+        format!("On {log} (6 contacts): 5 change an output\n"),
+        "  j: 5 scores moved, mean -33.33; rank correlation 0.2236\n\
+         \x20   a: 50 -> 0 (-50)\n\
+         \x20   f: 75 -> 25 (-50)\n\
+         \x20   c: 50 -> 0 (-50)\n\
+         \x20   e: 25 -> 0 (-25)\n\
+         \x20   b: 25 -> 0 (-25)\n\
+         \x20 tiers: 0 hotter, 5 colder\n\
+         \x20   hot -> cold: 2\n\
+         \x20   warm -> cold: 2\n\
+         \x20   hot -> warm: 1\n"
+            .to_string(),
+    ] {
+        assert!(text.contains(&part), "{part}\n{text}");
+    }
+    // A contacts file: a and f as above, z has no event (0 in both): ranks 2 3 1 and 1.5 3
+    // 1.5, Spearman 1.5 / sqrt(2 x 1.5) = 0.8660. The log's contacts the file lacks are said
+    // once, though both models read the log.
+    let contacts = write(dir.path(), "c.csv", "contact,name\na,Ann\nf,Fay\nz,Zed\n");
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .arg(&contacts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "(3 contacts): 2 change an output\n  j: 2 scores moved, mean -33.33; \
+             rank correlation 0.8660\n    a: 50 -> 0 (-50)\n    f: 75 -> 25 (-50)\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{log}: 4 contacts with events are not in the contacts (first: 'e'): their events are not scored\n"
+        )
+    );
+}
+
+/// `generate --events` writes an event log for a model with `events:` (here the rolling
+/// fixture's: visits, purchases as the outcome within 30 days, contacts from the log), with
+/// rhythms: a converter's visit rate is 4 times its own for the 30 days before it buys, and a
+/// churner's fades to silence. The log reads back clean, every contact (each starts at least
+/// 30 days before as_of) is a contact of the back-test, which finds the signal, and the
+/// rhythm is in the rows: converters visit about 4 times as often in the 30 days before
+/// buying as in the 30 before that, and non-buyers fall silent for the last 60 days of the
+/// log far more often than buyers.
+#[test]
+fn generate_writes_an_event_log_with_rhythms_a_backtest_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("rolling.yaml"))
+        .unwrap()
+        .replace("file: rolling-log.csv", "file: log.csv");
+    let model = write(dir.path(), "m.yaml", &text);
+    let log = dir.path().join("log.csv");
+    let generate = |to: &std::path::Path| {
+        bin()
+            .arg("generate")
+            .arg(&model)
+            .args(["-n", "3000", "--seed", "5", "--events"])
+            .arg(to)
+            .output()
+            .unwrap()
+    };
+    let out = generate(&log);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("events of 3000 contacts to"),
+        "{}",
+        stderr(&out)
+    );
+    // The same seed, the same log.
+    let again = dir.path().join("again.csv");
+    assert_eq!(generate(&again).status.code(), Some(0));
+    assert_eq!(std::fs::read(&log).unwrap(), std::fs::read(&again).unwrap());
+
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Nothing was bad in the log: no row skipped, nothing said.
+    assert_eq!(stderr(&out), "");
+    let b: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(b["contacts"], 3000);
+    let auc = b["journeys"][0]["auc"].as_f64().unwrap();
+    assert!(auc > 0.7, "AUC {auc}");
+
+    // The rhythm, from the rows themselves.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let day = |s: &str| {
+        let p: Vec<i64> = s.split('-').map(|x| x.parse().unwrap()).collect();
+        // Days from a fixed origin, exact for 2024 to 2026 (no century rule in between).
+        let (y, m, d) = (p[0], p[1], p[2]);
+        let before = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+        let leap = |y: i64| y % 4 == 0;
+        let mut n = (y - 2024) * 365 + (2024..y).filter(|y| leap(*y)).count() as i64;
+        n += before[(m - 1) as usize] + d;
+        if m > 2 && leap(y) {
+            n += 1;
+        }
+        n
+    };
+    let mut by: std::collections::BTreeMap<&str, Vec<(i64, &str)>> = Default::default();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("contact,when,type"));
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f.len(), 3, "{l}");
+        assert!(f[2] == "visit" || f[2] == "purchase", "{l}");
+        by.entry(f[0]).or_default().push((day(f[1]), f[2]));
+    }
+    assert_eq!(by.len(), 3000);
+    // The log ends the day before as_of + 30d: 2026-03-02.
+    let end = day("2026-03-02");
+    let (mut last30, mut before30) = (0, 0);
+    let mut silent = [(0, 0); 2];
+    for events in by.values() {
+        let buys: Vec<i64> = events
+            .iter()
+            .filter(|e| e.1 == "purchase")
+            .map(|e| e.0)
+            .collect();
+        let visits: Vec<i64> = events
+            .iter()
+            .filter(|e| e.1 == "visit")
+            .map(|e| e.0)
+            .collect();
+        assert!(buys.len() <= 1, "one conversion at most: {events:?}");
+        assert!(events.iter().all(|e| e.0 < end + 1), "{events:?}");
+        if let Some(&c) = buys.first()
+            && events[0].0 <= c - 60
+        {
+            last30 += visits.iter().filter(|&&d| d >= c - 30 && d < c).count();
+            before30 += visits
+                .iter()
+                .filter(|&&d| d >= c - 60 && d < c - 30)
+                .count();
+        }
+        let quiet = visits.last().is_none_or(|&d| d <= end - 60);
+        let s = &mut silent[usize::from(!buys.is_empty())];
+        s.0 += usize::from(quiet);
+        s.1 += 1;
+    }
+    let burst = last30 as f64 / before30 as f64;
+    assert!((3.0..5.0).contains(&burst), "{last30} / {before30}");
+    let share = |(q, n): (usize, usize)| q as f64 / n as f64;
+    let (quiet_no, quiet_yes) = (share(silent[0]), share(silent[1]));
+    assert!(quiet_no > 2.0 * quiet_yes, "{silent:?}");
+
+    // A model whose contacts are its log's gets the log alone; a rate of events must be one.
+    for (args, says) in [
+        (
+            vec!["-o", "contacts.csv"],
+            "names no `contacts:`, so its contacts are those of its log: --events writes the log alone; leave out -o",
+        ),
+        (
+            vec!["--events-per-contact", "0"],
+            "--events-per-contact 0: give a number of events above 0 and at most 10000",
+        ),
+    ] {
+        let out = bin()
+            .arg("generate")
+            .arg(&model)
+            .arg("--events")
+            .arg(dir.path().join("other.csv"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!dir.path().join("other.csv").exists());
+    }
+    // A model without events has no log to generate.
+    let out = bin()
+        .arg("generate")
+        .arg(fixture("engine.yaml"))
+        .args(["--events"])
+        .arg(dir.path().join("x.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no `events:` block, so there is no log to generate"),
+        "{}",
+        stderr(&out)
+    );
+}

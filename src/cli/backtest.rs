@@ -13,8 +13,21 @@ pub struct Args {
     /// with `events:`, the contacts the event log names).
     pub contacts: Option<PathBuf>,
     /// The outcome column: 0/1, yes/no, true/false (default: the model's `outcome`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "every")]
     pub outcome: Option<String>,
+    /// The rolling back-test: as of a date every this many days (`30d`, `4w`), each date as
+    /// `--as-of` it would give, then when each contact was first routed to each tier against
+    /// when it converted. Needs an outcome event (`outcome: { event: TYPE, within: 90d }`).
+    #[arg(long, value_name = "DAYS", value_parser = crate::model::events::Days::parse,
+          conflicts_with_all = ["as_of", "capacity", "min_auc"])]
+    pub every: Option<crate::model::events::Days>,
+    /// The first date of `--every` (default: the log's first event plus one step).
+    #[arg(long, value_name = "DATE", requires = "every", value_parser = super::events::parse_as_of)]
+    pub from: Option<crate::model::Date>,
+    /// The last date of `--every` (default: the last date whose outcome window the log
+    /// covers, its last event minus the window).
+    #[arg(long, value_name = "DATE", requires = "every", value_parser = super::events::parse_as_of)]
+    pub to: Option<crate::model::Date>,
     /// Back-test as of this date (YYYY-MM-DD): the scores read only events before it, and an
     /// outcome read from the events is what happened on or after it.
     #[arg(long, value_name = "DATE", value_parser = super::events::parse_as_of)]
@@ -82,6 +95,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("no outcome column: pass --outcome COLUMN (or set `outcome` in the model)");
         return Ok(ExitCode::from(2));
     };
+    if let Some(every) = a.every {
+        return rolling(&a, &file, &column, every);
+    }
     let (table, _) = super::events::load(&file, a.contacts.as_deref())?;
     // Without --capacity, the hottest tier's own `capacity:`, if it has one.
     let of_tier = file
@@ -189,4 +205,140 @@ fn min_auc(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `backtest --every DAYS`: the back-test as of each date from `--from` to `--to`, the log read
+/// afresh as of each (so that no date sees its future), then the timeliness of routings.
+fn rolling(
+    a: &Args,
+    file: &crate::model::ModelFile,
+    column: &str,
+    every: crate::model::events::Days,
+) -> anyhow::Result<ExitCode> {
+    use crate::export::backtest::{BacktestError, backtest_scored};
+    use crate::export::rolling::{self, Rolling, RollingRow, Tracker};
+    use crate::model::Date;
+    let Some((event, within)) = file.model.outcome.as_ref().and_then(|o| o.event.clone()) else {
+        eprintln!(
+            "--every {every}: the model's outcome is not an event; the rolling back-test reads \
+             the outcome from the log after each date: set `outcome: {{ event: TYPE, within: \
+             90d }}` in the model"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let span = crate::engine::events::span(&file.model, &file.path).map_err(super::unreadable)?;
+    let Some((first, last, log)) =
+        span.and_then(|r| Some((r.first_day?, r.last_day?, r.file.clone())))
+    else {
+        eprintln!(
+            "{}: the event log holds no event with a contact and a date: no date to back-test",
+            a.model.display()
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let days = |d: Date, n: u32| Date(d.0 + n as i32);
+    let from = a.from.unwrap_or(days(first, every.0));
+    // The last date whose window ends within the log: as of it, outcome events up to
+    // `to + within - 1` count, the log's last day.
+    let to = a.to.unwrap_or(Date(last.0 + 1 - within.0 as i32));
+    let dates = rolling::dates(from, to, every.0);
+    if dates.is_empty() {
+        eprintln!(
+            "no date to back-test: {from} is after {to} (the log {log} runs from {first} to \
+             {last}; each date needs {within} after it): pass --from and --to, or a shorter \
+             --window"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if let Some(d) = dates.iter().find(|d| d.0 + within.0 as i32 > last.0 + 1) {
+        eprintln!(
+            "note: as of {d} and later, the window of {within} runs past the log's last event \
+             ({last}): the outcomes of those dates are cut short"
+        );
+    }
+    let journey = a
+        .journey
+        .clone()
+        .or_else(|| file.model.tiers.as_ref().map(|t| t.journey.clone()))
+        .or_else(|| file.model.journeys.first().map(|j| j.id.clone()));
+    if let Some(j) = &journey
+        && !file.model.journeys.iter().any(|x| &x.id == j)
+    {
+        eprintln!("{}: no journey '{j}'", a.model.display());
+        return Ok(ExitCode::from(2));
+    }
+    let mut tracker = Tracker::new(&file.model);
+    let mut said = std::collections::HashSet::new();
+    let mut out = Rolling {
+        model: a.model.display().to_string(),
+        outcome: column.to_string(),
+        outcome_says: file.model.outcome_words().did,
+        journey: journey.clone(),
+        hot_tier: file
+            .model
+            .tiers
+            .as_ref()
+            .and_then(|t| t.levels.first())
+            .map(|l| l.name.clone()),
+        every_days: every.0,
+        window_days: within.0,
+        ..Rolling::default()
+    };
+    for &d in &dates {
+        let (model, table, lines) = super::events::load_as_of(file, a.contacts.as_deref(), d)?;
+        for line in lines {
+            if said.insert(line.clone()) {
+                eprintln!("{line}");
+            }
+        }
+        out.source.clone_from(&table.source);
+        let id = crate::engine::output::id_column(&model, &table.headers);
+        match backtest_scored(&model, &table, column) {
+            Ok((b, scored)) => {
+                tracker.add(d, &table, &id, &scored);
+                out.rows.push(rolling::row(d, &b, journey.as_deref()));
+            }
+            Err(BacktestError::OneClass {
+                positives,
+                negatives,
+                ..
+            }) => {
+                let scored = crate::engine::score_table(&model, &table);
+                tracker.add(d, &table, &id, &scored);
+                out.rows.push(RollingRow {
+                    as_of: d,
+                    contacts: table.rows(),
+                    known: positives + negatives,
+                    converted: positives,
+                    base_rate: (positives + negatives > 0)
+                        .then(|| positives as f64 / (positives + negatives) as f64),
+                    auc: None,
+                    hot: None,
+                    note: Some(format!(
+                        "{positives} yes and {negatives} no: nothing to measure"
+                    )),
+                });
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let until = days(*dates.last().unwrap_or(&to), within.0);
+    let converted = crate::engine::events::first_events(
+        &file.model,
+        &file.path,
+        &event,
+        |id| tracker.first_scored(id),
+        until,
+    )
+    .map_err(super::unreadable)?;
+    out.contacts = tracker.contacts();
+    out.conversion_event = event;
+    out.conversions_until = Some(until);
+    out.converters = converted.len();
+    out.routings = tracker.routings(&file.model, &converted);
+    super::say(rolling::render(&out, a.format).trim_end())?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -4,8 +4,10 @@
 //! --git'`): it takes git's seven arguments and always exits 0, since git stops at a driver
 //! that exits otherwise.
 
+use crate::contacts::Table;
+use crate::engine::events::EventLog;
 use crate::export::Format;
-use crate::export::diff::{diff, render};
+use crate::export::diff::{diff, diff_tables, render};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,9 +23,11 @@ pub struct Args {
     /// hash, old mode, new file, new hash, new mode).
     #[arg(long, num_args = 7, value_names = ["PATH", "OLD", "OLD_HEX", "OLD_MODE", "NEW", "NEW_HEX", "NEW_MODE"], conflicts_with_all = ["old", "new"])]
     pub git: Option<Vec<PathBuf>>,
-    /// Contacts to score with both, to see what the change does.
-    #[arg(long)]
-    pub contacts: Option<PathBuf>,
+    /// Contacts to score with both, to see what the change does; `--contacts` with no file:
+    /// the new model's own (its `contacts:` file, or for a model with events and no contacts,
+    /// the contacts its log names). A model with events scores them with its own event fields.
+    #[arg(long, num_args = 0..=1, value_name = "FILE")]
+    pub contacts: Option<Option<PathBuf>>,
     /// text or json.
     #[arg(long, default_value = "text")]
     pub format: Format,
@@ -50,22 +54,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let table = match &a.contacts {
-        Some(p) => match crate::contacts::read_contacts(p) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("{e}");
-                return Ok(ExitCode::from(2));
-            }
-        },
+    let tables = match &a.contacts {
+        Some(given) => Some(tables(&models[0], &models[1], given.as_deref())?),
         None => None,
     };
     let (old, new) = (&models[0].model, &models[1].model);
-    let id = table
+    let id = tables
         .as_ref()
-        .map(|t| crate::engine::output::id_column(new, &t.headers));
-    let contacts = table.as_ref().zip(id.as_deref());
-    let d = diff(
+        .map(|(_, t)| crate::engine::output::id_column(new, &t.headers));
+    let contacts = tables
+        .as_ref()
+        .zip(id.as_deref())
+        .map(|((o, n), id)| (o, n, id));
+    let d = diff_tables(
         old,
         new,
         &old_path.display().to_string(),
@@ -74,6 +75,37 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     );
     super::say(render(&d, a.format).trim_end())?;
     Ok(ExitCode::from(if d.differs() { 1 } else { 0 }))
+}
+
+/// The contacts both models score, as `score` reads them: the file given, else the new
+/// model's own (its `contacts:`, else its log's contacts); then for each model its own event
+/// fields from its own log as of its own `as_of`, so that a change to an event field, the log
+/// or `as_of` shows as what it does. The logs' reports go to standard error, each line once.
+fn tables(
+    old: &crate::model::ModelFile,
+    new: &crate::model::ModelFile,
+    given: Option<&std::path::Path>,
+) -> anyhow::Result<(Table, Table)> {
+    use super::events::{Contacts, attach, read_log};
+    let mut new_log = read_log(new)?;
+    let contacts = Contacts::choose(given, new, new_log.as_ref())?;
+    let base = contacts.base(&new.model, new_log.as_ref())?;
+    let mut said = std::collections::HashSet::new();
+    let mut with = |file: &crate::model::ModelFile, log: Option<&mut EventLog>| {
+        let mut t = base.clone();
+        if let Some(log) = log {
+            attach(&file.model, &mut t, log);
+            for line in log.report.lines() {
+                if said.insert(line.clone()) {
+                    eprintln!("{line}");
+                }
+            }
+        }
+        t
+    };
+    let new_table = with(new, new_log.as_mut());
+    let old_table = with(old, read_log(old)?.as_mut());
+    Ok((old_table, new_table))
 }
 
 /// git's external diff: the model-level changes of one file, labelled `a/PATH` and `b/PATH`.

@@ -92,21 +92,30 @@ impl Contacts {
 
     /// The whole table, with the event fields attached and the log's report completed.
     pub fn table(&self, model: &Model, log: Option<&mut EventLog>) -> anyhow::Result<Table> {
-        let mut t = match (self, &log) {
-            (Contacts::File(p), _) => super::read_contacts_noting(p)?,
-            (Contacts::OfLog, Some(l)) => l.contacts(&id_column_of_log(model)),
-            (Contacts::OfLog, None) => {
-                return Err(super::unreadable("no events to read contacts from"));
-            }
-        };
+        let mut t = self.base(model, log.as_deref())?;
         if let Some(log) = log {
-            let id = crate::engine::output::id_column(model, &t.headers);
-            let mut found = vec![false; log.ids.len()];
-            log.attach(&mut t, &id, &mut found);
-            log.count_unknown(&found);
+            attach(model, &mut t, log);
         }
         Ok(t)
     }
+
+    /// The whole table as read, without event fields.
+    pub fn base(&self, model: &Model, log: Option<&EventLog>) -> anyhow::Result<Table> {
+        match (self, log) {
+            (Contacts::File(p), _) => super::read_contacts_noting(p),
+            (Contacts::OfLog, Some(l)) => Ok(l.contacts(&id_column_of_log(model))),
+            (Contacts::OfLog, None) => Err(super::unreadable("no events to read contacts from")),
+        }
+    }
+}
+
+/// Attaches the model's event fields from its log to `table`, and counts in the log's report
+/// the log's contacts the table does not have.
+pub fn attach(model: &Model, table: &mut Table, log: &mut EventLog) {
+    let id = crate::engine::output::id_column(model, &table.headers);
+    let mut found = vec![false; log.ids.len()];
+    log.attach(table, &id, &mut found);
+    log.count_unknown(&found);
 }
 
 pub use crate::engine::events::id_column_of_log;
@@ -116,6 +125,24 @@ pub fn report(log: Option<&EventLog>) {
     for line in log.map(|l| l.report.lines()).unwrap_or_default() {
         eprintln!("{line}");
     }
+}
+
+/// `load` as of another date (the rolling back-test's): the log read with the model's `as_of`
+/// set to `as_of`, the contacts chosen as `load` chooses them; the log's report is handed
+/// back rather than written, so that a line said at every date is said once.
+pub fn load_as_of(
+    file: &ModelFile,
+    given: Option<&Path>,
+    as_of: Date,
+) -> anyhow::Result<(Model, Table, Vec<String>)> {
+    let mut model = file.model.clone();
+    model.as_of = Some(as_of);
+    let mut log =
+        crate::engine::events::read_model_log(&model, &file.path).map_err(super::unreadable)?;
+    let contacts = Contacts::choose(given, file, log.as_ref())?;
+    let table = contacts.table(&model, log.as_mut())?;
+    let lines = log.map(|l| l.report.lines()).unwrap_or_default();
+    Ok((model, table, lines))
 }
 
 /// For the commands that read the whole table (`backtest`, `tune`, `suggest`): the contacts

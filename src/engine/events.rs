@@ -49,6 +49,10 @@ pub struct EventReport {
     pub first_bad_value: Option<u64>,
     /// Rows on or after `as_of`: not read by any field.
     pub after: u64,
+    /// The first and the last day of the events with a contact and a date (the log's history,
+    /// which the rolling back-test spans by default).
+    pub first_day: Option<Date>,
+    pub last_day: Option<Date>,
     /// Contacts with events before `as_of` that the contacts table does not have, and one of
     /// them (set by `attach`).
     pub unknown_contacts: usize,
@@ -313,6 +317,8 @@ fn scan(
                 rep.first_bad_time.get_or_insert(line);
                 continue;
             };
+            rep.first_day = Some(rep.first_day.map_or(day, |d| d.min(day)));
+            rep.last_day = Some(rep.last_day.map_or(day, |d| d.max(day)));
             let e = Event {
                 id,
                 day,
@@ -449,6 +455,58 @@ pub fn trace(
             *u += t.points;
         }
     }
+    Ok(out)
+}
+
+/// The first and the last day of the log's events (rows with a contact and a date), and the
+/// report of the rows it could not read; `None` when the model names no log.
+pub fn span(model: &Model, model_path: &Path) -> Result<Option<EventReport>, EventsError> {
+    let Some(path) = events_path(model, model_path) else {
+        return Ok(None);
+    };
+    let mut rep = EventReport {
+        file: path.display().to_string(),
+        ..EventReport::default()
+    };
+    scan(model, &path, &mut rep, |_, _| {})?;
+    Ok(Some(rep))
+}
+
+/// Per contact, the day of its first event of type `type_id` on or after the day `since`
+/// gives it (`None`: not a contact, skipped) and before `until`: the rolling back-test's
+/// conversion dates, read in one more pass over the log.
+pub fn first_events(
+    model: &Model,
+    model_path: &Path,
+    type_id: &str,
+    since: impl Fn(&str) -> Option<Date>,
+    until: Date,
+) -> Result<HashMap<String, Date>, EventsError> {
+    let mut out: HashMap<String, Date> = HashMap::new();
+    let Some(path) = events_path(model, model_path) else {
+        return Ok(out);
+    };
+    let Some(ty) = model
+        .events
+        .as_ref()
+        .and_then(|e| e.types.iter().position(|t| t.id == type_id))
+    else {
+        return Ok(out);
+    };
+    let mut matched = Vec::new();
+    let mut rep = EventReport::default();
+    scan(model, &path, &mut rep, |e, _| {
+        if e.day >= until || since(e.id).is_none_or(|s| e.day < s) {
+            return;
+        }
+        match_types(model, e.kind, &mut matched);
+        if !matched.get(ty).copied().unwrap_or(false) {
+            return;
+        }
+        out.entry(e.id.to_string())
+            .and_modify(|d| *d = (*d).min(e.day))
+            .or_insert(e.day);
+    })?;
     Ok(out)
 }
 

@@ -371,6 +371,15 @@ pub fn backtest(
     table: &Table,
     outcome_column: &str,
 ) -> Result<Backtest, BacktestError> {
+    backtest_scored(model, table, outcome_column).map(|(b, _)| b)
+}
+
+/// `backtest`, with the scores it measured (the rolling back-test reads each contact's tier).
+pub fn backtest_scored(
+    model: &Model,
+    table: &Table,
+    outcome_column: &str,
+) -> Result<(Backtest, Scored), BacktestError> {
     let source_name = table.source.clone();
     let Some(outcome) = insight::outcome(table, outcome_column) else {
         let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
@@ -400,7 +409,8 @@ pub fn backtest(
         });
     }
     let scored = score_table(model, table);
-    Ok(measure(model, &scored, &outcome, &source_name))
+    let b = measure(model, &scored, &outcome, &source_name);
+    Ok((b, scored))
 }
 
 /// A back-test with, for each journey, the threshold that fits sales' capacity.
@@ -815,7 +825,7 @@ fn times(v: Option<f64>) -> String {
     v.map(|l| format!("{l:.2}x")).unwrap_or_else(|| "-".into())
 }
 
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }

@@ -107,11 +107,29 @@ pub fn diff(
     new_name: &str,
     contacts: Option<(&Table, &str)>,
 ) -> Diff {
+    diff_tables(
+        old,
+        new,
+        old_name,
+        new_name,
+        contacts.map(|(t, id)| (t, t, id)),
+    )
+}
+
+/// `diff`, each model scoring its own table of the same contacts in the same order: a model
+/// with events has its own event fields attached (its log, as of its `as_of`).
+pub fn diff_tables(
+    old: &Model,
+    new: &Model,
+    old_name: &str,
+    new_name: &str,
+    contacts: Option<(&Table, &Table, &str)>,
+) -> Diff {
     Diff {
         old: old_name.to_string(),
         new: new_name.to_string(),
         changes: changes(old, new),
-        impact: contacts.map(|(table, id)| impact(old, new, table, id)),
+        impact: contacts.map(|(a, b, id)| impact_on(old, new, a, b, id)),
     }
 }
 
@@ -235,7 +253,19 @@ pub use crate::engine::metrics::spearman;
 
 /// Scores both models over the table and compares what each contact gets.
 pub fn impact(old: &Model, new: &Model, table: &Table, id_column: &str) -> Impact {
-    let (before, after) = (score_table(old, table), score_table(new, table));
+    impact_on(old, new, table, table, id_column)
+}
+
+/// `impact`, the old model scoring `old_table` and the new `table`: the same contacts in the
+/// same order, each with its model's event fields.
+pub fn impact_on(
+    old: &Model,
+    new: &Model,
+    old_table: &Table,
+    table: &Table,
+    id_column: &str,
+) -> Impact {
+    let (before, after) = (score_table(old, old_table), score_table(new, table));
     let n = table.rows();
     let id = |i: usize| crate::engine::output::id_cell(table, i, id_column).into_owned();
 
