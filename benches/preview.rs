@@ -56,7 +56,7 @@ fn preview(c: &mut Criterion) {
         ));
         let mut shown = None;
         let mut flip = false;
-        let mut spans = scorewright::export::backtest::DateSpans::default();
+        let mut buffers = scorewright::tui::preview::StepBuffers::default();
         g.bench_function(BenchmarkId::new("worker_compute", n), |b| {
             b.iter(|| {
                 flip = !flip;
@@ -66,14 +66,17 @@ fn preview(c: &mut Criterion) {
                     model: states[usize::from(flip)].clone(),
                     baseline: baseline.clone(),
                 };
-                let out = compute(&mut scorer, &mut spans, job, None);
-                // As the designer does: the result no longer shown goes back to the scorer.
-                if let Some(old) = shown.replace(out.scored.clone())
-                    && let Ok(old) = Arc::try_unwrap(old)
-                {
-                    scorer.recycle(old);
+                let out = compute(&mut scorer, &mut buffers, job, None);
+                let changed = out.comparison.changed;
+                // As the designer does: the result no longer shown goes back, its scores to
+                // the scorer and its comparison's columns to the step's buffers.
+                if let Some(old) = shown.replace(out) {
+                    if let Ok(scored) = Arc::try_unwrap(old.scored) {
+                        scorer.recycle(scored);
+                    }
+                    buffers.keep(old.comparison);
                 }
-                black_box(out)
+                black_box(changed)
             })
         });
         drop(shown);
@@ -93,5 +96,99 @@ fn preview(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, preview);
+/// The worker's step at 1,000,000 contacts taken apart, each part timed alone on the same
+/// scores (a weight edit against the baseline), to say where the step's time goes:
+/// `parts/score` (the weight edit, results handed back), `parts/rank` (the current scores'
+/// counted ranks, in reused buffers), `parts/compare` (deltas, tier, handover and segment
+/// counts, Spearman from both rankings), `parts/histogram` (one side's distribution),
+/// `parts/matrix`, `parts/other_journeys` (the fit journey's changed count and mean change,
+/// as `compute` counts it) and `parts/reorder` (the input thread's table order).
+fn parts(c: &mut Criterion) {
+    use scorewright::engine::insight::{histogram, matrix};
+    use scorewright::engine::metrics::{RankBuffers, Ranking};
+    use scorewright::engine::whatif::compare_ranked;
+    let base = common::lead_model();
+    let edited = nudged(&base, 1);
+    let n = 1_000_000;
+    let table = common::read_table(common::contacts_csv(&base, n, 7));
+    let mut scorer = Scorer::new(Arc::new(table.clone()));
+    let before = scorer.score(&base);
+    let after = scorer.score(&edited);
+    let j = base
+        .journeys
+        .iter()
+        .position(|j| j.id == "activity")
+        .unwrap_or(0);
+    let mut g = c.benchmark_group("parts");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let mut flip = false;
+    let states = [nudged(&base, 1), nudged(&base, 2)];
+    let mut held = None;
+    g.bench_function("score", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let s = scorer.score(&states[usize::from(flip)]);
+            if let Some(old) = held.replace(s) {
+                scorer.recycle(old);
+            }
+        })
+    });
+    let mut buffers = RankBuffers::default();
+    g.bench_function("rank", |b| {
+        b.iter(|| {
+            let r = Ranking::new_in(&after.scores[j], &mut buffers);
+            let first = r.rank[0];
+            buffers.keep(r);
+            black_box(first)
+        })
+    });
+    let (rb, ra) = (
+        Ranking::new(&before.scores[j]),
+        Ranking::new(&after.scores[j]),
+    );
+    let mut delta = Vec::new();
+    g.bench_function("compare", |b| {
+        b.iter(|| {
+            let c = compare_ranked(
+                &base,
+                &before,
+                &rb,
+                &edited,
+                &after,
+                &ra,
+                Some("activity"),
+                std::mem::take(&mut delta),
+            );
+            let changed = c.changed;
+            delta = c.delta;
+            black_box(changed)
+        })
+    });
+    g.bench_function("histogram", |b| {
+        b.iter(|| black_box(histogram(&after.scores[j], 10)))
+    });
+    g.bench_function("matrix", |b| {
+        b.iter(|| black_box(matrix(&edited, &after, None)))
+    });
+    g.bench_function("other_journeys", |b| {
+        let other = 1 - j.min(1);
+        b.iter(|| {
+            let (mut changed, mut sum) = (0usize, 0.0);
+            for (x, y) in after.scores[other].iter().zip(&before.scores[other]) {
+                let d = x - y;
+                changed += usize::from(d.abs() > 1e-9);
+                sum += d;
+            }
+            black_box((changed, sum))
+        })
+    });
+    let mut p = Preview::new("bench".into(), table, &base, base.clone(), usize::MAX);
+    p.request(&edited);
+    g.bench_function("reorder", |b| b.iter(|| p.reorder()));
+    g.finish();
+}
+
+criterion_group!(benches, preview, parts);
 criterion_main!(benches);

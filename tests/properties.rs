@@ -653,3 +653,169 @@ proptest! {
         prop_assert!(parsed.columns.iter().all(|&c| c >= 1 && c <= text.chars().count() + 1));
     }
 }
+
+/// The ranks a stable full sort gives: 1 for the highest score, ties in row order.
+fn ranks_by_sorting(scores: &[f64]) -> Vec<u32> {
+    let mut rows: Vec<usize> = (0..scores.len()).collect();
+    rows.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut rank = vec![0u32; scores.len()];
+    for (r, &row) in rows.iter().enumerate() {
+        rank[row] = r as u32 + 1;
+    }
+    rank
+}
+
+/// The distribution as it was counted before: ten bins, a score's bin the floor of its share
+/// of 100 times ten, 100 in the last.
+fn bins_by_floor(scores: &[f64]) -> Vec<usize> {
+    let mut out = vec![0; 10];
+    for &s in scores {
+        out[((s / 100.0 * 10.0).floor() as usize).min(9)] += 1;
+    }
+    out
+}
+
+/// `rows` contacts of `m` from a seed: each cell one of `cell()`'s kinds of text, drawn by a
+/// small generator so that a table of tens of thousands of rows costs little to make.
+fn seeded_table(m: &Model, rows: usize, seed: u64) -> Table {
+    let mut rng = scorewright::rng::Rng::new(seed);
+    let headers: Vec<String> = m.fields.iter().map(|f| f.column().to_string()).collect();
+    let mut columns: Vec<TextColumn> = headers.iter().map(|_| TextColumn::new()).collect();
+    for _ in 0..rows {
+        for col in &mut columns {
+            let cell = match rng.below(6) {
+                0 => String::new(),
+                1 => ["yes", "no", "Select"][rng.below(3)].to_string(),
+                2 => format!("2026-{:02}-{:02}", 1 + rng.below(10), 1 + rng.below(28)),
+                _ => format!("{}", (rng.unit() * 200.0 - 50.0).round() / 4.0),
+            };
+            col.push(&cell);
+        }
+    }
+    Table {
+        source: "p".into(),
+        headers,
+        columns,
+        lines: (2..rows as u64 + 2).collect(),
+        ..Table::default()
+    }
+}
+
+/// Runs edits through the preview's step as the designer's worker does (one scorer, the
+/// step's buffers handed back after each edit) and holds every number against the
+/// straightforward computation: each model scored afresh, compared by `whatif::compare`,
+/// ranks by a full sort, the distribution by `floor`.
+fn step_through_edits(base: &Model, table: &Table, edits: &[Model]) -> Result<(), TestCaseError> {
+    use scorewright::tui::preview::{Baseline, Job, StepBuffers, compute};
+    use std::sync::Arc;
+    let mut scorer = scorewright::engine::Scorer::new(Arc::new(table.clone()));
+    let mut buffers = StepBuffers::default();
+    let baseline = Arc::new(Baseline::new(base.clone(), None));
+    let before = scorewright::engine::score_table(base, table);
+    let mut shown: Option<scorewright::tui::preview::Computed> = None;
+    for (i, m) in edits.iter().enumerate() {
+        let job = Job {
+            generation: i as u64,
+            model: m.clone(),
+            baseline: shown
+                .as_ref()
+                .map_or(baseline.clone(), |s| s.baseline.clone()),
+            journey: None,
+        };
+        let out = compute(&mut scorer, &mut buffers, job, None);
+        let after = scorewright::engine::score_table(m, table);
+        let want = scorewright::engine::whatif::compare(base, &before, m, &after);
+        let c = &out.comparison;
+        prop_assert_eq!(c.changed, want.changed);
+        prop_assert_eq!(&c.delta, &want.delta);
+        prop_assert_eq!(&*c.rank_before, &ranks_by_sorting(&before.scores[0]));
+        prop_assert_eq!(&*c.rank_after, &ranks_by_sorting(&after.scores[0]));
+        prop_assert_eq!(&c.tier_moves, &want.tier_moves);
+        prop_assert_eq!((c.tier_up, c.tier_down), (want.tier_up, want.tier_down));
+        prop_assert_eq!(
+            (c.sales_enter, c.sales_leave),
+            (want.sales_enter, want.sales_leave)
+        );
+        for (a, b) in c.segments.iter().zip(&want.segments) {
+            prop_assert_eq!(
+                (&a.name, a.before_count, a.after_count),
+                (&b.name, b.before_count, b.after_count)
+            );
+            prop_assert_eq!((a.before_avg, a.after_avg), (b.before_avg, b.after_avg));
+        }
+        match (c.rank_correlation, want.rank_correlation) {
+            (Some(x), Some(y)) => prop_assert!((x - y).abs() < 1e-12, "{} vs {}", x, y),
+            (x, y) => prop_assert_eq!(x, y),
+        }
+        prop_assert_eq!(&out.hist_before, &bins_by_floor(&before.scores[0]));
+        prop_assert_eq!(&out.hist_after, &bins_by_floor(&after.scores[0]));
+        for (id, changed, mean) in &out.other_journeys {
+            let j = m.journeys.iter().position(|j| &j.id == id).unwrap();
+            let d: Vec<f64> = after.scores[j]
+                .iter()
+                .zip(&before.scores[j])
+                .map(|(a, b)| a - b)
+                .collect();
+            prop_assert_eq!(*changed, d.iter().filter(|x| x.abs() > 1e-9).count());
+            prop_assert!((mean - d.iter().sum::<f64>() / d.len() as f64).abs() < 1e-9);
+        }
+        // As the designer does: the result no longer shown gives its memory back.
+        if let Some(old) = shown.replace(out) {
+            if let Ok(s) = Arc::try_unwrap(old.scored) {
+                scorer.recycle(s);
+            }
+            buffers.keep(old.comparison);
+        }
+    }
+    Ok(())
+}
+
+/// The model with its touchpoints' weights replaced (scores need not sum to 100% to count).
+fn reweighted(m: &Model, weights: &[i64]) -> Model {
+    let mut m = m.clone();
+    for (t, w) in m.journeys[0]
+        .touchpoints
+        .iter_mut()
+        .zip(weights.iter().cycle())
+    {
+        t.weight = Weight(*w);
+    }
+    m
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// The preview's fast step (counted ranks in reused buffers, the baseline's distribution
+    /// and ranks kept, fused passes) gives the numbers of the straightforward computation,
+    /// edit after edit, back to the baseline and away again.
+    #[test]
+    fn the_preview_step_counts_as_the_straightforward_computation(
+        m in model(),
+        rows in 1..120usize,
+        seed in 0..1_000u64,
+        w1 in prop::collection::vec(0i64..=10_000, 1..4),
+        w2 in prop::collection::vec(0i64..=10_000, 1..4),
+    ) {
+        let table = seeded_table(&m, rows, seed);
+        let (e1, e2) = (reweighted(&m, &w1), reweighted(&m, &w2));
+        step_through_edits(&m, &table, &[e1.clone(), e2, m.clone(), e1])?;
+    }
+}
+
+/// The same at 60,000 contacts, where the current scores are ranked on a second thread.
+#[test]
+fn the_preview_step_counts_as_the_straightforward_computation_on_a_large_table() {
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 2,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&(model(), 0..1_000u64), |(m, seed)| {
+            let table = seeded_table(&m, 60_000, seed);
+            let e1 = reweighted(&m, &[3_000, 7_000, 500]);
+            let e2 = reweighted(&m, &[9_000, 1_000]);
+            step_through_edits(&m, &table, &[e1.clone(), e2, m.clone(), e1])
+        })
+        .unwrap();
+}

@@ -6,7 +6,7 @@
 //! tiers and segments by name, so renaming one reads as "left one, entered another".
 
 use super::condition::NONE;
-use super::metrics::Ranking;
+use super::metrics::{RankBuffers, Ranking};
 use super::score::Scored;
 use crate::model::Model;
 use serde::Serialize;
@@ -84,9 +84,14 @@ pub fn journey_scores<'s>(model: &Model, scored: &'s Scored, journey: &str) -> O
 /// The ranking a comparison reads on one side: the journey's scores ranked, or all zeros (one
 /// tie) when the model lacks the journey, as `compare` counts it.
 pub fn ranking(model: &Model, scored: &Scored, journey: &str) -> Ranking {
+    ranking_in(model, scored, journey, &mut RankBuffers::default())
+}
+
+/// `ranking`, computed in buffers kept from earlier rankings (see `RankBuffers`).
+pub fn ranking_in(model: &Model, scored: &Scored, journey: &str, b: &mut RankBuffers) -> Ranking {
     match journey_scores(model, scored, journey) {
-        Some(s) => Ranking::new(s),
-        None => Ranking::new(&vec![0.0; scored.rows]),
+        Some(s) => Ranking::new_in(s, b),
+        None => Ranking::new_in(&vec![0.0; scored.rows], b),
     }
 }
 
@@ -122,6 +127,7 @@ pub fn compare_on(
             after,
             &Ranking::default(),
             None,
+            Vec::new(),
         );
     };
     let journey = &after_model.journeys[aj].id;
@@ -133,12 +139,16 @@ pub fn compare_on(
         after,
         &ranking(after_model, after, journey),
         Some(journey),
+        Vec::new(),
     )
 }
 
 /// `compare_on` with both sides' rankings on that journey already known (`ranking`), as the
 /// preview has the baseline's from one edit to the next. Everything else is counted per label
-/// code, not per row's label text: one pass over the rows, no allocation per row.
+/// code, not per row's label text: one pass over the rows, no allocation per row. The deltas
+/// are written into `delta`'s memory (a column a comparison no longer shown gave back; empty
+/// will do).
+#[allow(clippy::too_many_arguments)]
 pub fn compare_ranked(
     before_model: &Model,
     before: &Scored,
@@ -147,6 +157,7 @@ pub fn compare_ranked(
     after: &Scored,
     after_ranking: &Ranking,
     journey: Option<&str>,
+    mut delta: Vec<f64>,
 ) -> Comparison {
     let n = before.rows.min(after.rows);
     let chosen = journey.and_then(|id| after_model.journeys.iter().position(|j| j.id == id));
@@ -166,12 +177,14 @@ pub fn compare_ranked(
             &zeros
         }
     };
-    let delta: Vec<f64> = after_scores
-        .iter()
-        .zip(before_scores)
-        .map(|(a, b)| a - b)
-        .collect();
-    let changed = delta.iter().filter(|d| d.abs() > 1e-9).count();
+    // The deltas and how many changed, in one pass.
+    delta.clear();
+    let mut changed = 0;
+    delta.extend(after_scores.iter().zip(before_scores).map(|(a, b)| {
+        let d = a - b;
+        changed += usize::from(d.abs() > 1e-9);
+        d
+    }));
     let rank_correlation = before_ranking.spearman(after_ranking);
     // Shared with the rankings (the preview keeps the baseline's); copied only when the two
     // scorings differ in rows, which one table never does.

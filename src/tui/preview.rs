@@ -11,8 +11,10 @@
 use crate::contacts::Table;
 use crate::engine::explain::{Explanation, explain};
 use crate::engine::insight::{Cell, Move, Outcome, histogram, matrix, moves_on, outcome};
-use crate::engine::metrics::Ranking;
-use crate::engine::whatif::{Comparison, compare_on, compare_ranked, main_journey, ranking};
+use crate::engine::metrics::{RankBuffers, Ranking};
+use crate::engine::whatif::{
+    Comparison, compare_on, compare_ranked, main_journey, ranking, ranking_in,
+};
 use crate::engine::{Scored, Scorer};
 use crate::export::backtest::{
     CalibrationBand, CapacityProposal, DateSpans, calibration, tier_capacities,
@@ -75,15 +77,20 @@ pub struct Baseline {
     /// compared with the same baseline, so each journey is ranked once, not per edit, also
     /// when the room switches the preview to another journey and back.
     ranking: Mutex<Vec<(String, Arc<Ranking>)>>,
+    /// The scores' distribution (`BINS` bins) on each journey (by id) the preview showed, for
+    /// the same reason: the baseline's side of the distribution does not change per edit.
+    histogram: Mutex<Vec<(String, Vec<usize>)>>,
 }
 
 impl Clone for Baseline {
     fn clone(&self) -> Baseline {
         let kept = self.ranking.lock().map(|k| k.clone()).unwrap_or_default();
+        let hist = self.histogram.lock().map(|k| k.clone()).unwrap_or_default();
         Baseline {
             model: self.model.clone(),
             scored: self.scored.clone(),
             ranking: Mutex::new(kept),
+            histogram: Mutex::new(hist),
         }
     }
 }
@@ -94,7 +101,31 @@ impl Baseline {
             model,
             scored,
             ranking: Mutex::new(Vec::new()),
+            histogram: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The distribution of `scored` (the baseline's scores) on the journey with this id (the
+    /// main journey when the baseline lacks it), kept for the next edit.
+    fn histogram(&self, scored: &Scored, journey: Option<&str>) -> Vec<usize> {
+        let j = journey
+            .and_then(|id| self.model.journeys.iter().position(|j| j.id == id))
+            .or_else(|| main_journey(&self.model));
+        let Some((id, col)) =
+            j.and_then(|j| Some((&self.model.journeys[j].id, scored.scores.get(j)?)))
+        else {
+            return vec![0; BINS];
+        };
+        // A poisoned lock only means a thread panicked: count afresh, keep nothing.
+        let Ok(mut kept) = self.histogram.lock() else {
+            return histogram(col, BINS);
+        };
+        if let Some((_, h)) = kept.iter().find(|(k, _)| k == id) {
+            return h.clone();
+        }
+        let h = histogram(col, BINS);
+        kept.push((id.clone(), h.clone()));
+        h
     }
 
     /// The ranking of `scored` (the baseline's scores) on `journey`, kept for the next edit.
@@ -147,11 +178,33 @@ pub struct Computed {
     pub capacity: Vec<(usize, Result<CapacityProposal, String>)>,
 }
 
+/// Memory the preview's step reuses from one edit to the next, beside the scorer's own: at a
+/// million contacts an edit's ranks, centred ranks, bucket scatter and deltas are 36 MB, and
+/// fresh memory costs a page fault per 4 KiB. Results no longer shown give theirs back
+/// (`keep`); memory something still holds (the baseline's ranks) is never taken.
+#[derive(Debug, Default)]
+pub struct StepBuffers {
+    /// The date spans of the scorer's table, read once per load.
+    pub spans: DateSpans,
+    ranks: RankBuffers,
+    delta: Vec<f64>,
+}
+
+impl StepBuffers {
+    /// Takes back the columns of a comparison no longer shown.
+    pub fn keep(&mut self, c: Comparison) {
+        self.ranks.keep_ranks(c.rank_after);
+        if c.delta.capacity() > self.delta.capacity() {
+            self.delta = c.delta;
+        }
+    }
+}
+
 /// Scores a job: the baseline first when its scores are not known yet, then the model.
-/// `spans` holds the date spans of the scorer's table, read once per load.
+/// `buffers` holds the date spans of the scorer's table and the memory of earlier steps.
 pub fn compute(
     scorer: &mut Scorer,
-    spans: &mut DateSpans,
+    buffers: &mut StepBuffers,
     job: Job,
     outcome: Option<&Outcome>,
 ) -> Computed {
@@ -182,30 +235,30 @@ pub fn compute(
     let journey = journey
         .filter(|id| model.journeys.iter().any(|j| &j.id == id))
         .or_else(|| main_journey(&model).map(|j| model.journeys[j].id.clone()));
-    let (comparison, hist_before, hist_after, matrix, other_journeys) =
+    let same = Arc::ptr_eq(&before, &scored);
+    let delta = std::mem::take(&mut buffers.delta);
+    let (journey_ref, model_ref, scored_ref) = (journey.as_deref(), &model, &*scored);
+    let rank_now = |b: &mut RankBuffers| {
+        journey_ref.map(|j| Arc::new(ranking_in(model_ref, scored_ref, j, b)))
+    };
+    let (comparison, after_ranking, hist_before, hist_after, matrix, other_journeys) =
         std::thread::scope(|threads| {
-            let rank_now = || {
-                journey
-                    .as_deref()
-                    .map(|j| Arc::new(ranking(&model, &scored, j)))
-            };
-            let ranked = if Arc::ptr_eq(&before, &scored) || scored.rows < PARALLEL_RANK_ROWS {
-                None
+            let ranks = &mut buffers.ranks;
+            let (mut here, ranked) = if same || scored.rows < PARALLEL_RANK_ROWS {
+                (Some(ranks), None)
             } else {
-                Some(threads.spawn(rank_now))
+                (None, Some(threads.spawn(move || rank_now(ranks))))
             };
-            let main = |m: &Model, s: &Scored| -> Vec<usize> {
-                let j = journey
-                    .as_ref()
-                    .and_then(|id| m.journeys.iter().position(|j| &j.id == id))
-                    .or_else(|| main_journey(m));
-                match j.and_then(|j| s.scores.get(j)) {
-                    Some(col) => histogram(col, BINS),
-                    None => vec![0; BINS],
-                }
+            let hist_before = baseline.histogram(&before, journey.as_deref());
+            let hist_after = match journey
+                .as_ref()
+                .and_then(|id| model.journeys.iter().position(|j| &j.id == id))
+                .or_else(|| main_journey(&model))
+                .and_then(|j| scored.scores.get(j))
+            {
+                Some(col) => histogram(col, BINS),
+                None => vec![0; BINS],
             };
-            let hist_before = main(&baseline.model, &before);
-            let hist_after = main(&model, &scored);
             let matrix = matrix(&model, &scored, outcome);
             let other_journeys = model
                 .journeys
@@ -215,23 +268,29 @@ pub fn compute(
                 .filter_map(|(ja, j)| {
                     let jb = baseline.model.journeys.iter().position(|b| b.id == j.id)?;
                     let (a, b) = (scored.scores.get(ja)?, before.scores.get(jb)?);
-                    let deltas = a.iter().zip(b).map(|(x, y)| x - y);
-                    let changed = deltas.clone().filter(|d| d.abs() > 1e-9).count();
-                    let mean = deltas.sum::<f64>() / a.len().max(1) as f64;
-                    Some((j.id.clone(), changed, mean))
+                    // Changed and the summed change in one pass, summed in row order.
+                    let (mut changed, mut sum) = (0usize, 0.0);
+                    for (x, y) in a.iter().zip(b) {
+                        let d = x - y;
+                        changed += usize::from(d.abs() > 1e-9);
+                        sum += d;
+                    }
+                    Some((j.id.clone(), changed, sum / a.len().max(1) as f64))
                 })
                 .collect::<Vec<_>>();
-            let comparison = match &journey {
+            let (comparison, after_ranking) = match &journey {
                 Some(j) => {
                     let before_ranking = baseline.ranking(&before, j);
                     let after_ranking = match ranked {
                         // A ranking thread that failed is ranked again here.
                         Some(thread) => thread.join().ok().flatten(),
-                        None if Arc::ptr_eq(&before, &scored) => Some(before_ranking.clone()),
-                        None => None,
+                        None if same => Some(before_ranking.clone()),
+                        None => here
+                            .take()
+                            .map(|b| Arc::new(ranking_in(&model, &scored, j, b))),
                     }
                     .unwrap_or_else(|| Arc::new(ranking(&model, &scored, j)));
-                    compare_ranked(
+                    let c = compare_ranked(
                         &baseline.model,
                         &before,
                         &before_ranking,
@@ -239,12 +298,28 @@ pub fn compute(
                         &scored,
                         &after_ranking,
                         Some(j),
-                    )
+                        delta,
+                    );
+                    (c, Some(after_ranking))
                 }
-                None => compare_on(&baseline.model, &before, &model, &scored, None),
+                None => (
+                    compare_on(&baseline.model, &before, &model, &scored, None),
+                    None,
+                ),
             };
-            (comparison, hist_before, hist_after, matrix, other_journeys)
+            (
+                comparison,
+                after_ranking,
+                hist_before,
+                hist_after,
+                matrix,
+                other_journeys,
+            )
         });
+    // The current ranking's centred ranks are the step's alone: kept for the next one.
+    if let Some(r) = after_ranking.and_then(|r| Arc::try_unwrap(r).ok()) {
+        buffers.ranks.keep(r);
+    }
     let calibration = match (
         outcome,
         model
@@ -256,7 +331,7 @@ pub fn compute(
         _ => Vec::new(),
     };
     let values = outcome.map_or(&[][..], |o| &o.values[..]);
-    let capacity = tier_capacities(&model, &scored, scorer.table(), spans, values);
+    let capacity = tier_capacities(&model, &scored, scorer.table(), &mut buffers.spans, values);
     Computed {
         generation,
         model,
@@ -272,33 +347,44 @@ pub fn compute(
     }
 }
 
+/// What the input thread hands back to the worker once a result is no longer shown: the
+/// scores (for the scorer's columns) and the comparison (for the step's buffers).
+struct Returned {
+    /// `None` when the scores are still shown (as the baseline).
+    scored: Option<Arc<Scored>>,
+    comparison: Option<Comparison>,
+}
+
 /// A thread that owns a `Scorer` and answers the newest request it has been sent.
 struct Worker {
     jobs: Sender<Job>,
     results: Receiver<Computed>,
     /// Results no longer shown, handed back so the scorer writes the next one into them.
-    returns: Sender<Arc<Scored>>,
+    returns: Sender<Returned>,
 }
 
 impl Worker {
     fn spawn(table: Arc<Table>, outcome: Option<Arc<Outcome>>) -> Worker {
         let (jobs, job_rx) = channel::<Job>();
         let (result_tx, results) = channel();
-        let (returns, return_rx) = channel::<Arc<Scored>>();
+        let (returns, return_rx) = channel::<Returned>();
         std::thread::spawn(move || {
             let mut scorer = Scorer::new(table);
-            let mut spans = DateSpans::default();
+            let mut buffers = StepBuffers::default();
             while let Ok(mut job) = job_rx.recv() {
                 // Latest wins: requests that queued up while scoring are superseded.
                 while let Ok(newer) = job_rx.try_recv() {
                     job = newer;
                 }
                 while let Ok(old) = return_rx.try_recv() {
-                    if let Ok(old) = Arc::try_unwrap(old) {
-                        scorer.recycle(old);
+                    if let Some(scored) = old.scored.and_then(|s| Arc::try_unwrap(s).ok()) {
+                        scorer.recycle(scored);
+                    }
+                    if let Some(c) = old.comparison {
+                        buffers.keep(c);
                     }
                 }
-                let out = compute(&mut scorer, &mut spans, job, outcome.as_deref());
+                let out = compute(&mut scorer, &mut buffers, job, outcome.as_deref());
                 if result_tx.send(out).is_err() {
                     break;
                 }
@@ -313,8 +399,8 @@ impl Worker {
 }
 
 enum Engine {
-    /// The scorer, with the date spans of its table.
-    Inline(Box<Scorer>, DateSpans),
+    /// The scorer, with the step's buffers (and the date spans of its table).
+    Inline(Box<Scorer>, Box<StepBuffers>),
     Worker(Worker),
 }
 
@@ -448,7 +534,7 @@ impl Preview {
         let engine = if table.rows() >= worker_min_rows {
             Engine::Worker(Worker::spawn(table.clone(), outcome.clone()))
         } else {
-            Engine::Inline(Box::new(Scorer::new(table.clone())), DateSpans::default())
+            Engine::Inline(Box::new(Scorer::new(table.clone())), Box::default())
         };
         let id_column = crate::engine::output::id_column(model, &table.headers);
         // The table has its own id, score, grade, tier and segment columns: a `show` column of
@@ -540,8 +626,8 @@ impl Preview {
             journey: self.journey.clone(),
         };
         match &mut self.engine {
-            Engine::Inline(scorer, spans) => {
-                let out = compute(scorer, spans, job, self.outcome.as_deref());
+            Engine::Inline(scorer, buffers) => {
+                let out = compute(scorer, buffers, job, self.outcome.as_deref());
                 self.accept(out);
             }
             Engine::Worker(w) => {
@@ -584,7 +670,7 @@ impl Preview {
             self.baseline = out.baseline.clone();
         }
         if let Some(old) = self.result.replace(out) {
-            self.hand_back(old.scored);
+            self.hand_back(old.scored, Some(old.comparison));
         }
         self.reorder();
     }
@@ -592,19 +678,27 @@ impl Preview {
     /// Gives scores no longer shown back to the scorer, whose next result reuses their
     /// columns (at a million contacts, fresh columns cost more than the scoring). The
     /// baseline's scores stay: they are still on screen.
-    fn hand_back(&mut self, scored: Arc<Scored>) {
+    /// Its comparison's columns go back to the step's buffers the same way.
+    fn hand_back(&mut self, scored: Arc<Scored>, comparison: Option<Comparison>) {
         let shown = |other: Option<&Arc<Scored>>| other.is_some_and(|o| Arc::ptr_eq(o, &scored));
-        if shown(self.baseline.scored.as_ref()) || shown(self.result.as_ref().map(|r| &r.scored)) {
-            return;
-        }
+        let scored = if shown(self.baseline.scored.as_ref())
+            || shown(self.result.as_ref().map(|r| &r.scored))
+        {
+            None
+        } else {
+            Some(scored)
+        };
         match &mut self.engine {
-            Engine::Inline(scorer, _) => {
-                if let Ok(old) = Arc::try_unwrap(scored) {
+            Engine::Inline(scorer, buffers) => {
+                if let Some(old) = scored.and_then(|s| Arc::try_unwrap(s).ok()) {
                     scorer.recycle(old);
+                }
+                if let Some(c) = comparison {
+                    buffers.keep(c);
                 }
             }
             Engine::Worker(w) => {
-                let _ = w.returns.send(scored);
+                let _ = w.returns.send(Returned { scored, comparison });
             }
         }
     }
@@ -799,9 +893,16 @@ impl Preview {
     /// Filters and sorts the rows again, keeping the selected contact under the cursor.
     pub fn reorder(&mut self) {
         let keep = self.selected_row();
-        let mut order: Vec<usize> = (0..self.table.rows())
-            .filter(|&i| self.matches(i))
-            .collect();
+        // The rows' memory is kept from one edit to the next (8 MB at a million contacts);
+        // without a filter every row matches, and asking each one costs more than the rest
+        // of this step.
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        if self.filter.is_empty() {
+            order.extend(0..self.table.rows());
+        } else {
+            order.extend((0..self.table.rows()).filter(|&i| self.matches(i)));
+        }
         let numeric = matches!(self.sort, Some(Col::Score(_) | Col::Delta | Col::Rank));
         if let Some(col) = self.sort
             && numeric
