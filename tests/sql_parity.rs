@@ -2179,6 +2179,83 @@ journeys:
     assert_eq!(on_every_engine(dir.path(), &[case], true), [5, 5, 5]);
 }
 
+/// Issue 15: DuckDB types a number, boolean or date column from its cells as read when they are
+/// spelled the usual way (`Dialect::fast_text`), and every other cell the engine's full way.
+/// The cells where the two could part: DuckDB's own cast reads `+-1`, `1_0` and `inf`, which
+/// the engine refuses; a placeholder holding a digit (`0`, `1900-01-01`) or a boolean word
+/// (`no`) must still mean missing, padded or not; padding of any white space is trimmed.
+/// Spark's export is unchanged by it and left out; PostgreSQL holds the same numbers.
+#[test]
+fn cells_typed_as_read_agree_with_the_full_reading_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: as read
+as_of: 2026-11-01
+fields:
+  - { id: n, kind: number, missing: ["0"] }
+  - { id: m, kind: number }
+  - { id: b, kind: boolean, missing: ["no"] }
+  - { id: c, kind: boolean }
+  - { id: e, kind: date, missing: ["2026-10-31"] }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: n, weight: 20, rule: { scale: { from: 10, to: 0 } } }
+          - { field: m, weight: 20, rule: { scale: { from: 0, to: 10 } } }
+          - { field: b, weight: 20, rule: not_flag }
+          - { field: c, weight: 20, rule: flag }
+          - { field: e, weight: 20, rule: { recency: { half_life_days: 1 } } }
+"#;
+    let mut rows = vec![vec![
+        "id".to_string(),
+        "n".into(),
+        "m".into(),
+        "b".into(),
+        "c".into(),
+        "e".into(),
+    ]];
+    for (i, r) in [
+        ["5", "5", "yes", "Yes", "2026-11-01"],
+        ["0", "+-5", "no", "TRUE", "2026-10-31"],
+        [" 0 ", "1_0", "n", " no", "2026-11-01 "],
+        ["-0", " 7 ", "Y", "maybe", "\u{3000}2026-11-01"],
+        ["10", "inf", "1", "0", "2026-10-3x"],
+        ["12", "\t3", "FALSE", "", "2026-10-30"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut row = vec![format!("r{i}")];
+        row.extend(r.iter().map(|c| c.to_string()));
+        rows.push(row);
+    }
+    let case = hand_case(dir.path(), 7, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    let scores: Vec<f64> = scored.scores[0]
+        .iter()
+        .map(|s| (s * 10.0).round() / 10.0)
+        .collect();
+    // Each signal is 20 points; each cell that could be misread would add points: n runs from
+    // 10 down to 0 (a placeholder 0 read as 0 would be 1), b is not_flag (the placeholder "no"
+    // read as false would be 1). Row 0: n 0.5, m 0.5, b 0, c 1, e today 1: 3. Row 1: "0" is a
+    // placeholder, "+-5" unreadable (not 0.5), "no" a placeholder, TRUE 1, "2026-10-31" a
+    // placeholder (not 0.5): 1. Row 2: " 0 " the placeholder, "1_0" unreadable (not 1), "n"
+    // false so b 1, " no" false 0, the padded date today 1: 2. Row 3: -0 is a number, n 1;
+    // " 7 " 0.7, Y so b 0, maybe unreadable, the date after U+3000 today 1: 2.7. Row 4: 10 is
+    // n 0, inf unreadable (not 1), b 0, "0" false, no date: 0. Row 5: 12 is n 0, tab 3 is 0.3,
+    // FALSE so b 1, blank 0, two days old 0.25: 1.55.
+    assert_eq!(
+        scores,
+        [60.0, 20.0, 40.0, 54.0, 0.0, 31.0],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], false), [6, 0, 6]);
+}
+
 /// Issue 14 (leftover): a `missing` entry in `bands`, on a number and on a date, and the
 /// signal's own `missing` winning over it, identically in the engine and on every engine.
 #[test]

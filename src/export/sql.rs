@@ -384,19 +384,37 @@ impl<'a> Writer<'a> {
         let id = d.ident(&id_name, "the id column")?;
         let mut cols: Vec<Col> = vec![("sw_id".into(), SqlExpr::Source(id_name.clone()))];
         let ws = SqlExpr::col("sw_ws.sw_ws", SqlType::Text);
-        // A source column as trimmed text; NULL when the table lacks it.
-        let text = |c: &str| match self.resolve(c) {
-            Some(name) => SqlExpr::call(
-                SqlFunc::Trim,
-                vec![
-                    call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
-                    ws.clone(),
-                ],
-            ),
+        // A source column as text, as read (NULL when the table lacks it), and trimmed.
+        let raw = |c: &str| match self.resolve(c) {
+            Some(name) => call1(SqlFunc::ToText, SqlExpr::Source(name.into())),
             None => SqlExpr::Null(SqlType::Text),
         };
+        let text = |c: &str| match raw(c) {
+            SqlExpr::Null(t) => SqlExpr::Null(t),
+            r => SqlExpr::call(SqlFunc::Trim, vec![r, ws.clone()]),
+        };
+        // Where the dialect types the usual spellings as read (`Dialect::fast_text`), a column
+        // read only by number, boolean and date fields stays as read and the value step trims
+        // only its other cells, by the set handed on as `sw_ws`. Category and text columns
+        // are trimmed here: every value is read whole, so each cell would be trimmed anyway.
+        let kept = self.kept_fields();
+        let as_read: Vec<bool> = (0..self.columns.len())
+            .map(|i| {
+                let mut on_column = kept.iter().filter(|(_, c)| *c == i).map(|(f, _)| f.kind);
+                d.fast_text()
+                    && on_column.all(|k| {
+                        matches!(k, FieldKind::Number | FieldKind::Boolean | FieldKind::Date)
+                    })
+            })
+            .collect();
         for (i, c) in self.columns.iter().enumerate() {
-            cols.push((format!("sw_c{i}"), text(c)));
+            cols.push((
+                format!("sw_c{i}"),
+                if as_read[i] { raw(c) } else { text(c) },
+            ));
+        }
+        if as_read.contains(&true) {
+            cols.push(("sw_ws".into(), ws.clone()));
         }
         for (k, c) in self.carry.iter().enumerate() {
             cols.push((format!("sw_carry{k}"), text(c)));
@@ -412,9 +430,8 @@ impl<'a> Writer<'a> {
 
         // Parts: what several values of a column read, worked out once per cell: its lower
         // case, and a date's digits as one integer (`yyyymmdd`, NULL when not that shape).
-        let kept = self.kept_fields();
         let mut parts = Vec::new();
-        for i in 0..self.columns.len() {
+        for i in (0..self.columns.len()).filter(|i| !as_read[*i]) {
             let on_column = || kept.iter().filter(move |(_, c)| *c == i).map(|(f, _)| f);
             let text = SqlExpr::col(format!("sw_c{i}"), SqlType::Text);
             if on_column().any(|f| needs_lower(f)) {
@@ -444,7 +461,12 @@ impl<'a> Writer<'a> {
         }));
         for (f, i) in &kept {
             let name = &self.values[f.id.as_str()];
-            vals.push((name.clone(), self.value(f, *i)));
+            let value = if as_read[*i] {
+                self.fast_value(f, *i)
+            } else {
+                self.value(f, *i)
+            };
+            vals.push((name.clone(), value));
         }
         steps.push(Step {
             name: "sw_value".into(),
@@ -868,6 +890,92 @@ impl<'a> Writer<'a> {
     fn value(&self, f: &Field, i: usize) -> SqlExpr {
         let t = SqlExpr::col(format!("sw_c{i}"), SqlType::Text);
         let lower = SqlExpr::col(format!("sw_l{i}"), SqlType::Text);
+        let part = SqlExpr::col(format!("sw_p{i}"), SqlType::Integer);
+        let day = if self.d.native_dates() {
+            part
+        } else {
+            day_number(&part)
+        };
+        self.typed(f, t, lower, day)
+    }
+
+    /// The typed value of a number, boolean or date field read from `sw_text` column `i` as
+    /// read (`Dialect::fast_text`): the cells spelled the usual way are typed as they are, each
+    /// other cell is trimmed and folded here and read as `value` reads it.
+    ///
+    /// A cell equal to some text `s` reads as `s` trimmed and folded does, so a boolean cell
+    /// spelled `yes`, `No`, `TRUE`... is that boolean, unless that word is a placeholder of the
+    /// field. A number is the dialect's own cast (`TRY_CAST`), which trims
+    /// ASCII white space (a subset of what the engine trims) and reads the engine's syntax
+    /// plus `_` between digits, `+-1`, `inf` and `nan`: a cell holding `_` or `+-`, or read as
+    /// no finite number, takes the full reading, and so does every cell of a field with a
+    /// placeholder holding a digit. A date whose shape the GLOB patterns accept on the cell as
+    /// read starts with a digit and keeps its first 16 characters when trimmed, so it reads
+    /// the same; a field with a placeholder holding a digit takes the full reading.
+    fn fast_value(&self, f: &Field, i: usize) -> SqlExpr {
+        let raw = SqlExpr::col(format!("sw_c{i}"), SqlType::Text);
+        let t = SqlExpr::call(
+            SqlFunc::Trim,
+            vec![raw.clone(), SqlExpr::col("sw_ws", SqlType::Text)],
+        );
+        let full = self.typed(
+            f,
+            t.clone(),
+            call1(SqlFunc::Lower, t.clone()),
+            native_days(&t),
+        );
+        let placeholders = placeholders(f);
+        let digits = placeholders
+            .iter()
+            .any(|p| p.bytes().any(|b| b.is_ascii_digit()));
+        let is = |s: &str| bin(SqlOp::Eq, raw.clone(), SqlExpr::Text(s.into()));
+        let mut whens: Vec<(SqlExpr, SqlExpr)> = Vec::new();
+        match f.kind {
+            FieldKind::Boolean => {
+                // One equality a spelling: cheaper in DuckDB than an IN list of them.
+                for case in [0, 1, 2] {
+                    for (yes, no) in crate::model::BOOLEAN_WORDS {
+                        for (word, v) in [(yes, true), (no, false)] {
+                            let spelled = match case {
+                                0 => word.to_string(),
+                                1 => word[..1].to_ascii_uppercase() + &word[1..],
+                                _ => word.to_ascii_uppercase(),
+                            };
+                            if placeholders.iter().any(|p| *p == word)
+                                || whens.iter().any(|(w, _)| *w == is(&spelled))
+                            {
+                                continue;
+                            }
+                            whens.push((is(&spelled), SqlExpr::Boolean(v)));
+                        }
+                    }
+                }
+            }
+            FieldKind::Number if !digits => {
+                let n = call1(SqlFunc::TryDouble, raw.clone());
+                let finite = bin(
+                    SqlOp::Le,
+                    call1(SqlFunc::Abs, n.clone()),
+                    SqlExpr::double(f64::MAX),
+                );
+                let has = |part| call1(SqlFunc::Contains(part), raw.clone());
+                let plain = SqlExpr::all(vec![finite, has("_").negated(), has("+-").negated()]);
+                whens.push((plain, n));
+            }
+            FieldKind::Date if !digits => whens.push((date_shape(&raw), iso_days(&raw))),
+            // Read whole: trimmed in `sw_text` (`as_read`), never here.
+            FieldKind::Number | FieldKind::Date | FieldKind::Category | FieldKind::Text => {}
+        }
+        if whens.is_empty() {
+            full
+        } else {
+            SqlExpr::case(whens, full)
+        }
+    }
+
+    /// The typed value of a field from its trimmed text `t`, that text with A-Z in lower case,
+    /// and (for a date) its day number: NULL when missing or unreadable.
+    fn typed(&self, f: &Field, t: SqlExpr, lower: SqlExpr, day: SqlExpr) -> SqlExpr {
         let texts = |keys: &[&str]| keys.iter().map(|k| SqlExpr::Text(k.to_string())).collect();
         let placeholders = placeholders(f);
         let mut missing = vec![
@@ -893,14 +1001,7 @@ impl<'a> Writer<'a> {
                 ],
                 SqlExpr::Null(SqlType::Boolean),
             ),
-            FieldKind::Date => {
-                let part = SqlExpr::col(format!("sw_p{i}"), SqlType::Integer);
-                if self.d.native_dates() {
-                    part
-                } else {
-                    day_number(&part)
-                }
-            }
+            FieldKind::Date => day,
             FieldKind::Category | FieldKind::Text => lower,
         };
         let ty = parsed.ty();
@@ -1513,6 +1614,20 @@ fn date_digits(t: &SqlExpr) -> SqlExpr {
 /// (exact on digits and separators, unlike the cast alone, which also reads `2024-1-5`), then
 /// the first ten characters cast, NULL for a day the calendar lacks.
 fn native_days(t: &SqlExpr) -> SqlExpr {
+    SqlExpr::case(
+        vec![(date_shape(t), iso_days(t))],
+        SqlExpr::Null(SqlType::Integer),
+    )
+}
+
+/// The first ten characters of `t` read by the engine's own date cast, as days since
+/// 1970-01-01 (`native_days`, once `date_shape` holds).
+fn iso_days(t: &SqlExpr) -> SqlExpr {
+    call1(SqlFunc::IsoDays, call1(SqlFunc::Substr(1, 10), t.clone()))
+}
+
+/// Whether text `t` has the shape of a date as `native_days` reads it, by GLOB patterns.
+fn date_shape(t: &SqlExpr) -> SqlExpr {
     let sub = |start, len| call1(SqlFunc::Substr(start, len), t.clone());
     let glob = |pattern, e| call1(SqlFunc::Glob(pattern), e);
     let date = SqlExpr::any(vec![
@@ -1525,13 +1640,7 @@ fn native_days(t: &SqlExpr) -> SqlExpr {
         glob("[Tt ][01][0-9]:[0-5][0-9]", sub(11, 6)),
         glob("[Tt ]2[0-3]:[0-5][0-9]", sub(11, 6)),
     ]);
-    SqlExpr::case(
-        vec![(
-            bin(SqlOp::And, date, time),
-            call1(SqlFunc::IsoDays, sub(1, 10)),
-        )],
-        SqlExpr::Null(SqlType::Integer),
-    )
+    bin(SqlOp::And, date, time)
 }
 
 /// `yyyymmdd` as days since 1970-01-01 when it is a day of the calendar, else NULL
