@@ -2,7 +2,9 @@
 //!
 //! The query is a chain of common table expressions, each adding columns to the one before:
 //! `sw_ws` (one row: the whitespace characters to trim), `sw_text` (each source column cast to
-//! text and trimmed), `sw_part` (what several values read: a column's lower case, a date's
+//! text and trimmed; on DuckDB a column read only by number, boolean and date fields is left as
+//! read, and its value is typed from the cell when it is spelled the usual way, trimmed only
+//! when not), `sw_part` (what several values read: a column's lower case, a date's
 //! digits, or on DuckDB its day number), `sw_value` (each field typed: number, boolean, day number, or lower-case key; NULL
 //! when missing), `sw_decay` (each decay factor, once), `sw_raw` (each journey's weighted sum),
 //! `sw_adjusted` (plus adjustments), `sw_score` (clamped), `sw_grade` (grades and tier),
