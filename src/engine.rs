@@ -14,6 +14,7 @@ pub mod derive;
 pub mod events;
 pub mod explain;
 pub mod insight;
+pub mod key;
 pub mod metrics;
 pub mod output;
 pub mod personas;
