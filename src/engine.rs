@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod attain;
+pub mod attainments;
 pub mod condition;
 pub mod derive;
 pub mod events;

@@ -9,6 +9,7 @@
 //! costs only the sums.
 
 use super::attain;
+use super::attainments::Attainments;
 use super::condition::{self, Ctx, NONE};
 use super::key::{
     AttainKey, ConditionKey, F64Key, FieldKey, FieldKeys, GradeKey, JourneyKey, TermKey,
@@ -28,7 +29,8 @@ pub struct SignalColumn {
     pub field: String,
     /// The signal's share of the journey: the product of the weight fractions on its path.
     pub share: f64,
-    pub attainment: Arc<Vec<f64>>,
+    /// Coded when it has few distinct values (`engine::attainments`); `a[row]` reads a row.
+    pub attainment: Arc<Attainments>,
 }
 
 /// The scores of every contact of a table.
@@ -135,7 +137,7 @@ pub fn score_table(model: &Model, table: &Table) -> Scored {
 pub struct Scorer {
     table: Arc<Table>,
     typed: HashMap<Arc<FieldKey>, (Arc<Typed>, FieldQuality)>,
-    attain: HashMap<Arc<AttainKey>, Arc<Vec<f64>>>,
+    attain: HashMap<Arc<AttainKey>, Arc<Attainments>>,
     /// Masks of conditions that read fields only (adjustments, and parts of segments).
     masks: HashMap<ConditionKey, Arc<Vec<bool>>>,
     /// Output columns handed back by `recycle`, written over by the next `score`.
@@ -233,7 +235,7 @@ struct JourneyPlan<'a> {
     start: Option<(usize, &'a [f64])>,
     /// Save the sum of the first so many terms (into `Out::saves`).
     save_at: Option<usize>,
-    terms: Vec<(f64, &'a [f64])>,
+    terms: Vec<(f64, &'a Attainments)>,
     /// A composite's parts: (weight fraction, the part's journey index), added before the
     /// terms (a composite has none) in the order the model lists them.
     parts: Vec<(f64, usize)>,
@@ -322,9 +324,7 @@ fn run(plan: &Plan, start: usize, out: Out) {
                 {
                     save[b0..b0 + m].copy_from_slice(acc);
                 }
-                for (r, x) in acc.iter_mut().zip(&a[abs..abs + m]) {
-                    *r += w * x;
-                }
+                a.add_weighted(w, abs, acc);
             }
             for &(points, mask) in &jp.adjustments {
                 // Adding 0 leaves every sum as it is (a sum that starts at +0 is never -0), and
@@ -763,7 +763,7 @@ impl Scorer {
                     terms: signals
                         .iter()
                         .filter(|s| s.journey == ji)
-                        .map(|s| (100.0 * s.share, s.attainment.as_slice()))
+                        .map(|s| (100.0 * s.share, &*s.attainment))
                         .collect(),
                     parts: parts[ji].iter().map(|&(pi, w)| (w, pi)).collect(),
                     adjustments: j
@@ -955,7 +955,7 @@ impl Scorer {
                             today.0,
                         );
                     }
-                    Arc::new(a)
+                    Arc::new(Attainments::compact(a))
                 })
                 .clone();
             let _ = model;
@@ -1202,7 +1202,7 @@ mod tests {
                 }
             }
             for sig in s.signals.iter().filter(|sig| sig.journey == ji) {
-                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.iter()) {
+                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.to_vec()) {
                     *r += 100.0 * sig.share * a;
                 }
             }
