@@ -126,7 +126,10 @@ fn main() {
             .flatten()
             .map(|m| m.len())
             .sum::<usize>();
-    println!("one result (scores, grades, tier, segment, adjustment masks): {}", mb(results));
+    println!(
+        "one result (scores, grades, tier, segment, adjustment masks): {}",
+        mb(results)
+    );
     resident("after one score (a scorer of its own)");
     drop(scored);
     drop(scorer);
