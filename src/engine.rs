@@ -9,11 +9,13 @@
 
 pub mod accounts;
 pub mod attain;
+pub mod attainments;
 pub mod condition;
 pub mod derive;
 pub mod events;
 pub mod explain;
 pub mod insight;
+pub mod key;
 pub mod metrics;
 pub mod output;
 pub mod personas;

@@ -819,3 +819,66 @@ fn the_preview_step_counts_as_the_straightforward_computation_on_a_large_table()
         })
         .unwrap();
 }
+
+/// An attainment value: one of a few (as a category's `match` or a flag gives, with both zeros
+/// and NaNs of two payloads), or any number (as a decayed scale gives).
+fn attainment_value(palette: bool) -> BoxedStrategy<f64> {
+    if palette {
+        prop_oneof![
+            Just(0.0),
+            Just(-0.0),
+            Just(1.0),
+            Just(0.1 + 0.2),
+            Just(f64::NAN),
+            Just(f64::from_bits(0x7ff8_0000_0000_0001)),
+            Just(5e-324),
+            (0u8..20).prop_map(|i| f64::from(i) / 7.0),
+        ]
+        .boxed()
+    } else {
+        any::<f64>().boxed()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Issue 15, item 4: an attainment column held as codes into a table of values reads back
+    /// every row's bits, and a weighted block adds exactly what the dense column adds.
+    #[test]
+    fn a_coded_attainment_column_is_the_dense_one(
+        palette in any::<bool>(),
+        seed in prop::collection::vec(any::<u16>(), 1..600),
+        w in -100.0f64..100.0,
+        window in (0usize..600, 0usize..600),
+    ) {
+        use scorewright::engine::attainments::Attainments;
+        // Values from the palette, or any number; drawn by seed so that both shapes repeat.
+        let values: Vec<f64> = {
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            let strategy = attainment_value(palette);
+            let pool: Vec<f64> = (0..300)
+                .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+                .collect();
+            seed.iter().map(|&s| pool[s as usize % pool.len()]).collect()
+        };
+        let coded = Attainments::compact(values.clone());
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        prop_assert_eq!(bits(&coded.to_vec()), bits(&values));
+        prop_assert_eq!(coded.len(), values.len());
+        for (i, v) in values.iter().enumerate() {
+            prop_assert_eq!(coded[i].to_bits(), v.to_bits());
+            prop_assert_eq!(coded.get(i).map(|x| x.to_bits()), Some(v.to_bits()));
+        }
+        prop_assert!(coded.get(values.len()).is_none());
+        prop_assert!(coded.bytes() <= 8 * values.len() + 8 * 256);
+        let n = values.len();
+        let (a, b) = (window.0 % n, window.1 % n);
+        let (start, end) = (a.min(b), a.max(b));
+        let mut got = vec![0.25; end - start];
+        coded.add_weighted(w, start, &mut got);
+        let mut want = vec![0.25; end - start];
+        Attainments::Dense(values.clone()).add_weighted(w, start, &mut want);
+        prop_assert_eq!(bits(&got), bits(&want));
+    }
+}

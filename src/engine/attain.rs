@@ -102,11 +102,14 @@ pub fn half_life(age_days: i64, half_life_days: f64) -> f64 {
 
 /// [`half_life`] of an age in days that a number field holds (`days_since_last_login`),
 /// which may have a fraction; 0 days or less gives 1.
+///
+/// A half-life of -0 is one of 0 (the checks refuse both): the scorer's cache keys hold the
+/// two as one number (`engine::key::F64Key`), so the kernel must not tell them apart.
 pub fn half_life_of(age_days: f64, half_life_days: f64) -> f64 {
     if age_days <= 0.0 {
         1.0
     } else {
-        0.5f64.powf(age_days / half_life_days)
+        0.5f64.powf(age_days / (half_life_days + 0.0))
     }
 }
 
@@ -274,6 +277,14 @@ pub fn bool_missing(v: u8) -> bool {
 mod tests {
     use super::*;
     use crate::model::{BandRule, MatchRule};
+
+    #[test]
+    fn a_half_life_of_minus_zero_is_one_of_zero() {
+        // 5 days / +0 is +inf, 0.5^inf = 0; / -0 was -inf, 0.5^-inf = inf.
+        assert_eq!(half_life_of(5.0, -0.0), 0.0);
+        assert_eq!(half_life_of(5.0, 0.0), 0.0);
+        assert_eq!(half_life_of(0.0, -0.0), 1.0);
+    }
 
     #[test]
     fn scale_clamps_and_inverts() {

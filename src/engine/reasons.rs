@@ -114,7 +114,7 @@ pub fn reason(label: &str, points: i64) -> String {
 enum Points {
     /// The journey's weighted terms under one touchpoint, in the order of the sum: each
     /// signal's `100 x share` and its attainment column.
-    Terms(Vec<(f64, Arc<Vec<f64>>)>),
+    Terms(Vec<(f64, Arc<super::attainments::Attainments>)>),
     /// A part's weight and journey index: weight x the part's score.
     Part(f64, usize),
 }

@@ -1,13 +1,19 @@
 //! Scoring a model over a table: typed columns, attainment columns, weighted sums, then
 //! adjustments, grades, tier and segment.
 //!
-//! `Scorer` owns the table and caches, keyed by what each column depends on: a field's typed
-//! column by (kind, column, missing placeholders); a signal's attainment column by (field,
-//! rule, decay, reference date). Re-scoring after an edit reuses every column whose key did not
-//! change, so a weight edit costs only the sums.
+//! `Scorer` owns the table and caches, keyed by what each column depends on (`engine::key`,
+//! structural values): a field's typed column by (kind, column, missing placeholders); a
+//! signal's attainment column by (field, rule, missing attainment, decay, and the reference
+//! date where a date is read); a field-only condition's mask by its tests and fields.
+//! Re-scoring after an edit reuses every column whose key did not change, so a weight edit
+//! costs only the sums.
 
 use super::attain;
+use super::attainments::Attainments;
 use super::condition::{self, Ctx, NONE};
+use super::key::{
+    AttainKey, ConditionKey, F64Key, FieldKey, FieldKeys, GradeKey, JourneyKey, TermKey,
+};
 use crate::contacts::{FieldQuality, Table, Typed};
 use crate::model::{Date, Field, Model, Segment, Tier, Touchpoint};
 use std::collections::{HashMap, HashSet};
@@ -23,7 +29,8 @@ pub struct SignalColumn {
     pub field: String,
     /// The signal's share of the journey: the product of the weight fractions on its path.
     pub share: f64,
-    pub attainment: Arc<Vec<f64>>,
+    /// Coded when it has few distinct values (`engine::attainments`); `a[row]` reads a row.
+    pub attainment: Arc<Attainments>,
 }
 
 /// The scores of every contact of a table.
@@ -52,9 +59,9 @@ pub struct Scored {
     pub quality: Vec<FieldQuality>,
     /// Per journey: what its score column was computed from, so that `recycle` can hand it
     /// to a later `score` that would compute the same.
-    journey_keys: Vec<String>,
+    journey_keys: Vec<Arc<JourneyKey>>,
     /// Per grade: what its column was computed from (the journey's key and the thresholds).
-    grade_keys: Vec<String>,
+    grade_keys: Vec<GradeKey>,
 }
 
 pub const NO_SEGMENT: u16 = u16::MAX;
@@ -129,24 +136,24 @@ pub fn score_table(model: &Model, table: &Table) -> Scored {
 /// Scores models over one table, keeping the columns that later edits can reuse.
 pub struct Scorer {
     table: Arc<Table>,
-    typed: HashMap<String, (Arc<Typed>, FieldQuality)>,
-    attain: HashMap<String, Arc<Vec<f64>>>,
+    typed: HashMap<Arc<FieldKey>, (Arc<Typed>, FieldQuality)>,
+    attain: HashMap<Arc<AttainKey>, Arc<Attainments>>,
     /// Masks of conditions that read fields only (adjustments, and parts of segments).
-    masks: HashMap<String, Arc<Vec<bool>>>,
+    masks: HashMap<ConditionKey, Arc<Vec<bool>>>,
     /// Output columns handed back by `recycle`, written over by the next `score`.
     pool: Pool,
     /// Per journey (by index): the sum of its first terms, saved where the last edit started,
     /// so that the next edit there (a weight dragged step by step) starts from it.
     prefixes: Vec<Option<Prefix>>,
     /// Per journey: the keys of its terms when it was last summed.
-    last_terms: Vec<Vec<String>>,
+    last_terms: Vec<Vec<TermKey>>,
 }
 
 /// The sum of a journey's first `terms` terms for every row; `key` says what those terms were
 /// (attainment columns and weights, exactly).
 struct Prefix {
     terms: usize,
-    key: String,
+    key: Vec<TermKey>,
     sums: Vec<f64>,
 }
 
@@ -155,9 +162,9 @@ struct Prefix {
 #[derive(Default)]
 struct Pool {
     /// A journey's score column, with the key of what it holds.
-    journeys: Vec<(String, Vec<f64>)>,
+    journeys: Vec<(Arc<JourneyKey>, Vec<f64>)>,
     /// A grade's column, with the key of what it holds.
-    grades: Vec<(String, Vec<u8>)>,
+    grades: Vec<(GradeKey, Vec<u8>)>,
     f64s: Vec<Vec<f64>>,
     u8s: Vec<Vec<u8>>,
     u16s: Vec<Vec<u16>>,
@@ -180,10 +187,10 @@ fn take<T: Copy>(pool: &mut Vec<Vec<T>>, n: usize, fill: T) -> Vec<T> {
 
 /// Keeps columns of `n` values with the keys of what they hold, for `claim`; without keys (a
 /// result made some other way) they are only spare memory.
-fn keep_keyed<T>(
-    kept: &mut Vec<(String, Vec<T>)>,
+fn keep_keyed<K, T>(
+    kept: &mut Vec<(K, Vec<T>)>,
     spare: &mut Vec<Vec<T>>,
-    keys: Vec<String>,
+    keys: Vec<K>,
     cols: Vec<Vec<T>>,
     n: usize,
 ) {
@@ -198,10 +205,10 @@ fn keep_keyed<T>(
 
 /// Takes the kept column whose key is each of `keys`, where there is one; what no key takes
 /// is only memory to write over, and goes to `spare`.
-fn claim<T>(
-    kept: &mut Vec<(String, Vec<T>)>,
+fn claim<K: PartialEq, T>(
+    kept: &mut Vec<(K, Vec<T>)>,
     spare: &mut Vec<Vec<T>>,
-    keys: &[String],
+    keys: &[K],
     n: usize,
 ) -> Vec<Option<Vec<T>>> {
     let claimed = keys
@@ -216,13 +223,8 @@ fn claim<T>(
     claimed
 }
 
-fn field_key(f: &Field) -> String {
-    format!(
-        "{}\u{1}{}\u{1}{}",
-        f.kind.name(),
-        f.column(),
-        f.missing.join("\u{2}")
-    )
+fn field_key(f: &Field) -> Arc<FieldKey> {
+    Arc::new(FieldKey::source(f.kind, f.column(), &f.missing))
 }
 
 /// One journey of the fused pass: its weighted attainment columns and its adjustments.
@@ -233,7 +235,7 @@ struct JourneyPlan<'a> {
     start: Option<(usize, &'a [f64])>,
     /// Save the sum of the first so many terms (into `Out::saves`).
     save_at: Option<usize>,
-    terms: Vec<(f64, &'a [f64])>,
+    terms: Vec<(f64, &'a Attainments)>,
     /// A composite's parts: (weight fraction, the part's journey index), added before the
     /// terms (a composite has none) in the order the model lists them.
     parts: Vec<(f64, usize)>,
@@ -322,9 +324,7 @@ fn run(plan: &Plan, start: usize, out: Out) {
                 {
                     save[b0..b0 + m].copy_from_slice(acc);
                 }
-                for (r, x) in acc.iter_mut().zip(&a[abs..abs + m]) {
-                    *r += w * x;
-                }
+                a.add_weighted(w, abs, acc);
             }
             for &(points, mask) in &jp.adjustments {
                 // Adding 0 leaves every sum as it is (a sum that starts at +0 is never -0), and
@@ -463,8 +463,7 @@ impl Scorer {
         self.pool.u16s.truncate(POOL_MAX);
     }
 
-    fn typed(&mut self, f: &Field) -> (Arc<Typed>, FieldQuality) {
-        let key = field_key(f);
+    fn typed(&mut self, f: &Field, key: Arc<FieldKey>) -> (Arc<Typed>, FieldQuality) {
         let table = &self.table;
         let (col, q) = self.typed.entry(key).or_insert_with(|| {
             let (t, q) = crate::contacts::typed::typed(table, f);
@@ -484,7 +483,7 @@ impl Scorer {
         &mut self,
         model: &Model,
         fields: &mut HashMap<String, Arc<Typed>>,
-        fkeys: &mut HashMap<String, String>,
+        fkeys: &mut FieldKeys,
     ) -> Vec<FieldQuality> {
         let derived: Vec<&Field> = model.fields.iter().filter(|f| f.expr.is_some()).collect();
         if derived.is_empty() {
@@ -504,17 +503,16 @@ impl Scorer {
         for i in order {
             let f = derived[i];
             let expr = f.derived().filter(|_| !in_cycle.contains(&i));
-            let key = match expr {
-                Some(e) => {
-                    let mut k = format!("derived\u{1}{}\u{1}{e}", f.kind.name());
-                    for id in e.fields() {
-                        k.push('\u{2}');
-                        k.push_str(fkeys.get(id).map_or("", String::as_str));
-                    }
-                    k
-                }
-                None => format!("derived\u{1}{}\u{1}", f.kind.name()),
-            };
+            let key = Arc::new(FieldKey::Derived {
+                kind: f.kind,
+                expr: expr.cloned(),
+                inputs: expr.map_or_else(Vec::new, |e| {
+                    e.fields()
+                        .into_iter()
+                        .map(|id| fkeys.get(id).cloned())
+                        .collect()
+                }),
+            });
             let known = &*fields;
             let (col, q) = self.typed.entry(key.clone()).or_insert_with(|| {
                 let t = match expr {
@@ -546,11 +544,12 @@ impl Scorer {
         let today = model.as_of.unwrap_or_else(Date::today);
         let mut fields = HashMap::new();
         let mut quality = Vec::new();
-        let mut fkeys = HashMap::new();
+        let mut fkeys = FieldKeys::new();
         for f in model.fields.iter().filter(|f| f.expr.is_none()) {
-            let (col, q) = self.typed(f);
+            let key = field_key(f);
+            let (col, q) = self.typed(f, key.clone());
             fields.insert(f.id.clone(), col);
-            fkeys.insert(f.id.clone(), field_key(f));
+            fkeys.insert(f.id.clone(), key);
             quality.push(q);
         }
         // Derived fields read the typed columns, so they come after; their quality takes its
@@ -572,7 +571,7 @@ impl Scorer {
                 .collect();
         }
         // Drop cached columns no field uses any more, so memory follows the model.
-        let live: HashSet<&String> = fkeys.values().collect();
+        let live: HashSet<&Arc<FieldKey>> = fkeys.values().collect();
         self.typed.retain(|k, _| live.contains(k));
 
         let mut signals = Vec::new();
@@ -593,11 +592,9 @@ impl Scorer {
                 );
             }
         }
-        let used_keys: HashSet<&String> = signal_keys.iter().collect();
+        let used_keys: HashSet<&Arc<AttainKey>> = signal_keys.iter().collect();
         self.attain.retain(|k, _| used_keys.contains(k));
 
-        // Masks of what reads fields only: adjustments, and the field tests of segments.
-        let deps = mask_deps(&fkeys, today);
         // What conditions are evaluated against before there are scores.
         let fields_ctx = Ctx {
             model,
@@ -609,9 +606,10 @@ impl Scorer {
             tiers: None,
         };
         let mut used_masks = HashSet::new();
-        let mut field_mask = |masks: &mut HashMap<String, Arc<Vec<bool>>>,
+        // Masks of what reads fields only: adjustments, and the field tests of segments.
+        let mut field_mask = |masks: &mut HashMap<ConditionKey, Arc<Vec<bool>>>,
                               c: &crate::model::Condition| {
-            let key = format!("{c:?}\u{1}{deps}");
+            let key = ConditionKey::new(c, &fkeys, today);
             used_masks.insert(key.clone());
             masks
                 .entry(key)
@@ -665,34 +663,44 @@ impl Scorer {
         let parts: Vec<Vec<(usize, f64)>> = (0..model.journeys.len())
             .map(|ji| model.parts_of(ji, &order))
             .collect();
-        let mut journey_keys: Vec<String> = vec![String::new(); model.journeys.len()];
-        for &ji in &order {
-            let j = &model.journeys[ji];
-            let k = {
-                use std::fmt::Write;
-                let mut k = String::new();
-                // A composite's column follows from its parts' columns and weights.
-                for &(pi, w) in &parts[ji] {
-                    let _ = write!(k, "\u{6}{}\u{3}{:x}\u{6}", journey_keys[pi], w.to_bits());
-                }
-                for (s, key) in signals
+        // The terms of each journey's sum: attainment columns and their weights.
+        let nj = model.journeys.len();
+        let term_keys: Vec<Vec<TermKey>> = (0..nj)
+            .map(|ji| {
+                signals
                     .iter()
                     .zip(&signal_keys)
                     .filter(|(s, _)| s.journey == ji)
-                {
-                    let _ = write!(k, "{key}\u{3}{:x}\u{4}", (100.0 * s.share).to_bits());
-                }
-                for a in &j.adjustments {
-                    let _ = write!(
-                        k,
-                        "{:?}\u{1}{deps}\u{3}{:x}\u{4}",
-                        a.when,
-                        a.points.to_bits()
-                    );
-                }
-                k
-            };
-            journey_keys[ji] = k;
+                    .map(|(s, k)| TermKey {
+                        attain: k.clone(),
+                        weight: F64Key::new(100.0 * s.share),
+                    })
+                    .collect()
+            })
+            .collect();
+        // A journey in a cycle is not summed: it keeps the empty key.
+        let empty = Arc::new(JourneyKey::default());
+        let mut journey_keys: Vec<Arc<JourneyKey>> = vec![empty; model.journeys.len()];
+        for &ji in &order {
+            let j = &model.journeys[ji];
+            journey_keys[ji] = Arc::new(JourneyKey {
+                // A composite's column follows from its parts' columns and weights.
+                parts: parts[ji]
+                    .iter()
+                    .map(|&(pi, w)| (journey_keys[pi].clone(), F64Key::new(w)))
+                    .collect(),
+                terms: term_keys[ji].clone(),
+                adjustments: j
+                    .adjustments
+                    .iter()
+                    .map(|a| {
+                        (
+                            ConditionKey::new(&a.when, &fkeys, today),
+                            F64Key::new(a.points),
+                        )
+                    })
+                    .collect(),
+            });
         }
         let mut claimed = claim(
             &mut self.pool.journeys,
@@ -703,31 +711,16 @@ impl Scorer {
         // A grade reads one journey's scores through its thresholds: when both are as they
         // were, so is the column.
         let journey_of = |id: &str| model.journeys.iter().position(|j| j.id == id);
-        let grade_keys: Vec<String> = model
+        let grade_keys: Vec<GradeKey> = model
             .grades
             .iter()
-            .map(|g| {
-                let mut k =
-                    journey_of(&g.journey).map_or_else(String::new, |ji| journey_keys[ji].clone());
-                for t in g.bands.values() {
-                    k.push_str(&format!("\u{5}{:x}", t.to_bits()));
-                }
-                k
+            .map(|g| GradeKey {
+                journey: journey_of(&g.journey).map(|ji| journey_keys[ji].clone()),
+                thresholds: g.bands.values().map(|&t| F64Key::new(t)).collect(),
             })
             .collect();
         let mut claimed_grades = claim(&mut self.pool.grades, &mut self.pool.u8s, &grade_keys, n);
         // Where each journey's sum starts, and where it saves a partial sum for the next edit.
-        let nj = model.journeys.len();
-        let term_keys: Vec<Vec<String>> = (0..nj)
-            .map(|ji| {
-                signals
-                    .iter()
-                    .zip(&signal_keys)
-                    .filter(|(s, _)| s.journey == ji)
-                    .map(|(s, k)| format!("{k}\u{3}{:x}\u{4}", (100.0 * s.share).to_bits()))
-                    .collect()
-            })
-            .collect();
         self.prefixes.resize_with(nj, || None);
         self.last_terms.resize_with(nj, Vec::new);
         let mut starts: Vec<Option<usize>> = vec![None; nj];
@@ -739,9 +732,7 @@ impl Scorer {
                 starts[ji] = self.prefixes[ji]
                     .as_ref()
                     .filter(|p| {
-                        p.terms <= keys.len()
-                            && p.sums.len() == n
-                            && p.key == keys[..p.terms].concat()
+                        p.terms <= keys.len() && p.sums.len() == n && p.key[..] == keys[..p.terms]
                     })
                     .map(|p| p.terms);
                 // The first term that changed since the last sum: the edit is there, and the
@@ -772,7 +763,7 @@ impl Scorer {
                     terms: signals
                         .iter()
                         .filter(|s| s.journey == ji)
-                        .map(|s| (100.0 * s.share, s.attainment.as_slice()))
+                        .map(|s| (100.0 * s.share, &*s.attainment))
                         .collect(),
                     parts: parts[ji].iter().map(|&(pi, w)| (w, pi)).collect(),
                     adjustments: j
@@ -887,7 +878,7 @@ impl Scorer {
         drop(plan);
         for (ji, col) in save_cols.into_iter().enumerate() {
             if let (Some(sums), Some(d)) = (col, save_at[ji]) {
-                let key = term_keys[ji][..d].concat();
+                let key = term_keys[ji][..d].to_vec();
                 if let Some(old) = self.prefixes[ji].replace(Prefix {
                     terms: d,
                     key,
@@ -919,14 +910,14 @@ impl Scorer {
         &mut self,
         model: &Model,
         fields: &HashMap<String, Arc<Typed>>,
-        fkeys: &HashMap<String, String>,
+        fkeys: &FieldKeys,
         today: Date,
         journey: usize,
         path: Vec<usize>,
         t: &Touchpoint,
         share: f64,
         out: &mut Vec<SignalColumn>,
-        keys: &mut Vec<String>,
+        keys: &mut Vec<Arc<AttainKey>>,
     ) {
         for (ci, c) in t.touchpoints.iter().enumerate() {
             let mut p = path.clone();
@@ -946,20 +937,7 @@ impl Scorer {
         }
         let n = self.table.rows();
         for (si, s) in t.signals.iter().enumerate() {
-            let fkey = fkeys.get(&s.field).cloned().unwrap_or_default();
-            let since = s
-                .decay
-                .as_ref()
-                .and_then(|d| fkeys.get(&d.since))
-                .cloned()
-                .unwrap_or_default();
-            let key = format!(
-                "{fkey}\u{1}{:?}\u{1}{:?}\u{1}{since}\u{1}{}\u{1}{}",
-                s.rule,
-                s.decay,
-                today.0,
-                s.missing_attainment()
-            );
+            let key = Arc::new(AttainKey::new(s, fkeys, today));
             keys.push(key.clone());
             let att = self
                 .attain
@@ -977,7 +955,7 @@ impl Scorer {
                             today.0,
                         );
                     }
-                    Arc::new(a)
+                    Arc::new(Attainments::compact(a))
                 })
                 .clone();
             let _ = model;
@@ -991,14 +969,6 @@ impl Scorer {
             });
         }
     }
-}
-
-/// What a field-only condition's mask depends on besides the condition: the typed columns it
-/// may read and the reference date.
-fn mask_deps(fkeys: &HashMap<String, String>, today: Date) -> String {
-    let mut deps: Vec<&str> = fkeys.values().map(String::as_str).collect();
-    deps.sort_unstable();
-    format!("{}\u{1}{}", deps.join("\u{2}"), today.0)
 }
 
 #[cfg(test)]
@@ -1232,7 +1202,7 @@ mod tests {
                 }
             }
             for sig in s.signals.iter().filter(|sig| sig.journey == ji) {
-                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.iter()) {
+                for (r, a) in raw[ji].iter_mut().zip(sig.attainment.to_vec()) {
                     *r += 100.0 * sig.share * a;
                 }
             }
@@ -1422,5 +1392,391 @@ mod tests {
             (third.grades, third.tiers, third.segments),
             (want.2, want.3, want.4)
         );
+    }
+
+    /// A model that reads every rule kind, a derived field, decay from a date and from a
+    /// number of days, and conditions of every test, for the cache-key tests below.
+    const KEYS_MODEL: &str = r#"
+name: keys
+as_of: 2026-11-01
+fields:
+  - { id: visits, kind: number }
+  - { id: source, kind: category, missing: [Select] }
+  - { id: demo, kind: boolean }
+  - { id: email, kind: text }
+  - { id: last_seen, kind: date }
+  - { id: days, kind: number }
+  - { id: revenue, kind: number }
+  - { id: per_visit, kind: number, expr: "revenue / (visits + 1)" }
+journeys:
+  - id: j1
+    touchpoints:
+      - id: t1
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: visits, weight: 10, rule: { scale: { from: 0, to: 10 } } }
+          - { field: source, weight: 10, rule: { match: { Google: 1, Email: 0.5, Other: 0, default: 0.2, missing: 0.1 } } }
+          - { field: demo, weight: 10, rule: flag }
+          - { field: email, weight: 10, rule: present }
+          - { field: last_seen, weight: 10, rule: { recency: { half_life_days: 30 } } }
+          - { field: visits, weight: 10, rule: { bands: [ { at_least: 0, value: 0 }, { at_least: 3, value: 0.5 }, { at_least: 10, value: 1 }, { missing: 0.3 } ] } }
+          - { field: revenue, weight: 10, rule: { log_scale: { from: 1, to: 1000 } } }
+          - { field: days, weight: 10, rule: { recency: { half_life_days: 7 } }, decay: { since: last_seen, half_life_days: 60 } }
+          - { field: per_visit, weight: 10, rule: { scale: { from: 0, to: 100 } }, missing: 0.25 }
+          - { field: demo, weight: 10, rule: not_flag, decay: { since: days, half_life_days: 10 } }
+    adjustments:
+      - { name: Heavy, when: { field: visits, at_least: 20 }, points: 15 }
+      - { name: Comp, when: { field: source, equals: competitor }, points: -50 }
+      - { name: Pair, when: { any: [ { field: revenue, at_least: { field: visits } }, { not: { field: email, present: true } } ] }, points: 5 }
+      - { name: Old, when: { field: last_seen, at_least: 20 }, points: -5 }
+      - { name: Spent, when: { field: revenue, below: 0 }, points: 0 }
+grades:
+  - { id: g, journey: j1, bands: { A: 60, B: 30, C: 0 } }
+tiers:
+  journey: j1
+  levels:
+    - { name: hot, at_least: 60, handover: sales }
+    - { name: cold, at_least: 0 }
+segments:
+  - { name: Big, when: { field: revenue, at_least: 500 }, action: Call }
+  - { name: Listed, when: { field: source, in: [google, email] }, action: Mail }
+  - { name: Rest, action: Newsletter }
+"#;
+
+    /// Two columns for most fields, so that an edit can map a field to the other one.
+    const KEYS_CSV: &str = "\
+id,visits,visits_b,source,source_b,demo,email,last_seen,seen_b,days,days_b,revenue
+a,5,2,google,Email,yes,a@x.com,2026-10-02,2026-06-01,3,40,800
+b,25,12,Select,Google,no,,,2026-10-30,,1,0
+c,abc,7,Competitor,Select,y,c@x.com,2026-11-10,2026-10-01,10,0,40
+d,30,0, Google ,competitor,YES,d@x.com,2026-11-01,,0,5,5000
+e,0,30,email,,n,e@x.com,2025-11-01,2026-09-15,60,20,2
+f,,4,,google,,,2026-10-25,2026-10-31,1.5,,-3
+g,9,9,Other,Other,no,g@x.com,2026-09-01,2026-09-01,30,30,120
+";
+
+    fn keys_table() -> Arc<Table> {
+        let mut r = ContactsReader::from_reader(
+            "k.csv",
+            Box::new(std::io::Cursor::new(KEYS_CSV.as_bytes().to_vec())),
+        )
+        .unwrap();
+        Arc::new(r.next_chunk(100).unwrap().unwrap())
+    }
+
+    /// Everything a result shows, with numbers as bits (attainments as values, where a -0 and
+    /// a 0 are the same attainment).
+    #[allow(clippy::type_complexity)]
+    fn shown(
+        s: &Scored,
+    ) -> (
+        Vec<Vec<u64>>,
+        Vec<Vec<u8>>,
+        Vec<u8>,
+        Vec<u16>,
+        Vec<Vec<Vec<bool>>>,
+        Vec<Vec<f64>>,
+    ) {
+        (
+            s.scores
+                .iter()
+                .map(|c| c.iter().map(|x| x.to_bits()).collect())
+                .collect(),
+            s.grades.clone(),
+            s.tiers.clone(),
+            s.segments.clone(),
+            s.adjustments
+                .iter()
+                .map(|j| j.iter().map(|m| m.to_vec()).collect())
+                .collect(),
+            s.signals.iter().map(|c| c.attainment.to_vec()).collect(),
+        )
+    }
+
+    type Edit = (&'static str, bool, fn(&mut Model));
+
+    fn signal(m: &mut Model, i: usize) -> &mut crate::model::Signal {
+        &mut m.journeys[0].touchpoints[0].signals[i]
+    }
+
+    fn adjustment(m: &mut Model, i: usize) -> &mut crate::model::Condition {
+        &mut m.journeys[0].adjustments[i].when
+    }
+
+    /// One edit of each part of a rule, a signal, a decay, a field and a condition: whether it
+    /// changes the results (true), or is an edit of no consequence (a 0 written as -0).
+    fn key_edits() -> Vec<Edit> {
+        use crate::model::{Operand, Rule, Scalar};
+        vec![
+            ("scale from", true, |m| {
+                signal(m, 0).rule = Rule::Scale {
+                    from: 2.0,
+                    to: 10.0,
+                }
+            }),
+            ("scale to", true, |m| {
+                signal(m, 0).rule = Rule::Scale {
+                    from: 0.0,
+                    to: 20.0,
+                }
+            }),
+            ("scale from -0", false, |m| {
+                signal(m, 0).rule = Rule::Scale {
+                    from: -0.0,
+                    to: 10.0,
+                }
+            }),
+            ("match value", true, |m| {
+                let Rule::Match(r) = &mut signal(m, 1).rule else {
+                    panic!()
+                };
+                r.values[0].1 = 0.7;
+            }),
+            ("match key", true, |m| {
+                let Rule::Match(r) = &mut signal(m, 1).rule else {
+                    panic!()
+                };
+                r.values[1].0 = "Unknown".into();
+            }),
+            ("match default", true, |m| {
+                let Rule::Match(r) = &mut signal(m, 1).rule else {
+                    panic!()
+                };
+                r.default = 0.0;
+            }),
+            ("match value 0 as -0", false, |m| {
+                let Rule::Match(r) = &mut signal(m, 1).rule else {
+                    panic!()
+                };
+                r.values[2].1 = -0.0;
+            }),
+            ("match missing", true, |m| {
+                let Rule::Match(r) = &mut signal(m, 1).rule else {
+                    panic!()
+                };
+                r.missing = Some(0.9);
+            }),
+            ("flag to not_flag", true, |m| {
+                signal(m, 2).rule = Rule::NotFlag
+            }),
+            ("present to flag", true, |m| signal(m, 3).rule = Rule::Flag),
+            ("recency half-life", true, |m| {
+                signal(m, 4).rule = Rule::Recency {
+                    half_life_days: 10.0,
+                }
+            }),
+            ("band start", true, |m| {
+                let Rule::Bands(b) = &mut signal(m, 5).rule else {
+                    panic!()
+                };
+                b.bands[1].at_least = 6.0;
+            }),
+            ("band value", true, |m| {
+                let Rule::Bands(b) = &mut signal(m, 5).rule else {
+                    panic!()
+                };
+                b.bands[2].value = 0.8;
+            }),
+            ("band missing entry", true, |m| {
+                let Rule::Bands(b) = &mut signal(m, 5).rule else {
+                    panic!()
+                };
+                b.missing = None;
+            }),
+            ("band start 0 as -0", false, |m| {
+                let Rule::Bands(b) = &mut signal(m, 5).rule else {
+                    panic!()
+                };
+                b.bands[0] = crate::model::Band {
+                    at_least: -0.0,
+                    value: -0.0,
+                };
+            }),
+            ("log scale to", true, |m| {
+                signal(m, 6).rule = Rule::LogScale {
+                    from: 1.0,
+                    to: 100.0,
+                }
+            }),
+            ("decay half-life", true, |m| {
+                if let Some(d) = &mut signal(m, 7).decay {
+                    d.half_life_days = 5.0;
+                }
+            }),
+            ("decay since", true, |m| {
+                if let Some(d) = &mut signal(m, 9).decay {
+                    d.since = "visits".into();
+                }
+            }),
+            ("decay dropped", true, |m| signal(m, 7).decay = None),
+            ("signal missing", true, |m| {
+                signal(m, 8).missing = Some(0.75)
+            }),
+            ("signal missing -0", true, |m| {
+                signal(m, 8).missing = Some(-0.0)
+            }),
+            ("signal missing 0 as -0", false, |m| {
+                signal(m, 0).missing = Some(-0.0)
+            }),
+            ("signal on another field", true, |m| {
+                signal(m, 0).field = "days".into()
+            }),
+            ("field column", true, |m| {
+                m.fields[0].column = Some("visits_b".into())
+            }),
+            ("field column of a category", true, |m| {
+                m.fields[1].column = Some("source_b".into())
+            }),
+            ("field column of a date", true, |m| {
+                m.fields[4].column = Some("seen_b".into())
+            }),
+            ("field column of a number of days", true, |m| {
+                m.fields[5].column = Some("days_b".into())
+            }),
+            ("field placeholders", true, |m| {
+                m.fields[1].missing = vec!["Competitor".into()]
+            }),
+            ("field placeholders in another case", false, |m| {
+                m.fields[1].missing = vec![" select".into(), "SELECT".into()]
+            }),
+            ("field kind", true, |m| {
+                m.fields[3].kind = crate::model::FieldKind::Boolean
+            }),
+            ("derived expression", true, |m| {
+                m.fields[7].expr = Some(crate::model::expr::Derivation::new("revenue / visits"))
+            }),
+            ("as_of", true, |m| {
+                m.as_of = crate::model::Date::parse("2026-12-01")
+            }),
+            ("condition at_least", true, |m| {
+                adjustment(m, 0).at_least = Some(Operand::Value(8.0))
+            }),
+            ("condition below", true, |m| {
+                adjustment(m, 0).below = Some(Operand::Value(28.0))
+            }),
+            ("condition equals", true, |m| {
+                adjustment(m, 1).equals = Some(Operand::Value(Scalar::Text("google".into())))
+            }),
+            ("condition equals another field", true, |m| {
+                adjustment(m, 1).field = Some("email".into());
+                adjustment(m, 1).equals = Some(Operand::Field("source".into()));
+            }),
+            ("condition field", true, |m| {
+                adjustment(m, 0).field = Some("days".into())
+            }),
+            ("condition operand field", true, |m| {
+                adjustment(m, 2).any[0].at_least = Some(Operand::Field("days".into()))
+            }),
+            ("condition present", true, |m| {
+                adjustment(m, 2).any[1].not.as_mut().unwrap().present = Some(false)
+            }),
+            ("condition not dropped", true, |m| {
+                let inner = *adjustment(m, 2).any[1].not.take().unwrap();
+                adjustment(m, 2).any[1] = inner;
+            }),
+            ("condition any to all", true, |m| {
+                let c = adjustment(m, 2);
+                c.all = std::mem::take(&mut c.any);
+            }),
+            ("condition below 0 as -0", false, |m| {
+                adjustment(m, 4).below = Some(Operand::Value(-0.0))
+            }),
+            ("condition on a date, in days", true, |m| {
+                adjustment(m, 3).at_least = Some(Operand::Value(60.0))
+            }),
+            ("adjustment points", true, |m| {
+                m.journeys[0].adjustments[0].points = 40.0
+            }),
+            ("adjustment points 0 as -0", false, |m| {
+                m.journeys[0].adjustments[4].points = -0.0
+            }),
+            ("segment in", true, |m| {
+                m.segments[1].when.as_mut().unwrap().one_of =
+                    Some(vec![Scalar::Text("other".into())])
+            }),
+            ("grade threshold", true, |m| {
+                m.grades[0].bands.insert("B".into(), 50.0);
+            }),
+            ("weight", true, |m| {
+                signal(m, 0).weight = crate::model::Weight(500);
+                signal(m, 1).weight = crate::model::Weight(1500);
+            }),
+        ]
+    }
+
+    /// Issue 14: the caches are keyed by structural values. Each edit, made in a scorer that
+    /// scored the model before it (and had its result handed back), gives what a fresh scorer
+    /// gives; and each edit that matters does change the results, so a key that missed it would
+    /// have handed back a stale column and failed here.
+    #[test]
+    fn every_edit_scores_as_a_fresh_scorer_does() {
+        let table = keys_table();
+        let base = crate::model::parse_model(KEYS_MODEL, "keys.yaml").unwrap();
+        let before = shown(&Scorer::new(table.clone()).score(&base));
+        for (what, changes, edit) in key_edits() {
+            let mut edited = base.clone();
+            edit(&mut edited);
+            let mut warm = Scorer::new(table.clone());
+            let first = warm.score(&base);
+            warm.recycle(first);
+            let got = shown(&warm.score(&edited));
+            let fresh = shown(&Scorer::new(table.clone()).score(&edited));
+            assert_eq!(got, fresh, "{what}");
+            if changes {
+                assert_ne!(fresh, before, "{what}: the edit changes nothing");
+            } else {
+                assert_eq!(fresh, before, "{what}");
+            }
+            // And back: the scorer that scored the edit scores the model as it was.
+            assert_eq!(shown(&warm.score(&base)), before, "{what}, undone");
+        }
+    }
+
+    /// The keys hold no more than their columns read: a weight edit reuses every attainment
+    /// column and mask, and a new reference date recomputes only what reads a date.
+    #[test]
+    fn edits_that_a_column_does_not_read_keep_it() {
+        let table = keys_table();
+        let base = crate::model::parse_model(KEYS_MODEL, "keys.yaml").unwrap();
+        let mut scorer = Scorer::new(table);
+        let first = scorer.score(&base);
+        let mut edited = base.clone();
+        signal(&mut edited, 0).weight = crate::model::Weight(500);
+        signal(&mut edited, 1).weight = crate::model::Weight(1500);
+        edited.journeys[0].adjustments[0].points = 3.0;
+        edited.fields[3].label = Some("E-mail".into());
+        edited.fields[1].missing = vec!["select".into()];
+        let second = scorer.score(&edited);
+        for (a, b) in first.signals.iter().zip(&second.signals) {
+            assert!(Arc::ptr_eq(&a.attainment, &b.attainment), "{}", a.field);
+        }
+        for (a, b) in first.adjustments[0].iter().zip(&second.adjustments[0]) {
+            assert!(Arc::ptr_eq(a, b));
+        }
+        // A new reference date: the number rules keep their columns (the number of days with
+        // its recency too), the date rules and the decay from a date do not.
+        let mut later = edited.clone();
+        later.as_of = crate::model::Date::parse("2026-12-01");
+        let third = scorer.score(&later);
+        let kept: Vec<bool> = second
+            .signals
+            .iter()
+            .zip(&third.signals)
+            .map(|(a, b)| Arc::ptr_eq(&a.attainment, &b.attainment))
+            .collect();
+        // visits, source, demo, email, last_seen, visits (bands), revenue, days (decay from
+        // last_seen), per_visit, demo (decay from days).
+        assert_eq!(
+            kept,
+            [true, true, true, true, false, true, true, false, true, true]
+        );
+        // The masks on numbers and categories are kept, the one on a date is not.
+        let masks: Vec<bool> = second.adjustments[0]
+            .iter()
+            .zip(&third.adjustments[0])
+            .map(|(a, b)| Arc::ptr_eq(a, b))
+            .collect();
+        assert_eq!(masks, [true, true, true, false, true]);
     }
 }

@@ -472,13 +472,13 @@ fn build(model: &Model, ji: usize, scored: &super::score::Scored) -> (Problem, V
                         typed,
                         today: scored.today.0,
                         mult,
-                        att: s.attainment.clone(),
+                        att: Arc::new(s.attainment.to_vec()),
                     },
                     &mut params,
                     limits,
                 )
             }
-            _ => Shape::Fixed(s.attainment.clone()),
+            _ => Shape::Fixed(Arc::new(s.attainment.to_vec())),
         };
         leaves.push(Leaf { chain, shape });
     }
