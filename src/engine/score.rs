@@ -130,7 +130,9 @@ impl Scored {
 
 /// Scores a model over a table, with no caching: for one-off runs and chunks of a stream.
 pub fn score_table(model: &Model, table: &Table) -> Scored {
-    Scorer::new(Arc::new(table.clone())).score(model)
+    let mut scorer = Scorer::new(Arc::new(table.clone()));
+    scorer.once = true;
+    scorer.score(model)
 }
 
 /// Scores models over one table, keeping the columns that later edits can reuse.
@@ -138,6 +140,14 @@ pub struct Scorer {
     table: Arc<Table>,
     typed: HashMap<Arc<FieldKey>, (Arc<Typed>, FieldQuality)>,
     attain: HashMap<Arc<AttainKey>, Arc<Attainments>>,
+    /// Attainment columns `compact` has looked at (coded, or left dense for their many values).
+    compacted: HashSet<Arc<AttainKey>>,
+    /// Scores once (a chunk of a stream): its attainment columns are never coded.
+    once: bool,
+    /// Whether this `score` codes the attainment columns it computes: only the first of a
+    /// long-lived scorer, whose result stays on screen until the first edit (later ones leave
+    /// theirs to `compact`).
+    code_now: bool,
     /// Masks of conditions that read fields only (adjustments, and parts of segments).
     masks: HashMap<ConditionKey, Arc<Vec<bool>>>,
     /// Output columns handed back by `recycle`, written over by the next `score`.
@@ -420,6 +430,9 @@ impl Scorer {
             table,
             typed: HashMap::new(),
             attain: HashMap::new(),
+            compacted: HashSet::new(),
+            once: false,
+            code_now: false,
             masks: HashMap::new(),
             pool: Pool::default(),
             prefixes: Vec::new(),
@@ -429,6 +442,29 @@ impl Scorer {
 
     pub fn table(&self) -> &Arc<Table> {
         &self.table
+    }
+
+    /// Codes the attainment columns computed since the last call, a byte or two a row into a
+    /// table of their values (`Attainments::compact`), which holds a 1M-contact preview's
+    /// columns in about a sixth of the memory. `score` leaves a new column dense, so that an
+    /// edit's numbers are not held up by coding it: the designer's preview worker calls this once
+    /// the numbers are on their way, and batch scoring, whose columns live for one chunk, never
+    /// does. Keys and values are unchanged, so the next `score` reads the coded column and adds
+    /// bit for bit the same terms. A result still on screen keeps its dense column until it is
+    /// handed back.
+    pub fn compact(&mut self) {
+        for (k, a) in self.attain.iter_mut() {
+            if self.compacted.contains(k) {
+                continue;
+            }
+            self.compacted.insert(k.clone());
+            if let Attainments::Dense(v) = &**a {
+                let coded = Attainments::compact(v.clone());
+                if !matches!(coded, Attainments::Dense(_)) {
+                    *a = Arc::new(coded);
+                }
+            }
+        }
     }
 
     /// Hands back a result that is no longer shown, so that the next `score` writes into its
@@ -542,6 +578,7 @@ impl Scorer {
     pub fn score(&mut self, model: &Model) -> Scored {
         let n = self.table.rows();
         let today = model.as_of.unwrap_or_else(Date::today);
+        self.code_now = !self.once && self.attain.is_empty();
         let mut fields = HashMap::new();
         let mut quality = Vec::new();
         let mut fkeys = FieldKeys::new();
@@ -594,6 +631,7 @@ impl Scorer {
         }
         let used_keys: HashSet<&Arc<AttainKey>> = signal_keys.iter().collect();
         self.attain.retain(|k, _| used_keys.contains(k));
+        self.compacted.retain(|k| used_keys.contains(k));
 
         // What conditions are evaluated against before there are scores.
         let fields_ctx = Ctx {
@@ -936,6 +974,7 @@ impl Scorer {
             );
         }
         let n = self.table.rows();
+        let code_now = self.code_now;
         for (si, s) in t.signals.iter().enumerate() {
             let key = Arc::new(AttainKey::new(s, fkeys, today));
             keys.push(key.clone());
@@ -955,7 +994,14 @@ impl Scorer {
                             today.0,
                         );
                     }
-                    Arc::new(Attainments::compact(a))
+                    // After the first score, left dense: coding it would hold up an edit's
+                    // numbers (a rule edit at 1M contacts took half as long again); `compact`
+                    // codes it once they are on their way.
+                    Arc::new(if code_now {
+                        Attainments::compact(a)
+                    } else {
+                        Attainments::Dense(a)
+                    })
                 })
                 .clone();
             let _ = model;
@@ -1731,6 +1777,43 @@ g,9,9,Other,Other,no,g@x.com,2026-09-01,2026-09-01,30,30,120
             // And back: the scorer that scored the edit scores the model as it was.
             assert_eq!(shown(&warm.score(&base)), before, "{what}, undone");
         }
+    }
+
+    /// The first score codes its attainment columns; an edit's new columns stay dense, so its
+    /// numbers are not held up, until `compact` codes them; then the edit scores bit for bit as
+    /// before, every column coded. A chunk scored once is never coded.
+    #[test]
+    fn an_edits_columns_are_coded_after_its_numbers() {
+        use super::Attainments;
+        let dense = |s: &Scored| {
+            s.signals
+                .iter()
+                .filter(|c| matches!(*c.attainment, Attainments::Dense(_)))
+                .count()
+        };
+        let table = keys_table();
+        let base = crate::model::parse_model(KEYS_MODEL, "keys.yaml").unwrap();
+        let mut left_dense = 0;
+        for (what, _, edit) in key_edits() {
+            let mut edited = base.clone();
+            edit(&mut edited);
+            let mut warm = Scorer::new(table.clone());
+            let first = warm.score(&base);
+            assert_eq!(
+                dense(&first),
+                0,
+                "{what}: the first score codes its columns"
+            );
+            let before = warm.score(&edited);
+            left_dense += dense(&before);
+            warm.compact();
+            let after = warm.score(&edited);
+            assert_eq!(dense(&after), 0, "{what}: compact codes them");
+            assert_eq!(shown(&after), shown(&before), "{what}");
+        }
+        assert!(left_dense > 0, "no edit left a new column to code");
+        let once = score_table(&base, &table);
+        assert_eq!(dense(&once), once.signals.len());
     }
 
     /// The keys hold no more than their columns read: a weight edit reuses every attainment

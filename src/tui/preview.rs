@@ -388,6 +388,8 @@ impl Worker {
                 if result_tx.send(out).is_err() {
                     break;
                 }
+                // The numbers are on their way: now code the columns this edit computed.
+                scorer.compact();
             }
         });
         Worker {
