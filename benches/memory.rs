@@ -77,7 +77,7 @@ fn main() {
     resident("after reading");
 
     // One scoring, to count the typed and attainment columns it keeps.
-    let mut scorer = Scorer::new(Arc::new(table.clone()));
+    let mut scorer = Scorer::new(Arc::new(table.clone())).coded();
     let scored = scorer.score(&model);
     let (mut numbers, mut bools, mut dates, mut codes, mut labels) = (0, 0, 0, 0, 0);
     for t in scored.fields.values() {

@@ -38,12 +38,6 @@ impl Default for Attainments {
     }
 }
 
-impl From<Vec<f64>> for Attainments {
-    fn from(v: Vec<f64>) -> Attainments {
-        Attainments::compact(v)
-    }
-}
-
 /// Distinct values seen so far, by their bits: an open-addressing table (a multiplicative hash
 /// of the bits), far cheaper per row than a `HashMap` with SipHash, which would cost more than
 /// the kernel that made the column.
@@ -56,9 +50,10 @@ struct Distinct {
 const EMPTY: u32 = u32::MAX;
 
 impl Distinct {
-    fn new() -> Distinct {
-        // Twice the most values kept, so the table stays at most half full.
-        let size = 2 * MAX_WIDE;
+    /// A table for a column of `rows` values: twice the most values it can keep (at most
+    /// `rows`, at most `MAX_WIDE`), so it stays at most half full.
+    fn new(rows: usize) -> Distinct {
+        let size = (2 * rows.min(MAX_WIDE)).next_power_of_two().max(16);
         Distinct {
             slots: vec![EMPTY; size],
             values: Vec::new(),
@@ -93,12 +88,17 @@ impl Attainments {
     /// The column, coded when it has at most 65,536 distinct values (by bits: `-0.0` and `0.0`
     /// are two values, so each row reads back exactly what it was).
     pub fn compact(v: Vec<f64>) -> Attainments {
-        let mut seen = Distinct::new();
+        Attainments::code(&v).unwrap_or(Attainments::Dense(v))
+    }
+
+    /// The column coded, or `None` when it has more than 65,536 distinct values.
+    pub fn code(v: &[f64]) -> Option<Attainments> {
+        let mut seen = Distinct::new(v.len());
         let mut codes: Vec<u16> = Vec::with_capacity(v.len());
         // The last value and its code: runs of one value (most rows of a sparse signal) skip the
         // table.
         let mut last: Option<(u64, u16)> = None;
-        for &x in &v {
+        for &x in v {
             let bits = x.to_bits();
             let code = match last {
                 Some((b, c)) if b == bits => c,
@@ -109,7 +109,7 @@ impl Attainments {
                         last = Some((bits, c));
                         c
                     }
-                    None => return Attainments::Dense(v),
+                    None => return None,
                 },
             };
             codes.push(code);
@@ -117,15 +117,15 @@ impl Attainments {
         if seen.values.len() <= 256 {
             let mut values = Box::new([0.0; 256]);
             values[..seen.values.len()].copy_from_slice(&seen.values);
-            Attainments::Narrow {
+            Some(Attainments::Narrow {
                 codes: codes.into_iter().map(|c| c as u8).collect(),
                 values,
-            }
+            })
         } else {
-            Attainments::Wide {
+            Some(Attainments::Wide {
                 codes,
                 values: seen.values,
-            }
+            })
         }
     }
 

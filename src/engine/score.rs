@@ -130,9 +130,7 @@ impl Scored {
 
 /// Scores a model over a table, with no caching: for one-off runs and chunks of a stream.
 pub fn score_table(model: &Model, table: &Table) -> Scored {
-    let mut scorer = Scorer::new(Arc::new(table.clone()));
-    scorer.once = true;
-    scorer.score(model)
+    Scorer::new(Arc::new(table.clone())).score(model)
 }
 
 /// Scores models over one table, keeping the columns that later edits can reuse.
@@ -140,14 +138,14 @@ pub struct Scorer {
     table: Arc<Table>,
     typed: HashMap<Arc<FieldKey>, (Arc<Typed>, FieldQuality)>,
     attain: HashMap<Arc<AttainKey>, Arc<Attainments>>,
-    /// Attainment columns `compact` has looked at (coded, or left dense for their many values).
-    compacted: HashSet<Arc<AttainKey>>,
-    /// Scores once (a chunk of a stream): its attainment columns are never coded.
-    once: bool,
-    /// Whether this `score` codes the attainment columns it computes: only the first of a
-    /// long-lived scorer, whose result stays on screen until the first edit (later ones leave
-    /// theirs to `compact`).
+    /// Whether attainment columns are held coded (`coded`): the designer's preview, which keeps
+    /// them for the session; a scorer of a chunk or a one-off run leaves them dense.
+    coding: bool,
+    /// Whether this `score` codes the columns it computes: the first `score` of a coding
+    /// scorer, whose result stays on screen until the first edit.
     code_now: bool,
+    /// Columns an edit left dense, for `compact` to code.
+    pending: Vec<Arc<AttainKey>>,
     /// Masks of conditions that read fields only (adjustments, and parts of segments).
     masks: HashMap<ConditionKey, Arc<Vec<bool>>>,
     /// Output columns handed back by `recycle`, written over by the next `score`.
@@ -430,9 +428,9 @@ impl Scorer {
             table,
             typed: HashMap::new(),
             attain: HashMap::new(),
-            compacted: HashSet::new(),
-            once: false,
+            coding: false,
             code_now: false,
+            pending: Vec::new(),
             masks: HashMap::new(),
             pool: Pool::default(),
             prefixes: Vec::new(),
@@ -444,25 +442,29 @@ impl Scorer {
         &self.table
     }
 
-    /// Codes the attainment columns computed since the last call, a byte or two a row into a
-    /// table of their values (`Attainments::compact`), which holds a 1M-contact preview's
-    /// columns in about a sixth of the memory. `score` leaves a new column dense, so that an
-    /// edit's numbers are not held up by coding it: the designer's preview worker calls this once
-    /// the numbers are on their way, and batch scoring, whose columns live for one chunk, never
-    /// does. Keys and values are unchanged, so the next `score` reads the coded column and adds
-    /// bit for bit the same terms. A result still on screen keeps its dense column until it is
-    /// handed back.
+    /// A scorer that holds its attainment columns coded, a byte or two a row into a table of
+    /// their values (`Attainments::compact`): a 1M-contact preview's columns in about a sixth
+    /// of the memory. Its first `score` codes them as it computes them; later ones leave an
+    /// edit's new columns dense, so that the edit's numbers are not held up by coding them (a
+    /// rule edit at 1M contacts took half as long again), and `compact` codes them once the
+    /// numbers are on their way.
+    pub fn coded(mut self) -> Scorer {
+        self.coding = true;
+        self
+    }
+
+    /// Codes the columns the edits since the last call left dense. Keys and values are
+    /// unchanged, so the next `score` reads the coded column and adds bit for bit the same
+    /// terms. A result still on screen keeps its dense column until it is handed back.
     pub fn compact(&mut self) {
-        for (k, a) in self.attain.iter_mut() {
-            if self.compacted.contains(k) {
+        for k in std::mem::take(&mut self.pending) {
+            let Some(a) = self.attain.get_mut(&k) else {
                 continue;
-            }
-            self.compacted.insert(k.clone());
-            if let Attainments::Dense(v) = &**a {
-                let coded = Attainments::compact(v.clone());
-                if !matches!(coded, Attainments::Dense(_)) {
-                    *a = Arc::new(coded);
-                }
+            };
+            if let Attainments::Dense(v) = &**a
+                && let Some(coded) = Attainments::code(v)
+            {
+                *a = Arc::new(coded);
             }
         }
     }
@@ -578,7 +580,7 @@ impl Scorer {
     pub fn score(&mut self, model: &Model) -> Scored {
         let n = self.table.rows();
         let today = model.as_of.unwrap_or_else(Date::today);
-        self.code_now = !self.once && self.attain.is_empty();
+        self.code_now = self.coding && self.attain.is_empty();
         let mut fields = HashMap::new();
         let mut quality = Vec::new();
         let mut fkeys = FieldKeys::new();
@@ -631,7 +633,6 @@ impl Scorer {
         }
         let used_keys: HashSet<&Arc<AttainKey>> = signal_keys.iter().collect();
         self.attain.retain(|k, _| used_keys.contains(k));
-        self.compacted.retain(|k| used_keys.contains(k));
 
         // What conditions are evaluated against before there are scores.
         let fields_ctx = Ctx {
@@ -978,6 +979,9 @@ impl Scorer {
         for (si, s) in t.signals.iter().enumerate() {
             let key = Arc::new(AttainKey::new(s, fkeys, today));
             keys.push(key.clone());
+            if self.coding && !code_now && !self.attain.contains_key(&key) {
+                self.pending.push(key.clone());
+            }
             let att = self
                 .attain
                 .entry(key)
@@ -994,9 +998,7 @@ impl Scorer {
                             today.0,
                         );
                     }
-                    // After the first score, left dense: coding it would hold up an edit's
-                    // numbers (a rule edit at 1M contacts took half as long again); `compact`
-                    // codes it once they are on their way.
+                    // Coded by the first score of a coding scorer only (see `coded`).
                     Arc::new(if code_now {
                         Attainments::compact(a)
                     } else {
@@ -1779,9 +1781,10 @@ g,9,9,Other,Other,no,g@x.com,2026-09-01,2026-09-01,30,30,120
         }
     }
 
-    /// The first score codes its attainment columns; an edit's new columns stay dense, so its
-    /// numbers are not held up, until `compact` codes them; then the edit scores bit for bit as
-    /// before, every column coded. A chunk scored once is never coded.
+    /// A coding scorer's first score codes its attainment columns; an edit's new columns stay
+    /// dense, so its numbers are not held up, until `compact` codes them; then the edit scores
+    /// bit for bit as before, every column coded. A scorer not made `coded` (a chunk of a
+    /// stream, a one-off run) never codes, however often it scores.
     #[test]
     fn an_edits_columns_are_coded_after_its_numbers() {
         use super::Attainments;
@@ -1797,7 +1800,7 @@ g,9,9,Other,Other,no,g@x.com,2026-09-01,2026-09-01,30,30,120
         for (what, _, edit) in key_edits() {
             let mut edited = base.clone();
             edit(&mut edited);
-            let mut warm = Scorer::new(table.clone());
+            let mut warm = Scorer::new(table.clone()).coded();
             let first = warm.score(&base);
             assert_eq!(
                 dense(&first),
@@ -1814,6 +1817,11 @@ g,9,9,Other,Other,no,g@x.com,2026-09-01,2026-09-01,30,30,120
         assert!(left_dense > 0, "no edit left a new column to code");
         let once = score_table(&base, &table);
         assert_eq!(dense(&once), once.signals.len());
+        let mut plain = Scorer::new(table.clone());
+        plain.score(&base);
+        plain.compact();
+        let again = plain.score(&base);
+        assert_eq!(dense(&again), again.signals.len());
     }
 
     /// The keys hold no more than their columns read: a weight edit reuses every attainment

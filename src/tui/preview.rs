@@ -369,7 +369,7 @@ impl Worker {
         let (result_tx, results) = channel();
         let (returns, return_rx) = channel::<Returned>();
         std::thread::spawn(move || {
-            let mut scorer = Scorer::new(table);
+            let mut scorer = Scorer::new(table).coded();
             let mut buffers = StepBuffers::default();
             while let Ok(mut job) = job_rx.recv() {
                 // Latest wins: requests that queued up while scoring are superseded.
@@ -536,7 +536,7 @@ impl Preview {
         let engine = if table.rows() >= worker_min_rows {
             Engine::Worker(Worker::spawn(table.clone(), outcome.clone()))
         } else {
-            Engine::Inline(Box::new(Scorer::new(table.clone())), Box::default())
+            Engine::Inline(Box::new(Scorer::new(table.clone()).coded()), Box::default())
         };
         let id_column = crate::engine::output::id_column(model, &table.headers);
         // The table has its own id, score, grade, tier and segment columns: a `show` column of
@@ -630,6 +630,7 @@ impl Preview {
         match &mut self.engine {
             Engine::Inline(scorer, buffers) => {
                 let out = compute(scorer, buffers, job, self.outcome.as_deref());
+                scorer.compact();
                 self.accept(out);
             }
             Engine::Worker(w) => {
