@@ -50,7 +50,7 @@ pub struct EventReport {
     /// Rows on or after `as_of`: not read by any field.
     pub after: u64,
     /// The first and the last day of the events with a contact and a date (the log's history,
-    /// which the rolling back-test spans by default).
+    /// which the rolling back-test spans by default): read by `span` only.
     pub first_day: Option<Date>,
     pub last_day: Option<Date>,
     /// Contacts with events before `as_of` that the contacts table does not have, and one of
@@ -317,8 +317,6 @@ fn scan(
                 rep.first_bad_time.get_or_insert(line);
                 continue;
             };
-            rep.first_day = Some(rep.first_day.map_or(day, |d| d.min(day)));
-            rep.last_day = Some(rep.last_day.map_or(day, |d| d.max(day)));
             let e = Event {
                 id,
                 day,
@@ -468,7 +466,10 @@ pub fn span(model: &Model, model_path: &Path) -> Result<Option<EventReport>, Eve
         file: path.display().to_string(),
         ..EventReport::default()
     };
-    scan(model, &path, &mut rep, |_, _| {})?;
+    scan(model, &path, &mut rep, |e, rep| {
+        rep.first_day = Some(rep.first_day.map_or(e.day, |d| d.min(e.day)));
+        rep.last_day = Some(rep.last_day.map_or(e.day, |d| d.max(e.day)));
+    })?;
     Ok(Some(rep))
 }
 
@@ -486,21 +487,21 @@ pub fn first_events(
     let Some(path) = events_path(model, model_path) else {
         return Ok(out);
     };
-    let Some(ty) = model
+    let Some((ev, ty)) = model
         .events
         .as_ref()
-        .and_then(|e| e.types.iter().position(|t| t.id == type_id))
+        .and_then(|ev| Some((ev, ev.types.iter().find(|t| t.id == type_id)?)))
     else {
         return Ok(out);
     };
-    let mut matched = Vec::new();
+    // Only this type is asked about (as `match_types` decides it for every type).
+    let typed = ev.type_column.is_some();
     let mut rep = EventReport::default();
     scan(model, &path, &mut rep, |e, _| {
         if e.day >= until || since(e.id).is_none_or(|s| e.day < s) {
             return;
         }
-        match_types(model, e.kind, &mut matched);
-        if !matched.get(ty).copied().unwrap_or(false) {
+        if typed && !ty.matches(e.kind) {
             return;
         }
         out.entry(e.id.to_string())

@@ -33,9 +33,15 @@ pub const SCORE_SCALE: f64 = 1e6;
 /// dialect's own `ROUND` rounds halves its own way. Grades, tiers and segments are decided on
 /// the score before this rounding.
 pub fn shown_score(v: f64) -> f64 {
-    let r = (v * SCORE_SCALE + 0.5).floor() / SCORE_SCALE;
+    let r = millionths(v) / SCORE_SCALE;
     // No `-0`: a score rounded to nothing is written `0`.
     if r == 0.0 { 0.0 } else { r }
+}
+
+/// The whole number of millionths a score is rounded to (half up): `shown_score` before its
+/// division, and the digits `push_score` writes.
+fn millionths(v: f64) -> f64 {
+    (v * SCORE_SCALE + 0.5).floor()
 }
 
 /// A score as written in outputs: `shown_score`, as the shortest text that reads back as that
@@ -54,7 +60,7 @@ pub fn format_score(v: f64) -> String {
 /// reads back as the score: what `Display` writes (which never uses an exponent). Anything
 /// else (NaN, infinities, huge values) goes through `Display` as before.
 pub fn push_score(out: &mut Vec<u8>, v: f64) {
-    let r = (v * SCORE_SCALE + 0.5).floor();
+    let r = millionths(v);
     if r.is_nan() || r.abs() >= 1e15 {
         use std::io::Write;
         let _ = write!(out, "{}", shown_score(v));

@@ -816,12 +816,12 @@ pub fn render(b: &Backtest, format: Format) -> String {
     }
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|r| format!("{:.1}%", r * 100.0))
         .unwrap_or_else(|| "-".into())
 }
 
-fn times(v: Option<f64>) -> String {
+pub(crate) fn times(v: Option<f64>) -> String {
     v.map(|l| format!("{l:.2}x")).unwrap_or_else(|| "-".into())
 }
 

@@ -251,13 +251,9 @@ fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<Change>)
 
 pub use crate::engine::metrics::spearman;
 
-/// Scores both models over the table and compares what each contact gets.
-pub fn impact(old: &Model, new: &Model, table: &Table, id_column: &str) -> Impact {
-    impact_on(old, new, table, table, id_column)
-}
-
-/// `impact`, the old model scoring `old_table` and the new `table`: the same contacts in the
-/// same order, each with its model's event fields.
+/// Scores both models and compares what each contact gets: the old model scoring `old_table`
+/// and the new `table`, the same contacts in the same order, each with its model's event
+/// fields (the same table for models without events).
 pub fn impact_on(
     old: &Model,
     new: &Model,

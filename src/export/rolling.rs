@@ -11,7 +11,7 @@
 //! at the rolling dates: with `--every 30d` a routing is dated up to 29 days late, never early.
 
 use super::Format;
-use super::backtest::{Backtest, Group};
+use super::backtest::{Backtest, Group, pct, times};
 use crate::contacts::Table;
 use crate::engine::Scored;
 use crate::engine::condition::NONE;
@@ -119,10 +119,18 @@ impl Tracker {
                 continue;
             }
             let levels = self.levels;
-            let seen = self.seen.entry(id.to_string()).or_insert_with(|| Seen {
-                first_scored: as_of,
-                routed: vec![None; levels],
-            });
+            // Looked up before inserting: most contacts were seen at an earlier date, and their
+            // id need not be copied again.
+            if !self.seen.contains_key(id) {
+                let first = Seen {
+                    first_scored: as_of,
+                    routed: vec![None; levels],
+                };
+                self.seen.insert(id.to_string(), first);
+            }
+            let Some(seen) = self.seen.get_mut(id) else {
+                continue;
+            };
             let tier = scored.tiers.get(row).copied().unwrap_or(NONE);
             if tier == NONE {
                 continue;
@@ -222,11 +230,6 @@ pub fn render(r: &Rolling, format: Format) -> String {
     }
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map(|r| format!("{:.1}%", r * 100.0))
-        .unwrap_or_else(|| "-".into())
-}
-
 fn text(r: &Rolling) -> String {
     let did = r.outcome_says.as_str();
     let mut o = String::new();
@@ -259,7 +262,7 @@ fn text(r: &Rolling) -> String {
                 g.contacts.to_string(),
                 g.converted.to_string(),
                 pct(g.rate),
-                g.lift.map_or("-".into(), |l| format!("{l:.2}x")),
+                times(g.lift),
             ),
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
