@@ -49,7 +49,7 @@ fn preview(c: &mut Criterion) {
         let table = common::read_table(common::contacts_csv(&base, n, 7));
 
         // The worker's step: the baseline's scores are known (the first step scored them).
-        let mut scorer = Scorer::new(Arc::new(table.clone()));
+        let mut scorer = Scorer::new(Arc::new(table.clone())).coded();
         let baseline = Arc::new(Baseline::new(
             base.clone(),
             Some(Arc::new(scorer.score(&base))),
