@@ -467,3 +467,268 @@ fn reasons_on_a_model_with_accounts_are_refused_not_dropped() {
     );
     assert!(stdout(&out).is_empty());
 }
+
+/// A model whose account score is its best contact's score, so that each account's score is
+/// read off its contacts: a contact scores 10 x visits; an account scores its `best`.
+const BEST: &str = r#"name: best
+fields:
+  - { id: visits, kind: number }
+journeys:
+  - id: act
+    touchpoints:
+      - { id: t, weight: 100, pillars: [empathy], signals: [ { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } } ] }
+accounts:
+  id_column: company
+  rollups:
+    - { id: best, journey: act, how: max }
+  journeys:
+    - id: acct
+      touchpoints:
+        - { id: b, weight: 100, pillars: [empathy], signals: [ { field: best, weight: 100, rule: { scale: { from: 0, to: 100 } } } ] }
+  tiers:
+    journey: acct
+    levels:
+      - { name: hot, at_least: 60 }
+      - { name: cold, at_least: 0 }
+"#;
+
+/// Six accounts and one contact without one (lines 2 to 11). Best scores: A 90, B 70, C 50,
+/// D 30, E 10, F 40. By "any contact converted" (`won`): A yes (a2), B no (b1 no, b2 blank), C
+/// yes (c1), D no, E unknown (blank), F yes. By the account column `deal`: A yes, B no, C's
+/// rows disagree (yes at line 6, no at line 7), D no, E and F unknown.
+const BEST_CSV: &str = "id,company,visits,won,deal\n\
+    a1,A,9,0,yes\n\
+    a2,A,2,1,yes\n\
+    b1,B,7,0,no\n\
+    b2,B,1,,\n\
+    c1,C,5,1,yes\n\
+    c2,C,3,0,no\n\
+    d1,D,3,0,no\n\
+    e1,E,1,,\n\
+    n1,,10,1,yes\n\
+    f1,F,4,1,\n";
+
+fn backtest(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let model = write(dir, "best.yaml", BEST);
+    let csv = write(dir, "best.csv", BEST_CSV);
+    bin()
+        .arg("backtest")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--outcome", "won"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Any contact converted: 6 accounts, 5 known (E is not), 3 converted (A, C, F): base rate 60%.
+/// AUC: of the 3 x 2 pairs of a converted and a not-converted account, A (90) outranks B (70)
+/// and D (30), C (50) outranks D, F (40) outranks D: 4 of 6. Hot (60 and up): A and B, one
+/// converted, 50%, lift 0.5 / 0.6 = 0.83x; cold: C, D, E, F, 2 of 3 known, 66.7%, 1.11x. The
+/// contact without an account (n1) is left out and counted.
+#[test]
+fn backtest_measures_the_accounts_on_any_contact_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = backtest(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("contact level only"),
+        "{}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    // The contacts' back-test first, as before: 10 contacts, 8 known, 4 converted.
+    assert!(
+        text.contains("10 contacts, 8 with a known outcome, 4 converted: base rate 50.0%"),
+        "{text}"
+    );
+    let accounts = &text[text.find("\nAccounts: ").expect("an account section")..];
+    assert!(
+        accounts.contains("Accounts: an account converted when any of its contacts did ('won')\n1 contact without an account left out\n"),
+        "{accounts}"
+    );
+    assert!(
+        accounts.contains("6 accounts, 5 with a known outcome, 3 converted: base rate 60.0%"),
+        "{accounts}"
+    );
+    assert!(
+        accounts.contains("Journey acct (acct)\n  AUC 0.6667\n"),
+        "{accounts}"
+    );
+    assert!(accounts.contains("Tiers (on acct)"), "{accounts}");
+    let hot = accounts
+        .lines()
+        .find(|l| l.trim_start().starts_with("hot "))
+        .unwrap();
+    let cells: Vec<&str> = hot.split_whitespace().collect();
+    assert_eq!(cells, ["hot", "2", "1", "50.0%", "0.83x"], "{accounts}");
+    let cold = accounts
+        .lines()
+        .find(|l| l.trim_start().starts_with("cold "))
+        .unwrap();
+    let cells: Vec<&str> = cold.split_whitespace().collect();
+    assert_eq!(cells, ["cold", "4", "2", "66.7%", "1.11x"], "{accounts}");
+
+    let json = backtest(dir.path(), &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let a = &v["accounts"];
+    assert_eq!(a["without_account"], 1);
+    assert_eq!(a["backtest"]["contacts"], 6);
+    assert_eq!(a["backtest"]["known"], 5);
+    assert_eq!(a["backtest"]["converted"], 3);
+    assert!((a["backtest"]["journeys"][0]["auc"].as_f64().unwrap() - 4.0 / 6.0).abs() < 1e-12);
+    assert_eq!(a["backtest"]["tiers"][0]["contacts"], 2);
+
+    let csv = backtest(dir.path(), &["--format", "csv"]);
+    let text = stdout(&csv);
+    assert!(
+        text.contains(&format!("\naccount_auc,acct,,,,,,,{},,\n", 4.0_f64 / 6.0)),
+        "{text}"
+    );
+    assert!(text.contains("\naccount_tier,acct,cold,,,4,3,2,"), "{text}");
+    // The contacts' rows come first, unprefixed.
+    assert!(text.contains("\nauc,act,"), "{text}");
+}
+
+/// `--account-outcome deal`: A yes, B no (its blank row ignored), C left out (its rows
+/// disagree, said with their lines), D no; E and F have no value. 3 known, 1 converted: A
+/// (90) outranks B (70) and D (30): AUC 1. `--min-auc` with the account journey's id holds the
+/// account level to it; on "any contact converted" (AUC 0.6667) 0.7 fails, exit 1.
+#[test]
+fn backtest_reads_an_account_outcome_column_and_holds_accounts_to_min_auc() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = backtest(
+        dir.path(),
+        &[
+            "--account-outcome",
+            "deal",
+            "--min-auc",
+            "0.7",
+            "--journey",
+            "acct",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Accounts: each account's own outcome, column 'deal' of its contacts' rows\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "1 account left out: its rows disagree on 'deal'\n  C: yes at line 6, no at line 7\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("6 accounts, 3 with a known outcome, 1 converted: base rate 33.3%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Journey acct (acct)\n  AUC 1.0000\n"),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("account journey 'acct': AUC 1.0000, at least 0.7"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = backtest(
+        dir.path(),
+        &["--min-auc", "0.7", "--journey", "accounts.acct"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("account journey 'acct': AUC 0.6667 is below --min-auc 0.7"),
+        "{}",
+        stderr(&out)
+    );
+    // The contact journey is still the default.
+    let out = backtest(dir.path(), &["--min-auc", "0.5"]);
+    assert!(
+        stderr(&out).contains("journey 'act': AUC"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Bad input at the account level: an unknown account outcome column (exit 2, the nearest
+/// named), `--account-outcome` without an accounts block (exit 2), contacts without the
+/// account column (exit 2), and an account outcome of one class (said; the contacts' back-test
+/// is still given, exit 0).
+#[test]
+fn backtest_account_level_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = backtest(dir.path(), &["--account-outcome", "dael"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("has no outcome column 'dael' (did you mean 'deal'?)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+
+    let plain = write(
+        dir.path(),
+        "plain.yaml",
+        &BEST[..BEST.find("accounts:").unwrap()],
+    );
+    let csv = write(dir.path(), "c.csv", BEST_CSV);
+    let out = bin()
+        .arg("backtest")
+        .arg(&plain)
+        .arg(&csv)
+        .args(["--outcome", "won", "--account-outcome", "deal"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--account-outcome needs an accounts: block in the model"),
+        "{}",
+        stderr(&out)
+    );
+
+    let model = write(dir.path(), "best.yaml", BEST);
+    let nocol = write(dir.path(), "n.csv", "id,visits,won\na,1,1\nb,2,0\n");
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .arg(&nocol)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("has no column 'company', which the model's accounts.id_column names"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Every account converted: the account level cannot be measured, the contacts' can.
+    let one = write(
+        dir.path(),
+        "one.csv",
+        "id,company,visits,won\na,A,1,1\nb,B,2,1\nc,B,3,0\n",
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .arg(&one)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "(accounts): outcome column 'won (any contact)' has 2 yes and 0 no: a back-test needs both; the account level is left out"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("3 contacts, 3 with a known outcome"));
+    assert!(!stdout(&out).contains("Accounts:"));
+}

@@ -43,9 +43,16 @@ pub struct Args {
     /// model rank worse on the held data fails.
     #[arg(long, value_name = "AUC")]
     pub min_auc: Option<f64>,
-    /// The journey `--min-auc` is about (default: the tiers' journey, else the first).
+    /// The journey `--min-auc` is about (default: the tiers' journey, else the first). For a
+    /// model with accounts, an account journey's id (or `accounts.ID` when a contact journey
+    /// has the same id) holds the account level to it.
     #[arg(long, value_name = "ID")]
     pub journey: Option<String>,
+    /// For a model with accounts: the column of the contacts' rows that holds each account's
+    /// own outcome (one value per account), instead of "the account converted when any of
+    /// its contacts did".
+    #[arg(long, value_name = "COLUMN", conflicts_with = "every")]
+    pub account_outcome: Option<String>,
     /// How many contacts sales can take per period: proposes the threshold that hands over
     /// about that many (with `--per` and `--date`, or `--per-file`).
     #[arg(long)]
@@ -86,7 +93,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    super::contacts_only(&a.model, &file.model, "backtest");
+    if a.account_outcome.is_some() && file.model.accounts.is_none() {
+        eprintln!(
+            "{}: --account-outcome needs an accounts: block in the model (see the README's Accounts)",
+            a.model.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if a.every.is_some() {
+        super::contacts_only(&a.model, &file.model, "backtest --every");
+    }
     let Some(column) = a
         .outcome
         .clone()
@@ -99,6 +115,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return rolling(&a, &file, &column, every);
     }
     let (table, _) = super::events::load(&file, a.contacts.as_deref())?;
+    let plan = crate::engine::accounts::Plan::new(&file.model);
+    if let Some(plan) = &plan
+        && table.column(&plan.accounts.id_column).is_none()
+    {
+        eprintln!(
+            "{}: has no column '{}', which the model's accounts.id_column names: add the \
+             column, or name the one that holds each contact's account",
+            table.source, plan.accounts.id_column
+        );
+        return Ok(ExitCode::from(2));
+    }
     // Without --capacity, the hottest tier's own `capacity:`, if it has one.
     let of_tier = file
         .model
@@ -143,7 +170,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => backtest(&file.model, &table, &column),
     };
     match result {
-        Ok(b) => {
+        Ok(mut b) => {
+            if let Some(plan) = &plan {
+                match account_level(&a, &file.model, plan, &table, &column) {
+                    Ok(Some(ab)) => b.accounts = Some(Box::new(ab)),
+                    Ok(None) => {}
+                    Err(code) => return Ok(code),
+                }
+            }
             super::say(render(&b, a.format).trim_end())?;
             match a.min_auc {
                 Some(min) => min_auc(&b, a.journey.as_deref(), min, &a.model),
@@ -153,6 +187,39 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(e) => {
             eprintln!("{e}");
             Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// The account level's back-test; `None` (said on stderr) when its outcome has one class
+/// only, so that the contacts' back-test is still given; an exit code for bad input.
+fn account_level(
+    a: &Args,
+    model: &crate::model::Model,
+    plan: &crate::engine::accounts::Plan,
+    table: &crate::contacts::Table,
+    column: &str,
+) -> Result<Option<crate::export::backtest::accounts::AccountBacktest>, ExitCode> {
+    use crate::export::backtest::BacktestError;
+    use crate::export::backtest::accounts::{AccountOutcome, account_backtest};
+    let Some(outcome) = crate::engine::insight::outcome(table, column) else {
+        // The contacts' back-test read it already; said all the same.
+        eprintln!("{}: no outcome column '{column}'", table.source);
+        return Err(ExitCode::from(2));
+    };
+    let how = match &a.account_outcome {
+        Some(c) => AccountOutcome::Column(c),
+        None => AccountOutcome::AnyContact,
+    };
+    match account_backtest(model, plan, table, &outcome, how) {
+        Ok(ab) => Ok(Some(ab)),
+        Err(e @ BacktestError::OneClass { .. }) => {
+            eprintln!("note: {e}; the account level is left out of the back-test");
+            Ok(None)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::from(2))
         }
     }
 }
@@ -169,12 +236,31 @@ fn min_auc(
         return Ok(ExitCode::from(2));
     }
     let id = journey.or(b.tier_journey.as_deref());
-    let found = match id {
-        Some(id) => b.journeys.iter().find(|j| j.id == id),
-        None => b.journeys.first(),
+    let accounts: &[crate::export::backtest::JourneyBacktest] = match &b.accounts {
+        Some(a) => &a.backtest.journeys,
+        None => &[],
     };
-    let Some(j) = found else {
-        let known: Vec<&str> = b.journeys.iter().map(|j| j.id.as_str()).collect();
+    let in_accounts = |id: &str| accounts.iter().find(|j| j.id == id);
+    // A contact journey first; an account journey by its id, or `accounts.ID` to be plain.
+    let found = match id {
+        Some(id) => match id.strip_prefix("accounts.").and_then(in_accounts) {
+            Some(j) => Some(("account journey", j)),
+            None => b
+                .journeys
+                .iter()
+                .find(|j| j.id == id)
+                .map(|j| ("journey", j))
+                .or_else(|| in_accounts(id).map(|j| ("account journey", j))),
+        },
+        None => b.journeys.first().map(|j| ("journey", j)),
+    };
+    let Some((what, j)) = found else {
+        let known: Vec<String> = b
+            .journeys
+            .iter()
+            .map(|j| j.id.clone())
+            .chain(accounts.iter().map(|j| format!("accounts.{}", j.id)))
+            .collect();
         eprintln!(
             "{}: no journey '{}' to hold to --min-auc (journeys: {})",
             model.display(),
@@ -185,12 +271,12 @@ fn min_auc(
     };
     match j.auc {
         Some(auc) if auc >= min => {
-            eprintln!("journey '{}': AUC {auc:.4}, at least {min}", j.id);
+            eprintln!("{what} '{}': AUC {auc:.4}, at least {min}", j.id);
             Ok(ExitCode::SUCCESS)
         }
         Some(auc) => {
             eprintln!(
-                "{}: journey '{}': AUC {auc:.4} is below --min-auc {min}",
+                "{}: {what} '{}': AUC {auc:.4} is below --min-auc {min}",
                 model.display(),
                 j.id
             );
@@ -198,7 +284,7 @@ fn min_auc(
         }
         None => {
             eprintln!(
-                "{}: journey '{}': no AUC (the outcome has one class only), so it is not at least {min}",
+                "{}: {what} '{}': no AUC (the outcome has one class only), so it is not at least {min}",
                 model.display(),
                 j.id
             );

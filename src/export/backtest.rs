@@ -18,6 +18,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write;
 
+pub mod accounts;
+
 /// Why a back-test cannot run.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum BacktestError {
@@ -41,6 +43,9 @@ pub enum BacktestError {
         positives: usize,
         negatives: usize,
     },
+    /// The account level cannot be scored (`engine::accounts::TooManyAccounts`).
+    #[error("{0}")]
+    Accounts(String),
 }
 
 /// How much sales can take: `capacity` contacts per period, over the periods the contacts span.
@@ -363,6 +368,9 @@ pub struct Backtest {
     pub grades: Vec<GradeBacktest>,
     /// Per matrix cell, rows first.
     pub matrix: Vec<Group>,
+    /// For a model with accounts: the account model's back-test on the accounts' outcome.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Box<accounts::AccountBacktest>>,
 }
 
 /// Scores the contacts and measures the scores against the outcome column.
@@ -707,6 +715,7 @@ pub fn measure(model: &Model, scored: &Scored, outcome: &Outcome, source: &str) 
         tier_journey: model.tiers.as_ref().map(|t| t.journey.clone()),
         grades,
         matrix,
+        accounts: None,
     }
 }
 
@@ -810,7 +819,14 @@ fn brier(scores: &[f64], values: &[Option<bool>], rate: &[Option<f64>; 10]) -> O
 /// The back-test as text for a terminal, JSON for tools, or CSV (one row per measured group).
 pub fn render(b: &Backtest, format: Format) -> String {
     match format {
-        Format::Text => text(b),
+        Format::Text => {
+            let mut o = text(b, "contacts");
+            if let Some(a) = &b.accounts {
+                o.push('\n');
+                o.push_str(&accounts::text(a));
+            }
+            o
+        }
         Format::Json => serde_json::to_string_pretty(b).unwrap_or_default() + "\n",
         Format::Csv => csv(b),
     }
@@ -831,7 +847,8 @@ pub(crate) fn num(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-fn text(b: &Backtest) -> String {
+/// The back-test as text; `unit` names what was scored (`contacts`, `accounts`).
+fn text(b: &Backtest, unit: &str) -> String {
     let did = b.outcome_says.as_str();
     // The column that counts the outcome is as wide as its words ("left", "left the bank").
     let w = did.chars().count().max(9);
@@ -845,7 +862,7 @@ fn text(b: &Backtest) -> String {
     );
     let _ = writeln!(
         o,
-        "{} contacts, {} with a known outcome, {} {did}: base rate {}",
+        "{} {unit}, {} with a known outcome, {} {did}: base rate {}",
         b.contacts,
         b.known,
         b.converted,
@@ -859,7 +876,7 @@ fn text(b: &Backtest) -> String {
         let _ = writeln!(
             o,
             "  {:<16} {:>9} {:>w$} {:>8} {:>7}",
-            "", "contacts", did, "rate", "lift"
+            "", unit, did, "rate", "lift"
         );
         for g in groups {
             let _ = writeln!(
@@ -891,7 +908,7 @@ fn text(b: &Backtest) -> String {
         let _ = writeln!(
             o,
             "  {:<8} {:>13} {:>9} {:>w$} {:>8} {:>7}",
-            "decile", "scores", "contacts", did, "rate", "lift"
+            "decile", "scores", unit, did, "rate", "lift"
         );
         for d in &j.deciles {
             let _ = writeln!(
@@ -908,7 +925,7 @@ fn text(b: &Backtest) -> String {
         let _ = writeln!(
             o,
             "  {:<10} {:>11} {:>w$} {:>8} {:>wo$}",
-            "at least", "contacts", did, "rate", of_those
+            "at least", unit, did, "rate", of_those
         );
         for t in &j.thresholds {
             let _ = writeln!(
@@ -921,7 +938,7 @@ fn text(b: &Backtest) -> String {
                 pct(Some(t.share_of_conversions))
             );
         }
-        calibration_text(&mut o, j, did, w);
+        calibration_text(&mut o, j, did, w, unit);
         if let Some(c) = &j.capacity {
             capacity_text(&mut o, c, did);
         }
@@ -942,15 +959,15 @@ fn text(b: &Backtest) -> String {
 
 /// What a score means: per band of ten points, the observed rate with its 95% interval, and
 /// the Brier score of those rates against the base rate's.
-fn calibration_text(o: &mut String, j: &JourneyBacktest, did: &str, w: usize) {
+fn calibration_text(o: &mut String, j: &JourneyBacktest, did: &str, w: usize, unit: &str) {
     let _ = writeln!(
         o,
-        "  what a score means: contacts scoring like this {did} this often (95% interval)"
+        "  what a score means: {unit} scoring like this {did} this often (95% interval)"
     );
     let _ = writeln!(
         o,
         "  {:<10} {:>11} {:>w$} {:>8} {:>17}",
-        "scores", "contacts", did, "rate", "interval"
+        "scores", unit, did, "rate", "interval"
     );
     for c in &j.calibration {
         let interval = match (c.low, c.high) {
@@ -1012,7 +1029,6 @@ fn capacity_text(o: &mut String, c: &CapacityProposal, did: &str) {
 
 fn csv(b: &Backtest) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     let _ = w.write_record([
         "section",
         "journey",
@@ -1026,12 +1042,37 @@ fn csv(b: &Backtest) -> String {
         "lift",
         "share",
     ]);
+    csv_rows(&mut w, b, "");
+    if let Some(a) = &b.accounts {
+        csv_rows(&mut w, &a.backtest, "account_");
+    }
+    w.into_inner()
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default()
+}
+
+/// The rows of one level's back-test, each section named with `level` before it (`auc`,
+/// `account_auc`): the account level's rows follow the contacts' under the same columns.
+fn csv_rows(w: &mut csv::Writer<Vec<u8>>, b: &Backtest, level: &str) {
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for j in &b.journeys {
-        let _ = w.write_record(["auc", &j.id, "", "", "", "", "", "", &opt(j.auc), "", ""]);
+        let _ = w.write_record([
+            format!("{level}auc").as_str(),
+            &j.id,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            &opt(j.auc),
+            "",
+            "",
+        ]);
         // A group of contacts between two scores: a decile, or a calibration band.
         let mut scored_group = |section: &str, label: String, lo: f64, hi: f64, g: &Group| {
             let _ = w.write_record([
-                section.to_string(),
+                format!("{level}{section}"),
                 j.id.clone(),
                 label,
                 lo.to_string(),
@@ -1058,7 +1099,7 @@ fn csv(b: &Backtest) -> String {
         }
         for c in &j.captured {
             let _ = w.write_record([
-                "top".to_string(),
+                format!("{level}top"),
                 j.id.clone(),
                 format!("{}%", c.top_percent),
                 String::new(),
@@ -1072,7 +1113,7 @@ fn csv(b: &Backtest) -> String {
             ]);
         }
         let _ = w.write_record([
-            "brier",
+            format!("{level}brier").as_str(),
             &j.id,
             "",
             "",
@@ -1086,7 +1127,7 @@ fn csv(b: &Backtest) -> String {
         ]);
         for t in &j.thresholds {
             let _ = w.write_record([
-                "threshold".to_string(),
+                format!("{level}threshold"),
                 j.id.clone(),
                 t.at_least.to_string(),
                 t.at_least.to_string(),
@@ -1103,7 +1144,7 @@ fn csv(b: &Backtest) -> String {
     let mut groups = |section: &str, journey: &str, gs: &[Group]| {
         for g in gs {
             let _ = w.write_record([
-                section.to_string(),
+                format!("{level}{section}"),
                 journey.to_string(),
                 g.label.clone(),
                 String::new(),
@@ -1122,9 +1163,6 @@ fn csv(b: &Backtest) -> String {
         groups(&format!("grade:{}", g.id), &g.journey, &g.bands);
     }
     groups("matrix", "", &b.matrix);
-    w.into_inner()
-        .map(|v| String::from_utf8_lossy(&v).into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
