@@ -432,16 +432,11 @@ fn generate_makes_accounts_of_realistic_sizes() {
 /// without a word.
 #[test]
 fn commands_that_read_contacts_only_say_so() {
-    let out = bin()
-        .arg("diff")
-        .arg(fixture("accounts.yaml"))
-        .arg(fixture("accounts.yaml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = tempfile::tempdir().unwrap();
+    let out = backtest_with(dir.path(), "suggest", &[]);
     assert!(
         stderr(&out).contains(
-            "accounts.yaml: `diff` reads the contact level only; its accounts block is left out"
+            "best.yaml: `suggest` reads the contact level only; its accounts block is left out"
         ),
         "{}",
         stderr(&out)
@@ -509,10 +504,15 @@ const BEST_CSV: &str = "id,company,visits,won,deal\n\
     f1,F,4,1,\n";
 
 fn backtest(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    backtest_with(dir, "backtest", args)
+}
+
+/// `command` (one that reads an outcome) on `BEST` and `BEST_CSV` against `won`.
+fn backtest_with(dir: &std::path::Path, command: &str, args: &[&str]) -> std::process::Output {
     let model = write(dir, "best.yaml", BEST);
     let csv = write(dir, "best.csv", BEST_CSV);
     bin()
-        .arg("backtest")
+        .arg(command)
         .arg(&model)
         .arg(&csv)
         .args(["--outcome", "won"])
@@ -731,4 +731,112 @@ fn backtest_account_level_bad_input() {
     );
     assert!(stdout(&out).contains("3 contacts, 3 with a known outcome"));
     assert!(!stdout(&out).contains("Accounts:"));
+}
+
+fn diff_best(dir: &std::path::Path, old: &str, new: &str, args: &[&str]) -> std::process::Output {
+    let (o, n) = (write(dir, "old.yaml", old), write(dir, "new.yaml", new));
+    let csv = write(dir, "best.csv", BEST_CSV);
+    bin()
+        .arg("diff")
+        .arg(&o)
+        .arg(&n)
+        .arg("--contacts")
+        .arg(&csv)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The account rule's scale to 80 instead of 100: each account scores best x 1.25, at most
+/// 100. A 90 -> 100 (+10), B 70 -> 87.5 (+17.5), C 50 -> 62.5 (+12.5), D 30 -> 37.5 (+7.5), E 10
+/// -> 12.5 (+2.5), F 40 -> 50 (+10): six moved, mean +60 / 6 = +10, the order kept (rank
+/// correlation 1). C passes 60: one account becomes hot. The contacts do not move; the
+/// accounts do, so the versions differ: exit 1.
+#[test]
+fn diff_counts_account_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = BEST.replace(
+        "rule: { scale: { from: 0, to: 100 } } } ] }",
+        "rule: { scale: { from: 0, to: 80 } } } ] }",
+    );
+    assert_ne!(new, BEST);
+    let out = diff_best(dir.path(), BEST, &new, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("contact level only"),
+        "{}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(text.contains("(10 contacts): 0 change an output"), "{text}");
+    let accounts = &text[text.find("\nAccounts\n").expect("an accounts part")..];
+    assert!(
+        accounts.contains("\n  1 account becomes hot\n"),
+        "{accounts}"
+    );
+    assert!(accounts.contains("(6 accounts): 6 change an output\n  acct: 6 scores moved, mean +10; rank correlation 1.0000\n    B: 70 -> 87.5 (+17.5)\n    C: 50 -> 62.5 (+12.5)\n    A: 90 -> 100 (+10)\n    F: 40 -> 50 (+10)\n"), "{accounts}");
+    assert!(
+        accounts.contains(
+            "  tiers: 1 hotter, 0 colder\n    cold -> hot: 1\n  segments: 0 accounts move"
+        ),
+        "{accounts}"
+    );
+
+    let json = diff_best(dir.path(), BEST, &new, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let a = &v["accounts"]["impact"];
+    assert_eq!(a["contacts"], 6);
+    assert_eq!(a["tier_up"], 1);
+    assert_eq!(a["tier_moves"][0]["from"], "cold");
+    assert_eq!(a["journeys"][0]["mean_delta"], 10.0);
+    let csv = diff_best(dir.path(), BEST, &new, &["--format", "csv"]);
+    assert!(
+        stdout(&csv).contains("\naccount_tier,,cold,hot,1\n"),
+        "{}",
+        stdout(&csv)
+    );
+    assert!(
+        stdout(&csv).contains("\naccount_score,acct.B,70,87.5,\n"),
+        "{}",
+        stdout(&csv)
+    );
+
+    // The same model: nothing moves, exit 0.
+    let same = diff_best(dir.path(), BEST, BEST, &[]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    assert!(
+        stdout(&same).contains("(6 accounts): 0 change an output"),
+        "{}",
+        stdout(&same)
+    );
+}
+
+/// A model with accounts against one without: said in words, and its six accounts counted
+/// as added (or removed), so the versions differ (`score` writes account columns with one and
+/// not the other). Without contacts, the note alone.
+#[test]
+fn diff_of_a_model_with_accounts_against_one_without_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = &BEST[..BEST.find("accounts:").unwrap()];
+    let out = diff_best(dir.path(), plain, BEST, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("new.yaml has an accounts block: "), "{text}");
+    assert!(text.contains("old.yaml scores contacts only, so no account moves are counted\n  6 accounts only the new scoring has, 0 only the old"), "{text}");
+    let out = diff_best(dir.path(), BEST, plain, &[]);
+    assert!(
+        stdout(&out).contains("0 accounts only the new scoring has, 6 only the old"),
+        "{}",
+        stdout(&out)
+    );
+    let o = write(dir.path(), "o.yaml", plain);
+    let n = write(dir.path(), "n.yaml", BEST);
+    let out = bin().arg("diff").arg(&o).arg(&n).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("only "), "{}", stdout(&out));
+    assert!(
+        !stdout(&out).contains("accounts only the new"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -44,10 +44,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut models = Vec::new();
     for p in [old_path, new_path] {
         match crate::model::read_model(p) {
-            Ok(f) => {
-                super::contacts_only(p, &f.model, "diff");
-                models.push(f)
-            }
+            Ok(f) => models.push(f),
             Err(e) => {
                 eprintln!("{e}");
                 return Ok(ExitCode::from(2));

@@ -82,14 +82,37 @@ pub struct Diff {
     pub changes: Vec<Change>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<Impact>,
+    /// For models with an `accounts:` block: what the change does to the accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<AccountsDiff>,
+}
+
+/// What the change does to the accounts (issue 19).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AccountsDiff {
+    /// The accounts both scorings have, matched by id (`contacts` in it counts accounts);
+    /// `None` without contacts, or when only one model has accounts (`note` says so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Impact>,
+    /// Accounts only the new scoring has, and only the old (when the id column changed).
+    pub accounts_added: usize,
+    pub accounts_removed: usize,
+    /// What a reader must know: only one model has accounts, the id column changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Diff {
-    /// Whether the outcomes differ: with contacts, whether any contact's output changed;
-    /// without, whether the model changed at all. `scorewright diff` exits 1 when true.
+    /// Whether the outcomes differ: with contacts, whether any contact's output changed (or
+    /// any account's); without, whether the model changed at all. `scorewright diff` exits 1 when true.
     pub fn differs(&self) -> bool {
+        // An account whose outputs changed changes the account columns of its contacts.
+        let accounts = self.accounts.as_ref().is_some_and(|a| {
+            a.accounts_added + a.accounts_removed > 0
+                || a.impact.as_ref().is_some_and(|i| i.contacts_changed > 0)
+        });
         match &self.impact {
-            Some(i) => i.contacts_changed > 0,
+            Some(i) => i.contacts_changed > 0 || accounts,
             None => !self.changes.is_empty(),
         }
     }
@@ -130,7 +153,95 @@ pub fn diff_tables(
         new: new_name.to_string(),
         changes: changes(old, new),
         impact: contacts.map(|(a, b, id)| impact_on(old, new, a, b, id)),
+        accounts: accounts_diff(
+            old,
+            new,
+            old_name,
+            new_name,
+            contacts.map(|(a, b, _)| (a, b)),
+        ),
     }
+}
+
+/// The accounts' side of a diff: `None` when neither model has accounts.
+fn accounts_diff(
+    old: &Model,
+    new: &Model,
+    old_name: &str,
+    new_name: &str,
+    contacts: Option<(&Table, &Table)>,
+) -> Option<AccountsDiff> {
+    use crate::engine::accounts::{Plan, score_with_accounts};
+    // One side only: its accounts are all added (or removed), which `differs` counts, since
+    // `score` writes account columns with one model and not with the other.
+    let only = |added: bool, plan: &Plan, table: Option<&Table>| {
+        let n = table
+            .and_then(|t| score_with_accounts(plan, t).ok())
+            .map_or(0, |(_, s)| s.book.ids.len());
+        let (has, lacks) = if added {
+            (new_name, old_name)
+        } else {
+            (old_name, new_name)
+        };
+        AccountsDiff {
+            impact: None,
+            accounts_added: if added { n } else { 0 },
+            accounts_removed: if added { 0 } else { n },
+            note: Some(format!(
+                "only {has} has an accounts block: {lacks} scores contacts only, so no account \
+                 moves are counted"
+            )),
+        }
+    };
+    let (po, pn) = match (Plan::new(old), Plan::new(new)) {
+        (None, None) => return None,
+        (Some(po), None) => {
+            return Some(only(false, &po, contacts.map(|c| c.0)));
+        }
+        (None, Some(pn)) => {
+            return Some(only(true, &pn, contacts.map(|c| c.1)));
+        }
+        (Some(po), Some(pn)) => (po, pn),
+    };
+    let (a, b) = contacts?;
+    let scored =
+        score_with_accounts(&po, a).and_then(|(_, o)| Ok((o, score_with_accounts(&pn, b)?.1)));
+    let (before, after) = match scored {
+        Ok(s) => s,
+        Err(e) => {
+            return Some(AccountsDiff {
+                note: Some(format!("the accounts are not compared: {e}")),
+                ..AccountsDiff::default()
+            });
+        }
+    };
+    // Matched by id: the same when both read the same column of the same contacts.
+    let ids = &after.book.ids;
+    let pairs: Vec<(usize, usize)> = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(k, id)| Some((before.book.find(id)?, k)))
+        .collect();
+    let (c_old, c_new) = (&po.accounts.id_column, &pn.accounts.id_column);
+    let id = |k: usize| ids[k].clone();
+    Some(AccountsDiff {
+        impact: Some(compare(
+            &po.account_model,
+            &pn.account_model,
+            &before.scored,
+            &after.scored,
+            &pairs,
+            &id,
+            &b.source,
+        )),
+        accounts_added: ids.len() - pairs.len(),
+        accounts_removed: before.book.ids.len() - pairs.len(),
+        note: (c_old != c_new).then(|| {
+            format!(
+                "the accounts are read from column '{c_old}' before and '{c_new}' now: matched by id"
+            )
+        }),
+    })
 }
 
 /// What changed between two models, by path, in the new model's order.
@@ -263,15 +374,34 @@ pub fn impact_on(
 ) -> Impact {
     let (before, after) = (score_table(old, old_table), score_table(new, table));
     let n = table.rows();
+    let pairs: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
     let id = |i: usize| crate::engine::output::id_cell(table, i, id_column).into_owned();
+    compare(old, new, &before, &after, &pairs, &id, &table.source)
+}
 
+/// What the change does to the rows of two scorings, matched in `pairs` (old row, new row):
+/// score moves per journey both models have, tier and segment moves, outputs changed. `id`
+/// names a row of the new scoring. Contacts are matched by row, accounts by their id.
+fn compare(
+    old: &Model,
+    new: &Model,
+    before: &Scored,
+    after: &Scored,
+    pairs: &[(usize, usize)],
+    id: &dyn Fn(usize) -> String,
+    source: &str,
+) -> Impact {
+    let n = pairs.len();
     let mut journeys = Vec::new();
     for (aj, j) in new.journeys.iter().enumerate() {
         let Some(bj) = old.journeys.iter().position(|x| x.id == j.id) else {
             continue;
         };
-        let (b, a) = (&before.scores[bj], &after.scores[aj]);
-        let delta: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+        let (b, a): (Vec<f64>, Vec<f64>) = pairs
+            .iter()
+            .map(|&(o, w)| (before.scores[bj][o], after.scores[aj][w]))
+            .unzip();
+        let delta: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
         let mut order: Vec<usize> = (0..n).filter(|&i| delta[i].abs() > 1e-9).collect();
         let changed = order.len();
         order.sort_by(|&x, &y| delta[y].abs().total_cmp(&delta[x].abs()).then(x.cmp(&y)));
@@ -279,7 +409,7 @@ pub fn impact_on(
             .iter()
             .take(LARGEST)
             .map(|&i| ScoreMove {
-                id: id(i),
+                id: id(pairs[i].1),
                 before: b[i],
                 after: a[i],
                 delta: delta[i],
@@ -294,7 +424,7 @@ pub fn impact_on(
                 0.0
             },
             largest,
-            rank_correlation: spearman(b, a),
+            rank_correlation: spearman(&b, &a),
         });
     }
     let ids = |m: &Model| m.journeys.iter().map(|j| j.id.clone()).collect::<Vec<_>>();
@@ -333,8 +463,8 @@ pub fn impact_on(
     };
     let (old_cols, new_cols) = (output_columns(old), output_columns(new));
     let mut contacts_changed = 0;
-    for i in 0..n {
-        let (tb, ta) = (tier(old, &before, i), tier(new, &after, i));
+    for &(o, w) in pairs {
+        let (tb, ta) = (tier(old, before, o), tier(new, after, w));
         if tb != ta {
             if rank(&ta) < rank(&tb) {
                 tier_up += 1;
@@ -343,16 +473,16 @@ pub fn impact_on(
             }
             bump(&mut tier_moves, label(tb), label(ta));
         }
-        let sb = before.segment(old, i).map(|s| s.name.clone());
-        let sa = after.segment(new, i).map(|s| s.name.clone());
+        let sb = before.segment(old, o).map(|s| s.name.clone());
+        let sa = after.segment(new, w).map(|s| s.name.clone());
         if sb != sa {
             bump(&mut segment_moves, label(sb), label(sa));
         }
         if outputs_differ(
             &old_cols,
-            &output_row(old, &before, i),
+            &output_row(old, before, o),
             &new_cols,
-            &output_row(new, &after, i),
+            &output_row(new, after, w),
         ) {
             contacts_changed += 1;
         }
@@ -368,7 +498,7 @@ pub fn impact_on(
             .then_with(|| (&x.from, &x.to).cmp(&(&y.from, &y.to)))
     });
     Impact {
-        source: table.source.clone(),
+        source: source.to_string(),
         contacts: n,
         contacts_changed,
         journeys,
@@ -463,10 +593,52 @@ fn text(d: &Diff) -> String {
             (None, None) => Ok(()),
         };
     }
-    let Some(i) = &d.impact else { return o };
+    if let Some(i) = &d.impact {
+        impact_text(&mut o, i, "contacts");
+    }
+    if let Some(a) = &d.accounts {
+        accounts_text(&mut o, a);
+    }
+    o
+}
+
+/// The accounts' part of the text: a note, the accounts only one side has, each tier the
+/// accounts move into ("3 accounts become hot"), then the moves as for contacts.
+fn accounts_text(o: &mut String, a: &AccountsDiff) {
+    let _ = writeln!(o, "\nAccounts");
+    if let Some(note) = &a.note {
+        let _ = writeln!(o, "  {note}");
+    }
+    if a.accounts_added + a.accounts_removed > 0 {
+        let _ = writeln!(
+            o,
+            "  {} accounts only the new scoring has, {} only the old",
+            a.accounts_added, a.accounts_removed
+        );
+    }
+    let Some(i) = &a.impact else { return };
+    let mut into: Vec<(&str, usize)> = Vec::new();
+    for m in &i.tier_moves {
+        match into.iter_mut().find(|(t, _)| *t == m.to) {
+            Some((_, n)) => *n += m.contacts,
+            None => into.push((&m.to, m.contacts)),
+        }
+    }
+    for (tier, n) in into {
+        let _ = writeln!(
+            o,
+            "  {n} account{} {tier}",
+            if n == 1 { " becomes" } else { "s become" }
+        );
+    }
+    impact_text(o, i, "accounts");
+}
+
+/// What a change does to the contacts or the accounts (`unit`).
+fn impact_text(o: &mut String, i: &Impact, unit: &str) {
     let _ = writeln!(
         o,
-        "\nOn {} ({} contacts): {} change an output",
+        "\nOn {} ({} {unit}): {} change an output",
         i.source, i.contacts, i.contacts_changed
     );
     for j in &i.journeys {
@@ -503,11 +675,10 @@ fn text(d: &Diff) -> String {
         let _ = writeln!(o, "    {} -> {}: {}", m.from, m.to, m.contacts);
     }
     let moved: usize = i.segment_moves.iter().map(|m| m.contacts).sum();
-    let _ = writeln!(o, "  segments: {moved} contacts move");
+    let _ = writeln!(o, "  segments: {moved} {unit} move");
     for m in &i.segment_moves {
         let _ = writeln!(o, "    {} -> {}: {}", m.from, m.to, m.contacts);
     }
-    o
 }
 
 fn csv(d: &Diff) -> String {
@@ -528,27 +699,48 @@ fn csv(d: &Diff) -> String {
         ]);
     }
     if let Some(i) = &d.impact {
-        for m in &i.tier_moves {
-            let _ = w.write_record(["tier", "", &m.from, &m.to, &m.contacts.to_string()]);
-        }
-        for m in &i.segment_moves {
-            let _ = w.write_record(["segment", "", &m.from, &m.to, &m.contacts.to_string()]);
-        }
-        for j in &i.journeys {
-            for m in &j.largest {
-                let _ = w.write_record([
-                    "score",
-                    &format!("{}.{}", j.id, m.id),
-                    &m.before.to_string(),
-                    &m.after.to_string(),
-                    "",
-                ]);
-            }
-        }
+        impact_rows(&mut w, i, "");
+    }
+    if let Some(i) = d.accounts.as_ref().and_then(|a| a.impact.as_ref()) {
+        impact_rows(&mut w, i, "account_");
     }
     w.into_inner()
         .map(|v| String::from_utf8_lossy(&v).into_owned())
         .unwrap_or_default()
+}
+
+/// The moves of one level as CSV rows, each kind named with `level` before it (`tier`,
+/// `account_tier`).
+fn impact_rows(w: &mut csv::Writer<Vec<u8>>, i: &Impact, level: &str) {
+    for m in &i.tier_moves {
+        let _ = w.write_record([
+            format!("{level}tier").as_str(),
+            "",
+            &m.from,
+            &m.to,
+            &m.contacts.to_string(),
+        ]);
+    }
+    for m in &i.segment_moves {
+        let _ = w.write_record([
+            format!("{level}segment").as_str(),
+            "",
+            &m.from,
+            &m.to,
+            &m.contacts.to_string(),
+        ]);
+    }
+    for j in &i.journeys {
+        for m in &j.largest {
+            let _ = w.write_record([
+                format!("{level}score").as_str(),
+                &format!("{}.{}", j.id, m.id),
+                &m.before.to_string(),
+                &m.after.to_string(),
+                "",
+            ]);
+        }
+    }
 }
 
 #[cfg(test)]
