@@ -840,3 +840,135 @@ fn diff_of_a_model_with_accounts_against_one_without_says_so() {
         stdout(&out)
     );
 }
+
+/// `tune --level account` on `tests/fixtures/tune-accounts.*`: an account scores b x best /
+/// 100 + s x contacts / 4 (b + s = 100%). Converted: Y1 (2 contacts, best 60), Y2 (3, best 0),
+/// Y3 (2, best 20); not: X1 and X2 (1 contact, best 90 each); n0 has no account. Y ranks above
+/// an X when b / (b + s) is below (its share of contacts over the X's) / (that plus the X's
+/// best over its own): 0.25 / 0.55 = 0.4545 for Y1, 0.5 / 1.4 = 0.357 for Y2, 0.25 / 0.95 =
+/// 0.263 for Y3. At 50/50 no Y outranks an X (AUC 0); each step of 10% from b to s raises the
+/// AUC (40: Y1, 1/3; 30: Y1 and Y2, 2/3) until 20/80 ranks every Y first (AUC 1), after which
+/// nothing raises it: b 20%, s 80%. Written as a patch of the file: only the two weights.
+#[test]
+fn tune_proposes_account_weights_from_the_accounts_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_model = dir.path().join("tuned.yaml");
+    let run = |format: &str, out: Option<&std::path::Path>| {
+        let mut cmd = bin();
+        cmd.arg("tune")
+            .arg(fixture("tune-accounts.yaml"))
+            .arg(fixture("tune-accounts.csv"))
+            .args(["--outcome", "won", "--level", "account", "--weights-only"])
+            .args(["--folds", "2", "--format", format]);
+        if let Some(o) = out {
+            cmd.arg("-o").arg(o);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run("json", Some(&out_model));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("accounts: an account converted when any of its contacts did ('won')")
+            && err.contains("1 contact without an account left out"),
+        "{err}"
+    );
+    assert!(!err.contains("contact level only"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["rows"].as_u64(), v["positives"].as_u64()),
+        (Some(5), Some(3))
+    );
+    let j = &v["journeys"][0];
+    assert_eq!(j["journey"], "acct");
+    assert_eq!(
+        (j["fit_before"].as_f64(), j["fit_after"].as_f64()),
+        (Some(0.0), Some(1.0))
+    );
+    let weight = |at: &str| {
+        let w = j["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["at"] == at)
+            .unwrap();
+        (w["before"].to_string(), w["after"].to_string())
+    };
+    assert_eq!(weight("acct.b"), ("50".into(), "20".into()));
+    assert_eq!(weight("acct.s"), ("50".into(), "80".into()));
+    let original = std::fs::read_to_string(fixture("tune-accounts.yaml")).unwrap();
+    let want = original
+        .replace("{ id: b, weight: 50,", "{ id: b, weight: 20,")
+        .replace("{ id: s, weight: 50,", "{ id: s, weight: 80,");
+    assert_ne!(want, original);
+    assert_eq!(std::fs::read_to_string(&out_model).unwrap(), want);
+
+    let text = stdout(&run("text", None));
+    assert!(
+        text.contains("tuned on 5 accounts (3 with outcome yes)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\naccount journey acct: cross-validated AUC"),
+        "{text}"
+    );
+}
+
+/// `--level account` without an accounts block, `--account-outcome` at the contact level, and
+/// too few accounts for the folds: exit 2, nothing written.
+#[test]
+fn tune_account_level_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(
+        dir.path(),
+        "plain.yaml",
+        &BEST[..BEST.find("accounts:").unwrap()],
+    );
+    let csv = write(dir.path(), "c.csv", BEST_CSV);
+    let out = bin()
+        .arg("tune")
+        .arg(&plain)
+        .arg(&csv)
+        .args(["--outcome", "won", "--level", "account"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--level account needs an accounts: block"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bin()
+        .arg("tune")
+        .arg(&plain)
+        .arg(&csv)
+        .args(["--outcome", "won", "--account-outcome", "deal"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--account-outcome is for --level account"),
+        "{}",
+        stderr(&out)
+    );
+    // BEST's accounts by any contact: 3 yes, 2 no; five folds need five of each.
+    let model = write(dir.path(), "best.yaml", BEST);
+    let written = dir.path().join("t.yaml");
+    let out = bin()
+        .arg("tune")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--outcome", "won", "--level", "account", "-o"])
+        .arg(&written)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "c.csv (accounts): too few contacts for 5 folds: 3 positive and 2 negative outcomes"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!written.exists());
+}

@@ -16,6 +16,16 @@ pub enum ObjectiveArg {
     LogLikelihood,
 }
 
+/// Which level's weights `tune` proposes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// The contact journeys.
+    Contact,
+    /// The account journeys of the `accounts:` block, on the accounts' outcome.
+    #[value(alias = "accounts")]
+    Account,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The model file.
@@ -50,12 +60,39 @@ pub struct Args {
     /// tuned attainments stay to the hand values.
     #[arg(long, default_value_t = 20.0)]
     pub prior: f64,
+    /// `account`: tune the account journeys of the `accounts:` block on the accounts'
+    /// outcome (an account converted when any of its contacts did, or `--account-outcome`).
+    #[arg(long, value_enum, default_value = "contact")]
+    pub level: Level,
+    /// With `--level account`: the column of the contacts' rows that holds each account's own
+    /// outcome (one value per account).
+    #[arg(long, value_name = "COLUMN")]
+    pub account_outcome: Option<String>,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::contacts_only(&a.model, &file.model, "tune");
     let model = &file.model;
+    let plan = match a.level {
+        Level::Contact => {
+            if a.account_outcome.is_some() {
+                eprintln!("--account-outcome is for --level account");
+                return Ok(ExitCode::from(2));
+            }
+            super::contacts_only(&a.model, model, "tune");
+            None
+        }
+        Level::Account => match crate::engine::accounts::Plan::new(model) {
+            Some(plan) => Some(plan),
+            None => {
+                eprintln!(
+                    "{}: --level account needs an accounts: block in the model (see the README's Accounts)",
+                    a.model.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
     let errors: Vec<_> = crate::model::check::check(model, None, Some(&file.map))
         .into_iter()
         .filter(|d| d.severity == crate::model::check::Severity::Error)
@@ -95,14 +132,44 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         prior: a.prior,
         ..TuneOptions::default()
     };
-    let report = match tune(model, &table, &outcome, &opts) {
+    let tuned = match &plan {
+        None => tune(model, &table, &outcome, &opts).map(|r| {
+            let m = r.model.clone();
+            (r, m)
+        }),
+        Some(plan) => {
+            let Some(accounts) = account_outcome(&a, model, plan, &table, &outcome) else {
+                return Ok(ExitCode::from(2));
+            };
+            tune(
+                &plan.account_model,
+                &accounts.accounts.table,
+                &accounts.outcome,
+                &opts,
+            )
+            .map(|r| {
+                // Only the account journeys move; the rest of the file is the team's.
+                let mut m = model.clone();
+                if let Some(block) = m.accounts.as_mut() {
+                    block.journeys = r.model.journeys.clone();
+                }
+                (r, m)
+            })
+        }
+    };
+    let (report, tuned) = match tuned {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}: {e}; nothing written", contacts.display());
+            let level = if plan.is_some() { " (accounts)" } else { "" };
+            eprintln!("{}{level}: {e}; nothing written", contacts.display());
             return Ok(ExitCode::from(2));
         }
     };
-    let after_check = findings_after(model, &report);
+    let (unit, journey_word) = match a.level {
+        Level::Contact => ("contacts", "journey"),
+        Level::Account => ("accounts", "account journey"),
+    };
+    let after_check = findings_after(model, &tuned, &report, a.level);
     match a.format {
         TextOrJson::Json => {
             let mut v = serde_json::to_value(&report)?;
@@ -117,7 +184,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 Objective::LogLikelihood => "log-likelihood per contact",
             };
             super::say(format!(
-                "{}: tuned on {} contacts ({} with outcome yes), {}-fold cross-validation, objective {what}",
+                "{}: tuned on {} {unit} ({} with outcome yes), {}-fold cross-validation, objective {what}",
                 a.model.display(),
                 report.rows,
                 report.positives,
@@ -125,7 +192,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             ))?;
             for j in &report.journeys {
                 super::say(format!(
-                    "\njourney {}: cross-validated {what} {:.3} -> {:.3} ({:+.3})",
+                    "\n{journey_word} {}: cross-validated {what} {:.3} -> {:.3} ({:+.3})",
                     j.journey,
                     j.cv_before,
                     j.cv_after,
@@ -162,7 +229,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(out) = &a.output {
-        let mut tuned = report.model.clone();
+        let mut tuned = tuned;
         if let Some(c) = &model.contacts {
             match contacts_from(&file.folder(), c, out) {
                 Ok(moved) => tuned.contacts = Some(moved),
@@ -238,7 +305,7 @@ fn print_changes(j: &crate::engine::tune::JourneyTuning, what: &str) -> anyhow::
 
 /// What `check` says of the tuned model and not of the model as it was: each weight `tune`
 /// set to 0 (with how to keep it), then every other new finding.
-fn findings_after(before: &Model, report: &TuneReport) -> Vec<String> {
+fn findings_after(before: &Model, tuned: &Model, report: &TuneReport, level: Level) -> Vec<String> {
     let key = |d: &Diagnostic| (d.code, d.at.clone(), d.message.clone());
     let old: HashSet<_> = check(before, None, None).iter().map(key).collect();
     let mut out: Vec<String> = report
@@ -246,20 +313,76 @@ fn findings_after(before: &Model, report: &TuneReport) -> Vec<String> {
         .iter()
         .flat_map(|j| &j.weights)
         .filter(|w| w.after == Weight::ZERO && w.before != Weight::ZERO)
-        .map(|w| {
-            format!(
+        .map(|w| match level {
+            Level::Contact => format!(
                 "tune set {} to 0 (it was {}%); to keep it, give it a `min` under `tuning:` (at: {})",
                 w.at, w.before, w.at
-            )
+            ),
+            // The account model has no `tuning:` list of its own yet.
+            Level::Account => format!(
+                "tune set account weight {} to 0 (it was {}%); to keep it, set it back in the written model",
+                w.at, w.before
+            ),
         })
         .collect();
     out.extend(
-        check(&report.model, None, None)
+        check(tuned, None, None)
             .iter()
             .filter(|d| !old.contains(&key(d)))
             .map(|d| d.render(None)),
     );
     out
+}
+
+/// The accounts of `table` with their outcome, the way `backtest` reads it; `None` (said on
+/// stderr) when it cannot be read. Accounts left out (rows that disagree) and contacts without
+/// an account are said too.
+fn account_outcome(
+    a: &Args,
+    model: &Model,
+    plan: &crate::engine::accounts::Plan,
+    table: &crate::contacts::Table,
+    contacts: &crate::engine::insight::Outcome,
+) -> Option<crate::export::backtest::accounts::AccountOutcomes> {
+    use crate::export::backtest::accounts::{AccountOutcome, account_outcomes};
+    if table.column(&plan.accounts.id_column).is_none() {
+        eprintln!(
+            "{}: has no column '{}', which the model's accounts.id_column names: add the \
+             column, or name the one that holds each contact's account",
+            table.source, plan.accounts.id_column
+        );
+        return None;
+    }
+    let how = match &a.account_outcome {
+        Some(c) => AccountOutcome::Column(c),
+        None => AccountOutcome::AnyContact,
+    };
+    match account_outcomes(model, plan, table, contacts, how) {
+        Ok(o) => {
+            eprintln!("accounts: {}", o.rule);
+            let without = o.accounts.book.without_account;
+            if without > 0 {
+                eprintln!(
+                    "{without} contact{} without an account left out",
+                    if without == 1 { "" } else { "s" }
+                );
+            }
+            for d in &o.disagreeing {
+                eprintln!(
+                    "account {}: its rows disagree on '{}' (yes at line {}, no at line {}): left out",
+                    crate::printable::printable(&d.account),
+                    o.outcome.column,
+                    d.yes_line,
+                    d.no_line
+                );
+            }
+            Some(o)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
 }
 
 /// The model's relative `contacts` path `c` (read from `folder`) as seen from the folder of

@@ -13,7 +13,7 @@
 
 use super::{Backtest, BacktestError, measure, text as level_text};
 use crate::contacts::Table;
-use crate::engine::accounts::{Plan, account_of, score_with_accounts};
+use crate::engine::accounts::{Plan, ScoredAccounts, account_of, score_with_accounts};
 use crate::engine::insight::{self, Outcome};
 use crate::model::Model;
 use serde::Serialize;
@@ -50,15 +50,26 @@ pub struct AccountBacktest {
     pub backtest: Backtest,
 }
 
-/// The accounts of `table` scored by `plan` and measured against their outcome. `contacts`
-/// is the contacts' outcome (already read and checked by the contact back-test).
-pub fn account_backtest(
+/// The accounts of a table of contacts, scored, with their outcome: what the account level
+/// of `backtest` measures and `tune --level account` learns from.
+pub struct AccountOutcomes {
+    pub accounts: ScoredAccounts,
+    /// One value per account, in the book's order.
+    pub outcome: Outcome,
+    /// How the outcome was read, in words.
+    pub rule: String,
+    pub disagreeing: Vec<Disagreement>,
+}
+
+/// Scores the accounts of `table` by `plan` and reads each account's outcome from its
+/// contacts' rows. `contacts` is the contacts' outcome (read and checked by the caller).
+pub fn account_outcomes(
     model: &Model,
     plan: &Plan,
     table: &Table,
     contacts: &Outcome,
     how: AccountOutcome,
-) -> Result<AccountBacktest, BacktestError> {
+) -> Result<AccountOutcomes, BacktestError> {
     let source_name = table.source.clone();
     let (column, rows, outcome_rule) = match how {
         AccountOutcome::AnyContact => (
@@ -132,6 +143,30 @@ pub fn account_backtest(
         values,
         ..Outcome::default()
     };
+    Ok(AccountOutcomes {
+        accounts: scored,
+        outcome,
+        rule: outcome_rule,
+        disagreeing,
+    })
+}
+
+/// The accounts of `table` scored by `plan` and measured against their outcome (see
+/// `account_outcomes`).
+pub fn account_backtest(
+    model: &Model,
+    plan: &Plan,
+    table: &Table,
+    contacts: &Outcome,
+    how: AccountOutcome,
+) -> Result<AccountBacktest, BacktestError> {
+    let source_name = table.source.clone();
+    let AccountOutcomes {
+        accounts: scored,
+        outcome,
+        rule: outcome_rule,
+        disagreeing,
+    } = account_outcomes(model, plan, table, contacts, how)?;
     let positives = outcome.positives();
     let negatives = outcome.known() - positives;
     if positives == 0 || negatives == 0 {
