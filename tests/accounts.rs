@@ -972,3 +972,51 @@ fn tune_account_level_bad_input() {
     );
     assert!(!written.exists());
 }
+
+/// `report` of a model with accounts: after the contact model, the account level as a contact
+/// model has it (roll-ups, the account journey, tiers) and, with contacts, the accounts per
+/// tier (hot 60 and up: A 90 and B 70; cold: C, D, E, F) and the account back-test (AUC 4/6,
+/// as `backtest` gives: `backtest_measures_the_accounts_on_any_contact_converted`). Text from
+/// the model is escaped.
+#[test]
+fn report_shows_the_account_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = BEST.replace(
+        "{ id: best, journey: act, how: max }",
+        "{ id: best, journey: act, how: max, note: \"<b>the keenest</b>\" }",
+    );
+    let model = write(dir.path(), "best.yaml", &model);
+    let csv = write(dir.path(), "best.csv", BEST_CSV);
+    let out = bin()
+        .arg("report")
+        .arg(&model)
+        .args(["--outcome", "won", "--contacts"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("contact level only"),
+        "{}",
+        stderr(&out)
+    );
+    let html = stdout(&out);
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no {needle} in the report"))
+    };
+    assert!(at("<h2>Journey: act</h2>") < at("<h2>Accounts</h2>"));
+    assert!(html.contains(
+        "<tr><td>best</td><td>max</td><td>act</td><td></td><td class=\"note\">&lt;b&gt;the keenest&lt;/b&gt;</td></tr>"
+    ));
+    assert!(at("<h2>Accounts</h2>") < at("<h2>Account journey: acct</h2>"));
+    assert!(html.contains("<h2>Account tiers and handovers</h2>"));
+    assert!(html.contains("<p>6 accounts from 10 contacts of "));
+    assert!(html.contains("; 1 contact without an account.</p>"));
+    assert!(html.contains(
+        "<tr><td>hot</td><td class=\"num\">2</td></tr>\n<tr><td>cold</td><td class=\"num\">4</td></tr>"
+    ));
+    assert!(html.contains(
+        "<h2>Back-test against 'won (any contact)'</h2><p>5 accounts with a known outcome, 3 converted (60.0%).</p>\n<h3>acct: AUC 0.667</h3>"
+    ));
+}

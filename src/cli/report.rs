@@ -22,7 +22,6 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let file = crate::model::read_model(&a.model).map_err(super::unreadable)?;
-    super::contacts_only(&a.model, &file.model, "report");
     // The model's own `contacts:` is read only when it is a file (a FIFO would block the
     // report until a writer came); a pipe given with --contacts is the user's choice.
     let contacts_path = a.contacts.clone().or_else(|| {

@@ -16,6 +16,8 @@ use crate::model::check::{
 use crate::model::{Condition, Journey, Model, Pillar, Touchpoint};
 use std::fmt::Write;
 
+mod accounts;
+
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -70,8 +72,26 @@ pub fn report(
     checks_section(&mut h, diagnostics);
     open_questions_section(&mut h, model);
     journey_map_section(&mut h, model);
+    journeys_section(&mut h, model, "Journey");
+    pillar_grid_section(&mut h, model);
+    grades_section(&mut h, model, "Grades");
+    tiers_section(&mut h, model, "Tiers and handovers");
+    segments_section(&mut h, model, "Segments");
+    if let Some(table) = contacts {
+        contacts_sections(&mut h, model, table, outcome_column);
+    }
+    if let Some(plan) = crate::engine::accounts::Plan::new(model) {
+        accounts::accounts_sections(&mut h, model, &plan, contacts, outcome_column);
+    }
+    h.push_str("<p class=\"muted\">Made by scorewright.</p>\n</body></html>\n");
+    h
+}
+
+/// Each journey of `model` under its own heading (`title`: "Journey", "Account journey"): its
+/// touchpoints, adjustments and weight by pillar.
+fn journeys_section(h: &mut String, model: &Model, title: &str) {
     for j in &model.journeys {
-        let _ = writeln!(h, "<h2>Journey: {}</h2>", esc(j.title()));
+        let _ = writeln!(h, "<h2>{title}: {}</h2>", esc(j.title()));
         let _ = writeln!(
             h,
             "<p class=\"muted\">Ending: {}; stage: {}.</p>",
@@ -83,7 +103,7 @@ pub fn report(
         }
         h.push_str("<table><tr><th>Touchpoint</th><th class=\"num\">Weight</th><th>Kind</th><th>Owner</th><th>Pillars</th><th>Signals</th><th>Why</th></tr>\n");
         for t in &j.touchpoints {
-            touchpoint_rows(&mut h, model, t, 0);
+            touchpoint_rows(h, model, t, 0);
         }
         h.push_str("</table>\n");
         if !j.adjustments.is_empty() {
@@ -94,17 +114,8 @@ pub fn report(
             h.push_str("</ul>\n");
         }
         h.push_str("<p><b>Weight by pillar</b></p>\n");
-        pillar_chart(&mut h, &pillar_shares(j));
+        pillar_chart(h, &pillar_shares(j));
     }
-    pillar_grid_section(&mut h, model);
-    grades_section(&mut h, model);
-    tiers_section(&mut h, model);
-    segments_section(&mut h, model);
-    if let Some(table) = contacts {
-        contacts_sections(&mut h, model, table, outcome_column);
-    }
-    h.push_str("<p class=\"muted\">Made by scorewright.</p>\n</body></html>\n");
-    h
 }
 
 fn checks_section(h: &mut String, diagnostics: &[Diagnostic]) {
@@ -375,11 +386,14 @@ fn condition_text(c: &Condition) -> String {
 }
 
 /// The grades: their bands over a journey's score, and the matrix they make.
-fn grades_section(h: &mut String, model: &Model) {
+fn grades_section(h: &mut String, model: &Model, title: &str) {
     if model.grades.is_empty() {
         return;
     }
-    h.push_str("<h2>Grades</h2>\n<table><tr><th>Grade</th><th>Journey</th><th>Bands (score at least)</th></tr>\n");
+    let _ = write!(
+        h,
+        "<h2>{title}</h2>\n<table><tr><th>Grade</th><th>Journey</th><th>Bands (score at least)</th></tr>\n"
+    );
     for g in &model.grades {
         let bands: Vec<String> = g
             .bands
@@ -415,11 +429,11 @@ fn grades_section(h: &mut String, model: &Model) {
 }
 
 /// The tiers and the handover each triggers.
-fn tiers_section(h: &mut String, model: &Model) {
+fn tiers_section(h: &mut String, model: &Model, title: &str) {
     let Some(t) = &model.tiers else { return };
     let _ = writeln!(
         h,
-        "<h2>Tiers and handovers</h2>\n<p>On the {} score.</p>\n<table><tr><th>Tier</th><th class=\"num\">At least</th><th>Handover</th><th>To a person</th></tr>",
+        "<h2>{title}</h2>\n<p>On the {} score.</p>\n<table><tr><th>Tier</th><th class=\"num\">At least</th><th>Handover</th><th>To a person</th></tr>",
         esc(&t.journey)
     );
     for l in &t.levels {
@@ -440,11 +454,14 @@ fn tiers_section(h: &mut String, model: &Model) {
 }
 
 /// The segments in the order they are tried: the first that matches wins.
-fn segments_section(h: &mut String, model: &Model) {
+fn segments_section(h: &mut String, model: &Model, title: &str) {
     if model.segments.is_empty() {
         return;
     }
-    h.push_str("<h2>Segments</h2>\n<p class=\"muted\">Tried in this order: the first that matches wins.</p>\n<table><tr><th>#</th><th>Segment</th><th>When</th><th>Next action</th><th>Route</th><th>Why</th></tr>\n");
+    let _ = write!(
+        h,
+        "<h2>{title}</h2>\n<p class=\"muted\">Tried in this order: the first that matches wins.</p>\n<table><tr><th>#</th><th>Segment</th><th>When</th><th>Next action</th><th>Route</th><th>Why</th></tr>\n"
+    );
     for (i, s) in model.segments.iter().enumerate() {
         let when = s
             .when
@@ -620,7 +637,7 @@ fn contacts_sections(h: &mut String, model: &Model, table: &Table, outcome_colum
         && o.positives() > 0
         && o.positives() < o.known()
     {
-        backtest_section(h, &measure(model, &scored, o, &table.source));
+        backtest_section(h, &measure(model, &scored, o, &table.source), "contacts");
     }
 }
 
@@ -667,10 +684,11 @@ fn histogram_chart(h: &mut String, bins: &[usize], thresholds: &[(String, f64)])
     );
 }
 
-fn backtest_section(h: &mut String, b: &Backtest) {
+/// The back-test; `unit` names what was scored (`contacts`, `accounts`).
+fn backtest_section(h: &mut String, b: &Backtest, unit: &str) {
     let _ = writeln!(
         h,
-        "<h2>Back-test against '{}'</h2><p>{} contacts with a known outcome, {} {} ({:.1}%).</p>",
+        "<h2>Back-test against '{}'</h2><p>{} {unit} with a known outcome, {} {} ({:.1}%).</p>",
         esc(&b.outcome),
         b.known,
         b.converted,
@@ -685,7 +703,8 @@ fn backtest_section(h: &mut String, b: &Backtest) {
         let _ = writeln!(h, "<h3>{}: AUC {auc}</h3>", esc(&j.name));
         let _ = writeln!(
             h,
-            "<table><tr><th>Decile</th><th class=\"num\">Scores</th><th class=\"num\">Contacts</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>",
+            "<table><tr><th>Decile</th><th class=\"num\">Scores</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>",
+            capitalise(unit),
             esc(&capitalise(&b.outcome_says))
         );
         for d in &j.deciles {
@@ -705,10 +724,14 @@ fn backtest_section(h: &mut String, b: &Backtest) {
             );
         }
         h.push_str("</table>\n");
-        calibration_table(h, j, &b.outcome_says);
+        calibration_table(h, j, &b.outcome_says, unit);
     }
     if !b.tiers.is_empty() {
-        h.push_str("<h3>By tier</h3><table><tr><th>Tier</th><th class=\"num\">Contacts</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>\n");
+        let _ = writeln!(
+            h,
+            "<h3>By tier</h3><table><tr><th>Tier</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Lift</th></tr>",
+            capitalise(unit)
+        );
         for g in &b.tiers {
             let _ = writeln!(
                 h,
@@ -727,11 +750,17 @@ fn backtest_section(h: &mut String, b: &Backtest) {
 
 /// What a score means: per band of ten points, the observed rate with its 95% interval, and
 /// the Brier score.
-fn calibration_table(h: &mut String, j: &crate::export::backtest::JourneyBacktest, did: &str) {
+fn calibration_table(
+    h: &mut String,
+    j: &crate::export::backtest::JourneyBacktest,
+    did: &str,
+    unit: &str,
+) {
     let _ = writeln!(
         h,
-        "<p>What a score means: how often contacts scoring like this {} (95% Wilson interval).</p>\n<table><tr><th>Scores</th><th class=\"num\">Contacts</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Interval</th></tr>",
+        "<p>What a score means: how often {unit} scoring like this {} (95% Wilson interval).</p>\n<table><tr><th>Scores</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">Rate</th><th class=\"num\">Interval</th></tr>",
         esc(did),
+        capitalise(unit),
         esc(&capitalise(did))
     );
     let pct = |v: Option<f64>| v.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_default();
