@@ -1020,3 +1020,104 @@ fn report_shows_the_account_level() {
         "<h2>Back-test against 'won (any contact)'</h2><p>5 accounts with a known outcome, 3 converted (60.0%).</p>\n<h3>acct: AUC 0.667</h3>"
     ));
 }
+
+/// `export --dbt` of a model with accounts describes each `account_` column (from the account
+/// model: its journey's name, grades, tiers, segments) and tests it as the contact columns are
+/// tested, letting the null of a contact without an account pass; `dbt build` (dbt-duckdb)
+/// runs it on the fixture's contacts. The table dbt built has the account tiers computed by
+/// hand in `score_writes_account_columns_on_every_contact`: Acme's four contacts hot, Beta's
+/// two and Cobalt's one cold, n1 (no account) null. A schema that accepts only `cold` for
+/// `account_tier` fails the build on that test.
+#[test]
+fn export_dbt_describes_and_tests_the_account_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("pkg");
+    let (ok, log) = common::cli::dbt_build_on(
+        &fixture("accounts.yaml"),
+        &pkg,
+        &fixture("accounts.csv"),
+        "contacts",
+    );
+    assert!(ok, "{log}");
+    assert!(
+        log.contains("accepted_values_accounts__account_tier___hot__cold"),
+        "{log}"
+    );
+    assert!(
+        log.contains("scorewright_between_accounts__account_score_account___100__0"),
+        "{log}"
+    );
+    assert!(log.contains("ERROR=0"), "{log}");
+    let schema_path = std::fs::read_dir(pkg.join("models"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yml"))
+        .unwrap();
+    let schema_text = std::fs::read_to_string(&schema_path).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        schema_text
+            .lines()
+            .skip_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_str(),
+    )
+    .unwrap();
+    let columns = schema["models"][0]["columns"].as_array().unwrap();
+    let names: Vec<&str> = columns
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let first = names
+        .iter()
+        .position(|n| *n == "account_score_account")
+        .unwrap();
+    assert_eq!(
+        names[first..first + 8],
+        [
+            "account_score_account",
+            "account_rating",
+            "account_tier",
+            "account_handover",
+            "account_segment",
+            "account_action",
+            "account_route",
+            "model_version",
+        ]
+    );
+    assert_eq!(names[first - 1], "route");
+    let tier = &columns[first + 2];
+    assert_eq!(
+        tier["description"],
+        "The account's tier (the marketing-qualified account), by its tier journey's score; null when the contact has no account."
+    );
+    assert!(
+        columns[first]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("The contact's account's account score (the account model's")
+    );
+    let built = std::process::Command::new("duckdb")
+        .args(["-csv", "-readonly"])
+        .arg(pkg.join("w.duckdb"))
+        .arg("SELECT coalesce(account_tier, 'null') AS t, count(*) AS n FROM main.accounts GROUP BY t ORDER BY t")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&built),
+        "t,n\ncold,3\nhot,4\nnull,1\n",
+        "{}",
+        stderr(&built)
+    );
+
+    let narrowed = schema_text.replacen("\"hot\",\n", "", 1);
+    assert_ne!(narrowed, schema_text);
+    std::fs::write(&schema_path, narrowed).unwrap();
+    let (ok, log) = common::cli::dbt_build_again(&pkg);
+    assert!(!ok, "{log}");
+    // One value (hot) outside the accepted ones.
+    assert!(
+        log.contains("FAIL 1 accepted_values_accounts__account_tier___cold"),
+        "{log}"
+    );
+}

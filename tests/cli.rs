@@ -1621,40 +1621,7 @@ fn dbt_build_passes_on_leads_and_fails_on_a_wrong_persona() {
 /// into the source `crm.leads` of a DuckDB file there, and runs `dbt build` on it: whether it
 /// passed, and its log.
 fn dbt_build(model: &std::path::Path, pkg: &std::path::Path) -> (bool, String) {
-    let out = bin()
-        .arg("export")
-        .arg(model)
-        .arg("--dbt")
-        .arg(pkg)
-        .args(["--stamp", "--source", "crm.leads", "--contacts"])
-        .arg(leads())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let load = std::process::Command::new("duckdb")
-        .arg(pkg.join("w.duckdb"))
-        .arg(format!(
-            "CREATE SCHEMA crm; CREATE TABLE crm.leads AS SELECT * FROM read_csv('{}', all_varchar = true)",
-            leads().display()
-        ))
-        .output()
-        .expect("duckdb is installed (bash .ci/install-engines)");
-    assert!(load.status.success(), "{}", stderr(&load));
-    write(
-        pkg,
-        "profiles.yml",
-        "scorewright:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: w.duckdb\n      threads: 1\n",
-    );
-    let run = std::process::Command::new("dbt")
-        .args(["build", "--profiles-dir", ".", "--project-dir", "."])
-        .current_dir(pkg)
-        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        .output()
-        .expect("dbt is installed (dbt-duckdb, bash .ci/install-engines)");
-    (
-        run.status.success(),
-        format!("{}{}", stdout(&run), stderr(&run)),
-    )
+    common::cli::dbt_build_on(model, pkg, &leads(), "leads")
 }
 
 /// Issue 18 item 3: `check` prints the model's version, and `score --stamp` writes it with

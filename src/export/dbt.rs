@@ -220,6 +220,107 @@ fn accepted(values: Vec<String>) -> Vec<Value> {
 }
 
 /// The schema file: the source, the model with its columns, and the personas as unit tests.
+/// The matrix ratings a model can give: each row grade's band then each column grade's.
+fn ratings(model: &Model) -> Vec<String> {
+    model
+        .matrix
+        .as_ref()
+        .map(|m| {
+            let bands = |id: &str| {
+                model
+                    .grades
+                    .iter()
+                    .find(|g| g.id == id)
+                    .map(|g| g.bands.keys().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            };
+            let cols = bands(&m.columns);
+            bands(&m.rows)
+                .iter()
+                .flat_map(|r| cols.iter().map(move |c| format!("{r}{c}")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The account columns of each contact row, after its own outputs (`Plan::contact_columns`,
+/// the export's `account_` columns), described from the account model; null for a contact
+/// without an account, which `accepted_values` and `scorewright_between` let pass.
+fn account_columns(plan: &crate::engine::accounts::Plan) -> Vec<Value> {
+    let m = &plan.account_model;
+    let name = |id: &str| {
+        m.journeys
+            .iter()
+            .find(|j| j.id == id)
+            .map(|j| j.title().to_string())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let none = "; null when the contact has no account.";
+    let column_of = |suffix: &str, description: String, tests: Vec<Value>| {
+        column(&format!("account_{suffix}"), description, tests)
+    };
+    let mut columns = Vec::new();
+    for j in &m.journeys {
+        columns.push(column_of(
+            &format!("score_{}", j.id),
+            format!(
+                "The contact's account's {} score (the account model's, from the roll-ups of \
+                 its contacts and their roles), 0 to 100, rounded to 6 decimals{none}",
+                name(&j.id)
+            ),
+            vec![json!({ "scorewright_between": { "min_value": 0, "max_value": 100 } })],
+        ));
+    }
+    for g in &m.grades {
+        columns.push(column_of(
+            &format!("grade_{}", g.id),
+            format!(
+                "The account's {} grade, from its {} score{none}",
+                g.id,
+                name(&g.journey)
+            ),
+            accepted(g.bands.keys().cloned().collect()),
+        ));
+    }
+    columns.push(column_of(
+        "rating",
+        format!("The account's matrix rating{none}"),
+        accepted(ratings(m)),
+    ));
+    let tiers: Vec<String> = m
+        .tiers
+        .iter()
+        .flat_map(|t| t.levels.iter().map(|l| l.name.clone()))
+        .collect();
+    columns.push(column_of(
+        "tier",
+        format!("The account's tier (the marketing-qualified account), by its tier journey's score{none}"),
+        accepted(tiers),
+    ));
+    columns.push(column_of(
+        "handover",
+        format!("Who takes the account over at its tier{none}"),
+        Vec::new(),
+    ));
+    columns.push(column_of(
+        "segment",
+        format!("The first account segment whose condition holds{none}"),
+        accepted(m.segments.iter().map(|s| s.name.clone()).collect()),
+    ));
+    columns.push(column_of(
+        "action",
+        format!("The account segment's next action{none}"),
+        Vec::new(),
+    ));
+    columns.push(column_of(
+        "route",
+        format!("Where the account segment routes to{none}"),
+        Vec::new(),
+    ));
+    debug_assert_eq!(columns.len(), plan.contact_columns().len());
+    columns
+}
+
 fn schema(model: &Model, opts: &DbtOptions, name: &str, notes: &mut Vec<String>) -> Value {
     let id = opts.sql.id_name(model);
     let journey_name = |id: &str| {
@@ -265,25 +366,7 @@ fn schema(model: &Model, opts: &DbtOptions, name: &str, notes: &mut Vec<String>)
             accepted(g.bands.keys().cloned().collect()),
         ));
     }
-    let ratings = model
-        .matrix
-        .as_ref()
-        .map(|m| {
-            let bands = |id: &str| {
-                model
-                    .grades
-                    .iter()
-                    .find(|g| g.id == id)
-                    .map(|g| g.bands.keys().cloned().collect::<Vec<_>>())
-                    .unwrap_or_default()
-            };
-            let cols = bands(&m.columns);
-            bands(&m.rows)
-                .iter()
-                .flat_map(|r| cols.iter().map(move |c| format!("{r}{c}")))
-                .collect()
-        })
-        .unwrap_or_default();
+    let ratings = ratings(model);
     columns.push(column(
         "rating",
         "The matrix rating: the row grade then the column grade.".into(),
@@ -320,6 +403,9 @@ fn schema(model: &Model, opts: &DbtOptions, name: &str, notes: &mut Vec<String>)
         Vec::new(),
     ));
     debug_assert_eq!(columns.len(), output_columns(model).len() + 1);
+    if let Some(plan) = crate::engine::accounts::Plan::new(model) {
+        columns.extend(account_columns(&plan));
+    }
     if opts.reasons {
         columns.push(column(
             crate::engine::reasons::REASONS,
