@@ -19,7 +19,7 @@ impl Template {
     }
 }
 
-pub const ALL: [Template; 5] = [
+pub const ALL: [Template; 6] = [
     Template {
         name: "lead-fit-activity",
         file: "lead-fit-activity.yaml",
@@ -54,6 +54,13 @@ pub const ALL: [Template; 5] = [
         description: "Customer attrition for the public Telco Customer Churn export, routed to retention",
         model: include_str!("../examples/telco-churn.yaml"),
         contacts: None,
+    },
+    Template {
+        name: "abm-buying-group",
+        file: "abm-buying-group.yaml",
+        description: "Account-based marketing: contacts rolled up into accounts scored on their buying group",
+        model: include_str!("../examples/abm-buying-group.yaml"),
+        contacts: Some(include_str!("../examples/abm-buying-group.csv")),
     },
 ];
 

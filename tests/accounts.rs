@@ -1121,3 +1121,59 @@ fn export_dbt_describes_and_tests_the_account_columns() {
         "{log}"
     );
 }
+
+/// `new --template abm-buying-group` writes the example and its sample contacts, byte for byte,
+/// and the new model scores its accounts as the shipped one does: 8 accounts
+/// of 28 of its 29 contacts, the freelancer having none.
+#[test]
+fn new_starts_from_the_abm_template_and_scores_its_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("abm.yaml");
+    let out = bin()
+        .arg("new")
+        .arg(&model)
+        .args(["--template", "abm-buying-group"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let root = common::cli::root();
+    for (written, shipped) in [
+        (model.clone(), "examples/abm-buying-group.yaml"),
+        (
+            dir.path().join("abm-buying-group.csv"),
+            "examples/abm-buying-group.csv",
+        ),
+    ] {
+        assert_eq!(
+            std::fs::read(&written).unwrap(),
+            std::fs::read(root.join(shipped)).unwrap(),
+            "{shipped}"
+        );
+    }
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shipped = bin()
+        .arg("score")
+        .arg(root.join("examples/abm-buying-group.yaml"))
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), stdout(&shipped));
+    let ids: Vec<String> = stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = (1..=8).map(|k| format!("A-{k}00")).collect();
+    assert_eq!(ids, want);
+    assert!(
+        stderr(&out).contains("29 contacts scored in 8 accounts"),
+        "{}",
+        stderr(&out)
+    );
+}
