@@ -116,14 +116,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let (table, _) = super::events::load(&file, a.contacts.as_deref())?;
     let plan = crate::engine::accounts::Plan::new(&file.model);
-    if let Some(plan) = &plan
-        && table.column(&plan.accounts.id_column).is_none()
+    if plan
+        .as_ref()
+        .is_some_and(|p| lacks_account_column(p, &table))
     {
-        eprintln!(
-            "{}: has no column '{}', which the model's accounts.id_column names: add the \
-             column, or name the one that holds each contact's account",
-            table.source, plan.accounts.id_column
-        );
         return Ok(ExitCode::from(2));
     }
     // Without --capacity, the hottest tier's own `capacity:`, if it has one.
@@ -191,6 +187,23 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Whether the contacts lack the column that names each contact's account (said on stderr):
+/// the account level cannot be read without it.
+pub(super) fn lacks_account_column(
+    plan: &crate::engine::accounts::Plan,
+    table: &crate::contacts::Table,
+) -> bool {
+    let lacks = table.column(&plan.accounts.id_column).is_none();
+    if lacks {
+        eprintln!(
+            "{}: has no column '{}', which the model's accounts.id_column names: add the \
+             column, or name the one that holds each contact's account",
+            table.source, plan.accounts.id_column
+        );
+    }
+    lacks
+}
+
 /// The account level's back-test; `None` (said on stderr) when its outcome has one class
 /// only, so that the contacts' back-test is still given; an exit code for bad input.
 fn account_level(
@@ -202,11 +215,11 @@ fn account_level(
 ) -> Result<Option<crate::export::backtest::accounts::AccountBacktest>, ExitCode> {
     use crate::export::backtest::BacktestError;
     use crate::export::backtest::accounts::{AccountOutcome, account_backtest};
-    let Some(outcome) = crate::engine::insight::outcome(table, column) else {
+    let outcome = crate::export::backtest::read_outcome(table, column).map_err(|e| {
         // The contacts' back-test read it already; said all the same.
-        eprintln!("{}: no outcome column '{column}'", table.source);
-        return Err(ExitCode::from(2));
-    };
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })?;
     let how = match &a.account_outcome {
         Some(c) => AccountOutcome::Column(c),
         None => AccountOutcome::AnyContact,

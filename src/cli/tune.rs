@@ -345,12 +345,7 @@ fn account_outcome(
     contacts: &crate::engine::insight::Outcome,
 ) -> Option<crate::export::backtest::accounts::AccountOutcomes> {
     use crate::export::backtest::accounts::{AccountOutcome, account_outcomes};
-    if table.column(&plan.accounts.id_column).is_none() {
-        eprintln!(
-            "{}: has no column '{}', which the model's accounts.id_column names: add the \
-             column, or name the one that holds each contact's account",
-            table.source, plan.accounts.id_column
-        );
+    if super::backtest::lacks_account_column(plan, table) {
         return None;
     }
     let how = match &a.account_outcome {

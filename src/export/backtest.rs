@@ -389,23 +389,7 @@ pub fn backtest_scored(
     outcome_column: &str,
 ) -> Result<(Backtest, Scored), BacktestError> {
     let source_name = table.source.clone();
-    let Some(outcome) = insight::outcome(table, outcome_column) else {
-        let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
-        let hint = crate::model::yaml::nearest(outcome_column, &known)
-            .map(|n| format!(" (did you mean '{n}'?)"))
-            .unwrap_or_default();
-        return Err(BacktestError::NoColumn {
-            source_name,
-            column: outcome_column.into(),
-            hint,
-        });
-    };
-    if let Some(message) = outcome.problem() {
-        return Err(BacktestError::NotBinary {
-            source_name,
-            message,
-        });
-    }
+    let outcome = read_outcome(table, outcome_column)?;
     let positives = outcome.positives();
     let negatives = outcome.known() - positives;
     if positives == 0 || negatives == 0 {
@@ -419,6 +403,30 @@ pub fn backtest_scored(
     let scored = score_table(model, table);
     let b = measure(model, &scored, &outcome, &source_name);
     Ok((b, scored))
+}
+
+/// An outcome column of `table`, read as yes/no: an error names the nearest column when it is
+/// not there, and the cells that are not yes/no when too many are not.
+pub fn read_outcome(table: &Table, column: &str) -> Result<Outcome, BacktestError> {
+    let source_name = table.source.clone();
+    let Some(outcome) = insight::outcome(table, column) else {
+        let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+        let hint = crate::model::yaml::nearest(column, &known)
+            .map(|n| format!(" (did you mean '{n}'?)"))
+            .unwrap_or_default();
+        return Err(BacktestError::NoColumn {
+            source_name,
+            column: column.into(),
+            hint,
+        });
+    };
+    match outcome.problem() {
+        Some(message) => Err(BacktestError::NotBinary {
+            source_name,
+            message,
+        }),
+        None => Ok(outcome),
+    }
 }
 
 /// A back-test with, for each journey, the threshold that fits sales' capacity.

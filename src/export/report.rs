@@ -9,7 +9,7 @@
 use super::backtest::{Backtest, measure};
 use crate::contacts::Table;
 use crate::engine::insight::{self, Outcome};
-use crate::engine::{persona_results, score_table};
+use crate::engine::{Scored, persona_results, score_table};
 use crate::model::check::{
     Diagnostic, Severity, dominant_pillar, pillar_gaps, pillar_shares, touchpoint_pillar_shares,
 };
@@ -571,17 +571,7 @@ fn contacts_sections(h: &mut String, model: &Model, table: &Table, outcome_colum
         }
         h.push_str("</ul>\n");
     }
-    if let Some(ji) = crate::engine::whatif::main_journey(model) {
-        let j = &model.journeys[ji];
-        let _ = writeln!(h, "<h2>Score distribution: {}</h2>", esc(j.title()));
-        let thresholds: Vec<(String, f64)> = model
-            .tiers
-            .iter()
-            .filter(|t| t.journey == j.id)
-            .flat_map(|t| t.levels.iter().map(|l| (l.name.clone(), l.at_least)))
-            .collect();
-        histogram_chart(h, &insight::histogram(&scored.scores[ji], 20), &thresholds);
-    }
+    distribution_section(h, model, &scored, "Score distribution");
     let outcome: Option<Outcome> = outcome_column
         .and_then(|c| insight::outcome(table, c))
         .filter(Outcome::usable);
@@ -639,6 +629,22 @@ fn contacts_sections(h: &mut String, model: &Model, table: &Table, outcome_colum
     {
         backtest_section(h, &measure(model, &scored, o, &table.source), "contacts");
     }
+}
+
+/// The main journey's score distribution with the tier thresholds on it, under `title`.
+fn distribution_section(h: &mut String, model: &Model, scored: &Scored, title: &str) {
+    let Some(ji) = crate::engine::whatif::main_journey(model) else {
+        return;
+    };
+    let j = &model.journeys[ji];
+    let _ = writeln!(h, "<h2>{title}: {}</h2>", esc(j.title()));
+    let thresholds: Vec<(String, f64)> = model
+        .tiers
+        .iter()
+        .filter(|t| t.journey == j.id)
+        .flat_map(|t| t.levels.iter().map(|l| (l.name.clone(), l.at_least)))
+        .collect();
+    histogram_chart(h, &insight::histogram(&scored.scores[ji], 20), &thresholds);
 }
 
 fn histogram_chart(h: &mut String, bins: &[usize], thresholds: &[(String, f64)]) {

@@ -14,7 +14,7 @@
 use super::{Backtest, BacktestError, measure, text as level_text};
 use crate::contacts::Table;
 use crate::engine::accounts::{Plan, ScoredAccounts, account_of, score_with_accounts};
-use crate::engine::insight::{self, Outcome};
+use crate::engine::insight::Outcome;
 use crate::model::Model;
 use serde::Serialize;
 use std::fmt::Write;
@@ -70,7 +70,6 @@ pub fn account_outcomes(
     contacts: &Outcome,
     how: AccountOutcome,
 ) -> Result<AccountOutcomes, BacktestError> {
-    let source_name = table.source.clone();
     let (column, rows, outcome_rule) = match how {
         AccountOutcome::AnyContact => (
             format!("{} (any contact)", contacts.column),
@@ -82,23 +81,7 @@ pub fn account_outcomes(
             ),
         ),
         AccountOutcome::Column(c) => {
-            let Some(o) = insight::outcome(table, c) else {
-                let known: Vec<&str> = table.headers.iter().map(String::as_str).collect();
-                let hint = crate::model::yaml::nearest(c, &known)
-                    .map(|n| format!(" (did you mean '{n}'?)"))
-                    .unwrap_or_default();
-                return Err(BacktestError::NoColumn {
-                    source_name,
-                    column: c.into(),
-                    hint,
-                });
-            };
-            if let Some(message) = o.problem() {
-                return Err(BacktestError::NotBinary {
-                    source_name,
-                    message,
-                });
-            }
+            let o = super::read_outcome(table, c)?;
             (
                 c.to_string(),
                 o.values,

@@ -4,7 +4,7 @@
 //! tiers, and with an outcome, the account back-test that `backtest` gives.
 
 use super::{
-    backtest_section, condition_text, esc, grades_section, histogram_chart, journeys_section,
+    backtest_section, condition_text, distribution_section, esc, grades_section, journeys_section,
     segments_section, tiers_section,
 };
 use crate::contacts::Table;
@@ -105,21 +105,7 @@ pub(super) fn accounts_sections(
             "s"
         }
     );
-    if let Some(ji) = crate::engine::whatif::main_journey(m) {
-        let j = &m.journeys[ji];
-        let _ = writeln!(h, "<h2>Account score distribution: {}</h2>", esc(j.title()));
-        let thresholds: Vec<(String, f64)> = m
-            .tiers
-            .iter()
-            .filter(|t| t.journey == j.id)
-            .flat_map(|t| t.levels.iter().map(|l| (l.name.clone(), l.at_least)))
-            .collect();
-        histogram_chart(
-            h,
-            &insight::histogram(&scored.scored.scores[ji], 20),
-            &thresholds,
-        );
-    }
+    distribution_section(h, m, &scored.scored, "Account score distribution");
     if let Some(t) = &m.tiers {
         h.push_str("<p><b>Accounts per tier</b></p>\n<table><tr><th>Tier</th><th class=\"num\">Accounts</th></tr>\n");
         for (li, l) in t.levels.iter().enumerate() {
