@@ -879,6 +879,7 @@ fn tune_proposes_account_weights_from_the_accounts_outcome() {
         (v["rows"].as_u64(), v["positives"].as_u64()),
         (Some(5), Some(3))
     );
+    assert_eq!(v["level"], "account");
     let j = &v["journeys"][0];
     assert_eq!(j["journey"], "acct");
     assert_eq!(
@@ -948,6 +949,22 @@ fn tune_account_level_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("--account-outcome is for --level account"),
+        "{}",
+        stderr(&out)
+    );
+    // Contacts without the account column.
+    let nocol = write(dir.path(), "n.csv", "id,visits,won\na,1,1\nb,2,0\n");
+    let out = bin()
+        .arg("tune")
+        .arg(write(dir.path(), "best.yaml", BEST))
+        .arg(&nocol)
+        .args(["--outcome", "won", "--level", "account"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("has no column 'company', which the model's accounts.id_column names"),
         "{}",
         stderr(&out)
     );

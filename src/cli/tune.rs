@@ -175,6 +175,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             let mut v = serde_json::to_value(&report)?;
             if let Some(o) = v.as_object_mut() {
                 o.insert("check_after".into(), serde_json::json!(after_check));
+                // Which journeys were tuned: the contacts' or the accounts'.
+                let level = match a.level {
+                    Level::Contact => "contact",
+                    Level::Account => "account",
+                };
+                o.insert("level".into(), serde_json::json!(level));
             }
             super::say(serde_json::to_string_pretty(&v)?)?
         }
