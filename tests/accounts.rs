@@ -467,3 +467,144 @@ fn reasons_on_a_model_with_accounts_are_refused_not_dropped() {
     );
     assert!(stdout(&out).is_empty());
 }
+
+/// The fixture's model with three contact segments, two of them reading the contact's account
+/// (issue 19, item 2: "contact of a hot account: invite to the executive dinner").
+fn with_account_segments(dir: &std::path::Path) -> std::path::PathBuf {
+    let segments = "segments:\n  \
+        - { name: dinner, when: { all: [ { journey: act, at_least: 50 }, { account: { tier: hot } } ] }, action: invite to the executive dinner, route: AE }\n  \
+        - { name: dm_account, when: { any: [ { account: { field: dm, equals: true } }, { not: { account: { journey: account, at_least: 20 } } } ] }, action: brief, route: SDR }\n  \
+        - { name: rest, action: newsletter, route: marketing }\n";
+    let yaml = std::fs::read_to_string(fixture("accounts.yaml"))
+        .unwrap()
+        .replacen("accounts:\n", &format!("{segments}accounts:\n"), 1);
+    write(dir, "segments.yaml", &yaml)
+}
+
+/// Segments decided once the accounts are scored. By hand (the accounts as in
+/// `score_writes_account_columns_on_every_contact`: Acme 64 hot with no engaged decision
+/// maker, Beta 57.5 cold with one, Cobalt 12.75 cold without): a2 (66.7) and a4 (100) reach 50
+/// in a hot account: `dinner`; a1 and a3 do not, and Acme has no decision maker and is over
+/// 20: `rest`; b1 and b2 are in Beta (its decision maker): `dm_account`; c1's Cobalt is under
+/// 20, so `not` of the part holds: `dm_account`; n1 has no account: every account part fails,
+/// so `not` of one holds: `dm_account`. In chunks of three rows, so the segments' contact parts
+/// cross the spill from the first half of the run to the second.
+#[test]
+fn contact_segments_read_their_account_in_score_and_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = with_account_segments(dir.path());
+    let out = bin()
+        .arg("score")
+        .arg(&model)
+        .arg(fixture("accounts.csv"))
+        .args(["--only-results", "--chunk", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = "\
+id,score_act,rating,tier,handover,segment,action,route,account_score_account,account_rating,account_tier,account_handover,account_segment,account_action,account_route
+a1,33.333333,,,,rest,newsletter,marketing,64,,hot,,rest,ads,marketing
+b1,100,,,,dm_account,brief,SDR,57.5,,cold,,rest,ads,marketing
+a2,66.666667,,,,dinner,invite to the executive dinner,AE,64,,hot,,rest,ads,marketing
+a3,0,,,,rest,newsletter,marketing,64,,hot,,rest,ads,marketing
+n1,100,,,,dm_account,brief,SDR,,,,,,,
+b2,33.333333,,,,dm_account,brief,SDR,57.5,,cold,,rest,ads,marketing
+c1,33.333333,,,,dm_account,brief,SDR,12.75,,cold,,rest,ads,marketing
+a4,100,,,,dinner,invite to the executive dinner,AE,64,,hot,,rest,ads,marketing
+";
+    assert_eq!(stdout(&out), want);
+
+    let explain = |id: &str| {
+        let out = bin()
+            .arg("explain")
+            .arg(&model)
+            .arg(fixture("accounts.csv"))
+            .args(["--id", id])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let a2 = explain("a2");
+    assert!(
+        a2.contains(
+            "segment: dinner: invite to the executive dinner (route: AE)\n  \
+             account Acme (account 64, tier hot): { tier: hot } holds\n  \
+             account Acme (account 64, tier hot): { field: dm, equals: true } does not hold\n  \
+             account Acme (account 64, tier hot): { journey: account, at_least: 20 } holds\n"
+        ),
+        "{a2}"
+    );
+    let n1 = explain("n1");
+    assert!(
+        n1.contains(
+            "segment: dm_account: brief (route: SDR)\n  \
+             no account (so every account part fails): { tier: hot } does not hold\n"
+        ),
+        "{n1}"
+    );
+}
+
+/// `account:` in an adjustment or a role would make a cycle (the account is scored from its
+/// contacts' scores and roles); without an accounts block, or in the account model's own
+/// segments, there is no account to read; inside, the condition is checked against the account
+/// model. Each is an error at its line.
+#[test]
+fn account_conditions_outside_contact_segments_are_check_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(with_account_segments(dir.path())).unwrap();
+    let check = |yaml: &str| {
+        let path = write(dir.path(), "bad.yaml", yaml);
+        let out = bin().arg("check").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        stdout(&out)
+    };
+    let adjusted = base.replace(
+        "rule: { scale: { from: 0, to: 3 } } } ] }\n",
+        "rule: { scale: { from: 0, to: 3 } } } ] }\n    adjustments:\n      - { name: hot account, when: { account: { tier: hot } }, points: 5 }\n",
+    );
+    let text = check(&adjusted);
+    assert!(
+        text.contains(
+            "bad.yaml:10:38: error: an adjustment's or a role's condition cannot read the contact's account"
+        ),
+        "{text}"
+    );
+    let role = base.replace(
+        "{ id: user, when: { field: level, equals: Staff } }",
+        "{ id: user, when: { account: { tier: hot } } }",
+    );
+    let text = check(&role);
+    assert!(
+        text.contains("error: accounts: role 'user': an adjustment's or a role's condition cannot read the contact's account"),
+        "{text}"
+    );
+    let inner = base.replace("account: { field: dm,", "account: { field: dms,");
+    let text = check(&inner);
+    assert!(
+        text.contains("bad.yaml:11:53: error: account: condition on unknown field 'dms'"),
+        "{text}"
+    );
+    let own = base.replace(
+        "when: { all: [ { tier: hot }, { field: dm, equals: true } ] }",
+        "when: { account: { tier: hot } }",
+    );
+    let text = check(&own);
+    assert!(
+        text.contains(
+            "error: accounts: account: reads the contact's account, which needs an accounts: block"
+        ),
+        "{text}"
+    );
+    let tested = base.replace(
+        "{ account: { tier: hot } }",
+        "{ account: { tier: hot }, present: true }",
+    );
+    let text = check(&tested);
+    assert!(
+        text.contains(
+            "error: account: holds a whole condition of the account model; put the test inside it"
+        ),
+        "{text}"
+    );
+}

@@ -14,12 +14,16 @@
 //! (`millionths`), added as integers; each value is then one or two IEEE divisions that the
 //! SQL export (`export::accounts`) writes in the same order, so account scores agree to the
 //! last bit whatever order the rows come in.
+//!
+//! Contact segments that read the account (`account:`) are decided last: the contact's parts
+//! when it is scored (`Plan::contact_parts`), the account's once the accounts are scored
+//! (`ScoredAccounts::parts`), then `Plan::decide_segment`.
 
 use super::output::{format_score, output_columns, output_row_into, shown_score};
-use super::score::{Scored, score_table};
+use super::score::{NO_SEGMENT, Scored, score_table};
 use crate::contacts::Table;
 use crate::model::Model;
-use crate::model::accounts::{ACCOUNT_ID, Accounts, How};
+use crate::model::accounts::{ACCOUNT_ID, Accounts, How, SegmentSplit};
 use std::collections::HashMap;
 
 /// A model's account level, worked out once: the two models and which journeys each roll-up
@@ -37,6 +41,9 @@ pub struct Plan<'m> {
     rollup_journey: Vec<Option<usize>>,
     /// The journey and threshold that make a contact engaged for its role.
     engaged: Option<(usize, f64)>,
+    /// The contact model's segments cut at their `account:` parts, when one reads the account:
+    /// those segments are decided once the accounts are scored (`decide_segments`).
+    pub split: Option<SegmentSplit>,
 }
 
 impl<'m> Plan<'m> {
@@ -58,6 +65,7 @@ impl<'m> Plan<'m> {
                 .engaged
                 .as_ref()
                 .and_then(|e| Some((index(&e.journey)?, e.at_least))),
+            split: SegmentSplit::new(model),
         })
     }
 
@@ -80,6 +88,34 @@ impl<'m> Plan<'m> {
         cols
     }
 
+    /// Per contact part of the split segments (`SegmentSplit::contact`), the rows of a chunk
+    /// scored by `contact_model` it holds for; empty without a split.
+    pub fn contact_parts(&self, scored: &Scored) -> Vec<Vec<bool>> {
+        match &self.split {
+            Some(split) => masks(&split.contact, &self.contact_model, scored),
+            None => Vec::new(),
+        }
+    }
+
+    /// The segment of a contact, given whether each contact part holds for it (`contact`) and
+    /// its account (`None`: no account, every account part false). `NO_SEGMENT` when none
+    /// holds, or without a split (the segment was then decided with the contact).
+    pub fn decide_segment(
+        &self,
+        accounts: &ScoredAccounts,
+        contact: &dyn Fn(usize) -> bool,
+        account: Option<usize>,
+    ) -> u16 {
+        let Some(split) = &self.split else {
+            return NO_SEGMENT;
+        };
+        let on_account =
+            |k: usize| account.is_some_and(|a| accounts.parts.get(k).is_some_and(|p| p[a]));
+        split
+            .decide(contact, &on_account)
+            .map_or(NO_SEGMENT, |s| s as u16)
+    }
+
     /// Whether contact `row` of a chunk scored by `contact_model` holds role `r` and is engaged.
     pub fn holds_role(&self, scored: &Scored, r: usize, row: usize) -> bool {
         let held = scored.scores[self.journeys + r][row] >= 100.0;
@@ -89,6 +125,24 @@ impl<'m> Plan<'m> {
         };
         held && engaged
     }
+}
+
+/// Per condition, the rows of `scored` (scored by `model`) it holds for, decided as a segment's
+/// condition is: on the fields, the scores before rounding, the grades and the tier.
+fn masks(conditions: &[crate::model::Condition], model: &Model, scored: &Scored) -> Vec<Vec<bool>> {
+    let ctx = super::condition::Ctx {
+        model,
+        rows: scored.rows,
+        today: scored.today.0,
+        fields: &scored.fields,
+        scores: Some(&scored.scores),
+        grades: Some(&scored.grades),
+        tiers: Some(&scored.tiers),
+    };
+    conditions
+        .iter()
+        .map(|c| super::condition::mask(c, &ctx))
+        .collect()
 }
 
 /// A contact's score as written, in whole millionths (`shown_score` x 10^6, an integer).
@@ -320,6 +374,9 @@ pub struct ScoredAccounts {
     pub table: Table,
     /// The account model's scores of `table`.
     pub scored: Scored,
+    /// Per account part of the contact segments (`SegmentSplit::account`), per account:
+    /// whether it holds. Empty without a split.
+    pub parts: Vec<Vec<bool>>,
 }
 
 impl ScoredAccounts {
@@ -327,10 +384,15 @@ impl ScoredAccounts {
     pub fn new(plan: &Plan, book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
         let table = book.table(plan)?;
         let scored = score_table(&plan.account_model, &table);
+        let parts = match &plan.split {
+            Some(split) => masks(&split.account, &plan.account_model, &scored),
+            None => Vec::new(),
+        };
         Ok(ScoredAccounts {
             book,
             table,
             scored,
+            parts,
         })
     }
 
@@ -373,9 +435,18 @@ pub fn score_with_accounts(
 ) -> Result<(Scored, ScoredAccounts), TooManyAccounts> {
     let mut scored = score_table(&plan.contact_model, table);
     let mut book = Book::default();
-    book.add(plan, table, &scored);
+    let mut index = Vec::new();
+    book.add_rows(plan, table, &scored, &mut index);
+    let parts = plan.contact_parts(&scored);
     scored.scores.truncate(plan.journeys);
-    Ok((scored, ScoredAccounts::new(plan, book)?))
+    let accounts = ScoredAccounts::new(plan, book)?;
+    if plan.split.is_some() {
+        for (row, &k) in index.iter().enumerate() {
+            let account = (k != NO_ACCOUNT).then_some(k as usize);
+            scored.segments[row] = plan.decide_segment(&accounts, &|i| parts[i][row], account);
+        }
+    }
+    Ok((scored, accounts))
 }
 
 #[cfg(test)]

@@ -10,17 +10,21 @@
 //! `sw_rollup`), then every contact row with its account's outputs (`account_*`), a contact
 //! without an account keeping NULLs there.
 //!
+//! When a contact segment reads the account (`model::accounts::SegmentSplit`), its contact
+//! parts are 0/1 columns of `sw_contact` and its account parts of `sw_account`, and the
+//! contact's `segment`, `action` and `route` are decided after the join (`split_segment`).
+//!
 //! Invariant, mirroring `engine::accounts`: sums are of integers (millionths), so they do not
 //! depend on the order a database adds rows in; each value is then the same one or two IEEE
 //! divisions, cast to text (each engine writes a double as text that reads back as exactly
 //! that double) and read again by the account model's query as the engine reads its table.
 
 use super::ExportError;
-use super::sql::{Source, SqlOptions, to_sql_carrying};
+use super::sql::{Source, SqlOptions, to_sql_with_parts};
 use crate::engine::accounts::Plan;
 use crate::engine::output::output_columns;
 use crate::model::Model;
-use crate::model::accounts::How;
+use crate::model::accounts::{Formula, How, SegmentSplit};
 use std::fmt::Write;
 
 /// The whole query (the caller has run the checks).
@@ -33,10 +37,15 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     };
     let a = plan.accounts;
     let d = opts.dialect;
-    let contacts = to_sql_carrying(
+    let (contact_parts, account_parts) = match &plan.split {
+        Some(split) => (split.contact.as_slice(), split.account.as_slice()),
+        None => (&[][..], &[][..]),
+    };
+    let contacts = to_sql_with_parts(
         &plan.contact_model,
         opts,
         std::slice::from_ref(&a.id_column),
+        contact_parts,
     )?;
     let account_opts = SqlOptions {
         dialect: d,
@@ -46,7 +55,7 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         headers: None,
         events: None,
     };
-    let accounts = to_sql_carrying(&plan.account_model, &account_opts, &[])?;
+    let accounts = to_sql_with_parts(&plan.account_model, &account_opts, &[], account_parts)?;
 
     let score = |journey: &str| d.ident(&format!("score_{journey}"), "a contact score");
     let scale = d.float(crate::engine::output::SCORE_SCALE, "the score's rounding")?;
@@ -156,10 +165,13 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     let id = d.ident(&opts.id_name(model), "the id column")?;
     let mut out = vec![format!("c.{id}")];
     for c in output_columns(model) {
-        out.push(format!(
-            "c.{}",
-            d.ident(&c, &format!("output column '{c}'"))?
-        ));
+        let name = d.ident(&c, &format!("output column '{c}'"))?;
+        match (&plan.split, c.as_str()) {
+            (Some(split), "segment" | "action" | "route") => {
+                out.push(format!("{} AS {name}", split_segment(d, model, split, &c)?));
+            }
+            _ => out.push(format!("c.{name}")),
+        }
     }
     for c in output_columns(&plan.account_model) {
         out.push(format!(
@@ -177,4 +189,44 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         out.join(",\n  ")
     );
     Ok(q)
+}
+
+/// A contact's `segment`, `action` or `route` (`column`) when a segment reads the account:
+/// decided after the join, from the contact's parts (`c.sw_partI`, 0 or 1) and its account's
+/// (`a.sw_partK`, NULL without an account, which fails the part as the engine's `None` does),
+/// the first segment whose formula holds, as `engine::accounts::Plan::decide_segment`.
+fn split_segment(
+    d: super::dialect::Dialect,
+    model: &Model,
+    split: &SegmentSplit,
+    column: &str,
+) -> Result<String, ExportError> {
+    fn formula(f: &Formula) -> String {
+        let join = |fs: &[Formula], op: &str, empty: &str| {
+            if fs.is_empty() {
+                return empty.to_string();
+            }
+            let parts: Vec<String> = fs.iter().map(formula).collect();
+            format!("({})", parts.join(op))
+        };
+        match f {
+            Formula::True => "1 = 1".into(),
+            Formula::Contact(i) => format!("c.sw_part{i} = 1"),
+            Formula::Account(k) => format!("COALESCE(a.sw_part{k}, 0) = 1"),
+            Formula::All(fs) => join(fs, " AND ", "1 = 1"),
+            Formula::Any(fs) => join(fs, " OR ", "1 = 0"),
+            Formula::Not(f) => format!("NOT ({})", formula(f)),
+        }
+    }
+    let mut whens = Vec::new();
+    for (s, f) in model.segments.iter().zip(&split.segments) {
+        let text = match column {
+            "segment" => &s.name,
+            "action" => &s.action,
+            _ => &s.route,
+        };
+        let at = format!("segments.{}.{column}", s.name);
+        whens.push(format!("WHEN {} THEN {}", formula(f), d.string(text, &at)?));
+    }
+    Ok(format!("CASE {} ELSE NULL END", whens.join(" ")))
 }

@@ -205,14 +205,18 @@ pub(crate) fn day_number_sql(d: Dialect, p: &str) -> Result<String, ExportError>
 
 /// The query of `to_sql`, unchecked, with source columns carried to the output as they are
 /// read (trimmed text) under the names `sw_carry0`, `sw_carry1`...: the account a contact
-/// belongs to, for `export::accounts`.
-pub(crate) fn to_sql_carrying(
+/// belongs to, for `export::accounts`. Then each of `parts` (conditions, decided as a
+/// segment's are) as a 0/1 column `sw_part0`, `sw_part1`...: what `export::accounts` decides a
+/// contact's segment from once its account is joined.
+pub(crate) fn to_sql_with_parts(
     model: &Model,
     opts: &SqlOptions,
     carry: &[String],
+    parts: &[Condition],
 ) -> Result<String, ExportError> {
     let mut w = Writer::new(model, opts)?;
     w.carry = carry.to_vec();
+    w.parts = parts.to_vec();
     w.query()
 }
 
@@ -253,8 +257,11 @@ struct Writer<'a> {
     factors: RefCell<Factors>,
     /// Whether the query ends with the `reasons` column.
     reasons: bool,
-    /// Source columns passed through to the output (`to_sql_carrying`).
+    /// Source columns passed through to the output (`to_sql_with_parts`).
     carry: Vec<String>,
+    /// Conditions written after the outputs as 0/1 columns `sw_part0`, `sw_part1`...
+    /// (`to_sql_with_parts`): the parts of segments that read the account.
+    parts: Vec<Condition>,
 }
 
 #[derive(Default)]
@@ -323,6 +330,7 @@ impl<'a> Writer<'a> {
             factors: RefCell::new(Factors::default()),
             reasons: false,
             carry: Vec::new(),
+            parts: Vec::new(),
         })
     }
 
@@ -600,12 +608,12 @@ impl<'a> Writer<'a> {
         } else {
             SqlExpr::case(whens, SqlExpr::Null(SqlType::Integer))
         };
-        layer(
-            &mut steps,
-            "sw_segment",
-            "sw_grade",
-            vec![("sw_seg".into(), seg)],
-        );
+        let mut segment = vec![("sw_seg".into(), seg)];
+        for (k, c) in self.parts.iter().enumerate() {
+            let held = SqlExpr::case(vec![(self.condition(c, true)?, int(1))], int(0));
+            segment.push((format!("sw_part{k}"), held));
+        }
+        layer(&mut steps, "sw_segment", "sw_grade", segment);
 
         // The outputs, under the engine's names.
         let names = crate::engine::output_columns(self.model);
@@ -652,6 +660,10 @@ impl<'a> Writer<'a> {
         out.extend((0..self.carry.len()).map(|k| {
             let name = format!("sw_carry{k}");
             (name.clone(), SqlExpr::col(name, SqlType::Text))
+        }));
+        out.extend((0..self.parts.len()).map(|k| {
+            let name = format!("sw_part{k}");
+            (name.clone(), SqlExpr::col(name, SqlType::Integer))
         }));
         self.write_steps(&mut q, &steps, &out)?;
         Ok(q)

@@ -416,3 +416,175 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
     }
     out
 }
+
+/// Whether a condition, or one inside it, reads the contact's account (`account:`).
+pub fn reads_account(c: &Condition) -> bool {
+    c.account.is_some()
+        || c.all.iter().chain(&c.any).any(reads_account)
+        || c.not.as_deref().is_some_and(reads_account)
+}
+
+/// A contact segment's condition with its `account:` parts cut out: a formula over the truth
+/// of contact parts (conditions without `account:`, decided when the contact is scored) and of
+/// account parts (conditions of the account model, decided once the accounts are scored).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Formula {
+    /// A catch-all segment.
+    True,
+    /// `SegmentSplit::contact[i]`.
+    Contact(usize),
+    /// `SegmentSplit::account[k]`, on the contact's account (false without one).
+    Account(usize),
+    All(Vec<Formula>),
+    Any(Vec<Formula>),
+    Not(Box<Formula>),
+}
+
+impl Formula {
+    /// Whether the formula holds, given the truth of each contact part and account part.
+    pub fn holds(&self, contact: &dyn Fn(usize) -> bool, account: &dyn Fn(usize) -> bool) -> bool {
+        match self {
+            Formula::True => true,
+            Formula::Contact(i) => contact(*i),
+            Formula::Account(k) => account(*k),
+            Formula::All(fs) => fs.iter().all(|f| f.holds(contact, account)),
+            Formula::Any(fs) => fs.iter().any(|f| f.holds(contact, account)),
+            Formula::Not(f) => !f.holds(contact, account),
+        }
+    }
+}
+
+/// The contact model's segments split at their `account:` parts, when one of them reads the
+/// account. A contact's segment is then decided in two halves: the contact parts when it is
+/// scored (a few bits per contact, which `score` keeps in its spill instead of the contact),
+/// the account parts once per account, and the first segment whose formula holds wins.
+///
+/// A segment that does not read the account is one contact part whole, so the bits per contact
+/// are at most one per segment plus one per contact-side branch beside an `account:`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentSplit {
+    /// Conditions on the contact (its fields, scores, grades, tier, rating).
+    pub contact: Vec<Condition>,
+    /// Conditions of the account model, each read on the contact's account.
+    pub account: Vec<Condition>,
+    /// Per segment of the contact model, in order.
+    pub segments: Vec<Formula>,
+}
+
+impl SegmentSplit {
+    /// The split of `model`'s segments; `None` when no segment reads the account.
+    pub fn new(model: &Model) -> Option<SegmentSplit> {
+        let any = model
+            .segments
+            .iter()
+            .any(|s| s.when.as_ref().is_some_and(reads_account));
+        if !any {
+            return None;
+        }
+        let mut split = SegmentSplit {
+            contact: Vec::new(),
+            account: Vec::new(),
+            segments: Vec::new(),
+        };
+        for s in &model.segments {
+            let f = match &s.when {
+                Some(c) => split.cut(c),
+                None => Formula::True,
+            };
+            split.segments.push(f);
+        }
+        Some(split)
+    }
+
+    fn cut(&mut self, c: &Condition) -> Formula {
+        if !reads_account(c) {
+            self.contact.push(c.clone());
+            return Formula::Contact(self.contact.len() - 1);
+        }
+        if let Some(inner) = &c.account {
+            self.account.push((**inner).clone());
+            return Formula::Account(self.account.len() - 1);
+        }
+        if !c.all.is_empty() {
+            return Formula::All(c.all.iter().map(|x| self.cut(x)).collect());
+        }
+        if !c.any.is_empty() {
+            return Formula::Any(c.any.iter().map(|x| self.cut(x)).collect());
+        }
+        match &c.not {
+            Some(n) => Formula::Not(Box::new(self.cut(n))),
+            // Not reached: `reads_account` found an `account:` in one of the branches above.
+            // An empty `any` never holds.
+            None => Formula::Any(Vec::new()),
+        }
+    }
+
+    /// The index of the first segment whose formula holds, `None` when none does.
+    pub fn decide(
+        &self,
+        contact: &dyn Fn(usize) -> bool,
+        account: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
+        self.segments.iter().position(|f| f.holds(contact, account))
+    }
+
+    /// How many bytes the contact parts' bits take per contact.
+    pub fn contact_bytes(&self) -> usize {
+        self.contact.len().div_ceil(8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(yaml: &str) -> Condition {
+        yaml_serde::from_str(yaml).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A segment without `account:` is one contact part whole; one with it is cut at each
+    /// `account:`, its other branches contact parts; a catch-all is `True`. Decided on every
+    /// combination of the parts' truth, as the formula says.
+    #[test]
+    fn segments_are_cut_at_their_account_parts() {
+        let mut model = Model::default();
+        let seg = |name: &str, when: Option<Condition>| Segment {
+            name: name.into(),
+            when,
+            action: String::new(),
+            route: String::new(),
+            note: None,
+        };
+        model.segments = vec![
+            seg("plain", Some(cond("{ field: a, present: true }"))),
+            seg("mixed", Some(cond("{ journey: j, at_least: 50 }"))),
+            seg("rest", None),
+        ];
+        assert_eq!(SegmentSplit::new(&model), None, "{:?}", model.segments);
+        model.segments[1].when = Some(cond(
+            "{ all: [ { journey: j, at_least: 50 }, { not: { account: { tier: hot } } } ] }",
+        ));
+        let Some(split) = SegmentSplit::new(&model) else {
+            panic!("a segment reads the account")
+        };
+        assert_eq!(split.contact.len(), 2);
+        assert_eq!(split.account, [cond("{ tier: hot }")]);
+        assert_eq!(
+            split.segments,
+            [
+                Formula::Contact(0),
+                Formula::All(vec![
+                    Formula::Contact(1),
+                    Formula::Not(Box::new(Formula::Account(0)))
+                ]),
+                Formula::True
+            ]
+        );
+        assert_eq!(split.contact_bytes(), 1);
+        let decide = |c0: bool, c1: bool, a0: bool| split.decide(&|i| [c0, c1][i], &|k| [a0][k]);
+        assert_eq!(decide(true, true, true), Some(0));
+        assert_eq!(decide(false, true, false), Some(1));
+        assert_eq!(decide(false, true, true), Some(2));
+        assert_eq!(decide(false, false, false), Some(2));
+    }
+}
