@@ -608,3 +608,121 @@ fn account_conditions_outside_contact_segments_are_check_errors() {
         "{text}"
     );
 }
+
+/// Roll-ups of a contact field and `count_recent` (issue 19, items 2 and 3), on
+/// `tests/fixtures/account_fields.*` (as of 2026-11-01, engaged at act 40). By hand, values in
+/// millionths: Acme's team 10.5 and 0.1 (a3's `-` is missing, skipped): max 10.5, min 0.1, sum
+/// 10,600,000 = 10.6, mean 10,600,000 / 2 given = 5.3; its lowest act score 33.333333 (a1);
+/// recent: a2 (seen 29 days before, engaged at 100) only: a1 is 12 days but not engaged (33.3),
+/// a3 is 30 days, not within. Beta gives no team: max, min and mean empty, sum 0; b1's visit
+/// 4 days after as_of counts (a future day is recent, as recency reads it as today); b2 none.
+/// Cobalt's team of 2,000,000,000 is beyond ±10^9, left out and said; 61 days is not recent.
+/// Account scores: Acme size 50 x (50% x 0.106 + 50% x 0.53) = 15.9, recency 50 x (40% x 0.5 +
+/// 20% x 0.2625 + 20% x 0.01 + 20% x 0.33333333) = 16.0583333: 31.958333, hot; Beta 50 x 40% x
+/// 0.5 = 10; Cobalt 50 x 20% x 0.66666667 = 6.666667.
+#[test]
+fn field_rollups_and_count_recent_by_hand() {
+    let out = bin()
+        .arg("score")
+        .arg(fixture("account_fields.yaml"))
+        .arg(fixture("account_fields.csv"))
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = "\
+account,contacts,biggest,smallest,avg_team,staff,low,recent,score_account,rating,tier,handover,segment,action,route
+Acme,3,10.5,0.1,5.3,10.6,33.333333,1,31.958333,,hot,,,,
+Beta,2,,,,0,0,1,10,,cold,,,,
+Cobalt,1,,,,0,66.666667,0,6.666667,,cold,,,,
+";
+    assert_eq!(stdout(&out), want);
+    assert!(
+        stderr(&out).contains(
+            "account_fields.csv: 1 value of field 'team' beyond ±1000000000 left out of \
+             roll-ups biggest, smallest, avg_team, staff"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Each contact row carries its account's outputs; the file's order does not matter.
+    let out = bin()
+        .arg("score")
+        .arg(fixture("account_fields.yaml"))
+        .arg(fixture("account_fields.csv"))
+        .args(["--only-results", "--chunk", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{} {}", cells[0], cells[8])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "id account_score_account",
+            "a1 31.958333",
+            "b1 10",
+            "a2 31.958333",
+            "c1 6.666667",
+            "a3 31.958333",
+            "n1 ",
+            "b2 10"
+        ]
+    );
+}
+
+/// A field roll-up's field must exist and be of the kind its `how` reads; `count_recent` needs
+/// a date field and `days`; `days` is for `count_recent` only.
+#[test]
+fn field_rollup_errors_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(fixture("account_fields.yaml")).unwrap();
+    let check = |yaml: &str| {
+        let path = write(dir.path(), "bad.yaml", yaml);
+        let out = bin().arg("check").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        stdout(&out)
+    };
+    let text = check(&base.replace("field: team, how: max", "field: teams, how: max"));
+    assert!(
+        text.contains(
+            "bad.yaml:15:22: error: roll-up 'biggest': no contact field 'teams' (did you mean 'team'?)"
+        ),
+        "{text}"
+    );
+    let text = check(&base.replace("field: team, how: sum", "field: seen, how: sum"));
+    assert!(
+        text.contains("error: roll-up 'staff': sum reads a number field, and 'seen' is a date"),
+        "{text}"
+    );
+    let text = check(&base.replace(
+        "field: seen, how: count_recent",
+        "field: team, how: count_recent",
+    ));
+    assert!(
+        text.contains(
+            "error: roll-up 'recent': count_recent reads a date field, and 'team' is a number"
+        ),
+        "{text}"
+    );
+    let text = check(&base.replace("how: count_recent, days: 30", "how: count_recent"));
+    assert!(
+        text.contains("error: roll-up 'recent': count_recent needs days"),
+        "{text}"
+    );
+    let text = check(&base.replace("field: team, how: min", "field: team, how: min, days: 3"));
+    assert!(
+        text.contains("error: roll-up 'smallest': days is for count_recent only, not min"),
+        "{text}"
+    );
+    let text = check(&base.replace("field: team, how: mean", "field: team, how: top_mean, n: 2"));
+    assert!(
+        text.contains("error: roll-up 'avg_team': top_mean reads journey scores, not a field"),
+        "{text}"
+    );
+}

@@ -2979,3 +2979,31 @@ fn contact_segments_read_their_account_alike_on_every_engine() {
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [8, 8, 8]);
 }
+
+/// Issue 19: roll-ups of a contact field (`max`, `min`, `mean`, `sum` of a number field, missing
+/// values skipped, a value beyond ±10^9 left out), `min` of a journey score, and `count_recent`
+/// of a date field (engaged contacts only) give the engine's account columns on DuckDB, Spark
+/// and PostgreSQL. The values by hand are in `tests/accounts.rs`
+/// `field_rollups_and_count_recent_by_hand`; here the rows of Acme come interleaved with the
+/// others, and the sums are in millionths, so neither order nor float sums can differ.
+#[test]
+fn field_rollups_and_count_recent_alike_on_every_engine() {
+    use scorewright::engine::accounts::{Plan, score_with_accounts};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = include_str!("fixtures/account_fields.yaml");
+    let rows: Vec<Vec<String>> = include_str!("fixtures/account_fields.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let case = hand_case(dir.path(), 21, yaml, &rows);
+    let plan = Plan::new(&case.model).unwrap_or_else(|| panic!("no accounts"));
+    let (_, accounts) = score_with_accounts(&plan, &case.table).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(accounts.book.ids, ["Acme", "Beta", "Cobalt"]);
+    let acme = accounts.book.values(&plan, 0);
+    assert_eq!(acme, [10.5, 0.1, 5.3, 10.6, 33.333333, 1.0]);
+    let beta = accounts.book.values(&plan, 1);
+    assert!(beta[..3].iter().all(|v| v.is_nan()), "{beta:?}");
+    assert_eq!(beta[3..], [0.0, 0.0, 1.0]);
+    assert_eq!(accounts.book.beyond, [1, 1, 1, 1, 0, 0]);
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [7, 7, 7]);
+}

@@ -157,6 +157,9 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
             book.first_without.unwrap_or(0)
         );
     }
+    for line in beyond_limit(&plan, book) {
+        eprintln!("{name}: {line}");
+    }
     eprintln!(
         "{name}: {rows} contact{} scored in {} account{}",
         if rows == 1 { "" } else { "s" },
@@ -486,4 +489,33 @@ impl Drop for Spill {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// What field roll-ups left out: per field, how many of its values were beyond
+/// `FIELD_LIMIT` (each roll-up of the field left out the same values), with the roll-ups.
+fn beyond_limit(plan: &Plan, book: &Book) -> Vec<String> {
+    let mut fields: Vec<(&str, u64, Vec<&str>)> = Vec::new();
+    for (r, &n) in plan.accounts.rollups.iter().zip(&book.beyond) {
+        let (Some(f), true) = (r.field.as_deref(), n > 0) else {
+            continue;
+        };
+        match fields.iter_mut().find(|(x, _, _)| *x == f) {
+            Some((_, _, ids)) => ids.push(&r.id),
+            None => fields.push((f, n, vec![&r.id])),
+        }
+    }
+    fields
+        .into_iter()
+        .map(|(f, n, ids)| {
+            format!(
+                "{n} value{} of field '{f}' beyond ±{} left out of roll-up{} {} (a roll-up \
+                 reads values within ±{} exactly, in millionths)",
+                if n == 1 { "" } else { "s" },
+                crate::model::accounts::FIELD_LIMIT,
+                if ids.len() == 1 { "" } else { "s" },
+                ids.join(", "),
+                crate::model::accounts::FIELD_LIMIT,
+            )
+        })
+        .collect()
 }

@@ -20,7 +20,7 @@
 //! that double) and read again by the account model's query as the engine reads its table.
 
 use super::ExportError;
-use super::sql::{Source, SqlOptions, to_sql_with_parts};
+use super::sql::{Source, SqlOptions, to_sql_with_parts, to_sql_with_values};
 use crate::engine::accounts::Plan;
 use crate::engine::output::output_columns;
 use crate::model::Model;
@@ -41,11 +41,19 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         Some(split) => (split.contact.as_slice(), split.account.as_slice()),
         None => (&[][..], &[][..]),
     };
-    let contacts = to_sql_with_parts(
+    // The fields that roll-ups read, each once, in the order first read: `sw_val{k}`.
+    let mut values: Vec<String> = Vec::new();
+    for f in a.rollups.iter().filter_map(|r| r.field.as_ref()) {
+        if !values.contains(f) {
+            values.push(f.clone());
+        }
+    }
+    let contacts = to_sql_with_values(
         &plan.contact_model,
         opts,
         std::slice::from_ref(&a.id_column),
         contact_parts,
+        &values,
     )?;
     let account_opts = SqlOptions {
         dialect: d,
@@ -62,9 +70,24 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     let count = format!("CAST(COUNT(*) AS {})", d.double_type());
     let mut member = vec!["sw_carry0 AS sw_account".to_string()];
     let mut rolled = vec!["sw_account".to_string()];
+    let engaged = match &a.engaged {
+        Some(e) => format!(
+            " AND {} >= {}",
+            score(&e.journey)?,
+            d.float(e.at_least, "accounts.engaged.at_least")?
+        ),
+        None => String::new(),
+    };
     for (i, r) in a.rollups.iter().enumerate() {
         let at = format!("accounts.rollups.{}", r.id);
         let name = d.ident(&r.id, &at)?;
+        if let Some(f) = &r.field {
+            let k = values.iter().position(|v| v == f).unwrap_or(0);
+            let (m, value) = field_rollup(d, model, r, i, k, &engaged)?;
+            member.push(m);
+            rolled.push(format!("{} AS {name}", d.to_text(&value)));
+            continue;
+        }
         let Some(j) = r.journey.as_deref().filter(|_| r.how != How::Count) else {
             rolled.push(format!("{} AS {name}", d.to_text("COUNT(*)")));
             continue;
@@ -74,6 +97,9 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         let value = match r.how {
             How::Count => "COUNT(*)".to_string(),
             How::Max => d.int_over_double(&format!("MAX({m})"), &scale),
+            How::Min => d.int_over_double(&format!("MIN({m})"), &scale),
+            // Read from a field (`field_rollup`); without one, a check error.
+            How::CountRecent => "NULL".to_string(),
             How::Sum => d.int_over_double(&format!("SUM({m})"), &scale),
             How::Mean => format!(
                 "({} / {scale})",
@@ -102,21 +128,16 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
                 }
             }
         };
-        if matches!(r.how, How::Max | How::Sum | How::Mean | How::TopMean) {
+        if matches!(
+            r.how,
+            How::Max | How::Min | How::Sum | How::Mean | How::TopMean
+        ) {
             // The score as written is FLOOR(s x 10^6 + 0.5) / 10^6: times 10^6 it is within an
             // ulp of the whole number of millionths, which ROUND recovers exactly.
             member.push(format!("CAST(ROUND({s} * {scale}) AS BIGINT) AS {m}"));
         }
         rolled.push(format!("{} AS {name}", d.to_text(&value)));
     }
-    let engaged = match &a.engaged {
-        Some(e) => format!(
-            " AND {} >= {}",
-            score(&e.journey)?,
-            d.float(e.at_least, "accounts.engaged.at_least")?
-        ),
-        None => String::new(),
-    };
     let hundred = d.float(100.0, "a role")?;
     for (k, r) in a.roles.iter().enumerate() {
         let held = score(&format!("{}{}", crate::model::accounts::ROLE_PREFIX, r.id))?;
@@ -229,4 +250,59 @@ fn split_segment(
         whens.push(format!("WHEN {} THEN {}", formula(f), d.string(text, &at)?));
     }
     Ok(format!("CASE {} ELSE NULL END", whens.join(" ")))
+}
+
+/// A roll-up of contact field `r.field` (its value `sw_val{k}` of `sw_contact`): the member
+/// column (`sw_m{i}`: the value in whole millionths, as `model::accounts::field_millionths`
+/// reads it, NULL when missing or beyond `FIELD_LIMIT`; for `count_recent`, `sw_a{i}`: 1 when
+/// the date is recent and the contact engaged) and the aggregate, as `engine::accounts` works
+/// it out: integer sums, then the same divisions.
+fn field_rollup(
+    d: super::dialect::Dialect,
+    model: &Model,
+    r: &crate::model::accounts::Rollup,
+    i: usize,
+    k: usize,
+    engaged: &str,
+) -> Result<(String, String), ExportError> {
+    let at = format!("accounts.rollups.{}", r.id);
+    let v = format!("sw_val{k}");
+    let scale = d.float(crate::engine::output::SCORE_SCALE, "the score's rounding")?;
+    let m = format!("sw_m{i}");
+    if r.how == How::CountRecent {
+        let today = match model.as_of {
+            Some(date) => date.0.to_string(),
+            None => d.today_days(),
+        };
+        let days = r.days.unwrap_or(0);
+        let member = format!(
+            "CASE WHEN {v} IS NOT NULL AND {today} - {v} < {days}{engaged} THEN 1 ELSE 0 END AS sw_a{i}"
+        );
+        return Ok((member, format!("SUM(sw_a{i})")));
+    }
+    let limit = d.float(crate::model::accounts::FIELD_LIMIT, &at)?;
+    let half = d.float(0.5, &at)?;
+    let member = format!(
+        "CASE WHEN ABS({v}) <= {limit} THEN CAST(FLOOR({v} * {scale} + {half}) AS BIGINT) END AS {m}"
+    );
+    let double = d.double_type();
+    let value = match r.how {
+        How::Sum => d.int_over_double(&format!("COALESCE(SUM({m}), 0)"), &scale),
+        How::Min => d.int_over_double(&format!("MIN({m})"), &scale),
+        How::Mean => format!(
+            "({} / {scale})",
+            d.int_over_double(
+                &format!("SUM({m})"),
+                &format!("CAST(NULLIF(COUNT({m}), 0) AS {double})")
+            )
+        ),
+        // `max`, and the kinds `check` refuses on a field.
+        How::Max
+        | How::Count
+        | How::TopMean
+        | How::CountAbove
+        | How::ShareAbove
+        | How::CountRecent => d.int_over_double(&format!("MAX({m})"), &scale),
+    };
+    Ok((member, value))
 }

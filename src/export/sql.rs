@@ -214,9 +214,22 @@ pub(crate) fn to_sql_with_parts(
     carry: &[String],
     parts: &[Condition],
 ) -> Result<String, ExportError> {
+    to_sql_with_values(model, opts, carry, parts, &[])
+}
+
+/// `to_sql_with_parts`, then the typed value of each field of `values` as `sw_val0`,
+/// `sw_val1`... (NULL when missing; a date as its day number): what field roll-ups read.
+pub(crate) fn to_sql_with_values(
+    model: &Model,
+    opts: &SqlOptions,
+    carry: &[String],
+    parts: &[Condition],
+    values: &[String],
+) -> Result<String, ExportError> {
     let mut w = Writer::new(model, opts)?;
     w.carry = carry.to_vec();
     w.parts = parts.to_vec();
+    w.values_out = values.to_vec();
     w.query()
 }
 
@@ -262,6 +275,9 @@ struct Writer<'a> {
     /// Conditions written after the outputs as 0/1 columns `sw_part0`, `sw_part1`...
     /// (`to_sql_with_parts`): the parts of segments that read the account.
     parts: Vec<Condition>,
+    /// Fields whose typed values are written last as `sw_val0`, `sw_val1`... (NULL when
+    /// missing; a date as its day number): what field roll-ups read (`export::accounts`).
+    values_out: Vec<String>,
 }
 
 #[derive(Default)]
@@ -331,6 +347,7 @@ impl<'a> Writer<'a> {
             reasons: false,
             carry: Vec::new(),
             parts: Vec::new(),
+            values_out: Vec::new(),
         })
     }
 
@@ -665,6 +682,12 @@ impl<'a> Writer<'a> {
             let name = format!("sw_part{k}");
             (name.clone(), SqlExpr::col(name, SqlType::Integer))
         }));
+        for (k, f) in self.values_out.iter().enumerate() {
+            let value = self
+                .value_of(f)
+                .map_or(SqlExpr::Null(SqlType::Double), |(_, v)| v);
+            out.push((format!("sw_val{k}"), value));
+        }
         self.write_steps(&mut q, &steps, &out)?;
         Ok(q)
     }

@@ -60,6 +60,29 @@ pub struct Rollup {
     pub at_least: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The contact field rolled up instead of a journey score (`max`, `min`, `mean`, `sum` of
+    /// a number field; `count_recent` of a date field). Its values are read in whole millionths
+    /// (`field_millionths`); a missing value is skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `count_recent`: how many days back from the model's `as_of` a date counts as recent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}
+
+/// The largest value (in absolute terms) a field roll-up reads: beyond it a value is left out
+/// of the roll-up and counted (`score` says how many). In millionths it stays under 2^53, so it
+/// is an exact double and its integer in every engine.
+pub const FIELD_LIMIT: f64 = 1e9;
+
+/// A contact field's value as a field roll-up reads it: in whole millionths, rounded half up
+/// (`floor(v x 10^6 + 0.5)`, the operations the scores are rounded with, the same in every SQL
+/// dialect); `None` when missing or beyond `FIELD_LIMIT`.
+pub fn field_millionths(v: f64) -> Option<i64> {
+    if v.is_nan() || v.abs() > FIELD_LIMIT {
+        return None;
+    }
+    Some((v * 1e6 + 0.5).floor() as i64)
 }
 
 /// How a roll-up combines the contacts' scores. Every kind is answered by `engine::accounts`
@@ -78,10 +101,15 @@ pub enum How {
     CountAbove,
     /// The share (0 to 1) of the contacts that score at least `at_least`.
     ShareAbove,
+    /// The lowest score (or field value).
+    Min,
+    /// How many contacts have the date `field` within the last `days` days before `as_of`
+    /// (and are engaged, when the block says what engaged is).
+    CountRecent,
 }
 
 impl How {
-    pub const ALL: [How; 7] = [
+    pub const ALL: [How; 9] = [
         How::Count,
         How::Max,
         How::Mean,
@@ -89,6 +117,8 @@ impl How {
         How::TopMean,
         How::CountAbove,
         How::ShareAbove,
+        How::Min,
+        How::CountRecent,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -99,6 +129,8 @@ impl How {
             How::TopMean => "top_mean",
             How::CountAbove => "count_above",
             How::ShareAbove => "share_above",
+            How::Min => "min",
+            How::CountRecent => "count_recent",
         }
     }
 }
@@ -321,6 +353,21 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
                 );
             }
             (None, How::Count) => {}
+            // A field roll-up: `check_field_rollups`.
+            (None, _) if r.field.is_some() => {}
+            (None, How::CountRecent) | (Some(_), How::CountRecent) => {
+                let (p, t) = at("field");
+                push(
+                    Severity::Error,
+                    "rollup",
+                    p,
+                    t,
+                    format!(
+                        "roll-up '{}': count_recent reads a date field of the contacts, not a journey: write field: ID (a date field) and days: N",
+                        r.id
+                    ),
+                );
+            }
             (None, _) => {
                 let (p, t) = at("how");
                 push(
@@ -329,7 +376,7 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
                     p,
                     t,
                     format!(
-                        "roll-up '{}': {how} needs the journey whose scores it reads: add journey: ID",
+                        "roll-up '{}': {how} needs the journey whose scores it reads (or, for max, min, mean and sum, the number field whose values it reads): add journey: ID or field: ID",
                         r.id
                     ),
                 );
@@ -414,6 +461,7 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
             format!("accounts: engaged: {}", unknown(&e.journey)),
         );
     }
+    out.extend(check_field_rollups(model, a));
     out
 }
 
@@ -532,6 +580,91 @@ impl SegmentSplit {
     pub fn contact_bytes(&self) -> usize {
         self.contact.len().div_ceil(8)
     }
+}
+
+/// The checks of roll-ups of a contact field (`field:`): a field of the contact model, of the
+/// kind its `how` reads (a number for `max`, `min`, `mean`, `sum`, a date for `count_recent`),
+/// not beside `journey`; and `count_recent`'s field and `days`.
+fn check_field_rollups(model: &Model, a: &Accounts) -> Vec<super::check::Diagnostic> {
+    use super::check::{Diagnostic, Severity};
+    use super::locate::Seg;
+    let mut out = Vec::new();
+    let ids: Vec<&str> = model.fields.iter().map(|f| f.id.as_str()).collect();
+    for (i, r) in a.rollups.iter().enumerate() {
+        let recent = r.how == How::CountRecent;
+        let days = match (recent, r.days) {
+            (true, None | Some(0)) => Some(format!(
+                "roll-up '{}': count_recent needs days, how many days back from as_of count as recent (1 or more)",
+                r.id
+            )),
+            (false, Some(_)) => Some(format!(
+                "roll-up '{}': days is for count_recent only, not {}",
+                r.id,
+                r.how.name()
+            )),
+            _ => None,
+        };
+        // An error at this roll-up's key `k`.
+        let error = |k: &str, message: String| Diagnostic {
+            severity: Severity::Error,
+            code: "rollup",
+            at: format!("accounts.rollups.{}.{k}", r.id),
+            path: vec![
+                Seg::Key("accounts".into()),
+                Seg::Key("rollups".into()),
+                Seg::Index(i),
+                Seg::Key(k.into()),
+            ],
+            message,
+            line: None,
+            column: None,
+        };
+        out.extend(days.map(|m| error("days", m)));
+        let Some(f) = &r.field else { continue };
+        let how = r.how.name();
+        let problem = if r.journey.is_some() {
+            Some(format!(
+                "roll-up '{}' names both a journey and a field: keep one",
+                r.id
+            ))
+        } else {
+            match (model.fields.iter().rev().find(|x| &x.id == f), r.how) {
+                (None, _) => {
+                    let hint = match super::yaml::nearest(f, &ids) {
+                        Some(n) => format!(" (did you mean '{n}'?)"),
+                        None => String::new(),
+                    };
+                    Some(format!("roll-up '{}': no contact field '{f}'{hint}", r.id))
+                }
+                (Some(x), How::CountRecent) => (x.kind != FieldKind::Date).then(|| {
+                    format!(
+                        "roll-up '{}': count_recent reads a date field, and '{f}' is a {}",
+                        r.id,
+                        x.kind.name()
+                    )
+                }),
+                (Some(x), How::Max | How::Min | How::Mean | How::Sum) => {
+                    (x.kind != FieldKind::Number).then(|| {
+                        format!(
+                            "roll-up '{}': {how} reads a number field, and '{f}' is a {}",
+                            r.id,
+                            x.kind.name()
+                        )
+                    })
+                }
+                (Some(_), How::Count) => Some(format!(
+                    "roll-up '{}': count counts contacts and reads no field: remove field",
+                    r.id
+                )),
+                (Some(_), How::TopMean | How::CountAbove | How::ShareAbove) => Some(format!(
+                    "roll-up '{}': {how} reads journey scores, not a field: use journey: ID, or max, min, mean or sum of the field",
+                    r.id
+                )),
+            }
+        };
+        out.extend(problem.map(|m| error("field", m)));
+    }
+    out
 }
 
 #[cfg(test)]

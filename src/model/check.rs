@@ -663,6 +663,10 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
     for r in model.accounts.iter().flat_map(|a| &a.roles) {
         cond(&r.when, &mut used);
     }
+    // A roll-up of a contact field reads it.
+    for r in model.accounts.iter().flat_map(|a| &a.rollups) {
+        used.extend(r.field.as_deref());
+    }
     used
 }
 
