@@ -596,6 +596,15 @@ fn account_conditions_outside_contact_segments_are_check_errors() {
         ),
         "{text}"
     );
+    let nan = base.replace(
+        "journey: account, at_least: 20",
+        "journey: account, at_least: .nan",
+    );
+    let text = check(&nan);
+    assert!(
+        text.contains("bad.yaml:11:120: error: condition at_least is .nan, not a number"),
+        "{text}"
+    );
     let tested = base.replace(
         "{ account: { tier: hot } }",
         "{ account: { tier: hot }, present: true }",

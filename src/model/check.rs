@@ -1609,6 +1609,9 @@ fn check_numbers(c: &mut Checker, root: &At) {
         if let Some(n) = &k.not {
             cond(c, n, &at.key("not"));
         }
+        if let Some(a) = &k.account {
+            cond(c, a, &at.key("account"));
+        }
     }
     fn tp(c: &mut Checker, t: &Touchpoint, at: &At) {
         for (i, s) in t.signals.iter().enumerate() {
