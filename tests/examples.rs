@@ -245,7 +245,15 @@ fn sample_contacts_reach_every_tier_and_every_segment() {
         let m = &file.model;
         let path = contacts_of(&file).unwrap_or_else(|| panic!("{name} names no contacts file"));
         let table = read_contacts(&path).unwrap_or_else(|e| panic!("{e}"));
-        let scored = score_table(m, &table);
+        // With accounts, a contact segment may read its account: decided as `score` does.
+        let scored = match scorewright::engine::accounts::Plan::new(m) {
+            Some(plan) => {
+                scorewright::engine::accounts::score_with_accounts(&plan, &table)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .0
+            }
+            None => score_table(m, &table),
+        };
         let tiers: BTreeSet<&str> = (0..scored.rows)
             .filter_map(|r| scored.tier(m, r))
             .map(|t| t.name.as_str())

@@ -2928,3 +2928,82 @@ fn accounts_roll_up_and_score_alike_on_every_engine() {
     );
     assert_eq!(on_every_engine(dir.path(), &[case], true), [8, 8, 8]);
 }
+
+/// Issue 19: contact segments that read their account (`account: { tier: hot }`), decided after
+/// the join back, give the engine's segment, action and route on DuckDB, Spark and PostgreSQL.
+/// By hand, with the accounts of `accounts_roll_up_and_score_alike_on_every_engine` (Acme 64
+/// hot, no engaged decision maker; Beta 57.5 cold with one; Cobalt 12.75 cold without): a2 and
+/// a4 (at least 50, Acme hot) are `dinner`; b1 and b2 (Beta's decision maker), c1 (Cobalt under
+/// 20) and n1 (no account: the account part is false, so `not` of it holds) are `dm_account`;
+/// a1 and a3 (Acme without a decision maker and over 20) are `rest`.
+#[test]
+fn contact_segments_read_their_account_alike_on_every_engine() {
+    use scorewright::engine::accounts::{Plan, score_with_accounts};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let segments = "segments:\n  \
+        - { name: dinner, when: { all: [ { journey: act, at_least: 50 }, { account: { tier: hot } } ] }, action: invite to the executive dinner, route: AE }\n  \
+        - { name: dm_account, when: { any: [ { account: { field: dm, equals: true } }, { not: { account: { journey: account, at_least: 20 } } } ] }, action: brief, route: SDR }\n  \
+        - { name: rest, action: newsletter, route: marketing }\n";
+    let yaml = include_str!("fixtures/accounts.yaml").replacen(
+        "accounts:\n",
+        &format!("{segments}accounts:\n"),
+        1,
+    );
+    let rows: Vec<Vec<String>> = include_str!("fixtures/accounts.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let case = hand_case(dir.path(), 20, &yaml, &rows);
+    let plan = Plan::new(&case.model).unwrap_or_else(|| panic!("no accounts"));
+    let (scored, _) = score_with_accounts(&plan, &case.table).unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<(&str, &str)> = (0..case.table.rows())
+        .map(|r| {
+            let seg = scored
+                .segment(&case.model, r)
+                .map_or("", |s| s.name.as_str());
+            (case.table.cell(r, "id"), seg)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a1", "rest"),
+            ("b1", "dm_account"),
+            ("a2", "dinner"),
+            ("a3", "rest"),
+            ("n1", "dm_account"),
+            ("b2", "dm_account"),
+            ("c1", "dm_account"),
+            ("a4", "dinner"),
+        ]
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [8, 8, 8]);
+}
+
+/// Issue 19: roll-ups of a contact field (`max`, `min`, `mean`, `sum` of a number field, missing
+/// values skipped, a value beyond ±10^9 left out), `min` of a journey score, and `count_recent`
+/// of a date field (engaged contacts only) give the engine's account columns on DuckDB, Spark
+/// and PostgreSQL. The values by hand are in `tests/accounts.rs`
+/// `field_rollups_and_count_recent_by_hand`; here the rows of Acme come interleaved with the
+/// others, and the sums are in millionths, so neither order nor float sums can differ.
+#[test]
+fn field_rollups_and_count_recent_alike_on_every_engine() {
+    use scorewright::engine::accounts::{Plan, score_with_accounts};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = include_str!("fixtures/account_fields.yaml");
+    let rows: Vec<Vec<String>> = include_str!("fixtures/account_fields.csv")
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let case = hand_case(dir.path(), 21, yaml, &rows);
+    let plan = Plan::new(&case.model).unwrap_or_else(|| panic!("no accounts"));
+    let (_, accounts) = score_with_accounts(&plan, &case.table).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(accounts.book.ids, ["Acme", "Beta", "Cobalt"]);
+    let acme = accounts.book.values(&plan, 0);
+    assert_eq!(acme, [10.5, 0.1, 5.3, 10.6, 33.333333, 1.0]);
+    let beta = accounts.book.values(&plan, 1);
+    assert!(beta[..3].iter().all(|v| v.is_nan()), "{beta:?}");
+    assert_eq!(beta[3..], [0.0, 0.0, 1.0]);
+    assert_eq!(accounts.book.beyond, [1, 1, 1, 1, 0, 0]);
+    assert_eq!(on_every_engine(dir.path(), &[case], true), [7, 7, 7]);
+}

@@ -115,7 +115,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             log.attach(&mut one, &id, &mut []);
         }
         let scored = score_table(model, &one);
-        let e = explain(model, &scored, 0);
+        let mut e = explain(model, &scored, 0);
+        if let super::events::Contacts::File(path) = &contacts {
+            super::explain_account::segment_by_account(model, path, &one, &mut e)?;
+        }
         match a.format {
             TextOrJson::Text => {
                 super::say(format!(

@@ -134,3 +134,65 @@ pub fn run(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `explain --id` of a contact whose segments read its account: the whole file is read, as
+/// `score` reads it, to score every account; then the contact's segment is decided with its
+/// account's parts, each part said with its value on the account (`account Acme (account 64,
+/// tier hot): { tier: hot } holds`), or that the contact has no account and the parts fail.
+/// Nothing changes for a model whose segments do not read the account.
+pub fn segment_by_account(
+    model: &Model,
+    contacts: &std::path::Path,
+    one: &crate::contacts::Table,
+    e: &mut crate::engine::explain::Explanation,
+) -> anyhow::Result<()> {
+    let Some(plan) = Plan::new(model) else {
+        return Ok(());
+    };
+    let Some(split) = &plan.split else {
+        return Ok(());
+    };
+    let mut reader = ContactsReader::open(contacts).map_err(super::unreadable)?;
+    let mut book = Book::default();
+    while let Some(t) = reader.next_chunk(50_000).map_err(super::unreadable)? {
+        let scored = score_table(&plan.contact_model, &t);
+        book.add(&plan, &t, &scored);
+    }
+    let accounts = ScoredAccounts::new(&plan, book).map_err(super::unreadable)?;
+    let scored = score_table(&plan.contact_model, one);
+    let parts = plan.contact_parts(&scored);
+    let id = account_of(one, &plan.accounts.id_column, 0);
+    let k = id.and_then(|id| accounts.book.find(id));
+    let segment = plan.decide_segment(&accounts, &|i| parts[i][0], k);
+    crate::engine::explain::set_segment(e, model, &scored, segment);
+    let about = match (id, k) {
+        (Some(id), Some(k)) => {
+            let am = &plan.account_model;
+            let mut said: Vec<String> = am
+                .journeys
+                .iter()
+                .zip(&accounts.scored.scores)
+                .map(|(j, s)| format!("{} {}", j.id, format_score(s[k])))
+                .collect();
+            if let Some(t) = accounts.scored.tier(am, k) {
+                said.push(format!("tier {}", t.name));
+            }
+            format!("account {id} ({})", said.join(", "))
+        }
+        _ => "no account (so every account part fails)".to_string(),
+    };
+    e.segment_account = split
+        .account
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let holds = k.is_some_and(|k| accounts.parts[i][k]);
+            format!(
+                "{about}: {} {}",
+                crate::export::report::condition_text(c),
+                if holds { "holds" } else { "does not hold" }
+            )
+        })
+        .collect();
+    Ok(())
+}

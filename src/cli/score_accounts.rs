@@ -11,6 +11,11 @@
 //! bounded by the number of accounts and one chunk, not by the file. With `--accounts` there is
 //! no spill: one row is written per account.
 //!
+//! When a contact segment reads the account (`account:`), the segment cannot be decided in the
+//! first half: the spill then holds the row up to the tier, and the truth of the segments'
+//! contact parts as bits in the row's header (`engine::accounts::Plan::contact_parts`); the
+//! segment, action and route are written in the second half, with the account's columns.
+//!
 //! A file that can be read only once (standard input, a pipe) is refused, as `ContactsReader`
 //! sniffs a file's format and seeks back.
 
@@ -82,8 +87,9 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     // One pass over the contacts: each chunk scored once, added to the book, and (unless only
     // the accounts are written) each contact's row written to the spill, with its account.
     let layout = (!a.accounts).then(|| Layout::new(a, model, &plan, &headers));
+    let bits = plan.split.as_ref().map_or(0, |s| s.contact_bytes());
     let mut spill = match &layout {
-        Some(_) => Some(Spill::create()?),
+        Some(_) => Some(Spill::create(bits)?),
         None => None,
     };
     let own = CsvOutputs::new(model);
@@ -94,10 +100,19 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     each_chunk(&mut reader, a.chunk.max(1), |t| {
         let mut scored = score_table(&plan.contact_model, &t);
         book.add_rows(&plan, &t, &scored, &mut index);
+        // What a segment that reads the account needs of the contact: its parts' truth.
+        let parts = plan.contact_parts(&scored);
         // The hidden role journeys are not written.
         scored.scores.truncate(plan.journeys);
         if let (Some(layout), Some(spill)) = (&layout, &mut spill) {
-            layout.spill_chunk(&t, &scored, &own, &index, rows, spill)?;
+            let chunk = Chunk {
+                table: &t,
+                scored: &scored,
+                index: &index,
+                parts: &parts,
+                before: rows,
+            };
+            layout.spill_chunk(&chunk, &own, spill)?;
         }
         rows += t.rows() as u64;
         if quality.is_empty() {
@@ -141,6 +156,9 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
             },
             book.first_without.unwrap_or(0)
         );
+    }
+    for line in beyond_limit(&plan, book) {
+        eprintln!("{name}: {line}");
     }
     eprintln!(
         "{name}: {rows} contact{} scored in {} account{}",
@@ -206,6 +224,21 @@ struct Layout {
     stamp: Vec<String>,
     /// How many account columns a row has (written empty for a contact without an account).
     account_columns: usize,
+    /// Whether the contact's segment reads its account: its segment, action and route are then
+    /// written with the account's columns, not spilled.
+    split: bool,
+}
+
+/// A scored chunk of contacts, as `Layout::spill_chunk` spills it.
+struct Chunk<'c> {
+    table: &'c crate::contacts::Table,
+    scored: &'c crate::engine::Scored,
+    /// Per contact, its account (`Book::add_rows`).
+    index: &'c [u32],
+    /// Per contact part of the split segments, per contact (`Plan::contact_parts`).
+    parts: &'c [Vec<bool>],
+    /// How many contacts came before the chunk, for `#row`.
+    before: u64,
 }
 
 impl Layout {
@@ -239,22 +272,23 @@ impl Layout {
             kept,
             stamp,
             account_columns: plan.contact_columns().len(),
+            split: plan.split.is_some(),
         }
     }
 
-    /// Spills a scored chunk: per contact its account (`index`, from `Book::add_rows`) and the
-    /// start of its CSV row (its own cells and outputs), which is all the write needs of it.
-    /// `before` is how many contacts came before the chunk, for `#row`.
+    /// Spills a scored chunk: per contact its account, the truth of its segment's contact
+    /// parts as bits (when a segment reads the account) and the start of its CSV row (its own
+    /// cells and outputs, up to the segment when that waits for the account), which is all the
+    /// write needs of it.
     fn spill_chunk(
         &self,
-        t: &crate::contacts::Table,
-        scored: &crate::engine::Scored,
+        chunk: &Chunk,
         own: &CsvOutputs,
-        index: &[u32],
-        before: u64,
         spill: &mut Spill,
     ) -> anyhow::Result<()> {
         use std::fmt::Write as _;
+        let (t, scored, index, before) = (chunk.table, chunk.scored, chunk.index, chunk.before);
+        let mut bits = vec![0u8; spill.bits];
         let columns: Vec<Option<&crate::contacts::TextColumn>> = self
             .kept
             .iter()
@@ -284,8 +318,18 @@ impl Layout {
                 };
                 push_csv_cell(&mut bytes, cell.as_bytes());
             }
-            own.write_row(scored, row, &mut bytes);
-            spill.push(account, &bytes)?;
+            if self.split {
+                own.write_row_before_segment(scored, row, &mut bytes);
+            } else {
+                own.write_row(scored, row, &mut bytes);
+            }
+            bits.fill(0);
+            for (i, part) in chunk.parts.iter().enumerate() {
+                if part[row] {
+                    bits[i / 8] |= 1 << (i % 8);
+                }
+            }
+            spill.push(account, &bits, &bytes)?;
         }
         Ok(())
     }
@@ -304,6 +348,7 @@ impl Layout {
             w.flush()?;
         }
         let cells = CsvOutputs::new(&plan.account_model);
+        let own = CsvOutputs::new(&plan.contact_model);
         let mut tail = Vec::new();
         for s in &self.stamp {
             tail.push(b',');
@@ -312,9 +357,15 @@ impl Layout {
         tail.push(b'\n');
         let empty = vec![b','; self.account_columns];
         let mut line = Vec::new();
-        spill.read(|account, row| {
+        spill.read(|account, bits, row| {
             line.clear();
             line.extend_from_slice(row);
+            if self.split {
+                let part = |i: usize| bits.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0);
+                let of = (account != NO_ACCOUNT).then_some(account as usize);
+                let segment = plan.decide_segment(accounts, &part, of);
+                own.write_segment(Some(segment), &mut line);
+            }
             if account == NO_ACCOUNT {
                 line.extend_from_slice(&empty);
             } else {
@@ -328,14 +379,16 @@ impl Layout {
 
 /// The contacts' rows between the two halves of the run, in a file of the system's temporary
 /// folder (`TMPDIR`), removed when dropped: per contact, its account index (4 bytes), its
-/// row's length (4 bytes) and the row. Nothing per contact stays in memory.
+/// row's length (4 bytes), its segment's contact parts as bits (`bits` bytes, none unless a
+/// segment reads the account) and the row. Nothing per contact stays in memory.
 struct Spill {
     path: std::path::PathBuf,
     file: std::io::BufWriter<std::fs::File>,
+    bits: usize,
 }
 
 impl Spill {
-    fn create() -> anyhow::Result<Spill> {
+    fn create(bits: usize) -> anyhow::Result<Spill> {
         let dir = std::env::temp_dir();
         let mut n = 0u32;
         loop {
@@ -354,6 +407,7 @@ impl Spill {
                     return Ok(Spill {
                         path,
                         file: std::io::BufWriter::with_capacity(1 << 20, file),
+                        bits,
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
@@ -377,7 +431,7 @@ impl Spill {
         )
     }
 
-    fn push(&mut self, account: u32, row: &[u8]) -> anyhow::Result<()> {
+    fn push(&mut self, account: u32, bits: &[u8], row: &[u8]) -> anyhow::Result<()> {
         let Ok(len) = u32::try_from(row.len()) else {
             return Err(anyhow::anyhow!(
                 "a contact's row is {} bytes written, past the 4 GiB a row may hold",
@@ -388,14 +442,16 @@ impl Spill {
             .file
             .write_all(&account.to_le_bytes())
             .and_then(|()| self.file.write_all(&len.to_le_bytes()))
+            .and_then(|()| self.file.write_all(bits))
             .and_then(|()| self.file.write_all(row));
         written.map_err(|e| self.failed(e))
     }
 
-    /// Reads the rows back in the order pushed, handing each to `each` with its account.
+    /// Reads the rows back in the order pushed, handing each to `each` with its account and
+    /// its bits.
     fn read(
         mut self,
-        mut each: impl FnMut(u32, &[u8]) -> anyhow::Result<()>,
+        mut each: impl FnMut(u32, &[u8], &[u8]) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         use std::io::{Read, Seek};
         self.file.flush().map_err(|e| self.failed(e))?;
@@ -405,6 +461,7 @@ impl Spill {
         let mut r = std::io::BufReader::with_capacity(1 << 20, file);
         let mut head = [0u8; 8];
         let mut row = Vec::new();
+        let mut bits = vec![0u8; self.bits];
         let reread = |e: std::io::Error| {
             anyhow::anyhow!(
                 "{}: cannot read back the contacts' rows written there: {e}",
@@ -419,9 +476,10 @@ impl Spill {
             }
             let account = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
             let len = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            r.read_exact(&mut bits).map_err(reread)?;
             row.resize(len, 0);
             r.read_exact(&mut row).map_err(reread)?;
-            each(account, &row)?;
+            each(account, &bits, &row)?;
         }
         Ok(())
     }
@@ -431,4 +489,33 @@ impl Drop for Spill {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// What field roll-ups left out: per field, how many of its values were beyond
+/// `FIELD_LIMIT` (each roll-up of the field left out the same values), with the roll-ups.
+fn beyond_limit(plan: &Plan, book: &Book) -> Vec<String> {
+    let mut fields: Vec<(&str, u64, Vec<&str>)> = Vec::new();
+    for (r, &n) in plan.accounts.rollups.iter().zip(&book.beyond) {
+        let (Some(f), true) = (r.field.as_deref(), n > 0) else {
+            continue;
+        };
+        match fields.iter_mut().find(|(x, _, _)| *x == f) {
+            Some((_, _, ids)) => ids.push(&r.id),
+            None => fields.push((f, n, vec![&r.id])),
+        }
+    }
+    fields
+        .into_iter()
+        .map(|(f, n, ids)| {
+            format!(
+                "{n} value{} of field '{f}' beyond ±{} left out of roll-up{} {} (a roll-up \
+                 reads values within ±{} exactly, in millionths)",
+                if n == 1 { "" } else { "s" },
+                crate::model::accounts::FIELD_LIMIT,
+                if ids.len() == 1 { "" } else { "s" },
+                ids.join(", "),
+                crate::model::accounts::FIELD_LIMIT,
+            )
+        })
+        .collect()
 }

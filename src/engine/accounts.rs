@@ -14,12 +14,17 @@
 //! (`millionths`), added as integers; each value is then one or two IEEE divisions that the
 //! SQL export (`export::accounts`) writes in the same order, so account scores agree to the
 //! last bit whatever order the rows come in.
+//!
+//! Contact segments that read the account (`account:`) are decided last: the contact's parts
+//! when it is scored (`Plan::contact_parts`), the account's once the accounts are scored
+//! (`ScoredAccounts::parts`), then `Plan::decide_segment`.
 
 use super::output::{format_score, output_columns, output_row_into, shown_score};
-use super::score::{Scored, score_table};
+use super::score::{NO_SEGMENT, Scored, score_table};
 use crate::contacts::Table;
+use crate::contacts::Typed;
 use crate::model::Model;
-use crate::model::accounts::{ACCOUNT_ID, Accounts, How};
+use crate::model::accounts::{ACCOUNT_ID, Accounts, How, SegmentSplit, field_millionths};
 use std::collections::HashMap;
 
 /// A model's account level, worked out once: the two models and which journeys each roll-up
@@ -37,6 +42,9 @@ pub struct Plan<'m> {
     rollup_journey: Vec<Option<usize>>,
     /// The journey and threshold that make a contact engaged for its role.
     engaged: Option<(usize, f64)>,
+    /// The contact model's segments cut at their `account:` parts, when one reads the account:
+    /// those segments are decided once the accounts are scored (`decide_segments`).
+    pub split: Option<SegmentSplit>,
 }
 
 impl<'m> Plan<'m> {
@@ -58,6 +66,7 @@ impl<'m> Plan<'m> {
                 .engaged
                 .as_ref()
                 .and_then(|e| Some((index(&e.journey)?, e.at_least))),
+            split: SegmentSplit::new(model),
         })
     }
 
@@ -80,15 +89,66 @@ impl<'m> Plan<'m> {
         cols
     }
 
+    /// Per contact part of the split segments (`SegmentSplit::contact`), the rows of a chunk
+    /// scored by `contact_model` it holds for; empty without a split.
+    pub fn contact_parts(&self, scored: &Scored) -> Vec<Vec<bool>> {
+        match &self.split {
+            Some(split) => masks(&split.contact, &self.contact_model, scored),
+            None => Vec::new(),
+        }
+    }
+
+    /// The segment of a contact, given whether each contact part holds for it (`contact`) and
+    /// its account (`None`: no account, every account part false). `NO_SEGMENT` when none
+    /// holds, or without a split (the segment was then decided with the contact).
+    pub fn decide_segment(
+        &self,
+        accounts: &ScoredAccounts,
+        contact: &dyn Fn(usize) -> bool,
+        account: Option<usize>,
+    ) -> u16 {
+        let Some(split) = &self.split else {
+            return NO_SEGMENT;
+        };
+        let on_account =
+            |k: usize| account.is_some_and(|a| accounts.parts.get(k).is_some_and(|p| p[a]));
+        split
+            .decide(contact, &on_account)
+            .map_or(NO_SEGMENT, |s| s as u16)
+    }
+
     /// Whether contact `row` of a chunk scored by `contact_model` holds role `r` and is engaged.
     pub fn holds_role(&self, scored: &Scored, r: usize, row: usize) -> bool {
         let held = scored.scores[self.journeys + r][row] >= 100.0;
-        let engaged = match self.engaged {
+        held && self.engaged(scored, row)
+    }
+
+    /// Whether contact `row` is engaged (`accounts.engaged`; always, without one): what a role
+    /// and `count_recent` count.
+    pub fn engaged(&self, scored: &Scored, row: usize) -> bool {
+        match self.engaged {
             Some((j, at_least)) => shown_score(scored.scores[j][row]) >= at_least,
             None => true,
-        };
-        held && engaged
+        }
     }
+}
+
+/// Per condition, the rows of `scored` (scored by `model`) it holds for, decided as a segment's
+/// condition is: on the fields, the scores before rounding, the grades and the tier.
+fn masks(conditions: &[crate::model::Condition], model: &Model, scored: &Scored) -> Vec<Vec<bool>> {
+    let ctx = super::condition::Ctx {
+        model,
+        rows: scored.rows,
+        today: scored.today.0,
+        fields: &scored.fields,
+        scores: Some(&scored.scores),
+        grades: Some(&scored.grades),
+        tiers: Some(&scored.tiers),
+    };
+    conditions
+        .iter()
+        .map(|c| super::condition::mask(c, &ctx))
+        .collect()
 }
 
 /// A contact's score as written, in whole millionths (`shown_score` x 10^6, an integer).
@@ -108,6 +168,18 @@ enum Roll {
     Top(Vec<i64>, usize),
     /// `count_above` and `share_above`: how many reached the threshold.
     Above(u64),
+    /// `min`: the lowest millionths so far.
+    Min(i64),
+    /// A roll-up of a number field: the sum of the given values in millionths (128 bits, so
+    /// no account's sum can overflow), how many were given, the highest and the lowest.
+    Field {
+        sum: i128,
+        given: u64,
+        max: i64,
+        min: i64,
+    },
+    /// `count_recent`: how many contacts had the date recently (and were engaged).
+    Recent(u64),
 }
 
 /// What is held per account.
@@ -129,6 +201,8 @@ pub struct Book {
     pub without_account: u64,
     /// The first line of such a contact, for the message.
     pub first_without: Option<u64>,
+    /// Per roll-up: how many field values were beyond `FIELD_LIMIT`, left out of it.
+    pub beyond: Vec<u64>,
 }
 
 /// A contact's account as its cell says it: trimmed, `None` when blank.
@@ -159,6 +233,18 @@ impl Book {
         accounts.clear();
         // The column is found once per chunk, not once per row.
         let column = table.column(plan.accounts.id_column.as_str());
+        // The typed column of each field roll-up, once per chunk.
+        let fields: Vec<Option<&Typed>> = plan
+            .accounts
+            .rollups
+            .iter()
+            .map(|r| {
+                let f = r.field.as_ref()?;
+                scored.fields.get(f).map(|t| &**t)
+            })
+            .collect();
+        let today = scored.today.0;
+        self.beyond.resize(plan.accounts.rollups.len(), 0);
         for row in 0..table.rows() {
             let id = column.map_or("", |c| c.get(row)).trim();
             if id.is_empty() {
@@ -183,10 +269,26 @@ impl Book {
                             .iter()
                             .map(|r| match r.how {
                                 How::Count => Roll::Count,
+                                How::Max | How::Mean | How::Sum if r.field.is_some() => {
+                                    Roll::Field {
+                                        sum: 0,
+                                        given: 0,
+                                        max: i64::MIN,
+                                        min: i64::MAX,
+                                    }
+                                }
                                 How::Max => Roll::Max(i64::MIN),
                                 How::Mean | How::Sum => Roll::Sum(0),
                                 How::TopMean => Roll::Top(Vec::new(), r.n.unwrap_or(1) as usize),
                                 How::CountAbove | How::ShareAbove => Roll::Above(0),
+                                How::Min if r.field.is_some() => Roll::Field {
+                                    sum: 0,
+                                    given: 0,
+                                    max: i64::MIN,
+                                    min: i64::MAX,
+                                },
+                                How::Min => Roll::Min(i64::MAX),
+                                How::CountRecent => Roll::Recent(0),
                             })
                             .collect(),
                         roles: vec![false; plan.accounts.roles.len()],
@@ -198,17 +300,54 @@ impl Book {
             accounts.push(u32::try_from(k).unwrap_or(NO_ACCOUNT));
             let state = &mut self.states[k];
             state.contacts += 1;
-            for ((roll, r), j) in state
+            for (i, ((roll, r), j)) in state
                 .rolls
                 .iter_mut()
                 .zip(&plan.accounts.rollups)
                 .zip(&plan.rollup_journey)
+                .enumerate()
             {
+                match (&mut *roll, fields.get(i).copied().flatten()) {
+                    (
+                        Roll::Field {
+                            sum,
+                            given,
+                            max,
+                            min,
+                        },
+                        Some(Typed::Number(v)),
+                    ) => {
+                        let Some(m) = field_millionths(v[row]) else {
+                            if !v[row].is_nan() {
+                                self.beyond[i] += 1;
+                            }
+                            continue;
+                        };
+                        *sum += i128::from(m);
+                        *given += 1;
+                        *max = (*max).max(m);
+                        *min = (*min).min(m);
+                        continue;
+                    }
+                    (Roll::Recent(c), Some(Typed::Date(v))) => {
+                        let d = v[row];
+                        let recent = d != crate::contacts::typed::DATE_MISSING
+                            && i64::from(today) - i64::from(d) < i64::from(r.days.unwrap_or(0));
+                        if recent && plan.engaged(scored, row) {
+                            *c += 1;
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
                 let Some(j) = *j else { continue };
                 let score = scored.scores[j][row];
                 match roll {
                     Roll::Count => {}
                     Roll::Max(m) => *m = (*m).max(millionths(score)),
+                    Roll::Min(m) => *m = (*m).min(millionths(score)),
+                    // Read from the field above.
+                    Roll::Field { .. } | Roll::Recent(_) => {}
                     Roll::Sum(s) => *s += millionths(score),
                     Roll::Top(best, n) => {
                         let m = millionths(score);
@@ -225,6 +364,7 @@ impl Book {
                     }
                 }
             }
+            let state = &mut self.states[k];
             for (r, held) in state.roles.iter_mut().enumerate() {
                 *held |= plan.holds_role(scored, r, row);
             }
@@ -249,7 +389,7 @@ impl Book {
             .map(|((roll, r), j)| match (roll, r.how) {
                 (Roll::Count, _) => n,
                 // A roll-up on an unknown journey (a check error) reads as 0.
-                _ if j.is_none() => 0.0,
+                _ if j.is_none() && r.field.is_none() => 0.0,
                 (Roll::Max(m), _) => *m as f64 / scale,
                 (Roll::Sum(s), How::Mean) => *s as f64 / n / scale,
                 (Roll::Sum(s), _) => *s as f64 / scale,
@@ -258,6 +398,15 @@ impl Book {
                 }
                 (Roll::Above(c), How::ShareAbove) => *c as f64 / n,
                 (Roll::Above(c), _) => *c as f64,
+                (Roll::Min(m), _) => *m as f64 / scale,
+                (Roll::Recent(c), _) => *c as f64,
+                // A sum over no values is 0; the max, min and mean of none are missing (NaN,
+                // written as an empty cell).
+                (Roll::Field { sum, .. }, How::Sum) => *sum as f64 / scale,
+                (Roll::Field { given: 0, .. }, _) => f64::NAN,
+                (Roll::Field { sum, given, .. }, How::Mean) => *sum as f64 / *given as f64 / scale,
+                (Roll::Field { min, .. }, How::Min) => *min as f64 / scale,
+                (Roll::Field { max, .. }, _) => *max as f64 / scale,
             })
             .collect()
     }
@@ -283,7 +432,10 @@ impl Book {
             for (c, v) in columns[1..].iter_mut().zip(self.values(plan, k)) {
                 use std::fmt::Write;
                 cell.clear();
-                let _ = write!(cell, "{v}");
+                // No value (the max of a field no contact gives): an empty, missing cell.
+                if !v.is_nan() {
+                    let _ = write!(cell, "{v}");
+                }
                 fits &= c.push(&cell);
             }
             for (c, held) in columns[1 + rollups.len()..]
@@ -320,6 +472,9 @@ pub struct ScoredAccounts {
     pub table: Table,
     /// The account model's scores of `table`.
     pub scored: Scored,
+    /// Per account part of the contact segments (`SegmentSplit::account`), per account:
+    /// whether it holds. Empty without a split.
+    pub parts: Vec<Vec<bool>>,
 }
 
 impl ScoredAccounts {
@@ -327,10 +482,15 @@ impl ScoredAccounts {
     pub fn new(plan: &Plan, book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
         let table = book.table(plan)?;
         let scored = score_table(&plan.account_model, &table);
+        let parts = match &plan.split {
+            Some(split) => masks(&split.account, &plan.account_model, &scored),
+            None => Vec::new(),
+        };
         Ok(ScoredAccounts {
             book,
             table,
             scored,
+            parts,
         })
     }
 
@@ -355,7 +515,14 @@ impl ScoredAccounts {
         // Written as scores are (six decimals, half up, `format_score`): one rule for every
         // number `score` writes. The account model read the unrounded value, as a contact's
         // tier reads its score before it is rounded.
-        row.extend(self.book.values(plan, k).into_iter().map(format_score));
+        row.extend(self.book.values(plan, k).into_iter().map(|v| {
+            // No value (the max of a field no contact gives) is written empty, as missing.
+            if v.is_nan() {
+                String::new()
+            } else {
+                format_score(v)
+            }
+        }));
         row.extend(self.book.states[k].roles.iter().map(|h| h.to_string()));
         let mut outs = Vec::new();
         output_row_into(&plan.account_model, &self.scored, k, &mut outs);
@@ -373,9 +540,18 @@ pub fn score_with_accounts(
 ) -> Result<(Scored, ScoredAccounts), TooManyAccounts> {
     let mut scored = score_table(&plan.contact_model, table);
     let mut book = Book::default();
-    book.add(plan, table, &scored);
+    let mut index = Vec::new();
+    book.add_rows(plan, table, &scored, &mut index);
+    let parts = plan.contact_parts(&scored);
     scored.scores.truncate(plan.journeys);
-    Ok((scored, ScoredAccounts::new(plan, book)?))
+    let accounts = ScoredAccounts::new(plan, book)?;
+    if plan.split.is_some() {
+        for (row, &k) in index.iter().enumerate() {
+            let account = (k != NO_ACCOUNT).then_some(k as usize);
+            scored.segments[row] = plan.decide_segment(&accounts, &|i| parts[i][row], account);
+        }
+    }
+    Ok((scored, accounts))
 }
 
 #[cfg(test)]
@@ -490,6 +666,58 @@ accounts:
         assert_eq!(plan.contact_columns()[0], "account_score_account");
         accounts.contact_cells(&plan, account_of(&t, "company", 4), &mut cells);
         assert!(cells.iter().all(String::is_empty));
+    }
+
+    /// Field roll-ups add whole millionths in 128 bits: 0.1 + 0.2 is 300,000 millionths, so
+    /// 0.3 exactly (0.1 + 0.2 as doubles is 0.30000000000000004); values half a millionth
+    /// apart round half up; a value past ±10^9 is left out and counted; `count_recent` without
+    /// `engaged` counts every recent contact (ages 0 to 29 of 30 days, and a future day).
+    #[test]
+    fn field_rollups_add_millionths_and_count_recent_days() {
+        let text = MODEL
+            .replace("  engaged: { journey: act, at_least: 40 }\n", "")
+            .replace(
+                "  - { id: level, kind: category }",
+                "  - { id: level, kind: category }\n  - { id: team, kind: number }\n  - { id: seen, kind: date }",
+            )
+            .replace(
+                "    - { id: n, how: count }",
+                "    - { id: n, how: count }\n    - { id: t_sum, field: team, how: sum }\n    - { id: t_mean, field: team, how: mean }\n    - { id: t_min, field: team, how: min }\n    - { id: recent, field: seen, how: count_recent, days: 30 }",
+            )
+            .replacen("name: abm", "name: abm\nas_of: 2026-11-01", 1);
+        let model = parse_model(&text, "abm.yaml").unwrap();
+        let plan = Plan::new(&model).unwrap();
+        let rows: Vec<IndexMap<String, Scalar>> = [
+            ["0.1", "2026-11-01"],
+            ["0.2", "2026-10-03"],
+            ["0.0000005", "2026-10-02"],
+            ["-1000000000.5", "2026-12-25"],
+        ]
+        .iter()
+        .map(|[team, seen]| {
+            [
+                ("company", "A"),
+                ("visits", "1"),
+                ("team", *team),
+                ("seen", *seen),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), Scalar::Text(v.to_string())))
+            .collect()
+        })
+        .collect();
+        let t = Table::from_maps("t", &rows);
+        let (_, accounts) = score_with_accounts(&plan, &t).unwrap();
+        let v = accounts.book.values(&plan, 0);
+        // 100,000 + 200,000 + 1 (0.0000005 rounds half up to one millionth) = 300,001.
+        assert_eq!(v[1], 0.300001);
+        assert_eq!(v[2], 300_001.0 / 3.0 / 1e6);
+        assert_eq!(v[3], 0.000001);
+        assert_eq!(
+            v[4], 3.0,
+            "today, 29 days before and the future day; not 30 days"
+        );
+        assert_eq!(accounts.book.beyond[1..4], [1, 1, 1]);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct Explanation {
     pub segment_compared: Vec<String>,
     pub action: Option<String>,
     pub route: Option<String>,
+    /// When a segment reads the contact's account: each account part with its value on the
+    /// contact's account (`account Acme (account 64, tier hot): { tier: hot } holds`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segment_account: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -191,7 +195,21 @@ pub fn explain(model: &Model, scored: &Scored, row: usize) -> Explanation {
             .unwrap_or_default(),
         action: seg.map(|s| s.action.clone()),
         route: seg.map(|s| s.route.clone()),
+        segment_account: Vec::new(),
     }
+}
+
+/// Sets the segment of an explanation to `segment` (by index; `NO_SEGMENT`: none): what a
+/// segment that reads the account decides once the account is scored.
+pub fn set_segment(e: &mut Explanation, model: &Model, scored: &Scored, segment: u16) {
+    let seg = model.segments.get(segment as usize);
+    e.segment = seg.map(|s| s.name.clone());
+    e.segment_compared = seg
+        .and_then(|s| s.when.as_ref())
+        .map(|c| compared(c, scored, e.row))
+        .unwrap_or_default();
+    e.action = seg.map(|s| s.action.clone());
+    e.route = seg.map(|s| s.route.clone());
 }
 
 /// Each test in `c` that compares two fields, with the row's values: `visits 12 at least
@@ -396,6 +414,9 @@ pub fn render_text(e: &Explanation) -> String {
             e.route.as_deref().unwrap_or("-"),
             because(&e.segment_compared)
         );
+    }
+    for part in &e.segment_account {
+        let _ = writeln!(s, "  {part}");
     }
     s
 }

@@ -231,6 +231,13 @@ impl CsvOutputs {
 
     /// Appends a row's outputs, in the order of `output_columns`, each after a comma.
     pub fn write_row(&self, scored: &Scored, row: usize, out: &mut Vec<u8>) {
+        self.write_row_before_segment(scored, row, out);
+        self.write_segment(scored.segments.get(row).copied(), out);
+    }
+
+    /// `write_row` up to the tier's handover: what is known of a contact before its segment
+    /// when the segment reads its account (`score_accounts`).
+    pub fn write_row_before_segment(&self, scored: &Scored, row: usize, out: &mut Vec<u8>) {
         for s in &scored.scores {
             out.push(b',');
             push_score(out, s[row]);
@@ -260,17 +267,19 @@ impl CsvOutputs {
             .tiers
             .get(row)
             .and_then(|&t| self.tiers.get(t as usize));
-        let seg = scored
-            .segments
-            .get(row)
-            .and_then(|&s| self.segments.get(s as usize));
-        for l in [
-            tier.map(|t| &t[0]),
-            tier.map(|t| &t[1]),
-            seg.map(|s| &s[0]),
-            seg.map(|s| &s[1]),
-            seg.map(|s| &s[2]),
-        ] {
+        for l in [tier.map(|t| &t[0]), tier.map(|t| &t[1])] {
+            out.push(b',');
+            if let Some(l) = l {
+                out.extend_from_slice(l);
+            }
+        }
+    }
+
+    /// The segment, action and route cells of segment `segment` (by index; none, or
+    /// `NO_SEGMENT`, writes them empty), each after a comma.
+    pub fn write_segment(&self, segment: Option<u16>, out: &mut Vec<u8>) {
+        let seg = segment.and_then(|s| self.segments.get(s as usize));
+        for l in [seg.map(|s| &s[0]), seg.map(|s| &s[1]), seg.map(|s| &s[2])] {
             out.push(b',');
             if let Some(l) = l {
                 out.extend_from_slice(l);

@@ -359,7 +359,7 @@ fn pillar_grid_section(h: &mut String, model: &Model) {
 }
 
 /// A condition as the model writes it, on one line: `{ field: visits, at_least: 3 }`.
-fn condition_text(c: &Condition) -> String {
+pub(crate) fn condition_text(c: &Condition) -> String {
     fn flow(v: &serde_json::Value) -> String {
         match v {
             serde_json::Value::Object(m) => {

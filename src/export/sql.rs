@@ -205,14 +205,31 @@ pub(crate) fn day_number_sql(d: Dialect, p: &str) -> Result<String, ExportError>
 
 /// The query of `to_sql`, unchecked, with source columns carried to the output as they are
 /// read (trimmed text) under the names `sw_carry0`, `sw_carry1`...: the account a contact
-/// belongs to, for `export::accounts`.
-pub(crate) fn to_sql_carrying(
+/// belongs to, for `export::accounts`. Then each of `parts` (conditions, decided as a
+/// segment's are) as a 0/1 column `sw_part0`, `sw_part1`...: what `export::accounts` decides a
+/// contact's segment from once its account is joined.
+pub(crate) fn to_sql_with_parts(
     model: &Model,
     opts: &SqlOptions,
     carry: &[String],
+    parts: &[Condition],
+) -> Result<String, ExportError> {
+    to_sql_with_values(model, opts, carry, parts, &[])
+}
+
+/// `to_sql_with_parts`, then the typed value of each field of `values` as `sw_val0`,
+/// `sw_val1`... (NULL when missing; a date as its day number): what field roll-ups read.
+pub(crate) fn to_sql_with_values(
+    model: &Model,
+    opts: &SqlOptions,
+    carry: &[String],
+    parts: &[Condition],
+    values: &[String],
 ) -> Result<String, ExportError> {
     let mut w = Writer::new(model, opts)?;
     w.carry = carry.to_vec();
+    w.parts = parts.to_vec();
+    w.values_out = values.to_vec();
     w.query()
 }
 
@@ -253,8 +270,14 @@ struct Writer<'a> {
     factors: RefCell<Factors>,
     /// Whether the query ends with the `reasons` column.
     reasons: bool,
-    /// Source columns passed through to the output (`to_sql_carrying`).
+    /// Source columns passed through to the output (`to_sql_with_parts`).
     carry: Vec<String>,
+    /// Conditions written after the outputs as 0/1 columns `sw_part0`, `sw_part1`...
+    /// (`to_sql_with_parts`): the parts of segments that read the account.
+    parts: Vec<Condition>,
+    /// Fields whose typed values are written last as `sw_val0`, `sw_val1`... (NULL when
+    /// missing; a date as its day number): what field roll-ups read (`export::accounts`).
+    values_out: Vec<String>,
 }
 
 #[derive(Default)]
@@ -323,6 +346,8 @@ impl<'a> Writer<'a> {
             factors: RefCell::new(Factors::default()),
             reasons: false,
             carry: Vec::new(),
+            parts: Vec::new(),
+            values_out: Vec::new(),
         })
     }
 
@@ -600,12 +625,12 @@ impl<'a> Writer<'a> {
         } else {
             SqlExpr::case(whens, SqlExpr::Null(SqlType::Integer))
         };
-        layer(
-            &mut steps,
-            "sw_segment",
-            "sw_grade",
-            vec![("sw_seg".into(), seg)],
-        );
+        let mut segment = vec![("sw_seg".into(), seg)];
+        for (k, c) in self.parts.iter().enumerate() {
+            let held = SqlExpr::case(vec![(self.condition(c, true)?, int(1))], int(0));
+            segment.push((format!("sw_part{k}"), held));
+        }
+        layer(&mut steps, "sw_segment", "sw_grade", segment);
 
         // The outputs, under the engine's names.
         let names = crate::engine::output_columns(self.model);
@@ -653,6 +678,16 @@ impl<'a> Writer<'a> {
             let name = format!("sw_carry{k}");
             (name.clone(), SqlExpr::col(name, SqlType::Text))
         }));
+        out.extend((0..self.parts.len()).map(|k| {
+            let name = format!("sw_part{k}");
+            (name.clone(), SqlExpr::col(name, SqlType::Integer))
+        }));
+        for (k, f) in self.values_out.iter().enumerate() {
+            let value = self
+                .value_of(f)
+                .map_or(SqlExpr::Null(SqlType::Double), |(_, v)| v);
+            out.push((format!("sw_val{k}"), value));
+        }
         self.write_steps(&mut q, &steps, &out)?;
         Ok(q)
     }

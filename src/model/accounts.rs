@@ -60,6 +60,29 @@ pub struct Rollup {
     pub at_least: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The contact field rolled up instead of a journey score (`max`, `min`, `mean`, `sum` of
+    /// a number field; `count_recent` of a date field). Its values are read in whole millionths
+    /// (`field_millionths`); a missing value is skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `count_recent`: how many days back from the model's `as_of` a date counts as recent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}
+
+/// The largest value (in absolute terms) a field roll-up reads: beyond it a value is left out
+/// of the roll-up and counted (`score` says how many). In millionths it stays under 2^53, so it
+/// is an exact double and its integer in every engine.
+pub const FIELD_LIMIT: f64 = 1e9;
+
+/// A contact field's value as a field roll-up reads it: in whole millionths, rounded half up
+/// (`floor(v x 10^6 + 0.5)`, the operations the scores are rounded with, the same in every SQL
+/// dialect); `None` when missing or beyond `FIELD_LIMIT`.
+pub fn field_millionths(v: f64) -> Option<i64> {
+    if v.is_nan() || v.abs() > FIELD_LIMIT {
+        return None;
+    }
+    Some((v * 1e6 + 0.5).floor() as i64)
 }
 
 /// How a roll-up combines the contacts' scores. Every kind is answered by `engine::accounts`
@@ -78,10 +101,15 @@ pub enum How {
     CountAbove,
     /// The share (0 to 1) of the contacts that score at least `at_least`.
     ShareAbove,
+    /// The lowest score (or field value).
+    Min,
+    /// How many contacts have the date `field` within the last `days` days before `as_of`
+    /// (and are engaged, when the block says what engaged is).
+    CountRecent,
 }
 
 impl How {
-    pub const ALL: [How; 7] = [
+    pub const ALL: [How; 9] = [
         How::Count,
         How::Max,
         How::Mean,
@@ -89,6 +117,8 @@ impl How {
         How::TopMean,
         How::CountAbove,
         How::ShareAbove,
+        How::Min,
+        How::CountRecent,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -99,6 +129,8 @@ impl How {
             How::TopMean => "top_mean",
             How::CountAbove => "count_above",
             How::ShareAbove => "share_above",
+            How::Min => "min",
+            How::CountRecent => "count_recent",
         }
     }
 }
@@ -321,6 +353,21 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
                 );
             }
             (None, How::Count) => {}
+            // A field roll-up: `check_field_rollups`.
+            (None, _) if r.field.is_some() => {}
+            (None, How::CountRecent) | (Some(_), How::CountRecent) => {
+                let (p, t) = at("field");
+                push(
+                    Severity::Error,
+                    "rollup",
+                    p,
+                    t,
+                    format!(
+                        "roll-up '{}': count_recent reads a date field of the contacts, not a journey: write field: ID (a date field) and days: N",
+                        r.id
+                    ),
+                );
+            }
             (None, _) => {
                 let (p, t) = at("how");
                 push(
@@ -329,7 +376,7 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
                     p,
                     t,
                     format!(
-                        "roll-up '{}': {how} needs the journey whose scores it reads: add journey: ID",
+                        "roll-up '{}': {how} needs the journey whose scores it reads (or, for max, min, mean and sum, the number field whose values it reads): add journey: ID or field: ID",
                         r.id
                     ),
                 );
@@ -414,5 +461,263 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
             format!("accounts: engaged: {}", unknown(&e.journey)),
         );
     }
+    out.extend(check_field_rollups(model, a));
     out
+}
+
+/// Whether a condition, or one inside it, reads the contact's account (`account:`).
+pub fn reads_account(c: &Condition) -> bool {
+    c.account.is_some()
+        || c.all.iter().chain(&c.any).any(reads_account)
+        || c.not.as_deref().is_some_and(reads_account)
+}
+
+/// A contact segment's condition with its `account:` parts cut out: a formula over the truth
+/// of contact parts (conditions without `account:`, decided when the contact is scored) and of
+/// account parts (conditions of the account model, decided once the accounts are scored).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Formula {
+    /// A catch-all segment.
+    True,
+    /// `SegmentSplit::contact[i]`.
+    Contact(usize),
+    /// `SegmentSplit::account[k]`, on the contact's account (false without one).
+    Account(usize),
+    All(Vec<Formula>),
+    Any(Vec<Formula>),
+    Not(Box<Formula>),
+}
+
+impl Formula {
+    /// Whether the formula holds, given the truth of each contact part and account part.
+    pub fn holds(&self, contact: &dyn Fn(usize) -> bool, account: &dyn Fn(usize) -> bool) -> bool {
+        match self {
+            Formula::True => true,
+            Formula::Contact(i) => contact(*i),
+            Formula::Account(k) => account(*k),
+            Formula::All(fs) => fs.iter().all(|f| f.holds(contact, account)),
+            Formula::Any(fs) => fs.iter().any(|f| f.holds(contact, account)),
+            Formula::Not(f) => !f.holds(contact, account),
+        }
+    }
+}
+
+/// The contact model's segments split at their `account:` parts, when one of them reads the
+/// account. A contact's segment is then decided in two halves: the contact parts when it is
+/// scored (a few bits per contact, which `score` keeps in its spill instead of the contact),
+/// the account parts once per account, and the first segment whose formula holds wins.
+///
+/// A segment that does not read the account is one contact part whole, so the bits per contact
+/// are at most one per segment plus one per contact-side branch beside an `account:`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentSplit {
+    /// Conditions on the contact (its fields, scores, grades, tier, rating).
+    pub contact: Vec<Condition>,
+    /// Conditions of the account model, each read on the contact's account.
+    pub account: Vec<Condition>,
+    /// Per segment of the contact model, in order.
+    pub segments: Vec<Formula>,
+}
+
+impl SegmentSplit {
+    /// The split of `model`'s segments; `None` when no segment reads the account.
+    pub fn new(model: &Model) -> Option<SegmentSplit> {
+        let any = model
+            .segments
+            .iter()
+            .any(|s| s.when.as_ref().is_some_and(reads_account));
+        if !any {
+            return None;
+        }
+        let mut split = SegmentSplit {
+            contact: Vec::new(),
+            account: Vec::new(),
+            segments: Vec::new(),
+        };
+        for s in &model.segments {
+            let f = match &s.when {
+                Some(c) => split.cut(c),
+                None => Formula::True,
+            };
+            split.segments.push(f);
+        }
+        Some(split)
+    }
+
+    fn cut(&mut self, c: &Condition) -> Formula {
+        if !reads_account(c) {
+            self.contact.push(c.clone());
+            return Formula::Contact(self.contact.len() - 1);
+        }
+        if let Some(inner) = &c.account {
+            self.account.push((**inner).clone());
+            return Formula::Account(self.account.len() - 1);
+        }
+        if !c.all.is_empty() {
+            return Formula::All(c.all.iter().map(|x| self.cut(x)).collect());
+        }
+        if !c.any.is_empty() {
+            return Formula::Any(c.any.iter().map(|x| self.cut(x)).collect());
+        }
+        match &c.not {
+            Some(n) => Formula::Not(Box::new(self.cut(n))),
+            // Not reached: `reads_account` found an `account:` in one of the branches above.
+            // An empty `any` never holds.
+            None => Formula::Any(Vec::new()),
+        }
+    }
+
+    /// The index of the first segment whose formula holds, `None` when none does.
+    pub fn decide(
+        &self,
+        contact: &dyn Fn(usize) -> bool,
+        account: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
+        self.segments.iter().position(|f| f.holds(contact, account))
+    }
+
+    /// How many bytes the contact parts' bits take per contact.
+    pub fn contact_bytes(&self) -> usize {
+        self.contact.len().div_ceil(8)
+    }
+}
+
+/// The checks of roll-ups of a contact field (`field:`): a field of the contact model, of the
+/// kind its `how` reads (a number for `max`, `min`, `mean`, `sum`, a date for `count_recent`),
+/// not beside `journey`; and `count_recent`'s field and `days`.
+fn check_field_rollups(model: &Model, a: &Accounts) -> Vec<super::check::Diagnostic> {
+    use super::check::{Diagnostic, Severity};
+    use super::locate::Seg;
+    let mut out = Vec::new();
+    let ids: Vec<&str> = model.fields.iter().map(|f| f.id.as_str()).collect();
+    for (i, r) in a.rollups.iter().enumerate() {
+        let recent = r.how == How::CountRecent;
+        let days = match (recent, r.days) {
+            (true, None | Some(0)) => Some(format!(
+                "roll-up '{}': count_recent needs days, how many days back from as_of count as recent (1 or more)",
+                r.id
+            )),
+            (false, Some(_)) => Some(format!(
+                "roll-up '{}': days is for count_recent only, not {}",
+                r.id,
+                r.how.name()
+            )),
+            _ => None,
+        };
+        // An error at this roll-up's key `k`.
+        let error = |k: &str, message: String| Diagnostic {
+            severity: Severity::Error,
+            code: "rollup",
+            at: format!("accounts.rollups.{}.{k}", r.id),
+            path: vec![
+                Seg::Key("accounts".into()),
+                Seg::Key("rollups".into()),
+                Seg::Index(i),
+                Seg::Key(k.into()),
+            ],
+            message,
+            line: None,
+            column: None,
+        };
+        out.extend(days.map(|m| error("days", m)));
+        let Some(f) = &r.field else { continue };
+        let how = r.how.name();
+        let problem = if r.journey.is_some() {
+            Some(format!(
+                "roll-up '{}' names both a journey and a field: keep one",
+                r.id
+            ))
+        } else {
+            match (model.fields.iter().rev().find(|x| &x.id == f), r.how) {
+                (None, _) => {
+                    let hint = match super::yaml::nearest(f, &ids) {
+                        Some(n) => format!(" (did you mean '{n}'?)"),
+                        None => String::new(),
+                    };
+                    Some(format!("roll-up '{}': no contact field '{f}'{hint}", r.id))
+                }
+                (Some(x), How::CountRecent) => (x.kind != FieldKind::Date).then(|| {
+                    format!(
+                        "roll-up '{}': count_recent reads a date field, and '{f}' is a {}",
+                        r.id,
+                        x.kind.name()
+                    )
+                }),
+                (Some(x), How::Max | How::Min | How::Mean | How::Sum) => {
+                    (x.kind != FieldKind::Number).then(|| {
+                        format!(
+                            "roll-up '{}': {how} reads a number field, and '{f}' is a {}",
+                            r.id,
+                            x.kind.name()
+                        )
+                    })
+                }
+                (Some(_), How::Count) => Some(format!(
+                    "roll-up '{}': count counts contacts and reads no field: remove field",
+                    r.id
+                )),
+                (Some(_), How::TopMean | How::CountAbove | How::ShareAbove) => Some(format!(
+                    "roll-up '{}': {how} reads journey scores, not a field: use journey: ID, or max, min, mean or sum of the field",
+                    r.id
+                )),
+            }
+        };
+        out.extend(problem.map(|m| error("field", m)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(yaml: &str) -> Condition {
+        yaml_serde::from_str(yaml).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A segment without `account:` is one contact part whole; one with it is cut at each
+    /// `account:`, its other branches contact parts; a catch-all is `True`. Decided on every
+    /// combination of the parts' truth, as the formula says.
+    #[test]
+    fn segments_are_cut_at_their_account_parts() {
+        let mut model = Model::default();
+        let seg = |name: &str, when: Option<Condition>| Segment {
+            name: name.into(),
+            when,
+            action: String::new(),
+            route: String::new(),
+            note: None,
+        };
+        model.segments = vec![
+            seg("plain", Some(cond("{ field: a, present: true }"))),
+            seg("mixed", Some(cond("{ journey: j, at_least: 50 }"))),
+            seg("rest", None),
+        ];
+        assert_eq!(SegmentSplit::new(&model), None, "{:?}", model.segments);
+        model.segments[1].when = Some(cond(
+            "{ all: [ { journey: j, at_least: 50 }, { not: { account: { tier: hot } } } ] }",
+        ));
+        let Some(split) = SegmentSplit::new(&model) else {
+            panic!("a segment reads the account")
+        };
+        assert_eq!(split.contact.len(), 2);
+        assert_eq!(split.account, [cond("{ tier: hot }")]);
+        assert_eq!(
+            split.segments,
+            [
+                Formula::Contact(0),
+                Formula::All(vec![
+                    Formula::Contact(1),
+                    Formula::Not(Box::new(Formula::Account(0)))
+                ]),
+                Formula::True
+            ]
+        );
+        assert_eq!(split.contact_bytes(), 1);
+        let decide = |c0: bool, c1: bool, a0: bool| split.decide(&|i| [c0, c1][i], &|k| [a0][k]);
+        assert_eq!(decide(true, true, true), Some(0));
+        assert_eq!(decide(false, true, false), Some(1));
+        assert_eq!(decide(false, true, true), Some(2));
+        assert_eq!(decide(false, false, false), Some(2));
+    }
 }

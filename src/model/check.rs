@@ -663,6 +663,10 @@ pub fn fields_used(model: &Model) -> HashSet<&str> {
     for r in model.accounts.iter().flat_map(|a| &a.roles) {
         cond(&r.when, &mut used);
     }
+    // A roll-up of a contact field reads it.
+    for r in model.accounts.iter().flat_map(|a| &a.rollups) {
+        used.extend(r.field.as_deref());
+    }
     used
 }
 
@@ -1302,6 +1306,7 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
         cond.grade.is_some(),
         cond.tier.is_some(),
         cond.rating.is_some(),
+        cond.account.is_some(),
     ]
     .iter()
     .filter(|b| **b)
@@ -1310,7 +1315,11 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
         + usize::from(!cond.any.is_empty())
         + usize::from(cond.not.is_some());
     if subjects + combos != 1 {
-        c.error("bad-condition", at, "a condition names exactly one of field, journey, grade, tier, rating, or one of all, any, not".into());
+        c.error("bad-condition", at, "a condition names exactly one of field, journey, grade, tier, rating, account, or one of all, any, not".into());
+        return;
+    }
+    if let Some(inner) = &cond.account {
+        check_account_condition(c, cond, inner, at, scores_allowed);
         return;
     }
     let tests = [
@@ -1486,6 +1495,66 @@ fn check_condition(c: &mut Checker, cond: &Condition, at: &At, scores_allowed: b
     }
 }
 
+/// `account: { ... }`: allowed in a contact model's segments only, where the accounts are
+/// scored before the segments are decided. In an adjustment or a role it would be a cycle (the
+/// account is scored from its contacts' scores and roles). The inner condition is checked as a
+/// segment's condition of the account model, its findings placed under `account`.
+fn check_account_condition(
+    c: &mut Checker,
+    cond: &Condition,
+    inner: &Condition,
+    at: &At,
+    scores_allowed: bool,
+) {
+    let tests = cond.at_least.is_some()
+        || cond.below.is_some()
+        || cond.equals.is_some()
+        || cond.one_of.is_some()
+        || cond.present.is_some();
+    if tests {
+        c.error(
+            "bad-condition",
+            at,
+            "account: holds a whole condition of the account model; put the test inside it \
+             (account: { journey: account, at_least: 65 })"
+                .into(),
+        );
+    }
+    if !scores_allowed {
+        c.error(
+            "bad-condition",
+            &at.key("account"),
+            "an adjustment's or a role's condition cannot read the contact's account: the \
+             account is scored from its contacts' scores and roles, so this would be a cycle; \
+             read the account in a segment"
+                .into(),
+        );
+        return;
+    }
+    let Some(accounts) = &c.model.accounts else {
+        c.error(
+            "bad-condition",
+            &at.key("account"),
+            "account: reads the contact's account, which needs an accounts: block in the model \
+             (an account model's own conditions read its fields, scores and tier directly)"
+                .into(),
+        );
+        return;
+    };
+    let am = accounts.account_model(c.model);
+    let mut sub = Checker {
+        model: &am,
+        fields: am.fields.iter().map(|f| (f.id.as_str(), f)).collect(),
+        journeys: am.journeys.iter().map(|j| j.id.as_str()).collect(),
+        out: Vec::new(),
+    };
+    check_condition(&mut sub, inner, &at.key("account"), true);
+    for mut d in sub.out {
+        d.message = format!("account: {}", d.message);
+        c.out.push(d);
+    }
+}
+
 /// A number as messages print it: as written for everyday sizes, in exponent form beyond
 /// (`1e308`, not its 309 digits), so that a message stays one readable line.
 pub fn compact(v: f64) -> String {
@@ -1539,6 +1608,9 @@ fn check_numbers(c: &mut Checker, root: &At) {
         }
         if let Some(n) = &k.not {
             cond(c, n, &at.key("not"));
+        }
+        if let Some(a) = &k.account {
+            cond(c, a, &at.key("account"));
         }
     }
     fn tp(c: &mut Checker, t: &Touchpoint, at: &At) {

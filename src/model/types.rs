@@ -1000,7 +1000,8 @@ pub struct Adjustment {
 }
 
 /// A test on one contact. Exactly one subject (`field`, `journey`, `grade`, `tier`, `rating`)
-/// with its test, or a combination (`all`, `any`, `not`).
+/// with its test, or a combination (`all`, `any`, `not`), or (in segments of a model with
+/// accounts) `account`, a condition on the contact's account.
 ///
 /// Tests: `at_least` (>=), `below` (<), `equals`, `in`, `present`. `tier` and `rating` take a
 /// name or a list of names directly (`tier: hot`, `rating: [A1, A2]`). On a field, `at_least`,
@@ -1034,6 +1035,11 @@ pub struct Condition {
     pub any: Vec<Condition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Box<Condition>>,
+    /// A condition of the account model, evaluated on the contact's account: `account: { tier:
+    /// hot }`. Read in a contact model's segments only (`model::accounts::SegmentSplit`); a
+    /// contact without an account fails it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Box<Condition>>,
 }
 
 /// `hot` or `[hot, warm]`.
