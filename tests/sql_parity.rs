@@ -171,6 +171,7 @@ fn sql(model: &Model, dialect: Dialect, source: Source, allow_errors: bool) -> S
         allow_errors,
         headers: None,
         events: None,
+        accounts: None,
     };
     to_sql(model, &opts).unwrap_or_else(|e| panic!("{dialect}: {e}"))
 }
@@ -189,6 +190,7 @@ fn case_sql_as(c: &Case, dialect: Dialect, source: Source, reasons: bool) -> Str
         allow_errors: true,
         headers: Some(c.columns.clone()),
         events: None,
+        accounts: None,
     };
     let q = if reasons {
         to_sql_with_reasons(&c.model, &opts)

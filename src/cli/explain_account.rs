@@ -34,13 +34,14 @@ pub fn run(
     contacts: &std::path::Path,
     account: &str,
 ) -> anyhow::Result<ExitCode> {
-    let Some(plan) = Plan::new(model) else {
+    let Some(mut plan) = Plan::new(model) else {
         eprintln!(
             "{}: has no accounts block, so --account has nothing to explain (see the README's Accounts)",
             a.model.display()
         );
         return Ok(ExitCode::from(2));
     };
+    plan.read_file(&a.model).map_err(super::unreadable)?;
     let mut reader = ContactsReader::open(contacts).map_err(super::unreadable)?;
     let headers = reader.headers().to_vec();
     let id = crate::engine::output::id_column(model, &headers);

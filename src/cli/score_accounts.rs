@@ -24,13 +24,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let Some(plan) = Plan::new(model) else {
+    let Some(mut plan) = Plan::new(model) else {
         eprintln!(
             "{}: --accounts needs an accounts: block in the model (see the README's Accounts)",
             a.model.display()
         );
         return Ok(ExitCode::from(2));
     };
+    plan.read_file(&a.model).map_err(super::unreadable)?;
     let name = contacts.display().to_string();
     let refuse = |why: String| -> anyhow::Result<ExitCode> {
         eprintln!("{name}: {why}");
@@ -142,6 +143,7 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
             book.first_without.unwrap_or(0)
         );
     }
+    report_file(&name, &plan, book);
     eprintln!(
         "{name}: {rows} contact{} scored in {} account{}",
         if rows == 1 { "" } else { "s" },
@@ -430,5 +432,34 @@ impl Spill {
 impl Drop for Spill {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Says what the join with the accounts file left over: contacts whose account the file does
+/// not hold (scored, with the account fields missing) and accounts of the file that no contact
+/// names (not scored: an account is scored from its contacts).
+pub(crate) fn report_file(name: &str, plan: &Plan, book: &Book) {
+    let Some(file) = &plan.file else { return };
+    if let Some(n) = book.not_in_file(plan) {
+        eprintln!(
+            "{name}: {} contact{} in {} account{} not in {} (first: account '{}', line {}): \
+             scored with the account fields missing",
+            n.contacts,
+            if n.contacts == 1 { "" } else { "s" },
+            n.accounts,
+            if n.accounts == 1 { "" } else { "s" },
+            file.name,
+            crate::printable::printable(&n.first),
+            n.line
+        );
+    }
+    let (n, first) = file.without_contacts(book);
+    if let Some(first) = first {
+        eprintln!(
+            "{}: {n} account{} no contact in {name} (first: '{}'): not scored",
+            file.name,
+            if n == 1 { " has" } else { "s have" },
+            crate::printable::printable(first)
+        );
     }
 }

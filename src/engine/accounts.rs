@@ -37,6 +37,9 @@ pub struct Plan<'m> {
     rollup_journey: Vec<Option<usize>>,
     /// The journey and threshold that make a contact engaged for its role.
     engaged: Option<(usize, f64)>,
+    /// The accounts file, once read (`Plan::read_file`); without one, the account fields are
+    /// taken from the contacts' rows.
+    pub file: Option<AccountsFile>,
 }
 
 impl<'m> Plan<'m> {
@@ -58,7 +61,19 @@ impl<'m> Plan<'m> {
                 .engaged
                 .as_ref()
                 .and_then(|e| Some((index(&e.journey)?, e.at_least))),
+            file: None,
         })
+    }
+
+    /// Reads the block's accounts file, if it names one, resolved against the model's folder
+    /// (`model_path` is the model file). Every command that scores accounts calls this before
+    /// the first chunk, so that a missing file or column stops the run before anything is
+    /// written.
+    pub fn read_file(&mut self, model_path: &std::path::Path) -> Result<(), AccountsFileError> {
+        if let Some(path) = file_path(self.accounts, model_path) {
+            self.file = Some(AccountsFile::read(self.accounts, &path)?);
+        }
+        Ok(())
     }
 
     /// The account columns written on each contact row: `account_` and each output column of
@@ -76,6 +91,7 @@ impl<'m> Plan<'m> {
         let mut cols = vec![ACCOUNT_ID.to_string(), "contacts".to_string()];
         cols.extend(self.accounts.rollups.iter().map(|r| r.id.clone()));
         cols.extend(self.accounts.roles.iter().map(|r| r.id.clone()));
+        cols.extend(self.accounts.fields.iter().map(|f| f.id.clone()));
         cols.extend(output_columns(&self.account_model));
         cols
     }
@@ -129,6 +145,8 @@ pub struct Book {
     pub without_account: u64,
     /// The first line of such a contact, for the message.
     pub first_without: Option<u64>,
+    /// Per account, the line of its first contact (for messages about the account).
+    pub first_lines: Vec<u64>,
 }
 
 /// A contact's account as its cell says it: trimmed, `None` when blank.
@@ -229,6 +247,58 @@ impl Book {
                 *held |= plan.holds_role(scored, r, row);
             }
         }
+        self.note_rows(table, accounts);
+    }
+
+    /// What `add_rows` keeps of a chunk besides the roll-ups: each new account's first line.
+    /// Accounts are numbered as first seen, so a row whose account is the next number is that
+    /// account's first.
+    fn note_rows(&mut self, table: &Table, accounts: &[u32]) {
+        for (row, &k) in accounts.iter().enumerate() {
+            if k as usize == self.first_lines.len() {
+                self.first_lines
+                    .push(table.lines.get(row).copied().unwrap_or(0));
+            }
+        }
+    }
+
+    /// The contacts whose account the accounts file does not hold: how many contacts, in how
+    /// many accounts, and the first such account with the line of its first contact. `None`
+    /// without a file or when every account is in it. Such accounts are scored with their
+    /// fields missing.
+    pub fn not_in_file(&self, plan: &Plan) -> Option<NotInFile> {
+        let file = plan.file.as_ref()?;
+        let mut out: Option<NotInFile> = None;
+        for (k, id) in self.ids.iter().enumerate() {
+            if file.row(id).is_some() {
+                continue;
+            }
+            let contacts = self.states[k].contacts;
+            match &mut out {
+                Some(n) => {
+                    n.contacts += contacts;
+                    n.accounts += 1;
+                }
+                None => {
+                    out = Some(NotInFile {
+                        contacts,
+                        accounts: 1,
+                        first: id.clone(),
+                        line: self.first_lines.get(k).copied().unwrap_or(0),
+                    })
+                }
+            }
+        }
+        out
+    }
+
+    /// Account `k`'s value of account field `f`, trimmed; empty when it has none (no row in
+    /// the accounts file, or a blank cell).
+    pub fn field_value<'a>(&'a self, plan: &'a Plan, k: usize, f: usize) -> &'a str {
+        match &plan.file {
+            Some(file) => file.value(&self.ids[k], f).unwrap_or(""),
+            None => "",
+        }
     }
 
     /// The index of an account by its id (trimmed).
@@ -272,6 +342,7 @@ impl Book {
         let mut headers = vec![ACCOUNT_ID.to_string()];
         headers.extend(rollups.iter().map(|r| r.id.clone()));
         headers.extend(roles.iter().map(|r| r.id.clone()));
+        headers.extend(plan.accounts.fields.iter().map(|f| f.id.clone()));
         let mut columns: Vec<TextColumn> = headers
             .iter()
             .map(|_| TextColumn::with_capacity(n, n * 8))
@@ -292,6 +363,10 @@ impl Book {
             {
                 fits &= c.push(if *held { "true" } else { "false" });
             }
+            let fields = 1 + rollups.len() + roles.len();
+            for (f, c) in columns[fields..].iter_mut().enumerate() {
+                fits &= c.push(self.field_value(plan, k, f));
+            }
         }
         if !fits {
             return Err(TooManyAccounts(n));
@@ -304,6 +379,180 @@ impl Book {
             ..Table::default()
         })
     }
+}
+
+/// Contacts whose account is not in the accounts file (`Book::not_in_file`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotInFile {
+    pub contacts: u64,
+    pub accounts: usize,
+    /// The first such account, as first seen, and the line of its first contact.
+    pub first: String,
+    pub line: u64,
+}
+
+/// The accounts file of a model, resolved against the model's folder (`model_path` is the
+/// model file), as the events log's is.
+pub fn file_path(accounts: &Accounts, model_path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let file = accounts.file.as_deref()?;
+    let dir = model_path.parent().unwrap_or(std::path::Path::new(""));
+    Some(dir.join(file))
+}
+
+/// An accounts file, read whole (it holds one row per account, not per contact): each
+/// account's row by its trimmed id, and the column each account field is read from.
+#[derive(Clone, Debug)]
+pub struct AccountsFile {
+    /// The file as named, for messages.
+    pub name: String,
+    table: Table,
+    /// Trimmed id to row.
+    index: HashMap<String, usize>,
+    /// Per account field (in the block's order), its column in `table`.
+    columns: Vec<usize>,
+}
+
+impl AccountsFile {
+    /// Reads an accounts file (CSV, JSON Lines or Parquet, as contacts are read). Its id
+    /// column and each field's column must be there (found as contacts' columns are: the exact
+    /// name, else trimmed and ignoring case); a blank or repeated id is an error.
+    pub fn read(
+        accounts: &Accounts,
+        path: &std::path::Path,
+    ) -> Result<AccountsFile, AccountsFileError> {
+        let name = path.display().to_string();
+        let mut reader = crate::contacts::ContactsReader::open(path)?;
+        let headers = reader.headers().to_vec();
+        let table = match reader.next_chunk(usize::MAX)? {
+            Some(t) => t,
+            None => Table {
+                source: name.clone(),
+                headers: headers.clone(),
+                columns: headers.iter().map(|_| Default::default()).collect(),
+                ..Table::default()
+            },
+        };
+        let find = |column: &str, what: String| {
+            table
+                .column_index(column)
+                .ok_or_else(|| AccountsFileError::NoColumn {
+                    file: name.clone(),
+                    column: column.to_string(),
+                    what,
+                    found: headers.join(", "),
+                })
+        };
+        let id_column = accounts.file_id_column();
+        let id = find(
+            id_column,
+            if accounts.file_id_column.is_some() {
+                "accounts.file_id_column names".into()
+            } else {
+                "accounts.id_column names (or set file_id_column)".into()
+            },
+        )?;
+        let columns = accounts
+            .fields
+            .iter()
+            .map(|f| find(f.column(), format!("account field '{}' reads", f.id)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut index = HashMap::with_capacity(table.rows());
+        for row in 0..table.rows() {
+            let line = table.lines.get(row).copied().unwrap_or(0);
+            let key = table.columns[id].get(row).trim();
+            if key.is_empty() {
+                return Err(AccountsFileError::BlankId {
+                    file: name,
+                    line,
+                    column: id_column.to_string(),
+                });
+            }
+            if let Some(&first) = index.get(key) {
+                return Err(AccountsFileError::Duplicate {
+                    file: name,
+                    id: crate::printable::printable(key).to_string(),
+                    first: table.lines.get(first).copied().unwrap_or(0),
+                    line,
+                });
+            }
+            index.insert(key.to_string(), row);
+        }
+        Ok(AccountsFile {
+            name,
+            table,
+            index,
+            columns,
+        })
+    }
+
+    /// The row of an account, by its id (trimmed).
+    pub fn row(&self, id: &str) -> Option<usize> {
+        self.index.get(id.trim()).copied()
+    }
+
+    /// An account's value of account field `f`, trimmed; `None` when the file has no row for
+    /// the account.
+    pub fn value(&self, id: &str, f: usize) -> Option<&str> {
+        let row = self.row(id)?;
+        Some(self.table.columns[*self.columns.get(f)?].get(row).trim())
+    }
+
+    /// How many accounts the file holds.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The accounts of the file that no contact names: how many, and the first by line.
+    pub fn without_contacts(&self, book: &Book) -> (usize, Option<&str>) {
+        let mut first: Option<(usize, &str)> = None;
+        let mut n = 0;
+        for (key, &row) in &self.index {
+            if book.find(key).is_none() {
+                n += 1;
+                if first.is_none_or(|(r, _)| row < r) {
+                    first = Some((row, key.as_str()));
+                }
+            }
+        }
+        (n, first.map(|(_, k)| k))
+    }
+}
+
+/// An accounts file that cannot be used: each stops the command (exit 2) before it writes.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsFileError {
+    #[error(transparent)]
+    Read(#[from] crate::contacts::ContactsError),
+    #[error(
+        "{file}: has no column '{column}', which {what}: add the column, or name the one that holds it (its columns: {found})"
+    )]
+    NoColumn {
+        file: String,
+        column: String,
+        what: String,
+        found: String,
+    },
+    #[error(
+        "{file} line {line}: account '{id}' again (first at line {first}): the accounts file holds one row per account; merge the two rows"
+    )]
+    Duplicate {
+        file: String,
+        id: String,
+        first: u64,
+        line: u64,
+    },
+    #[error(
+        "{file} line {line}: the id column '{column}' is blank: each row of the accounts file names its account; fill it in or remove the row"
+    )]
+    BlankId {
+        file: String,
+        line: u64,
+        column: String,
+    },
 }
 
 /// The accounts' table would pass the 4 GiB a text column holds.
@@ -357,6 +606,9 @@ impl ScoredAccounts {
         // tier reads its score before it is rounded.
         row.extend(self.book.values(plan, k).into_iter().map(format_score));
         row.extend(self.book.states[k].roles.iter().map(|h| h.to_string()));
+        row.extend(
+            (0..plan.accounts.fields.len()).map(|f| self.book.field_value(plan, k, f).to_string()),
+        );
         let mut outs = Vec::new();
         output_row_into(&plan.account_model, &self.scored, k, &mut outs);
         row.extend(outs);

@@ -16,6 +16,7 @@
 //! that double) and read again by the account model's query as the engine reads its table.
 
 use super::ExportError;
+use super::dialect::Dialect;
 use super::sql::{Source, SqlOptions, to_sql_carrying};
 use crate::engine::accounts::Plan;
 use crate::engine::output::output_columns;
@@ -33,18 +34,29 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
     };
     let a = plan.accounts;
     let d = opts.dialect;
-    let contacts = to_sql_carrying(
-        &plan.contact_model,
-        opts,
-        std::slice::from_ref(&a.id_column),
-    )?;
+    // The account column, then (for account fields taken from the contacts' rows) each
+    // field's column, carried through the contacts' query as trimmed text.
+    let mut carry = vec![a.id_column.clone()];
+    if a.file.is_none() {
+        carry.extend(a.fields.iter().map(|f| f.column().to_string()));
+    }
+    let contacts = to_sql_carrying(&plan.contact_model, opts, &carry)?;
+    let fields = field_steps(a, opts)?;
     let account_opts = SqlOptions {
         dialect: d,
-        source: Source::Table("sw_rollup".into()),
+        source: Source::Table(
+            if fields.is_empty() {
+                "sw_rollup"
+            } else {
+                "sw_accrow"
+            }
+            .into(),
+        ),
         id_column: Some("sw_account".into()),
         allow_errors: true,
         headers: None,
         events: None,
+        accounts: None,
     };
     let accounts = to_sql_carrying(&plan.account_model, &account_opts, &[])?;
 
@@ -148,6 +160,7 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         "sw_rollup AS (\n  SELECT\n    {}\n  FROM sw_member\n  GROUP BY sw_account\n),\n",
         rolled.join(",\n    ")
     );
+    q.push_str(&fields);
     let _ = write!(
         q,
         "sw_account AS (\n  SELECT * FROM (\n{}  ) AS sw_aq\n)\n",
@@ -175,6 +188,91 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         q,
         "SELECT\n  {}\nFROM sw_contact AS c\nLEFT JOIN sw_account AS a ON c.sw_carry0 = a.sw_account\n",
         out.join(",\n  ")
+    );
+    Ok(q)
+}
+
+/// The steps that give each account its account fields, ending in `sw_accrow` (`sw_rollup`
+/// with one text column per field, named by its id, trimmed; NULL when the account has no
+/// value), which the account model's query then reads; empty without account fields.
+///
+/// From an accounts file (`opts.accounts`, default a table named `accounts`): its rows, the id
+/// and each field's column trimmed, `LEFT JOIN`ed on the id, so that an account the table does
+/// not hold keeps NULLs (the engine's missing). From the contacts' rows: per field, the
+/// account's values counted (`GROUP BY` account and trimmed value, blanks left out) and the
+/// most common kept, a tie going to the smallest in byte order, as `engine::accounts::Votes`
+/// decides: an order no database's row order can change.
+fn field_steps(
+    a: &crate::model::accounts::Accounts,
+    opts: &SqlOptions,
+) -> Result<String, ExportError> {
+    let d = opts.dialect;
+    if a.fields.is_empty() {
+        return Ok(String::new());
+    }
+    let ws = d.whitespace();
+    let trimmed = |e: &str| d.trim(&d.to_text(e), &ws);
+    let names = a
+        .fields
+        .iter()
+        .map(|f| d.ident(&f.id, &format!("accounts.fields.{}", f.id)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut q = String::new();
+    let mut picked = Vec::new();
+    let mut joins = String::new();
+    match &a.file {
+        Some(_) => {
+            let source = opts
+                .accounts
+                .clone()
+                .unwrap_or_else(|| Source::Table("accounts".into()));
+            let table = super::events::source_sql(d, &source)?;
+            let col =
+                |c: &str, what: &str| d.ident(c, what).map(|c| trimmed(&format!("sw_af.{c}")));
+            let mut cols = vec![format!(
+                "{} AS sw_fid",
+                col(a.file_id_column(), "accounts.file_id_column")?
+            )];
+            for (i, f) in a.fields.iter().enumerate() {
+                cols.push(format!(
+                    "{} AS sw_f{i}",
+                    col(f.column(), &format!("accounts.fields.{}.column", f.id))?
+                ));
+                picked.push(format!("f.sw_f{i} AS {}", names[i]));
+            }
+            let _ = write!(
+                q,
+                "sw_afile AS (\n  SELECT\n    {}\n  FROM {table} AS sw_af\n),\n",
+                cols.join(",\n    ")
+            );
+            joins.push_str("\n  LEFT JOIN sw_afile AS f ON f.sw_fid = r.sw_account");
+        }
+        None => {
+            // Byte order, whatever the database's collation: Rust compares `str` by bytes.
+            let bytes = match d {
+                Dialect::Postgres => "sw_value COLLATE \"C\"",
+                Dialect::DuckDb | Dialect::Spark | Dialect::BigQuery | Dialect::Snowflake => {
+                    "sw_value"
+                }
+            };
+            for (i, name) in names.iter().enumerate() {
+                let c = format!("sw_carry{}", i + 1);
+                let _ = write!(
+                    q,
+                    "sw_v{i} AS (\n  SELECT sw_account, sw_value FROM (\n    SELECT sw_account, sw_value, ROW_NUMBER() OVER (PARTITION BY sw_account ORDER BY sw_n DESC, {bytes} ASC) AS sw_rank\n    FROM (\n      SELECT sw_carry0 AS sw_account, {c} AS sw_value, COUNT(*) AS sw_n\n      FROM sw_contact\n      WHERE sw_carry0 IS NOT NULL AND sw_carry0 <> '' AND {c} IS NOT NULL AND {c} <> ''\n      GROUP BY sw_carry0, {c}\n    ) AS sw_vc\n  ) AS sw_vr\n  WHERE sw_rank = 1\n),\n"
+                );
+                picked.push(format!("v{i}.sw_value AS {name}"));
+                let _ = write!(
+                    joins,
+                    "\n  LEFT JOIN sw_v{i} AS v{i} ON v{i}.sw_account = r.sw_account"
+                );
+            }
+        }
+    }
+    let _ = write!(
+        q,
+        "sw_accrow AS (\n  SELECT\n    r.*,\n    {}\n  FROM sw_rollup AS r{joins}\n),\n",
+        picked.join(",\n    ")
     );
     Ok(q)
 }
