@@ -44,6 +44,10 @@ pub fn run(
     plan.read_file(&a.model).map_err(super::unreadable)?;
     let mut reader = ContactsReader::open(contacts).map_err(super::unreadable)?;
     let headers = reader.headers().to_vec();
+    if let Some(why) = super::score_accounts::missing_field_column(&plan, &headers) {
+        eprintln!("{}: {why}", contacts.display());
+        return Ok(ExitCode::from(2));
+    }
     let id = crate::engine::output::id_column(model, &headers);
     let column = &plan.accounts.id_column;
     let mut book = Book::default();

@@ -79,6 +79,9 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
              column, or name the one that holds each contact's account"
         ));
     }
+    if let Some(why) = missing_field_column(&plan, &headers) {
+        return refuse(why);
+    }
 
     // One pass over the contacts: each chunk scored once, added to the book, and (unless only
     // the accounts are written) each contact's row written to the spill, with its account.
@@ -435,10 +438,21 @@ impl Drop for Spill {
     }
 }
 
-/// Says what the join with the accounts file left over: contacts whose account the file does
-/// not hold (scored, with the account fields missing) and accounts of the file that no contact
-/// names (not scored: an account is scored from its contacts).
+/// Says how the account fields were found, where it was not plain: accounts whose contacts'
+/// rows disagree on a field (each takes its most common value); with an accounts file,
+/// contacts whose account the file does not hold (scored, with the account fields missing) and
+/// accounts of the file that no contact names (not scored: an account is scored from its
+/// contacts).
 pub(crate) fn report_file(name: &str, plan: &Plan, book: &Book) {
+    if let Some((n, id, field)) = book.disagreements(plan) {
+        eprintln!(
+            "{name}: {n} account{} contacts whose rows disagree on an account field (first: \
+             account '{}', field '{field}'): each takes its most common value, a tie the \
+             smallest",
+            if n == 1 { " has" } else { "s have" },
+            crate::printable::printable(&id)
+        );
+    }
     let Some(file) = &plan.file else { return };
     if let Some(n) = book.not_in_file(plan) {
         eprintln!(
@@ -462,4 +476,24 @@ pub(crate) fn report_file(name: &str, plan: &Plan, book: &Book) {
             crate::printable::printable(first)
         );
     }
+}
+
+/// Account fields taken from the contacts' rows read the contacts' columns: one that is not
+/// there would leave the field missing for every account without a word, so it is refused.
+pub(crate) fn missing_field_column(plan: &Plan, headers: &[String]) -> Option<String> {
+    if plan.file.is_some() {
+        return None;
+    }
+    let has = |c: &str| {
+        headers
+            .iter()
+            .any(|h| h == c || h.trim().eq_ignore_ascii_case(c.trim()))
+    };
+    let f = plan.accounts.fields.iter().find(|f| !has(f.column()))?;
+    Some(format!(
+        "has no column '{}', which account field '{}' reads (from the contacts' rows, as the \
+         accounts block names no file): add the column, or set the field's column",
+        f.column(),
+        f.id
+    ))
 }

@@ -147,6 +147,42 @@ pub struct Book {
     pub first_without: Option<u64>,
     /// Per account, the line of its first contact (for messages about the account).
     pub first_lines: Vec<u64>,
+    /// Per account, per account field, the values its contacts' rows hold (only when the
+    /// fields are taken from the contacts' rows, not from an accounts file).
+    votes: Vec<Vec<Votes>>,
+}
+
+/// One account field's values over an account's contacts' rows: each distinct value (trimmed,
+/// not blank, not one of the field's `missing` placeholders) with how many rows hold it. The
+/// account's value is the most common, a tie going to the smallest in byte order: a rule of
+/// counts, not of row order, so that a database (which has none) decides the same. Memory is
+/// one entry per distinct value; an account's contacts mostly agree, so the list is searched
+/// in place.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Votes(Vec<(String, u64)>);
+
+impl Votes {
+    /// Counts one row's value (already trimmed and known not missing).
+    pub fn add(&mut self, value: &str) {
+        match self.0.iter_mut().find(|(v, _)| v == value) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((value.to_string(), 1)),
+        }
+    }
+
+    /// The most common value, ties to the smallest in byte order; `None` when every row was
+    /// blank or a placeholder.
+    pub fn winner(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .max_by(|(a, n), (b, m)| n.cmp(m).then_with(|| b.cmp(a)))
+            .map(|(v, _)| v.as_str())
+    }
+
+    /// Whether the rows held more than one value.
+    pub fn disagree(&self) -> bool {
+        self.0.len() > 1
+    }
 }
 
 /// A contact's account as its cell says it: trimmed, `None` when blank.
@@ -247,19 +283,61 @@ impl Book {
                 *held |= plan.holds_role(scored, r, row);
             }
         }
-        self.note_rows(table, accounts);
+        self.note_rows(plan, table, accounts);
     }
 
-    /// What `add_rows` keeps of a chunk besides the roll-ups: each new account's first line.
-    /// Accounts are numbered as first seen, so a row whose account is the next number is that
-    /// account's first.
-    fn note_rows(&mut self, table: &Table, accounts: &[u32]) {
+    /// What `add_rows` keeps of a chunk besides the roll-ups: each new account's first line
+    /// and, when the account fields come from the contacts' rows, each row's values. Accounts
+    /// are numbered as first seen, so a row whose account is the next number is its first.
+    fn note_rows(&mut self, plan: &Plan, table: &Table, accounts: &[u32]) {
+        let fields = &plan.accounts.fields;
+        let voting = plan.file.is_none() && !fields.is_empty();
+        // Each field's column and placeholders, found once per chunk.
+        let columns: Vec<_> = fields.iter().map(|f| table.column(f.column())).collect();
+        let missing: Vec<_> = fields
+            .iter()
+            .map(|f| crate::contacts::typed::Placeholders::new(&f.missing))
+            .collect();
         for (row, &k) in accounts.iter().enumerate() {
-            if k as usize == self.first_lines.len() {
+            if k == NO_ACCOUNT {
+                continue;
+            }
+            let k = k as usize;
+            if k == self.first_lines.len() {
                 self.first_lines
                     .push(table.lines.get(row).copied().unwrap_or(0));
             }
+            if !voting {
+                continue;
+            }
+            if k == self.votes.len() {
+                self.votes.push(vec![Votes::default(); fields.len()]);
+            }
+            for ((votes, column), missing) in self.votes[k].iter_mut().zip(&columns).zip(&missing)
+            {
+                let cell = column.map_or("", |c| c.get(row));
+                if !missing.is_missing(cell) {
+                    votes.add(cell.trim());
+                }
+            }
         }
+    }
+
+    /// The accounts whose contacts' rows disagree on an account field: how many, and the
+    /// first (as first seen) with that field's id. `None` when they all agree, or when the
+    /// fields come from a file.
+    pub fn disagreements(&self, plan: &Plan) -> Option<(usize, String, String)> {
+        let mut first = None;
+        let mut n = 0;
+        for (k, votes) in self.votes.iter().enumerate() {
+            if let Some(f) = votes.iter().position(Votes::disagree) {
+                n += 1;
+                if first.is_none() {
+                    first = Some((self.ids[k].clone(), plan.accounts.fields[f].id.clone()));
+                }
+            }
+        }
+        first.map(|(id, field)| (n, id, field))
     }
 
     /// The contacts whose account the accounts file does not hold: how many contacts, in how
@@ -297,7 +375,12 @@ impl Book {
     pub fn field_value<'a>(&'a self, plan: &'a Plan, k: usize, f: usize) -> &'a str {
         match &plan.file {
             Some(file) => file.value(&self.ids[k], f).unwrap_or(""),
-            None => "",
+            None => self
+                .votes
+                .get(k)
+                .and_then(|v| v.get(f))
+                .and_then(Votes::winner)
+                .unwrap_or(""),
         }
     }
 

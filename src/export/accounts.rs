@@ -255,11 +255,27 @@ fn field_steps(
                     "sw_value"
                 }
             };
-            for (i, name) in names.iter().enumerate() {
+            for (i, (name, f)) in names.iter().zip(&a.fields).enumerate() {
                 let c = format!("sw_carry{}", i + 1);
+                // The field's placeholders are no vote, as blanks are not.
+                let keys = f
+                    .missing
+                    .iter()
+                    .map(|m| {
+                        d.string(
+                            &crate::contacts::typed::category_key(m),
+                            &format!("accounts.fields.{}.missing", f.id),
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let placeholders = if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(" AND {} NOT IN ({})", d.lower(&c), keys.join(", "))
+                };
                 let _ = write!(
                     q,
-                    "sw_v{i} AS (\n  SELECT sw_account, sw_value FROM (\n    SELECT sw_account, sw_value, ROW_NUMBER() OVER (PARTITION BY sw_account ORDER BY sw_n DESC, {bytes} ASC) AS sw_rank\n    FROM (\n      SELECT sw_carry0 AS sw_account, {c} AS sw_value, COUNT(*) AS sw_n\n      FROM sw_contact\n      WHERE sw_carry0 IS NOT NULL AND sw_carry0 <> '' AND {c} IS NOT NULL AND {c} <> ''\n      GROUP BY sw_carry0, {c}\n    ) AS sw_vc\n  ) AS sw_vr\n  WHERE sw_rank = 1\n),\n"
+                    "sw_v{i} AS (\n  SELECT sw_account, sw_value FROM (\n    SELECT sw_account, sw_value, ROW_NUMBER() OVER (PARTITION BY sw_account ORDER BY sw_n DESC, {bytes} ASC) AS sw_rank\n    FROM (\n      SELECT sw_carry0 AS sw_account, {c} AS sw_value, COUNT(*) AS sw_n\n      FROM sw_contact\n      WHERE sw_carry0 IS NOT NULL AND sw_carry0 <> '' AND {c} IS NOT NULL AND {c} <> ''{placeholders}\n      GROUP BY sw_carry0, {c}\n    ) AS sw_vc\n  ) AS sw_vr\n  WHERE sw_rank = 1\n),\n"
                 );
                 picked.push(format!("v{i}.sw_value AS {name}"));
                 let _ = write!(
