@@ -313,8 +313,7 @@ impl Book {
             if k == self.votes.len() {
                 self.votes.push(vec![Votes::default(); fields.len()]);
             }
-            for ((votes, column), missing) in self.votes[k].iter_mut().zip(&columns).zip(&missing)
-            {
+            for ((votes, column), missing) in self.votes[k].iter_mut().zip(&columns).zip(&missing) {
                 let cell = column.map_or("", |c| c.get(row));
                 if !missing.is_missing(cell) {
                     votes.add(cell.trim());
