@@ -490,7 +490,8 @@ fn score_fields(
 /// joined on the trimmed id. Acme (a1, " Acme "): 30 (software) + 15 (500 of 1000) + 20 (2 of
 /// 4 contacts) = 65, hot, segment software. Beta: industry Select is missing: 0 + 30 (2000,
 /// capped) + 10 = 40, cold. Zeta is not in the file: both fields missing, 0 + 0 + 10 = 10,
-/// reported, not dropped. Gamma has no contact: not scored, said.
+/// reported, not dropped. Gamma has no contact: listed after the others with 0 contacts (a
+/// target account not reached yet): 15 (retail) + 0.3 (10 of 1000) + 0 = 15.3, cold.
 #[test]
 fn account_fields_from_a_file_are_joined_on_the_trimmed_id() {
     let out = score_fields(
@@ -504,6 +505,7 @@ account,contacts,size,industry,employees,score_account,rating,tier,handover,segm
 Acme,2,2,Software,500,65,,hot,,software,call,AE
 Beta,1,1,Select,2000,40,,cold,,rest,ads,marketing
 Zeta,1,1,,,10,,cold,,rest,ads,marketing
+Gamma,0,0,Retail,10,15.3,,cold,,rest,ads,marketing
 ";
     assert_eq!(stdout(&out), want);
     let err = stderr(&out);
@@ -517,7 +519,9 @@ Zeta,1,1,,,10,,cold,,rest,ads,marketing
     );
     assert!(
         err.contains("accounts-firms.csv: 1 account has no contact in ")
-            && err.contains("(first: 'Gamma'): not scored"),
+            && err.contains(
+                "(first: 'Gamma'): scored with 0 contacts, their roll-ups of scores missing"
+            ),
         "{err}"
     );
     // Each contact row carries its account's outputs.
@@ -560,6 +564,31 @@ Zeta,1,1,,,10,,cold,,rest,ads,marketing
             && text.contains("    employees = '2000': attainment 1.00 x 30 = 30 points"),
         "{text}"
     );
+    // An account of the file without contacts is explained too, and one the file lacks says so.
+    let explain = |account: &str| {
+        let out = bin()
+            .arg("explain")
+            .arg(fixture("accounts-fields.yaml"))
+            .arg(fixture("accounts-fields.csv"))
+            .args(["--account", account])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let text = explain("Gamma");
+    assert!(
+        text.starts_with("account Gamma (0 contacts in ")
+            && text.contains("\naccount: 15.3\n")
+            && text.ends_with("contacts: none\n"),
+        "{text}"
+    );
+    let text = explain("Zeta");
+    assert!(
+        text.contains("account fields: missing, as ")
+            && text.contains("accounts-firms.csv has no row for account 'Zeta'"),
+        "{text}"
+    );
 }
 
 /// The same accounts file as JSON Lines and as Parquet (written by DuckDB, `employees` a
@@ -593,6 +622,7 @@ account,contacts,size,industry,employees,score_account,rating,tier,handover,segm
 Acme,2,2,Software,500,65,,hot,,software,call,AE
 Beta,1,1,Select,2000,40,,cold,,rest,ads,marketing
 Zeta,1,1,,,10,,cold,,rest,ads,marketing
+Gamma,0,0,Retail,10,15.3,,cold,,rest,ads,marketing
 ";
     for file in ["firms.jsonl", "firms.parquet"] {
         let model = std::fs::read_to_string(fixture("accounts-fields.yaml"))

@@ -2988,7 +2988,12 @@ fn account_fields_agree_on_every_engine() {
     };
     assert_eq!(
         account_scores(&from_file),
-        want(&[("Acme", 65.0), ("Beta", 40.0), ("Zeta", 10.0)])
+        want(&[
+            ("Acme", 65.0),
+            ("Beta", 40.0),
+            ("Zeta", 10.0),
+            ("Gamma", 15.3)
+        ])
     );
     assert_eq!(
         account_scores(&from_rows),

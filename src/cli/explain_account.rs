@@ -110,7 +110,21 @@ pub fn run(
                 accounts.scored.today
             ))?;
             super::say(crate::engine::explain::render_text(&e).trim_end())?;
-            super::say("contacts:")?;
+            if let Some(file) = &plan.file
+                && file.row(account).is_none()
+                && !plan.accounts.fields.is_empty()
+            {
+                super::say(format!(
+                    "account fields: missing, as {} has no row for account '{}'",
+                    file.name,
+                    crate::printable::printable(account.trim())
+                ))?;
+            }
+            if members.is_empty() {
+                super::say("contacts: none")?;
+            } else {
+                super::say("contacts:")?;
+            }
             for m in &members {
                 let scores: Vec<String> =
                     m.scores.iter().map(|(j, s)| format!("{j} {s}")).collect();

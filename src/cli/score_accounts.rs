@@ -467,10 +467,11 @@ pub(crate) fn report_file(name: &str, plan: &Plan, book: &Book) {
             n.line
         );
     }
-    let (n, first) = file.without_contacts(book);
+    let (n, first) = book.without_contacts();
     if let Some(first) = first {
         eprintln!(
-            "{}: {n} account{} no contact in {name} (first: '{}'): not scored",
+            "{}: {n} account{} no contact in {name} (first: '{}'): scored with 0 contacts, \
+             their roll-ups of scores missing",
             file.name,
             if n == 1 { " has" } else { "s have" },
             crate::printable::printable(first)

@@ -225,28 +225,7 @@ impl Book {
             }
             let k = match self.index.get(id) {
                 Some(&k) => k,
-                None => {
-                    let k = self.ids.len();
-                    self.index.insert(id.to_string(), k);
-                    self.ids.push(id.to_string());
-                    self.states.push(AccountState {
-                        contacts: 0,
-                        rolls: plan
-                            .accounts
-                            .rollups
-                            .iter()
-                            .map(|r| match r.how {
-                                How::Count => Roll::Count,
-                                How::Max => Roll::Max(i64::MIN),
-                                How::Mean | How::Sum => Roll::Sum(0),
-                                How::TopMean => Roll::Top(Vec::new(), r.n.unwrap_or(1) as usize),
-                                How::CountAbove | How::ShareAbove => Roll::Above(0),
-                            })
-                            .collect(),
-                        roles: vec![false; plan.accounts.roles.len()],
-                    });
-                    k
-                }
+                None => self.open(plan, id),
             };
             // Over u32::MAX accounts the ids alone pass the 4 GiB column `Book::table` refuses.
             accounts.push(u32::try_from(k).unwrap_or(NO_ACCOUNT));
@@ -284,6 +263,44 @@ impl Book {
             }
         }
         self.note_rows(plan, table, accounts);
+    }
+
+    /// A new account, with no contact yet: its index.
+    fn open(&mut self, plan: &Plan, id: &str) -> usize {
+        let k = self.ids.len();
+        self.index.insert(id.to_string(), k);
+        self.ids.push(id.to_string());
+        self.states.push(AccountState {
+            contacts: 0,
+            rolls: plan
+                .accounts
+                .rollups
+                .iter()
+                .map(|r| match r.how {
+                    How::Count => Roll::Count,
+                    How::Max => Roll::Max(i64::MIN),
+                    How::Mean | How::Sum => Roll::Sum(0),
+                    How::TopMean => Roll::Top(Vec::new(), r.n.unwrap_or(1) as usize),
+                    How::CountAbove | How::ShareAbove => Roll::Above(0),
+                })
+                .collect(),
+            roles: vec![false; plan.accounts.roles.len()],
+        });
+        k
+    }
+
+    /// Adds the accounts of the accounts file that no contact named, in the file's order,
+    /// after those that have contacts: each with 0 contacts, so that a target account with no
+    /// contact yet is scored (cold) rather than left out. Called once every contact is in.
+    pub fn add_file_accounts(&mut self, plan: &Plan) {
+        let Some(file) = &plan.file else { return };
+        for id in file.ids() {
+            if self.find(id).is_none() {
+                let k = self.open(plan, id);
+                self.first_lines.truncate(k);
+                self.first_lines.push(0);
+            }
+        }
     }
 
     /// What `add_rows` keeps of a chunk besides the roll-ups: each new account's first line
@@ -369,6 +386,17 @@ impl Book {
         out
     }
 
+    /// The accounts that no contact names (from the accounts file): how many, and the first.
+    pub fn without_contacts(&self) -> (usize, Option<&str>) {
+        let mut none = self
+            .states
+            .iter()
+            .zip(&self.ids)
+            .filter(|(s, _)| s.contacts == 0);
+        let first = none.next().map(|(_, id)| id.as_str());
+        (none.count() + usize::from(first.is_some()), first)
+    }
+
     /// Account `k`'s value of account field `f`, trimmed; empty when it has none (no row in
     /// the accounts file, or a blank cell).
     pub fn field_value<'a>(&'a self, plan: &'a Plan, k: usize, f: usize) -> &'a str {
@@ -400,6 +428,10 @@ impl Book {
             .zip(&plan.rollup_journey)
             .map(|((roll, r), j)| match (roll, r.how) {
                 (Roll::Count, _) => n,
+                // An account of the accounts file without contacts: no score to roll up
+                // (missing, written empty), none above a threshold.
+                (Roll::Above(_), How::CountAbove) if n == 0.0 => 0.0,
+                _ if n == 0.0 => f64::NAN,
                 // A roll-up on an unknown journey (a check error) reads as 0.
                 _ if j.is_none() => 0.0,
                 (Roll::Max(m), _) => *m as f64 / scale,
@@ -436,7 +468,9 @@ impl Book {
             for (c, v) in columns[1..].iter_mut().zip(self.values(plan, k)) {
                 use std::fmt::Write;
                 cell.clear();
-                let _ = write!(cell, "{v}");
+                if !v.is_nan() {
+                    let _ = write!(cell, "{v}");
+                }
                 fits &= c.push(&cell);
             }
             for (c, held) in columns[1 + rollups.len()..]
@@ -492,6 +526,8 @@ pub struct AccountsFile {
     index: HashMap<String, usize>,
     /// Per account field (in the block's order), its column in `table`.
     columns: Vec<usize>,
+    /// The id column in `table`.
+    id: usize,
 }
 
 impl AccountsFile {
@@ -564,6 +600,7 @@ impl AccountsFile {
             table,
             index,
             columns,
+            id,
         })
     }
 
@@ -588,19 +625,10 @@ impl AccountsFile {
         self.index.is_empty()
     }
 
-    /// The accounts of the file that no contact names: how many, and the first by line.
-    pub fn without_contacts(&self, book: &Book) -> (usize, Option<&str>) {
-        let mut first: Option<(usize, &str)> = None;
-        let mut n = 0;
-        for (key, &row) in &self.index {
-            if book.find(key).is_none() {
-                n += 1;
-                if first.is_none_or(|(r, _)| row < r) {
-                    first = Some((row, key.as_str()));
-                }
-            }
-        }
-        (n, first.map(|(_, k)| k))
+    /// The accounts' ids (trimmed), in the file's order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        let id = self.id;
+        (0..self.table.rows()).map(move |row| self.table.columns[id].get(row).trim())
     }
 }
 
@@ -655,7 +683,8 @@ pub struct ScoredAccounts {
 
 impl ScoredAccounts {
     /// Scores the accounts of a filled book.
-    pub fn new(plan: &Plan, book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
+    pub fn new(plan: &Plan, mut book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
+        book.add_file_accounts(plan);
         let table = book.table(plan)?;
         let scored = score_table(&plan.account_model, &table);
         Ok(ScoredAccounts {
@@ -686,7 +715,13 @@ impl ScoredAccounts {
         // Written as scores are (six decimals, half up, `format_score`): one rule for every
         // number `score` writes. The account model read the unrounded value, as a contact's
         // tier reads its score before it is rounded.
-        row.extend(self.book.values(plan, k).into_iter().map(format_score));
+        row.extend(self.book.values(plan, k).into_iter().map(|v| {
+            if v.is_nan() {
+                String::new()
+            } else {
+                format_score(v)
+            }
+        }));
         row.extend(self.book.states[k].roles.iter().map(|h| h.to_string()));
         row.extend(
             (0..plan.accounts.fields.len()).map(|f| self.book.field_value(plan, k, f).to_string()),
@@ -867,5 +902,58 @@ accounts:
                 .any(|(_, m)| m.contains("no contact journey 'acts' (did you mean 'act'?)")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn votes_keep_the_most_common_value_and_break_ties_by_bytes() {
+        let mut v = Votes::default();
+        assert_eq!(v.winner(), None);
+        assert!(!v.disagree());
+        for x in ["retail", "Software", "retail", "Software", "Retail"] {
+            v.add(x);
+        }
+        // retail 2, Software 2, Retail 1: a tie, and "Software" < "retail" (0x53 < 0x72).
+        assert_eq!(v.winner(), Some("Software"));
+        assert!(v.disagree());
+        v.add("retail");
+        assert_eq!(v.winner(), Some("retail"));
+    }
+
+    /// An account of the accounts file that no contact names comes after the others with 0
+    /// contacts: count 0, count_above 0, the roll-ups of scores (max, mean, sum, top_mean,
+    /// share_above) missing, no role, its fields from the file (trimmed).
+    #[test]
+    fn an_account_of_the_file_without_contacts_has_no_scores_to_roll_up() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("firms.csv"),
+            "company,industry\nAcme,Retail\nGhost, Software \n",
+        )
+        .unwrap();
+        let text = MODEL.replace(
+            "  id_column: company\n",
+            "  id_column: company\n  file: firms.csv\n  fields:\n    - { id: industry, kind: category }\n",
+        );
+        let model = parse_model(&text, "abm.yaml").unwrap();
+        let mut plan = Plan::new(&model).unwrap();
+        plan.read_file(&dir.path().join("abm.yaml")).unwrap();
+        let t = table(&[["Acme", "5", "VP"]]);
+        let (_, accounts) = score_with_accounts(&plan, &t).unwrap();
+        assert_eq!(accounts.book.ids, ["Acme", "Ghost"]);
+        let ghost = accounts.book.values(&plan, 1);
+        assert_eq!((ghost[0], ghost[5]), (0.0, 0.0), "count, count_above");
+        for i in [1, 2, 3, 4, 6] {
+            assert!(ghost[i].is_nan(), "roll-up {i}: {}", ghost[i]);
+        }
+        let row = accounts.account_row(&plan, 1);
+        assert_eq!(
+            row[..12],
+            [
+                "Ghost", "0", "0", "", "", "", "", "0", "", "false", "false", "Software"
+            ]
+        );
+        // No role, top2 missing (attainment 0): 0, cold.
+        assert_eq!(accounts.scored.scores[0][1], 0.0);
+        assert_eq!(accounts.book.without_contacts(), (1, Some("Ghost")));
     }
 }
