@@ -370,6 +370,7 @@ fn the_example_reaches_every_account_tier_grade_and_segment() {
         "grade B",
         "grade C",
         "segment Buying group in",
+        "segment Enterprise gone quiet",
         "segment Missing a decision maker",
         "segment Not yet",
         "segment Too few contacts",
@@ -425,7 +426,14 @@ fn generate_makes_accounts_of_realistic_sizes() {
         .output()
         .unwrap();
     assert_eq!(scored.status.code(), Some(0), "{}", stderr(&scored));
-    assert_eq!(stdout(&scored).lines().count(), n.len() + 1);
+    // The generated accounts and, after them, the nine of the example's accounts file (A-100
+    // to A-900), which no generated contact names: said, and scored with 0 contacts.
+    assert_eq!(stdout(&scored).lines().count(), n.len() + 9 + 1);
+    assert!(
+        stderr(&scored).contains("abm-buying-group-accounts.csv: 9 accounts have no contact in "),
+        "{}",
+        stderr(&scored)
+    );
 }
 
 /// The commands that do not read the account level yet say so, rather than leave it out

@@ -51,9 +51,10 @@ fn engine_results(model: &Model, table: &Table, id: &str) -> Results {
 fn engine_results_as(model: &Model, table: &Table, id: &str, reasons: bool) -> Results {
     // A model with accounts: each row adds its account's outputs (`account_*`).
     let mut plan = scorewright::engine::accounts::Plan::new(model);
-    // A case with an accounts file names it by its absolute path (the model has no folder).
+    // An accounts file: a hand case names it by its absolute path, an example relative to
+    // `examples/` (a `Model` does not know its file's folder).
     if let Some(p) = &mut plan {
-        p.read_file(Path::new("case.yaml"))
+        p.read_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/case.yaml"))
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let (scored, accounts) = match &plan {
@@ -381,6 +382,14 @@ fn duckdb_matches_the_engine_on_every_example() {
                 "read_csv('{}', all_varchar = true)",
                 csv.display()
             )),
+            // `abm-buying-group`'s accounts file, read directly as the contacts are.
+            accounts: file.model.accounts.as_ref().and_then(|a| {
+                let path = scorewright::engine::accounts::file_path(a, &file.path)?;
+                Some(Source::Expression(format!(
+                    "read_csv('{}', all_varchar = true)",
+                    path.display()
+                )))
+            }),
             ..SqlOptions::new(Dialect::DuckDb)
         };
         let q = to_sql(&file.model, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
