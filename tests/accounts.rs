@@ -768,3 +768,40 @@ fn check_refuses_account_fields_that_clash_or_are_computed() {
         assert!(text.contains(want), "{want}\n{text}");
     }
 }
+
+/// `generate` for a model whose account fields come from the contacts' rows writes each
+/// field's column with one value per account, on every contact of it, so that the rows agree
+/// and `score` reads them back (without the column it refused the file, exit 2).
+#[test]
+fn generate_writes_one_value_per_account_for_fields_from_the_contacts_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = std::fs::read_to_string(fixture("accounts-fields.yaml"))
+        .unwrap()
+        .replace("  file: accounts-firms.csv\n", "");
+    let model = write(dir.path(), "m.yaml", &model);
+    let csv = dir.path().join("g.csv");
+    let out = bin()
+        .arg("generate")
+        .arg(&model)
+        .args(["-n", "300", "--seed", "5", "-o"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (company, industry, employees) = (col("company"), col("Industry"), col("employees"));
+    let mut seen: std::collections::HashMap<String, (String, String)> = Default::default();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let values = (r[industry].to_string(), r[employees].to_string());
+        let first = seen.entry(r[company].to_string()).or_insert(values.clone());
+        assert_eq!(*first, values, "account {}", &r[company]);
+    }
+    assert!(seen.len() > 10, "{} accounts", seen.len());
+    let out = score_fields(&model, &csv, &["--accounts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("disagree"), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), seen.len() + 1);
+}
