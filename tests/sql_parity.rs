@@ -1641,6 +1641,30 @@ fn every_dialect_parses_with_sqlglot() {
             list.push_str(&format!("{name}\t{}\n", p.display()));
         }
     }
+    // Issue 19: account fields from an accounts table and from the contacts' rows (the vote's
+    // window and PostgreSQL's COLLATE), in every dialect.
+    let fields = include_str!("fixtures/accounts-fields.yaml");
+    for (i, yaml) in [
+        fields.to_string(),
+        fields.replace("  file: accounts-firms.csv\n", ""),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let m =
+            scorewright::model::parse_model(yaml, "case.yaml").unwrap_or_else(|e| panic!("{e}"));
+        for d in Dialect::ALL {
+            let name = if d == Dialect::DuckDb {
+                "duckdb".to_string()
+            } else {
+                d.name().to_string()
+            };
+            let p = dir.path().join(format!("accounts{i}.{d}.sql"));
+            let q = sql(&m, d, Source::Table("analytics.contacts".into()), false);
+            std::fs::write(&p, q).unwrap_or_else(|e| panic!("{e}"));
+            list.push_str(&format!("{name}\t{}\n", p.display()));
+        }
+    }
     let (runner, jobs) = (dir.path().join("parse.py"), dir.path().join("jobs.tsv"));
     std::fs::write(&runner, SQLGLOT_RUNNER).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&jobs, list).unwrap_or_else(|e| panic!("{e}"));
