@@ -480,6 +480,15 @@ fn reasons_on_a_model_with_accounts_are_refused_not_dropped() {
 // model is `tests/fixtures/accounts-fields.yaml`: account score = fit 60 (industry 50%:
 // software 1, retail 0.5, else 0; employees 50%: 0 to 1000) + reach 40 (contacts 0 to 4).
 
+/// `accounts-fields.yaml` without its `file:` (its fields are then read from the contacts'
+/// rows), changed by `edit`, written to `dir` as `m.yaml`.
+fn rows_model(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(fixture("accounts-fields.yaml"))
+        .unwrap()
+        .replace("  file: accounts-firms.csv\n", "");
+    write(dir, "m.yaml", &edit(text))
+}
+
 fn score_fields(
     model: &std::path::Path,
     contacts: &std::path::Path,
@@ -712,10 +721,7 @@ fn a_bad_accounts_file_is_exit_2_with_its_line_or_column() {
 #[test]
 fn account_fields_from_the_contacts_rows_take_the_most_common_value() {
     let dir = tempfile::tempdir().unwrap();
-    let model = std::fs::read_to_string(fixture("accounts-fields.yaml"))
-        .unwrap()
-        .replace("  file: accounts-firms.csv\n", "");
-    let model = write(dir.path(), "m.yaml", &model);
+    let model = rows_model(dir.path(), |t| t);
     let out = score_fields(&model, &fixture("accounts-rows.csv"), &["--accounts"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let want = "\
@@ -752,11 +758,12 @@ Zeta,2,2,,10,20.3,,cold,,rest,ads,marketing
 #[test]
 fn check_refuses_account_fields_that_clash_or_are_computed() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("accounts-fields.yaml"))
-        .unwrap()
-        .replace("  file: accounts-firms.csv\n", "")
-        .replace("{ id: employees, kind: number }", "{ id: size, kind: number }\n    - { id: contacts, kind: number }\n    - { id: twice, kind: number, expr: \"size * 2\" }");
-    let model = write(dir.path(), "m.yaml", &text);
+    let model = rows_model(dir.path(), |t| {
+        t.replace(
+            "{ id: employees, kind: number }",
+            "{ id: size, kind: number }\n    - { id: contacts, kind: number }\n    - { id: twice, kind: number, expr: \"size * 2\" }",
+        )
+    });
     let out = bin().arg("check").arg(&model).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -775,10 +782,7 @@ fn check_refuses_account_fields_that_clash_or_are_computed() {
 #[test]
 fn generate_writes_one_value_per_account_for_fields_from_the_contacts_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let model = std::fs::read_to_string(fixture("accounts-fields.yaml"))
-        .unwrap()
-        .replace("  file: accounts-firms.csv\n", "");
-    let model = write(dir.path(), "m.yaml", &model);
+    let model = rows_model(dir.path(), |t| t);
     let csv = dir.path().join("g.csv");
     let out = bin()
         .arg("generate")

@@ -10,6 +10,12 @@
 //! seen, with the roll-ups and roles as text columns, and that table is scored by the account
 //! model (`Accounts::account_model`) through the same engine as contacts.
 //!
+//! Account fields join that table as text columns named by their ids: from an accounts file
+//! (`AccountsFile`, read whole, one row per account, joined on the trimmed id; its accounts
+//! that no contact names are added with 0 contacts once every contact is in), or from the
+//! contacts' rows (`Votes`: per account and field, one count per distinct value, the most
+//! common kept, a tie to the smallest in byte order, so that no row order decides).
+//!
 //! Invariant: every roll-up reads the contacts' scores as written, in whole millionths
 //! (`millionths`), added as integers; each value is then one or two IEEE divisions that the
 //! SQL export (`export::accounts`) writes in the same order, so account scores agree to the

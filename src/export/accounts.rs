@@ -6,8 +6,10 @@
 //! carried through as trimmed text), `sw_member` (per contact with an account: each score read
 //! by a roll-up in whole millionths, each threshold test and role as 0 or 1, each `top_mean`'s
 //! rank), `sw_rollup` (GROUP BY the account: each roll-up and role as text, the way the
-//! engine's account table holds them), `sw_account` (the account model's query over
-//! `sw_rollup`), then every contact row with its account's outputs (`account_*`), a contact
+//! engine's account table holds them), with account fields the steps of `field_steps` ending
+//! in `sw_accrow` (the roll-ups with each account field beside them, from the accounts table
+//! or voted from the contacts' rows), `sw_account` (the account model's query over
+//! `sw_rollup` or `sw_accrow`), then every contact row with its account's outputs (`account_*`), a contact
 //! without an account keeping NULLs there.
 //!
 //! Invariant, mirroring `engine::accounts`: sums are of integers (millionths), so they do not

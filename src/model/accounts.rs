@@ -2,7 +2,8 @@
 //!
 //! Contacts name their account by a column. An account is scored by a model of its own, the
 //! *account model*: its fields are the block's roll-ups (numbers computed over the account's
-//! contacts) and roles (booleans: is this buying-group role present and engaged), and its
+//! contacts), roles (booleans: is this buying-group role present and engaged) and account
+//! fields (firmographics, from an accounts file or from the contacts' rows), and its
 //! journeys, grades, tiers and segments are written exactly as a contact model's. That account
 //! model is an ordinary `Model` (`account_model`), so every check, the engine, the explanation
 //! and the SQL export of the contact level serve the account level unchanged; what is new is
