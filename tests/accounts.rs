@@ -370,6 +370,7 @@ fn the_example_reaches_every_account_tier_grade_and_segment() {
         "grade B",
         "grade C",
         "segment Buying group in",
+        "segment Enterprise gone quiet",
         "segment Missing a decision maker",
         "segment Not yet",
         "segment Too few contacts",
@@ -425,7 +426,14 @@ fn generate_makes_accounts_of_realistic_sizes() {
         .output()
         .unwrap();
     assert_eq!(scored.status.code(), Some(0), "{}", stderr(&scored));
-    assert_eq!(stdout(&scored).lines().count(), n.len() + 1);
+    // The generated accounts and, after them, the nine of the example's accounts file (A-100
+    // to A-900), which no generated contact names: said, and scored with 0 contacts.
+    assert_eq!(stdout(&scored).lines().count(), n.len() + 9 + 1);
+    assert!(
+        stderr(&scored).contains("abm-buying-group-accounts.csv: 9 accounts have no contact in "),
+        "{}",
+        stderr(&scored)
+    );
 }
 
 /// The commands that do not read the account level yet say so, rather than leave it out
@@ -1461,4 +1469,338 @@ fn field_rollup_errors_are_located() {
         text.contains("error: roll-up 'avg_team': top_mean reads journey scores, not a field"),
         "{text}"
     );
+}
+
+// Issue 19 item 1: account fields, from an accounts file and from the contacts' rows. The
+// model is `tests/fixtures/accounts-fields.yaml`: account score = fit 60 (industry 50%:
+// software 1, retail 0.5, else 0; employees 50%: 0 to 1000) + reach 40 (contacts 0 to 4).
+
+/// `accounts-fields.yaml` without its `file:` (its fields are then read from the contacts'
+/// rows), changed by `edit`, written to `dir` as `m.yaml`.
+fn rows_model(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(fixture("accounts-fields.yaml"))
+        .unwrap()
+        .replace("  file: accounts-firms.csv\n", "");
+    write(dir, "m.yaml", &edit(text))
+}
+
+fn score_fields(
+    model: &std::path::Path,
+    contacts: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    bin()
+        .arg("score")
+        .arg(model)
+        .arg(contacts)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The file (`accounts-firms.csv`: " Acme " Software 500, Beta Select 2000, Gamma Retail 10)
+/// joined on the trimmed id. Acme (a1, " Acme "): 30 (software) + 15 (500 of 1000) + 20 (2 of
+/// 4 contacts) = 65, hot, segment software. Beta: industry Select is missing: 0 + 30 (2000,
+/// capped) + 10 = 40, cold. Zeta is not in the file: both fields missing, 0 + 0 + 10 = 10,
+/// reported, not dropped. Gamma has no contact: listed after the others with 0 contacts (a
+/// target account not reached yet): 15 (retail) + 0.3 (10 of 1000) + 0 = 15.3, cold.
+#[test]
+fn account_fields_from_a_file_are_joined_on_the_trimmed_id() {
+    let out = score_fields(
+        &fixture("accounts-fields.yaml"),
+        &fixture("accounts-fields.csv"),
+        &["--accounts"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = "\
+account,contacts,size,industry,employees,score_account,rating,tier,handover,segment,action,route
+Acme,2,2,Software,500,65,,hot,,software,call,AE
+Beta,1,1,Select,2000,40,,cold,,rest,ads,marketing
+Zeta,1,1,,,10,,cold,,rest,ads,marketing
+Gamma,0,0,Retail,10,15.3,,cold,,rest,ads,marketing
+";
+    assert_eq!(stdout(&out), want);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "accounts-fields.csv: 1 contact in 1 account not in "
+        ) && err.contains(
+            "accounts-firms.csv (first: account 'Zeta', line 5): scored with the account fields missing"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("accounts-firms.csv: 1 account has no contact in ")
+            && err.contains(
+                "(first: 'Gamma'): scored with 0 contacts, their roll-ups of scores missing"
+            ),
+        "{err}"
+    );
+    // Each contact row carries its account's outputs.
+    let out = score_fields(
+        &fixture("accounts-fields.yaml"),
+        &fixture("accounts-fields.csv"),
+        &["--only-results"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let scores: Vec<String> = stdout(&out)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{} {} {}", c[0], c[8], c[12])
+        })
+        .collect();
+    assert_eq!(
+        scores,
+        [
+            "a1 65 software",
+            "b1 40 rest",
+            "a2 65 software",
+            "z1 10 rest",
+            "n1  "
+        ]
+    );
+    // explain --account shows the field values the signals read.
+    let out = bin()
+        .arg("explain")
+        .arg(fixture("accounts-fields.yaml"))
+        .arg(fixture("accounts-fields.csv"))
+        .args(["--account", "Beta"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("    industry = missing: attainment 0.00 x 30 = 0 points")
+            && text.contains("    employees = '2000': attainment 1.00 x 30 = 30 points"),
+        "{text}"
+    );
+    // An account of the file without contacts is explained too, and one the file lacks says so.
+    let explain = |account: &str| {
+        let out = bin()
+            .arg("explain")
+            .arg(fixture("accounts-fields.yaml"))
+            .arg(fixture("accounts-fields.csv"))
+            .args(["--account", account])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let text = explain("Gamma");
+    assert!(
+        text.starts_with("account Gamma (0 contacts in ")
+            && text.contains("\naccount: 15.3\n")
+            && text.ends_with("contacts: none\n"),
+        "{text}"
+    );
+    let text = explain("Zeta");
+    assert!(
+        text.contains("account fields: missing, as ")
+            && text.contains("accounts-firms.csv has no row for account 'Zeta'"),
+        "{text}"
+    );
+}
+
+/// The same accounts file as JSON Lines and as Parquet (written by DuckDB, `employees` a
+/// BIGINT column), named by `file_id_column`: the same accounts as the CSV.
+#[test]
+fn an_accounts_file_of_each_format_gives_the_same_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "firms.jsonl",
+        "{\"Account ID\": \" Acme \", \"Industry\": \"Software\", \"employees\": 500}\n\
+         {\"Account ID\": \"Beta\", \"Industry\": \"Select\", \"employees\": 2000}\n\
+         {\"Account ID\": \"Gamma\", \"Industry\": \"Retail\", \"employees\": 10}\n",
+    );
+    let parquet = dir.path().join("firms.parquet");
+    let sql = format!(
+        "COPY (SELECT \"Account ID\", Industry, CAST(employees AS BIGINT) AS employees FROM read_json('{}')) TO '{}' (FORMAT parquet)",
+        jsonl.display(),
+        parquet.display()
+    );
+    let duck = std::process::Command::new("duckdb")
+        .arg("-c")
+        .arg(&sql)
+        .output()
+        .expect("the duckdb CLI (bash .ci/install-engines installs it)");
+    assert!(duck.status.success(), "{}", stderr(&duck));
+    let contacts = std::fs::read_to_string(fixture("accounts-fields.csv")).unwrap();
+    let contacts = write(dir.path(), "c.csv", &contacts);
+    let want = "\
+account,contacts,size,industry,employees,score_account,rating,tier,handover,segment,action,route
+Acme,2,2,Software,500,65,,hot,,software,call,AE
+Beta,1,1,Select,2000,40,,cold,,rest,ads,marketing
+Zeta,1,1,,,10,,cold,,rest,ads,marketing
+Gamma,0,0,Retail,10,15.3,,cold,,rest,ads,marketing
+";
+    for file in ["firms.jsonl", "firms.parquet"] {
+        let model = std::fs::read_to_string(fixture("accounts-fields.yaml"))
+            .unwrap()
+            .replace(
+                "  file: accounts-firms.csv\n",
+                &format!("  file: {file}\n  file_id_column: Account ID\n"),
+            );
+        let model = write(dir.path(), "m.yaml", &model);
+        let out = score_fields(&model, &contacts, &["--accounts"]);
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", stderr(&out));
+        assert_eq!(stdout(&out), want, "{file}");
+    }
+}
+
+/// A repeated id (trimmed: " Acme " and "Acme") is exit 2 naming both lines; so is a blank id,
+/// a file that is not there, and a column the file lacks; nothing is written.
+#[test]
+fn a_bad_accounts_file_is_exit_2_with_its_line_or_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = std::fs::read_to_string(fixture("accounts-fields.csv")).unwrap();
+    let contacts = write(dir.path(), "c.csv", &contacts);
+    let model = std::fs::read_to_string(fixture("accounts-fields.yaml"))
+        .unwrap()
+        .replace("accounts-firms.csv", "firms.csv");
+    let model = write(dir.path(), "m.yaml", &model);
+    let cases = [
+        (
+            "company,Industry,employees\n Acme ,Software,500\nBeta,Retail,9\nAcme,Retail,10\n",
+            "firms.csv line 4: account 'Acme' again (first at line 2): the accounts file holds one row per account",
+        ),
+        (
+            "company,Industry,employees\nAcme,Software,500\n  ,Retail,9\n",
+            "firms.csv line 3: the id column 'company' is blank",
+        ),
+        (
+            "company,Sector,employees\nAcme,Software,500\n",
+            "firms.csv: has no column 'Industry', which account field 'industry' reads: add the column, or name the one that holds it (its columns: company, Sector, employees)",
+        ),
+        (
+            "Account,Industry,employees\nAcme,Software,500\n",
+            "firms.csv: has no column 'company', which accounts.id_column names (or set file_id_column)",
+        ),
+    ];
+    for (text, says) in cases {
+        write(dir.path(), "firms.csv", text);
+        for args in [&["--accounts"][..], &[][..]] {
+            let out = score_fields(&model, &contacts, args);
+            assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
+            assert!(stderr(&out).contains(says), "{text}: {}", stderr(&out));
+            assert!(stdout(&out).is_empty());
+        }
+    }
+    std::fs::remove_file(dir.path().join("firms.csv")).unwrap();
+    let out = score_fields(&model, &contacts, &["--accounts"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("firms.csv: cannot read it:"),
+        "{}",
+        stderr(&out)
+    );
+    // `check` says the file is not there, at the `file:` line.
+    let out = bin().arg("check").arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("m.yaml:10:3: error: accounts: file 'firms.csv' is not there"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Without a file, each field is read from the contacts' rows (`accounts-rows.csv`), one value
+/// per account: the most common trimmed value, blanks and placeholders left out, a tie to the
+/// smallest in byte order. Acme: Software once, " retail " once (a3 blank): a tie, "Software"
+/// < "retail" in bytes (S is 0x53, r 0x72), so Software; employees 500 twice against "n/a"
+/// once: 500. 30 + 15 + 30 (3 contacts) = 75, hot, software. Beta: Retail twice, Software
+/// once: Retail; 2000 twice (b1 blank): 15 + 30 + 30 = 75, hot, rest. Zeta: Select (a
+/// placeholder) and blank: industry missing; employees 10: 0 + 0.3 + 20 = 20.3, cold.
+#[test]
+fn account_fields_from_the_contacts_rows_take_the_most_common_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = rows_model(dir.path(), |t| t);
+    let out = score_fields(&model, &fixture("accounts-rows.csv"), &["--accounts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = "\
+account,contacts,size,industry,employees,score_account,rating,tier,handover,segment,action,route
+Acme,3,3,Software,500,75,,hot,,software,call,AE
+Beta,3,3,Retail,2000,75,,hot,,rest,ads,marketing
+Zeta,2,2,,10,20.3,,cold,,rest,ads,marketing
+";
+    assert_eq!(stdout(&out), want);
+    assert!(
+        stderr(&out).contains(
+            "accounts-rows.csv: 2 accounts have contacts whose rows disagree on an account field (first: account 'Acme', field 'industry'): each takes its most common value, a tie the smallest"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // A field whose column the contacts lack would be missing for every account: exit 2.
+    let csv = write(
+        dir.path(),
+        "c.csv",
+        "id,company,visits,Industry\na1,Acme,1,Retail\n",
+    );
+    let out = score_fields(&model, &csv, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("c.csv: has no column 'employees', which account field 'employees' reads (from the contacts' rows"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// An account field's id may not be a roll-up's, a role's, `account` or `contacts`, and is
+/// read, not computed.
+#[test]
+fn check_refuses_account_fields_that_clash_or_are_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = rows_model(dir.path(), |t| {
+        t.replace(
+            "{ id: employees, kind: number }",
+            "{ id: size, kind: number }\n    - { id: contacts, kind: number }\n    - { id: twice, kind: number, expr: \"size * 2\" }",
+        )
+    });
+    let out = bin().arg("check").arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for want in [
+        "m.yaml:14:9: error: accounts: field id 'size' is used twice (at accounts.fields.size.id)",
+        "m.yaml:15:9: error: accounts: 'contacts' is the name of a column `score --accounts` writes itself",
+        "error: accounts: field 'twice': an account field is read from a column (of the accounts file, or of its contacts' rows), not computed: remove expr",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+}
+
+/// `generate` for a model whose account fields come from the contacts' rows writes each
+/// field's column with one value per account, on every contact of it, so that the rows agree
+/// and `score` reads them back (without the column it refused the file, exit 2).
+#[test]
+fn generate_writes_one_value_per_account_for_fields_from_the_contacts_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = rows_model(dir.path(), |t| t);
+    let csv = dir.path().join("g.csv");
+    let out = bin()
+        .arg("generate")
+        .arg(&model)
+        .args(["-n", "300", "--seed", "5", "-o"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (company, industry, employees) = (col("company"), col("Industry"), col("employees"));
+    let mut seen: std::collections::HashMap<String, (String, String)> = Default::default();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let values = (r[industry].to_string(), r[employees].to_string());
+        let first = seen.entry(r[company].to_string()).or_insert(values.clone());
+        assert_eq!(*first, values, "account {}", &r[company]);
+    }
+    assert!(seen.len() > 10, "{} accounts", seen.len());
+    let out = score_fields(&model, &csv, &["--accounts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("disagree"), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), seen.len() + 1);
 }

@@ -50,7 +50,13 @@ fn engine_results(model: &Model, table: &Table, id: &str) -> Results {
 /// `score --reasons` writes it).
 fn engine_results_as(model: &Model, table: &Table, id: &str, reasons: bool) -> Results {
     // A model with accounts: each row adds its account's outputs (`account_*`).
-    let plan = scorewright::engine::accounts::Plan::new(model);
+    let mut plan = scorewright::engine::accounts::Plan::new(model);
+    // An accounts file: a hand case names it by its absolute path, an example relative to
+    // `examples/` (a `Model` does not know its file's folder).
+    if let Some(p) = &mut plan {
+        p.read_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/case.yaml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
     let (scored, accounts) = match &plan {
         Some(p) => {
             let (s, a) = scorewright::engine::accounts::score_with_accounts(p, table)
@@ -171,6 +177,7 @@ fn sql(model: &Model, dialect: Dialect, source: Source, allow_errors: bool) -> S
         allow_errors,
         headers: None,
         events: None,
+        accounts: None,
     };
     to_sql(model, &opts).unwrap_or_else(|e| panic!("{dialect}: {e}"))
 }
@@ -189,6 +196,7 @@ fn case_sql_as(c: &Case, dialect: Dialect, source: Source, reasons: bool) -> Str
         allow_errors: true,
         headers: Some(c.columns.clone()),
         events: None,
+        accounts: None,
     };
     let q = if reasons {
         to_sql_with_reasons(&c.model, &opts)
@@ -374,6 +382,14 @@ fn duckdb_matches_the_engine_on_every_example() {
                 "read_csv('{}', all_varchar = true)",
                 csv.display()
             )),
+            // `abm-buying-group`'s accounts file, read directly as the contacts are.
+            accounts: file.model.accounts.as_ref().and_then(|a| {
+                let path = scorewright::engine::accounts::file_path(a, &file.path)?;
+                Some(Source::Expression(format!(
+                    "read_csv('{}', all_varchar = true)",
+                    path.display()
+                )))
+            }),
             ..SqlOptions::new(Dialect::DuckDb)
         };
         let q = to_sql(&file.model, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -402,9 +418,11 @@ spark = (SparkSession.builder.master("local[2]").appName("scorewright-parity")
          .getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
 for line in open(sys.argv[1], encoding="utf-8"):
-    table, path, query_file, out_file = line.rstrip("\n").split("\t")
-    (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
-     .option("inferSchema", False).csv(path).createOrReplaceTempView(table))
+    tables, paths, query_file, out_file = line.rstrip("\n").split("\t")
+    # A job may load several tables: names and paths separated by "|".
+    for table, path in zip(tables.split("|"), paths.split("|")):
+        (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
+         .option("inferSchema", False).csv(path).createOrReplaceTempView(table))
     df = spark.sql(open(query_file, encoding="utf-8").read())
     rows = df.collect()
     with open(out_file, "w", newline="", encoding="utf-8") as f:
@@ -1619,6 +1637,30 @@ fn every_dialect_parses_with_sqlglot() {
                 ..SqlOptions::new(d)
             };
             let q = to_sql_with_reasons(m, &opts).unwrap_or_else(|e| panic!("{d}: {e}"));
+            std::fs::write(&p, q).unwrap_or_else(|e| panic!("{e}"));
+            list.push_str(&format!("{name}\t{}\n", p.display()));
+        }
+    }
+    // Issue 19: account fields from an accounts table and from the contacts' rows (the vote's
+    // window and PostgreSQL's COLLATE), in every dialect.
+    let fields = include_str!("fixtures/accounts-fields.yaml");
+    for (i, yaml) in [
+        fields.to_string(),
+        fields.replace("  file: accounts-firms.csv\n", ""),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let m =
+            scorewright::model::parse_model(yaml, "case.yaml").unwrap_or_else(|e| panic!("{e}"));
+        for d in Dialect::ALL {
+            let name = if d == Dialect::DuckDb {
+                "duckdb".to_string()
+            } else {
+                d.name().to_string()
+            };
+            let p = dir.path().join(format!("accounts{i}.{d}.sql"));
+            let q = sql(&m, d, Source::Table("analytics.contacts".into()), false);
             std::fs::write(&p, q).unwrap_or_else(|e| panic!("{e}"));
             list.push_str(&format!("{name}\t{}\n", p.display()));
         }
@@ -3006,4 +3048,128 @@ fn field_rollups_and_count_recent_alike_on_every_engine() {
     assert_eq!(beta[3..], [0.0, 0.0, 1.0]);
     assert_eq!(accounts.book.beyond, [1, 1, 1, 1, 0, 0]);
     assert_eq!(on_every_engine(dir.path(), &[case], true), [7, 7, 7]);
+}
+
+/// Issue 19 item 1: account fields from an accounts file (joined on the trimmed id; an account
+/// the file lacks keeps them missing) and from the contacts' rows (the most common value, a
+/// tie to the smallest in byte order, which PostgreSQL's collation would order otherwise), on
+/// DuckDB, Spark and PostgreSQL, against the engine's scores computed by hand in
+/// `tests/accounts.rs` (`account_fields_from_a_file_are_joined_on_the_trimmed_id`,
+/// `account_fields_from_the_contacts_rows_take_the_most_common_value`).
+#[test]
+fn account_fields_agree_on_every_engine() {
+    use scorewright::engine::accounts::{Plan, score_with_accounts};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let firms = fixtures.join("accounts-firms.csv");
+    let yaml = include_str!("fixtures/accounts-fields.yaml");
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let from_file = hand_case(
+        dir.path(),
+        31,
+        &yaml.replace(
+            "file: accounts-firms.csv",
+            &format!("file: {}", firms.display()),
+        ),
+        &rows(include_str!("fixtures/accounts-fields.csv")),
+    );
+    let from_rows = hand_case(
+        dir.path(),
+        32,
+        &yaml.replace("  file: accounts-firms.csv\n", ""),
+        &rows(include_str!("fixtures/accounts-rows.csv")),
+    );
+    let account_scores = |c: &Case| -> Vec<(String, f64)> {
+        let mut plan = Plan::new(&c.model).unwrap_or_else(|| panic!("no accounts"));
+        plan.read_file(Path::new("case.yaml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (_, a) = score_with_accounts(&plan, &c.table).unwrap_or_else(|e| panic!("{e}"));
+        a.book
+            .ids
+            .iter()
+            .zip(&a.scored.scores[0])
+            .map(|(id, s)| (id.clone(), (s * 1e6).round() / 1e6))
+            .collect()
+    };
+    let want = |v: &[(&str, f64)]| -> Vec<(String, f64)> {
+        v.iter().map(|(id, s)| (id.to_string(), *s)).collect()
+    };
+    assert_eq!(
+        account_scores(&from_file),
+        want(&[
+            ("Acme", 65.0),
+            ("Beta", 40.0),
+            ("Zeta", 10.0),
+            ("Gamma", 15.3)
+        ])
+    );
+    assert_eq!(
+        account_scores(&from_rows),
+        want(&[("Acme", 75.0), ("Beta", 75.0), ("Zeta", 20.3)])
+    );
+    let cases = [from_file, from_rows];
+    let opts = |c: &Case, dialect: Dialect, source: Source, accounts: Source| SqlOptions {
+        dialect,
+        source,
+        id_column: None,
+        allow_errors: false,
+        headers: Some(c.columns.clone()),
+        events: None,
+        accounts: Some(accounts),
+    };
+    let query = |o: &SqlOptions, c: &Case| to_sql(&c.model, o).unwrap_or_else(|e| panic!("{e}"));
+    let queries: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let accounts = Source::Expression(format!(
+                "read_csv('{}', header = true, all_varchar = true)",
+                firms.display()
+            ));
+            query(
+                &opts(c, Dialect::DuckDb, duckdb_case_source(c), accounts),
+                c,
+            )
+        })
+        .collect();
+    assert_eq!(compare_cases(&cases, &duckdb(&queries), "duckdb"), 14);
+    let jobs: Vec<(String, PathBuf, String)> = cases
+        .iter()
+        .map(|c| {
+            let table = format!("contacts{}", c.seed);
+            let o = opts(
+                c,
+                Dialect::Spark,
+                Source::Table(table.clone()),
+                Source::Table("firms".into()),
+            );
+            (
+                format!("{table}|firms"),
+                PathBuf::from(format!("{}|{}", c.csv.display(), firms.display())),
+                query(&o, c),
+            )
+        })
+        .collect();
+    assert_eq!(
+        compare_cases(&cases, &spark(dir.path(), &jobs), "spark"),
+        14
+    );
+    let pg = Postgres::start();
+    pg.load_csv("firms", &firms.display().to_string());
+    let mut outs = Vec::new();
+    for c in &cases {
+        let table = format!("contacts{}", c.seed);
+        pg.load_csv(&table, &c.csv.display().to_string());
+        let o = opts(
+            c,
+            Dialect::Postgres,
+            Source::Table(table),
+            Source::Table("firms".into()),
+        );
+        outs.push(pg.query_csv(&query(&o, c)));
+    }
+    assert_eq!(compare_cases(&cases, &outs, "postgres"), 14);
 }

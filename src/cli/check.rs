@@ -75,6 +75,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mut diags = check(&file.model, columns.as_deref(), Some(&file.map));
+    if let Some(d) = accounts_file_missing(&file) {
+        diags.push(d);
+        diags.sort_by_key(|d| d.severity);
+    }
     if !diags.iter().any(|d| d.severity == Severity::Error) || !file.model.personas.is_empty() {
         diags.extend(crate::engine::check_personas(&file.model, Some(&file.map)));
         diags.sort_by_key(|d| d.severity);
@@ -163,4 +167,30 @@ fn annotation(
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// An accounts file (`accounts.file`) that is not there: an error at its line, as `score`
+/// would stop on it (exit 2) before writing anything.
+fn accounts_file_missing(file: &crate::model::ModelFile) -> Option<Diagnostic> {
+    use crate::model::locate::Seg;
+    let a = file.model.accounts.as_ref()?;
+    let path = crate::engine::accounts::file_path(a, &file.path)?;
+    if path.is_file() {
+        return None;
+    }
+    let at = vec![Seg::Key("accounts".into()), Seg::Key("file".into())];
+    let place = file.map.locate(&at);
+    Some(Diagnostic {
+        severity: Severity::Error,
+        code: "accounts",
+        at: "accounts.file".into(),
+        path: at,
+        message: format!(
+            "accounts: file '{}' is not there ({}): the account fields are read from it; write it, or fix the path (relative to the model's folder)",
+            a.file.as_deref().unwrap_or(""),
+            path.display()
+        ),
+        line: place.map(|p| p.line),
+        column: place.map(|p| p.column),
+    })
 }

@@ -34,15 +34,20 @@ pub fn run(
     contacts: &std::path::Path,
     account: &str,
 ) -> anyhow::Result<ExitCode> {
-    let Some(plan) = Plan::new(model) else {
+    let Some(mut plan) = Plan::new(model) else {
         eprintln!(
             "{}: has no accounts block, so --account has nothing to explain (see the README's Accounts)",
             a.model.display()
         );
         return Ok(ExitCode::from(2));
     };
+    plan.read_file(&a.model).map_err(super::unreadable)?;
     let mut reader = ContactsReader::open(contacts).map_err(super::unreadable)?;
     let headers = reader.headers().to_vec();
+    if let Some(why) = super::score_accounts::missing_field_column(&plan, &headers) {
+        eprintln!("{}: {why}", contacts.display());
+        return Ok(ExitCode::from(2));
+    }
     let id = crate::engine::output::id_column(model, &headers);
     let column = &plan.accounts.id_column;
     let mut book = Book::default();
@@ -105,7 +110,21 @@ pub fn run(
                 accounts.scored.today
             ))?;
             super::say(crate::engine::explain::render_text(&e).trim_end())?;
-            super::say("contacts:")?;
+            if let Some(file) = &plan.file
+                && file.row(account).is_none()
+                && !plan.accounts.fields.is_empty()
+            {
+                super::say(format!(
+                    "account fields: missing, as {} has no row for account '{}'",
+                    file.name,
+                    crate::printable::printable(account.trim())
+                ))?;
+            }
+            if members.is_empty() {
+                super::say("contacts: none")?;
+            } else {
+                super::say("contacts:")?;
+            }
             for m in &members {
                 let scores: Vec<String> =
                     m.scores.iter().map(|(j, s)| format!("{j} {s}")).collect();

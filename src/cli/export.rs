@@ -37,6 +37,10 @@ pub struct Args {
     /// scores the contact ids of the events.
     #[arg(long, value_name = "TABLE")]
     pub events: Option<String>,
+    /// The accounts table, for a model whose accounts block names a `file` (default: a table
+    /// named `accounts`); for DuckDB also a CSV, Parquet or JSON Lines file, read directly.
+    #[arg(long, value_name = "TABLE")]
+    pub accounts_table: Option<String>,
     /// The id column (default: as `score` finds it in the file or sample: the model's
     /// `id_column`, else `id`, else the first column; without either, `id`).
     #[arg(long)]
@@ -66,8 +70,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     // The query may read `--table` as a file: it is an input too.
     let table = PathBuf::from(&a.table);
     let events_file = a.events.as_ref().map(PathBuf::from);
+    let accounts_file = a.accounts_table.as_ref().map(PathBuf::from);
     let mut inputs = vec![a.model.as_path(), table.as_path()];
     inputs.extend(events_file.as_deref());
+    inputs.extend(accounts_file.as_deref());
     inputs.extend(a.contacts.as_deref());
     super::refuse_overwrite(a.output.as_deref(), &inputs, a.force)?;
     let source = match Source::from_cli(a.dialect, &a.table) {
@@ -78,6 +84,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let events = match a.events.as_deref().map(|e| Source::from_cli(a.dialect, e)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let accounts = match a
+        .accounts_table
+        .as_deref()
+        .map(|t| Source::from_cli(a.dialect, t))
+    {
         None => None,
         Some(Ok(s)) => Some(s),
         Some(Err(e)) => {
@@ -107,6 +125,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         allow_errors: a.allow_errors,
         headers,
         events,
+        accounts,
     };
     if let Some(dir) = &a.dbt {
         return dbt(&a, &file.model, opts, dir);

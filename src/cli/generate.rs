@@ -288,6 +288,44 @@ fn account_weights(rng: &mut Rng, n: u64) -> Vec<f64> {
         .collect()
 }
 
+/// Account fields read from the contacts' rows (an accounts block without a `file`): per
+/// field, its new column's index in `columns` (added there) and one value per account, drawn
+/// once as a contact field's would be (from the account model's signals), so that every
+/// contact of an account carries the same value, as a CRM's rows mostly do. A column a
+/// contact field already writes is left to it.
+fn account_field_values(
+    model: &Model,
+    accounts: &Option<(usize, Vec<f64>)>,
+    columns: &mut Vec<String>,
+    rng: &mut Rng,
+) -> Vec<(usize, Vec<String>)> {
+    let (Some(a), Some((_, cumulative))) = (&model.accounts, accounts) else {
+        return Vec::new();
+    };
+    if a.file.is_some() {
+        return Vec::new();
+    }
+    let account_model = a.account_model(model);
+    let skip = account_model.fields.len().saturating_sub(a.fields.len());
+    let mut cell = String::new();
+    let mut out = Vec::new();
+    for ((_, g, blanks), f) in plan(&account_model).into_iter().skip(skip).zip(&a.fields) {
+        let column = f.column().to_string();
+        if columns.contains(&column) {
+            continue;
+        }
+        columns.push(column);
+        let values = (0..cumulative.len())
+            .map(|_| {
+                draw(&g, &blanks, rng, &mut cell);
+                cell.clone()
+            })
+            .collect();
+        out.push((columns.len() - 1, values));
+    }
+    out
+}
+
 /// Writes `count` synthetic contacts as CSV.
 pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> anyhow::Result<()> {
     let mut rng = Rng::new(seed);
@@ -316,6 +354,7 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
         let at = columns.iter().position(|c| c == &a.id_column).unwrap_or(0);
         (at, account_weights(&mut rng, count.div_ceil(10).max(1)))
     });
+    let account_fields = account_field_values(model, &accounts, &mut columns, &mut rng);
     // An outcome event is in the log, not a column.
     let outcome = model
         .outcome
@@ -360,6 +399,9 @@ pub fn generate(model: &Model, count: u64, seed: u64, sink: Box<dyn Write>) -> a
                 let u = rng.unit() * total;
                 let k = cumulative.partition_point(|&c| c <= u);
                 table.columns[*at].push(&format!("A{:06}", k + 1));
+                for (idx, values) in &account_fields {
+                    table.columns[*idx].push(values.get(k).map_or("", String::as_str));
+                }
             }
             table.lines.push(done + i as u64 + 2);
         }

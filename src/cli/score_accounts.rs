@@ -29,13 +29,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let Some(plan) = Plan::new(model) else {
+    let Some(mut plan) = Plan::new(model) else {
         eprintln!(
             "{}: --accounts needs an accounts: block in the model (see the README's Accounts)",
             a.model.display()
         );
         return Ok(ExitCode::from(2));
     };
+    plan.read_file(&a.model).map_err(super::unreadable)?;
     let name = contacts.display().to_string();
     let refuse = |why: String| -> anyhow::Result<ExitCode> {
         eprintln!("{name}: {why}");
@@ -82,6 +83,9 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
             "has no column '{column}', which the model's accounts.id_column names: add the \
              column, or name the one that holds each contact's account"
         ));
+    }
+    if let Some(why) = missing_field_column(&plan, &headers) {
+        return refuse(why);
     }
 
     // One pass over the contacts: each chunk scored once, added to the book, and (unless only
@@ -160,6 +164,7 @@ pub fn run(a: &Args, model: &Model, contacts: &std::path::Path) -> anyhow::Resul
     for line in beyond_limit(&plan, book) {
         eprintln!("{name}: {line}");
     }
+    report_file(&name, &plan, book);
     eprintln!(
         "{name}: {rows} contact{} scored in {} account{}",
         if rows == 1 { "" } else { "s" },
@@ -518,4 +523,65 @@ fn beyond_limit(plan: &Plan, book: &Book) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Says how the account fields were found, where it was not plain: accounts whose contacts'
+/// rows disagree on a field (each takes its most common value); with an accounts file,
+/// contacts whose account the file does not hold (scored, with the account fields missing) and
+/// accounts of the file that no contact names (not scored: an account is scored from its
+/// contacts).
+pub(crate) fn report_file(name: &str, plan: &Plan, book: &Book) {
+    if let Some((n, id, field)) = book.disagreements(plan) {
+        eprintln!(
+            "{name}: {n} account{} contacts whose rows disagree on an account field (first: \
+             account '{}', field '{field}'): each takes its most common value, a tie the \
+             smallest",
+            if n == 1 { " has" } else { "s have" },
+            crate::printable::printable(&id)
+        );
+    }
+    let Some(file) = &plan.file else { return };
+    if let Some(n) = book.not_in_file(plan) {
+        eprintln!(
+            "{name}: {} contact{} in {} account{} not in {} (first: account '{}', line {}): \
+             scored with the account fields missing",
+            n.contacts,
+            if n.contacts == 1 { "" } else { "s" },
+            n.accounts,
+            if n.accounts == 1 { "" } else { "s" },
+            file.name,
+            crate::printable::printable(&n.first),
+            n.line
+        );
+    }
+    let (n, first) = book.without_contacts();
+    if let Some(first) = first {
+        eprintln!(
+            "{}: {n} account{} no contact in {name} (first: '{}'): scored with 0 contacts, \
+             their roll-ups of scores missing",
+            file.name,
+            if n == 1 { " has" } else { "s have" },
+            crate::printable::printable(first)
+        );
+    }
+}
+
+/// Account fields taken from the contacts' rows read the contacts' columns: one that is not
+/// there would leave the field missing for every account without a word, so it is refused.
+pub(crate) fn missing_field_column(plan: &Plan, headers: &[String]) -> Option<String> {
+    if plan.file.is_some() {
+        return None;
+    }
+    let has = |c: &str| {
+        headers
+            .iter()
+            .any(|h| h == c || h.trim().eq_ignore_ascii_case(c.trim()))
+    };
+    let f = plan.accounts.fields.iter().find(|f| !has(f.column()))?;
+    Some(format!(
+        "has no column '{}', which account field '{}' reads (from the contacts' rows, as the \
+         accounts block names no file): add the column, or set the field's column",
+        f.column(),
+        f.id
+    ))
 }

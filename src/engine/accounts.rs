@@ -10,6 +10,12 @@
 //! seen, with the roll-ups and roles as text columns, and that table is scored by the account
 //! model (`Accounts::account_model`) through the same engine as contacts.
 //!
+//! Account fields join that table as text columns named by their ids: from an accounts file
+//! (`AccountsFile`, read whole, one row per account, joined on the trimmed id; its accounts
+//! that no contact names are added with 0 contacts once every contact is in), or from the
+//! contacts' rows (`Votes`: per account and field, one count per distinct value, the most
+//! common kept, a tie to the smallest in byte order, so that no row order decides).
+//!
 //! Invariant: every roll-up reads the contacts' scores as written, in whole millionths
 //! (`millionths`), added as integers; each value is then one or two IEEE divisions that the
 //! SQL export (`export::accounts`) writes in the same order, so account scores agree to the
@@ -45,6 +51,9 @@ pub struct Plan<'m> {
     /// The contact model's segments cut at their `account:` parts, when one reads the account:
     /// those segments are decided once the accounts are scored (`decide_segments`).
     pub split: Option<SegmentSplit>,
+    /// The accounts file, once read (`Plan::read_file`); without one, the account fields are
+    /// taken from the contacts' rows.
+    pub file: Option<AccountsFile>,
 }
 
 impl<'m> Plan<'m> {
@@ -67,7 +76,19 @@ impl<'m> Plan<'m> {
                 .as_ref()
                 .and_then(|e| Some((index(&e.journey)?, e.at_least))),
             split: SegmentSplit::new(model),
+            file: None,
         })
+    }
+
+    /// Reads the block's accounts file, if it names one, resolved against the model's folder
+    /// (`model_path` is the model file). Every command that scores accounts calls this before
+    /// the first chunk, so that a missing file or column stops the run before anything is
+    /// written.
+    pub fn read_file(&mut self, model_path: &std::path::Path) -> Result<(), AccountsFileError> {
+        if let Some(path) = file_path(self.accounts, model_path) {
+            self.file = Some(AccountsFile::read(self.accounts, &path)?);
+        }
+        Ok(())
     }
 
     /// The account columns written on each contact row: `account_` and each output column of
@@ -85,6 +106,7 @@ impl<'m> Plan<'m> {
         let mut cols = vec![ACCOUNT_ID.to_string(), "contacts".to_string()];
         cols.extend(self.accounts.rollups.iter().map(|r| r.id.clone()));
         cols.extend(self.accounts.roles.iter().map(|r| r.id.clone()));
+        cols.extend(self.accounts.fields.iter().map(|f| f.id.clone()));
         cols.extend(output_columns(&self.account_model));
         cols
     }
@@ -203,6 +225,44 @@ pub struct Book {
     pub first_without: Option<u64>,
     /// Per roll-up: how many field values were beyond `FIELD_LIMIT`, left out of it.
     pub beyond: Vec<u64>,
+    /// Per account, the line of its first contact (for messages about the account).
+    pub first_lines: Vec<u64>,
+    /// Per account, per account field, the values its contacts' rows hold (only when the
+    /// fields are taken from the contacts' rows, not from an accounts file).
+    votes: Vec<Vec<Votes>>,
+}
+
+/// One account field's values over an account's contacts' rows: each distinct value (trimmed,
+/// not blank, not one of the field's `missing` placeholders) with how many rows hold it. The
+/// account's value is the most common, a tie going to the smallest in byte order: a rule of
+/// counts, not of row order, so that a database (which has none) decides the same. Memory is
+/// one entry per distinct value; an account's contacts mostly agree, so the list is searched
+/// in place.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Votes(Vec<(String, u64)>);
+
+impl Votes {
+    /// Counts one row's value (already trimmed and known not missing).
+    pub fn add(&mut self, value: &str) {
+        match self.0.iter_mut().find(|(v, _)| v == value) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((value.to_string(), 1)),
+        }
+    }
+
+    /// The most common value, ties to the smallest in byte order; `None` when every row was
+    /// blank or a placeholder.
+    pub fn winner(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .max_by(|(a, n), (b, m)| n.cmp(m).then_with(|| b.cmp(a)))
+            .map(|(v, _)| v.as_str())
+    }
+
+    /// Whether the rows held more than one value.
+    pub fn disagree(&self) -> bool {
+        self.0.len() > 1
+    }
 }
 
 /// A contact's account as its cell says it: trimmed, `None` when blank.
@@ -257,44 +317,7 @@ impl Book {
             }
             let k = match self.index.get(id) {
                 Some(&k) => k,
-                None => {
-                    let k = self.ids.len();
-                    self.index.insert(id.to_string(), k);
-                    self.ids.push(id.to_string());
-                    self.states.push(AccountState {
-                        contacts: 0,
-                        rolls: plan
-                            .accounts
-                            .rollups
-                            .iter()
-                            .map(|r| match r.how {
-                                How::Count => Roll::Count,
-                                How::Max | How::Mean | How::Sum if r.field.is_some() => {
-                                    Roll::Field {
-                                        sum: 0,
-                                        given: 0,
-                                        max: i64::MIN,
-                                        min: i64::MAX,
-                                    }
-                                }
-                                How::Max => Roll::Max(i64::MIN),
-                                How::Mean | How::Sum => Roll::Sum(0),
-                                How::TopMean => Roll::Top(Vec::new(), r.n.unwrap_or(1) as usize),
-                                How::CountAbove | How::ShareAbove => Roll::Above(0),
-                                How::Min if r.field.is_some() => Roll::Field {
-                                    sum: 0,
-                                    given: 0,
-                                    max: i64::MIN,
-                                    min: i64::MAX,
-                                },
-                                How::Min => Roll::Min(i64::MAX),
-                                How::CountRecent => Roll::Recent(0),
-                            })
-                            .collect(),
-                        roles: vec![false; plan.accounts.roles.len()],
-                    });
-                    k
-                }
+                None => self.open(plan, id),
             };
             // Over u32::MAX accounts the ids alone pass the 4 GiB column `Book::table` refuses.
             accounts.push(u32::try_from(k).unwrap_or(NO_ACCOUNT));
@@ -369,6 +392,163 @@ impl Book {
                 *held |= plan.holds_role(scored, r, row);
             }
         }
+        self.note_rows(plan, table, accounts);
+    }
+
+    /// A new account, with no contact yet: its index.
+    fn open(&mut self, plan: &Plan, id: &str) -> usize {
+        let k = self.ids.len();
+        self.index.insert(id.to_string(), k);
+        self.ids.push(id.to_string());
+        self.states.push(AccountState {
+            contacts: 0,
+            rolls: plan
+                .accounts
+                .rollups
+                .iter()
+                .map(|r| match r.how {
+                    How::Count => Roll::Count,
+                    How::Max | How::Mean | How::Sum | How::Min if r.field.is_some() => {
+                        Roll::Field {
+                            sum: 0,
+                            given: 0,
+                            max: i64::MIN,
+                            min: i64::MAX,
+                        }
+                    }
+                    How::Max => Roll::Max(i64::MIN),
+                    How::Mean | How::Sum => Roll::Sum(0),
+                    How::TopMean => Roll::Top(Vec::new(), r.n.unwrap_or(1) as usize),
+                    How::CountAbove | How::ShareAbove => Roll::Above(0),
+                    How::Min => Roll::Min(i64::MAX),
+                    How::CountRecent => Roll::Recent(0),
+                })
+                .collect(),
+            roles: vec![false; plan.accounts.roles.len()],
+        });
+        k
+    }
+
+    /// Adds the accounts of the accounts file that no contact named, in the file's order,
+    /// after those that have contacts: each with 0 contacts, so that a target account with no
+    /// contact yet is scored (cold) rather than left out. Called once every contact is in.
+    pub fn add_file_accounts(&mut self, plan: &Plan) {
+        let Some(file) = &plan.file else { return };
+        for id in file.ids() {
+            if self.find(id).is_none() {
+                let k = self.open(plan, id);
+                self.first_lines.truncate(k);
+                self.first_lines.push(0);
+            }
+        }
+    }
+
+    /// What `add_rows` keeps of a chunk besides the roll-ups: each new account's first line
+    /// and, when the account fields come from the contacts' rows, each row's values. Accounts
+    /// are numbered as first seen, so a row whose account is the next number is its first.
+    fn note_rows(&mut self, plan: &Plan, table: &Table, accounts: &[u32]) {
+        let fields = &plan.accounts.fields;
+        let voting = plan.file.is_none() && !fields.is_empty();
+        // Each field's column and placeholders, found once per chunk.
+        let columns: Vec<_> = fields.iter().map(|f| table.column(f.column())).collect();
+        let missing: Vec<_> = fields
+            .iter()
+            .map(|f| crate::contacts::typed::Placeholders::new(&f.missing))
+            .collect();
+        for (row, &k) in accounts.iter().enumerate() {
+            if k == NO_ACCOUNT {
+                continue;
+            }
+            let k = k as usize;
+            if k == self.first_lines.len() {
+                self.first_lines
+                    .push(table.lines.get(row).copied().unwrap_or(0));
+            }
+            if !voting {
+                continue;
+            }
+            if k == self.votes.len() {
+                self.votes.push(vec![Votes::default(); fields.len()]);
+            }
+            for ((votes, column), missing) in self.votes[k].iter_mut().zip(&columns).zip(&missing) {
+                let cell = column.map_or("", |c| c.get(row));
+                if !missing.is_missing(cell) {
+                    votes.add(cell.trim());
+                }
+            }
+        }
+    }
+
+    /// The accounts whose contacts' rows disagree on an account field: how many, and the
+    /// first (as first seen) with that field's id. `None` when they all agree, or when the
+    /// fields come from a file.
+    pub fn disagreements(&self, plan: &Plan) -> Option<(usize, String, String)> {
+        let mut first = None;
+        let mut n = 0;
+        for (k, votes) in self.votes.iter().enumerate() {
+            if let Some(f) = votes.iter().position(Votes::disagree) {
+                n += 1;
+                if first.is_none() {
+                    first = Some((self.ids[k].clone(), plan.accounts.fields[f].id.clone()));
+                }
+            }
+        }
+        first.map(|(id, field)| (n, id, field))
+    }
+
+    /// The contacts whose account the accounts file does not hold: how many contacts, in how
+    /// many accounts, and the first such account with the line of its first contact. `None`
+    /// without a file or when every account is in it. Such accounts are scored with their
+    /// fields missing.
+    pub fn not_in_file(&self, plan: &Plan) -> Option<NotInFile> {
+        let file = plan.file.as_ref()?;
+        let mut out: Option<NotInFile> = None;
+        for (k, id) in self.ids.iter().enumerate() {
+            if file.row(id).is_some() {
+                continue;
+            }
+            let contacts = self.states[k].contacts;
+            match &mut out {
+                Some(n) => {
+                    n.contacts += contacts;
+                    n.accounts += 1;
+                }
+                None => {
+                    out = Some(NotInFile {
+                        contacts,
+                        accounts: 1,
+                        first: id.clone(),
+                        line: self.first_lines.get(k).copied().unwrap_or(0),
+                    })
+                }
+            }
+        }
+        out
+    }
+
+    /// The accounts that no contact names (from the accounts file): how many, and the first.
+    pub fn without_contacts(&self) -> (usize, Option<&str>) {
+        let mut none = self
+            .states
+            .iter()
+            .zip(&self.ids)
+            .filter(|(s, _)| s.contacts == 0);
+        let first = none.next().map(|(_, id)| id.as_str());
+        (none.count() + usize::from(first.is_some()), first)
+    }
+
+    /// Account `k`'s value of account field `f`, trimmed; empty when it has none (no row in
+    /// the accounts file, or a blank cell).
+    pub fn field_value<'a>(&'a self, plan: &'a Plan, k: usize, f: usize) -> &'a str {
+        match &plan.file {
+            Some(file) => file.value(&self.ids[k], f).unwrap_or(""),
+            None => self
+                .votes
+                .get(k)
+                .and_then(|v| v.get(f))
+                .and_then(Votes::winner)
+                .unwrap_or(""),
+        }
     }
 
     /// The index of an account by its id (trimmed).
@@ -388,6 +568,10 @@ impl Book {
             .zip(&plan.rollup_journey)
             .map(|((roll, r), j)| match (roll, r.how) {
                 (Roll::Count, _) => n,
+                // An account of the accounts file without contacts: no score to roll up
+                // (missing, written empty), none above a threshold.
+                (Roll::Above(_), How::CountAbove) if n == 0.0 => 0.0,
+                _ if n == 0.0 => f64::NAN,
                 // A roll-up on an unknown journey (a check error) reads as 0.
                 _ if j.is_none() && r.field.is_none() => 0.0,
                 (Roll::Max(m), _) => *m as f64 / scale,
@@ -421,6 +605,7 @@ impl Book {
         let mut headers = vec![ACCOUNT_ID.to_string()];
         headers.extend(rollups.iter().map(|r| r.id.clone()));
         headers.extend(roles.iter().map(|r| r.id.clone()));
+        headers.extend(plan.accounts.fields.iter().map(|f| f.id.clone()));
         let mut columns: Vec<TextColumn> = headers
             .iter()
             .map(|_| TextColumn::with_capacity(n, n * 8))
@@ -444,6 +629,10 @@ impl Book {
             {
                 fits &= c.push(if *held { "true" } else { "false" });
             }
+            let fields = 1 + rollups.len() + roles.len();
+            for (f, c) in columns[fields..].iter_mut().enumerate() {
+                fits &= c.push(self.field_value(plan, k, f));
+            }
         }
         if !fits {
             return Err(TooManyAccounts(n));
@@ -456,6 +645,174 @@ impl Book {
             ..Table::default()
         })
     }
+}
+
+/// Contacts whose account is not in the accounts file (`Book::not_in_file`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotInFile {
+    pub contacts: u64,
+    pub accounts: usize,
+    /// The first such account, as first seen, and the line of its first contact.
+    pub first: String,
+    pub line: u64,
+}
+
+/// The accounts file of a model, resolved against the model's folder (`model_path` is the
+/// model file), as the events log's is.
+pub fn file_path(accounts: &Accounts, model_path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let file = accounts.file.as_deref()?;
+    let dir = model_path.parent().unwrap_or(std::path::Path::new(""));
+    Some(dir.join(file))
+}
+
+/// An accounts file, read whole (it holds one row per account, not per contact): each
+/// account's row by its trimmed id, and the column each account field is read from.
+#[derive(Clone, Debug)]
+pub struct AccountsFile {
+    /// The file as named, for messages.
+    pub name: String,
+    table: Table,
+    /// Trimmed id to row.
+    index: HashMap<String, usize>,
+    /// Per account field (in the block's order), its column in `table`.
+    columns: Vec<usize>,
+    /// The id column in `table`.
+    id: usize,
+}
+
+impl AccountsFile {
+    /// Reads an accounts file (CSV, JSON Lines or Parquet, as contacts are read). Its id
+    /// column and each field's column must be there (found as contacts' columns are: the exact
+    /// name, else trimmed and ignoring case); a blank or repeated id is an error.
+    pub fn read(
+        accounts: &Accounts,
+        path: &std::path::Path,
+    ) -> Result<AccountsFile, AccountsFileError> {
+        let name = path.display().to_string();
+        let mut reader = crate::contacts::ContactsReader::open(path)?;
+        let headers = reader.headers().to_vec();
+        let table = match reader.next_chunk(usize::MAX)? {
+            Some(t) => t,
+            None => Table {
+                source: name.clone(),
+                headers: headers.clone(),
+                columns: headers.iter().map(|_| Default::default()).collect(),
+                ..Table::default()
+            },
+        };
+        let find = |column: &str, what: String| {
+            table
+                .column_index(column)
+                .ok_or_else(|| AccountsFileError::NoColumn {
+                    file: name.clone(),
+                    column: column.to_string(),
+                    what,
+                    found: headers.join(", "),
+                })
+        };
+        let id_column = accounts.file_id_column();
+        let id = find(
+            id_column,
+            if accounts.file_id_column.is_some() {
+                "accounts.file_id_column names".into()
+            } else {
+                "accounts.id_column names (or set file_id_column)".into()
+            },
+        )?;
+        let columns = accounts
+            .fields
+            .iter()
+            .map(|f| find(f.column(), format!("account field '{}' reads", f.id)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut index = HashMap::with_capacity(table.rows());
+        for row in 0..table.rows() {
+            let line = table.lines.get(row).copied().unwrap_or(0);
+            let key = table.columns[id].get(row).trim();
+            if key.is_empty() {
+                return Err(AccountsFileError::BlankId {
+                    file: name,
+                    line,
+                    column: id_column.to_string(),
+                });
+            }
+            if let Some(&first) = index.get(key) {
+                return Err(AccountsFileError::Duplicate {
+                    file: name,
+                    id: crate::printable::printable(key).to_string(),
+                    first: table.lines.get(first).copied().unwrap_or(0),
+                    line,
+                });
+            }
+            index.insert(key.to_string(), row);
+        }
+        Ok(AccountsFile {
+            name,
+            table,
+            index,
+            columns,
+            id,
+        })
+    }
+
+    /// The row of an account, by its id (trimmed).
+    pub fn row(&self, id: &str) -> Option<usize> {
+        self.index.get(id.trim()).copied()
+    }
+
+    /// An account's value of account field `f`, trimmed; `None` when the file has no row for
+    /// the account.
+    pub fn value(&self, id: &str, f: usize) -> Option<&str> {
+        let row = self.row(id)?;
+        Some(self.table.columns[*self.columns.get(f)?].get(row).trim())
+    }
+
+    /// How many accounts the file holds.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The accounts' ids (trimmed), in the file's order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        let id = self.id;
+        (0..self.table.rows()).map(move |row| self.table.columns[id].get(row).trim())
+    }
+}
+
+/// An accounts file that cannot be used: each stops the command (exit 2) before it writes.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsFileError {
+    #[error(transparent)]
+    Read(#[from] crate::contacts::ContactsError),
+    #[error(
+        "{file}: has no column '{column}', which {what}: add the column, or name the one that holds it (its columns: {found})"
+    )]
+    NoColumn {
+        file: String,
+        column: String,
+        what: String,
+        found: String,
+    },
+    #[error(
+        "{file} line {line}: account '{id}' again (first at line {first}): the accounts file holds one row per account; merge the two rows"
+    )]
+    Duplicate {
+        file: String,
+        id: String,
+        first: u64,
+        line: u64,
+    },
+    #[error(
+        "{file} line {line}: the id column '{column}' is blank: each row of the accounts file names its account; fill it in or remove the row"
+    )]
+    BlankId {
+        file: String,
+        line: u64,
+        column: String,
+    },
 }
 
 /// The accounts' table would pass the 4 GiB a text column holds.
@@ -479,7 +836,8 @@ pub struct ScoredAccounts {
 
 impl ScoredAccounts {
     /// Scores the accounts of a filled book.
-    pub fn new(plan: &Plan, book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
+    pub fn new(plan: &Plan, mut book: Book) -> Result<ScoredAccounts, TooManyAccounts> {
+        book.add_file_accounts(plan);
         let table = book.table(plan)?;
         let scored = score_table(&plan.account_model, &table);
         let parts = match &plan.split {
@@ -524,6 +882,9 @@ impl ScoredAccounts {
             }
         }));
         row.extend(self.book.states[k].roles.iter().map(|h| h.to_string()));
+        row.extend(
+            (0..plan.accounts.fields.len()).map(|f| self.book.field_value(plan, k, f).to_string()),
+        );
         let mut outs = Vec::new();
         output_row_into(&plan.account_model, &self.scored, k, &mut outs);
         row.extend(outs);
@@ -761,5 +1122,58 @@ accounts:
                 .any(|(_, m)| m.contains("no contact journey 'acts' (did you mean 'act'?)")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn votes_keep_the_most_common_value_and_break_ties_by_bytes() {
+        let mut v = Votes::default();
+        assert_eq!(v.winner(), None);
+        assert!(!v.disagree());
+        for x in ["retail", "Software", "retail", "Software", "Retail"] {
+            v.add(x);
+        }
+        // retail 2, Software 2, Retail 1: a tie, and "Software" < "retail" (0x53 < 0x72).
+        assert_eq!(v.winner(), Some("Software"));
+        assert!(v.disagree());
+        v.add("retail");
+        assert_eq!(v.winner(), Some("retail"));
+    }
+
+    /// An account of the accounts file that no contact names comes after the others with 0
+    /// contacts: count 0, count_above 0, the roll-ups of scores (max, mean, sum, top_mean,
+    /// share_above) missing, no role, its fields from the file (trimmed).
+    #[test]
+    fn an_account_of_the_file_without_contacts_has_no_scores_to_roll_up() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("firms.csv"),
+            "company,industry\nAcme,Retail\nGhost, Software \n",
+        )
+        .unwrap();
+        let text = MODEL.replace(
+            "  id_column: company\n",
+            "  id_column: company\n  file: firms.csv\n  fields:\n    - { id: industry, kind: category }\n",
+        );
+        let model = parse_model(&text, "abm.yaml").unwrap();
+        let mut plan = Plan::new(&model).unwrap();
+        plan.read_file(&dir.path().join("abm.yaml")).unwrap();
+        let t = table(&[["Acme", "5", "VP"]]);
+        let (_, accounts) = score_with_accounts(&plan, &t).unwrap();
+        assert_eq!(accounts.book.ids, ["Acme", "Ghost"]);
+        let ghost = accounts.book.values(&plan, 1);
+        assert_eq!((ghost[0], ghost[5]), (0.0, 0.0), "count, count_above");
+        for i in [1, 2, 3, 4, 6] {
+            assert!(ghost[i].is_nan(), "roll-up {i}: {}", ghost[i]);
+        }
+        let row = accounts.account_row(&plan, 1);
+        assert_eq!(
+            row[..12],
+            [
+                "Ghost", "0", "0", "", "", "", "", "0", "", "false", "false", "Software"
+            ]
+        );
+        // No role, top2 missing (attainment 0): 0, cold.
+        assert_eq!(accounts.scored.scores[0][1], 0.0);
+        assert_eq!(accounts.book.without_contacts(), (1, Some("Ghost")));
     }
 }

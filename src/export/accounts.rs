@@ -6,8 +6,10 @@
 //! carried through as trimmed text), `sw_member` (per contact with an account: each score read
 //! by a roll-up in whole millionths, each threshold test and role as 0 or 1, each `top_mean`'s
 //! rank), `sw_rollup` (GROUP BY the account: each roll-up and role as text, the way the
-//! engine's account table holds them), `sw_account` (the account model's query over
-//! `sw_rollup`), then every contact row with its account's outputs (`account_*`), a contact
+//! engine's account table holds them), with account fields the steps of `field_steps` ending
+//! in `sw_accrow` (the roll-ups with each account field beside them, from the accounts table
+//! or voted from the contacts' rows), `sw_account` (the account model's query over
+//! `sw_rollup` or `sw_accrow`), then every contact row with its account's outputs (`account_*`), a contact
 //! without an account keeping NULLs there.
 //!
 //! When a contact segment reads the account (`model::accounts::SegmentSplit`), its contact
@@ -20,6 +22,7 @@
 //! that double) and read again by the account model's query as the engine reads its table.
 
 use super::ExportError;
+use super::dialect::Dialect;
 use super::sql::{Source, SqlOptions, to_sql_with_parts, to_sql_with_values};
 use crate::engine::accounts::Plan;
 use crate::engine::output::output_columns;
@@ -48,20 +51,29 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
             values.push(f.clone());
         }
     }
-    let contacts = to_sql_with_values(
-        &plan.contact_model,
-        opts,
-        std::slice::from_ref(&a.id_column),
-        contact_parts,
-        &values,
-    )?;
+    // The account column, then (for account fields taken from the contacts' rows) each
+    // field's column, carried through the contacts' query as trimmed text.
+    let mut carry = vec![a.id_column.clone()];
+    if a.file.is_none() {
+        carry.extend(a.fields.iter().map(|f| f.column().to_string()));
+    }
+    let contacts = to_sql_with_values(&plan.contact_model, opts, &carry, contact_parts, &values)?;
+    let fields = field_steps(a, opts)?;
     let account_opts = SqlOptions {
         dialect: d,
-        source: Source::Table("sw_rollup".into()),
+        source: Source::Table(
+            if fields.is_empty() {
+                "sw_rollup"
+            } else {
+                "sw_accrow"
+            }
+            .into(),
+        ),
         id_column: Some("sw_account".into()),
         allow_errors: true,
         headers: None,
         events: None,
+        accounts: None,
     };
     let accounts = to_sql_with_parts(&plan.account_model, &account_opts, &[], account_parts)?;
 
@@ -178,6 +190,7 @@ pub fn query(model: &Model, opts: &SqlOptions) -> Result<String, ExportError> {
         "sw_rollup AS (\n  SELECT\n    {}\n  FROM sw_member\n  GROUP BY sw_account\n),\n",
         rolled.join(",\n    ")
     );
+    q.push_str(&fields);
     let _ = write!(
         q,
         "sw_account AS (\n  SELECT * FROM (\n{}  ) AS sw_aq\n)\n",
@@ -305,4 +318,105 @@ fn field_rollup(
         | How::CountRecent => d.int_over_double(&format!("MAX({m})"), &scale),
     };
     Ok((member, value))
+}
+
+/// The steps that give each account its account fields, ending in `sw_accrow` (`sw_rollup`
+/// with one text column per field, named by its id, trimmed; NULL when the account has no
+/// value), which the account model's query then reads; empty without account fields.
+///
+/// From an accounts file (`opts.accounts`, default a table named `accounts`): its rows, the id
+/// and each field's column trimmed, `LEFT JOIN`ed on the id, so that an account the table does
+/// not hold keeps NULLs (the engine's missing). From the contacts' rows: per field, the
+/// account's values counted (`GROUP BY` account and trimmed value, blanks left out) and the
+/// most common kept, a tie going to the smallest in byte order, as `engine::accounts::Votes`
+/// decides: an order no database's row order can change.
+fn field_steps(
+    a: &crate::model::accounts::Accounts,
+    opts: &SqlOptions,
+) -> Result<String, ExportError> {
+    let d = opts.dialect;
+    if a.fields.is_empty() {
+        return Ok(String::new());
+    }
+    let ws = d.whitespace();
+    let trimmed = |e: &str| d.trim(&d.to_text(e), &ws);
+    let names = a
+        .fields
+        .iter()
+        .map(|f| d.ident(&f.id, &format!("accounts.fields.{}", f.id)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut q = String::new();
+    let mut picked = Vec::new();
+    let mut joins = String::new();
+    match &a.file {
+        Some(_) => {
+            let source = opts
+                .accounts
+                .clone()
+                .unwrap_or_else(|| Source::Table("accounts".into()));
+            let table = super::events::source_sql(d, &source)?;
+            let col =
+                |c: &str, what: &str| d.ident(c, what).map(|c| trimmed(&format!("sw_af.{c}")));
+            let mut cols = vec![format!(
+                "{} AS sw_fid",
+                col(a.file_id_column(), "accounts.file_id_column")?
+            )];
+            for (i, f) in a.fields.iter().enumerate() {
+                cols.push(format!(
+                    "{} AS sw_f{i}",
+                    col(f.column(), &format!("accounts.fields.{}.column", f.id))?
+                ));
+                picked.push(format!("f.sw_f{i} AS {}", names[i]));
+            }
+            let _ = write!(
+                q,
+                "sw_afile AS (\n  SELECT\n    {}\n  FROM {table} AS sw_af\n),\n",
+                cols.join(",\n    ")
+            );
+            joins.push_str("\n  LEFT JOIN sw_afile AS f ON f.sw_fid = r.sw_account");
+        }
+        None => {
+            // Byte order, whatever the database's collation: Rust compares `str` by bytes.
+            let bytes = match d {
+                Dialect::Postgres => "sw_value COLLATE \"C\"",
+                Dialect::DuckDb | Dialect::Spark | Dialect::BigQuery | Dialect::Snowflake => {
+                    "sw_value"
+                }
+            };
+            for (i, (name, f)) in names.iter().zip(&a.fields).enumerate() {
+                let c = format!("sw_carry{}", i + 1);
+                // The field's placeholders are no vote, as blanks are not.
+                let keys = f
+                    .missing
+                    .iter()
+                    .map(|m| {
+                        d.string(
+                            &crate::contacts::typed::category_key(m),
+                            &format!("accounts.fields.{}.missing", f.id),
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let placeholders = if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(" AND {} NOT IN ({})", d.lower(&c), keys.join(", "))
+                };
+                let _ = write!(
+                    q,
+                    "sw_v{i} AS (\n  SELECT sw_account, sw_value FROM (\n    SELECT sw_account, sw_value, ROW_NUMBER() OVER (PARTITION BY sw_account ORDER BY sw_n DESC, {bytes} ASC) AS sw_rank\n    FROM (\n      SELECT sw_carry0 AS sw_account, {c} AS sw_value, COUNT(*) AS sw_n\n      FROM sw_contact\n      WHERE sw_carry0 IS NOT NULL AND sw_carry0 <> '' AND {c} IS NOT NULL AND {c} <> ''{placeholders}\n      GROUP BY sw_carry0, {c}\n    ) AS sw_vc\n  ) AS sw_vr\n  WHERE sw_rank = 1\n),\n"
+                );
+                picked.push(format!("v{i}.sw_value AS {name}"));
+                let _ = write!(
+                    joins,
+                    "\n  LEFT JOIN sw_v{i} AS v{i} ON v{i}.sw_account = r.sw_account"
+                );
+            }
+        }
+    }
+    let _ = write!(
+        q,
+        "sw_accrow AS (\n  SELECT\n    r.*,\n    {}\n  FROM sw_rollup AS r{joins}\n),\n",
+        picked.join(",\n    ")
+    );
+    Ok(q)
 }

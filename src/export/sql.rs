@@ -95,6 +95,9 @@ pub struct SqlOptions {
     pub headers: Option<Vec<String>>,
     /// The events table, for a model with event fields (`export::events`).
     pub events: Option<Source>,
+    /// The accounts table, for a model whose accounts block names a `file` (`export::accounts`;
+    /// default: a table named `accounts`).
+    pub accounts: Option<Source>,
 }
 
 impl SqlOptions {
@@ -107,6 +110,7 @@ impl SqlOptions {
             allow_errors: false,
             headers: None,
             events: None,
+            accounts: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! Contacts name their account by a column. An account is scored by a model of its own, the
 //! *account model*: its fields are the block's roll-ups (numbers computed over the account's
-//! contacts) and roles (booleans: is this buying-group role present and engaged), and its
+//! contacts), roles (booleans: is this buying-group role present and engaged) and account
+//! fields (firmographics, from an accounts file or from the contacts' rows), and its
 //! journeys, grades, tiers and segments are written exactly as a contact model's. That account
 //! model is an ordinary `Model` (`account_model`), so every check, the engine, the explanation
 //! and the SQL export of the contact level serve the account level unchanged; what is new is
@@ -41,6 +42,18 @@ pub struct Accounts {
     pub tiers: Option<Tiers>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
+    /// Account fields (industry, employees), written as a contact model's fields: read from
+    /// `file` when the block names one, else from the account's contacts' rows (one value per
+    /// account: `engine::accounts::Votes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// An accounts file (CSV, JSON Lines or Parquet), relative to the model's own folder:
+    /// one row per account, joined to the contacts on the trimmed id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The accounts file's id column (default: `id_column`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id_column: Option<String>,
 }
 
 /// One number over an account's contacts: `{ id: best_fit, journey: fit, how: max }`.
@@ -176,6 +189,7 @@ impl Accounts {
                 .iter()
                 .map(|r| Field::new(&r.id, FieldKind::Boolean)),
         );
+        fields.extend(self.account_fields());
         Model {
             name: format!("{} (accounts)", model.name),
             as_of: model.as_of,
@@ -187,6 +201,21 @@ impl Accounts {
             segments: self.segments.clone(),
             ..Model::default()
         }
+    }
+
+    /// The account fields as the account model reads them: from the account table's column
+    /// named by the field's id (`engine::accounts::Book::table` puts each value there, trimmed),
+    /// with the field's kind, label and missing placeholders.
+    pub fn account_fields(&self) -> impl Iterator<Item = Field> + '_ {
+        self.fields.iter().map(|f| Field {
+            column: None,
+            ..f.clone()
+        })
+    }
+
+    /// The column of the accounts file that holds the account id.
+    pub fn file_id_column(&self) -> &str {
+        self.file_id_column.as_deref().unwrap_or(&self.id_column)
     }
 
     /// The contact model with one hidden journey per role after its own (no touchpoints, one
@@ -250,8 +279,10 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
             [Seg::Key(f), Seg::Index(i), ..] if f == "fields" => {
                 let (list, i) = if *i < nr {
                     ("rollups", *i)
-                } else {
+                } else if *i < nr + a.roles.len() {
                     ("roles", *i - nr)
+                } else {
+                    ("fields", *i - nr - a.roles.len())
                 };
                 rest.drain(..2);
                 (
@@ -462,6 +493,73 @@ pub fn check(model: &Model) -> Vec<super::check::Diagnostic> {
         );
     }
     out.extend(check_field_rollups(model, a));
+    out.extend(check_fields(a));
+    out
+}
+
+/// What only account fields need: an id that is not a column `score --accounts` writes
+/// itself, a value read from a column (not computed), and a file id column only with a file.
+/// (A field id that is a roll-up's or a role's is a duplicate id of the account model.)
+fn check_fields(a: &Accounts) -> Vec<super::check::Diagnostic> {
+    use super::check::{Diagnostic, Severity};
+    use super::locate::Seg;
+    let key = |k: &str| Seg::Key(k.into());
+    let error = |path: Vec<Seg>, at: String, message: String| Diagnostic {
+        severity: Severity::Error,
+        code: "accounts",
+        at,
+        path,
+        message,
+        line: None,
+        column: None,
+    };
+    let mut out = Vec::new();
+    for (i, f) in a.fields.iter().enumerate() {
+        let at = |k: &str| {
+            (
+                vec![key("accounts"), key("fields"), Seg::Index(i), key(k)],
+                format!("accounts.fields.{}.{k}", f.id),
+            )
+        };
+        if [ACCOUNT_ID, "contacts"].contains(&f.id.trim()) {
+            let (p, t) = at("id");
+            out.push(error(
+                p,
+                t,
+                format!(
+                    "accounts: '{}' is the name of a column `score --accounts` writes itself (the account's id and its contact count): choose another id",
+                    f.id
+                ),
+            ));
+        }
+        let computed = [("expr", f.expr.is_some()), ("events", f.events.is_some())];
+        for (k, _) in computed.iter().filter(|(_, is)| *is) {
+            let (p, t) = at(k);
+            out.push(error(
+                p,
+                t,
+                format!(
+                    "accounts: field '{}': an account field is read from a column (of the accounts file, or of its contacts' rows), not computed: remove {k}",
+                    f.id
+                ),
+            ));
+        }
+    }
+    if a.file_id_column.is_some() && a.file.is_none() {
+        out.push(error(
+            vec![key("accounts"), key("file_id_column")],
+            "accounts.file_id_column".into(),
+            "accounts: file_id_column names the id column of an accounts file, and there is no file: add file: PATH, or remove file_id_column".into(),
+        ));
+    }
+    if a.file.as_deref().is_some_and(|f| f.trim().is_empty()) {
+        out.push(error(
+            vec![key("accounts"), key("file")],
+            "accounts.file".into(),
+            "accounts: file is empty: name the accounts file, relative to the model's folder"
+                .into(),
+        ));
+    }
     out
 }
 
