@@ -270,6 +270,31 @@ impl Dialect {
         }
     }
 
+    /// Whether text `e` is ASCII only and neither starts nor ends with a space or a control
+    /// character (`SqlFunc::PlainAscii`): then `str::trim` leaves it as it is (every other
+    /// white-space character is beyond ASCII) and `lower_ascii` folds it as the engine does.
+    /// Most category and text cells are plain; the test costs about a third of the trim by the
+    /// set it spares (0.03 of 0.85 s per million cells on DuckDB, both ends and the length).
+    /// Written for DuckDB only (`Dialect::fast_text`), the one dialect that reads cells this way.
+    pub fn plain_ascii(self, e: &str) -> Option<String> {
+        match self {
+            // `strlen` counts bytes, `length` code points; `unicode` gives -1 for the empty text.
+            Dialect::DuckDb => Some(format!(
+                "(strlen({e}) = length({e}) AND unicode({e}) > 32 AND unicode({e}[-1]) > 32)"
+            )),
+            Dialect::Spark | Dialect::Postgres | Dialect::BigQuery | Dialect::Snowflake => None,
+        }
+    }
+
+    /// Text `e`, known to be ASCII only (`plain_ascii`), with A-Z in lower case: the dialect's
+    /// own LOWER where it folds ASCII exactly, else `lower`.
+    pub fn lower_ascii(self, e: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("lower({e})"),
+            _ => self.lower(e),
+        }
+    }
+
     /// Whether all of `e` matches `pattern`. The pattern uses only the syntax that RE2, Java
     /// and POSIX regular expressions share, and holds no quote or backslash.
     pub fn full_match(self, e: &str, pattern: &str) -> String {
