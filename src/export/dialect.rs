@@ -252,12 +252,16 @@ impl Dialect {
         format!("CASE WHEN {plain} THEN {e} ELSE {trimmed} END")
     }
 
-    /// Text `e` with its ASCII letters in lower case.
-    pub fn lower(self, e: &str) -> String {
+    /// Text `e` with A-Z in lower case and nothing else changed, by TRANSLATE in every dialect.
+    pub fn lower_translate(self, e: &str) -> String {
         // Only A-Z, as `contacts::typed::category_key` folds: each dialect's LOWER folds the
         // rest of Unicode its own way (PostgreSQL and DuckDB differ from Rust on `İ` and `Σ`).
-        let ascii =
-            format!("TRANSLATE({e}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')");
+        format!("TRANSLATE({e}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+    }
+
+    /// Text `e` with its ASCII letters in lower case.
+    pub fn lower(self, e: &str) -> String {
+        let ascii = self.lower_translate(e);
         match self {
             // DuckDB's TRANSLATE costs about 0.7 s per million cells (most of the exported
             // query's time on lead-fit-activity), its LOWER a tenth of that. On text of ASCII

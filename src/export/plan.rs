@@ -130,6 +130,9 @@ pub enum SqlFunc {
     /// A-Z in lower case, for text the caller knows is ASCII only (`PlainAscii`): the dialect's
     /// plain `lower`, without `Lower`'s test for other characters.
     LowerAscii,
+    /// A-Z in lower case, for text that is mostly not plain ASCII (`PlainAscii` failed): the
+    /// ASCII-only fold straight away, without `Lower`'s test for the cheaper form.
+    LowerTranslate,
     /// `SUBSTR(text, start, length)`, 1-based.
     Substr(i64, i64),
     /// Length in characters.
@@ -329,6 +332,7 @@ impl SqlExpr {
                 | SqlFunc::Trim
                 | SqlFunc::Lower
                 | SqlFunc::LowerAscii
+                | SqlFunc::LowerTranslate
                 | SqlFunc::Substr(..)
                 | SqlFunc::Concat => SqlType::Text,
                 SqlFunc::DigitsToInt
@@ -516,6 +520,7 @@ impl Dialect {
                             })?
                     }
                     SqlFunc::LowerAscii => self.lower_ascii(t),
+                    SqlFunc::LowerTranslate => self.lower_translate(t),
                     SqlFunc::ParseNumber => self.parse_number(t)?,
                     SqlFunc::DigitsToInt => self.digits_to_int(t),
                     SqlFunc::IDiv(k) => self.idiv(t, *k),

@@ -908,8 +908,9 @@ impl<'a> Writer<'a> {
     /// A category or text cell equal to a value the model spells for the field (`spellings`)
     /// is that value's key (NULL for a placeholder); any other cell that is plain ASCII with
     /// no white space at either end (`SqlFunc::PlainAscii`) is its own lower case; only the
-    /// rest (blank, padded, beyond ASCII) is trimmed by the set and folded A-Z. Placeholders
-    /// and the blank are taken out by `NULLIF`, so each branch folds the cell once.
+    /// rest (blank, padded, beyond ASCII) is trimmed by the set where its ends need it and
+    /// folded A-Z by `TRANSLATE`. Placeholders and the blank are taken out by `NULLIF`, so each
+    /// branch folds the cell once and the trimmed cell is written once.
     fn fast_value(&self, f: &Field, i: usize) -> SqlExpr {
         let raw = SqlExpr::col(format!("sw_c{i}"), SqlType::Text);
         let t = SqlExpr::call(
@@ -985,7 +986,7 @@ impl<'a> Writer<'a> {
                     call1(SqlFunc::PlainAscii, raw.clone()),
                     key(call1(SqlFunc::LowerAscii, raw.clone()), false),
                 ));
-                return SqlExpr::case(whens, key(call1(SqlFunc::Lower, t), true));
+                return SqlExpr::case(whens, key(call1(SqlFunc::LowerTranslate, t), true));
             }
             // Read whole: every cell takes the full reading below.
             FieldKind::Number | FieldKind::Date => {}
