@@ -2298,6 +2298,72 @@ journeys:
     assert_eq!(on_every_engine(dir.path(), &[case], false), [6, 0, 6]);
 }
 
+/// Issue 15 item 2: category and text cells typed as read on DuckDB (`fast_value`): a cell
+/// equal to a value the model spells is that value's key, a plain ASCII cell is its own lower
+/// case, and only blank, padded or non-ASCII cells are trimmed and folded; every path gives the
+/// engine's reading, placeholders and blanks included, on DuckDB and PostgreSQL.
+#[test]
+fn category_cells_typed_as_read_agree_with_the_full_reading_on_every_engine() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = r#"
+name: categories as read
+fields:
+  - { id: src, kind: category, missing: [Select, "N/A"] }
+  - { id: mail, kind: text, missing: ["-"] }
+journeys:
+  - id: j
+    touchpoints:
+      - id: t
+        weight: 100
+        pillars: [empathy]
+        signals:
+          - { field: src, weight: 50, rule: { match: { Google: 1, " Direct Traffic ": 0.5, default: 0.2 } } }
+          - { field: mail, weight: 50, rule: present }
+    adjustments:
+      - { name: road, when: { field: src, equals: Straße }, points: 10 }
+"#;
+    let mut rows = vec![vec!["id".to_string(), "src".into(), "mail".into()]];
+    for (i, (src, mail)) in [
+        ("Google", "a@b.c"),
+        ("google", "-"),
+        (" GOOGLE ", " - "),
+        ("Direct Traffic", "x"),
+        ("select", "\u{3000}"),
+        ("Select", ""),
+        ("N/A", "\tm\t"),
+        ("Straße", "é"),
+        ("STRAßE", ""),
+        ("Other", "\u{ff2d}"),
+        ("Google\u{a0}", "n/a"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(vec![format!("r{i}"), src.to_string(), mail.to_string()]);
+    }
+    let case = hand_case(dir.path(), 8, yaml, &rows);
+    let scored = score_table(&case.model, &case.table);
+    // src carries 50 points (Google 1, Direct Traffic 0.5, any other value 0.2, missing 0),
+    // mail 50 when present, Straße 10 more. Row 0: a spelling and an address, 50 + 50. Row 1:
+    // "google" is plain ASCII, its lower case matches (50); "-" is the placeholder as spelled
+    // (0). Row 2: both padded, trimmed and folded: Google (50), the placeholder (0). Row 3:
+    // the model spells " Direct Traffic " padded, the cell is it trimmed: 25 + 50. Row 4:
+    // "select" folds to the placeholder (0), U+3000 alone trims to blank (0). Row 5: the
+    // placeholder as spelled, and a blank: 0. Row 6: "N/A" as spelled is missing (0), a mail
+    // padded with tabs is present (50). Row 7: Straße as the condition spells it: any other
+    // value (10), the adjustment (10), "é" present (50): 70. Row 8: "STRAßE" folds A-Z only,
+    // to straße: 10 + 10, blank mail 0. Row 9: "Other" 10, a full-width M present: 60. Row 10:
+    // Google and a no-break space trims to Google (50); "n/a" is no placeholder of mail (50).
+    assert_eq!(
+        scored.scores[0],
+        [
+            100.0, 50.0, 50.0, 75.0, 0.0, 0.0, 50.0, 70.0, 20.0, 60.0, 100.0
+        ],
+        "the engine's scores"
+    );
+    assert_eq!(on_every_engine(dir.path(), &[case], false), [11, 0, 11]);
+}
+
 /// Issue 14 (leftover): a `missing` entry in `bands`, on a number and on a date, and the
 /// signal's own `missing` winning over it, identically in the engine and on every engine.
 #[test]

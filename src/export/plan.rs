@@ -123,6 +123,16 @@ pub enum SqlFunc {
     TryDouble,
     /// Whether the text holds the given text (no quote in it) anywhere (`Dialect::fast_text` only).
     Contains(&'static str),
+    /// Whether the text is ASCII only and starts and ends with a character above the space:
+    /// then trimming leaves it as it is and `LowerAscii` folds it exactly (`Dialect::plain_ascii`,
+    /// `Dialect::fast_text` only).
+    PlainAscii,
+    /// A-Z in lower case, for text the caller knows is ASCII only (`PlainAscii`): the dialect's
+    /// plain `lower`, without `Lower`'s test for other characters.
+    LowerAscii,
+    /// A-Z in lower case, for text that is mostly not plain ASCII (`PlainAscii` failed): the
+    /// ASCII-only fold straight away, without `Lower`'s test for the cheaper form.
+    LowerTranslate,
     /// `SUBSTR(text, start, length)`, 1-based.
     Substr(i64, i64),
     /// Length in characters.
@@ -321,6 +331,8 @@ impl SqlExpr {
                 SqlFunc::ToText
                 | SqlFunc::Trim
                 | SqlFunc::Lower
+                | SqlFunc::LowerAscii
+                | SqlFunc::LowerTranslate
                 | SqlFunc::Substr(..)
                 | SqlFunc::Concat => SqlType::Text,
                 SqlFunc::DigitsToInt
@@ -328,7 +340,10 @@ impl SqlExpr {
                 | SqlFunc::IMod(_)
                 | SqlFunc::Length
                 | SqlFunc::IsoDays => SqlType::Integer,
-                SqlFunc::FullMatch(_) | SqlFunc::Glob(_) | SqlFunc::Contains(_) => SqlType::Boolean,
+                SqlFunc::FullMatch(_)
+                | SqlFunc::Glob(_)
+                | SqlFunc::Contains(_)
+                | SqlFunc::PlainAscii => SqlType::Boolean,
                 SqlFunc::Abs
                 | SqlFunc::Greatest
                 | SqlFunc::Least
@@ -398,14 +413,14 @@ impl Dialect {
         self == Dialect::DuckDb
     }
 
-    /// Whether a column read only by number, boolean and date fields is typed from its cells
-    /// as read when they are spelled the usual way, and trimmed and case-folded only otherwise
-    /// (`export::sql`'s `fast_value`): `yes` or `No`, a number the dialect's own cast reads
-    /// with none of the syntax the engine refuses, a date whose shape GLOB checked on the
-    /// cell itself. Those are exactly the cells whose trimmed, folded reading is known without
-    /// trimming or folding; every other cell takes the engine's full reading. On DuckDB,
-    /// trimming and folding every cell cost about 40% of the query. Its dates are read by the
-    /// native cast, so it holds only where `native_dates` does.
+    /// Whether every column is typed from its cells as read when they are spelled the usual
+    /// way, and trimmed and case-folded only otherwise (`export::sql`'s `fast_value`): `yes` or
+    /// `No`, a number the dialect's own cast reads with none of the syntax the engine refuses,
+    /// a date whose shape GLOB checked on the cell itself, a category as the model spells it
+    /// or in plain ASCII (`SqlFunc::PlainAscii`). Those are exactly the cells whose trimmed,
+    /// folded reading is known without trimming or folding; every other cell takes the
+    /// engine's full reading. On DuckDB, trimming and folding every cell cost about 40% of the
+    /// query. Its dates are read by the native cast, so it holds only where `native_dates` does.
     pub fn fast_text(self) -> bool {
         self == Dialect::DuckDb && self.native_dates()
     }
@@ -497,6 +512,15 @@ impl Dialect {
                     SqlFunc::Contains(part) if self.fast_text() => {
                         format!("contains({t}, '{part}')")
                     }
+                    SqlFunc::PlainAscii => {
+                        self.plain_ascii(t)
+                            .ok_or_else(|| ExportError::Unsupported {
+                                at: at.into(),
+                                message: format!("{f:?} is not written for {self}"),
+                            })?
+                    }
+                    SqlFunc::LowerAscii => self.lower_ascii(t),
+                    SqlFunc::LowerTranslate => self.lower_translate(t),
                     SqlFunc::ParseNumber => self.parse_number(t)?,
                     SqlFunc::DigitsToInt => self.digits_to_int(t),
                     SqlFunc::IDiv(k) => self.idiv(t, *k),
