@@ -1,0 +1,313 @@
+//! The designer at the account level (issue 19): the account model's journeys, touchpoints
+//! and signals in the tree under "Accounts", with the contact level's gauges, nudges, undo
+//! and format-preserving save; the preview's accounts table with its drill-down to the
+//! contacts; the what-if counted in accounts. Every number below is worked out by hand on a
+//! fixture small enough to follow.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::app::{press, render, type_text};
+use scorewright::model::{Model, parse_model};
+use scorewright::tui::ops::Node;
+use scorewright::tui::{Action, App};
+use std::path::{Path, PathBuf};
+
+/// Contacts score `act` = 10 x visits (a scale from 0 to 10). Accounts roll up the best
+/// `act` (`best`) and whether a VP is among their contacts (`dm`); the account journey is
+/// 50% `dm` (a flag) and 50% `best` (a scale from 0 to 100); hot from 60.
+const MODEL: &str = r#"name: Accounts in the room
+as_of: 2026-11-01
+id_column: id
+fields:
+  - { id: visits, kind: number }
+  - { id: level, kind: category }
+journeys:
+  - id: act
+    name: Activity
+    touchpoints:
+      - id: web
+        name: Visits
+        pillars: [time_and_effort]
+        weight: 100
+        signals:
+          - { field: visits, weight: 100, rule: { scale: { from: 0, to: 10 } } }
+tiers:
+  journey: act
+  levels:
+    - { name: hot, at_least: 70 }
+    - { name: cold, at_least: 0 }
+segments:
+  - { name: Everyone, action: Newsletter, route: marketing }
+accounts:
+  id_column: company
+  rollups:
+    - { id: best, journey: act, how: max }
+  roles:
+    - { id: dm, when: { field: level, equals: VP } }
+  journeys:
+    - id: account
+      name: Account
+      touchpoints:
+        # The buying group: is a decision maker there?
+        - id: group
+          name: Buying group
+          pillars: [empathy]
+          weight: 50
+          signals:
+            - { field: dm, weight: 100, rule: flag }
+        - id: heat
+          name: Heat
+          pillars: [time_and_effort]
+          weight: 50
+          signals:
+            - { field: best, weight: 100, rule: { scale: { from: 0, to: 100 } } }
+  tiers:
+    journey: account
+    levels:
+      - { name: hot, at_least: 60, handover: account executive }
+      - { name: cold, at_least: 0, handover: ads }
+  segments:
+    - { name: Hot account, when: { tier: hot }, action: Executive briefing, route: AE }
+    - { name: Other account, action: Account ads, route: marketing }
+"#;
+
+/// By hand, with the model as written (group 50%, heat 50%):
+/// A: c1 (VP, 4 visits: act 40), c2 (Staff, 2: 20): best 40, dm: 50 + 20 = 70, hot.
+/// B: c3 (Staff, 8: 80): best 80, no dm: 40, cold.
+/// C: c4 (Staff, 10: 100), c5 (VP, 0: 0): best 100, dm: 100, hot.
+/// D: c6 (Staff, 7: 70): 35, cold.
+/// E: c7 (Staff, 9: 90): 45, cold.
+/// c8 has no account.
+const CONTACTS: &str = "id,company,level,visits
+c1,A,VP,4
+c2,A,Staff,2
+c3,B,Staff,8
+c4,C,Staff,10
+c5,C,VP,0
+c6,D,Staff,7
+c7,E,Staff,9
+c8,,Staff,5
+";
+
+fn model() -> Model {
+    parse_model(MODEL, "m.yaml").unwrap()
+}
+
+/// The model and its contacts written to a folder of the test's own.
+fn files(name: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("sw-room-accounts-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let m = dir.join("m.yaml");
+    let c = dir.join("contacts.csv");
+    std::fs::write(&m, MODEL).unwrap();
+    std::fs::write(&c, CONTACTS).unwrap();
+    (m, c)
+}
+
+fn app_on(path: &Path, contacts: Option<&Path>) -> App {
+    let mut app =
+        App::new(model(), path.to_path_buf()).with_contacts(contacts.map(Path::to_path_buf));
+    app.update(Action::Resize(120, 40));
+    app
+}
+
+fn account(node: Node) -> Node {
+    Node::Account(Box::new(node))
+}
+
+fn account_tp(i: usize) -> Node {
+    account(Node::Touchpoint {
+        journey: 0,
+        path: vec![i],
+    })
+}
+
+fn account_weights(app: &App) -> Vec<i64> {
+    app.model.accounts.as_ref().unwrap().journeys[0]
+        .touchpoints
+        .iter()
+        .map(|t| t.weight.0)
+        .collect()
+}
+
+/// The tree pane's rows, as drawn, at 120x60.
+fn tree_lines(app: &mut App) -> Vec<String> {
+    render(app, 120, 60)
+        .lines()
+        .map(|l| l.trim_matches('"').chars().take(66).collect::<String>())
+        .collect()
+}
+
+fn line_with<'a>(lines: &'a [String], text: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no line with {text:?}:\n{}", lines.join("\n")))
+}
+
+/// Item 1: the account model is in the tree under "Accounts" (after the contact level), its
+/// journey with the live gauge of its touchpoints, each touchpoint with its signals' gauge
+/// and its weight, its tiers and segments, and its roll-ups and roles (read-only, saying what
+/// each one is).
+#[test]
+fn the_tree_shows_the_account_model_under_accounts_with_its_gauges() {
+    let mut app = app_on(Path::new("/nonexistent/m.yaml"), None);
+    let lines = tree_lines(&mut app);
+    assert!(line_with(&lines, "Accounts  by company").starts_with("│Accounts"));
+    let journey = line_with(&lines, "◆ Account ");
+    assert!(journey.contains("Σ 100%"), "{journey}");
+    let group = line_with(&lines, "● Buying group");
+    assert!(
+        group.contains("Σ 100%") && group.trim_end().ends_with("50%│"),
+        "{group}"
+    );
+    assert!(line_with(&lines, "· dm").contains("flag"));
+    assert!(line_with(&lines, "· best").contains("scale"));
+    assert!(line_with(&lines, "Tiers  of account").starts_with("│  Tiers"));
+    assert!(line_with(&lines, "hot  from 60").contains("account executive"));
+    assert!(line_with(&lines, "2. Other account").contains("everyone else"));
+    assert!(line_with(&lines, "Roll-ups and roles").starts_with("│  Roll-ups"));
+    assert!(line_with(&lines, "• best").contains("roll-up: max of act"));
+    assert!(line_with(&lines, "• dm").contains("role: level is VP"));
+    // The rows are the account model's nodes, addressed in it.
+    let nodes: Vec<Node> = app
+        .all_rows
+        .iter()
+        .map(|r| r.node.clone())
+        .skip_while(|n| !n.is_account())
+        .take(6)
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            account(Node::Journeys),
+            account(Node::Journey(0)),
+            account_tp(0),
+            account(Node::Signal {
+                journey: 0,
+                touchpoint: vec![0],
+                index: 0
+            }),
+            account_tp(1),
+            account(Node::Signal {
+                journey: 0,
+                touchpoint: vec![1],
+                index: 0
+            }),
+        ]
+    );
+    // A roll-up is read-only: no property to edit, and `a`, `r`, `x` are not offered.
+    app.select(&account(Node::Field(0)));
+    assert!(app.props().is_empty());
+    press(&mut app, "x r a");
+    assert_eq!(app.model, model());
+    assert!(app.popups.is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("at the account level"),
+        "{:?}",
+        app.message
+    );
+}
+
+/// Item 1: an account touchpoint's weight is nudged as a contact touchpoint's (`+`, `-`; a
+/// run of nudges is one undo step), the live check says when the account journey leaves 100%,
+/// a weight typed from a digit is one more edit, undo and redo walk back and forth, and the
+/// save patches the file: `diff -u` of the saved file against the original shows only the two
+/// changed numbers (the comment above them and everything else stay byte for byte).
+#[test]
+fn an_account_weight_is_nudged_typed_undone_and_saved_changing_only_its_number() {
+    let (m, _) = files("save");
+    let original = m.with_file_name("original.yaml");
+    std::fs::copy(&m, &original).unwrap();
+    let mut app = app_on(&m, None);
+    app.select(&account_tp(0));
+    press(&mut app, "+ + + + + + + + + +");
+    assert_eq!(account_weights(&app), [6000, 5000]);
+    let errors: Vec<&str> = app
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == scorewright::model::check::Severity::Error)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("sum to 110%"), "{errors:?}");
+    assert!(
+        app.diagnostics
+            .iter()
+            .any(|d| d.at.starts_with("accounts.journeys.account")),
+        "{:?}",
+        app.diagnostics
+    );
+    // The detail pane's gauge says it too.
+    let screen = render(&mut app, 120, 60);
+    assert!(screen.contains("Account touchpoint"), "{screen}");
+    assert!(screen.contains("110%"), "{screen}");
+    // Heat typed as 40 (the digit opens the box and stays): 100% again, no error.
+    app.select(&account_tp(1));
+    press(&mut app, "4");
+    type_text(&mut app, "0");
+    press(&mut app, "Enter");
+    assert_eq!(account_weights(&app), [6000, 4000]);
+    assert_eq!(app.errors(), 0, "{:?}", app.diagnostics);
+    // Two steps: the typed weight, then the run of ten nudges.
+    press(&mut app, "u");
+    assert_eq!(account_weights(&app), [6000, 5000]);
+    assert_eq!(app.node(), account_tp(1));
+    press(&mut app, "u");
+    assert_eq!(app.model, model());
+    assert_eq!(app.node(), account_tp(0));
+    press(&mut app, "Ctrl-r Ctrl-r");
+    assert_eq!(account_weights(&app), [6000, 4000]);
+    press(&mut app, "Ctrl-s");
+    assert!(!app.is_dirty(), "{:?}", app.message);
+    let out = std::process::Command::new("diff")
+        .arg("-u")
+        .arg(&original)
+        .arg(&m)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('-') || l.starts_with('+'))
+                && !l.starts_with("---")
+                && !l.starts_with("+++")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-          weight: 50",
+            "+          weight: 60",
+            "-          weight: 50",
+            "+          weight: 40",
+        ],
+        "{diff}"
+    );
+    let saved = scorewright::model::read_model(&m).unwrap().model;
+    assert_eq!(saved, app.model);
+}
+
+/// Balancing works on the account journey's touchpoints from the journey's row (`b`: equal
+/// shares), and the account level refuses what it does not edit (the message says so).
+#[test]
+fn balance_on_an_account_journey_shares_its_touchpoints() {
+    let mut app = app_on(Path::new("/nonexistent/m.yaml"), None);
+    app.select(&account_tp(0));
+    press(&mut app, "+ + + + +");
+    assert_eq!(account_weights(&app), [5500, 5000]);
+    app.select(&account(Node::Journey(0)));
+    press(&mut app, "b");
+    assert_eq!(account_weights(&app), [5000, 5000]);
+    press(&mut app, "v");
+    assert_eq!(account_weights(&app), [5000, 5000]);
+    press(&mut app, "u u");
+    assert_eq!(app.model, model());
+}
