@@ -311,3 +311,225 @@ fn balance_on_an_account_journey_shares_its_touchpoints() {
     press(&mut app, "u u");
     assert_eq!(app.model, model());
 }
+
+/// The screen's lines, without the quotes `TestBackend` writes around each.
+fn screen_lines(app: &mut App) -> Vec<String> {
+    render(app, 120, 40)
+        .lines()
+        .map(|l| l.trim_matches('"').to_string())
+        .collect()
+}
+
+/// The table pane's rows (the left 66 columns), trimmed, from the heading on.
+fn table_rows(app: &mut App) -> Vec<String> {
+    screen_lines(app)
+        .iter()
+        .skip(2)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| {
+            l.chars()
+                .skip(1)
+                .take(64)
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The what-if pane's line about accounts.
+fn accounts_line(app: &mut App) -> String {
+    screen_lines(app)
+        .into_iter()
+        .find(|l| l.contains("│Accounts: "))
+        .unwrap_or_default()
+}
+
+fn comparison(app: &App) -> scorewright::engine::whatif::Comparison {
+    let p = app.preview.as_ref().unwrap();
+    let a = p.result.as_ref().unwrap().accounts.as_ref().unwrap();
+    a.comparison.clone().unwrap()
+}
+
+/// Types weight `w` on the account touchpoint `i` (the digit opens the box).
+fn type_account_weight(app: &mut App, i: usize, w: &str) {
+    app.select(&account_tp(i));
+    let (first, rest) = w.split_at(1);
+    press(app, first);
+    type_text(app, rest);
+    press(app, "Enter");
+}
+
+/// Item 2: with contacts loaded, `a` shows the accounts table (account, contacts, the
+/// account journey's score, Δ, tier, segment), worked out by hand in `CONTACTS`; `Enter` on an
+/// account lists its contacts with their scores, tiers and roles; `Enter` goes back, `Esc`
+/// too, and `a` shows the contacts again. The key is in the status bar and in help.
+#[test]
+fn the_accounts_table_lists_each_account_and_enter_drills_to_its_contacts() {
+    let (m, c) = files("table");
+    let mut app = app_on(&m, Some(&c));
+    press(&mut app, "p");
+    let footer = screen_lines(&mut app).pop().unwrap();
+    assert!(footer.contains("a accounts/contacts"), "{footer}");
+    press(&mut app, "a");
+    let screen = render(&mut app, 120, 40);
+    insta::assert_snapshot!("accounts_table", screen);
+    assert_eq!(
+        table_rows(&mut app),
+        [
+            "Account Contacts Account Δ Tier Segment",
+            "A              2    70.0   hot  Hot account",
+            "B              1    40.0   cold Other account",
+            "C              2   100.0   hot  Hot account",
+            "D              1    35.0   cold Other account",
+            "E              1    45.0   cold Other account",
+        ]
+    );
+    // C: c4 (10 visits: act 100, a hot contact) and c5 (a VP with no visits: the role dm).
+    press(&mut app, "Down Down Enter");
+    let lines = screen_lines(&mut app);
+    assert!(
+        lines[1].contains("Account C: 2 contacts · hot 100.0"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(
+        table_rows(&mut app),
+        ["id   act Tier Roles", "c4 100.0 hot", "c5   0.0 cold dm",]
+    );
+    let footer = lines.last().unwrap();
+    assert!(footer.contains("Enter its contacts/back"), "{footer}");
+    // Enter goes back to the accounts, where the cursor was; Esc leaves a drill-down first.
+    press(&mut app, "Enter");
+    assert!(table_rows(&mut app)[0].starts_with("Account Contacts"));
+    press(&mut app, "Enter Esc");
+    assert!(table_rows(&mut app)[0].starts_with("Account Contacts"));
+    assert_eq!(app.screen, scorewright::tui::Screen::Preview);
+    press(&mut app, "a");
+    assert!(
+        table_rows(&mut app)[0].starts_with("id "),
+        "{:?}",
+        table_rows(&mut app)
+    );
+    // Help names the keys.
+    press(&mut app, "?");
+    let help = render(&mut app, 120, 60);
+    assert!(help.contains("accounts table / contacts table"), "{help}");
+    assert!(
+        help.contains("an account's contacts / back to the accounts"),
+        "{help}"
+    );
+}
+
+/// Without an accounts block, `a` is not offered in the preview and nothing changes.
+#[test]
+fn without_accounts_the_preview_offers_no_accounts_table() {
+    let (_, c) = files("none");
+    let mut plain = model();
+    plain.accounts = None;
+    let mut app = App::new(plain, PathBuf::from("/nonexistent/m.yaml")).with_contacts(Some(c));
+    app.update(Action::Resize(120, 40));
+    press(&mut app, "p a");
+    assert!(app.preview.as_ref().unwrap().accounts_table.is_none());
+    let p = app.preview.as_ref().unwrap();
+    assert!(p.result.as_ref().unwrap().accounts.is_none());
+    assert!(accounts_line(&mut app).is_empty());
+    assert!(!screen_lines(&mut app).last().unwrap().contains("accounts"));
+}
+
+/// Item 3: an edit of a contact weight re-scores the accounts. Visits 100% -> 90% makes each
+/// contact's act 9 x visits, so each account's best is 0.9 of what it was: A 36 (50 + 18 =
+/// 68, -2), B 72 (36, -4), C 90 (95, -5), D 63 (31.5, -3.5), E 81 (40.5, -4.5): five accounts
+/// change and none moves tier.
+#[test]
+fn a_contact_weight_edit_rescores_the_accounts() {
+    let (m, c) = files("contact-edit");
+    let mut app = app_on(&m, Some(&c));
+    app.select(&Node::Touchpoint {
+        journey: 0,
+        path: vec![0],
+    });
+    press(&mut app, "9");
+    type_text(&mut app, "0");
+    press(&mut app, "Enter p a");
+    assert_eq!(
+        table_rows(&mut app),
+        [
+            "Account Contacts Account    Δ Tier Segment",
+            "A              2    68.0   -2 hot  Hot account",
+            "B              1    36.0   -4 cold Other account",
+            "C              2    95.0   -5 hot  Hot account",
+            "D              1    31.5 -3.5 cold Other account",
+            "E              1    40.5 -4.5 cold Other account",
+        ]
+    );
+    let c = comparison(&app);
+    assert_eq!((c.changed, c.tier_up, c.tier_down), (5, 0, 0));
+    let line = accounts_line(&mut app);
+    assert!(
+        line.contains("Accounts: 5 of 5 accounts change their account score"),
+        "{line}"
+    );
+    assert!(!line.contains("become"), "{line}");
+}
+
+/// Item 4, the done-means test: an account weight edited in the tree moves accounts' tiers,
+/// in the what-if line and in the table. Buying group 20%, heat 80%, by hand:
+/// A 20 + 0.8 x 40 = 52 (hot -> cold), B 0.8 x 80 = 64 (cold -> hot), C 20 + 80 = 100 (hot),
+/// D 56 (cold), E 72 (cold -> hot): "2 accounts become hot, 1 account becomes cold". Undo
+/// brings every account back.
+#[test]
+fn an_account_weight_edit_moves_accounts_tier_in_the_what_if_and_the_table() {
+    let (m, c) = files("done-means");
+    let mut app = app_on(&m, Some(&c));
+    type_account_weight(&mut app, 0, "20");
+    type_account_weight(&mut app, 1, "80");
+    assert_eq!(account_weights(&app), [2000, 8000]);
+    assert_eq!(app.errors(), 0, "{:?}", app.diagnostics);
+    press(&mut app, "p");
+    let line = accounts_line(&mut app);
+    assert!(
+        line.contains(
+            "Accounts: 4 of 5 accounts change their account score · 2 accounts become hot, 1 account becomes cold"
+        ),
+        "{line}"
+    );
+    // The contacts did not move: the contact model is as it was.
+    let screen = screen_lines(&mut app).join("\n");
+    assert!(
+        screen.contains("No contact's act score changed against the model as opened."),
+        "{screen}"
+    );
+    let c = comparison(&app);
+    assert_eq!((c.changed, c.tier_up, c.tier_down), (4, 2, 1));
+    let mut moves = c.tier_moves.clone();
+    moves.sort();
+    assert_eq!(
+        moves,
+        [
+            ("cold".to_string(), "hot".to_string(), 2),
+            ("hot".to_string(), "cold".to_string(), 1)
+        ]
+    );
+    press(&mut app, "a");
+    assert_eq!(
+        table_rows(&mut app),
+        [
+            "Account Contacts Account   Δ Tier Segment",
+            "A              2    52.0 -18 cold Other account",
+            "B              1    64.0 +24 hot  Hot account",
+            "C              2   100.0     hot  Hot account",
+            "D              1    56.0 +21 cold Other account",
+            "E              1    72.0 +27 hot  Hot account",
+        ]
+    );
+    // Back to the tree, two undos: no account moves any more.
+    press(&mut app, "Esc u u p");
+    assert_eq!(app.model, model());
+    let line = accounts_line(&mut app);
+    assert!(
+        line.contains("Accounts: no account's account score changed (5 accounts)"),
+        "{line}"
+    );
+}

@@ -6,6 +6,7 @@
 //! only read what is here. Invariant: the model changes only in `App::edit`, `App::undo` and
 //! `App::redo`, each of which goes through `History`.
 
+mod accounts;
 mod dialogs;
 pub mod disk;
 mod edits;
@@ -171,6 +172,10 @@ pub enum Action {
     ScrollColumns(i64),
     /// The preview: the table takes the side panel's room, or gives it back.
     WideTable,
+    /// The preview: the accounts table instead of the contacts, or back.
+    ToggleAccounts,
+    /// The accounts table: the selected account's contacts, or back to the accounts.
+    DrillAccount,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -822,6 +827,7 @@ impl App {
             | Action::FollowJourney(_)
             | Action::ScrollColumns(_)
             | Action::WideTable => self.preview_action(action),
+            Action::ToggleAccounts | Action::DrillAccount => self.accounts_action(&action),
         }
     }
 
