@@ -533,3 +533,86 @@ fn an_account_weight_edit_moves_accounts_tier_in_the_what_if_and_the_table() {
         "{line}"
     );
 }
+
+/// End to end, in a real terminal (tmux): the shipped `abm-buying-group` example on its
+/// sample contacts. `/` finds an account touchpoint in the tree, `<` takes 5 points off its
+/// weight (10% -> 5%: A-200, 37.6 with a best fit of 100, drops to 32.6, from warm to cold),
+/// and the preview's what-if line counts the accounts that
+/// change and move tier exactly as the engine does (`score_with_accounts` on both models,
+/// `compare_on` of the two account scorings); `a` shows the accounts table.
+#[test]
+fn in_a_terminal_an_account_edit_moves_accounts_as_the_engine_says() {
+    use common::tmux::Tmux;
+    use scorewright::engine::accounts::{Plan, score_with_accounts};
+    use scorewright::engine::whatif::compare_on;
+    use scorewright::model::{Weight, read_model};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["abm-buying-group.yaml", "abm-buying-group.csv"] {
+        std::fs::copy(root.join("examples").join(f), dir.path().join(f)).unwrap();
+    }
+    let model = dir.path().join("abm-buying-group.yaml");
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+
+    let before = read_model(&model).unwrap().model;
+    let mut after = before.clone();
+    let best_person = &mut after.accounts.as_mut().unwrap().journeys[0].touchpoints[3];
+    assert_eq!(best_person.id, "best_person");
+    best_person.weight = Weight(500);
+    let table =
+        scorewright::contacts::read_contacts(&dir.path().join("abm-buying-group.csv")).unwrap();
+    let (pb, pa) = (Plan::new(&before).unwrap(), Plan::new(&after).unwrap());
+    let (_, ab) = score_with_accounts(&pb, &table).unwrap();
+    let (_, aa) = score_with_accounts(&pa, &table).unwrap();
+    let c = compare_on(
+        &pb.account_model,
+        &ab.scored,
+        &pa.account_model,
+        &aa.scored,
+        None,
+    );
+    let n = aa.book.ids.len();
+    let moves = scorewright::tui::accounts::tier_move_words(&c, &pa.account_model);
+    // Every account's best fit is above 50, so all eight change; only A-200 moves tier.
+    assert_eq!((c.changed, n), (8, 8), "{c:?}");
+    assert_eq!(moves, "1 account becomes cold");
+
+    let tmux = Tmux::designer(
+        "room-accounts",
+        &config,
+        &[&model],
+        (140, 40),
+        std::time::Duration::from_secs(60),
+    );
+    tmux.wait_for("Weight by pillar");
+    tmux.keys(&["p"]);
+    tmux.wait_for("Accounts: no account's account score changed");
+    tmux.keys(&["a"]);
+    tmux.wait_for(&format!("Accounts: {n} · Enter: its contacts"));
+    tmux.keys(&["p"]);
+    tmux.keys(&["/"]);
+    tmux.wait_for("Find a node by name");
+    tmux.keys(&["-l", "Its best-fitting contact"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Account touchpoint");
+    tmux.keys(&["<"]);
+    tmux.wait_for("unsaved changes");
+    tmux.keys(&["p"]);
+    let line = format!(
+        "Accounts: {} of {n} accounts change their account score · {moves}",
+        c.changed
+    );
+    tmux.wait_for(&line);
+    tmux.keys(&["q"]);
+    tmux.wait_for("Unsaved changes");
+    tmux.keys(&["d"]);
+    let start = std::time::Instant::now();
+    while tmux.alive() && start.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&model).unwrap(),
+        std::fs::read_to_string(root.join("examples/abm-buying-group.yaml")).unwrap()
+    );
+}
