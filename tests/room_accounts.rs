@@ -616,3 +616,91 @@ fn in_a_terminal_an_account_edit_moves_accounts_as_the_engine_says() {
         std::fs::read_to_string(root.join("examples/abm-buying-group.yaml")).unwrap()
     );
 }
+
+/// On the worker thread (large contact sets) the accounts come with the contacts' result and
+/// say the same as on the input thread: the done-means edit counted in accounts alike.
+#[test]
+fn on_the_worker_the_accounts_are_counted_alike() {
+    let (m, c) = files("worker");
+    let mut app = App::new(model(), m.clone());
+    app.worker_min_rows = 1;
+    let mut app = app.with_contacts(Some(c));
+    app.update(Action::Resize(120, 40));
+    assert!(app.preview.as_ref().unwrap().threaded());
+    app.settle(std::time::Duration::from_secs(20));
+    type_account_weight(&mut app, 0, "20");
+    type_account_weight(&mut app, 1, "80");
+    press(&mut app, "p");
+    app.settle(std::time::Duration::from_secs(20));
+    assert!(!app.busy());
+    let c = comparison(&app);
+    assert_eq!((c.changed, c.tier_up, c.tier_down), (4, 2, 1));
+    let line = accounts_line(&mut app);
+    assert!(
+        line.contains("2 accounts become hot, 1 account becomes cold"),
+        "{line}"
+    );
+}
+
+/// Words and thresholds of the account model are edited in the detail pane: a touchpoint's
+/// name (its id stays: the block's other parts read it) and the hot tier's threshold, 60 ->
+/// 40, which makes B (40) and E (45) hot, D (35) stays cold: "2 accounts become hot". The
+/// save changes those two texts only.
+#[test]
+fn an_account_name_and_tier_threshold_are_edited_in_the_detail_pane() {
+    let (m, c) = files("detail");
+    let original = m.with_file_name("original.yaml");
+    std::fs::copy(&m, &original).unwrap();
+    let mut app = app_on(&m, Some(&c));
+    app.select(&account_tp(0));
+    press(&mut app, "Enter Enter");
+    type_text(&mut app, "Decision makers");
+    press(&mut app, "Enter Esc");
+    let t = &app.model.accounts.as_ref().unwrap().journeys[0].touchpoints[0];
+    assert_eq!(
+        (t.id.as_str(), t.name.as_str()),
+        ("group", "Decision makers")
+    );
+    app.select(&account(Node::Tier(0)));
+    press(&mut app, "Enter Down Enter");
+    for _ in 0..6 {
+        press(&mut app, "Backspace");
+    }
+    type_text(&mut app, "40");
+    press(&mut app, "Enter Esc");
+    let tiers = app.model.accounts.as_ref().unwrap().tiers.as_ref().unwrap();
+    assert_eq!(tiers.levels[0].at_least, 40.0);
+    assert_eq!(app.model.tiers.as_ref().unwrap().levels[0].at_least, 70.0);
+    press(&mut app, "p");
+    let line = accounts_line(&mut app);
+    assert!(
+        line.contains("no account's account score changed (5 accounts) · 2 accounts become hot"),
+        "{line}"
+    );
+    press(&mut app, "Ctrl-s");
+    let out = std::process::Command::new("diff")
+        .arg("-u")
+        .arg(&original)
+        .arg(&m)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('-') || l.starts_with('+'))
+                && !l.starts_with("---")
+                && !l.starts_with("+++")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-          name: Buying group",
+            "+          name: Decision makers",
+            "-      - { name: hot, at_least: 60, handover: account executive }",
+            "+      - { name: hot, at_least: 40, handover: account executive }",
+        ],
+        "{diff}"
+    );
+}
