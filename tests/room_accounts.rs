@@ -704,3 +704,34 @@ fn an_account_name_and_tier_threshold_are_edited_in_the_detail_pane() {
         "{diff}"
     );
 }
+
+/// A check of the account journey jumps to its node in the tree; the map and back with an
+/// account node selected draws the contact level's lanes and selects their first card.
+#[test]
+fn an_account_check_jumps_to_its_node_and_the_map_draws_with_one_selected() {
+    let mut app = app_on(Path::new("/nonexistent/m.yaml"), None);
+    app.select(&account_tp(1));
+    press(&mut app, "- -");
+    assert_eq!(app.errors(), 1, "{:?}", app.diagnostics);
+    assert!(
+        app.diagnostics[0].message.contains("98%"),
+        "{:?}",
+        app.diagnostics[0]
+    );
+    app.select(&Node::Segment(0));
+    press(&mut app, "Tab Tab Enter");
+    assert_eq!(app.node(), account(Node::Journey(0)));
+    app.select(&account_tp(1));
+    press(&mut app, "m");
+    let map = render(&mut app, 120, 40);
+    assert!(map.contains("Visits"), "{map}");
+    // The map has no account lanes: it selects the first card, and the tree follows.
+    press(&mut app, "m");
+    assert_eq!(
+        app.node(),
+        Node::Touchpoint {
+            journey: 0,
+            path: vec![0]
+        }
+    );
+}
