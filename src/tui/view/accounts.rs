@@ -37,7 +37,7 @@ pub fn draw_table(f: &mut Frame, app: &App, area: Rect) -> bool {
         let text = if p.result.is_none() || p.pending {
             "scoring the accounts…"
         } else {
-            "The model has no accounts block: a shows the contacts again."
+            "No accounts to show (no accounts block, or more than a column holds): a shows the contacts again."
         };
         f.render_widget(Line::styled(text, t.style("muted")), inner);
         return true;
