@@ -95,15 +95,15 @@ fn model() -> Model {
     parse_model(MODEL, "m.yaml").unwrap()
 }
 
-/// The model and its contacts written to a folder of the test's own.
-fn files(name: &str) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("sw-room-accounts-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let m = dir.join("m.yaml");
-    let c = dir.join("contacts.csv");
+/// The model and its contacts written to a folder of the test's own, removed when the first
+/// value is dropped.
+fn files() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.yaml");
+    let c = dir.path().join("contacts.csv");
     std::fs::write(&m, MODEL).unwrap();
     std::fs::write(&c, CONTACTS).unwrap();
-    (m, c)
+    (dir, m, c)
 }
 
 fn app_on(path: &Path, contacts: Option<&Path>) -> App {
@@ -222,7 +222,7 @@ fn the_tree_shows_the_account_model_under_accounts_with_its_gauges() {
 /// changed numbers (the comment above them and everything else stay byte for byte).
 #[test]
 fn an_account_weight_is_nudged_typed_undone_and_saved_changing_only_its_number() {
-    let (m, _) = files("save");
+    let (_dir, m, _) = files();
     let original = m.with_file_name("original.yaml");
     std::fs::copy(&m, &original).unwrap();
     let mut app = app_on(&m, None);
@@ -367,7 +367,7 @@ fn type_account_weight(app: &mut App, i: usize, w: &str) {
 /// too, and `a` shows the contacts again. The key is in the status bar and in help.
 #[test]
 fn the_accounts_table_lists_each_account_and_enter_drills_to_its_contacts() {
-    let (m, c) = files("table");
+    let (_dir, m, c) = files();
     let mut app = app_on(&m, Some(&c));
     press(&mut app, "p");
     let footer = screen_lines(&mut app).pop().unwrap();
@@ -425,7 +425,7 @@ fn the_accounts_table_lists_each_account_and_enter_drills_to_its_contacts() {
 /// Without an accounts block, `a` is not offered in the preview and nothing changes.
 #[test]
 fn without_accounts_the_preview_offers_no_accounts_table() {
-    let (_, c) = files("none");
+    let (_dir, _, c) = files();
     let mut plain = model();
     plain.accounts = None;
     let mut app = App::new(plain, PathBuf::from("/nonexistent/m.yaml")).with_contacts(Some(c));
@@ -444,7 +444,7 @@ fn without_accounts_the_preview_offers_no_accounts_table() {
 /// change and none moves tier.
 #[test]
 fn a_contact_weight_edit_rescores_the_accounts() {
-    let (m, c) = files("contact-edit");
+    let (_dir, m, c) = files();
     let mut app = app_on(&m, Some(&c));
     app.select(&Node::Touchpoint {
         journey: 0,
@@ -481,7 +481,7 @@ fn a_contact_weight_edit_rescores_the_accounts() {
 /// brings every account back.
 #[test]
 fn an_account_weight_edit_moves_accounts_tier_in_the_what_if_and_the_table() {
-    let (m, c) = files("done-means");
+    let (_dir, m, c) = files();
     let mut app = app_on(&m, Some(&c));
     type_account_weight(&mut app, 0, "20");
     type_account_weight(&mut app, 1, "80");
@@ -621,7 +621,7 @@ fn in_a_terminal_an_account_edit_moves_accounts_as_the_engine_says() {
 /// say the same as on the input thread: the done-means edit counted in accounts alike.
 #[test]
 fn on_the_worker_the_accounts_are_counted_alike() {
-    let (m, c) = files("worker");
+    let (_dir, m, c) = files();
     let mut app = App::new(model(), m.clone());
     app.worker_min_rows = 1;
     let mut app = app.with_contacts(Some(c));
@@ -648,7 +648,7 @@ fn on_the_worker_the_accounts_are_counted_alike() {
 /// save changes those two texts only.
 #[test]
 fn an_account_name_and_tier_threshold_are_edited_in_the_detail_pane() {
-    let (m, c) = files("detail");
+    let (_dir, m, c) = files();
     let original = m.with_file_name("original.yaml");
     std::fs::copy(&m, &original).unwrap();
     let mut app = app_on(&m, Some(&c));
@@ -775,7 +775,7 @@ proptest::proptest! {
     fn any_keys_at_the_account_level_draw_and_undo_back_to_the_model(
         keys in proptest::collection::vec(0..KEYS.len(), 0..60)
     ) {
-        let (m, c) = files("keys");
+        let (_dir, m, c) = files();
         let mut app = app_on(&m, Some(&c));
         app.select(&account_tp(0));
         for (i, k) in keys.iter().enumerate() {
