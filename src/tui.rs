@@ -14,6 +14,7 @@
 //! [`run`] for a model already read; tests build an [`App`] from a `Model` with `App::new` and
 //! draw it into a `TestBackend` with `view::draw`.
 
+pub mod accounts;
 pub mod app;
 pub mod history;
 pub mod keys;

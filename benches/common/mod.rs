@@ -122,3 +122,31 @@ pub fn read_table(csv: Vec<u8>) -> Table {
 
 /// The sizes the scaling tables report.
 pub const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
+
+/// As the designer does with a preview result no longer shown: its scores go back to the
+/// scorer and its comparison's columns to the step's buffers.
+pub fn hand_back(
+    old: Option<scorewright::tui::preview::Computed>,
+    scorer: &mut scorewright::engine::Scorer,
+    buffers: &mut scorewright::tui::preview::StepBuffers,
+) {
+    if let Some(old) = old {
+        if let Ok(scored) = std::sync::Arc::try_unwrap(old.scored) {
+            scorer.recycle(scored);
+        }
+        buffers.keep(old.comparison);
+    }
+}
+
+/// A preview request for `model` against `baseline`, about the main journey.
+pub fn job(
+    model: &Model,
+    baseline: &std::sync::Arc<scorewright::tui::preview::Baseline>,
+) -> scorewright::tui::preview::Job {
+    scorewright::tui::preview::Job {
+        journey: None,
+        generation: 1,
+        model: model.clone(),
+        baseline: baseline.clone(),
+    }
+}

@@ -6,6 +6,7 @@
 //! only read what is here. Invariant: the model changes only in `App::edit`, `App::undo` and
 //! `App::redo`, each of which goes through `History`.
 
+mod accounts;
 mod dialogs;
 pub mod disk;
 mod edits;
@@ -171,6 +172,10 @@ pub enum Action {
     ScrollColumns(i64),
     /// The preview: the table takes the side panel's room, or gives it back.
     WideTable,
+    /// The preview: the accounts table instead of the contacts, or back.
+    ToggleAccounts,
+    /// The accounts table: the selected account's contacts, or back to the accounts.
+    DrillAccount,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -515,16 +520,7 @@ impl App {
         if let Some((list, _)) = self.weighted_place() {
             return Some(list);
         }
-        match self.node() {
-            Node::Journey(j) if self.model.journeys.get(j).is_some_and(|x| x.is_composite()) => {
-                Some(ListRef::Parts { journey: j })
-            }
-            Node::Journey(j) => Some(ListRef::Touchpoints {
-                journey: j,
-                parent: Vec::new(),
-            }),
-            _ => None,
-        }
+        journey_group(&self.model, &self.node())
     }
 
     pub fn selected_is_weighted(&self) -> bool {
@@ -545,8 +541,11 @@ impl App {
     pub fn selected_is_signal(&self) -> bool {
         matches!(self.node(), Node::Signal { .. })
     }
+    /// An item of a list that can be duplicated, moved or deleted here (at the account level
+    /// the tree edits weights and words only: `is_structural`).
     pub fn selected_is_item(&self) -> bool {
-        self.node().place().is_some()
+        let node = self.node();
+        node.place().is_some() && !node.is_account()
     }
     pub fn can_add_sibling(&self) -> bool {
         self.selected_is_item() || self.node().section_list().is_some()
@@ -556,7 +555,8 @@ impl App {
             || self.node().section_list().is_some()
     }
     pub fn can_rename(&self) -> bool {
-        self.rename_prop().is_some() || matches!(self.node(), Node::Signal { .. })
+        !self.node().is_account()
+            && (self.rename_prop().is_some() || matches!(self.node(), Node::Signal { .. }))
     }
     /// Without colour (`NO_COLOR`) there is no theme to switch to, and nothing to write.
     pub fn can_switch_theme(&self) -> bool {
@@ -614,7 +614,15 @@ impl App {
             Some(b) if b.works(self) => Some(b.action.clone()),
             _ if takes_text => Some(Action::Text(e)),
             Some(b) => {
-                self.say(Tone::Info, format!("{} does not work here", b.keys_text()));
+                let why = if self.node().is_account() && is_structural(&b.action) {
+                    format!(": {AT_THE_ACCOUNT_LEVEL}")
+                } else {
+                    String::new()
+                };
+                self.say(
+                    Tone::Info,
+                    format!("{} does not work here{why}", b.keys_text()),
+                );
                 None
             }
             None => None,
@@ -673,6 +681,10 @@ impl App {
         if let Screen::Map(state) = self.screen
             && self.update_map(state, &action)
         {
+            return;
+        }
+        if self.node().is_account() && is_structural(&action) {
+            self.say(Tone::Info, AT_THE_ACCOUNT_LEVEL);
             return;
         }
         match action {
@@ -815,6 +827,7 @@ impl App {
             | Action::FollowJourney(_)
             | Action::ScrollColumns(_)
             | Action::WideTable => self.preview_action(action),
+            Action::ToggleAccounts | Action::DrillAccount => self.accounts_action(&action),
         }
     }
 
@@ -1189,6 +1202,45 @@ const EMPTY_TEMPLATE: &str = "\u{0}empty";
 /// The smallest model the designer starts from: one journey to add touchpoints to.
 const EMPTY_MODEL: &str = "name: New model\nfields: []\njourneys:\n  - id: journey\n    name: New journey\n    touchpoints: []\n";
 
+/// The weights a journey's row balances: its touchpoints, or a composite's parts; an account
+/// journey's in the account model.
+fn journey_group(m: &Model, node: &Node) -> Option<ListRef> {
+    match node {
+        Node::Journey(j) if m.journeys.get(*j).is_some_and(|x| x.is_composite()) => {
+            Some(ListRef::Parts { journey: *j })
+        }
+        Node::Journey(j) => Some(ListRef::Touchpoints {
+            journey: *j,
+            parent: Vec::new(),
+        }),
+        Node::Account(n) => {
+            let view = super::ops::account_view(m)?;
+            journey_group(&view, n).map(|l| ListRef::Account(Box::new(l)))
+        }
+        _ => None,
+    }
+}
+
+/// Why an action that changes the account model's shape is not offered.
+const AT_THE_ACCOUNT_LEVEL: &str = "at the account level the designer moves weights and words; add, remove, move or rename in the model file for now";
+
+/// An action that adds, removes, moves, renames or reshapes a node: not offered at the
+/// account level (`Node::Account`), where the tree edits weights and words.
+fn is_structural(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::AddSibling
+            | Action::AddInside
+            | Action::Rename
+            | Action::Duplicate
+            | Action::Delete
+            | Action::MoveUp
+            | Action::MoveDown
+            | Action::ToggleOpenQuestion
+            | Action::EditRule
+    )
+}
+
 fn count_open_questions(m: &Model) -> usize {
     fn tp(t: &Touchpoint) -> usize {
         usize::from(t.open_question) + t.touchpoints.iter().map(tp).sum::<usize>()
@@ -1230,6 +1282,19 @@ pub fn node_of_path(path: &[Seg]) -> (Node, Option<Prop>) {
         })
     };
     match key(0) {
+        // The account model's journeys, grades, tiers and segments are where the contact
+        // model's are, one key down; its roll-ups and roles are its fields.
+        Some("accounts") => {
+            let node = match key(1) {
+                Some("journeys" | "grades" | "tiers" | "segments") => {
+                    let (node, prop) = node_of_path(&path[1..]);
+                    return (Node::Account(Box::new(node)), prop);
+                }
+                Some("rollups" | "roles") => Node::Fields,
+                _ => Node::Journeys,
+            };
+            (Node::Account(Box::new(node)), None)
+        }
         Some("journeys") => {
             let Some(j) = index(1) else {
                 return (Node::Journeys, None);
@@ -1351,5 +1416,40 @@ mod tests {
             Seg::Key("at_least".into()),
         ];
         assert_eq!(node_of_path(&p), (Node::Tier(1), Some(Prop::AtLeast)));
+    }
+
+    /// A check of the accounts block leads to the account model's node; one of a roll-up or
+    /// role to its fields.
+    #[test]
+    fn account_paths_lead_to_account_nodes() {
+        let key = |k: &str| Seg::Key(k.into());
+        let p = vec![
+            key("accounts"),
+            key("journeys"),
+            Seg::Index(0),
+            key("touchpoints"),
+            Seg::Index(1),
+            key("weight"),
+        ];
+        assert_eq!(
+            node_of_path(&p),
+            (
+                Node::Account(Box::new(Node::Touchpoint {
+                    journey: 0,
+                    path: vec![1]
+                })),
+                Some(Prop::Weight)
+            )
+        );
+        let p = vec![key("accounts"), key("rollups"), Seg::Index(2)];
+        assert_eq!(
+            node_of_path(&p),
+            (Node::Account(Box::new(Node::Fields)), None)
+        );
+        let p = vec![key("accounts"), key("id_column")];
+        assert_eq!(
+            node_of_path(&p),
+            (Node::Account(Box::new(Node::Journeys)), None)
+        );
     }
 }

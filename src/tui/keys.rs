@@ -792,6 +792,23 @@ fn defaults() -> Vec<Binding> {
         false,
         None,
     );
+    // First among the preview's hints, so that the status bar keeps them.
+    b(
+        M::Preview,
+        &[k('a')],
+        A::ToggleAccounts,
+        "accounts table / contacts table",
+        true,
+        Some(App::has_accounts),
+    );
+    b(
+        M::Preview,
+        &[p(C::Enter)],
+        A::DrillAccount,
+        "an account's contacts / back to the accounts",
+        true,
+        Some(App::showing_accounts),
+    );
     b(
         M::Preview,
         &[p(C::Tab)],
@@ -1194,6 +1211,8 @@ fn defaults() -> Vec<Binding> {
             A::Quit => b.hint_as = Some(("q", "quit")),
             A::TogglePreview if b.mode == M::Global => b.hint_as = Some(("p", "preview")),
             A::ToggleMap => b.hint_as = Some(("m", "map")),
+            A::ToggleAccounts => b.hint_as = Some(("a", "accounts/contacts")),
+            A::DrillAccount => b.hint_as = Some(("Enter", "its contacts/back")),
             A::Nudge(100) => b.hint_as = Some(("+/-", "weight")),
             A::Nudge(-100) => b.hint = false,
             _ => {}

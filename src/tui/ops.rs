@@ -56,6 +56,9 @@ pub enum Node {
     Sample(usize),
     Fields,
     Field(usize),
+    /// A node of the account model (`accounts:`), addressed in that model as the contact
+    /// level's nodes are in the contact model; `Account(Journeys)` is the "Accounts" header.
+    Account(Box<Node>),
 }
 
 /// One list of the model that items are added to, removed from and moved within.
@@ -84,6 +87,8 @@ pub enum ListRef {
     Personas,
     Samples,
     Fields,
+    /// A list of the account model (`accounts:`).
+    Account(Box<ListRef>),
 }
 
 impl ListRef {
@@ -121,6 +126,7 @@ impl ListRef {
             ListRef::Personas => Node::Persona(index),
             ListRef::Samples => Node::Sample(index),
             ListRef::Fields => Node::Field(index),
+            ListRef::Account(l) => Node::Account(Box::new(l.node(index))),
         }
     }
 
@@ -151,15 +157,19 @@ impl ListRef {
             ListRef::Personas => Node::Personas,
             ListRef::Samples => Node::Samples,
             ListRef::Fields => Node::Fields,
+            ListRef::Account(l) => Node::Account(Box::new(l.owner())),
         }
     }
 
     /// Whether the items carry weights that must sum to 100%.
     pub fn is_weighted(&self) -> bool {
-        matches!(
-            self,
-            ListRef::Touchpoints { .. } | ListRef::Signals { .. } | ListRef::Parts { .. }
-        )
+        match self {
+            ListRef::Account(l) => l.is_weighted(),
+            _ => matches!(
+                self,
+                ListRef::Touchpoints { .. } | ListRef::Signals { .. } | ListRef::Parts { .. }
+            ),
+        }
     }
 
     /// What one item of the list is called, for messages.
@@ -177,6 +187,7 @@ impl ListRef {
             ListRef::Personas => "persona",
             ListRef::Samples => "sample",
             ListRef::Fields => "field",
+            ListRef::Account(l) => l.what(),
         }
     }
 
@@ -205,6 +216,7 @@ impl ListRef {
             ListRef::Personas => m.personas.len(),
             ListRef::Samples => m.samples.len(),
             ListRef::Fields => m.fields.len(),
+            ListRef::Account(l) => account_view(m).map_or(0, |a| l.len(&a)),
         }
     }
 
@@ -237,6 +249,7 @@ impl ListRef {
                     .map(|p| p.weight)
                     .collect(),
             ),
+            ListRef::Account(l) => l.weights(&account_view(m)?),
             _ => None,
         }
     }
@@ -278,6 +291,10 @@ impl Node {
             Node::Persona(i) => (ListRef::Personas, *i),
             Node::Sample(i) => (ListRef::Samples, *i),
             Node::Field(i) => (ListRef::Fields, *i),
+            Node::Account(n) => {
+                let (list, i) = n.place()?;
+                (ListRef::Account(Box::new(list)), i)
+            }
             Node::Model
             | Node::Journeys
             | Node::Grades
@@ -341,6 +358,10 @@ impl Node {
             Node::Persona(i) => Item::Persona(m.personas.get(*i)?.clone()),
             Node::Sample(i) => Item::Sample(m.samples.get(*i)?.clone()),
             Node::Field(i) => Item::Field(m.fields.get(*i)?.clone()),
+            // The account model has no properties of its own to edit here (its name is the
+            // model's); its items are read from a view built for the occasion.
+            Node::Account(n) if **n == Node::Model => return None,
+            Node::Account(n) => n.item(&account_view(m)?)?,
             Node::Journeys
             | Node::Grades
             | Node::Segments
@@ -364,6 +385,7 @@ impl Node {
             | Node::Personas
             | Node::Samples
             | Node::Fields => true,
+            Node::Account(n) => account_view(m).is_some_and(|a| n.exists(&a)),
             _ => self.item(m).is_some(),
         }
     }
@@ -379,6 +401,18 @@ impl Node {
             _ => None,
         }
     }
+
+    /// Whether the node is in the account model.
+    pub fn is_account(&self) -> bool {
+        matches!(self, Node::Account(_))
+    }
+}
+
+/// The account model of a model with an `accounts:` block, as the nodes under `Node::Account`
+/// address it: the roll-ups and roles as its fields, the block's journeys, grades, tiers and
+/// segments (`Accounts::account_model`).
+pub fn account_view(m: &Model) -> Option<Model> {
+    m.accounts.as_ref().map(|a| a.account_model(m))
 }
 
 /// The touchpoint at `path` of journey `journey`.
@@ -489,6 +523,8 @@ pub enum Op {
     Batch(Vec<Op>),
     /// Replaces the whole model (restoring the recovery copy of unsaved edits).
     SetModel(Box<Model>),
+    /// An operation on the account model (`accounts:`), its lists and nodes addressed in it.
+    Accounts(Box<Op>),
 }
 
 impl Op {
@@ -512,8 +548,112 @@ impl Op {
             Op::SetTiers(_) => Some(Node::Tiers),
             Op::SetModel(_) => Some(Node::Model),
             Op::Batch(ops) => ops.iter().rev().find_map(|o| o.focus(m)),
+            Op::Accounts(op) => op
+                .focus(&account_view(m)?)
+                .map(|n| Node::Account(Box::new(n))),
         }
     }
+
+    /// The operation on the account model this one is, its lists and nodes unwrapped from
+    /// `ListRef::Account` and `Node::Account`; `None` for an operation on the contact level.
+    fn in_accounts(&self) -> Option<Op> {
+        let inner = |l: &ListRef| match l {
+            ListRef::Account(l) => Some((**l).clone()),
+            _ => None,
+        };
+        Some(match self {
+            Op::Accounts(op) => (**op).clone(),
+            Op::Insert { list, index, item } => Op::Insert {
+                list: inner(list)?,
+                index: *index,
+                item: item.clone(),
+            },
+            Op::Remove { list, index } => Op::Remove {
+                list: inner(list)?,
+                index: *index,
+            },
+            Op::Move { list, from, to } => Op::Move {
+                list: inner(list)?,
+                from: *from,
+                to: *to,
+            },
+            Op::Replace {
+                node: Node::Account(node),
+                item,
+            } => Op::Replace {
+                node: (**node).clone(),
+                item: item.clone(),
+            },
+            Op::SetWeight {
+                list,
+                index,
+                weight,
+            } => Op::SetWeight {
+                list: inner(list)?,
+                index: *index,
+                weight: *weight,
+            },
+            Op::SetWeights { list, weights } => Op::SetWeights {
+                list: inner(list)?,
+                weights: weights.clone(),
+            },
+            Op::Replace { .. } | Op::SetTiers(_) | Op::Batch(_) | Op::SetModel(_) => return None,
+        })
+    }
+
+    /// Whether the operation changes something the account model holds of its own (its
+    /// journeys, grades, tiers, segments), rather than what it is given (its fields are the
+    /// block's roll-ups and roles, its name and date the model's).
+    fn fits_the_account_model(&self) -> bool {
+        let own = |l: &ListRef| {
+            matches!(
+                l,
+                ListRef::Journeys
+                    | ListRef::Touchpoints { .. }
+                    | ListRef::Signals { .. }
+                    | ListRef::Adjustments { .. }
+                    | ListRef::Parts { .. }
+                    | ListRef::Grades
+                    | ListRef::Tiers
+                    | ListRef::Segments
+            )
+        };
+        match self {
+            Op::Insert { list, .. }
+            | Op::Remove { list, .. }
+            | Op::Move { list, .. }
+            | Op::SetWeight { list, .. }
+            | Op::SetWeights { list, .. } => own(list),
+            Op::Replace { node, .. } => match node {
+                Node::Tiers => true,
+                n => n.place().is_some_and(|(l, _)| own(&l)),
+            },
+            Op::SetTiers(_) => true,
+            Op::Batch(ops) => ops.iter().all(Op::fits_the_account_model),
+            Op::SetModel(_) | Op::Accounts(_) => false,
+        }
+    }
+}
+
+/// Applies an operation on the account model: its journeys, grades, tiers and segments are
+/// moved out of the `accounts:` block into the account model, the operation applied there, and
+/// moved back, so every list operation (and its inverse) is the contact level's own code.
+fn apply_accounts(m: &mut Model, op: &Op) -> Result<Op, String> {
+    if !op.fits_the_account_model() {
+        return Err(
+            "the account model's roll-ups and roles are edited in the model file for now".into(),
+        );
+    }
+    let mut view = account_view(m).ok_or("the model has no accounts block")?;
+    let Some(accounts) = m.accounts.as_mut() else {
+        return Err("the model has no accounts block".into());
+    };
+    let result = apply(&mut view, op);
+    accounts.journeys = view.journeys;
+    accounts.grades = view.grades;
+    accounts.tiers = view.tiers;
+    accounts.segments = view.segments;
+    result.map(|inverse| Op::Accounts(Box::new(inverse)))
 }
 
 /// A list of one of the model's item types, borrowed for one operation.
@@ -592,6 +732,8 @@ fn list_mut<'a>(m: &'a mut Model, list: &ListRef) -> Result<AnyList<'a>, String>
         ListRef::Personas => AnyList::Personas(&mut m.personas),
         ListRef::Samples => AnyList::Samples(&mut m.samples),
         ListRef::Fields => AnyList::Fields(&mut m.fields),
+        // `apply_one` hands these to `apply_accounts` before it comes here.
+        ListRef::Account(_) => return Err(gone(list)),
     })
 }
 
@@ -729,7 +871,9 @@ fn on_list<T: Entry>(v: &mut Vec<T>, list: &ListRef, op: &Op) -> Result<Op, Stri
                 weights: old,
             })
         }
-        Op::Batch(_) | Op::SetTiers(_) | Op::SetModel(_) => Err("not a list operation".into()),
+        Op::Batch(_) | Op::SetTiers(_) | Op::SetModel(_) | Op::Accounts(_) => {
+            Err("not a list operation".into())
+        }
     }
 }
 
@@ -755,7 +899,11 @@ pub fn apply(m: &mut Model, op: &Op) -> Result<Op, String> {
 }
 
 fn apply_one(m: &mut Model, op: &Op) -> Result<Op, String> {
+    if let Some(inner) = op.in_accounts() {
+        return apply_accounts(m, &inner);
+    }
     let list = match op {
+        Op::Accounts(inner) => return apply_accounts(m, inner),
         Op::SetTiers(t) => return Ok(Op::SetTiers(std::mem::replace(&mut m.tiers, t.clone()))),
         Op::SetModel(new) => {
             return Ok(Op::SetModel(Box::new(std::mem::replace(
@@ -979,6 +1127,66 @@ mod tests {
                 "{op:?}: redo then undo"
             );
         }
+    }
+
+    /// An operation on the account model changes the `accounts:` block only, and its inverse
+    /// gives the block back; roll-ups and roles (the account model's fields) are refused.
+    #[test]
+    fn an_account_op_changes_the_block_and_undoes() {
+        let mut before = model();
+        before.accounts = Some(crate::model::accounts::Accounts {
+            id_column: "company".into(),
+            journeys: model().journeys,
+            ..Default::default()
+        });
+        let list = ListRef::Account(Box::new(tps()));
+        let mut m = before.clone();
+        let inv = apply(
+            &mut m,
+            &Op::SetWeight {
+                list: list.clone(),
+                index: 1,
+                weight: Weight(2500),
+            },
+        )
+        .unwrap();
+        assert_eq!(m.journeys, before.journeys);
+        let journeys = &m.accounts.as_ref().unwrap().journeys;
+        assert_eq!(journeys[0].touchpoints[1].weight, Weight(2500));
+        assert_eq!(list.weights(&m), Some(vec![Weight(6000), Weight(2500)]));
+        assert_eq!(
+            inv.focus(&m),
+            Some(Node::Account(Box::new(Node::Touchpoint {
+                journey: 0,
+                path: vec![1]
+            })))
+        );
+        apply(&mut m, &inv).unwrap();
+        assert_eq!(m, before);
+        let field = Op::Remove {
+            list: ListRef::Account(Box::new(ListRef::Fields)),
+            index: 0,
+        };
+        assert!(
+            apply(&mut m, &field)
+                .unwrap_err()
+                .contains("roll-ups and roles")
+        );
+        assert_eq!(m, before);
+        // Without an accounts block there is nothing to change.
+        let mut plain = model();
+        assert!(
+            apply(
+                &mut plain,
+                &Op::SetWeight {
+                    list,
+                    index: 0,
+                    weight: Weight(1),
+                }
+            )
+            .is_err()
+        );
+        assert_eq!(plain, model());
     }
 
     #[test]

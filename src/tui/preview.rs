@@ -176,6 +176,8 @@ pub struct Computed {
     /// Each tier with a `capacity:` (by index), and the threshold that fits it on the current
     /// scores, or why its periods cannot be counted.
     pub capacity: Vec<(usize, Result<CapacityProposal, String>)>,
+    /// The accounts, for a model with an `accounts:` block (`tui::accounts::step`).
+    pub accounts: Option<Arc<super::accounts::AccountsComputed>>,
 }
 
 /// Memory the preview's step reuses from one edit to the next, beside the scorer's own: at a
@@ -332,6 +334,7 @@ pub fn compute(
     };
     let values = outcome.map_or(&[][..], |o| &o.values[..]);
     let capacity = tier_capacities(&model, &scored, scorer.table(), &mut buffers.spans, values);
+    let accounts = super::accounts::step(scorer, &baseline.model, &model).map(Arc::new);
     Computed {
         generation,
         model,
@@ -344,6 +347,7 @@ pub fn compute(
         other_journeys,
         calibration,
         capacity,
+        accounts,
     }
 }
 
@@ -507,6 +511,8 @@ pub struct Preview {
     pub detail: Option<Detail>,
     /// A what-if shown instead of the baseline's (the suggested weights of tuning).
     pub overlay: Option<Arc<Comparison>>,
+    /// The accounts table instead of the contacts (`a`, for a model with accounts).
+    pub accounts_table: Option<super::accounts::AccountsTable>,
 }
 
 impl Preview {
@@ -577,6 +583,7 @@ impl Preview {
             offset: 0,
             detail: None,
             overlay: None,
+            accounts_table: None,
         }
     }
 

@@ -208,6 +208,19 @@ pub fn props(node: &Node) -> Vec<Prop> {
         | Node::Personas
         | Node::Samples
         | Node::Fields => Vec::new(),
+        // At the account level the room moves weights and words: ids, fields, rules and
+        // conditions are read by the block's other parts and stay as the file has them; the
+        // roll-ups and roles (its fields) are read-only.
+        Node::Account(n) if matches!(**n, Node::Field(_)) => Vec::new(),
+        Node::Account(n) => props(n)
+            .into_iter()
+            .filter(|p| {
+                matches!(
+                    p,
+                    Name | Weight | Note | Points | AtLeast | Handover | Action | Route
+                )
+            })
+            .collect(),
     }
 }
 

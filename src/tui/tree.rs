@@ -129,7 +129,76 @@ pub fn rows(m: &Model) -> Vec<Row> {
     for r in &mut out {
         r.key = key(m, &r.node);
     }
+    out.extend(account_rows(m));
     out
+}
+
+/// The rows of the account model, under an "Accounts" header after the contact level's: its
+/// journeys (with the same weights and gauges), grades, tiers and segments, then its roll-ups
+/// and roles as its fields. Built by the contact level's own code over the account model
+/// (`ops::account_view`), each node wrapped in `Node::Account`, one level deeper.
+fn account_rows(m: &Model) -> Vec<Row> {
+    let (Some(a), Some(view)) = (&m.accounts, super::ops::account_view(m)) else {
+        return Vec::new();
+    };
+    let wrap = |n: &Node| Node::Account(Box::new(n.clone()));
+    let mut header = Row::new(wrap(&Node::Journeys), 0, RowKind::Section, "Accounts");
+    header.detail = format!("by {}", a.id_column);
+    header.key = "a/s/accounts".into();
+    let mut out = vec![header];
+    let mut section = Node::Model;
+    for r in all_rows(&view) {
+        if r.kind == RowKind::Section {
+            section = r.node.clone();
+        }
+        // The account model's name and date are the model's; it has no personas, samples or
+        // matrix; its journeys hang under the "Accounts" header itself.
+        if matches!(
+            section,
+            Node::Model | Node::Personas | Node::Samples | Node::Journeys
+        ) && (r.kind == RowKind::Section || section != Node::Journeys)
+            || r.node == Node::Matrix
+        {
+            continue;
+        }
+        let mut row = r.clone();
+        row.key = match key(&view, &r.node) {
+            k if k.is_empty() => k,
+            k => format!("a/{k}"),
+        };
+        row.node = wrap(&r.node);
+        if section != Node::Journeys {
+            row.depth += 1;
+        }
+        match &r.node {
+            Node::Fields => row.title = "Roll-ups and roles".into(),
+            Node::Field(i) => row.detail = account_field_words(a, *i),
+            _ => {}
+        }
+        out.push(row);
+    }
+    out
+}
+
+/// What the account model's field `i` is: a roll-up (`max of fit`) or a role (`role: ...`).
+fn account_field_words(a: &crate::model::accounts::Accounts, i: usize) -> String {
+    if let Some(r) = a.rollups.get(i) {
+        let mut words = r.how.name().to_string();
+        if let Some(j) = &r.journey {
+            words.push_str(&format!(" of {j}"));
+        }
+        if let Some(n) = r.n {
+            words.push_str(&format!(", n {n}"));
+        }
+        if let Some(at) = r.at_least {
+            words.push_str(&format!(", at least {}", fmt_num(at)));
+        }
+        return format!("roll-up: {words}");
+    }
+    match i.checked_sub(a.rollups.len()).and_then(|k| a.roles.get(k)) {
+        Some(r) => format!("role: {}", describe_condition(&r.when)),
+        None => String::new(),
+    }
 }
 
 fn all_rows(m: &Model) -> Vec<Row> {

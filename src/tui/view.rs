@@ -4,6 +4,7 @@
 //! from the theme's roles. Every text that may not fit is cut with an ellipsis (`fit`), and a
 //! terminal smaller than 80x24 gets a message instead of a broken screen.
 
+pub mod accounts;
 pub mod design;
 pub mod map;
 pub mod popups;

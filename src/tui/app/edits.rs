@@ -41,7 +41,9 @@ impl App {
             );
             return Ok(());
         }
+        // An account node's id never follows its name: the block's tiers and segments read it.
         if matches!(prop, Prop::Name | Prop::Id)
+            && !node.is_account()
             && let Some(done) = self.rename_with_references(node, &item, &new)
         {
             return done;
@@ -289,7 +291,7 @@ impl App {
                 t.name = "New touchpoint".into();
                 Item::Touchpoint(t)
             }
-            ListRef::Signals { .. } => return None,
+            ListRef::Signals { .. } | ListRef::Account(_) => return None,
             ListRef::Adjustments { .. } => Item::Adjustment(Adjustment {
                 name: "New adjustment".into(),
                 when: Condition {

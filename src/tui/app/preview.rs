@@ -365,6 +365,9 @@ impl App {
 
     /// The moves and clicks of the preview screen; false for actions it leaves to `update`.
     pub(super) fn update_preview(&mut self, action: &Action) -> bool {
+        if self.update_accounts_table(action) {
+            return true;
+        }
         let h = self.preview_table_height() as i64;
         let by = match action {
             Action::Up => -1,

@@ -157,6 +157,14 @@ fn kind_name(node: &Node) -> &'static str {
         Node::Sample(_) => "Sample",
         Node::Fields => "Fields",
         Node::Field(_) => "Field",
+        Node::Account(n) => match **n {
+            Node::Journeys => "Accounts",
+            Node::Journey(_) => "Account journey",
+            Node::Touchpoint { .. } => "Account touchpoint",
+            Node::Signal { .. } => "Account signal",
+            Node::Field(_) => "Roll-up or role",
+            ref n => kind_name(n),
+        },
     }
 }
 
@@ -164,6 +172,11 @@ fn kind_name(node: &Node) -> &'static str {
 fn detail_gauges(app: &App) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     if let (Some((list, _)), Some(sum)) = (app.weighted_place(), app.sibling_sum()) {
+        // An account node's group is named as the contact level's.
+        let list = match list {
+            ListRef::Account(l) => *l,
+            l => l,
+        };
         let label = match list {
             ListRef::Signals { .. } => "Signals",
             ListRef::Parts { .. } => "Parts",
@@ -178,6 +191,7 @@ fn detail_gauges(app: &App) -> Vec<(String, i64)> {
     {
         let what = match (&node, node.item(&app.model)) {
             (Node::Journey(_), _) => "Touchpoints",
+            (Node::Account(n), _) if matches!(**n, Node::Journey(_)) => "Touchpoints",
             (_, Some(crate::tui::ops::Item::Touchpoint(t))) if !t.touchpoints.is_empty() => {
                 "Children"
             }
@@ -479,6 +493,20 @@ fn section_help(app: &App, node: &Node) -> String {
             "{} fields: the columns of contact data the model reads. a: add a field.",
             m.fields.len()
         ),
+        Node::Account(n) => match (&**n, &m.accounts) {
+            (Node::Journeys, Some(a)) => format!(
+                "The account level: contacts grouped by their '{}' column, each account scored by {} journey{} over its {} roll-up{} and {} role{}. +/-, digits, b/v/B move its weights, as the contacts'; the roll-ups and roles are edited in the file.",
+                a.id_column,
+                a.journeys.len(),
+                if a.journeys.len() == 1 { "" } else { "s" },
+                a.rollups.len(),
+                if a.rollups.len() == 1 { "" } else { "s" },
+                a.roles.len(),
+                if a.roles.len() == 1 { "" } else { "s" },
+            ),
+            (Node::Fields, _) => "The account model's fields: each roll-up (a number over the account's contacts) and role (true when an engaged contact holds it), as the accounts block defines them.".into(),
+            _ => String::new(),
+        },
         _ => String::new(),
     }
 }

@@ -24,7 +24,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 /// Draws the preview screen's three parts.
 pub fn draw(f: &mut Frame, app: &App, areas: &super::Areas) {
-    draw_table(f, app, table_area(app, areas));
+    let table = table_area(app, areas);
+    if !super::accounts::draw_table(f, app, table) {
+        draw_table(f, app, table);
+    }
     if !app.preview.as_ref().is_some_and(|p| p.wide) {
         draw_panel(f, app, areas.detail);
     }
@@ -1107,6 +1110,14 @@ fn draw_summary(f: &mut Frame, app: &App, area: Rect) {
         p.comparison().unwrap_or(&r.comparison),
         against,
     ));
+    if let Some(line) = r
+        .accounts
+        .as_ref()
+        .filter(|_| p.overlay.is_none())
+        .and_then(|a| super::accounts::summary_line(t, a))
+    {
+        lines.push(line);
+    }
     let others: Vec<String> = r
         .other_journeys
         .iter()
