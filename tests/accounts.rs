@@ -1804,3 +1804,89 @@ fn generate_writes_one_value_per_account_for_fields_from_the_contacts_rows() {
     assert!(!stderr(&out).contains("disagree"), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), seen.len() + 1);
 }
+
+/// `backtest`, `diff` and `report` read the block's accounts file as `score` does (they were
+/// written beside it, and scored the accounts with their file fields missing). By hand, on
+/// `accounts-fields.yaml` with `accounts-firms.csv`: Acme fit 60 x (software 50% + 500 of 1000
+/// x 50%) = 45, reach 40 x 2/4 = 20: 65, hot at 50 but cold at 70; without the file Acme would
+/// be 20, cold either way, and no account would move or be hot.
+#[test]
+fn backtest_diff_and_report_read_the_accounts_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = std::fs::read_to_string(fixture("accounts-fields.yaml")).unwrap();
+    let old = write(dir.path(), "old.yaml", &model);
+    let new = write(
+        dir.path(),
+        "new.yaml",
+        &model.replace("{ name: hot, at_least: 50 }", "{ name: hot, at_least: 70 }"),
+    );
+    std::fs::copy(
+        fixture("accounts-firms.csv"),
+        dir.path().join("accounts-firms.csv"),
+    )
+    .unwrap();
+    let csv = write(
+        dir.path(),
+        "c.csv",
+        "id,company,visits,won\na1,Acme,4,1\nb1,Beta,2,0\na2, Acme ,0,0\nz1,Zeta,1,0\nn1,,3,0\n",
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(&old)
+        .arg(&csv)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let tiers = &text[text.rfind("Tiers (on account)").expect("the account tiers")..];
+    assert!(
+        tiers.contains("hot                      1         1   100.0%"),
+        "{text}"
+    );
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 account becomes cold"),
+        "{}",
+        stdout(&out)
+    );
+    let out = bin()
+        .arg("report")
+        .arg(&old)
+        .arg("--contacts")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "<p><b>Accounts per tier</b></p>\n<table><tr><th>Tier</th><th class=\"num\">Accounts</th></tr>\n<tr><td>hot</td><td class=\"num\">1</td></tr>"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // A file that is not there: the accounts are not compared, and the diff says why.
+    std::fs::remove_file(dir.path().join("accounts-firms.csv")).unwrap();
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("the accounts are not compared: ")
+            && stdout(&out).contains("accounts-firms.csv"),
+        "{}",
+        stdout(&out)
+    );
+}

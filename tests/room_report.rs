@@ -76,7 +76,7 @@ fn the_b2b_report_holds_the_minutes() {
 fn gaps_and_open_questions_are_in_the_minutes_and_text_is_escaped() {
     let text = "name: gaps\nfields: []\njourneys:\n  - id: j\n    name: Leaning <b>\n    touchpoints:\n      - { id: a, name: \"Talks & <listens>\", weight: 70, pillars: [personalisation], open_question: true, note: \"Sales: <really>?\" }\n      - { id: b, name: Waits, weight: 30, pillars: [time_and_effort] }\nsegments:\n  - { name: \"<Hot>\", when: { journey: j, at_least: 50 }, action: Call, route: sales }\n  - { name: Rest, action: Mail, route: marketing }\n";
     let model = parse_model(text, "gaps.yaml").unwrap();
-    let html = report(&model, &[], None, None);
+    let html = report(&model, &[], None, None, None);
     assert!(!html.contains("<b>\n") && !html.contains("<listens>") && !html.contains("<Hot>"));
     assert!(html.contains("Talks &amp; &lt;listens&gt;"));
     assert!(html.contains("<li class=\"q\">Leaning &lt;b&gt;: Talks &amp; &lt;listens&gt;"));

@@ -115,7 +115,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         return rolling(&a, &file, &column, every);
     }
     let (table, _) = super::events::load(&file, a.contacts.as_deref())?;
-    let plan = crate::engine::accounts::Plan::new(&file.model);
+    let plan = crate::engine::accounts::Plan::for_file(&file.model, Some(&file.path))
+        .map_err(super::unreadable)?;
     if plan
         .as_ref()
         .is_some_and(|p| lacks_account_column(p, &table))

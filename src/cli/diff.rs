@@ -69,6 +69,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         &old_path.display().to_string(),
         &new_path.display().to_string(),
         contacts,
+        Some((models[0].path.as_path(), models[1].path.as_path())),
     );
     super::say(render(&d, a.format).trim_end())?;
     Ok(ExitCode::from(if d.differs() { 1 } else { 0 }))

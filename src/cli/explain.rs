@@ -117,7 +117,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let scored = score_table(model, &one);
         let mut e = explain(model, &scored, 0);
         if let super::events::Contacts::File(path) = &contacts {
-            super::explain_account::segment_by_account(model, path, &one, &mut e)?;
+            super::explain_account::segment_by_account(model, &file.path, path, &one, &mut e)?;
         }
         match a.format {
             TextOrJson::Text => {

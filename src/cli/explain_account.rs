@@ -161,11 +161,12 @@ pub fn run(
 /// Nothing changes for a model whose segments do not read the account.
 pub fn segment_by_account(
     model: &Model,
+    model_path: &std::path::Path,
     contacts: &std::path::Path,
     one: &crate::contacts::Table,
     e: &mut crate::engine::explain::Explanation,
 ) -> anyhow::Result<()> {
-    let Some(plan) = Plan::new(model) else {
+    let Some(plan) = Plan::for_file(model, Some(model_path)).map_err(super::unreadable)? else {
         return Ok(());
     };
     let Some(split) = &plan.split else {

@@ -74,8 +74,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut diags = crate::model::check::check(&file.model, columns.as_deref(), Some(&file.map));
     diags.extend(crate::engine::check_personas(&file.model, Some(&file.map)));
     diags.sort_by_key(|d| d.severity);
-    let html =
-        crate::export::report::report(&file.model, &diags, table.as_ref(), outcome.as_deref());
+    let html = crate::export::report::report(
+        &file.model,
+        &diags,
+        table.as_ref(),
+        outcome.as_deref(),
+        Some(&file.path),
+    );
     match &a.output {
         Some(p) => {
             crate::model::yaml::write_atomic(p, html.as_bytes())

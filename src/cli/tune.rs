@@ -82,7 +82,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             super::contacts_only(&a.model, model, "tune");
             None
         }
-        Level::Account => match crate::engine::accounts::Plan::new(model) {
+        Level::Account => match crate::engine::accounts::Plan::for_file(model, Some(&file.path))
+            .map_err(super::unreadable)?
+        {
             Some(plan) => Some(plan),
             None => {
                 eprintln!(

@@ -80,6 +80,23 @@ impl<'m> Plan<'m> {
         })
     }
 
+    /// `new`, then `read_file` when the model file is known (`None`: a model not read from a
+    /// file, whose account fields are then taken from the contacts' rows or left missing): the
+    /// plan every command that scores a model file's accounts starts from, so that each reads
+    /// the accounts file as `score` does.
+    pub fn for_file(
+        model: &'m Model,
+        model_path: Option<&std::path::Path>,
+    ) -> Result<Option<Plan<'m>>, AccountsFileError> {
+        let Some(mut plan) = Plan::new(model) else {
+            return Ok(None);
+        };
+        if let Some(path) = model_path {
+            plan.read_file(path)?;
+        }
+        Ok(Some(plan))
+    }
+
     /// Reads the block's accounts file, if it names one, resolved against the model's folder
     /// (`model_path` is the model file). Every command that scores accounts calls this before
     /// the first chunk, so that a missing file or column stops the run before anything is

@@ -136,6 +136,7 @@ pub fn diff(
         old_name,
         new_name,
         contacts.map(|(t, id)| (t, t, id)),
+        None,
     )
 }
 
@@ -147,6 +148,7 @@ pub fn diff_tables(
     old_name: &str,
     new_name: &str,
     contacts: Option<(&Table, &Table, &str)>,
+    model_paths: Option<(&std::path::Path, &std::path::Path)>,
 ) -> Diff {
     Diff {
         old: old_name.to_string(),
@@ -159,6 +161,7 @@ pub fn diff_tables(
             old_name,
             new_name,
             contacts.map(|(a, b, _)| (a, b)),
+            model_paths,
         ),
     }
 }
@@ -170,6 +173,7 @@ fn accounts_diff(
     old_name: &str,
     new_name: &str,
     contacts: Option<(&Table, &Table)>,
+    model_paths: Option<(&std::path::Path, &std::path::Path)>,
 ) -> Option<AccountsDiff> {
     use crate::engine::accounts::{Plan, score_with_accounts};
     // One side only: its accounts are all added (or removed), which `differs` counts, since
@@ -193,7 +197,19 @@ fn accounts_diff(
             )),
         }
     };
-    let (po, pn) = match (Plan::new(old), Plan::new(new)) {
+    // Each model's accounts file is read as `score` reads it; one that cannot be read is said.
+    let plans = Plan::for_file(old, model_paths.map(|p| p.0))
+        .and_then(|po| Ok((po, Plan::for_file(new, model_paths.map(|p| p.1))?)));
+    let (po, pn) = match plans {
+        Ok(plans) => plans,
+        Err(e) => {
+            return Some(AccountsDiff {
+                note: Some(format!("the accounts are not compared: {e}")),
+                ..AccountsDiff::default()
+            });
+        }
+    };
+    let (po, pn) = match (po, pn) {
         (None, None) => return None,
         (Some(po), None) => {
             return Some(only(false, &po, contacts.map(|c| c.0)));

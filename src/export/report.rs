@@ -49,6 +49,7 @@ pub fn report(
     diagnostics: &[Diagnostic],
     contacts: Option<&Table>,
     outcome_column: Option<&str>,
+    model_path: Option<&std::path::Path>,
 ) -> String {
     let mut h = String::new();
     let _ = write!(
@@ -80,8 +81,20 @@ pub fn report(
     if let Some(table) = contacts {
         contacts_sections(&mut h, model, table, outcome_column);
     }
-    if let Some(plan) = crate::engine::accounts::Plan::new(model) {
-        accounts::accounts_sections(&mut h, model, &plan, contacts, outcome_column);
+    // The accounts file is read as `score` reads it; one that cannot be read is said in the
+    // page, and the account level is shown without its fields.
+    match crate::engine::accounts::Plan::for_file(model, model_path) {
+        Ok(Some(plan)) => {
+            accounts::accounts_sections(&mut h, model, &plan, contacts, outcome_column)
+        }
+        Ok(None) => {}
+        Err(e) => {
+            let _ = writeln!(
+                h,
+                "<h2>Accounts</h2>\n<p>The accounts file could not be read: {}</p>",
+                esc(&e.to_string())
+            );
+        }
     }
     h.push_str("<p class=\"muted\">Made by scorewright.</p>\n</body></html>\n");
     h
@@ -815,7 +828,7 @@ mod tests {
                 .unwrap();
         model.name = "<script>alert(1)</script>".into();
         model.journeys[0].touchpoints[0].note = Some("a < b & \"c\"".into());
-        let html = report(&model, &[], None, None);
+        let html = report(&model, &[], None, None, None);
         assert!(!html.contains("<script>"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("a &lt; b &amp; &quot;c&quot;"));
