@@ -11,6 +11,8 @@ pub struct Template {
     pub model: &'static str,
     /// The sample contacts file named by the model's `contacts` key, when it ships one.
     pub contacts: Option<&'static str>,
+    /// The accounts file named by the model's `accounts.file`, when it ships one.
+    pub accounts: Option<&'static str>,
 }
 
 impl Template {
@@ -26,6 +28,7 @@ pub const ALL: [Template; 6] = [
         description: "B2B lead scoring: Fit and Activity, graded A-D and 1-4 into the A1-D4 matrix",
         model: include_str!("../examples/lead-fit-activity.yaml"),
         contacts: Some(include_str!("../examples/lead-fit-activity.csv")),
+        accounts: None,
     },
     Template {
         name: "b2b-customer",
@@ -33,6 +36,7 @@ pub const ALL: [Template; 6] = [
         description: "Customer scoring: expansion and attrition journeys, routing to account managers",
         model: include_str!("../examples/b2b-customer.yaml"),
         contacts: Some(include_str!("../examples/b2b-customer.csv")),
+        accounts: None,
     },
     Template {
         name: "b2c-hot-warm-cold",
@@ -40,6 +44,7 @@ pub const ALL: [Template; 6] = [
         description: "B2C scoring with fast decay: hot, lukewarm, cold, automated handover",
         model: include_str!("../examples/b2c-hot-warm-cold.yaml"),
         contacts: Some(include_str!("../examples/b2c-hot-warm-cold.csv")),
+        accounts: None,
     },
     Template {
         name: "x-education",
@@ -47,6 +52,7 @@ pub const ALL: [Template; 6] = [
         description: "A model for the public X Education lead export (Leads.csv)",
         model: include_str!("../examples/x-education.yaml"),
         contacts: None,
+        accounts: None,
     },
     Template {
         name: "telco-churn",
@@ -54,6 +60,7 @@ pub const ALL: [Template; 6] = [
         description: "Customer attrition for the public Telco Customer Churn export, routed to retention",
         model: include_str!("../examples/telco-churn.yaml"),
         contacts: None,
+        accounts: None,
     },
     Template {
         name: "abm-buying-group",
@@ -61,6 +68,7 @@ pub const ALL: [Template; 6] = [
         description: "Account-based marketing: contacts rolled up into accounts scored on their buying group",
         model: include_str!("../examples/abm-buying-group.yaml"),
         contacts: Some(include_str!("../examples/abm-buying-group.csv")),
+        accounts: Some(include_str!("../examples/abm-buying-group-accounts.csv")),
     },
 ];
 
@@ -80,6 +88,12 @@ fn contacts_name(t: &Template) -> Option<String> {
     model.contacts
 }
 
+/// The name of the accounts file a template's model refers to.
+fn accounts_name(t: &Template) -> Option<String> {
+    let model = crate::model::parse_model(t.model, t.file_name()).ok()?;
+    model.accounts?.file
+}
+
 /// A file `write` wrote, and whether it replaced one that was there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
@@ -87,8 +101,8 @@ pub struct Written {
     pub replaced: bool,
 }
 
-/// Writes a template's model to `path`, and its sample contacts beside it under the name the
-/// model gives them. Refuses to overwrite anything unless `force`, naming every file that is
+/// Writes a template's model to `path`, and its sample contacts (and accounts file) beside it
+/// under the names the model gives them. Refuses to overwrite anything unless `force`, naming every file that is
 /// there (the contacts file beside the model too); refuses, even with `force`, a model path
 /// that is the contacts file itself.
 pub fn write(t: &Template, path: &Path, force: bool) -> anyhow::Result<Vec<Written>> {
@@ -103,6 +117,17 @@ pub fn write(t: &Template, path: &Path, force: bool) -> anyhow::Result<Vec<Writt
             );
         }
         planned.push((contacts, csv));
+    }
+    if let (Some(csv), Some(name)) = (t.accounts, accounts_name(t)) {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let accounts = dir.join(name);
+        if accounts == path || crate::files::same_file(&accounts, path) {
+            anyhow::bail!(
+                "{}: is where the template's accounts file goes: give the model another name",
+                path.display()
+            );
+        }
+        planned.push((accounts, csv));
     }
     let existing: Vec<String> = planned
         .iter()

@@ -1168,6 +1168,10 @@ fn new_starts_from_the_abm_template_and_scores_its_accounts() {
             dir.path().join("abm-buying-group.csv"),
             "examples/abm-buying-group.csv",
         ),
+        (
+            dir.path().join("abm-buying-group-accounts.csv"),
+            "examples/abm-buying-group-accounts.csv",
+        ),
     ] {
         assert_eq!(
             std::fs::read(&written).unwrap(),
@@ -1194,10 +1198,11 @@ fn new_starts_from_the_abm_template_and_scores_its_accounts() {
         .skip(1)
         .map(|l| l.split(',').next().unwrap().to_string())
         .collect();
-    let want: Vec<String> = (1..=8).map(|k| format!("A-{k}00")).collect();
+    // The eight companies, then the accounts file's target account no contact names yet.
+    let want: Vec<String> = (1..=9).map(|k| format!("A-{k}00")).collect();
     assert_eq!(ids, want);
     assert!(
-        stderr(&out).contains("29 contacts scored in 8 accounts"),
+        stderr(&out).contains("29 contacts scored in 9 accounts"),
         "{}",
         stderr(&out)
     );
