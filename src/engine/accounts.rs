@@ -53,7 +53,7 @@ pub struct Plan<'m> {
     pub split: Option<SegmentSplit>,
     /// The accounts file, once read (`Plan::read_file`); without one, the account fields are
     /// taken from the contacts' rows.
-    pub file: Option<AccountsFile>,
+    pub file: Option<std::sync::Arc<AccountsFile>>,
 }
 
 impl<'m> Plan<'m> {
@@ -103,7 +103,10 @@ impl<'m> Plan<'m> {
     /// written.
     pub fn read_file(&mut self, model_path: &std::path::Path) -> Result<(), AccountsFileError> {
         if let Some(path) = file_path(self.accounts, model_path) {
-            self.file = Some(AccountsFile::read(self.accounts, &path)?);
+            self.file = Some(std::sync::Arc::new(AccountsFile::read(
+                self.accounts,
+                &path,
+            )?));
         }
         Ok(())
     }

@@ -156,10 +156,22 @@ fn side(scorer: &mut Scorer, plan: &Plan) -> Option<Side> {
 }
 
 /// The account level of one preview step: `None` for a model without accounts (at no cost).
-pub fn step(scorer: &mut Scorer, baseline: &Model, model: &Model) -> Option<AccountsComputed> {
-    let plan = Plan::new(model)?;
+/// Both sides read the accounts file the baseline holds (read when the contacts were opened).
+pub fn step(
+    scorer: &mut Scorer,
+    baseline: &super::preview::Baseline,
+    model: &Model,
+) -> Option<AccountsComputed> {
+    let file = baseline.accounts_file.clone();
+    let baseline = &baseline.model;
+    let mut plan = Plan::new(model)?;
+    plan.file = file.clone();
     let now = side(scorer, &plan)?;
     let comparison = Plan::new(baseline)
+        .map(|mut b| {
+            b.file = file.clone();
+            b
+        })
         .filter(|b| b.accounts.id_column == plan.accounts.id_column)
         .and_then(|b| {
             let before = if baseline == model {

@@ -80,6 +80,9 @@ pub struct Baseline {
     /// The scores' distribution (`BINS` bins) on each journey (by id) the preview showed, for
     /// the same reason: the baseline's side of the distribution does not change per edit.
     histogram: Mutex<Vec<(String, Vec<usize>)>>,
+    /// The model's accounts file, read once when the contacts were opened (the account fields
+    /// of every edit's accounts are read from it, as `score` reads them).
+    pub accounts_file: Option<Arc<crate::engine::accounts::AccountsFile>>,
 }
 
 impl Clone for Baseline {
@@ -91,6 +94,7 @@ impl Clone for Baseline {
             scored: self.scored.clone(),
             ranking: Mutex::new(kept),
             histogram: Mutex::new(hist),
+            accounts_file: self.accounts_file.clone(),
         }
     }
 }
@@ -102,7 +106,17 @@ impl Baseline {
             scored,
             ranking: Mutex::new(Vec::new()),
             histogram: Mutex::new(Vec::new()),
+            accounts_file: None,
         }
+    }
+
+    /// The same baseline, its accounts read with this accounts file.
+    pub fn with_accounts_file(
+        mut self,
+        file: Option<Arc<crate::engine::accounts::AccountsFile>>,
+    ) -> Baseline {
+        self.accounts_file = file;
+        self
     }
 
     /// The distribution of `scored` (the baseline's scores) on the journey with this id (the
@@ -218,10 +232,13 @@ pub fn compute(
     } = job;
     let baseline = match &baseline.scored {
         Some(_) => baseline,
-        None => Arc::new(Baseline::new(
-            baseline.model.clone(),
-            Some(Arc::new(scorer.score(&baseline.model))),
-        )),
+        None => Arc::new(
+            Baseline::new(
+                baseline.model.clone(),
+                Some(Arc::new(scorer.score(&baseline.model))),
+            )
+            .with_accounts_file(baseline.accounts_file.clone()),
+        ),
     };
     let before = baseline.scored.clone().unwrap_or_default();
     let scored = if model == baseline.model {
@@ -334,7 +351,7 @@ pub fn compute(
     };
     let values = outcome.map_or(&[][..], |o| &o.values[..]);
     let capacity = tier_capacities(&model, &scored, scorer.table(), &mut buffers.spans, values);
-    let accounts = super::accounts::step(scorer, &baseline.model, &model).map(Arc::new);
+    let accounts = super::accounts::step(scorer, &baseline, &model).map(Arc::new);
     Computed {
         generation,
         model,
@@ -587,6 +604,12 @@ impl Preview {
         }
     }
 
+    /// Reads the accounts with this accounts file from now on (the model's `accounts.file`,
+    /// read when the contacts are opened).
+    pub fn set_accounts_file(&mut self, file: Option<Arc<crate::engine::accounts::AccountsFile>>) {
+        self.baseline = Arc::new((*self.baseline).clone().with_accounts_file(file));
+    }
+
     /// Whether scoring runs on a worker thread.
     pub fn threaded(&self) -> bool {
         matches!(self.engine, Engine::Worker(_))
@@ -620,7 +643,10 @@ impl Preview {
             .as_ref()
             .filter(|r| &r.model == model)
             .map(|r| r.scored.clone());
-        self.baseline = Arc::new(Baseline::new(model.clone(), scored));
+        self.baseline = Arc::new(
+            Baseline::new(model.clone(), scored)
+                .with_accounts_file(self.baseline.accounts_file.clone()),
+        );
         self.pinned = true;
         self.requested = Some(model.clone());
         self.send(model.clone());

@@ -123,6 +123,17 @@ impl App {
             self.baseline_model.clone(),
             self.worker_min_rows,
         );
+        // The accounts file is read once, here, as `score` reads it; one that cannot be read
+        // is said, and the accounts are shown with their file fields missing.
+        let unread = match crate::engine::accounts::Plan::for_file(&self.model, Some(&self.path)) {
+            Ok(plan) => {
+                p.set_accounts_file(plan.and_then(|p| p.file));
+                None
+            }
+            Err(e) => Some(format!(
+                "{e}: the accounts are shown with their file's fields missing"
+            )),
+        };
         p.request(&self.model);
         let h = self.preview_table_height();
         p.keep_visible(h);
@@ -131,6 +142,9 @@ impl App {
         self.tuning = Tuning::Idle;
         self.signals = Signals::Idle;
         self.samples_in_preview = None;
+        if let Some(why) = unread {
+            self.say(Tone::Error, why);
+        }
     }
 
     /// Previews another contacts file. A small file is read at once, and on failure nothing
