@@ -1,7 +1,8 @@
 //! The designer's memory, part by part (issue 15, item 4): not a timing. Loads a contacts file
-//! as the designer does (`read_contacts`), scores the lead model over it, opens the preview and
-//! makes three weight edits, and prints what each part holds beside the process's resident
-//! memory (`VmRSS`, and the peak `VmHWM`, from `/proc/self/status`) after each step.
+//! as the designer does (`read_contacts`), scores the lead model over it, opens the preview (on
+//! its worker thread, as the designer at this size) and makes three weight edits, and prints
+//! what each part holds beside the process's resident memory (`VmRSS`, and the peak `VmHWM`,
+//! from `/proc/self/status`) after each step.
 //!
 //! `cargo bench --bench memory -- FILE` reads FILE (the designer's 1M file:
 //! `scorewright generate examples/lead-fit-activity.yaml -n 1000000 --seed 7 -o FILE`, as
@@ -135,13 +136,29 @@ fn main() {
     drop(scorer);
     resident("after dropping it");
 
-    // The designer's preview, inline: a first request, then three edits.
-    let mut p = Preview::new("memory".into(), table, &model, model.clone(), usize::MAX);
+    // The designer's preview, on its worker thread as the designer runs it at this size: a
+    // first request, then three edits, each waited for.
+    let mut p = Preview::new("memory".into(), table, &model, model.clone(), 0);
+    let wait = |p: &mut Preview| {
+        let start = std::time::Instant::now();
+        while p.pending || p.result.is_none() {
+            p.poll();
+            assert!(
+                start.elapsed().as_secs() < 120,
+                "the preview's worker never answered"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    };
     p.request(&model);
+    wait(&mut p);
     resident("preview open");
     for pct in [1, 2, 1] {
         p.request(&nudged(&model, pct));
+        wait(&mut p);
     }
+    // The worker codes the last edit's columns after sending its numbers.
+    std::thread::sleep(std::time::Duration::from_millis(200));
     resident("after three edits");
     println!(
         "peak {:.2}x the file",

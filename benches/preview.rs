@@ -99,8 +99,8 @@ fn preview(c: &mut Criterion) {
 /// The worker's step at 1,000,000 contacts taken apart, each part timed alone on the same
 /// scores (a weight edit against the baseline), to say where the step's time goes:
 /// `parts/score` (the weight edit, results handed back), `parts/rank` (the current scores'
-/// counted ranks, in reused buffers), `parts/compare` (deltas, tier, handover and segment
-/// counts, Spearman from both rankings), `parts/histogram` (one side's distribution),
+/// counted ranks, in reused buffers, with Spearman's sum against the baseline's taken on the
+/// way), `parts/compare` (deltas, tier, handover and segment counts, the correlation), `parts/histogram` (one side's distribution),
 /// `parts/matrix`, `parts/other_journeys` (the fit journey's changed count and mean change,
 /// as `compute` counts it) and `parts/reorder` (the input thread's table order).
 fn parts(c: &mut Criterion) {
@@ -135,19 +135,19 @@ fn parts(c: &mut Criterion) {
             }
         })
     });
+    let rb = Ranking::new(&before.scores[j]);
     let mut buffers = RankBuffers::default();
     g.bench_function("rank", |b| {
         b.iter(|| {
-            let r = Ranking::new_in(&after.scores[j], &mut buffers);
+            // As the step ranks the current scores: against the baseline's ranking, whose
+            // centred ranks it reads for Spearman's sum.
+            let r = Ranking::new_against(&after.scores[j], &mut buffers, &rb);
             let first = r.rank[0];
             buffers.keep(r);
             black_box(first)
         })
     });
-    let (rb, ra) = (
-        Ranking::new(&before.scores[j]),
-        Ranking::new(&after.scores[j]),
-    );
+    let ra = Ranking::new_against(&after.scores[j], &mut buffers, &rb);
     let mut delta = Vec::new();
     g.bench_function("compare", |b| {
         b.iter(|| {

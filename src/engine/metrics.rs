@@ -144,6 +144,35 @@ fn refill<T: Copy>(mut v: Vec<T>, n: usize, fill: T) -> Vec<T> {
     v
 }
 
+/// A buffer of `n` values in the memory `v` held, for a caller that writes every one: what
+/// `v` held is left in place (only new room is filled), since the fill of 16 MB of scatter
+/// and 4 MB of ranks at a million rows was a tenth of a ranking.
+fn sized<T: Copy>(mut v: Vec<T>, n: usize, fill: T) -> Vec<T> {
+    v.resize(n, fill);
+    v
+}
+
+/// Sorts a bucket's few rows, highest value first, ties in row order (stable), by insertion:
+/// at about eight rows a bucket the library's sort spent more in its set-up than in comparing.
+/// Larger buckets (many equal scores, or values outside 0..100 in an end bucket) go to the
+/// library's stable sort.
+fn sort_bucket(part: &mut [(f64, u32)]) {
+    if part.len() > 32 {
+        part.sort_by(|x, y| y.0.total_cmp(&x.0));
+        return;
+    }
+    for i in 1..part.len() {
+        let x = part[i];
+        let mut j = i;
+        // Only past strictly smaller values: an equal one keeps its place ahead (stable).
+        while j > 0 && part[j - 1].0.total_cmp(&x.0).is_lt() {
+            part[j] = part[j - 1];
+            j -= 1;
+        }
+        part[j] = x;
+    }
+}
+
 /// Each value with its row, highest first, ties in row order, into `b.sorted`. Values are
 /// spread over buckets by where they fall in 0..=100 (scores' range), so the buckets are
 /// filled in one counting pass and one scatter pass; only rows that share a bucket are
@@ -183,7 +212,7 @@ fn sorted_desc(values: &[f64], b: &mut RankBuffers) {
         sum += count;
     }
     // Every slot is written by the scatter; the fill only makes the length.
-    let mut sorted = refill(std::mem::take(&mut b.sorted), n, (0.0f64, 0u32));
+    let mut sorted = sized(std::mem::take(&mut b.sorted), n, (0.0f64, 0u32));
     for (i, &v) in values.iter().enumerate() {
         let b = bucket(v);
         sorted[at[b] as usize] = (v, i as u32);
@@ -191,11 +220,8 @@ fn sorted_desc(values: &[f64], b: &mut RankBuffers) {
     }
     let mut from = 0usize;
     for &end in &at {
-        let part = &mut sorted[from..end as usize];
-        if part.len() > 1 {
-            // Stable: rows with equal values keep their row order.
-            part.sort_by(|x, y| y.0.total_cmp(&x.0));
-        }
+        // Stable: rows with equal values keep their row order.
+        sort_bucket(&mut sorted[from..end as usize]);
         from = end as usize;
     }
     b.at = at;
@@ -215,6 +241,10 @@ pub struct Ranking {
     centred: Vec<i32>,
     /// The sum of `centred` squared.
     square_sum: i128,
+    /// Spearman's cross sum with another ranking of the same rows, taken while this one was
+    /// ranked (`new_against`), with that ranking's ranks to know it by. Such a ranking writes
+    /// no `centred` column: it is correlated with the one it was ranked against, and only it.
+    against: Option<(Arc<Vec<u32>>, i128)>,
 }
 
 impl Ranking {
@@ -224,11 +254,56 @@ impl Ranking {
 
     /// `new`, computed in (and taking its columns from) buffers kept from earlier rankings.
     pub fn new_in(values: &[f64], b: &mut RankBuffers) -> Ranking {
+        // Every row's centred rank is written by its tie group.
+        let mut centred = sized(std::mem::take(&mut b.centred), values.len(), 0i32);
+        let mut r = Ranking::walk(values, b, |c, group| {
+            for &(_, row) in group {
+                centred[row as usize] = c;
+            }
+        });
+        r.centred = centred;
+        r
+    }
+
+    /// `new_in`, with Spearman's cross sum against `base` (a ranking of the same rows) taken
+    /// while this ranking's tie groups are walked: each group's centred rank times the sum of
+    /// `base`'s centred ranks over its rows. The preview correlates every edit with the one
+    /// baseline; this reads the baseline's column per row where `new_in` then `spearman` wrote
+    /// a centred rank per row at random and summed both columns again (8 MB and 4 MB of random
+    /// writes at a million rows). The sum is the same integer, so the correlation is the same
+    /// number. The result's `spearman` answers for `base` only (see `against`).
+    pub fn new_against(values: &[f64], b: &mut RankBuffers, base: &Ranking) -> Ranking {
+        if base.centred.len() != values.len() {
+            // Nothing to read per row (other rows, or `base` itself ranked against another).
+            return Ranking::new_in(values, b);
+        }
+        let mut cross = 0i128;
+        let mut r = Ranking::walk(values, b, |c, group| {
+            // Below 2^31 rows each centred rank is under 2^31 in size, so a group's sum (at
+            // most 2^31 of them) stays under 2^62.
+            let s: i64 = group
+                .iter()
+                .map(|&(_, row)| i64::from(base.centred[row as usize]))
+                .sum();
+            cross += i128::from(c) * i128::from(s);
+        });
+        r.against = Some((base.rank.clone(), cross));
+        r
+    }
+
+    /// Ranks `values` in `b` (ranks from the top, the sum of centred ranks squared) and calls
+    /// `group` with each tie group's centred rank (twice the average rank from the lowest,
+    /// minus n + 1) and its rows, highest values first.
+    fn walk(
+        values: &[f64],
+        b: &mut RankBuffers,
+        mut group: impl FnMut(i32, &[(f64, u32)]),
+    ) -> Ranking {
         let n = values.len();
         sorted_desc(values, b);
         let sorted = &b.sorted;
-        let mut rank = refill(std::mem::take(&mut b.rank), n, 0u32);
-        let mut centred = refill(std::mem::take(&mut b.centred), n, 0i32);
+        // Every row's rank is written below (each row is in one tie group).
+        let mut rank = sized(std::mem::take(&mut b.rank), n, 0u32);
         let mut square_sum = 0i128;
         let mut i = 0;
         while i < n {
@@ -243,19 +318,21 @@ impl Ranking {
             let c = (n as i64 - 1 - i as i64 - j as i64) as i32;
             for (p, &(_, row)) in sorted[i..=j].iter().enumerate() {
                 rank[row as usize] = (i + p) as u32 + 1;
-                centred[row as usize] = c;
             }
+            group(c, &sorted[i..=j]);
             square_sum += i128::from(c) * i128::from(c) * (j + 1 - i) as i128;
             i = j + 1;
         }
         Ranking {
             rank: Arc::new(rank),
-            centred,
+            centred: Vec::new(),
             square_sum,
+            against: None,
         }
     }
 
-    /// Each row's average rank, 1 for the lowest value (ties share their average).
+    /// Each row's average rank, 1 for the lowest value (ties share their average); empty for
+    /// a ranking taken against another (`new_against`), which keeps none.
     pub fn average_ranks(&self) -> Vec<f64> {
         let shift = self.centred.len() as f64 + 1.0;
         self.centred
@@ -268,19 +345,41 @@ impl Ranking {
     /// average ranks, its sums taken exactly in integers. `None` when either column is
     /// constant, or has fewer than two rows.
     pub fn spearman(&self, other: &Ranking) -> Option<f64> {
-        if self.centred.len() < 2 || self.centred.len() != other.centred.len() {
+        let n = self.rank.len();
+        if n < 2 || n != other.rank.len() || self.square_sum == 0 || other.square_sum == 0 {
             return None;
         }
-        if self.square_sum == 0 || other.square_sum == 0 {
+        // Taken while one side was ranked against the other (`new_against`): the ranks it was
+        // taken against are held, so the same allocation means the same ranking.
+        let known = |r: &Ranking, o: &Ranking| {
+            r.against
+                .as_ref()
+                .filter(|(base, _)| Arc::ptr_eq(base, &o.rank))
+                .map(|&(_, cross)| cross)
+        };
+        let cross = if Arc::ptr_eq(&self.rank, &other.rank) {
+            // One ranking with itself (the preview back at its baseline): the products are
+            // the squares.
+            self.square_sum
+        } else {
+            match known(self, other).or_else(|| known(other, self)) {
+                Some(cross) => cross,
+                None => self.cross(other)?,
+            }
+        };
+        Some(cross as f64 / ((self.square_sum as f64) * (other.square_sum as f64)).sqrt())
+    }
+
+    /// The sum of the products of both rankings' centred ranks, row by row; `None` when either
+    /// keeps no centred ranks for these rows.
+    fn cross(&self, other: &Ranking) -> Option<i128> {
+        let n = self.rank.len();
+        if self.centred.len() != n || other.centred.len() != n {
             return None;
         }
         // Blocks of products summed in i64, the blocks in i128: below 2^26 rows each
         // |product| is under 2^52, so 1,024 of them cannot overflow; above, one at a time.
-        let block = if self.centred.len() < 1 << 26 {
-            1024
-        } else {
-            1
-        };
+        let block = if n < 1 << 26 { 1024 } else { 1 };
         let mut cross = 0i128;
         for (a, b) in self.centred.chunks(block).zip(other.centred.chunks(block)) {
             let block: i64 = a
@@ -290,7 +389,7 @@ impl Ranking {
                 .sum();
             cross += i128::from(block);
         }
-        Some(cross as f64 / ((self.square_sum as f64) * (other.square_sum as f64)).sqrt())
+        Some(cross)
     }
 }
 
@@ -431,6 +530,14 @@ mod tests {
                 (Some(g), Some(w)) => prop_assert!((g - w).abs() < 1e-9, "{} vs {}", g, w),
                 (g, w) => prop_assert_eq!(g, w),
             }
+            // Ranked against the first scoring, in the same reused buffers: the same ranks,
+            // and the cross sum taken while walking gives the very same correlation, read
+            // from either side.
+            buffers.keep(reused);
+            let against = Ranking::new_against(&b, &mut buffers, &ours);
+            prop_assert_eq!(&*against.rank, &ranks_by_sort(&b));
+            prop_assert_eq!(against.spearman(&ours), got);
+            prop_assert_eq!(ours.spearman(&against), got);
         }
     }
 
@@ -461,6 +568,53 @@ mod tests {
         assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
         assert_eq!(spearman(&[4.0, 4.0], &[1.0, 2.0]), None);
         assert_eq!(spearman(&[4.0], &[1.0]), None);
+        // A ranking with itself (shared, as the preview's baseline is): its squares over its
+        // squares, 1; constant, none.
+        let r = Ranking::new(&[5.0, 5.0, 9.0]);
+        assert_eq!(r.spearman(&r), Some(1.0));
+        let flat = Ranking::new(&[2.0, 2.0]);
+        assert_eq!(flat.spearman(&flat), None);
+    }
+
+    #[test]
+    fn buckets_sort_as_the_full_sort_small_and_large() {
+        // 0 and below share the bottom bucket: 100 rows of it, mixed (the library's sort),
+        // and, among 16 rows, a bucket of a few close values and ties (insertion).
+        let many: Vec<f64> = (0..100)
+            .map(|i| if i % 3 == 0 { -f64::from(i % 7) } else { 0.0 })
+            .collect();
+        assert_eq!(*Ranking::new(&many).rank, ranks_by_sort(&many));
+        let few: Vec<f64> = (0..16)
+            .map(|i| 50.0 + f64::from(i % 4) * 1e-9 - f64::from(i % 3) * 1e-10)
+            .collect();
+        assert_eq!(*Ranking::new(&few).rank, ranks_by_sort(&few));
+        // By hand: 3 0 -1 0 -1 from rows 0..5: 3 (row 0), the zeros in row order (1, 3), the
+        // -1s in row order (2, 4).
+        assert_eq!(
+            order_desc(&[3.0, 0.0, -1.0, 0.0, -1.0]),
+            vec![0, 1, 3, 2, 4]
+        );
+    }
+
+    #[test]
+    fn spearman_taken_while_ranking_by_hand() {
+        // The baseline 5, 5, 9 (centred -1 -1 2); the current 1, 2, 3 walked from the top:
+        // 3 (centred 2) reads the baseline's 2, 2 (0) reads -1, 1 (-2) reads -1: 4 + 0 + 2 = 6,
+        // over sqrt(6 x 8) as `spearman_by_hand` has it.
+        let base = Ranking::new(&[5.0, 5.0, 9.0]);
+        let now = Ranking::new_against(&[1.0, 2.0, 3.0], &mut RankBuffers::default(), &base);
+        assert_eq!(*now.rank, vec![3, 2, 1]);
+        assert_eq!(now.spearman(&base), Some(6.0 / 48f64.sqrt()));
+        // A tie group reads the sum over its rows: 7, 7, 1 walked as {7, 7} (centred 1, rows
+        // 0 and 1: -1 + -1) then 1 (-2, row 2: 2): -2 - 4 = -6; its own squares 1 + 1 + 4 = 6:
+        // -6 / sqrt(6 x 6) = -1, the baseline's order exactly reversed.
+        let tied = Ranking::new_against(&[7.0, 7.0, 1.0], &mut RankBuffers::default(), &base);
+        assert_eq!(tied.spearman(&base), Some(-1.0));
+        // It answers for the ranking it was taken against only; one of other rows is ranked
+        // plainly and correlates as before.
+        assert_eq!(now.spearman(&Ranking::new(&[5.0, 5.0, 9.0])), None);
+        let other = Ranking::new_against(&[1.0, 2.0], &mut RankBuffers::default(), &base);
+        assert_eq!(other.spearman(&Ranking::new(&[2.0, 1.0])), Some(-1.0));
     }
 
     #[test]

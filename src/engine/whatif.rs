@@ -95,6 +95,21 @@ pub fn ranking_in(model: &Model, scored: &Scored, journey: &str, b: &mut RankBuf
     }
 }
 
+/// `ranking_in`, with Spearman's sum against `base` (the other side's ranking on the same
+/// journey) taken while ranking (`Ranking::new_against`).
+pub fn ranking_against(
+    model: &Model,
+    scored: &Scored,
+    journey: &str,
+    b: &mut RankBuffers,
+    base: &Ranking,
+) -> Ranking {
+    match journey_scores(model, scored, journey) {
+        Some(s) => Ranking::new_against(s, b, base),
+        None => Ranking::new_against(&vec![0.0; scored.rows], b, base),
+    }
+}
+
 /// Compares the baseline scoring with the current one, row by row, on the main journey.
 pub fn compare(
     before_model: &Model,
@@ -157,16 +172,52 @@ pub fn compare_ranked(
     after: &Scored,
     after_ranking: &Ranking,
     journey: Option<&str>,
-    mut delta: Vec<f64>,
+    delta: Vec<f64>,
 ) -> Comparison {
+    match compare_counts(before_model, before, after_model, after, journey, delta) {
+        Some(c) => c.with_ranks(before_ranking, after_ranking),
+        None => Comparison {
+            rows: before.rows.min(after.rows),
+            ..Comparison::default()
+        },
+    }
+}
+
+impl Comparison {
+    /// The rank columns and the rank correlation of a comparison counted by `compare_counts`,
+    /// from both sides' rankings on its journey.
+    pub fn with_ranks(mut self, before_ranking: &Ranking, after_ranking: &Ranking) -> Comparison {
+        let n = self.rows;
+        self.rank_correlation = before_ranking.spearman(after_ranking);
+        // Shared with the rankings (the preview keeps the baseline's); copied only when the
+        // two scorings differ in rows, which one table never does.
+        let first_n = |r: &Arc<Vec<u32>>| {
+            if r.len() == n {
+                r.clone()
+            } else {
+                Arc::new(r.iter().copied().take(n).collect())
+            }
+        };
+        self.rank_before = first_n(&before_ranking.rank);
+        self.rank_after = first_n(&after_ranking.rank);
+        self
+    }
+}
+
+/// Everything of `compare_ranked` that does not read ranks (deltas, changed, tier moves, the
+/// sales handover, segments), so that it can be counted while the ranks are still being
+/// computed; `with_ranks` adds the rest. `None` when the current model has no journey.
+pub fn compare_counts(
+    before_model: &Model,
+    before: &Scored,
+    after_model: &Model,
+    after: &Scored,
+    journey: Option<&str>,
+    mut delta: Vec<f64>,
+) -> Option<Comparison> {
     let n = before.rows.min(after.rows);
     let chosen = journey.and_then(|id| after_model.journeys.iter().position(|j| j.id == id));
-    let Some(aj) = chosen.or_else(|| main_journey(after_model)) else {
-        return Comparison {
-            rows: n,
-            ..Comparison::default()
-        };
-    };
+    let aj = chosen.or_else(|| main_journey(after_model))?;
     let journey = after_model.journeys[aj].id.clone();
     let after_scores = &after.scores[aj][..n];
     let zeros;
@@ -185,18 +236,6 @@ pub fn compare_ranked(
         changed += usize::from(d.abs() > 1e-9);
         d
     }));
-    let rank_correlation = before_ranking.spearman(after_ranking);
-    // Shared with the rankings (the preview keeps the baseline's); copied only when the two
-    // scorings differ in rows, which one table never does.
-    let first_n = |r: &Arc<Vec<u32>>| {
-        if r.len() == n {
-            r.clone()
-        } else {
-            Arc::new(r.iter().copied().take(n).collect())
-        }
-    };
-    let rank_before = first_n(&before_ranking.rank);
-    let rank_after = first_n(&after_ranking.rank);
 
     // Tier moves, by name; "hotter" by the current model's order (first is hottest). Rows are
     // counted per (tier before, tier after) code pair; the names are looked at per pair.
@@ -316,12 +355,10 @@ pub fn compare_ranked(
             s.after_avg /= s.after_count as f64;
         }
     }
-    Comparison {
+    Some(Comparison {
         rows: n,
         journey,
         delta,
-        rank_before,
-        rank_after,
         changed,
         tier_moves,
         tier_up,
@@ -329,8 +366,8 @@ pub fn compare_ranked(
         sales_enter,
         sales_leave,
         segments: shifts,
-        rank_correlation,
-    }
+        ..Comparison::default()
+    })
 }
 
 #[cfg(test)]
