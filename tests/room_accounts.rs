@@ -796,3 +796,68 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&app.model, &model());
     }
 }
+
+/// The accounts table reads the model's accounts file, as `score` does (read once when the
+/// contacts are opened). By hand on `accounts-fields.yaml` (fit 60: industry 50% with software
+/// 1 and retail 0.5, employees 50% from 0 to 1000; reach 40: contacts from 0 to 4) and
+/// `accounts-firms.csv`: Acme (software, 500, 2 contacts) 45 + 20 = 65, hot; Beta (`Select`,
+/// a placeholder: missing, 2000, 1 contact) 30 + 10 = 40; Zeta (not in the file) 10; Gamma
+/// (retail, 10, no contact) 60 x (0.25 + 0.005) = 15.3. Without the file Acme would be 20, cold.
+/// A file that cannot be read is said in the status line.
+#[test]
+fn the_accounts_table_reads_the_accounts_file() {
+    let root = common::cli::root();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root.join("tests/fixtures/accounts-fields.yaml")).unwrap();
+    let m = dir.path().join("m.yaml");
+    let c = dir.path().join("contacts.csv");
+    std::fs::write(&m, &text).unwrap();
+    std::fs::write(
+        &c,
+        "id,company,visits\na1,Acme,4\nb1,Beta,2\na2, Acme ,0\nz1,Zeta,1\nn1,,3\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("tests/fixtures/accounts-firms.csv"),
+        dir.path().join("accounts-firms.csv"),
+    )
+    .unwrap();
+    let open = || {
+        let mut app = App::new(parse_model(&text, "m.yaml").unwrap(), m.clone())
+            .with_contacts(Some(c.clone()));
+        app.update(Action::Resize(120, 40));
+        app
+    };
+    let mut app = open();
+    press(&mut app, "p a");
+    let rows = table_rows(&mut app);
+    for (account, line) in [
+        ("Acme", "Acme           2    65.0   hot  software"),
+        ("Beta", "Beta           1    40.0   cold rest"),
+        ("Zeta", "Zeta           1    10.0   cold rest"),
+        ("Gamma", "Gamma          0    15.3   cold rest"),
+    ] {
+        assert!(
+            rows.iter().any(|r| r == line),
+            "{account}: no row {line:?} in\n{}",
+            rows.join("\n")
+        );
+    }
+    std::fs::remove_file(dir.path().join("accounts-firms.csv")).unwrap();
+    let mut app = open();
+    let status = render(&mut app, 250, 40);
+    assert!(
+        status.contains("accounts shown without their file's fields: ")
+            && status.contains("accounts-firms.csv: cannot read it"),
+        "{status}"
+    );
+    // The accounts are still shown, Acme with its file fields missing: 20, cold.
+    press(&mut app, "p a");
+    let rows = table_rows(&mut app);
+    assert!(
+        rows.iter()
+            .any(|r| r == "Acme           2    20.0   cold rest"),
+        "{}",
+        rows.join("\n")
+    );
+}

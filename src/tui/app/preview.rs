@@ -130,9 +130,7 @@ impl App {
                 p.set_accounts_file(plan.and_then(|p| p.file));
                 None
             }
-            Err(e) => Some(format!(
-                "{e}: the accounts are shown with their file's fields missing"
-            )),
+            Err(e) => Some(format!("accounts shown without their file's fields: {e}")),
         };
         p.request(&self.model);
         let h = self.preview_table_height();
