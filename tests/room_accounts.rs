@@ -861,3 +861,57 @@ fn the_accounts_table_reads_the_accounts_file() {
         rows.join("\n")
     );
 }
+
+/// A contact segment that reads its account (`account:`, the example's "Executive dinner":
+/// directors and above at a hot account) is decided in the preview as `score` decides it,
+/// once the accounts are scored, also after an edit: the preview's segment of every contact
+/// is the engine's (`score_with_accounts`, with the example's accounts file). Decided without
+/// the accounts, as it was, no contact would reach the dinner.
+#[test]
+fn contact_segments_that_read_the_account_are_decided_as_score_decides_them() {
+    use scorewright::engine::accounts::{Plan, score_with_accounts};
+    let root = common::cli::root();
+    let path = root.join("examples/abm-buying-group.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let model = parse_model(&text, "abm-buying-group.yaml").unwrap();
+    let csv = root.join("examples/abm-buying-group.csv");
+    let mut app = App::new(model.clone(), path.clone()).with_contacts(Some(csv.clone()));
+    app.update(Action::Resize(120, 40));
+    press(&mut app, "p");
+    let table = scorewright::contacts::read_contacts(&csv).unwrap();
+    let engine = |m: &Model| {
+        let plan = Plan::for_file(m, Some(&path)).unwrap().unwrap();
+        score_with_accounts(&plan, &table).unwrap().0.segments
+    };
+    let shown = |app: &App| {
+        app.preview
+            .as_ref()
+            .unwrap()
+            .result
+            .as_ref()
+            .unwrap()
+            .scored
+            .segments
+            .clone()
+    };
+    assert_eq!(shown(&app), engine(&model));
+    let dinner = model
+        .segments
+        .iter()
+        .position(|s| s.name == "Executive dinner")
+        .unwrap();
+    let at_dinner = |s: &[u16]| s.iter().filter(|&&k| k as usize == dinner).count();
+    assert_eq!(at_dinner(&shown(&app)), 2);
+    // An edit (Fit's first touchpoint nudged in the design screen, then the preview opened
+    // again) is decided alike.
+    let mut app = App::new(model.clone(), path.clone()).with_contacts(Some(csv.clone()));
+    app.update(Action::Resize(120, 40));
+    app.select(&Node::Touchpoint {
+        journey: 0,
+        path: vec![0],
+    });
+    press(&mut app, "+ + + + +");
+    assert!(app.model != model, "the nudges changed nothing");
+    press(&mut app, "p");
+    assert_eq!(shown(&app), engine(&app.model.clone()));
+}

@@ -15,10 +15,11 @@
 //! comparison rather than a wrong one.
 
 use crate::engine::Scorer;
-use crate::engine::accounts::{Book, NO_ACCOUNT, Plan, ScoredAccounts};
+use crate::engine::accounts::{AccountsFile, Book, NO_ACCOUNT, Plan, ScoredAccounts};
 use crate::engine::output::shown_score;
 use crate::engine::whatif::{Comparison, compare_on, main_journey};
 use crate::model::Model;
+use std::sync::Arc;
 
 /// The accounts of the preview's contacts under the current model.
 pub struct AccountsComputed {
@@ -153,6 +154,37 @@ fn side(scorer: &mut Scorer, plan: &Plan) -> Option<Side> {
         held,
         engaged,
     })
+}
+
+/// The contacts' scores of `model` (`scorer.score(model)`), with each segment that reads the
+/// contact's account (`account:`) decided once the accounts are scored, as `score` decides it
+/// (`engine::accounts::score_with_accounts`); a model whose segments do not read the account
+/// is scored as it is, at no further cost.
+pub fn score_contacts(
+    scorer: &mut Scorer,
+    file: Option<&Arc<AccountsFile>>,
+    model: &Model,
+) -> crate::engine::Scored {
+    let mut scored = scorer.score(model);
+    let Some(mut plan) = Plan::new(model).filter(|p| p.split.is_some()) else {
+        return scored;
+    };
+    plan.file = file.cloned();
+    let full = scorer.score(&plan.contact_model);
+    let table = scorer.table().clone();
+    let mut book = Book::default();
+    let mut index = Vec::new();
+    book.add_rows(&plan, &table, &full, &mut index);
+    let parts = plan.contact_parts(&full);
+    // Past the 4 GiB a column holds the accounts are not scored (`score` says why).
+    let Ok(accounts) = ScoredAccounts::new(&plan, book) else {
+        return scored;
+    };
+    for (row, &k) in index.iter().enumerate() {
+        let account = (k != NO_ACCOUNT).then_some(k as usize);
+        scored.segments[row] = plan.decide_segment(&accounts, &|i| parts[i][row], account);
+    }
+    scored
 }
 
 /// The account level of one preview step: `None` for a model without accounts (at no cost).

@@ -235,7 +235,11 @@ pub fn compute(
         None => Arc::new(
             Baseline::new(
                 baseline.model.clone(),
-                Some(Arc::new(scorer.score(&baseline.model))),
+                Some(Arc::new(super::accounts::score_contacts(
+                    scorer,
+                    baseline.accounts_file.as_ref(),
+                    &baseline.model,
+                ))),
             )
             .with_accounts_file(baseline.accounts_file.clone()),
         ),
@@ -244,7 +248,11 @@ pub fn compute(
     let scored = if model == baseline.model {
         before.clone()
     } else {
-        Arc::new(scorer.score(&model))
+        Arc::new(super::accounts::score_contacts(
+            scorer,
+            baseline.accounts_file.as_ref(),
+            &model,
+        ))
     };
     // Ranks are what a comparison costs most at a million contacts: the baseline's are kept
     // from edit to edit (the model as opened shares them), and the current scores' are ranked
