@@ -532,6 +532,14 @@ fn an_account_weight_edit_moves_accounts_tier_in_the_what_if_and_the_table() {
         line.contains("Accounts: no account's account score changed (5 accounts)"),
         "{line}"
     );
+    // The same edit again: the baseline's accounts, scored at the first edit and kept
+    // (`Baseline::accounts`), give the same moves.
+    press(&mut app, "Esc");
+    type_account_weight(&mut app, 0, "20");
+    type_account_weight(&mut app, 1, "80");
+    press(&mut app, "p");
+    let c = comparison(&app);
+    assert_eq!((c.changed, c.tier_up, c.tier_down), (4, 2, 1));
 }
 
 /// End to end, in a real terminal (tmux): the shipped `abm-buying-group` example on its

@@ -854,6 +854,13 @@ pub struct ScoredAccounts {
     pub parts: Vec<Vec<bool>>,
 }
 
+/// For people: how many accounts (the tables are long).
+impl std::fmt::Debug for ScoredAccounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScoredAccounts({} accounts)", self.book.ids.len())
+    }
+}
+
 impl ScoredAccounts {
     /// Scores the accounts of a filled book.
     pub fn new(plan: &Plan, mut book: Book) -> Result<ScoredAccounts, TooManyAccounts> {

@@ -195,6 +195,7 @@ pub fn step(
     model: &Model,
 ) -> Option<AccountsComputed> {
     let file = baseline.accounts_file.clone();
+    let base = baseline;
     let baseline = &baseline.model;
     let mut plan = Plan::new(model)?;
     plan.file = file.clone();
@@ -206,12 +207,14 @@ pub fn step(
         })
         .filter(|b| b.accounts.id_column == plan.accounts.id_column)
         .and_then(|b| {
+            // The baseline's accounts are scored once and kept (`Baseline::accounts`).
+            let kept;
             let before = if baseline == model {
-                None
+                &now.accounts
             } else {
-                Some(side(scorer, &b)?)
+                kept = base.accounts(|| side(scorer, &b).map(|s| s.accounts))?;
+                &*kept
             };
-            let before = before.as_ref().map_or(&now.accounts, |s| &s.accounts);
             (before.book.ids == now.accounts.book.ids).then(|| {
                 compare_on(
                     &b.account_model,

@@ -83,6 +83,9 @@ pub struct Baseline {
     /// The model's accounts file, read once when the contacts were opened (the account fields
     /// of every edit's accounts are read from it, as `score` reads them).
     pub accounts_file: Option<Arc<crate::engine::accounts::AccountsFile>>,
+    /// The baseline's accounts, scored once: every edit's accounts are compared with the same
+    /// ones (`tui::accounts::step`), as the ranking is kept for the same reason.
+    accounts: Mutex<Option<Arc<crate::engine::accounts::ScoredAccounts>>>,
 }
 
 impl Clone for Baseline {
@@ -95,6 +98,7 @@ impl Clone for Baseline {
             ranking: Mutex::new(kept),
             histogram: Mutex::new(hist),
             accounts_file: self.accounts_file.clone(),
+            accounts: Mutex::new(self.accounts.lock().ok().and_then(|a| a.clone())),
         }
     }
 }
@@ -107,7 +111,23 @@ impl Baseline {
             ranking: Mutex::new(Vec::new()),
             histogram: Mutex::new(Vec::new()),
             accounts_file: None,
+            accounts: Mutex::new(None),
         }
+    }
+
+    /// The baseline's accounts: `make`'s the first time, kept for every later edit.
+    pub fn accounts(
+        &self,
+        make: impl FnOnce() -> Option<crate::engine::accounts::ScoredAccounts>,
+    ) -> Option<Arc<crate::engine::accounts::ScoredAccounts>> {
+        if let Some(kept) = self.accounts.lock().ok().and_then(|a| a.clone()) {
+            return Some(kept);
+        }
+        let made = Arc::new(make()?);
+        if let Ok(mut kept) = self.accounts.lock() {
+            *kept = Some(made.clone());
+        }
+        Some(made)
     }
 
     /// The same baseline, its accounts read with this accounts file.
