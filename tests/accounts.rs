@@ -1895,3 +1895,116 @@ fn backtest_diff_and_report_read_the_accounts_file() {
         stdout(&out)
     );
 }
+
+/// `diff` decides a contact segment that reads its account as `score` does (it scored the
+/// contacts as if none had an account, so `{ tier: hot }` of the account never held). On the
+/// segments of `with_account_segments`: Acme (64) is hot at 60 and cold at 70, so a2 and a4
+/// (act at least 50) leave the dinner for `rest` (Acme scores at least 20 and has no engaged
+/// decision maker); nobody else moves.
+#[test]
+fn diff_moves_contacts_between_segments_that_read_their_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = with_account_segments(dir.path());
+    let text = std::fs::read_to_string(&old).unwrap();
+    let raised = text.replace("{ name: hot, at_least: 60 }", "{ name: hot, at_least: 70 }");
+    assert_ne!(raised, text);
+    let new = write(dir.path(), "raised.yaml", &raised);
+    let out = bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--contacts")
+        .arg(fixture("accounts.csv"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let moves = &json["impact"]["segment_moves"];
+    assert_eq!(
+        moves,
+        &serde_json::json!([{ "from": "dinner", "to": "rest", "contacts": 2 }]),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `tune -o` into another folder moves the accounts file's path as it moves `contacts:`, so the
+/// tuned model still reads its accounts file (it kept `file: firms.csv`, which then named a
+/// file beside the tuned model that is not there).
+#[test]
+fn tune_into_another_folder_keeps_the_accounts_file_reachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let output = dir.path().join("out");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::create_dir_all(&output).unwrap();
+    let text = std::fs::read_to_string(fixture("tune-accounts.yaml"))
+        .unwrap()
+        .replace(
+            "  id_column: company\n",
+            "  id_column: company\n  file: firms.csv\n  fields:\n    - { id: industry, kind: category }\n",
+        );
+    let model = write(&input, "m.yaml", &text);
+    write(
+        &input,
+        "firms.csv",
+        "company,industry\nY1,a\nY2,b\nY3,a\nN1,b\nN2,a\n",
+    );
+    let tuned = output.join("tuned.yaml");
+    let out = bin()
+        .arg("tune")
+        .arg(&model)
+        .arg(fixture("tune-accounts.csv"))
+        .args(["--outcome", "won", "--level", "account", "--weights-only"])
+        .args(["--folds", "2", "-o"])
+        .arg(&tuned)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&tuned).unwrap();
+    assert!(written.contains("  file: ../in/firms.csv\n"), "{written}");
+    let out = bin()
+        .arg("score")
+        .arg(&tuned)
+        .arg(fixture("tune-accounts.csv"))
+        .arg("--accounts")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .lines()
+            .any(|l| l.ends_with(",a") || l.contains(",a,")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `export --accounts-table` on a model whose accounts block names no accounts file is refused,
+/// not ignored: the query would read no such table.
+#[test]
+fn an_accounts_table_for_a_model_without_an_accounts_file_is_refused() {
+    let out = bin()
+        .arg("export")
+        .arg(fixture("accounts.yaml"))
+        .args(["--accounts-table", "firms"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("--accounts-table: the model's accounts block names no accounts file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    let out = bin()
+        .arg("export")
+        .arg(fixture("accounts-fields.yaml"))
+        .args(["--accounts-table", "firms"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("firms"), "{}", stdout(&out));
+}

@@ -91,6 +91,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    if a.accounts_table.is_some()
+        && file
+            .model
+            .accounts
+            .as_ref()
+            .is_none_or(|b| b.file.is_none())
+    {
+        // Said, not ignored: without `accounts.file` the query reads no accounts table.
+        eprintln!(
+            "--accounts-table: the model's accounts block names no accounts file (`accounts: file:`), so the query reads no accounts table"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let accounts = match a
         .accounts_table
         .as_deref()

@@ -244,6 +244,20 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 Err(why) => eprintln!("{}: `contacts: {c}` is kept as it is: {why}", out.display()),
             }
         }
+        // The accounts file is relative to the model's folder too.
+        if let Some(f) = model.accounts.as_ref().and_then(|b| b.file.as_ref()) {
+            match contacts_from(&file.folder(), f, out) {
+                Ok(moved) => {
+                    if let Some(b) = tuned.accounts.as_mut() {
+                        b.file = Some(moved);
+                    }
+                }
+                Err(why) => eprintln!(
+                    "{}: `accounts: file: {f}` is kept as it is: {why}",
+                    out.display()
+                ),
+            }
+        }
         // A patch of the input's text: only the weights that moved (and a moved contacts
         // path) differ from the file the team wrote.
         let kept = crate::model::yaml::write_model_from(&tuned, Some(&file.source), out)?;

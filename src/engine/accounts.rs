@@ -589,8 +589,10 @@ impl Book {
             .map(|((roll, r), j)| match (roll, r.how) {
                 (Roll::Count, _) => n,
                 // An account of the accounts file without contacts: no score to roll up
-                // (missing, written empty), none above a threshold.
-                (Roll::Above(_), How::CountAbove) if n == 0.0 => 0.0,
+                // (missing, written empty), none above a threshold or recent, and a field's
+                // sum over no values 0 (as for an account whose contacts give none).
+                (Roll::Above(_), How::CountAbove) | (Roll::Recent(_), _) if n == 0.0 => 0.0,
+                (Roll::Field { .. }, How::Sum) if n == 0.0 => 0.0,
                 _ if n == 0.0 => f64::NAN,
                 // A roll-up on an unknown journey (a check error) reads as 0.
                 _ if j.is_none() && r.field.is_none() => 0.0,
@@ -1187,6 +1189,20 @@ accounts:
         let t = table(&[["Acme", "5", "VP"]]);
         let (_, accounts) = score_with_accounts(&plan, &t).unwrap();
         assert_eq!(accounts.book.ids, ["Acme", "Ghost"]);
+        // A field's sum over no contacts is 0, its max missing (Acme: 5 and 5).
+        let fields = text.replace(
+            "    - { id: hot_share, journey: act, how: share_above, at_least: 50 }\n",
+            "    - { id: hot_share, journey: act, how: share_above, at_least: 50 }\n    - { id: visits_sum, field: visits, how: sum }\n    - { id: visits_max, field: visits, how: max }\n",
+        );
+        assert_ne!(fields, text);
+        let with_fields = parse_model(&fields, "abm.yaml").unwrap();
+        let mut p = Plan::new(&with_fields).unwrap();
+        p.read_file(&dir.path().join("abm.yaml")).unwrap();
+        let (_, a) = score_with_accounts(&p, &t).unwrap();
+        let (acme, ghost) = (a.book.values(&p, 0), a.book.values(&p, 1));
+        assert_eq!((acme[7], acme[8]), (5.0, 5.0));
+        assert_eq!(ghost[7], 0.0);
+        assert!(ghost[8].is_nan(), "{}", ghost[8]);
         let ghost = accounts.book.values(&plan, 1);
         assert_eq!((ghost[0], ghost[5]), (0.0, 0.0), "count, count_above");
         for i in [1, 2, 3, 4, 6] {

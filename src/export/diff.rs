@@ -154,7 +154,12 @@ pub fn diff_tables(
         old: old_name.to_string(),
         new: new_name.to_string(),
         changes: changes(old, new),
-        impact: contacts.map(|(a, b, id)| impact_on(old, new, a, b, id)),
+        impact: contacts.map(|(a, b, id)| {
+            let paths = (model_paths.map(|p| p.0), model_paths.map(|p| p.1));
+            let before = contacts_scored(old, a, paths.0);
+            let after = contacts_scored(new, b, paths.1);
+            impact_of(old, new, &before, &after, b, id)
+        }),
         accounts: accounts_diff(
             old,
             new,
@@ -389,10 +394,37 @@ pub fn impact_on(
     id_column: &str,
 ) -> Impact {
     let (before, after) = (score_table(old, old_table), score_table(new, table));
+    impact_of(old, new, &before, &after, table, id_column)
+}
+
+/// The contacts of `table` scored by `model` as `score` writes them: a contact segment that
+/// reads its account (`account:`) is decided once the accounts are scored, with the model's
+/// accounts file (`model_path`'s block). A file that cannot be read leaves the segments as
+/// without accounts; the accounts' side of the diff says why.
+fn contacts_scored(model: &Model, table: &Table, model_path: Option<&std::path::Path>) -> Scored {
+    use crate::engine::accounts::{Plan, score_with_accounts};
+    match Plan::for_file(model, model_path) {
+        Ok(Some(plan)) if plan.split.is_some() => match score_with_accounts(&plan, table) {
+            Ok((scored, _)) => scored,
+            Err(_) => score_table(model, table),
+        },
+        _ => score_table(model, table),
+    }
+}
+
+/// `impact_on`, of two scorings already made (`after` of `table`).
+fn impact_of(
+    old: &Model,
+    new: &Model,
+    before: &Scored,
+    after: &Scored,
+    table: &Table,
+    id_column: &str,
+) -> Impact {
     let n = table.rows();
     let pairs: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
     let id = |i: usize| crate::engine::output::id_cell(table, i, id_column).into_owned();
-    compare(old, new, &before, &after, &pairs, &id, &table.source)
+    compare(old, new, before, after, &pairs, &id, &table.source)
 }
 
 /// What the change does to the rows of two scorings, matched in `pairs` (old row, new row):
