@@ -2008,3 +2008,29 @@ fn an_accounts_table_for_a_model_without_an_accounts_file_is_refused() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("firms"), "{}", stdout(&out));
 }
+
+/// `backtest` refuses contacts that lack the column an account field is voted from, as `score`
+/// does (it gave an account AUC of scores with the field missing for every account).
+#[test]
+fn backtest_refuses_contacts_without_an_account_fields_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = rows_model(dir.path(), |t| t);
+    let csv = write(
+        dir.path(),
+        "c.csv",
+        "id,company,visits,employees,won\na1,Acme,4,10,1\nb1,Beta,2,20,0\n",
+    );
+    let out = bin()
+        .arg("backtest")
+        .arg(&model)
+        .arg(&csv)
+        .args(["--outcome", "won"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has no column 'Industry', which account field 'industry' reads"),
+        "{}",
+        stderr(&out)
+    );
+}

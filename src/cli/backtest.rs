@@ -188,8 +188,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Whether the contacts lack the column that names each contact's account (said on stderr):
-/// the account level cannot be read without it.
+/// Whether the contacts lack the column that names each contact's account, or the column an
+/// account field voted from the contacts' rows reads (said on stderr): the account level cannot
+/// be read without it.
 pub(super) fn lacks_account_column(
     plan: &crate::engine::accounts::Plan,
     table: &crate::contacts::Table,
@@ -201,8 +202,17 @@ pub(super) fn lacks_account_column(
              column, or name the one that holds each contact's account",
             table.source, plan.accounts.id_column
         );
+        return true;
     }
-    lacks
+    // An account field voted from the contacts' rows whose column is not there, refused as
+    // `score` refuses it.
+    match super::score_accounts::missing_field_column(plan, &table.headers) {
+        Some(why) => {
+            eprintln!("{}: {why}", table.source);
+            true
+        }
+        None => false,
+    }
 }
 
 /// The account level's back-test; `None` (said on stderr) when its outcome has one class
