@@ -1894,6 +1894,26 @@ fn backtest_diff_and_report_read_the_accounts_file() {
         "{}",
         stdout(&out)
     );
+    // `report` says it in the page and on standard error.
+    let out = bin()
+        .arg("report")
+        .arg(&old)
+        .arg("--contacts")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("accounts-firms.csv")
+            && stderr(&out)
+                .contains("the report's account level is shown without the accounts file's fields"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("The accounts file could not be read"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// `diff` decides a contact segment that reads its account as `score` does (it scored the
@@ -2033,4 +2053,38 @@ fn backtest_refuses_contacts_without_an_account_fields_column() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `tune --level account --account-outcome COL` needs no contacts' outcome column: the account
+/// column is all it reads (it asked for `--outcome` and stopped). On `tune-accounts.csv` with
+/// `won` replaced by each account's own outcome (Y1 to Y3 won, X1 and X2 not), the accounts and
+/// their outcomes are those of "any contact converted": 5 accounts, 3 yes.
+#[test]
+fn tune_reads_only_the_account_outcome_column_when_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("tune-accounts.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut csv = String::from("id,company,visits,account_won\n");
+    assert_eq!(lines.next(), Some("id,company,visits,won"));
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let won = if cells[1].starts_with('Y') { "1" } else { "0" };
+        csv.push_str(&format!("{},{},{},{won}\n", cells[0], cells[1], cells[2]));
+    }
+    let contacts = write(dir.path(), "c.csv", &csv);
+    let out = bin()
+        .arg("tune")
+        .arg(fixture("tune-accounts.yaml"))
+        .arg(&contacts)
+        .args(["--level", "account", "--account-outcome", "account_won"])
+        .args(["--weights-only", "--folds", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["rows"].as_u64(), v["positives"].as_u64()),
+        (Some(5), Some(3))
+    );
+    assert_eq!(v["level"], "account");
 }

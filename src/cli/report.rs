@@ -74,6 +74,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut diags = crate::model::check::check(&file.model, columns.as_deref(), Some(&file.map));
     diags.extend(crate::engine::check_personas(&file.model, Some(&file.map)));
     diags.sort_by_key(|d| d.severity);
+    // Said here as well as in the page: the account level is shown without the file's fields.
+    if let Err(e) = crate::engine::accounts::Plan::for_file(&file.model, Some(&file.path)) {
+        eprintln!("{e}: the report's account level is shown without the accounts file's fields");
+    }
     let html = crate::export::report::report(
         &file.model,
         &diags,

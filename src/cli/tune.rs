@@ -107,7 +107,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{name}: fix the model's errors before tuning it");
         return Ok(ExitCode::from(1));
     }
-    let Some(column) = outcome_column(a.outcome.as_deref(), model) else {
+    // At the account level with `--account-outcome`, the contacts need no outcome of their
+    // own: the account column is read in its place.
+    let asked = a.outcome.as_deref().or(a
+        .account_outcome
+        .as_deref()
+        .filter(|_| a.level == Level::Account));
+    let Some(column) = outcome_column(asked, model) else {
         return Ok(ExitCode::from(2));
     };
     let (table, contacts) = super::events::load(&file, a.contacts.as_deref())?;
