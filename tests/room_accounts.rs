@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "common/lines.rs"]
+mod lines;
 
 use common::app::{press, render, type_text};
 use scorewright::model::{Model, parse_model};
@@ -266,21 +268,7 @@ fn an_account_weight_is_nudged_typed_undone_and_saved_changing_only_its_number()
     assert_eq!(account_weights(&app), [6000, 4000]);
     press(&mut app, "Ctrl-s");
     assert!(!app.is_dirty(), "{:?}", app.message);
-    let out = std::process::Command::new("diff")
-        .arg("-u")
-        .arg(&original)
-        .arg(&m)
-        .output()
-        .unwrap();
-    let diff = String::from_utf8(out.stdout).unwrap();
-    let changed: Vec<&str> = diff
-        .lines()
-        .filter(|l| {
-            (l.starts_with('-') || l.starts_with('+'))
-                && !l.starts_with("---")
-                && !l.starts_with("+++")
-        })
-        .collect();
+    let changed = lines::diff_u(&original, &m);
     assert_eq!(
         changed,
         [
@@ -289,7 +277,7 @@ fn an_account_weight_is_nudged_typed_undone_and_saved_changing_only_its_number()
             "-          weight: 50",
             "+          weight: 40",
         ],
-        "{diff}"
+        "{changed:?}"
     );
     let saved = scorewright::model::read_model(&m).unwrap().model;
     assert_eq!(saved, app.model);
@@ -686,21 +674,7 @@ fn an_account_name_and_tier_threshold_are_edited_in_the_detail_pane() {
         "{line}"
     );
     press(&mut app, "Ctrl-s");
-    let out = std::process::Command::new("diff")
-        .arg("-u")
-        .arg(&original)
-        .arg(&m)
-        .output()
-        .unwrap();
-    let diff = String::from_utf8(out.stdout).unwrap();
-    let changed: Vec<&str> = diff
-        .lines()
-        .filter(|l| {
-            (l.starts_with('-') || l.starts_with('+'))
-                && !l.starts_with("---")
-                && !l.starts_with("+++")
-        })
-        .collect();
+    let changed = lines::diff_u(&original, &m);
     assert_eq!(
         changed,
         [
@@ -709,7 +683,7 @@ fn an_account_name_and_tier_threshold_are_edited_in_the_detail_pane() {
             "-      - { name: hot, at_least: 60, handover: account executive }",
             "+      - { name: hot, at_least: 40, handover: account executive }",
         ],
-        "{diff}"
+        "{changed:?}"
     );
 }
 

@@ -929,19 +929,36 @@ pub fn score_with_accounts(
     table: &Table,
 ) -> Result<(Scored, ScoredAccounts), TooManyAccounts> {
     let mut scored = score_table(&plan.contact_model, table);
+    let mut segments = std::mem::take(&mut scored.segments);
+    let accounts = accounts_and_segments(plan, table, &scored, &mut segments);
+    scored.segments = segments;
+    scored.scores.truncate(plan.journeys);
+    Ok((scored, accounts?))
+}
+
+/// The accounts of `table`, whose contacts `full` scored by `plan.contact_model` (the role
+/// journeys included); each contact segment that reads its account (`plan.split`) is then
+/// decided into `segments` (one per row), which stay as they are without a split or when the
+/// accounts cannot be scored. `score_with_accounts` and the designer (whose scorer keeps its
+/// columns from edit to edit) both decide segments here.
+pub fn accounts_and_segments(
+    plan: &Plan,
+    table: &Table,
+    full: &Scored,
+    segments: &mut [u16],
+) -> Result<ScoredAccounts, TooManyAccounts> {
     let mut book = Book::default();
     let mut index = Vec::new();
-    book.add_rows(plan, table, &scored, &mut index);
-    let parts = plan.contact_parts(&scored);
-    scored.scores.truncate(plan.journeys);
+    book.add_rows(plan, table, full, &mut index);
+    let parts = plan.contact_parts(full);
     let accounts = ScoredAccounts::new(plan, book)?;
     if plan.split.is_some() {
         for (row, &k) in index.iter().enumerate() {
             let account = (k != NO_ACCOUNT).then_some(k as usize);
-            scored.segments[row] = plan.decide_segment(&accounts, &|i| parts[i][row], account);
+            segments[row] = plan.decide_segment(&accounts, &|i| parts[i][row], account);
         }
     }
-    Ok((scored, accounts))
+    Ok(accounts)
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@
 //! comparison rather than a wrong one.
 
 use crate::engine::Scorer;
-use crate::engine::accounts::{AccountsFile, Book, NO_ACCOUNT, Plan, ScoredAccounts};
+use crate::engine::accounts::{
+    AccountsFile, Book, NO_ACCOUNT, Plan, ScoredAccounts, accounts_and_segments,
+};
 use crate::engine::output::shown_score;
 use crate::engine::whatif::{Comparison, compare_on, main_journey};
 use crate::model::Model;
@@ -172,18 +174,9 @@ pub fn score_contacts(
     plan.file = file.cloned();
     let full = scorer.score(&plan.contact_model);
     let table = scorer.table().clone();
-    let mut book = Book::default();
-    let mut index = Vec::new();
-    book.add_rows(&plan, &table, &full, &mut index);
-    let parts = plan.contact_parts(&full);
-    // Past the 4 GiB a column holds the accounts are not scored (`score` says why).
-    let Ok(accounts) = ScoredAccounts::new(&plan, book) else {
-        return scored;
-    };
-    for (row, &k) in index.iter().enumerate() {
-        let account = (k != NO_ACCOUNT).then_some(k as usize);
-        scored.segments[row] = plan.decide_segment(&accounts, &|i| parts[i][row], account);
-    }
+    // Past the 4 GiB a column holds the accounts are not scored, and the segments stay as
+    // without accounts (`score` says why).
+    let _ = accounts_and_segments(&plan, &table, &full, &mut scored.segments);
     scored
 }
 

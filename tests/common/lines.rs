@@ -38,3 +38,23 @@ pub fn in_order(part: &[&str], whole: &str) -> bool {
     let mut lines = whole.lines();
     part.iter().all(|p| lines.any(|l| l == *p))
 }
+
+/// The lines `diff -u a b` (the system's own `diff`, as a reviewer runs it) removes and adds,
+/// each with its `-` or `+`, in order, without the file headers.
+pub fn diff_u(a: &std::path::Path, b: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new("diff")
+        .arg("-u")
+        .arg(a)
+        .arg(b)
+        .output()
+        .unwrap_or_else(|e| panic!("diff -u cannot run: {e}"));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            (l.starts_with('-') || l.starts_with('+'))
+                && !l.starts_with("---")
+                && !l.starts_with("+++")
+        })
+        .map(String::from)
+        .collect()
+}
